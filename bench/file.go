@@ -1,0 +1,207 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// SchemaVersion is the version of the JSON form of [File] that this package
+// writes. It grows when a field changes meaning or is removed; fields may be
+// added without a new version. [Decode] reads every version up to this one.
+const SchemaVersion = 1
+
+// File is the record of one benchmark run: where it ran, what it measured,
+// and every timing. Its JSON form is what `zkaccel bench --json` writes and
+// `zkaccel report` reads.
+type File struct {
+	Schema    int          `json:"schema"`     // SchemaVersion of the writer
+	Tool      string       `json:"tool"`       // "zkaccel bench"
+	Date      string       `json:"date"`       // start of the run, UTC, RFC 3339
+	Command   []string     `json:"command"`    // the command line, when known
+	Commit    string       `json:"commit"`     // zkaccel's commit, or "unknown" (see [Commit])
+	GoVersion string       `json:"go_version"` // runtime.Version() of the binary
+	Machine   Machine      `json:"machine"`
+	Devices   []DeviceInfo `json:"devices"` // the devices measured, the CPU first
+	Seed      int64        `json:"seed"`    // the inputs' seed
+	Runs      int          `json:"runs"`    // timed runs asked for per measurement
+	Results   []Result     `json:"results"`
+}
+
+// Machine describes the host a file was measured on.
+type Machine struct {
+	Hostname string `json:"hostname"`
+	OS       string `json:"os"`   // runtime.GOOS
+	Arch     string `json:"arch"` // runtime.GOARCH
+	CPU      string `json:"cpu"`  // zkaccel.HostCPU().Name()
+	NumCPU   int    `json:"num_cpu"`
+	Memory   uint64 `json:"memory_bytes"` // 0 where unknown
+}
+
+// DeviceInfo describes one device a file measured.
+type DeviceInfo struct {
+	Spec   string `json:"spec"` // e.g. "cuda:0"
+	Kind   string `json:"kind"` // e.g. "cuda"
+	Name   string `json:"name"`
+	Memory uint64 `json:"memory_bytes"` // 0 where unknown
+}
+
+// Result is one measurement: one operation at one size on one device.
+// Durations are in nanoseconds in JSON.
+type Result struct {
+	Op      string `json:"op"`      // "msm" or "ntt"
+	Target  string `json:"target"`  // the curve (msm) or field (ntt), e.g. "bn254"
+	Variant string `json:"variant"` // "g1" or "g2" (msm), "fft-dif" (ntt)
+	LogN    int    `json:"log_n"`   // log2 of N
+	N       int    `json:"n"`       // points (msm) or domain size (ntt)
+	Device  string `json:"device"`  // spec of the device asked to run it
+	// Ran is the spec of the device that actually ran the timed calls: the
+	// CPU when the device fell back.
+	Ran            string          `json:"ran,omitempty"`
+	Fallback       bool            `json:"fallback,omitempty"`        // some call fell back to the CPU
+	FallbackReason string          `json:"fallback_reason,omitempty"` // why, from the front end's Report
+	Warmup         time.Duration   `json:"warmup_ns"`                 // the untimed first call
+	Times          []time.Duration `json:"times_ns"`                  // every timed call, in order
+	Median         time.Duration   `json:"median_ns"`
+	Min            time.Duration   `json:"min_ns"`
+	Max            time.Duration   `json:"max_ns"`
+	// Error says why the measurement failed or was cut short (a device
+	// error, a result that differs from the CPU's); Times holds the calls
+	// that completed before it.
+	Error string `json:"error,omitempty"`
+}
+
+// OpLabel names the operation with its variant, e.g. "msm g1" or
+// "ntt fft-dif".
+func (r *Result) OpLabel() string {
+	if r.Variant == "" {
+		return r.Op
+	}
+	return r.Op + " " + r.Variant
+}
+
+// Key identifies what r measured, apart from the device: results with the
+// same key are the same computation on different devices.
+func (r *Result) Key() string {
+	return fmt.Sprintf("%s/%s/%s/%d", r.Op, r.Target, r.Variant, r.LogN)
+}
+
+// OK reports whether r holds a usable measurement: no error and at least
+// one timed call.
+func (r *Result) OK() bool { return r.Error == "" && len(r.Times) > 0 && r.Median > 0 }
+
+// isCPU reports whether spec names the CPU device.
+func isCPU(spec string) bool { return spec == "cpu" || strings.HasPrefix(spec, "cpu:") }
+
+// Baseline returns the CPU's measurement of what r measured, from the same
+// file.
+func (f *File) Baseline(r *Result) (*Result, bool) {
+	for i := range f.Results {
+		b := &f.Results[i]
+		if isCPU(b.Device) && b.Key() == r.Key() {
+			return b, true
+		}
+	}
+	return nil, false
+}
+
+// SpeedUp returns the CPU's median time over r's, both from f: how many
+// times faster r's device was than the CPU. ok is false when either
+// measurement is missing or failed.
+func (f *File) SpeedUp(r *Result) (speedUp float64, ok bool) {
+	b, found := f.Baseline(r)
+	if !found || !b.OK() || !r.OK() {
+		return 0, false
+	}
+	return float64(b.Median) / float64(r.Median), true
+}
+
+// Device returns the description of the device with the given spec.
+func (f *File) Device(spec string) (DeviceInfo, bool) {
+	for _, d := range f.Devices {
+		if d.Spec == spec {
+			return d, true
+		}
+	}
+	return DeviceInfo{}, false
+}
+
+// Failed reports whether any measurement of f failed.
+func (f *File) Failed() bool {
+	for i := range f.Results {
+		if f.Results[i].Error != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Encode writes f as indented JSON.
+func (f *File) Encode(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(f); err != nil {
+		return fmt.Errorf("zkaccel bench: encoding results: %w", err)
+	}
+	return nil
+}
+
+// WriteFile writes f as indented JSON to the named file.
+func (f *File) WriteFile(name string) error {
+	var buf bytes.Buffer
+	if err := f.Encode(&buf); err != nil {
+		return err
+	}
+	if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("zkaccel bench: %w", err)
+	}
+	return nil
+}
+
+// Decode reads one File in JSON form and checks that it is one: a schema
+// version this package reads, and results that name an op, a device and a
+// size.
+func Decode(r io.Reader) (*File, error) {
+	f, err := decode(r)
+	if err != nil {
+		return nil, fmt.Errorf("zkaccel bench: %w", err)
+	}
+	return f, nil
+}
+
+func decode(r io.Reader) (*File, error) {
+	var f File
+	if err := json.NewDecoder(r).Decode(&f); err != nil {
+		return nil, fmt.Errorf("not a bench JSON file: %w", err)
+	}
+	switch {
+	case f.Schema == 0:
+		return nil, fmt.Errorf("not a bench JSON file: no \"schema\" field")
+	case f.Schema < 0 || f.Schema > SchemaVersion:
+		return nil, fmt.Errorf("schema version %d is not one this zkaccel reads (1 to %d); use a newer zkaccel", f.Schema, SchemaVersion)
+	}
+	for i, r := range f.Results {
+		if r.Op == "" || r.Device == "" || r.LogN < 0 || r.LogN > 62 {
+			return nil, fmt.Errorf("result %d is malformed (op %q, device %q, log_n %d)", i, r.Op, r.Device, r.LogN)
+		}
+	}
+	return &f, nil
+}
+
+// ReadFile reads the File in the named JSON file.
+func ReadFile(name string) (*File, error) {
+	fh, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("zkaccel bench: %w", err)
+	}
+	defer fh.Close()
+	f, err := decode(fh)
+	if err != nil {
+		return nil, fmt.Errorf("zkaccel bench: %s: %w", name, err)
+	}
+	return f, nil
+}

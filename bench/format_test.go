@@ -1,0 +1,53 @@
+package bench
+
+import (
+	"testing"
+	"time"
+)
+
+func TestFormatDuration(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0 ns"},
+		{850, "850 ns"},
+		{time.Microsecond, "1.00 µs"},
+		{12345 * time.Nanosecond, "12.3 µs"},
+		{105 * time.Millisecond, "105 ms"},
+		{2345 * time.Millisecond, "2.35 s"},
+		{9999 * time.Microsecond, "10.0 ms"},
+		{1234 * time.Second, "1234 s"},
+	} {
+		if got := FormatDuration(tc.d); got != tc.want {
+			t.Errorf("FormatDuration(%d) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}
+
+func TestFormatGiBAndSpeedUp(t *testing.T) {
+	if got := FormatGiB(0); got != "-" {
+		t.Errorf("FormatGiB(0) = %q, want -", got)
+	}
+	if got := FormatGiB(80 << 30); got != "80.0 GiB" {
+		t.Errorf("FormatGiB(80 GiB) = %q", got)
+	}
+	for x, want := range map[float64]string{1: "1.00×", 12.34: "12.3×", 150: "150×", 0.42: "0.42×"} {
+		if got := FormatSpeedUp(x); got != want {
+			t.Errorf("FormatSpeedUp(%v) = %q, want %q", x, got, want)
+		}
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	ms := time.Millisecond
+	if m, lo, hi := summarize([]time.Duration{5 * ms, 1 * ms, 3 * ms}); m != 3*ms || lo != ms || hi != 5*ms {
+		t.Errorf("odd count: got %v %v %v", m, lo, hi)
+	}
+	if m, lo, hi := summarize([]time.Duration{4 * ms, 1 * ms, 2 * ms, 9 * ms}); m != 3*ms || lo != ms || hi != 9*ms {
+		t.Errorf("even count: got %v %v %v", m, lo, hi)
+	}
+	if m, lo, hi := summarize(nil); m != 0 || lo != 0 || hi != 0 {
+		t.Errorf("empty: got %v %v %v", m, lo, hi)
+	}
+}

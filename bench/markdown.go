@@ -1,0 +1,99 @@
+package bench
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// MachineLabels names the machine of each file for tables and charts: its
+// hostname, with " (2)", " (3)", … added to later files from a host already
+// named, so that each file's label is distinct.
+func MachineLabels(files []*File) []string {
+	labels := make([]string, len(files))
+	count := map[string]int{}
+	for i, f := range files {
+		host := f.Machine.Hostname
+		if host == "" {
+			host = "unknown"
+		}
+		count[host]++
+		labels[i] = host
+		if n := count[host]; n > 1 {
+			labels[i] = fmt.Sprintf("%s (%d)", host, n)
+		}
+	}
+	return labels
+}
+
+// WriteMarkdown renders files, e.g. from different machines, as Markdown: a
+// table of the machines (CPU, memory, OS, Go version, zkaccel commit, date),
+// then one table of every measurement with columns machine, device, op,
+// curve/field, size, median, and speed-up against the CPU row of the same
+// file and size. A device that fell back to the CPU is marked so, and a
+// failed measurement shows FAILED with its error listed below.
+func WriteMarkdown(w io.Writer, files []*File) error {
+	bw := bufio.NewWriter(w)
+	labels := MachineLabels(files)
+	fmt.Fprintln(bw, "### Machines")
+	fmt.Fprintln(bw)
+	fmt.Fprintln(bw, "| machine | CPU | memory | OS/arch | Go | zkaccel commit | date | devices |")
+	fmt.Fprintln(bw, "|---|---|---|---|---|---|---|---|")
+	for i, f := range files {
+		var devs []string
+		for _, d := range f.Devices {
+			devs = append(devs, fmt.Sprintf("%s: %s", d.Spec, d.Name))
+		}
+		m := f.Machine
+		mdRow(bw, labels[i], m.CPU, FormatGiB(m.Memory), m.OS+"/"+m.Arch, f.GoVersion, f.Commit, f.Date, strings.Join(devs, "; "))
+	}
+	fmt.Fprintln(bw)
+	fmt.Fprintln(bw, "### Results")
+	fmt.Fprintln(bw)
+	fmt.Fprintln(bw, "| machine | device | op | curve/field | size | median | speed-up vs cpu |")
+	fmt.Fprintln(bw, "|---|---|---|---|---:|---:|---:|")
+	var errs []string
+	for i, f := range files {
+		for j := range f.Results {
+			r := &f.Results[j]
+			median := "-"
+			if len(r.Times) > 0 {
+				median = FormatDuration(r.Median)
+			}
+			if r.Error != "" {
+				median = "FAILED"
+				errs = append(errs, fmt.Sprintf("%s, %s: %s", labels[i], r.Device, r.Error))
+			}
+			mdRow(bw, labels[i], deviceCell(r), r.OpLabel(), r.Target, fmt.Sprintf("2^%d", r.LogN), median, speedUpCell(f, r))
+		}
+	}
+	if len(errs) > 0 {
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, "Failed measurements:")
+		fmt.Fprintln(bw)
+		for _, e := range errs {
+			fmt.Fprintf(bw, "- %s\n", mdEscape(e))
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("zkaccel bench: writing markdown: %w", err)
+	}
+	return nil
+}
+
+// mdRow writes one table row, escaping each cell.
+func mdRow(w io.Writer, cells ...string) {
+	for i := range cells {
+		cells[i] = mdEscape(cells[i])
+	}
+	fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+}
+
+// mdEscape makes s safe inside a Markdown table cell: one line, with pipes
+// escaped.
+func mdEscape(s string) string {
+	s = strings.ReplaceAll(s, "\r", " ")
+	s = strings.ReplaceAll(s, "\n", " ")
+	return strings.ReplaceAll(s, "|", `\|`)
+}

@@ -1,0 +1,81 @@
+package bench
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestWriteMarkdown(t *testing.T) {
+	f := sampleFile()
+	other := sampleFile()
+	other.Results = other.Results[:2]
+	var buf bytes.Buffer
+	if err := WriteMarkdown(&buf, []*File{f, other}); err != nil {
+		t.Fatal(err)
+	}
+	want := `### Machines
+
+| machine | CPU | memory | OS/arch | Go | zkaccel commit | date | devices |
+|---|---|---|---|---|---|---|---|
+| box | Test CPU (8 threads) | 64.0 GiB | linux/amd64 | go1.25.7 | 0123456789abcdef0123456789abcdef01234567 | 2025-01-02T03:04:05Z | cpu:0: Test CPU (8 threads); cuda:0: Test GPU |
+| box (2) | Test CPU (8 threads) | 64.0 GiB | linux/amd64 | go1.25.7 | 0123456789abcdef0123456789abcdef01234567 | 2025-01-02T03:04:05Z | cpu:0: Test CPU (8 threads); cuda:0: Test GPU |
+
+### Results
+
+| machine | device | op | curve/field | size | median | speed-up vs cpu |
+|---|---|---|---|---:|---:|---:|
+| box | cpu:0 | msm g1 | bn254 | 2^10 | 10.0 ms | 1.00× |
+| box | cuda:0 | msm g1 | bn254 | 2^10 | 2.00 ms | 5.00× |
+| box | cpu:0 | msm g1 | bn254 | 2^12 | 40.0 ms | 1.00× |
+| box | cuda:0 (fell back to cpu) | msm g1 | bn254 | 2^12 | 40.0 ms | 1.00× |
+| box | cuda:0 | ntt fft-dif | goldilocks | 2^10 | FAILED | - |
+| box (2) | cpu:0 | msm g1 | bn254 | 2^10 | 10.0 ms | 1.00× |
+| box (2) | cuda:0 | msm g1 | bn254 | 2^10 | 2.00 ms | 5.00× |
+
+Failed measurements:
+
+- box, cuda:0: ntt goldilocks fft-dif on cuda:0, warm-up: out of memory \| oops
+`
+	if got := buf.String(); got != want {
+		t.Errorf("WriteMarkdown:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestWriteTable(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, sampleFile()); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 8 {
+		t.Fatalf("table has %d lines, want header + 5 rows + 2 notes:\n%s", len(lines), buf.String())
+	}
+	for i, want := range [][]string{
+		{"OP", "CURVE/FIELD", "SIZE", "DEVICE", "MEDIAN", "MIN", "MAX", "RUNS", "SPEED-UP", "VS", "CPU"},
+		{"msm", "g1", "bn254", "2^10", "cpu:0", "10.0", "ms", "9.00", "ms", "12.0", "ms", "3", "1.00×"},
+		{"msm", "g1", "bn254", "2^10", "cuda:0", "2.00", "ms", "2.00", "ms", "3.00", "ms", "3", "5.00×"},
+		{"msm", "g1", "bn254", "2^12", "cpu:0", "40.0", "ms", "39.0", "ms", "41.0", "ms", "3", "1.00×"},
+		{"msm", "g1", "bn254", "2^12", "cuda:0", "(fell", "back", "to", "cpu)", "40.0", "ms", "40.0", "ms", "40.0", "ms", "3", "1.00×"},
+		{"ntt", "fft-dif", "goldilocks", "2^10", "cuda:0", "FAILED", "-", "-", "0", "-"},
+	} {
+		if got := strings.Fields(lines[i]); !slices.Equal(got, want) {
+			t.Errorf("line %d = %q, want fields %q", i, lines[i], want)
+		}
+	}
+	if !strings.Contains(lines[6], "cuda:0 fell back to cpu: zkaccel/cuda: msm bn254 g1: unsupported") ||
+		!strings.Contains(lines[7], "error: ntt goldilocks") {
+		t.Errorf("notes:\n%s\n%s", lines[6], lines[7])
+	}
+}
+
+func TestMachineLabels(t *testing.T) {
+	a, b, c := sampleFile(), sampleFile(), sampleFile()
+	c.Machine.Hostname = ""
+	got := MachineLabels([]*File{a, b, c, a})
+	want := []string{"box", "box (2)", "unknown", "box (3)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("MachineLabels = %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,163 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"time"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/internal/inputs"
+)
+
+// Run measures what cfg asks for and returns the results with the machine's
+// description. For each workload (an op on a curve or field) and size it
+// draws the inputs once, then measures each device in turn, the CPU first:
+// one untimed warm-up call, whose output must equal the CPU's, then
+// cfg.Runs timed calls (fewer when cfg.MaxTime would be exceeded), each on
+// the same inputs.
+//
+// A device that fails, panics or computes a different answer does not stop
+// the run: the failure is recorded in that Result's Error (see
+// [File.Failed]). Run returns an error, with no File, only for an invalid
+// Config; when ctx is cancelled it returns the results measured so far with
+// ctx's error.
+func Run(ctx context.Context, cfg Config) (*File, error) {
+	p, err := cfg.plan()
+	if err != nil {
+		return nil, err
+	}
+	progress := cfg.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	f := &File{
+		Schema:    SchemaVersion,
+		Tool:      "zkaccel bench",
+		Date:      time.Now().UTC().Format(time.RFC3339),
+		Command:   cfg.Command,
+		Commit:    Commit(),
+		GoVersion: runtime.Version(),
+		Machine:   Host(),
+		Seed:      cfg.Seed,
+		Runs:      p.runs,
+	}
+	for _, d := range p.devices {
+		f.Devices = append(f.Devices, Describe(d))
+	}
+	for _, w := range p.workloads {
+		for _, k := range p.sizes {
+			if err := ctx.Err(); err != nil {
+				return f, fmt.Errorf("zkaccel bench: %w", err)
+			}
+			fmt.Fprintf(progress, "%s 2^%d: drawing inputs…", w.name(), k)
+			start := time.Now()
+			inst := w.prepare(inputs.NewRand(w.seed(cfg.Seed, k)), k)
+			fmt.Fprintf(progress, " %s\n", FormatDuration(time.Since(start)))
+			var ref []byte
+			for _, dev := range p.devices {
+				r, digest := measure(ctx, p, w, k, inst, dev)
+				switch {
+				case dev.Kind() == zkaccel.CPU:
+					ref = digest
+				case digest != nil && ref != nil && !bytes.Equal(digest, ref):
+					r.Error = fmt.Sprintf("%s on %s: the result differs from the cpu's (seed %d)", w.name(), dev, cfg.Seed)
+				}
+				fmt.Fprintf(progress, "  %s\n", r.summary())
+				f.Results = append(f.Results, r)
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return f, fmt.Errorf("zkaccel bench: %w", err)
+	}
+	return f, nil
+}
+
+// measure makes one warm-up and the timed calls of inst on dev, and returns
+// the result with the warm-up output's digest (nil when the warm-up failed).
+func measure(ctx context.Context, p *plan, w *workload, logN int, inst instance, dev zkaccel.Device) (Result, []byte) {
+	r := Result{Op: w.op, Target: w.target, Variant: w.variant, LogN: logN, N: 1 << logN, Device: dev.String()}
+	fail := func(what string, err error) {
+		r.Error = fmt.Sprintf("%s on %s, %s: %v", w.name(), dev, what, err)
+	}
+	inst.reset()
+	var rep zkaccel.Report
+	warm, err := call(inst, dev, &rep)
+	if err != nil {
+		fail("warm-up", err)
+		return r, nil
+	}
+	r.Warmup = warm
+	r.note(&rep)
+	digest := inst.digest()
+	runs := p.runs
+	if limit := int(p.maxTime / max(warm, 1)); limit < runs {
+		runs = max(limit, 1)
+	}
+	for i := 0; i < runs && ctx.Err() == nil; i++ {
+		inst.reset()
+		runtime.GC()
+		rep = zkaccel.Report{}
+		d, err := call(inst, dev, &rep)
+		if err != nil {
+			fail(fmt.Sprintf("run %d", i+1), err)
+			break
+		}
+		r.Times = append(r.Times, d)
+		r.note(&rep)
+	}
+	r.Median, r.Min, r.Max = summarize(r.Times)
+	return r, digest
+}
+
+// call makes one timed front-end call, turning a panic into an error.
+func call(inst instance, dev zkaccel.Device, rep *zkaccel.Report) (d time.Duration, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	start := time.Now()
+	err = inst.run(dev, rep)
+	return time.Since(start), err
+}
+
+// note records from a call's Report which device ran it and whether it
+// fell back to the CPU.
+func (r *Result) note(rep *zkaccel.Report) {
+	if rep.Ran != nil {
+		r.Ran = rep.Ran.String()
+	}
+	if rep.Fallback {
+		r.Fallback = true
+		if rep.Reason != nil {
+			r.FallbackReason = rep.Reason.Error()
+		}
+	}
+}
+
+// summary is the progress line of a finished measurement.
+func (r *Result) summary() string {
+	s := fmt.Sprintf("%s: ", r.Device)
+	if len(r.Times) > 0 {
+		s += fmt.Sprintf("median %s, min %s, max %s (%s)", FormatDuration(r.Median), FormatDuration(r.Min), FormatDuration(r.Max), plural(len(r.Times), "run"))
+	}
+	if r.Fallback {
+		s += " (fell back to cpu)"
+	}
+	if r.Error != "" {
+		s += " error: " + r.Error
+	}
+	return s
+}
+
+// plural writes "1 run", "5 runs".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

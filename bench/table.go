@@ -1,0 +1,55 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteTable writes f's results as an aligned text table, one row per
+// measurement: op, curve/field, size, device, median, min, max, runs, and
+// speed-up against the CPU row of the same size. Failed measurements are
+// listed after the table, and so are the reasons of fallbacks.
+func WriteTable(w io.Writer, f *File) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "OP\tCURVE/FIELD\tSIZE\tDEVICE\tMEDIAN\tMIN\tMAX\tRUNS\tSPEED-UP VS CPU")
+	var notes []string
+	for i := range f.Results {
+		r := &f.Results[i]
+		median, lo, hi := "-", "-", "-"
+		if len(r.Times) > 0 {
+			median, lo, hi = FormatDuration(r.Median), FormatDuration(r.Min), FormatDuration(r.Max)
+		}
+		if r.Error != "" {
+			median = "FAILED"
+			notes = append(notes, "error: "+r.Error)
+		}
+		if r.Fallback {
+			note := fmt.Sprintf("%s fell back to cpu: %s", r.Device, r.FallbackReason)
+			if !contains(notes, note) {
+				notes = append(notes, note)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t2^%d\t%s\t%s\t%s\t%s\t%d\t%s\n",
+			r.OpLabel(), r.Target, r.LogN, deviceCell(r), median, lo, hi, len(r.Times), speedUpCell(f, r))
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("zkaccel bench: writing table: %w", err)
+	}
+	for _, n := range notes {
+		if _, err := fmt.Fprintln(w, strings.ReplaceAll(n, "\n", " ")); err != nil {
+			return fmt.Errorf("zkaccel bench: writing table: %w", err)
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

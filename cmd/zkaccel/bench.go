@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/bench"
+)
+
+const benchAbout = `
+Times the MSM (MultiExpG1 or MultiExpG2) and NTT (forward FFT, DIF) front ends
+on the chosen devices and, always in the same run, on the CPU, so that each
+speed-up is a ratio of two numbers from one run. For each op, curve or field,
+log2 size and device it makes one warm-up call, whose answer must equal the
+CPU's, then --runs timed calls (fewer when they would take longer than
+--max-time), and reports the median, min and max. A device that lacks an op
+falls back to the CPU; the table says so.
+
+The table goes to stdout and progress to stderr; --json writes every timing
+with the machine, devices, Go version and zkaccel commit, for 'zkaccel
+report'. Exits 1 if any measurement failed.`
+
+func runBench(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("bench", "[flags]", benchAbout, stderr)
+	devs := newList()
+	fs.Var(devs, "device", "`devices` to measure besides the CPU, e.g. cuda:0 (repeatable or comma list; default every device present)")
+	ops := newList(bench.Ops()...)
+	fs.Var(ops, "ops", "`ops` to measure: "+strings.Join(bench.Ops(), ","))
+	sizes := fs.String("sizes", fmt.Sprintf("%d:%d", bench.DefaultMinLog, bench.DefaultMaxLog),
+		fmt.Sprintf("log2 `sizes`: a range 10:16, a size 12, or a comma list of both; at most %d", bench.MaxLogSize))
+	curves := newList(string(zkaccel.BN254))
+	fs.Var(curves, "curves", "MSM `curves`: "+joinStrings(bench.Curves()))
+	fields := newList(string(zkaccel.FieldBN254))
+	fs.Var(fields, "fields", "NTT `fields`: "+joinStrings(bench.Fields()))
+	group := fs.String("group", "g1", "MSM `group`: g1 or g2")
+	runs := fs.Int("runs", bench.DefaultRuns, "timed `runs` per measurement, after one warm-up")
+	maxTime := fs.Duration("max-time", bench.DefaultMaxTime, "time `budget` of one measurement's timed runs; fewer runs are made (at least one) to keep within it")
+	seed := fs.Int64("seed", 1, "`seed` of the inputs")
+	jsonOut := fs.String("json", "", "write the results as JSON to `file`")
+	mdOut := fs.String("md", "", "write the results as Markdown to `file`")
+	pos, done, code := parse(fs, args)
+	if done {
+		return code
+	}
+	if done, code := noArgs(fs, pos); done {
+		return code
+	}
+
+	cfg := bench.Config{
+		Runs: *runs, MaxTime: *maxTime, Seed: *seed, Progress: stderr,
+		Command: append([]string{"zkaccel", "bench"}, args...),
+	}
+	var err error
+	if cfg.Sizes, err = bench.ParseSizes(*sizes); err != nil {
+		return fail(stderr, fmt.Errorf("zkaccel bench: --sizes: %w", unprefix(err)))
+	}
+	if cfg.Ops, err = checkNames("bench", "ops", ops.values, bench.Ops()); err != nil {
+		return fail(stderr, err)
+	}
+	if cfg.Curves, err = checkNames("bench", "curves", curves.values, bench.Curves()); err != nil {
+		return fail(stderr, err)
+	}
+	if cfg.Fields, err = checkNames("bench", "fields", fields.values, bench.Fields()); err != nil {
+		return fail(stderr, err)
+	}
+	switch strings.ToLower(*group) {
+	case "g1":
+		cfg.Group = zkaccel.G1
+	case "g2":
+		cfg.Group = zkaccel.G2
+	default:
+		return fail(stderr, fmt.Errorf("zkaccel bench: --group: unknown group %q (known: g1, g2)", *group))
+	}
+	if *runs < 1 {
+		return fail(stderr, fmt.Errorf("zkaccel bench: --runs: %d runs; want at least 1", *runs))
+	}
+	if *maxTime <= 0 {
+		return fail(stderr, fmt.Errorf("zkaccel bench: --max-time: %v; want a positive duration", *maxTime))
+	}
+	if len(devs.values) > 0 {
+		if cfg.Devices, err = openDevices("bench", devs.values); err != nil {
+			return fail(stderr, err)
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	f, runErr := bench.Run(ctx, cfg)
+	if f == nil {
+		return fail(stderr, runErr)
+	}
+	status := exitOK
+	if err := bench.WriteTable(stdout, f); err != nil {
+		return fail(stderr, err)
+	}
+	if *jsonOut != "" {
+		if err := f.WriteFile(*jsonOut); err != nil {
+			return fail(stderr, err)
+		}
+		fmt.Fprintf(stderr, "zkaccel bench: wrote %s\n", *jsonOut)
+	}
+	if *mdOut != "" {
+		var buf bytes.Buffer
+		if err := bench.WriteMarkdown(&buf, []*bench.File{f}); err != nil {
+			return fail(stderr, err)
+		}
+		if err := os.WriteFile(*mdOut, buf.Bytes(), 0o644); err != nil {
+			return fail(stderr, fmt.Errorf("zkaccel bench: %w", err))
+		}
+		fmt.Fprintf(stderr, "zkaccel bench: wrote %s\n", *mdOut)
+	}
+	if runErr != nil {
+		status = fail(stderr, runErr)
+	}
+	if f.Failed() {
+		status = fail(stderr, fmt.Errorf("zkaccel bench: some measurements failed (see the table)"))
+	}
+	return status
+}
+
+// unprefix strips the "zkaccel bench: " that bench's errors start with,
+// for errors the command wraps again.
+func unprefix(err error) error {
+	if s, ok := strings.CutPrefix(err.Error(), "zkaccel bench: "); ok {
+		return fmt.Errorf("%s", s)
+	}
+	return err
+}
+
+func joinStrings[S ~string](names []S) string {
+	s := make([]string, len(names))
+	for i, n := range names {
+		s[i] = string(n)
+	}
+	return strings.Join(s, ",")
+}

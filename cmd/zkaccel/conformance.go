@@ -1,0 +1,155 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/bench"
+	"github.com/zkaccel/zkaccel/bench/conformance"
+)
+
+const conformanceAbout = `
+Runs zkaccel's conformance suite on each chosen device: every check compares
+the device's answer with gnark-crypto's on seeded inputs. Prints a table of
+case, device, result, time and error on stdout and progress on stderr, and
+exits 1 if any case fails (or none ran). The seed is printed so that a run can
+be repeated with --seed.`
+
+func runConformance(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("conformance", "[flags]", conformanceAbout, stderr)
+	devs := newList()
+	fs.Var(devs, "device", "`devices` to check, e.g. cpu or cuda:0 (repeatable or comma list; default every device present)")
+	ops := newList()
+	fs.Var(ops, "ops", "`ops` to check: "+strings.Join(conformanceOps(), ",")+" (default all)")
+	long := fs.Bool("long", false, "run the long set of cases (default: the short set)")
+	seed := fs.Int64("seed", 0, "`seed` of the inputs (default: from the clock, printed)")
+	filter := fs.String("run", "", "run only the cases whose full name (op/name) matches `regexp`")
+	pos, done, code := parse(fs, args)
+	if done {
+		return code
+	}
+	if done, code := noArgs(fs, pos); done {
+		return code
+	}
+
+	selOps, err := checkNames("conformance", "ops", ops.values, conformanceOps())
+	if err != nil {
+		return fail(stderr, err)
+	}
+	devices := zkaccel.Devices()
+	if len(devs.values) > 0 {
+		if devices, err = openDevices("conformance", devs.values); err != nil {
+			return fail(stderr, err)
+		}
+	}
+	if !isSet(fs, "seed") {
+		*seed = time.Now().UnixNano()
+	}
+	match, err := regexp.Compile(*filter)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("zkaccel conformance: --run: %w", err))
+	}
+	var cases []conformance.Case
+	for _, c := range conformance.Cases(!*long, selOps...) {
+		if match.MatchString(c.FullName()) {
+			cases = append(cases, c)
+		}
+	}
+	set := "short"
+	if *long {
+		set = "long"
+	}
+	fmt.Fprintf(stderr, "zkaccel conformance: %d %s cases on %s, seed %d (repeat with --seed %d)\n",
+		len(cases), set, deviceList(devices), *seed, *seed)
+	for _, op := range selOps {
+		if len(conformance.Cases(!*long, op)) == 0 {
+			fmt.Fprintf(stderr, "zkaccel conformance: warning: no %s cases for op %s\n", set, op)
+		}
+	}
+
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CASE\tDEVICE\tRESULT\tTIME\tERROR")
+	total, failed := len(cases)*len(devices), 0
+	step := 0
+	for _, c := range cases {
+		for _, d := range devices {
+			step++
+			fmt.Fprintf(stderr, "[%d/%d] %s on %s … ", step, total, c.FullName(), d)
+			elapsed, err := runCase(c, d, *seed)
+			result, msg := "ok", ""
+			if err != nil {
+				failed++
+				result, msg = "FAIL", oneLine(err.Error())
+			}
+			fmt.Fprintf(stderr, "%s (%s)\n", result, bench.FormatDuration(elapsed))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.FullName(), d, result, bench.FormatDuration(elapsed), msg)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return fail(stderr, fmt.Errorf("zkaccel conformance: %w", err))
+	}
+	fmt.Fprintf(stdout, "\n%d passed, %d failed (seed %d)\n", total-failed, failed, *seed)
+	switch {
+	case total == 0:
+		what := fmt.Sprintf("ops %s, %s set", strings.Join(opsOrAll(selOps), ","), set)
+		if *filter != "" {
+			what += fmt.Sprintf(", matching %q", *filter)
+		}
+		return fail(stderr, fmt.Errorf("zkaccel conformance: no conformance cases to run (%s)", what))
+	case failed > 0:
+		return fail(stderr, fmt.Errorf("zkaccel conformance: %d of %d checks failed; repeat with --seed %d", failed, total, *seed))
+	}
+	return exitOK
+}
+
+// runCase runs one case on one device, turning a panic into a failure.
+func runCase(c conformance.Case, d zkaccel.Device, seed int64) (elapsed time.Duration, err error) {
+	start := time.Now()
+	defer func() {
+		elapsed = time.Since(start)
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	if c.Run == nil {
+		return 0, fmt.Errorf("case has no Run function")
+	}
+	return 0, c.Run(d, seed)
+}
+
+// conformanceOps lists the ops the suite covers, and msm and ntt, which it
+// will.
+func conformanceOps() []string {
+	ops := []string{"msm", "ntt"}
+	for _, op := range conformance.Ops() {
+		if !slices.Contains(ops, op) {
+			ops = append(ops, op)
+		}
+	}
+	return ops
+}
+
+func opsOrAll(ops []string) []string {
+	if len(ops) == 0 {
+		return conformanceOps()
+	}
+	return ops
+}
+
+func deviceList(devs []zkaccel.Device) string {
+	s := make([]string, len(devs))
+	for i, d := range devs {
+		s[i] = d.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

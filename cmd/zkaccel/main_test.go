@@ -1,0 +1,352 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/bench"
+	"github.com/zkaccel/zkaccel/bench/conformance"
+)
+
+// testDev is a device whose NTT computes nothing (a wrong answer) and which
+// has no MSM (so MSMs fall back to the CPU).
+type testDev struct{ kind zkaccel.Kind }
+
+func (d *testDev) Kind() zkaccel.Kind                { return d.kind }
+func (d *testDev) Ordinal() int                      { return 0 }
+func (d *testDev) Name() string                      { return "Broken Test Accelerator" }
+func (d *testDev) String() string                    { return string(d.kind) + ":0" }
+func (d *testDev) Memory() uint64                    { return 3 << 30 }
+func (d *testDev) NTT(req *zkaccel.NTTRequest) error { return nil }
+
+// testBackend registers one testDev, or fails to load with err.
+type testBackend struct {
+	kind zkaccel.Kind
+	err  error
+}
+
+func (b testBackend) Kind() zkaccel.Kind { return b.kind }
+func (b testBackend) Devices() ([]zkaccel.Device, error) {
+	if b.err != nil {
+		return nil, b.err
+	}
+	return []zkaccel.Device{&testDev{b.kind}}, nil
+}
+
+func init() {
+	zkaccel.Register(testBackend{kind: "wrongdev"})
+	zkaccel.Register(testBackend{kind: "brokendev", err: errors.New("libbroken.so.1: cannot open shared object file")})
+}
+
+// zk runs the command line in-process.
+func zk(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func wantCode(t *testing.T, args []string, code, want int, stderr string) {
+	t.Helper()
+	if code != want {
+		t.Errorf("zkaccel %s: exit %d, want %d; stderr:\n%s", strings.Join(args, " "), code, want, stderr)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	code, out, errs := zk(t)
+	wantCode(t, nil, code, 2, errs)
+	if out != "" || !strings.Contains(errs, "usage: zkaccel COMMAND") {
+		t.Errorf("no arguments: stdout %q, stderr %q", out, errs)
+	}
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}} {
+		code, out, errs := zk(t, args...)
+		wantCode(t, args, code, 0, errs)
+		for _, c := range []string{"devices", "conformance", "bench", "report"} {
+			if !strings.Contains(out, "  "+c+" ") {
+				t.Errorf("%v: usage lacks %s:\n%s", args, c, out)
+			}
+		}
+	}
+	code, _, errs = zk(t, "frobnicate")
+	wantCode(t, []string{"frobnicate"}, code, 2, errs)
+	if !strings.Contains(errs, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: stderr %q", errs)
+	}
+	code, _, errs = zk(t, "help", "frobnicate")
+	wantCode(t, []string{"help", "frobnicate"}, code, 2, errs)
+}
+
+func TestCommandHelp(t *testing.T) {
+	for cmd, flags := range map[string][]string{
+		"devices":     nil,
+		"conformance": {"-device", "-ops", "-long", "-seed", "-run"},
+		"bench":       {"-device", "-ops", "-sizes", "-curves", "-fields", "-group", "-runs", "-json", "-md", "-seed", "-max-time"},
+		"report":      {"-md", "-svg"},
+	} {
+		for _, args := range [][]string{{"help", cmd}, {cmd, "-h"}, {cmd, "--help"}} {
+			code, out, errs := zk(t, args...)
+			wantCode(t, args, code, 0, errs)
+			help := out + errs
+			if !strings.Contains(help, "usage: zkaccel "+cmd) {
+				t.Errorf("%v: no usage line:\n%s", args, help)
+			}
+			for _, f := range flags {
+				if !regexp.MustCompile(`(?m)^  ` + f + `\b`).MatchString(help) {
+					t.Errorf("%v: help lacks %s", args, f)
+				}
+			}
+		}
+	}
+}
+
+func TestDevices(t *testing.T) {
+	code, out, errs := zk(t, "devices")
+	wantCode(t, []string{"devices"}, code, 0, errs)
+	lines := strings.Split(out, "\n")
+	if f := strings.Fields(lines[0]); !slices.Equal(f, []string{"SPEC", "KIND", "NAME", "MEMORY"}) {
+		t.Errorf("header %q", lines[0])
+	}
+	if !strings.HasPrefix(lines[1], "cpu:0 ") || !strings.Contains(lines[1], zkaccel.HostCPU().Name()) {
+		t.Errorf("first device %q, want cpu:0", lines[1])
+	}
+	for _, want := range []string{
+		"wrongdev:0", "Broken Test Accelerator", "3.0 GiB",
+		"wrongdev: 1 device(s)",
+		"brokendev: no device: zkaccel/brokendev: libbroken.so.1: cannot open shared object file",
+		"cuda: backend not built yet", "opencl: backend not built yet", "fpga: backend not built yet",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("devices output lacks %q:\n%s", want, out)
+		}
+	}
+	code, _, errs = zk(t, "devices", "extra")
+	wantCode(t, []string{"devices", "extra"}, code, 2, errs)
+}
+
+// expectedCases lists the short cases of op whose full name matches re.
+func expectedCases(op, re string) []string {
+	var out []string
+	for _, c := range conformance.Cases(true, op) {
+		if regexp.MustCompile(re).MatchString(c.FullName()) {
+			out = append(out, c.FullName())
+		}
+	}
+	return out
+}
+
+func TestConformance(t *testing.T) {
+	// A small set: the babybear NTT cases, whose fields are cheapest.
+	const filter = "babybear"
+	want := expectedCases("ntt", filter)
+	args := []string{"conformance", "--ops", "ntt", "--device", "cpu", "--seed", "5", "--run", filter}
+	code, out, errs := zk(t, args...)
+	if f := strings.Fields(strings.SplitN(out, "\n", 2)[0]); !slices.Equal(f, []string{"CASE", "DEVICE", "RESULT", "TIME", "ERROR"}) {
+		t.Errorf("table header %q", f)
+	}
+	if !strings.Contains(errs, "seed 5") || !strings.Contains(out, "(seed 5)") {
+		t.Errorf("seed not printed: stdout %q, stderr %q", out, errs)
+	}
+	if len(want) == 0 {
+		t.Logf("no ntt cases match %q yet; checking the empty suite is an error", filter)
+		wantCode(t, args, code, 1, errs)
+		if !strings.Contains(errs, "no conformance cases to run") {
+			t.Errorf("stderr %q", errs)
+		}
+		return
+	}
+	wantCode(t, args, code, 0, errs)
+	for _, name := range want {
+		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s+cpu:0\s+ok\s`).MatchString(out) {
+			t.Errorf("table lacks an ok row for %s:\n%s", name, out)
+		}
+	}
+	if !strings.Contains(out, "passed, 0 failed (seed 5)") {
+		t.Errorf("no summary:\n%s", out)
+	}
+
+	// The same cases on a device that computes nothing must fail.
+	args = []string{"conformance", "--ops", "ntt", "--device", "wrongdev:0", "--seed", "5", "--run", regexp.QuoteMeta(want[len(want)-1]) + "$"}
+	code, out, errs = zk(t, args...)
+	wantCode(t, args, code, 1, errs)
+	if !regexp.MustCompile(`(?m)\swrongdev:0\s+FAIL\s`).MatchString(out) || !strings.Contains(errs, "checks failed") {
+		t.Errorf("wrong device not failed:\nstdout %s\nstderr %s", out, errs)
+	}
+}
+
+func TestConformanceBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--device", "nosuch:0"}, 1, "present: cpu:0"},
+		{[]string{"--device", "cpu:3"}, 1, "cpu:0"},
+		{[]string{"--device", "brokendev"}, 1, "libbroken.so.1"},
+		{[]string{"--ops", "msm,foo"}, 1, `unknown value "foo" (known: msm, ntt`},
+		{[]string{"--run", "("}, 1, "--run"},
+		{[]string{"--run", "^no such case$"}, 1, "no conformance cases to run"},
+		{[]string{"--seed", "x"}, 2, "invalid value"},
+		{[]string{"--bogus"}, 2, "flag provided but not defined: -bogus"},
+	} {
+		args := append([]string{"conformance"}, tc.args...)
+		code, _, errs := zk(t, args...)
+		wantCode(t, args, code, tc.code, errs)
+		if !strings.Contains(errs, tc.want) {
+			t.Errorf("zkaccel %s: stderr %q lacks %q", strings.Join(args, " "), errs, tc.want)
+		}
+	}
+}
+
+func TestBenchAndReport(t *testing.T) {
+	dir := t.TempDir()
+	jsonFile, mdFile := filepath.Join(dir, "b.json"), filepath.Join(dir, "b.md")
+	args := []string{"bench", "--device", "cpu", "--ops", "msm,ntt", "--sizes", "3:4", "--fields", "goldilocks", "--runs", "1", "--json", jsonFile, "--md", mdFile}
+	code, out, errs := zk(t, args...)
+	wantCode(t, args, code, 0, errs)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "OP ") {
+		t.Fatalf("bench table: want a header and 4 rows:\n%s", out)
+	}
+	for i, want := range []string{`msm g1\s+bn254\s+2\^3\s+cpu:0`, `msm g1\s+bn254\s+2\^4\s+cpu:0`, `ntt fft-dif\s+goldilocks\s+2\^3\s+cpu:0`, `ntt fft-dif\s+goldilocks\s+2\^4\s+cpu:0`} {
+		if !regexp.MustCompile(`^` + want + `\s.*\s1\s+1\.00×$`).MatchString(lines[i+1]) {
+			t.Errorf("row %d = %q, want %s … 1 1.00×", i+1, lines[i+1], want)
+		}
+	}
+	for _, want := range []string{"msm bn254 g1 2^3: drawing inputs", "wrote " + jsonFile, "wrote " + mdFile} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	f, err := bench.ReadFile(jsonFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Results) != 4 || f.Runs != 1 || f.Seed != 1 || !slices.Equal(f.Command, append([]string{"zkaccel"}, args...)) {
+		t.Errorf("JSON: %d results, runs %d, seed %d, command %q", len(f.Results), f.Runs, f.Seed, f.Command)
+	}
+	md, err := os.ReadFile(mdFile)
+	if err != nil || !strings.Contains(string(md), "| machine | device | op |") || !strings.Contains(string(md), "| goldilocks | 2^4 |") {
+		t.Errorf("bench --md: %v\n%s", err, md)
+	}
+
+	// Report on that file, twice (as if from two machines).
+	reportMD, svgFile := filepath.Join(dir, "r.md"), filepath.Join(dir, "r.svg")
+	args = []string{"report", jsonFile, "--md", reportMD, "--svg", svgFile, jsonFile}
+	code, out, errs = zk(t, args...)
+	wantCode(t, args, code, 0, errs)
+	if out != "" || !strings.Contains(errs, "wrote chart to "+svgFile) || !strings.Contains(errs, "wrote Markdown to "+reportMD) {
+		t.Errorf("report: stdout %q, stderr %q", out, errs)
+	}
+	md, err = os.ReadFile(reportMD)
+	host := bench.MachineLabels([]*bench.File{f})[0]
+	if err != nil || strings.Count(string(md), "| cpu:0 | msm g1 | bn254 | 2^3 |") != 2 || !strings.Contains(string(md), "| "+host+" (2) | cpu:0 |") {
+		t.Errorf("report markdown: %v\n%s", err, md)
+	}
+	svg, err := os.ReadFile(svgFile)
+	s := string(svg)
+	if err != nil || !(strings.HasPrefix(s, "<?xml") || strings.HasPrefix(s, "<svg")) || !strings.Contains(s, "cpu:0") || !strings.Contains(s, "goldilocks") {
+		t.Errorf("report SVG: %v\n%.400s", err, s)
+	}
+
+	// Markdown to stdout by default, and no chart with --svg "".
+	code, out, errs = zk(t, "report", "--svg", "", jsonFile)
+	wantCode(t, []string{"report"}, code, 0, errs)
+	if !strings.HasPrefix(out, "### Machines") || strings.Contains(errs, "chart") {
+		t.Errorf("report to stdout: stdout %q, stderr %q", out, errs)
+	}
+}
+
+func TestBenchFallbackAndFailure(t *testing.T) {
+	// wrongdev has no MSM (falls back) and a wrong NTT (fails).
+	args := []string{"bench", "--device", "wrongdev:0", "--sizes", "2", "--runs", "1"}
+	code, out, errs := zk(t, args...)
+	wantCode(t, args, code, 1, errs)
+	for _, want := range []string{"wrongdev:0 (fell back to cpu)", "FAILED", "differs from the cpu's", "fell back to cpu: zkaccel/wrongdev"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bench table lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errs, "some measurements failed") {
+		t.Errorf("stderr %q", errs)
+	}
+}
+
+func TestBenchBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--sizes", "20:10"}, 1, "runs backwards"},
+		{[]string{"--sizes", "x"}, 1, `"x" is not a log2 size`},
+		{[]string{"--sizes", "29"}, 1, "out of range [0, 28]"},
+		{[]string{"--sizes", "10:40"}, 1, "out of range [0, 28]"},
+		{[]string{"--sizes", ""}, 1, "empty size list"},
+		{[]string{"--ops", "poseidon"}, 1, `--ops: unknown value "poseidon" (known: msm, ntt)`},
+		{[]string{"--curves", "secp256k1"}, 1, `--curves: unknown value "secp256k1"`},
+		{[]string{"--fields", "m31"}, 1, `--fields: unknown value "m31"`},
+		{[]string{"--group", "g3"}, 1, `unknown group "g3"`},
+		{[]string{"--runs", "0"}, 1, "--runs"},
+		{[]string{"--max-time", "-1s"}, 1, "--max-time"},
+		{[]string{"--runs", "many"}, 2, "invalid value"},
+		{[]string{"--device", "cuda:0"}, 1, `unknown or unregistered device kind "cuda"`},
+		{[]string{"--ops", "ntt", "--fields", "koalabear", "--sizes", "25"}, 1, "largest power-of-two domain is 2^24"},
+		{[]string{"extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"--sizes", "2", "--runs", "1", "--device", "cpu", "--json", filepath.Join(t.TempDir(), "no", "such", "dir.json")}, 1, "no such file or directory"},
+	} {
+		args := append([]string{"bench"}, tc.args...)
+		code, _, errs := zk(t, args...)
+		wantCode(t, args, code, tc.code, errs)
+		if !strings.Contains(errs, tc.want) {
+			t.Errorf("zkaccel %s: stderr %q lacks %q", strings.Join(args, " "), errs, tc.want)
+		}
+	}
+}
+
+func TestReportBadInputs(t *testing.T) {
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.json")
+	if err := os.WriteFile(garbage, []byte("<html>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty.json")
+	if err := os.WriteFile(empty, []byte(`{"schema": 1, "results": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "no input files"},
+		{[]string{filepath.Join(dir, "missing.json")}, 1, "missing.json: no such file"},
+		{[]string{garbage}, 1, "garbage.json: not a bench JSON file"},
+		{[]string{"--svg", filepath.Join(dir, "e.svg"), empty}, 1, "no successful measurements"},
+		{[]string{"--bogus", garbage}, 2, "flag provided but not defined"},
+	} {
+		args := append([]string{"report"}, tc.args...)
+		code, _, errs := zk(t, args...)
+		wantCode(t, args, code, tc.code, errs)
+		if !strings.Contains(errs, tc.want) {
+			t.Errorf("zkaccel %s: stderr %q lacks %q", strings.Join(args, " "), errs, tc.want)
+		}
+	}
+}
+
+func TestParseInterspersed(t *testing.T) {
+	fs := newFlags("x", "", "", &bytes.Buffer{})
+	md := fs.String("md", "", "")
+	pos, done, _ := parse(fs, []string{"a.json", "--md", "out.md", "b.json", "--", "--c.json"})
+	if done || *md != "out.md" || !slices.Equal(pos, []string{"a.json", "b.json", "--c.json"}) {
+		t.Errorf("parse: pos %q, md %q, done %v", pos, *md, done)
+	}
+}

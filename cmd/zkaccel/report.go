@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/zkaccel/zkaccel/bench"
+	"github.com/zkaccel/zkaccel/bench/svg"
+)
+
+const reportAbout = `
+Reads one or more JSON files written by 'zkaccel bench --json' (e.g. from
+different machines) and renders them: a Markdown table of machine, device, op,
+curve/field, size, median and speed-up against the same file's CPU row (to
+stdout, or to --md), and an SVG chart of median time against size, log-log,
+one line per machine, device, op and curve/field (to --svg).`
+
+const defaultSVG = "zkaccel-report.svg"
+
+func runReport(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("report", "[flags] FILE...", reportAbout, stderr)
+	mdOut := fs.String("md", "", "write the Markdown to `file` instead of stdout")
+	svgOut := fs.String("svg", defaultSVG, "write the SVG chart to `file` (\"\" for no chart)")
+	files, done, code := parse(fs, args)
+	if done {
+		return code
+	}
+	if len(files) == 0 {
+		fmt.Fprintln(stderr, "zkaccel report: no input files")
+		fs.Usage()
+		return exitUsage
+	}
+	var results []*bench.File
+	for _, name := range files {
+		f, err := bench.ReadFile(name)
+		if err != nil {
+			return fail(stderr, fmt.Errorf("zkaccel report: %w", unprefix(err)))
+		}
+		results = append(results, f)
+	}
+
+	var md bytes.Buffer
+	if err := bench.WriteMarkdown(&md, results); err != nil {
+		return fail(stderr, err)
+	}
+	if *mdOut == "" {
+		if _, err := stdout.Write(md.Bytes()); err != nil {
+			return fail(stderr, fmt.Errorf("zkaccel report: %w", err))
+		}
+	} else {
+		if err := os.WriteFile(*mdOut, md.Bytes(), 0o644); err != nil {
+			return fail(stderr, fmt.Errorf("zkaccel report: %w", err))
+		}
+		fmt.Fprintf(stderr, "zkaccel report: wrote Markdown to %s\n", *mdOut)
+	}
+
+	if *svgOut != "" {
+		var chart bytes.Buffer
+		if err := svg.Write(&chart, results); err != nil {
+			return fail(stderr, err)
+		}
+		if err := os.WriteFile(*svgOut, chart.Bytes(), 0o644); err != nil {
+			return fail(stderr, fmt.Errorf("zkaccel report: %w", err))
+		}
+		fmt.Fprintf(stderr, "zkaccel report: wrote chart to %s\n", *svgOut)
+	}
+	return exitOK
+}

@@ -1,0 +1,159 @@
+// Package devtest is the test harness shared by zkaccel's tests: it runs a
+// test on every device present ([ForEachDevice]), turns an absent device into
+// a skip with a reason unless ZKACCEL_REQUIRE demands it, and draws a logged,
+// reproducible seed ([Seed]).
+package devtest
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zkaccel/zkaccel"
+)
+
+// EnvRequire names the devices that must be present, as a comma-separated
+// list of kinds or specs ("cuda", "cuda:1", "opencl"). On a machine with a
+// GPU, setting it turns a missing device into a failure instead of a skip.
+const EnvRequire = "ZKACCEL_REQUIRE"
+
+// EnvSeed fixes the seed of [Seed], to reproduce a failure.
+const EnvSeed = "ZKACCEL_SEED"
+
+// Require parses ZKACCEL_REQUIRE into device specs, lower-cased, in the
+// order given; an empty or unset variable requires nothing.
+func Require() ([]string, error) { return ParseRequire(os.Getenv(EnvRequire)) }
+
+// ParseRequire parses a ZKACCEL_REQUIRE value (see [Require]).
+func ParseRequire(v string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(v, ",") {
+		f = strings.ToLower(strings.TrimSpace(f))
+		if f == "" {
+			continue
+		}
+		if _, _, err := zkaccel.ParseSpec(f); err != nil {
+			return nil, fmt.Errorf("%s=%q: %w", EnvRequire, v, err)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// Entry is one subtest [ForEachDevice] runs: a device to test, or a device
+// that is absent, to skip (Skip set) or to fail on (Fatal set).
+type Entry struct {
+	Name  string         // the subtest's name: the device spec, or the absent kind or spec
+	Dev   zkaccel.Device // nil for an absent device
+	Skip  string         // why an absent device is skipped
+	Fatal string         // why an absent device is a failure (ZKACCEL_REQUIRE names it)
+}
+
+// Plan decides what [ForEachDevice] runs, given the devices present, the
+// backends' status (zkaccel.Backends()) and the required specs: one entry
+// per present device; one failing entry per required spec that no present
+// device satisfies; and one skipped entry per known kind (CUDA, OpenCL,
+// FPGA) that has no device and is not required, saying why it has none.
+func Plan(devs []zkaccel.Device, backends []zkaccel.BackendStatus, required []string) []Entry {
+	var out []Entry
+	present := map[string]bool{}
+	hasKind := map[zkaccel.Kind]bool{}
+	for _, d := range devs {
+		out = append(out, Entry{Name: d.String(), Dev: d})
+		present[d.String()] = true
+		hasKind[d.Kind()] = true
+	}
+	requiredKind := map[zkaccel.Kind]bool{}
+	for _, spec := range required {
+		k, ord, err := zkaccel.ParseSpec(spec)
+		if err != nil {
+			out = append(out, Entry{Name: spec, Fatal: err.Error()})
+			continue
+		}
+		requiredKind[k] = true
+		if present[fmt.Sprintf("%s:%d", k, ord)] {
+			continue
+		}
+		why := absence(k, backends)
+		if hasKind[k] {
+			why = fmt.Sprintf("no device %s:%d among the %s devices present", k, ord, k)
+		}
+		out = append(out, Entry{Name: spec, Fatal: fmt.Sprintf("%s=%s requires %s, but %s", EnvRequire, strings.Join(required, ","), spec, why)})
+	}
+	for _, k := range zkaccel.KnownKinds() {
+		if k == zkaccel.CPU || hasKind[k] || requiredKind[k] {
+			continue
+		}
+		out = append(out, Entry{Name: string(k), Skip: fmt.Sprintf("no %s device: %s (set %s=%s to make this a failure)", k, absence(k, backends), EnvRequire, k)})
+	}
+	return out
+}
+
+// absence says why kind k has no device.
+func absence(k zkaccel.Kind, backends []zkaccel.BackendStatus) string {
+	for _, b := range backends {
+		if b.Kind != k {
+			continue
+		}
+		if b.Err != nil {
+			return fmt.Sprintf("the %s backend failed to load: %v", k, b.Err)
+		}
+		if len(b.Devices) == 0 {
+			return fmt.Sprintf("the %s backend found no devices", k)
+		}
+		return fmt.Sprintf("the %s backend found %d device(s)", k, len(b.Devices))
+	}
+	return fmt.Sprintf("no %s backend is registered in this build", k)
+}
+
+// ForEachDevice runs fn as a subtest, named by the device's spec, for every
+// device present (zkaccel.Devices(): the CPU always). For each known kind
+// with no device it adds a subtest that is skipped with the reason, or that
+// fails when ZKACCEL_REQUIRE names that kind (or a spec of it).
+func ForEachDevice(t *testing.T, fn func(t *testing.T, dev zkaccel.Device)) {
+	t.Helper()
+	required, err := Require()
+	if err != nil {
+		t.Fatal(err)
+	}
+	RunPlan(t, Plan(zkaccel.Devices(), zkaccel.Backends(), required), fn)
+}
+
+// RunPlan runs the entries of a [Plan]: fn on each device, a skip or a
+// failure for each absent one.
+func RunPlan(t *testing.T, plan []Entry, fn func(t *testing.T, dev zkaccel.Device)) {
+	t.Helper()
+	for _, e := range plan {
+		t.Run(e.Name, func(t *testing.T) {
+			switch {
+			case e.Fatal != "":
+				t.Fatal(e.Fatal)
+			case e.Skip != "":
+				t.Skip(e.Skip)
+			default:
+				fn(t, e.Dev)
+			}
+		})
+	}
+}
+
+// Seed returns the seed for a test's random inputs: ZKACCEL_SEED when set,
+// else one drawn from the clock. It logs the seed, so that a failure can be
+// reproduced with ZKACCEL_SEED=… go test -run ….
+func Seed(t testing.TB) int64 {
+	t.Helper()
+	if v := os.Getenv(EnvSeed); v != "" {
+		s, err := strconv.ParseInt(v, 0, 64)
+		if err != nil {
+			t.Fatalf("%s=%q: not an integer: %v", EnvSeed, v, err)
+		}
+		t.Logf("seed %d (from %s)", s, EnvSeed)
+		return s
+	}
+	s := time.Now().UnixNano()
+	t.Logf("seed %d (reproduce with %s=%d)", s, EnvSeed, s)
+	return s
+}

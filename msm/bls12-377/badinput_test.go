@@ -1,0 +1,13 @@
+package bls12377_test
+
+import (
+	"testing"
+
+	"github.com/zkaccel/zkaccel/internal/bind"
+	"github.com/zkaccel/zkaccel/internal/optest"
+	bls12377 "github.com/zkaccel/zkaccel/msm/bls12-377"
+)
+
+func TestBadInputG1(t *testing.T) { optest.MSMBadInput(t, bind.BLS12377G1, bls12377.MultiExpG1) }
+
+func TestBadInputG2(t *testing.T) { optest.MSMBadInput(t, bind.BLS12377G2, bls12377.MultiExpG2) }

@@ -1,0 +1,13 @@
+package bls12381_test
+
+import (
+	"testing"
+
+	"github.com/zkaccel/zkaccel/internal/bind"
+	"github.com/zkaccel/zkaccel/internal/optest"
+	bls12381 "github.com/zkaccel/zkaccel/msm/bls12-381"
+)
+
+func FuzzMultiExpG1(f *testing.F) { optest.FuzzMSM(f, bind.BLS12381G1, bls12381.MultiExpG1) }
+
+func FuzzMultiExpG2(f *testing.F) { optest.FuzzMSM(f, bind.BLS12381G2, bls12381.MultiExpG2) }
