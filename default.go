@@ -36,8 +36,10 @@ func LookupDefault() (Device, error) {
 	var err error
 	if v == "" {
 		dev = HostCPU()
-	} else if dev, err = Open(v); err != nil {
-		dev, err = nil, fmt.Errorf("zkaccel: %s=%q: %w", EnvDevice, v, err)
+	} else if dev, err = open(v); err != nil {
+		// Two layers, so that front ends can put the operation's name
+		// between "zkaccel:" and the variable (errors.Unwrap).
+		dev, err = nil, fmt.Errorf("zkaccel: %w", fmt.Errorf("%s=%q: %w", EnvDevice, v, err))
 	}
 	// An absent device may appear later only if a backend registers late;
 	// cache successes and failures alike, keyed by the variable's value.

@@ -65,9 +65,9 @@ func Register(b Backend) {
 	if b == nil {
 		panic("zkaccel: Register of a nil backend")
 	}
-	k := Kind(strings.ToLower(string(b.Kind())))
-	if k == "" || k == CPU || strings.ContainsAny(string(k), ": ,") {
-		panic(fmt.Sprintf("zkaccel: Register of backend with invalid kind %q", b.Kind()))
+	k := b.Kind()
+	if k == "" || k == CPU || string(k) != strings.ToLower(string(k)) || strings.ContainsAny(string(k), ": ,") {
+		panic(fmt.Sprintf("zkaccel: Register of backend with invalid kind %q (want lower case, not cpu, no ':', ' ' or ',')", b.Kind()))
 	}
 	regMu.Lock()
 	defer regMu.Unlock()
@@ -139,19 +139,27 @@ func Devices() []Device {
 // ParseSpec splits a device spec ("cuda", "cuda:1", "CPU") into its kind
 // and ordinal; a spec without an ordinal means ordinal 0.
 func ParseSpec(s string) (Kind, int, error) {
+	k, ord, err := parseSpec(s)
+	if err != nil {
+		return "", 0, fmt.Errorf("zkaccel: %w", err)
+	}
+	return k, ord, nil
+}
+
+func parseSpec(s string) (Kind, int, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" {
-		return "", 0, fmt.Errorf("zkaccel: empty device spec")
+		return "", 0, fmt.Errorf("empty device spec")
 	}
 	name, num, hasNum := strings.Cut(s, ":")
 	if name == "" {
-		return "", 0, fmt.Errorf("zkaccel: device spec %q has no kind", s)
+		return "", 0, fmt.Errorf("device spec %q has no kind", s)
 	}
 	ord := 0
 	if hasNum {
 		n, err := strconv.Atoi(num)
 		if err != nil || n < 0 {
-			return "", 0, fmt.Errorf("zkaccel: device spec %q: ordinal %q is not a non-negative integer", s, num)
+			return "", 0, fmt.Errorf("device spec %q: ordinal %q is not a non-negative integer", s, num)
 		}
 		ord = n
 	}
@@ -163,13 +171,22 @@ func ParseSpec(s string) (Kind, int, error) {
 // device is an error wrapping [ErrNoDevice] that lists the devices present
 // (and, for a kind whose runtime failed to load, why).
 func Open(spec string) (Device, error) {
-	k, ord, err := ParseSpec(spec)
+	d, err := open(spec)
+	if err != nil {
+		return nil, fmt.Errorf("zkaccel: open %q: %w", spec, err)
+	}
+	return d, nil
+}
+
+// open is Open without the "zkaccel: open SPEC: " prefix on its errors.
+func open(spec string) (Device, error) {
+	k, ord, err := parseSpec(spec)
 	if err != nil {
 		return nil, err
 	}
 	if k == CPU {
 		if ord != 0 {
-			return nil, fmt.Errorf("zkaccel: open %q: %w: there is one CPU device, cpu:0 (present: %s)", spec, ErrNoDevice, presentList())
+			return nil, fmt.Errorf("%w: there is one CPU device, cpu:0 (present: %s)", ErrNoDevice, presentList())
 		}
 		return HostCPU(), nil
 	}
@@ -181,15 +198,15 @@ func Open(spec string) (Device, error) {
 		for _, kk := range KnownKinds() {
 			known = append(known, string(kk))
 		}
-		return nil, fmt.Errorf("zkaccel: open %q: %w: unknown or unregistered device kind %q (kinds: %s; present: %s)",
-			spec, ErrNoDevice, k, strings.Join(known, ", "), presentList())
+		return nil, fmt.Errorf("%w: unknown or unregistered device kind %q (kinds: %s; present: %s)",
+			ErrNoDevice, k, strings.Join(known, ", "), presentList())
 	}
 	r.load()
 	if r.err != nil {
-		return nil, fmt.Errorf("zkaccel: open %q: %w: %v (present: %s)", spec, ErrNoDevice, r.err, presentList())
+		return nil, fmt.Errorf("%w: %v (present: %s)", ErrNoDevice, r.err, presentList())
 	}
 	if ord >= len(r.devices) {
-		return nil, fmt.Errorf("zkaccel: open %q: %w: %d %s device(s) present (present: %s)", spec, ErrNoDevice, len(r.devices), k, presentList())
+		return nil, fmt.Errorf("%w: %d %s device(s) present (present: %s)", ErrNoDevice, len(r.devices), k, presentList())
 	}
 	return r.devices[ord], nil
 }

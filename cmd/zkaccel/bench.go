@@ -29,7 +29,7 @@ report'. Exits 1 if any measurement failed.`
 func runBench(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("bench", "[flags]", benchAbout, stderr)
 	devs := newList()
-	fs.Var(devs, "device", "`devices` to measure besides the CPU, e.g. cuda:0 (repeatable or comma list; default every device present)")
+	fs.Var(devs, "device", "`devices` to measure besides the CPU, e.g. cuda:0 (repeatable or comma list; default ZKACCEL_DEVICE if set, else every device present)")
 	ops := newList(bench.Ops()...)
 	fs.Var(ops, "ops", "`ops` to measure: "+strings.Join(bench.Ops(), ","))
 	sizes := fs.String("sizes", fmt.Sprintf("%d:%d", bench.DefaultMinLog, bench.DefaultMaxLog),
@@ -83,10 +83,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if *maxTime <= 0 {
 		return fail(stderr, fmt.Errorf("zkaccel bench: --max-time: %v; want a positive duration", *maxTime))
 	}
-	if len(devs.values) > 0 {
-		if cfg.Devices, err = openDevices("bench", devs.values); err != nil {
-			return fail(stderr, err)
-		}
+	if cfg.Devices, err = chosenDevices("bench", devs.values); err != nil {
+		return fail(stderr, err)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -24,7 +24,7 @@ be repeated with --seed.`
 func runConformance(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("conformance", "[flags]", conformanceAbout, stderr)
 	devs := newList()
-	fs.Var(devs, "device", "`devices` to check, e.g. cpu or cuda:0 (repeatable or comma list; default every device present)")
+	fs.Var(devs, "device", "`devices` to check, e.g. cpu or cuda:0 (repeatable or comma list; default ZKACCEL_DEVICE if set, else every device present)")
 	ops := newList()
 	fs.Var(ops, "ops", "`ops` to check: "+strings.Join(conformanceOps(), ",")+" (default all)")
 	long := fs.Bool("long", false, "run the long set of cases (default: the short set)")
@@ -42,11 +42,12 @@ func runConformance(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	devices := zkaccel.Devices()
-	if len(devs.values) > 0 {
-		if devices, err = openDevices("conformance", devs.values); err != nil {
-			return fail(stderr, err)
-		}
+	devices, err := chosenDevices("conformance", devs.values)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if devices == nil {
+		devices = zkaccel.Devices()
 	}
 	if !isSet(fs, "seed") {
 		*seed = time.Now().UnixNano()

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/zkaccel/zkaccel"
@@ -91,6 +92,23 @@ func (l *listFlag) Set(s string) error {
 		}
 	}
 	return nil
+}
+
+// chosenDevices returns the devices a subcommand works on: those of its
+// --device flags, else the device ZKACCEL_DEVICE names (an invalid value is
+// an error, never ignored), else nil, meaning every device present.
+func chosenDevices(cmd string, specs []string) ([]zkaccel.Device, error) {
+	if len(specs) > 0 {
+		return openDevices(cmd, specs)
+	}
+	if os.Getenv(zkaccel.EnvDevice) == "" {
+		return nil, nil
+	}
+	d, err := zkaccel.LookupDefault()
+	if err != nil {
+		return nil, fmt.Errorf("zkaccel %s: %w", cmd, err)
+	}
+	return []zkaccel.Device{d}, nil
 }
 
 // openDevices opens each device spec, without duplicates, in order. An

@@ -350,3 +350,19 @@ func TestParseInterspersed(t *testing.T) {
 		t.Errorf("parse: pos %q, md %q, done %v", pos, *md, done)
 	}
 }
+
+func TestInvalidDefaultDeviceIsReported(t *testing.T) {
+	t.Setenv("ZKACCEL_DEVICE", "nonsense:3")
+	for _, args := range [][]string{
+		{"bench", "--ops", "ntt", "--sizes", "4:4", "--runs", "1"},
+		{"conformance", "--ops", "ntt"},
+	} {
+		var out, errb strings.Builder
+		if code := run(args, &out, &errb); code == 0 {
+			t.Errorf("%v with ZKACCEL_DEVICE=nonsense:3 exited 0; want a failure", args)
+		}
+		if !strings.Contains(errb.String(), "ZKACCEL_DEVICE") {
+			t.Errorf("%v: stderr %q does not name ZKACCEL_DEVICE", args, errb.String())
+		}
+	}
+}

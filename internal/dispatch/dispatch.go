@@ -93,7 +93,11 @@ func Run(c *Config, op string, n int, accel func(zkaccel.Device) error, cpu func
 		dev = zkaccel.Default()
 	}
 	if err := zkaccel.DeviceErr(dev); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		// err is "zkaccel: ZKACCEL_DEVICE=…: …"; name the operation too.
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner
+		}
+		return fmt.Errorf("zkaccel: %s: %w", op, err)
 	}
 	rep := c.Report
 	if rep != nil {
