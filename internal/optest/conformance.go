@@ -1,8 +1,9 @@
 // Package optest holds the tests that every MSM and NTT front-end package
 // runs, written once: the conformance cases of one curve or field on every
-// device ([Conformance]), bad inputs ([MSMBadInput], [NTTBadInput]) and fuzz
-// targets ([FuzzMSM], [FuzzNTT]). The per-package test files only name
-// their curve or field.
+// device ([Conformance]), bad inputs ([MSMBadInput], [NTTBadInput]), fuzz
+// targets ([FuzzMSM], [FuzzNTT]) and benchmarks ([BenchMultiExp],
+// [BenchFFT], [BenchFFTInverse], and [BenchOverhead] for bn254's overhead
+// benchmarks). The per-package test files only name their curve or field.
 package optest
 
 import (
