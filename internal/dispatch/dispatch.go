@@ -53,13 +53,16 @@ func (c *Config) SetNbTasks(n int) {
 // Apply applies options of any front end's option type (each is a
 // func(*Config)) and returns the resulting Config.
 func Apply[O ~func(*Config)](opts []O) Config {
-	var c Config
+	if len(opts) == 0 {
+		return Config{} // the common case: no allocation
+	}
+	c := new(Config) // an option may keep its argument: escapes
 	for _, o := range opts {
 		if o != nil {
-			o(&c)
+			o(c)
 		}
 	}
-	return c
+	return *c
 }
 
 // Err returns the first invalid option, prefixed with the operation's name.
@@ -84,7 +87,11 @@ func Unsupported(dev zkaccel.Device, op string) error {
 // is (backends format their own errors); errors from cpu are prefixed with
 // the operation.
 func Run(c *Config, op string, n int, accel func(zkaccel.Device) error, cpu func() error) error {
-	start := time.Now()
+	rep := c.Report
+	var start time.Time
+	if rep != nil {
+		start = time.Now()
+	}
 	if err := c.Err(op); err != nil {
 		return err
 	}
@@ -99,7 +106,6 @@ func Run(c *Config, op string, n int, accel func(zkaccel.Device) error, cpu func
 		}
 		return fmt.Errorf("zkaccel: %s: %w", op, err)
 	}
-	rep := c.Report
 	if rep != nil {
 		*rep = zkaccel.Report{Op: op, N: n, Requested: dev}
 	}

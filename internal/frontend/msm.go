@@ -41,9 +41,9 @@ func MultiExp[J, A, S any, PJ Jacobian[J, A, S]](g MSMGroup, p *J, points []A, s
 	if p == nil {
 		p = new(J)
 	}
-	n := len(points)
+	n, nbTasks := len(points), cfg.NbTasks
 	cpu := func() error {
-		_, err := PJ(p).MultiExp(points, scalars, ecc.MultiExpConfig{NbTasks: cfg.NbTasks})
+		_, err := PJ(p).MultiExp(points, scalars, ecc.MultiExpConfig{NbTasks: nbTasks})
 		return err
 	}
 	accel := func(dev zkaccel.Device) error {
@@ -60,7 +60,7 @@ func MultiExp[J, A, S any, PJ Jacobian[J, A, S]](g MSMGroup, p *J, points []A, s
 		req := zkaccel.MSMRequest{
 			Curve: g.Curve, Group: g.Group, N: n,
 			Points: Bytes(points), Scalars: Bytes(scalars), Result: out,
-			NbTasks: cfg.NbTasks,
+			NbTasks: nbTasks,
 		}
 		if err := md.MSM(&req); err != nil {
 			return err

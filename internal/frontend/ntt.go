@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/dispatch"
@@ -25,16 +26,28 @@ type NTTField[Dom, E any, Dec ~uint8, O any] struct {
 	WithNbTasks func(int) O                             // fft.WithNbTasks
 	Consts      func(d *Dom) DomainConsts[E]
 	DIT, DIF    Dec // fft.DIT, fft.DIF
+
+	opsOnce      sync.Once
+	opFFT, opInv string
+}
+
+// ops returns the operation names, "ntt FIELD fft" and "ntt FIELD fft-inverse",
+// built once rather than on every call.
+func (f *NTTField[Dom, E, Dec, O]) ops() (fwd, inv string) {
+	f.opsOnce.Do(func() {
+		f.opFFT = "ntt " + string(f.Field) + " fft"
+		f.opInv = f.opFFT + "-inverse"
+	})
+	return f.opFFT, f.opInv
 }
 
 // Run computes, in place, what d.FFT(a, dec, …) (or d.FFTInverse when
 // inverse is set) computes, on the device the options choose.
 func (f *NTTField[Dom, E, Dec, O]) Run(d *Dom, a []E, dec Dec, inverse bool, opts []ntt.Option) error {
-	op := "ntt " + string(f.Field) + " fft"
+	op, opInv := f.ops()
 	gnarkFFT := f.FFT
 	if inverse {
-		op += "-inverse"
-		gnarkFFT = f.FFTInverse
+		op, gnarkFFT = opInv, f.FFTInverse
 	}
 	cfg := dispatch.Apply(opts)
 	if d == nil {
@@ -53,16 +66,18 @@ func (f *NTTField[Dom, E, Dec, O]) Run(d *Dom, a []E, dec Dec, inverse bool, opt
 	default:
 		return fmt.Errorf("zkaccel: %s: unknown decimation %d (want fft.DIT or fft.DIF)", op, dec)
 	}
+	coset, nbTasks := cfg.Coset, cfg.NbTasks
 	cpu := func() error {
-		var fo [2]O
-		o := fo[:0]
-		if cfg.Coset {
-			o = append(o, f.OnCoset())
+		switch {
+		case !coset && nbTasks == 0:
+			gnarkFFT(d, a, dec) // no option slice to allocate
+		case nbTasks == 0:
+			gnarkFFT(d, a, dec, f.OnCoset())
+		case !coset:
+			gnarkFFT(d, a, dec, f.WithNbTasks(nbTasks))
+		default:
+			gnarkFFT(d, a, dec, f.OnCoset(), f.WithNbTasks(nbTasks))
 		}
-		if cfg.NbTasks > 0 {
-			o = append(o, f.WithNbTasks(cfg.NbTasks))
-		}
-		gnarkFFT(d, a, dec, o...)
 		return nil
 	}
 	accel := func(dev zkaccel.Device) error {
@@ -73,11 +88,11 @@ func (f *NTTField[Dom, E, Dec, O]) Run(d *Dom, a []E, dec Dec, inverse bool, opt
 		one := func(e *E) []byte { return Bytes([]E{*e}) }
 		req := zkaccel.NTTRequest{
 			Field: f.Field, ElemSize: len(one(k.Generator)), N: len(a), Data: Bytes(a),
-			Inverse: inverse, Decimation: zdec, Coset: cfg.Coset,
+			Inverse: inverse, Decimation: zdec, Coset: coset,
 			Generator: one(k.Generator), GeneratorInv: one(k.GeneratorInv),
 			CardinalityInv: one(k.CardinalityInv),
 			CosetShift:     one(k.CosetShift), CosetShiftInv: one(k.CosetShiftInv),
-			NbTasks: cfg.NbTasks,
+			NbTasks: nbTasks,
 		}
 		return nd.NTT(&req)
 	}
