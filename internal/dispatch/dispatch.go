@@ -125,7 +125,7 @@ func Run(c *Config, op string, n int, accel func(zkaccel.Device) error, cpu func
 		}
 	}
 	if ran.Kind() == zkaccel.CPU {
-		if err := cpu(); err != nil {
+		if err := runCPU(cpu); err != nil {
 			return fmt.Errorf("zkaccel/cpu: %s: %w", op, err)
 		}
 	}
@@ -133,4 +133,16 @@ func Run(c *Config, op string, n int, accel func(zkaccel.Device) error, cpu func
 		rep.Ran, rep.Fallback, rep.Reason, rep.Elapsed = ran, reason != nil, reason, time.Since(start)
 	}
 	return nil
+}
+
+// runCPU calls cpu, turning a panic inside gnark-crypto (which it raises on
+// inputs it does not expect, e.g. a hand-built fft.Domain without its
+// twiddles) into an error: library code must not panic on bad input.
+func runCPU(cpu func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("gnark-crypto panicked (invalid input?): %v", r)
+		}
+	}()
+	return cpu()
 }

@@ -312,3 +312,15 @@ func TestUnsupported(t *testing.T) {
 		}
 	}
 }
+
+func TestRunCPUPanicBecomesError(t *testing.T) {
+	var c dispatch.Config
+	c.SetDevice(zkaccel.HostCPU())
+	err := dispatch.Run(&c, "ntt test fft", 8, nil, func() error { panic("index out of range [3] with length 0") })
+	if err == nil {
+		t.Fatal("Run returned nil for a CPU implementation that panicked")
+	}
+	if !strings.Contains(err.Error(), "ntt test fft") || !strings.Contains(err.Error(), "panicked") {
+		t.Errorf("Run error %q: want the op and the panic in it", err)
+	}
+}
