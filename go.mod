@@ -4,6 +4,8 @@ go 1.25.7
 
 require (
 	github.com/consensys/gnark-crypto v0.21.0
+	github.com/iden3/go-iden3-crypto v0.0.17
+	golang.org/x/crypto v0.54.0
 	gonum.org/v1/plot v0.16.0
 )
 
@@ -16,9 +18,7 @@ require (
 	github.com/bits-and-blooms/bitset v1.24.6 // indirect
 	github.com/campoy/embedmd v1.0.0 // indirect
 	github.com/golang/freetype v0.0.0-20170609003504-e2365dfdc4a0 // indirect
-	github.com/iden3/go-iden3-crypto v0.0.17 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect
-	golang.org/x/crypto v0.54.0 // indirect
 	golang.org/x/image v0.25.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
 	golang.org/x/text v0.40.0 // indirect

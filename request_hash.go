@@ -102,6 +102,10 @@ type MerkleRequest struct {
 	// Params carries the compression's parameters where it has any (the
 	// Poseidon2 round keys, laid out as in Poseidon2Request.RoundKeys).
 	Params []byte
+	// NbFullRounds and NbPartialRounds are the Poseidon2 round counts
+	// (MerklePoseidon2BN254 only: the compression has width 2, and Params
+	// alone cannot tell 2·NbFullRounds + NbPartialRounds keys apart).
+	NbFullRounds, NbPartialRounds int
 	// Out receives every layer above the leaves, bottom-up, concatenated
 	// (N/2 nodes, then N/4, …, then the root), as the front end documents.
 	Out     []byte

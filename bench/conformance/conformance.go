@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand"
+	"slices"
+	"strings"
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/inputs"
@@ -72,16 +74,32 @@ func register(cs ...Case) {
 	}
 }
 
-// Ops lists the operation families the suite covers.
+// opOrder is the order in which Ops and Cases list the operation families;
+// any other op follows, alphabetically.
+var opOrder = []string{"msm", "ntt", "poseidon", "poseidon2", "keccak"}
+
+func opRank(op string) int {
+	if i := slices.Index(opOrder, op); i >= 0 {
+		return i
+	}
+	return len(opOrder)
+}
+
+// Ops lists the operation families the suite covers: msm, ntt, poseidon,
+// poseidon2, keccak.
 func Ops() []string {
-	seen := map[string]bool{}
 	var out []string
 	for _, c := range registry {
-		if !seen[c.Op] {
-			seen[c.Op] = true
+		if !slices.Contains(out, c.Op) {
 			out = append(out, c.Op)
 		}
 	}
+	slices.SortStableFunc(out, func(a, b string) int {
+		if ra, rb := opRank(a), opRank(b); ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(a, b)
+	})
 	return out
 }
 
@@ -98,6 +116,8 @@ func Cases(short bool, ops ...string) []Case {
 			out = append(out, c)
 		}
 	}
+	// Group by op in Ops order; within an op, registration order.
+	slices.SortStableFunc(out, func(a, b Case) int { return opRank(a.Op) - opRank(b.Op) })
 	return out
 }
 
