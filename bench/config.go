@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,21 +16,33 @@ const (
 	DefaultMaxTime = 10 * time.Second // time budget of one measurement's timed calls
 	DefaultMinLog  = 10               // smallest default size, 2^10
 	DefaultMaxLog  = 16               // largest default size, 2^16
+	// The default sizes of the hash operations' batches, 2^10 to 2^16
+	// hashes (or permutations, or Merkle leaves).
+	DefaultHashMinLog = 10
+	DefaultHashMaxLog = 16
 )
 
 // Config says what [Run] measures. Zero fields take the defaults stated on
 // each.
 type Config struct {
-	// Ops are the operations, from [Ops]; default all of them.
+	// Ops are the operations, from [Ops]; default [DefaultOps] (msm and
+	// ntt).
 	Ops []string
 	// Curves are the MSM curves, from [Curves]; default bn254.
 	Curves []zkaccel.Curve
 	// Group is the MSM group, G1 or G2; default G1.
 	Group zkaccel.Group
-	// Fields are the NTT fields, from [Fields]; default bn254.
+	// Fields are the NTT fields, from [Fields]; default bn254. For the
+	// poseidon and poseidon2 operations they select the targets (see
+	// [Targets]): those whose field is listed, and by default every one.
+	// An operation with targets none of which is listed is an error;
+	// keccak's one target is not a field and is always measured.
 	Fields []zkaccel.Field
 	// Sizes are the log2 sizes, each in [0, MaxLogSize] (see
-	// [ParseSizes]); default DefaultMinLog to DefaultMaxLog.
+	// [ParseSizes]): of the MSM (points), the NTT (domain) and the hash
+	// batches (hashes, permutations or Merkle leaves). Default
+	// DefaultMinLog to DefaultMaxLog for msm and ntt, DefaultHashMinLog to
+	// DefaultHashMaxLog for the hash operations.
 	Sizes []int
 	// Devices are the devices to measure; default every device present
 	// (zkaccel.Devices()). The CPU is always measured too, first, as the
@@ -57,15 +70,31 @@ type Config struct {
 // devices with the CPU first.
 type plan struct {
 	workloads []*workload
-	sizes     []int
+	sizes     []int // the sizes asked for; nil for each op's default
 	devices   []zkaccel.Device
 	runs      int
 	maxTime   time.Duration
 }
 
+// sizesFor returns the log2 sizes at which w is measured.
+func (p *plan) sizesFor(w *workload) []int {
+	if p.sizes != nil {
+		return p.sizes
+	}
+	lo, hi := DefaultMinLog, DefaultMaxLog
+	if slices.Contains(HashOps(), w.op) {
+		lo, hi = DefaultHashMinLog, DefaultHashMaxLog
+	}
+	var out []int
+	for k := lo; k <= hi; k++ {
+		out = append(out, k)
+	}
+	return out
+}
+
 // plan checks c and fills in its defaults.
 func (c *Config) plan() (*plan, error) {
-	p := &plan{runs: c.Runs, maxTime: c.MaxTime, sizes: c.Sizes}
+	p := &plan{runs: c.Runs, maxTime: c.MaxTime}
 	if p.runs == 0 {
 		p.runs = DefaultRuns
 	}
@@ -78,10 +107,8 @@ func (c *Config) plan() (*plan, error) {
 	if p.maxTime < 0 {
 		return nil, fmt.Errorf("zkaccel bench: negative time budget %v", c.MaxTime)
 	}
-	if len(p.sizes) == 0 {
-		for k := DefaultMinLog; k <= DefaultMaxLog; k++ {
-			p.sizes = append(p.sizes, k)
-		}
+	if len(c.Sizes) > 0 {
+		p.sizes = slices.Clone(c.Sizes)
 	}
 	for _, k := range p.sizes {
 		if k < 0 || k > MaxLogSize {
@@ -90,7 +117,7 @@ func (c *Config) plan() (*plan, error) {
 	}
 	ops := c.Ops
 	if len(ops) == 0 {
-		ops = Ops()
+		ops = DefaultOps()
 	}
 	group := c.Group
 	if group == 0 {
@@ -121,12 +148,18 @@ func (c *Config) plan() (*plan, error) {
 				}
 				p.workloads = append(p.workloads, w)
 			}
+		case OpPoseidon, OpPoseidon2, OpKeccak:
+			ws, err := hashWorkloadsOf(op, c.Fields)
+			if err != nil {
+				return nil, err
+			}
+			p.workloads = append(p.workloads, ws...)
 		default:
 			return nil, fmt.Errorf("zkaccel bench: unknown op %q (ops: %s)", op, strings.Join(Ops(), ", "))
 		}
 	}
 	for _, w := range p.workloads {
-		for _, k := range p.sizes {
+		for _, k := range p.sizesFor(w) {
 			if err := w.check(k); err != nil {
 				return nil, fmt.Errorf("zkaccel bench: %s: %w", w.name(), err)
 			}
@@ -162,4 +195,25 @@ func joinNames[S ~string](names []S) string {
 		s[i] = string(n)
 	}
 	return strings.Join(s, ", ")
+}
+
+// hashWorkloadsOf returns the workloads of hash operation op whose field is
+// one of fields (every one when fields is empty; keccak's, which have no
+// field, always).
+func hashWorkloadsOf(op string, fields []zkaccel.Field) ([]*workload, error) {
+	for _, f := range fields {
+		if !slices.Contains(Fields(), f) {
+			return nil, fmt.Errorf("zkaccel bench: %s: unknown field %q (fields: %s)", op, f, joinNames(Fields()))
+		}
+	}
+	var out []*workload
+	for _, w := range hashWorkloads() {
+		if w.op == op && (len(fields) == 0 || w.field == "" || slices.Contains(fields, w.field)) {
+			out = append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("zkaccel bench: %s: no target among the fields %s (its targets: %s)", op, joinNames(fields), strings.Join(Targets(op), ", "))
+	}
+	return out, nil
 }

@@ -53,12 +53,19 @@ type DeviceInfo struct {
 // Result is one measurement: one operation at one size on one device.
 // Durations are in nanoseconds in JSON.
 type Result struct {
-	Op      string `json:"op"`      // "msm" or "ntt"
-	Target  string `json:"target"`  // the curve (msm) or field (ntt), e.g. "bn254"
-	Variant string `json:"variant"` // "g1" or "g2" (msm), "fft-dif" (ntt)
-	LogN    int    `json:"log_n"`   // log2 of N
-	N       int    `json:"n"`       // points (msm) or domain size (ntt)
-	Device  string `json:"device"`  // spec of the device asked to run it
+	Op string `json:"op"` // "msm", "ntt", "poseidon", "poseidon2" or "keccak" (see [Ops])
+	// Target is the curve (msm), the field (ntt, poseidon, poseidon2) or
+	// the hash (keccak: "keccak256"), e.g. "bn254".
+	Target string `json:"target"`
+	// Variant is "g1" or "g2" (msm), "fft-dif" (ntt), "circom-2" or
+	// "hermez" (poseidon), "t=<width>" or "merkle" (poseidon2),
+	// "sum256-64B", "f1600" or "merkle" (keccak).
+	Variant string `json:"variant"`
+	LogN    int    `json:"log_n"` // log2 of N
+	// N is the number of points (msm), the domain size (ntt), or the
+	// batch: hashes, permutations or Merkle leaves (the hash ops).
+	N      int    `json:"n"`
+	Device string `json:"device"` // spec of the device asked to run it
 	// Ran is the spec of the device that actually ran the timed calls: the
 	// CPU when the device fell back.
 	Ran            string          `json:"ran,omitempty"`
@@ -69,6 +76,12 @@ type Result struct {
 	Median         time.Duration   `json:"median_ns"`
 	Min            time.Duration   `json:"min_ns"`
 	Max            time.Duration   `json:"max_ns"`
+	// ItemsPerSecond is the throughput at the median time of the hash
+	// ops: hashes, permutations or Merkle compressions (N − 1 for N
+	// leaves) per second. It is 0, absent from JSON, for msm and ntt,
+	// where no timed call completed, and in files written before it
+	// existed.
+	ItemsPerSecond float64 `json:"items_per_second,omitempty"`
 	// Error says why the measurement failed or was cut short (a device
 	// error, a result that differs from the CPU's); Times holds the calls
 	// that completed before it.

@@ -32,6 +32,23 @@ func sig3(v float64) string {
 	return strconv.FormatFloat(v, 'f', 2, 64)
 }
 
+// FormatRate writes a rate per second with three significant digits and a
+// decimal prefix, without the unit: "850", "12.3 k", "4.56 M", "1.20 G".
+func FormatRate(x float64) string {
+	for _, u := range []struct {
+		prefix string
+		size   float64
+	}{{"G", 1e9}, {"M", 1e6}, {"k", 1e3}} {
+		if x >= 0.9995*u.size { // 999.96 k is written 1.00 M, not 1000 k
+			return sig3(max(x/u.size, 1)) + " " + u.prefix
+		}
+	}
+	if x >= 1 {
+		return sig3(x)
+	}
+	return strconv.FormatFloat(x, 'g', 3, 64)
+}
+
 // FormatGiB writes a byte count in GiB with one decimal ("79.6 GiB"), or
 // "-" for 0, which means unknown.
 func FormatGiB(b uint64) string {
@@ -58,6 +75,27 @@ func deviceCell(r *Result) string {
 		return r.Device + " (fell back to cpu)"
 	}
 	return r.Device
+}
+
+// rateCell is r's throughput in hashes per second, or "-".
+func rateCell(r *Result) string {
+	if r.ItemsPerSecond > 0 && r.Error == "" {
+		return FormatRate(r.ItemsPerSecond)
+	}
+	return "-"
+}
+
+// hasRates reports whether any result of files has a throughput, so that
+// tables show that column only where it means something.
+func hasRates(files ...*File) bool {
+	for _, f := range files {
+		for i := range f.Results {
+			if f.Results[i].ItemsPerSecond > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // speedUpCell is r's speed-up against f's CPU row, or "-".

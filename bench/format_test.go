@@ -51,3 +51,17 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("empty: got %v %v %v", m, lo, hi)
 	}
 }
+
+func TestFormatRate(t *testing.T) {
+	for _, tc := range []struct {
+		x    float64
+		want string
+	}{
+		{0.5, "0.5"}, {1, "1.00"}, {850, "850"}, {999.4, "999"}, {999.6, "1.00 k"}, {12345, "12.3 k"},
+		{999_960, "1.00 M"}, {4.56e6, "4.56 M"}, {1.2e9, "1.20 G"}, {3.4e12, "3400 G"},
+	} {
+		if got := FormatRate(tc.x); got != tc.want {
+			t.Errorf("FormatRate(%v) = %q, want %q", tc.x, got, tc.want)
+		}
+	}
+}

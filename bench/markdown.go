@@ -30,8 +30,9 @@ func MachineLabels(files []*File) []string {
 // WriteMarkdown renders files, e.g. from different machines, as Markdown: a
 // table of the machines (CPU, memory, OS, Go version, zkaccel commit, date),
 // then one table of every measurement with columns machine, device, op,
-// curve/field, size, median, and speed-up against the CPU row of the same
-// file and size. A device that fell back to the CPU is marked so, and a
+// curve/field, size, median, hashes/s (shown only when some file measured
+// a hash op; see Result.ItemsPerSecond), and speed-up against the CPU row
+// of the same file and size. A device that fell back to the CPU is marked so, and a
 // failed measurement shows FAILED with its error listed below.
 func WriteMarkdown(w io.Writer, files []*File) error {
 	bw := bufio.NewWriter(w)
@@ -51,8 +52,14 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 	fmt.Fprintln(bw)
 	fmt.Fprintln(bw, "### Results")
 	fmt.Fprintln(bw)
-	fmt.Fprintln(bw, "| machine | device | op | curve/field | size | median | speed-up vs cpu |")
-	fmt.Fprintln(bw, "|---|---|---|---|---:|---:|---:|")
+	rates := hasRates(files...)
+	if rates {
+		fmt.Fprintln(bw, "| machine | device | op | curve/field | size | median | hashes/s | speed-up vs cpu |")
+		fmt.Fprintln(bw, "|---|---|---|---|---:|---:|---:|---:|")
+	} else {
+		fmt.Fprintln(bw, "| machine | device | op | curve/field | size | median | speed-up vs cpu |")
+		fmt.Fprintln(bw, "|---|---|---|---|---:|---:|---:|")
+	}
 	var errs []string
 	for i, f := range files {
 		for j := range f.Results {
@@ -65,7 +72,11 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 				median = "FAILED"
 				errs = append(errs, fmt.Sprintf("%s, %s: %s", labels[i], r.Device, r.Error))
 			}
-			mdRow(bw, labels[i], deviceCell(r), r.OpLabel(), r.Target, fmt.Sprintf("2^%d", r.LogN), median, speedUpCell(f, r))
+			cells := []string{labels[i], deviceCell(r), r.OpLabel(), r.Target, fmt.Sprintf("2^%d", r.LogN), median}
+			if rates {
+				cells = append(cells, rateCell(r))
+			}
+			mdRow(bw, append(cells, speedUpCell(f, r))...)
 		}
 	}
 	if len(errs) > 0 {

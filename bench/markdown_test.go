@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestWriteMarkdown(t *testing.T) {
@@ -77,5 +78,57 @@ func TestMachineLabels(t *testing.T) {
 	want := []string{"box", "box (2)", "unknown", "box (3)"}
 	if !slices.Equal(got, want) {
 		t.Errorf("MachineLabels = %q, want %q", got, want)
+	}
+}
+
+// TestHashRates checks the hashes/s column: shown only when a file has a
+// throughput, "-" for rows without one and for failed rows.
+func TestHashRates(t *testing.T) {
+	f := sampleFile()
+	ms := time.Millisecond
+	cpu := Result{Op: OpKeccak, Target: "keccak256", Variant: "f1600", LogN: 10, N: 1024, Device: "cpu:0", Ran: "cpu:0",
+		Times: []time.Duration{2 * ms}, Median: 2 * ms, Min: 2 * ms, Max: 2 * ms, ItemsPerSecond: 512000}
+	gpu := cpu
+	gpu.Device, gpu.Ran, gpu.Error = "cuda:0", "cuda:0", "keccak keccak256 f1600 on cuda:0: the result differs from the cpu's (seed 42)"
+	f.Results = append(f.Results, cpu, gpu)
+	var md bytes.Buffer
+	if err := WriteMarkdown(&md, []*File{f, sampleFile()}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| machine | device | op | curve/field | size | median | hashes/s | speed-up vs cpu |\n|---|---|---|---|---:|---:|---:|---:|\n",
+		"| box | cpu:0 | msm g1 | bn254 | 2^10 | 10.0 ms | - | 1.00× |\n",
+		"| box | cpu:0 | keccak f1600 | keccak256 | 2^10 | 2.00 ms | 512 k | 1.00× |\n",
+		"| box | cuda:0 | keccak f1600 | keccak256 | 2^10 | FAILED | - | - |\n",
+		"| box (2) | cuda:0 | msm g1 | bn254 | 2^10 | 2.00 ms | - | 5.00× |\n",
+	} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+	var table bytes.Buffer
+	if err := WriteTable(&table, f); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(table.String(), "\n")
+	for i, want := range [][]string{
+		{"OP", "CURVE/FIELD", "SIZE", "DEVICE", "MEDIAN", "MIN", "MAX", "RUNS", "HASHES/S", "SPEED-UP", "VS", "CPU"},
+		{"msm", "g1", "bn254", "2^10", "cpu:0", "10.0", "ms", "9.00", "ms", "12.0", "ms", "3", "-", "1.00×"},
+	} {
+		if got := strings.Fields(lines[i]); !slices.Equal(got, want) {
+			t.Errorf("line %d = %q, want fields %q", i, lines[i], want)
+		}
+	}
+	for _, want := range [][]string{
+		{"keccak", "f1600", "keccak256", "2^10", "cpu:0", "2.00", "ms", "2.00", "ms", "2.00", "ms", "1", "512", "k", "1.00×"},
+		{"keccak", "f1600", "keccak256", "2^10", "cuda:0", "FAILED", "2.00", "ms", "2.00", "ms", "1", "-", "-"},
+	} {
+		found := false
+		for _, l := range lines {
+			found = found || slices.Equal(strings.Fields(l), want)
+		}
+		if !found {
+			t.Errorf("table lacks a row %q:\n%s", want, table.String())
+		}
 	}
 }

@@ -13,11 +13,11 @@ import (
 )
 
 // Run measures what cfg asks for and returns the results with the machine's
-// description. For each workload (an op on a curve or field) and size it
-// draws the inputs once, then measures each device in turn, the CPU first:
-// one untimed warm-up call, whose output must equal the CPU's, then
-// cfg.Runs timed calls (fewer when cfg.MaxTime would be exceeded), each on
-// the same inputs.
+// description. For each workload (an op in a variant on a curve, field or
+// hash target) and size it draws the inputs once, then measures each device
+// in turn, the CPU first: one untimed warm-up call, whose output must equal
+// the CPU's, then cfg.Runs timed calls (fewer when cfg.MaxTime would be
+// exceeded), each on the same inputs.
 //
 // A device that fails, panics or computes a different answer does not stop
 // the run: the failure is recorded in that Result's Error (see
@@ -48,7 +48,7 @@ func Run(ctx context.Context, cfg Config) (*File, error) {
 		f.Devices = append(f.Devices, Describe(d))
 	}
 	for _, w := range p.workloads {
-		for _, k := range p.sizes {
+		for _, k := range p.sizesFor(w) {
 			if err := ctx.Err(); err != nil {
 				return f, fmt.Errorf("zkaccel bench: %w", err)
 			}
@@ -110,6 +110,9 @@ func measure(ctx context.Context, p *plan, w *workload, logN int, inst instance,
 		r.note(&rep)
 	}
 	r.Median, r.Min, r.Max = summarize(r.Times)
+	if w.items != nil && r.Median > 0 {
+		r.ItemsPerSecond = float64(w.items(logN)) / r.Median.Seconds()
+	}
 	return r, digest
 }
 
@@ -144,6 +147,9 @@ func (r *Result) summary() string {
 	s := fmt.Sprintf("%s: ", r.Device)
 	if len(r.Times) > 0 {
 		s += fmt.Sprintf("median %s, min %s, max %s (%s)", FormatDuration(r.Median), FormatDuration(r.Min), FormatDuration(r.Max), plural(len(r.Times), "run"))
+	}
+	if r.ItemsPerSecond > 0 {
+		s += fmt.Sprintf(", %s hashes/s", FormatRate(r.ItemsPerSecond))
 	}
 	if r.Fallback {
 		s += " (fell back to cpu)"

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,8 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr/fft"
 
 	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/internal/fakedev"
+	"github.com/zkaccel/zkaccel/internal/inputs"
 )
 
 // checkSane checks what every successful measurement must satisfy.
@@ -250,4 +254,320 @@ func TestCommit(t *testing.T) {
 		t.Errorf("Commit() = %q, want a revision, a version or unknown", c)
 	}
 	t.Logf("Commit() = %s", c)
+}
+
+// hashKeys lists the keys of every hash workload of ops at the sizes, in
+// the order Run measures them.
+func hashKeys(sizes []int, ops ...string) []string {
+	variants := map[string][]string{
+		OpPoseidon:  {"bn254/circom-2", "goldilocks/hermez"},
+		OpPoseidon2: {"bn254/t=3", "goldilocks/t=8", "babybear/t=16", "koalabear/t=16", "bn254/merkle"},
+		OpKeccak:    {"keccak256/sum256-64B", "keccak256/f1600", "keccak256/merkle"},
+	}
+	var out []string
+	for _, op := range ops {
+		for _, v := range variants[op] {
+			for _, k := range sizes {
+				out = append(out, fmt.Sprintf("%s/%s/%d", op, v, k))
+			}
+		}
+	}
+	return out
+}
+
+// checkRate checks a hash measurement's throughput: the hashes one call
+// computes (N, or N − 1 Merkle compressions) over the median time.
+func checkRate(t *testing.T, r *Result) {
+	t.Helper()
+	items := float64(r.N)
+	if r.Variant == "merkle" {
+		items--
+	}
+	want := items / r.Median.Seconds()
+	if r.ItemsPerSecond <= 0 || math.Abs(r.ItemsPerSecond-want) > 1e-9*want {
+		t.Errorf("%s on %s: %v items/s, want %v (%v items in %v)", r.Key(), r.Device, r.ItemsPerSecond, want, items, r.Median)
+	}
+}
+
+func TestRunHashTiny(t *testing.T) {
+	for _, op := range HashOps() {
+		t.Run(op, func(t *testing.T) {
+			f, err := Run(context.Background(), Config{Ops: []string{op}, Sizes: []int{2, 3}, Runs: 1, Devices: []zkaccel.Device{zkaccel.HostCPU()}, Seed: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := hashKeys([]int{2, 3}, op)
+			if len(f.Results) != len(want) {
+				t.Fatalf("%d results, want %d: %+v", len(f.Results), len(want), f.Results)
+			}
+			for i := range f.Results {
+				r := &f.Results[i]
+				if r.Key() != want[i] || r.Device != "cpu:0" || r.Ran != "cpu:0" || r.Fallback {
+					t.Errorf("result %d: %s on %s (ran %s, fallback %v); want %s on cpu:0", i, r.Key(), r.Device, r.Ran, r.Fallback, want[i])
+				}
+				checkSane(t, r, 1)
+				checkRate(t, r)
+			}
+			var buf strings.Builder
+			if err := WriteTable(&buf, f); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(buf.String(), "HASHES/S") {
+				t.Errorf("table has no throughput column:\n%s", buf.String())
+			}
+		})
+	}
+}
+
+// TestRunHashSameInputs checks that a hash workload's inputs depend on the
+// seed only: the same seed gives the same answer, whichever other
+// workloads run with it, and another seed another answer.
+func TestRunHashSameInputs(t *testing.T) {
+	digests := func(ops []string, seed int64) map[string]string {
+		p, err := (&Config{Ops: ops, Sizes: []int{3}, Seed: seed}).plan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, w := range p.workloads {
+			inst := w.prepare(inputs.NewRand(w.seed(seed, 3)), 3)
+			inst.reset()
+			if err := inst.run(zkaccel.HostCPU(), &zkaccel.Report{}); err != nil {
+				t.Fatalf("%s: %v", w.name(), err)
+			}
+			out[w.name()] = fmt.Sprintf("%x", inst.digest())
+		}
+		return out
+	}
+	all := digests(HashOps(), 1)
+	alone := digests([]string{OpKeccak}, 1)
+	other := digests([]string{OpKeccak}, 2)
+	for name, d := range alone {
+		if all[name] != d {
+			t.Errorf("%s: digest %s alone, %s with the other ops", name, d, all[name])
+		}
+		if other[name] == d {
+			t.Errorf("%s: seeds 1 and 2 give the same answer", name)
+		}
+	}
+}
+
+// fakePoseidon2 runs Poseidon2 batches with fn and no fixed-constant
+// Poseidon (those fall back).
+type fakePoseidon2 struct {
+	fakeDevice
+	fn func(*zkaccel.Poseidon2Request) error
+}
+
+func (d *fakePoseidon2) Poseidon(req *zkaccel.PoseidonRequest) error {
+	return fmt.Errorf("zkaccel/fake: poseidon %s: %w", req.Variant, zkaccel.ErrUnsupported)
+}
+
+func (d *fakePoseidon2) Poseidon2(req *zkaccel.Poseidon2Request) error { return d.fn(req) }
+
+// runHashOn measures hash op at size 2^2 and 2^3 on the CPU and dev, and
+// returns dev's results by key.
+func runHashOn(t *testing.T, op string, dev zkaccel.Device) (*File, map[string]*Result) {
+	t.Helper()
+	f, err := Run(context.Background(), Config{Ops: []string{op}, Sizes: []int{2, 3}, Runs: 1, Devices: []zkaccel.Device{dev}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := hashKeys([]int{2, 3}, op)
+	if len(f.Results) != 2*len(keys) {
+		t.Fatalf("%d results, want %d", len(f.Results), 2*len(keys))
+	}
+	byKey := map[string]*Result{}
+	for i := range f.Results {
+		r := &f.Results[i]
+		want := keys[i/2]
+		if dev := []string{"cpu:0", dev.String()}[i%2]; r.Key() != want || r.Device != dev {
+			t.Errorf("result %d: %s on %s, want %s on %s", i, r.Key(), r.Device, want, dev)
+		}
+		if r.Device == "cpu:0" {
+			checkSane(t, r, 1)
+			checkRate(t, r)
+		} else {
+			byKey[r.Key()] = r
+		}
+	}
+	return f, byKey
+}
+
+func TestRunHashDevices(t *testing.T) {
+	for _, op := range HashOps() {
+		t.Run(op+"/fallback", func(t *testing.T) {
+			f, got := runHashOn(t, op, fakedev.Bare)
+			for key, r := range got {
+				checkSane(t, r, 1)
+				if !r.Fallback || r.Ran != "cpu:0" || r.Error != "" || !strings.Contains(r.FallbackReason, "does not run this operation") {
+					t.Errorf("%s on a device without it: %+v; want a recorded fallback", key, r)
+				}
+			}
+			var buf strings.Builder
+			if err := WriteTable(&buf, f); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(buf.String(), "fake:0 (fell back to cpu)") || !strings.Contains(buf.String(), "fake:0 fell back to cpu: ") {
+				t.Errorf("table does not show the fallback:\n%s", buf.String())
+			}
+		})
+		t.Run(op+"/loopback", func(t *testing.T) {
+			f, got := runHashOn(t, op, fakedev.Loopback)
+			for key, r := range got {
+				checkSane(t, r, 1)
+				checkRate(t, r)
+				if r.Fallback || r.Ran != fakedev.Loopback.String() || r.Error != "" {
+					t.Errorf("%s on the loopback: %+v; want it run there", key, r)
+				}
+				if _, ok := f.SpeedUp(r); !ok {
+					t.Errorf("%s: no speed-up", key)
+				}
+			}
+		})
+	}
+}
+
+// flipFirst flips a bit of b's first byte, when it has one.
+func flipFirst(b []byte) {
+	if len(b) > 0 {
+		b[0] ^= 1
+	}
+}
+
+func TestRunHashDeviceWrong(t *testing.T) {
+	// One wrong operation per hash op: the others of the device are right,
+	// or fall back.
+	lb := fakedev.LoopbackKeccak()
+	keccakDev := fakedev.NewKeccak("wrong keccak256", fakedev.KeccakFuncs{
+		Keccak256: func(req *zkaccel.KeccakRequest) error {
+			err := lb.Keccak256(req)
+			flipFirst(req.Out)
+			return err
+		},
+		Merkle: lb.Merkle,
+	})
+	lc := fakedev.LoopbackCircom()
+	circomDev := fakedev.NewCircom("wrong circom", fakedev.CircomFuncs{
+		Poseidon: func(req *zkaccel.PoseidonRequest) error {
+			err := lc.Poseidon(req)
+			flipFirst(req.Out)
+			return err
+		},
+	})
+	p2Dev := &fakePoseidon2{fakeDevice: fakeDevice{ord: 1}, fn: func(req *zkaccel.Poseidon2Request) error {
+		if req.Field != zkaccel.FieldKoalaBear {
+			return fmt.Errorf("zkaccel/fake: poseidon2 %s: %w", req.Field, zkaccel.ErrUnsupported)
+		}
+		err := fakedev.LoopbackPoseidon2(req)
+		flipFirst(req.States[len(req.States)-4:]) // the last state's last element
+		return err
+	}}
+	for _, tc := range []struct {
+		op    string
+		dev   zkaccel.Device
+		wrong string // the variant computed wrong; the others…
+		right string // …run on the device where not "", else fall back
+	}{
+		{OpKeccak, keccakDev, "keccak256/sum256-64B", "keccak256/merkle"},
+		{OpPoseidon, circomDev, "bn254/circom-2", ""},
+		{OpPoseidon2, p2Dev, "koalabear/t=16", ""},
+	} {
+		t.Run(tc.op, func(t *testing.T) {
+			f, got := runHashOn(t, tc.op, tc.dev)
+			for key, r := range got {
+				switch {
+				case strings.HasPrefix(key, tc.op+"/"+tc.wrong+"/"):
+					if !strings.Contains(r.Error, "differs from the cpu's") || r.Fallback {
+						t.Errorf("%s on a device that computes it wrong: %+v; want a mismatch error", key, r)
+					}
+				case tc.right != "" && strings.HasPrefix(key, tc.op+"/"+tc.right+"/"):
+					if r.Error != "" || r.Fallback || r.Ran != tc.dev.String() {
+						t.Errorf("%s on a device that computes it right: %+v", key, r)
+					}
+				default:
+					if r.Error != "" || !r.Fallback {
+						t.Errorf("%s on a device without it: %+v; want a fallback", key, r)
+					}
+				}
+			}
+			if !f.Failed() {
+				t.Error("Failed() = false")
+			}
+			var buf strings.Builder
+			if err := WriteTable(&buf, f); err != nil {
+				t.Fatal(err)
+			}
+			if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(tc.op) + ` .*` + regexp.QuoteMeta(tc.dev.String()) + `\s+FAILED\s+.*\s-\s+-$`).MatchString(buf.String()) {
+				t.Errorf("table has no FAILED row without throughput and speed-up:\n%s", buf.String())
+			}
+		})
+	}
+}
+
+func TestHashConfig(t *testing.T) {
+	// No ops: msm and ntt only, at the default sizes.
+	p, err := (&Config{}).plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, w := range p.workloads {
+		names = append(names, w.name())
+	}
+	if !slices.Equal(names, []string{"msm bn254 g1", "ntt bn254 fft-dif"}) {
+		t.Errorf("default workloads %q, want msm and ntt on bn254", names)
+	}
+	// Hash ops at their default sizes; --fields selects the Poseidon
+	// targets, not keccak's.
+	for _, tc := range []struct {
+		ops    []string
+		fields []zkaccel.Field
+		want   []string
+	}{
+		{[]string{OpPoseidon}, nil, []string{"poseidon bn254 circom-2", "poseidon goldilocks hermez"}},
+		{[]string{OpPoseidon2}, []zkaccel.Field{zkaccel.FieldBabyBear, zkaccel.FieldBN254}, []string{"poseidon2 bn254 t=3", "poseidon2 babybear t=16", "poseidon2 bn254 merkle"}},
+		{[]string{OpNTT, OpPoseidon, OpKeccak}, []zkaccel.Field{zkaccel.FieldGoldilocks}, []string{"ntt goldilocks fft-dif", "poseidon goldilocks hermez", "keccak keccak256 sum256-64B", "keccak keccak256 f1600", "keccak keccak256 merkle"}},
+		{[]string{OpKeccak}, []zkaccel.Field{zkaccel.FieldBLS12381}, []string{"keccak keccak256 sum256-64B", "keccak keccak256 f1600", "keccak keccak256 merkle"}},
+	} {
+		p, err := (&Config{Ops: tc.ops, Fields: tc.fields}).plan()
+		if err != nil {
+			t.Errorf("ops %q, fields %q: %v", tc.ops, tc.fields, err)
+			continue
+		}
+		names = nil
+		for _, w := range p.workloads {
+			names = append(names, w.name())
+			sizes, want := p.sizesFor(w), []int{DefaultMinLog, DefaultMaxLog}
+			if w.items != nil {
+				want = []int{DefaultHashMinLog, DefaultHashMaxLog}
+			}
+			if sizes[0] != want[0] || sizes[len(sizes)-1] != want[1] || len(sizes) != want[1]-want[0]+1 {
+				t.Errorf("%s: default sizes %v, want %d:%d", w.name(), sizes, want[0], want[1])
+			}
+		}
+		if !slices.Equal(names, tc.want) {
+			t.Errorf("ops %q, fields %q: workloads %q, want %q", tc.ops, tc.fields, names, tc.want)
+		}
+	}
+	for op, want := range map[string][]string{
+		OpPoseidon: {"bn254", "goldilocks"}, OpPoseidon2: {"bn254", "goldilocks", "babybear", "koalabear"},
+		OpKeccak: {"keccak256"}, OpMSM: nil, OpNTT: nil,
+	} {
+		if got := Targets(op); !slices.Equal(got, want) {
+			t.Errorf("Targets(%s) = %q, want %q", op, got, want)
+		}
+	}
+	for _, tc := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Ops: []string{OpPoseidon}, Fields: []zkaccel.Field{zkaccel.FieldBabyBear}}, "poseidon: no target among the fields babybear (its targets: bn254, goldilocks)"},
+		{Config{Ops: []string{OpPoseidon2}, Fields: []zkaccel.Field{"m31"}}, `poseidon2: unknown field "m31"`},
+		{Config{Ops: []string{OpKeccak}, Sizes: []int{29}}, "out of range"},
+	} {
+		if f, err := Run(context.Background(), tc.cfg); err == nil || f != nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "zkaccel bench: ") {
+			t.Errorf("Run(%+v) = %v, %v; want an error containing %q", tc.cfg, f, err, tc.want)
+		}
+	}
 }

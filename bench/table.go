@@ -8,12 +8,19 @@ import (
 )
 
 // WriteTable writes f's results as an aligned text table, one row per
-// measurement: op, curve/field, size, device, median, min, max, runs, and
-// speed-up against the CPU row of the same size. Failed measurements are
-// listed after the table, and so are the reasons of fallbacks.
+// measurement: op, curve/field, size, device, median, min, max, runs,
+// hashes per second (a column shown only when f measured a hash op; see
+// Result.ItemsPerSecond), and speed-up against the CPU row of the same
+// size. Failed measurements are listed after the table, and so are the
+// reasons of fallbacks.
 func WriteTable(w io.Writer, f *File) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "OP\tCURVE/FIELD\tSIZE\tDEVICE\tMEDIAN\tMIN\tMAX\tRUNS\tSPEED-UP VS CPU")
+	rates := hasRates(f)
+	if rates {
+		fmt.Fprintln(tw, "OP\tCURVE/FIELD\tSIZE\tDEVICE\tMEDIAN\tMIN\tMAX\tRUNS\tHASHES/S\tSPEED-UP VS CPU")
+	} else {
+		fmt.Fprintln(tw, "OP\tCURVE/FIELD\tSIZE\tDEVICE\tMEDIAN\tMIN\tMAX\tRUNS\tSPEED-UP VS CPU")
+	}
 	var notes []string
 	for i := range f.Results {
 		r := &f.Results[i]
@@ -31,8 +38,12 @@ func WriteTable(w io.Writer, f *File) error {
 				notes = append(notes, note)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t2^%d\t%s\t%s\t%s\t%s\t%d\t%s\n",
-			r.OpLabel(), r.Target, r.LogN, deviceCell(r), median, lo, hi, len(r.Times), speedUpCell(f, r))
+		fmt.Fprintf(tw, "%s\t%s\t2^%d\t%s\t%s\t%s\t%s\t%d\t",
+			r.OpLabel(), r.Target, r.LogN, deviceCell(r), median, lo, hi, len(r.Times))
+		if rates {
+			fmt.Fprintf(tw, "%s\t", rateCell(r))
+		}
+		fmt.Fprintf(tw, "%s\n", speedUpCell(f, r))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("zkaccel bench: writing table: %w", err)

@@ -14,13 +14,28 @@ import (
 )
 
 const benchAbout = `
-Times the MSM (MultiExpG1 or MultiExpG2) and NTT (forward FFT, DIF) front ends
-on the chosen devices and, always in the same run, on the CPU, so that each
-speed-up is a ratio of two numbers from one run. For each op, curve or field,
-log2 size and device it makes one warm-up call, whose answer must equal the
-CPU's, then --runs timed calls (fewer when they would take longer than
---max-time), and reports the median, min and max. A device that lacks an op
-falls back to the CPU; the table says so.
+Times zkaccel's front ends on the chosen devices and, always in the same run,
+on the CPU, so that each speed-up is a ratio of two numbers from one run:
+
+  msm        MultiExpG1 or MultiExpG2 of 2^k points (--curves, --group)
+  ntt        forward FFT, DIF, on a domain of 2^k (--fields)
+  poseidon   2^k hashes: circomlib's Poseidon of 2 inputs (bn254, circom-2),
+             Polygon Hermez's of 12 elements (goldilocks, hermez)
+  poseidon2  Permute2 of 2^k states with gnark-crypto's parameters (bn254 t=3,
+             goldilocks t=8, babybear t=16, koalabear t=16), and the BN254
+             Merkle root of 2^k leaves (bn254 merkle, width-2 compression)
+  keccak     Keccak-256 of 2^k 64-byte messages (sum256-64B), Keccak-f[1600]
+             of 2^k states (f1600), the Merkle root of 2^k leaves (merkle)
+
+--ops defaults to msm,ntt; the hash ops run when named. --fields selects the
+NTT fields (default bn254) and also the poseidon and poseidon2 targets
+(default all of them); keccak's one target, keccak256, is always measured.
+
+For each op, target, log2 size and device it makes one warm-up call, whose
+answer must equal the CPU's, then --runs timed calls (fewer when they would
+take longer than --max-time), and reports the median, min and max, and for
+the hash ops the hashes (permutations, Merkle compressions) per second at the
+median. A device that lacks an op falls back to the CPU; the table says so.
 
 The table goes to stdout and progress to stderr; --json writes every timing
 with the machine, devices, Go version and zkaccel commit, for 'zkaccel
@@ -30,14 +45,15 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("bench", "[flags]", benchAbout, stderr)
 	devs := newList()
 	fs.Var(devs, "device", "`devices` to measure besides the CPU, e.g. cuda:0 (repeatable or comma list; default ZKACCEL_DEVICE if set, else every device present)")
-	ops := newList(bench.Ops()...)
+	ops := newList(bench.DefaultOps()...)
 	fs.Var(ops, "ops", "`ops` to measure: "+strings.Join(bench.Ops(), ","))
-	sizes := fs.String("sizes", fmt.Sprintf("%d:%d", bench.DefaultMinLog, bench.DefaultMaxLog),
-		fmt.Sprintf("log2 `sizes`: a range 10:16, a size 12, or a comma list of both; at most %d", bench.MaxLogSize))
+	sizes := fs.String("sizes", "",
+		fmt.Sprintf("log2 `sizes`: a range 10:16, a size 12, or a comma list of both; at most %d (default %d:%d for msm and ntt, %d:%d for the hash ops)",
+			bench.MaxLogSize, bench.DefaultMinLog, bench.DefaultMaxLog, bench.DefaultHashMinLog, bench.DefaultHashMaxLog))
 	curves := newList(string(zkaccel.BN254))
 	fs.Var(curves, "curves", "MSM `curves`: "+joinStrings(bench.Curves()))
-	fields := newList(string(zkaccel.FieldBN254))
-	fs.Var(fields, "fields", "NTT `fields`: "+joinStrings(bench.Fields()))
+	fields := newList()
+	fs.Var(fields, "fields", "NTT `fields` (default bn254), which also select the poseidon and poseidon2 targets (default all): "+joinStrings(bench.Fields()))
 	group := fs.String("group", "g1", "MSM `group`: g1 or g2")
 	runs := fs.Int("runs", bench.DefaultRuns, "timed `runs` per measurement, after one warm-up")
 	maxTime := fs.Duration("max-time", bench.DefaultMaxTime, "time `budget` of one measurement's timed runs; fewer runs are made (at least one) to keep within it")
@@ -57,8 +73,10 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		Command: append([]string{"zkaccel", "bench"}, args...),
 	}
 	var err error
-	if cfg.Sizes, err = bench.ParseSizes(*sizes); err != nil {
-		return fail(stderr, fmt.Errorf("zkaccel bench: --sizes: %w", unprefix(err)))
+	if isSet(fs, "sizes") {
+		if cfg.Sizes, err = bench.ParseSizes(*sizes); err != nil {
+			return fail(stderr, fmt.Errorf("zkaccel bench: --sizes: %w", unprefix(err)))
+		}
 	}
 	if cfg.Ops, err = checkNames("bench", "ops", ops.values, bench.Ops()); err != nil {
 		return fail(stderr, err)

@@ -15,9 +15,21 @@ import (
 )
 
 const conformanceAbout = `
-Runs zkaccel's conformance suite on each chosen device: every check compares
-the device's answer with gnark-crypto's on seeded inputs. Prints a table of
-case, device, result, time and error on stdout and progress on stderr, and
+Runs zkaccel's conformance suite on each chosen device. Each check runs a
+front end on the device on seeded inputs and compares its answer with a
+reference computed on the CPU:
+
+  msm, ntt   gnark-crypto (MultiExp, FFT)
+  poseidon2  gnark-crypto's Poseidon2 permutation, state by state; the BN254
+             Merkle trees, one gnark-crypto Compress at a time
+  poseidon   zkaccel's own one-input-at-a-time CPU hash (bn254.Poseidon,
+             goldilocks.PermuteHermez), plus circomlib's, go-iden3-crypto's
+             and Polygon Hermez's published known answers
+  keccak     golang.org/x/crypto/sha3's legacy Keccak-256, plus published
+             Keccak-256 and Keccak-f[1600] known answers (Keccak team, XKCP)
+
+Checks also require the caller's inputs to be left unmodified. Prints a table
+of case, device, result, time and error on stdout and progress on stderr, and
 exits 1 if any case fails (or none ran). The seed is printed so that a run can
 be repeated with --seed.`
 
@@ -124,8 +136,8 @@ func runCase(c conformance.Case, d zkaccel.Device, seed int64) (elapsed time.Dur
 	return 0, c.Run(d, seed)
 }
 
-// conformanceOps lists the ops the suite covers, and msm and ntt, which it
-// will.
+// conformanceOps lists the ops the suite covers, msm and ntt first (listed
+// even if a build has no cases for them).
 func conformanceOps() []string {
 	ops := []string{"msm", "ntt"}
 	for _, op := range conformance.Ops() {

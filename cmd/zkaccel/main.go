@@ -5,9 +5,11 @@
 // Usage:
 //
 //	zkaccel devices
-//	zkaccel conformance [--device D] [--ops msm,ntt] [--long] [--seed N] [--run REGEXP]
-//	zkaccel bench [--device D] [--ops msm,ntt] [--sizes 10:16] [--curves bn254]
-//	              [--fields bn254] [--group g1] [--runs N] [--json FILE] [--md FILE]
+//	zkaccel conformance [--device D] [--ops msm,ntt,poseidon,poseidon2,keccak]
+//	                    [--long] [--seed N] [--run REGEXP]
+//	zkaccel bench [--device D] [--ops msm,ntt,poseidon,poseidon2,keccak] [--sizes 10:16]
+//	              [--curves bn254] [--fields bn254] [--group g1] [--runs N]
+//	              [--json FILE] [--md FILE]
 //	zkaccel report [--md FILE] [--svg FILE] FILE...
 //	zkaccel help [COMMAND]
 //
@@ -40,7 +42,7 @@ func commands() []command {
 	return []command{
 		{"devices", "list the devices present, and the backends that found none", runDevices},
 		{"conformance", "run the conformance suite on devices", runConformance},
-		{"bench", "benchmark MSM and NTT on devices against the CPU", runBench},
+		{"bench", "benchmark MSM, NTT and the hashes on devices against the CPU", runBench},
 		{"report", "render bench JSON files as Markdown and an SVG chart", runReport},
 		{"help", "show help for zkaccel or one of its commands", nil},
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,8 +16,9 @@ import (
 	"github.com/zkaccel/zkaccel/bench/conformance"
 )
 
-// testDev is a device whose NTT computes nothing (a wrong answer) and which
-// has no MSM (so MSMs fall back to the CPU).
+// testDev is a device whose NTT and Keccak-256 compute nothing (wrong
+// answers), whose Keccak-f[1600] reports ErrUnsupported, and which has no
+// MSM, Poseidon or Merkle tree (all of which fall back to the CPU).
 type testDev struct{ kind zkaccel.Kind }
 
 func (d *testDev) Kind() zkaccel.Kind                { return d.kind }
@@ -25,6 +27,12 @@ func (d *testDev) Name() string                      { return "Broken Test Accel
 func (d *testDev) String() string                    { return string(d.kind) + ":0" }
 func (d *testDev) Memory() uint64                    { return 3 << 30 }
 func (d *testDev) NTT(req *zkaccel.NTTRequest) error { return nil }
+func (d *testDev) Keccak256(req *zkaccel.KeccakRequest) error {
+	return nil
+}
+func (d *testDev) KeccakF1600(req *zkaccel.KeccakPermuteRequest) error {
+	return fmt.Errorf("zkaccel/%s: keccak-f1600: %w", d.kind, zkaccel.ErrUnsupported)
+}
 
 // testBackend registers one testDev, or fails to load with err.
 type testBackend struct {
@@ -290,7 +298,8 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"--sizes", "29"}, 1, "out of range [0, 28]"},
 		{[]string{"--sizes", "10:40"}, 1, "out of range [0, 28]"},
 		{[]string{"--sizes", ""}, 1, "empty size list"},
-		{[]string{"--ops", "poseidon"}, 1, `--ops: unknown value "poseidon" (known: msm, ntt)`},
+		{[]string{"--ops", "sha256"}, 1, `--ops: unknown value "sha256" (known: msm, ntt, poseidon, poseidon2, keccak)`},
+		{[]string{"--ops", "poseidon", "--fields", "babybear"}, 1, "poseidon: no target among the fields babybear (its targets: bn254, goldilocks)"},
 		{[]string{"--curves", "secp256k1"}, 1, `--curves: unknown value "secp256k1"`},
 		{[]string{"--fields", "m31"}, 1, `--fields: unknown value "m31"`},
 		{[]string{"--group", "g3"}, 1, `unknown group "g3"`},
@@ -364,5 +373,116 @@ func TestInvalidDefaultDeviceIsReported(t *testing.T) {
 		if !strings.Contains(errb.String(), "ZKACCEL_DEVICE") {
 			t.Errorf("%v: stderr %q does not name ZKACCEL_DEVICE", args, errb.String())
 		}
+	}
+}
+
+func TestHelpTexts(t *testing.T) {
+	_, out, _ := zk(t, "help", "bench")
+	for _, want := range []string{"poseidon2", "keccak", "--ops defaults to msm,ntt", "-ops ops\n", "(default msm,ntt)", "default 10:16 for msm and ntt, 10:16 for the hash ops"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bench help lacks %q:\n%s", want, out)
+		}
+	}
+	_, out, _ = zk(t, "help", "conformance")
+	for _, want := range []string{"gnark-crypto", "golang.org/x/crypto/sha3", "circomlib", "Polygon Hermez", "msm,ntt,poseidon,poseidon2,keccak"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("conformance help lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestBenchHashes(t *testing.T) {
+	dir := t.TempDir()
+	jsonFile := filepath.Join(dir, "h.json")
+	args := []string{"bench", "--device", "cpu", "--ops", "poseidon,poseidon2,keccak", "--sizes", "2:3", "--runs", "1", "--json", jsonFile}
+	code, out, errs := zk(t, args...)
+	wantCode(t, args, code, 0, errs)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if f := strings.Fields(lines[0]); !slices.Equal(f, []string{"OP", "CURVE/FIELD", "SIZE", "DEVICE", "MEDIAN", "MIN", "MAX", "RUNS", "HASHES/S", "SPEED-UP", "VS", "CPU"}) {
+		t.Errorf("header %q", lines[0])
+	}
+	var rows []string
+	for _, w := range []string{
+		`poseidon circom-2\s+bn254`, `poseidon hermez\s+goldilocks`,
+		`poseidon2 t=3\s+bn254`, `poseidon2 t=8\s+goldilocks`, `poseidon2 t=16\s+babybear`, `poseidon2 t=16\s+koalabear`, `poseidon2 merkle\s+bn254`,
+		`keccak sum256-64B\s+keccak256`, `keccak f1600\s+keccak256`, `keccak merkle\s+keccak256`,
+	} {
+		rows = append(rows, w+`\s+2\^2\s`, w+`\s+2\^3\s`)
+	}
+	if len(lines) != 1+len(rows) {
+		t.Fatalf("bench table: want a header and %d rows:\n%s", len(rows), out)
+	}
+	for i, want := range rows {
+		if !regexp.MustCompile(`^` + want + `\s*cpu:0\s.*\s1\s+[0-9.]+( [kMG])?\s+1\.00×$`).MatchString(lines[i+1]) {
+			t.Errorf("row %d = %q, want %s … cpu:0 … 1 <hashes/s> 1.00×", i+1, lines[i+1], want)
+		}
+	}
+	f, err := bench.ReadFile(jsonFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range f.Results {
+		if r.ItemsPerSecond <= 0 {
+			t.Errorf("%s: items_per_second %v", r.Key(), r.ItemsPerSecond)
+		}
+	}
+	code, md, errs := zk(t, "report", "--svg", "", jsonFile)
+	wantCode(t, []string{"report"}, code, 0, errs)
+	if !strings.Contains(md, "| median | hashes/s | speed-up vs cpu |") || !strings.Contains(md, "| cpu:0 | keccak f1600 | keccak256 | 2^3 |") {
+		t.Errorf("report markdown:\n%s", md)
+	}
+}
+
+func TestBenchHashFallbackAndFailure(t *testing.T) {
+	// wrongdev has no Poseidon or Merkle tree and no Keccak-f[1600] (they
+	// fall back) and a wrong Keccak-256 (fails).
+	args := []string{"bench", "--device", "wrongdev:0", "--ops", "poseidon,keccak", "--sizes", "2", "--runs", "1"}
+	code, out, errs := zk(t, args...)
+	wantCode(t, args, code, 1, errs)
+	for _, re := range []string{
+		`(?m)^poseidon circom-2\s+bn254\s+2\^2\s+wrongdev:0 \(fell back to cpu\)\s`,
+		`(?m)^poseidon hermez\s+goldilocks\s+2\^2\s+wrongdev:0 \(fell back to cpu\)\s`,
+		`(?m)^keccak sum256-64B\s+keccak256\s+2\^2\s+wrongdev:0\s+FAILED\s`,
+		`(?m)^keccak f1600\s+keccak256\s+2\^2\s+wrongdev:0 \(fell back to cpu\)\s`,
+		`(?m)^keccak merkle\s+keccak256\s+2\^2\s+wrongdev:0 \(fell back to cpu\)\s`,
+		`error: keccak keccak256 sum256-64B on wrongdev:0: the result differs from the cpu's`,
+		`wrongdev:0 fell back to cpu: zkaccel/wrongdev: keccak-f1600: `,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("bench table lacks %s:\n%s", re, out)
+		}
+	}
+	if !strings.Contains(errs, "some measurements failed") {
+		t.Errorf("stderr %q", errs)
+	}
+}
+
+func TestConformanceHashes(t *testing.T) {
+	// The known-answer cases and the smallest batches of each hash op.
+	const filter = `(/kat|/n=1|/n=2)$`
+	var want []string
+	for _, op := range []string{"poseidon", "poseidon2", "keccak"} {
+		want = append(want, expectedCases(op, filter)...)
+	}
+	if len(want) == 0 {
+		t.Fatal("no hash conformance cases")
+	}
+	args := []string{"conformance", "--ops", "poseidon,poseidon2,keccak", "--device", "cpu", "--seed", "5", "--run", filter}
+	code, out, errs := zk(t, args...)
+	wantCode(t, args, code, 0, errs)
+	for _, name := range want {
+		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\s+cpu:0\s+ok\s`).MatchString(out) {
+			t.Errorf("table lacks an ok row for %s:\n%s", name, out)
+		}
+	}
+	if !strings.Contains(out, fmt.Sprintf("%d passed, 0 failed (seed 5)", len(want))) {
+		t.Errorf("summary: want %d passed:\n%s", len(want), out)
+	}
+	// Keccak-256 on a device that computes nothing must fail.
+	args = []string{"conformance", "--ops", "keccak", "--device", "wrongdev:0", "--seed", "5", "--run", "sum256/kat$"}
+	code, out, errs = zk(t, args...)
+	wantCode(t, args, code, 1, errs)
+	if !regexp.MustCompile(`(?m)^keccak/sum256/kat\s+wrongdev:0\s+FAIL\s`).MatchString(out) {
+		t.Errorf("wrong device not failed:\nstdout %s\nstderr %s", out, errs)
 	}
 }
