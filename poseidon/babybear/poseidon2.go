@@ -1,20 +1,16 @@
 package babybear
 
 import (
-	"fmt"
 	"slices"
 
 	field "github.com/consensys/gnark-crypto/field/babybear"
 	"github.com/consensys/gnark-crypto/field/babybear/poseidon2"
 
-	"github.com/zkaccel/zkaccel"
-	"github.com/zkaccel/zkaccel/internal/dispatch"
-	"github.com/zkaccel/zkaccel/internal/frontend"
+	"github.com/zkaccel/zkaccel/internal/poseidon2x"
 	"github.com/zkaccel/zkaccel/poseidon"
 )
 
-// poseidon2Op names the Poseidon2 batch in errors and reports.
-const poseidon2Op = "poseidon2 babybear"
+//go:generate go run ../../internal/generator/poseidon2 babybear
 
 // Permute2 applies the Poseidon2 permutation that params describes to every
 // consecutive params.Width elements of states, in place: chunk i,
@@ -51,36 +47,11 @@ const poseidon2Op = "poseidon2 babybear"
 // width-24 instance (these exact parameter values), 16 at a time with its
 // Permutation16x24. Not constant-time.
 func Permute2(params *poseidon2.Parameters, states []field.Element, opts ...poseidon.Option) error {
-	cfg := dispatch.Apply(opts)
 	in, err := p2Compile(params)
 	if err != nil {
-		return fmt.Errorf("zkaccel: %s: %w", poseidon2Op, err)
+		return p2Front.Fail(err)
 	}
-	if len(states)%in.width != 0 {
-		return fmt.Errorf("zkaccel: %s: len(states) = %d is not a multiple of the width %d", poseidon2Op, len(states), in.width)
-	}
-	n, nbTasks := len(states)/in.width, cfg.NbTasks
-	cpu := func() error {
-		in.permuteBatch(states, nbTasks)
-		return nil
-	}
-	accel := func(dev zkaccel.Device) error {
-		pd, ok := dev.(zkaccel.PoseidonDevice)
-		if !ok {
-			return dispatch.Unsupported(dev, poseidon2Op)
-		}
-		if n == 0 {
-			return nil // nothing for a device to do
-		}
-		req := zkaccel.Poseidon2Request{
-			Field: zkaccel.FieldBabyBear, Width: in.width,
-			NbFullRounds: in.rf, NbPartialRounds: in.rp,
-			RoundKeys: frontend.Bytes(in.keys), DiagM1: frontend.Bytes(slices.Clone(in.diag)), // the table is shared
-			N: n, States: frontend.Bytes(states), NbTasks: nbTasks,
-		}
-		return pd.Poseidon2(&req)
-	}
-	return dispatch.Run(&cfg, poseidon2Op, n, accel, cpu)
+	return poseidon2x.Permute(p2Front, in, states, opts)
 }
 
 // Poseidon2DiagM1 returns the diagonal of the internal matrix of
@@ -88,10 +59,4 @@ func Permute2(params *poseidon2.Parameters, states []field.Element, opts ...pose
 // internal layer sets s_i ← d_i·s_i + Σ_j s_j. Permute2 sends it to devices
 // as zkaccel.Poseidon2Request.DiagM1. It returns a fresh slice, or nil for
 // a width other than 16 and 24.
-func Poseidon2DiagM1(t int) []field.Element {
-	d := p2Diag(t)
-	if d == nil {
-		return nil
-	}
-	return append([]field.Element(nil), d...)
-}
+func Poseidon2DiagM1(t int) []field.Element { return slices.Clone(p2Diag(t)) }

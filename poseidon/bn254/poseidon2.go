@@ -1,19 +1,14 @@
 package bn254
 
 import (
-	"fmt"
-
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr/poseidon2"
 
-	"github.com/zkaccel/zkaccel"
-	"github.com/zkaccel/zkaccel/internal/dispatch"
-	"github.com/zkaccel/zkaccel/internal/frontend"
+	"github.com/zkaccel/zkaccel/internal/poseidon2x"
 	"github.com/zkaccel/zkaccel/poseidon"
 )
 
-// poseidon2Op names the Poseidon2 batch in errors and reports.
-const poseidon2Op = "poseidon2 bn254"
+//go:generate go run ../../internal/generator/poseidon2 bn254
 
 // Permute2 applies the Poseidon2 permutation that params describes to every
 // consecutive params.Width elements of states, in place: chunk i,
@@ -53,40 +48,9 @@ const poseidon2Op = "poseidon2 bn254"
 // one per CPU) and, on processors with AVX-512 IFMA, permuted dozens at a
 // time with gnark-crypto's vector arithmetic. Not constant-time.
 func Permute2(params *poseidon2.Parameters, states []fr.Element, opts ...poseidon.Option) error {
-	cfg := dispatch.Apply(opts)
 	in, err := p2Compile(params)
 	if err != nil {
-		return fmt.Errorf("zkaccel: %s: %w", poseidon2Op, err)
+		return p2Front.Fail(err)
 	}
-	if len(states)%in.width != 0 {
-		return fmt.Errorf("zkaccel: %s: len(states) = %d is not a multiple of the width %d", poseidon2Op, len(states), in.width)
-	}
-	n, nbTasks := len(states)/in.width, cfg.NbTasks
-	cpu := func() error {
-		in.permuteBatch(states, nbTasks)
-		return nil
-	}
-	accel := func(dev zkaccel.Device) error {
-		pd, ok := dev.(zkaccel.PoseidonDevice)
-		if !ok {
-			return dispatch.Unsupported(dev, poseidon2Op)
-		}
-		if n == 0 {
-			return nil // nothing for a device to do
-		}
-		req := in.request(states, nbTasks)
-		return pd.Poseidon2(&req)
-	}
-	return dispatch.Run(&cfg, poseidon2Op, n, accel, cpu)
-}
-
-// request describes the permutation of states to a device.
-func (in *p2Instance) request(states []fr.Element, nbTasks int) zkaccel.Poseidon2Request {
-	return zkaccel.Poseidon2Request{
-		Field: zkaccel.FieldBN254, Width: in.width,
-		NbFullRounds: in.rf, NbPartialRounds: in.rp,
-		RoundKeys: frontend.Bytes(in.keys), DiagM1: frontend.Bytes(in.diag),
-		N: len(states) / in.width, States: frontend.Bytes(states),
-		NbTasks: nbTasks,
-	}
+	return poseidon2x.Permute(p2Front, in, states, opts)
 }

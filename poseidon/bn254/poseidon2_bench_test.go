@@ -1,91 +1,12 @@
 package bn254_test
 
 import (
-	"fmt"
-	"slices"
 	"testing"
 
-	field "github.com/consensys/gnark-crypto/ecc/bn254/fr"
-
-	"github.com/zkaccel/zkaccel"
-	"github.com/zkaccel/zkaccel/internal/inputs"
-	"github.com/zkaccel/zkaccel/internal/optest"
-	"github.com/zkaccel/zkaccel/poseidon"
+	"github.com/zkaccel/zkaccel/internal/p2test"
 	"github.com/zkaccel/zkaccel/poseidon/bn254"
 )
 
-// p2BenchLog is log2 of the number of states a benchmark permutes.
-const p2BenchLog = 16
-
 // BenchmarkPermute2 times Permute2 on 2^16 states of each default instance
-// (BenchmarkPermute2/bn254/t=<t>/<arm>/2^16), with hashes/s: the arms
-// are zkaccel (the default device and parallelism), zkaccel-nbtasks=1 and
-// =2 (the CPU with WithNbTasks), one per other device present (its kind),
-// gnark (gnark-crypto's Permutation state after state, on one core; it has
-// no batch routine for BN254), and paired-nbtasks=1 and
-// =2, which alternate gnark and zkaccel call by call and report both
-// medians and their ratio (see optest.BenchPaired), the measure to use on
-// a busy machine.
-func BenchmarkPermute2(b *testing.B) {
-	for _, d := range p2Instances[:6] {
-		w := d.t
-		params, perm := d.params(), d.perm()
-		n := 1 << p2BenchLog
-		var states []field.Element // drawn on first use
-		input := func() []field.Element {
-			if states == nil {
-				states = inputs.Elements[field.Element](inputs.NewRand(int64(w)), n*w)
-			}
-			return slices.Clone(states)
-		}
-		gnark := func(s []field.Element) func() error {
-			return func() error {
-				for i := 0; i < len(s); i += w {
-					if err := perm.Permutation(s[i : i+w]); err != nil {
-						return err
-					}
-				}
-				return nil
-			}
-		}
-		front := func(s []field.Element, opts ...poseidon.Option) func() error {
-			return func() error { return bn254.Permute2(params, s, opts...) }
-		}
-		cpu := poseidon.WithDevice(zkaccel.HostCPU())
-		arms := []struct {
-			name string
-			call func() func() error
-		}{
-			{"zkaccel", func() func() error { return front(input()) }},
-			{"zkaccel-nbtasks=1", func() func() error { return front(input(), cpu, poseidon.WithNbTasks(1)) }},
-			{"zkaccel-nbtasks=2", func() func() error { return front(input(), cpu, poseidon.WithNbTasks(2)) }},
-			{"gnark", func() func() error { return gnark(input()) }},
-		}
-		for _, dev := range zkaccel.Devices() {
-			if dev.Kind() != zkaccel.CPU {
-				arms = append(arms, struct {
-					name string
-					call func() func() error
-				}{dev.String(), func() func() error { return front(input(), poseidon.WithDevice(dev)) }})
-			}
-		}
-		prefix := fmt.Sprintf("bn254/t=%d/", w)
-		size := fmt.Sprintf("/2^%d", p2BenchLog)
-		for _, arm := range arms {
-			b.Run(prefix+arm.name+size, func(b *testing.B) {
-				call := arm.call()
-				for b.Loop() {
-					if err := call(); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "hashes/s")
-			})
-		}
-		for _, k := range []int{1, 2} {
-			b.Run(fmt.Sprintf("%spaired-nbtasks=%d%s", prefix, k, size), func(b *testing.B) {
-				optest.BenchPaired(b, gnark(input()), front(input(), cpu, poseidon.WithNbTasks(k)))
-			})
-		}
-	}
-}
+// (BenchmarkPermute2/bn254/t=<t>/<arm>/2^16; see p2test.Bench).
+func BenchmarkPermute2(b *testing.B) { p2test.Bench(b, p2test.BN254, bn254.Permute2) }
