@@ -1,6 +1,7 @@
 package keccak
 
 import (
+	"fmt"
 	"unsafe"
 
 	"github.com/zkaccel/zkaccel"
@@ -31,9 +32,25 @@ const minWork = 32
 // messages are hashed where they lie, on up to WithNbTasks goroutines; a
 // device receives them concatenated into one buffer. Not constant-time.
 func Sum256Batch(msgs [][]byte, opts ...Option) ([][32]byte, error) {
+	out := make([][32]byte, len(msgs))
+	if err := Sum256BatchInto(out, msgs, opts...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Sum256BatchInto is [Sum256Batch] writing the digests into out, which must
+// have len(msgs) entries, instead of allocating them: a prover that hashes
+// batch after batch can reuse one output buffer and spare the garbage
+// collector (on a two-core machine its background work otherwise takes a
+// visible share of the second core). On error out's contents are
+// unspecified.
+func Sum256BatchInto(out [][32]byte, msgs [][]byte, opts ...Option) error {
 	cfg := dispatch.Apply(opts)
 	n, nbTasks := len(msgs), cfg.NbTasks
-	out := make([][32]byte, n)
+	if len(out) != n {
+		return fmt.Errorf("zkaccel: %s: %d messages but room for %d digests", opSum256, n, len(out))
+	}
 	cpu := func() error {
 		sumBatch(msgs, out, nbTasks)
 		return nil
@@ -52,10 +69,7 @@ func Sum256Batch(msgs [][]byte, opts ...Option) ([][32]byte, error) {
 		req := zkaccel.KeccakRequest{N: n, Data: data, Offsets: offsets, Out: res, NbTasks: nbTasks}
 		return kd.Keccak256(&req)
 	}
-	if err := dispatch.Run(&cfg, opSum256, n, accel, cpu); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return dispatch.Run(&cfg, opSum256, n, accel, cpu)
 }
 
 // sumBatch sets out[i] = sum256(msgs[i]) on up to nbTasks goroutines.

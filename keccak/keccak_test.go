@@ -532,3 +532,28 @@ func TestSum256NoCopy(t *testing.T) {
 		t.Errorf("Sum256Batch allocates %d B per call for %d messages of %d B: more than its %d B output; does it copy the messages?", perCall, n, size, 32*n)
 	}
 }
+
+// TestSum256BatchInto checks that the allocation-free form writes the same
+// digests as Sum256Batch, and rejects an output of the wrong length.
+func TestSum256BatchInto(t *testing.T) {
+	msgs := [][]byte{nil, []byte("abc"), make([]byte, 136), make([]byte, 137)}
+	want, err := keccak.Sum256Batch(msgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([][32]byte, len(msgs))
+	for i := range got {
+		got[i][0] = 0xA5 // must be overwritten
+	}
+	if err := keccak.Sum256BatchInto(got, msgs); err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("message %d: Sum256BatchInto %x, Sum256Batch %x", i, got[i], want[i])
+		}
+	}
+	if err := keccak.Sum256BatchInto(make([][32]byte, 3), msgs); err == nil {
+		t.Error("Sum256BatchInto accepted 3 output slots for 4 messages")
+	}
+}
