@@ -5,7 +5,7 @@ import (
 	"math/rand"
 
 	"github.com/zkaccel/zkaccel"
-	"github.com/zkaccel/zkaccel/internal/frontend"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/keccak"
 )
 
@@ -47,7 +47,7 @@ func keccakWorkloads() []*workload {
 		{op: OpKeccak, target: keccakTarget, variant: "merkle", items: perNode, check: anySize,
 			prepare: func(rng *rand.Rand, logN int) instance {
 				leaves := make([][32]byte, 1<<logN)
-				rng.Read(frontend.Bytes(leaves))
+				rng.Read(rawbytes.Of(leaves))
 				return &keccakMerkleInstance{leaves: leaves}
 			}},
 	}
@@ -67,7 +67,7 @@ func (k *keccakSumInstance) run(dev zkaccel.Device, rep *zkaccel.Report) (err er
 }
 
 func (k *keccakSumInstance) digest() []byte {
-	sum := sha256.Sum256(frontend.Bytes(k.out))
+	sum := sha256.Sum256(rawbytes.Of(k.out))
 	return sum[:]
 }
 
@@ -84,7 +84,7 @@ func (k *keccakPermInstance) run(dev zkaccel.Device, rep *zkaccel.Report) error 
 }
 
 func (k *keccakPermInstance) digest() []byte {
-	sum := sha256.Sum256(frontend.Bytes(k.work))
+	sum := sha256.Sum256(rawbytes.Of(k.work))
 	return sum[:]
 }
 

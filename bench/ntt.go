@@ -19,8 +19,8 @@ import (
 	fftkb "github.com/consensys/gnark-crypto/field/koalabear/fft"
 
 	"github.com/zkaccel/zkaccel"
-	"github.com/zkaccel/zkaccel/internal/frontend"
 	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/ntt"
 	nttbb "github.com/zkaccel/zkaccel/ntt/babybear"
 	ntt377 "github.com/zkaccel/zkaccel/ntt/bls12-377"
@@ -111,6 +111,6 @@ func (t *nttInstance[D, E, Dec]) run(dev zkaccel.Device, rep *zkaccel.Report) er
 }
 
 func (t *nttInstance[D, E, Dec]) digest() []byte {
-	sum := sha256.Sum256(frontend.Bytes(t.work))
+	sum := sha256.Sum256(rawbytes.Of(t.work))
 	return sum[:]
 }

@@ -8,8 +8,8 @@ import (
 	"github.com/consensys/gnark-crypto/field/goldilocks"
 
 	"github.com/zkaccel/zkaccel"
-	"github.com/zkaccel/zkaccel/internal/frontend"
 	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/poseidon"
 	posbn "github.com/zkaccel/zkaccel/poseidon/bn254"
 	posgl "github.com/zkaccel/zkaccel/poseidon/goldilocks"
@@ -63,7 +63,7 @@ func (c *circomInstance) run(dev zkaccel.Device, rep *zkaccel.Report) (err error
 }
 
 func (c *circomInstance) digest() []byte {
-	sum := sha256.Sum256(frontend.Bytes(c.out))
+	sum := sha256.Sum256(rawbytes.Of(c.out))
 	return sum[:]
 }
 
@@ -81,6 +81,6 @@ func (h *hermezInstance) run(dev zkaccel.Device, rep *zkaccel.Report) (err error
 }
 
 func (h *hermezInstance) digest() []byte {
-	sum := sha256.Sum256(frontend.Bytes(h.out))
+	sum := sha256.Sum256(rawbytes.Of(h.out))
 	return sum[:]
 }

@@ -16,8 +16,8 @@ import (
 	p2kb "github.com/consensys/gnark-crypto/field/koalabear/poseidon2"
 
 	"github.com/zkaccel/zkaccel"
-	"github.com/zkaccel/zkaccel/internal/frontend"
 	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/poseidon"
 	posbb "github.com/zkaccel/zkaccel/poseidon/babybear"
 	posbn "github.com/zkaccel/zkaccel/poseidon/bn254"
@@ -114,7 +114,7 @@ func (p *p2Instance[P, E]) run(dev zkaccel.Device, rep *zkaccel.Report) error {
 }
 
 func (p *p2Instance[P, E]) digest() []byte {
-	sum := sha256.Sum256(frontend.Bytes(p.work))
+	sum := sha256.Sum256(rawbytes.Of(p.work))
 	return sum[:]
 }
 
@@ -133,4 +133,4 @@ func (m *p2MerkleInstance) run(dev zkaccel.Device, rep *zkaccel.Report) (err err
 	return err
 }
 
-func (m *p2MerkleInstance) digest() []byte { return frontend.Bytes([]frbn.Element{m.root}) }
+func (m *p2MerkleInstance) digest() []byte { return rawbytes.Of([]frbn.Element{m.root}) }

@@ -205,21 +205,7 @@ func TestPermuteVsReference(t *testing.T) {
 
 // sha3Sum256 is SHA3-256 on the package's permutation: the same sponge as
 // sum256 with FIPS 202's padding byte 0x06.
-func sha3Sum256(msg []byte) [32]byte {
-	var a [25]uint64
-	for len(msg) >= rate {
-		xorBlock(&a, msg[:rate])
-		permute(&a)
-		msg = msg[rate:]
-	}
-	var last [rate]byte
-	copy(last[:], msg)
-	last[len(msg)] = 0x06
-	last[rate-1] |= 0x80
-	xorBlock(&a, last[:])
-	permute(&a)
-	return squeeze(&a)
-}
+func sha3Sum256(msg []byte) [32]byte { return sponge256(msg, 0x06) }
 
 // TestSHA3KnownAnswers checks the permutation, through a SHA3-256 sponge,
 // against the Keccak team's SHA3-256 short-message KATs.

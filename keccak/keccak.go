@@ -2,11 +2,11 @@ package keccak
 
 import (
 	"fmt"
-	"unsafe"
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/dispatch"
 	"github.com/zkaccel/zkaccel/internal/parallel"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 )
 
 // The operation names, as in errors and reports.
@@ -64,8 +64,8 @@ func Sum256BatchInto(out [][32]byte, msgs [][]byte, opts ...Option) error {
 			return nil // nothing for a device to do
 		}
 		data, offsets := concat(msgs)
-		res := bytesOf(out)
-		poison(res)
+		res := rawbytes.Of(out)
+		rawbytes.Poison(res)
 		req := zkaccel.KeccakRequest{N: n, Data: data, Offsets: offsets, Out: res, NbTasks: nbTasks}
 		return kd.Keccak256(&req)
 	}
@@ -139,26 +139,8 @@ func PermuteBatch(states [][25]uint64, opts ...Option) error {
 		}
 		// The view is little-endian lanes on the little-endian hosts that
 		// device backends run on, as zkaccel.KeccakPermuteRequest requires.
-		req := zkaccel.KeccakPermuteRequest{N: n, States: bytesOf(states), NbTasks: nbTasks}
+		req := zkaccel.KeccakPermuteRequest{N: n, States: rawbytes.Of(states), NbTasks: nbTasks}
 		return kd.KeccakF1600(&req)
 	}
 	return dispatch.Run(&cfg, opPermute, n, accel, cpu)
-}
-
-// bytesOf views a slice of fixed-size values as its bytes, without copying.
-func bytesOf[T any](s []T) []byte {
-	if len(s) == 0 {
-		return nil
-	}
-	var z T
-	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(z)))
-}
-
-// poison fills an output buffer before a device writes it, so that a
-// device that forgets to write is caught by the comparison, not hidden by
-// zeros.
-func poison(b []byte) {
-	for i := range b {
-		b[i] = 0xA5
-	}
 }

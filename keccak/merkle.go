@@ -7,6 +7,7 @@ import (
 	"github.com/zkaccel/zkaccel/internal/dispatch"
 	"github.com/zkaccel/zkaccel/internal/merkle"
 	"github.com/zkaccel/zkaccel/internal/parallel"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 )
 
 // MerkleTree builds the binary Keccak-256 Merkle tree over 32-byte leaves and
@@ -114,11 +115,11 @@ func merkleOnDevice(dev zkaccel.Device, leaves [][32]byte, nbTasks int) (padded,
 	padded = make([][32]byte, n)
 	copy(padded, leaves)
 	above = make([][32]byte, n-1)
-	out := bytesOf(above)
-	poison(out)
+	out := rawbytes.Of(above)
+	rawbytes.Poison(out)
 	req := zkaccel.MerkleRequest{
 		Hash: zkaccel.MerkleKeccak256, NodeSize: 32, N: n,
-		Leaves: bytesOf(padded), Out: out, NbTasks: nbTasks,
+		Leaves: rawbytes.Of(padded), Out: out, NbTasks: nbTasks,
 	}
 	if err := md.Merkle(&req); err != nil {
 		return nil, nil, err

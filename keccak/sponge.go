@@ -31,8 +31,13 @@ func xorBlock(a *[25]uint64, b []byte) {
 // sum256 returns Keccak-256(msg): the Keccak sponge with rate 136 bytes and
 // the original Keccak padding (pad10*1 with no domain bits: the byte 0x01
 // after the message and 0x80 ORed into the block's last byte), as Ethereum's
-// keccak256. SHA3-256 differs only in that first padding byte (0x06).
-func sum256(msg []byte) [32]byte {
+// keccak256.
+func sum256(msg []byte) [32]byte { return sponge256(msg, 0x01) }
+
+// sponge256 absorbs msg into the rate-136 sponge with first padding byte pad
+// (0x01 for Keccak-256, 0x06 for SHA3-256, which differ only there) and
+// squeezes 32 bytes.
+func sponge256(msg []byte, pad byte) [32]byte {
 	var a [25]uint64
 	for len(msg) >= rate {
 		xorBlock(&a, msg[:rate])
@@ -41,7 +46,7 @@ func sum256(msg []byte) [32]byte {
 	}
 	var last [rate]byte
 	copy(last[:], msg)
-	last[len(msg)] = 0x01
+	last[len(msg)] = pad
 	last[rate-1] |= 0x80
 	xorBlock(&a, last[:])
 	permute(&a)

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
-	"github.com/zkaccel/zkaccel/internal/frontend"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 )
 
 // unmodified reports, as an error naming the first differing index, whether
@@ -15,8 +15,8 @@ func unmodified[T any](what string, got, want []T) error {
 		return fmt.Errorf("the caller's %s changed length from %d to %d", what, len(want), len(got))
 	}
 	var one [1]T
-	size := len(frontend.Bytes(one[:]))
-	gb, wb := frontend.Bytes(got), frontend.Bytes(want)
+	size := len(rawbytes.Of(one[:]))
+	gb, wb := rawbytes.Of(got), rawbytes.Of(want)
 	if bytes.Equal(gb, wb) {
 		return nil
 	}

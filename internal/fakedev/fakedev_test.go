@@ -14,8 +14,8 @@ import (
 	fftkb "github.com/consensys/gnark-crypto/field/koalabear/fft"
 
 	"github.com/zkaccel/zkaccel"
-	"github.com/zkaccel/zkaccel/internal/frontend"
 	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 )
 
 func TestDevices(t *testing.T) {
@@ -70,7 +70,7 @@ func msmRequest(t *testing.T, n int) (*zkaccel.MSMRequest, bn254.G1Jac) {
 	}
 	res := make([]bn254.G1Jac, 1)
 	return &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: n,
-		Points: frontend.Bytes(points), Scalars: frontend.Bytes(scalars), Result: frontend.Bytes(res)}, want
+		Points: rawbytes.Of(points), Scalars: rawbytes.Of(scalars), Result: rawbytes.Of(res)}, want
 }
 
 func TestLoopbackMSM(t *testing.T) {
@@ -117,8 +117,8 @@ func nttRequest() (*zkaccel.NTTRequest, *fftkb.Domain, []koalabear.Element) {
 	shift.SetUint64(7)
 	d := fftkb.NewDomain(8, fftkb.WithShift(shift))
 	a := inputs.Elements[koalabear.Element](inputs.NewRand(2), 8)
-	one := func(e koalabear.Element) []byte { return frontend.Bytes([]koalabear.Element{e}) }
-	return &zkaccel.NTTRequest{Field: zkaccel.FieldKoalaBear, ElemSize: 4, N: 8, Data: frontend.Bytes(append([]koalabear.Element(nil), a...)),
+	one := func(e koalabear.Element) []byte { return rawbytes.Of([]koalabear.Element{e}) }
+	return &zkaccel.NTTRequest{Field: zkaccel.FieldKoalaBear, ElemSize: 4, N: 8, Data: rawbytes.Of(append([]koalabear.Element(nil), a...)),
 		Decimation: zkaccel.DIF, Coset: true, Generator: one(d.Generator), GeneratorInv: one(d.GeneratorInv),
 		CardinalityInv: one(d.CardinalityInv), CosetShift: one(d.FrMultiplicativeGen), CosetShiftInv: one(d.FrMultiplicativeGenInv)}, d, a
 }
@@ -129,7 +129,7 @@ func TestLoopbackNTT(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.FFT(a, fftkb.DIF, fftkb.OnCoset())
-	if got := frontend.Bytes(a); string(got) != string(req.Data) {
+	if got := rawbytes.Of(a); string(got) != string(req.Data) {
 		t.Fatal("loopback FFT differs from gnark-crypto's")
 	}
 
@@ -174,7 +174,7 @@ func TestRequestLayout(t *testing.T) {
 		}
 	}
 	g1 := inputs.BN254G1(rng, 1)
-	b := frontend.Bytes(g1)
+	b := rawbytes.Of(g1)
 	if len(b) != 64 {
 		t.Fatalf("BN254 G1 affine: %d bytes", len(b))
 	}
@@ -182,7 +182,7 @@ func TestRequestLayout(t *testing.T) {
 	limbs(b, 32, g1[0].Y[:])
 
 	g2 := inputs.BN254G2(rng, 1)
-	b = frontend.Bytes(g2)
+	b = rawbytes.Of(g2)
 	if len(b) != 128 {
 		t.Fatalf("BN254 G2 affine: %d bytes", len(b))
 	}
@@ -194,7 +194,7 @@ func TestRequestLayout(t *testing.T) {
 	var jac bn254.G1Jac
 	jac.FromAffine(&g1[0])
 	jac.Double(&jac)
-	b = frontend.Bytes([]bn254.G1Jac{jac})
+	b = rawbytes.Of([]bn254.G1Jac{jac})
 	if len(b) != 96 {
 		t.Fatalf("BN254 G1 Jacobian: %d bytes", len(b))
 	}
@@ -203,14 +203,14 @@ func TestRequestLayout(t *testing.T) {
 	limbs(b, 64, jac.Z[:])
 
 	inf := make([]bn254.G1Affine, 1)
-	if !inf[0].IsInfinity() || strings.Trim(string(frontend.Bytes(inf)), "\x00") != "" {
+	if !inf[0].IsInfinity() || strings.Trim(string(rawbytes.Of(inf)), "\x00") != "" {
 		t.Fatal("the zero G1Affine is not the point at infinity")
 	}
 
 	sc := inputs.Elements[fr.Element](rng, 1)
-	limbs(frontend.Bytes(sc), 0, sc[0][:])
+	limbs(rawbytes.Of(sc), 0, sc[0][:])
 	kb := inputs.Elements[koalabear.Element](rng, 1)
-	if b := frontend.Bytes(kb); len(b) != 4 || binary.LittleEndian.Uint32(b) != kb[0][0] {
+	if b := rawbytes.Of(kb); len(b) != 4 || binary.LittleEndian.Uint32(b) != kb[0][0] {
 		t.Fatalf("KoalaBear element: % x for %#x", b, kb[0][0])
 	}
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/bind"
-	"github.com/zkaccel/zkaccel/internal/frontend"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 )
 
 type msmKey struct {
@@ -80,10 +80,10 @@ func LoopbackNTT(req *zkaccel.NTTRequest) error {
 // len(raw) bytes.
 func decode[T any](what string, raw []byte, n int) ([]T, error) {
 	out := make([]T, n)
-	dst := frontend.Bytes(out)
+	dst := rawbytes.Of(out)
 	if len(raw) != len(dst) {
 		var one [1]T
-		return nil, fmt.Errorf("%s: %d bytes, want %d (%d × %d)", what, len(raw), len(dst), n, len(frontend.Bytes(one[:])))
+		return nil, fmt.Errorf("%s: %d bytes, want %d (%d × %d)", what, len(raw), len(dst), n, len(rawbytes.Of(one[:])))
 	}
 	copy(dst, raw)
 	return out, nil
@@ -105,7 +105,7 @@ func msmLoop[J, A, S any, PJ bind.Jac[J, A, S], PA bind.Affine[A, J]](b bind.MSM
 			}
 		}
 		var res [1]J
-		out := frontend.Bytes(res[:])
+		out := rawbytes.Of(res[:])
 		if len(req.Result) != len(out) {
 			return fmt.Errorf("result: %d bytes, want %d (one Jacobian point)", len(req.Result), len(out))
 		}
@@ -123,7 +123,7 @@ func msmLoop[J, A, S any, PJ bind.Jac[J, A, S], PA bind.Affine[A, J]](b bind.MSM
 func nttLoop[Dom, E any, Dec ~uint8, O, DO any, PE bind.Element[E]](b bind.NTT[Dom, E, Dec, O, DO]) {
 	nttLoops[b.Field] = func(req *zkaccel.NTTRequest) error {
 		var zero [1]E
-		if size := len(frontend.Bytes(zero[:])); req.ElemSize != size {
+		if size := len(rawbytes.Of(zero[:])); req.ElemSize != size {
 			return fmt.Errorf("ElemSize = %d, want %d", req.ElemSize, size)
 		}
 		var consts [5]E
@@ -181,7 +181,7 @@ func nttLoop[Dom, E any, Dec ~uint8, O, DO any, PE bind.Element[E]](b bind.NTT[D
 		} else {
 			b.FFT(dom, data, dec, opts...)
 		}
-		copy(req.Data, frontend.Bytes(data))
+		copy(req.Data, rawbytes.Of(data))
 		return nil
 	}
 }

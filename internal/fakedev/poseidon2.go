@@ -14,8 +14,8 @@ import (
 	p2kb "github.com/consensys/gnark-crypto/field/koalabear/poseidon2"
 
 	"github.com/zkaccel/zkaccel"
-	"github.com/zkaccel/zkaccel/internal/frontend"
 	"github.com/zkaccel/zkaccel/internal/merkle"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/poseidon"
 	"github.com/zkaccel/zkaccel/poseidon/babybear"
 	"github.com/zkaccel/zkaccel/poseidon/bn254"
@@ -166,7 +166,7 @@ func poseidon2LoopBN254(req *zkaccel.Poseidon2Request, opts []poseidon.Option) e
 	if err := bn254.Permute2(params, states, opts...); err != nil {
 		return err
 	}
-	copy(req.States, frontend.Bytes(states))
+	copy(req.States, rawbytes.Of(states))
 	return nil
 }
 
@@ -201,7 +201,7 @@ func poseidon2LoopGoldilocks(req *zkaccel.Poseidon2Request, opts []poseidon.Opti
 	if err := goldilocks.Permute2(params, states, opts...); err != nil {
 		return err
 	}
-	copy(req.States, frontend.Bytes(states))
+	copy(req.States, rawbytes.Of(states))
 	return nil
 }
 
@@ -214,7 +214,7 @@ func poseidon2LoopBabyBear(req *zkaccel.Poseidon2Request, opts []poseidon.Option
 	if err := babybear.Permute2(params, states, opts...); err != nil {
 		return err
 	}
-	copy(req.States, frontend.Bytes(states))
+	copy(req.States, rawbytes.Of(states))
 	return nil
 }
 
@@ -227,7 +227,7 @@ func poseidon2LoopKoalaBear(req *zkaccel.Poseidon2Request, opts []poseidon.Optio
 	if err := koalabear.Permute2(params, states, opts...); err != nil {
 		return err
 	}
-	copy(req.States, frontend.Bytes(states))
+	copy(req.States, rawbytes.Of(states))
 	return nil
 }
 
@@ -286,7 +286,7 @@ func merklePoseidon2Loop(req *zkaccel.MerkleRequest) error {
 	}
 	out := req.Out
 	for _, l := range layers[1:] {
-		out = out[copy(out, frontend.Bytes(l)):]
+		out = out[copy(out, rawbytes.Of(l)):]
 	}
 	return nil
 }

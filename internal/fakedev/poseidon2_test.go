@@ -11,8 +11,8 @@ import (
 	p2bb "github.com/consensys/gnark-crypto/field/babybear/poseidon2"
 
 	"github.com/zkaccel/zkaccel"
-	"github.com/zkaccel/zkaccel/internal/frontend"
 	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/poseidon"
 	"github.com/zkaccel/zkaccel/poseidon/babybear"
 )
@@ -49,8 +49,8 @@ func p2Request(t, rf, rp, n int) (*zkaccel.Poseidon2Request, []fr.Element) {
 		keys = append(keys, k)
 	}
 	return &zkaccel.Poseidon2Request{Field: zkaccel.FieldBN254, Width: t, NbFullRounds: rf, NbPartialRounds: rp,
-		RoundKeys: frontend.Bytes(flatKeys(keys, t)), DiagM1: frontend.Bytes(append([]fr.Element(nil), params.DiagM1...)),
-		N: n, States: frontend.Bytes(states)}, want
+		RoundKeys: rawbytes.Of(flatKeys(keys, t)), DiagM1: rawbytes.Of(append([]fr.Element(nil), params.DiagM1...)),
+		N: n, States: rawbytes.Of(states)}, want
 }
 
 func TestLoopbackPoseidon2(t *testing.T) {
@@ -59,7 +59,7 @@ func TestLoopbackPoseidon2(t *testing.T) {
 		if err := LoopbackPoseidon2(req); err != nil {
 			t.Fatal(err)
 		}
-		if string(req.States) != string(frontend.Bytes(want)) {
+		if string(req.States) != string(rawbytes.Of(want)) {
 			t.Fatalf("t=%d: the loopback differs from gnark-crypto", w[0])
 		}
 	}
@@ -72,11 +72,11 @@ func TestLoopbackPoseidon2(t *testing.T) {
 	}
 	bbReq := func() *zkaccel.Poseidon2Request {
 		return &zkaccel.Poseidon2Request{Field: zkaccel.FieldBabyBear, Width: 16, NbFullRounds: 8, NbPartialRounds: 13,
-			RoundKeys: frontend.Bytes(flatKeys(params.RoundKeys, 16)), DiagM1: frontend.Bytes(babybear.Poseidon2DiagM1(16)),
-			N: 2, States: frontend.Bytes(append([]fbb.Element(nil), states...))}
+			RoundKeys: rawbytes.Of(flatKeys(params.RoundKeys, 16)), DiagM1: rawbytes.Of(babybear.Poseidon2DiagM1(16)),
+			N: 2, States: rawbytes.Of(append([]fbb.Element(nil), states...))}
 	}
 	req := bbReq()
-	if err := LoopbackPoseidon2(req); err != nil || string(req.States) != string(frontend.Bytes(want)) {
+	if err := LoopbackPoseidon2(req); err != nil || string(req.States) != string(rawbytes.Of(want)) {
 		t.Fatalf("babybear: %v", err)
 	}
 
@@ -150,11 +150,11 @@ func TestLoopbackMerklePoseidon2(t *testing.T) {
 	want := []fr.Element{a, b, compress(a, b)}
 	mk := func() *zkaccel.MerkleRequest {
 		return &zkaccel.MerkleRequest{Hash: zkaccel.MerklePoseidon2BN254, NodeSize: 32, N: 4,
-			Leaves: frontend.Bytes(leaves), Params: frontend.Bytes(flatKeys(params.RoundKeys, 2)),
+			Leaves: rawbytes.Of(leaves), Params: rawbytes.Of(flatKeys(params.RoundKeys, 2)),
 			NbFullRounds: 6, NbPartialRounds: 50, Out: make([]byte, 3*32)}
 	}
 	req := mk()
-	if err := LoopbackMerklePoseidon2(req); err != nil || string(req.Out) != string(frontend.Bytes(want)) {
+	if err := LoopbackMerklePoseidon2(req); err != nil || string(req.Out) != string(rawbytes.Of(want)) {
 		t.Fatalf("loopback tree differs (%v)", err)
 	}
 	for name, c := range map[string]struct {

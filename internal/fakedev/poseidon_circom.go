@@ -6,7 +6,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
 	"github.com/zkaccel/zkaccel"
-	"github.com/zkaccel/zkaccel/internal/frontend"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/poseidon"
 	"github.com/zkaccel/zkaccel/poseidon/bn254"
 )
@@ -92,7 +92,7 @@ func circomLoopback(req *zkaccel.PoseidonRequest) error {
 	if err != nil {
 		return err
 	}
-	copy(req.Out, frontend.Bytes(out))
+	copy(req.Out, rawbytes.Of(out))
 	return nil
 }
 
@@ -141,7 +141,7 @@ func merkleCircomLoopback(req *zkaccel.MerkleRequest) error {
 	}
 	out := req.Out
 	for _, l := range layers[1:] {
-		out = out[copy(out, frontend.Bytes(l)):]
+		out = out[copy(out, rawbytes.Of(l)):]
 	}
 	return nil
 }

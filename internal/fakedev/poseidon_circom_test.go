@@ -9,7 +9,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
 	"github.com/zkaccel/zkaccel"
-	"github.com/zkaccel/zkaccel/internal/frontend"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/poseidon/bn254"
 )
 
@@ -28,7 +28,7 @@ func circomRequest(t *testing.T, n int) (*zkaccel.PoseidonRequest, []fr.Element)
 		}
 	}
 	return &zkaccel.PoseidonRequest{Variant: zkaccel.PoseidonCircom, Field: zkaccel.FieldBN254, Width: 3, N: n,
-		In: frontend.Bytes(in), InLen: 2, Out: make([]byte, n*fr.Bytes), OutLen: 1}, want
+		In: rawbytes.Of(in), InLen: 2, Out: make([]byte, n*fr.Bytes), OutLen: 1}, want
 }
 
 // notReduced is an element whose limbs encode r itself.
@@ -70,7 +70,7 @@ func TestLoopbackPoseidonCircom(t *testing.T) {
 		"N too large":     {func(r *zkaccel.PoseidonRequest) { r.N++ }, false, "In"},
 		"short Out":       {func(r *zkaccel.PoseidonRequest) { r.Out = r.Out[:32] }, false, "Out"},
 		"nbtasks":         {func(r *zkaccel.PoseidonRequest) { r.NbTasks = 2000 }, false, "NbTasks"},
-		"not reduced":     {func(r *zkaccel.PoseidonRequest) { copy(r.In[64:], frontend.Bytes([]fr.Element{bad})) }, false, "element 2 is ≥ r"},
+		"not reduced":     {func(r *zkaccel.PoseidonRequest) { copy(r.In[64:], rawbytes.Of([]fr.Element{bad})) }, false, "element 2 is ≥ r"},
 	} {
 		req, _ := circomRequest(t, 3)
 		c.mutate(req)
@@ -97,7 +97,7 @@ func merkleRequest(n int) *zkaccel.MerkleRequest {
 		leaves[i].SetUint64(uint64(i + 1))
 	}
 	return &zkaccel.MerkleRequest{Hash: zkaccel.MerklePoseidonCircomBN254, NodeSize: fr.Bytes, N: n,
-		Leaves: frontend.Bytes(leaves), Out: make([]byte, (n-1)*fr.Bytes)}
+		Leaves: rawbytes.Of(leaves), Out: make([]byte, (n-1)*fr.Bytes)}
 }
 
 func TestLoopbackMerkleCircom(t *testing.T) {
@@ -140,7 +140,7 @@ func TestLoopbackMerkleCircom(t *testing.T) {
 		"short leaves":       {func(r *zkaccel.MerkleRequest) { r.Leaves = r.Leaves[:32] }, false, "Leaves"},
 		"short out":          {func(r *zkaccel.MerkleRequest) { r.Out = r.Out[:64] }, false, "Out"},
 		"nbtasks":            {func(r *zkaccel.MerkleRequest) { r.NbTasks = -1 }, false, "NbTasks"},
-		"not reduced":        {func(r *zkaccel.MerkleRequest) { copy(r.Leaves[96:], frontend.Bytes([]fr.Element{bad})) }, false, "element 3 is ≥ r"},
+		"not reduced":        {func(r *zkaccel.MerkleRequest) { copy(r.Leaves[96:], rawbytes.Of([]fr.Element{bad})) }, false, "element 3 is ≥ r"},
 	} {
 		req := merkleRequest(4)
 		c.mutate(req)

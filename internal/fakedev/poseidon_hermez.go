@@ -6,8 +6,8 @@ import (
 	field "github.com/consensys/gnark-crypto/field/goldilocks"
 
 	"github.com/zkaccel/zkaccel"
-	"github.com/zkaccel/zkaccel/internal/frontend"
 	"github.com/zkaccel/zkaccel/internal/parallel"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/poseidon/goldilocks"
 )
 
@@ -50,7 +50,7 @@ func hermezLoopback(req *zkaccel.PoseidonRequest) error {
 		return err
 	}
 	res := make([][out]field.Element, req.N)
-	if dst := frontend.Bytes(res); len(req.Out) != len(dst) {
+	if dst := rawbytes.Of(res); len(req.Out) != len(dst) {
 		return fmt.Errorf("Out: %d bytes, want %d (%d × %d elements)", len(req.Out), len(dst), req.N, out)
 	}
 	const p = 0xFFFFFFFF00000001
@@ -67,6 +67,6 @@ func hermezLoopback(req *zkaccel.PoseidonRequest) error {
 			res[i] = [out]field.Element(states[i][:out])
 		}
 	})
-	copy(req.Out, frontend.Bytes(res))
+	copy(req.Out, rawbytes.Of(res))
 	return nil
 }

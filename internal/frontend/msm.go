@@ -7,6 +7,7 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/dispatch"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/msm"
 )
 
@@ -55,11 +56,11 @@ func MultiExp[J, A, S any, PJ Jacobian[J, A, S]](g MSMGroup, p *J, points []A, s
 			return dispatch.Unsupported(dev, g.Op)
 		}
 		var res [1]J
-		out := Bytes(res[:])
-		poison(out)
+		out := rawbytes.Of(res[:])
+		rawbytes.Poison(out)
 		req := zkaccel.MSMRequest{
 			Curve: g.Curve, Group: g.Group, N: n,
-			Points: Bytes(points), Scalars: Bytes(scalars), Result: out,
+			Points: rawbytes.Of(points), Scalars: rawbytes.Of(scalars), Result: out,
 			NbTasks: nbTasks,
 		}
 		if err := md.MSM(&req); err != nil {

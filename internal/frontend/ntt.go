@@ -6,6 +6,7 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/dispatch"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/ntt"
 )
 
@@ -85,9 +86,9 @@ func (f *NTTField[Dom, E, Dec, O]) Run(d *Dom, a []E, dec Dec, inverse bool, opt
 		if !ok {
 			return dispatch.Unsupported(dev, op)
 		}
-		one := func(e *E) []byte { return Bytes([]E{*e}) }
+		one := func(e *E) []byte { return rawbytes.Of([]E{*e}) }
 		req := zkaccel.NTTRequest{
-			Field: f.Field, ElemSize: len(one(k.Generator)), N: len(a), Data: Bytes(a),
+			Field: f.Field, ElemSize: len(one(k.Generator)), N: len(a), Data: rawbytes.Of(a),
 			Inverse: inverse, Decimation: zdec, Coset: coset,
 			Generator: one(k.Generator), GeneratorInv: one(k.GeneratorInv),
 			CardinalityInv: one(k.CardinalityInv),

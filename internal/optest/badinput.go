@@ -14,8 +14,8 @@ import (
 	"github.com/zkaccel/zkaccel/internal/bind"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 	"github.com/zkaccel/zkaccel/internal/fakedev"
-	"github.com/zkaccel/zkaccel/internal/frontend"
 	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/msm"
 	"github.com/zkaccel/zkaccel/ntt"
 )
@@ -61,7 +61,7 @@ func wantErr(t *testing.T, what string, err error, words ...string) {
 // taken before a call that failed).
 func unchanged[T any](t *testing.T, what string, got, want []T) {
 	t.Helper()
-	if len(got) != len(want) || !bytes.Equal(frontend.Bytes(got), frontend.Bytes(want)) {
+	if len(got) != len(want) || !bytes.Equal(rawbytes.Of(got), rawbytes.Of(want)) {
 		t.Fatalf("%s: modified by a call that returned an error", what)
 	}
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/dispatch"
-	"github.com/zkaccel/zkaccel/internal/frontend"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/poseidon"
 )
 
@@ -68,8 +68,8 @@ func Permute[E any](f *Front, in Instance[E], states []E, opts []poseidon.Option
 		req := zkaccel.Poseidon2Request{
 			Field: f.Field, Width: t,
 			NbFullRounds: rf, NbPartialRounds: rp,
-			RoundKeys: frontend.Bytes(keys), DiagM1: frontend.Bytes(diag),
-			N: n, States: frontend.Bytes(states), NbTasks: nbTasks,
+			RoundKeys: rawbytes.Of(keys), DiagM1: rawbytes.Of(diag),
+			N: n, States: rawbytes.Of(states), NbTasks: nbTasks,
 		}
 		return pd.Poseidon2(&req)
 	}

@@ -7,8 +7,8 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/dispatch"
-	"github.com/zkaccel/zkaccel/internal/frontend"
 	"github.com/zkaccel/zkaccel/internal/parallel"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/poseidon"
 )
 
@@ -107,11 +107,11 @@ func PoseidonBatch(inputs [][]fr.Element, opts ...poseidon.Option) ([]fr.Element
 		for _, x := range inputs {
 			in = append(in, x...)
 		}
-		outBytes := frontend.Bytes(out)
-		circomPoison(outBytes)
+		outBytes := rawbytes.Of(out)
+		rawbytes.Poison(outBytes)
 		req := zkaccel.PoseidonRequest{
 			Variant: zkaccel.PoseidonCircom, Field: zkaccel.FieldBN254,
-			Width: inLen + 1, N: n, In: frontend.Bytes(in), InLen: inLen,
+			Width: inLen + 1, N: n, In: rawbytes.Of(in), InLen: inLen,
 			Out: outBytes, OutLen: 1, NbTasks: nbTasks,
 		}
 		return pd.Poseidon(&req)
@@ -120,15 +120,6 @@ func PoseidonBatch(inputs [][]fr.Element, opts ...poseidon.Option) ([]fr.Element
 		return nil, err
 	}
 	return out, nil
-}
-
-// circomPoison fills an output buffer, before a device writes it, with bytes
-// that form no valid field element in Montgomery form, so that a device
-// that forgets to write is caught by a comparison, not hidden by zeros.
-func circomPoison(b []byte) {
-	for i := range b {
-		b[i] = 0xA5
-	}
 }
 
 // circomCompress sets out[i] to Poseidon(pairs[2i], pairs[2i+1]) for every

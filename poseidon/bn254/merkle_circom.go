@@ -7,8 +7,8 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/dispatch"
-	"github.com/zkaccel/zkaccel/internal/frontend"
 	"github.com/zkaccel/zkaccel/internal/merkle"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/poseidon"
 )
 
@@ -93,11 +93,11 @@ func merkleCircom(leaves []fr.Element, opts []poseidon.Option, cpu func(p *circo
 		if !ok {
 			return dispatch.Unsupported(dev, opMerkleCircom)
 		}
-		out := frontend.Bytes(all[n:])
-		circomPoison(out)
+		out := rawbytes.Of(all[n:])
+		rawbytes.Poison(out)
 		req := zkaccel.MerkleRequest{
 			Hash: zkaccel.MerklePoseidonCircomBN254, NodeSize: fr.Bytes, N: n,
-			Leaves: frontend.Bytes(all[:n]), Out: out, NbTasks: nbTasks,
+			Leaves: rawbytes.Of(all[:n]), Out: out, NbTasks: nbTasks,
 		}
 		if err := md.Merkle(&req); err != nil {
 			return err

@@ -8,8 +8,8 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/dispatch"
-	"github.com/zkaccel/zkaccel/internal/frontend"
 	"github.com/zkaccel/zkaccel/internal/merkle"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/poseidon"
 )
 
@@ -89,12 +89,12 @@ func p2Merkle(params *poseidon2.Parameters, leaves []fr.Element, rootOnly bool, 
 		// A single leaf is its own root, and Out is empty; the request still
 		// goes to the device, so that one lacking the operation says so.
 		out := make([]fr.Element, p-1)
-		p2Poison(out)
+		rawbytes.Poison(rawbytes.Of(out))
 		req := zkaccel.MerkleRequest{
 			Hash: zkaccel.MerklePoseidon2BN254, NodeSize: fr.Bytes, N: p,
-			Leaves: frontend.Bytes(padded), Params: frontend.Bytes(in.keys),
+			Leaves: rawbytes.Of(padded), Params: rawbytes.Of(in.keys),
 			NbFullRounds: in.rf, NbPartialRounds: in.rp,
-			Out: frontend.Bytes(out), NbTasks: nbTasks,
+			Out: rawbytes.Of(out), NbTasks: nbTasks,
 		}
 		if err := md.Merkle(&req); err != nil {
 			return err
@@ -125,16 +125,5 @@ func (in *p2Instance) compressBatch(pairs, out, scratch []fr.Element, nbTasks in
 	in.permuteBatch(scratch, nbTasks)
 	for i := range out {
 		out[i].Add(&scratch[2*i+1], &pairs[2*i+1])
-	}
-}
-
-// p2Poison fills a device's output buffer with a pattern that is no BN254
-// element in Montgomery form (each limb 0xA5A5…, above the modulus' top
-// limb), so that a device that leaves it unwritten is caught.
-func p2Poison(out []fr.Element) {
-	for i := range out {
-		for j := range out[i] {
-			out[i][j] = 0xA5A5A5A5A5A5A5A5
-		}
 	}
 }

@@ -9,8 +9,8 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/dispatch"
-	"github.com/zkaccel/zkaccel/internal/frontend"
 	"github.com/zkaccel/zkaccel/internal/parallel"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/poseidon"
 )
 
@@ -109,27 +109,17 @@ func hashHermez(out [][hermezCapacity]field.Element, inputs [][hermezWidth]field
 		if !ok {
 			return dispatch.Unsupported(dev, hermezOp)
 		}
-		raw := frontend.Bytes(out)
-		hermezPoison(raw)
+		raw := rawbytes.Of(out)
+		rawbytes.Poison(raw)
 		req := zkaccel.PoseidonRequest{
 			Variant: zkaccel.PoseidonHermez, Field: zkaccel.FieldGoldilocks, Width: hermezWidth,
-			N: n, In: frontend.Bytes(inputs), InLen: hermezWidth,
+			N: n, In: rawbytes.Of(inputs), InLen: hermezWidth,
 			Out: raw, OutLen: hermezCapacity,
 			NbTasks: nbTasks,
 		}
 		return pd.Poseidon(&req)
 	}
 	return dispatch.Run(&cfg, hermezOp, n, accel, cpu)
-}
-
-// hermezPoison fills a device's output buffer with 0xFF bytes, the word
-// 2^64 − 1 ≥ p that is no reduced element, so that a device that leaves part
-// of it unwritten is caught rather than hidden by zeros. (The 0xA5 pattern of
-// the MSM and NTT front ends is a reduced Goldilocks element.)
-func hermezPoison(b []byte) {
-	for i := range b {
-		b[i] = 0xFF
-	}
 }
 
 // hermezSelfTest checks PermuteHermez against a known answer once, before
