@@ -3,13 +3,13 @@ package keccak_test
 import (
 	"fmt"
 	"math/rand"
-	"slices"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/sha3"
 
 	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/internal/optest"
 	"github.com/zkaccel/zkaccel/keccak"
 )
 
@@ -157,27 +157,13 @@ func BenchmarkSum256BatchPaired(b *testing.B) {
 			r1, r2, r3 = append(r1, t[1]/t[0]), append(r2, t[1]/t[2]), append(r3, t[4]/t[3])
 		}
 		b.ReportMetric(0, "ns/op")
-		b.ReportMetric(median(times[0]), "default-ns/op")
-		b.ReportMetric(median(times[1]), "1task-ns/op")
-		b.ReportMetric(median(times[2]), "xcrypto-ns/op")
-		b.ReportMetric(median(r1), "1task/default")
-		b.ReportMetric(median(r2), "1task/xcrypto")
-		b.ReportMetric(median(r3), "into-1task/default")
+		b.ReportMetric(optest.Median(times[0]), "default-ns/op")
+		b.ReportMetric(optest.Median(times[1]), "1task-ns/op")
+		b.ReportMetric(optest.Median(times[2]), "xcrypto-ns/op")
+		b.ReportMetric(optest.Median(r1), "1task/default")
+		b.ReportMetric(optest.Median(r2), "1task/xcrypto")
+		b.ReportMetric(optest.Median(r3), "into-1task/default")
 	})
-}
-
-// median returns the median of x, 0 for none.
-func median(x []float64) float64 {
-	s := slices.Clone(x)
-	slices.Sort(s)
-	switch n := len(s); {
-	case n == 0:
-		return 0
-	case n%2 == 1:
-		return s[n/2]
-	default:
-		return (s[n/2-1] + s[n/2]) / 2
-	}
 }
 
 // BenchmarkPermuteBatch permutes 2^16 states: PermuteBatch/f1600/<arm>/2^16.

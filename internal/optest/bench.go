@@ -216,13 +216,20 @@ func BenchOverhead(b *testing.B, logSizes []int, prepare func(n int) (gnark, fro
 	}
 }
 
-// BenchPaired times gnark and zkaccel alternately, call by call (in the
-// order gnark, zkaccel, then zkaccel, gnark), and reports the median time
-// of each arm and the median of the per-pair ratios zkaccel/gnark. Both
-// calls of a pair meet the same machine load, which separately run
-// benchmarks on a shared machine do not, so the ratio is far less noisy.
+// BenchPaired times gnark and zkaccel alternately, call by call: it is
+// [BenchPairedNamed] with the arms named "gnark" and "zkaccel".
 func BenchPaired(b *testing.B, gnark, zkaccel func() error) {
-	var tg, tz, ratios []float64
+	BenchPairedNamed(b, "gnark", gnark, "zkaccel", zkaccel)
+}
+
+// BenchPairedNamed times fa and fb alternately, call by call (in the order
+// a, b, then b, a), and reports the median time of each arm, as
+// "<nameA>-ns/op" and "<nameB>-ns/op", and the median of the per-pair ratios
+// b/a, as "<nameB>/<nameA>". Both calls of a pair meet the same machine
+// load, which separately run benchmarks on a shared machine do not, so the
+// ratio is far less noisy.
+func BenchPairedNamed(b *testing.B, nameA string, fa func() error, nameB string, fb func() error) {
+	var ta, tb, ratios []float64
 	timed := func(f func() error) float64 {
 		t0 := time.Now()
 		if err := f(); err != nil {
@@ -231,24 +238,24 @@ func BenchPaired(b *testing.B, gnark, zkaccel func() error) {
 		return float64(time.Since(t0).Nanoseconds())
 	}
 	for i := 0; b.Loop(); i++ {
-		var g, z float64
+		var x, y float64
 		if i%2 == 0 {
-			g = timed(gnark)
-			z = timed(zkaccel)
+			x = timed(fa)
+			y = timed(fb)
 		} else {
-			z = timed(zkaccel)
-			g = timed(gnark)
+			y = timed(fb)
+			x = timed(fa)
 		}
-		tg, tz, ratios = append(tg, g), append(tz, z), append(ratios, z/g)
+		ta, tb, ratios = append(ta, x), append(tb, y), append(ratios, y/x)
 	}
 	b.ReportMetric(0, "ns/op")
-	b.ReportMetric(median(tg), "gnark-ns/op")
-	b.ReportMetric(median(tz), "zkaccel-ns/op")
-	b.ReportMetric(median(ratios), "zkaccel/gnark")
+	b.ReportMetric(Median(ta), nameA+"-ns/op")
+	b.ReportMetric(Median(tb), nameB+"-ns/op")
+	b.ReportMetric(Median(ratios), nameB+"/"+nameA)
 }
 
-// median returns the median of x, or 0 when x is empty.
-func median(x []float64) float64 {
+// Median returns the median of x, or 0 when x is empty.
+func Median(x []float64) float64 {
 	s := slices.Clone(x)
 	slices.Sort(s)
 	n := len(s)

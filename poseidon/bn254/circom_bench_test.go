@@ -5,13 +5,13 @@ import (
 	"math/big"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	iden3 "github.com/iden3/go-iden3-crypto/poseidon"
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/internal/optest"
 	"github.com/zkaccel/zkaccel/poseidon"
 	"github.com/zkaccel/zkaccel/poseidon/bn254"
 )
@@ -60,52 +60,8 @@ func BenchmarkPoseidonCircom(b *testing.B) {
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "hashes/s")
 			})
 		}
-		b.Run(fmt.Sprintf("bn254/%d/paired", k), func(b *testing.B) { circomPaired(b, "iden3", ref, "zkaccel", zk) })
+		b.Run(fmt.Sprintf("bn254/%d/paired", k), func(b *testing.B) { optest.BenchPairedNamed(b, "iden3", ref, "zkaccel", zk) })
 	}
-}
-
-// circomPaired times a and b alternately, call by call (in the order a,
-// b, then b, a), and reports the median time of each, as "<nameA>-ns/op"
-// and "<nameB>-ns/op", and the median of the per-pair ratios b/a, as
-// "<nameB>/<nameA>". Both calls of a pair meet the same machine load, which
-// separately run benchmarks on a shared machine do not.
-func circomPaired(b *testing.B, nameA string, fa func() error, nameB string, fb func() error) {
-	var ta, tb, ratios []float64
-	timed := func(f func() error) float64 {
-		t0 := time.Now()
-		if err := f(); err != nil {
-			b.Fatal(err)
-		}
-		return float64(time.Since(t0).Nanoseconds())
-	}
-	for i := 0; b.Loop(); i++ {
-		var x, y float64
-		if i%2 == 0 {
-			x = timed(fa)
-			y = timed(fb)
-		} else {
-			y = timed(fb)
-			x = timed(fa)
-		}
-		ta, tb, ratios = append(ta, x), append(tb, y), append(ratios, y/x)
-	}
-	b.ReportMetric(0, "ns/op")
-	b.ReportMetric(circomMedian(ta), nameA+"-ns/op")
-	b.ReportMetric(circomMedian(tb), nameB+"-ns/op")
-	b.ReportMetric(circomMedian(ratios), nameB+"/"+nameA)
-}
-
-// circomMedian returns the median of x, or 0 when x is empty.
-func circomMedian(x []float64) float64 {
-	s := slices.Clone(x)
-	slices.Sort(s)
-	if len(s) == 0 {
-		return 0
-	}
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // circomBenchName names a device in a benchmark: its kind for the first device
@@ -174,7 +130,7 @@ func BenchmarkPoseidonBatch(b *testing.B) {
 		// The CPU's speed-up over one task, call by call.
 		cpu := zkaccel.HostCPU()
 		b.Run(fmt.Sprintf("bn254/cpu-paired/2^%d", lg), func(b *testing.B) {
-			circomPaired(b, "1task", func() error { return call(poseidon.WithDevice(cpu), poseidon.WithNbTasks(1)) },
+			optest.BenchPairedNamed(b, "1task", func() error { return call(poseidon.WithDevice(cpu), poseidon.WithNbTasks(1)) },
 				"default", func() error { return call(poseidon.WithDevice(cpu)) })
 		})
 		if lg <= 10 {
