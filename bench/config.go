@@ -45,7 +45,9 @@ type Config struct {
 	// DefaultHashMaxLog for the hash operations.
 	Sizes []int
 	// Devices are the devices to measure; default every device present
-	// (zkaccel.Devices()). The CPU is always measured too, first, as the
+	// (zkaccel.Devices()) but the host CPU seen through a GPU runtime (an
+	// OpenCL CPU device such as POCL), which is measured only when named.
+	// The CPU is always measured too, first, as the
 	// baseline of every speed-up and the reference every other device's
 	// output is compared with.
 	Devices []zkaccel.Device
@@ -167,7 +169,12 @@ func (c *Config) plan() (*plan, error) {
 	}
 	devs := c.Devices
 	if len(devs) == 0 {
-		devs = zkaccel.Devices()
+		for _, d := range zkaccel.Devices() {
+			if h, ok := d.(interface{ OnHost() bool }); ok && h.OnHost() {
+				continue // an OpenCL CPU device (POCL): measured only when named
+			}
+			devs = append(devs, d)
+		}
 	}
 	p.devices = []zkaccel.Device{zkaccel.HostCPU()}
 	for _, d := range devs {

@@ -44,7 +44,7 @@ report'. Exits 1 if any measurement failed.`
 func runBench(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("bench", "[flags]", benchAbout, stderr)
 	devs := newList()
-	fs.Var(devs, "device", "`devices` to measure besides the CPU, e.g. cuda:0 (repeatable or comma list; default ZKACCEL_DEVICE if set, else every device present)")
+	fs.Var(devs, "device", "`devices` to measure besides the CPU, e.g. cuda:0 (repeatable or comma list; default ZKACCEL_DEVICE if set, else every device present but an OpenCL CPU device such as POCL)")
 	ops := newList(bench.DefaultOps()...)
 	fs.Var(ops, "ops", "`ops` to measure: "+strings.Join(bench.Ops(), ","))
 	sizes := fs.String("sizes", "",

@@ -20,6 +20,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	_ "github.com/zkaccel/zkaccel/backends" // opencl:N (and later cuda, fpga) devices
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }

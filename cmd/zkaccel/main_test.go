@@ -14,6 +14,7 @@ import (
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/bench"
 	"github.com/zkaccel/zkaccel/bench/conformance"
+	"github.com/zkaccel/zkaccel/internal/devtest"
 )
 
 // testDev is a device whose NTT and Keccak-256 compute nothing (wrong
@@ -129,14 +130,37 @@ func TestDevices(t *testing.T) {
 		"wrongdev:0", "Broken Test Accelerator", "3.0 GiB",
 		"wrongdev: 1 device(s)",
 		"brokendev: no device: zkaccel/brokendev: libbroken.so.1: cannot open shared object file",
-		"cuda: backend not built yet", "opencl: backend not built yet", "fpga: backend not built yet",
+		"cuda: backend not built yet", "fpga: backend not built yet",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("devices output lacks %q:\n%s", want, out)
 		}
 	}
+	// The OpenCL backend is built in: it lists its devices, or says why it
+	// has none (no libOpenCL, no platform). Where ZKACCEL_REQUIRE names
+	// opencl, it must list at least one, and the table must show opencl:0.
+	openclLine := regexp.MustCompile(`(?m)^  opencl: (\d+ device\(s\)|no device: .+)$`).FindStringSubmatch(out)
+	switch {
+	case openclLine == nil:
+		t.Errorf("devices output has no opencl backend line:\n%s", out)
+	case requireOpenCL() && !strings.HasSuffix(openclLine[1], "device(s)"):
+		t.Errorf("ZKACCEL_REQUIRE names opencl, but %q:\n%s", openclLine[0], out)
+	case strings.HasSuffix(openclLine[1], "device(s)") && !regexp.MustCompile(`(?m)^opencl:0 +opencl +\S`).MatchString(out):
+		t.Errorf("opencl has devices, but the table lists no opencl:0:\n%s", out)
+	}
 	code, _, errs = zk(t, "devices", "extra")
 	wantCode(t, []string{"devices", "extra"}, code, 2, errs)
+}
+
+// requireOpenCL reports whether ZKACCEL_REQUIRE names an OpenCL device.
+func requireOpenCL() bool {
+	specs, _ := devtest.Require()
+	for _, s := range specs {
+		if s == "opencl" || strings.HasPrefix(s, "opencl:") {
+			return true
+		}
+	}
+	return false
 }
 
 // expectedCases lists the short cases of op whose full name matches re.

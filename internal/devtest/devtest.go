@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zkaccel/zkaccel"
+	_ "github.com/zkaccel/zkaccel/backends" // every shipped backend: tests run on every device present
 )
 
 // EnvRequire names the devices that must be present, as a comma-separated
@@ -41,6 +42,22 @@ func ParseRequire(v string) ([]string, error) {
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// Required reports whether ZKACCEL_REQUIRE names dev, by its kind alone
+// ("opencl") or by its spec ("opencl:0"). The conformance suite then
+// requires every call on dev to run on it, without a CPU fallback.
+func Required(dev zkaccel.Device) bool {
+	specs, err := Require()
+	if err != nil || dev == nil {
+		return false
+	}
+	for _, s := range specs {
+		if s == string(dev.Kind()) || s == dev.String() {
+			return true
+		}
+	}
+	return false
 }
 
 // Entry is one subtest [ForEachDevice] runs: a device to test, or a device

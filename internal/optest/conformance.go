@@ -52,9 +52,13 @@ func (e Expect) Check(r zkaccel.Report, dev zkaccel.Device) error {
 
 // RunCases runs every case on dev as a subtest named by the case's full
 // name, with inputs drawn from seed, and checks each call's report against
-// want.
+// want. Anywhere becomes OnDevice for a device that ZKACCEL_REQUIRE names
+// (devtest.Required): a required device must run every call itself.
 func RunCases(t *testing.T, dev zkaccel.Device, cases []conformance.Case, seed int64, want Expect) {
 	t.Helper()
+	if want == Anywhere && devtest.Required(dev) {
+		want = OnDevice
+	}
 	for _, c := range cases {
 		t.Run(c.FullName(), func(t *testing.T) {
 			reports, err := c.RunReports(dev, seed)

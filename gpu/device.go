@@ -1,0 +1,259 @@
+package gpu
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/zkaccel/zkaccel"
+)
+
+// Device is a zkaccel.Device over one [Runtime]. It implements every request
+// interface of package zkaccel; each request runs under the device's lock,
+// so concurrent calls from many goroutines are safe and run one at a time.
+type Device struct {
+	rt Runtime
+
+	mu    sync.Mutex
+	progs map[string]Program // compiled programs by key
+	cache map[string]any     // per-op device data (twiddles, parameters) by value key
+}
+
+// NewDevice wraps a runtime as a zkaccel device.
+func NewDevice(rt Runtime) *Device {
+	return &Device{rt: rt, progs: map[string]Program{}, cache: map[string]any{}}
+}
+
+// Kind is the runtime's kind.
+func (d *Device) Kind() zkaccel.Kind { return zkaccel.Kind(d.rt.Kind()) }
+
+// Ordinal is the runtime's ordinal.
+func (d *Device) Ordinal() int { return d.rt.Ordinal() }
+
+// Name is the device's human name.
+func (d *Device) Name() string { return d.rt.Name() }
+
+// String is the device spec, e.g. "opencl:0".
+func (d *Device) String() string { return fmt.Sprintf("%s:%d", d.rt.Kind(), d.rt.Ordinal()) }
+
+// Memory is the device's total memory in bytes.
+func (d *Device) Memory() uint64 { return d.rt.Memory() }
+
+// Runtime returns the device's runtime.
+func (d *Device) Runtime() Runtime { return d.rt }
+
+// program returns the compiled program for key, compiling src() on first
+// use. The caller holds d.mu.
+func (d *Device) program(key string, src func() string) (Program, error) {
+	if p, ok := d.progs[key]; ok {
+		return p, nil
+	}
+	p, err := d.rt.Compile(src())
+	if err != nil {
+		return nil, fmt.Errorf("compile %s: %w", key, err)
+	}
+	d.progs[key] = p
+	return p, nil
+}
+
+// cached is a value of d.cache that holds device memory: ReleaseCache
+// frees it through release.
+type cached interface {
+	release(rt Runtime)
+}
+
+// ReleaseCache frees every piece of device data the device keeps between
+// calls (NTT twiddles, hash parameters); the next call that needs them
+// recomputes them. Compiled programs stay.
+func (d *Device) ReleaseCache() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for k, v := range d.cache {
+		switch c := v.(type) {
+		case cached:
+			c.release(d.rt)
+		case Buffer:
+			d.rt.Free(c)
+		default:
+			continue // a setting, not device data
+		}
+		delete(d.cache, k)
+	}
+}
+
+// kernels resolves kernel names in p.
+func kernels(p Program, names ...string) ([]Kernel, error) {
+	ks := make([]Kernel, len(names))
+	for i, n := range names {
+		k, err := p.Kernel(n)
+		if err != nil {
+			return nil, err
+		}
+		ks[i] = k
+	}
+	return ks, nil
+}
+
+// OnHost reports whether the device is the host CPU seen through a GPU
+// runtime (an OpenCL CPU device such as POCL): correct, but slower than
+// gnark-crypto on the same CPU, so that tools never choose it unless named.
+func (d *Device) OnHost() bool {
+	t, ok := d.rt.(interface{ Type() string })
+	return ok && t.Type() == "cpu"
+}
+
+// opError is an error of one op on one device. Its message names the op and
+// the device once, even when the runtime's own error already starts with
+// the backend's prefix; it unwraps to the runtime's error.
+type opError struct {
+	msg string
+	err error
+}
+
+func (e *opError) Error() string { return e.msg }
+func (e *opError) Unwrap() error { return e.err }
+
+// errorf formats an error of op on this device:
+// "zkaccel/opencl: op on opencl:0: …".
+func (d *Device) errorf(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	prefix := "zkaccel/" + d.rt.Kind() + ": "
+	return &opError{
+		msg: fmt.Sprintf("%s%s on %s: %s", prefix, op, d, strings.TrimPrefix(err.Error(), prefix)),
+		err: err,
+	}
+}
+
+// unsupported returns an error wrapping zkaccel.ErrUnsupported for op.
+func (d *Device) unsupported(op, format string, args ...any) error {
+	return fmt.Errorf("zkaccel/%s: %s: %s: %w", d.rt.Kind(), op, fmt.Sprintf(format, args...), zkaccel.ErrUnsupported)
+}
+
+// errBadRequest marks a malformed request (wrong buffer sizes …).
+var errBadRequest = errors.New("malformed request")
+
+// scratch tracks the buffers of one operation so that every path frees
+// them: allocate through it and defer free.
+type scratch struct {
+	rt   Runtime
+	bufs []Buffer
+	used uint64
+}
+
+func (d *Device) scratch() *scratch { return &scratch{rt: d.rt} }
+
+// alloc allocates n bytes (at least 1), failing with a clear message when
+// the request exceeds the device's limits.
+func (s *scratch) alloc(n int) (Buffer, error) {
+	if n < 1 {
+		n = 1
+	}
+	if max := s.rt.MaxAlloc(); max > 0 && uint64(n) > max {
+		return nil, fmt.Errorf("out of device memory: a buffer of %s exceeds the device's largest allocation (%s)", bytesStr(uint64(n)), bytesStr(max))
+	}
+	if mem := s.rt.Memory(); mem > 0 && s.used+uint64(n) > mem {
+		return nil, fmt.Errorf("out of device memory (need %s, device has %s)", bytesStr(s.used+uint64(n)), bytesStr(mem))
+	}
+	b, err := s.rt.Alloc(n)
+	if err != nil {
+		return nil, fmt.Errorf("allocating %s: %w", bytesStr(uint64(n)), err)
+	}
+	s.bufs = append(s.bufs, b)
+	s.used += uint64(n)
+	return b, nil
+}
+
+// upload allocates a buffer holding data.
+func (s *scratch) upload(data []byte) (Buffer, error) {
+	b, err := s.alloc(len(data))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > 0 {
+		if err := s.rt.Write(b, 0, data); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// free releases every buffer allocated through s.
+func (s *scratch) free() {
+	for _, b := range s.bufs {
+		s.rt.Free(b)
+	}
+	s.bufs = nil
+	s.used = 0
+}
+
+func bytesStr(n uint64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// MSM runs a multi-scalar multiplication (see msm.go).
+func (d *Device) MSM(req *zkaccel.MSMRequest) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.msm(req)
+}
+
+// NTT runs an in-place NTT (see ntt.go).
+func (d *Device) NTT(req *zkaccel.NTTRequest) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.ntt(req)
+}
+
+// Poseidon runs a batch of fixed-constant Poseidon hashes (see poseidon.go).
+func (d *Device) Poseidon(req *zkaccel.PoseidonRequest) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.poseidon(req)
+}
+
+// Poseidon2 runs a batch of Poseidon2 permutations (see poseidon2.go).
+func (d *Device) Poseidon2(req *zkaccel.Poseidon2Request) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.poseidon2(req)
+}
+
+// Keccak256 runs a batch of Keccak-256 digests (see keccak.go).
+func (d *Device) Keccak256(req *zkaccel.KeccakRequest) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.keccak256(req)
+}
+
+// KeccakF1600 runs a batch of Keccak-f[1600] permutations (see keccak.go).
+func (d *Device) KeccakF1600(req *zkaccel.KeccakPermuteRequest) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.keccakF1600(req)
+}
+
+// Merkle builds a Merkle tree layer by layer on the device (see merkle.go).
+func (d *Device) Merkle(req *zkaccel.MerkleRequest) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.merkle(req)
+}
+
+var (
+	_ zkaccel.MSMDevice      = (*Device)(nil)
+	_ zkaccel.NTTDevice      = (*Device)(nil)
+	_ zkaccel.PoseidonDevice = (*Device)(nil)
+	_ zkaccel.KeccakDevice   = (*Device)(nil)
+	_ zkaccel.MerkleDevice   = (*Device)(nil)
+)

@@ -1,0 +1,23 @@
+// Package gpu holds zkaccel's device algorithms, written once for any GPU
+// runtime: the device source (field arithmetic, curve arithmetic, MSM, NTT,
+// Poseidon, Poseidon2, Keccak) in a C dialect that compiles both as OpenCL C
+// and as CUDA C++, and the host schedule that drives it (Pippenger phases,
+// NTT passes, Merkle layers) over the small [Runtime] interface that the
+// opencl and cuda packages implement.
+//
+// A backend wraps each of its runtimes in a [Device], which implements every
+// request interface of package zkaccel (MSMDevice, NTTDevice,
+// PoseidonDevice, KeccakDevice, MerkleDevice) and returns an error wrapping
+// zkaccel.ErrUnsupported, before touching any output, for what it does not
+// run.
+//
+// # Device source
+//
+// The files in src/ are composed by [Source]: src/common.h first (the
+// portability header: KERNEL, GLOBAL, LOCAL, barriers, thread indices, the
+// 64×64→128-bit multiply), then the field instantiations a program needs,
+// then the op's kernels. A field file is a template: every identifier that
+// starts with FLD is renamed for the instance (FLD_mul → fr_mul), and the
+// field's constants are generated from its modulus on the host, so no
+// constant table is written by hand.
+package gpu

@@ -1,0 +1,230 @@
+package gpu_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/gpu"
+	"github.com/zkaccel/zkaccel/opencl"
+)
+
+// errInjected is the fault faultRuntime injects.
+var errInjected = errors.New("injected fault")
+
+// faultRuntime wraps a runtime: it counts the calls that can fail (Compile,
+// Alloc, Write, Read, Launch, Finish), fails call number failAt with
+// errInjected, and tracks the buffers that are live.
+type faultRuntime struct {
+	gpu.Runtime
+
+	mu     sync.Mutex
+	calls  int
+	failAt int // 0: never
+	live   map[gpu.Buffer]bool
+}
+
+func newFaultRuntime(rt gpu.Runtime) *faultRuntime {
+	return &faultRuntime{Runtime: rt, live: map[gpu.Buffer]bool{}}
+}
+
+// step counts a call and reports whether it must fail.
+func (f *faultRuntime) step() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if f.failAt != 0 && f.calls == f.failAt {
+		return errInjected
+	}
+	return nil
+}
+
+// arm resets the count and fails call k from now (0: none).
+func (f *faultRuntime) arm(k int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls, f.failAt = 0, k
+}
+
+func (f *faultRuntime) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls
+}
+
+func (f *faultRuntime) nbLive() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.live)
+}
+
+func (f *faultRuntime) Compile(src string) (gpu.Program, error) {
+	if err := f.step(); err != nil {
+		return nil, err
+	}
+	return f.Runtime.Compile(src)
+}
+
+func (f *faultRuntime) Alloc(n int) (gpu.Buffer, error) {
+	if err := f.step(); err != nil {
+		return nil, err
+	}
+	b, err := f.Runtime.Alloc(n)
+	if err == nil {
+		f.mu.Lock()
+		f.live[b] = true
+		f.mu.Unlock()
+	}
+	return b, err
+}
+
+func (f *faultRuntime) Free(b gpu.Buffer) {
+	if b == nil {
+		return
+	}
+	f.mu.Lock()
+	delete(f.live, b)
+	f.mu.Unlock()
+	f.Runtime.Free(b)
+}
+
+func (f *faultRuntime) Write(dst gpu.Buffer, off int, src []byte) error {
+	if err := f.step(); err != nil {
+		return err
+	}
+	return f.Runtime.Write(dst, off, src)
+}
+
+func (f *faultRuntime) Read(dst []byte, src gpu.Buffer, off int) error {
+	if err := f.step(); err != nil {
+		return err
+	}
+	return f.Runtime.Read(dst, src, off)
+}
+
+func (f *faultRuntime) Launch(k gpu.Kernel, global, local int, args ...any) error {
+	if err := f.step(); err != nil {
+		return err
+	}
+	return f.Runtime.Launch(k, global, local, args...)
+}
+
+func (f *faultRuntime) Finish() error {
+	if err := f.step(); err != nil {
+		return err
+	}
+	return f.Runtime.Finish()
+}
+
+// openclRuntime returns the first OpenCL runtime, skipping (or failing,
+// where ZKACCEL_REQUIRE names opencl) when there is none.
+func openclRuntime(t *testing.T) gpu.Runtime {
+	t.Helper()
+	var rt gpu.Runtime
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		if rt == nil && d.Kind() == zkaccel.OpenCL {
+			rts, err := opencl.Runtimes()
+			if err != nil || len(rts) == 0 {
+				t.Fatalf("opencl.Runtimes: %v (%d)", err, len(rts))
+			}
+			rt = rts[0]
+		}
+	})
+	if rt == nil {
+		t.Skip("no OpenCL runtime")
+	}
+	return rt
+}
+
+// TestFaults injects a failure at every runtime call an operation makes, in
+// turn, and checks that the operation returns an error naming the op and
+// the device (never ErrUnsupported, never a CPU fallback), that no device
+// memory stays allocated, and that the next call on the same device works.
+func TestFaults(t *testing.T) {
+	rt := openclRuntime(t)
+	for _, c := range opCases() {
+		t.Run(c.name, func(t *testing.T) {
+			fr := newFaultRuntime(rt)
+			d := gpu.NewDevice(fr)
+			// A clean run: it compiles, and counts the calls.
+			fr.arm(0)
+			if err := c.run(d); err != nil {
+				t.Fatalf("clean run: %v", err)
+			}
+			d.ReleaseCache()
+			if n := fr.nbLive(); n != 0 {
+				t.Fatalf("clean run left %d buffers allocated", n)
+			}
+			fr.arm(0)
+			if err := c.run(d); err != nil { // compiled now: the calls of a steady run
+				t.Fatalf("second clean run: %v", err)
+			}
+			calls := fr.count()
+			d.ReleaseCache()
+			if calls == 0 {
+				t.Fatal("the operation made no runtime call: it did not run on the device")
+			}
+			for k := 1; k <= calls; k++ {
+				fr.arm(k)
+				err := c.run(d)
+				switch {
+				case err == nil:
+					t.Fatalf("fault at call %d/%d: no error", k, calls)
+				case errors.Is(err, zkaccel.ErrUnsupported):
+					t.Fatalf("fault at call %d/%d: reported as unsupported: %v", k, calls, err)
+				case !errors.Is(err, errInjected):
+					t.Fatalf("fault at call %d/%d: error does not wrap the fault: %v", k, calls, err)
+				case !strings.Contains(err.Error(), d.String()):
+					t.Fatalf("fault at call %d/%d: error does not name the device %v: %v", k, calls, d, err)
+				}
+				d.ReleaseCache()
+				if n := fr.nbLive(); n != 0 {
+					t.Fatalf("fault at call %d/%d: %d device buffers leaked", k, calls, n)
+				}
+			}
+			fr.arm(0)
+			if err := c.run(d); err != nil {
+				t.Fatalf("run after the faults: %v", err)
+			}
+			d.ReleaseCache()
+			if n := fr.nbLive(); n != 0 {
+				t.Fatalf("%d buffers leaked", n)
+			}
+		})
+	}
+}
+
+// TestConcurrent runs every operation from many goroutines at once on one
+// device (run it with -race) and checks every result.
+func TestConcurrent(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		cases := opCases()
+		for _, c := range cases { // compile first, one at a time
+			if err := c.run(d); err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+		}
+		const rounds = 3
+		var wg sync.WaitGroup
+		errs := make(chan error, rounds*len(cases))
+		for r := 0; r < rounds; r++ {
+			for _, c := range cases {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := c.run(d); err != nil {
+						errs <- fmt.Errorf("%s: %w", c.name, err)
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+	})
+}

@@ -1,0 +1,254 @@
+package gpu_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/big"
+	"math/rand"
+	"testing"
+	"time"
+
+	bls377fp "github.com/consensys/gnark-crypto/ecc/bls12-377/fp"
+	bls377fr "github.com/consensys/gnark-crypto/ecc/bls12-377/fr"
+	bls381fp "github.com/consensys/gnark-crypto/ecc/bls12-381/fp"
+	bls381fr "github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
+	bn254fp "github.com/consensys/gnark-crypto/ecc/bn254/fp"
+	bn254fr "github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark-crypto/field/babybear"
+	"github.com/consensys/gnark-crypto/field/goldilocks"
+	"github.com/consensys/gnark-crypto/field/koalabear"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/gpu"
+	"github.com/zkaccel/zkaccel/internal/devtest"
+	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
+)
+
+// fieldElem is the part of a gnark-crypto field element's method set the
+// field tests compare the device with.
+type fieldElem[E any] interface {
+	*E
+	Add(x, y *E) *E
+	Sub(x, y *E) *E
+	Neg(x *E) *E
+	Double(x *E) *E
+	Mul(x, y *E) *E
+	Square(x *E) *E
+	Exp(x E, k *big.Int) *E
+	BigInt(res *big.Int) *big.Int
+	SetBigInt(v *big.Int) *E
+	SetBytes(b []byte) *E
+	SetOne() *E
+	Equal(x *E) bool
+	IsZero() bool
+}
+
+// The operations of src/fieldtest.cl's field_ops, in its output order.
+var fieldOps = []string{"add", "sub", "neg", "double", "mul", "sqr", "from_mont", "to_mont", "pow", "one", "zero"}
+
+// TestField runs every operation of the field templates (src/field64.cl,
+// src/field32.cl) on the device for every field zkaccel uses, and compares
+// each result with gnark-crypto's, on edge values (0, 1, 2, p−1, p−2,
+// (p−1)/2, 2^k−1 mod p, R mod p, all pairs of them) and seeded random ones.
+func TestField(t *testing.T) {
+	fields := []struct {
+		name string
+		info func() (gpu.FieldInfo, bool)
+		run  func(t *testing.T, d *gpu.Device, info gpu.FieldInfo, rng *rand.Rand)
+	}{
+		{"bn254/fr", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldBN254) }, testField[bn254fr.Element]},
+		{"bn254/fp", func() (gpu.FieldInfo, bool) { return gpu.BaseField(zkaccel.BN254) }, testField[bn254fp.Element]},
+		{"bls12-381/fr", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldBLS12381) }, testField[bls381fr.Element]},
+		{"bls12-381/fp", func() (gpu.FieldInfo, bool) { return gpu.BaseField(zkaccel.BLS12381) }, testField[bls381fp.Element]},
+		{"bls12-377/fr", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldBLS12377) }, testField[bls377fr.Element]},
+		{"bls12-377/fp", func() (gpu.FieldInfo, bool) { return gpu.BaseField(zkaccel.BLS12377) }, testField[bls377fp.Element]},
+		{"goldilocks", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldGoldilocks) }, testField[goldilocks.Element]},
+		{"babybear", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldBabyBear) }, testField[babybear.Element]},
+		{"koalabear", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldKoalaBear) }, testField[koalabear.Element]},
+	}
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		seed := devtest.Seed(t)
+		for _, f := range fields {
+			t.Run(f.name, func(t *testing.T) {
+				info, ok := f.info()
+				if !ok {
+					t.Fatalf("no FieldInfo for %s", f.name)
+				}
+				f.run(t, d, info, inputs.NewRand(seed))
+			})
+		}
+	})
+}
+
+// leBytes returns v as size little-endian bytes: the raw layout of a
+// field element whose limbs hold v.
+func leBytes(v *big.Int, size int) []byte {
+	be := v.Bytes()
+	out := make([]byte, size)
+	for i, b := range be {
+		out[len(be)-1-i] = b
+	}
+	return out
+}
+
+// fromLE reads little-endian bytes as an integer.
+func fromLE(b []byte) *big.Int {
+	be := make([]byte, len(b))
+	for i, x := range b {
+		be[len(b)-1-i] = x
+	}
+	return new(big.Int).SetBytes(be)
+}
+
+func testField[E any, PE fieldElem[E]](t *testing.T, d *gpu.Device, info gpu.FieldInfo, rng *rand.Rand) {
+	p := info.Modulus
+	es := info.ElemSize()
+	var one [1]E
+	if got := len(rawbytes.Of(one[:])); got != es {
+		t.Fatalf("ElemSize = %d, gnark-crypto's element has %d bytes", es, got)
+	}
+	elem := func(v *big.Int) E {
+		var e E
+		PE(&e).SetBigInt(new(big.Int).Mod(v, p))
+		return e
+	}
+
+	// Edge values, then every pair of them, then random pairs.
+	var edges []E
+	for _, v := range []int64{0, 1, 2, -1, -2} {
+		edges = append(edges, elem(big.NewInt(v)))
+	}
+	half := new(big.Int).Rsh(p, 1) // (p−1)/2
+	edges = append(edges, elem(half), elem(new(big.Int).Add(half, big.NewInt(1))))
+	for _, k := range []uint{31, 32, 33, 63, 64, 65, 127, 128, 255, 256, 381, 384} {
+		v := new(big.Int).Lsh(big.NewInt(1), k)
+		edges = append(edges, elem(v.Sub(v, big.NewInt(1))))
+	}
+	r := new(big.Int).Lsh(big.NewInt(1), uint(info.Limbs*info.LimbBits))
+	edges = append(edges, elem(r), elem(new(big.Int).Neg(r))) // R mod p, −R mod p
+	var a, b []E
+	for i := range edges {
+		for j := range edges {
+			a = append(a, edges[i])
+			b = append(b, edges[j])
+		}
+	}
+	const nRandom = 256
+	a = append(a, inputs.Elements[E, PE](rng, nRandom)...)
+	b = append(b, inputs.Elements[E, PE](rng, nRandom)...)
+	n := len(a)
+	exps := make([]uint64, n)
+	pm1 := new(big.Int).Sub(p, big.NewInt(1))
+	edgeExps := []uint64{0, 1, 2, 3, ^uint64(0), 1 << 63}
+	if pm1.IsUint64() {
+		edgeExps = append(edgeExps, pm1.Uint64(), pm1.Uint64()-1) // a^(p−1) = 1, a^(p−2) = a⁻¹
+	}
+	for i := range exps {
+		if i < len(edgeExps) {
+			exps[i] = edgeExps[i]
+		} else if i >= n-nRandom && i%3 == 0 && len(edgeExps) > 6 {
+			exps[i] = edgeExps[6+i%2]
+		} else {
+			exps[i] = rng.Uint64()
+		}
+	}
+
+	// Device.
+	rt := d.Runtime()
+	start := time.Now()
+	prog, err := rt.Compile(gpu.Source(info.Source("f"), gpu.File("fieldtest.cl")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := prog.Kernel("field_ops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bufs []gpu.Buffer
+	defer func() {
+		for _, b := range bufs {
+			rt.Free(b)
+		}
+	}()
+	upload := func(data []byte) gpu.Buffer {
+		t.Helper()
+		buf, err := rt.Alloc(len(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bufs = append(bufs, buf)
+		if err := rt.Write(buf, 0, data); err != nil {
+			t.Fatal(err)
+		}
+		return buf
+	}
+	out := make([]byte, len(fieldOps)*n*es)
+	flags := make([]byte, 2*n*4)
+	rawbytes.Poison(out)
+	rawbytes.Poison(flags)
+	ebytes := make([]byte, 8*n)
+	for i, e := range exps {
+		binary.LittleEndian.PutUint64(ebytes[8*i:], e)
+	}
+	outBuf, flagBuf := upload(out), upload(flags)
+	aBuf, bBuf, eBuf := upload(rawbytes.Of(a)), upload(rawbytes.Of(b)), upload(ebytes)
+	if err := rt.Launch(k, n, 64, outBuf, flagBuf, aBuf, bBuf, eBuf, uint32(n)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Read(out, outBuf, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Read(flags, flagBuf, 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d elements of %d bytes: compile and run %v", n, es, time.Since(start).Round(time.Millisecond))
+
+	// gnark-crypto.
+	want := make([]E, len(fieldOps)*n)
+	wantFlags := make([]uint32, 2*n)
+	for i := range n {
+		x, y := &a[i], &b[i]
+		PE(&want[0*n+i]).Add(x, y)
+		PE(&want[1*n+i]).Sub(x, y)
+		PE(&want[2*n+i]).Neg(x)
+		PE(&want[3*n+i]).Double(x)
+		PE(&want[4*n+i]).Mul(x, y)
+		PE(&want[5*n+i]).Square(x)
+		// from_mont: the canonical value of x, as raw limbs.
+		copy(rawbytes.Of(want[6*n+i:6*n+i+1]), leBytes(PE(x).BigInt(new(big.Int)), es))
+		// to_mont: the element whose value is the integer y's raw limbs hold.
+		PE(&want[7*n+i]).SetBigInt(fromLE(rawbytes.Of(b[i : i+1])))
+		PE(&want[8*n+i]).Exp(*x, new(big.Int).SetUint64(exps[i]))
+		PE(&want[9*n+i]).SetOne()
+		if PE(x).Equal(y) {
+			wantFlags[2*i] = 1
+		}
+		if PE(x).IsZero() {
+			wantFlags[2*i+1] = 1
+		}
+	}
+	wantBytes := rawbytes.Of(want)
+	bad := 0
+	for op := range fieldOps {
+		for i := range n {
+			off := (op*n + i) * es
+			if g, w := out[off:off+es], wantBytes[off:off+es]; !bytes.Equal(g, w) {
+				if bad++; bad <= 10 {
+					t.Errorf("%s(a[%d] = %s, b = %s, e = %d) = raw %s, want raw %s", fieldOps[op], i,
+						PE(&a[i]).BigInt(new(big.Int)), PE(&b[i]).BigInt(new(big.Int)), exps[i], fromLE(g), fromLE(w))
+				}
+			}
+		}
+	}
+	for i, w := range wantFlags {
+		if g := binary.LittleEndian.Uint32(flags[4*i:]); g != w {
+			if bad++; bad <= 10 {
+				t.Errorf("%s(element %d) = %d, want %d", []string{"eq", "is_zero"}[i%2], i/2, g, w)
+			}
+		}
+	}
+	if bad > 10 {
+		t.Errorf("%d mismatches in all", bad)
+	}
+}

@@ -1,0 +1,321 @@
+package gpu
+
+import (
+	"fmt"
+	"math/bits"
+	"strings"
+
+	bls377 "github.com/consensys/gnark-crypto/ecc/bls12-377"
+	bls381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
+	"github.com/consensys/gnark-crypto/ecc/bn254"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
+)
+
+// msmGroup describes one curve group as the MSM kernels see it.
+type msmGroup struct {
+	curve  zkaccel.Curve
+	group  zkaccel.Group
+	fp, fr FieldInfo
+	degree int // coordinates in Fp (1) or Fp2 (2)
+	nonres int // G2: u² = −nonres
+	bits   int // bit length of the scalar field's modulus
+	// addJac adds the Jacobian point src to the Jacobian point dst (both in
+	// gnark-crypto's layout) on the host, with gnark-crypto.
+	addJac func(dst, src []byte)
+}
+
+func (g msmGroup) coordSize() int  { return g.degree * g.fp.ElemSize() }
+func (g msmGroup) pointSize() int  { return 2 * g.coordSize() }
+func (g msmGroup) resultSize() int { return 3 * g.coordSize() }
+func (g msmGroup) op() string      { return fmt.Sprintf("msm %s %s", g.curve, g.group) }
+
+// msmGroupOf returns the description of a curve group, ok=false for one
+// this package does not run.
+func msmGroupOf(c zkaccel.Curve, grp zkaccel.Group) (msmGroup, bool) {
+	fp, ok := BaseField(c)
+	if !ok {
+		return msmGroup{}, false
+	}
+	fr, _ := ScalarField(zkaccel.Field(c))
+	g := msmGroup{curve: c, group: grp, fp: fp, fr: fr, degree: 1, bits: fr.Modulus.BitLen()}
+	switch grp {
+	case zkaccel.G1:
+	case zkaccel.G2:
+		g.degree, g.nonres = 2, 1 // BN254: u² = −1; BLS12-381: u² = −1
+		if c == zkaccel.BLS12377 {
+			g.nonres = 5 // BLS12-377: u² = −5
+		}
+	default:
+		return msmGroup{}, false
+	}
+	switch {
+	case c == zkaccel.BN254 && grp == zkaccel.G1:
+		g.addJac = addJac[bn254.G1Jac]
+	case c == zkaccel.BN254 && grp == zkaccel.G2:
+		g.addJac = addJac[bn254.G2Jac]
+	case c == zkaccel.BLS12381 && grp == zkaccel.G1:
+		g.addJac = addJac[bls381.G1Jac]
+	case c == zkaccel.BLS12381 && grp == zkaccel.G2:
+		g.addJac = addJac[bls381.G2Jac]
+	case c == zkaccel.BLS12377 && grp == zkaccel.G1:
+		g.addJac = addJac[bls377.G1Jac]
+	case c == zkaccel.BLS12377 && grp == zkaccel.G2:
+		g.addJac = addJac[bls377.G2Jac]
+	}
+	return g, true
+}
+
+// jacobian is a gnark-crypto Jacobian point type.
+type jacobian[J any] interface {
+	*J
+	AddAssign(q *J) *J
+}
+
+// addJac adds the Jacobian point in src to the one in dst, as J.
+func addJac[J any, PJ jacobian[J]](dst, src []byte) {
+	var p, q [1]J
+	copy(rawbytes.Of(p[:]), dst)
+	copy(rawbytes.Of(q[:]), src)
+	PJ(&p[0]).AddAssign(&q[0])
+	copy(dst, rawbytes.Of(p[:]))
+}
+
+// msmSource composes the MSM program of a curve group: Fp, Fr, Fp2 for G2,
+// the curve over the coordinate field, and the kernels. The window width is
+// a kernel argument, so one program serves every size.
+func msmSource(g msmGroup) string {
+	fe := "fp"
+	parts := []string{g.fp.Source("fp"), g.fr.Source("fr")}
+	if g.degree == 2 {
+		fe = "fp2"
+		parts = append(parts, fmt.Sprintf("#define FP2_NONRES_NEG %d\n", g.nonres)+File("fp2.cl"))
+	}
+	var defs strings.Builder
+	for _, name := range []string{"t", "zero", "one", "load", "store", "is_zero", "eq", "add", "sub", "double", "neg", "mul", "sqr"} {
+		fmt.Fprintf(&defs, "#define FE_%s %s_%s\n", name, fe, name)
+	}
+	parts = append(parts, defs.String(), File("curve.cl"), File("msm.cl"))
+	return Source(parts...)
+}
+
+var msmKernelNames = []string{
+	"msm_fill", "msm_digits", "msm_scan_chunks", "msm_scan_totals", "msm_scan_add",
+	"msm_scatter", "msm_accumulate", "msm_reduce_segments", "msm_sum_windows", "msm_horner",
+}
+
+// msmKernels are the kernels of one curve group's program.
+type msmKernels struct {
+	fill, digits, scanChunks, scanTotals, scanAdd, scatter, accumulate, reduce, sumWindows, horner Kernel
+}
+
+// msmMaxChunk, when positive, bounds the points of one device pass (tests
+// set it to exercise chunking at small sizes).
+var msmMaxChunk int
+
+// msmForceWindow, when positive, replaces the window width that msmWindow
+// chooses (tests use it to reach every width at small sizes).
+var msmForceWindow int
+
+// msmChunkLimit bounds a chunk so that every u32 index of the kernels
+// (point index with a sign bit, window·n + i) fits.
+const msmChunkLimit = 1 << 26
+
+// msmWindow returns the window width for n points: about log2(n) − 3,
+// within [4, 16].
+func msmWindow(n int) int {
+	if msmForceWindow > 0 {
+		return msmForceWindow
+	}
+	c := bits.Len(uint(n)) - 3
+	return min(max(c, 4), 16)
+}
+
+// msmPlan is the shape of one device pass over n points.
+type msmPlan struct {
+	n, c, nwin, nb, m int // points, window width, windows, buckets per window, buckets
+	seglen, nseg      int // bucket segments of the reduction
+	scanChunk, nscan  int // chunks of the prefix sum
+}
+
+func newMSMPlan(g msmGroup, n int) msmPlan {
+	p := msmPlan{n: n, c: msmWindow(n)}
+	// With signed digits the top window absorbs the last carry when the
+	// modulus' bit length leaves it fewer than c bits; otherwise one more.
+	p.nwin = g.bits/p.c + 1
+	p.nb = 1 << (p.c - 1)
+	p.m = p.nwin * p.nb
+	// A reduction work item adds 2·seglen buckets and multiplies by its
+	// offset (c doublings); a window's segments are then summed one by
+	// one: seglen ≈ √(nb/2) balances the two sequential parts.
+	p.seglen = 1
+	for 2*p.seglen*p.seglen < p.nb || p.seglen < 2*p.c {
+		p.seglen *= 2
+	}
+	p.seglen = min(p.seglen, p.nb)
+	p.nseg = p.nb / p.seglen
+	p.scanChunk = 1
+	for p.scanChunk*p.scanChunk < p.m {
+		p.scanChunk *= 2
+	}
+	p.nscan = (p.m + p.scanChunk - 1) / p.scanChunk
+	return p
+}
+
+// buffers returns the sizes of the device buffers of a pass.
+func (p msmPlan) buffers(g msmGroup) []uint64 {
+	n, coord := uint64(p.n), uint64(g.coordSize())
+	e := n * uint64(p.nwin) * 4
+	return []uint64{
+		n * uint64(g.pointSize()), n * uint64(g.fr.ElemSize()), // points, scalars
+		e, e, // keys, sorted
+		uint64(p.m) * 4, uint64(p.m) * 4, uint64(p.nscan) * 4, // start, cursor, totals
+		uint64(p.m) * 4 * coord, uint64(p.nwin*p.nseg) * 4 * coord, uint64(p.nwin) * 4 * coord, // buckets, segments, windows
+		3 * coord, // result
+	}
+}
+
+// fits reports whether a pass fits the device's memory (half of it, leaving
+// room for other work) and its largest allocation.
+func (p msmPlan) fits(g msmGroup, mem, maxAlloc uint64) bool {
+	var total uint64
+	for _, b := range p.buffers(g) {
+		if maxAlloc > 0 && b > maxAlloc {
+			return false
+		}
+		total += b
+	}
+	// Every u32 index of the kernels must fit: a point index with the
+	// sign in bit 31, a (window, point) entry, a sorted position.
+	if uint64(p.n)*uint64(p.nwin) >= 1<<31 {
+		return false
+	}
+	return mem == 0 || total <= mem/2
+}
+
+// msmChunkSize returns the points per device pass for n points.
+func (d *Device) msmChunkSize(g msmGroup, n int) int {
+	chunk := min(n, msmChunkLimit)
+	if msmMaxChunk > 0 {
+		chunk = min(chunk, msmMaxChunk)
+	}
+	for chunk > 1 && !newMSMPlan(g, chunk).fits(g, d.rt.Memory(), d.rt.MaxAlloc()) {
+		chunk = (chunk + 1) / 2
+	}
+	// Balance the chunks.
+	nchunks := (n + chunk - 1) / chunk
+	return (n + nchunks - 1) / nchunks
+}
+
+// msm computes Σ scalars[i]·points[i] with Pippenger's bucket method, every
+// phase on the device (see src/msm.cl): G1 and G2 of BN254, BLS12-381 and
+// BLS12-377, points and scalars read as the request holds them (affine,
+// Montgomery form; scalars are converted on the device), the result written
+// as one Jacobian point, the point at infinity as (1, 1, 0) as gnark-crypto
+// writes it. Inputs larger than the device's memory (or its largest
+// allocation) run as several passes whose results are added on the host with
+// gnark-crypto. req.NbTasks is not used: the host does no parallel work.
+// An unknown curve or group is ErrUnsupported; a malformed request an error;
+// neither writes req.Result.
+func (d *Device) msm(req *zkaccel.MSMRequest) error {
+	g, ok := msmGroupOf(req.Curve, req.Group)
+	if !ok {
+		return d.unsupported(fmt.Sprintf("msm %s %s", req.Curve, req.Group), "unknown curve or group")
+	}
+	op := g.op()
+	bad := func(format string, args ...any) error {
+		return d.errorf(op, fmt.Errorf("%w: %s", errBadRequest, fmt.Sprintf(format, args...)))
+	}
+	ps, ss := g.pointSize(), g.fr.ElemSize()
+	switch {
+	case req.N < 1:
+		return bad("N = %d, want ≥ 1", req.N)
+	case req.N > len(req.Points)/ps || len(req.Points) != req.N*ps:
+		return bad("points: %d bytes, want %d × %d", len(req.Points), req.N, ps)
+	case len(req.Scalars) != req.N*ss:
+		return bad("scalars: %d bytes, want %d × %d", len(req.Scalars), req.N, ss)
+	case len(req.Result) != g.resultSize():
+		return bad("result: %d bytes, want %d (one Jacobian point)", len(req.Result), g.resultSize())
+	}
+	prog, err := d.program("msm/"+string(g.curve)+"/"+g.group.String(), func() string { return msmSource(g) })
+	if err != nil {
+		return d.errorf(op, err)
+	}
+	ks, err := kernels(prog, msmKernelNames...)
+	if err != nil {
+		return d.errorf(op, err)
+	}
+	k := msmKernels{ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], ks[7], ks[8], ks[9]}
+
+	chunk := d.msmChunkSize(g, req.N)
+	acc := make([]byte, g.resultSize())
+	part := make([]byte, g.resultSize())
+	for lo := 0; lo < req.N; lo += chunk {
+		hi := min(lo+chunk, req.N)
+		dst := part
+		if lo == 0 {
+			dst = acc
+		}
+		if err := d.msmPass(k, g, req.Points[lo*ps:hi*ps], req.Scalars[lo*ss:hi*ss], hi-lo, dst); err != nil {
+			return d.errorf(op, err)
+		}
+		if lo != 0 {
+			g.addJac(acc, part)
+		}
+	}
+	copy(req.Result, acc)
+	return nil
+}
+
+// msmPass runs one device pass over n points and writes its Jacobian
+// result to out.
+func (d *Device) msmPass(k msmKernels, g msmGroup, points, scalars []byte, n int, out []byte) error {
+	p := newMSMPlan(g, n)
+	s := d.scratch()
+	defer s.free()
+	sizes := p.buffers(g)
+	bufs := make([]Buffer, len(sizes))
+	var err error
+	for i, size := range sizes {
+		switch i {
+		case 0:
+			bufs[i], err = s.upload(points)
+		case 1:
+			bufs[i], err = s.upload(scalars)
+		default:
+			bufs[i], err = s.alloc(int(size))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	pts, sc, keys, sorted, start, cursor, totals, buckets, segs, wins, res := bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], bufs[5], bufs[6], bufs[7], bufs[8], bufs[9], bufs[10]
+	u := func(v int) uint32 { return uint32(v) }
+	entries := p.n * p.nwin
+	for _, l := range []struct {
+		k      Kernel
+		global int
+		args   []any
+	}{
+		{k.fill, p.m, []any{start, u(p.m), u(0)}},
+		{k.digits, p.n, []any{sc, u(p.n), u(p.c), u(p.nwin), keys, start}},
+		{k.scanChunks, p.nscan, []any{start, u(p.m), u(p.scanChunk), totals, u(p.nscan)}},
+		{k.scanTotals, 1, []any{totals, u(p.nscan)}},
+		{k.scanAdd, p.m, []any{start, cursor, u(p.m), u(p.scanChunk), totals}},
+		{k.scatter, entries, []any{keys, u(p.n), u(entries), cursor, sorted}},
+		{k.accumulate, p.m, []any{pts, start, cursor, sorted, u(p.m), buckets}},
+		{k.reduce, p.nwin * p.nseg, []any{buckets, u(p.nwin), u(p.nb), u(p.seglen), u(p.nseg), segs}},
+		{k.sumWindows, p.nwin, []any{segs, u(p.nwin), u(p.nseg), wins}},
+		{k.horner, 1, []any{wins, u(p.nwin), u(p.c), res}},
+	} {
+		if err := d.rt.Launch(l.k, l.global, 0, l.args...); err != nil {
+			_ = d.rt.Finish() // let the launched kernels end before the buffers are freed
+			return fmt.Errorf("%s: %w", l.k.Name(), err)
+		}
+	}
+	if err := d.rt.Read(out, res, 0); err != nil {
+		return err
+	}
+	return d.rt.Finish()
+}

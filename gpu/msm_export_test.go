@@ -1,0 +1,32 @@
+package gpu
+
+import "github.com/zkaccel/zkaccel"
+
+// Test hooks of the MSM (package gpu_test uses them).
+
+// SetMSMMaxChunk bounds the points of one MSM device pass (0: no bound, the
+// default) and returns a function that restores the previous bound.
+func SetMSMMaxChunk(n int) (restore func()) {
+	old := msmMaxChunk
+	msmMaxChunk = n
+	return func() { msmMaxChunk = old }
+}
+
+// SetMSMWindow forces the MSM window width c (0: chosen from the size, the
+// default) and returns a function that restores the previous setting.
+func SetMSMWindow(c int) (restore func()) {
+	old := msmForceWindow
+	msmForceWindow = c
+	return func() { msmForceWindow = old }
+}
+
+// MSMShape returns the window width and the number of windows of one MSM
+// device pass over n points of a curve group (ok=false: an unknown group).
+func MSMShape(curve zkaccel.Curve, group zkaccel.Group, n int) (c, nwin int, ok bool) {
+	g, ok := msmGroupOf(curve, group)
+	if !ok {
+		return 0, 0, false
+	}
+	p := newMSMPlan(g, n)
+	return p.c, p.nwin, true
+}

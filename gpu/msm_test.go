@@ -1,0 +1,394 @@
+package gpu_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/big"
+	"testing"
+	"time"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark-crypto/ecc/bn254"
+	frbn "github.com/consensys/gnark-crypto/ecc/bn254/fr"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/gpu"
+	"github.com/zkaccel/zkaccel/internal/bind"
+	"github.com/zkaccel/zkaccel/internal/devtest"
+	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
+)
+
+// The MSM is checked against gnark-crypto's MultiExp on seeded random
+// inputs and on the edge cases of the bucket method: zero scalars, 1 and
+// r − 1, duplicate points (one big bucket, doublings inside a bucket),
+// P and −P (cancellation), points at infinity, sizes that are no power of
+// two, every window width, and several device passes (chunks).
+
+// deviceMSM runs Σ scalars[i]·points[i] on d into a poisoned result.
+func deviceMSM[J, A, S any](d *gpu.Device, b bind.MSM[J, A, S], points []A, scalars []S) (J, error) {
+	var res [1]J
+	out := rawbytes.Of(res[:])
+	rawbytes.Poison(out)
+	err := d.MSM(&zkaccel.MSMRequest{
+		Curve: b.Curve, Group: b.Group, N: len(points),
+		Points: rawbytes.Of(points), Scalars: rawbytes.Of(scalars), Result: out,
+	})
+	return res[0], err
+}
+
+// checkMSM compares the device's MSM with gnark-crypto's as points, and
+// checks that the point at infinity is written as gnark-crypto writes it.
+func checkMSM[J, A, S any, PJ bind.Jac[J, A, S], PA bind.Affine[A, J]](t *testing.T, d *gpu.Device, b bind.MSM[J, A, S], points []A, scalars []S) {
+	t.Helper()
+	var want J
+	if _, err := PJ(&want).MultiExp(points, scalars, ecc.MultiExpConfig{}); err != nil {
+		t.Fatalf("gnark-crypto MultiExp: %v", err)
+	}
+	got, err := deviceMSM(d, b, points, scalars)
+	if err != nil {
+		t.Fatalf("MSM of %d points: %v", len(points), err)
+	}
+	var ga, wa A
+	PA(&ga).FromJacobian(&got)
+	PA(&wa).FromJacobian(&want)
+	if !PA(&ga).Equal(&wa) {
+		t.Fatalf("MSM of %d points = %s, want %s", len(points), PA(&ga), PA(&wa))
+	}
+	if PA(&wa).IsInfinity() {
+		var zero A
+		var inf J
+		PJ(&inf).FromAffine(&zero)
+		if g, w := rawbytes.Of([]J{got}), rawbytes.Of([]J{inf}); !bytes.Equal(g, w) {
+			t.Fatalf("the point at infinity is written as %x, want %x (X = Y = 1, Z = 0)", g, w)
+		}
+	} else if !PA(&ga).IsOnCurve() {
+		t.Fatalf("MSM result %s is not on the curve", PA(&ga))
+	}
+}
+
+func TestMSM(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		t.Run("bn254/g1", func(t *testing.T) { testMSMGroup(t, d, bind.BN254G1) })
+		t.Run("bn254/g2", func(t *testing.T) { testMSMGroup(t, d, bind.BN254G2) })
+		t.Run("bls12-381/g1", func(t *testing.T) { testMSMGroup(t, d, bind.BLS12381G1) })
+		t.Run("bls12-381/g2", func(t *testing.T) { testMSMGroup(t, d, bind.BLS12381G2) })
+		t.Run("bls12-377/g1", func(t *testing.T) { testMSMGroup(t, d, bind.BLS12377G1) })
+		t.Run("bls12-377/g2", func(t *testing.T) { testMSMGroup(t, d, bind.BLS12377G2) })
+	})
+}
+
+func testMSMGroup[J, A, S any, PJ bind.Jac[J, A, S], PA bind.Affine[A, J], PS bind.Element[S]](t *testing.T, d *gpu.Device, b bind.MSM[J, A, S]) {
+	rng := inputs.NewRand(devtest.Seed(t))
+	check := func(t *testing.T, points []A, scalars []S) {
+		t.Helper()
+		checkMSM[J, A, S, PJ, PA](t, d, b, points, scalars)
+	}
+	scalars := func(n int) []S { return inputs.Elements[S, PS](rng, n) }
+	one, minusOne := func() (o, m S) {
+		PS(&o).SetOne()
+		PS(&m).Neg(&o)
+		return
+	}()
+
+	start := time.Now()
+	check(t, b.Random(rng, 1), scalars(1)) // compiles the program
+	t.Logf("first MSM (program build included): %v", time.Since(start))
+
+	sizes := []int{1, 2, 3, 100, 1000}
+	if !testing.Short() {
+		sizes = append(sizes, 1<<12)
+	}
+	for _, n := range sizes {
+		t.Run(fmt.Sprintf("random/n=%d", n), func(t *testing.T) {
+			pts, sc := b.Random(rng, n), scalars(n)
+			start := time.Now()
+			check(t, pts, sc)
+			t.Logf("n=%d: %v", n, time.Since(start))
+		})
+	}
+	t.Run("zero-scalars", func(t *testing.T) {
+		check(t, b.Random(rng, 5), make([]S, 5))
+	})
+	t.Run("one-and-r-1", func(t *testing.T) {
+		sc := scalars(9)
+		for i := range sc {
+			switch i % 3 {
+			case 0:
+				sc[i] = one
+			case 1:
+				sc[i] = minusOne
+			}
+		}
+		check(t, b.Random(rng, 9), sc)
+		check(t, b.Random(rng, 1), []S{minusOne})
+		check(t, b.Random(rng, 1), []S{one})
+	})
+	t.Run("duplicates", func(t *testing.T) {
+		const n = 64
+		pts := make([]A, n)
+		p := b.Random(rng, 1)[0]
+		for i := range pts {
+			pts[i] = p
+		}
+		sc := make([]S, n)
+		s := scalars(1)[0]
+		for i := range sc {
+			sc[i] = s
+		}
+		check(t, pts, sc)         // one big bucket per window, doublings in it
+		check(t, pts, scalars(n)) // the same point in many buckets
+		check(t, pts[:2], []S{minusOne, minusOne})
+	})
+	t.Run("negations", func(t *testing.T) {
+		const n = 10
+		pts, sc := b.Random(rng, n), scalars(n)
+		for i := 1; i < n; i += 2 {
+			PA(&pts[i]).Neg(&pts[i-1])
+			sc[i] = sc[i-1]
+		}
+		check(t, pts, sc) // cancels: the point at infinity
+		sc[3] = scalars(1)[0]
+		check(t, pts, sc)
+		check(t, pts[:2], []S{one, minusOne}) // P − (−P) = 2P
+	})
+	t.Run("infinity", func(t *testing.T) {
+		const n = 20
+		pts, sc := b.Random(rng, n), scalars(n)
+		for i := 0; i < n; i += 3 {
+			pts[i] = *new(A)
+		}
+		check(t, pts, sc)
+		check(t, make([]A, 3), scalars(3))
+	})
+	t.Run("chunks", func(t *testing.T) {
+		defer gpu.SetMSMMaxChunk(7)()
+		const n = 30 // 5 passes of 6 points
+		pts, sc := b.Random(rng, n), scalars(n)
+		check(t, pts, sc)
+		for i := 6; i < 12; i++ {
+			PS(&sc[i]).SetZero() // one pass is the point at infinity
+		}
+		check(t, pts, sc)
+		check(t, pts[:5], make([]S, 5)) // every pass is
+	})
+	t.Run("windows", func(t *testing.T) {
+		const n = 40
+		pts, sc := b.Random(rng, n), scalars(n)
+		sc[0] = minusOne
+		// Window widths where the scalar's bit length is a multiple of c
+		// (BLS12-381: 5, 15; BLS12-377: 11) need the extra carry window.
+		for _, c := range []int{5, 11, 15, 16} {
+			t.Run(fmt.Sprintf("c=%d", c), func(t *testing.T) {
+				defer gpu.SetMSMWindow(c)()
+				check(t, pts, sc)
+			})
+		}
+	})
+}
+
+// TestMSMShape checks the window plan: the signed digits' last carry always
+// has room (nwin·c exceeds the scalar's bit length).
+func TestMSMShape(t *testing.T) {
+	for _, c := range []zkaccel.Curve{zkaccel.BN254, zkaccel.BLS12381, zkaccel.BLS12377} {
+		fr, _ := gpu.ScalarField(zkaccel.Field(c))
+		bits := fr.Modulus.BitLen()
+		for _, n := range []int{1, 2, 100, 1 << 10, 1 << 14, 1 << 20, 1 << 26} {
+			w, nwin, ok := gpu.MSMShape(c, zkaccel.G1, n)
+			if !ok {
+				t.Fatalf("%s: unknown", c)
+			}
+			if w < 4 || w > 16 || nwin*w <= bits || (nwin-1)*w > bits {
+				t.Errorf("%s n=%d: c=%d, %d windows for %d-bit scalars", c, n, w, nwin, bits)
+			}
+		}
+	}
+}
+
+func TestMSMBadRequest(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		pts := rawbytes.Of(inputs.BN254G1(rng, 4))
+		sc := rawbytes.Of(inputs.Elements[frbn.Element](rng, 4))
+		good := func() zkaccel.MSMRequest {
+			return zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: 4, Points: pts, Scalars: sc, Result: make([]byte, 96)}
+		}
+		for _, tc := range []struct {
+			name        string
+			edit        func(r *zkaccel.MSMRequest)
+			unsupported bool
+		}{
+			{"unknown-curve", func(r *zkaccel.MSMRequest) { r.Curve = "secp256k1" }, true},
+			{"unknown-group", func(r *zkaccel.MSMRequest) { r.Group = 3 }, true},
+			{"n=0", func(r *zkaccel.MSMRequest) { r.N = 0 }, false},
+			{"n<0", func(r *zkaccel.MSMRequest) { r.N = -1 }, false},
+			{"n-too-large", func(r *zkaccel.MSMRequest) { r.N = 5 }, false},
+			{"short-points", func(r *zkaccel.MSMRequest) { r.Points = pts[:len(pts)-1] }, false},
+			{"long-scalars", func(r *zkaccel.MSMRequest) { r.Scalars = append(append([]byte{}, sc...), 0) }, false},
+			{"short-result", func(r *zkaccel.MSMRequest) { r.Result = make([]byte, 64) }, false},
+			{"g2-sizes", func(r *zkaccel.MSMRequest) { r.Group = zkaccel.G2 }, false},
+			{"bls-sizes", func(r *zkaccel.MSMRequest) { r.Curve = zkaccel.BLS12381 }, false},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := good()
+				tc.edit(&r)
+				rawbytes.Poison(r.Result)
+				before := append([]byte{}, r.Result...)
+				err := d.MSM(&r)
+				if err == nil {
+					t.Fatal("no error")
+				}
+				t.Log(err)
+				if got := errors.Is(err, zkaccel.ErrUnsupported); got != tc.unsupported {
+					t.Errorf("errors.Is(err, ErrUnsupported) = %v, want %v", got, tc.unsupported)
+				}
+				if !bytes.Equal(r.Result, before) {
+					t.Error("the result was written")
+				}
+			})
+		}
+	})
+}
+
+// gpuDevices returns the GPU-runtime devices present.
+func gpuDevices() []*gpu.Device {
+	var out []*gpu.Device
+	for _, dev := range zkaccel.Devices() {
+		if d, ok := dev.(*gpu.Device); ok {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// FuzzMSM compares small BN254 G1 MSMs on every GPU device with
+// gnark-crypto. The input is a point count, then per point a selector (0
+// infinity, 1 the previous point, 2 its negation, 3 [k]G with k from 4
+// bytes) and a scalar code (0, 1, r−1 or 32 bytes).
+func FuzzMSM(f *testing.F) {
+	f.Add([]byte{3, 3, 1, 2, 3, 4, 3, 1, 2, 0, 2})
+	f.Add([]byte{4, 3, 9, 9, 9, 9, 1, 1, 1, 1, 1, 1, 2, 2})
+	f.Add([]byte{2, 0, 3, 0, 3})
+	f.Add([]byte{5, 3, 1, 0, 0, 0, 2, 1, 1, 2, 1, 1, 2, 1, 2, 3})
+	devs := gpuDevices()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(devs) == 0 {
+			t.Skip("no GPU-runtime device")
+		}
+		in := stream(data)
+		n := int(in.byte()%8) + 1
+		_, _, g, _ := bn254.Generators()
+		pts := make([]bn254.G1Affine, n)
+		sc := make([]frbn.Element, n)
+		for i := range pts {
+			switch sel := in.byte() % 4; {
+			case sel == 0:
+			case sel == 1 && i > 0:
+				pts[i] = pts[i-1]
+			case sel == 2 && i > 0:
+				pts[i].Neg(&pts[i-1])
+			default:
+				k := new(big.Int).SetBytes(in.bytes(4))
+				pts[i].ScalarMultiplication(&g, k)
+			}
+			switch in.byte() % 4 {
+			case 1:
+				sc[i].SetOne()
+			case 2:
+				sc[i].SetOne()
+				sc[i].Neg(&sc[i])
+			case 3:
+				sc[i].SetBytes(in.bytes(32))
+			}
+		}
+		for _, d := range devs {
+			checkMSM(t, d, bind.BN254G1, pts, sc)
+		}
+	})
+}
+
+// stream hands out a fuzz input's bytes, then zeros.
+type stream []byte
+
+func (s *stream) byte() byte {
+	if len(*s) == 0 {
+		return 0
+	}
+	b := (*s)[0]
+	*s = (*s)[1:]
+	return b
+}
+
+func (s *stream) bytes(n int) []byte {
+	out := make([]byte, n)
+	for i := range out {
+		out[i] = s.byte()
+	}
+	return out
+}
+
+// BenchmarkMultiExpG1 times G1 MSMs of 2^10 … 2^16 points (2^20 on devices
+// other than POCL's CPU device) on every GPU device, and gnark-crypto's
+// MultiExp on the CPU in the same run: BenchmarkMultiExpG1/<curve>/<device>/2^k.
+func BenchmarkMultiExpG1(b *testing.B) {
+	benchMSM(b, bind.BN254G1)
+	benchMSM(b, bind.BLS12381G1)
+	benchMSM(b, bind.BLS12377G1)
+}
+
+func benchMSM[J, A, S any, PJ bind.Jac[J, A, S], PS bind.Element[S]](b *testing.B, g bind.MSM[J, A, S]) {
+	inputsOf := map[int]struct {
+		pts []A
+		sc  []S
+	}{}
+	draw := func(n int) ([]A, []S) {
+		in, ok := inputsOf[n]
+		if !ok {
+			rng := inputs.NewRand(int64(n))
+			in.pts, in.sc = g.Walk(rng, n), inputs.Elements[S, PS](rng, n)
+			inputsOf[n] = in
+		}
+		return in.pts, in.sc
+	}
+	b.Run(string(g.Curve), func(b *testing.B) {
+		type row struct {
+			name string
+			max  int
+			run  func(pts []A, sc []S) error
+		}
+		rows := []row{{"cpu", 20, func(pts []A, sc []S) error {
+			var r J
+			_, err := PJ(&r).MultiExp(pts, sc, ecc.MultiExpConfig{})
+			return err
+		}}}
+		for _, d := range gpuDevices() {
+			maxLog := 20
+			if d.Kind() == zkaccel.OpenCL && bytes.Contains([]byte(d.Name()), []byte("pthread")) {
+				maxLog = 16 // POCL's CPU device
+			}
+			rows = append(rows, row{d.String(), maxLog, func(pts []A, sc []S) error {
+				_, err := deviceMSM(d, g, pts, sc)
+				return err
+			}})
+		}
+		for _, r := range rows {
+			b.Run(r.name, func(b *testing.B) {
+				for k := 10; k <= r.max; k += 2 {
+					b.Run(fmt.Sprintf("2^%d", k), func(b *testing.B) {
+						pts, sc := draw(1 << k)
+						if err := r.run(pts, sc); err != nil { // warm-up: program build
+							b.Fatal(err)
+						}
+						b.ResetTimer()
+						for range b.N {
+							if err := r.run(pts, sc); err != nil {
+								b.Fatal(err)
+							}
+						}
+					})
+				}
+			})
+		}
+	})
+}

@@ -1,0 +1,353 @@
+package gpu
+
+import (
+	"encoding/hex"
+	"fmt"
+	"math/bits"
+	"sort"
+	"strings"
+	"sync/atomic"
+
+	"github.com/zkaccel/zkaccel"
+)
+
+// The NTT (src/ntt.cl) computes exactly what gnark-crypto's Domain.FFT and
+// FFTInverse compute, with the request's constants:
+//
+//   - forward on a coset: a[i] *= s^i before the transform, where s is
+//     CosetShift and i is the element's natural index: i itself for DIF
+//     (natural input), the bit reversal of i for DIT (bit-reversed input);
+//   - the transform: radix-2 butterfly stages, one launch per stage with
+//     one butterfly per work item, or — for the stages whose blocks fit in
+//     a work-group's local memory — one launch that runs them all in local
+//     memory. DIF reads natural order and writes bit-reversed order, DIT
+//     the reverse, so no permutation pass is needed (as in gnark-crypto);
+//   - inverse: the transform with GeneratorInv, then a[i] *= CardinalityInv
+//     (times CosetShiftInv^i on a coset, with i the natural index of the
+//     output element: i for DIT, its bit reversal for DIF).
+//
+// Tables are computed on the device from the request's constants: the
+// twiddles w^i for i < N/2 (w = Generator or GeneratorInv), and for a
+// coset two tables of √N powers of the shift from which every power is one
+// product. They are cached per device, keyed by their values (field, N,
+// constant), and stay on the device until evicted: the cache holds at most
+// nttCacheEntries tables and nttCacheBytes bytes, evicting the least
+// recently used; a table larger than the budget is computed per call.
+
+const (
+	nttMaxLog       = 31        // u32 indices: N ≤ 2^31
+	nttCacheEntries = 16        // tables cached per device, at most
+	nttCacheBytes   = 256 << 20 // bytes of tables cached per device, at most
+	nttLocalBytes   = 16 << 10  // local memory of the local-memory kernels
+	nttGroup        = 64        // work-group size of every launch, at most
+	nttKeyPrefix    = "ntt/table/"
+	nttNoLocalKey   = "ntt/nolocal"
+)
+
+// nttClock orders table uses for eviction (and marks the tables one call
+// uses, which it must not evict).
+var nttClock atomic.Uint64
+
+// nttTable is one cached device table.
+type nttTable struct {
+	buf  Buffer
+	size uint64
+	used uint64 // nttClock value of the last call that used it
+}
+
+// nttKernels are the kernels of one field's NTT program.
+type nttKernels struct {
+	powers, coset, scale, difStage, ditStage, difLocal, ditLocal Kernel
+	localLog                                                     int // log2 of the largest local-memory block
+}
+
+// nttLocalLog is the log2 of the largest block of elements of size es that
+// fits in nttLocalBytes.
+func nttLocalLog(es int) int {
+	return bits.Len(uint(nttLocalBytes/es)) - 1
+}
+
+// nttSource is the NTT program of field f.
+func nttSource(f FieldInfo) string {
+	return Source(f.Source("f"), fmt.Sprintf("#define NTT_LOCAL_LOG %d\n", nttLocalLog(f.ElemSize())), File("ntt.cl"))
+}
+
+// ntt runs req: see the comment at the top of this file.
+func (d *Device) ntt(req *zkaccel.NTTRequest) error {
+	op := "ntt " + string(req.Field)
+	f, ok := ScalarField(req.Field)
+	if !ok {
+		return d.unsupported(op, "unknown field")
+	}
+	if err := nttCheck(req, f); err != nil {
+		return d.errorf(op, err)
+	}
+	logn := bits.TrailingZeros(uint(req.N))
+	if logn > nttMaxLog {
+		return d.unsupported(op, "N = 2^%d exceeds 2^%d", logn, nttMaxLog)
+	}
+	es := uint64(f.ElemSize())
+	size := uint64(req.N) * es
+	if max := d.rt.MaxAlloc(); max > 0 && size > max {
+		return d.unsupported(op, "N = 2^%d: %s of data exceed the device's largest buffer (%s)", logn, bytesStr(size), bytesStr(max))
+	}
+	if mem := d.rt.Memory(); mem > 0 && size+size/2 > mem {
+		return d.unsupported(op, "N = 2^%d: data and twiddles (%s) exceed the device's memory (%s)", logn, bytesStr(size+size/2), bytesStr(mem))
+	}
+	if err := d.nttRun(req, f, logn); err != nil {
+		return d.errorf(op, err)
+	}
+	return nil
+}
+
+// nttCheck validates a request's sizes against field f.
+func nttCheck(req *zkaccel.NTTRequest, f FieldInfo) error {
+	es := f.ElemSize()
+	if req.ElemSize != es {
+		return fmt.Errorf("%w: ElemSize = %d, want %d", errBadRequest, req.ElemSize, es)
+	}
+	if req.N < 1 || req.N&(req.N-1) != 0 {
+		return fmt.Errorf("%w: N = %d is not a power of two", errBadRequest, req.N)
+	}
+	if len(req.Data)/es != req.N || len(req.Data)%es != 0 {
+		return fmt.Errorf("%w: data: %d bytes, want %d (%d × %d)", errBadRequest, len(req.Data), uint64(req.N)*uint64(es), req.N, es)
+	}
+	for _, c := range []struct {
+		name string
+		b    []byte
+	}{{"Generator", req.Generator}, {"GeneratorInv", req.GeneratorInv}, {"CardinalityInv", req.CardinalityInv},
+		{"CosetShift", req.CosetShift}, {"CosetShiftInv", req.CosetShiftInv}} {
+		if len(c.b) != es {
+			return fmt.Errorf("%w: %s: %d bytes, want %d", errBadRequest, c.name, len(c.b), es)
+		}
+	}
+	if req.Decimation != zkaccel.DIT && req.Decimation != zkaccel.DIF {
+		return fmt.Errorf("%w: unknown decimation %d", errBadRequest, req.Decimation)
+	}
+	return nil
+}
+
+// nttProgram compiles (once per device) and resolves field f's NTT kernels.
+func (d *Device) nttProgram(field zkaccel.Field, f FieldInfo) (*nttKernels, error) {
+	p, err := d.program("ntt/"+string(field), func() string { return nttSource(f) })
+	if err != nil {
+		return nil, err
+	}
+	ks, err := kernels(p, "ntt_powers", "ntt_coset", "ntt_scale", "ntt_dif_stage", "ntt_dit_stage", "ntt_dif_local", "ntt_dit_local")
+	if err != nil {
+		return nil, err
+	}
+	return &nttKernels{ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], nttLocalLog(f.ElemSize())}, nil
+}
+
+// nttRun uploads the data, runs the passes and reads the result back into
+// req.Data, which it writes only once everything else succeeded.
+func (d *Device) nttRun(req *zkaccel.NTTRequest, f FieldInfo, logn int) error {
+	k, err := d.nttProgram(req.Field, f)
+	if err != nil {
+		return err
+	}
+	now := nttClock.Add(1)
+	s := d.scratch()
+	defer s.free()
+	n := uint32(req.N)
+	es := f.ElemSize()
+
+	data, err := s.upload(req.Data)
+	if err != nil {
+		return err
+	}
+	gen := req.Generator
+	if req.Inverse {
+		gen = req.GeneratorInv
+	}
+	var tw Buffer
+	if logn > 0 {
+		if tw, err = d.nttPowers(s, k, now, req.Field, es, "tw", gen, req.N/2, 1); err != nil {
+			return err
+		}
+	}
+	// The coset tables: lo[j] = c^j for j < 2^h, hi[j] = c^(j·2^h).
+	coset := func(c []byte) (lo, hi Buffer, h int, err error) {
+		h = logn / 2
+		if lo, err = d.nttPowers(s, k, now, req.Field, es, "lo", c, 1<<h, 1); err != nil {
+			return
+		}
+		hi, err = d.nttPowers(s, k, now, req.Field, es, "hi", c, 1<<(logn-h), 1<<h)
+		return
+	}
+
+	if req.Coset && !req.Inverse {
+		lo, hi, h, err := coset(req.CosetShift)
+		if err != nil {
+			return err
+		}
+		rev := uint32(0)
+		if req.Decimation == zkaccel.DIT {
+			rev = 1
+		}
+		if err := d.rt.Launch(k.coset, req.N, d.nttGroup(), data, n, uint32(logn), rev, lo, hi, uint32(h), lo, uint32(0)); err != nil {
+			return err
+		}
+	}
+
+	if logn > 0 {
+		if err := d.nttStages(k, req.Decimation, data, tw, logn); err != nil {
+			return err
+		}
+	}
+
+	if req.Inverse {
+		cinv, err := s.upload(req.CardinalityInv)
+		if err != nil {
+			return err
+		}
+		if req.Coset {
+			lo, hi, h, err := coset(req.CosetShiftInv)
+			if err != nil {
+				return err
+			}
+			rev := uint32(0)
+			if req.Decimation == zkaccel.DIF {
+				rev = 1
+			}
+			if err := d.rt.Launch(k.coset, req.N, d.nttGroup(), data, n, uint32(logn), rev, lo, hi, uint32(h), cinv, uint32(1)); err != nil {
+				return err
+			}
+		} else if err := d.rt.Launch(k.scale, req.N, d.nttGroup(), data, n, cinv); err != nil {
+			return err
+		}
+	}
+	if err := d.rt.Finish(); err != nil {
+		return err
+	}
+	return d.rt.Read(req.Data, data, 0)
+}
+
+// nttGroup is the work-group size of every NTT launch: one size, so that a
+// runtime that specialises kernels per group size (POCL) builds each once.
+// Kernels check their index, and the local-memory kernels loop over their
+// block, so any size works.
+func (d *Device) nttGroup() int {
+	g := nttGroup
+	if m := d.rt.MaxGroupSize(); m > 0 && m < g {
+		g = 1 << (bits.Len(uint(m)) - 1)
+	}
+	return g
+}
+
+// nttStages runs the butterfly stages of a transform of 2^logn ≥ 2
+// elements: the stages whose blocks fit in local memory in one launch of
+// the local-memory kernel (unless disabled for tests), the others one
+// launch each.
+func (d *Device) nttStages(k *nttKernels, dec zkaccel.Decimation, data, tw Buffer, logn int) error {
+	half := 1 << (logn - 1)
+	lb := min(k.localLog, logn)
+	if off, _ := d.cache[nttNoLocalKey].(bool); off || lb < 1 {
+		lb = 0
+	}
+	group := d.nttGroup()
+	local := func(kern Kernel) error {
+		return d.rt.Launch(kern, (1<<(logn-lb))*group, group, data, uint32(logn), uint32(lb), tw)
+	}
+	stage := func(kern Kernel, logm int) error {
+		return d.rt.Launch(kern, half, group, data, uint32(half), uint32(logn), uint32(logm), tw)
+	}
+	if dec == zkaccel.DIF {
+		// Half-spans 2^(logn−1) down to 2^lb globally, then the last lb
+		// stages in local memory.
+		for logm := logn - 1; logm >= lb; logm-- {
+			if err := stage(k.difStage, logm); err != nil {
+				return err
+			}
+		}
+		if lb > 0 {
+			return local(k.difLocal)
+		}
+		return nil
+	}
+	if lb > 0 {
+		if err := local(k.ditLocal); err != nil {
+			return err
+		}
+	}
+	for logm := lb; logm < logn; logm++ {
+		if err := stage(k.ditStage, logm); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nttPowers returns a device table of count elements base^(i·stride),
+// computed on the device, from the cache when it holds it. A table that
+// does not fit in the cache's budget is allocated in s, for this call only.
+func (d *Device) nttPowers(s *scratch, k *nttKernels, now uint64, field zkaccel.Field, es int, what string, base []byte, count int, stride uint64) (Buffer, error) {
+	key := fmt.Sprintf("%s%s/%s/%d/%d/%s", nttKeyPrefix, field, what, count, stride, hex.EncodeToString(base))
+	if t, ok := d.cache[key].(*nttTable); ok {
+		t.used = now
+		return t.buf, nil
+	}
+	size := uint64(count) * uint64(es)
+	bbuf, err := s.upload(base)
+	if err != nil {
+		return nil, err
+	}
+	fill := func(out Buffer) error {
+		return d.rt.Launch(k.powers, count, d.nttGroup(), out, uint32(count), bbuf, stride)
+	}
+	if !d.nttMakeRoom(size, now) {
+		out, err := s.alloc(int(size))
+		if err != nil {
+			return nil, err
+		}
+		return out, fill(out)
+	}
+	tmp := &scratch{rt: d.rt}
+	out, err := tmp.alloc(int(size))
+	if err != nil {
+		return nil, err
+	}
+	if err := fill(out); err != nil {
+		tmp.free()
+		return nil, err
+	}
+	d.cache[key] = &nttTable{buf: out, size: size, used: now}
+	return out, nil
+}
+
+// nttMakeRoom evicts the least recently used tables, never one used by the
+// current call (now), until a table of size bytes fits in the cache's
+// budget; it reports whether it does.
+func (d *Device) nttMakeRoom(size, now uint64) bool {
+	if size > nttCacheBytes {
+		return false
+	}
+	type entry struct {
+		key string
+		t   *nttTable
+	}
+	var es []entry
+	var total uint64
+	for key, v := range d.cache {
+		if t, ok := v.(*nttTable); ok && strings.HasPrefix(key, nttKeyPrefix) {
+			es = append(es, entry{key, t})
+			total += t.size
+		}
+	}
+	sort.Slice(es, func(i, j int) bool { return es[i].t.used < es[j].t.used })
+	count := len(es)
+	for _, e := range es {
+		if count < nttCacheEntries && total+size <= nttCacheBytes {
+			break
+		}
+		if e.t.used == now {
+			continue
+		}
+		d.rt.Free(e.t.buf)
+		delete(d.cache, e.key)
+		count--
+		total -= e.t.size
+	}
+	return count < nttCacheEntries && total+size <= nttCacheBytes
+}

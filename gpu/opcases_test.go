@@ -1,0 +1,182 @@
+package gpu_test
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	bn254 "github.com/consensys/gnark-crypto/ecc/bn254"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr/fft"
+	bbfield "github.com/consensys/gnark-crypto/field/babybear"
+	bbp2 "github.com/consensys/gnark-crypto/field/babybear/poseidon2"
+	glfield "github.com/consensys/gnark-crypto/field/goldilocks"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/keccak"
+	"github.com/zkaccel/zkaccel/msm"
+	msmbn254 "github.com/zkaccel/zkaccel/msm/bn254"
+	"github.com/zkaccel/zkaccel/ntt"
+	nttbn254 "github.com/zkaccel/zkaccel/ntt/bn254"
+	"github.com/zkaccel/zkaccel/poseidon"
+	pbabybear "github.com/zkaccel/zkaccel/poseidon/babybear"
+	pbn254 "github.com/zkaccel/zkaccel/poseidon/bn254"
+	pgoldilocks "github.com/zkaccel/zkaccel/poseidon/goldilocks"
+)
+
+// opCase is one small operation run through its front end on a device and
+// checked against the CPU: run returns an error for a device failure, a
+// wrong result, or a run that fell back to the CPU.
+type opCase struct {
+	name string
+	run  func(dev zkaccel.Device) error
+}
+
+// ran checks a front end's report: the op ran on dev, with no fallback.
+func ran(rep *zkaccel.Report, dev zkaccel.Device) error {
+	if rep.Ran != dev || rep.Fallback {
+		return fmt.Errorf("%s ran on %v, not on %v (fallback: %v)", rep.Op, rep.Ran, dev, rep.Reason)
+	}
+	return nil
+}
+
+// opCases lists one small instance of each device operation.
+func opCases() []opCase {
+	rng := inputs.NewRand(7)
+	points := inputs.BN254G1(rng, 37)
+	scalars := inputs.Elements[fr.Element](rng, 37)
+	var wantMSM bn254.G1Jac
+	if _, err := wantMSM.MultiExp(points, scalars, ecc.MultiExpConfig{}); err != nil {
+		panic(err)
+	}
+
+	const logN = 6
+	dom := fft.NewDomain(1 << logN)
+	nttIn := inputs.Elements[fr.Element](rng, 1<<logN)
+	nttWant := slices.Clone(nttIn)
+	dom.FFT(nttWant, fft.DIF, fft.OnCoset())
+
+	msgs := make([][]byte, 50)
+	for i := range msgs {
+		msgs[i] = make([]byte, 3*i)
+		rng.Read(msgs[i])
+	}
+	keccakWant, err := keccak.Sum256Batch(msgs, keccak.WithDevice(zkaccel.HostCPU()))
+	if err != nil {
+		panic(err)
+	}
+	leaves := make([][32]byte, 16)
+	for i := range leaves {
+		rng.Read(leaves[i][:])
+	}
+	rootWant, err := keccak.MerkleRoot(leaves, keccak.WithDevice(zkaccel.HostCPU()))
+	if err != nil {
+		panic(err)
+	}
+
+	circomIn := make([][]fr.Element, 20)
+	for i := range circomIn {
+		circomIn[i] = inputs.Elements[fr.Element](rng, 2)
+	}
+	circomWant, err := pbn254.PoseidonBatch(circomIn, poseidon.WithDevice(zkaccel.HostCPU()))
+	if err != nil {
+		panic(err)
+	}
+
+	hermezIn := make([][12]glfield.Element, 20)
+	for i := range hermezIn {
+		copy(hermezIn[i][:], inputs.Elements[glfield.Element](rng, 12))
+	}
+	hermezWant, err := pgoldilocks.HashHermezBatch(hermezIn, poseidon.WithDevice(zkaccel.HostCPU()))
+	if err != nil {
+		panic(err)
+	}
+
+	p2 := bbp2.NewParameters(16, 6, 21)
+	p2In := inputs.Elements[bbfield.Element](rng, 16*10)
+	p2Want := slices.Clone(p2In)
+	if err := pbabybear.Permute2(p2, p2Want, poseidon.WithDevice(zkaccel.HostCPU())); err != nil {
+		panic(err)
+	}
+
+	return []opCase{
+		{"msm", func(dev zkaccel.Device) error {
+			var rep zkaccel.Report
+			got, err := msmbn254.MultiExpG1(nil, points, scalars, msm.WithDevice(dev), msm.WithReport(&rep))
+			if err != nil {
+				return err
+			}
+			if !got.Equal(&wantMSM) {
+				return fmt.Errorf("msm: wrong result")
+			}
+			return ran(&rep, dev)
+		}},
+		{"ntt", func(dev zkaccel.Device) error {
+			var rep zkaccel.Report
+			a := slices.Clone(nttIn)
+			if err := nttbn254.FFT(dom, a, fft.DIF, ntt.OnCoset(), ntt.WithDevice(dev), ntt.WithReport(&rep)); err != nil {
+				return err
+			}
+			if !slices.Equal(a, nttWant) {
+				return fmt.Errorf("ntt: wrong result")
+			}
+			return ran(&rep, dev)
+		}},
+		{"keccak256", func(dev zkaccel.Device) error {
+			var rep zkaccel.Report
+			got, err := keccak.Sum256Batch(msgs, keccak.WithDevice(dev), keccak.WithReport(&rep))
+			if err != nil {
+				return err
+			}
+			if !slices.Equal(got, keccakWant) {
+				return fmt.Errorf("keccak256: wrong result")
+			}
+			return ran(&rep, dev)
+		}},
+		{"merkle-keccak", func(dev zkaccel.Device) error {
+			var rep zkaccel.Report
+			got, err := keccak.MerkleRoot(leaves, keccak.WithDevice(dev), keccak.WithReport(&rep))
+			if err != nil {
+				return err
+			}
+			if got != rootWant {
+				return fmt.Errorf("merkle keccak256: wrong root")
+			}
+			return ran(&rep, dev)
+		}},
+		{"poseidon-circom", func(dev zkaccel.Device) error {
+			var rep zkaccel.Report
+			got, err := pbn254.PoseidonBatch(circomIn, poseidon.WithDevice(dev), poseidon.WithReport(&rep))
+			if err != nil {
+				return err
+			}
+			if !slices.Equal(got, circomWant) {
+				return fmt.Errorf("poseidon circom: wrong result")
+			}
+			return ran(&rep, dev)
+		}},
+		{"poseidon-hermez", func(dev zkaccel.Device) error {
+			var rep zkaccel.Report
+			got, err := pgoldilocks.HashHermezBatch(hermezIn, poseidon.WithDevice(dev), poseidon.WithReport(&rep))
+			if err != nil {
+				return err
+			}
+			if !slices.Equal(got, hermezWant) {
+				return fmt.Errorf("poseidon hermez: wrong result")
+			}
+			return ran(&rep, dev)
+		}},
+		{"poseidon2-babybear", func(dev zkaccel.Device) error {
+			var rep zkaccel.Report
+			a := slices.Clone(p2In)
+			if err := pbabybear.Permute2(p2, a, poseidon.WithDevice(dev), poseidon.WithReport(&rep)); err != nil {
+				return err
+			}
+			if !slices.Equal(a, p2Want) {
+				return fmt.Errorf("poseidon2 babybear: wrong result")
+			}
+			return ran(&rep, dev)
+		}},
+	}
+}

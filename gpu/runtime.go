@@ -1,0 +1,69 @@
+package gpu
+
+// Buffer is a region of device memory allocated by a [Runtime]. It belongs
+// to the runtime that allocated it and is released with its Free.
+type Buffer interface {
+	// Size is the buffer's length in bytes.
+	Size() int
+}
+
+// Program is device code compiled by a [Runtime].
+type Program interface {
+	// Kernel returns the entry point name of the program (a function marked
+	// KERNEL in the device source). Kernels are cached by the program.
+	Kernel(name string) (Kernel, error)
+}
+
+// Kernel is one entry point of a [Program].
+type Kernel interface {
+	// Name is the kernel's function name.
+	Name() string
+}
+
+// Runtime is the small interface a GPU runtime (OpenCL, CUDA) implements
+// for one device, and against which every algorithm of this package is
+// written once: compile, alloc, copy, launch, wait.
+//
+// A Runtime is used by one goroutine at a time: [Device] serialises every
+// operation on its runtime with a mutex. Launches and copies run in order
+// (one in-order queue or stream); Read returns once the data is on the host.
+type Runtime interface {
+	// Kind is the runtime's device kind, "opencl" or "cuda".
+	Kind() string
+	// Ordinal is the device's index among its kind's devices.
+	Ordinal() int
+	// Name is the device's human name.
+	Name() string
+	// Memory is the device's total memory in bytes.
+	Memory() uint64
+	// MaxAlloc is the largest single buffer the device allows, in bytes.
+	MaxAlloc() uint64
+	// MaxGroupSize is the largest work-group (thread block) the device runs.
+	MaxGroupSize() int
+
+	// Compile builds device source (complete: it already holds the
+	// portability header of [Source]) into a program. The runtime may cache
+	// the result on disk, keyed by the source, the device and the driver;
+	// a build failure is an error that carries the compiler's log.
+	Compile(src string) (Program, error)
+
+	// Alloc allocates size bytes of device memory (size ≥ 1).
+	Alloc(size int) (Buffer, error)
+	// Free releases a buffer; freeing nil does nothing.
+	Free(b Buffer)
+	// Write copies src into dst at byte offset off.
+	Write(dst Buffer, off int, src []byte) error
+	// Read copies len(dst) bytes of src at byte offset off into dst, and
+	// returns when they are on the host (after every earlier launch).
+	Read(dst []byte, src Buffer, off int) error
+
+	// Launch runs kernel k over a 1-D range of global work items in groups
+	// of local items (0: the runtime chooses). The runtime rounds global up
+	// to a multiple of local, so kernels check their index against the size
+	// they are passed. Each argument is a Buffer, an int32, a uint32, an
+	// int64 or a uint64, passed by value in that width.
+	Launch(k Kernel, global, local int, args ...any) error
+	// Finish waits for every launch and copy issued so far, and reports an
+	// error that happened asynchronously.
+	Finish() error
+}

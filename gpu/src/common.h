@@ -1,0 +1,47 @@
+// zkaccel device source: the portability header. Everything after it is
+// written once and compiles both as OpenCL C 1.2 and as CUDA C++ (NVRTC).
+#if defined(__CUDACC__) || defined(__CUDACC_RTC__)
+#define ZK_CUDA 1
+typedef unsigned char u8;
+typedef unsigned int u32;
+typedef int i32;
+typedef unsigned long long u64;
+typedef long long i64;
+#define KERNEL extern "C" __global__
+#define DEVICE static __device__ __forceinline__
+#define GLOBAL
+#define LOCAL __shared__
+#define LOCALPTR
+#define CONSTANT __constant__
+#define GLOBAL_ID() ((u32)(blockIdx.x * blockDim.x + threadIdx.x))
+#define LOCAL_ID() ((u32)threadIdx.x)
+#define GROUP_ID() ((u32)blockIdx.x)
+#define LOCAL_SIZE() ((u32)blockDim.x)
+#define GLOBAL_SIZE() ((u32)(gridDim.x * blockDim.x))
+#define BARRIER() __syncthreads()
+#define MULHI64(a, b) __umul64hi((a), (b))
+#define MULHI32(a, b) __umulhi((a), (b))
+#define ATOMIC_ADD_U32(p, v) atomicAdd((unsigned int*)(p), (unsigned int)(v))
+#else
+#define ZK_OPENCL 1
+typedef uchar u8;
+typedef uint u32;
+typedef int i32;
+typedef ulong u64;
+typedef long i64;
+#define KERNEL __kernel
+#define DEVICE static inline
+#define GLOBAL __global
+#define LOCAL __local
+#define LOCALPTR __local
+#define CONSTANT __constant
+#define GLOBAL_ID() ((u32)get_global_id(0))
+#define LOCAL_ID() ((u32)get_local_id(0))
+#define GROUP_ID() ((u32)get_group_id(0))
+#define LOCAL_SIZE() ((u32)get_local_size(0))
+#define GLOBAL_SIZE() ((u32)get_global_size(0))
+#define BARRIER() barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE)
+#define MULHI64(a, b) mul_hi((u64)(a), (u64)(b))
+#define MULHI32(a, b) mul_hi((u32)(a), (u32)(b))
+#define ATOMIC_ADD_U32(p, v) atomic_add((volatile GLOBAL u32*)(p), (u32)(v))
+#endif

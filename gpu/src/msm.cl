@@ -1,0 +1,165 @@
+// Pippenger's bucket method for Σ kᵢ·Pᵢ, every phase on the device. The
+// host defines the curve (curve.cl over FE_*) and the scalar field fr before
+// this text. With window width c (a kernel argument, 2 ≤ c ≤ 20) a scalar
+// is cut into nwin signed digits d in [−2^(c−1), 2^(c−1)]; window w has
+// B = 2^(c−1) buckets, and a nonzero digit d of window w sends the point
+// (negated when d < 0) to bucket key w·B + |d| − 1.
+//
+//  1. msm_digits: scalars → one key per (window, point) with the sign in
+//     bit 31 (MSM_NONE for a zero digit), and a histogram of keys.
+//  2. msm_scan_*: exclusive prefix sum of the histogram: bucket offsets.
+//  3. msm_scatter: counting sort, (point index | sign) into bucket order.
+//  4. msm_accumulate: one work item per bucket adds its points.
+//  5. msm_reduce_segments: Σ j·B_j per window, over segments of buckets.
+//  6. msm_sum_windows, msm_horner: window sums, then Σ 2^(c·w)·W_w.
+
+#define MSM_NONE 0xFFFFFFFFu
+#define MSM_SIGN 0x80000000u
+
+// msm_window returns the c bits of the canonical scalar s from bit lo
+// (0 past the top).
+DEVICE u32 msm_window(fr_t s, u32 lo, u32 c) {
+	u32 li = lo / 64, sh = lo % 64;
+	if (li >= fr_N) return 0;
+	u64 v = s.v[li] >> sh;
+	if (sh != 0 && li + 1 < fr_N) v |= s.v[li + 1] << (64 - sh);
+	return (u32)(v & ((1ull << c) - 1));
+}
+
+// msm_fill sets m words of a to v.
+KERNEL void msm_fill(GLOBAL u32* a, u32 m, u32 v) {
+	u32 i = GLOBAL_ID();
+	if (i < m) a[i] = v;
+}
+
+// msm_digits converts scalar i from Montgomery form, cuts it into nwin
+// signed c-bit digits, writes keys[w·n + i] and counts each key.
+KERNEL void msm_digits(const GLOBAL u64* scalars, u32 n, u32 c, u32 nwin, GLOBAL u32* keys, GLOBAL u32* counts) {
+	u32 i = GLOBAL_ID();
+	if (i >= n) return;
+	fr_t s = fr_from_mont(fr_load(scalars, i));
+	u32 nb = 1u << (c - 1);
+	u32 carry = 0;
+	for (u32 w = 0; w < nwin; w++) {
+		u32 d = msm_window(s, w * c, c) + carry;
+		u32 neg = 0;
+		carry = 0;
+		if (d > nb) { // d − 2^c < 0: borrow from the next window
+			d = (1u << c) - d;
+			neg = MSM_SIGN;
+			carry = 1;
+		}
+		u32 key = MSM_NONE;
+		if (d != 0) {
+			key = w * nb + d - 1;
+			ATOMIC_ADD_U32(&counts[key], 1);
+			key |= neg;
+		}
+		keys[(u64)w * n + i] = key;
+	}
+}
+
+// msm_scan_chunks replaces each chunk of `chunk` consecutive counts by its
+// exclusive prefix sum and writes the chunk's total to totals.
+KERNEL void msm_scan_chunks(GLOBAL u32* counts, u32 m, u32 chunk, GLOBAL u32* totals, u32 nchunks) {
+	u32 t = GLOBAL_ID();
+	if (t >= nchunks) return;
+	u32 lo = t * chunk, hi = lo + chunk;
+	if (hi > m) hi = m;
+	u32 run = 0;
+	for (u32 j = lo; j < hi; j++) {
+		u32 v = counts[j];
+		counts[j] = run;
+		run += v;
+	}
+	totals[t] = run;
+}
+
+// msm_scan_totals replaces the chunk totals by their exclusive prefix sum
+// (one work item).
+KERNEL void msm_scan_totals(GLOBAL u32* totals, u32 nchunks) {
+	if (GLOBAL_ID() != 0) return;
+	u32 run = 0;
+	for (u32 t = 0; t < nchunks; t++) {
+		u32 v = totals[t];
+		totals[t] = run;
+		run += v;
+	}
+}
+
+// msm_scan_add adds each chunk's offset: start[j] (and the scatter cursor
+// cursor[j]) become the first sorted position of bucket j.
+KERNEL void msm_scan_add(GLOBAL u32* start, GLOBAL u32* cursor, u32 m, u32 chunk, const GLOBAL u32* totals) {
+	u32 j = GLOBAL_ID();
+	if (j >= m) return;
+	u32 v = start[j] + totals[j / chunk];
+	start[j] = v;
+	cursor[j] = v;
+}
+
+// msm_scatter places entry e = w·n + i (point i in window w) at its
+// bucket's next free position, as i with the digit's sign in bit 31. After
+// it cursor[j] is the end of bucket j.
+KERNEL void msm_scatter(const GLOBAL u32* keys, u32 n, u32 total, GLOBAL u32* cursor, GLOBAL u32* sorted) {
+	u32 e = GLOBAL_ID();
+	if (e >= total) return;
+	u32 key = keys[e];
+	if (key == MSM_NONE) return;
+	u32 pos = ATOMIC_ADD_U32(&cursor[key & ~MSM_SIGN], 1);
+	sorted[pos] = (e % n) | (key & MSM_SIGN);
+}
+
+// msm_accumulate sums bucket j's points into buckets[j] (XYZZ).
+KERNEL void msm_accumulate(const GLOBAL u64* points, const GLOBAL u32* start, const GLOBAL u32* end, const GLOBAL u32* sorted, u32 m, GLOBAL u64* buckets) {
+	u32 j = GLOBAL_ID();
+	if (j >= m) return;
+	xyzz_t acc = xyzz_inf();
+	u32 hi = end[j];
+	for (u32 k = start[j]; k < hi; k++) {
+		u32 v = sorted[k];
+		aff_t q = aff_load(points, v & ~MSM_SIGN);
+		if (aff_is_inf(q)) continue;
+		if (v & MSM_SIGN) q.y = FE_neg(q.y);
+		acc = xyzz_madd(acc, q);
+	}
+	xyzz_store(buckets, j, acc);
+}
+
+// msm_reduce_segments computes, for segment s of window w (work item
+// t = w·nseg + s, buckets w·nb + s·seglen … + seglen − 1, weights
+// s·seglen + 1 … (s+1)·seglen), Σ weight·bucket by a running sum from the
+// top, plus s·seglen times the segment's sum.
+KERNEL void msm_reduce_segments(const GLOBAL u64* buckets, u32 nwin, u32 nb, u32 seglen, u32 nseg, GLOBAL u64* segs) {
+	u32 t = GLOBAL_ID();
+	if (t >= nwin * nseg) return;
+	u32 w = t / nseg, s = t % nseg;
+	u32 base = w * nb + s * seglen;
+	xyzz_t run = xyzz_inf();
+	xyzz_t acc = xyzz_inf();
+	for (u32 j = seglen; j-- > 0;) {
+		run = xyzz_add(run, xyzz_load(buckets, base + j));
+		acc = xyzz_add(acc, run);
+	}
+	if (s != 0) acc = xyzz_add(acc, xyzz_mul_u32(run, s * seglen));
+	xyzz_store(segs, t, acc);
+}
+
+// msm_sum_windows sums window w's segments into wins[w].
+KERNEL void msm_sum_windows(const GLOBAL u64* segs, u32 nwin, u32 nseg, GLOBAL u64* wins) {
+	u32 w = GLOBAL_ID();
+	if (w >= nwin) return;
+	xyzz_t acc = xyzz_inf();
+	for (u32 s = 0; s < nseg; s++) acc = xyzz_add(acc, xyzz_load(segs, w * nseg + s));
+	xyzz_store(wins, w, acc);
+}
+
+// msm_horner writes Σ 2^(c·w)·wins[w] as one Jacobian point (one work item).
+KERNEL void msm_horner(const GLOBAL u64* wins, u32 nwin, u32 c, GLOBAL u64* out) {
+	if (GLOBAL_ID() != 0) return;
+	xyzz_t acc = xyzz_load(wins, nwin - 1);
+	for (u32 w = nwin - 1; w-- > 0;) {
+		for (u32 k = 0; k < c; k++) acc = xyzz_dbl(acc);
+		acc = xyzz_add(acc, xyzz_load(wins, w));
+	}
+	xyzz_store_jac(out, acc);
+}

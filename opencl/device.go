@@ -1,0 +1,203 @@
+package opencl
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/zkaccel/zkaccel"
+)
+
+// platformInfo reads a string property of a platform.
+func (a *api) platformInfo(pl uintptr, param uintptr) (string, error) {
+	var ps pins
+	defer ps.done()
+	n := ps.word(0)
+	if err := check("clGetPlatformInfo", call(a.getPlatformInfo, pl, param, 0, 0, addr(n))); err != nil {
+		return "", err
+	}
+	if *n == 0 {
+		return "", nil
+	}
+	buf := make([]byte, *n)
+	if err := check("clGetPlatformInfo", call(a.getPlatformInfo, pl, param, *n, ps.bytes(buf), 0)); err != nil {
+		return "", err
+	}
+	return cString(buf), nil
+}
+
+// deviceString reads a string property of a device.
+func (a *api) deviceString(dev uintptr, param uintptr) (string, error) {
+	var ps pins
+	defer ps.done()
+	n := ps.word(0)
+	if err := check("clGetDeviceInfo", call(a.getDeviceInfo, dev, param, 0, 0, addr(n))); err != nil {
+		return "", err
+	}
+	if *n == 0 {
+		return "", nil
+	}
+	buf := make([]byte, *n)
+	if err := check("clGetDeviceInfo", call(a.getDeviceInfo, dev, param, *n, ps.bytes(buf), 0)); err != nil {
+		return "", err
+	}
+	return cString(buf), nil
+}
+
+// deviceWord reads a cl_ulong or size_t property of a device (both are one
+// word on the 64-bit platforms this package supports).
+func (a *api) deviceWord(dev uintptr, param uintptr) (uint64, error) {
+	var ps pins
+	defer ps.done()
+	v := ps.word(0)
+	if err := check("clGetDeviceInfo", call(a.getDeviceInfo, dev, param, 8, addr(v), 0)); err != nil {
+		return 0, err
+	}
+	return uint64(*v), nil
+}
+
+// cString returns the text of a NUL-terminated C string in b, trimmed.
+func cString(b []byte) string {
+	if i := strings.IndexByte(string(b), 0); i >= 0 {
+		b = b[:i]
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// platforms lists the platform ids; none is not an error.
+func (a *api) platforms() ([]uintptr, error) {
+	var ps pins
+	defer ps.done()
+	n := ps.word(0)
+	st := call(a.getPlatformIDs, 0, 0, addr(n))
+	if c := int32(st); c == clPlatformNotFound || (c == clSuccess && *n == 0) {
+		return nil, nil
+	}
+	if err := check("clGetPlatformIDs", st); err != nil {
+		return nil, err
+	}
+	ids := ps.words(make([]uintptr, *n)...)
+	if err := check("clGetPlatformIDs", call(a.getPlatformIDs, *n, addrs(ids), 0)); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// devices lists the devices of a platform, of every type; none is not an
+// error.
+func (a *api) devices(pl uintptr) ([]uintptr, error) {
+	var ps pins
+	defer ps.done()
+	n := ps.word(0)
+	st := call(a.getDeviceIDs, pl, clDeviceTypeAll, 0, 0, addr(n))
+	if c := int32(st); c == clDeviceNotFound || (c == clSuccess && *n == 0) {
+		return nil, nil
+	}
+	if err := check("clGetDeviceIDs", st); err != nil {
+		return nil, err
+	}
+	ids := ps.words(make([]uintptr, *n)...)
+	if err := check("clGetDeviceIDs", call(a.getDeviceIDs, pl, clDeviceTypeAll, *n, addrs(ids), 0)); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// discover opens a runtime for every device of every platform, numbered in
+// platform order. A device whose context or queue cannot be created is
+// left out (with a debug message); only a failure to list platforms, or
+// every device failing, is an error.
+func discover() ([]*Runtime, error) {
+	a, err := loadAPI()
+	if err != nil {
+		return nil, err
+	}
+	pls, err := a.platforms()
+	if err != nil {
+		return nil, err
+	}
+	var out []*Runtime
+	var firstErr error
+	for _, pl := range pls {
+		devs, err := a.devices(pl)
+		if err != nil {
+			zkaccel.Debugf("opencl: platform %#x: %v", pl, err)
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		for _, dev := range devs {
+			rt, err := newRuntime(a, pl, dev, len(out))
+			if err != nil {
+				zkaccel.Debugf("opencl: device %#x left out: %v", dev, err)
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
+			}
+			out = append(out, rt)
+		}
+	}
+	if len(out) == 0 && firstErr != nil {
+		return nil, firstErr
+	}
+	return out, nil
+}
+
+// newRuntime reads a device's properties and creates its context and
+// in-order, profiling-enabled command queue.
+func newRuntime(a *api, pl, dev uintptr, ordinal int) (*Runtime, error) {
+	rt := &Runtime{api: a, platform: pl, device: dev, ordinal: ordinal, profiling: true,
+		progs: map[[32]byte]*Program{}}
+	var err error
+	if rt.name, err = a.deviceString(dev, clDeviceName); err != nil {
+		return nil, err
+	}
+	if rt.vendor, err = a.deviceString(dev, clDeviceVendor); err != nil {
+		return nil, err
+	}
+	if rt.driver, err = a.deviceString(dev, clDriverVersion); err != nil {
+		return nil, err
+	}
+	if rt.version, err = a.deviceString(dev, clDeviceVersion); err != nil {
+		return nil, err
+	}
+	if rt.platName, err = a.platformInfo(pl, clPlatformName); err != nil {
+		return nil, err
+	}
+	if rt.platVersion, err = a.platformInfo(pl, clPlatformVersion); err != nil {
+		return nil, err
+	}
+	if rt.memory, err = a.deviceWord(dev, clDeviceGlobalMemSize); err != nil {
+		return nil, err
+	}
+	if rt.maxAlloc, err = a.deviceWord(dev, clDeviceMaxMemAllocSize); err != nil {
+		return nil, err
+	}
+	g, err := a.deviceWord(dev, clDeviceMaxWorkGroupSize)
+	if err != nil {
+		return nil, err
+	}
+	rt.maxGroup = int(g)
+	if rt.devType, err = a.deviceWord(dev, clDeviceType); err != nil {
+		return nil, err
+	}
+
+	var ps pins
+	defer ps.done()
+	st := ps.word(0)
+	props := ps.words(clContextPlatform, pl, 0)
+	devs := ps.words(dev)
+	ctx := call(a.createContext, addrs(props), 1, addrs(devs), 0, 0, addr(st))
+	if err := check(fmt.Sprintf("clCreateContext(%s)", rt.name), *st); err != nil {
+		return nil, err
+	}
+	rt.ctx = ctx
+	q := call(a.createCommandQueue, ctx, dev, clQueueProfilingEnable, addr(st))
+	if err := check(fmt.Sprintf("clCreateCommandQueue(%s)", rt.name), *st); err != nil {
+		call(a.releaseContext, ctx)
+		return nil, err
+	}
+	rt.queue = q
+	return rt, nil
+}

@@ -1,0 +1,24 @@
+package opencl_test
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/zkaccel/zkaccel/opencl"
+)
+
+// TestMain checks, after every test, that every buffer the tests allocated
+// was freed.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if rts, err := opencl.Runtimes(); err == nil {
+		for _, rt := range rts {
+			if live := opencl.GetStats(rt).Live; live != 0 && code == 0 {
+				fmt.Fprintf(os.Stderr, "opencl: %d buffers of %s%d were not freed\n", live, "opencl:", rt.Ordinal())
+				code = 1
+			}
+		}
+	}
+	os.Exit(code)
+}

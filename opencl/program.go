@@ -1,0 +1,295 @@
+package opencl
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/gpu"
+)
+
+// buildOptions are the options of every program build: OpenCL C 1.2, and
+// no fast-math or other option that would change results.
+const buildOptions = "-cl-std=CL1.2"
+
+// maxLog bounds the build log carried by an error.
+const maxLog = 8 << 10
+
+// Program is an OpenCL program built for one device; it caches its kernels
+// by name. Programs stay alive as long as their runtime: they are cached by
+// source and reused by every later Compile of the same source.
+type Program struct {
+	rt     *Runtime
+	handle uintptr // cl_program
+
+	mu      sync.Mutex
+	kernels map[string]*Kernel
+}
+
+// Kernel is one entry point of a [Program].
+type Kernel struct {
+	prog     *Program
+	handle   uintptr // cl_kernel
+	name     string
+	maxGroup int // CL_KERNEL_WORK_GROUP_SIZE for the device
+}
+
+var (
+	_ gpu.Program = (*Program)(nil)
+	_ gpu.Kernel  = (*Kernel)(nil)
+)
+
+// Name is the kernel's function name.
+func (k *Kernel) Name() string { return k.name }
+
+// MaxGroupSize is the largest work-group this kernel can be launched with
+// on its device (CL_KERNEL_WORK_GROUP_SIZE; at most the device's).
+func (k *Kernel) MaxGroupSize() int { return k.maxGroup }
+
+// Kernel returns the kernel named name (a function marked KERNEL in the
+// source), creating it on first use.
+func (p *Program) Kernel(name string) (gpu.Kernel, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if k, ok := p.kernels[name]; ok {
+		return k, nil
+	}
+	a := p.rt.api
+	var ps pins
+	defer ps.done()
+	st := ps.word(0)
+	h := call(a.createKernel, p.handle, ps.cstr(name), addr(st))
+	if err := check(fmt.Sprintf("clCreateKernel(%s)", name), *st); err != nil {
+		return nil, err
+	}
+	g := ps.word(0)
+	if err := check(fmt.Sprintf("clGetKernelWorkGroupInfo(%s)", name),
+		call(a.getKernelWorkGroupInfo, h, p.rt.device, clKernelWorkGroupSize, 8, addr(g), 0)); err != nil {
+		call(a.releaseKernel, h)
+		return nil, err
+	}
+	k := &Kernel{prog: p, handle: h, name: name, maxGroup: int(*g)}
+	if k.maxGroup < 1 || k.maxGroup > p.rt.maxGroup {
+		k.maxGroup = p.rt.maxGroup
+	}
+	p.kernels[name] = k
+	return k, nil
+}
+
+// cacheStats counts how programs were obtained, for tests and debugging.
+type cacheStats struct {
+	built    atomic.Int64 // built from source
+	loaded   atomic.Int64 // loaded from an on-disk binary
+	rejected atomic.Int64 // on-disk entries found corrupt, stale or unloadable (and deleted)
+	written  atomic.Int64 // on-disk entries written
+}
+
+// compiling is a program being built, which later Compiles of the same
+// source wait for instead of building it again.
+type compiling struct {
+	done chan struct{}
+	prog *Program
+	err  error
+}
+
+// Compile builds complete device source (see [gpu.Source]) for the device
+// with the options "-cl-std=CL1.2". Programs are cached in memory by source,
+// and their binaries on disk (see the package documentation); a build
+// failure is an *Error whose Detail is the compiler's log.
+func (rt *Runtime) Compile(src string) (gpu.Program, error) {
+	key := sha256.Sum256([]byte(src))
+	rt.mu.Lock()
+	if rt.compiling == nil {
+		rt.compiling = map[[32]byte]*compiling{}
+	}
+	if p, ok := rt.progs[key]; ok {
+		rt.mu.Unlock()
+		return p, nil
+	}
+	if c, ok := rt.compiling[key]; ok {
+		rt.mu.Unlock()
+		<-c.done
+		if c.err != nil {
+			return nil, c.err
+		}
+		return c.prog, nil
+	}
+	c := &compiling{done: make(chan struct{})}
+	rt.compiling[key] = c
+	rt.mu.Unlock()
+
+	c.prog, c.err = rt.build(src)
+
+	rt.mu.Lock()
+	delete(rt.compiling, key)
+	if c.err == nil {
+		rt.progs[key] = c.prog
+	}
+	rt.mu.Unlock()
+	close(c.done)
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c.prog, nil
+}
+
+// build returns the program of src: from the disk cache when it holds a
+// good entry, else built from source (and then written to the cache).
+func (rt *Runtime) build(src string) (*Program, error) {
+	entry := rt.cacheEntry(src)
+	if entry != "" {
+		bin, err := readEntry(entry)
+		switch {
+		case err == nil:
+			p, err := rt.fromBinary(bin)
+			if err == nil {
+				rt.stats.loaded.Add(1)
+				zkaccel.Debugf("opencl: %s: program loaded from %s", rt, entry)
+				return p, nil
+			}
+			rt.reject(entry, err)
+		case !isNotExist(err):
+			rt.reject(entry, err)
+		}
+	}
+	p, err := rt.fromSource(src)
+	if err != nil {
+		return nil, err
+	}
+	rt.stats.built.Add(1)
+	if entry != "" {
+		if bin, err := rt.binary(p); err != nil {
+			zkaccel.Debugf("opencl: %s: cannot read the program binary to cache it: %v", rt, err)
+		} else if err := writeEntry(entry, bin); err != nil {
+			zkaccel.Debugf("opencl: %s: cannot write the cache entry: %v", rt, err)
+		} else {
+			rt.stats.written.Add(1)
+		}
+	}
+	return p, nil
+}
+
+// reject deletes a cache entry that could not be used.
+func (rt *Runtime) reject(entry string, why error) {
+	rt.stats.rejected.Add(1)
+	zkaccel.Debugf("opencl: %s: discarding cache entry %s: %v", rt, entry, why)
+	removeEntry(entry)
+}
+
+func (rt *Runtime) newProgram(h uintptr) *Program {
+	return &Program{rt: rt, handle: h, kernels: map[string]*Kernel{}}
+}
+
+// fromSource builds src with clCreateProgramWithSource and clBuildProgram.
+func (rt *Runtime) fromSource(src string) (*Program, error) {
+	a := rt.api
+	var ps pins
+	defer ps.done()
+	st := ps.word(0)
+	text := []byte(src)
+	if len(text) == 0 {
+		text = []byte("\n")
+	}
+	strs := ps.words(ps.bytes(text))
+	lens := ps.words(uintptr(len(text)))
+	h := call(a.createProgramWithSource, rt.ctx, 1, addrs(strs), addrs(lens), addr(st))
+	if err := check("clCreateProgramWithSource", *st); err != nil {
+		return nil, err
+	}
+	if err := rt.buildProgram(h, "clBuildProgram"); err != nil {
+		call(a.releaseProgram, h)
+		return nil, err
+	}
+	return rt.newProgram(h), nil
+}
+
+// fromBinary loads a binary from the cache with clCreateProgramWithBinary
+// and clBuildProgram.
+func (rt *Runtime) fromBinary(bin []byte) (*Program, error) {
+	if len(bin) == 0 {
+		return nil, fmt.Errorf("empty binary")
+	}
+	a := rt.api
+	var ps pins
+	defer ps.done()
+	st, binSt := ps.word(0), ps.word(0)
+	devs := ps.words(rt.device)
+	lens := ps.words(uintptr(len(bin)))
+	bins := ps.words(ps.bytes(bin))
+	h := call(a.createProgramWithBinary, rt.ctx, 1, addrs(devs), addrs(lens), addrs(bins), addr(binSt), addr(st))
+	if err := check("clCreateProgramWithBinary", *st); err != nil {
+		return nil, err
+	}
+	if err := check("clCreateProgramWithBinary (binary status)", *binSt); err != nil {
+		call(a.releaseProgram, h)
+		return nil, err
+	}
+	if err := rt.buildProgram(h, "clBuildProgram (cached binary)"); err != nil {
+		call(a.releaseProgram, h)
+		return nil, err
+	}
+	return rt.newProgram(h), nil
+}
+
+// buildProgram runs clBuildProgram for the device; a failure carries the
+// build log.
+func (rt *Runtime) buildProgram(h uintptr, op string) error {
+	a := rt.api
+	var ps pins
+	defer ps.done()
+	devs := ps.words(rt.device)
+	st := call(a.buildProgram, h, 1, addrs(devs), ps.cstr(buildOptions), 0, 0)
+	if succeeded(st) {
+		return nil
+	}
+	e := &Error{Op: fmt.Sprintf("%s on %s (%s)", op, rt, rt.name), Code: int32(st)}
+	if log := rt.buildLog(h); log != "" {
+		e.Detail = "build log:\n" + log
+	}
+	return e
+}
+
+// buildLog returns the device's build log of program h, trimmed to maxLog
+// bytes.
+func (rt *Runtime) buildLog(h uintptr) string {
+	a := rt.api
+	var ps pins
+	defer ps.done()
+	n := ps.word(0)
+	if !succeeded(call(a.getProgramBuildInfo, h, rt.device, clProgramBuildLog, 0, 0, addr(n))) || *n == 0 {
+		return ""
+	}
+	buf := make([]byte, *n)
+	if !succeeded(call(a.getProgramBuildInfo, h, rt.device, clProgramBuildLog, *n, ps.bytes(buf), 0)) {
+		return ""
+	}
+	log := strings.TrimSpace(cString(buf))
+	if len(log) > maxLog {
+		log = fmt.Sprintf("%s\n… (%d more bytes of build log)", log[:maxLog], len(log)-maxLog)
+	}
+	return log
+}
+
+// binary returns the device binary of a built program
+// (CL_PROGRAM_BINARIES; the program has the one device).
+func (rt *Runtime) binary(p *Program) ([]byte, error) {
+	a := rt.api
+	var ps pins
+	defer ps.done()
+	size := ps.word(0)
+	if err := check("clGetProgramInfo(CL_PROGRAM_BINARY_SIZES)", call(a.getProgramInfo, p.handle, clProgramBinarySizes, 8, addr(size), 0)); err != nil {
+		return nil, err
+	}
+	if *size == 0 {
+		return nil, fmt.Errorf("the driver reports an empty program binary")
+	}
+	bin := make([]byte, *size)
+	ptrs := ps.words(ps.bytes(bin))
+	if err := check("clGetProgramInfo(CL_PROGRAM_BINARIES)", call(a.getProgramInfo, p.handle, clProgramBinaries, 8, addrs(ptrs), 0)); err != nil {
+		return nil, err
+	}
+	return bin, nil
+}

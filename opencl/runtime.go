@@ -1,0 +1,384 @@
+package opencl
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zkaccel/zkaccel/gpu"
+)
+
+// Runtime is the [gpu.Runtime] of one OpenCL device: a context and one
+// in-order command queue (created with profiling enabled), the device's
+// compiled programs, and its kernel timer.
+//
+// Its methods may be called from several goroutines (they lock what they
+// share), though [gpu.Device] calls them one at a time. Runtimes come from
+// [Runtimes] (or zkaccel.Devices) and live as long as the process; the zero
+// value is not usable.
+type Runtime struct {
+	api      *api
+	platform uintptr // cl_platform_id
+	device   uintptr // cl_device_id
+	ctx      uintptr // cl_context
+	queue    uintptr // cl_command_queue
+	ordinal  int
+
+	name, vendor, driver, version string
+	platName, platVersion         string
+	memory, maxAlloc, devType     uint64
+	maxGroup                      int
+
+	mu        sync.Mutex
+	progs     map[[32]byte]*Program   // compiled programs by source hash
+	compiling map[[32]byte]*compiling // programs being built, by source hash
+	profiling bool                    // record the events of launches
+	pending   []uintptr               // launch events not yet timed
+	ktime     time.Duration           // summed kernel time since ResetKernelTime
+	launchMu  sync.Mutex              // kernel arguments are set and enqueued under it
+
+	live  atomic.Int64 // buffers allocated and not freed
+	stats cacheStats
+}
+
+var _ gpu.Runtime = (*Runtime)(nil)
+
+// Kind is "opencl".
+func (rt *Runtime) Kind() string { return "opencl" }
+
+// Ordinal is the device's index among the OpenCL devices of every platform,
+// in platform order.
+func (rt *Runtime) Ordinal() int { return rt.ordinal }
+
+// Name is the device's CL_DEVICE_NAME.
+func (rt *Runtime) Name() string { return rt.name }
+
+// Memory is the device's CL_DEVICE_GLOBAL_MEM_SIZE in bytes.
+func (rt *Runtime) Memory() uint64 { return rt.memory }
+
+// MaxAlloc is the device's CL_DEVICE_MAX_MEM_ALLOC_SIZE in bytes.
+func (rt *Runtime) MaxAlloc() uint64 { return rt.maxAlloc }
+
+// MaxGroupSize is the device's CL_DEVICE_MAX_WORK_GROUP_SIZE.
+func (rt *Runtime) MaxGroupSize() int { return rt.maxGroup }
+
+// Vendor is the device's CL_DEVICE_VENDOR.
+func (rt *Runtime) Vendor() string { return rt.vendor }
+
+// Driver is the device's CL_DRIVER_VERSION.
+func (rt *Runtime) Driver() string { return rt.driver }
+
+// Version is the device's CL_DEVICE_VERSION ("OpenCL 3.0 …").
+func (rt *Runtime) Version() string { return rt.version }
+
+// Platform is the name and version of the device's platform
+// (CL_PLATFORM_NAME, CL_PLATFORM_VERSION).
+func (rt *Runtime) Platform() string { return rt.platName + " " + rt.platVersion }
+
+// Type is the device's type: "gpu", "cpu", "accelerator" or "other".
+func (rt *Runtime) Type() string {
+	switch {
+	case rt.devType&clDeviceTypeGPU != 0:
+		return "gpu"
+	case rt.devType&clDeviceTypeCPU != 0:
+		return "cpu"
+	case rt.devType&clDeviceTypeAccelerator != 0:
+		return "accelerator"
+	}
+	return "other"
+}
+
+// IsPOCL reports whether the device belongs to POCL (Portable Computing
+// Language), the CPU OpenCL implementation that CI uses: correct, but
+// slower than gnark-crypto on the same CPU.
+func (rt *Runtime) IsPOCL() bool {
+	return strings.Contains(rt.platName, "Portable Computing Language") || strings.Contains(rt.platVersion, "PoCL")
+}
+
+// String is the device spec, e.g. "opencl:0".
+func (rt *Runtime) String() string { return fmt.Sprintf("opencl:%d", rt.ordinal) }
+
+// buffer is a cl_mem of a Runtime.
+type buffer struct {
+	rt    *Runtime
+	mem   uintptr // cl_mem
+	size  int
+	freed atomic.Bool
+}
+
+// Size is the buffer's length in bytes.
+func (b *buffer) Size() int { return b.size }
+
+// own returns b as this runtime's live buffer, or an error saying why it
+// is not one.
+func (rt *Runtime) own(op string, b gpu.Buffer) (*buffer, error) {
+	bb, ok := b.(*buffer)
+	switch {
+	case !ok || bb == nil:
+		return nil, fmt.Errorf("zkaccel/opencl: %s on %s: %T is not an OpenCL buffer", op, rt, b)
+	case bb.rt != rt:
+		return nil, fmt.Errorf("zkaccel/opencl: %s on %s: the buffer belongs to %s", op, rt, bb.rt)
+	case bb.freed.Load():
+		return nil, fmt.Errorf("zkaccel/opencl: %s on %s: the buffer was freed", op, rt)
+	}
+	return bb, nil
+}
+
+// Alloc allocates size bytes of device memory (CL_MEM_READ_WRITE). A size
+// below 1 or above MaxAlloc is an error.
+func (rt *Runtime) Alloc(size int) (gpu.Buffer, error) {
+	if size < 1 {
+		return nil, fmt.Errorf("zkaccel/opencl: alloc on %s: size %d (want at least 1 byte)", rt, size)
+	}
+	if rt.maxAlloc > 0 && uint64(size) > rt.maxAlloc {
+		return nil, fmt.Errorf("zkaccel/opencl: alloc on %s: %d bytes exceed the device's largest allocation (%d bytes)", rt, size, rt.maxAlloc)
+	}
+	var ps pins
+	defer ps.done()
+	st := ps.word(0)
+	mem := call(rt.api.createBuffer, rt.ctx, clMemReadWrite, uintptr(size), 0, addr(st))
+	if err := check(fmt.Sprintf("clCreateBuffer(%d bytes)", size), *st); err != nil {
+		return nil, err
+	}
+	rt.live.Add(1)
+	return &buffer{rt: rt, mem: mem, size: size}, nil
+}
+
+// Free releases a buffer of this runtime; nil, a buffer already freed or
+// one of another runtime is ignored. Commands already enqueued on the
+// buffer still complete (OpenCL defers the release).
+func (rt *Runtime) Free(b gpu.Buffer) {
+	bb, ok := b.(*buffer)
+	if !ok || bb == nil || bb.rt != rt || !bb.freed.CompareAndSwap(false, true) {
+		return
+	}
+	call(rt.api.releaseMemObject, bb.mem)
+	rt.live.Add(-1)
+}
+
+// span checks that [off, off+n) lies inside b.
+func (rt *Runtime) span(op string, b *buffer, off, n int) error {
+	if off < 0 || n < 0 || off > b.size || n > b.size-off {
+		return fmt.Errorf("zkaccel/opencl: %s on %s: %d bytes at offset %d overrun a buffer of %d bytes", op, rt, n, off, b.size)
+	}
+	return nil
+}
+
+// Write copies src into dst at byte offset off (a blocking
+// clEnqueueWriteBuffer); an empty src does nothing.
+func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) error {
+	b, err := rt.own("write", dst)
+	if err != nil {
+		return err
+	}
+	if err := rt.span("write", b, off, len(src)); err != nil {
+		return err
+	}
+	if len(src) == 0 {
+		return nil
+	}
+	var ps pins
+	defer ps.done()
+	p := ps.bytes(src)
+	st := call(rt.api.enqueueWriteBuffer, rt.queue, b.mem, clTrue, uintptr(off), uintptr(len(src)), p, 0, 0, 0)
+	return check(fmt.Sprintf("clEnqueueWriteBuffer(%d bytes at %d)", len(src), off), st)
+}
+
+// Read copies len(dst) bytes of src at byte offset off into dst (a blocking
+// clEnqueueReadBuffer, after every earlier command of the queue); an empty
+// dst does nothing.
+func (rt *Runtime) Read(dst []byte, src gpu.Buffer, off int) error {
+	b, err := rt.own("read", src)
+	if err != nil {
+		return err
+	}
+	if err := rt.span("read", b, off, len(dst)); err != nil {
+		return err
+	}
+	if len(dst) == 0 {
+		return nil
+	}
+	var ps pins
+	defer ps.done()
+	p := ps.bytes(dst)
+	st := call(rt.api.enqueueReadBuffer, rt.queue, b.mem, clTrue, uintptr(off), uintptr(len(dst)), p, 0, 0, 0)
+	if err := check(fmt.Sprintf("clEnqueueReadBuffer(%d bytes at %d)", len(dst), off), st); err != nil {
+		return err
+	}
+	return rt.collect(false)
+}
+
+// defaultGroup is the work-group size Launch uses when the caller passes 0,
+// bounded by what the kernel allows.
+const defaultGroup = 256
+
+// maxGlobal is the most work items of a launch: kernels index them with
+// GLOBAL_ID(), a u32.
+const maxGlobal = 1<<32 - 1
+
+// maxPending bounds the launch events kept for timing; past it, Launch
+// waits for them.
+const maxPending = 4096
+
+// Launch runs k over global work items in groups of local (0: the smaller
+// of 256 and the kernel's CL_KERNEL_WORK_GROUP_SIZE), rounding global up to
+// a multiple of local; a global size of 0 launches nothing. Arguments are
+// gpu.Buffer (of this runtime), int32, uint32, int64 or uint64.
+func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) error {
+	kk, ok := k.(*Kernel)
+	if !ok || kk == nil {
+		return fmt.Errorf("zkaccel/opencl: launch on %s: %T is not an OpenCL kernel", rt, k)
+	}
+	if kk.prog.rt != rt {
+		return fmt.Errorf("zkaccel/opencl: launch %s on %s: the kernel belongs to %s", kk.name, rt, kk.prog.rt)
+	}
+	if global < 0 || local < 0 {
+		return fmt.Errorf("zkaccel/opencl: launch %s on %s: negative size (global %d, local %d)", kk.name, rt, global, local)
+	}
+	if global == 0 {
+		return nil
+	}
+	if local == 0 {
+		local = min(defaultGroup, kk.maxGroup)
+	}
+	if local < 1 {
+		local = 1
+	}
+	global = (global + local - 1) / local * local
+	if global > maxGlobal {
+		return fmt.Errorf("zkaccel/opencl: launch %s on %s: %d work items exceed the 2^32-1 that kernels index with u32", kk.name, rt, global)
+	}
+
+	rt.launchMu.Lock()
+	defer rt.launchMu.Unlock()
+	var ps pins
+	defer ps.done()
+	slot := ps.word(0)
+	for i, a := range args {
+		var size uintptr
+		switch v := a.(type) {
+		case gpu.Buffer:
+			b, err := rt.own(fmt.Sprintf("launch %s argument %d", kk.name, i), v)
+			if err != nil {
+				return err
+			}
+			*slot, size = b.mem, 8 // sizeof(cl_mem)
+		case int32:
+			*slot, size = uintptr(uint32(v)), 4
+		case uint32:
+			*slot, size = uintptr(v), 4
+		case int64:
+			*slot, size = uintptr(v), 8
+		case uint64:
+			*slot, size = uintptr(v), 8
+		default:
+			return fmt.Errorf("zkaccel/opencl: launch %s on %s: argument %d has type %T (want gpu.Buffer, int32, uint32, int64 or uint64)", kk.name, rt, i, a)
+		}
+		// The kernel argument is read from *slot during the call (the
+		// platforms supported are little-endian, so a 4-byte argument is
+		// the word's low half).
+		if err := check(fmt.Sprintf("clSetKernelArg(%s, %d)", kk.name, i), call(rt.api.setKernelArg, kk.handle, uintptr(i), size, addr(slot))); err != nil {
+			return err
+		}
+	}
+	sizes := ps.words(uintptr(global), uintptr(local))
+	ev := ps.word(0)
+	rt.mu.Lock()
+	profiling := rt.profiling
+	rt.mu.Unlock()
+	evp := uintptr(0)
+	if profiling {
+		evp = addr(ev)
+	}
+	st := call(rt.api.enqueueNDRangeKernel, rt.queue, kk.handle, 1, 0, addrs(sizes), addrs(sizes)+8, 0, 0, evp)
+	if err := check(fmt.Sprintf("clEnqueueNDRangeKernel(%s)", kk.name), st); err != nil {
+		return err
+	}
+	if profiling && *ev != 0 {
+		rt.mu.Lock()
+		rt.pending = append(rt.pending, *ev)
+		n := len(rt.pending)
+		rt.mu.Unlock()
+		if n >= maxPending {
+			return rt.collect(true)
+		}
+	}
+	return nil
+}
+
+// Finish waits for every command issued so far (clFinish) and reports an
+// error that happened asynchronously.
+func (rt *Runtime) Finish() error {
+	err := check("clFinish", call(rt.api.finish, rt.queue))
+	if cerr := rt.collect(false); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// collect adds the durations of the pending launch events to the kernel
+// timer and releases them; with wait it first waits for them (a kernel that
+// failed is then an error), else it only takes those a blocking call has
+// already completed (all of them, on the in-order queue).
+func (rt *Runtime) collect(wait bool) error {
+	rt.mu.Lock()
+	evs := rt.pending
+	rt.pending = nil
+	rt.mu.Unlock()
+	if len(evs) == 0 {
+		return nil
+	}
+	var ps pins
+	defer ps.done()
+	var err error
+	if wait {
+		list := ps.words(evs...)
+		err = check("clWaitForEvents", call(rt.api.waitForEvents, uintptr(len(list)), addrs(list)))
+	}
+	start, end := ps.word(0), ps.word(0)
+	var sum time.Duration
+	for _, ev := range evs {
+		if succeeded(call(rt.api.getEventProfilingInfo, ev, clProfilingCommandStart, 8, addr(start), 0)) &&
+			succeeded(call(rt.api.getEventProfilingInfo, ev, clProfilingCommandEnd, 8, addr(end), 0)) &&
+			*end >= *start {
+			sum += time.Duration(*end - *start)
+		}
+		call(rt.api.releaseEvent, ev)
+	}
+	rt.mu.Lock()
+	rt.ktime += sum
+	rt.mu.Unlock()
+	return err
+}
+
+// SetProfiling turns the timing of launches on (the default) or off. With
+// it on, each launch's event is kept and its duration (the device's
+// CL_PROFILING_COMMAND_END − CL_PROFILING_COMMAND_START) is added to
+// [Runtime.KernelTime] once the launch has completed.
+func (rt *Runtime) SetProfiling(on bool) {
+	rt.mu.Lock()
+	rt.profiling = on
+	rt.mu.Unlock()
+}
+
+// KernelTime waits for the launches issued so far and returns the summed
+// device time of the kernels launched since the last [Runtime.ResetKernelTime]
+// (or since the runtime was opened) while profiling was on: the time the
+// kernels ran on the device, without copies, compiles or host overhead.
+func (rt *Runtime) KernelTime() time.Duration {
+	_ = rt.collect(true)
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.ktime
+}
+
+// ResetKernelTime waits for the launches issued so far and sets the kernel
+// timer to zero.
+func (rt *Runtime) ResetKernelTime() {
+	_ = rt.collect(true)
+	rt.mu.Lock()
+	rt.ktime = 0
+	rt.mu.Unlock()
+}
