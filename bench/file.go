@@ -48,6 +48,9 @@ type DeviceInfo struct {
 	Kind   string `json:"kind"` // e.g. "cuda"
 	Name   string `json:"name"`
 	Memory uint64 `json:"memory_bytes"` // 0 where unknown
+	// Driver is the device's runtime and driver version, where the device
+	// says (e.g. "OpenCL 3.0 PoCL 3.1 …, driver 3.1").
+	Driver string `json:"driver,omitempty"`
 }
 
 // Result is one measurement: one operation at one size on one device.

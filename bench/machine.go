@@ -36,7 +36,11 @@ func Host() Machine {
 
 // Describe returns the description of d that a [File] records.
 func Describe(d zkaccel.Device) DeviceInfo {
-	return DeviceInfo{Spec: d.String(), Kind: string(d.Kind()), Name: d.Name(), Memory: d.Memory()}
+	info := DeviceInfo{Spec: d.String(), Kind: string(d.Kind()), Name: d.Name(), Memory: d.Memory()}
+	if dr, ok := d.(interface{ Driver() string }); ok {
+		info.Driver = dr.Driver()
+	}
+	return info
 }
 
 // Commit returns the zkaccel commit the running binary was built from, as

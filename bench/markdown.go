@@ -44,7 +44,11 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 	for i, f := range files {
 		var devs []string
 		for _, d := range f.Devices {
-			devs = append(devs, fmt.Sprintf("%s: %s", d.Spec, d.Name))
+			dev := fmt.Sprintf("%s: %s", d.Spec, d.Name)
+			if d.Driver != "" {
+				dev += " (" + d.Driver + ")"
+			}
+			devs = append(devs, dev)
 		}
 		m := f.Machine
 		mdRow(bw, labels[i], m.CPU, FormatGiB(m.Memory), m.OS+"/"+m.Arch, f.GoVersion, f.Commit, f.Date, strings.Join(devs, "; "))

@@ -40,6 +40,15 @@ func (d *Device) String() string { return fmt.Sprintf("%s:%d", d.rt.Kind(), d.rt
 // Memory is the device's total memory in bytes.
 func (d *Device) Memory() uint64 { return d.rt.Memory() }
 
+// Driver describes the device's runtime and driver version in one line
+// (the runtime's DriverInfo, where it has one), "" where it does not say.
+func (d *Device) Driver() string {
+	if di, ok := d.rt.(interface{ DriverInfo() string }); ok {
+		return di.DriverInfo()
+	}
+	return ""
+}
+
 // Runtime returns the device's runtime.
 func (d *Device) Runtime() Runtime { return d.rt }
 

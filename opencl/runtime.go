@@ -97,6 +97,20 @@ func (rt *Runtime) IsPOCL() bool {
 	return strings.Contains(rt.platName, "Portable Computing Language") || strings.Contains(rt.platVersion, "PoCL")
 }
 
+// DriverInfo describes the platform and driver in one line, e.g.
+// "OpenCL 3.0 PoCL 3.1 Linux, …, driver 3.1": what benchmark reports record
+// beside the device's name.
+func (rt *Runtime) DriverInfo() string {
+	info := strings.TrimSpace(rt.platVersion)
+	if info == "" {
+		info = strings.TrimSpace(rt.platName)
+	}
+	if rt.driver != "" {
+		info += ", driver " + rt.driver
+	}
+	return info
+}
+
 // String is the device spec, e.g. "opencl:0".
 func (rt *Runtime) String() string { return fmt.Sprintf("opencl:%d", rt.ordinal) }
 

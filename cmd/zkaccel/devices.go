@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/zkaccel/zkaccel"
@@ -10,8 +11,10 @@ import (
 )
 
 const devicesAbout = `
-Lists the devices present (the CPU is always one), then every registered
-backend that found no device and why, and the device kinds this build has no
+Lists the devices present (the CPU is always one), then the runtime and
+driver of each device that reports them (and which are the host CPU seen
+through a GPU runtime, such as POCL, never chosen automatically), then every
+registered backend that found no device and why, and the device kinds this build has no
 backend for.`
 
 func runDevices(args []string, stdout, stderr io.Writer) int {
@@ -30,6 +33,26 @@ func runDevices(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := tw.Flush(); err != nil {
 		return fail(stderr, fmt.Errorf("zkaccel devices: %w", err))
+	}
+	var notes []string
+	for _, d := range zkaccel.Devices() {
+		var about []string
+		if dr, ok := d.(interface{ Driver() string }); ok && dr.Driver() != "" {
+			about = append(about, dr.Driver())
+		}
+		if h, ok := d.(interface{ OnHost() bool }); ok && h.OnHost() {
+			about = append(about, "the host CPU through a GPU runtime: never chosen automatically, used when named")
+		}
+		if len(about) > 0 {
+			notes = append(notes, fmt.Sprintf("  %s: %s", d, strings.Join(about, "; ")))
+		}
+	}
+	if len(notes) > 0 {
+		fmt.Fprintln(stdout)
+		fmt.Fprintln(stdout, "drivers:")
+		for _, n := range notes {
+			fmt.Fprintln(stdout, n)
+		}
 	}
 	fmt.Fprintln(stdout)
 	fmt.Fprintln(stdout, "backends:")
