@@ -52,13 +52,17 @@ func (d *Device) Driver() string {
 // Runtime returns the device's runtime.
 func (d *Device) Runtime() Runtime { return d.rt }
 
-// program returns the compiled program for key, compiling src() on first
-// use. The caller holds d.mu.
-func (d *Device) program(key string, src func() string) (Program, error) {
+// program returns the compiled program key (see [Programs]), compiling it
+// on first use. The caller holds d.mu.
+func (d *Device) program(key string) (Program, error) {
 	if p, ok := d.progs[key]; ok {
 		return p, nil
 	}
-	p, err := d.rt.Compile(src())
+	src, err := ProgramSource(key)
+	if err != nil {
+		return nil, err
+	}
+	p, err := d.rt.Compile(src)
 	if err != nil {
 		return nil, fmt.Errorf("compile %s: %w", key, err)
 	}

@@ -19,7 +19,7 @@ type keccakKernels struct {
 // keccakProgram compiles (once) and returns the Keccak program. The caller
 // holds d.mu.
 func (d *Device) keccakProgram() (*keccakKernels, error) {
-	p, err := d.program("keccak", func() string { return Source(File("keccak.cl")) })
+	p, err := d.program("keccak")
 	if err != nil {
 		return nil, err
 	}

@@ -238,7 +238,7 @@ func (d *Device) msm(req *zkaccel.MSMRequest) error {
 	case len(req.Result) != g.resultSize():
 		return bad("result: %d bytes, want %d (one Jacobian point)", len(req.Result), g.resultSize())
 	}
-	prog, err := d.program("msm/"+string(g.curve)+"/"+g.group.String(), func() string { return msmSource(g) })
+	prog, err := d.program(msmProgramKey(g))
 	if err != nil {
 		return d.errorf(op, err)
 	}

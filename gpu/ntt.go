@@ -129,7 +129,7 @@ func nttCheck(req *zkaccel.NTTRequest, f FieldInfo) error {
 
 // nttProgram compiles (once per device) and resolves field f's NTT kernels.
 func (d *Device) nttProgram(field zkaccel.Field, f FieldInfo) (*nttKernels, error) {
-	p, err := d.program("ntt/"+string(field), func() string { return nttSource(f) })
+	p, err := d.program("ntt/" + string(field))
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,12 @@ func (d *Device) poseidon(req *zkaccel.PoseidonRequest) error {
 	return d.unsupported(fmt.Sprintf("poseidon %s %s", req.Variant, req.Field), "unknown variant")
 }
 
+// circomSource is the circom Poseidon program.
+func circomSource() string {
+	info, _ := ScalarField(zkaccel.FieldBN254)
+	return Source(info.Source("fr"), File("poseidon_circom.cl"))
+}
+
 // circomKernels are the entry points of the circom program.
 type circomKernels struct {
 	hash, merkle Kernel
@@ -44,10 +50,7 @@ type circomKernels struct {
 // circomProgram compiles (once) and returns the circom Poseidon program.
 // The caller holds d.mu.
 func (d *Device) circomProgram() (*circomKernels, error) {
-	p, err := d.program("poseidon/circom", func() string {
-		info, _ := ScalarField(zkaccel.FieldBN254)
-		return Source(info.Source("fr"), File("poseidon_circom.cl"))
-	})
+	p, err := d.program("poseidon/circom")
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +229,7 @@ func (d *Device) poseidonHermez(req *zkaccel.PoseidonRequest) error {
 }
 
 func (d *Device) hermezRun(req *zkaccel.PoseidonRequest) error {
-	p, err := d.program("poseidon/hermez", hermezSource)
+	p, err := d.program("poseidon/hermez")
 	if err != nil {
 		return err
 	}

@@ -43,23 +43,28 @@ type p2Kernels struct {
 	spec            p2Field
 }
 
+// poseidon2Source is the Poseidon2 program of field.
+func poseidon2Source(field zkaccel.Field) string {
+	spec := p2Fields[field]
+	info, _ := ScalarField(field)
+	word := "u64"
+	if info.LimbBits == 32 {
+		word = "u32"
+	}
+	m4 := 0
+	if spec.plonky3M4 {
+		m4 = 1
+	}
+	defs := fmt.Sprintf("#define FE_WORD %s\n#define P2_MAXW %d\n#define P2_SBOX %d\n#define P2_M4 %d\n", word, spec.maxW, spec.sbox, m4)
+	return Source(info.Source("fe"), defs, File("poseidon2.cl"))
+}
+
 // poseidon2Program compiles (once) and returns field's Poseidon2 program.
 // The caller holds d.mu.
 func (d *Device) poseidon2Program(field zkaccel.Field) (*p2Kernels, error) {
 	spec := p2Fields[field]
 	info, _ := ScalarField(field)
-	p, err := d.program("poseidon2/"+string(field), func() string {
-		word := "u64"
-		if info.LimbBits == 32 {
-			word = "u32"
-		}
-		m4 := 0
-		if spec.plonky3M4 {
-			m4 = 1
-		}
-		defs := fmt.Sprintf("#define FE_WORD %s\n#define P2_MAXW %d\n#define P2_SBOX %d\n#define P2_M4 %d\n", word, spec.maxW, spec.sbox, m4)
-		return Source(info.Source("fe"), defs, File("poseidon2.cl"))
-	})
+	p, err := d.program("poseidon2/" + string(field))
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,65 @@
+package gpu
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/zkaccel/zkaccel"
+)
+
+// The device programs, by key. Every program a [Device] compiles is listed
+// here, so that a backend (or a test) can compile each one ahead of use:
+// the CUDA backend checks every program with NVRTC and embeds its PTX, and
+// the OpenCL tests build every program on POCL.
+//
+//	keccak                      Keccak-f[1600], Keccak-256, Keccak Merkle layers
+//	msm/<curve>/<group>         Pippenger for G1 and G2 of bn254, bls12-381, bls12-377
+//	ntt/<field>                 NTT of the six fields
+//	poseidon/circom             circomlib's Poseidon (BN254)
+//	poseidon/hermez             Polygon Hermez's Poseidon (Goldilocks)
+//	poseidon2/<field>           Poseidon2 of bn254, goldilocks, babybear, koalabear
+var programs = func() map[string]func() string {
+	m := map[string]func() string{
+		"keccak":          func() string { return Source(File("keccak.cl")) },
+		"poseidon/circom": circomSource,
+		"poseidon/hermez": hermezSource,
+	}
+	for _, c := range []zkaccel.Curve{zkaccel.BN254, zkaccel.BLS12381, zkaccel.BLS12377} {
+		for _, grp := range []zkaccel.Group{zkaccel.G1, zkaccel.G2} {
+			g, _ := msmGroupOf(c, grp)
+			m[msmProgramKey(g)] = func() string { return msmSource(g) }
+		}
+	}
+	for _, f := range []zkaccel.Field{zkaccel.FieldBN254, zkaccel.FieldBLS12381, zkaccel.FieldBLS12377,
+		zkaccel.FieldGoldilocks, zkaccel.FieldBabyBear, zkaccel.FieldKoalaBear} {
+		info, _ := ScalarField(f)
+		m["ntt/"+string(f)] = func() string { return nttSource(info) }
+	}
+	for f := range p2Fields {
+		m["poseidon2/"+string(f)] = func() string { return poseidon2Source(f) }
+	}
+	return m
+}()
+
+// Programs returns the keys of every device program, sorted.
+func Programs() []string {
+	keys := make([]string, 0, len(programs))
+	for k := range programs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// ProgramSource returns the complete device source of the program key (one
+// of [Programs]), ready for a runtime's Compile.
+func ProgramSource(key string) (string, error) {
+	src, ok := programs[key]
+	if !ok {
+		return "", fmt.Errorf("gpu: no device program %q", key)
+	}
+	return src(), nil
+}
+
+// msmProgramKey is the key of a curve group's MSM program.
+func msmProgramKey(g msmGroup) string { return "msm/" + string(g.curve) + "/" + g.group.String() }

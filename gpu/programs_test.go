@@ -1,0 +1,47 @@
+package gpu_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/zkaccel/zkaccel/gpu"
+)
+
+// TestPrograms checks the program list: every op's program is there, and
+// every program compiles on every GPU runtime present (the CUDA backend
+// compiles the same list with NVRTC).
+func TestPrograms(t *testing.T) {
+	keys := gpu.Programs()
+	want := []string{"keccak", "poseidon/circom", "poseidon/hermez"}
+	for _, c := range []string{"bn254", "bls12-381", "bls12-377"} {
+		want = append(want, "msm/"+c+"/g1", "msm/"+c+"/g2")
+	}
+	for _, f := range []string{"bn254", "bls12-381", "bls12-377", "goldilocks", "babybear", "koalabear"} {
+		want = append(want, "ntt/"+f)
+	}
+	for _, f := range []string{"bn254", "goldilocks", "babybear", "koalabear"} {
+		want = append(want, "poseidon2/"+f)
+	}
+	slices.Sort(want)
+	if !slices.Equal(keys, want) {
+		t.Fatalf("Programs() = %v\nwant %v", keys, want)
+	}
+	if _, err := gpu.ProgramSource("nope"); err == nil || !strings.Contains(err.Error(), `"nope"`) {
+		t.Errorf("ProgramSource(nope): %v, want an error naming it", err)
+	}
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		for _, k := range keys {
+			src, err := gpu.ProgramSource(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(src, "KERNEL") {
+				t.Fatalf("%s: no kernel in its source", k)
+			}
+			if _, err := d.Runtime().Compile(src); err != nil {
+				t.Errorf("%s: %v", k, err)
+			}
+		}
+	})
+}
