@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zkaccel/zkaccel/gpu"
 )
@@ -39,9 +40,11 @@ func TestPrograms(t *testing.T) {
 			if !strings.Contains(src, "KERNEL") {
 				t.Fatalf("%s: no kernel in its source", k)
 			}
+			start := time.Now()
 			if _, err := d.Runtime().Compile(src); err != nil {
 				t.Errorf("%s: %v", k, err)
 			}
+			t.Logf("%s: %d bytes of source, compiled (or loaded) in %v", k, len(src), time.Since(start).Round(time.Millisecond))
 		}
 	})
 }
