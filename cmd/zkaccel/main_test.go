@@ -213,6 +213,15 @@ func TestConformance(t *testing.T) {
 	if !regexp.MustCompile(`(?m)\swrongdev:0\s+FAIL\s`).MatchString(out) || !strings.Contains(errs, "checks failed") {
 		t.Errorf("wrong device not failed:\nstdout %s\nstderr %s", out, errs)
 	}
+
+	// A device that lacks the op passes by a CPU fallback, and says so.
+	args = []string{"conformance", "--ops", "msm", "--device", "wrongdev:0", "--seed", "5", "--run", "^msm/bn254/g1/random/n=2$"}
+	code, out, errs = zk(t, args...)
+	wantCode(t, args, code, 0, errs)
+	if !regexp.MustCompile(`(?m)\swrongdev:0\s+ok \(cpu fallback\)\s`).MatchString(out) ||
+		!strings.Contains(out, "1 passed (1 of them by a CPU fallback") {
+		t.Errorf("fallback not reported:\nstdout %s\nstderr %s", out, errs)
+	}
 }
 
 func TestConformanceBadFlags(t *testing.T) {
