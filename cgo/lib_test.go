@@ -117,3 +117,39 @@ func TestErrors(t *testing.T) {
 		t.Error("Call with too many arguments succeeded")
 	}
 }
+
+func TestPinsAndCStringAt(t *testing.T) {
+	if !Available {
+		t.Skip("built without cgo")
+	}
+	libc, err := Open([]string{"libc.so.6"}, []string{"strlen", "strncpy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	strlen, _ := libc.Func("strlen")
+	strncpy, _ := libc.Func("strncpy")
+	var ps Pins
+	defer ps.Done()
+	s := ps.CString("hello, pins")
+	if n, _ := strlen.Call(s); n != 11 {
+		t.Errorf("strlen = %d", n)
+	}
+	if got := CStringAt(s, 64); got != "hello, pins" {
+		t.Errorf("CStringAt = %q", got)
+	}
+	if got := CStringAt(s, 5); got != "hello" {
+		t.Errorf("CStringAt(limit 5) = %q", got)
+	}
+	if got := CStringAt(0, 5); got != "" {
+		t.Errorf("CStringAt(0) = %q", got)
+	}
+	dst := make([]byte, 8)
+	strncpy.Call(ps.Bytes(dst), s, 5)
+	if string(dst[:5]) != "hello" {
+		t.Errorf("strncpy into pinned bytes: %q", dst)
+	}
+	w := ps.Words(1, 2, 3)
+	if Addrs(w) == 0 || Addr(ps.Word(7)) == 0 || ps.Bytes(nil) != 0 {
+		t.Error("addresses")
+	}
+}

@@ -39,8 +39,8 @@ func TestCache(t *testing.T) {
 	rng := rand.New(rand.NewSource(devtest.Seed(t)))
 	src := uniqueSource(t, rng)
 	entry := opencl.CacheEntry(rt, src)
-	if filepath.Dir(entry) != dir {
-		t.Fatalf("cache entry %s is not in %s", entry, dir)
+	if filepath.Dir(entry) != filepath.Join(dir, "opencl") {
+		t.Fatalf("cache entry %s is not in %s/opencl", entry, dir)
 	}
 
 	step := func(name string, want opencl.Stats) {

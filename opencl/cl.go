@@ -2,9 +2,7 @@ package opencl
 
 import (
 	"fmt"
-	"runtime"
 	"sync"
-	"unsafe"
 
 	"github.com/zkaccel/zkaccel/cgo"
 )
@@ -226,46 +224,3 @@ func call(f cgo.Func, args ...uintptr) uintptr {
 // callFailed is the status call returns when the call could not be made:
 // a code no OpenCL function returns, which check reports as CL_ERROR.
 const callFailed = uintptr(0xFFFFD8F1) // -9999 as a cl_int
-
-// pins holds Go memory that C reads or writes during calls: every value is
-// allocated on the heap and pinned (runtime.Pinner), so it neither moves nor
-// is freed until done. Stack variables are never passed to C.
-type pins struct{ p runtime.Pinner }
-
-// word returns a pinned, zeroed machine word for an out-parameter or a
-// by-reference argument.
-func (ps *pins) word(v uintptr) *uintptr {
-	w := new(uintptr)
-	*w = v
-	ps.p.Pin(w)
-	return w
-}
-
-// words returns a pinned array holding vs.
-func (ps *pins) words(vs ...uintptr) []uintptr {
-	w := make([]uintptr, len(vs), max(1, len(vs)))
-	copy(w, vs)
-	ps.p.Pin(unsafe.SliceData(w))
-	return w
-}
-
-// bytes pins b and returns the address of its first byte (0 for empty b).
-func (ps *pins) bytes(b []byte) uintptr {
-	if len(b) == 0 {
-		return 0
-	}
-	ps.p.Pin(&b[0])
-	return uintptr(unsafe.Pointer(&b[0]))
-}
-
-// cstr returns a pinned NUL-terminated copy of s.
-func (ps *pins) cstr(s string) uintptr {
-	b := make([]byte, len(s)+1)
-	copy(b, s)
-	return ps.bytes(b)
-}
-
-func (ps *pins) done() { ps.p.Unpin() }
-
-func addr(w *uintptr) uintptr   { return uintptr(unsafe.Pointer(w)) }
-func addrs(w []uintptr) uintptr { return uintptr(unsafe.Pointer(&w[0])) }

@@ -5,21 +5,22 @@ import (
 	"strings"
 
 	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/cgo"
 )
 
 // platformInfo reads a string property of a platform.
 func (a *api) platformInfo(pl uintptr, param uintptr) (string, error) {
-	var ps pins
-	defer ps.done()
-	n := ps.word(0)
-	if err := check("clGetPlatformInfo", call(a.getPlatformInfo, pl, param, 0, 0, addr(n))); err != nil {
+	var ps cgo.Pins
+	defer ps.Done()
+	n := ps.Word(0)
+	if err := check("clGetPlatformInfo", call(a.getPlatformInfo, pl, param, 0, 0, cgo.Addr(n))); err != nil {
 		return "", err
 	}
 	if *n == 0 {
 		return "", nil
 	}
 	buf := make([]byte, *n)
-	if err := check("clGetPlatformInfo", call(a.getPlatformInfo, pl, param, *n, ps.bytes(buf), 0)); err != nil {
+	if err := check("clGetPlatformInfo", call(a.getPlatformInfo, pl, param, *n, ps.Bytes(buf), 0)); err != nil {
 		return "", err
 	}
 	return cString(buf), nil
@@ -27,17 +28,17 @@ func (a *api) platformInfo(pl uintptr, param uintptr) (string, error) {
 
 // deviceString reads a string property of a device.
 func (a *api) deviceString(dev uintptr, param uintptr) (string, error) {
-	var ps pins
-	defer ps.done()
-	n := ps.word(0)
-	if err := check("clGetDeviceInfo", call(a.getDeviceInfo, dev, param, 0, 0, addr(n))); err != nil {
+	var ps cgo.Pins
+	defer ps.Done()
+	n := ps.Word(0)
+	if err := check("clGetDeviceInfo", call(a.getDeviceInfo, dev, param, 0, 0, cgo.Addr(n))); err != nil {
 		return "", err
 	}
 	if *n == 0 {
 		return "", nil
 	}
 	buf := make([]byte, *n)
-	if err := check("clGetDeviceInfo", call(a.getDeviceInfo, dev, param, *n, ps.bytes(buf), 0)); err != nil {
+	if err := check("clGetDeviceInfo", call(a.getDeviceInfo, dev, param, *n, ps.Bytes(buf), 0)); err != nil {
 		return "", err
 	}
 	return cString(buf), nil
@@ -46,10 +47,10 @@ func (a *api) deviceString(dev uintptr, param uintptr) (string, error) {
 // deviceWord reads a cl_ulong or size_t property of a device (both are one
 // word on the 64-bit platforms this package supports).
 func (a *api) deviceWord(dev uintptr, param uintptr) (uint64, error) {
-	var ps pins
-	defer ps.done()
-	v := ps.word(0)
-	if err := check("clGetDeviceInfo", call(a.getDeviceInfo, dev, param, 8, addr(v), 0)); err != nil {
+	var ps cgo.Pins
+	defer ps.Done()
+	v := ps.Word(0)
+	if err := check("clGetDeviceInfo", call(a.getDeviceInfo, dev, param, 8, cgo.Addr(v), 0)); err != nil {
 		return 0, err
 	}
 	return uint64(*v), nil
@@ -65,18 +66,18 @@ func cString(b []byte) string {
 
 // platforms lists the platform ids; none is not an error.
 func (a *api) platforms() ([]uintptr, error) {
-	var ps pins
-	defer ps.done()
-	n := ps.word(0)
-	st := call(a.getPlatformIDs, 0, 0, addr(n))
+	var ps cgo.Pins
+	defer ps.Done()
+	n := ps.Word(0)
+	st := call(a.getPlatformIDs, 0, 0, cgo.Addr(n))
 	if c := int32(st); c == clPlatformNotFound || (c == clSuccess && *n == 0) {
 		return nil, nil
 	}
 	if err := check("clGetPlatformIDs", st); err != nil {
 		return nil, err
 	}
-	ids := ps.words(make([]uintptr, *n)...)
-	if err := check("clGetPlatformIDs", call(a.getPlatformIDs, *n, addrs(ids), 0)); err != nil {
+	ids := ps.Words(make([]uintptr, *n)...)
+	if err := check("clGetPlatformIDs", call(a.getPlatformIDs, *n, cgo.Addrs(ids), 0)); err != nil {
 		return nil, err
 	}
 	return ids, nil
@@ -85,18 +86,18 @@ func (a *api) platforms() ([]uintptr, error) {
 // devices lists the devices of a platform, of every type; none is not an
 // error.
 func (a *api) devices(pl uintptr) ([]uintptr, error) {
-	var ps pins
-	defer ps.done()
-	n := ps.word(0)
-	st := call(a.getDeviceIDs, pl, clDeviceTypeAll, 0, 0, addr(n))
+	var ps cgo.Pins
+	defer ps.Done()
+	n := ps.Word(0)
+	st := call(a.getDeviceIDs, pl, clDeviceTypeAll, 0, 0, cgo.Addr(n))
 	if c := int32(st); c == clDeviceNotFound || (c == clSuccess && *n == 0) {
 		return nil, nil
 	}
 	if err := check("clGetDeviceIDs", st); err != nil {
 		return nil, err
 	}
-	ids := ps.words(make([]uintptr, *n)...)
-	if err := check("clGetDeviceIDs", call(a.getDeviceIDs, pl, clDeviceTypeAll, *n, addrs(ids), 0)); err != nil {
+	ids := ps.Words(make([]uintptr, *n)...)
+	if err := check("clGetDeviceIDs", call(a.getDeviceIDs, pl, clDeviceTypeAll, *n, cgo.Addrs(ids), 0)); err != nil {
 		return nil, err
 	}
 	return ids, nil
@@ -183,17 +184,17 @@ func newRuntime(a *api, pl, dev uintptr, ordinal int) (*Runtime, error) {
 		return nil, err
 	}
 
-	var ps pins
-	defer ps.done()
-	st := ps.word(0)
-	props := ps.words(clContextPlatform, pl, 0)
-	devs := ps.words(dev)
-	ctx := call(a.createContext, addrs(props), 1, addrs(devs), 0, 0, addr(st))
+	var ps cgo.Pins
+	defer ps.Done()
+	st := ps.Word(0)
+	props := ps.Words(clContextPlatform, pl, 0)
+	devs := ps.Words(dev)
+	ctx := call(a.createContext, cgo.Addrs(props), 1, cgo.Addrs(devs), 0, 0, cgo.Addr(st))
 	if err := check(fmt.Sprintf("clCreateContext(%s)", rt.name), *st); err != nil {
 		return nil, err
 	}
 	rt.ctx = ctx
-	q := call(a.createCommandQueue, ctx, dev, clQueueProfilingEnable, addr(st))
+	q := call(a.createCommandQueue, ctx, dev, clQueueProfilingEnable, cgo.Addr(st))
 	if err := check(fmt.Sprintf("clCreateCommandQueue(%s)", rt.name), *st); err != nil {
 		call(a.releaseContext, ctx)
 		return nil, err

@@ -28,7 +28,7 @@
 // Compiled programs are cached in memory per device by source, and their
 // binaries on disk, keyed by the SHA-256 of the source, the build options,
 // the platform's name and version, the device's name and version and the
-// driver's version. The directory is $ZKACCEL_CACHE_DIR, else
+// driver's version. The directory is $ZKACCEL_CACHE_DIR/opencl, else
 // os.UserCacheDir()/zkaccel/opencl; ZKACCEL_CACHE=off disables the disk
 // cache. Entries carry a checksum and are written atomically; an entry
 // that is corrupt, or that the driver refuses, is deleted and the program

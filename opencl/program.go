@@ -2,12 +2,15 @@ package opencl
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/cgo"
 	"github.com/zkaccel/zkaccel/gpu"
 )
 
@@ -58,16 +61,16 @@ func (p *Program) Kernel(name string) (gpu.Kernel, error) {
 		return k, nil
 	}
 	a := p.rt.api
-	var ps pins
-	defer ps.done()
-	st := ps.word(0)
-	h := call(a.createKernel, p.handle, ps.cstr(name), addr(st))
+	var ps cgo.Pins
+	defer ps.Done()
+	st := ps.Word(0)
+	h := call(a.createKernel, p.handle, ps.CString(name), cgo.Addr(st))
 	if err := check(fmt.Sprintf("clCreateKernel(%s)", name), *st); err != nil {
 		return nil, err
 	}
-	g := ps.word(0)
+	g := ps.Word(0)
 	if err := check(fmt.Sprintf("clGetKernelWorkGroupInfo(%s)", name),
-		call(a.getKernelWorkGroupInfo, h, p.rt.device, clKernelWorkGroupSize, 8, addr(g), 0)); err != nil {
+		call(a.getKernelWorkGroupInfo, h, p.rt.device, clKernelWorkGroupSize, 8, cgo.Addr(g), 0)); err != nil {
 		call(a.releaseKernel, h)
 		return nil, err
 	}
@@ -151,7 +154,7 @@ func (rt *Runtime) build(src string) (*Program, error) {
 				return p, nil
 			}
 			rt.reject(entry, err)
-		case !isNotExist(err):
+		case !errors.Is(err, fs.ErrNotExist):
 			rt.reject(entry, err)
 		}
 	}
@@ -186,16 +189,16 @@ func (rt *Runtime) newProgram(h uintptr) *Program {
 // fromSource builds src with clCreateProgramWithSource and clBuildProgram.
 func (rt *Runtime) fromSource(src string) (*Program, error) {
 	a := rt.api
-	var ps pins
-	defer ps.done()
-	st := ps.word(0)
+	var ps cgo.Pins
+	defer ps.Done()
+	st := ps.Word(0)
 	text := []byte(src)
 	if len(text) == 0 {
 		text = []byte("\n")
 	}
-	strs := ps.words(ps.bytes(text))
-	lens := ps.words(uintptr(len(text)))
-	h := call(a.createProgramWithSource, rt.ctx, 1, addrs(strs), addrs(lens), addr(st))
+	strs := ps.Words(ps.Bytes(text))
+	lens := ps.Words(uintptr(len(text)))
+	h := call(a.createProgramWithSource, rt.ctx, 1, cgo.Addrs(strs), cgo.Addrs(lens), cgo.Addr(st))
 	if err := check("clCreateProgramWithSource", *st); err != nil {
 		return nil, err
 	}
@@ -213,13 +216,13 @@ func (rt *Runtime) fromBinary(bin []byte) (*Program, error) {
 		return nil, fmt.Errorf("empty binary")
 	}
 	a := rt.api
-	var ps pins
-	defer ps.done()
-	st, binSt := ps.word(0), ps.word(0)
-	devs := ps.words(rt.device)
-	lens := ps.words(uintptr(len(bin)))
-	bins := ps.words(ps.bytes(bin))
-	h := call(a.createProgramWithBinary, rt.ctx, 1, addrs(devs), addrs(lens), addrs(bins), addr(binSt), addr(st))
+	var ps cgo.Pins
+	defer ps.Done()
+	st, binSt := ps.Word(0), ps.Word(0)
+	devs := ps.Words(rt.device)
+	lens := ps.Words(uintptr(len(bin)))
+	bins := ps.Words(ps.Bytes(bin))
+	h := call(a.createProgramWithBinary, rt.ctx, 1, cgo.Addrs(devs), cgo.Addrs(lens), cgo.Addrs(bins), cgo.Addr(binSt), cgo.Addr(st))
 	if err := check("clCreateProgramWithBinary", *st); err != nil {
 		return nil, err
 	}
@@ -238,10 +241,10 @@ func (rt *Runtime) fromBinary(bin []byte) (*Program, error) {
 // build log.
 func (rt *Runtime) buildProgram(h uintptr, op string) error {
 	a := rt.api
-	var ps pins
-	defer ps.done()
-	devs := ps.words(rt.device)
-	st := call(a.buildProgram, h, 1, addrs(devs), ps.cstr(buildOptions), 0, 0)
+	var ps cgo.Pins
+	defer ps.Done()
+	devs := ps.Words(rt.device)
+	st := call(a.buildProgram, h, 1, cgo.Addrs(devs), ps.CString(buildOptions), 0, 0)
 	if succeeded(st) {
 		return nil
 	}
@@ -256,14 +259,14 @@ func (rt *Runtime) buildProgram(h uintptr, op string) error {
 // bytes.
 func (rt *Runtime) buildLog(h uintptr) string {
 	a := rt.api
-	var ps pins
-	defer ps.done()
-	n := ps.word(0)
-	if !succeeded(call(a.getProgramBuildInfo, h, rt.device, clProgramBuildLog, 0, 0, addr(n))) || *n == 0 {
+	var ps cgo.Pins
+	defer ps.Done()
+	n := ps.Word(0)
+	if !succeeded(call(a.getProgramBuildInfo, h, rt.device, clProgramBuildLog, 0, 0, cgo.Addr(n))) || *n == 0 {
 		return ""
 	}
 	buf := make([]byte, *n)
-	if !succeeded(call(a.getProgramBuildInfo, h, rt.device, clProgramBuildLog, *n, ps.bytes(buf), 0)) {
+	if !succeeded(call(a.getProgramBuildInfo, h, rt.device, clProgramBuildLog, *n, ps.Bytes(buf), 0)) {
 		return ""
 	}
 	log := strings.TrimSpace(cString(buf))
@@ -277,18 +280,18 @@ func (rt *Runtime) buildLog(h uintptr) string {
 // (CL_PROGRAM_BINARIES; the program has the one device).
 func (rt *Runtime) binary(p *Program) ([]byte, error) {
 	a := rt.api
-	var ps pins
-	defer ps.done()
-	size := ps.word(0)
-	if err := check("clGetProgramInfo(CL_PROGRAM_BINARY_SIZES)", call(a.getProgramInfo, p.handle, clProgramBinarySizes, 8, addr(size), 0)); err != nil {
+	var ps cgo.Pins
+	defer ps.Done()
+	size := ps.Word(0)
+	if err := check("clGetProgramInfo(CL_PROGRAM_BINARY_SIZES)", call(a.getProgramInfo, p.handle, clProgramBinarySizes, 8, cgo.Addr(size), 0)); err != nil {
 		return nil, err
 	}
 	if *size == 0 {
 		return nil, fmt.Errorf("the driver reports an empty program binary")
 	}
 	bin := make([]byte, *size)
-	ptrs := ps.words(ps.bytes(bin))
-	if err := check("clGetProgramInfo(CL_PROGRAM_BINARIES)", call(a.getProgramInfo, p.handle, clProgramBinaries, 8, addrs(ptrs), 0)); err != nil {
+	ptrs := ps.Words(ps.Bytes(bin))
+	if err := check("clGetProgramInfo(CL_PROGRAM_BINARIES)", call(a.getProgramInfo, p.handle, clProgramBinaries, 8, cgo.Addrs(ptrs), 0)); err != nil {
 		return nil, err
 	}
 	return bin, nil

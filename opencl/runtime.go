@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/zkaccel/zkaccel/cgo"
 	"github.com/zkaccel/zkaccel/gpu"
 )
 
@@ -149,10 +150,10 @@ func (rt *Runtime) Alloc(size int) (gpu.Buffer, error) {
 	if rt.maxAlloc > 0 && uint64(size) > rt.maxAlloc {
 		return nil, fmt.Errorf("zkaccel/opencl: alloc on %s: %d bytes exceed the device's largest allocation (%d bytes)", rt, size, rt.maxAlloc)
 	}
-	var ps pins
-	defer ps.done()
-	st := ps.word(0)
-	mem := call(rt.api.createBuffer, rt.ctx, clMemReadWrite, uintptr(size), 0, addr(st))
+	var ps cgo.Pins
+	defer ps.Done()
+	st := ps.Word(0)
+	mem := call(rt.api.createBuffer, rt.ctx, clMemReadWrite, uintptr(size), 0, cgo.Addr(st))
 	if err := check(fmt.Sprintf("clCreateBuffer(%d bytes)", size), *st); err != nil {
 		return nil, err
 	}
@@ -193,9 +194,9 @@ func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) error {
 	if len(src) == 0 {
 		return nil
 	}
-	var ps pins
-	defer ps.done()
-	p := ps.bytes(src)
+	var ps cgo.Pins
+	defer ps.Done()
+	p := ps.Bytes(src)
 	st := call(rt.api.enqueueWriteBuffer, rt.queue, b.mem, clTrue, uintptr(off), uintptr(len(src)), p, 0, 0, 0)
 	return check(fmt.Sprintf("clEnqueueWriteBuffer(%d bytes at %d)", len(src), off), st)
 }
@@ -214,9 +215,9 @@ func (rt *Runtime) Read(dst []byte, src gpu.Buffer, off int) error {
 	if len(dst) == 0 {
 		return nil
 	}
-	var ps pins
-	defer ps.done()
-	p := ps.bytes(dst)
+	var ps cgo.Pins
+	defer ps.Done()
+	p := ps.Bytes(dst)
 	st := call(rt.api.enqueueReadBuffer, rt.queue, b.mem, clTrue, uintptr(off), uintptr(len(dst)), p, 0, 0, 0)
 	if err := check(fmt.Sprintf("clEnqueueReadBuffer(%d bytes at %d)", len(dst), off), st); err != nil {
 		return err
@@ -267,9 +268,9 @@ func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) error {
 
 	rt.launchMu.Lock()
 	defer rt.launchMu.Unlock()
-	var ps pins
-	defer ps.done()
-	slot := ps.word(0)
+	var ps cgo.Pins
+	defer ps.Done()
+	slot := ps.Word(0)
 	for i, a := range args {
 		var size uintptr
 		switch v := a.(type) {
@@ -293,20 +294,20 @@ func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) error {
 		// The kernel argument is read from *slot during the call (the
 		// platforms supported are little-endian, so a 4-byte argument is
 		// the word's low half).
-		if err := check(fmt.Sprintf("clSetKernelArg(%s, %d)", kk.name, i), call(rt.api.setKernelArg, kk.handle, uintptr(i), size, addr(slot))); err != nil {
+		if err := check(fmt.Sprintf("clSetKernelArg(%s, %d)", kk.name, i), call(rt.api.setKernelArg, kk.handle, uintptr(i), size, cgo.Addr(slot))); err != nil {
 			return err
 		}
 	}
-	sizes := ps.words(uintptr(global), uintptr(local))
-	ev := ps.word(0)
+	sizes := ps.Words(uintptr(global), uintptr(local))
+	ev := ps.Word(0)
 	rt.mu.Lock()
 	profiling := rt.profiling
 	rt.mu.Unlock()
 	evp := uintptr(0)
 	if profiling {
-		evp = addr(ev)
+		evp = cgo.Addr(ev)
 	}
-	st := call(rt.api.enqueueNDRangeKernel, rt.queue, kk.handle, 1, 0, addrs(sizes), addrs(sizes)+8, 0, 0, evp)
+	st := call(rt.api.enqueueNDRangeKernel, rt.queue, kk.handle, 1, 0, cgo.Addrs(sizes), cgo.Addrs(sizes)+8, 0, 0, evp)
 	if err := check(fmt.Sprintf("clEnqueueNDRangeKernel(%s)", kk.name), st); err != nil {
 		return err
 	}
@@ -344,18 +345,18 @@ func (rt *Runtime) collect(wait bool) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	var ps pins
-	defer ps.done()
+	var ps cgo.Pins
+	defer ps.Done()
 	var err error
 	if wait {
-		list := ps.words(evs...)
-		err = check("clWaitForEvents", call(rt.api.waitForEvents, uintptr(len(list)), addrs(list)))
+		list := ps.Words(evs...)
+		err = check("clWaitForEvents", call(rt.api.waitForEvents, uintptr(len(list)), cgo.Addrs(list)))
 	}
-	start, end := ps.word(0), ps.word(0)
+	start, end := ps.Word(0), ps.Word(0)
 	var sum time.Duration
 	for _, ev := range evs {
-		if succeeded(call(rt.api.getEventProfilingInfo, ev, clProfilingCommandStart, 8, addr(start), 0)) &&
-			succeeded(call(rt.api.getEventProfilingInfo, ev, clProfilingCommandEnd, 8, addr(end), 0)) &&
+		if succeeded(call(rt.api.getEventProfilingInfo, ev, clProfilingCommandStart, 8, cgo.Addr(start), 0)) &&
+			succeeded(call(rt.api.getEventProfilingInfo, ev, clProfilingCommandEnd, 8, cgo.Addr(end), 0)) &&
 			*end >= *start {
 			sum += time.Duration(*end - *start)
 		}

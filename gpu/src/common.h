@@ -9,6 +9,9 @@ typedef unsigned long long u64;
 typedef long long i64;
 #define KERNEL extern "C" __global__
 #define DEVICE static __device__ __forceinline__
+// DEVICE_NOINLINE marks the large curve formulas: inlined into every call
+// site they make NVRTC's output (and its compile time) grow tenfold.
+#define DEVICE_NOINLINE static __device__ __noinline__
 #define GLOBAL
 #define LOCAL __shared__
 #define LOCALPTR
@@ -31,6 +34,7 @@ typedef ulong u64;
 typedef long i64;
 #define KERNEL __kernel
 #define DEVICE static inline
+#define DEVICE_NOINLINE static inline
 #define GLOBAL __global
 #define LOCAL __local
 #define LOCALPTR __local

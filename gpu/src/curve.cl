@@ -65,7 +65,7 @@ DEVICE void xyzz_store(GLOBAL u64* base, u32 i, xyzz_t p) {
 }
 
 // xyzz_mdbl returns 2·q for an affine q that is not the point at infinity.
-DEVICE xyzz_t xyzz_mdbl(aff_t q) {
+DEVICE_NOINLINE xyzz_t xyzz_mdbl(aff_t q) {
 	FE_t u = FE_double(q.y);
 	FE_t v = FE_sqr(u);
 	FE_t w = FE_mul(u, v);
@@ -81,7 +81,7 @@ DEVICE xyzz_t xyzz_mdbl(aff_t q) {
 }
 
 // xyzz_dbl returns 2·p.
-DEVICE xyzz_t xyzz_dbl(xyzz_t p) {
+DEVICE_NOINLINE xyzz_t xyzz_dbl(xyzz_t p) {
 	if (xyzz_is_inf(p)) return p;
 	FE_t u = FE_double(p.y);
 	FE_t v = FE_sqr(u);
@@ -98,7 +98,7 @@ DEVICE xyzz_t xyzz_dbl(xyzz_t p) {
 }
 
 // xyzz_madd returns p + q for an affine q (the point at infinity allowed).
-DEVICE xyzz_t xyzz_madd(xyzz_t p, aff_t q) {
+DEVICE_NOINLINE xyzz_t xyzz_madd(xyzz_t p, aff_t q) {
 	if (aff_is_inf(q)) return p;
 	if (xyzz_is_inf(p)) return xyzz_from_aff(q);
 	FE_t u2 = FE_mul(q.x, p.zz);
@@ -121,7 +121,7 @@ DEVICE xyzz_t xyzz_madd(xyzz_t p, aff_t q) {
 }
 
 // xyzz_add returns p + q.
-DEVICE xyzz_t xyzz_add(xyzz_t p, xyzz_t q) {
+DEVICE_NOINLINE xyzz_t xyzz_add(xyzz_t p, xyzz_t q) {
 	if (xyzz_is_inf(p)) return q;
 	if (xyzz_is_inf(q)) return p;
 	FE_t u1 = FE_mul(p.x, q.zz);

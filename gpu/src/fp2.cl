@@ -72,7 +72,7 @@ DEVICE fp_t fp2_mul_nonres(fp_t a) {
 }
 
 // fp2_mul: (a0 + a1·u)(b0 + b1·u) = a0·b0 + β·a1·b1 + ((a0 + a1)(b0 + b1) − a0·b0 − a1·b1)·u.
-DEVICE fp2_t fp2_mul(fp2_t a, fp2_t b) {
+DEVICE_NOINLINE fp2_t fp2_mul(fp2_t a, fp2_t b) {
 	fp_t v0 = fp_mul(a.a0, b.a0);
 	fp_t v1 = fp_mul(a.a1, b.a1);
 	fp_t s = fp_mul(fp_add(a.a0, a.a1), fp_add(b.a0, b.a1));
@@ -83,7 +83,7 @@ DEVICE fp2_t fp2_mul(fp2_t a, fp2_t b) {
 }
 
 // fp2_sqr: (a0 + a1·u)² = a0² + β·a1² + 2·a0·a1·u.
-DEVICE fp2_t fp2_sqr(fp2_t a) {
+DEVICE_NOINLINE fp2_t fp2_sqr(fp2_t a) {
 	fp_t v0 = fp_sqr(a.a0);
 	fp_t v1 = fp_sqr(a.a1);
 	fp_t m = fp_mul(a.a0, a.a1);
