@@ -40,7 +40,11 @@ func (r *registered) load() {
 	r.once.Do(func() {
 		devs, err := r.backend.Devices()
 		if err != nil {
-			r.err = fmt.Errorf("zkaccel/%s: %w", r.backend.Kind(), err)
+			if prefix := fmt.Sprintf("zkaccel/%s: ", r.backend.Kind()); strings.HasPrefix(err.Error(), prefix) {
+				r.err = err // the backend already named itself
+			} else {
+				r.err = fmt.Errorf("zkaccel/%s: %w", r.backend.Kind(), err)
+			}
 			return
 		}
 		for i, d := range devs {

@@ -145,6 +145,24 @@ func (d *Device) unsupported(op, format string, args ...any) error {
 	return fmt.Errorf("zkaccel/%s: %s: %s: %w", d.rt.Kind(), op, fmt.Sprintf(format, args...), zkaccel.ErrUnsupported)
 }
 
+// ErrDeviceReset marks a runtime error after which the runtime reset its
+// device (a kernel fault or an uncorrectable memory error left the device's
+// context unusable, as CUDA's sticky errors do): every buffer and program
+// the runtime held is gone. The [Device] that sees it forgets its compiled
+// programs and cached tables, so the next call compiles and uploads afresh.
+var ErrDeviceReset = errors.New("device reset")
+
+// forgetIfReset drops every program and cached table after an error that
+// wraps ErrDeviceReset (their device memory is already gone, so nothing is
+// freed). The caller holds d.mu.
+func (d *Device) forgetIfReset(err error) error {
+	if err != nil && errors.Is(err, ErrDeviceReset) {
+		d.progs = map[string]Program{}
+		d.cache = map[string]any{}
+	}
+	return err
+}
+
 // errBadRequest marks a malformed request (wrong buffer sizes …).
 var errBadRequest = errors.New("malformed request")
 
@@ -218,49 +236,49 @@ func bytesStr(n uint64) string {
 func (d *Device) MSM(req *zkaccel.MSMRequest) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.msm(req)
+	return d.forgetIfReset(d.msm(req))
 }
 
 // NTT runs an in-place NTT (see ntt.go).
 func (d *Device) NTT(req *zkaccel.NTTRequest) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.ntt(req)
+	return d.forgetIfReset(d.ntt(req))
 }
 
 // Poseidon runs a batch of fixed-constant Poseidon hashes (see poseidon.go).
 func (d *Device) Poseidon(req *zkaccel.PoseidonRequest) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.poseidon(req)
+	return d.forgetIfReset(d.poseidon(req))
 }
 
 // Poseidon2 runs a batch of Poseidon2 permutations (see poseidon2.go).
 func (d *Device) Poseidon2(req *zkaccel.Poseidon2Request) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.poseidon2(req)
+	return d.forgetIfReset(d.poseidon2(req))
 }
 
 // Keccak256 runs a batch of Keccak-256 digests (see keccak.go).
 func (d *Device) Keccak256(req *zkaccel.KeccakRequest) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.keccak256(req)
+	return d.forgetIfReset(d.keccak256(req))
 }
 
 // KeccakF1600 runs a batch of Keccak-f[1600] permutations (see keccak.go).
 func (d *Device) KeccakF1600(req *zkaccel.KeccakPermuteRequest) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.keccakF1600(req)
+	return d.forgetIfReset(d.keccakF1600(req))
 }
 
 // Merkle builds a Merkle tree layer by layer on the device (see merkle.go).
 func (d *Device) Merkle(req *zkaccel.MerkleRequest) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.merkle(req)
+	return d.forgetIfReset(d.merkle(req))
 }
 
 var (

@@ -9,7 +9,6 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gpu"
-	"github.com/zkaccel/zkaccel/opencl"
 )
 
 // errInjected is the fault faultRuntime injects.
@@ -25,6 +24,7 @@ type faultRuntime struct {
 	calls  int
 	failAt int // 0: never
 	live   map[gpu.Buffer]bool
+	inject func() error // the failure (default: errInjected)
 }
 
 func newFaultRuntime(rt gpu.Runtime) *faultRuntime {
@@ -37,6 +37,12 @@ func (f *faultRuntime) step() error {
 	defer f.mu.Unlock()
 	f.calls++
 	if f.failAt != 0 && f.calls == f.failAt {
+		if f.inject != nil {
+			inject := f.inject
+			f.mu.Unlock()
+			defer f.mu.Lock()
+			return inject()
+		}
 		return errInjected
 	}
 	return nil
@@ -119,32 +125,17 @@ func (f *faultRuntime) Finish() error {
 	return f.Runtime.Finish()
 }
 
-// openclRuntime returns the first OpenCL runtime, skipping (or failing,
-// where ZKACCEL_REQUIRE names opencl) when there is none.
-func openclRuntime(t *testing.T) gpu.Runtime {
-	t.Helper()
-	var rt gpu.Runtime
-	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
-		if rt == nil && d.Kind() == zkaccel.OpenCL {
-			rts, err := opencl.Runtimes()
-			if err != nil || len(rts) == 0 {
-				t.Fatalf("opencl.Runtimes: %v (%d)", err, len(rts))
-			}
-			rt = rts[0]
-		}
-	})
-	if rt == nil {
-		t.Skip("no OpenCL runtime")
-	}
-	return rt
-}
-
 // TestFaults injects a failure at every runtime call an operation makes, in
 // turn, and checks that the operation returns an error naming the op and
 // the device (never ErrUnsupported, never a CPU fallback), that no device
 // memory stays allocated, and that the next call on the same device works.
 func TestFaults(t *testing.T) {
-	rt := openclRuntime(t)
+	forEachGPU(t, func(t *testing.T, dev *gpu.Device) {
+		testFaults(t, dev.Runtime())
+	})
+}
+
+func testFaults(t *testing.T, rt gpu.Runtime) {
 	for _, c := range opCases() {
 		t.Run(c.name, func(t *testing.T) {
 			fr := newFaultRuntime(rt)
@@ -195,6 +186,70 @@ func TestFaults(t *testing.T) {
 			}
 		})
 	}
+}
+
+// resetRuntime wraps a runtime: its call number failAt fails with an error
+// wrapping gpu.ErrDeviceReset after freeing every live buffer, as a real
+// reset loses them, and it counts compiles.
+type resetRuntime struct {
+	*faultRuntime
+	compiles int
+}
+
+func (r *resetRuntime) Compile(src string) (gpu.Program, error) {
+	r.mu.Lock()
+	r.compiles++
+	r.mu.Unlock()
+	return r.faultRuntime.Compile(src)
+}
+
+func (r *resetRuntime) fail() {
+	r.mu.Lock()
+	live := make([]gpu.Buffer, 0, len(r.live))
+	for b := range r.live {
+		live = append(live, b)
+	}
+	r.mu.Unlock()
+	for _, b := range live {
+		r.faultRuntime.Free(b)
+	}
+}
+
+// TestDeviceReset: after an error wrapping gpu.ErrDeviceReset the device
+// forgets its programs and cached tables (their memory is gone), and the
+// next call compiles afresh and succeeds.
+func TestDeviceReset(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, dev *gpu.Device) {
+		for _, c := range opCases() {
+			t.Run(c.name, func(t *testing.T) {
+				rr := &resetRuntime{faultRuntime: newFaultRuntime(dev.Runtime())}
+				rr.faultRuntime.inject = func() error {
+					rr.fail()
+					return fmt.Errorf("kernel fault: %w", gpu.ErrDeviceReset)
+				}
+				d := gpu.NewDevice(rr)
+				if err := c.run(d); err != nil { // compiles, caches tables
+					t.Fatal(err)
+				}
+				before := rr.compiles
+				rr.arm(3) // a call after the first allocations of the run
+				if err := c.run(d); !errors.Is(err, gpu.ErrDeviceReset) {
+					t.Fatalf("the faulted run returned %v, want an error wrapping ErrDeviceReset", err)
+				}
+				rr.arm(0)
+				if err := c.run(d); err != nil {
+					t.Fatalf("run after the reset: %v", err)
+				}
+				if rr.compiles == before {
+					t.Error("the device did not recompile after the reset")
+				}
+				d.ReleaseCache()
+				if n := rr.nbLive(); n != 0 {
+					t.Errorf("%d buffers left", n)
+				}
+			})
+		}
+	})
 }
 
 // TestConcurrent runs every operation from many goroutines at once on one

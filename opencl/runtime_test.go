@@ -25,16 +25,7 @@ func runtime0(t *testing.T) *opencl.Runtime {
 	if err != nil {
 		why = "OpenCL unavailable: " + err.Error()
 	}
-	req, rerr := devtest.Require()
-	if rerr != nil {
-		t.Fatal(rerr)
-	}
-	for _, r := range req {
-		if k, _, _ := zkaccel.ParseSpec(r); k == zkaccel.OpenCL {
-			t.Fatalf("%s=%s requires OpenCL, but: %s", devtest.EnvRequire, r, why)
-		}
-	}
-	t.Skipf("%s (set %s=opencl to make this a failure)", why, devtest.EnvRequire)
+	devtest.Absent(t, zkaccel.OpenCL, why)
 	return nil
 }
 

@@ -130,35 +130,39 @@ func TestDevices(t *testing.T) {
 		"wrongdev:0", "Broken Test Accelerator", "3.0 GiB",
 		"wrongdev: 1 device(s)",
 		"brokendev: no device: zkaccel/brokendev: libbroken.so.1: cannot open shared object file",
-		"cuda: backend not built yet", "fpga: backend not built yet",
+		"fpga: backend not built yet",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("devices output lacks %q:\n%s", want, out)
 		}
 	}
-	// The OpenCL backend is built in: it lists its devices, or says why it
-	// has none (no libOpenCL, no platform). Where ZKACCEL_REQUIRE names
-	// opencl, it must list at least one, and the table must show opencl:0.
-	openclLine := regexp.MustCompile(`(?m)^  opencl: (\d+ device\(s\)|no device: .+|loaded, but found no device)$`).FindStringSubmatch(out)
-	switch {
-	case openclLine == nil:
-		t.Errorf("devices output has no opencl backend line:\n%s", out)
-	case requireOpenCL() && !strings.HasSuffix(openclLine[1], "device(s)"):
-		t.Errorf("ZKACCEL_REQUIRE names opencl, but %q:\n%s", openclLine[0], out)
-	case strings.HasSuffix(openclLine[1], "device(s)") && !regexp.MustCompile(`(?m)^opencl:0 +opencl +\S`).MatchString(out):
-		t.Errorf("opencl has devices, but the table lists no opencl:0:\n%s", out)
-	case strings.HasSuffix(openclLine[1], "device(s)") && !regexp.MustCompile(`(?m)^drivers:\n(  .+\n)*  opencl:0: \S`).MatchString(out):
-		t.Errorf("opencl has devices, but no driver line for opencl:0:\n%s", out)
+	// The CUDA and OpenCL backends are built in: each lists its devices, or
+	// says why it has none (no library, no platform, no GPU). Where
+	// ZKACCEL_REQUIRE names the kind, it must list at least one, and the
+	// table and the drivers must show its device 0.
+	for _, kind := range []string{"cuda", "opencl"} {
+		line := regexp.MustCompile(`(?m)^  ` + kind + `: (\d+ device\(s\)|no device: .+|loaded, but found no device)$`).FindStringSubmatch(out)
+		has := line != nil && strings.HasSuffix(line[1], "device(s)")
+		switch {
+		case line == nil:
+			t.Errorf("devices output has no %s backend line:\n%s", kind, out)
+		case requireKind(kind) && !has:
+			t.Errorf("ZKACCEL_REQUIRE names %s, but %q:\n%s", kind, line[0], out)
+		case has && !regexp.MustCompile(`(?m)^`+kind+`:0 +`+kind+` +\S`).MatchString(out):
+			t.Errorf("%s has devices, but the table lists no %s:0:\n%s", kind, kind, out)
+		case has && !regexp.MustCompile(`(?m)^drivers:\n(  .+\n)*  `+kind+`:0: \S`).MatchString(out):
+			t.Errorf("%s has devices, but no driver line for %s:0:\n%s", kind, kind, out)
+		}
 	}
 	code, _, errs = zk(t, "devices", "extra")
 	wantCode(t, []string{"devices", "extra"}, code, 2, errs)
 }
 
-// requireOpenCL reports whether ZKACCEL_REQUIRE names an OpenCL device.
-func requireOpenCL() bool {
+// requireKind reports whether ZKACCEL_REQUIRE names a device of kind.
+func requireKind(kind string) bool {
 	specs, _ := devtest.Require()
 	for _, s := range specs {
-		if s == "opencl" || strings.HasPrefix(s, "opencl:") {
+		if s == kind || strings.HasPrefix(s, kind+":") {
 			return true
 		}
 	}
@@ -341,7 +345,7 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"--runs", "0"}, 1, "--runs"},
 		{[]string{"--max-time", "-1s"}, 1, "--max-time"},
 		{[]string{"--runs", "many"}, 2, "invalid value"},
-		{[]string{"--device", "cuda:0"}, 1, `unknown or unregistered device kind "cuda"`},
+		{[]string{"--device", "fpga:0"}, 1, `unknown or unregistered device kind "fpga"`},
 		{[]string{"--ops", "ntt", "--fields", "koalabear", "--sizes", "25"}, 1, "largest power-of-two domain is 2^24"},
 		{[]string{"extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"--bogus"}, 2, "flag provided but not defined"},

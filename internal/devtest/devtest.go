@@ -174,3 +174,20 @@ func Seed(t testing.TB) int64 {
 	t.Logf("seed %d (reproduce with %s=%d)", s, EnvSeed, s)
 	return s
 }
+
+// Absent ends a test that needs a device of kind when there is none: a
+// skip saying why, or a failure where ZKACCEL_REQUIRE names the kind (or
+// one of its devices).
+func Absent(t testing.TB, kind zkaccel.Kind, why string) {
+	t.Helper()
+	req, err := Require()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range req {
+		if k, _, _ := zkaccel.ParseSpec(r); k == kind {
+			t.Fatalf("%s=%s requires %s, but: %s", EnvRequire, r, kind, why)
+		}
+	}
+	t.Skipf("%s (set %s=%s to make this a failure)", why, EnvRequire, kind)
+}

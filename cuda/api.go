@@ -1,0 +1,267 @@
+package cuda
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/zkaccel/zkaccel/cgo"
+	"github.com/zkaccel/zkaccel/gpu"
+)
+
+// The CUDA driver API constants this package uses, with the values of the
+// driver's header cuda.h (unchanged since CUDA 11). No header is needed to
+// build: libcuda is opened at run time.
+const (
+	cudaSuccess           = 0   // CUDA_SUCCESS
+	cudaErrorOutOfMemory  = 2   // CUDA_ERROR_OUT_OF_MEMORY
+	cudaErrorNoDevice     = 100 // CUDA_ERROR_NO_DEVICE
+	cudaErrorNotReady     = 600 // CUDA_ERROR_NOT_READY
+	cudaErrorECC          = 214 // CUDA_ERROR_ECC_UNCORRECTABLE
+	cudaErrorIllegalAddr  = 700 // CUDA_ERROR_ILLEGAL_ADDRESS
+	cudaErrorLaunchTimout = 702 // CUDA_ERROR_LAUNCH_TIMEOUT
+	cudaErrorHWStack      = 714 // CUDA_ERROR_HARDWARE_STACK_ERROR
+	cudaErrorIllegalInstr = 715 // CUDA_ERROR_ILLEGAL_INSTRUCTION
+	cudaErrorMisaligned   = 716 // CUDA_ERROR_MISALIGNED_ADDRESS
+	cudaErrorAddrSpace    = 717 // CUDA_ERROR_INVALID_ADDRESS_SPACE
+	cudaErrorInvalidPC    = 718 // CUDA_ERROR_INVALID_PC
+	cudaErrorLaunchFailed = 719 // CUDA_ERROR_LAUNCH_FAILED
+	cudaErrorUnknown      = 999 // CUDA_ERROR_UNKNOWN
+
+	attrMaxThreadsPerBlock = 1  // CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK
+	attrClockRate          = 13 // CU_DEVICE_ATTRIBUTE_CLOCK_RATE (kHz)
+	attrMultiprocessors    = 16 // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
+	attrPCIBusID           = 33 // CU_DEVICE_ATTRIBUTE_PCI_BUS_ID
+	attrPCIDeviceID        = 34 // CU_DEVICE_ATTRIBUTE_PCI_DEVICE_ID
+	attrMemoryClockRate    = 36 // CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE (kHz)
+	attrMemoryBusWidth     = 37 // CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH (bits)
+	attrPCIDomainID        = 50 // CU_DEVICE_ATTRIBUTE_PCI_DOMAIN_ID
+	attrCCMajor            = 75 // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR
+	attrCCMinor            = 76 // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR
+
+	funcAttrMaxThreads = 0 // CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK
+	funcAttrNumRegs    = 4 // CU_FUNC_ATTRIBUTE_NUM_REGS
+
+	jitErrorLogBuffer     = 5 // CU_JIT_ERROR_LOG_BUFFER
+	jitErrorLogBufferSize = 6 // CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES
+
+	streamNonBlocking   = 1 // CU_STREAM_NON_BLOCKING
+	eventDefault        = 0 // CU_EVENT_DEFAULT
+	eventDisableTiming  = 2 // CU_EVENT_DISABLE_TIMING
+	memHostAllocDefault = 0
+)
+
+// Error is a failed CUDA driver API call: the function (and what it worked
+// on), the CUresult and its name. Its message reads like
+// "zkaccel/cuda: cuMemAlloc_v2(6.0 GiB): CUDA_ERROR_OUT_OF_MEMORY (2): out of memory".
+type Error struct {
+	Op     string // the driver function, with its subject in parentheses
+	Code   int    // the CUresult
+	Name   string // e.g. "CUDA_ERROR_OUT_OF_MEMORY"
+	Detail string // the driver's description, and more (a JIT log)
+}
+
+// Error returns the message.
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("zkaccel/cuda: %s: %s (%d)", e.Op, e.Name, e.Code)
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	return msg
+}
+
+// Sticky reports whether the error leaves the CUDA context unusable (a
+// kernel fault, an uncorrectable ECC error …): every later call in the
+// context fails until it is reset.
+func (e *Error) Sticky() bool { return sticky(e.Code) }
+
+func sticky(code int) bool {
+	switch code {
+	case cudaErrorECC, cudaErrorIllegalAddr, cudaErrorLaunchTimout, cudaErrorHWStack, cudaErrorIllegalInstr,
+		cudaErrorMisaligned, cudaErrorAddrSpace, cudaErrorInvalidPC, cudaErrorLaunchFailed, cudaErrorUnknown:
+		return true
+	}
+	return false
+}
+
+// driverNames are the names under which the driver library is opened.
+var driverNames = []string{"libcuda.so.1", "libcuda.so"}
+
+// driverAPI holds every driver entry point this package calls, resolved
+// when the library is opened (the _v2 names are the current ABI of each
+// function; the driver keeps the old names for old binaries).
+type driverAPI struct {
+	lib *cgo.Library
+
+	init, driverGetVersion, deviceGetCount, deviceGet, deviceGetName cgo.Func
+	deviceTotalMem, deviceGetAttribute                               cgo.Func
+	primaryCtxRetain, primaryCtxRelease, primaryCtxReset             cgo.Func
+	ctxPushCurrent, ctxPopCurrent                                    cgo.Func
+	streamCreate, streamSynchronize, streamDestroy                   cgo.Func
+	memAlloc, memFree, memGetInfo, memHostAlloc, memFreeHost         cgo.Func
+	memcpyHtoDAsync, memcpyDtoHAsync                                 cgo.Func
+	moduleLoadDataEx, moduleUnload, moduleGetFunction                cgo.Func
+	funcGetAttribute, launchKernel                                   cgo.Func
+	eventCreate, eventRecord, eventSynchronize, eventElapsedTime     cgo.Func
+	eventDestroy, getErrorName, getErrorString                       cgo.Func
+
+	version int // cuDriverGetVersion: 1000·major + 10·minor
+}
+
+var (
+	driverOnce sync.Once
+	driverVal  *driverAPI
+	driverErr  error
+)
+
+// loadDriver opens libcuda once (lazily, never in init), resolves every
+// symbol and calls cuInit.
+func loadDriver() (*driverAPI, error) {
+	driverOnce.Do(func() { driverVal, driverErr = openDriver(driverNames) })
+	return driverVal, driverErr
+}
+
+// symbol binds a library symbol to a field of an API table.
+type symbol struct {
+	name string
+	f    *cgo.Func
+}
+
+// openTable opens the first of names that loads and binds every symbol.
+func openTable(names []string, syms []symbol) (*cgo.Library, error) {
+	symNames := make([]string, len(syms))
+	for i, s := range syms {
+		symNames[i] = s.name
+	}
+	lib, err := cgo.Open(names, symNames)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range syms {
+		if *s.f, err = lib.Func(s.name); err != nil {
+			return nil, err
+		}
+	}
+	return lib, nil
+}
+
+func openDriver(names []string) (*driverAPI, error) {
+	a := &driverAPI{}
+	lib, err := openTable(names, []symbol{
+		{"cuInit", &a.init},
+		{"cuDriverGetVersion", &a.driverGetVersion},
+		{"cuDeviceGetCount", &a.deviceGetCount},
+		{"cuDeviceGet", &a.deviceGet},
+		{"cuDeviceGetName", &a.deviceGetName},
+		{"cuDeviceTotalMem_v2", &a.deviceTotalMem},
+		{"cuDeviceGetAttribute", &a.deviceGetAttribute},
+		{"cuDevicePrimaryCtxRetain", &a.primaryCtxRetain},
+		{"cuDevicePrimaryCtxRelease_v2", &a.primaryCtxRelease},
+		{"cuDevicePrimaryCtxReset_v2", &a.primaryCtxReset},
+		{"cuCtxPushCurrent_v2", &a.ctxPushCurrent},
+		{"cuCtxPopCurrent_v2", &a.ctxPopCurrent},
+		{"cuStreamCreate", &a.streamCreate},
+		{"cuStreamSynchronize", &a.streamSynchronize},
+		{"cuStreamDestroy_v2", &a.streamDestroy},
+		{"cuMemAlloc_v2", &a.memAlloc},
+		{"cuMemFree_v2", &a.memFree},
+		{"cuMemGetInfo_v2", &a.memGetInfo},
+		{"cuMemHostAlloc", &a.memHostAlloc},
+		{"cuMemFreeHost", &a.memFreeHost},
+		{"cuMemcpyHtoDAsync_v2", &a.memcpyHtoDAsync},
+		{"cuMemcpyDtoHAsync_v2", &a.memcpyDtoHAsync},
+		{"cuModuleLoadDataEx", &a.moduleLoadDataEx},
+		{"cuModuleUnload", &a.moduleUnload},
+		{"cuModuleGetFunction", &a.moduleGetFunction},
+		{"cuFuncGetAttribute", &a.funcGetAttribute},
+		{"cuLaunchKernel", &a.launchKernel},
+		{"cuEventCreate", &a.eventCreate},
+		{"cuEventRecord", &a.eventRecord},
+		{"cuEventSynchronize", &a.eventSynchronize},
+		{"cuEventElapsedTime", &a.eventElapsedTime},
+		{"cuEventDestroy_v2", &a.eventDestroy},
+		{"cuGetErrorName", &a.getErrorName},
+		{"cuGetErrorString", &a.getErrorString},
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.lib = lib
+	if err := a.check("cuInit", a.call(a.init, 0)); err != nil {
+		return nil, err
+	}
+	var ps cgo.Pins
+	defer ps.Done()
+	v := ps.Word(0)
+	if err := a.check("cuDriverGetVersion", a.call(a.driverGetVersion, cgo.Addr(v))); err != nil {
+		return nil, err
+	}
+	a.version = int(int32(*v))
+	return a, nil
+}
+
+// callFailed is the status call returns when the call could not be made
+// (an unresolved function, which openDriver rules out): a code no driver
+// function returns.
+const callFailed = uintptr(0x7FFF_FFFF)
+
+// call calls f and returns its CUresult (or callFailed).
+func (a *driverAPI) call(f cgo.Func, args ...uintptr) uintptr {
+	r, err := f.Call(args...)
+	if err != nil {
+		return callFailed
+	}
+	return r
+}
+
+// check turns a CUresult into an *Error (nil for CUDA_SUCCESS), with the
+// driver's name and description of the code.
+func (a *driverAPI) check(op string, r uintptr) error {
+	code := int(int32(uint32(r)))
+	if code == cudaSuccess {
+		return nil
+	}
+	e := &Error{Op: op, Code: code, Name: "CUDA_ERROR"}
+	if uintptr(code) == callFailed {
+		e.Name, e.Detail = "CALL_FAILED", "the function could not be called"
+		return e
+	}
+	var ps cgo.Pins
+	defer ps.Done()
+	s := ps.Word(0)
+	if int32(a.call(a.getErrorName, uintptr(code), cgo.Addr(s))) == cudaSuccess {
+		e.Name = cgo.CStringAt(*s, 128)
+	}
+	*s = 0
+	if int32(a.call(a.getErrorString, uintptr(code), cgo.Addr(s))) == cudaSuccess {
+		e.Detail = cgo.CStringAt(*s, 512)
+	}
+	return e
+}
+
+// deviceReset marks an error after which the runtime reset its context.
+func deviceReset(err error) error {
+	return fmt.Errorf("%w (%w: the device's context was reset; the next call starts afresh)", err, gpu.ErrDeviceReset)
+}
+
+// errNoDevice reports a machine whose driver sees no GPU.
+var errNoDevice = errors.New("the CUDA driver found no device")
+
+// EnvNVRTC names the NVRTC library to open instead of the default
+// candidates (a file name or a path).
+const EnvNVRTC = "ZKACCEL_NVRTC"
+
+// nvrtcNames are the names under which NVRTC is opened: the sonames of
+// CUDA 13, 12 and 11.2–11.8 (which share libnvrtc.so.11.2), 11.1 and 11.0,
+// then the toolkit's default directory.
+func nvrtcNames() []string {
+	if v := os.Getenv(EnvNVRTC); v != "" {
+		return []string{v}
+	}
+	names := []string{"libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2", "libnvrtc.so.11.1", "libnvrtc.so.11.0", "libnvrtc.so"}
+	for _, n := range []string{"libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2", "libnvrtc.so"} {
+		names = append(names, "/usr/local/cuda/lib64/"+n)
+	}
+	return names
+}

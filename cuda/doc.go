@@ -1,0 +1,47 @@
+// Package cuda is zkaccel's CUDA runtime: a [gpu.Runtime] for every NVIDIA
+// GPU of the machine, registered with zkaccel as the "cuda" device kind
+// (cuda:0, cuda:1, … by CUDA ordinal). Import it for its side effect, or
+// import github.com/zkaccel/zkaccel/backends:
+//
+//	import _ "github.com/zkaccel/zkaccel/cuda"
+//
+// # Zero install
+//
+// Nothing is linked at build time and no CUDA header or toolkit is needed
+// to build. On the first zkaccel.Devices, Open or [Runtimes] call the
+// package opens the driver (libcuda.so.1) with dlopen and resolves every
+// function it uses (the versioned _v2 entry points); a machine without the
+// driver, or without a GPU, has no CUDA devices and zkaccel.Backends says
+// why. A build with CGO_ENABLED=0 has none either.
+//
+// # Kernels
+//
+// The kernels are the ones of package gpu, written once for OpenCL and
+// CUDA. They are compiled at run time with NVRTC (libnvrtc of CUDA 11.0 to
+// 13, opened with dlopen, or $ZKACCEL_NVRTC) for the GPU's exact
+// architecture, and the cubins are cached on disk
+// ($ZKACCEL_CACHE_DIR/cuda, else os.UserCacheDir()/zkaccel/cuda; ZKACCEL_CACHE=off
+// disables the cache). Where NVRTC is absent — a machine with only the
+// driver — the PTX embedded in package cuda/ptx (made by go generate with
+// NVRTC, and checked against the sources by the tests) is loaded and the
+// driver compiles it for the GPU.
+//
+// # Execution
+//
+// Each device has its primary context, made current on the calling OS
+// thread for the span of each call (goroutines move between threads), and
+// one non-blocking stream on which copies and launches run in order. Host
+// data moves through two pinned staging buffers, so that the host's copy
+// of one chunk overlaps the DMA of the other. Events time kernels and
+// copies apart ([Runtime.Times]).
+//
+// # Errors
+//
+// Driver failures are [*Error] values naming the function, the CUresult
+// and the driver's description, e.g. "zkaccel/cuda: cuMemAlloc_v2(…):
+// CUDA_ERROR_OUT_OF_MEMORY (2): out of memory"; an allocation failure says
+// how much was asked and how much is free. A sticky error (a kernel fault,
+// an uncorrectable ECC error) resets the device's context: the error wraps
+// gpu.ErrDeviceReset, the device's buffers and modules are gone, and the
+// next call starts afresh.
+package cuda

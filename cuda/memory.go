@@ -1,0 +1,264 @@
+package cuda
+
+import (
+	"fmt"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/zkaccel/zkaccel/cgo"
+	"github.com/zkaccel/zkaccel/gpu"
+)
+
+// buffer is device memory of a Runtime (a CUdeviceptr).
+type buffer struct {
+	rt    *Runtime
+	ptr   uintptr
+	size  int
+	gen   uint64 // the runtime's generation when allocated
+	freed atomic.Bool
+}
+
+// Size is the buffer's length in bytes.
+func (b *buffer) Size() int { return b.size }
+
+// own returns b as this runtime's live buffer, or an error saying why it is
+// not one. The caller holds rt.mu.
+func (rt *Runtime) own(op string, b gpu.Buffer) (*buffer, error) {
+	bb, ok := b.(*buffer)
+	switch {
+	case !ok || bb == nil:
+		return nil, rt.errorf(op, "%T is not a CUDA buffer", b)
+	case bb.rt != rt:
+		return nil, rt.errorf(op, "the buffer belongs to %s", bb.rt)
+	case bb.freed.Load():
+		return nil, rt.errorf(op, "the buffer was freed")
+	case bb.gen != rt.gen:
+		return nil, rt.errorf(op, "the buffer was lost when the device was reset")
+	}
+	return bb, nil
+}
+
+// Alloc allocates size bytes of device memory (cuMemAlloc). When the
+// device is out of memory the error says how much was asked and how much
+// is free.
+func (rt *Runtime) Alloc(size int) (gpu.Buffer, error) {
+	if size < 1 {
+		return nil, rt.errorf("alloc", "size %d (want at least 1 byte)", size)
+	}
+	exit, err := rt.enter()
+	if err != nil {
+		return nil, err
+	}
+	defer exit()
+	var ps cgo.Pins
+	defer ps.Done()
+	p := ps.Word(0)
+	r := rt.api.call(rt.api.memAlloc, cgo.Addr(p), uintptr(size))
+	if int32(uint32(r)) == cudaErrorOutOfMemory {
+		msg := fmt.Sprintf("out of device memory (need %s", gib(uint64(size)))
+		if free, _, err := rt.memInfo(); err == nil {
+			msg += fmt.Sprintf(", free %s", gib(free))
+		}
+		return nil, fmt.Errorf("zkaccel/cuda: alloc on %s: %s): %w", rt, msg, rt.api.check("cuMemAlloc_v2", r))
+	}
+	if err := rt.check(fmt.Sprintf("cuMemAlloc_v2(%d bytes)", size), r); err != nil {
+		return nil, err
+	}
+	rt.live.Add(1)
+	return &buffer{rt: rt, ptr: *p, size: size, gen: rt.gen}, nil
+}
+
+// Free releases a buffer of this runtime; nil, a buffer already freed, one
+// of another runtime, or one lost in a device reset is ignored.
+func (rt *Runtime) Free(b gpu.Buffer) {
+	bb, ok := b.(*buffer)
+	if !ok || bb == nil || bb.rt != rt || !bb.freed.CompareAndSwap(false, true) {
+		return
+	}
+	exit, err := rt.enter()
+	if err != nil {
+		return
+	}
+	defer exit()
+	if bb.gen != rt.gen {
+		return // gone with the old context
+	}
+	rt.api.call(rt.api.memFree, bb.ptr)
+	rt.live.Add(-1)
+}
+
+// span checks that [off, off+n) lies inside b.
+func (rt *Runtime) span(op string, b *buffer, off, n int) error {
+	if off < 0 || n < 0 || off > b.size || n > b.size-off {
+		return rt.errorf(op, "%d bytes at offset %d overrun a buffer of %d bytes", n, off, b.size)
+	}
+	return nil
+}
+
+// stagingSize is the size of each of the two pinned staging buffers: a
+// copy is cut into chunks of this size, and while the DMA engine moves one
+// chunk the host fills (or drains) the other.
+const stagingSize = 32 << 20
+
+// staging is one pinned host buffer and the event that marks the end of
+// the last copy that used it.
+type staging struct {
+	host    uintptr // cuMemHostAlloc'd, stagingSize bytes
+	event   uintptr
+	pending bool // event recorded and not yet waited for
+}
+
+// bytes is the staging buffer as a Go slice (C memory).
+func (s *staging) bytes() []byte {
+	p := s.host
+	return unsafe.Slice((*byte)(*(*unsafe.Pointer)(unsafe.Pointer(&p))), stagingSize)
+}
+
+// stagingBuffers allocates the staging buffers and their events on first
+// use. The caller has entered the runtime.
+func (rt *Runtime) stagingBuffers() error {
+	a := rt.api
+	var ps cgo.Pins
+	defer ps.Done()
+	for i := range rt.stage {
+		s := &rt.stage[i]
+		if s.host != 0 {
+			continue
+		}
+		h, ev := ps.Word(0), ps.Word(0)
+		if err := rt.check(fmt.Sprintf("cuMemHostAlloc(%d bytes)", stagingSize), a.call(a.memHostAlloc, cgo.Addr(h), stagingSize, memHostAllocDefault)); err != nil {
+			return err
+		}
+		if err := rt.check("cuEventCreate", a.call(a.eventCreate, cgo.Addr(ev), eventDisableTiming)); err != nil {
+			a.call(a.memFreeHost, *h)
+			return err
+		}
+		*s = staging{host: *h, event: *ev}
+	}
+	return nil
+}
+
+// await waits for the last copy through s.
+func (rt *Runtime) await(s *staging) error {
+	if !s.pending {
+		return nil
+	}
+	s.pending = false
+	return rt.check("cuEventSynchronize", rt.api.call(rt.api.eventSynchronize, s.event))
+}
+
+// Write copies src into dst at byte offset off through the pinned staging
+// buffers, chunk by chunk, so that filling one overlaps the DMA of the
+// other. It returns once src may be reused; the copies complete in stream
+// order, before any later launch.
+func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) error {
+	exit, err := rt.enter()
+	if err != nil {
+		return err
+	}
+	defer exit()
+	b, err := rt.own("write", dst)
+	if err != nil {
+		return err
+	}
+	if err := rt.span("write", b, off, len(src)); err != nil {
+		return err
+	}
+	if len(src) == 0 {
+		return nil
+	}
+	if err := rt.stagingBuffers(); err != nil {
+		return err
+	}
+	a := rt.api
+	stop := rt.timeStart(true)
+	for k, pos := 0, 0; pos < len(src); k, pos = k+1, pos+stagingSize {
+		s := &rt.stage[k%2]
+		if err := rt.await(s); err != nil {
+			return err
+		}
+		n := copy(s.bytes(), src[pos:min(pos+stagingSize, len(src))])
+		if err := rt.check(fmt.Sprintf("cuMemcpyHtoDAsync_v2(%d bytes)", n), a.call(a.memcpyHtoDAsync, b.ptr+uintptr(off+pos), s.host, uintptr(n), rt.stream)); err != nil {
+			return err
+		}
+		if err := rt.check("cuEventRecord", a.call(a.eventRecord, s.event, rt.stream)); err != nil {
+			return err
+		}
+		s.pending = true
+	}
+	stop()
+	return nil
+}
+
+// Read copies len(dst) bytes of src at byte offset off into dst, after
+// every earlier launch and copy of the stream, through the staging
+// buffers (the DMA of one chunk overlaps draining the previous one), and
+// returns when they are all on the host.
+func (rt *Runtime) Read(dst []byte, src gpu.Buffer, off int) error {
+	exit, err := rt.enter()
+	if err != nil {
+		return err
+	}
+	defer exit()
+	b, err := rt.own("read", src)
+	if err != nil {
+		return err
+	}
+	if err := rt.span("read", b, off, len(dst)); err != nil {
+		return err
+	}
+	if len(dst) == 0 {
+		return nil
+	}
+	if err := rt.stagingBuffers(); err != nil {
+		return err
+	}
+	a := rt.api
+	stop := rt.timeStart(true)
+	drain := func(k int) error {
+		s := &rt.stage[k%2]
+		if err := rt.await(s); err != nil {
+			return err
+		}
+		pos := k * stagingSize
+		copy(dst[pos:min(pos+stagingSize, len(dst))], s.bytes())
+		return nil
+	}
+	nchunks := (len(dst) + stagingSize - 1) / stagingSize
+	for k := 0; k < nchunks; k++ {
+		s := &rt.stage[k%2]
+		if err := rt.await(s); err != nil { // a Write's chunk may still be in flight
+			return err
+		}
+		pos := k * stagingSize
+		n := min(stagingSize, len(dst)-pos)
+		if err := rt.check(fmt.Sprintf("cuMemcpyDtoHAsync_v2(%d bytes)", n), a.call(a.memcpyDtoHAsync, s.host, b.ptr+uintptr(off+pos), uintptr(n), rt.stream)); err != nil {
+			return err
+		}
+		if err := rt.check("cuEventRecord", a.call(a.eventRecord, s.event, rt.stream)); err != nil {
+			return err
+		}
+		s.pending = true
+		if k > 0 {
+			if err := drain(k - 1); err != nil {
+				return err
+			}
+		}
+	}
+	stop() // recorded before the last chunk is waited for: it ends with the DMA
+	if err := drain(nchunks - 1); err != nil {
+		return err
+	}
+	rt.collect()
+	return nil
+}
+
+func gib(n uint64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d B", n)
+}

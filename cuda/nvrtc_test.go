@@ -1,0 +1,210 @@
+package cuda_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zkaccel/zkaccel/cuda"
+	"github.com/zkaccel/zkaccel/cuda/ptx"
+	"github.com/zkaccel/zkaccel/gpu"
+)
+
+// EnvRequireNVRTC set to 1 makes a missing NVRTC a test failure instead of
+// a skip (CI sets it: Debian's libnvrtc11.2 compiles every kernel there).
+const EnvRequireNVRTC = "ZKACCEL_REQUIRE_NVRTC"
+
+// nvrtc returns NVRTC, skipping the test where it is absent (failing where
+// ZKACCEL_REQUIRE_NVRTC=1).
+func nvrtc(t *testing.T) *cuda.NVRTC {
+	t.Helper()
+	nv, err := cuda.LoadNVRTC()
+	if err != nil {
+		if os.Getenv(EnvRequireNVRTC) == "1" {
+			t.Fatalf("%s=1 but NVRTC cannot be loaded: %v", EnvRequireNVRTC, err)
+		}
+		t.Skipf("no NVRTC (set %s=1 to make this a failure): %v", EnvRequireNVRTC, err)
+	}
+	return nv
+}
+
+// kernelNames lists the functions marked KERNEL in a program's source.
+func kernelNames(src string) []string {
+	var names []string
+	for _, part := range strings.Split(src, "KERNEL void ")[1:] {
+		if i := strings.IndexByte(part, '('); i > 0 {
+			names = append(names, strings.TrimSpace(part[:i]))
+		}
+	}
+	return names
+}
+
+// TestEmbeddedPTXCurrent checks, without NVRTC, that the embedded PTX was
+// made from the current device source of every program: a source change
+// without go generate ./cuda/ptx fails here. It also checks that each PTX
+// defines every kernel of its program.
+func TestEmbeddedPTXCurrent(t *testing.T) {
+	ix, err := ptx.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ix.NVRTC == "" || ix.Arch != "compute_70" {
+		t.Errorf("index: nvrtc %q, arch %q", ix.NVRTC, ix.Arch)
+	}
+	byProgram := map[string]ptx.Entry{}
+	for _, e := range ix.Entries {
+		byProgram[e.Program] = e
+	}
+	keys := gpu.Programs()
+	if len(ix.Entries) != len(keys) {
+		t.Errorf("%d embedded entries for %d programs", len(ix.Entries), len(keys))
+	}
+	for _, key := range keys {
+		src, err := gpu.ProgramSource(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, ok := byProgram[key]
+		if !ok {
+			t.Errorf("%s: no embedded PTX (run go generate ./cuda/ptx)", key)
+			continue
+		}
+		if e.SourceHash != sha256.Sum256([]byte(src)) {
+			t.Errorf("%s: the embedded PTX is stale: its source changed (run go generate ./cuda/ptx)", key)
+			continue
+		}
+		code, ok := ptx.Lookup(e.SourceHash)
+		if !ok || len(code) < 100 || code[len(code)-1] != 0 {
+			t.Errorf("%s: Lookup: %d bytes, ok %v", key, len(code), ok)
+			continue
+		}
+		text := string(code)
+		if !strings.Contains(text, ".target sm_70") {
+			t.Errorf("%s: PTX does not target sm_70", key)
+		}
+		for _, k := range kernelNames(src) {
+			if !strings.Contains(text, ".entry "+k+"(") {
+				t.Errorf("%s: PTX lacks kernel %s", key, k)
+			}
+		}
+	}
+	var other [32]byte
+	if _, ok := ptx.Lookup(other); ok {
+		t.Error("Lookup of an unknown source hash succeeded")
+	}
+}
+
+func TestParseIndex(t *testing.T) {
+	good := "# comment\nnvrtc 11.8\narch compute_70\nkeccak " + strings.Repeat("ab", 32) + " keccak.ptx.gz\n"
+	ix, err := ptx.Parse(strings.NewReader(good))
+	if err != nil || ix.NVRTC != "11.8" || len(ix.Entries) != 1 || ix.Entries[0].SourceHash[0] != 0xab {
+		t.Fatalf("Parse = %+v, %v", ix, err)
+	}
+	for _, bad := range []string{"keccak zz keccak.ptx.gz\n", "one two three four\n", "keccak " + strings.Repeat("ab", 31) + " f\n"} {
+		if _, err := ptx.Parse(strings.NewReader(bad)); err == nil {
+			t.Errorf("Parse(%q): no error", bad)
+		}
+	}
+}
+
+// TestNVRTCCompilesEveryProgram compiles every device program with NVRTC,
+// as CUDA C++, for the embedded PTX's target: a CUDA compile error fails
+// here, without a GPU. Where NVRTC's version is the one that made the
+// embedded PTX, the output must equal it byte for byte (go generate was
+// run, and honestly).
+func TestNVRTCCompilesEveryProgram(t *testing.T) {
+	nv := nvrtc(t)
+	ix, err := ptx.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	embedded := map[string]ptx.Entry{}
+	for _, e := range ix.Entries {
+		embedded[e.Program] = e
+	}
+	same := nv.Version() == ix.NVRTC
+	if !same {
+		t.Logf("NVRTC %s, the embedded PTX was made by NVRTC %s: compiling only", nv.Version(), ix.NVRTC)
+	}
+	keys := gpu.Programs()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 2)
+	for _, key := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			src, err := gpu.ProgramSource(key)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			start := time.Now()
+			code, err := nv.Compile(src, key, cuda.Target{Arch: 70})
+			if err != nil {
+				t.Errorf("%s: %v", key, err)
+				return
+			}
+			t.Logf("%s: %d bytes of PTX in %v", key, len(code), time.Since(start).Round(time.Millisecond))
+			if !same {
+				return
+			}
+			e, ok := embedded[key]
+			if !ok {
+				t.Errorf("%s: nothing embedded", key)
+				return
+			}
+			want, err := ptx.Read(e)
+			if err != nil {
+				t.Errorf("%s: %v", key, err)
+				return
+			}
+			if !bytes.Equal(ptx.Normalize(code), ptx.Normalize(want)) {
+				t.Errorf("%s: NVRTC %s's PTX differs from the embedded PTX (run go generate ./cuda/ptx)", key, nv.Version())
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// TestNVRTCCubin compiles one program to machine code for the newest GPU
+// NVRTC knows (ptxas runs), and checks the ELF it returns.
+func TestNVRTCCubin(t *testing.T) {
+	nv := nvrtc(t)
+	archs := nv.Archs()
+	newest := archs[len(archs)-1]
+	src, err := gpu.ProgramSource("keccak")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := nv.Compile(src, "keccak", cuda.Target{Arch: newest, Cubin: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(bin, []byte("\x7fELF")) {
+		t.Fatalf("cubin for sm_%d does not start with an ELF header: % x", newest, bin[:min(8, len(bin))])
+	}
+	t.Logf("NVRTC %s (%s): archs %v; keccak for sm_%d: %d bytes", nv.Version(), nv.Library(), archs, newest, len(bin))
+}
+
+// TestNVRTCErrors: a compile error carries NVRTC's log; an architecture
+// NVRTC does not know is refused before compiling.
+func TestNVRTCErrors(t *testing.T) {
+	nv := nvrtc(t)
+	_, err := nv.Compile(gpu.Source("KERNEL void broken(GLOBAL u32* a) { a[0] = undefined_name; }"), "broken.cu", cuda.Target{Arch: 70})
+	if err == nil || !strings.Contains(err.Error(), "compiler log") || !strings.Contains(err.Error(), "undefined_name") {
+		t.Errorf("compile error: %v", err)
+	}
+	if _, err := nv.Compile(gpu.Source(""), "x", cuda.Target{Arch: 12}); err == nil || !strings.Contains(err.Error(), "cannot compile for compute_12") {
+		t.Errorf("unknown architecture: %v", err)
+	}
+	if !slices.Contains(nv.Archs(), 70) {
+		t.Errorf("NVRTC %s does not target compute_70: %v", nv.Version(), nv.Archs())
+	}
+}

@@ -1,0 +1,347 @@
+package cuda
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/zkaccel/zkaccel/cgo"
+	"github.com/zkaccel/zkaccel/gpu"
+)
+
+// Runtime is the [gpu.Runtime] of one CUDA GPU: the device's primary
+// context (retained on first use), one non-blocking stream on which every
+// copy and launch runs in order, two pinned host staging buffers through
+// which copies overlap, the modules compiled for the device, and timers.
+//
+// Every method makes the context current on the calling OS thread for its
+// duration (goroutines move between threads) and holds the runtime's lock,
+// so a Runtime may be used from many goroutines. Runtimes come from
+// [Runtimes] (or zkaccel.Devices) and live as long as the process.
+type Runtime struct {
+	api     *driverAPI
+	dev     uintptr // CUdevice
+	ordinal int
+
+	name                    string
+	memory                  uint64
+	ccMajor, ccMinor        int
+	sms, maxThreads         int
+	clockKHz, memClockKHz   int
+	busWidth                int
+	pciDomain, pciBus, pciD int
+
+	mu      sync.Mutex
+	ctx     uintptr // primary context, 0 until first use or after a reset
+	stream  uintptr
+	gen     uint64 // bumped at each context reset: older buffers and programs are stale
+	stage   [2]staging
+	modules map[[32]byte]*Program
+	timing  bool
+	pending []timedEvent
+	ktime   time.Duration // kernel time since ResetTimes
+	xtime   time.Duration // copy time since ResetTimes
+
+	live  atomic.Int64
+	stats compileStats
+}
+
+var _ gpu.Runtime = (*Runtime)(nil)
+
+// Kind is "cuda".
+func (rt *Runtime) Kind() string { return "cuda" }
+
+// Ordinal is the device's CUDA ordinal.
+func (rt *Runtime) Ordinal() int { return rt.ordinal }
+
+// Name is the device's name (cuDeviceGetName), e.g. "NVIDIA H100 80GB HBM3".
+func (rt *Runtime) Name() string { return rt.name }
+
+// Memory is the device's total memory in bytes.
+func (rt *Runtime) Memory() uint64 { return rt.memory }
+
+// MaxAlloc is the largest single allocation: CUDA allows the whole memory.
+func (rt *Runtime) MaxAlloc() uint64 { return rt.memory }
+
+// MaxGroupSize is the device's maximum threads per block.
+func (rt *Runtime) MaxGroupSize() int { return rt.maxThreads }
+
+// ComputeCapability is the device's compute capability, e.g. (9, 0).
+func (rt *Runtime) ComputeCapability() (major, minor int) { return rt.ccMajor, rt.ccMinor }
+
+// Multiprocessors is the number of streaming multiprocessors.
+func (rt *Runtime) Multiprocessors() int { return rt.sms }
+
+// Clocks are the device's peak SM and memory clocks in MHz, and its memory
+// bus width in bits.
+func (rt *Runtime) Clocks() (smMHz, memMHz, busBits int) {
+	return rt.clockKHz / 1000, rt.memClockKHz / 1000, rt.busWidth
+}
+
+// PCIBusID is the device's PCI address, e.g. "0000:65:00.0".
+func (rt *Runtime) PCIBusID() string {
+	return fmt.Sprintf("%04x:%02x:%02x.0", rt.pciDomain, rt.pciBus, rt.pciD)
+}
+
+// DriverVersion is the CUDA version the driver supports, e.g. "12.4".
+func (rt *Runtime) DriverVersion() string {
+	return fmt.Sprintf("%d.%d", rt.api.version/1000, rt.api.version%1000/10)
+}
+
+// Type is "gpu".
+func (rt *Runtime) Type() string { return "gpu" }
+
+// DriverInfo describes the driver, the compiler and the device in one line,
+// e.g. "CUDA driver 12.4, NVRTC 12.4, sm_90, 132 SMs, PCI 0000:65:00.0".
+func (rt *Runtime) DriverInfo() string {
+	comp := "no NVRTC (embedded PTX)"
+	if n, err := LoadNVRTC(); err == nil {
+		comp = "NVRTC " + n.Version()
+	}
+	return fmt.Sprintf("CUDA driver %s, %s, sm_%d%d, %d SMs, PCI %s", rt.DriverVersion(), comp, rt.ccMajor, rt.ccMinor, rt.sms, rt.PCIBusID())
+}
+
+// String is the device spec, e.g. "cuda:0".
+func (rt *Runtime) String() string { return fmt.Sprintf("cuda:%d", rt.ordinal) }
+
+// errorf formats an error of this runtime: "zkaccel/cuda: op on cuda:0: …".
+func (rt *Runtime) errorf(op, format string, args ...any) error {
+	return fmt.Errorf("zkaccel/cuda: %s on %s: %s", op, rt, fmt.Sprintf(format, args...))
+}
+
+var (
+	discoverOnce sync.Once
+	discovered   []*Runtime
+	discoverErr  error
+)
+
+// runtimes discovers the GPUs once per process.
+func runtimes() ([]*Runtime, error) {
+	discoverOnce.Do(func() { discovered, discoverErr = discover() })
+	return discovered, discoverErr
+}
+
+// Runtimes opens libcuda (on first use) and returns the runtime of every
+// CUDA GPU, by ordinal: the same runtimes that the devices of
+// zkaccel.Devices wrap. It fails when the driver cannot be loaded or
+// initialised (no libcuda, no GPU).
+func Runtimes() ([]gpu.Runtime, error) {
+	rts, err := runtimes()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]gpu.Runtime, len(rts))
+	for i, rt := range rts {
+		out[i] = rt
+	}
+	return out, nil
+}
+
+// discover lists the GPUs and reads their properties; no context is made
+// until a runtime is used.
+func discover() ([]*Runtime, error) {
+	a, err := loadDriver()
+	if err != nil {
+		var ce *Error
+		if errors.As(err, &ce) && ce.Code == cudaErrorNoDevice {
+			return nil, fmt.Errorf("zkaccel/cuda: %w (%v)", errNoDevice, err)
+		}
+		if ce == nil {
+			return nil, fmt.Errorf("zkaccel/cuda: no NVIDIA driver: %w", err)
+		}
+		return nil, err
+	}
+	var ps cgo.Pins
+	defer ps.Done()
+	cnt := ps.Word(0)
+	if err := a.check("cuDeviceGetCount", a.call(a.deviceGetCount, cgo.Addr(cnt))); err != nil {
+		return nil, err
+	}
+	var out []*Runtime
+	for i := 0; i < int(int32(*cnt)); i++ {
+		rt, err := newRuntime(a, i)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rt)
+	}
+	return out, nil
+}
+
+func newRuntime(a *driverAPI, ordinal int) (*Runtime, error) {
+	var ps cgo.Pins
+	defer ps.Done()
+	dev := ps.Word(0)
+	if err := a.check(fmt.Sprintf("cuDeviceGet(%d)", ordinal), a.call(a.deviceGet, cgo.Addr(dev), uintptr(ordinal))); err != nil {
+		return nil, err
+	}
+	rt := &Runtime{api: a, dev: uintptr(int32(*dev)), ordinal: ordinal, modules: map[[32]byte]*Program{}, timing: true}
+	name := make([]byte, 256)
+	if err := a.check("cuDeviceGetName", a.call(a.deviceGetName, ps.Bytes(name), uintptr(len(name)), rt.dev)); err != nil {
+		return nil, err
+	}
+	rt.name = strings.TrimSpace(strings.TrimRight(string(name), "\x00"))
+	if i := strings.IndexByte(rt.name, 0); i >= 0 {
+		rt.name = rt.name[:i]
+	}
+	mem := ps.Word(0)
+	if err := a.check("cuDeviceTotalMem_v2", a.call(a.deviceTotalMem, cgo.Addr(mem), rt.dev)); err != nil {
+		return nil, err
+	}
+	rt.memory = uint64(*mem)
+	for _, at := range []struct {
+		attr uintptr
+		dst  *int
+	}{
+		{attrCCMajor, &rt.ccMajor}, {attrCCMinor, &rt.ccMinor}, {attrMultiprocessors, &rt.sms},
+		{attrMaxThreadsPerBlock, &rt.maxThreads}, {attrClockRate, &rt.clockKHz},
+		{attrMemoryClockRate, &rt.memClockKHz}, {attrMemoryBusWidth, &rt.busWidth},
+		{attrPCIDomainID, &rt.pciDomain}, {attrPCIBusID, &rt.pciBus}, {attrPCIDeviceID, &rt.pciD},
+	} {
+		v := ps.Word(0)
+		if err := a.check(fmt.Sprintf("cuDeviceGetAttribute(%d)", at.attr), a.call(a.deviceGetAttribute, cgo.Addr(v), at.attr, rt.dev)); err != nil {
+			return nil, err
+		}
+		*at.dst = int(int32(*v))
+	}
+	if rt.maxThreads < 1 {
+		rt.maxThreads = 1
+	}
+	return rt, nil
+}
+
+// enter locks the runtime, pins the goroutine to its OS thread and makes
+// the device's context current there (retaining the primary context and
+// creating the stream on first use); exit undoes it.
+func (rt *Runtime) enter() (exit func(), err error) {
+	rt.mu.Lock()
+	runtime.LockOSThread()
+	fail := func(err error) (func(), error) {
+		runtime.UnlockOSThread()
+		rt.mu.Unlock()
+		return nil, err
+	}
+	a := rt.api
+	var ps cgo.Pins
+	defer ps.Done()
+	if rt.ctx == 0 {
+		ctx := ps.Word(0)
+		if err := a.check("cuDevicePrimaryCtxRetain", a.call(a.primaryCtxRetain, cgo.Addr(ctx), rt.dev)); err != nil {
+			return fail(fmt.Errorf("%w (on %s)", err, rt))
+		}
+		rt.ctx = *ctx
+	}
+	if err := a.check("cuCtxPushCurrent_v2", a.call(a.ctxPushCurrent, rt.ctx)); err != nil {
+		return fail(fmt.Errorf("%w (on %s)", err, rt))
+	}
+	exit = func() {
+		old := ps.Word(0)
+		a.call(a.ctxPopCurrent, cgo.Addr(old))
+		runtime.UnlockOSThread()
+		rt.mu.Unlock()
+	}
+	if rt.stream == 0 {
+		s := ps.Word(0)
+		if err := a.check("cuStreamCreate", a.call(a.streamCreate, cgo.Addr(s), streamNonBlocking)); err != nil {
+			exit()
+			return nil, fmt.Errorf("%w (on %s)", err, rt)
+		}
+		rt.stream = *s
+	}
+	return exit, nil
+}
+
+// check is a.check that, for a sticky error, resets the device's context
+// (the runtime holds rt.mu and the context is current) and wraps
+// gpu.ErrDeviceReset, so that callers drop what they cached.
+func (rt *Runtime) check(op string, r uintptr) error {
+	err := rt.api.check(op, r)
+	var ce *Error
+	if err == nil || !errors.As(err, &ce) || !ce.Sticky() {
+		return err
+	}
+	rt.reset()
+	return deviceReset(err)
+}
+
+// reset destroys the primary context after a sticky error: every buffer,
+// module, stream and event of the runtime goes with it, and the generation
+// moves on so that stale handles are refused (and freeing them is a no-op).
+// The next enter retains a fresh context. The caller holds rt.mu with the
+// context current.
+func (rt *Runtime) reset() {
+	a := rt.api
+	var ps cgo.Pins
+	defer ps.Done()
+	for i := range rt.stage {
+		rt.stage[i] = staging{} // pinned host memory belongs to the context too
+	}
+	rt.pending = nil
+	old := ps.Word(0)
+	a.call(a.ctxPopCurrent, cgo.Addr(old))
+	a.call(a.primaryCtxReset, rt.dev)
+	a.call(a.primaryCtxRelease, rt.dev)
+	// Keep the push/pop of enter balanced: make a fresh context current
+	// for the rest of the call, whose calls now fail cleanly or succeed.
+	ctx := ps.Word(0)
+	if a.check("cuDevicePrimaryCtxRetain", a.call(a.primaryCtxRetain, cgo.Addr(ctx), rt.dev)) == nil {
+		rt.ctx = *ctx
+		a.call(a.ctxPushCurrent, rt.ctx)
+	} else {
+		rt.ctx = 0
+	}
+	rt.stream = 0
+	rt.modules = map[[32]byte]*Program{}
+	rt.gen++
+	rt.live.Store(0)
+}
+
+// Finish waits for every copy and launch issued so far on the runtime's
+// stream, and reports an error that happened asynchronously (a kernel
+// fault).
+func (rt *Runtime) Finish() error {
+	exit, err := rt.enter()
+	if err != nil {
+		return err
+	}
+	defer exit()
+	return rt.finish()
+}
+
+// finish is Finish with the runtime entered: it waits for the stream and
+// collects the timing events.
+func (rt *Runtime) finish() error {
+	if err := rt.check("cuStreamSynchronize", rt.api.call(rt.api.streamSynchronize, rt.stream)); err != nil {
+		return fmt.Errorf("%w (on %s)", err, rt)
+	}
+	rt.collect()
+	return nil
+}
+
+// MemoryInfo returns the device's free and total memory (cuMemGetInfo).
+func (rt *Runtime) MemoryInfo() (free, total uint64, err error) {
+	exit, err := rt.enter()
+	if err != nil {
+		return 0, 0, err
+	}
+	defer exit()
+	return rt.memInfo()
+}
+
+func (rt *Runtime) memInfo() (free, total uint64, err error) {
+	var ps cgo.Pins
+	defer ps.Done()
+	f, t := ps.Word(0), ps.Word(0)
+	if err := rt.check("cuMemGetInfo_v2", rt.api.call(rt.api.memGetInfo, cgo.Addr(f), cgo.Addr(t))); err != nil {
+		return 0, 0, err
+	}
+	return uint64(*f), uint64(*t), nil
+}
+
+// LiveBuffers is the number of buffers allocated and not yet freed (tests
+// use it to find leaks).
+func (rt *Runtime) LiveBuffers() int { return int(rt.live.Load()) }

@@ -1,0 +1,322 @@
+package cuda_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/cuda"
+	"github.com/zkaccel/zkaccel/gpu"
+	"github.com/zkaccel/zkaccel/internal/devtest"
+)
+
+// runtime0 returns cuda:0's runtime, or skips (fails where ZKACCEL_REQUIRE
+// names cuda) when there is none.
+func runtime0(t *testing.T) *cuda.Runtime {
+	t.Helper()
+	rts, err := cuda.Runtimes()
+	if err == nil && len(rts) > 0 {
+		return rts[0].(*cuda.Runtime)
+	}
+	why := "no CUDA GPU"
+	if err != nil {
+		why = "CUDA unavailable: " + err.Error()
+	}
+	devtest.Absent(t, zkaccel.CUDA, why)
+	return nil
+}
+
+// TestNoDriver runs where there is no driver: the error names libcuda, and
+// the backend reports it instead of devices.
+func TestNoDriver(t *testing.T) {
+	if _, err := cuda.Runtimes(); err == nil {
+		t.Skip("a CUDA driver is present")
+	} else if !strings.Contains(err.Error(), "zkaccel/cuda: ") {
+		t.Errorf("error %q does not name the backend", err)
+	}
+	for _, b := range zkaccel.Backends() {
+		if b.Kind == zkaccel.CUDA && (b.Err == nil || len(b.Devices) != 0) {
+			t.Errorf("backend status %+v, want an error and no device", b)
+		}
+	}
+}
+
+func TestDiscovery(t *testing.T) {
+	rt := runtime0(t)
+	major, minor := rt.ComputeCapability()
+	sm, mem, bus := rt.Clocks()
+	if rt.Kind() != "cuda" || rt.Ordinal() != 0 || rt.Name() == "" || rt.Memory() == 0 || rt.MaxGroupSize() < 256 || major < 3 || rt.Multiprocessors() < 1 {
+		t.Errorf("%s: name %q memory %d max threads %d cc %d.%d SMs %d", rt, rt.Name(), rt.Memory(), rt.MaxGroupSize(), major, minor, rt.Multiprocessors())
+	}
+	free, total, err := rt.MemoryInfo()
+	if err != nil || total == 0 || free > total {
+		t.Errorf("MemoryInfo = %d, %d, %v", free, total, err)
+	}
+	t.Logf("%s: %s, %s, %d MiB (%d MiB free), SM %d MHz, memory %d MHz × %d bits", rt, rt.Name(), rt.DriverInfo(), rt.Memory()>>20, free>>20, sm, mem, bus)
+	dev, err := zkaccel.Open("cuda:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, ok := dev.(*gpu.Device); !ok || d.Runtime() != gpu.Runtime(rt) || d.OnHost() {
+		t.Errorf("zkaccel.Open(cuda:0) = %T %v, not the runtime of cuda.Runtimes()[0]", dev, dev)
+	}
+}
+
+// TestRoundTrip writes and reads back sizes around the staging buffers'
+// size, at offsets, and checks every byte.
+func TestRoundTrip(t *testing.T) {
+	rt := runtime0(t)
+	rng := rand.New(rand.NewSource(devtest.Seed(t)))
+	st := cuda.StagingSize
+	sizes := []int{1, 7, 4096, st - 1, st, st + 13}
+	if !testing.Short() {
+		sizes = append(sizes, 2*st+5, 5*st/2)
+	}
+	for _, n := range sizes {
+		off := rng.Intn(64)
+		b, err := rt.Alloc(n + off + 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := make([]byte, n)
+		rng.Read(data)
+		if err := rt.Write(b, off, data); err != nil {
+			rt.Free(b)
+			t.Fatal(err)
+		}
+		got := bytes.Repeat([]byte{0xA5}, n)
+		if err := rt.Read(got, b, off); err != nil {
+			rt.Free(b)
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, data) {
+			t.Errorf("size %d at offset %d: read back differs", n, off)
+		}
+		if n > 10 { // a part, from inside
+			part := make([]byte, n/3)
+			if err := rt.Read(part, b, off+n/2); err != nil || !bytes.Equal(part, data[n/2:n/2+n/3]) {
+				t.Errorf("size %d: partial read differs (%v)", n, err)
+			}
+		}
+		rt.Free(b)
+	}
+}
+
+// addSrc is a test program: a[i] += v over n u32 words, and x[i] = x[i]*k
+// over u64 words.
+const addSrc = `
+KERNEL void add_u32(GLOBAL u32* a, u32 n, u32 v) {
+	u32 i = GLOBAL_ID();
+	if (i < n) a[i] += v;
+}
+KERNEL void mul_u64(GLOBAL u64* x, u32 n, u64 k) {
+	u32 i = GLOBAL_ID();
+	if (i < n) x[i] *= k;
+}
+`
+
+func TestLaunch(t *testing.T) {
+	rt := runtime0(t)
+	rt.ResetTimes()
+	prog, err := rt.Compile(gpu.Source(addSrc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	add, err := prog.Kernel("add_u32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mul, err := prog.Kernel("mul_u64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("program from %s; add_u32 uses %d registers", prog.(*cuda.Program).Origin(), add.(*cuda.Kernel).Registers())
+	const n = 100_003
+	buf, err := rt.Alloc(8 * n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Free(buf)
+	words := make([]byte, 8*n)
+	for i := 0; i < n; i++ {
+		binary.LittleEndian.PutUint64(words[8*i:], uint64(i)+1<<40)
+	}
+	if err := rt.Write(buf, 0, words); err != nil {
+		t.Fatal(err)
+	}
+	for _, local := range []int{0, 64, 1024} {
+		if err := rt.Launch(mul, n, local, buf, uint32(n), uint64(3)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rt.Launch(add, 2*n, 0, buf, uint32(2*n), uint32(5)); err != nil { // the low halves of the words
+		t.Fatal(err)
+	}
+	if err := rt.Launch(add, 0, 0, buf, uint32(0), uint32(5)); err != nil {
+		t.Fatalf("empty launch: %v", err)
+	}
+	got := make([]byte, 8*n)
+	if err := rt.Read(got, buf, 0); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		x := (uint64(i) + 1<<40) * 27
+		want := uint64(uint32(x)+5) | (x>>32+5)<<32
+		if v := binary.LittleEndian.Uint64(got[8*i:]); v != want {
+			t.Fatalf("word %d = %#x, want %#x", i, v, want)
+		}
+	}
+	kern, copies, err := rt.Times()
+	if err != nil || kern <= 0 || copies <= 0 {
+		t.Errorf("Times = %v, %v, %v: want both positive", kern, copies, err)
+	}
+	t.Logf("kernels %v, copies %v", kern, copies)
+}
+
+func TestMisuse(t *testing.T) {
+	rt := runtime0(t)
+	prog, err := rt.Compile(gpu.Source(addSrc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	add, _ := prog.Kernel("add_u32")
+	if _, err := prog.Kernel("no_such_kernel"); err == nil || !strings.Contains(err.Error(), "CUDA_ERROR_NOT_FOUND") {
+		t.Errorf("unknown kernel: %v", err)
+	}
+	b, err := rt.Alloc(64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, call := range map[string]func() error{
+		"int argument":  func() error { return rt.Launch(add, 16, 0, b, 16, uint32(1)) },
+		"block too big": func() error { return rt.Launch(add, 16, 1<<20, b, uint32(16), uint32(1)) },
+		"overrun write": func() error { return rt.Write(b, 60, make([]byte, 8)) },
+		"overrun read":  func() error { return rt.Read(make([]byte, 65), b, 0) },
+		"negative":      func() error { return rt.Launch(add, -1, 0) },
+	} {
+		if err := call(); err == nil || !strings.Contains(err.Error(), "cuda:0") {
+			t.Errorf("%s: %v, want an error naming cuda:0", name, err)
+		}
+	}
+	rt.Free(b)
+	rt.Free(b) // twice: ignored
+	rt.Free(nil)
+	if err := rt.Write(b, 0, []byte{1}); err == nil || !strings.Contains(err.Error(), "freed") {
+		t.Errorf("write to a freed buffer: %v", err)
+	}
+	if _, err := rt.Alloc(0); err == nil {
+		t.Error("Alloc(0) succeeded")
+	}
+	_, err = rt.Alloc(int(rt.Memory() + 1<<30))
+	if err == nil || !strings.Contains(err.Error(), "out of device memory (need") || !strings.Contains(err.Error(), "free") {
+		t.Errorf("oversized Alloc: %v", err)
+	}
+	var ce *cuda.Error
+	if !errors.As(err, &ce) || ce.Name != "CUDA_ERROR_OUT_OF_MEMORY" {
+		t.Errorf("oversized Alloc: not a CUDA_ERROR_OUT_OF_MEMORY *cuda.Error: %v", err)
+	}
+	// The runtime still works.
+	b, err = rt.Alloc(8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.Free(b)
+	if _, err := rt.Compile(gpu.Source("KERNEL void broken( {")); err == nil {
+		t.Error("broken source compiled")
+	}
+}
+
+// TestModuleSources loads one program through each path: NVRTC (where
+// present), the disk cache, a corrupt cache entry (rejected, rebuilt) and
+// the embedded PTX.
+func TestModuleSources(t *testing.T) {
+	rt := runtime0(t)
+	t.Setenv("ZKACCEL_CACHE_DIR", t.TempDir())
+	t.Setenv("ZKACCEL_CACHE", "")
+	src, err := gpu.ProgramSource("keccak")
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := func() string {
+		t.Helper()
+		cuda.ForgetModules(rt)
+		p, err := rt.Compile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Kernel("keccak256_batch"); err != nil {
+			t.Fatal(err)
+		}
+		return p.(*cuda.Program).Origin()
+	}
+	if _, err := cuda.LoadNVRTC(); err == nil {
+		if o := origin(); !strings.HasPrefix(o, "NVRTC ") {
+			t.Errorf("first load from %q, want NVRTC", o)
+		}
+		if o := origin(); o != "disk cache" {
+			t.Errorf("second load from %q, want the disk cache", o)
+		}
+		entries, _ := filepath.Glob(filepath.Join(os.Getenv("ZKACCEL_CACHE_DIR"), "cuda", "*.bin"))
+		if len(entries) != 1 {
+			t.Fatalf("%d cache entries", len(entries))
+		}
+		raw, _ := os.ReadFile(entries[0])
+		raw[len(raw)-1] ^= 0xFF
+		os.WriteFile(entries[0], raw, 0o644)
+		_, _, _, rejected := rt.CompileStats()
+		if o := origin(); !strings.HasPrefix(o, "NVRTC ") {
+			t.Errorf("after corrupting the entry, load from %q, want NVRTC", o)
+		}
+		if _, _, _, r := rt.CompileStats(); r != rejected+1 {
+			t.Errorf("corrupt entry not rejected")
+		}
+	} else {
+		t.Logf("no NVRTC: %v", err)
+	}
+	t.Setenv(cuda.EnvPTX, "embedded")
+	if o := origin(); o != "embedded PTX" {
+		t.Errorf("with %s=embedded, load from %q", cuda.EnvPTX, o)
+	}
+}
+
+// TestConcurrentRuntime uses the runtime from many goroutines at once (run
+// with -race).
+func TestConcurrentRuntime(t *testing.T) {
+	rt := runtime0(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			data := bytes.Repeat([]byte{byte(g)}, 1<<16+g)
+			b, err := rt.Alloc(len(data))
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer rt.Free(b)
+			got := make([]byte, len(data))
+			if err := rt.Write(b, 0, data); err != nil {
+				errs <- err
+			} else if err := rt.Read(got, b, 0); err != nil {
+				errs <- err
+			} else if !bytes.Equal(got, data) {
+				errs <- fmt.Errorf("goroutine %d: data differs", g)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}

@@ -1,0 +1,108 @@
+package cuda
+
+import (
+	"math"
+	"time"
+
+	"github.com/zkaccel/zkaccel/cgo"
+)
+
+// timedEvent is a pair of CUDA events around one launch or copy.
+type timedEvent struct {
+	start, end uintptr
+	copy       bool
+}
+
+// maxPending bounds the timing events kept; past it the runtime waits for
+// the stream and collects them.
+const maxPending = 4096
+
+// timeStart records a start event on the stream when timing is on and
+// returns the function that records the matching end event (a no-op when
+// timing is off or an event could not be made: timing never fails an
+// operation). The caller has entered the runtime.
+func (rt *Runtime) timeStart(copy bool) func() {
+	if !rt.timing {
+		return func() {}
+	}
+	a := rt.api
+	var ps cgo.Pins
+	defer ps.Done()
+	s, e := ps.Word(0), ps.Word(0)
+	if a.check("cuEventCreate", a.call(a.eventCreate, cgo.Addr(s), eventDefault)) != nil {
+		return func() {}
+	}
+	if a.check("cuEventCreate", a.call(a.eventCreate, cgo.Addr(e), eventDefault)) != nil {
+		a.call(a.eventDestroy, *s)
+		return func() {}
+	}
+	start, end, stream := *s, *e, rt.stream
+	a.call(a.eventRecord, start, stream)
+	return func() {
+		a.call(a.eventRecord, end, stream)
+		rt.pending = append(rt.pending, timedEvent{start, end, copy})
+		if len(rt.pending) >= maxPending {
+			a.call(a.streamSynchronize, stream)
+			rt.collect()
+		}
+	}
+}
+
+// collect adds the elapsed times of the recorded event pairs (all
+// complete: the caller has just waited for the stream) to the timers and
+// destroys the events.
+func (rt *Runtime) collect() {
+	if len(rt.pending) == 0 {
+		return
+	}
+	a := rt.api
+	var ps cgo.Pins
+	defer ps.Done()
+	ms := ps.Word(0)
+	for _, ev := range rt.pending {
+		*ms = 0
+		if a.check("cuEventElapsedTime", a.call(a.eventElapsedTime, cgo.Addr(ms), ev.start, ev.end)) == nil {
+			d := time.Duration(float64(math.Float32frombits(uint32(*ms))) * float64(time.Millisecond))
+			if ev.copy {
+				rt.xtime += d
+			} else {
+				rt.ktime += d
+			}
+		}
+		a.call(a.eventDestroy, ev.start)
+		a.call(a.eventDestroy, ev.end)
+	}
+	rt.pending = rt.pending[:0]
+}
+
+// SetTiming turns the timing of launches and copies on (the default) or
+// off. With it on, CUDA events around each launch and each copy measure
+// device time, summed by [Runtime.Times].
+func (rt *Runtime) SetTiming(on bool) {
+	rt.mu.Lock()
+	rt.timing = on
+	rt.mu.Unlock()
+}
+
+// Times waits for everything issued so far and returns the device time
+// spent in kernels and in host↔device copies since the last
+// [Runtime.ResetTimes] (or since the runtime was first used), while timing
+// was on.
+func (rt *Runtime) Times() (kernels, copies time.Duration, err error) {
+	exit, err := rt.enter()
+	if err != nil {
+		return 0, 0, err
+	}
+	defer exit()
+	if err := rt.finish(); err != nil {
+		return 0, 0, err
+	}
+	return rt.ktime, rt.xtime, nil
+}
+
+// ResetTimes sets both timers of [Runtime.Times] to zero.
+func (rt *Runtime) ResetTimes() {
+	rt.mu.Lock()
+	rt.ktime, rt.xtime = 0, 0
+	rt.mu.Unlock()
+}
