@@ -10,3 +10,25 @@ func ForgetModules(rt *Runtime) {
 
 // StagingSize is the size of one pinned staging buffer.
 const StagingSize = stagingSize
+
+// OpenDriver opens the driver library at path (a test double) and returns
+// runtimes over its devices, apart from the process's own driver.
+func OpenDriver(path string) ([]*Runtime, error) {
+	a, err := openDriver([]string{path})
+	if err != nil {
+		return nil, err
+	}
+	return discoverWith(a)
+}
+
+// LoadImage loads a module image as Compile would, for tests of the JIT
+// error path.
+func LoadImage(rt *Runtime, image []byte) error {
+	exit, err := rt.enter()
+	if err != nil {
+		return err
+	}
+	defer exit()
+	_, err = rt.load(image, "test-image", "test")
+	return err
+}

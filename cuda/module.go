@@ -2,6 +2,7 @@ package cuda
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -202,9 +203,13 @@ func (rt *Runtime) load(image []byte, name, origin string) (*Program, error) {
 	defer ps.Done()
 	mod := ps.Word(0)
 	logBuf := make([]byte, jitLogSize)
-	opts := ps.Words(jitErrorLogBuffer, jitErrorLogBufferSize)
+	// The options are CUjit_option values, a C enum: 4 bytes each; their
+	// values are pointer-sized.
+	opts := make([]byte, 8)
+	binary.LittleEndian.PutUint32(opts[0:], jitErrorLogBuffer)
+	binary.LittleEndian.PutUint32(opts[4:], jitErrorLogBufferSize)
 	vals := ps.Words(ps.Bytes(logBuf), jitLogSize)
-	r := a.call(a.moduleLoadDataEx, cgo.Addr(mod), ps.Bytes(image), 2, cgo.Addrs(opts), cgo.Addrs(vals))
+	r := a.call(a.moduleLoadDataEx, cgo.Addr(mod), ps.Bytes(image), 2, ps.Bytes(opts), cgo.Addrs(vals))
 	if err := rt.check(fmt.Sprintf("cuModuleLoadDataEx(%s, %s)", name, origin), r); err != nil {
 		if log := strings.TrimSpace(strings.TrimRight(string(logBuf), "\x00")); log != "" {
 			if i := strings.IndexByte(log, 0); i >= 0 {

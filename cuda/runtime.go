@@ -155,6 +155,11 @@ func discover() ([]*Runtime, error) {
 		}
 		return nil, err
 	}
+	return discoverWith(a)
+}
+
+// discoverWith lists the GPUs of an opened driver.
+func discoverWith(a *driverAPI) ([]*Runtime, error) {
 	var ps cgo.Pins
 	defer ps.Done()
 	cnt := ps.Word(0)
@@ -239,8 +244,10 @@ func (rt *Runtime) enter() (exit func(), err error) {
 		return fail(fmt.Errorf("%w (on %s)", err, rt))
 	}
 	exit = func() {
+		var ps cgo.Pins
 		old := ps.Word(0)
 		a.call(a.ctxPopCurrent, cgo.Addr(old))
+		ps.Done()
 		runtime.UnlockOSThread()
 		rt.mu.Unlock()
 	}

@@ -1,0 +1,349 @@
+package cuda_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/zkaccel/zkaccel/cgo"
+	"github.com/zkaccel/zkaccel/cuda"
+	"github.com/zkaccel/zkaccel/gpu"
+)
+
+// The tests in this file run the runtime's host logic over
+// testdata/fakecuda.c, a test double of the CUDA driver built here with the
+// C compiler: contexts made current per call and thread, staged copies in
+// chunks, kernel arguments, timing, errors and the reset after a sticky
+// error. They need no GPU; the same logic on a real GPU is checked by
+// runtime_test.go where one is present.
+
+var (
+	fakeOnce sync.Once
+	fakePath string
+	fakeErr  error
+	fakeRT   *cuda.Runtime
+	fakeLib  *cgo.Library
+)
+
+// fake returns the runtime of the fake driver's one device and its test
+// hooks, building the library once per test process.
+func fake(t *testing.T) (*cuda.Runtime, *fakeHooks) {
+	t.Helper()
+	if !cgo.Available {
+		t.Skip("built without cgo: no library can be loaded")
+	}
+	fakeOnce.Do(func() {
+		cc := os.Getenv("CC")
+		if cc == "" {
+			cc = "gcc"
+		}
+		dir, err := os.MkdirTemp("", "zkaccel-fakecuda-")
+		if err != nil {
+			fakeErr = err
+			return
+		}
+		fakePath = filepath.Join(dir, "libcuda.so.1")
+		out, err := exec.Command(cc, "-shared", "-fPIC", "-O1", "-o", fakePath, filepath.Join("testdata", "fakecuda.c"), "-lpthread").CombinedOutput()
+		if err != nil {
+			fakeErr = fmt.Errorf("building the fake driver with %s: %v\n%s", cc, err, out)
+			return
+		}
+		rts, err := cuda.OpenDriver(fakePath)
+		if err != nil {
+			fakeErr = err
+			return
+		}
+		fakeRT = rts[0]
+		fakeLib, fakeErr = cgo.Open([]string{fakePath}, []string{"fake_live_allocs", "fake_ctx_errors", "fake_bad_pointers", "fake_launches"})
+	})
+	if fakeErr != nil {
+		if _, err := exec.LookPath("gcc"); err != nil && os.Getenv("CC") == "" {
+			t.Skipf("no C compiler to build the fake driver: %v", err)
+		}
+		t.Fatal(fakeErr)
+	}
+	return fakeRT, &fakeHooks{fakeLib}
+}
+
+type fakeHooks struct{ lib *cgo.Library }
+
+func (h *fakeHooks) get(name string) int64 {
+	f, _ := h.lib.Func(name)
+	r, _ := f.Call()
+	return int64(r)
+}
+
+// check fails t if the driver saw a call without a current context, a bad
+// device pointer, or (with wantLive ≥ 0) a different number of live
+// allocations.
+func (h *fakeHooks) check(t *testing.T, wantLive int64) {
+	t.Helper()
+	if n := h.get("fake_ctx_errors"); n != 0 {
+		t.Errorf("the driver saw %d calls without a current context", n)
+	}
+	if n := h.get("fake_bad_pointers"); n != 0 {
+		t.Errorf("the driver saw %d bad device pointers", n)
+	}
+	if n := h.get("fake_live_allocs"); wantLive >= 0 && n != wantLive {
+		t.Errorf("%d device allocations live, want %d", n, wantLive)
+	}
+}
+
+func TestFakeDiscovery(t *testing.T) {
+	rt, h := fake(t)
+	maj, mnr := rt.ComputeCapability()
+	sm, mem, bus := rt.Clocks()
+	if rt.Name() != "zkaccel fake GPU" || rt.Memory() != 256<<20 || maj != 9 || mnr != 0 || rt.Multiprocessors() != 4 ||
+		rt.MaxGroupSize() != 1024 || sm != 1980 || mem != 2619 || bus != 5120 || rt.PCIBusID() != "0000:65:00.0" {
+		t.Errorf("properties: %q %d cc %d.%d SMs %d threads %d clocks %d/%d/%d PCI %s",
+			rt.Name(), rt.Memory(), maj, mnr, rt.Multiprocessors(), rt.MaxGroupSize(), sm, mem, bus, rt.PCIBusID())
+	}
+	if info := rt.DriverInfo(); !strings.HasPrefix(info, "CUDA driver 12.4, ") || !strings.Contains(info, "sm_90, 4 SMs") {
+		t.Errorf("DriverInfo = %q", info)
+	}
+	free, total, err := rt.MemoryInfo()
+	if err != nil || total != 256<<20 || free > total {
+		t.Errorf("MemoryInfo = %d, %d, %v", free, total, err)
+	}
+	h.check(t, 0)
+}
+
+func TestFakeRoundTrip(t *testing.T) {
+	rt, h := fake(t)
+	st := cuda.StagingSize
+	for _, n := range []int{1, 1000, st - 3, st, st + 1, 2*st + 17} {
+		for _, off := range []int{0, 5} {
+			b, err := rt.Alloc(n + off)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data := make([]byte, n)
+			for i := range data {
+				data[i] = byte(i*7 + n)
+			}
+			if err := rt.Write(b, off, data); err != nil {
+				t.Fatal(err)
+			}
+			got := bytes.Repeat([]byte{0xEE}, n)
+			if err := rt.Read(got, b, off); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, data) {
+				t.Errorf("%d bytes at %d: differ", n, off)
+			}
+			rt.Free(b)
+		}
+	}
+	h.check(t, 0)
+}
+
+func TestFakeLaunchAndTiming(t *testing.T) {
+	rt, h := fake(t)
+	prog := fakeProgram(t, rt)
+	add, err := prog.Kernel("add_u32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mul, _ := prog.Kernel("mul_u64")
+	rt.ResetTimes()
+	const n = 1000
+	b, err := rt.Alloc(8 * n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Free(b)
+	in := make([]byte, 8*n)
+	for i := 0; i < n; i++ {
+		binary.LittleEndian.PutUint64(in[8*i:], uint64(i)<<33|uint64(i))
+	}
+	if err := rt.Write(b, 0, in); err != nil {
+		t.Fatal(err)
+	}
+	before := h.get("fake_launches")
+	if err := rt.Launch(mul, n, 0, b, uint32(n), uint64(3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Launch(add, 2*n, 64, b, uint32(2*n), int32(-1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Launch(add, 0, 0, b, uint32(0), uint32(1)); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.get("fake_launches") - before; got != 2 {
+		t.Errorf("%d launches reached the driver, want 2 (an empty launch is none)", got)
+	}
+	out := make([]byte, 8*n)
+	if err := rt.Read(out, b, 0); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		x := (uint64(i)<<33 | uint64(i)) * 3
+		want := uint64(uint32(x)-1) | uint64(uint32(x>>32)-1)<<32
+		if got := binary.LittleEndian.Uint64(out[8*i:]); got != want {
+			t.Fatalf("word %d = %#x, want %#x", i, got, want)
+		}
+	}
+	kern, copies, err := rt.Times()
+	// The fake reports 0.5 ms for every timed pair: 2 launches, 2 copies.
+	if err != nil || kern.Microseconds() != 1000 || copies.Microseconds() != 1000 {
+		t.Errorf("Times = %v, %v, %v; want 1ms, 1ms", kern, copies, err)
+	}
+	h.check(t, 1)
+}
+
+// fakeProgram compiles the test program; the fake driver accepts any
+// image, so this checks the compile path (NVRTC or the embedded PTX) and
+// the module calls.
+func fakeProgram(t *testing.T, rt *cuda.Runtime) gpu.Program {
+	t.Helper()
+	if _, err := cuda.LoadNVRTC(); err != nil {
+		nvrtc(t) // skips, or fails where NVRTC is required
+	}
+	t.Setenv("ZKACCEL_CACHE", "off")
+	prog, err := rt.Compile(gpu.Source(addSrc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prog
+}
+
+func TestFakeErrors(t *testing.T) {
+	rt, h := fake(t)
+	prog := fakeProgram(t, rt)
+	add, _ := prog.Kernel("add_u32")
+	if _, err := prog.Kernel("nope"); err == nil || !strings.Contains(err.Error(), "CUDA_ERROR_NOT_FOUND") {
+		t.Errorf("unknown kernel: %v", err)
+	}
+	_, err := rt.Alloc(300 << 20)
+	if err == nil || !strings.Contains(err.Error(), "out of device memory (need 300.0 MiB, free 256.0 MiB)") || !strings.Contains(err.Error(), "cuda:0") {
+		t.Errorf("oversized alloc: %v", err)
+	}
+	var ce *cuda.Error
+	if !errors.As(err, &ce) || ce.Code != 2 || ce.Name != "CUDA_ERROR_OUT_OF_MEMORY" || ce.Detail != "out of memory" || ce.Sticky() {
+		t.Errorf("oversized alloc: %#v", ce)
+	}
+	b, err := rt.Alloc(16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, err := range map[string]error{
+		"int argument":  rt.Launch(add, 4, 0, b, 4, uint32(1)),
+		"block too big": rt.Launch(add, 4, 2048, b, uint32(4), uint32(1)),
+		"overrun":       rt.Write(b, 10, make([]byte, 7)),
+		"foreign":       rt.Read(make([]byte, 1), fakeBuffer{}, 0),
+	} {
+		if err == nil || !strings.Contains(err.Error(), "cuda:0") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	rt.Free(b)
+	rt.Free(b)
+	if err := rt.Write(b, 0, []byte{1}); err == nil || !strings.Contains(err.Error(), "freed") {
+		t.Errorf("write after free: %v", err)
+	}
+	err = cuda.LoadImage(rt, []byte("BADIMAGE\x00"))
+	if err == nil || !strings.Contains(err.Error(), "CUDA_ERROR_INVALID_IMAGE") || !strings.Contains(err.Error(), "JIT log:\nfake JIT: line 1: this is not PTX") {
+		t.Errorf("bad image: %v", err)
+	}
+	h.check(t, 0)
+}
+
+type fakeBuffer struct{}
+
+func (fakeBuffer) Size() int { return 1 }
+
+// TestFakeReset: a kernel fault leaves a sticky error; the runtime resets
+// the context, says so (gpu.ErrDeviceReset), refuses the lost buffers and
+// programs, and the next calls work.
+func TestFakeReset(t *testing.T) {
+	rt, h := fake(t)
+	prog := fakeProgram(t, rt)
+	fault, err := prog.Kernel("fault")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := rt.Alloc(64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Launch(fault, 1, 0); err != nil {
+		t.Fatal(err) // launches are asynchronous: the fault shows later
+	}
+	err = rt.Finish()
+	var ce *cuda.Error
+	if !errors.Is(err, gpu.ErrDeviceReset) || !errors.As(err, &ce) || !ce.Sticky() || ce.Name != "CUDA_ERROR_ILLEGAL_ADDRESS" {
+		t.Fatalf("Finish after a fault: %v", err)
+	}
+	if err := rt.Write(b, 0, []byte{1}); err == nil || !strings.Contains(err.Error(), "lost when the device was reset") {
+		t.Errorf("old buffer after the reset: %v", err)
+	}
+	rt.Free(b) // lost with the context: a no-op, not a bad free
+	if _, err := prog.Kernel("add_u32"); err == nil || !strings.Contains(err.Error(), "reset") {
+		t.Errorf("old program after the reset: %v", err)
+	}
+	h.check(t, 0)
+	// Everything works again.
+	prog = fakeProgram(t, rt)
+	add, err := prog.Kernel("add_u32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err = rt.Alloc(16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Write(b, 0, make([]byte, 16)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Launch(add, 4, 0, b, uint32(4), uint32(9)); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, 16)
+	if err := rt.Read(got, b, 0); err != nil || binary.LittleEndian.Uint32(got[12:]) != 9 {
+		t.Errorf("after the reset: %v, %x", err, got)
+	}
+	rt.Free(b)
+	h.check(t, 0)
+}
+
+// TestFakeGoroutines uses the runtime from many goroutines (run with
+// -race): every call must find the context current on its own thread.
+func TestFakeGoroutines(t *testing.T) {
+	rt, h := fake(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	for g := 0; g < 32; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			data := bytes.Repeat([]byte{byte(g + 1)}, 4096+g)
+			b, err := rt.Alloc(len(data))
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer rt.Free(b)
+			got := make([]byte, len(data))
+			if err := rt.Write(b, 0, data); err != nil {
+				errs <- err
+			} else if err := rt.Read(got, b, 0); err != nil {
+				errs <- err
+			} else if !bytes.Equal(got, data) {
+				errs <- fmt.Errorf("goroutine %d: data differs", g)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	h.check(t, 0)
+}
