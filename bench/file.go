@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/zkaccel/zkaccel"
 	"io"
 	"os"
 	"strings"
@@ -51,6 +52,10 @@ type DeviceInfo struct {
 	// Driver is the device's runtime and driver version, where the device
 	// says (e.g. "OpenCL 3.0 PoCL 3.1 …, driver 3.1").
 	Driver string `json:"driver,omitempty"`
+	// Telemetry is a reading of the device's sensors when the run started
+	// (idle clocks, power limit, PCIe link, driver version), where the
+	// device reports them (CUDA GPUs, through NVML).
+	Telemetry *zkaccel.Telemetry `json:"telemetry,omitempty"`
 }
 
 // Result is one measurement: one operation at one size on one device.
@@ -85,6 +90,23 @@ type Result struct {
 	// where no timed call completed, and in files written before it
 	// existed.
 	ItemsPerSecond float64 `json:"items_per_second,omitempty"`
+	// Compute and Transfer are the device's own timing of one timed call
+	// (the mean over the timed calls): the time its kernels ran, and the
+	// time its host↔device copies took, where the device times its work
+	// (GPU runtimes; OpenCL times only its kernels). Median − Compute −
+	// Transfer is the host's share.
+	Compute  time.Duration `json:"compute_ns,omitempty"`
+	Transfer time.Duration `json:"transfer_ns,omitempty"`
+	// PowerW is the device's mean power over the timed calls (its energy
+	// counter's increase over their wall time, which includes the host's
+	// work between calls), and EnergyJ that power times the median: an
+	// estimate of one call's energy. SMClockMHz and TemperatureC are read
+	// after the timed calls. All are absent where the device reports no
+	// telemetry (CUDA GPUs report it through NVML).
+	PowerW       float64 `json:"power_w,omitempty"`
+	EnergyJ      float64 `json:"energy_j,omitempty"`
+	SMClockMHz   int     `json:"sm_clock_mhz,omitempty"`
+	TemperatureC int     `json:"temperature_c,omitempty"`
 	// Error says why the measurement failed or was cut short (a device
 	// error, a result that differs from the CPU's); Times holds the calls
 	// that completed before it.

@@ -98,6 +98,47 @@ func hasRates(files ...*File) bool {
 	return false
 }
 
+// deviceTimeCell is the device's own timing of one call: "k 1.20 ms + x
+// 3.40 ms" (kernels and copies), or "-".
+func deviceTimeCell(r *Result) string {
+	if r.Compute <= 0 && r.Transfer <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("k %s + x %s", FormatDuration(r.Compute), FormatDuration(r.Transfer))
+}
+
+// powerCell is "312 W, 1.56 J" (mean power, energy per call), or "-".
+func powerCell(r *Result) string {
+	if r.PowerW <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f W, %.3g J", r.PowerW, r.EnergyJ)
+}
+
+// hasDeviceTimes reports whether any result of files has device timing.
+func hasDeviceTimes(files ...*File) bool {
+	for _, f := range files {
+		for i := range f.Results {
+			if deviceTimeCell(&f.Results[i]) != "-" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasPower reports whether any result of files has power readings.
+func hasPower(files ...*File) bool {
+	for _, f := range files {
+		for i := range f.Results {
+			if f.Results[i].PowerW > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // speedUpCell is r's speed-up against f's CPU row, or "-".
 func speedUpCell(f *File, r *Result) string {
 	if x, ok := f.SpeedUp(r); ok {

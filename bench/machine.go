@@ -40,6 +40,11 @@ func Describe(d zkaccel.Device) DeviceInfo {
 	if dr, ok := d.(interface{ Driver() string }); ok {
 		info.Driver = dr.Driver()
 	}
+	if s, ok := d.(zkaccel.SensorDevice); ok {
+		if t, err := s.Telemetry(); err == nil {
+			info.Telemetry = &t
+		}
+	}
 	return info
 }
 

@@ -56,14 +56,19 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 	fmt.Fprintln(bw)
 	fmt.Fprintln(bw, "### Results")
 	fmt.Fprintln(bw)
-	rates := hasRates(files...)
+	rates, times, power := hasRates(files...), hasDeviceTimes(files...), hasPower(files...)
+	head, align := "| machine | device | op | curve/field | size | median |", "|---|---|---|---|---:|---:|"
 	if rates {
-		fmt.Fprintln(bw, "| machine | device | op | curve/field | size | median | hashes/s | speed-up vs cpu |")
-		fmt.Fprintln(bw, "|---|---|---|---|---:|---:|---:|---:|")
-	} else {
-		fmt.Fprintln(bw, "| machine | device | op | curve/field | size | median | speed-up vs cpu |")
-		fmt.Fprintln(bw, "|---|---|---|---|---:|---:|---:|")
+		head, align = head+" hashes/s |", align+"---:|"
 	}
+	if times {
+		head, align = head+" on device (kernels + copies) |", align+"---:|"
+	}
+	if power {
+		head, align = head+" power, energy/call |", align+"---:|"
+	}
+	fmt.Fprintln(bw, head+" speed-up vs cpu |")
+	fmt.Fprintln(bw, align+"---:|")
 	var errs []string
 	for i, f := range files {
 		for j := range f.Results {
@@ -79,6 +84,12 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 			cells := []string{labels[i], deviceCell(r), r.OpLabel(), r.Target, fmt.Sprintf("2^%d", r.LogN), median}
 			if rates {
 				cells = append(cells, rateCell(r))
+			}
+			if times {
+				cells = append(cells, deviceTimeCell(r))
+			}
+			if power {
+				cells = append(cells, powerCell(r))
 			}
 			mdRow(bw, append(cells, speedUpCell(f, r))...)
 		}

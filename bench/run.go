@@ -97,6 +97,19 @@ func measure(ctx context.Context, p *plan, w *workload, logN int, inst instance,
 	if limit := int(p.maxTime / max(warm, 1)); limit < runs {
 		runs = max(limit, 1)
 	}
+	timed, _ := dev.(zkaccel.TimedDevice)
+	if timed != nil {
+		timed.ResetTimes()
+	}
+	sensor, _ := dev.(zkaccel.SensorDevice)
+	var before zkaccel.Telemetry
+	if sensor != nil {
+		var err error
+		if before, err = sensor.Telemetry(); err != nil {
+			sensor = nil
+		}
+	}
+	loop := time.Now()
 	for i := 0; i < runs && ctx.Err() == nil; i++ {
 		inst.reset()
 		runtime.GC()
@@ -109,7 +122,18 @@ func measure(ctx context.Context, p *plan, w *workload, logN int, inst instance,
 		r.Times = append(r.Times, d)
 		r.note(&rep)
 	}
+	loopTime := time.Since(loop)
 	r.Median, r.Min, r.Max = summarize(r.Times)
+	if n := len(r.Times); n > 0 && timed != nil {
+		if c, x, err := timed.Times(); err == nil {
+			r.Compute, r.Transfer = c/time.Duration(n), x/time.Duration(n)
+		}
+	}
+	if len(r.Times) > 0 && sensor != nil {
+		if after, err := sensor.Telemetry(); err == nil {
+			r.noteTelemetry(before, after, loopTime)
+		}
+	}
 	if w.items != nil && r.Median > 0 {
 		r.ItemsPerSecond = float64(w.items(logN)) / r.Median.Seconds()
 	}
@@ -142,6 +166,21 @@ func (r *Result) note(rep *zkaccel.Report) {
 	}
 }
 
+// noteTelemetry records the power over the timed calls (the energy
+// counter's increase over their wall time; the power drawn after them where
+// there is no counter), the per-call energy at that power, and the clock
+// and temperature after them.
+func (r *Result) noteTelemetry(before, after zkaccel.Telemetry, wall time.Duration) {
+	switch {
+	case after.EnergyJ > before.EnergyJ && wall > 0:
+		r.PowerW = (after.EnergyJ - before.EnergyJ) / wall.Seconds()
+	case after.PowerW > 0:
+		r.PowerW = after.PowerW
+	}
+	r.EnergyJ = r.PowerW * r.Median.Seconds()
+	r.SMClockMHz, r.TemperatureC = after.SMClockMHz, after.TemperatureC
+}
+
 // summary is the progress line of a finished measurement.
 func (r *Result) summary() string {
 	s := fmt.Sprintf("%s: ", r.Device)
@@ -150,6 +189,12 @@ func (r *Result) summary() string {
 	}
 	if r.ItemsPerSecond > 0 {
 		s += fmt.Sprintf(", %s hashes/s", FormatRate(r.ItemsPerSecond))
+	}
+	if c := deviceTimeCell(r); c != "-" {
+		s += ", on the device " + c
+	}
+	if c := powerCell(r); c != "-" {
+		s += ", " + c
 	}
 	if r.Fallback {
 		s += " (fell back to cpu)"

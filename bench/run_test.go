@@ -571,3 +571,66 @@ func TestHashConfig(t *testing.T) {
 		}
 	}
 }
+
+// sensorNTT is a correct NTT device that times its work (3 ms of kernels
+// and 1 ms of copies per call) and reports telemetry whose energy counter
+// grows by 2 J per call.
+type sensorNTT struct {
+	fakeNTT
+	calls, sinceReset int
+}
+
+func (d *sensorNTT) NTT(req *zkaccel.NTTRequest) error {
+	d.calls++
+	d.sinceReset++
+	return correctNTT(req)
+}
+func (d *sensorNTT) ResetTimes() { d.sinceReset = 0 }
+func (d *sensorNTT) Times() (time.Duration, time.Duration, error) {
+	return time.Duration(d.sinceReset) * 3 * time.Millisecond, time.Duration(d.sinceReset) * time.Millisecond, nil
+}
+func (d *sensorNTT) Telemetry() (zkaccel.Telemetry, error) {
+	return zkaccel.Telemetry{SMClockMHz: 1755, TemperatureC: 40 + d.calls, EnergyJ: 100 + 2*float64(d.calls), PowerW: 90, PCIeGen: 5, Driver: "fake 1.0"}, nil
+}
+
+// TestRunDeviceTelemetry: the device's own timing and its telemetry reach
+// the results, the device description, the table and the Markdown.
+func TestRunDeviceTelemetry(t *testing.T) {
+	dev := &sensorNTT{fakeNTT: fakeNTT{fn: correctNTT}}
+	f, err := Run(context.Background(), Config{Ops: []string{OpNTT}, Sizes: []int{3}, Runs: 4, Devices: []zkaccel.Device{dev}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &f.Results[1]
+	checkSane(t, r, 4)
+	if r.Compute != 3*time.Millisecond || r.Transfer != time.Millisecond {
+		t.Errorf("Compute, Transfer = %v, %v; want 3ms, 1ms per call (the warm-up excluded)", r.Compute, r.Transfer)
+	}
+	wall := float64(len(r.Times)) * r.Median.Seconds() // at least about the loop's wall time
+	if r.PowerW <= 0 || r.PowerW > 8/wall*1.01 || r.SMClockMHz != 1755 || r.TemperatureC != 45 {
+		t.Errorf("power %v W (want 8 J over the loop's wall time, at most %.0f W), clock %d, temperature %d", r.PowerW, 8/wall, r.SMClockMHz, r.TemperatureC)
+	}
+	if math.Abs(r.EnergyJ-r.PowerW*r.Median.Seconds()) > 1e-9 {
+		t.Errorf("energy %v J, want power × median", r.EnergyJ)
+	}
+	if d := f.Devices[1]; d.Telemetry == nil || d.Telemetry.PCIeGen != 5 || d.Telemetry.Driver != "fake 1.0" {
+		t.Errorf("device description: %+v", d)
+	}
+	if cpu := &f.Results[0]; cpu.Compute != 0 || cpu.PowerW != 0 {
+		t.Errorf("the cpu row has device timing or power: %+v", cpu)
+	}
+	var tb, md strings.Builder
+	if err := WriteTable(&tb, f); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMarkdown(&md, []*File{f}); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"table": tb.String(), "markdown": md.String()} {
+		for _, want := range []string{"k 3.00 ms + x 1.00 ms", " W, "} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s lacks %q:\n%s", name, want, out)
+			}
+		}
+	}
+}

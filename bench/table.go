@@ -10,17 +10,24 @@ import (
 // WriteTable writes f's results as an aligned text table, one row per
 // measurement: op, curve/field, size, device, median, min, max, runs,
 // hashes per second (a column shown only when f measured a hash op; see
-// Result.ItemsPerSecond), and speed-up against the CPU row of the same
-// size. Failed measurements are listed after the table, and so are the
+// Result.ItemsPerSecond), the device's own timing of its kernels and copies
+// and its power and energy per call (columns shown only when some device
+// reported them), and speed-up against the CPU row of the same size. Failed measurements are listed after the table, and so are the
 // reasons of fallbacks.
 func WriteTable(w io.Writer, f *File) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	rates := hasRates(f)
+	rates, times, power := hasRates(f), hasDeviceTimes(f), hasPower(f)
+	head := "OP\tCURVE/FIELD\tSIZE\tDEVICE\tMEDIAN\tMIN\tMAX\tRUNS\t"
 	if rates {
-		fmt.Fprintln(tw, "OP\tCURVE/FIELD\tSIZE\tDEVICE\tMEDIAN\tMIN\tMAX\tRUNS\tHASHES/S\tSPEED-UP VS CPU")
-	} else {
-		fmt.Fprintln(tw, "OP\tCURVE/FIELD\tSIZE\tDEVICE\tMEDIAN\tMIN\tMAX\tRUNS\tSPEED-UP VS CPU")
+		head += "HASHES/S\t"
 	}
+	if times {
+		head += "ON DEVICE (KERNELS + COPIES)\t"
+	}
+	if power {
+		head += "POWER, ENERGY/CALL\t"
+	}
+	fmt.Fprintln(tw, head+"SPEED-UP VS CPU")
 	var notes []string
 	for i := range f.Results {
 		r := &f.Results[i]
@@ -42,6 +49,12 @@ func WriteTable(w io.Writer, f *File) error {
 			r.OpLabel(), r.Target, r.LogN, deviceCell(r), median, lo, hi, len(r.Times))
 		if rates {
 			fmt.Fprintf(tw, "%s\t", rateCell(r))
+		}
+		if times {
+			fmt.Fprintf(tw, "%s\t", deviceTimeCell(r))
+		}
+		if power {
+			fmt.Fprintf(tw, "%s\t", powerCell(r))
 		}
 		fmt.Fprintf(tw, "%s\n", speedUpCell(f, r))
 	}

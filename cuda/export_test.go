@@ -1,5 +1,7 @@
 package cuda
 
+import "github.com/zkaccel/zkaccel"
+
 // ForgetModules drops the runtime's loaded modules (not unloading them), so
 // that the next Compile goes to the disk cache, NVRTC or the embedded PTX.
 func ForgetModules(rt *Runtime) {
@@ -31,4 +33,14 @@ func LoadImage(rt *Runtime, image []byte) error {
 	defer exit()
 	_, err = rt.load(image, "test-image", "test")
 	return err
+}
+
+// TelemetryFrom reads rt's telemetry through the NVML library at path (a
+// test double).
+func TelemetryFrom(rt *Runtime, path string) (zkaccel.Telemetry, error) {
+	n, err := openNVML([]string{path})
+	if err != nil {
+		return zkaccel.Telemetry{}, err
+	}
+	return rt.telemetry(n)
 }

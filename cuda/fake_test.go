@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/cgo"
 	"github.com/zkaccel/zkaccel/cuda"
 	"github.com/zkaccel/zkaccel/gpu"
@@ -27,6 +28,7 @@ import (
 var (
 	fakeOnce sync.Once
 	fakePath string
+	fakeDir  string
 	fakeErr  error
 	fakeRT   *cuda.Runtime
 	fakeLib  *cgo.Library
@@ -49,10 +51,16 @@ func fake(t *testing.T) (*cuda.Runtime, *fakeHooks) {
 			fakeErr = err
 			return
 		}
+		fakeDir = dir
 		fakePath = filepath.Join(dir, "libcuda.so.1")
 		out, err := exec.Command(cc, "-shared", "-fPIC", "-O1", "-o", fakePath, filepath.Join("testdata", "fakecuda.c"), "-lpthread").CombinedOutput()
 		if err != nil {
 			fakeErr = fmt.Errorf("building the fake driver with %s: %v\n%s", cc, err, out)
+			return
+		}
+		nvml := filepath.Join(dir, "libnvidia-ml.so.1")
+		if out, err := exec.Command(cc, "-shared", "-fPIC", "-O1", "-o", nvml, filepath.Join("testdata", "fakenvml.c")).CombinedOutput(); err != nil {
+			fakeErr = fmt.Errorf("building the fake NVML with %s: %v\n%s", cc, err, out)
 			return
 		}
 		rts, err := cuda.OpenDriver(fakePath)
@@ -346,4 +354,27 @@ func TestFakeGoroutines(t *testing.T) {
 		t.Error(err)
 	}
 	h.check(t, 0)
+}
+
+// TestFakeNVML reads telemetry through the fake NVML: every field, a
+// reading the GPU does not support left zero, and the energy counter.
+func TestFakeNVML(t *testing.T) {
+	rt, _ := fake(t)
+	lib := filepath.Join(fakeDir, "libnvidia-ml.so.1")
+	a, err := cuda.TelemetryFrom(rt, lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := zkaccel.Telemetry{SMClockMHz: 1755, MemClockMHz: 2619, PowerW: 312.5, PowerLimitW: 700, EnergyJ: a.EnergyJ,
+		TemperatureC: 41, PCIeGen: 0, PCIeWidth: 16, Driver: "550.54.15"}
+	if a != want || a.EnergyJ < 5000 {
+		t.Errorf("Telemetry = %+v\nwant %+v", a, want)
+	}
+	b, err := cuda.TelemetryFrom(rt, lib)
+	if err != nil || b.EnergyJ != a.EnergyJ+1 {
+		t.Errorf("energy %v then %v (%v), want one joule more", a.EnergyJ, b.EnergyJ, err)
+	}
+	if _, err := cuda.TelemetryFrom(rt, filepath.Join(fakeDir, "missing.so")); err == nil || !strings.Contains(err.Error(), "NVML") {
+		t.Errorf("missing NVML: %v", err)
+	}
 }

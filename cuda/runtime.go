@@ -96,13 +96,18 @@ func (rt *Runtime) DriverVersion() string {
 func (rt *Runtime) Type() string { return "gpu" }
 
 // DriverInfo describes the driver, the compiler and the device in one line,
-// e.g. "CUDA driver 12.4, NVRTC 12.4, sm_90, 132 SMs, PCI 0000:65:00.0".
+// e.g. "CUDA driver 12.4 (550.54.15), NVRTC 12.4, sm_90, 132 SMs, PCI
+// 0000:65:00.0".
 func (rt *Runtime) DriverInfo() string {
 	comp := "no NVRTC (embedded PTX)"
 	if n, err := LoadNVRTC(); err == nil {
 		comp = "NVRTC " + n.Version()
 	}
-	return fmt.Sprintf("CUDA driver %s, %s, sm_%d%d, %d SMs, PCI %s", rt.DriverVersion(), comp, rt.ccMajor, rt.ccMinor, rt.sms, rt.PCIBusID())
+	drv := "CUDA driver " + rt.DriverVersion()
+	if n, err := loadNVML(); err == nil && n.driver != "" {
+		drv += " (" + n.driver + ")"
+	}
+	return fmt.Sprintf("%s, %s, sm_%d%d, %d SMs, PCI %s", drv, comp, rt.ccMajor, rt.ccMinor, rt.sms, rt.PCIBusID())
 }
 
 // String is the device spec, e.g. "cuda:0".

@@ -61,6 +61,14 @@ func TestDiscovery(t *testing.T) {
 		t.Errorf("MemoryInfo = %d, %d, %v", free, total, err)
 	}
 	t.Logf("%s: %s, %s, %d MiB (%d MiB free), SM %d MHz, memory %d MHz × %d bits", rt, rt.Name(), rt.DriverInfo(), rt.Memory()>>20, free>>20, sm, mem, bus)
+	if tel, err := rt.Telemetry(); err == nil {
+		t.Logf("telemetry: %+v", tel)
+		if tel.Driver == "" || tel.SMClockMHz <= 0 || tel.PowerW <= 0 {
+			t.Errorf("NVML telemetry incomplete: %+v", tel)
+		}
+	} else {
+		t.Logf("no telemetry: %v", err)
+	}
 	dev, err := zkaccel.Open("cuda:0")
 	if err != nil {
 		t.Fatal(err)

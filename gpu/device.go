@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/zkaccel/zkaccel"
 )
@@ -47,6 +48,41 @@ func (d *Device) Driver() string {
 		return di.DriverInfo()
 	}
 	return ""
+}
+
+// Telemetry reads the device's sensors through its runtime (CUDA: NVML);
+// an error wrapping zkaccel.ErrUnsupported where the runtime has none.
+func (d *Device) Telemetry() (zkaccel.Telemetry, error) {
+	if s, ok := d.rt.(interface {
+		Telemetry() (zkaccel.Telemetry, error)
+	}); ok {
+		return s.Telemetry()
+	}
+	return zkaccel.Telemetry{}, d.unsupported("telemetry", "the %s runtime has no sensors", d.rt.Kind())
+}
+
+// timedRuntime is a runtime that times its kernels and copies.
+type timedRuntime interface {
+	ResetTimes()
+	Times() (compute, transfer time.Duration, err error)
+}
+
+// ResetTimes zeroes the runtime's timers (see Times).
+func (d *Device) ResetTimes() {
+	if t, ok := d.rt.(timedRuntime); ok {
+		t.ResetTimes()
+	}
+}
+
+// Times returns the device time of the kernels and of the host↔device
+// copies since ResetTimes, measured by the runtime (CUDA events, OpenCL
+// profiling); an error wrapping zkaccel.ErrUnsupported where the runtime
+// does not time its work.
+func (d *Device) Times() (compute, transfer time.Duration, err error) {
+	if t, ok := d.rt.(timedRuntime); ok {
+		return t.Times()
+	}
+	return 0, 0, d.unsupported("times", "the %s runtime does not time its work", d.rt.Kind())
 }
 
 // Runtime returns the device's runtime.
@@ -287,4 +323,6 @@ var (
 	_ zkaccel.PoseidonDevice = (*Device)(nil)
 	_ zkaccel.KeccakDevice   = (*Device)(nil)
 	_ zkaccel.MerkleDevice   = (*Device)(nil)
+	_ zkaccel.SensorDevice   = (*Device)(nil)
+	_ zkaccel.TimedDevice    = (*Device)(nil)
 )

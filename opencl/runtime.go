@@ -397,3 +397,15 @@ func (rt *Runtime) ResetKernelTime() {
 	rt.ktime = 0
 	rt.mu.Unlock()
 }
+
+// ResetTimes is ResetKernelTime (gpu.Device's timer interface).
+func (rt *Runtime) ResetTimes() { rt.ResetKernelTime() }
+
+// Times returns the kernel time since ResetTimes; copies are not timed
+// (they are blocking calls), so transfer is 0.
+func (rt *Runtime) Times() (compute, transfer time.Duration, err error) {
+	if err := rt.Finish(); err != nil {
+		return 0, 0, err
+	}
+	return rt.KernelTime(), 0, nil
+}

@@ -1,0 +1,35 @@
+package zkaccel
+
+import "time"
+
+// Telemetry is one reading of a device's sensors, for benchmark reports.
+// A zero field is one the device does not report.
+type Telemetry struct {
+	SMClockMHz   int     // current streaming-multiprocessor (core) clock
+	MemClockMHz  int     // current memory clock
+	PowerW       float64 // current power draw
+	PowerLimitW  float64 // enforced power limit
+	EnergyJ      float64 // energy counter: joules since the driver loaded (differences are meaningful)
+	TemperatureC int     // core temperature
+	PCIeGen      int     // current PCIe link generation
+	PCIeWidth    int     // current PCIe link width (lanes)
+	Driver       string  // the driver's version, e.g. "550.54.15"
+}
+
+// SensorDevice is implemented by devices that can report [Telemetry] (CUDA
+// GPUs, through NVML). Telemetry returns an error wrapping
+// [ErrUnsupported] where the device has no sensors to read.
+type SensorDevice interface {
+	Device
+	Telemetry() (Telemetry, error)
+}
+
+// TimedDevice is implemented by devices that time their own work: the time
+// their kernels ran and the time their host↔device copies took, summed
+// since the last ResetTimes. Times waits for the work issued so far; a
+// device that times only its kernels reports zero transfer time.
+type TimedDevice interface {
+	Device
+	ResetTimes()
+	Times() (compute, transfer time.Duration, err error)
+}
