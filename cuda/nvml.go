@@ -30,7 +30,7 @@ var nvmlNames = []string{"libnvidia-ml.so.1", "libnvidia-ml.so"}
 type nvmlAPI struct {
 	lib *cgo.Library
 
-	init, errorString, driverVersion, handleByPCI                         cgo.Func
+	init, errorString, driverVersion, handleByPCI                          cgo.Func
 	clockInfo, powerUsage, powerLimit, energy, temperature, pcieGen, pcieW cgo.Func
 	driver                                                                 string
 }
