@@ -110,3 +110,28 @@ func (f Func) Call(args ...uintptr) (uintptr, error) {
 	}
 	return call(f.p, args), nil
 }
+
+// Symbol names a symbol and the Func that [Bind] stores it in: a runtime's
+// table of entry points is a list of these.
+type Symbol struct {
+	Name string
+	Func *Func
+}
+
+// Bind is [Open] that stores each resolved symbol in its Func.
+func Bind(candidates []string, syms []Symbol) (*Library, error) {
+	names := make([]string, len(syms))
+	for i, s := range syms {
+		names[i] = s.Name
+	}
+	lib, err := Open(candidates, names)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range syms {
+		if *s.Func, err = lib.Func(s.Name); err != nil {
+			return nil, err
+		}
+	}
+	return lib, nil
+}

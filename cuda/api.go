@@ -122,67 +122,43 @@ func loadDriver() (*driverAPI, error) {
 	return driverVal, driverErr
 }
 
-// symbol binds a library symbol to a field of an API table.
-type symbol struct {
-	name string
-	f    *cgo.Func
-}
-
-// openTable opens the first of names that loads and binds every symbol.
-func openTable(names []string, syms []symbol) (*cgo.Library, error) {
-	symNames := make([]string, len(syms))
-	for i, s := range syms {
-		symNames[i] = s.name
-	}
-	lib, err := cgo.Open(names, symNames)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range syms {
-		if *s.f, err = lib.Func(s.name); err != nil {
-			return nil, err
-		}
-	}
-	return lib, nil
-}
-
 func openDriver(names []string) (*driverAPI, error) {
 	a := &driverAPI{}
-	lib, err := openTable(names, []symbol{
-		{"cuInit", &a.init},
-		{"cuDriverGetVersion", &a.driverGetVersion},
-		{"cuDeviceGetCount", &a.deviceGetCount},
-		{"cuDeviceGet", &a.deviceGet},
-		{"cuDeviceGetName", &a.deviceGetName},
-		{"cuDeviceTotalMem_v2", &a.deviceTotalMem},
-		{"cuDeviceGetAttribute", &a.deviceGetAttribute},
-		{"cuDevicePrimaryCtxRetain", &a.primaryCtxRetain},
-		{"cuDevicePrimaryCtxRelease_v2", &a.primaryCtxRelease},
-		{"cuDevicePrimaryCtxReset_v2", &a.primaryCtxReset},
-		{"cuCtxPushCurrent_v2", &a.ctxPushCurrent},
-		{"cuCtxPopCurrent_v2", &a.ctxPopCurrent},
-		{"cuStreamCreate", &a.streamCreate},
-		{"cuStreamSynchronize", &a.streamSynchronize},
-		{"cuStreamDestroy_v2", &a.streamDestroy},
-		{"cuMemAlloc_v2", &a.memAlloc},
-		{"cuMemFree_v2", &a.memFree},
-		{"cuMemGetInfo_v2", &a.memGetInfo},
-		{"cuMemHostAlloc", &a.memHostAlloc},
-		{"cuMemFreeHost", &a.memFreeHost},
-		{"cuMemcpyHtoDAsync_v2", &a.memcpyHtoDAsync},
-		{"cuMemcpyDtoHAsync_v2", &a.memcpyDtoHAsync},
-		{"cuModuleLoadDataEx", &a.moduleLoadDataEx},
-		{"cuModuleUnload", &a.moduleUnload},
-		{"cuModuleGetFunction", &a.moduleGetFunction},
-		{"cuFuncGetAttribute", &a.funcGetAttribute},
-		{"cuLaunchKernel", &a.launchKernel},
-		{"cuEventCreate", &a.eventCreate},
-		{"cuEventRecord", &a.eventRecord},
-		{"cuEventSynchronize", &a.eventSynchronize},
-		{"cuEventElapsedTime", &a.eventElapsedTime},
-		{"cuEventDestroy_v2", &a.eventDestroy},
-		{"cuGetErrorName", &a.getErrorName},
-		{"cuGetErrorString", &a.getErrorString},
+	lib, err := cgo.Bind(names, []cgo.Symbol{
+		{Name: "cuInit", Func: &a.init},
+		{Name: "cuDriverGetVersion", Func: &a.driverGetVersion},
+		{Name: "cuDeviceGetCount", Func: &a.deviceGetCount},
+		{Name: "cuDeviceGet", Func: &a.deviceGet},
+		{Name: "cuDeviceGetName", Func: &a.deviceGetName},
+		{Name: "cuDeviceTotalMem_v2", Func: &a.deviceTotalMem},
+		{Name: "cuDeviceGetAttribute", Func: &a.deviceGetAttribute},
+		{Name: "cuDevicePrimaryCtxRetain", Func: &a.primaryCtxRetain},
+		{Name: "cuDevicePrimaryCtxRelease_v2", Func: &a.primaryCtxRelease},
+		{Name: "cuDevicePrimaryCtxReset_v2", Func: &a.primaryCtxReset},
+		{Name: "cuCtxPushCurrent_v2", Func: &a.ctxPushCurrent},
+		{Name: "cuCtxPopCurrent_v2", Func: &a.ctxPopCurrent},
+		{Name: "cuStreamCreate", Func: &a.streamCreate},
+		{Name: "cuStreamSynchronize", Func: &a.streamSynchronize},
+		{Name: "cuStreamDestroy_v2", Func: &a.streamDestroy},
+		{Name: "cuMemAlloc_v2", Func: &a.memAlloc},
+		{Name: "cuMemFree_v2", Func: &a.memFree},
+		{Name: "cuMemGetInfo_v2", Func: &a.memGetInfo},
+		{Name: "cuMemHostAlloc", Func: &a.memHostAlloc},
+		{Name: "cuMemFreeHost", Func: &a.memFreeHost},
+		{Name: "cuMemcpyHtoDAsync_v2", Func: &a.memcpyHtoDAsync},
+		{Name: "cuMemcpyDtoHAsync_v2", Func: &a.memcpyDtoHAsync},
+		{Name: "cuModuleLoadDataEx", Func: &a.moduleLoadDataEx},
+		{Name: "cuModuleUnload", Func: &a.moduleUnload},
+		{Name: "cuModuleGetFunction", Func: &a.moduleGetFunction},
+		{Name: "cuFuncGetAttribute", Func: &a.funcGetAttribute},
+		{Name: "cuLaunchKernel", Func: &a.launchKernel},
+		{Name: "cuEventCreate", Func: &a.eventCreate},
+		{Name: "cuEventRecord", Func: &a.eventRecord},
+		{Name: "cuEventSynchronize", Func: &a.eventSynchronize},
+		{Name: "cuEventElapsedTime", Func: &a.eventElapsedTime},
+		{Name: "cuEventDestroy_v2", Func: &a.eventDestroy},
+		{Name: "cuGetErrorName", Func: &a.getErrorName},
+		{Name: "cuGetErrorString", Func: &a.getErrorString},
 	})
 	if err != nil {
 		return nil, err

@@ -5,23 +5,14 @@ import (
 	"github.com/zkaccel/zkaccel/gpu"
 )
 
-func init() { zkaccel.Register(backend{}) }
+// backend discovers the GPUs once, on first use; no context is made until
+// a runtime is used.
+var backend = gpu.NewBackend(zkaccel.CUDA, discover)
 
-// backend registers the CUDA GPUs with zkaccel.
-type backend struct{}
+func init() { zkaccel.Register(backend) }
 
-// Kind is zkaccel.CUDA.
-func (backend) Kind() zkaccel.Kind { return zkaccel.CUDA }
-
-// Devices opens libcuda and returns a *gpu.Device for each GPU.
-func (backend) Devices() ([]zkaccel.Device, error) {
-	rts, err := runtimes()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]zkaccel.Device, len(rts))
-	for i, rt := range rts {
-		out[i] = gpu.NewDevice(rt)
-	}
-	return out, nil
-}
+// Runtimes opens libcuda (on first use) and returns the runtime of every
+// CUDA GPU, by ordinal: the same runtimes that the devices of
+// zkaccel.Devices wrap. It fails when the driver cannot be loaded or
+// initialised (no libcuda, no GPU).
+func Runtimes() ([]gpu.Runtime, error) { return backend.GPURuntimes() }

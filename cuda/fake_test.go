@@ -325,34 +325,7 @@ func TestFakeReset(t *testing.T) {
 // -race): every call must find the context current on its own thread.
 func TestFakeGoroutines(t *testing.T) {
 	rt, h := fake(t)
-	var wg sync.WaitGroup
-	errs := make(chan error, 32)
-	for g := 0; g < 32; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			data := bytes.Repeat([]byte{byte(g + 1)}, 4096+g)
-			b, err := rt.Alloc(len(data))
-			if err != nil {
-				errs <- err
-				return
-			}
-			defer rt.Free(b)
-			got := make([]byte, len(data))
-			if err := rt.Write(b, 0, data); err != nil {
-				errs <- err
-			} else if err := rt.Read(got, b, 0); err != nil {
-				errs <- err
-			} else if !bytes.Equal(got, data) {
-				errs <- fmt.Errorf("goroutine %d: data differs", g)
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
+	concurrentRoundTrips(t, rt, 32, 4096)
 	h.check(t, 0)
 }
 

@@ -49,18 +49,18 @@ func loadNVML() (*nvmlAPI, error) {
 
 func openNVML(names []string) (*nvmlAPI, error) {
 	n := &nvmlAPI{}
-	lib, err := openTable(names, []symbol{
-		{"nvmlInit_v2", &n.init},
-		{"nvmlErrorString", &n.errorString},
-		{"nvmlSystemGetDriverVersion", &n.driverVersion},
-		{"nvmlDeviceGetHandleByPciBusId_v2", &n.handleByPCI},
-		{"nvmlDeviceGetClockInfo", &n.clockInfo},
-		{"nvmlDeviceGetPowerUsage", &n.powerUsage},
-		{"nvmlDeviceGetEnforcedPowerLimit", &n.powerLimit},
-		{"nvmlDeviceGetTotalEnergyConsumption", &n.energy},
-		{"nvmlDeviceGetTemperature", &n.temperature},
-		{"nvmlDeviceGetCurrPcieLinkGeneration", &n.pcieGen},
-		{"nvmlDeviceGetCurrPcieLinkWidth", &n.pcieW},
+	lib, err := cgo.Bind(names, []cgo.Symbol{
+		{Name: "nvmlInit_v2", Func: &n.init},
+		{Name: "nvmlErrorString", Func: &n.errorString},
+		{Name: "nvmlSystemGetDriverVersion", Func: &n.driverVersion},
+		{Name: "nvmlDeviceGetHandleByPciBusId_v2", Func: &n.handleByPCI},
+		{Name: "nvmlDeviceGetClockInfo", Func: &n.clockInfo},
+		{Name: "nvmlDeviceGetPowerUsage", Func: &n.powerUsage},
+		{Name: "nvmlDeviceGetEnforcedPowerLimit", Func: &n.powerLimit},
+		{Name: "nvmlDeviceGetTotalEnergyConsumption", Func: &n.energy},
+		{Name: "nvmlDeviceGetTemperature", Func: &n.temperature},
+		{Name: "nvmlDeviceGetCurrPcieLinkGeneration", Func: &n.pcieGen},
+		{Name: "nvmlDeviceGetCurrPcieLinkWidth", Func: &n.pcieW},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("zkaccel/cuda: NVML: %w", err)

@@ -44,16 +44,16 @@ func LoadNVRTC() (*NVRTC, error) {
 
 func openNVRTC(names []string) (*NVRTC, error) {
 	n := &NVRTC{}
-	lib, err := openTable(names, []symbol{
-		{"nvrtcVersion", &n.version},
-		{"nvrtcCreateProgram", &n.createProgram},
-		{"nvrtcCompileProgram", &n.compileProgram},
-		{"nvrtcDestroyProgram", &n.destroyProgram},
-		{"nvrtcGetProgramLogSize", &n.getProgramLogSize},
-		{"nvrtcGetProgramLog", &n.getProgramLog},
-		{"nvrtcGetPTXSize", &n.getPTXSize},
-		{"nvrtcGetPTX", &n.getPTX},
-		{"nvrtcGetErrorString", &n.getErrorString},
+	lib, err := cgo.Bind(names, []cgo.Symbol{
+		{Name: "nvrtcVersion", Func: &n.version},
+		{Name: "nvrtcCreateProgram", Func: &n.createProgram},
+		{Name: "nvrtcCompileProgram", Func: &n.compileProgram},
+		{Name: "nvrtcDestroyProgram", Func: &n.destroyProgram},
+		{Name: "nvrtcGetProgramLogSize", Func: &n.getProgramLogSize},
+		{Name: "nvrtcGetProgramLog", Func: &n.getProgramLog},
+		{Name: "nvrtcGetPTXSize", Func: &n.getPTXSize},
+		{Name: "nvrtcGetPTX", Func: &n.getPTX},
+		{Name: "nvrtcGetErrorString", Func: &n.getErrorString},
 	})
 	if err != nil {
 		return nil, err

@@ -118,34 +118,6 @@ func (rt *Runtime) errorf(op, format string, args ...any) error {
 	return fmt.Errorf("zkaccel/cuda: %s on %s: %s", op, rt, fmt.Sprintf(format, args...))
 }
 
-var (
-	discoverOnce sync.Once
-	discovered   []*Runtime
-	discoverErr  error
-)
-
-// runtimes discovers the GPUs once per process.
-func runtimes() ([]*Runtime, error) {
-	discoverOnce.Do(func() { discovered, discoverErr = discover() })
-	return discovered, discoverErr
-}
-
-// Runtimes opens libcuda (on first use) and returns the runtime of every
-// CUDA GPU, by ordinal: the same runtimes that the devices of
-// zkaccel.Devices wrap. It fails when the driver cannot be loaded or
-// initialised (no libcuda, no GPU).
-func Runtimes() ([]gpu.Runtime, error) {
-	rts, err := runtimes()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]gpu.Runtime, len(rts))
-	for i, rt := range rts {
-		out[i] = rt
-	}
-	return out, nil
-}
-
 // discover lists the GPUs and reads their properties; no context is made
 // until a runtime is used.
 func discover() ([]*Runtime, error) {

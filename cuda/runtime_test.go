@@ -298,14 +298,20 @@ func TestModuleSources(t *testing.T) {
 // TestConcurrentRuntime uses the runtime from many goroutines at once (run
 // with -race).
 func TestConcurrentRuntime(t *testing.T) {
-	rt := runtime0(t)
+	concurrentRoundTrips(t, runtime0(t), 16, 1<<16)
+}
+
+// concurrentRoundTrips has n goroutines each allocate, write, read back and
+// free a buffer of about size bytes on rt at once, and checks the data.
+func concurrentRoundTrips(t *testing.T, rt gpu.Runtime, n, size int) {
+	t.Helper()
 	var wg sync.WaitGroup
-	errs := make(chan error, 16)
-	for g := 0; g < 16; g++ {
+	errs := make(chan error, n)
+	for g := 0; g < n; g++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			data := bytes.Repeat([]byte{byte(g)}, 1<<16+g)
+			data := bytes.Repeat([]byte{byte(g + 1)}, size+g)
 			b, err := rt.Alloc(len(data))
 			if err != nil {
 				errs <- err

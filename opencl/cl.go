@@ -161,52 +161,39 @@ func loadAPI() (*api, error) {
 // openAPI opens the first of names that loads and resolves every symbol.
 func openAPI(names []string) (*api, error) {
 	a := &api{}
-	syms := []struct {
-		name string
-		f    *cgo.Func
-	}{
-		{"clGetPlatformIDs", &a.getPlatformIDs},
-		{"clGetPlatformInfo", &a.getPlatformInfo},
-		{"clGetDeviceIDs", &a.getDeviceIDs},
-		{"clGetDeviceInfo", &a.getDeviceInfo},
-		{"clCreateContext", &a.createContext},
-		{"clCreateCommandQueue", &a.createCommandQueue},
-		{"clReleaseContext", &a.releaseContext},
-		{"clCreateBuffer", &a.createBuffer},
-		{"clReleaseMemObject", &a.releaseMemObject},
-		{"clEnqueueWriteBuffer", &a.enqueueWriteBuffer},
-		{"clEnqueueReadBuffer", &a.enqueueReadBuffer},
-		{"clCreateProgramWithSource", &a.createProgramWithSource},
-		{"clCreateProgramWithBinary", &a.createProgramWithBinary},
-		{"clBuildProgram", &a.buildProgram},
-		{"clGetProgramBuildInfo", &a.getProgramBuildInfo},
-		{"clGetProgramInfo", &a.getProgramInfo},
-		{"clReleaseProgram", &a.releaseProgram},
-		{"clCreateKernel", &a.createKernel},
-		{"clReleaseKernel", &a.releaseKernel},
-		{"clSetKernelArg", &a.setKernelArg},
-		{"clGetKernelWorkGroupInfo", &a.getKernelWorkGroupInfo},
-		{"clEnqueueNDRangeKernel", &a.enqueueNDRangeKernel},
-		{"clFinish", &a.finish},
-		{"clFlush", &a.flush},
-		{"clGetEventProfilingInfo", &a.getEventProfilingInfo},
-		{"clReleaseEvent", &a.releaseEvent},
-		{"clWaitForEvents", &a.waitForEvents},
-	}
-	symNames := make([]string, len(syms))
-	for i, s := range syms {
-		symNames[i] = s.name
-	}
-	lib, err := cgo.Open(names, symNames)
+	lib, err := cgo.Bind(names, []cgo.Symbol{
+		{Name: "clGetPlatformIDs", Func: &a.getPlatformIDs},
+		{Name: "clGetPlatformInfo", Func: &a.getPlatformInfo},
+		{Name: "clGetDeviceIDs", Func: &a.getDeviceIDs},
+		{Name: "clGetDeviceInfo", Func: &a.getDeviceInfo},
+		{Name: "clCreateContext", Func: &a.createContext},
+		{Name: "clCreateCommandQueue", Func: &a.createCommandQueue},
+		{Name: "clReleaseContext", Func: &a.releaseContext},
+		{Name: "clCreateBuffer", Func: &a.createBuffer},
+		{Name: "clReleaseMemObject", Func: &a.releaseMemObject},
+		{Name: "clEnqueueWriteBuffer", Func: &a.enqueueWriteBuffer},
+		{Name: "clEnqueueReadBuffer", Func: &a.enqueueReadBuffer},
+		{Name: "clCreateProgramWithSource", Func: &a.createProgramWithSource},
+		{Name: "clCreateProgramWithBinary", Func: &a.createProgramWithBinary},
+		{Name: "clBuildProgram", Func: &a.buildProgram},
+		{Name: "clGetProgramBuildInfo", Func: &a.getProgramBuildInfo},
+		{Name: "clGetProgramInfo", Func: &a.getProgramInfo},
+		{Name: "clReleaseProgram", Func: &a.releaseProgram},
+		{Name: "clCreateKernel", Func: &a.createKernel},
+		{Name: "clReleaseKernel", Func: &a.releaseKernel},
+		{Name: "clSetKernelArg", Func: &a.setKernelArg},
+		{Name: "clGetKernelWorkGroupInfo", Func: &a.getKernelWorkGroupInfo},
+		{Name: "clEnqueueNDRangeKernel", Func: &a.enqueueNDRangeKernel},
+		{Name: "clFinish", Func: &a.finish},
+		{Name: "clFlush", Func: &a.flush},
+		{Name: "clGetEventProfilingInfo", Func: &a.getEventProfilingInfo},
+		{Name: "clReleaseEvent", Func: &a.releaseEvent},
+		{Name: "clWaitForEvents", Func: &a.waitForEvents},
+	})
 	if err != nil {
 		return nil, err
 	}
 	a.lib = lib
-	for _, s := range syms {
-		if *s.f, err = lib.Func(s.name); err != nil {
-			return nil, err
-		}
-	}
 	return a, nil
 }
 
