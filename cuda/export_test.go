@@ -44,3 +44,4 @@ func TelemetryFrom(rt *Runtime, path string) (zkaccel.Telemetry, error) {
 	}
 	return rt.telemetry(n)
 }
+

@@ -40,3 +40,32 @@ func TestStickyErrors(t *testing.T) {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }
+
+func TestParallelCopy(t *testing.T) {
+	for _, n := range []int{0, 1, parallelMin - 1, parallelMin, parallelMin + 7, 3*parallelMin + 5} {
+		src := make([]byte, n)
+		for i := range src {
+			src[i] = byte(i*31 + i>>8)
+		}
+		for _, extra := range []int{0, 3} {
+			dst := make([]byte, n+extra)
+			if got := parallelCopy(dst, src); got != n {
+				t.Fatalf("parallelCopy(%d) = %d", n, got)
+			}
+			for i := 0; i < n; i++ {
+				if dst[i] != src[i] {
+					t.Fatalf("n %d: byte %d differs", n, i)
+				}
+			}
+			for i := n; i < n+extra; i++ {
+				if dst[i] != 0 {
+					t.Fatalf("n %d: wrote past the source", n)
+				}
+			}
+		}
+	}
+	short := make([]byte, 10)
+	if got := parallelCopy(short, make([]byte, parallelMin*2)); got != 10 {
+		t.Errorf("into a short destination: %d", got)
+	}
+}
