@@ -85,6 +85,14 @@ func (rt *Runtime) Free(b gpu.Buffer) {
 	if bb.gen != rt.gen {
 		return // gone with the old context
 	}
+	if rt.busy {
+		// Work issued on the stream may still use the buffer: wait for it
+		// (an error it reports is reported again by the next call).
+		_ = rt.finish()
+		if bb.gen != rt.gen {
+			return // the wait found a sticky error and reset the context
+		}
+	}
 	rt.api.call(rt.api.memFree, bb.ptr)
 	rt.live.Add(-1)
 }
@@ -189,6 +197,7 @@ func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) error {
 		s.pending = true
 	}
 	stop()
+	rt.busy = true
 	return nil
 }
 
@@ -251,6 +260,7 @@ func (rt *Runtime) Read(dst []byte, src gpu.Buffer, off int) error {
 	if err := drain(nchunks - 1); err != nil {
 		return err
 	}
+	rt.busy = false // the last chunk came after every earlier command of the stream
 	rt.collect()
 	return nil
 }

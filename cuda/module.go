@@ -338,5 +338,6 @@ func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) error {
 		return err
 	}
 	stop()
+	rt.busy = true
 	return nil
 }

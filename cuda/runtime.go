@@ -39,6 +39,7 @@ type Runtime struct {
 	ctx     uintptr // primary context, 0 until first use or after a reset
 	stream  uintptr
 	gen     uint64 // bumped at each context reset: older buffers and programs are stale
+	busy    bool   // work was issued on the stream since it was last waited for
 	stage   [2]staging
 	modules map[[32]byte]*Program
 	timing  bool
@@ -279,6 +280,7 @@ func (rt *Runtime) reset() {
 		rt.ctx = 0
 	}
 	rt.stream = 0
+	rt.busy = false
 	rt.modules = map[[32]byte]*Program{}
 	rt.gen++
 	rt.live.Store(0)
@@ -302,6 +304,7 @@ func (rt *Runtime) finish() error {
 	if err := rt.check("cuStreamSynchronize", rt.api.call(rt.api.streamSynchronize, rt.stream)); err != nil {
 		return fmt.Errorf("%w (on %s)", err, rt)
 	}
+	rt.busy = false
 	rt.collect()
 	return nil
 }

@@ -48,9 +48,9 @@ func (rt *Runtime) timeStart(copy bool) func() {
 	}
 }
 
-// collect adds the elapsed times of the recorded event pairs (all
-// complete: the caller has just waited for the stream) to the timers and
-// destroys the events.
+// collect adds the elapsed times of the recorded event pairs that have
+// completed to the timers and destroys their events; a pair still running
+// (CUDA_ERROR_NOT_READY) stays for a later collect.
 func (rt *Runtime) collect() {
 	if len(rt.pending) == 0 {
 		return
@@ -59,9 +59,15 @@ func (rt *Runtime) collect() {
 	var ps cgo.Pins
 	defer ps.Done()
 	ms := ps.Word(0)
+	keep := rt.pending[:0]
 	for _, ev := range rt.pending {
 		*ms = 0
-		if a.check("cuEventElapsedTime", a.call(a.eventElapsedTime, cgo.Addr(ms), ev.start, ev.end)) == nil {
+		r := int32(uint32(a.call(a.eventElapsedTime, cgo.Addr(ms), ev.start, ev.end)))
+		if r == cudaErrorNotReady {
+			keep = append(keep, ev)
+			continue
+		}
+		if r == cudaSuccess {
 			d := time.Duration(float64(math.Float32frombits(uint32(*ms))) * float64(time.Millisecond))
 			if ev.copy {
 				rt.xtime += d
@@ -72,7 +78,7 @@ func (rt *Runtime) collect() {
 		a.call(a.eventDestroy, ev.start)
 		a.call(a.eventDestroy, ev.end)
 	}
-	rt.pending = rt.pending[:0]
+	rt.pending = keep
 }
 
 // SetTiming turns the timing of launches and copies on (the default) or
