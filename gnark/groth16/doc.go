@@ -1,0 +1,25 @@
+// Package groth16 is a drop-in Groth16 prover for gnark whose MSMs and NTTs
+// run through zkaccel, on any device: the CPU (gnark-crypto), a CUDA GPU, an
+// OpenCL device. It takes gnark's own constraint system, proving key and
+// witness, and returns gnark's own proof, which gnark's groth16.Verify
+// accepts:
+//
+//	// was: proof, err := groth16.Prove(ccs, pk, witness)
+//	proof, err := zgroth16.Prove(ccs, pk, witness, zgroth16.WithDevice(dev))
+//
+// It supports BN254, BLS12-381 and BLS12-377, circuits with BSB22
+// commitments (api.Commit, range checks) and gnark's prover options
+// (solver options, the hash to the field). Every MSM of the proof — A, B
+// in G1 and G2, K, Z, the commitments and their proofs of knowledge — and
+// the seven NTTs of the quotient go through zkaccel's front ends, with the
+// same CPU fallback and reporting rules (see [WithReport]).
+//
+// [NewProver] keeps what a proving key derives once and proves many
+// witnesses with it, the way production provers run.
+//
+// The prover follows gnark v0.16's algorithm step for step; it is written
+// here, not copied. Like gnark's, it draws its blinding scalars from
+// crypto/rand, so two proofs of one statement differ; both verify.
+package groth16
+
+//go:generate go run ../internal/gen

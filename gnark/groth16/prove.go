@@ -1,0 +1,110 @@
+package groth16
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	gnarkgroth16 "github.com/consensys/gnark/backend/groth16"
+	g16bls12377 "github.com/consensys/gnark/backend/groth16/bls12-377"
+	g16bls12381 "github.com/consensys/gnark/backend/groth16/bls12-381"
+	g16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
+	"github.com/consensys/gnark/backend/witness"
+	"github.com/consensys/gnark/constraint"
+)
+
+// Errors of the prover; every error it returns starts with
+// "zkaccel/gnark/groth16: ".
+var (
+	// ErrUnsupportedCurve: a proving key of a curve this package does not
+	// prove on (it proves on BN254, BLS12-381 and BLS12-377).
+	ErrUnsupportedCurve = errors.New("unsupported curve")
+	// errKey: a malformed proving key.
+	errKey = errors.New("malformed proving key")
+	// errMismatch: the constraint system, witness and key do not belong
+	// together.
+	errMismatch = errors.New("the constraint system does not match the proving key")
+)
+
+// curveProver is the prover of one curve (prove_*.go).
+type curveProver interface {
+	curve() ecc.ID
+	prove(ccs constraint.ConstraintSystem, fullWitness witness.Witness, cfg *config) (gnarkgroth16.Proof, error)
+}
+
+// Prover proves witnesses of one circuit with one proving key. Make it
+// once with [NewProver]; Prove may be called many times, also from several
+// goroutines.
+type Prover struct {
+	impl curveProver
+	opts []Option
+}
+
+// NewProver checks a gnark Groth16 proving key (BN254, BLS12-381 or
+// BLS12-377) and derives what every proof with it needs. opts apply to
+// every Prove call, before the call's own.
+func NewProver(pk gnarkgroth16.ProvingKey, opts ...Option) (*Prover, error) {
+	var impl curveProver
+	var err error
+	switch k := pk.(type) {
+	case *g16bn254.ProvingKey:
+		impl, err = newProverBN254(k)
+	case *g16bls12381.ProvingKey:
+		impl, err = newProverBLS12381(k)
+	case *g16bls12377.ProvingKey:
+		impl, err = newProverBLS12377(k)
+	case nil:
+		err = fmt.Errorf("%w: nil proving key", errKey)
+	default:
+		err = fmt.Errorf("proving key %T: %w (BN254, BLS12-381 and BLS12-377 are)", pk, ErrUnsupportedCurve)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("zkaccel/gnark/groth16: %w", err)
+	}
+	return &Prover{impl: impl, opts: opts}, nil
+}
+
+// Curve is the proving key's curve.
+func (p *Prover) Curve() ecc.ID { return p.impl.curve() }
+
+// Prove computes a proof that fullWitness (public and secret parts)
+// satisfies ccs, which must be the R1CS the key was set up for. A witness
+// that does not satisfy the circuit is an error (the solver's, naming the
+// constraint), as is a constraint system or witness that does not match
+// the key; nothing panics.
+func (p *Prover) Prove(ccs constraint.ConstraintSystem, fullWitness witness.Witness, opts ...Option) (proof gnarkgroth16.Proof, err error) {
+	var cfg config
+	for _, o := range p.opts {
+		o(&cfg)
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	cfg.report.reset()
+	if ccs == nil || fullWitness == nil {
+		return nil, errors.New("zkaccel/gnark/groth16: nil constraint system or witness")
+	}
+	if err := checkDevice(cfg.device); err != nil {
+		return nil, fmt.Errorf("zkaccel/gnark/groth16: %w", err)
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			proof, err = nil, fmt.Errorf("zkaccel/gnark/groth16: prove %s: panic: %v", p.impl.curve(), v)
+		}
+	}()
+	proof, err = p.impl.prove(ccs, fullWitness, &cfg)
+	if err != nil {
+		return nil, fmt.Errorf("zkaccel/gnark/groth16: prove %s: %w", p.impl.curve(), err)
+	}
+	return proof, nil
+}
+
+// Prove is NewProver(pk, opts...).Prove(ccs, fullWitness): a drop-in for
+// gnark's groth16.Prove that runs the MSMs and NTTs through zkaccel.
+func Prove(ccs constraint.ConstraintSystem, pk gnarkgroth16.ProvingKey, fullWitness witness.Witness, opts ...Option) (gnarkgroth16.Proof, error) {
+	p, err := NewProver(pk, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return p.Prove(ccs, fullWitness)
+}

@@ -1,0 +1,201 @@
+package groth16_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/backend/plonk"
+	"github.com/consensys/gnark/backend/witness"
+	"github.com/consensys/gnark/constraint"
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/frontend/cs/r1cs"
+	"github.com/consensys/gnark/frontend/cs/scs"
+	"github.com/consensys/gnark/test/unsafekzg"
+
+	"github.com/zkaccel/zkaccel"
+	zgroth16 "github.com/zkaccel/zkaccel/gnark/groth16"
+	"github.com/zkaccel/zkaccel/internal/devtest"
+)
+
+// setup is one circuit compiled and set up on one curve.
+type setup struct {
+	ccs constraint.ConstraintSystem
+	pk  groth16.ProvingKey
+	vk  groth16.VerifyingKey
+}
+
+var (
+	setupsMu sync.Mutex
+	setups   = map[string]*setup{}
+)
+
+// setupOf compiles and sets up circuit once per test process (setup is the
+// slow part of a small test).
+func setupOf(t *testing.T, name string, id ecc.ID, circuit frontend.Circuit) *setup {
+	t.Helper()
+	key := name + "/" + id.String()
+	setupsMu.Lock()
+	defer setupsMu.Unlock()
+	if s, ok := setups[key]; ok {
+		return s
+	}
+	ccs, err := frontend.Compile(id.ScalarField(), r1cs.NewBuilder, circuit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, vk, err := groth16.Setup(ccs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &setup{ccs, pk, vk}
+	setups[key] = s
+	return s
+}
+
+func fullAndPublic(t *testing.T, id ecc.ID, assignment frontend.Circuit) (witness.Witness, witness.Witness) {
+	t.Helper()
+	w, err := frontend.NewWitness(assignment, id.ScalarField())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := w.Public()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, pub
+}
+
+// TestProveVerify proves on every device present, for every curve, a
+// circuit without and circuits with one and two commitments, and has
+// gnark's verifier check each proof. Where ZKACCEL_REQUIRE names the
+// device, every MSM must have run on it.
+func TestProveVerify(t *testing.T) {
+	rounds := 300
+	if testing.Short() {
+		rounds = 60
+	}
+	cases := []struct {
+		name    string
+		circuit frontend.Circuit
+		assign  func(id ecc.ID) frontend.Circuit
+	}{
+		{"cubic", &cubic{Rounds: rounds}, func(id ecc.ID) frontend.Circuit { return cubicWitness(id.ScalarField(), 3, rounds) }},
+		{"rangecheck", &committed{Commits: 1}, func(ecc.ID) frontend.Circuit { return committedWitness(1000, 77777, 1) }},
+		{"commit2", &committed{Commits: 2}, func(ecc.ID) frontend.Circuit { return committedWitness(5, 9, 2) }},
+	}
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		for _, id := range curves {
+			for _, c := range cases {
+				t.Run(id.String()+"/"+c.name, func(t *testing.T) {
+					s := setupOf(t, c.name, id, c.circuit)
+					w, pub := fullAndPublic(t, id, c.assign(id))
+					var rep zgroth16.Report
+					proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(dev), zgroth16.WithReport(&rep))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := groth16.Verify(proof, s.vk, pub); err != nil {
+						t.Fatalf("gnark rejects the proof: %v", err)
+					}
+					if proof.CurveID() != id || rep.Curve != id || rep.Total <= 0 {
+						t.Errorf("proof curve %v, report %v", proof.CurveID(), rep.String())
+					}
+					msms := 0
+					for _, p := range rep.Phases {
+						if strings.HasPrefix(p.Name, "msm ") {
+							msms++
+							if devtest.Required(dev) && (p.Fallback || p.Ran != dev) {
+								t.Errorf("%s ran on %v (fallback %v), want %v", p.Name, p.Ran, p.Fallback, dev)
+							}
+						}
+					}
+					if msms < 5 || rep.Get("solve") <= 0 || rep.Get("ntt") <= 0 {
+						t.Errorf("report lacks phases: %s", rep.String())
+					}
+				})
+			}
+		}
+	})
+}
+
+// TestWrongStatement: a proof does not verify against another public input.
+func TestWrongStatement(t *testing.T) {
+	id := ecc.BN254
+	s := setupOf(t, "cubic-small", id, &cubic{Rounds: 3})
+	w, _ := fullAndPublic(t, id, cubicWitness(id.ScalarField(), 3, 3))
+	proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(zkaccel.HostCPU()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, otherPub := fullAndPublic(t, id, cubicWitness(id.ScalarField(), 4, 3))
+	if err := groth16.Verify(proof, s.vk, otherPub); err == nil {
+		t.Fatal("a proof verified against another public input")
+	}
+}
+
+// TestBadInput: a witness that does not satisfy the circuit, keys and
+// systems that do not belong together, other proof systems: errors, never
+// panics.
+func TestBadInput(t *testing.T) {
+	id := ecc.BN254
+	s := setupOf(t, "cubic-small", id, &cubic{Rounds: 3})
+	w, _ := fullAndPublic(t, id, cubicWitness(id.ScalarField(), 3, 3))
+
+	// A witness that does not satisfy the circuit.
+	bad := cubicWitness(id.ScalarField(), 3, 3)
+	bad.Y = 12345
+	wb, _ := fullAndPublic(t, id, bad)
+	if _, err := zgroth16.Prove(s.ccs, s.pk, wb); err == nil || !strings.Contains(err.Error(), "solve") {
+		t.Errorf("unsatisfied witness: %v", err)
+	}
+
+	// The key of another circuit on the same curve.
+	other := setupOf(t, "rangecheck", id, &committed{Commits: 1})
+	if _, err := zgroth16.Prove(s.ccs, other.pk, w); err == nil || !strings.Contains(err.Error(), "does not match") {
+		t.Errorf("another circuit's key: %v", err)
+	}
+
+	// The key of another curve.
+	bls := setupOf(t, "cubic-small", ecc.BLS12_381, &cubic{Rounds: 3})
+	if _, err := zgroth16.Prove(s.ccs, bls.pk, w); err == nil || !strings.Contains(err.Error(), "R1CS over bn254, the proving key BLS12-381") {
+		t.Errorf("another curve's key: %v", err)
+	}
+
+	// A PLONK constraint system.
+	sccs, err := frontend.Compile(id.ScalarField(), scs.NewBuilder, &cubic{Rounds: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := zgroth16.Prove(sccs, s.pk, w); err == nil || !strings.Contains(err.Error(), "PLONK") {
+		t.Errorf("a PLONK system: %v", err)
+	}
+	// A PLONK proving key.
+	srs, srsLagrange, err := unsafekzg.NewSRS(sccs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ppk, _, err := plonk.Setup(sccs, srs, srsLagrange)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, ok := any(ppk).(groth16.ProvingKey); ok {
+		if _, err := zgroth16.NewProver(k); err == nil {
+			t.Error("a PLONK key accepted")
+		}
+	}
+
+	// nil inputs, a malformed key, an invalid default device.
+	if _, err := zgroth16.Prove(nil, s.pk, w); err == nil {
+		t.Error("nil constraint system accepted")
+	}
+	if _, err := zgroth16.NewProver(nil); err == nil {
+		t.Error("nil key accepted")
+	}
+	t.Setenv(zkaccel.EnvDevice, "nosuch:7")
+	if _, err := zgroth16.Prove(s.ccs, s.pk, w); err == nil || !strings.Contains(err.Error(), "nosuch") {
+		t.Errorf("invalid ZKACCEL_DEVICE: %v", err)
+	}
+}
