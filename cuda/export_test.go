@@ -44,4 +44,3 @@ func TelemetryFrom(rt *Runtime, path string) (zkaccel.Telemetry, error) {
 	}
 	return rt.telemetry(n)
 }
-

@@ -2,8 +2,8 @@ package groth16
 
 import (
 	"fmt"
-	"runtime"
 	"reflect"
+	"runtime"
 	"sync"
 
 	"github.com/consensys/gnark-crypto/ecc"
