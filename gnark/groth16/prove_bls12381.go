@@ -232,7 +232,25 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		p   curve.G1Affine
 		err error
 	}
+	// The MSMs run concurrently, scheduled as gnark schedules them: first
+	// K and Z (one task each, the critical path on a CPU), then A and B in
+	// G1, then B in G2 on this goroutine.
 	ar, bs1, kz := make(chan part, 1), make(chan part, 1), make(chan part, 1)
+	go func() {
+		z := make(chan part, 1)
+		go func() {
+			p, err := p.msmG1(rep, "Z", pk.G1.Z, h[:len(pk.G1.Z)], cfg, cpus/2)
+			z <- part{p, err}
+		}()
+		k, err := p.msmG1(rep, "K", pk.G1.K, wiresK, cfg, cpus/2)
+		pz := <-z
+		var j curve.G1Jac
+		j.FromAffine(&k)
+		j.AddMixed(&pz.p)
+		j.AddMixed(&deltas[2])
+		k.FromJacobian(&j)
+		kz <- part{k, errors.Join(err, pz.err)}
+	}()
 	go func() {
 		a, err := p.msmG1(rep, "A", pk.G1.A, wiresA, cfg, cpus/2)
 		var j curve.G1Jac
@@ -250,19 +268,6 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		j.AddMixed(&deltas[1])
 		b.FromJacobian(&j)
 		bs1 <- part{b, err}
-	}()
-	go func() {
-		z, err := p.msmG1(rep, "Z", pk.G1.Z, h[:len(pk.G1.Z)], cfg, cpus/2)
-		if err == nil {
-			var k curve.G1Affine
-			k, err = p.msmG1(rep, "K", pk.G1.K, wiresK, cfg, cpus/2)
-			var j curve.G1Jac
-			j.FromAffine(&z)
-			j.AddMixed(&k)
-			j.AddMixed(&deltas[2])
-			z.FromJacobian(&j)
-		}
-		kz <- part{z, err}
 	}()
 	g2Tasks := cpus
 	if g2Tasks <= 16 {

@@ -199,3 +199,38 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("invalid ZKACCEL_DEVICE: %v", err)
 	}
 }
+
+// TestProverConcurrent proves with one Prover from several goroutines
+// (run with -race).
+func TestProverConcurrent(t *testing.T) {
+	id := ecc.BN254
+	s := setupOf(t, "rangecheck", id, &committed{Commits: 1})
+	p, err := zgroth16.NewProver(s.pk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Curve() != id {
+		t.Errorf("Curve = %v", p.Curve())
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w, pub := fullAndPublic(t, id, committedWitness(int64(10+g), int64(20+g), 1))
+			proof, err := p.Prove(s.ccs, w)
+			if err == nil {
+				err = groth16.Verify(proof, s.vk, pub)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}

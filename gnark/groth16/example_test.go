@@ -1,0 +1,83 @@
+package groth16_test
+
+import (
+	"fmt"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/frontend/cs/r1cs"
+
+	zgroth16 "github.com/zkaccel/zkaccel/gnark/groth16"
+)
+
+// square proves knowledge of X with X·X = Y.
+type square struct {
+	X frontend.Variable
+	Y frontend.Variable `gnark:",public"`
+}
+
+func (c *square) Define(api frontend.API) error {
+	api.AssertIsEqual(api.Mul(c.X, c.X), c.Y)
+	return nil
+}
+
+// Example compiles a circuit, sets it up, proves with zkaccel on the
+// default device (ZKACCEL_DEVICE, else the automatic choice) and verifies
+// with gnark.
+func Example() {
+	ccs, err := frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, &square{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pk, vk, err := groth16.Setup(ccs)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	w, err := frontend.NewWitness(&square{X: 7, Y: 49}, ecc.BN254.ScalarField())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	proof, err := zgroth16.Prove(ccs, pk, w) // was: groth16.Prove(ccs, pk, w)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	public, err := w.Public()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("verified:", groth16.Verify(proof, vk, public) == nil)
+	// Output: verified: true
+}
+
+// ExampleNewProver keeps one prover for a key and proves many witnesses,
+// reporting where each proof's time went.
+func ExampleNewProver() {
+	ccs, _ := frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, &square{})
+	pk, vk, _ := groth16.Setup(ccs)
+	prover, err := zgroth16.NewProver(pk)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for x := 2; x <= 4; x++ {
+		w, _ := frontend.NewWitness(&square{X: x, Y: x * x}, ecc.BN254.ScalarField())
+		var rep zgroth16.Report
+		proof, err := prover.Prove(ccs, w, zgroth16.WithReport(&rep))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		public, _ := w.Public()
+		fmt.Println(x, groth16.Verify(proof, vk, public) == nil, len(rep.Phases) > 0)
+	}
+	// Output:
+	// 2 true true
+	// 3 true true
+	// 4 true true
+}
