@@ -44,6 +44,9 @@ type Config struct {
 	// DefaultMinLog to DefaultMaxLog for msm and ntt, DefaultHashMinLog to
 	// DefaultHashMaxLog for the hash operations.
 	Sizes []int
+	// Constraints are the log2 constraint counts of the proof operations
+	// ([ProofOps]); default DefaultProofMinLog…DefaultProofMaxLog.
+	Constraints []int
 	// Devices are the devices to measure; default every device present
 	// (zkaccel.Devices()) but the host CPU seen through a GPU runtime (an
 	// OpenCL CPU device such as POCL), which is measured only when named.
@@ -71,19 +74,27 @@ type Config struct {
 // plan is a validated Config: the workloads in order, the sizes, and the
 // devices with the CPU first.
 type plan struct {
-	workloads []*workload
-	sizes     []int // the sizes asked for; nil for each op's default
-	devices   []zkaccel.Device
-	runs      int
-	maxTime   time.Duration
+	workloads   []*workload
+	sizes       []int // the sizes asked for; nil for each op's default
+	constraints []int // the log2 constraint counts asked for; nil for the default
+	devices     []zkaccel.Device
+	runs        int
+	maxTime     time.Duration
 }
 
 // sizesFor returns the log2 sizes at which w is measured.
 func (p *plan) sizesFor(w *workload) []int {
-	if p.sizes != nil {
+	proof := slices.Contains(ProofOps(), w.op)
+	switch {
+	case proof && p.constraints != nil:
+		return p.constraints
+	case !proof && p.sizes != nil:
 		return p.sizes
 	}
 	lo, hi := DefaultMinLog, DefaultMaxLog
+	if proof {
+		lo, hi = DefaultProofMinLog, DefaultProofMaxLog
+	}
 	if slices.Contains(HashOps(), w.op) {
 		lo, hi = DefaultHashMinLog, DefaultHashMaxLog
 	}
@@ -117,6 +128,9 @@ func (c *Config) plan() (*plan, error) {
 			return nil, fmt.Errorf("zkaccel bench: log2 size %d is out of range [0, %d]", k, MaxLogSize)
 		}
 	}
+	if len(c.Constraints) > 0 {
+		p.constraints = slices.Clone(c.Constraints)
+	}
 	ops := c.Ops
 	if len(ops) == 0 {
 		ops = DefaultOps()
@@ -145,6 +159,14 @@ func (c *Config) plan() (*plan, error) {
 		case OpNTT:
 			for _, f := range fields {
 				w, err := nttWorkload(f)
+				if err != nil {
+					return nil, err
+				}
+				p.workloads = append(p.workloads, w)
+			}
+		case OpGroth16:
+			for _, cv := range curves {
+				w, err := groth16Workload(cv)
 				if err != nil {
 					return nil, err
 				}

@@ -103,10 +103,13 @@ type Result struct {
 	// estimate of one call's energy. SMClockMHz and TemperatureC are read
 	// after the timed calls. All are absent where the device reports no
 	// telemetry (CUDA GPUs report it through NVML).
-	PowerW       float64 `json:"power_w,omitempty"`
-	EnergyJ      float64 `json:"energy_j,omitempty"`
-	SMClockMHz   int     `json:"sm_clock_mhz,omitempty"`
-	TemperatureC int     `json:"temperature_c,omitempty"`
+	// Phases are the proof operations' phases on a device (solve, ntt,
+	// each msm): the median of each over the timed calls.
+	Phases       map[string]time.Duration `json:"phases_ns,omitempty"`
+	PowerW       float64                  `json:"power_w,omitempty"`
+	EnergyJ      float64                  `json:"energy_j,omitempty"`
+	SMClockMHz   int                      `json:"sm_clock_mhz,omitempty"`
+	TemperatureC int                      `json:"temperature_c,omitempty"`
 	// Error says why the measurement failed or was cut short (a device
 	// error, a result that differs from the CPU's); Times holds the calls
 	// that completed before it.

@@ -99,10 +99,14 @@ func hasRates(files ...*File) bool {
 }
 
 // deviceTimeCell is the device's own timing of one call: "k 1.20 ms + x
-// 3.40 ms" (kernels and copies), or "-".
+// 3.40 ms" (kernels and copies; "k 1.20 ms" where only kernels are timed),
+// or "-".
 func deviceTimeCell(r *Result) string {
 	if r.Compute <= 0 && r.Transfer <= 0 {
 		return "-"
+	}
+	if r.Transfer <= 0 { // a runtime that times only its kernels (OpenCL)
+		return "k " + FormatDuration(r.Compute)
 	}
 	return fmt.Sprintf("k %s + x %s", FormatDuration(r.Compute), FormatDuration(r.Transfer))
 }
@@ -120,6 +124,18 @@ func hasDeviceTimes(files ...*File) bool {
 	for _, f := range files {
 		for i := range f.Results {
 			if deviceTimeCell(&f.Results[i]) != "-" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasPhases reports whether any result of files has phases.
+func hasPhases(files ...*File) bool {
+	for _, f := range files {
+		for i := range f.Results {
+			if len(f.Results[i].Phases) > 0 {
 				return true
 			}
 		}

@@ -56,7 +56,7 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 	fmt.Fprintln(bw)
 	fmt.Fprintln(bw, "### Results")
 	fmt.Fprintln(bw)
-	rates, times, power := hasRates(files...), hasDeviceTimes(files...), hasPower(files...)
+	rates, times, power, phases := hasRates(files...), hasDeviceTimes(files...), hasPower(files...), hasPhases(files...)
 	head, align := "| machine | device | op | curve/field | size | median |", "|---|---|---|---|---:|---:|"
 	if rates {
 		head, align = head+" hashes/s |", align+"---:|"
@@ -67,8 +67,12 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 	if power {
 		head, align = head+" power, energy/call |", align+"---:|"
 	}
-	fmt.Fprintln(bw, head+" speed-up vs cpu |")
-	fmt.Fprintln(bw, align+"---:|")
+	head, align = head+" speed-up vs cpu |", align+"---:|"
+	if phases {
+		head, align = head+" phases |", align+"---|"
+	}
+	fmt.Fprintln(bw, head)
+	fmt.Fprintln(bw, align)
 	var errs []string
 	for i, f := range files {
 		for j := range f.Results {
@@ -91,7 +95,11 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 			if power {
 				cells = append(cells, powerCell(r))
 			}
-			mdRow(bw, append(cells, speedUpCell(f, r))...)
+			cells = append(cells, speedUpCell(f, r))
+			if phases {
+				cells = append(cells, phasesCell(r))
+			}
+			mdRow(bw, cells...)
 		}
 	}
 	if len(errs) > 0 {

@@ -110,6 +110,7 @@ func measure(ctx context.Context, p *plan, w *workload, logN int, inst instance,
 		}
 	}
 	loop := time.Now()
+	var phaseRuns []map[string]time.Duration
 	for i := 0; i < runs && ctx.Err() == nil; i++ {
 		inst.reset()
 		runtime.GC()
@@ -121,9 +122,15 @@ func measure(ctx context.Context, p *plan, w *workload, logN int, inst instance,
 		}
 		r.Times = append(r.Times, d)
 		r.note(&rep)
+		if ph, ok := inst.(phased); ok {
+			if m := ph.phases(); m != nil {
+				phaseRuns = append(phaseRuns, m)
+			}
+		}
 	}
 	loopTime := time.Since(loop)
 	r.Median, r.Min, r.Max = summarize(r.Times)
+	r.Phases = medianPhases(phaseRuns)
 	if n := len(r.Times); n > 0 && timed != nil {
 		if c, x, err := timed.Times(); err == nil {
 			r.Compute, r.Transfer = c/time.Duration(n), x/time.Duration(n)
@@ -195,6 +202,9 @@ func (r *Result) summary() string {
 	}
 	if c := powerCell(r); c != "-" {
 		s += ", " + c
+	}
+	if c := phasesCell(r); c != "-" {
+		s += "; " + c
 	}
 	if r.Fallback {
 		s += " (fell back to cpu)"

@@ -60,3 +60,10 @@ func parseLogSize(v, all string) (int, error) {
 	}
 	return k, nil
 }
+
+// ParseConstraints parses the log2 constraint counts of the proof
+// operations: as [ParseSizes], each count also written as a power of two,
+// "2^16" (so "2^12:2^16" and "12,2^16" work too).
+func ParseConstraints(s string) ([]int, error) {
+	return ParseSizes(strings.ReplaceAll(s, "2^", ""))
+}

@@ -39,6 +39,9 @@ func WriteTable(w io.Writer, f *File) error {
 			median = "FAILED"
 			notes = append(notes, "error: "+r.Error)
 		}
+		if c := phasesCell(r); c != "-" {
+			notes = append(notes, fmt.Sprintf("phases of %s %s 2^%d on %s: %s", r.OpLabel(), r.Target, r.LogN, r.Device, c))
+		}
 		if r.Fallback {
 			note := fmt.Sprintf("%s fell back to cpu: %s", r.Device, r.FallbackReason)
 			if !contains(notes, note) {

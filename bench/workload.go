@@ -35,7 +35,7 @@ const (
 )
 
 // Ops lists the operations [Run] measures.
-func Ops() []string { return []string{OpMSM, OpNTT, OpPoseidon, OpPoseidon2, OpKeccak} }
+func Ops() []string { return []string{OpMSM, OpNTT, OpPoseidon, OpPoseidon2, OpKeccak, OpGroth16} }
 
 // DefaultOps lists the operations [Run] measures when a [Config] names none:
 // msm and ntt. The hash operations are measured when asked for.

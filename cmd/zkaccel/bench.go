@@ -26,8 +26,13 @@ on the CPU, so that each speed-up is a ratio of two numbers from one run:
              Merkle root of 2^k leaves (bn254 merkle, width-2 compression)
   keccak     Keccak-256 of 2^k 64-byte messages (sum256-64B), Keccak-f[1600]
              of 2^k states (f1600), the Merkle root of 2^k leaves (merkle)
+  groth16    a Groth16 proof of a generated circuit of 2^k constraints
+             (--constraints, --curves): gnark's own prover on the CPU row,
+             zkaccel's (gnark/groth16) on each device, every proof checked
+             by gnark's verifier; the device rows list the prover's phases
+             (solve, ntt, each msm). Setting up the circuit is not timed.
 
---ops defaults to msm,ntt; the hash ops run when named. --fields selects the
+--ops defaults to msm,ntt; the hash and proof ops run when named. --fields selects the
 NTT fields (default bn254) and also the poseidon and poseidon2 targets
 (default all of them); keccak's one target, keccak256, is always measured.
 
@@ -50,6 +55,8 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	sizes := fs.String("sizes", "",
 		fmt.Sprintf("log2 `sizes`: a range 10:16, a size 12, or a comma list of both; at most %d (default %d:%d for msm and ntt, %d:%d for the hash ops)",
 			bench.MaxLogSize, bench.DefaultMinLog, bench.DefaultMaxLog, bench.DefaultHashMinLog, bench.DefaultHashMaxLog))
+	constraints := fs.String("constraints", "",
+		fmt.Sprintf("log2 constraint `counts` of the proof ops (groth16): 2^16, 12:16, 2^12,2^16 … (default 2^%d:2^%d)", bench.DefaultProofMinLog, bench.DefaultProofMaxLog))
 	curves := newList(string(zkaccel.BN254))
 	fs.Var(curves, "curves", "MSM `curves`: "+joinStrings(bench.Curves()))
 	fields := newList()
@@ -76,6 +83,11 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if isSet(fs, "sizes") {
 		if cfg.Sizes, err = bench.ParseSizes(*sizes); err != nil {
 			return fail(stderr, fmt.Errorf("zkaccel bench: --sizes: %w", unprefix(err)))
+		}
+	}
+	if isSet(fs, "constraints") {
+		if cfg.Constraints, err = bench.ParseConstraints(*constraints); err != nil {
+			return fail(stderr, fmt.Errorf("zkaccel bench: --constraints: %w", unprefix(err)))
 		}
 	}
 	if cfg.Ops, err = checkNames("bench", "ops", ops.values, bench.Ops()); err != nil {

@@ -21,10 +21,17 @@ import (
 	"io"
 	"os"
 
+	"github.com/consensys/gnark/logger"
+
 	_ "github.com/zkaccel/zkaccel/backends" // opencl:N (and later cuda, fpga) devices
 )
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// gnark logs every solve and proof at debug level; the commands print
+	// their own progress.
+	logger.Disable()
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 // Exit codes.
 const (

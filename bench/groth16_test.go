@@ -1,0 +1,80 @@
+package bench
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/internal/fakedev"
+)
+
+// TestRunGroth16 proves a small generated circuit on the CPU (gnark's
+// prover) and on the loopback device (zkaccel's, every MSM and NTT through
+// the device interface): both proofs verify, the device row has the
+// prover's phases, and a device whose MSMs are wrong is caught by gnark's
+// verifier.
+func TestRunGroth16(t *testing.T) {
+	wrongMSM := fakedev.New("wrong msm", func(r *zkaccel.MSMRequest) error {
+		if err := fakedev.LoopbackMSM(r); err != nil {
+			return err
+		}
+		r.Result[0] ^= 1 // a different point (or none)
+		return nil
+	}, fakedev.LoopbackNTT)
+	f, err := Run(context.Background(), Config{Ops: []string{OpGroth16}, Constraints: []int{6}, Runs: 2,
+		Devices: []zkaccel.Device{fakedev.Loopback, wrongMSM}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Results) != 3 {
+		t.Fatalf("%d results, want cpu, loopback, wrong", len(f.Results))
+	}
+	cpu, lb, wrong := &f.Results[0], &f.Results[1], &f.Results[2]
+	checkSane(t, cpu, 2)
+	checkSane(t, lb, 2)
+	if cpu.Op != OpGroth16 || cpu.Target != "bn254" || cpu.Variant != "prove" || cpu.LogN != 6 || cpu.Phases != nil {
+		t.Errorf("cpu row: %+v", cpu)
+	}
+	if lb.Fallback || lb.Ran != fakedev.Loopback.String() || lb.Error != "" {
+		t.Errorf("loopback row: %+v", lb)
+	}
+	for _, ph := range []string{"solve", "ntt", "msm A", "msm B1", "msm B2", "msm K", "msm Z"} {
+		if lb.Phases[ph] <= 0 {
+			t.Errorf("loopback row lacks phase %q: %v", ph, lb.Phases)
+		}
+	}
+	if !strings.Contains(wrong.Error, "differs from the cpu's") {
+		t.Errorf("a device with wrong MSMs: error %q", wrong.Error)
+	}
+	var tb strings.Builder
+	if err := WriteTable(&tb, f); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(tb.String(), "phases of groth16 prove bn254 2^6 on "+fakedev.Loopback.String()+": solve ") {
+		t.Errorf("table lacks the phases:\n%s", tb.String())
+	}
+}
+
+func TestParseConstraints(t *testing.T) {
+	for in, want := range map[string][]int{"2^16": {16}, "12:14": {12, 13, 14}, "2^12,2^16": {12, 16}, "2^10:2^11": {10, 11}} {
+		got, err := ParseConstraints(in)
+		if err != nil || len(got) != len(want) || got[0] != want[0] || got[len(got)-1] != want[len(want)-1] {
+			t.Errorf("ParseConstraints(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	if _, err := ParseConstraints("2^x"); err == nil {
+		t.Error("2^x accepted")
+	}
+	if _, err := (&Config{Ops: []string{OpGroth16}, Constraints: []int{30}}).plan(); err == nil {
+		t.Error("2^30 constraints accepted")
+	}
+	if d := medianPhases(nil); d != nil {
+		t.Errorf("medianPhases(nil) = %v", d)
+	}
+	m := medianPhases([]map[string]time.Duration{{"a": 1}, {"a": 3}, {"a": 2}})
+	if m["a"] != 2 {
+		t.Errorf("median = %v", m)
+	}
+}
