@@ -11,6 +11,8 @@ import (
 	g16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
 	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
+
+	"github.com/zkaccel/zkaccel/gnark/internal/prover"
 )
 
 // Errors of the prover; every error it returns starts with
@@ -73,18 +75,12 @@ func (p *Prover) Curve() ecc.ID { return p.impl.curve() }
 // constraint), as is a constraint system or witness that does not match
 // the key; nothing panics.
 func (p *Prover) Prove(ccs constraint.ConstraintSystem, fullWitness witness.Witness, opts ...Option) (proof gnarkgroth16.Proof, err error) {
-	var cfg config
-	for _, o := range p.opts {
-		o(&cfg)
-	}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	cfg.report.reset()
+	cfg := prover.Apply(p.opts, opts)
+	cfg.Report.Reset()
 	if ccs == nil || fullWitness == nil {
 		return nil, errors.New("zkaccel/gnark/groth16: nil constraint system or witness")
 	}
-	if err := checkDevice(cfg.device); err != nil {
+	if err := prover.CheckDevice(cfg.Device); err != nil {
 		return nil, fmt.Errorf("zkaccel/gnark/groth16: %w", err)
 	}
 	defer func() {
@@ -92,7 +88,7 @@ func (p *Prover) Prove(ccs constraint.ConstraintSystem, fullWitness witness.Witn
 			proof, err = nil, fmt.Errorf("zkaccel/gnark/groth16: prove %s: panic: %v", p.impl.curve(), v)
 		}
 	}()
-	proof, err = p.impl.prove(ccs, fullWitness, &cfg)
+	proof, err = p.impl.prove(ccs, fullWitness, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("zkaccel/gnark/groth16: prove %s: %w", p.impl.curve(), err)
 	}

@@ -25,6 +25,7 @@ import (
 	fcs "github.com/consensys/gnark/frontend/cs"
 
 	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/gnark/internal/prover"
 	zmsm "github.com/zkaccel/zkaccel/msm/bls12-377"
 	"github.com/zkaccel/zkaccel/ntt"
 	zntt "github.com/zkaccel/zkaccel/ntt/bls12-377"
@@ -81,12 +82,12 @@ func (p *proverBLS12377) curve() ecc.ID { return ecc.BLS12_377 }
 func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witness.Witness, cfg *config) (gnarkgroth16.Proof, error) {
 	r1cs, ok := ccs.(*cs.R1CS)
 	if !ok || r1cs.Type != constraint.SystemR1CS {
-		return nil, fmt.Errorf("%w: the constraint system is %s, the proving key BLS12-377 (want a BLS12-377 R1CS)", errMismatch, describeCS(ccs))
+		return nil, fmt.Errorf("%w: the constraint system is %s, the proving key BLS12-377 (want a BLS12-377 R1CS)", errMismatch, prover.DescribeCS(ccs))
 	}
 	pk := p.pk
-	rep := cfg.report
+	rep := cfg.Report
 	total := time.Now()
-	opt, err := backend.NewProverConfig(cfg.proverOpts...)
+	opt, err := backend.NewProverConfig(cfg.ProverOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("prover options: %w", err)
 	}
@@ -155,8 +156,8 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		}))
 
 	start := time.Now()
-	_solution, err := solve(r1cs, fullWitness, solverOpts)
-	rep.phase("solve", time.Since(start), nil)
+	_solution, err := prover.Solve(r1cs, fullWitness, solverOpts)
+	rep.Add("solve", time.Since(start), nil)
 	if err != nil {
 		if hintErr != nil {
 			return nil, hintErr
@@ -201,12 +202,12 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		start := time.Now()
 		var err error
 		h, err = p.computeH(solution.A, solution.B, solution.C, cfg)
-		rep.phase("ntt", time.Since(start), nil)
+		rep.Add("ntt", time.Since(start), nil)
 		hErr <- err
 	}()
-	wiresA := skip(wires, pk.InfinityA, int(pk.NbInfinityA))
-	wiresB := skip(wires, pk.InfinityB, int(pk.NbInfinityB))
-	wiresK := privateWires(wires, r1cs.GetNbPublicVariables(), commitmentInfo)
+	wiresA := prover.Skip(wires, pk.InfinityA, int(pk.NbInfinityA))
+	wiresB := prover.Skip(wires, pk.InfinityB, int(pk.NbInfinityB))
+	wiresK := prover.PrivateWires(wires, r1cs.GetNbPublicVariables(), commitmentInfo)
 	if len(wiresK) != len(pk.G1.K) {
 		return nil, fmt.Errorf("%w: %d private wires, the key has %d K points", errMismatch, len(wiresK), len(pk.G1.K))
 	}
@@ -296,7 +297,7 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	krsJ.AddAssign(&t)
 	proof.Ar = pa.p
 	proof.Krs.FromJacobian(&krsJ)
-	rep.finish(ecc.BLS12_377, time.Since(total))
+	rep.Finish(ecc.BLS12_377, time.Since(total))
 	return proof, nil
 }
 
@@ -314,8 +315,8 @@ func (p *proverBLS12377) computeH(a, b, c []fr.Element, cfg *config) ([]fr.Eleme
 		return v[:n]
 	}
 	a, b, c = pad(a), pad(b), pad(c)
-	opts := cfg.nttOpts(nil)
-	coset := cfg.nttOpts(ntt.OnCoset())
+	opts := cfg.NTTOpts(nil)
+	coset := cfg.NTTOpts(ntt.OnCoset())
 	for _, v := range [][]fr.Element{a, b, c} {
 		if err := zntt.FFTInverse(d, v, fft.DIF, opts...); err != nil {
 			return nil, err
@@ -325,7 +326,7 @@ func (p *proverBLS12377) computeH(a, b, c []fr.Element, cfg *config) ([]fr.Eleme
 		}
 	}
 	den := p.den
-	parallelRange(n, func(lo, hi int) {
+	prover.ParallelRange(n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			a[i].Mul(&a[i], &b[i]).Sub(&a[i], &c[i]).Mul(&a[i], &den)
 		}
@@ -345,10 +346,10 @@ func (p *proverBLS12377) msmG1(rep *Report, name string, points []curve.G1Affine
 	}
 	var j curve.G1Jac
 	var zr zkaccel.Report
-	if _, err := zmsm.MultiExpG1(&j, points, scalars, cfg.msmOpts(&zr, tasks)...); err != nil {
+	if _, err := zmsm.MultiExpG1(&j, points, scalars, cfg.MSMOpts(&zr, tasks)...); err != nil {
 		return res, fmt.Errorf("msm %s: %w", name, err)
 	}
-	rep.phase("msm "+name, zr.Elapsed, &zr)
+	rep.Add("msm "+name, zr.Elapsed, &zr)
 	res.FromJacobian(&j)
 	return res, nil
 }
@@ -361,10 +362,10 @@ func (p *proverBLS12377) msmG2(rep *Report, name string, points []curve.G2Affine
 	}
 	var j curve.G2Jac
 	var zr zkaccel.Report
-	if _, err := zmsm.MultiExpG2(&j, points, scalars, cfg.msmOpts(&zr, tasks)...); err != nil {
+	if _, err := zmsm.MultiExpG2(&j, points, scalars, cfg.MSMOpts(&zr, tasks)...); err != nil {
 		return res, fmt.Errorf("msm %s: %w", name, err)
 	}
-	rep.phase("msm "+name, zr.Elapsed, &zr)
+	rep.Add("msm "+name, zr.Elapsed, &zr)
 	res.FromJacobian(&j)
 	return res, nil
 }

@@ -1,4 +1,4 @@
-package groth16
+package prover
 
 import (
 	"fmt"
@@ -15,9 +15,9 @@ import (
 	"github.com/zkaccel/zkaccel"
 )
 
-// checkDevice refuses a device that stands for an invalid ZKACCEL_DEVICE
+// CheckDevice refuses a device that stands for an invalid ZKACCEL_DEVICE
 // up front, before the solver runs.
-func checkDevice(dev zkaccel.Device) error {
+func CheckDevice(dev zkaccel.Device) error {
 	if dev == nil {
 		_, err := zkaccel.LookupDefault()
 		return err
@@ -25,10 +25,10 @@ func checkDevice(dev zkaccel.Device) error {
 	return zkaccel.DeviceErr(dev)
 }
 
-// skip returns wires without those whose flag in infinity is set: the
+// Skip returns wires without those whose flag in infinity is set: the
 // wires whose basis point is the point at infinity, which the key leaves
 // out of its A and B bases.
-func skip[E any](wires []E, infinity []bool, nb int) []E {
+func Skip[E any](wires []E, infinity []bool, nb int) []E {
 	out := make([]E, 0, max(len(wires)-nb, 0))
 	for i, w := range wires {
 		if i < len(infinity) && infinity[i] {
@@ -39,10 +39,10 @@ func skip[E any](wires []E, infinity []bool, nb int) []E {
 	return out
 }
 
-// privateWires returns the wires from nbPublic on, without the private
+// PrivateWires returns the wires from nbPublic on, without the private
 // wires of the commitments and the commitment wires themselves: the
 // scalars of the key's K bases.
-func privateWires[E any](wires []E, nbPublic int, info constraint.Groth16Commitments) []E {
+func PrivateWires[E any](wires []E, nbPublic int, info constraint.Groth16Commitments) []E {
 	drop := make([]bool, len(wires))
 	for _, c := range info {
 		for _, w := range c.PrivateCommitted {
@@ -63,8 +63,8 @@ func privateWires[E any](wires []E, nbPublic int, info constraint.Groth16Commitm
 	return out
 }
 
-// parallelRange calls fn on [0, n) cut into one range per CPU.
-func parallelRange(n int, fn func(lo, hi int)) {
+// ParallelRange calls fn on [0, n) cut into one range per CPU.
+func ParallelRange(n int, fn func(lo, hi int)) {
 	parts := min(runtime.GOMAXPROCS(0), max(n/1024, 1))
 	if parts <= 1 {
 		fn(0, n)
@@ -82,13 +82,13 @@ func parallelRange(n int, fn func(lo, hi int)) {
 	wg.Wait()
 }
 
-// solver is what the prover needs of a constraint system.
-type solvable interface {
+// Solvable is what a prover needs of a constraint system.
+type Solvable interface {
 	Solve(witness.Witness, ...solver.Option) (any, error)
 }
 
-// solve runs gnark's solver, turning a panic in it into an error.
-func solve(cs solvable, w witness.Witness, opts []solver.Option) (sol any, err error) {
+// Solve runs gnark's solver, turning a panic in it into an error.
+func Solve(cs Solvable, w witness.Witness, opts []solver.Option) (sol any, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			sol, err = nil, fmt.Errorf("solve: panic: %v", v)
@@ -101,8 +101,8 @@ func solve(cs solvable, w witness.Witness, opts []solver.Option) (sol any, err e
 	return sol, nil
 }
 
-// describeCS names a constraint system's kind and curve, for errors.
-func describeCS(ccs constraint.ConstraintSystem) string {
+// DescribeCS names a constraint system's kind and curve, for errors.
+func DescribeCS(ccs constraint.ConstraintSystem) string {
 	kind := "a constraint system"
 	// gnark's per-curve systems are one type for R1CS and SparseR1CS,
 	// told apart by the Type field of the embedded constraint.System.

@@ -1,0 +1,168 @@
+// Package prover holds what zkaccel's gnark provers share: options,
+// reports, and helpers around gnark's solver.
+package prover
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/backend"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/msm"
+	"github.com/zkaccel/zkaccel/ntt"
+)
+
+// Option configures a prover.
+type Option func(*Config)
+
+// Config is what the options set.
+type Config struct {
+	Device     zkaccel.Device // nil: the default device (zkaccel.Default)
+	ProverOpts []backend.ProverOption
+	Report     *Report
+}
+
+// Apply returns the configuration of opts, applied in order.
+func Apply(opts ...[]Option) *Config {
+	var c Config
+	for _, list := range opts {
+		for _, o := range list {
+			o(&c)
+		}
+	}
+	return &c
+}
+
+// WithDevice runs every MSM and NTT of the proof on dev (falling back to
+// the CPU, visibly, for what dev does not run). Without it, the default
+// device (ZKACCEL_DEVICE, else the automatic choice) is used.
+func WithDevice(dev zkaccel.Device) Option { return func(c *Config) { c.Device = dev } }
+
+// WithProverOptions passes gnark's prover options through: solver options
+// (hints), backend.WithProverHashToFieldFunction, …
+func WithProverOptions(opts ...backend.ProverOption) Option {
+	return func(c *Config) { c.ProverOpts = append(c.ProverOpts, opts...) }
+}
+
+// WithReport fills r, when the proof is done, with where the time went:
+// the solver, the NTTs and each MSM, with the device each ran on.
+func WithReport(r *Report) Option { return func(c *Config) { c.Report = r } }
+
+// MSMOpts are the front-end options of one MSM: the device, the report,
+// and (tasks > 0) the CPU tasks.
+func (c *Config) MSMOpts(rep *zkaccel.Report, tasks int) []msm.Option {
+	opts := []msm.Option{msm.WithReport(rep)}
+	if c.Device != nil {
+		opts = append(opts, msm.WithDevice(c.Device))
+	}
+	if tasks > 0 {
+		opts = append(opts, msm.WithNbTasks(min(tasks, 1024)))
+	}
+	return opts
+}
+
+// NTTOpts are the front-end options of one NTT: the device and extra.
+func (c *Config) NTTOpts(extra ntt.Option) []ntt.Option {
+	var opts []ntt.Option
+	if c.Device != nil {
+		opts = append(opts, ntt.WithDevice(c.Device))
+	}
+	if extra != nil {
+		opts = append(opts, extra)
+	}
+	return opts
+}
+
+// Report says where a proof's time went.
+type Report struct {
+	Curve  ecc.ID
+	Total  time.Duration // the whole Prove call
+	Phases []Phase       // in the order they finished
+	mu     sync.Mutex
+}
+
+// Phase is one step of a proof.
+type Phase struct {
+	// Name is "solve", "ntt" (the NTTs and the pointwise work between
+	// them), or "msm " and the MSM's name (Groth16: "A", "B1", "B2", "K",
+	// "Z", "commitment i", "commitment i knowledge"; PLONK: "L", "R",
+	// "O", "Z", "H1"…).
+	Name    string
+	Elapsed time.Duration
+	// Ran is the device that ran it (MSMs; nil for the solver and the
+	// NTT phase), and Fallback reports a CPU fallback.
+	Ran      zkaccel.Device
+	Fallback bool
+}
+
+// Add records one phase; a nil report records nothing.
+func (r *Report) Add(name string, d time.Duration, zr *zkaccel.Report) {
+	if r == nil {
+		return
+	}
+	ph := Phase{Name: name, Elapsed: d}
+	if zr != nil {
+		ph.Ran, ph.Fallback = zr.Ran, zr.Fallback
+	}
+	r.mu.Lock()
+	r.Phases = append(r.Phases, ph)
+	r.mu.Unlock()
+}
+
+// Finish records the curve and the whole call's time.
+func (r *Report) Finish(c ecc.ID, total time.Duration) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	r.Curve, r.Total = c, total
+	r.mu.Unlock()
+}
+
+// Reset empties the report before a proof.
+func (r *Report) Reset() {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	r.Curve, r.Total, r.Phases = ecc.UNKNOWN, 0, nil
+	r.mu.Unlock()
+}
+
+// Get returns the total time of the phases named name (the MSMs of all the
+// commitments are "msm commitment …" each).
+func (r *Report) Get(name string) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var d time.Duration
+	for _, p := range r.Phases {
+		if p.Name == name {
+			d += p.Elapsed
+		}
+	}
+	return d
+}
+
+// String lists the phases, e.g. "bn254 1.2s: solve 120ms, ntt 300ms, msm A
+// 200ms on cuda:0, …".
+func (r *Report) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := fmt.Sprintf("%s %v:", r.Curve, r.Total.Round(time.Microsecond))
+	for i, p := range r.Phases {
+		if i > 0 {
+			s += ","
+		}
+		s += fmt.Sprintf(" %s %v", p.Name, p.Elapsed.Round(time.Microsecond))
+		if p.Ran != nil {
+			s += " on " + p.Ran.String()
+		}
+		if p.Fallback {
+			s += " (cpu fallback)"
+		}
+	}
+	return s
+}
