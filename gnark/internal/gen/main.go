@@ -1,7 +1,7 @@
-// Command gen writes the per-curve provers of package gnark/groth16 from
-// one template (run by go generate ./gnark/groth16): gnark's types live in
-// one package per curve, so the prover is instantiated once per curve, as
-// gnark itself does.
+// Command gen writes the per-curve provers of packages gnark/groth16 and
+// gnark/plonk, each from one template (run by go generate ./gnark/...):
+// gnark's types live in one package per curve, so each prover is
+// instantiated once per curve, as gnark itself does.
 package main
 
 import (
@@ -32,11 +32,15 @@ var Curves = []Curve{
 //go:embed groth16.go.tmpl
 var groth16Tmpl string
 
+//go:embed plonk.go.tmpl
+var plonkTmpl string
+
 // Templates maps each template to its output file name pattern (%s: the
 // curve's Dir without dashes) and the package directory it goes to,
 // relative to gnark/.
 var Templates = map[string]struct{ Text, File, Dir string }{
 	"groth16": {groth16Tmpl, "prove_%s.go", "groth16"},
+	"plonk":   {plonkTmpl, "prove_%s.go", "plonk"},
 }
 
 // Render returns the formatted source of template name for c.

@@ -8,7 +8,7 @@ import (
 )
 
 // TestUpToDate fails when a generated prover differs from what the
-// templates give now: run go generate ./gnark/groth16 after changing one.
+// templates give now: run go generate ./gnark/... after changing one.
 func TestUpToDate(t *testing.T) {
 	for name := range Templates {
 		for _, c := range Curves {
@@ -22,7 +22,7 @@ func TestUpToDate(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(got, want) {
-				t.Errorf("%s is out of date: run go generate ./gnark/groth16", path)
+				t.Errorf("%s is out of date: run go generate ./gnark/...", path)
 			}
 		}
 	}

@@ -1,0 +1,79 @@
+// Package circuits holds the gnark circuits that zkaccel's prover tests
+// and benchmarks prove: a chain of cubic steps (any size) and a circuit
+// with BSB22 commitments (a range check, and more commitments on demand).
+package circuits
+
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/std/rangecheck"
+)
+
+// Cubic proves knowledge of X with f^Rounds(X) = Y (Y public), where
+// f(x) = x³ + x + 5: two constraints per round (R1CS), a few more in
+// PLONK.
+type Cubic struct {
+	X      frontend.Variable
+	Y      frontend.Variable `gnark:",public"`
+	Rounds int               `gnark:"-"`
+}
+
+// Define writes the chain.
+func (c *Cubic) Define(api frontend.API) error {
+	acc := c.X
+	for i := 0; i < c.Rounds; i++ {
+		acc = api.Add(api.Mul(acc, acc, acc), acc, 5)
+	}
+	api.AssertIsEqual(acc, c.Y)
+	return nil
+}
+
+// CubicAssignment returns the assignment of a Cubic of rounds rounds for x
+// over the field of modulus field.
+func CubicAssignment(field, x *big.Int, rounds int) *Cubic {
+	acc := new(big.Int).Set(x)
+	for i := 0; i < rounds; i++ {
+		t := new(big.Int).Mul(acc, acc)
+		t.Mul(t, acc).Add(t, acc).Add(t, big.NewInt(5))
+		acc = t.Mod(t, field)
+	}
+	return &Cubic{X: new(big.Int).Set(x), Y: acc, Rounds: rounds}
+}
+
+// Committed has two public inputs (Sum, Prod of two secrets), range checks
+// both secrets on 20 bits (which commits to their decomposition), and,
+// where Commits > 1, makes Commits − 1 more commitments.
+type Committed struct {
+	A, B    frontend.Variable
+	Sum     frontend.Variable `gnark:",public"`
+	Prod    frontend.Variable `gnark:",public"`
+	Commits int               `gnark:"-"`
+}
+
+// Define writes the circuit.
+func (c *Committed) Define(api frontend.API) error {
+	api.AssertIsEqual(api.Add(c.A, c.B), c.Sum)
+	api.AssertIsEqual(api.Mul(c.A, c.B), c.Prod)
+	rc := rangecheck.New(api)
+	rc.Check(c.A, 20)
+	rc.Check(c.B, 20)
+	committer, ok := api.(frontend.Committer)
+	if !ok {
+		return fmt.Errorf("the builder %T cannot commit", api)
+	}
+	for i := 1; i < c.Commits; i++ {
+		cm, err := committer.Commit(c.A, c.B, i)
+		if err != nil {
+			return err
+		}
+		api.AssertIsDifferent(cm, 0)
+	}
+	return nil
+}
+
+// CommittedAssignment returns the assignment of a Committed for a and b.
+func CommittedAssignment(a, b int64, commits int) *Committed {
+	return &Committed{A: a, B: b, Sum: a + b, Prod: a * b, Commits: commits}
+}

@@ -1,0 +1,34 @@
+package plonk
+
+import (
+	"github.com/consensys/gnark/backend"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/gnark/internal/prover"
+)
+
+// Option configures [Prove], [NewProver] and [Prover.Prove].
+type Option = prover.Option
+
+// Report says where a proof's time went: the solver, the NTTs and each
+// MSM, with the device each ran on (see [WithReport]).
+type Report = prover.Report
+
+// Phase is one step of a proof in a [Report].
+type Phase = prover.Phase
+
+// WithDevice runs every MSM and NTT of the proof on dev (falling back to
+// the CPU, visibly, for what dev does not run). Without it, the default
+// device (ZKACCEL_DEVICE, else the automatic choice) is used.
+func WithDevice(dev zkaccel.Device) Option { return prover.WithDevice(dev) }
+
+// WithProverOptions passes gnark's prover options through: solver options
+// (hints), backend.WithProverHashToFieldFunction,
+// backend.WithProverChallengeHashFunction,
+// backend.WithProverKZGFoldingHashFunction, backend.WithStatisticalZeroKnowledge.
+func WithProverOptions(opts ...backend.ProverOption) Option {
+	return prover.WithProverOptions(opts...)
+}
+
+// WithReport fills r, when the proof is done, with where the time went.
+func WithReport(r *Report) Option { return prover.WithReport(r) }

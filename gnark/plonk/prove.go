@@ -1,0 +1,102 @@
+package plonk
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	gnarkplonk "github.com/consensys/gnark/backend/plonk"
+	gplonkbls12377 "github.com/consensys/gnark/backend/plonk/bls12-377"
+	gplonkbls12381 "github.com/consensys/gnark/backend/plonk/bls12-381"
+	gplonkbn254 "github.com/consensys/gnark/backend/plonk/bn254"
+	"github.com/consensys/gnark/backend/witness"
+	"github.com/consensys/gnark/constraint"
+
+	"github.com/zkaccel/zkaccel/gnark/internal/prover"
+)
+
+// Errors of the prover; every error it returns starts with
+// "zkaccel/gnark/plonk: ".
+var (
+	// ErrUnsupportedCurve: a proving key of a curve this package does not
+	// prove on (it proves on BN254, BLS12-381 and BLS12-377).
+	ErrUnsupportedCurve = errors.New("unsupported curve")
+	errKey              = errors.New("malformed proving key")
+	errMismatch         = errors.New("the constraint system does not match the proving key")
+)
+
+// curveProver is the prover of one curve (prove_*.go).
+type curveProver interface {
+	curve() ecc.ID
+	prove(ccs constraint.ConstraintSystem, fullWitness witness.Witness, cfg *prover.Config) (gnarkplonk.Proof, error)
+}
+
+// Prover proves witnesses with one PLONK proving key. Make it once with
+// [NewProver]; it keeps each constraint system's trace, in canonical form,
+// after the first proof of that system. Prove may be called many times,
+// also from several goroutines.
+type Prover struct {
+	impl curveProver
+	opts []Option
+}
+
+// NewProver checks a gnark PLONK proving key (BN254, BLS12-381 or
+// BLS12-377). opts apply to every Prove call, before the call's own.
+func NewProver(pk gnarkplonk.ProvingKey, opts ...Option) (*Prover, error) {
+	var impl curveProver
+	var err error
+	switch k := pk.(type) {
+	case *gplonkbn254.ProvingKey:
+		impl, err = newProverBN254(k)
+	case *gplonkbls12381.ProvingKey:
+		impl, err = newProverBLS12381(k)
+	case *gplonkbls12377.ProvingKey:
+		impl, err = newProverBLS12377(k)
+	case nil:
+		err = fmt.Errorf("%w: nil proving key", errKey)
+	default:
+		err = fmt.Errorf("proving key %T: %w (BN254, BLS12-381 and BLS12-377 are)", pk, ErrUnsupportedCurve)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("zkaccel/gnark/plonk: %w", err)
+	}
+	return &Prover{impl: impl, opts: opts}, nil
+}
+
+// Curve is the proving key's curve.
+func (p *Prover) Curve() ecc.ID { return p.impl.curve() }
+
+// Prove computes a proof that fullWitness (public and secret parts)
+// satisfies ccs, the SparseR1CS the key was set up for. A witness that does
+// not satisfy the circuit is an error (the solver's), as is a constraint
+// system or witness that does not match the key; nothing panics.
+func (p *Prover) Prove(ccs constraint.ConstraintSystem, fullWitness witness.Witness, opts ...Option) (proof gnarkplonk.Proof, err error) {
+	cfg := prover.Apply(p.opts, opts)
+	cfg.Report.Reset()
+	if ccs == nil || fullWitness == nil {
+		return nil, errors.New("zkaccel/gnark/plonk: nil constraint system or witness")
+	}
+	if err := prover.CheckDevice(cfg.Device); err != nil {
+		return nil, fmt.Errorf("zkaccel/gnark/plonk: %w", err)
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			proof, err = nil, fmt.Errorf("zkaccel/gnark/plonk: prove %s: panic: %v", p.impl.curve(), v)
+		}
+	}()
+	proof, err = p.impl.prove(ccs, fullWitness, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("zkaccel/gnark/plonk: prove %s: %w", p.impl.curve(), err)
+	}
+	return proof, nil
+}
+
+// Prove is NewProver(pk, opts...).Prove(ccs, fullWitness): a drop-in for
+// gnark's plonk.Prove that runs the MSMs and NTTs through zkaccel.
+func Prove(ccs constraint.ConstraintSystem, pk gnarkplonk.ProvingKey, fullWitness witness.Witness, opts ...Option) (gnarkplonk.Proof, error) {
+	p, err := NewProver(pk, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return p.Prove(ccs, fullWitness)
+}

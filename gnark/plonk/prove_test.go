@@ -1,0 +1,243 @@
+package plonk_test
+
+import (
+	"math/big"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/backend"
+	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/backend/plonk"
+	"github.com/consensys/gnark/backend/witness"
+	"github.com/consensys/gnark/constraint"
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/frontend/cs/r1cs"
+	"github.com/consensys/gnark/frontend/cs/scs"
+	"github.com/consensys/gnark/test/unsafekzg"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/gnark/internal/circuits"
+	zplonk "github.com/zkaccel/zkaccel/gnark/plonk"
+	"github.com/zkaccel/zkaccel/internal/devtest"
+)
+
+var curves = []ecc.ID{ecc.BN254, ecc.BLS12_381, ecc.BLS12_377}
+
+// setup is one circuit compiled and set up on one curve.
+type setup struct {
+	ccs constraint.ConstraintSystem
+	pk  plonk.ProvingKey
+	vk  plonk.VerifyingKey
+}
+
+var (
+	setupsMu sync.Mutex
+	setups   = map[string]*setup{}
+)
+
+func setupOf(t testing.TB, name string, id ecc.ID, circuit frontend.Circuit) *setup {
+	t.Helper()
+	key := name + "/" + id.String()
+	setupsMu.Lock()
+	defer setupsMu.Unlock()
+	if s, ok := setups[key]; ok {
+		return s
+	}
+	ccs, err := frontend.Compile(id.ScalarField(), scs.NewBuilder, circuit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srs, srsLagrange, err := unsafekzg.NewSRS(ccs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, vk, err := plonk.Setup(ccs, srs, srsLagrange)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &setup{ccs, pk, vk}
+	setups[key] = s
+	return s
+}
+
+func fullAndPublic(t testing.TB, id ecc.ID, assignment frontend.Circuit) (witness.Witness, witness.Witness) {
+	t.Helper()
+	w, err := frontend.NewWitness(assignment, id.ScalarField())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := w.Public()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w, pub
+}
+
+type testCase struct {
+	name    string
+	circuit frontend.Circuit
+	assign  func(id ecc.ID) frontend.Circuit
+}
+
+func cases(rounds int) []testCase {
+	return []testCase{
+		{"cubic", &circuits.Cubic{Rounds: rounds}, func(id ecc.ID) frontend.Circuit {
+			return circuits.CubicAssignment(id.ScalarField(), big.NewInt(3), rounds)
+		}},
+		{"rangecheck", &circuits.Committed{Commits: 1}, func(ecc.ID) frontend.Circuit { return circuits.CommittedAssignment(1000, 77777, 1) }},
+		{"commit2", &circuits.Committed{Commits: 2}, func(ecc.ID) frontend.Circuit { return circuits.CommittedAssignment(5, 9, 2) }},
+	}
+}
+
+// TestProveVerify proves on every device present, for every curve, a
+// circuit without and circuits with one and two commitments, and has
+// gnark's verifier check each proof. Where ZKACCEL_REQUIRE names the
+// device, every MSM must have run on it.
+func TestProveVerify(t *testing.T) {
+	rounds := 200
+	if testing.Short() {
+		rounds = 40
+	}
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		for _, id := range curves {
+			for _, c := range cases(rounds) {
+				t.Run(id.String()+"/"+c.name, func(t *testing.T) {
+					s := setupOf(t, c.name, id, c.circuit)
+					w, pub := fullAndPublic(t, id, c.assign(id))
+					var rep zplonk.Report
+					proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(dev), zplonk.WithReport(&rep))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := plonk.Verify(proof, s.vk, pub); err != nil {
+						t.Fatalf("gnark rejects the proof: %v", err)
+					}
+					msms := 0
+					for _, p := range rep.Phases {
+						if strings.HasPrefix(p.Name, "msm ") {
+							msms++
+							if devtest.Required(dev) && (p.Fallback || p.Ran != dev) {
+								t.Errorf("%s ran on %v (fallback %v), want %v", p.Name, p.Ran, p.Fallback, dev)
+							}
+						}
+					}
+					if msms < 10 || rep.Get("solve") <= 0 || rep.Get("ntt") <= 0 || rep.Curve != id {
+						t.Errorf("report: %s", rep.String())
+					}
+				})
+			}
+		}
+	})
+}
+
+// TestProverOptions: gnark's prover options pass through, and the proof
+// verifies with the matching verifier options (statistical zero
+// knowledge; other challenge and folding hashes).
+func TestProverOptions(t *testing.T) {
+	id := ecc.BN254
+	s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
+	w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(123, 456, 1))
+	proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithProverOptions(backend.WithStatisticalZeroKnowledge()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plonk.Verify(proof, s.vk, pub); err != nil {
+		t.Fatalf("statistical ZK proof rejected: %v", err)
+	}
+}
+
+// TestWrongStatement: a proof does not verify against another public input.
+func TestWrongStatement(t *testing.T) {
+	id := ecc.BN254
+	s := setupOf(t, "cubic-small", id, &circuits.Cubic{Rounds: 3})
+	w, _ := fullAndPublic(t, id, circuits.CubicAssignment(id.ScalarField(), big.NewInt(3), 3))
+	proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(zkaccel.HostCPU()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, other := fullAndPublic(t, id, circuits.CubicAssignment(id.ScalarField(), big.NewInt(4), 3))
+	if err := plonk.Verify(proof, s.vk, other); err == nil {
+		t.Fatal("a proof verified against another public input")
+	}
+}
+
+// TestBadInput: errors, never panics.
+func TestBadInput(t *testing.T) {
+	id := ecc.BN254
+	s := setupOf(t, "cubic-small", id, &circuits.Cubic{Rounds: 3})
+	w, _ := fullAndPublic(t, id, circuits.CubicAssignment(id.ScalarField(), big.NewInt(3), 3))
+
+	bad := circuits.CubicAssignment(id.ScalarField(), big.NewInt(3), 3)
+	bad.Y = 12345
+	wb, _ := fullAndPublic(t, id, bad)
+	if _, err := zplonk.Prove(s.ccs, s.pk, wb); err == nil || !strings.Contains(err.Error(), "solve") {
+		t.Errorf("unsatisfied witness: %v", err)
+	}
+	other := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
+	if _, err := zplonk.Prove(s.ccs, other.pk, w); err == nil || !strings.Contains(err.Error(), "does not match") {
+		t.Errorf("another circuit's key: %v", err)
+	}
+	bls := setupOf(t, "cubic-small", ecc.BLS12_381, &circuits.Cubic{Rounds: 3})
+	if _, err := zplonk.Prove(s.ccs, bls.pk, w); err == nil || !strings.Contains(err.Error(), "over bn254, the proving key BLS12-381") {
+		t.Errorf("another curve's key: %v", err)
+	}
+	rccs, err := frontend.Compile(id.ScalarField(), r1cs.NewBuilder, &circuits.Cubic{Rounds: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := zplonk.Prove(rccs, s.pk, w); err == nil || !strings.Contains(err.Error(), "an R1CS") {
+		t.Errorf("an R1CS: %v", err)
+	}
+	gpk, _, err := groth16.Setup(rccs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, ok := any(gpk).(plonk.ProvingKey); ok {
+		if _, err := zplonk.NewProver(k); err == nil {
+			t.Error("a Groth16 key accepted")
+		}
+	}
+	if _, err := zplonk.Prove(nil, s.pk, w); err == nil {
+		t.Error("nil constraint system accepted")
+	}
+	if _, err := zplonk.NewProver(nil); err == nil {
+		t.Error("nil key accepted")
+	}
+	t.Setenv(zkaccel.EnvDevice, "nosuch:7")
+	if _, err := zplonk.Prove(s.ccs, s.pk, w); err == nil || !strings.Contains(err.Error(), "nosuch") {
+		t.Errorf("invalid ZKACCEL_DEVICE: %v", err)
+	}
+}
+
+// TestProverConcurrent proves with one Prover from several goroutines.
+func TestProverConcurrent(t *testing.T) {
+	id := ecc.BN254
+	s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
+	p, err := zplonk.NewProver(s.pk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(int64(10+g), int64(20+g), 1))
+			proof, err := p.Prove(s.ccs, w)
+			if err == nil {
+				err = plonk.Verify(proof, s.vk, pub)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
