@@ -164,9 +164,9 @@ func (c *Config) plan() (*plan, error) {
 				}
 				p.workloads = append(p.workloads, w)
 			}
-		case OpGroth16:
+		case OpGroth16, OpPlonk:
 			for _, cv := range curves {
-				w, err := groth16Workload(cv)
+				w, err := proofWorkload(op, cv)
 				if err != nil {
 					return nil, err
 				}

@@ -35,7 +35,9 @@ const (
 )
 
 // Ops lists the operations [Run] measures.
-func Ops() []string { return []string{OpMSM, OpNTT, OpPoseidon, OpPoseidon2, OpKeccak, OpGroth16} }
+func Ops() []string {
+	return []string{OpMSM, OpNTT, OpPoseidon, OpPoseidon2, OpKeccak, OpGroth16, OpPlonk}
+}
 
 // DefaultOps lists the operations [Run] measures when a [Config] names none:
 // msm and ntt. The hash operations are measured when asked for.

@@ -31,6 +31,8 @@ on the CPU, so that each speed-up is a ratio of two numbers from one run:
              zkaccel's (gnark/groth16) on each device, every proof checked
              by gnark's verifier; the device rows list the prover's phases
              (solve, ntt, each msm). Setting up the circuit is not timed.
+  plonk      the same with PLONK (gnark/plonk; a test SRS, not for
+             production keys).
 
 --ops defaults to msm,ntt; the hash and proof ops run when named. --fields selects the
 NTT fields (default bn254) and also the poseidon and poseidon2 targets
@@ -56,7 +58,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Sprintf("log2 `sizes`: a range 10:16, a size 12, or a comma list of both; at most %d (default %d:%d for msm and ntt, %d:%d for the hash ops)",
 			bench.MaxLogSize, bench.DefaultMinLog, bench.DefaultMaxLog, bench.DefaultHashMinLog, bench.DefaultHashMaxLog))
 	constraints := fs.String("constraints", "",
-		fmt.Sprintf("log2 constraint `counts` of the proof ops (groth16): 2^16, 12:16, 2^12,2^16 … (default 2^%d:2^%d)", bench.DefaultProofMinLog, bench.DefaultProofMaxLog))
+		fmt.Sprintf("log2 constraint `counts` of the proof ops (groth16, plonk): 2^16, 12:16, 2^12,2^16 … (default 2^%d:2^%d)", bench.DefaultProofMinLog, bench.DefaultProofMaxLog))
 	curves := newList(string(zkaccel.BN254))
 	fs.Var(curves, "curves", "MSM `curves`: "+joinStrings(bench.Curves()))
 	fields := newList()

@@ -338,7 +338,7 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"--sizes", "29"}, 1, "out of range [0, 28]"},
 		{[]string{"--sizes", "10:40"}, 1, "out of range [0, 28]"},
 		{[]string{"--sizes", ""}, 1, "empty size list"},
-		{[]string{"--ops", "sha256"}, 1, `--ops: unknown value "sha256" (known: msm, ntt, poseidon, poseidon2, keccak, groth16)`},
+		{[]string{"--ops", "sha256"}, 1, `--ops: unknown value "sha256" (known: msm, ntt, poseidon, poseidon2, keccak, groth16, plonk)`},
 		{[]string{"--ops", "poseidon", "--fields", "babybear"}, 1, "poseidon: no target among the fields babybear (its targets: bn254, goldilocks)"},
 		{[]string{"--curves", "secp256k1"}, 1, `--curves: unknown value "secp256k1"`},
 		{[]string{"--fields", "m31"}, 1, `--fields: unknown value "m31"`},

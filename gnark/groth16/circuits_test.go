@@ -5,7 +5,7 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc"
 
-	"github.com/zkaccel/zkaccel/gnark/internal/circuits"
+	"github.com/zkaccel/zkaccel/internal/circuits"
 )
 
 type (

@@ -18,8 +18,8 @@ import (
 	"github.com/consensys/gnark/test/unsafekzg"
 
 	"github.com/zkaccel/zkaccel"
-	"github.com/zkaccel/zkaccel/gnark/internal/circuits"
 	zplonk "github.com/zkaccel/zkaccel/gnark/plonk"
+	"github.com/zkaccel/zkaccel/internal/circuits"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 )
 

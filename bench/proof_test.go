@@ -10,12 +10,18 @@ import (
 	"github.com/zkaccel/zkaccel/internal/fakedev"
 )
 
-// TestRunGroth16 proves a small generated circuit on the CPU (gnark's
-// prover) and on the loopback device (zkaccel's, every MSM and NTT through
-// the device interface): both proofs verify, the device row has the
-// prover's phases, and a device whose MSMs are wrong is caught by gnark's
-// verifier.
-func TestRunGroth16(t *testing.T) {
+// TestRunProofs proves a small generated circuit with Groth16 and PLONK on
+// the CPU (gnark's provers) and on the loopback device (zkaccel's, every
+// MSM and NTT through the device interface): the proofs verify, the device
+// rows have the provers' phases, and a device whose MSMs are wrong is
+// caught by gnark's verifier.
+func TestRunProofs(t *testing.T) {
+	for _, op := range ProofOps() {
+		t.Run(op, func(t *testing.T) { testRunProof(t, op) })
+	}
+}
+
+func testRunProof(t *testing.T, op string) {
 	wrongMSM := fakedev.New("wrong msm", func(r *zkaccel.MSMRequest) error {
 		if err := fakedev.LoopbackMSM(r); err != nil {
 			return err
@@ -23,7 +29,7 @@ func TestRunGroth16(t *testing.T) {
 		r.Result[0] ^= 1 // a different point (or none)
 		return nil
 	}, fakedev.LoopbackNTT)
-	f, err := Run(context.Background(), Config{Ops: []string{OpGroth16}, Constraints: []int{6}, Runs: 2,
+	f, err := Run(context.Background(), Config{Ops: []string{op}, Constraints: []int{6}, Runs: 2,
 		Devices: []zkaccel.Device{fakedev.Loopback, wrongMSM}})
 	if err != nil {
 		t.Fatal(err)
@@ -34,13 +40,17 @@ func TestRunGroth16(t *testing.T) {
 	cpu, lb, wrong := &f.Results[0], &f.Results[1], &f.Results[2]
 	checkSane(t, cpu, 2)
 	checkSane(t, lb, 2)
-	if cpu.Op != OpGroth16 || cpu.Target != "bn254" || cpu.Variant != "prove" || cpu.LogN != 6 || cpu.Phases != nil {
+	if cpu.Op != op || cpu.Target != "bn254" || cpu.Variant != "prove" || cpu.LogN != 6 || cpu.Phases != nil {
 		t.Errorf("cpu row: %+v", cpu)
 	}
 	if lb.Fallback || lb.Ran != fakedev.Loopback.String() || lb.Error != "" {
 		t.Errorf("loopback row: %+v", lb)
 	}
-	for _, ph := range []string{"solve", "ntt", "msm A", "msm B1", "msm B2", "msm K", "msm Z"} {
+	phases := []string{"solve", "ntt", "msm A", "msm B1", "msm B2", "msm K", "msm Z"}
+	if op == OpPlonk {
+		phases = []string{"solve", "ntt", "msm L", "msm R", "msm O", "msm Z", "msm H1", "msm H2", "msm H3", "msm linearised", "msm Z opening", "msm batch opening"}
+	}
+	for _, ph := range phases {
 		if lb.Phases[ph] <= 0 {
 			t.Errorf("loopback row lacks phase %q: %v", ph, lb.Phases)
 		}
@@ -52,7 +62,7 @@ func TestRunGroth16(t *testing.T) {
 	if err := WriteTable(&tb, f); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(tb.String(), "phases of groth16 prove bn254 2^6 on "+fakedev.Loopback.String()+": solve ") {
+	if !strings.Contains(tb.String(), "phases of "+op+" prove bn254 2^6 on "+fakedev.Loopback.String()+": solve ") {
 		t.Errorf("table lacks the phases:\n%s", tb.String())
 	}
 }

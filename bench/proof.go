@@ -1,0 +1,305 @@
+package bench
+
+import (
+	"fmt"
+	"math/big"
+	"math/rand"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/backend/plonk"
+	"github.com/consensys/gnark/backend/witness"
+	"github.com/consensys/gnark/constraint"
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/frontend/cs/r1cs"
+	"github.com/consensys/gnark/frontend/cs/scs"
+	"github.com/consensys/gnark/test/unsafekzg"
+
+	"github.com/zkaccel/zkaccel"
+	zgroth16 "github.com/zkaccel/zkaccel/gnark/groth16"
+	zplonk "github.com/zkaccel/zkaccel/gnark/plonk"
+	"github.com/zkaccel/zkaccel/internal/circuits"
+)
+
+// The proof operations prove a generated circuit of about 2^k constraints
+// (target: the curve, variant "prove"): on the CPU row with gnark's own
+// prover, on every other device with zkaccel's, so that the speed-up is
+// zkaccel on the device against gnark on the CPU, from one run. Each proof
+// is checked with gnark's verifier (untimed); the device rows also record
+// the prover's phases.
+const (
+	OpGroth16 = "groth16" // Groth16: gnark's groth16.Prove, zkaccel's gnark/groth16
+	OpPlonk   = "plonk"   // PLONK (KZG, an unsafe test SRS): gnark's plonk.Prove, zkaccel's gnark/plonk
+)
+
+// ProofOps lists the proof operations, whose sizes are log2 constraint
+// counts ([Config].Constraints).
+func ProofOps() []string { return []string{OpGroth16, OpPlonk} }
+
+// The default log2 constraint counts of the proof operations.
+const (
+	DefaultProofMinLog = 12
+	DefaultProofMaxLog = 14
+)
+
+// The generated circuit is a chain of steps x ← x³ + x + 5 from a secret
+// X to a public Y (gnark/internal/circuits.Cubic): two constraints per
+// step in R1CS, four in PLONK.
+
+// roundsFor is the chain length that fills a domain of 2^logN: 2^logN − 1
+// constraints in R1CS, about 2^logN − 4 in PLONK.
+func roundsFor(op string, logN int) int {
+	if op == OpPlonk {
+		return max(1<<(logN-2)-1, 1)
+	}
+	return max(1<<(logN-1)-1, 1)
+}
+
+var eccOf = map[zkaccel.Curve]ecc.ID{zkaccel.BN254: ecc.BN254, zkaccel.BLS12381: ecc.BLS12_381, zkaccel.BLS12377: ecc.BLS12_377}
+
+func proofWorkload(op string, c zkaccel.Curve) (*workload, error) {
+	id, ok := eccOf[c]
+	if !ok {
+		return nil, fmt.Errorf("zkaccel bench: %s: unknown curve %q (curves: %s)", op, c, joinNames(Curves()))
+	}
+	sys := proofSystems[op]
+	return &workload{op: op, target: string(c), variant: "prove",
+		check: func(logN int) error {
+			if logN < 2 || logN > 24 {
+				return fmt.Errorf("2^%d constraints: out of range [2^2, 2^24]", logN)
+			}
+			return nil
+		},
+		prepare: func(rng *rand.Rand, logN int) instance { return newProofInstance(rng, sys, id, logN) },
+	}, nil
+}
+
+// proofSystem is what a proof operation needs of gnark and of zkaccel.
+type proofSystem struct {
+	op         string
+	compile    func(field *big.Int, c frontend.Circuit) (constraint.ConstraintSystem, error)
+	setup      func(ccs constraint.ConstraintSystem) (pk, vk any, err error)
+	gnarkProve func(ccs constraint.ConstraintSystem, pk any, w witness.Witness) (any, error)
+	verify     func(proof, vk any, public witness.Witness) error
+	newProver  func(pk any, dev zkaccel.Device) (zkProver, error)
+}
+
+// zkProver is zkaccel's prover of one system with one key on one device.
+type zkProver interface {
+	prove(ccs constraint.ConstraintSystem, w witness.Witness, rep *zgroth16.Report) (any, error)
+}
+
+type groth16Prover struct{ p *zgroth16.Prover }
+
+func (g groth16Prover) prove(ccs constraint.ConstraintSystem, w witness.Witness, rep *zgroth16.Report) (any, error) {
+	return g.p.Prove(ccs, w, zgroth16.WithReport(rep))
+}
+
+type plonkProver struct{ p *zplonk.Prover }
+
+func (g plonkProver) prove(ccs constraint.ConstraintSystem, w witness.Witness, rep *zgroth16.Report) (any, error) {
+	return g.p.Prove(ccs, w, zplonk.WithReport(rep))
+}
+
+var proofSystems = map[string]*proofSystem{
+	OpGroth16: {
+		op: OpGroth16,
+		compile: func(field *big.Int, c frontend.Circuit) (constraint.ConstraintSystem, error) {
+			return frontend.Compile(field, r1cs.NewBuilder, c)
+		},
+		setup: func(ccs constraint.ConstraintSystem) (any, any, error) { return groth16.Setup(ccs) },
+		gnarkProve: func(ccs constraint.ConstraintSystem, pk any, w witness.Witness) (any, error) {
+			return groth16.Prove(ccs, pk.(groth16.ProvingKey), w)
+		},
+		verify: func(proof, vk any, public witness.Witness) error {
+			return groth16.Verify(proof.(groth16.Proof), vk.(groth16.VerifyingKey), public)
+		},
+		newProver: func(pk any, dev zkaccel.Device) (zkProver, error) {
+			p, err := zgroth16.NewProver(pk.(groth16.ProvingKey), zgroth16.WithDevice(dev))
+			return groth16Prover{p}, err
+		},
+	},
+	OpPlonk: {
+		op: OpPlonk,
+		compile: func(field *big.Int, c frontend.Circuit) (constraint.ConstraintSystem, error) {
+			return frontend.Compile(field, scs.NewBuilder, c)
+		},
+		setup: func(ccs constraint.ConstraintSystem) (any, any, error) {
+			srs, srsLagrange, err := unsafekzg.NewSRS(ccs)
+			if err != nil {
+				return nil, nil, err
+			}
+			return plonk.Setup(ccs, srs, srsLagrange)
+		},
+		gnarkProve: func(ccs constraint.ConstraintSystem, pk any, w witness.Witness) (any, error) {
+			return plonk.Prove(ccs, pk.(plonk.ProvingKey), w)
+		},
+		verify: func(proof, vk any, public witness.Witness) error {
+			return plonk.Verify(proof.(plonk.Proof), vk.(plonk.VerifyingKey), public)
+		},
+		newProver: func(pk any, dev zkaccel.Device) (zkProver, error) {
+			p, err := zplonk.NewProver(pk.(plonk.ProvingKey), zplonk.WithDevice(dev))
+			return plonkProver{p}, err
+		},
+	},
+}
+
+// proofInstance is one circuit set up on one curve, with a witness.
+type proofInstance struct {
+	sys          *proofSystem
+	id           ecc.ID
+	ccs          constraint.ConstraintSystem
+	pk, vk       any
+	full, public witness.Witness
+	err          error // of the setup
+
+	mu      sync.Mutex
+	provers map[string]zkProver
+	proof   any
+	report  zgroth16.Report
+	zk      bool // the last run was zkaccel's
+}
+
+func newProofInstance(rng *rand.Rand, sys *proofSystem, id ecc.ID, logN int) *proofInstance {
+	g := &proofInstance{sys: sys, id: id, provers: map[string]zkProver{}}
+	rounds := roundsFor(sys.op, logN)
+	g.ccs, g.err = sys.compile(id.ScalarField(), &circuits.Cubic{Rounds: rounds})
+	if g.err != nil {
+		return g
+	}
+	if g.pk, g.vk, g.err = sys.setup(g.ccs); g.err != nil {
+		return g
+	}
+	x := new(big.Int).Rand(rng, id.ScalarField())
+	if g.full, g.err = frontend.NewWitness(circuits.CubicAssignment(id.ScalarField(), x, rounds), id.ScalarField()); g.err != nil {
+		return g
+	}
+	g.public, g.err = g.full.Public()
+	return g
+}
+
+func (g *proofInstance) reset() { g.proof = nil }
+
+// run proves once: gnark's prover on the CPU, zkaccel's on another device.
+func (g *proofInstance) run(dev zkaccel.Device, rep *zkaccel.Report) error {
+	if g.err != nil {
+		return fmt.Errorf("setting up the circuit: %w", g.err)
+	}
+	start := time.Now()
+	defer func() { rep.Elapsed = time.Since(start) }()
+	rep.Op, rep.N, rep.Requested, rep.Ran = g.sys.op+" prove "+g.id.String(), g.ccs.GetNbConstraints(), dev, dev
+	if dev.Kind() == zkaccel.CPU {
+		proof, err := g.sys.gnarkProve(g.ccs, g.pk, g.full)
+		g.proof, g.zk = proof, false
+		return err
+	}
+	g.mu.Lock()
+	p, ok := g.provers[dev.String()]
+	g.mu.Unlock()
+	if !ok {
+		var err error
+		if p, err = g.sys.newProver(g.pk, dev); err != nil {
+			return err
+		}
+		g.mu.Lock()
+		g.provers[dev.String()] = p
+		g.mu.Unlock()
+	}
+	proof, err := p.prove(g.ccs, g.full, &g.report)
+	g.proof, g.zk = proof, true
+	for _, ph := range g.report.Phases {
+		if ph.Fallback {
+			rep.Fallback, rep.Reason = true, fmt.Errorf("%s fell back to the cpu: %w", ph.Name, zkaccel.ErrUnsupported)
+		}
+	}
+	return err
+}
+
+// digest is whether gnark's verifier accepts the last proof: proofs are
+// randomised, so devices agree on this, not on the proof's bytes.
+func (g *proofInstance) digest() []byte {
+	if g.proof == nil {
+		return []byte("no proof")
+	}
+	if err := g.sys.verify(g.proof, g.vk, g.public); err != nil {
+		return []byte("rejected by gnark's verifier: " + err.Error())
+	}
+	return []byte("verified")
+}
+
+// phases returns the last zkaccel run's phases, summed by name (nil after
+// a gnark run).
+func (g *proofInstance) phases() map[string]time.Duration {
+	if !g.zk {
+		return nil
+	}
+	out := map[string]time.Duration{}
+	for _, ph := range g.report.Phases {
+		out[ph.Name] += ph.Elapsed
+	}
+	return out
+}
+
+// phased is an instance that reports the phases of its last run.
+type phased interface {
+	phases() map[string]time.Duration
+}
+
+// medianPhases returns each phase's median over runs.
+func medianPhases(runs []map[string]time.Duration) map[string]time.Duration {
+	if len(runs) == 0 {
+		return nil
+	}
+	by := map[string][]time.Duration{}
+	for _, r := range runs {
+		for name, d := range r {
+			by[name] = append(by[name], d)
+		}
+	}
+	out := map[string]time.Duration{}
+	for name, ds := range by {
+		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+		out[name] = ds[len(ds)/2]
+	}
+	return out
+}
+
+// phasesCell lists a result's phases, e.g. "solve 8.1 ms, ntt 5.2 ms, msm
+// A 17 ms, …", the solver and NTT first, then the MSMs by name. The MSMs
+// are issued concurrently, so their times overlap (on one device they
+// queue for it) and do not add up to the total.
+func phasesCell(r *Result) string {
+	if len(r.Phases) == 0 {
+		return "-"
+	}
+	names := make([]string, 0, len(r.Phases))
+	for n := range r.Phases {
+		names = append(names, n)
+	}
+	rank := func(n string) int {
+		switch n {
+		case "solve":
+			return 0
+		case "ntt":
+			return 1
+		}
+		return 2
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if rank(names[i]) != rank(names[j]) {
+			return rank(names[i]) < rank(names[j])
+		}
+		return names[i] < names[j]
+	})
+	s := ""
+	for i, n := range names {
+		if i > 0 {
+			s += ", "
+		}
+		s += n + " " + FormatDuration(r.Phases[n])
+	}
+	return s
+}
