@@ -64,6 +64,32 @@ type MSMRequest struct {
 	Result []byte
 	// NbTasks is the caller's bound on host goroutines, 0 for the default.
 	NbTasks int
+	// Resident, when set, holds the points in the device's memory (see
+	// [ResidentMSMDevice]): the MSM uses its points ResidentOffset …
+	// ResidentOffset+N−1 and Points is empty.
+	Resident       ResidentPoints
+	ResidentOffset int
+}
+
+// ResidentPoints are MSM points kept in one device's memory between calls
+// (a proving key's bases), loaded once by [ResidentMSMDevice.LoadPoints]
+// and named by the MSMRequests that use them. Free releases the memory;
+// requests that name freed points fail. After a device reset
+// (gpu.ErrDeviceReset) the points are gone: load them again.
+type ResidentPoints interface {
+	Device() Device
+	Curve() Curve
+	Group() Group
+	Len() int // number of points
+	Free()
+}
+
+// ResidentMSMDevice is implemented by devices that can keep MSM points in
+// their memory. LoadPoints copies n points (affine, gnark-crypto's layout)
+// to the device.
+type ResidentMSMDevice interface {
+	MSMDevice
+	LoadPoints(curve Curve, group Group, points []byte, n int) (ResidentPoints, error)
 }
 
 // MSMDevice is implemented by devices that run MSMs. MSM returns an error

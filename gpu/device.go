@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zkaccel/zkaccel"
@@ -19,6 +20,8 @@ type Device struct {
 	mu    sync.Mutex
 	progs map[string]Program // compiled programs by key
 	cache map[string]any     // per-op device data (twiddles, parameters) by value key
+
+	resident atomic.Int64 // bytes held by resident MSM points
 }
 
 // NewDevice wraps a runtime as a zkaccel device.

@@ -228,11 +228,20 @@ func (d *Device) msm(req *zkaccel.MSMRequest) error {
 		return d.errorf(op, fmt.Errorf("%w: %s", errBadRequest, fmt.Sprintf(format, args...)))
 	}
 	ps, ss := g.pointSize(), g.fr.ElemSize()
+	var res *residentPoints
+	if req.Resident != nil {
+		var err error
+		if res, err = d.residentOf(req, g); err != nil {
+			return d.errorf(op, err)
+		}
+	}
 	switch {
 	case req.N < 1:
 		return bad("N = %d, want ≥ 1", req.N)
-	case req.N > len(req.Points)/ps || len(req.Points) != req.N*ps:
+	case res == nil && (req.N > len(req.Points)/ps || len(req.Points) != req.N*ps):
 		return bad("points: %d bytes, want %d × %d", len(req.Points), req.N, ps)
+	case res != nil && len(req.Points) != 0:
+		return bad("points: %d bytes beside resident points", len(req.Points))
 	case len(req.Scalars) != req.N*ss:
 		return bad("scalars: %d bytes, want %d × %d", len(req.Scalars), req.N, ss)
 	case len(req.Result) != g.resultSize():
@@ -257,7 +266,11 @@ func (d *Device) msm(req *zkaccel.MSMRequest) error {
 		if lo == 0 {
 			dst = acc
 		}
-		if err := d.msmPass(k, g, req.Points[lo*ps:hi*ps], req.Scalars[lo*ss:hi*ss], hi-lo, dst); err != nil {
+		pts := passPoints{host: req.Points[min(lo*ps, len(req.Points)):min(hi*ps, len(req.Points))]}
+		if res != nil {
+			pts = passPoints{resident: res.buf, offset: req.ResidentOffset + lo}
+		}
+		if err := d.msmPass(k, g, pts, req.Scalars[lo*ss:hi*ss], hi-lo, dst); err != nil {
 			return d.errorf(op, err)
 		}
 		if lo != 0 {
@@ -268,9 +281,17 @@ func (d *Device) msm(req *zkaccel.MSMRequest) error {
 	return nil
 }
 
+// passPoints are the points of one pass: host bytes to upload, or a range
+// of a resident buffer from offset on.
+type passPoints struct {
+	host     []byte
+	resident Buffer
+	offset   int
+}
+
 // msmPass runs one device pass over n points and writes its Jacobian
 // result to out.
-func (d *Device) msmPass(k msmKernels, g msmGroup, points, scalars []byte, n int, out []byte) error {
+func (d *Device) msmPass(k msmKernels, g msmGroup, points passPoints, scalars []byte, n int, out []byte) error {
 	p := newMSMPlan(g, n)
 	s := d.scratch()
 	defer s.free()
@@ -278,10 +299,12 @@ func (d *Device) msmPass(k msmKernels, g msmGroup, points, scalars []byte, n int
 	bufs := make([]Buffer, len(sizes))
 	var err error
 	for i, size := range sizes {
-		switch i {
-		case 0:
-			bufs[i], err = s.upload(points)
-		case 1:
+		switch {
+		case i == 0 && points.resident != nil:
+			bufs[i] = points.resident
+		case i == 0:
+			bufs[i], err = s.upload(points.host)
+		case i == 1:
 			bufs[i], err = s.upload(scalars)
 		default:
 			bufs[i], err = s.alloc(int(size))
@@ -304,7 +327,7 @@ func (d *Device) msmPass(k msmKernels, g msmGroup, points, scalars []byte, n int
 		{k.scanTotals, 1, []any{totals, u(p.nscan)}},
 		{k.scanAdd, p.m, []any{start, cursor, u(p.m), u(p.scanChunk), totals}},
 		{k.scatter, entries, []any{keys, u(p.n), u(entries), cursor, sorted}},
-		{k.accumulate, p.m, []any{pts, start, cursor, sorted, u(p.m), buckets}},
+		{k.accumulate, p.m, []any{pts, u(points.offset), start, cursor, sorted, u(p.m), buckets}},
 		{k.reduce, p.nwin * p.nseg, []any{buckets, u(p.nwin), u(p.nb), u(p.seglen), u(p.nseg), segs}},
 		{k.sumWindows, p.nwin, []any{segs, u(p.nwin), u(p.nseg), wins}},
 		{k.horner, 1, []any{wins, u(p.nwin), u(p.c), res}},

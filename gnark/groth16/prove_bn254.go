@@ -26,6 +26,7 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gnark/internal/prover"
+	"github.com/zkaccel/zkaccel/msm"
 	zmsm "github.com/zkaccel/zkaccel/msm/bn254"
 	"github.com/zkaccel/zkaccel/ntt"
 	zntt "github.com/zkaccel/zkaccel/ntt/bn254"
@@ -39,9 +40,14 @@ type proverBN254 struct {
 	// on the coset g·⟨ω⟩ of the quotient (g the field's multiplicative
 	// generator, N the domain's size).
 	den fr.Element
+	// The key's bases, loaded once: resident in the memory of the device
+	// the prover was made for, where it keeps points.
+	a, b1, k, z *zmsm.PointsG1
+	b2          *zmsm.PointsG2
+	ck, cks     []*zmsm.PointsG1 // each commitment key's bases and σ-bases
 }
 
-func newProverBN254(pk *g16.ProvingKey) (*proverBN254, error) {
+func newProverBN254(pk *g16.ProvingKey, dev zkaccel.Device) (*proverBN254, error) {
 	n := pk.Domain.Cardinality
 	switch {
 	case n < 2 || n&(n-1) != 0:
@@ -67,7 +73,56 @@ func newProverBN254(pk *g16.ProvingKey) (*proverBN254, error) {
 		return nil, fmt.Errorf("%w: the coset generator's N-th power is 1", errKey)
 	}
 	p.den.Inverse(&p.den)
+	if err := p.load(dev); err != nil {
+		p.close()
+		return nil, err
+	}
 	return p, nil
+}
+
+// load loads the key's bases for dev.
+func (p *proverBN254) load(dev zkaccel.Device) error {
+	var opts []msm.Option
+	if dev != nil {
+		opts = append(opts, msm.WithDevice(dev))
+	}
+	pk := p.pk
+	var err error
+	for _, l := range []struct {
+		dst    **zmsm.PointsG1
+		points []curve.G1Affine
+	}{{&p.a, pk.G1.A}, {&p.b1, pk.G1.B}, {&p.k, pk.G1.K}, {&p.z, pk.G1.Z}} {
+		if *l.dst, err = zmsm.LoadG1(l.points, opts...); err != nil {
+			return err
+		}
+	}
+	if p.b2, err = zmsm.LoadG2(pk.G2.B, opts...); err != nil {
+		return err
+	}
+	for i := range pk.CommitmentKeys {
+		c, err := zmsm.LoadG1(pk.CommitmentKeys[i].Basis, opts...)
+		if err != nil {
+			return err
+		}
+		p.ck = append(p.ck, c)
+		if c, err = zmsm.LoadG1(pk.CommitmentKeys[i].BasisExpSigma, opts...); err != nil {
+			return err
+		}
+		p.cks = append(p.cks, c)
+	}
+	return nil
+}
+
+// close frees the device's copies of the bases.
+func (p *proverBN254) close() {
+	for _, l := range append([]*zmsm.PointsG1{p.a, p.b1, p.k, p.z}, append(p.ck, p.cks...)...) {
+		if l != nil {
+			l.Free()
+		}
+	}
+	if p.b2 != nil {
+		p.b2.Free()
+	}
 }
 
 func (p *proverBN254) curve() ecc.ID { return ecc.BN254 }
@@ -139,7 +194,7 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 				vals[j].SetBigInt(v)
 			}
 			privateCommitted[i] = vals
-			c, err := p.msmG1(rep, fmt.Sprintf("commitment %d", i), pk.CommitmentKeys[i].Basis, vals, cfg, 0)
+			c, err := p.msmG1(rep, fmt.Sprintf("commitment %d", i), p.ck[i], vals, cfg, 0)
 			if err != nil {
 				hintErr = err
 				return err
@@ -177,7 +232,7 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 	// derived from the commitment wires.
 	poks := make([]curve.G1Affine, len(pk.CommitmentKeys))
 	for i := range pk.CommitmentKeys {
-		if poks[i], err = p.msmG1(rep, fmt.Sprintf("commitment %d knowledge", i), pk.CommitmentKeys[i].BasisExpSigma, privateCommitted[i], cfg, 0); err != nil {
+		if poks[i], err = p.msmG1(rep, fmt.Sprintf("commitment %d knowledge", i), p.cks[i], privateCommitted[i], cfg, 0); err != nil {
 			return nil, err
 		}
 	}
@@ -240,10 +295,10 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 	go func() {
 		z := make(chan part, 1)
 		go func() {
-			p, err := p.msmG1(rep, "Z", pk.G1.Z, h[:len(pk.G1.Z)], cfg, cpus/2)
+			p, err := p.msmG1(rep, "Z", p.z, h[:len(pk.G1.Z)], cfg, cpus/2)
 			z <- part{p, err}
 		}()
-		k, err := p.msmG1(rep, "K", pk.G1.K, wiresK, cfg, cpus/2)
+		k, err := p.msmG1(rep, "K", p.k, wiresK, cfg, cpus/2)
 		pz := <-z
 		var j curve.G1Jac
 		j.FromAffine(&k)
@@ -253,7 +308,7 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 		kz <- part{k, errors.Join(err, pz.err)}
 	}()
 	go func() {
-		a, err := p.msmG1(rep, "A", pk.G1.A, wiresA, cfg, cpus/2)
+		a, err := p.msmG1(rep, "A", p.a, wiresA, cfg, cpus/2)
 		var j curve.G1Jac
 		j.FromAffine(&a)
 		j.AddMixed(&pk.G1.Alpha)
@@ -262,7 +317,7 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 		ar <- part{a, err}
 	}()
 	go func() {
-		b, err := p.msmG1(rep, "B1", pk.G1.B, wiresB, cfg, cpus/2)
+		b, err := p.msmG1(rep, "B1", p.b1, wiresB, cfg, cpus/2)
 		var j curve.G1Jac
 		j.FromAffine(&b)
 		j.AddMixed(&pk.G1.Beta)
@@ -274,7 +329,7 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 	if g2Tasks <= 16 {
 		g2Tasks *= 2 // few cores: split the G2 MSM finer, as gnark does
 	}
-	bs2, errB2 := p.msmG2(rep, "B2", pk.G2.B, wiresB, cfg, g2Tasks)
+	bs2, errB2 := p.msmG2(rep, "B2", p.b2, wiresB, cfg, g2Tasks)
 	pa, pb, pk2 := <-ar, <-bs1, <-kz
 	if err := errors.Join(errB2, pa.err, pb.err, pk2.err); err != nil {
 		return nil, err
@@ -338,15 +393,16 @@ func (p *proverBN254) computeH(a, b, c []fr.Element, cfg *config) ([]fr.Element,
 }
 
 // msmG1 returns Σ scalars[i]·points[i] as an affine point, through zkaccel
-// on cfg's device, recording the phase.
-func (p *proverBN254) msmG1(rep *Report, name string, points []curve.G1Affine, scalars []fr.Element, cfg *config, tasks int) (curve.G1Affine, error) {
+// on cfg's device (from its memory when the points are resident there),
+// recording the phase.
+func (p *proverBN254) msmG1(rep *Report, name string, points *zmsm.PointsG1, scalars []fr.Element, cfg *config, tasks int) (curve.G1Affine, error) {
 	var res curve.G1Affine
-	if len(points) != len(scalars) {
-		return res, fmt.Errorf("msm %s: %d points, %d scalars", name, len(points), len(scalars))
+	if len(points.Points()) != len(scalars) {
+		return res, fmt.Errorf("msm %s: %d points, %d scalars", name, len(points.Points()), len(scalars))
 	}
 	var j curve.G1Jac
 	var zr zkaccel.Report
-	if _, err := zmsm.MultiExpG1(&j, points, scalars, cfg.MSMOpts(&zr, tasks)...); err != nil {
+	if _, err := zmsm.MultiExpG1Loaded(&j, points, 0, scalars, cfg.MSMOpts(&zr, tasks)...); err != nil {
 		return res, fmt.Errorf("msm %s: %w", name, err)
 	}
 	rep.Add("msm "+name, zr.Elapsed, &zr)
@@ -355,14 +411,14 @@ func (p *proverBN254) msmG1(rep *Report, name string, points []curve.G1Affine, s
 }
 
 // msmG2 is msmG1 in G2.
-func (p *proverBN254) msmG2(rep *Report, name string, points []curve.G2Affine, scalars []fr.Element, cfg *config, tasks int) (curve.G2Affine, error) {
+func (p *proverBN254) msmG2(rep *Report, name string, points *zmsm.PointsG2, scalars []fr.Element, cfg *config, tasks int) (curve.G2Affine, error) {
 	var res curve.G2Affine
-	if len(points) != len(scalars) {
-		return res, fmt.Errorf("msm %s: %d points, %d scalars", name, len(points), len(scalars))
+	if len(points.Points()) != len(scalars) {
+		return res, fmt.Errorf("msm %s: %d points, %d scalars", name, len(points.Points()), len(scalars))
 	}
 	var j curve.G2Jac
 	var zr zkaccel.Report
-	if _, err := zmsm.MultiExpG2(&j, points, scalars, cfg.MSMOpts(&zr, tasks)...); err != nil {
+	if _, err := zmsm.MultiExpG2Loaded(&j, points, 0, scalars, cfg.MSMOpts(&zr, tasks)...); err != nil {
 		return res, fmt.Errorf("msm %s: %w", name, err)
 	}
 	rep.Add("msm "+name, zr.Elapsed, &zr)

@@ -234,3 +234,44 @@ func TestProverConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestResidentKey: a Prover made for a GPU device keeps the key's bases in
+// its memory (and its proofs verify); Close frees them, and the prover
+// still proves, from host memory.
+func TestResidentKey(t *testing.T) {
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		rd, ok := dev.(interface{ ResidentBytes() uint64 })
+		if !ok {
+			t.Skipf("%v keeps no points", dev)
+		}
+		id := ecc.BLS12_377
+		s := setupOf(t, "rangecheck", id, &committed{Commits: 1})
+		before := rd.ResidentBytes()
+		p, err := zgroth16.NewProver(s.pk, zgroth16.WithDevice(dev))
+		if err != nil {
+			t.Fatal(err)
+		}
+		held := rd.ResidentBytes() - before
+		if held == 0 {
+			t.Fatal("the key's bases are not resident on the device")
+		}
+		t.Logf("%d bytes of bases resident on %v", held, dev)
+		for round := 0; round < 2; round++ {
+			w, pub := fullAndPublic(t, id, committedWitness(int64(40+round), 2, 1))
+			proof, err := p.Prove(s.ccs, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := groth16.Verify(proof, s.vk, pub); err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			if round == 0 {
+				p.Close()
+				p.Close()
+				if rd.ResidentBytes() != before {
+					t.Errorf("Close left %d bytes resident", rd.ResidentBytes()-before)
+				}
+			}
+		}
+	})
+}

@@ -28,6 +28,7 @@ var (
 // curveProver is the prover of one curve (prove_*.go).
 type curveProver interface {
 	curve() ecc.ID
+	close()
 	prove(ccs constraint.ConstraintSystem, fullWitness witness.Witness, cfg *prover.Config) (gnarkplonk.Proof, error)
 }
 
@@ -40,18 +41,26 @@ type Prover struct {
 	opts []Option
 }
 
+const pkgName = "plonk"
+
 // NewProver checks a gnark PLONK proving key (BN254, BLS12-381 or
-// BLS12-377). opts apply to every Prove call, before the call's own.
+// BLS12-377). opts apply to every Prove call, before the call's own. The
+// key's SRS is loaded into the memory of the device of WithDevice (else the
+// default device), where that device keeps points, so that proofs on it
+// move none: call [Prover.Close] to free it.
 func NewProver(pk gnarkplonk.ProvingKey, opts ...Option) (*Prover, error) {
+	dev, err := prover.Apply(opts).Target()
+	if err != nil {
+		return nil, fmt.Errorf("zkaccel/gnark/%s: %w", pkgName, err)
+	}
 	var impl curveProver
-	var err error
 	switch k := pk.(type) {
 	case *gplonkbn254.ProvingKey:
-		impl, err = newProverBN254(k)
+		impl, err = newProverBN254(k, dev)
 	case *gplonkbls12381.ProvingKey:
-		impl, err = newProverBLS12381(k)
+		impl, err = newProverBLS12381(k, dev)
 	case *gplonkbls12377.ProvingKey:
-		impl, err = newProverBLS12377(k)
+		impl, err = newProverBLS12377(k, dev)
 	case nil:
 		err = fmt.Errorf("%w: nil proving key", errKey)
 	default:
@@ -62,6 +71,12 @@ func NewProver(pk gnarkplonk.ProvingKey, opts ...Option) (*Prover, error) {
 	}
 	return &Prover{impl: impl, opts: opts}, nil
 }
+
+// Close frees the device's copy of the key's points (its bases or its SRS,
+// kept in the memory of the device the prover was made for where that
+// device keeps points). The prover still proves afterwards, moving the
+// points on every call. Closing twice does nothing.
+func (p *Prover) Close() { p.impl.close() }
 
 // Curve is the proving key's curve.
 func (p *Prover) Curve() ecc.ID { return p.impl.curve() }
@@ -91,12 +106,14 @@ func (p *Prover) Prove(ccs constraint.ConstraintSystem, fullWitness witness.Witn
 	return proof, nil
 }
 
-// Prove is NewProver(pk, opts...).Prove(ccs, fullWitness): a drop-in for
+// Prove is NewProver(pk, opts...).Prove(ccs, fullWitness), closing the
+// prover after: a drop-in for
 // gnark's plonk.Prove that runs the MSMs and NTTs through zkaccel.
 func Prove(ccs constraint.ConstraintSystem, pk gnarkplonk.ProvingKey, fullWitness witness.Witness, opts ...Option) (gnarkplonk.Proof, error) {
 	p, err := NewProver(pk, opts...)
 	if err != nil {
 		return nil, err
 	}
+	defer p.Close()
 	return p.Prove(ccs, fullWitness)
 }

@@ -30,6 +30,7 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gnark/internal/prover"
+	"github.com/zkaccel/zkaccel/msm"
 	zmsm "github.com/zkaccel/zkaccel/msm/bls12-377"
 	"github.com/zkaccel/zkaccel/ntt"
 	zntt "github.com/zkaccel/zkaccel/ntt/bls12-377"
@@ -40,6 +41,9 @@ import (
 // computed at its first proof and kept.
 type proverBLS12377 struct {
 	pk *gplonk.ProvingKey
+	// The SRS, in monomial and Lagrange form, loaded once: resident in the
+	// memory of the device the prover was made for, where it keeps points.
+	srs, lagrange *zmsm.PointsG1
 
 	mu     sync.Mutex
 	traces map[*cs.SparseR1CS]*traceBLS12377
@@ -59,7 +63,7 @@ type traceBLS12377 struct {
 	omega0           []fr.Element // ω₀ʲ, j < n
 }
 
-func newProverBLS12377(pk *gplonk.ProvingKey) (*proverBLS12377, error) {
+func newProverBLS12377(pk *gplonk.ProvingKey, dev zkaccel.Device) (*proverBLS12377, error) {
 	if pk.Vk == nil {
 		return nil, fmt.Errorf("%w: no verifying key inside", errKey)
 	}
@@ -72,7 +76,29 @@ func newProverBLS12377(pk *gplonk.ProvingKey) (*proverBLS12377, error) {
 	case uint64(len(pk.Kzg.G1)) < n+3:
 		return nil, fmt.Errorf("%w: %d SRS points for size %d (want n+3)", errKey, len(pk.Kzg.G1), n)
 	}
-	return &proverBLS12377{pk: pk, traces: map[*cs.SparseR1CS]*traceBLS12377{}}, nil
+	p := &proverBLS12377{pk: pk, traces: map[*cs.SparseR1CS]*traceBLS12377{}}
+	var opts []msm.Option
+	if dev != nil {
+		opts = append(opts, msm.WithDevice(dev))
+	}
+	var err error
+	if p.srs, err = zmsm.LoadG1(pk.Kzg.G1, opts...); err != nil {
+		return nil, err
+	}
+	if p.lagrange, err = zmsm.LoadG1(pk.KzgLagrange.G1, opts...); err != nil {
+		p.close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// close frees the device's copies of the SRS.
+func (p *proverBLS12377) close() {
+	for _, l := range []*zmsm.PointsG1{p.srs, p.lagrange} {
+		if l != nil {
+			l.Free()
+		}
+	}
 }
 
 func (p *proverBLS12377) curve() ecc.ID { return ecc.BLS12_377 }
@@ -238,7 +264,7 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 				return err
 			}
 			committed[d] = vals
-			c, err := p.commit(rep, fmt.Sprintf("commitment %d", d), pk.KzgLagrange.G1, vals, cfg)
+			c, err := p.commit(rep, fmt.Sprintf("commitment %d", d), p.lagrange, 0, vals, cfg)
 			if err != nil {
 				hintErr = err
 				return err
@@ -319,7 +345,7 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		return nil, err
 	}
 	zLag := zPoly.Coefficients()
-	if proof.Z, err = p.commit(rep, "Z", pk.KzgLagrange.G1, zLag, cfg); err != nil {
+	if proof.Z, err = p.commit(rep, "Z", p.lagrange, 0, zLag, cfg); err != nil {
 		return nil, err
 	}
 	blindZ := commitBlindingBLS12377(n, bz, pk.Kzg)
@@ -381,7 +407,7 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		h3[0].Sub(&h3[0], &quotientRand[1])
 	}
 	for i, hi := range [][]fr.Element{h1, h2, h3} {
-		if proof.H[i], err = p.commit(rep, fmt.Sprintf("H%d", i+1), pk.Kzg.G1, hi, cfg); err != nil {
+		if proof.H[i], err = p.commit(rep, fmt.Sprintf("H%d", i+1), p.srs, 0, hi, cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -394,7 +420,7 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	blindedZ := blindedBLS12377(zc, bz)
 	var zetaShifted fr.Element
 	zetaShifted.Mul(&zeta, &vk.Generator)
-	if proof.ZShiftedOpening, err = p.open(rep, "Z opening", blindedZ, zetaShifted, pk.Kzg, cfg); err != nil {
+	if proof.ZShiftedOpening, err = p.open(rep, "Z opening", blindedZ, zetaShifted, cfg); err != nil {
 		return nil, err
 	}
 	var zhZeta, one fr.Element
@@ -412,7 +438,7 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	}
 	lin := linearizedBLS12377(t, n, lz, rz, oz, alpha, beta, gamma, zeta, zhZeta, proof.ZShiftedOpening.ClaimedValue,
 		qcpZeta, append([]fr.Element(nil), blindedZ...), pic, vk.CosetShift, h1, h2, h3, opt.StatisticalZK)
-	linDigest, err := p.commit(rep, "linearised", pk.Kzg.G1, lin, cfg)
+	linDigest, err := p.commit(rep, "linearised", p.srs, 0, lin, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -421,7 +447,7 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	digests := []kzg.Digest{linDigest, proof.LRO[0], proof.LRO[1], proof.LRO[2], vk.S[0], vk.S[1]}
 	digests = append(digests, vk.Qcp...)
 	claimed := proof.ZShiftedOpening.ClaimedValue.Marshal()
-	if proof.BatchedProof, err = p.batchOpen(rep, polys, digests, zeta, opt.KZGFoldingHash, pk.Kzg, cfg, claimed); err != nil {
+	if proof.BatchedProof, err = p.batchOpen(rep, polys, digests, zeta, opt.KZGFoldingHash, cfg, claimed); err != nil {
 		return nil, err
 	}
 	rep.Finish(ecc.BLS12_377, time.Since(total))
@@ -458,7 +484,7 @@ func (p *proverBLS12377) commitLRO(rep *prover.Report, lro, blind [3][]fr.Elemen
 			for i := range v {
 				v[i].Sub(&lro[k][lo+i], &s0)
 			}
-			c, err := p.commit(rep, string("LRO"[k]), pk.KzgLagrange.G1[lo:offset], v, cfg)
+			c, err := p.commit(rep, string("LRO"[k]), p.lagrange, lo, v, cfg)
 			if err != nil {
 				errs[k] = err
 				return
@@ -697,16 +723,17 @@ func linearizedBLS12377(t *traceBLS12377, n int, lz, rz, oz, alpha, beta, gamma,
 	return bz
 }
 
-// commit returns the KZG commitment Σ vᵢ·bases[i] (an MSM through zkaccel),
+// commit returns the KZG commitment Σ vᵢ·bases[lo+i] (an MSM through
+// zkaccel, from the device's memory when the bases are resident there),
 // recording the phase.
-func (p *proverBLS12377) commit(rep *prover.Report, name string, bases []curve.G1Affine, v []fr.Element, cfg *prover.Config) (curve.G1Affine, error) {
+func (p *proverBLS12377) commit(rep *prover.Report, name string, bases *zmsm.PointsG1, lo int, v []fr.Element, cfg *prover.Config) (curve.G1Affine, error) {
 	var res curve.G1Affine
-	if len(v) > len(bases) {
-		return res, fmt.Errorf("msm %s: %d coefficients for %d SRS points", name, len(v), len(bases))
+	if lo+len(v) > len(bases.Points()) {
+		return res, fmt.Errorf("msm %s: %d coefficients from %d for %d SRS points", name, len(v), lo, len(bases.Points()))
 	}
 	var j curve.G1Jac
 	var zr zkaccel.Report
-	if _, err := zmsm.MultiExpG1(&j, bases[:len(v)], v, cfg.MSMOpts(&zr, 0)...); err != nil {
+	if _, err := zmsm.MultiExpG1Loaded(&j, bases, lo, v, cfg.MSMOpts(&zr, 0)...); err != nil {
 		return res, fmt.Errorf("msm %s: %w", name, err)
 	}
 	rep.Add("msm "+name, zr.Elapsed, &zr)
@@ -716,19 +743,19 @@ func (p *proverBLS12377) commit(rep *prover.Report, name string, bases []curve.G
 
 // open is KZG's opening of f at a: the value f(a) and the commitment to
 // (f − f(a))/(X − a).
-func (p *proverBLS12377) open(rep *prover.Report, name string, f []fr.Element, a fr.Element, key kzg.ProvingKey, cfg *prover.Config) (kzg.OpeningProof, error) {
+func (p *proverBLS12377) open(rep *prover.Report, name string, f []fr.Element, a fr.Element, cfg *prover.Config) (kzg.OpeningProof, error) {
 	var res kzg.OpeningProof
 	res.ClaimedValue = evalBLS12377(f, a)
 	q := divideByXMinusABLS12377(append([]fr.Element(nil), f...), res.ClaimedValue, a)
 	var err error
-	res.H, err = p.commit(rep, name, key.G1, q, cfg)
+	res.H, err = p.commit(rep, name, p.srs, 0, q, cfg)
 	return res, err
 }
 
 // batchOpen is KZG's batch opening of polys at one point: their values, a
 // challenge γ bound to the point, the digests, the values and data (as
 // gnark-crypto's kzg derives it), and the opening of Σγⁱ·polysᵢ.
-func (p *proverBLS12377) batchOpen(rep *prover.Report, polys [][]fr.Element, digests []kzg.Digest, point fr.Element, hf hash.Hash, key kzg.ProvingKey, cfg *prover.Config, data ...[]byte) (kzg.BatchOpeningProof, error) {
+func (p *proverBLS12377) batchOpen(rep *prover.Report, polys [][]fr.Element, digests []kzg.Digest, point fr.Element, hf hash.Hash, cfg *prover.Config, data ...[]byte) (kzg.BatchOpeningProof, error) {
 	var res kzg.BatchOpeningProof
 	if len(polys) != len(digests) || len(polys) == 0 {
 		return res, fmt.Errorf("batch opening: %d polynomials, %d digests", len(polys), len(digests))
@@ -791,7 +818,7 @@ func (p *proverBLS12377) batchOpen(rep *prover.Report, polys [][]fr.Element, dig
 		g.Mul(&g, &gamma)
 	}
 	q := divideByXMinusABLS12377(folded, foldedValue, point)
-	res.H, err = p.commit(rep, "batch opening", key.G1, q, cfg)
+	res.H, err = p.commit(rep, "batch opening", p.srs, 0, q, cfg)
 	return res, err
 }
 

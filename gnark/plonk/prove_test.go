@@ -241,3 +241,41 @@ func TestProverConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestResidentKey: a Prover made for a GPU device keeps the SRS in its
+// memory (and its proofs verify); Close frees it, and the prover still
+// proves, from host memory.
+func TestResidentKey(t *testing.T) {
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		rd, ok := dev.(interface{ ResidentBytes() uint64 })
+		if !ok {
+			t.Skipf("%v keeps no points", dev)
+		}
+		id := ecc.BLS12_381
+		s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
+		before := rd.ResidentBytes()
+		p, err := zplonk.NewProver(s.pk, zplonk.WithDevice(dev))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rd.ResidentBytes() == before {
+			t.Fatal("the SRS is not resident on the device")
+		}
+		for round := 0; round < 2; round++ {
+			w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(int64(40+round), 2, 1))
+			proof, err := p.Prove(s.ccs, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := plonk.Verify(proof, s.vk, pub); err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			if round == 0 {
+				p.Close()
+				if rd.ResidentBytes() != before {
+					t.Errorf("Close left %d bytes resident", rd.ResidentBytes()-before)
+				}
+			}
+		}
+	})
+}

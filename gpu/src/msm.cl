@@ -109,15 +109,17 @@ KERNEL void msm_scatter(const GLOBAL u32* keys, u32 n, u32 total, GLOBAL u32* cu
 	sorted[pos] = (e % n) | (key & MSM_SIGN);
 }
 
-// msm_accumulate sums bucket j's points into buckets[j] (XYZZ).
-KERNEL void msm_accumulate(const GLOBAL u64* points, const GLOBAL u32* start, const GLOBAL u32* end, const GLOBAL u32* sorted, u32 m, GLOBAL u64* buckets) {
+// msm_accumulate sums bucket j's points into buckets[j] (XYZZ); point i of
+// the pass is points[poff + i] (poff: the pass's first point in a buffer of
+// resident points, else 0).
+KERNEL void msm_accumulate(const GLOBAL u64* points, u32 poff, const GLOBAL u32* start, const GLOBAL u32* end, const GLOBAL u32* sorted, u32 m, GLOBAL u64* buckets) {
 	u32 j = GLOBAL_ID();
 	if (j >= m) return;
 	xyzz_t acc = xyzz_inf();
 	u32 hi = end[j];
 	for (u32 k = start[j]; k < hi; k++) {
 		u32 v = sorted[k];
-		aff_t q = aff_load(points, v & ~MSM_SIGN);
+		aff_t q = aff_load(points, poff + (v & ~MSM_SIGN));
 		if (aff_is_inf(q)) continue;
 		if (v & MSM_SIGN) q.y = FE_neg(q.y);
 		acc = xyzz_madd(acc, q);

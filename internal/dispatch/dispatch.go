@@ -65,6 +65,22 @@ func Apply[O ~func(*Config)](opts []O) Config {
 	return *c
 }
 
+// Target returns the device the options choose (else zkaccel.Default()),
+// or the invalid option's or the invalid default device's error.
+func (c *Config) Target() (zkaccel.Device, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	dev := c.Device
+	if dev == nil {
+		dev = zkaccel.Default()
+	}
+	if err := zkaccel.DeviceErr(dev); err != nil {
+		return nil, err
+	}
+	return dev, nil
+}
+
 // Err returns the first invalid option, prefixed with the operation's name.
 func (c *Config) Err(op string) error {
 	if c.err == nil {

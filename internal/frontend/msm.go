@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -67,6 +68,114 @@ func MultiExp[J, A, S any, PJ Jacobian[J, A, S]](g MSMGroup, p *J, points []A, s
 			return err
 		}
 		PJ(p).Set(&res[0])
+		return nil
+	}
+	if err := dispatch.Run(&cfg, g.Op, n, accel, cpu); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Loaded is a set of MSM points loaded once for many MSMs: resident in the
+// memory of the device that loaded it where that device keeps points
+// (zkaccel.ResidentMSMDevice), and the host slice in every case, for the
+// CPU and for other devices.
+type Loaded[A any] struct {
+	g      MSMGroup
+	points []A
+	res    zkaccel.ResidentPoints // nil where the device keeps no points
+}
+
+// Load loads points for MSMs on the device the options choose (else the
+// default device): resident where it keeps points, else only referenced.
+// The points must not change while loaded.
+func Load[A any](g MSMGroup, points []A, opts []msm.Option) (*Loaded[A], error) {
+	cfg := dispatch.Apply(opts)
+	l := &Loaded[A]{g: g, points: points}
+	dev, err := cfg.Target()
+	if err != nil {
+		return nil, fmt.Errorf("zkaccel: load %s points: %w", g.Op, err)
+	}
+	rd, ok := dev.(zkaccel.ResidentMSMDevice)
+	if !ok || len(points) == 0 {
+		return l, nil
+	}
+	res, err := rd.LoadPoints(g.Curve, g.Group, rawbytes.Of(points), len(points))
+	switch {
+	case err == nil:
+		l.res = res
+	case !errors.Is(err, zkaccel.ErrUnsupported):
+		return nil, fmt.Errorf("zkaccel: load %s points on %v: %w", g.Op, dev, err)
+	}
+	return l, nil
+}
+
+// Points returns the host points.
+func (l *Loaded[A]) Points() []A { return l.points }
+
+// Resident reports the device that holds the points, nil when none does.
+func (l *Loaded[A]) Resident() zkaccel.Device {
+	if l.res == nil {
+		return nil
+	}
+	return l.res.Device()
+}
+
+// Free releases the device's copy; the host points stay usable.
+func (l *Loaded[A]) Free() {
+	if l.res != nil {
+		l.res.Free()
+		l.res = nil
+	}
+}
+
+// MultiExpLoaded computes Σ scalars[i]·points[lo+i] into p with points
+// from l: from the device's memory when the call runs on the device that
+// holds them, from the host slice otherwise (the CPU, another device, a
+// fallback).
+func MultiExpLoaded[J, A, S any, PJ Jacobian[J, A, S]](p *J, l *Loaded[A], lo int, scalars []S, opts []msm.Option) (*J, error) {
+	g := l.g
+	if lo < 0 || lo > len(l.points) || len(scalars) > len(l.points)-lo {
+		return nil, fmt.Errorf("zkaccel: %s: %d scalars from point %d of %d loaded", g.Op, len(scalars), lo, len(l.points))
+	}
+	points := l.points[lo : lo+len(scalars)]
+	res := l.res
+	if res == nil {
+		return MultiExp[J, A, S, PJ](g, p, points, scalars, opts)
+	}
+	cfg := dispatch.Apply(opts)
+	if p == nil {
+		p = new(J)
+	}
+	n, nbTasks := len(points), cfg.NbTasks
+	cpu := func() error {
+		_, err := PJ(p).MultiExp(points, scalars, ecc.MultiExpConfig{NbTasks: nbTasks})
+		return err
+	}
+	accel := func(dev zkaccel.Device) error {
+		if n == 0 {
+			return cpu()
+		}
+		md, ok := dev.(zkaccel.MSMDevice)
+		if !ok {
+			return dispatch.Unsupported(dev, g.Op)
+		}
+		var out [1]J
+		raw := rawbytes.Of(out[:])
+		rawbytes.Poison(raw)
+		req := zkaccel.MSMRequest{
+			Curve: g.Curve, Group: g.Group, N: n,
+			Scalars: rawbytes.Of(scalars), Result: raw, NbTasks: nbTasks,
+		}
+		if dev == res.Device() {
+			req.Resident, req.ResidentOffset = res, lo
+		} else {
+			req.Points = rawbytes.Of(points)
+		}
+		if err := md.MSM(&req); err != nil {
+			return err
+		}
+		PJ(p).Set(&out[0])
 		return nil
 	}
 	if err := dispatch.Run(&cfg, g.Op, n, accel, cpu); err != nil {

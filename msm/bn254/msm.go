@@ -31,3 +31,36 @@ func MultiExpG1(p *curve.G1Jac, points []curve.G1Affine, scalars []fr.Element, o
 func MultiExpG2(p *curve.G2Jac, points []curve.G2Affine, scalars []fr.Element, opts ...msm.Option) (*curve.G2Jac, error) {
 	return frontend.MultiExp(g2, p, points, scalars, opts)
 }
+
+// PointsG1 are BN254 G1 points loaded once for many MSMs (see [LoadG1]).
+type PointsG1 = frontend.Loaded[curve.G1Affine]
+
+// PointsG2 are BN254 G2 points loaded once for many MSMs (see [LoadG2]).
+type PointsG2 = frontend.Loaded[curve.G2Affine]
+
+// LoadG1 loads points for many MSMs on the device of msm.WithDevice, else
+// zkaccel.Default(): into the device's memory where it keeps points (the
+// GPU devices), else only referenced (the CPU). MSMs through
+// [MultiExpG1Loaded] on that device then move no points. Free releases the
+// device's copy; the points must not change while they are loaded.
+func LoadG1(points []curve.G1Affine, opts ...msm.Option) (*PointsG1, error) {
+	return frontend.Load(g1, points, opts)
+}
+
+// LoadG2 is [LoadG1] for G2.
+func LoadG2(points []curve.G2Affine, opts ...msm.Option) (*PointsG2, error) {
+	return frontend.Load(g2, points, opts)
+}
+
+// MultiExpG1Loaded sets p to Σ scalars[i]·points[lo+i] and returns p, as
+// [MultiExpG1] does, with the points loaded by [LoadG1]: from the device's
+// memory when the call runs on the device that holds them, else from the
+// host points.
+func MultiExpG1Loaded(p *curve.G1Jac, points *PointsG1, lo int, scalars []fr.Element, opts ...msm.Option) (*curve.G1Jac, error) {
+	return frontend.MultiExpLoaded[curve.G1Jac, curve.G1Affine, fr.Element](p, points, lo, scalars, opts)
+}
+
+// MultiExpG2Loaded is [MultiExpG1Loaded] for G2.
+func MultiExpG2Loaded(p *curve.G2Jac, points *PointsG2, lo int, scalars []fr.Element, opts ...msm.Option) (*curve.G2Jac, error) {
+	return frontend.MultiExpLoaded[curve.G2Jac, curve.G2Affine, fr.Element](p, points, lo, scalars, opts)
+}

@@ -166,3 +166,12 @@ func (r *Report) String() string {
 	}
 	return s
 }
+
+// Target is the device of the options, else the default device
+// (zkaccel.LookupDefault: an invalid ZKACCEL_DEVICE is an error).
+func (c *Config) Target() (zkaccel.Device, error) {
+	if c.Device != nil {
+		return c.Device, zkaccel.DeviceErr(c.Device)
+	}
+	return zkaccel.LookupDefault()
+}

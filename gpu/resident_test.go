@@ -1,0 +1,125 @@
+package gpu_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	bls377 "github.com/consensys/gnark-crypto/ecc/bls12-377"
+	bls377fr "github.com/consensys/gnark-crypto/ecc/bls12-377/fr"
+	"github.com/consensys/gnark-crypto/ecc/bn254"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/gpu"
+	"github.com/zkaccel/zkaccel/internal/devtest"
+	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
+	"github.com/zkaccel/zkaccel/msm"
+	msmbls377 "github.com/zkaccel/zkaccel/msm/bls12-377"
+	msmbn254 "github.com/zkaccel/zkaccel/msm/bn254"
+)
+
+// TestResidentMSM loads points into each GPU device once and runs MSMs on
+// ranges of them (G1 of BN254, G2 of BLS12-377), checked against
+// gnark-crypto; after Free the front end uses the host points, and the
+// device refuses requests that name freed, foreign or mismatched points.
+func TestResidentMSM(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		const n = 300
+		points := inputs.BN254G1(rng, n)
+		scalars := inputs.Elements[fr.Element](rng, n)
+		loaded, err := msmbn254.LoadG1(points, msm.WithDevice(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if loaded.Resident() != zkaccel.Device(d) {
+			t.Fatalf("points resident on %v, want %v", loaded.Resident(), d)
+		}
+		for _, r := range [][2]int{{0, n}, {0, 1}, {17, 100}, {n - 5, 5}, {n, 0}} {
+			lo, cnt := r[0], r[1]
+			var want, got bn254.G1Jac
+			if _, err := want.MultiExp(points[lo:lo+cnt], scalars[:cnt], ecc.MultiExpConfig{}); err != nil {
+				t.Fatal(err)
+			}
+			var rep zkaccel.Report
+			if _, err := msmbn254.MultiExpG1Loaded(&got, loaded, lo, scalars[:cnt], msm.WithDevice(d), msm.WithReport(&rep)); err != nil {
+				t.Fatalf("points %d+%d: %v", lo, cnt, err)
+			}
+			if !got.Equal(&want) {
+				t.Errorf("points %d+%d: wrong result", lo, cnt)
+			}
+			if cnt > 0 && (rep.Ran != zkaccel.Device(d) || rep.Fallback) {
+				t.Errorf("points %d+%d ran on %v (fallback %v)", lo, cnt, rep.Ran, rep.Fallback)
+			}
+		}
+		if _, err := msmbn254.MultiExpG1Loaded(nil, loaded, n-1, scalars[:2], msm.WithDevice(d)); err == nil {
+			t.Error("a range past the loaded points accepted")
+		}
+
+		// The device refuses a mismatched or freed resident set.
+		res, err := d.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(points), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := func(c zkaccel.Curve, g zkaccel.Group) *zkaccel.MSMRequest {
+			out := make([]byte, 3*4*32)
+			return &zkaccel.MSMRequest{Curve: c, Group: g, N: 2, Scalars: rawbytes.Of(scalars[:2]), Result: out, Resident: res}
+		}
+		if err := d.MSM(req(zkaccel.BLS12377, zkaccel.G1)); err == nil || !strings.Contains(err.Error(), "resident points of bn254 g1") {
+			t.Errorf("resident points of another curve: %v", err)
+		}
+		res.Free()
+		res.Free()
+		loaded.Free()
+		loaded.Free()
+		r := req(zkaccel.BN254, zkaccel.G1)
+		r.Result = make([]byte, 3*32)
+		if err := d.MSM(r); err == nil || !strings.Contains(err.Error(), "freed") || errors.Is(err, zkaccel.ErrUnsupported) {
+			t.Errorf("freed resident points: %v", err)
+		}
+		// After Free, the front end computes from the host points.
+		var want, got bn254.G1Jac
+		want.MultiExp(points[:10], scalars[:10], ecc.MultiExpConfig{})
+		if _, err := msmbn254.MultiExpG1Loaded(&got, loaded, 0, scalars[:10], msm.WithDevice(d)); err != nil || !got.Equal(&want) {
+			t.Errorf("after Free: %v, equal %v", err, got.Equal(&want))
+		}
+
+		// G2 of BLS12-377, which takes Fp2 coordinates.
+		p2 := inputs.BLS12377G2(rng, 40)
+		s2 := inputs.Elements[bls377fr.Element](rng, 40)
+		l2, err := msmbls377.LoadG2(p2, msm.WithDevice(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l2.Free()
+		var w2, g2 bls377.G2Jac
+		w2.MultiExp(p2[5:35], s2[:30], ecc.MultiExpConfig{})
+		if _, err := msmbls377.MultiExpG2Loaded(&g2, l2, 5, s2[:30], msm.WithDevice(d)); err != nil || !g2.Equal(&w2) {
+			t.Errorf("BLS12-377 G2 resident: %v, equal %v", err, g2.Equal(&w2))
+		}
+	})
+}
+
+// TestResidentOnCPU: on the CPU, loading references the points and the
+// MSMs compute from them.
+func TestResidentOnCPU(t *testing.T) {
+	rng := inputs.NewRand(3)
+	points := inputs.BN254G1(rng, 20)
+	scalars := inputs.Elements[fr.Element](rng, 20)
+	loaded, err := msmbn254.LoadG1(points, msm.WithDevice(zkaccel.HostCPU()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.Resident() != nil {
+		t.Errorf("points resident on %v", loaded.Resident())
+	}
+	var want, got bn254.G1Jac
+	want.MultiExp(points[3:13], scalars[:10], ecc.MultiExpConfig{})
+	if _, err := msmbn254.MultiExpG1Loaded(&got, loaded, 3, scalars[:10]); err != nil || !got.Equal(&want) {
+		t.Errorf("%v, equal %v", err, got.Equal(&want))
+	}
+	loaded.Free()
+}
