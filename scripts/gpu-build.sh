@@ -15,5 +15,7 @@ go build "${flags[@]}" -o bin/gpu/zkaccel ./cmd/zkaccel
 go test -c "${flags[@]}" -o bin/gpu/cuda.test ./cuda
 go test -c "${flags[@]}" -o bin/gpu/gpu.test ./gpu
 go test -c "${flags[@]}" -o bin/gpu/msm-bn254.test ./msm/bn254
+go test -c "${flags[@]}" -o bin/gpu/groth16.test ./gnark/groth16
+go test -c "${flags[@]}" -o bin/gpu/plonk.test ./gnark/plonk
 tar -C bin -czf bin/gpu-bins.tgz gpu
 ls -la bin/gpu bin/gpu-bins.tgz

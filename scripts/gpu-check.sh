@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs on a lent GPU machine, from the repository root, the binaries that
 # scripts/gpu-build.sh packed into bin/gpu-bins.tgz: the CUDA runtime's
-# tests and the GPU algorithms' tests with ZKACCEL_REQUIRE=cuda (a missing
-# GPU fails), the conformance suite on cuda:0, then the benchmarks with the
-# CPU in the same run. Every log goes into $OUT/gpu-logs.tgz, the JSON
+# tests, the GPU algorithms' tests and the gnark provers' tests with
+# ZKACCEL_REQUIRE=cuda (a missing GPU fails), the conformance suite on
+# cuda:0, then the benchmarks (MSM, NTT, hashes, Groth16 and PLONK proofs)
+# with the CPU in the same run. Every log goes into $OUT/gpu-logs.tgz, the JSON
 # results beside it, and a summary to stdout. ZKACCEL_GPU_CHECK=quick skips
 # the long conformance set and the large benchmark sizes.
 set -uo pipefail
@@ -34,16 +35,19 @@ step devices 60 "$B/zkaccel" devices
 (cd cuda && step cuda-test 300 "$B/cuda.test" -test.v -test.count=1 -test.timeout=290s)
 (cd gpu && step gpu-test 400 "$B/gpu.test" -test.v -test.count=1 -test.short -test.timeout=390s)
 (cd msm/bn254 && step msm-test 200 "$B/msm-bn254.test" -test.count=1 -test.short -test.timeout=190s)
+(cd gnark/groth16 && step groth16-test 300 "$B/groth16.test" -test.v -test.count=1 -test.short -test.timeout=290s)
+(cd gnark/plonk && step plonk-test 300 "$B/plonk.test" -test.v -test.count=1 -test.short -test.timeout=290s)
 if [ "$quick" = quick ]; then
 	step conformance 300 "$B/zkaccel" conformance --device cuda:0
-	msm=16,20 ntt=16,20 hash=16,20
+	msm=16,20 ntt=16,20 hash=16,20 proofs=2^16
 else
 	step conformance 500 "$B/zkaccel" conformance --device cuda:0 --long
-	msm=16,18,20,22 ntt=16,20,22 hash=16,20,22
+	msm=16,18,20,22 ntt=16,20,22 hash=16,20,22 proofs=2^16,2^20
 fi
 step bench-msm 600 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254,bls12-381,bls12-377 --sizes "$msm" --runs 5 --json "$OUT/bench-msm.json"
 step bench-ntt 400 "$B/zkaccel" bench --device cuda:0 --ops ntt --fields bn254,bls12-381,goldilocks,babybear --sizes "$ntt" --runs 5 --json "$OUT/bench-ntt.json"
 step bench-hash 400 "$B/zkaccel" bench --device cuda:0 --ops poseidon,poseidon2,keccak --sizes "$hash" --runs 5 --json "$OUT/bench-hash.json"
+step bench-proofs 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --runs 3 --json "$OUT/bench-proofs.json"
 tar -C /tmp/zk -czf "$OUT/gpu-logs.tgz" logs
 grep -hE '^(--- FAIL|FAIL|ok|PASS)' "$L"/*-test.log | head -40
 grep -E 'passed|failed' "$L/conformance.log" | tail -2
