@@ -76,6 +76,16 @@ type KeccakPermuteRequest struct {
 	NbTasks int
 }
 
+// PartialDevice is implemented by devices that run only some of the
+// operations (an FPGA's bitstream holds a few cores): Supports reports
+// whether the device runs op, one of "msm", "ntt", "poseidon",
+// "poseidon2", "keccak", entirely. The conformance suite then requires
+// only those to run on the device when ZKACCEL_REQUIRE names it.
+type PartialDevice interface {
+	Device
+	Supports(op string) bool
+}
+
 // KeccakDevice is implemented by devices that run Keccak batches.
 type KeccakDevice interface {
 	Device

@@ -3,8 +3,8 @@
 //
 //	import _ "github.com/zkaccel/zkaccel/backends"
 //
-// Today that is the CUDA runtime (package cuda) and the OpenCL runtime
-// (package opencl); the FPGA backend joins them when it lands.
+// That is the CUDA runtime (package cuda), the OpenCL runtime (package
+// opencl) and the FPGA backend (package fpga).
 // Registration does no loading: each backend opens its runtime library on
 // the first zkaccel.Devices, Open or Default call, and a machine without
 // the library simply has no such devices. A program that wants one backend
@@ -13,5 +13,6 @@ package backends
 
 import (
 	_ "github.com/zkaccel/zkaccel/cuda"   // cuda:N devices
+	_ "github.com/zkaccel/zkaccel/fpga"   // fpga:N devices (ZKACCEL_FPGA_DRIVER)
 	_ "github.com/zkaccel/zkaccel/opencl" // opencl:N devices
 )

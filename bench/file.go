@@ -103,6 +103,15 @@ type Result struct {
 	// estimate of one call's energy. SMClockMHz and TemperatureC are read
 	// after the timed calls. All are absent where the device reports no
 	// telemetry (CUDA GPUs report it through NVML).
+	// DeviceCycles is the device's own count of clock cycles for one timed
+	// call (the mean), where it counts them (FPGA drivers). On a simulated
+	// device they are simulated cycles, and Projected — DeviceCycles at the
+	// device's stated clock — and ProjectedItemsPerSecond are projections,
+	// not measurements: Simulated says so.
+	DeviceCycles            uint64        `json:"device_cycles,omitempty"`
+	Simulated               bool          `json:"simulated,omitempty"`
+	Projected               time.Duration `json:"projected_ns,omitempty"`
+	ProjectedItemsPerSecond float64       `json:"projected_items_per_second,omitempty"`
 	// Phases are the proof operations' phases on a device (solve, ntt,
 	// each msm): the median of each over the timed calls.
 	Phases       map[string]time.Duration `json:"phases_ns,omitempty"`

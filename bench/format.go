@@ -131,6 +131,38 @@ func hasDeviceTimes(files ...*File) bool {
 	return false
 }
 
+// projectedCell is "2.6 µs at the stated clock (26 cycles; 385 k/s),
+// simulated" for a device that counts cycles, or "-".
+func projectedCell(r *Result) string {
+	if r.DeviceCycles == 0 {
+		return "-"
+	}
+	s := fmt.Sprintf("%d cycles", r.DeviceCycles)
+	if r.Projected > 0 {
+		s = fmt.Sprintf("%s at the stated clock (%s", FormatDuration(r.Projected), s)
+		if r.ProjectedItemsPerSecond > 0 {
+			s += "; " + FormatRate(r.ProjectedItemsPerSecond) + "/s"
+		}
+		s += ")"
+	}
+	if r.Simulated {
+		s += ", projected from a simulation"
+	}
+	return s
+}
+
+// hasProjections reports whether any result of files has device cycles.
+func hasProjections(files ...*File) bool {
+	for _, f := range files {
+		for i := range f.Results {
+			if f.Results[i].DeviceCycles > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // hasPhases reports whether any result of files has phases.
 func hasPhases(files ...*File) bool {
 	for _, f := range files {

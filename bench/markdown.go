@@ -57,6 +57,7 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 	fmt.Fprintln(bw, "### Results")
 	fmt.Fprintln(bw)
 	rates, times, power, phases := hasRates(files...), hasDeviceTimes(files...), hasPower(files...), hasPhases(files...)
+	proj := hasProjections(files...)
 	head, align := "| machine | device | op | curve/field | size | median |", "|---|---|---|---|---:|---:|"
 	if rates {
 		head, align = head+" hashes/s |", align+"---:|"
@@ -66,6 +67,9 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 	}
 	if power {
 		head, align = head+" power, energy/call |", align+"---:|"
+	}
+	if proj {
+		head, align = head+" device cycles (projected) |", align+"---:|"
 	}
 	head, align = head+" speed-up vs cpu |", align+"---:|"
 	if phases {
@@ -94,6 +98,9 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 			}
 			if power {
 				cells = append(cells, powerCell(r))
+			}
+			if proj {
+				cells = append(cells, projectedCell(r))
 			}
 			cells = append(cells, speedUpCell(f, r))
 			if phases {

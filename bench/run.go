@@ -101,6 +101,10 @@ func measure(ctx context.Context, p *plan, w *workload, logN int, inst instance,
 	if timed != nil {
 		timed.ResetTimes()
 	}
+	counter, _ := dev.(cycleCounter)
+	if counter != nil {
+		counter.ResetCycles()
+	}
 	sensor, _ := dev.(zkaccel.SensorDevice)
 	var before zkaccel.Telemetry
 	if sensor != nil {
@@ -131,6 +135,9 @@ func measure(ctx context.Context, p *plan, w *workload, logN int, inst instance,
 	loopTime := time.Since(loop)
 	r.Median, r.Min, r.Max = summarize(r.Times)
 	r.Phases = medianPhases(phaseRuns)
+	if n := len(r.Times); n > 0 && counter != nil {
+		r.noteCycles(counter, n, w, logN)
+	}
 	if n := len(r.Times); n > 0 && timed != nil {
 		if c, x, err := timed.Times(); err == nil {
 			r.Compute, r.Transfer = c/time.Duration(n), x/time.Duration(n)
@@ -173,6 +180,31 @@ func (r *Result) note(rep *zkaccel.Report) {
 	}
 }
 
+// cycleCounter is a device that counts its clock cycles (an FPGA driver),
+// possibly simulated ones.
+type cycleCounter interface {
+	Simulated() bool
+	ClockHz() uint64
+	Cycles() uint64
+	ResetCycles()
+}
+
+// noteCycles records the device's cycles per call over n timed calls, and
+// what they imply at its stated clock.
+func (r *Result) noteCycles(c cycleCounter, n int, w *workload, logN int) {
+	cyc := c.Cycles() / uint64(n)
+	if cyc == 0 {
+		return
+	}
+	r.DeviceCycles, r.Simulated = cyc, c.Simulated()
+	if hz := c.ClockHz(); hz > 0 {
+		r.Projected = time.Duration(float64(cyc) / float64(hz) * float64(time.Second))
+		if w.items != nil && r.Projected > 0 {
+			r.ProjectedItemsPerSecond = float64(w.items(logN)) / r.Projected.Seconds()
+		}
+	}
+}
+
 // noteTelemetry records the power over the timed calls (the energy
 // counter's increase over their wall time; the power drawn after them where
 // there is no counter), the per-call energy at that power, and the clock
@@ -201,6 +233,9 @@ func (r *Result) summary() string {
 		s += ", on the device " + c
 	}
 	if c := powerCell(r); c != "-" {
+		s += ", " + c
+	}
+	if c := projectedCell(r); c != "-" {
 		s += ", " + c
 	}
 	if c := phasesCell(r); c != "-" {

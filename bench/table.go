@@ -16,7 +16,7 @@ import (
 // reasons of fallbacks.
 func WriteTable(w io.Writer, f *File) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	rates, times, power := hasRates(f), hasDeviceTimes(f), hasPower(f)
+	rates, times, power, proj := hasRates(f), hasDeviceTimes(f), hasPower(f), hasProjections(f)
 	head := "OP\tCURVE/FIELD\tSIZE\tDEVICE\tMEDIAN\tMIN\tMAX\tRUNS\t"
 	if rates {
 		head += "HASHES/S\t"
@@ -26,6 +26,9 @@ func WriteTable(w io.Writer, f *File) error {
 	}
 	if power {
 		head += "POWER, ENERGY/CALL\t"
+	}
+	if proj {
+		head += "DEVICE CYCLES (PROJECTED)\t"
 	}
 	fmt.Fprintln(tw, head+"SPEED-UP VS CPU")
 	var notes []string
@@ -58,6 +61,9 @@ func WriteTable(w io.Writer, f *File) error {
 		}
 		if power {
 			fmt.Fprintf(tw, "%s\t", powerCell(r))
+		}
+		if proj {
+			fmt.Fprintf(tw, "%s\t", projectedCell(r))
 		}
 		fmt.Fprintf(tw, "%s\n", speedUpCell(f, r))
 	}

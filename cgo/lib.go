@@ -93,6 +93,10 @@ func (l *Library) Lookup(name string) (Func, bool) {
 // Name is the symbol's name.
 func (f Func) Name() string { return f.name }
 
+// Valid reports whether f holds a function (a NULL entry of a table does
+// not).
+func (f Func) Valid() bool { return f.p != nil }
+
 // Call calls the function with up to MaxArgs word-sized arguments and
 // returns its word-sized result (zero-extended or truncated as the C type
 // says: the caller converts it, e.g. int32(r) for a cl_int). Calling a zero

@@ -75,3 +75,26 @@ func CStringAt(p uintptr, limit int) string {
 	}
 	return string(b)
 }
+
+// FuncAt is the C function at address p (a function pointer read from a
+// table a library returned), named name in errors. A zero p gives a Func
+// whose Call fails.
+func FuncAt(name string, p uintptr) Func {
+	return Func{name: name, p: *(*unsafe.Pointer)(unsafe.Pointer(&p))}
+}
+
+// ReadWords copies n machine words from C memory at address p (a table a
+// library returned); nil for p = 0.
+func ReadWords(p uintptr, n int) []uintptr {
+	if p == 0 || n <= 0 {
+		return nil
+	}
+	base := *(*unsafe.Pointer)(unsafe.Pointer(&p))
+	out := make([]uintptr, n)
+	// Word by word: a copy() from this slice crashes go1.26.8's compiler
+	// (disjointTypes) where it inlines into its caller.
+	for i := range out {
+		out[i] = *(*uintptr)(unsafe.Add(base, i*int(unsafe.Sizeof(uintptr(0)))))
+	}
+	return out
+}

@@ -203,7 +203,7 @@ func (d *Device) forgetIfReset(err error) error {
 }
 
 // errBadRequest marks a malformed request (wrong buffer sizes …).
-var errBadRequest = errors.New("malformed request")
+var errBadRequest = zkaccel.ErrBadRequest
 
 // scratch tracks the buffers of one operation so that every path frees
 // them: allocate through it and defer free.

@@ -36,42 +36,13 @@ func (d *Device) keccakProgram() (*keccakKernels, error) {
 // hashes every message in one launch and downloads the digests into Out.
 func (d *Device) keccak256(req *zkaccel.KeccakRequest) error {
 	const op = "keccak256"
-	if req == nil {
-		return d.errorf(op, badRequest("nil request"))
-	}
-	if err := keccak256Check(req); err != nil {
+	if err := req.Check(); err != nil {
 		return d.errorf(op, err)
 	}
 	if req.N > maxBatch {
 		return d.unsupported(op, "%d messages in one batch (at most %d)", req.N, maxBatch)
 	}
 	return d.errorf(op, d.keccak256Run(req))
-}
-
-// keccak256Check checks a Keccak-256 request's shape.
-func keccak256Check(req *zkaccel.KeccakRequest) error {
-	n := req.N
-	switch {
-	case n < 1:
-		return badRequest("N = %d, want ≥ 1", n)
-	case len(req.Offsets) != n+1:
-		return badRequest("%d offsets for N = %d messages, want N+1", len(req.Offsets), n)
-	case req.Offsets[0] != 0:
-		return badRequest("Offsets[0] = %d, want 0", req.Offsets[0])
-	case req.Offsets[n] != len(req.Data):
-		return badRequest("Offsets[N] = %d, but the data hold %d bytes", req.Offsets[n], len(req.Data))
-	case len(req.Out) != 32*n:
-		return badRequest("out: %d bytes, want %d (N × 32)", len(req.Out), 32*n)
-	}
-	if err := checkNbTasks(req.NbTasks); err != nil {
-		return badRequest("%v", err)
-	}
-	for i := range n {
-		if req.Offsets[i+1] < req.Offsets[i] {
-			return badRequest("Offsets[%d] = %d < Offsets[%d] = %d", i+1, req.Offsets[i+1], i, req.Offsets[i])
-		}
-	}
-	return nil
 }
 
 func (d *Device) keccak256Run(req *zkaccel.KeccakRequest) error {
@@ -110,17 +81,8 @@ func (d *Device) keccak256Run(req *zkaccel.KeccakRequest) error {
 // bytes (25 little-endian lanes), permuted in place, one work item each.
 func (d *Device) keccakF1600(req *zkaccel.KeccakPermuteRequest) error {
 	const op = "keccak-f1600"
-	if req == nil {
-		return d.errorf(op, badRequest("nil request"))
-	}
-	switch {
-	case req.N < 1:
-		return d.errorf(op, badRequest("N = %d, want ≥ 1", req.N))
-	case len(req.States) != 200*req.N:
-		return d.errorf(op, badRequest("states: %d bytes, want %d (N × 200)", len(req.States), 200*req.N))
-	}
-	if err := checkNbTasks(req.NbTasks); err != nil {
-		return d.errorf(op, badRequest("%v", err))
+	if err := req.Check(); err != nil {
+		return d.errorf(op, err)
 	}
 	if req.N > maxBatch {
 		return d.unsupported(op, "%d states in one batch (at most %d)", req.N, maxBatch)

@@ -27,7 +27,7 @@ func (d *Device) merkle(req *zkaccel.MerkleRequest) error {
 	var err error
 	switch req.Hash {
 	case zkaccel.MerkleKeccak256:
-		err = merkleKeccakCheck(req)
+		err = req.CheckKeccak()
 	case zkaccel.MerklePoseidon2BN254:
 		err = merklePoseidon2Check(req)
 	case zkaccel.MerklePoseidonCircomBN254:
@@ -45,26 +45,6 @@ func (d *Device) merkle(req *zkaccel.MerkleRequest) error {
 		return nil // the leaf is the root: no layer above it
 	}
 	return d.errorf(op, d.merkleRun(req))
-}
-
-func merkleKeccakCheck(req *zkaccel.MerkleRequest) error {
-	n := req.N
-	switch {
-	case req.NodeSize != 32:
-		return badRequest("NodeSize = %d, want 32", req.NodeSize)
-	case !isPow2(n):
-		return badRequest("N = %d leaves, want a power of two (the front end pads)", n)
-	case len(req.Leaves) != 32*n:
-		return badRequest("leaves: %d bytes, want %d (N × 32)", len(req.Leaves), 32*n)
-	case len(req.Out) != 32*(n-1):
-		return badRequest("out: %d bytes, want %d ((N−1) × 32)", len(req.Out), 32*(n-1))
-	case len(req.Params) != 0:
-		return badRequest("%d bytes of parameters, want none", len(req.Params))
-	}
-	if err := checkNbTasks(req.NbTasks); err != nil {
-		return badRequest("%v", err)
-	}
-	return nil
 }
 
 func merklePoseidon2Check(req *zkaccel.MerkleRequest) error {

@@ -130,17 +130,16 @@ func TestDevices(t *testing.T) {
 		"wrongdev:0", "Broken Test Accelerator", "3.0 GiB",
 		"wrongdev: 1 device(s)",
 		"brokendev: no device: zkaccel/brokendev: libbroken.so.1: cannot open shared object file",
-		"fpga: backend not built yet",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("devices output lacks %q:\n%s", want, out)
 		}
 	}
-	// The CUDA and OpenCL backends are built in: each lists its devices, or
+	// The CUDA, OpenCL and FPGA backends are built in: each lists its devices, or
 	// says why it has none (no library, no platform, no GPU). Where
 	// ZKACCEL_REQUIRE names the kind, it must list at least one, and the
 	// table and the drivers must show its device 0.
-	for _, kind := range []string{"cuda", "opencl"} {
+	for _, kind := range []string{"cuda", "opencl", "fpga"} {
 		line := regexp.MustCompile(`(?m)^  ` + kind + `: (\d+ device\(s\)|no device: .+|loaded, but found no device)$`).FindStringSubmatch(out)
 		has := line != nil && strings.HasSuffix(line[1], "device(s)")
 		switch {
@@ -346,7 +345,7 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"--runs", "0"}, 1, "--runs"},
 		{[]string{"--max-time", "-1s"}, 1, "--max-time"},
 		{[]string{"--runs", "many"}, 2, "invalid value"},
-		{[]string{"--device", "fpga:0"}, 1, `unknown or unregistered device kind "fpga"`},
+		{[]string{"--device", "tpu:0"}, 1, `unknown or unregistered device kind "tpu"`},
 		{[]string{"--ops", "ntt", "--fields", "koalabear", "--sizes", "25"}, 1, "largest power-of-two domain is 2^24"},
 		{[]string{"extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"--bogus"}, 2, "flag provided but not defined"},

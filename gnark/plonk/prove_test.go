@@ -118,7 +118,7 @@ func TestProveVerify(t *testing.T) {
 					for _, p := range rep.Phases {
 						if strings.HasPrefix(p.Name, "msm ") {
 							msms++
-							if devtest.Required(dev) && (p.Fallback || p.Ran != dev) {
+							if devtest.MustRun(dev, "msm") && (p.Fallback || p.Ran != dev) {
 								t.Errorf("%s ran on %v (fallback %v), want %v", p.Name, p.Ran, p.Fallback, dev)
 							}
 						}

@@ -191,3 +191,16 @@ func Absent(t testing.TB, kind zkaccel.Kind, why string) {
 	}
 	t.Skipf("%s (set %s=%s to make this a failure)", why, EnvRequire, kind)
 }
+
+// MustRun reports whether every call of op on dev must run on dev itself,
+// without a CPU fallback: ZKACCEL_REQUIRE names dev, and dev runs op (a
+// zkaccel.PartialDevice says which ops it runs).
+func MustRun(dev zkaccel.Device, op string) bool {
+	if !Required(dev) {
+		return false
+	}
+	if p, ok := dev.(zkaccel.PartialDevice); ok {
+		return p.Supports(op)
+	}
+	return true
+}

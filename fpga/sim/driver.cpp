@@ -1,0 +1,128 @@
+// driver.cpp — zkaccel's reference FPGA driver: the C ABI of
+// ../include/zkaccel_fpga.h over a Verilator simulation of zkaccel's own
+// RTL (../rtl). One device, one keccak_f1600 core. Its cycle counts are
+// simulated cycles of the RTL; the throughput they imply at the stated
+// clock is a projection, and zkaccel labels it so.
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <new>
+
+#include "../include/zkaccel_fpga.h"
+#include "keccak_core.h"
+
+namespace {
+
+// The clock the projections assume: a conservative figure for a 1600-bit,
+// one-round-per-cycle Keccak core on an AMD UltraScale+ device. It is an
+// assumption, not a timing closure result.
+constexpr uint64_t kClockHz = 250000000;
+
+int fail(char* err, size_t errlen, const char* format, ...) {
+	if (err != nullptr && errlen > 0) {
+		va_list ap;
+		va_start(ap, format);
+		vsnprintf(err, errlen, format, ap);
+		va_end(ap);
+	}
+	return 1;
+}
+
+struct Device {
+	KeccakCore core;
+};
+
+int device_count(int* count, char* err, size_t errlen) {
+	if (count == nullptr) return fail(err, errlen, "device_count: NULL count");
+	*count = 1;
+	return 0;
+}
+
+int open_device(int ordinal, void** dev, char* err, size_t errlen) {
+	if (dev == nullptr) return fail(err, errlen, "open: NULL handle");
+	if (ordinal != 0) return fail(err, errlen, "open: no device %d (the simulator has 1)", ordinal);
+	Device* d = new (std::nothrow) Device;
+	if (d == nullptr) return fail(err, errlen, "open: out of memory");
+	*dev = d;
+	return 0;
+}
+
+void close_device(void* dev) { delete static_cast<Device*>(dev); }
+
+int info(void* dev, zkaccel_fpga_info* out, char* err, size_t errlen) {
+	if (dev == nullptr || out == nullptr) return fail(err, errlen, "info: NULL argument");
+	memset(out, 0, sizeof *out);
+	snprintf(out->name, sizeof out->name, "zkaccel RTL on Verilator (keccak x1)");
+	out->capabilities = ZKACCEL_FPGA_CAP_KECCAK_F1600 | ZKACCEL_FPGA_CAP_KECCAK256;
+	out->clock_hz = kClockHz;
+	out->simulated = 1;
+	out->cores = 1;
+	return 0;
+}
+
+int keccak_f1600(void* dev, uint64_t* states, size_t n, uint64_t* cycles, char* err, size_t errlen) {
+	if (dev == nullptr || (states == nullptr && n > 0)) return fail(err, errlen, "keccak_f1600: NULL argument");
+	KeccakCore& core = static_cast<Device*>(dev)->core;
+	uint64_t start = core.cycles();
+	for (size_t i = 0; i < n; i++) {
+		if (!core.permute(states + 25 * i)) return fail(err, errlen, "keccak_f1600: state %zu: the core never signalled done", i);
+	}
+	if (cycles != nullptr) *cycles = core.cycles() - start;
+	return 0;
+}
+
+constexpr size_t kRate = 136;  // Keccak-256's rate in bytes
+
+void absorb(uint64_t a[25], const uint8_t* block) {
+	for (size_t i = 0; i < kRate / 8; i++) {
+		uint64_t lane = 0;
+		for (int b = 7; b >= 0; b--) lane = (lane << 8) | block[8 * i + b];
+		a[i] ^= lane;
+	}
+}
+
+int keccak256(void* dev, const uint8_t* data, const uint64_t* offsets, size_t n, uint8_t* out, uint64_t* cycles, char* err,
+		size_t errlen) {
+	if (dev == nullptr || offsets == nullptr || (out == nullptr && n > 0)) return fail(err, errlen, "keccak256: NULL argument");
+	KeccakCore& core = static_cast<Device*>(dev)->core;
+	uint64_t start = core.cycles();
+	for (size_t m = 0; m < n; m++) {
+		uint64_t lo = offsets[m], hi = offsets[m + 1];
+		if (hi < lo) return fail(err, errlen, "keccak256: offsets[%zu] = %llu > offsets[%zu] = %llu", m, (unsigned long long)lo, m + 1, (unsigned long long)hi);
+		if (hi > lo && data == nullptr) return fail(err, errlen, "keccak256: NULL data");
+		const uint8_t* msg = data + lo;
+		size_t len = hi - lo;
+		uint64_t a[25] = {0};
+		while (len >= kRate) {
+			absorb(a, msg);
+			if (!core.permute(a)) return fail(err, errlen, "keccak256: the core never signalled done");
+			msg += kRate;
+			len -= kRate;
+		}
+		uint8_t last[kRate] = {0};
+		memcpy(last, msg, len);
+		last[len] ^= 0x01;
+		last[kRate - 1] ^= 0x80;
+		absorb(a, last);
+		if (!core.permute(a)) return fail(err, errlen, "keccak256: the core never signalled done");
+		for (int i = 0; i < 32; i++) out[32 * m + i] = (uint8_t)(a[i / 8] >> (8 * (i % 8)));
+	}
+	if (cycles != nullptr) *cycles = core.cycles() - start;
+	return 0;
+}
+
+const zkaccel_fpga_api kAPI = {
+	ZKACCEL_FPGA_ABI_VERSION,
+	sizeof(zkaccel_fpga_api),
+	device_count,
+	open_device,
+	close_device,
+	info,
+	keccak_f1600,
+	keccak256,
+};
+
+}  // namespace
+
+extern "C" const zkaccel_fpga_api* zkaccel_fpga_driver(void) { return &kAPI; }
