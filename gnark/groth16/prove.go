@@ -89,25 +89,10 @@ func (p *Prover) Curve() ecc.ID { return p.impl.curve() }
 // that does not satisfy the circuit is an error (the solver's, naming the
 // constraint), as is a constraint system or witness that does not match
 // the key; nothing panics.
-func (p *Prover) Prove(ccs constraint.ConstraintSystem, fullWitness witness.Witness, opts ...Option) (proof gnarkgroth16.Proof, err error) {
-	cfg := prover.Apply(p.opts, opts)
-	cfg.Report.Reset()
-	if ccs == nil || fullWitness == nil {
-		return nil, errors.New("zkaccel/gnark/groth16: nil constraint system or witness")
-	}
-	if err := prover.CheckDevice(cfg.Device); err != nil {
-		return nil, fmt.Errorf("zkaccel/gnark/groth16: %w", err)
-	}
-	defer func() {
-		if v := recover(); v != nil {
-			proof, err = nil, fmt.Errorf("zkaccel/gnark/groth16: prove %s: panic: %v", p.impl.curve(), v)
-		}
-	}()
-	proof, err = p.impl.prove(ccs, fullWitness, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("zkaccel/gnark/groth16: prove %s: %w", p.impl.curve(), err)
-	}
-	return proof, nil
+func (p *Prover) Prove(ccs constraint.ConstraintSystem, fullWitness witness.Witness, opts ...Option) (gnarkgroth16.Proof, error) {
+	return prover.Run(pkgName, p.impl.curve(), p.opts, opts, ccs, fullWitness, func(cfg *prover.Config) (gnarkgroth16.Proof, error) {
+		return p.impl.prove(ccs, fullWitness, cfg)
+	})
 }
 
 // Prove is NewProver(pk, opts...).Prove(ccs, fullWitness), closing the

@@ -85,25 +85,10 @@ func (p *Prover) Curve() ecc.ID { return p.impl.curve() }
 // satisfies ccs, the SparseR1CS the key was set up for. A witness that does
 // not satisfy the circuit is an error (the solver's), as is a constraint
 // system or witness that does not match the key; nothing panics.
-func (p *Prover) Prove(ccs constraint.ConstraintSystem, fullWitness witness.Witness, opts ...Option) (proof gnarkplonk.Proof, err error) {
-	cfg := prover.Apply(p.opts, opts)
-	cfg.Report.Reset()
-	if ccs == nil || fullWitness == nil {
-		return nil, errors.New("zkaccel/gnark/plonk: nil constraint system or witness")
-	}
-	if err := prover.CheckDevice(cfg.Device); err != nil {
-		return nil, fmt.Errorf("zkaccel/gnark/plonk: %w", err)
-	}
-	defer func() {
-		if v := recover(); v != nil {
-			proof, err = nil, fmt.Errorf("zkaccel/gnark/plonk: prove %s: panic: %v", p.impl.curve(), v)
-		}
-	}()
-	proof, err = p.impl.prove(ccs, fullWitness, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("zkaccel/gnark/plonk: prove %s: %w", p.impl.curve(), err)
-	}
-	return proof, nil
+func (p *Prover) Prove(ccs constraint.ConstraintSystem, fullWitness witness.Witness, opts ...Option) (gnarkplonk.Proof, error) {
+	return prover.Run(pkgName, p.impl.curve(), p.opts, opts, ccs, fullWitness, func(cfg *prover.Config) (gnarkplonk.Proof, error) {
+		return p.impl.prove(ccs, fullWitness, cfg)
+	})
 }
 
 // Prove is NewProver(pk, opts...).Prove(ccs, fullWitness), closing the

@@ -36,10 +36,17 @@ func NewMSMGroup(c zkaccel.Curve, g zkaccel.Group) MSMGroup {
 // the device the options choose, falling back to gnark-crypto's
 // (*J).MultiExp on the CPU, and returns p.
 func MultiExp[J, A, S any, PJ Jacobian[J, A, S]](g MSMGroup, p *J, points []A, scalars []S, opts []msm.Option) (*J, error) {
-	cfg := dispatch.Apply(opts)
 	if len(points) != len(scalars) {
 		return nil, fmt.Errorf("zkaccel: %s: %d points but %d scalars", g.Op, len(points), len(scalars))
 	}
+	return multiExp[J, A, S, PJ](g, p, points, scalars, nil, 0, opts)
+}
+
+// multiExp is MultiExp of len(scalars) points; where res holds them from
+// point lo in the memory of the device the call runs on, the request names
+// res instead of carrying the points.
+func multiExp[J, A, S any, PJ Jacobian[J, A, S]](g MSMGroup, p *J, points []A, scalars []S, res zkaccel.ResidentPoints, lo int, opts []msm.Option) (*J, error) {
+	cfg := dispatch.Apply(opts)
 	if p == nil {
 		p = new(J)
 	}
@@ -56,18 +63,22 @@ func MultiExp[J, A, S any, PJ Jacobian[J, A, S]](g MSMGroup, p *J, points []A, s
 		if !ok {
 			return dispatch.Unsupported(dev, g.Op)
 		}
-		var res [1]J
-		out := rawbytes.Of(res[:])
-		rawbytes.Poison(out)
+		var out [1]J
+		raw := rawbytes.Of(out[:])
+		rawbytes.Poison(raw)
 		req := zkaccel.MSMRequest{
 			Curve: g.Curve, Group: g.Group, N: n,
-			Points: rawbytes.Of(points), Scalars: rawbytes.Of(scalars), Result: out,
-			NbTasks: nbTasks,
+			Scalars: rawbytes.Of(scalars), Result: raw, NbTasks: nbTasks,
+		}
+		if res != nil && dev == res.Device() {
+			req.Resident, req.ResidentOffset = res, lo
+		} else {
+			req.Points = rawbytes.Of(points)
 		}
 		if err := md.MSM(&req); err != nil {
 			return err
 		}
-		PJ(p).Set(&res[0])
+		PJ(p).Set(&out[0])
 		return nil
 	}
 	if err := dispatch.Run(&cfg, g.Op, n, accel, cpu); err != nil {
@@ -138,48 +149,5 @@ func MultiExpLoaded[J, A, S any, PJ Jacobian[J, A, S]](p *J, l *Loaded[A], lo in
 	if lo < 0 || lo > len(l.points) || len(scalars) > len(l.points)-lo {
 		return nil, fmt.Errorf("zkaccel: %s: %d scalars from point %d of %d loaded", g.Op, len(scalars), lo, len(l.points))
 	}
-	points := l.points[lo : lo+len(scalars)]
-	res := l.res
-	if res == nil {
-		return MultiExp[J, A, S, PJ](g, p, points, scalars, opts)
-	}
-	cfg := dispatch.Apply(opts)
-	if p == nil {
-		p = new(J)
-	}
-	n, nbTasks := len(points), cfg.NbTasks
-	cpu := func() error {
-		_, err := PJ(p).MultiExp(points, scalars, ecc.MultiExpConfig{NbTasks: nbTasks})
-		return err
-	}
-	accel := func(dev zkaccel.Device) error {
-		if n == 0 {
-			return cpu()
-		}
-		md, ok := dev.(zkaccel.MSMDevice)
-		if !ok {
-			return dispatch.Unsupported(dev, g.Op)
-		}
-		var out [1]J
-		raw := rawbytes.Of(out[:])
-		rawbytes.Poison(raw)
-		req := zkaccel.MSMRequest{
-			Curve: g.Curve, Group: g.Group, N: n,
-			Scalars: rawbytes.Of(scalars), Result: raw, NbTasks: nbTasks,
-		}
-		if dev == res.Device() {
-			req.Resident, req.ResidentOffset = res, lo
-		} else {
-			req.Points = rawbytes.Of(points)
-		}
-		if err := md.MSM(&req); err != nil {
-			return err
-		}
-		PJ(p).Set(&out[0])
-		return nil
-	}
-	if err := dispatch.Run(&cfg, g.Op, n, accel, cpu); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return multiExp[J, A, S, PJ](g, p, l.points[lo:lo+len(scalars)], scalars, l.res, lo, opts)
 }

@@ -125,3 +125,29 @@ func DescribeCS(ccs constraint.ConstraintSystem) string {
 	}
 	return fmt.Sprintf("%s over %s", kind, field)
 }
+
+// Run is the body of a prover's Prove: it applies the prover's options and
+// the call's, resets the report, checks the inputs and the device, runs
+// prove, turns a panic into an error, and prefixes every error with
+// "zkaccel/gnark/<pkg>: " (and "prove <curve>: " for prove's).
+func Run[P any](pkg string, curve ecc.ID, base, call []Option, ccs constraint.ConstraintSystem, w witness.Witness,
+	prove func(cfg *Config) (P, error)) (proof P, err error) {
+	var zero P
+	cfg := Apply(base, call)
+	cfg.Report.Reset()
+	if ccs == nil || w == nil {
+		return zero, fmt.Errorf("zkaccel/gnark/%s: nil constraint system or witness", pkg)
+	}
+	if err := CheckDevice(cfg.Device); err != nil {
+		return zero, fmt.Errorf("zkaccel/gnark/%s: %w", pkg, err)
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			proof, err = zero, fmt.Errorf("zkaccel/gnark/%s: prove %s: panic: %v", pkg, curve, v)
+		}
+	}()
+	if proof, err = prove(cfg); err != nil {
+		return zero, fmt.Errorf("zkaccel/gnark/%s: prove %s: %w", pkg, curve, err)
+	}
+	return proof, nil
+}
