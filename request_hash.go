@@ -79,8 +79,10 @@ type KeccakPermuteRequest struct {
 // PartialDevice is implemented by devices that run only some of the
 // operations (an FPGA's bitstream holds a few cores): Supports reports
 // whether the device runs op, one of "msm", "ntt", "poseidon",
-// "poseidon2", "keccak", entirely. The conformance suite then requires
-// only those to run on the device when ZKACCEL_REQUIRE names it.
+// "poseidon2", "keccak", entirely, or, for op "<op>/<family>" (such as
+// "poseidon2/goldilocks"), that operation for one curve or field. The
+// conformance suite then requires only those to run on the device when
+// ZKACCEL_REQUIRE names it.
 type PartialDevice interface {
 	Device
 	Supports(op string) bool

@@ -14,8 +14,9 @@ import (
 
 // Device is one FPGA device of a driver: a zkaccel.Device that runs the
 // operations its capabilities name (zkaccel.KeccakDevice,
-// zkaccel.MerkleDevice for Keccak-256 trees) and returns
-// zkaccel.ErrUnsupported for the rest. Calls on a device are serialised.
+// zkaccel.MerkleDevice for Keccak-256 trees, zkaccel.PoseidonDevice for
+// Goldilocks Poseidon2) and returns zkaccel.ErrUnsupported for the rest.
+// Calls on a device are serialised.
 type Device struct {
 	drv     *driver
 	ordinal int
@@ -58,7 +59,8 @@ func openDevice(d *driver, ordinal int) (*Device, error) {
 	dev.clockHz = binary.LittleEndian.Uint64(info[72:])
 	dev.simulated = binary.LittleEndian.Uint32(info[80:]) != 0
 	dev.cores = max(int(binary.LittleEndian.Uint32(info[84:])), 1)
-	if dev.caps&CapKeccakF1600 != 0 && !d.keccakF1600.Valid() || dev.caps&CapKeccak256 != 0 && !d.keccak256.Valid() {
+	if dev.caps&CapKeccakF1600 != 0 && !d.keccakF1600.Valid() || dev.caps&CapKeccak256 != 0 && !d.keccak256.Valid() ||
+		dev.caps&CapPoseidon2Goldilocks != 0 && !d.poseidon2Goldilocks.Valid() {
 		d.close.Call(dev.handle)
 		return nil, fmt.Errorf("zkaccel/fpga: fpga:%d claims an operation its driver table lacks", ordinal)
 	}
@@ -70,10 +72,11 @@ func openDevice(d *driver, ordinal int) (*Device, error) {
 	return dev, nil
 }
 
-// selfTest checks every claimed operation against published known answers:
+// selfTest checks every claimed operation against known answers:
 // Keccak-f[1600] of the zero state (lane 0 and lane 24, from the Keccak
-// team's KeccakF-1600-IntermediateValues.txt) and Keccak-256 of "" and of
-// "abc" (as Ethereum computes them).
+// team's KeccakF-1600-IntermediateValues.txt), Keccak-256 of "" and of
+// "abc" (as Ethereum computes them), and Poseidon2 over Goldilocks of one
+// state per width against gnark-crypto (p2SelfTest).
 func (d *Device) selfTest() error {
 	if d.caps&CapKeccakF1600 != 0 {
 		st := make([]byte, 200)
@@ -96,6 +99,11 @@ func (d *Device) selfTest() error {
 			if got := hex.EncodeToString(out[32*i : 32*i+32]); got != want {
 				return fmt.Errorf("%w: keccak256 known answer %d: %s, want %s", errSelfTest, i, got, want)
 			}
+		}
+	}
+	if d.caps&CapPoseidon2Goldilocks != 0 {
+		if err := d.p2SelfTest(); err != nil {
+			return fmt.Errorf("%w: poseidon2_goldilocks: %v", errSelfTest, err)
 		}
 	}
 	return nil
@@ -159,9 +167,17 @@ func (d *Device) ResetCycles() {
 }
 
 // Supports reports whether the device runs op (zkaccel.PartialDevice):
-// "keccak" when it runs both Keccak operations.
+// "keccak" when it runs both Keccak operations, "poseidon2/goldilocks"
+// when it runs Goldilocks Poseidon2 (of gnark-crypto's widths and round
+// counts: the self-test ran them).
 func (d *Device) Supports(op string) bool {
-	return op == "keccak" && d.caps&(CapKeccakF1600|CapKeccak256) == CapKeccakF1600|CapKeccak256
+	switch op {
+	case "keccak":
+		return d.caps&(CapKeccakF1600|CapKeccak256) == CapKeccakF1600|CapKeccak256
+	case "poseidon2/goldilocks":
+		return d.caps&CapPoseidon2Goldilocks != 0
+	}
+	return false
 }
 
 func (d *Device) unsupported(op string) error {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/cgo"
 )
 
@@ -18,9 +19,14 @@ const ABIVersion = 1
 
 // The capability bits of zkaccel_fpga_info.capabilities.
 const (
-	CapKeccakF1600 = 1 << 0
-	CapKeccak256   = 1 << 1
+	CapKeccakF1600         = 1 << 0
+	CapKeccak256           = 1 << 1
+	CapPoseidon2Goldilocks = 1 << 2
 )
+
+// codeUnsupported is ZKACCEL_FPGA_UNSUPPORTED: the device runs the
+// operation, but not for the request's shape.
+const codeUnsupported = 2
 
 // errLen is the size of the error buffers handed to the driver.
 const errLen = 512
@@ -31,6 +37,9 @@ type driver struct {
 	path string
 
 	deviceCount, open, close, info, keccakF1600, keccak256 cgo.Func
+	// Entries added at the table's end after the first release: invalid
+	// where the driver's struct_size stops before them.
+	poseidon2Goldilocks cgo.Func
 }
 
 var (
@@ -52,9 +61,13 @@ func loadDriver() (*driver, error) {
 	return driverVal, driverErr
 }
 
-// tableWords is the size of ABI v1's table in words: the version and size
-// (two uint32 in one word), then six function pointers.
-const tableWords = 7
+// tableWords is the size of ABI v1's first table in words: the version
+// and size (two uint32 in one word), then six function pointers; the
+// entries added since follow (fullTableWords in all).
+const (
+	tableWords     = 7
+	fullTableWords = 8
+)
 
 // openDriver opens the library at path and reads its function table.
 func openDriver(path string) (*driver, error) {
@@ -78,7 +91,8 @@ func openDriver(path string) (*driver, error) {
 	case size < 8*tableWords:
 		return nil, fmt.Errorf("zkaccel/fpga: %s: driver table of %d bytes, ABI %d needs %d", path, size, ABIVersion, 8*tableWords)
 	}
-	w := cgo.ReadWords(tbl, tableWords)
+	words := min(int(size/8), fullTableWords)
+	w := append(cgo.ReadWords(tbl, words), make([]uintptr, fullTableWords-words)...)
 	d := &driver{lib: lib, path: path,
 		deviceCount: cgo.FuncAt("device_count", w[1]),
 		open:        cgo.FuncAt("open", w[2]),
@@ -86,6 +100,8 @@ func openDriver(path string) (*driver, error) {
 		info:        cgo.FuncAt("info", w[4]),
 		keccakF1600: cgo.FuncAt("keccak_f1600", w[5]),
 		keccak256:   cgo.FuncAt("keccak256", w[6]),
+
+		poseidon2Goldilocks: cgo.FuncAt("poseidon2_goldilocks", w[7]),
 	}
 	for _, f := range []cgo.Func{d.deviceCount, d.open, d.close, d.info} {
 		if !f.Valid() {
@@ -116,6 +132,9 @@ func (d *driver) call(f cgo.Func, args ...uintptr) error {
 		}
 		if msg == "" {
 			msg = "no message"
+		}
+		if int32(uint32(r)) == codeUnsupported {
+			return fmt.Errorf("%s: %s: %w", f.Name(), msg, zkaccel.ErrUnsupported)
 		}
 		return fmt.Errorf("%s: driver error %d: %s", f.Name(), int32(uint32(r)), msg)
 	}

@@ -164,6 +164,8 @@ func TestDriverErrors(t *testing.T) {
 		{"wrong", []string{"-DFAKE_WRONG"}, "self-test failed"},
 		{"fail", []string{"-DFAKE_FAIL"}, "the fake device is on fire"},
 		{"null", []string{"-DFAKE_NOTABLE"}, "returned NULL"},
+		{"claims", []string{"-DFAKE_CLAIM_P2"}, "claims an operation its driver table lacks"},
+		{"claims-old-table", []string{"-DFAKE_OLD_TABLE", "-DFAKE_CLAIM_P2"}, "claims an operation its driver table lacks"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			devs, err := fpga.OpenDriverAt(fakeDriver(t, c.defines...))
@@ -177,8 +179,28 @@ func TestDriverErrors(t *testing.T) {
 	}
 }
 
-// TestDevice runs the Keccak operations on the FPGA devices zkaccel found
-// (ZKACCEL_FPGA_DRIVER; the simulator in CI), when there is one.
+// TestOldTable: a driver built against the first release of the header
+// (a shorter table) still works for what it has, and lacks the rest.
+func TestOldTable(t *testing.T) {
+	devs, err := fpga.OpenDriverAt(fakeDriver(t, "-DFAKE_OLD_TABLE"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := devs[0].(*fpga.Device)
+	defer d.Close()
+	checkKeccak(t, d)
+	if d.Supports("poseidon2/goldilocks") {
+		t.Error("Supports(poseidon2/goldilocks)")
+	}
+	err = d.Poseidon2(&zkaccel.Poseidon2Request{Field: zkaccel.FieldGoldilocks, Width: 8, N: 1})
+	if !errors.Is(err, zkaccel.ErrUnsupported) {
+		t.Errorf("Poseidon2: %v", err)
+	}
+}
+
+// TestDevice runs the operations on the FPGA devices zkaccel found
+// (ZKACCEL_FPGA_DRIVER; the simulator in CI), when there is one: Keccak,
+// and Poseidon2 over Goldilocks where the device runs it.
 func TestDevice(t *testing.T) {
 	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
 		d, ok := dev.(*fpga.Device)
@@ -187,6 +209,11 @@ func TestDevice(t *testing.T) {
 		}
 		t.Logf("%v: %s; %s", d, d.Name(), d.Driver())
 		checkKeccak(t, d)
+		if d.Supports("poseidon2/goldilocks") {
+			checkPoseidon2(t, d)
+		} else if devtest.Required(d) {
+			t.Logf("%v does not run Poseidon2 over Goldilocks", d)
+		}
 	})
 }
 

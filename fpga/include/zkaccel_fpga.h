@@ -37,9 +37,45 @@ extern "C" {
 
 #define ZKACCEL_FPGA_ABI_VERSION 1u
 
+/*
+ * The return code of an operation that the device runs, but not for this
+ * request's shape (a width or round count its core does not take): zkaccel
+ * runs the request on the CPU instead and reports the fallback. Every other
+ * nonzero code is an error.
+ */
+#define ZKACCEL_FPGA_UNSUPPORTED 2
+
 /* Capability bits of zkaccel_fpga_info.capabilities. */
 #define ZKACCEL_FPGA_CAP_KECCAK_F1600 (1ull << 0) /* keccak_f1600 */
 #define ZKACCEL_FPGA_CAP_KECCAK256 (1ull << 1)    /* keccak256 */
+#define ZKACCEL_FPGA_CAP_POSEIDON2_GOLDILOCKS (1ull << 2) /* poseidon2_goldilocks */
+
+/* The Goldilocks prime, 2^64 - 2^32 + 1. */
+#define ZKACCEL_FPGA_GOLDILOCKS_P 0xFFFFFFFF00000001ull
+
+/*
+ * A Poseidon2 parameter set (eprint 2023/323, as gnark-crypto's poseidon2
+ * packages define it): width t, rf full and rp partial rounds, and
+ *   round_keys  rf*t + rp field elements, round after round: t for each of
+ *               the first rf/2 (rounded down) full rounds, one for each
+ *               partial round, t for each remaining full round;
+ *   diag_m1     t field elements: the internal matrix is 1 + diag(diag_m1),
+ *               that is s_i <- diag_m1[i]*s_i + sum_j s_j.
+ * A permutation is s <- M_E*s, then the rounds in order; a full round sets
+ * s_i <- (s_i + k_i)^d for every i and then s <- M_E*s, a partial round
+ * s_0 <- (s_0 + k)^d and then the internal matrix. M_E is
+ * circ(2*M4, M4, ..., M4) over blocks of 4, with HorizenLabs' M4 =
+ * [[5 7 1 3] [4 6 1 1] [1 3 5 7] [1 1 4 6]] for Goldilocks.
+ * Field elements are canonical (0 <= x < p) little-endian uint64 words.
+ */
+typedef struct zkaccel_fpga_poseidon2_params {
+	uint32_t width;            /* t */
+	uint32_t full_rounds;      /* rf */
+	uint32_t partial_rounds;   /* rp */
+	uint32_t reserved;         /* 0 */
+	const uint64_t *round_keys; /* rf*t + rp elements */
+	const uint64_t *diag_m1;    /* t elements */
+} zkaccel_fpga_poseidon2_params;
 
 /* What a device says of itself. */
 typedef struct zkaccel_fpga_info {
@@ -76,6 +112,19 @@ typedef struct zkaccel_fpga_api {
 	 * goes to out[32i … 32i+31].
 	 */
 	int (*keccak256)(void *dev, const uint8_t *data, const uint64_t *offsets, size_t n, uint8_t *out,
+			uint64_t *cycles, char *err, size_t errlen);
+
+	/*
+	 * Added at the table's end after the first release (a driver whose
+	 * struct_size stops before an entry does not have it).
+	 *
+	 * Poseidon2 over Goldilocks (S-box x^7) of n states in place: state i is
+	 * states[t*i ... t*i+t-1], canonical. A driver rejects, with an error,
+	 * a width, a round count or an element it cannot take; zkaccel then runs
+	 * the batch on the CPU. A driver may keep the last parameter set loaded
+	 * and compare it by value; *cycles includes the cycles of loading it.
+	 */
+	int (*poseidon2_goldilocks)(void *dev, const zkaccel_fpga_poseidon2_params *params, uint64_t *states, size_t n,
 			uint64_t *cycles, char *err, size_t errlen);
 } zkaccel_fpga_api;
 

@@ -1,8 +1,9 @@
 // driver.cpp — zkaccel's reference FPGA driver: the C ABI of
 // ../include/zkaccel_fpga.h over a Verilator simulation of zkaccel's own
-// RTL (../rtl). One device, one keccak_f1600 core. Its cycle counts are
-// simulated cycles of the RTL; the throughput they imply at the stated
-// clock is a projection, and zkaccel labels it so.
+// RTL (../rtl). One device with one keccak_f1600 core and one poseidon2_gl
+// core of each of the widths 8 and 12. Its cycle counts are simulated
+// cycles of the RTL; the throughput they imply at the stated clock is a
+// projection, and zkaccel labels it so.
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,12 +11,17 @@
 #include <new>
 
 #include "../include/zkaccel_fpga.h"
+#include "Vposeidon2_gl_t12.h"
+#include "Vposeidon2_gl_t8.h"
 #include "keccak_core.h"
+#include "poseidon2_core.h"
 
 namespace {
 
-// The clock the projections assume: a conservative figure for a 1600-bit,
-// one-round-per-cycle Keccak core on an AMD UltraScale+ device. It is an
+// The clock the projections assume, one for the whole device: a
+// conservative figure for a 1600-bit, one-round-per-cycle Keccak core on an
+// AMD UltraScale+ device; the Poseidon2 core's 64×64-bit multiply and
+// reduction in one cycle would need pipelining to reach it. It is an
 // assumption, not a timing closure result.
 constexpr uint64_t kClockHz = 250000000;
 
@@ -31,6 +37,8 @@ int fail(char* err, size_t errlen, const char* format, ...) {
 
 struct Device {
 	KeccakCore core;
+	Poseidon2Core<Vposeidon2_gl_t8, 8> p2t8;
+	Poseidon2Core<Vposeidon2_gl_t12, 12> p2t12;
 };
 
 int device_count(int* count, char* err, size_t errlen) {
@@ -53,8 +61,8 @@ void close_device(void* dev) { delete static_cast<Device*>(dev); }
 int info(void* dev, zkaccel_fpga_info* out, char* err, size_t errlen) {
 	if (dev == nullptr || out == nullptr) return fail(err, errlen, "info: NULL argument");
 	memset(out, 0, sizeof *out);
-	snprintf(out->name, sizeof out->name, "zkaccel RTL on Verilator (keccak x1)");
-	out->capabilities = ZKACCEL_FPGA_CAP_KECCAK_F1600 | ZKACCEL_FPGA_CAP_KECCAK256;
+	snprintf(out->name, sizeof out->name, "zkaccel RTL on Verilator (keccak x1, poseidon2-gl t8/t12)");
+	out->capabilities = ZKACCEL_FPGA_CAP_KECCAK_F1600 | ZKACCEL_FPGA_CAP_KECCAK256 | ZKACCEL_FPGA_CAP_POSEIDON2_GOLDILOCKS;
 	out->clock_hz = kClockHz;
 	out->simulated = 1;
 	out->cores = 1;
@@ -112,6 +120,51 @@ int keccak256(void* dev, const uint8_t* data, const uint64_t* offsets, size_t n,
 	return 0;
 }
 
+// p2run loads params into core (if they differ from its last) and
+// permutes the n states; the caller has checked them.
+template <class Core, int T>
+int p2run(Core& core, const zkaccel_fpga_poseidon2_params* p, uint64_t* states, size_t n, uint64_t* cycles, char* err,
+		size_t errlen) {
+	uint64_t start = core.cycles();
+	core.configure((int)p->full_rounds, (int)p->partial_rounds, p->round_keys, p->diag_m1);
+	for (size_t i = 0; i < n; i++) {
+		if (!core.permute(states + (size_t)T * i)) return fail(err, errlen, "poseidon2_goldilocks: state %zu: the core never signalled done", i);
+	}
+	if (cycles != nullptr) *cycles = core.cycles() - start;
+	return 0;
+}
+
+// firstUnreduced returns the index of the first of the n values that is not
+// below p, or n.
+size_t firstUnreduced(const uint64_t* v, size_t n) {
+	for (size_t i = 0; i < n; i++)
+		if (v[i] >= ZKACCEL_FPGA_GOLDILOCKS_P) return i;
+	return n;
+}
+
+int poseidon2_goldilocks(void* dev, const zkaccel_fpga_poseidon2_params* p, uint64_t* states, size_t n, uint64_t* cycles,
+		char* err, size_t errlen) {
+	if (dev == nullptr || p == nullptr || (states == nullptr && n > 0)) return fail(err, errlen, "poseidon2_goldilocks: NULL argument");
+	uint32_t t = p->width, rf = p->full_rounds, rp = p->partial_rounds;
+	if (t != 8 && t != 12) {
+		fail(err, errlen, "poseidon2_goldilocks: width %u (the cores have widths 8 and 12)", t);
+		return ZKACCEL_FPGA_UNSUPPORTED;
+	}
+	if (rf > 255 || rp > 255 || rf + rp > (uint32_t)Poseidon2Core<Vposeidon2_gl_t8, 8>::kRoundsMax) {
+		fail(err, errlen, "poseidon2_goldilocks: %u full and %u partial rounds (the cores run up to %d rounds)", rf, rp,
+			Poseidon2Core<Vposeidon2_gl_t8, 8>::kRoundsMax);
+		return ZKACCEL_FPGA_UNSUPPORTED;
+	}
+	size_t nk = (size_t)rf * t + rp;
+	if ((nk > 0 && p->round_keys == nullptr) || p->diag_m1 == nullptr) return fail(err, errlen, "poseidon2_goldilocks: NULL parameters");
+	if (size_t i = firstUnreduced(p->round_keys, nk); i < nk) return fail(err, errlen, "poseidon2_goldilocks: round key %zu is not below p", i);
+	if (size_t i = firstUnreduced(p->diag_m1, t); i < t) return fail(err, errlen, "poseidon2_goldilocks: diag_m1[%zu] is not below p", i);
+	if (size_t i = firstUnreduced(states, n * t); i < n * t) return fail(err, errlen, "poseidon2_goldilocks: element %zu of the states is not below p", i);
+	Device* d = static_cast<Device*>(dev);
+	if (t == 8) return p2run<decltype(d->p2t8), 8>(d->p2t8, p, states, n, cycles, err, errlen);
+	return p2run<decltype(d->p2t12), 12>(d->p2t12, p, states, n, cycles, err, errlen);
+}
+
 const zkaccel_fpga_api kAPI = {
 	ZKACCEL_FPGA_ABI_VERSION,
 	sizeof(zkaccel_fpga_api),
@@ -121,6 +174,7 @@ const zkaccel_fpga_api kAPI = {
 	info,
 	keccak_f1600,
 	keccak256,
+	poseidon2_goldilocks,
 };
 
 }  // namespace

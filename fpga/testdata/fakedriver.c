@@ -4,6 +4,9 @@
 //   -DFAKE_WRONG     compute wrong answers (the self-test must catch it)
 //   -DFAKE_FAIL      every operation fails with a message
 //   -DFAKE_NOTABLE   zkaccel_fpga_driver returns NULL
+//   -DFAKE_OLD_TABLE report the first release's table size (no entries
+//                    after keccak256)
+//   -DFAKE_CLAIM_P2  claim Poseidon2 over Goldilocks without implementing it
 // Without them it is a correct one-device driver whose "hardware" is a
 // software Keccak, reporting 25 cycles per permutation.
 #include <stdio.h>
@@ -43,6 +46,9 @@ static int info(void *dev, zkaccel_fpga_info *out, char *err, size_t errlen) {
 	memset(out, 0, sizeof *out);
 	snprintf(out->name, sizeof out->name, "fake FPGA");
 	out->capabilities = ZKACCEL_FPGA_CAP_KECCAK_F1600 | ZKACCEL_FPGA_CAP_KECCAK256;
+#ifdef FAKE_CLAIM_P2
+	out->capabilities |= ZKACCEL_FPGA_CAP_POSEIDON2_GOLDILOCKS;
+#endif
 	out->clock_hz = 300000000;
 	out->simulated = 1;
 	out->cores = 2;
@@ -108,8 +114,14 @@ static int keccak256(void *dev, const uint8_t *data, const uint64_t *offsets, si
 	return 0;
 }
 
+#ifdef FAKE_OLD_TABLE
+#define FAKE_SIZE (offsetof(zkaccel_fpga_api, keccak256) + sizeof(void *))
+#else
+#define FAKE_SIZE sizeof(zkaccel_fpga_api)
+#endif
+
 static const zkaccel_fpga_api api = {
-	FAKE_ABI, sizeof(zkaccel_fpga_api), device_count, open_dev, close_dev, info, keccak_f1600, keccak256,
+	FAKE_ABI, FAKE_SIZE, device_count, open_dev, close_dev, info, keccak_f1600, keccak256, NULL,
 };
 
 const zkaccel_fpga_api *zkaccel_fpga_driver(void) {

@@ -194,13 +194,16 @@ func Absent(t testing.TB, kind zkaccel.Kind, why string) {
 
 // MustRun reports whether every call of op on dev must run on dev itself,
 // without a CPU fallback: ZKACCEL_REQUIRE names dev, and dev runs op (a
-// zkaccel.PartialDevice says which ops it runs).
+// zkaccel.PartialDevice says which ops it runs). op is an operation
+// ("msm") or an operation on one curve or field ("poseidon2/goldilocks"),
+// which a device that runs the whole operation runs too.
 func MustRun(dev zkaccel.Device, op string) bool {
 	if !Required(dev) {
 		return false
 	}
 	if p, ok := dev.(zkaccel.PartialDevice); ok {
-		return p.Supports(op)
+		base, _, _ := strings.Cut(op, "/")
+		return p.Supports(op) || p.Supports(base)
 	}
 	return true
 }
