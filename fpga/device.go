@@ -60,7 +60,7 @@ func openDevice(d *driver, ordinal int) (*Device, error) {
 	dev.simulated = binary.LittleEndian.Uint32(info[80:]) != 0
 	dev.cores = max(int(binary.LittleEndian.Uint32(info[84:])), 1)
 	if dev.caps&CapKeccakF1600 != 0 && !d.keccakF1600.Valid() || dev.caps&CapKeccak256 != 0 && !d.keccak256.Valid() ||
-		dev.caps&CapPoseidon2Goldilocks != 0 && !d.poseidon2Goldilocks.Valid() {
+		dev.caps&CapPoseidon2Goldilocks != 0 && !d.poseidon2Goldilocks.Valid() || dev.caps&CapNTTGoldilocks != 0 && !d.nttGoldilocks.Valid() {
 		d.close.Call(dev.handle)
 		return nil, fmt.Errorf("zkaccel/fpga: fpga:%d claims an operation its driver table lacks", ordinal)
 	}
@@ -75,8 +75,9 @@ func openDevice(d *driver, ordinal int) (*Device, error) {
 // selfTest checks every claimed operation against known answers:
 // Keccak-f[1600] of the zero state (lane 0 and lane 24, from the Keccak
 // team's KeccakF-1600-IntermediateValues.txt), Keccak-256 of "" and of
-// "abc" (as Ethereum computes them), and Poseidon2 over Goldilocks of one
-// state per width against gnark-crypto (p2SelfTest).
+// "abc" (as Ethereum computes them), Poseidon2 over Goldilocks of one
+// state per width against gnark-crypto (p2SelfTest), and a Goldilocks NTT
+// against gnark-crypto (nttSelfTest).
 func (d *Device) selfTest() error {
 	if d.caps&CapKeccakF1600 != 0 {
 		st := make([]byte, 200)
@@ -104,6 +105,11 @@ func (d *Device) selfTest() error {
 	if d.caps&CapPoseidon2Goldilocks != 0 {
 		if err := d.p2SelfTest(); err != nil {
 			return fmt.Errorf("%w: poseidon2_goldilocks: %v", errSelfTest, err)
+		}
+	}
+	if d.caps&CapNTTGoldilocks != 0 {
+		if err := d.nttSelfTest(); err != nil {
+			return fmt.Errorf("%w: ntt_goldilocks: %v", errSelfTest, err)
 		}
 	}
 	return nil
@@ -169,13 +175,16 @@ func (d *Device) ResetCycles() {
 // Supports reports whether the device runs op (zkaccel.PartialDevice):
 // "keccak" when it runs both Keccak operations, "poseidon2/goldilocks"
 // when it runs Goldilocks Poseidon2 (of gnark-crypto's widths and round
-// counts: the self-test ran them).
+// counts: the self-test ran them), "ntt/goldilocks" when it runs Goldilocks
+// NTTs (up to its memory's size).
 func (d *Device) Supports(op string) bool {
 	switch op {
 	case "keccak":
 		return d.caps&(CapKeccakF1600|CapKeccak256) == CapKeccakF1600|CapKeccak256
 	case "poseidon2/goldilocks":
 		return d.caps&CapPoseidon2Goldilocks != 0
+	case "ntt/goldilocks":
+		return d.caps&CapNTTGoldilocks != 0
 	}
 	return false
 }

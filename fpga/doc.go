@@ -13,7 +13,7 @@
 // returns, opens every device, and runs a known-answer self-test of every
 // operation the device claims (Keccak-f[1600] of the zero state,
 // Keccak-256 of "" and "abc", Goldilocks Poseidon2 of one state per width
-// against gnark-crypto). A device that fails its self-test is not
+// against gnark-crypto, two Goldilocks NTTs against gnark-crypto). A device that fails its self-test is not
 // handed out: the backend reports why, and zkaccel.Backends shows it.
 //
 // zkaccel's own reference driver is fpga/sim: zkaccel's RTL (fpga/rtl),
@@ -24,13 +24,14 @@
 //
 // A device runs what its capabilities say (Keccak-f[1600] batches,
 // Keccak-256 batches, Keccak-256 Merkle trees built layer by layer from
-// them, and Poseidon2 over Goldilocks, whose Montgomery-form elements are
-// converted to the ABI's canonical ones and back); every other operation,
-// and a shape the driver answers with ZKACCEL_FPGA_UNSUPPORTED (a width or
-// round count its cores do not take), returns an error wrapping
+// them, Poseidon2 over Goldilocks, and Goldilocks NTTs; zkaccel's
+// Montgomery-form elements are converted to the ABI's canonical ones and
+// back); every other operation, and a shape the driver answers with
+// ZKACCEL_FPGA_UNSUPPORTED (a width, round count or size its cores do not
+// take), returns an error wrapping
 // zkaccel.ErrUnsupported, so the front ends run it on the CPU, visibly.
 // [Device.Supports] names what a device runs ("keccak",
-// "poseidon2/goldilocks"), for the conformance suite.
+// "poseidon2/goldilocks", "ntt/goldilocks"), for the conformance suite.
 //
 // # Cycles and projections
 //

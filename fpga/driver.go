@@ -22,6 +22,7 @@ const (
 	CapKeccakF1600         = 1 << 0
 	CapKeccak256           = 1 << 1
 	CapPoseidon2Goldilocks = 1 << 2
+	CapNTTGoldilocks       = 1 << 3
 )
 
 // codeUnsupported is ZKACCEL_FPGA_UNSUPPORTED: the device runs the
@@ -39,7 +40,7 @@ type driver struct {
 	deviceCount, open, close, info, keccakF1600, keccak256 cgo.Func
 	// Entries added at the table's end after the first release: invalid
 	// where the driver's struct_size stops before them.
-	poseidon2Goldilocks cgo.Func
+	poseidon2Goldilocks, nttGoldilocks cgo.Func
 }
 
 var (
@@ -66,7 +67,7 @@ func loadDriver() (*driver, error) {
 // entries added since follow (fullTableWords in all).
 const (
 	tableWords     = 7
-	fullTableWords = 8
+	fullTableWords = 9
 )
 
 // openDriver opens the library at path and reads its function table.
@@ -102,6 +103,7 @@ func openDriver(path string) (*driver, error) {
 		keccak256:   cgo.FuncAt("keccak256", w[6]),
 
 		poseidon2Goldilocks: cgo.FuncAt("poseidon2_goldilocks", w[7]),
+		nttGoldilocks:       cgo.FuncAt("ntt_goldilocks", w[8]),
 	}
 	for _, f := range []cgo.Func{d.deviceCount, d.open, d.close, d.info} {
 		if !f.Valid() {

@@ -166,6 +166,7 @@ func TestDriverErrors(t *testing.T) {
 		{"null", []string{"-DFAKE_NOTABLE"}, "returned NULL"},
 		{"claims", []string{"-DFAKE_CLAIM_P2"}, "claims an operation its driver table lacks"},
 		{"claims-old-table", []string{"-DFAKE_OLD_TABLE", "-DFAKE_CLAIM_P2"}, "claims an operation its driver table lacks"},
+		{"claims-ntt", []string{"-DFAKE_CLAIM_NTT"}, "claims an operation its driver table lacks"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			devs, err := fpga.OpenDriverAt(fakeDriver(t, c.defines...))
@@ -196,11 +197,14 @@ func TestOldTable(t *testing.T) {
 	if !errors.Is(err, zkaccel.ErrUnsupported) {
 		t.Errorf("Poseidon2: %v", err)
 	}
+	if err := d.NTT(&zkaccel.NTTRequest{Field: zkaccel.FieldGoldilocks, ElemSize: 8, N: 1}); !errors.Is(err, zkaccel.ErrUnsupported) {
+		t.Errorf("NTT: %v", err)
+	}
 }
 
 // TestDevice runs the operations on the FPGA devices zkaccel found
 // (ZKACCEL_FPGA_DRIVER; the simulator in CI), when there is one: Keccak,
-// and Poseidon2 over Goldilocks where the device runs it.
+// and Poseidon2 and NTTs over Goldilocks where the device runs them.
 func TestDevice(t *testing.T) {
 	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
 		d, ok := dev.(*fpga.Device)
@@ -211,8 +215,13 @@ func TestDevice(t *testing.T) {
 		checkKeccak(t, d)
 		if d.Supports("poseidon2/goldilocks") {
 			checkPoseidon2(t, d)
-		} else if devtest.Required(d) {
+		} else {
 			t.Logf("%v does not run Poseidon2 over Goldilocks", d)
+		}
+		if d.Supports("ntt/goldilocks") {
+			checkNTT(t, d)
+		} else {
+			t.Logf("%v does not run Goldilocks NTTs", d)
 		}
 	})
 }

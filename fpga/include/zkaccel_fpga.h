@@ -49,6 +49,7 @@ extern "C" {
 #define ZKACCEL_FPGA_CAP_KECCAK_F1600 (1ull << 0) /* keccak_f1600 */
 #define ZKACCEL_FPGA_CAP_KECCAK256 (1ull << 1)    /* keccak256 */
 #define ZKACCEL_FPGA_CAP_POSEIDON2_GOLDILOCKS (1ull << 2) /* poseidon2_goldilocks */
+#define ZKACCEL_FPGA_CAP_NTT_GOLDILOCKS (1ull << 3)       /* ntt_goldilocks */
 
 /* The Goldilocks prime, 2^64 - 2^32 + 1. */
 #define ZKACCEL_FPGA_GOLDILOCKS_P 0xFFFFFFFF00000001ull
@@ -76,6 +77,33 @@ typedef struct zkaccel_fpga_poseidon2_params {
 	const uint64_t *round_keys; /* rf*t + rp elements */
 	const uint64_t *diag_m1;    /* t elements */
 } zkaccel_fpga_poseidon2_params;
+
+/* Flags of zkaccel_fpga_ntt_params. */
+#define ZKACCEL_FPGA_NTT_INVERSE (1u << 0) /* FFTInverse rather than FFT */
+#define ZKACCEL_FPGA_NTT_DIT (1u << 1)     /* decimation in time rather than in frequency */
+#define ZKACCEL_FPGA_NTT_COSET (1u << 2)   /* on the coset shift*<omega> */
+
+/*
+ * An NTT over a domain of n = 2^log_n elements, exactly as gnark-crypto's
+ * fft.Domain computes FFT (forward) and FFTInverse (ZKACCEL_FPGA_NTT_INVERSE):
+ *   forward:  out_k = sum_j a_j (c*omega^k)^j, c = coset_shift with
+ *             ZKACCEL_FPGA_NTT_COSET, else 1;
+ *   inverse:  out_j = cardinality_inv * c^j * sum_k a_k root^(jk), with
+ *             root = omega^-1 and c = coset_shift (the coset's shift
+ *             inverted by the caller) or 1.
+ * root is the stage root: omega (forward) or omega^-1 (inverse), a
+ * primitive n-th root of unity. Decimation in frequency (the default)
+ * reads natural order and writes bit-reversed order; decimation in time
+ * (ZKACCEL_FPGA_NTT_DIT) reads bit-reversed order and writes natural order.
+ * All values are canonical Goldilocks elements.
+ */
+typedef struct zkaccel_fpga_ntt_params {
+	uint32_t log_n;
+	uint32_t flags;           /* ZKACCEL_FPGA_NTT_* */
+	uint64_t root;            /* omega, or omega^-1 for the inverse */
+	uint64_t cardinality_inv; /* 1/n (used by the inverse) */
+	uint64_t coset_shift;     /* the shift (forward) or its inverse (inverse); with ZKACCEL_FPGA_NTT_COSET */
+} zkaccel_fpga_ntt_params;
 
 /* What a device says of itself. */
 typedef struct zkaccel_fpga_info {
@@ -126,6 +154,14 @@ typedef struct zkaccel_fpga_api {
 	 */
 	int (*poseidon2_goldilocks)(void *dev, const zkaccel_fpga_poseidon2_params *params, uint64_t *states, size_t n,
 			uint64_t *cycles, char *err, size_t errlen);
+
+	/*
+	 * An NTT over Goldilocks of data[0 ... 2^log_n - 1] in place (see
+	 * zkaccel_fpga_ntt_params). For a size beyond the device's memory the
+	 * driver returns ZKACCEL_FPGA_UNSUPPORTED; an element >= p is an error.
+	 */
+	int (*ntt_goldilocks)(void *dev, const zkaccel_fpga_ntt_params *params, uint64_t *data, uint64_t *cycles, char *err,
+			size_t errlen);
 } zkaccel_fpga_api;
 
 /* The one symbol a driver exports. */

@@ -40,6 +40,17 @@ module gl_add (
 	assign r = (s >= P) ? s[63:0] - P[63:0] : s[63:0];
 endmodule
 
+// gl_sub: r = a − b mod p.
+module gl_sub (
+	input  wire [63:0] a,
+	input  wire [63:0] b,
+	output wire [63:0] r
+);
+	localparam [63:0] P = 64'hFFFFFFFF00000001;
+	wire [64:0] d = {1'b0, a} - {1'b0, b};
+	assign r = d[64] ? d[63:0] + P : d[63:0];
+endmodule
+
 // gl_red72: r = x mod p for x < 2^72 (sums of a few dozen canonical
 // values): lo + 2^64·hi ≡ lo + ε·hi, below 2^64 + 2^40 < 2p.
 module gl_red72 (
@@ -52,7 +63,7 @@ module gl_red72 (
 	assign r = (v >= P) ? v[63:0] - P[63:0] : v[63:0];
 endmodule
 
-// gl_arith_tb: the three modules side by side, for the testbench
+// gl_arith_tb: the four modules side by side, for the testbench
 // (fpga/sim/tb_gl_arith.cpp); not part of a core.
 module gl_arith_tb (
 	input  wire [63:0] a,
@@ -60,9 +71,11 @@ module gl_arith_tb (
 	input  wire [7:0]  hi,
 	output wire [63:0] mul,
 	output wire [63:0] add,
+	output wire [63:0] sub,
 	output wire [63:0] red
 );
 	gl_mul m (.a(a), .b(b), .r(mul));
 	gl_add s (.a(a), .b(b), .r(add));
+	gl_sub d (.a(a), .b(b), .r(sub));
 	gl_red72 w (.x({hi, a}), .r(red));
 endmodule

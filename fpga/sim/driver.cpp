@@ -1,7 +1,8 @@
 // driver.cpp — zkaccel's reference FPGA driver: the C ABI of
 // ../include/zkaccel_fpga.h over a Verilator simulation of zkaccel's own
-// RTL (../rtl). One device with one keccak_f1600 core and one poseidon2_gl
-// core of each of the widths 8 and 12. Its cycle counts are simulated
+// RTL (../rtl). One device with one keccak_f1600 core, one poseidon2_gl
+// core of each of the widths 8 and 12, and a gl_ntt_array of 4 butterfly
+// units. Its cycle counts are simulated
 // cycles of the RTL; the throughput they imply at the stated clock is a
 // projection, and zkaccel labels it so.
 #include <stdarg.h>
@@ -11,9 +12,11 @@
 #include <new>
 
 #include "../include/zkaccel_fpga.h"
+#include "Vgl_ntt_array.h"
 #include "Vposeidon2_gl_t12.h"
 #include "Vposeidon2_gl_t8.h"
 #include "keccak_core.h"
+#include "ntt_core.h"
 #include "poseidon2_core.h"
 
 namespace {
@@ -39,6 +42,7 @@ struct Device {
 	KeccakCore core;
 	Poseidon2Core<Vposeidon2_gl_t8, 8> p2t8;
 	Poseidon2Core<Vposeidon2_gl_t12, 12> p2t12;
+	NttCore<Vgl_ntt_array, 4> ntt;
 };
 
 int device_count(int* count, char* err, size_t errlen) {
@@ -61,8 +65,9 @@ void close_device(void* dev) { delete static_cast<Device*>(dev); }
 int info(void* dev, zkaccel_fpga_info* out, char* err, size_t errlen) {
 	if (dev == nullptr || out == nullptr) return fail(err, errlen, "info: NULL argument");
 	memset(out, 0, sizeof *out);
-	snprintf(out->name, sizeof out->name, "zkaccel RTL on Verilator (keccak x1, poseidon2-gl t8/t12)");
-	out->capabilities = ZKACCEL_FPGA_CAP_KECCAK_F1600 | ZKACCEL_FPGA_CAP_KECCAK256 | ZKACCEL_FPGA_CAP_POSEIDON2_GOLDILOCKS;
+	snprintf(out->name, sizeof out->name, "zkaccel RTL on Verilator: keccak, poseidon2-gl, ntt-gl");
+	out->capabilities = ZKACCEL_FPGA_CAP_KECCAK_F1600 | ZKACCEL_FPGA_CAP_KECCAK256 | ZKACCEL_FPGA_CAP_POSEIDON2_GOLDILOCKS |
+		ZKACCEL_FPGA_CAP_NTT_GOLDILOCKS;
 	out->clock_hz = kClockHz;
 	out->simulated = 1;
 	out->cores = 1;
@@ -165,6 +170,29 @@ int poseidon2_goldilocks(void* dev, const zkaccel_fpga_poseidon2_params* p, uint
 	return p2run<decltype(d->p2t12), 12>(d->p2t12, p, states, n, cycles, err, errlen);
 }
 
+int ntt_goldilocks(void* dev, const zkaccel_fpga_ntt_params* p, uint64_t* data, uint64_t* cycles, char* err, size_t errlen) {
+	if (dev == nullptr || p == nullptr || data == nullptr) return fail(err, errlen, "ntt_goldilocks: NULL argument");
+	using Core = NttCore<Vgl_ntt_array, 4>;
+	if (p->log_n > (uint32_t)Core::kMaxLog) {
+		fail(err, errlen, "ntt_goldilocks: n = 2^%u (the simulated device holds up to 2^%d elements)", p->log_n, Core::kMaxLog);
+		return ZKACCEL_FPGA_UNSUPPORTED;
+	}
+	if (p->flags & ~(uint32_t)(ZKACCEL_FPGA_NTT_INVERSE | ZKACCEL_FPGA_NTT_DIT | ZKACCEL_FPGA_NTT_COSET))
+		return fail(err, errlen, "ntt_goldilocks: unknown flags %#x", p->flags);
+	size_t n = (size_t)1 << p->log_n;
+	const uint64_t consts[3] = {p->root, p->cardinality_inv, p->coset_shift};
+	if (size_t i = firstUnreduced(consts, 3); i < 3) return fail(err, errlen, "ntt_goldilocks: constant %zu (root, cardinality_inv, coset_shift) is not below p", i);
+	if (size_t i = firstUnreduced(data, n); i < n) return fail(err, errlen, "ntt_goldilocks: element %zu is not below p", i);
+	Core& core = static_cast<Device*>(dev)->ntt;
+	uint64_t start = core.cycles();
+	bool coset = p->flags & ZKACCEL_FPGA_NTT_COSET;
+	if (!core.transform(data, (int)p->log_n, p->flags & ZKACCEL_FPGA_NTT_INVERSE, p->flags & ZKACCEL_FPGA_NTT_DIT, coset, p->root,
+			coset ? p->coset_shift : 1, p->cardinality_inv))
+		return fail(err, errlen, "ntt_goldilocks: the butterfly array stopped answering");
+	if (cycles != nullptr) *cycles = core.cycles() - start;
+	return 0;
+}
+
 const zkaccel_fpga_api kAPI = {
 	ZKACCEL_FPGA_ABI_VERSION,
 	sizeof(zkaccel_fpga_api),
@@ -175,6 +203,7 @@ const zkaccel_fpga_api kAPI = {
 	keccak_f1600,
 	keccak256,
 	poseidon2_goldilocks,
+	ntt_goldilocks,
 };
 
 }  // namespace

@@ -1,5 +1,5 @@
 // tb_gl_arith.cpp — the Goldilocks arithmetic of gl_arith.v (through the
-// gl_arith_tb wrapper: gl_mul, gl_add and gl_red72 side by side) against
+// gl_arith_tb wrapper: gl_mul, gl_add, gl_sub and gl_red72 side by side) against
 // 128-bit integer arithmetic: every pair of edge values (0, 1, 2^32 − 1,
 // 2^32, 2^63, p − 2^32, p − 1, …) and a million random operands.
 #include <stdio.h>
@@ -33,13 +33,15 @@ int main(int argc, char** argv) {
 		top.eval();
 		uint64_t mul = (uint64_t)(((unsigned __int128)a * b) % kP);
 		uint64_t add = (uint64_t)(((unsigned __int128)a + b) % kP);
+		uint64_t sub = (uint64_t)(((unsigned __int128)a + kP - b) % kP);
 		unsigned __int128 wide = ((unsigned __int128)hi << 64) | a;
 		uint64_t red = (uint64_t)(wide % kP);
 		checks++;
-		if ((ops && (top.mul != mul || top.add != add)) || top.red != red) {
-			fprintf(stderr, "FAIL: a=%016llx b=%016llx hi=%02x: mul %016llx (want %016llx) add %016llx (want %016llx) red %016llx (want %016llx)\n",
+		if ((ops && (top.mul != mul || top.add != add || top.sub != sub)) || top.red != red) {
+			fprintf(stderr, "FAIL: a=%016llx b=%016llx hi=%02x: mul %016llx (want %016llx) add %016llx (want %016llx) sub %016llx (want %016llx) red %016llx (want %016llx)\n",
 				(unsigned long long)a, (unsigned long long)b, hi, (unsigned long long)top.mul, (unsigned long long)mul,
-				(unsigned long long)top.add, (unsigned long long)add, (unsigned long long)top.red, (unsigned long long)red);
+				(unsigned long long)top.add, (unsigned long long)add, (unsigned long long)top.sub, (unsigned long long)sub,
+				(unsigned long long)top.red, (unsigned long long)red);
 			return false;
 		}
 		return true;
@@ -56,6 +58,6 @@ int main(int argc, char** argv) {
 		if (!check(a, b, (uint8_t)rng())) return 1;
 		if (!check(rng() | 0xFFFFFFFF00000000ull, b, (uint8_t)rng(), false)) return 1;
 	}
-	printf("ok: gl_arith: gl_mul, gl_add, gl_red72 agree with 128-bit arithmetic on %ld operand sets\n", checks);
+	printf("ok: gl_arith: gl_mul, gl_add, gl_sub, gl_red72 agree with 128-bit arithmetic on %ld operand sets\n", checks);
 	return 0;
 }

@@ -7,6 +7,7 @@
 //   -DFAKE_OLD_TABLE report the first release's table size (no entries
 //                    after keccak256)
 //   -DFAKE_CLAIM_P2  claim Poseidon2 over Goldilocks without implementing it
+//   -DFAKE_CLAIM_NTT claim Goldilocks NTTs without implementing them
 // Without them it is a correct one-device driver whose "hardware" is a
 // software Keccak, reporting 25 cycles per permutation.
 #include <stdio.h>
@@ -48,6 +49,9 @@ static int info(void *dev, zkaccel_fpga_info *out, char *err, size_t errlen) {
 	out->capabilities = ZKACCEL_FPGA_CAP_KECCAK_F1600 | ZKACCEL_FPGA_CAP_KECCAK256;
 #ifdef FAKE_CLAIM_P2
 	out->capabilities |= ZKACCEL_FPGA_CAP_POSEIDON2_GOLDILOCKS;
+#endif
+#ifdef FAKE_CLAIM_NTT
+	out->capabilities |= ZKACCEL_FPGA_CAP_NTT_GOLDILOCKS;
 #endif
 	out->clock_hz = 300000000;
 	out->simulated = 1;
@@ -121,7 +125,7 @@ static int keccak256(void *dev, const uint8_t *data, const uint64_t *offsets, si
 #endif
 
 static const zkaccel_fpga_api api = {
-	FAKE_ABI, FAKE_SIZE, device_count, open_dev, close_dev, info, keccak_f1600, keccak256, NULL,
+	FAKE_ABI, FAKE_SIZE, device_count, open_dev, close_dev, info, keccak_f1600, keccak256, NULL, NULL,
 };
 
 const zkaccel_fpga_api *zkaccel_fpga_driver(void) {
