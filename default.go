@@ -22,28 +22,40 @@ var defaultCache struct {
 //
 // If ZKACCEL_DEVICE is set and non-empty it names the device, and an invalid
 // or absent device is an error (never silently replaced). Otherwise the
-// automatic policy applies: it never chooses a device that is slower than the
-// CPU for the work at hand, and since no accelerator backend has been
-// measured faster for every size yet, it chooses the CPU.
+// automatic policy applies, which never runs a call on a device that was
+// measured slower than the CPU for its size: the default is the first
+// device, in [Devices]' order (CUDA first), that has at least one measured
+// crossover on this machine ([Crossovers]) (`zkaccel tune` measures them), and is
+// neither the host CPU behind a GPU runtime (POCL) nor a simulation; else
+// the CPU. A call made on the automatic default runs on that device only
+// from its operation's crossover size on, and on the CPU below it or where
+// no crossover was measured ([Report.Auto] says so). Without a crossover
+// file the policy opens no backend and chooses the CPU.
 func LookupDefault() (Device, error) {
 	v := os.Getenv(EnvDevice)
+	key := v
+	if v == "" { // the automatic choice also depends on the crossover files' place
+		key = "\x00" + CrossoverDir()
+	}
 	defaultCache.Lock()
 	defer defaultCache.Unlock()
-	if defaultCache.valid && defaultCache.value == v {
+	if defaultCache.valid && defaultCache.value == key {
 		return defaultCache.dev, defaultCache.err
 	}
 	var dev Device
 	var err error
 	if v == "" {
-		dev = HostCPU()
+		dev = autoChoice()
 	} else if dev, err = open(v); err != nil {
 		// Two layers, so that front ends can put the operation's name
 		// between "zkaccel:" and the variable (errors.Unwrap).
 		dev, err = nil, fmt.Errorf("zkaccel: %w", fmt.Errorf("%s=%q: %w", EnvDevice, v, err))
 	}
 	// An absent device may appear later only if a backend registers late;
-	// cache successes and failures alike, keyed by the variable's value.
-	defaultCache.value, defaultCache.dev, defaultCache.err, defaultCache.valid = v, dev, err, true
+	// cache successes and failures alike, keyed by the variable's value
+	// (and, for the automatic choice, the crossover directory; SaveCrossovers
+	// and ForgetCrossovers invalidate it).
+	defaultCache.value, defaultCache.dev, defaultCache.err, defaultCache.valid = key, dev, err, true
 	return dev, err
 }
 

@@ -29,7 +29,10 @@
 // Each front end takes a WithDevice option. Without it, the call uses
 // [Default]: the device named by the ZKACCEL_DEVICE environment variable
 // ("cpu", "cuda", "cuda:1", "opencl:0", "fpga:0"), or else an automatic choice
-// that never picks a device slower than the CPU — today, the CPU itself.
+// that never runs a call on a device measured slower than the CPU at its
+// size: the first device with [Crossovers] measured on this machine
+// (`zkaccel tune`), from each operation's crossover size on, and the CPU
+// otherwise (see [LookupDefault]).
 //
 // # Security
 //

@@ -21,6 +21,12 @@ type Report struct {
 	Fallback  bool          // true when Requested lacked the op and the CPU ran it
 	Reason    error         // the ErrUnsupported-wrapping error behind a fallback
 	Elapsed   time.Duration // wall time of the call, fallback included
+	// Auto is true when Requested was the automatic default (see
+	// LookupDefault); Crossover is then the op's measured crossover on it
+	// (0: none measured). A call below it ran on the CPU, which is not a
+	// fallback.
+	Auto      bool
+	Crossover int
 }
 
 // String summarises the report in one line.
@@ -31,6 +37,13 @@ func (r *Report) String() string {
 	s := fmt.Sprintf("%s n=%d on %v in %v", r.Op, r.N, r.Ran, r.Elapsed)
 	if r.Fallback {
 		s += fmt.Sprintf(" (fallback from %v: %v)", r.Requested, r.Reason)
+	}
+	if r.Auto && r.Requested != nil && r.Ran != r.Requested && !r.Fallback {
+		if r.Crossover > 0 {
+			s += fmt.Sprintf(" (automatic: below %v's crossover, n=%d)", r.Requested, r.Crossover)
+		} else {
+			s += fmt.Sprintf(" (automatic: no crossover measured on %v)", r.Requested)
+		}
 	}
 	return s
 }

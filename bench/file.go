@@ -74,6 +74,10 @@ type Result struct {
 	// batch: hashes, permutations or Merkle leaves (the hash ops).
 	N      int    `json:"n"`
 	Device string `json:"device"` // spec of the device asked to run it
+	// Call is the front end's name of the operation, as zkaccel.Report.Op
+	// gives it ("msm bn254 g1", "ntt bn254 fft", …): the key of the
+	// crossovers that `zkaccel tune` derives (see [File.Crossovers]).
+	Call string `json:"call,omitempty"`
 	// Ran is the spec of the device that actually ran the timed calls: the
 	// CPU when the device fell back.
 	Ran            string          `json:"ran,omitempty"`

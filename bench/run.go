@@ -169,6 +169,9 @@ func call(inst instance, dev zkaccel.Device, rep *zkaccel.Report) (d time.Durati
 // note records from a call's Report which device ran it and whether it
 // fell back to the CPU.
 func (r *Result) note(rep *zkaccel.Report) {
+	if rep.Op != "" {
+		r.Call = rep.Op
+	}
 	if rep.Ran != nil {
 		r.Ran = rep.Ran.String()
 	}

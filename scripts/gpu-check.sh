@@ -39,15 +39,19 @@ step devices 60 "$B/zkaccel" devices
 (cd gnark/plonk && step plonk-test 300 "$B/plonk.test" -test.v -test.count=1 -test.short -test.timeout=290s)
 if [ "$quick" = quick ]; then
 	step conformance 300 "$B/zkaccel" conformance --device cuda:0
-	msm=16,20 ntt=16,20 hash=16,20 proofs=2^16
+	msm=10,13,16,20 ntt=10,13,16,20 hash=10,13,16,20 proofs=2^16
 else
 	step conformance 500 "$B/zkaccel" conformance --device cuda:0 --long
-	msm=16,18,20,22 ntt=16,20,22 hash=16,20,22 proofs=2^16,2^20
+	msm=10,12,14,16,18,20,22 ntt=10,12,14,16,20,22 hash=10,13,16,20,22 proofs=2^16,2^20
 fi
 step bench-msm 600 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254,bls12-381,bls12-377 --sizes "$msm" --runs 5 --json "$OUT/bench-msm.json"
 step bench-ntt 400 "$B/zkaccel" bench --device cuda:0 --ops ntt --fields bn254,bls12-381,goldilocks,babybear --sizes "$ntt" --runs 5 --json "$OUT/bench-ntt.json"
 step bench-hash 400 "$B/zkaccel" bench --device cuda:0 --ops poseidon,poseidon2,keccak --sizes "$hash" --runs 5 --json "$OUT/bench-hash.json"
 step bench-proofs 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --runs 3 --json "$OUT/bench-proofs.json"
+# The crossovers for the automatic device choice, from the measurements above
+# (zkaccel tune --from), brought back for BENCHMARKS.md.
+step tune 120 "$B/zkaccel" tune --from "$OUT/bench-msm.json,$OUT/bench-ntt.json,$OUT/bench-hash.json"
+cp -r "$ZKACCEL_CACHE_DIR/crossover" "$OUT/" 2>/dev/null
 tar -C /tmp/zk -czf "$OUT/gpu-logs.tgz" logs
 grep -hE '^(--- FAIL|FAIL|ok|PASS)' "$L"/*-test.log | head -40
 grep -E 'passed|failed' "$L/conformance.log" | tail -2

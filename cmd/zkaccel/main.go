@@ -10,6 +10,8 @@
 //	zkaccel bench [--device D] [--ops msm,ntt,poseidon,poseidon2,keccak] [--sizes 10:16]
 //	              [--curves bn254] [--fields bn254] [--group g1] [--runs N]
 //	              [--json FILE] [--md FILE]
+//	zkaccel tune [--device D] [--ops …] [--sizes 8:20] [--curves …] [--fields …]
+//	             [--group g1] [--runs N] [--json FILE] [--dry-run] [--from FILES]
 //	zkaccel report [--md FILE] [--svg FILE] FILE...
 //	zkaccel help [COMMAND]
 //
@@ -52,6 +54,7 @@ func commands() []command {
 		{"devices", "list the devices present, and the backends that found none", runDevices},
 		{"conformance", "run the conformance suite on devices", runConformance},
 		{"bench", "benchmark MSM, NTT and the hashes on devices against the CPU", runBench},
+		{"tune", "measure and record each op's crossover size for the automatic device choice", runTune},
 		{"report", "render bench JSON files as Markdown and an SVG chart", runReport},
 		{"help", "show help for zkaccel or one of its commands", nil},
 	}

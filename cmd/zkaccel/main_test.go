@@ -525,3 +525,119 @@ func TestConformanceHashes(t *testing.T) {
 		t.Errorf("wrong device not failed:\nstdout %s\nstderr %s", out, errs)
 	}
 }
+
+// TestTune tunes POCL's device on a small Goldilocks NTT: the crossovers are
+// printed and written, and the automatic choice still never picks POCL.
+func TestTune(t *testing.T) {
+	dev, err := zkaccel.Open("opencl:0")
+	if err != nil {
+		devtest.Absent(t, zkaccel.OpenCL, err.Error())
+	}
+	t.Setenv(zkaccel.EnvCacheDir, t.TempDir())
+	t.Setenv(zkaccel.EnvDevice, "")
+	zkaccel.ForgetCrossovers()
+	t.Cleanup(zkaccel.ForgetCrossovers)
+	args := []string{"tune", "--device", "opencl:0", "--ops", "ntt", "--fields", "goldilocks", "--sizes", "4,6", "--runs", "1", "--max-time", "1s"}
+	code, out, errs := zk(t, args...)
+	wantCode(t, args, code, 0, errs)
+	for _, want := range []string{"opencl:0 (", "ntt goldilocks fft ", "ntt goldilocks fft-inverse", "2^4 ", "wrote ", "never chosen automatically"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("tune output lacks %q:\n%s", want, out)
+		}
+	}
+	c, err := zkaccel.LoadCrossovers(dev)
+	if err != nil || c == nil || c.Kind != zkaccel.OpenCL || c.Date == "" {
+		t.Fatalf("LoadCrossovers = %+v, %v", c, err)
+	}
+	if d, _ := zkaccel.LookupDefault(); d.Kind() != zkaccel.CPU && !zkaccel.AutoCandidate(d) {
+		t.Errorf("the automatic choice picked %v", d)
+	}
+
+	// --from: the same from a bench file, and a file from another machine.
+	jsonPath := filepath.Join(t.TempDir(), "b.json")
+	bargs := []string{"bench", "--device", "opencl:0", "--ops", "ntt", "--fields", "goldilocks", "--sizes", "4,6", "--runs", "1", "--json", jsonPath}
+	code, _, errs = zk(t, bargs...)
+	wantCode(t, bargs, code, 0, errs)
+	fargs := []string{"tune", "--from", jsonPath, "--dry-run"}
+	code, out, errs = zk(t, fargs...)
+	wantCode(t, fargs, code, 0, errs)
+	if !strings.Contains(out, "ntt goldilocks fft ") || strings.Contains(out, "wrote") {
+		t.Errorf("tune --from output:\n%s", out)
+	}
+	raw, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "other.json")
+	if err := os.WriteFile(other, []byte(strings.ReplaceAll(string(raw), dev.Name(), "Some Other GPU")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fargs = []string{"tune", "--from", other}
+	code, _, errs = zk(t, fargs...)
+	wantCode(t, fargs, code, 1, errs)
+	if !strings.Contains(errs, "only for the machine that measured them") {
+		t.Errorf("stderr %q", errs)
+	}
+}
+
+// TestTuneNoWins: a device that computes wrong answers or lacks the ops
+// gets no crossover; its file is written empty (and the automatic choice
+// ignores it), or not at all with --dry-run.
+func TestTuneNoWins(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(zkaccel.EnvCacheDir, dir)
+	t.Setenv(zkaccel.EnvDevice, "")
+	zkaccel.ForgetCrossovers()
+	t.Cleanup(zkaccel.ForgetCrossovers)
+	dev, err := zkaccel.Open("wrongdev:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"tune", "--device", "wrongdev:0", "--ops", "ntt,keccak", "--fields", "goldilocks", "--sizes", "2", "--runs", "1"}
+	args := append(base, "--dry-run")
+	code, out, errs := zk(t, args...)
+	wantCode(t, args, code, 0, errs)
+	if !strings.Contains(out, "none: stays on the cpu") || strings.Contains(out, "wrote") {
+		t.Errorf("--dry-run output:\n%s", out)
+	}
+	if c, _ := zkaccel.LoadCrossovers(dev); c != nil {
+		t.Errorf("--dry-run wrote %+v", c)
+	}
+	code, out, errs = zk(t, base...)
+	wantCode(t, base, code, 0, errs)
+	if !strings.Contains(errs, "some measurements failed") || !strings.Contains(out, "wrote") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", out, errs)
+	}
+	c, err := zkaccel.LoadCrossovers(dev)
+	if err != nil || c == nil || len(c.Ops) != 0 {
+		t.Errorf("crossovers %+v, %v; want an empty set", c, err)
+	}
+	if d, _ := zkaccel.LookupDefault(); d == dev {
+		t.Error("the automatic choice picked a device without crossovers")
+	}
+}
+
+func TestTuneBadFlags(t *testing.T) {
+	t.Setenv(zkaccel.EnvCacheDir, t.TempDir())
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--ops", "groth16"}, 1, `--ops: unknown value "groth16"`},
+		{[]string{"--sizes", "x"}, 1, `"x" is not a log2 size`},
+		{[]string{"--group", "g3"}, 1, `unknown group "g3"`},
+		{[]string{"--runs", "0"}, 1, "--runs"},
+		{[]string{"--max-time", "0s"}, 1, "--max-time"},
+		{[]string{"--device", "tpu:0"}, 1, `unknown or unregistered device kind "tpu"`},
+		{[]string{"--device", "cpu"}, 1, "no device to tune"},
+		{[]string{"extra"}, 2, `unexpected argument "extra"`},
+	} {
+		args := append([]string{"tune"}, tc.args...)
+		code, _, errs := zk(t, args...)
+		wantCode(t, args, code, tc.code, errs)
+		if !strings.Contains(errs, tc.want) {
+			t.Errorf("zkaccel %s: stderr %q lacks %q", strings.Join(args, " "), errs, tc.want)
+		}
+	}
+}

@@ -24,7 +24,7 @@ import (
 const (
 	// EnvDir names the cache's root directory (default:
 	// os.UserCacheDir()/zkaccel); each runtime uses a subdirectory.
-	EnvDir = "ZKACCEL_CACHE_DIR"
+	EnvDir = zkaccel.EnvCacheDir
 	// EnvCache set to "off" disables the cache.
 	EnvCache = "ZKACCEL_CACHE"
 )

@@ -97,7 +97,8 @@ func Unsupported(dev zkaccel.Device, op string) error {
 
 // Run executes one operation of size n. It resolves the device (the
 // option's, else zkaccel.Default()), calls accel for any device but the CPU
-// and cpu for the CPU, and falls back to cpu when accel's error wraps
+// and cpu for the CPU (and for the automatic default below the op's
+// crossover, zkaccel.Crossover), and falls back to cpu when accel's error wraps
 // zkaccel.ErrUnsupported, logging the fallback under ZKACCEL_DEBUG and
 // recording it in the Report. Any other error from accel is returned as it
 // is (backends format their own errors); errors from cpu are prefixed with
@@ -122,12 +123,22 @@ func Run(c *Config, op string, n int, accel func(zkaccel.Device) error, cpu func
 		}
 		return fmt.Errorf("zkaccel: %s: %w", op, err)
 	}
+	// The automatic default runs a call on its device only from the op's
+	// measured crossover on (zkaccel.LookupDefault).
+	auto := c.Device == nil && zkaccel.AutomaticDefault() && dev.Kind() != zkaccel.CPU
+	cross, measured := 0, false
+	if auto {
+		cross, measured = zkaccel.Crossover(dev, op)
+	}
 	if rep != nil {
-		*rep = zkaccel.Report{Op: op, N: n, Requested: dev}
+		*rep = zkaccel.Report{Op: op, N: n, Requested: dev, Auto: auto, Crossover: cross}
 	}
 	ran := dev
 	var reason error
-	if dev.Kind() != zkaccel.CPU {
+	if auto && (!measured || n < cross) {
+		ran = zkaccel.HostCPU()
+		zkaccel.Debugf("%s n=%d: below %v's crossover (%d; measured %v); running on cpu", op, n, dev, cross, measured)
+	} else if dev.Kind() != zkaccel.CPU {
 		err := accel(dev)
 		switch {
 		case err == nil:

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/zkaccel/zkaccel"
@@ -322,5 +323,85 @@ func TestRunCPUPanicBecomesError(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "ntt test fft") || !strings.Contains(err.Error(), "panicked") {
 		t.Errorf("Run error %q: want the op and the panic in it", err)
+	}
+}
+
+// autoDevice is the device of a test backend that the automatic choice
+// picks once it has crossovers.
+type autoDevice struct{}
+
+func (autoDevice) Kind() zkaccel.Kind { return "zzautodispatch" }
+func (autoDevice) Ordinal() int       { return 0 }
+func (autoDevice) Name() string       { return "auto accelerator" }
+func (autoDevice) String() string     { return "zzautodispatch:0" }
+func (autoDevice) Memory() uint64     { return 0 }
+
+var registerAuto = sync.OnceFunc(func() {
+	zkaccel.Register(autoBackend{})
+})
+
+type autoBackend struct{}
+
+func (autoBackend) Kind() zkaccel.Kind                 { return "zzautodispatch" }
+func (autoBackend) Devices() ([]zkaccel.Device, error) { return []zkaccel.Device{autoDevice{}}, nil }
+
+// TestRunAutomatic: on the automatic default, a call runs on the device
+// from its op's crossover on, and on the CPU below it or without one (not
+// a fallback); an explicit device is obeyed at every size.
+func TestRunAutomatic(t *testing.T) {
+	registerAuto()
+	t.Setenv(zkaccel.EnvCacheDir, t.TempDir())
+	t.Setenv(zkaccel.EnvDevice, "")
+	zkaccel.ForgetCrossovers()
+	t.Cleanup(zkaccel.ForgetCrossovers)
+	dev := zkaccel.Device(autoDevice{})
+	if err := zkaccel.SaveCrossovers(dev, &zkaccel.Crossovers{Ops: map[string]int{op: 8}}); err != nil {
+		t.Fatal(err)
+	}
+	if d := zkaccel.Default(); d != dev {
+		t.Fatalf("Default() = %v, want %v", d, dev)
+	}
+	run := func(c dispatch.Config, op string, n int) (accel, cpu int, rep zkaccel.Report) {
+		t.Helper()
+		c.Report = &rep
+		err := dispatch.Run(&c, op, n,
+			func(zkaccel.Device) error { accel++; return nil },
+			func() error { cpu++; return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return accel, cpu, rep
+	}
+	for _, c := range []struct {
+		name    string
+		cfg     dispatch.Config
+		op      string
+		n       int
+		onDev   bool
+		auto    bool
+		crossAt int
+	}{
+		{"below the crossover", apply(), op, 7, false, true, 8},
+		{"at the crossover", apply(), op, 8, true, true, 8},
+		{"above it", apply(), op, 1 << 20, true, true, 8},
+		{"an op not measured", apply(), "ntt zz fft", 1 << 20, false, true, 0},
+		{"explicit device below the crossover", apply(withDevice(dev)), op, 7, true, false, 0},
+	} {
+		accel, cpu, rep := run(c.cfg, c.op, c.n)
+		if got := accel == 1 && cpu == 0; got != c.onDev || accel+cpu != 1 {
+			t.Errorf("%s: accel %d, cpu %d calls; want on the device: %v", c.name, accel, cpu, c.onDev)
+		}
+		wantRan := zkaccel.HostCPU()
+		if c.onDev {
+			wantRan = dev
+		}
+		if rep.Ran != wantRan || rep.Requested != dev || rep.Fallback || rep.Auto != c.auto || rep.Crossover != c.crossAt {
+			t.Errorf("%s: report %+v", c.name, rep)
+		}
+	}
+	// ZKACCEL_DEVICE naming the device is an explicit choice too.
+	t.Setenv(zkaccel.EnvDevice, dev.String())
+	if accel, _, rep := run(apply(), op, 7); accel != 1 || rep.Auto {
+		t.Errorf("ZKACCEL_DEVICE=%v below the crossover: accel %d, report %+v", dev, accel, rep)
 	}
 }
