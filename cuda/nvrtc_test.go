@@ -173,24 +173,33 @@ func TestNVRTCCompilesEveryProgram(t *testing.T) {
 	wg.Wait()
 }
 
-// TestNVRTCCubin compiles one program to machine code for the newest GPU
-// NVRTC knows (ptxas runs), and checks the ELF it returns.
+// TestNVRTCCubin compiles programs to machine code for the newest GPU
+// NVRTC knows (ptxas runs, so it checks the inline PTX of the field
+// multiplication, which PTX output passes through unread), and checks the
+// ELF it returns: keccak, the BN254 NTT, and the BN254 and BLS12-381 G1
+// MSMs, which hold the 4- and 6-limb fields' inline PTX.
 func TestNVRTCCubin(t *testing.T) {
 	nv := nvrtc(t)
 	archs := nv.Archs()
 	newest := archs[len(archs)-1]
-	src, err := gpu.ProgramSource("keccak")
-	if err != nil {
-		t.Fatal(err)
+	for _, key := range []string{"keccak", "ntt/bn254", "msm/bn254/g1", "msm/bls12-381/g1"} {
+		src, err := gpu.ProgramSource(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if key != "keccak" && !strings.Contains(src, "FLD_ASM_ROW") && !strings.Contains(src, "f_ASM_ROW") && !strings.Contains(src, "fp_ASM_ROW") {
+			t.Fatalf("%s: no inline PTX row in the source", key)
+		}
+		start := time.Now()
+		bin, err := nv.Compile(src, key, cuda.Target{Arch: newest, Cubin: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(bin, []byte("\x7fELF")) {
+			t.Fatalf("%s: cubin for sm_%d does not start with an ELF header: % x", key, newest, bin[:min(8, len(bin))])
+		}
+		t.Logf("NVRTC %s (%s): archs %v; %s for sm_%d: %d bytes in %v", nv.Version(), nv.Library(), archs, key, newest, len(bin), time.Since(start).Round(time.Millisecond))
 	}
-	bin, err := nv.Compile(src, "keccak", cuda.Target{Arch: newest, Cubin: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.HasPrefix(bin, []byte("\x7fELF")) {
-		t.Fatalf("cubin for sm_%d does not start with an ELF header: % x", newest, bin[:min(8, len(bin))])
-	}
-	t.Logf("NVRTC %s (%s): archs %v; keccak for sm_%d: %d bytes", nv.Version(), nv.Library(), archs, newest, len(bin))
 }
 
 // TestNVRTCErrors: a compile error carries NVRTC's log; an architecture

@@ -3,6 +3,7 @@ package gpu
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,14 +20,52 @@ type Device struct {
 
 	mu    sync.Mutex
 	progs map[string]Program // compiled programs by key
-	cache map[string]any     // per-op device data (twiddles, parameters) by value key
+	// prelude goes before every program's source: the field
+	// multiplication's word size (see EnvMul), or an error for a bad
+	// ZKACCEL_GPU_MUL.
+	prelude    string
+	preludeErr error
+	cache      map[string]any // per-op device data (twiddles, parameters) by value key
 
 	resident atomic.Int64 // bytes held by resident MSM points
 }
 
 // NewDevice wraps a runtime as a zkaccel device.
 func NewDevice(rt Runtime) *Device {
-	return &Device{rt: rt, progs: map[string]Program{}, cache: map[string]any{}}
+	d := &Device{rt: rt, progs: map[string]Program{}, cache: map[string]any{}}
+	d.prelude, d.preludeErr = mulPrelude(rt)
+	return d
+}
+
+// EnvMul names the variable that chooses how the device programs multiply
+// in the fields of 64-bit limbs (BN254, BLS12-381, BLS12-377): "32" over
+// 32-bit words, the fast form on GPUs, under CUDA with the carry chains in
+// inline PTX; "32c" the same in C only; "64" over 64-bit limbs, the fast
+// form on CPUs. Unset, CUDA devices and OpenCL GPUs use 32 and OpenCL CPU
+// devices (POCL) 64. All give the same results; tests run each.
+const EnvMul = "ZKACCEL_GPU_MUL"
+
+// mulPrelude returns the definition that selects the field multiplication
+// for rt (src/field64.cl): none where the source's default (common.h: 32
+// under CUDA, 64 under OpenCL) is right.
+func mulPrelude(rt Runtime) (string, error) {
+	switch v := os.Getenv(EnvMul); v {
+	case "32":
+		return "#define ZK_MUL32 1\n", nil
+	case "32c":
+		return "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n", nil
+	case "64":
+		return "#define ZK_MUL64 1\n", nil
+	case "":
+	default:
+		return "", fmt.Errorf("%s=%q: want 32, 32c or 64", EnvMul, v)
+	}
+	if rt.Kind() == "opencl" {
+		if t, ok := rt.(interface{ Type() string }); ok && t.Type() != "cpu" {
+			return "#define ZK_MUL32 1\n", nil
+		}
+	}
+	return "", nil
 }
 
 // Kind is the runtime's kind.
@@ -97,11 +136,14 @@ func (d *Device) program(key string) (Program, error) {
 	if p, ok := d.progs[key]; ok {
 		return p, nil
 	}
+	if d.preludeErr != nil {
+		return nil, fmt.Errorf("compile %s: %w", key, d.preludeErr)
+	}
 	src, err := ProgramSource(key)
 	if err != nil {
 		return nil, err
 	}
-	p, err := d.rt.Compile(src)
+	p, err := d.rt.Compile(d.prelude + src)
 	if err != nil {
 		return nil, fmt.Errorf("compile %s: %w", key, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math/big"
 	"math/rand"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,56 +155,6 @@ func testField[E any, PE fieldElem[E]](t *testing.T, d *gpu.Device, info gpu.Fie
 		}
 	}
 
-	// Device.
-	rt := d.Runtime()
-	start := time.Now()
-	prog, err := rt.Compile(gpu.Source(info.Source("f"), gpu.File("fieldtest.cl")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := prog.Kernel("field_ops")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var bufs []gpu.Buffer
-	defer func() {
-		for _, b := range bufs {
-			rt.Free(b)
-		}
-	}()
-	upload := func(data []byte) gpu.Buffer {
-		t.Helper()
-		buf, err := rt.Alloc(len(data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		bufs = append(bufs, buf)
-		if err := rt.Write(buf, 0, data); err != nil {
-			t.Fatal(err)
-		}
-		return buf
-	}
-	out := make([]byte, len(fieldOps)*n*es)
-	flags := make([]byte, 2*n*4)
-	rawbytes.Poison(out)
-	rawbytes.Poison(flags)
-	ebytes := make([]byte, 8*n)
-	for i, e := range exps {
-		binary.LittleEndian.PutUint64(ebytes[8*i:], e)
-	}
-	outBuf, flagBuf := upload(out), upload(flags)
-	aBuf, bBuf, eBuf := upload(rawbytes.Of(a)), upload(rawbytes.Of(b)), upload(ebytes)
-	if err := rt.Launch(k, n, 64, outBuf, flagBuf, aBuf, bBuf, eBuf, uint32(n)); err != nil {
-		t.Fatal(err)
-	}
-	if err := rt.Read(out, outBuf, 0); err != nil {
-		t.Fatal(err)
-	}
-	if err := rt.Read(flags, flagBuf, 0); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%d elements of %d bytes: compile and run %v", n, es, time.Since(start).Round(time.Millisecond))
-
 	// gnark-crypto.
 	want := make([]E, len(fieldOps)*n)
 	wantFlags := make([]uint32, 2*n)
@@ -228,27 +179,91 @@ func testField[E any, PE fieldElem[E]](t *testing.T, d *gpu.Device, info gpu.Fie
 			wantFlags[2*i+1] = 1
 		}
 	}
-	wantBytes := rawbytes.Of(want)
-	bad := 0
-	for op := range fieldOps {
-		for i := range n {
-			off := (op*n + i) * es
-			if g, w := out[off:off+es], wantBytes[off:off+es]; !bytes.Equal(g, w) {
-				if bad++; bad <= 10 {
-					t.Errorf("%s(a[%d] = %s, b = %s, e = %d) = raw %s, want raw %s", fieldOps[op], i,
-						PE(&a[i]).BigInt(new(big.Int)), PE(&b[i]).BigInt(new(big.Int)), exps[i], fromLE(g), fromLE(w))
+	// Device: both forms of the multiplication in fields of 64-bit limbs
+	// (gpu.EnvMul), whatever the runtime would choose.
+	for _, v := range []struct{ name, prelude string }{
+		{"ZK_MUL32", "#define ZK_MUL32 1\n"},
+		{"ZK_MUL32+ZK_NO_ASM", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n"},
+		{"ZK_MUL64", "#define ZK_MUL64 1\n"},
+	} {
+		prelude := v.prelude
+		if strings.Contains(prelude, "NO_ASM") && d.Kind() != "cuda" {
+			continue // OpenCL has no inline PTX: ZK_MUL32 is already the C form
+		}
+		t.Run(v.name, func(t *testing.T) {
+			// Device.
+			rt := d.Runtime()
+			start := time.Now()
+			prog, err := rt.Compile(prelude + gpu.Source(info.Source("f"), gpu.File("fieldtest.cl")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			k, err := prog.Kernel("field_ops")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var bufs []gpu.Buffer
+			defer func() {
+				for _, b := range bufs {
+					rt.Free(b)
+				}
+			}()
+			upload := func(data []byte) gpu.Buffer {
+				t.Helper()
+				buf, err := rt.Alloc(len(data))
+				if err != nil {
+					t.Fatal(err)
+				}
+				bufs = append(bufs, buf)
+				if err := rt.Write(buf, 0, data); err != nil {
+					t.Fatal(err)
+				}
+				return buf
+			}
+			out := make([]byte, len(fieldOps)*n*es)
+			flags := make([]byte, 2*n*4)
+			rawbytes.Poison(out)
+			rawbytes.Poison(flags)
+			ebytes := make([]byte, 8*n)
+			for i, e := range exps {
+				binary.LittleEndian.PutUint64(ebytes[8*i:], e)
+			}
+			outBuf, flagBuf := upload(out), upload(flags)
+			aBuf, bBuf, eBuf := upload(rawbytes.Of(a)), upload(rawbytes.Of(b)), upload(ebytes)
+			if err := rt.Launch(k, n, 64, outBuf, flagBuf, aBuf, bBuf, eBuf, uint32(n)); err != nil {
+				t.Fatal(err)
+			}
+			if err := rt.Read(out, outBuf, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := rt.Read(flags, flagBuf, 0); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %d elements of %d bytes: compile and run %v", v.name, n, es, time.Since(start).Round(time.Millisecond))
+
+			wantBytes := rawbytes.Of(want)
+			bad := 0
+			for op := range fieldOps {
+				for i := range n {
+					off := (op*n + i) * es
+					if g, w := out[off:off+es], wantBytes[off:off+es]; !bytes.Equal(g, w) {
+						if bad++; bad <= 10 {
+							t.Errorf("%s(a[%d] = %s, b = %s, e = %d) = raw %s, want raw %s", fieldOps[op], i,
+								PE(&a[i]).BigInt(new(big.Int)), PE(&b[i]).BigInt(new(big.Int)), exps[i], fromLE(g), fromLE(w))
+						}
+					}
 				}
 			}
-		}
-	}
-	for i, w := range wantFlags {
-		if g := binary.LittleEndian.Uint32(flags[4*i:]); g != w {
-			if bad++; bad <= 10 {
-				t.Errorf("%s(element %d) = %d, want %d", []string{"eq", "is_zero"}[i%2], i/2, g, w)
+			for i, w := range wantFlags {
+				if g := binary.LittleEndian.Uint32(flags[4*i:]); g != w {
+					if bad++; bad <= 10 {
+						t.Errorf("%s(element %d) = %d, want %d", []string{"eq", "is_zero"}[i%2], i/2, g, w)
+					}
+				}
 			}
-		}
-	}
-	if bad > 10 {
-		t.Errorf("%d mismatches in all", bad)
+			if bad > 10 {
+				t.Errorf("%d mismatches in all", bad)
+			}
+		})
 	}
 }

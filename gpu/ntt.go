@@ -17,11 +17,13 @@ import (
 //   - forward on a coset: a[i] *= s^i before the transform, where s is
 //     CosetShift and i is the element's natural index: i itself for DIF
 //     (natural input), the bit reversal of i for DIT (bit-reversed input);
-//   - the transform: radix-2 butterfly stages, one launch per stage with
-//     one butterfly per work item, or — for the stages whose blocks fit in
-//     a work-group's local memory — one launch that runs them all in local
-//     memory. DIF reads natural order and writes bit-reversed order, DIT
-//     the reverse, so no permutation pass is needed (as in gnark-crypto);
+//   - the transform: radix-2 butterfly stages, run in ⌈logn / L⌉ passes
+//     of up to L consecutive stages each, every pass one launch of a
+//     local-memory kernel over independent strided blocks of 2^L elements
+//     (L: the largest block that fits in a work-group's local memory), so
+//     that the data crosses global memory once per pass, not once per
+//     stage. DIF reads natural order and writes bit-reversed order, DIT the
+//     reverse, so no permutation pass is needed (as in gnark-crypto);
 //   - inverse: the transform with GeneratorInv, then a[i] *= CardinalityInv
 //     (times CosetShiftInv^i on a coset, with i the natural index of the
 //     output element: i for DIT, its bit reversal for DIF).
@@ -35,13 +37,16 @@ import (
 // recently used; a table larger than the budget is computed per call.
 
 const (
-	nttMaxLog       = 31        // u32 indices: N ≤ 2^31
-	nttCacheEntries = 16        // tables cached per device, at most
-	nttCacheBytes   = 256 << 20 // bytes of tables cached per device, at most
-	nttLocalBytes   = 16 << 10  // local memory of the local-memory kernels
-	nttGroup        = 64        // work-group size of every launch, at most
-	nttKeyPrefix    = "ntt/table/"
-	nttNoLocalKey   = "ntt/nolocal"
+	nttMaxLog         = 31        // u32 indices: N ≤ 2^31
+	nttCacheEntries   = 16        // tables cached per device, at most
+	nttCacheBytes     = 256 << 20 // bytes of tables cached per device, at most
+	nttLocalBytesCL   = 16 << 10  // local memory of the local-memory kernels under OpenCL
+	nttLocalBytesCUDA = 32 << 10  // and under CUDA (static shared memory: at most 48 KiB)
+	nttGroup          = 64        // work-group size of every launch, at most
+	nttLocalGroupGPU  = 256       // work-group size of the local-memory kernels on a GPU
+	nttColumnBytes    = 64        // bytes of adjacent elements a local-memory pass reads in a run
+	nttKeyPrefix      = "ntt/table/"
+	nttLocalLogKey    = "ntt/locallog" // tests: the largest local-memory pass (0: none)
 )
 
 // nttClock orders table uses for eviction (and marks the tables one call
@@ -59,17 +64,26 @@ type nttTable struct {
 type nttKernels struct {
 	powers, coset, scale, difStage, ditStage, difLocal, ditLocal Kernel
 	localLog                                                     int // log2 of the largest local-memory block
+	columnLog                                                    int // log2 of the elements in nttColumnBytes
 }
 
 // nttLocalLog is the log2 of the largest block of elements of size es that
-// fits in nttLocalBytes.
-func nttLocalLog(es int) int {
-	return bits.Len(uint(nttLocalBytes/es)) - 1
+// fits in the local memory the kernels use under runtime kind.
+func nttLocalLog(kind string, es int) int {
+	b := nttLocalBytesCL
+	if kind == "cuda" {
+		b = nttLocalBytesCUDA
+	}
+	return bits.Len(uint(b/es)) - 1
 }
 
-// nttSource is the NTT program of field f.
+// nttSource is the NTT program of field f (one source for every runtime:
+// it picks its block size by the runtime it is compiled for).
 func nttSource(f FieldInfo) string {
-	return Source(f.Source("f"), fmt.Sprintf("#define NTT_LOCAL_LOG %d\n", nttLocalLog(f.ElemSize())), File("ntt.cl"))
+	es := f.ElemSize()
+	return Source(f.Source("f"), fmt.Sprintf(
+		"#ifdef ZK_CUDA\n#define NTT_LOCAL_LOG %d\n#else\n#define NTT_LOCAL_LOG %d\n#endif\n",
+		nttLocalLog("cuda", es), nttLocalLog("opencl", es)), File("ntt.cl"))
 }
 
 // ntt runs req: see the comment at the top of this file.
@@ -137,7 +151,7 @@ func (d *Device) nttProgram(field zkaccel.Field, f FieldInfo) (*nttKernels, erro
 	if err != nil {
 		return nil, err
 	}
-	return &nttKernels{ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], nttLocalLog(f.ElemSize())}, nil
+	return &nttKernels{ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], nttLocalLog(d.rt.Kind(), f.ElemSize()), bits.Len(uint(max(nttColumnBytes/f.ElemSize(), 1))) - 1}, nil
 }
 
 // nttRun uploads the data, runs the passes and reads the result back into
@@ -237,46 +251,134 @@ func (d *Device) nttGroup() int {
 }
 
 // nttStages runs the butterfly stages of a transform of 2^logn ≥ 2
-// elements: the stages whose blocks fit in local memory in one launch of
-// the local-memory kernel (unless disabled for tests), the others one
-// launch each.
+// elements: in the passes of nttPlan, each one launch of a local-memory
+// kernel over blocks of up to 2^L elements (L: the largest block that fits,
+// or a smaller one tests set), or, with the local-memory kernels off
+// (tests), one launch per stage.
 func (d *Device) nttStages(k *nttKernels, dec zkaccel.Decimation, data, tw Buffer, logn int) error {
+	L := min(k.localLog, logn)
+	v, forced := d.cache[nttLocalLogKey].(int)
+	if forced {
+		L = min(L, v)
+	}
+	if L < 1 {
+		return d.nttGlobalStages(k, dec, data, tw, logn, 0)
+	}
+	if d.OnHost() && !forced && L < logn {
+		// On a CPU the caches take the stages' traffic, and the strided
+		// passes' index arithmetic costs more than it saves (measured on
+		// POCL: 1.3–1.8× slower for the 4- and 8-byte fields): one launch
+		// per stage down to the last L stages, which run in one pass.
+		if dec == zkaccel.DIT {
+			if err := d.rt.Launch(k.ditLocal, (1<<(logn-L))*d.nttGroup(), d.nttGroup(), data, uint32(logn), uint32(L), uint32(0), uint32(0), tw); err != nil {
+				return err
+			}
+			return d.nttGlobalStages(k, dec, data, tw, logn, L)
+		}
+		if err := d.nttGlobalStages(k, dec, data, tw, logn, L); err != nil {
+			return err
+		}
+		return d.rt.Launch(k.difLocal, (1<<(logn-L))*d.nttGroup(), d.nttGroup(), data, uint32(logn), uint32(L), uint32(0), uint32(0), tw)
+	}
+	plan := nttPlan(logn, L, k.columnLog)
+	local := func(kern Kernel, p nttPass) error {
+		group := min(d.nttLocalGroup(), 1<<(p.lb+p.c-1))
+		return d.rt.Launch(kern, (1<<(logn-p.lb-p.c))*group, group, data, uint32(logn), uint32(p.lb), uint32(p.s), uint32(p.c), tw)
+	}
+	if dec == zkaccel.DIF { // from the top stages down
+		for i := len(plan) - 1; i >= 0; i-- {
+			if err := local(k.difLocal, plan[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, p := range plan {
+		if err := local(k.ditLocal, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nttPass is one launch of a local-memory kernel: the stages with
+// half-spans 2^s … 2^(s+lb−1), on 2^c adjacent columns per work-group.
+type nttPass struct{ lb, s, c int }
+
+// nttPlan splits the stages of a transform of 2^logn elements into the
+// fewest passes whose blocks hold at most 2^L elements, in order of s: the
+// pass at s = 0 takes one column of up to 2^L elements; every other pass
+// takes 2^c columns, c = min(cw, s, L−1), so that a work-group reads runs of
+// 2^c adjacent elements (2^cw elements make nttColumnBytes), and so at most
+// L−c stages. The passes' sizes are as equal as that allows.
+func nttPlan(logn, L, cw int) []nttPass {
+	if logn <= L {
+		return []nttPass{{logn, 0, 0}}
+	}
+	cw = min(cw, L-1)
+	passes := 1 + (logn-L+(L-cw)-1)/(L-cw)
+	sizes := make([]int, passes)
+	for i := range sizes {
+		sizes[i] = logn / passes
+		if i < logn%passes {
+			sizes[i]++
+		}
+	}
+	for i := 1; i < passes; i++ { // what the strided passes cannot hold goes to the first
+		if sizes[i] > L-cw {
+			sizes[0] += sizes[i] - (L - cw)
+			sizes[i] = L - cw
+		}
+	}
+	plan := make([]nttPass, passes)
+	s := 0
+	for i, lb := range sizes {
+		c := 0
+		if s > 0 {
+			c = min(cw, s)
+		}
+		plan[i] = nttPass{lb, s, c}
+		s += lb
+	}
+	return plan
+}
+
+// nttGlobalStages runs the stages with half-spans 2^from and up one launch
+// each, one butterfly per work item, over global memory.
+func (d *Device) nttGlobalStages(k *nttKernels, dec zkaccel.Decimation, data, tw Buffer, logn, from int) error {
 	half := 1 << (logn - 1)
-	lb := min(k.localLog, logn)
-	if off, _ := d.cache[nttNoLocalKey].(bool); off || lb < 1 {
-		lb = 0
-	}
 	group := d.nttGroup()
-	local := func(kern Kernel) error {
-		return d.rt.Launch(kern, (1<<(logn-lb))*group, group, data, uint32(logn), uint32(lb), tw)
-	}
 	stage := func(kern Kernel, logm int) error {
 		return d.rt.Launch(kern, half, group, data, uint32(half), uint32(logn), uint32(logm), tw)
 	}
 	if dec == zkaccel.DIF {
-		// Half-spans 2^(logn−1) down to 2^lb globally, then the last lb
-		// stages in local memory.
-		for logm := logn - 1; logm >= lb; logm-- {
+		for logm := logn - 1; logm >= from; logm-- {
 			if err := stage(k.difStage, logm); err != nil {
 				return err
 			}
 		}
-		if lb > 0 {
-			return local(k.difLocal)
-		}
 		return nil
 	}
-	if lb > 0 {
-		if err := local(k.ditLocal); err != nil {
-			return err
-		}
-	}
-	for logm := lb; logm < logn; logm++ {
+	for logm := from; logm < logn; logm++ {
 		if err := stage(k.ditStage, logm); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// nttLocalGroup is the work-group size of the local-memory kernels: the
+// common size on a host device (POCL specialises kernels per size), up to
+// nttLocalGroupGPU on a GPU, where more threads per block hide latency.
+func (d *Device) nttLocalGroup() int {
+	if d.OnHost() {
+		return d.nttGroup()
+	}
+	g := nttLocalGroupGPU
+	if m := d.rt.MaxGroupSize(); m > 0 && m < g {
+		g = 1 << (bits.Len(uint(m)) - 1)
+	}
+	return g
 }
 
 // nttPowers returns a device table of count elements base^(i·stride),

@@ -2,16 +2,19 @@ package gpu
 
 import "strings"
 
-// SetNTTLocal turns the NTT's local-memory pass on (the default) or off on
-// d, so that tests run both the local-memory path and the one-launch-per-
-// stage path.
-func SetNTTLocal(d *Device, on bool) {
+// SetNTTLocalLog bounds the NTT's local-memory passes on d to blocks of
+// 2^l elements and makes d plan them as on a GPU (on a CPU device it runs
+// the stages above the last pass one launch each, unless set): l < 0
+// restores the default, 0 turns the local-memory kernels off (one launch
+// per stage), a large l gives the GPU's plan, and a small l makes small
+// transforms take many strided passes, so that tests run every path.
+func SetNTTLocalLog(d *Device, l int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if on {
-		delete(d.cache, nttNoLocalKey)
+	if l < 0 {
+		delete(d.cache, nttLocalLogKey)
 	} else {
-		d.cache[nttNoLocalKey] = true
+		d.cache[nttLocalLogKey] = l
 	}
 }
 
@@ -34,3 +37,12 @@ const (
 	NTTCacheEntries = nttCacheEntries
 	NTTCacheBytes   = nttCacheBytes
 )
+
+// NTTPlan exposes nttPlan: each pass as {lb, s, c}.
+func NTTPlan(logn, L, cw int) [][3]int {
+	var out [][3]int
+	for _, p := range nttPlan(logn, L, cw) {
+		out = append(out, [3]int{p.lb, p.s, p.c})
+	}
+	return out
+}

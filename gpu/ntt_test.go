@@ -157,8 +157,10 @@ func checkNTT[Dom, E any, Dec ~uint8, O, DO any, PE bind.Element[E]](t *testing.
 
 // TestNTT compares the device's NTT with gnark-crypto's Domain.FFT and
 // FFTInverse for every field, direction, decimation and coset, sizes 2^0 up
-// to 2^12 (2^16 without -short), with the local-memory pass (the default)
-// and without it.
+// to 2^12 (2^16 without -short), with the local-memory passes (the
+// default: the largest blocks that fit, so that large sizes take several
+// strided passes), with small blocks (many passes, uneven ones included),
+// and without them (one launch per stage).
 func TestNTT(t *testing.T) {
 	maxLog, maxLogSimple := 16, 14
 	if testing.Short() {
@@ -177,12 +179,38 @@ func TestNTT(t *testing.T) {
 				start = time.Now()
 				f.check(t, d, rng, 0, maxLog)
 				t.Logf("local-memory path, 2^0…2^%d: %v", maxLog, time.Since(start).Round(time.Millisecond))
-				start = time.Now()
-				gpu.SetNTTLocal(d, false)
-				defer gpu.SetNTTLocal(d, true)
-				f.check(t, d, rng, 0, maxLogSimple)
-				t.Logf("one launch per stage, 2^0…2^%d: %v", maxLogSimple, time.Since(start).Round(time.Millisecond))
+				defer gpu.SetNTTLocalLog(d, -1)
+				for _, l := range []int{99, 3, 1, 0} {
+					start = time.Now()
+					gpu.SetNTTLocalLog(d, l)
+					lo, hi := 0, maxLogSimple
+					if l == 99 {
+						lo, hi = maxLogSimple+1, maxLog
+					}
+					f.check(t, d, rng, lo, hi)
+					how := fmt.Sprintf("local-memory passes of at most 2^%d", l)
+					switch l {
+					case 0:
+						how = "one launch per stage"
+					case 99:
+						how = "the GPU's plan of local-memory passes"
+					}
+					t.Logf("%s, 2^%d…2^%d: %v", how, lo, hi, time.Since(start).Round(time.Millisecond))
+				}
 			})
+		}
+	})
+}
+
+// TestMulEnv checks that a bad ZKACCEL_GPU_MUL is a clear error of the
+// first call that compiles, not a panic or a silent default.
+func TestMulEnv(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		t.Setenv(gpu.EnvMul, "48")
+		d2 := gpu.NewDevice(d.Runtime())
+		_, _, err := nttFields[0].one(d2, inputs.NewRand(1), 4, false, zkaccel.DIT, false)
+		if err == nil || !strings.Contains(err.Error(), `ZKACCEL_GPU_MUL="48": want 32, 32c or 64`) {
+			t.Fatalf("NTT with %s=48: err = %v, want one naming the variable", gpu.EnvMul, err)
 		}
 	})
 }
@@ -292,9 +320,13 @@ func FuzzNTT(f *testing.F) {
 		if bits&4 != 0 {
 			dec = zkaccel.DIF
 		}
-		if bits&8 != 0 {
-			gpu.SetNTTLocal(d, false)
-			defer gpu.SetNTTLocal(d, true)
+		switch {
+		case bits&8 != 0:
+			gpu.SetNTTLocalLog(d, 0)
+			defer gpu.SetNTTLocalLog(d, -1)
+		case bits&16 != 0:
+			gpu.SetNTTLocalLog(d, 1+int(seed&3))
+			defer gpu.SetNTTLocalLog(d, -1)
 		}
 		logn %= 11
 		got, want, err := fld.one(d, inputs.NewRand(seed), int(logn), inverse, dec, coset)
@@ -335,6 +367,41 @@ func BenchmarkNTT(b *testing.B) {
 						}
 					}
 				})
+			}
+		}
+	}
+}
+
+// TestNTTPlan checks the local-memory passes' plan for every size and block
+// bound: the passes cover the stages in order, each block fits, each work-
+// group's columns are adjacent elements of one stride, and no fewer passes
+// could do.
+func TestNTTPlan(t *testing.T) {
+	if got, want := fmt.Sprint(gpu.NTTPlan(24, 10, 1)), "[[8 0 0] [8 8 1] [8 16 1]]"; got != want {
+		t.Errorf("NTTPlan(24, 10, 1) = %s, want %s", got, want)
+	}
+	if got, want := fmt.Sprint(gpu.NTTPlan(20, 11, 3)), "[[7 0 0] [7 7 3] [6 14 3]]"; got != want {
+		t.Errorf("NTTPlan(20, 11, 3) = %s, want %s", got, want)
+	}
+	for logn := 1; logn <= 31; logn++ {
+		for L := 1; L <= 12; L++ {
+			for cw := 0; cw <= 4; cw++ {
+				plan := gpu.NTTPlan(logn, L, cw)
+				s, minPasses := 0, 1
+				if logn > L {
+					c := min(cw, L-1)
+					minPasses = 1 + (logn-L+L-c-1)/(L-c)
+				}
+				for _, p := range plan {
+					lb, ps, c := p[0], p[1], p[2]
+					if ps != s || lb < 1 || lb+c > L || c > ps || c < 0 || (ps == 0) != (s == 0) {
+						t.Fatalf("NTTPlan(%d, %d, %d) = %v: bad pass %v", logn, L, cw, plan, p)
+					}
+					s += lb
+				}
+				if s != logn || len(plan) != minPasses {
+					t.Fatalf("NTTPlan(%d, %d, %d) = %v: covers %d stages in %d passes, want %d in %d", logn, L, cw, plan, s, len(plan), logn, minPasses)
+				}
 			}
 		}
 	}

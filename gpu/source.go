@@ -49,6 +49,13 @@ func FieldSource(name string, p *big.Int, limbBits int) string {
 		fmt.Fprintf(&sb, "CONSTANT u64 FLD_ONE[%d] = {%s};\n", n, limbs64(new(big.Int).Mod(r, p), n))
 		r2 := new(big.Int).Mul(r, r)
 		fmt.Fprintf(&sb, "CONSTANT u64 FLD_R2[%d] = {%s};\n", n, limbs64(r2.Mod(r2, p), n))
+		// The 32-bit-word multiplication (ZK_MUL32): −p⁻¹ mod 2^32 and p's words.
+		fmt.Fprintf(&sb, "#define FLD_NINV32 0x%xU\n", negInv(p, 32))
+		fmt.Fprintf(&sb, "CONSTANT u32 FLD_PW[%d] = {%s};\n", 2*n, words32(p, 2*n))
+		if top := new(big.Int).Rsh(p, uint(64*n-32)); top.Uint64() < 0x7FFFFFFE {
+			sb.WriteString("#define FLD_NOCARRY32 1\n")
+			sb.WriteString(montRowCUDA(p, 2*n))
+		}
 		sb.WriteString(File("field64.cl"))
 	case 32:
 		if p.BitLen() > 31 {
@@ -74,6 +81,110 @@ func negInv(p *big.Int, bits uint) uint64 {
 	inv := new(big.Int).ModInverse(p, m)
 	inv.Sub(m, inv)
 	return inv.Uint64()
+}
+
+// montRowCUDA returns, for CUDA with the 32-bit-word multiplication, the
+// function FLD_row: one row of the Montgomery multiplication mod p over w
+// words as one block of inline PTX (montRowPTX), whose carry chains are the
+// multiply-add-with-carry instructions the hardware has. src/field64.cl
+// uses it in place of its C row where FLD_ASM_ROW is defined; ZK_NO_ASM
+// turns it off.
+func montRowCUDA(p *big.Int, w int) string {
+	var sb strings.Builder
+	sb.WriteString("#if defined(ZK_CUDA) && defined(ZK_MUL32) && !defined(ZK_NO_ASM)\n#define FLD_ASM_ROW 1\n")
+	sb.WriteString("// FLD_row sets t (w words, < 2p) to (t + x·bi + m·p)/2^32, m = (t₀ + x₀·bi)·(−p⁻¹) mod 2^32.\n")
+	sb.WriteString("DEVICE void FLD_row(u32* t, const u32* x, u32 bi) {\n\tasm(\"{\\n\\t\"\n")
+	for _, l := range montRowPTX(p, w) {
+		fmt.Fprintf(&sb, "\t    \"%s\\n\\t\"\n", strings.ReplaceAll(l, "$", "%"))
+	}
+	sb.WriteString("\t    \"}\"\n\t    :")
+	for j := range w {
+		if j > 0 {
+			sb.WriteString(",")
+		}
+		fmt.Fprintf(&sb, " \"+r\"(t[%d])", j)
+	}
+	sb.WriteString("\n\t    :")
+	for j := range w {
+		fmt.Fprintf(&sb, " \"r\"(x[%d]),", j)
+	}
+	sb.WriteString(" \"r\"(bi));\n}\n#endif\n")
+	return sb.String()
+}
+
+// montRowPTX returns the PTX of one row of the Montgomery multiplication
+// mod p over w 32-bit words, one instruction per line, with operands
+// $0 … $(w−1) the row's t (read and written), $w … $(2w−1) the
+// multiplicand x and $(2w) the multiplier's word bi (montRowCUDA writes
+// them as %0 …):
+//
+//	t ← (t + x·bi + m·p) / 2^32,  m = (t₀ + x₀·bi)·(−p⁻¹) mod 2^32
+//
+// It adds x·bi in two carry chains (the low halves of the products into
+// t₀ … t_(w−1) and a top word h, then the high halves one word up), then
+// m·p the same way (t₀ becomes 0), and shifts down by one word. With
+// t < 2p and p < 2^(32w−1), no sum exceeds w+1 words and the new t < 2p
+// again. TestMontRowPTX runs this text through an interpreter of the PTX
+// instructions it uses against math/big.
+func montRowPTX(p *big.Int, w int) []string {
+	pw := make([]string, w)
+	mask := big.NewInt(0xFFFFFFFF)
+	v := new(big.Int).Set(p)
+	for i := range pw {
+		pw[i] = fmt.Sprintf("0x%08x", new(big.Int).And(v, mask).Uint64())
+		v.Rsh(v, 32)
+	}
+	t := func(j int) string { return fmt.Sprintf("$%d", j) }
+	x := func(j int) string { return fmt.Sprintf("$%d", w+j) }
+	bi := fmt.Sprintf("$%d", 2*w)
+	var l []string
+	add := func(f string, a ...any) { l = append(l, fmt.Sprintf(f, a...)) }
+	add(".reg .u32 zk_z, zk_m, zk_h;")
+	add("mov.u32 zk_z, 0;")
+	// chain adds lo(u_j·v_j) into t_j (j < w), its carry into h; then
+	// hi(u_j·v_j) into t_(j+1) and the last into h.
+	chain := func(u func(int) string, v func(int) string, first bool) {
+		for j := range w {
+			op := "madc.lo.cc.u32"
+			if j == 0 {
+				op = "mad.lo.cc.u32"
+			}
+			add("%s %s, %s, %s, %s;", op, t(j), u(j), v(j), t(j))
+		}
+		if first {
+			add("addc.u32 zk_h, zk_z, zk_z;")
+		} else {
+			add("addc.u32 zk_h, zk_h, zk_z;")
+		}
+		for j := range w - 1 {
+			op := "madc.hi.cc.u32"
+			if j == 0 {
+				op = "mad.hi.cc.u32"
+			}
+			add("%s %s, %s, %s, %s;", op, t(j+1), u(j), v(j), t(j+1))
+		}
+		add("madc.hi.u32 zk_h, %s, %s, zk_h;", u(w-1), v(w-1))
+	}
+	chain(x, func(int) string { return bi }, true)
+	add("mul.lo.u32 zk_m, %s, 0x%08x;", t(0), negInv(p, 32))
+	chain(func(int) string { return "zk_m" }, func(j int) string { return pw[j] }, false)
+	for j := range w - 1 {
+		add("mov.u32 %s, %s;", t(j), t(j+1))
+	}
+	add("mov.u32 %s, zk_h;", t(w-1))
+	return l
+}
+
+// words32 formats x as n little-endian 32-bit C literals.
+func words32(x *big.Int, n int) string {
+	parts := make([]string, n)
+	mask := big.NewInt(0xFFFFFFFF)
+	v := new(big.Int).Set(x)
+	for i := range parts {
+		parts[i] = fmt.Sprintf("0x%xU", new(big.Int).And(v, mask).Uint64())
+		v.Rsh(v, 32)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // limbs64 formats x as n little-endian 64-bit C literals.

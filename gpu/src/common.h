@@ -25,6 +25,11 @@ typedef long long i64;
 #define MULHI64(a, b) __umul64hi((a), (b))
 #define MULHI32(a, b) __umulhi((a), (b))
 #define ATOMIC_ADD_U32(p, v) atomicAdd((unsigned int*)(p), (unsigned int)(v))
+#define UNROLL _Pragma("unroll")
+// Field multiplication over 32-bit words (field64.cl), unless ZK_MUL64.
+#if !defined(ZK_MUL64) && !defined(ZK_MUL32)
+#define ZK_MUL32 1
+#endif
 #else
 #define ZK_OPENCL 1
 typedef uchar u8;
@@ -48,4 +53,8 @@ typedef long i64;
 #define MULHI64(a, b) mul_hi((u64)(a), (u64)(b))
 #define MULHI32(a, b) mul_hi((u32)(a), (u32)(b))
 #define ATOMIC_ADD_U32(p, v) atomic_add((volatile GLOBAL u32*)(p), (u32)(v))
+#define UNROLL
+#endif
+#if defined(ZK_MUL32) && defined(ZK_MUL64)
+#error "ZK_MUL32 and ZK_MUL64 are exclusive"
 #endif

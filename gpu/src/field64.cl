@@ -121,6 +121,60 @@ DEVICE FLD_t FLD_neg(FLD_t a) {
 	return FLD_sub(p, a);
 }
 
+#if defined(ZK_MUL32) && FLD_N > 1 && defined(FLD_NOCARRY32)
+// FLD_mul returns a·b·R⁻¹ mod p (Montgomery multiplication) over 32-bit
+// words: the form GPUs multiply fastest, whose integer units are 32 bits
+// wide (a 32×32+64-bit multiply-add is one instruction on NVIDIA GPUs, a
+// 64×64-bit product several). The limbs' memory layout, R and the result
+// are those of the 64-bit form below; ZK_MUL32 chooses this one (common.h
+// sets it under CUDA; gpu.Device sets it for OpenCL GPUs).
+//
+// It is CIOS with the multiplication and reduction passes fused, which
+// needs no words above the W = 2·FLD_N of t: valid when p's top word is
+// below (2^32 − 1)/2 − 1 (FLD_NOCARRY32, which the host defines for such p:
+// every curve field here), the condition gnark-crypto's "no-carry"
+// multiplication states. The carries a and c stay below 2^32, so each
+// c + x·y + t fits in 64 bits, and t stays below 2p. Each round computes
+// t ← (t + x·bi + m·p)/2^32; under CUDA the host's FLD_row does the same in
+// inline PTX with the hardware's carry chains (unless ZK_NO_ASM).
+DEVICE FLD_t FLD_mul(FLD_t a, FLD_t b) {
+	u32 x[2 * FLD_N], t[2 * FLD_N];
+	UNROLL
+	for (int j = 0; j < FLD_N; j++) {
+		x[2 * j] = (u32)a.v[j];
+		x[2 * j + 1] = (u32)(a.v[j] >> 32);
+	}
+	UNROLL
+	for (int j = 0; j < 2 * FLD_N; j++) t[j] = 0;
+	UNROLL
+	for (int i = 0; i < 2 * FLD_N; i++) {
+		u32 bi = (u32)(b.v[i / 2] >> (32 * (i % 2)));
+#ifdef FLD_ASM_ROW
+		FLD_row(t, x, bi); // the same row as below, as inline PTX (gpu/source.go)
+#else
+		u64 ac = (u64)x[0] * bi + t[0];
+		u32 t0 = (u32)ac;
+		ac >>= 32;
+		u32 m = t0 * FLD_NINV32;
+		u64 cc = ((u64)m * FLD_PW[0] + t0) >> 32;
+		UNROLL
+		for (int j = 1; j < 2 * FLD_N; j++) {
+			ac += (u64)x[j] * bi + t[j];
+			cc += (u64)m * FLD_PW[j] + (u32)ac;
+			ac >>= 32;
+			t[j - 1] = (u32)cc;
+			cc >>= 32;
+		}
+		t[2 * FLD_N - 1] = (u32)(cc + ac);
+#endif
+	}
+	FLD_t r;
+	UNROLL
+	for (int j = 0; j < FLD_N; j++) r.v[j] = (u64)t[2 * j] | ((u64)t[2 * j + 1] << 32);
+	if (FLD_geq_p(r, 0)) r = FLD_sub_p(r);
+	return r;
+}
+#else
 // FLD_mul returns a·b·R⁻¹ mod p (Montgomery multiplication, CIOS).
 DEVICE FLD_t FLD_mul(FLD_t a, FLD_t b) {
 	u64 t[FLD_N + 2];
@@ -143,6 +197,7 @@ DEVICE FLD_t FLD_mul(FLD_t a, FLD_t b) {
 	if (FLD_geq_p(r, t[FLD_N])) r = FLD_sub_p(r);
 	return r;
 }
+#endif
 
 DEVICE FLD_t FLD_sqr(FLD_t a) { return FLD_mul(a, a); }
 

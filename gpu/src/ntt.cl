@@ -96,55 +96,78 @@ KERNEL void ntt_dit_stage(GLOBAL f_word* a, u32 nbfly, u32 logn, u32 logm, const
 	f_store(a, i1, f_sub(x, y));
 }
 
-// ntt_dif_local runs the last lb DIF stages (half-spans 2^(lb−1) … 1) on
-// blocks of 2^lb consecutive elements, one block per work-group, in local
-// memory (lb ≤ NTT_LOCAL_LOG).
-KERNEL void ntt_dif_local(GLOBAL f_word* a, u32 logn, u32 lb, const GLOBAL f_word* tw) {
+// The local-memory kernels run lb consecutive stages, half-spans 2^s …
+// 2^(s+lb−1), in one launch: those stages mix only the elements whose
+// indices differ in bits s … s+lb−1, so they split the data into
+// independent columns {hi·2^(s+lb) + k·2^s + lo : k < 2^lb}, lo < 2^s. A
+// work-group holds 2^c adjacent columns (c ≤ s, lb + c ≤ NTT_LOCAL_LOG) in
+// local memory, so that adjacent work items read adjacent elements: group
+// g has lo = lo0 + q, q < 2^c, with lo0 = (g mod 2^(s−c))·2^c and
+// hi = g >> (s−c); element (k, q) sits at sh[k·2^c + q]. A transform of
+// 2^logn elements takes a few such passes (DIF from the top stages down,
+// DIT from the bottom up) instead of logn launches over global memory.
+
+// ntt_block_base returns the global index of group g's element (0, 0).
+DEVICE u32 ntt_block_base(u32 g, u32 lb, u32 s, u32 c) {
+	u32 lo0 = (g & ((1u << (s - c)) - 1u)) << c;
+	return ((g >> (s - c)) << (lb + s)) | lo0;
+}
+
+// ntt_dif_local runs the DIF stages with half-spans 2^(s+lb−1) down to 2^s
+// on 2^c columns per work-group, in local memory.
+KERNEL void ntt_dif_local(GLOBAL f_word* a, u32 logn, u32 lb, u32 s, u32 c, const GLOBAL f_word* tw) {
 	LOCAL f_t sh[1 << NTT_LOCAL_LOG];
 	u32 lid = LOCAL_ID(), ls = LOCAL_SIZE();
-	u32 size = 1u << lb, nbfly = size >> 1;
-	u32 base = GROUP_ID() << lb;
-	for (u32 k = lid; k < size; k += ls) sh[k] = f_load(a, base + k);
+	u32 size = 1u << (lb + c), nbfly = size >> 1, cm = (1u << c) - 1u;
+	u32 base = ntt_block_base(GROUP_ID(), lb, s, c);
+	u32 lo0 = base & ((1u << s) - 1u);
+	for (u32 e = lid; e < size; e += ls) sh[e] = f_load(a, base + ((e >> c) << s) + (e & cm));
 	BARRIER();
-	for (i32 logm = (i32)lb - 1; logm >= 0; logm--) {
+	for (i32 lm = (i32)lb - 1; lm >= 0; lm--) {
+		u32 logm = (u32)lm + s; // the stage's global half-span is 2^logm
 		for (u32 t = lid; t < nbfly; t += ls) {
-			u32 j = t & ((1u << logm) - 1u);
-			u32 i0 = ((t >> logm) << (logm + 1)) | j;
-			u32 i1 = i0 + (1u << logm);
+			u32 q = t & cm, tt = t >> c;
+			u32 j = tt & ((1u << lm) - 1u);
+			u32 i0 = ((((tt >> lm) << (lm + 1)) | j) << c) | q;
+			u32 i1 = i0 + (1u << (lm + c));
+			u32 jg = (j << s) | (lo0 + q); // the butterfly's offset in its global span
 			f_t x = sh[i0];
 			f_t y = sh[i1];
 			f_t d = f_sub(x, y);
-			if (j != 0) d = f_mul(d, f_load(tw, j << (logn - 1 - (u32)logm)));
+			if (jg != 0) d = f_mul(d, f_load(tw, jg << (logn - 1 - logm)));
 			sh[i0] = f_add(x, y);
 			sh[i1] = d;
 		}
 		BARRIER();
 	}
-	for (u32 k = lid; k < size; k += ls) f_store(a, base + k, sh[k]);
+	for (u32 e = lid; e < size; e += ls) f_store(a, base + ((e >> c) << s) + (e & cm), sh[e]);
 }
 
-// ntt_dit_local runs the first lb DIT stages (half-spans 1 … 2^(lb−1)) on
-// blocks of 2^lb consecutive elements, one block per work-group, in local
-// memory (lb ≤ NTT_LOCAL_LOG).
-KERNEL void ntt_dit_local(GLOBAL f_word* a, u32 logn, u32 lb, const GLOBAL f_word* tw) {
+// ntt_dit_local runs the DIT stages with half-spans 2^s up to 2^(s+lb−1)
+// on 2^c columns per work-group, in local memory.
+KERNEL void ntt_dit_local(GLOBAL f_word* a, u32 logn, u32 lb, u32 s, u32 c, const GLOBAL f_word* tw) {
 	LOCAL f_t sh[1 << NTT_LOCAL_LOG];
 	u32 lid = LOCAL_ID(), ls = LOCAL_SIZE();
-	u32 size = 1u << lb, nbfly = size >> 1;
-	u32 base = GROUP_ID() << lb;
-	for (u32 k = lid; k < size; k += ls) sh[k] = f_load(a, base + k);
+	u32 size = 1u << (lb + c), nbfly = size >> 1, cm = (1u << c) - 1u;
+	u32 base = ntt_block_base(GROUP_ID(), lb, s, c);
+	u32 lo0 = base & ((1u << s) - 1u);
+	for (u32 e = lid; e < size; e += ls) sh[e] = f_load(a, base + ((e >> c) << s) + (e & cm));
 	BARRIER();
-	for (u32 logm = 0; logm < lb; logm++) {
+	for (u32 lm = 0; lm < lb; lm++) {
+		u32 logm = lm + s;
 		for (u32 t = lid; t < nbfly; t += ls) {
-			u32 j = t & ((1u << logm) - 1u);
-			u32 i0 = ((t >> logm) << (logm + 1)) | j;
-			u32 i1 = i0 + (1u << logm);
+			u32 q = t & cm, tt = t >> c;
+			u32 j = tt & ((1u << lm) - 1u);
+			u32 i0 = ((((tt >> lm) << (lm + 1)) | j) << c) | q;
+			u32 i1 = i0 + (1u << (lm + c));
+			u32 jg = (j << s) | (lo0 + q);
 			f_t x = sh[i0];
 			f_t y = sh[i1];
-			if (j != 0) y = f_mul(y, f_load(tw, j << (logn - 1 - logm)));
+			if (jg != 0) y = f_mul(y, f_load(tw, jg << (logn - 1 - logm)));
 			sh[i0] = f_add(x, y);
 			sh[i1] = f_sub(x, y);
 		}
 		BARRIER();
 	}
-	for (u32 k = lid; k < size; k += ls) f_store(a, base + k, sh[k]);
+	for (u32 e = lid; e < size; e += ls) f_store(a, base + ((e >> c) << s) + (e & cm), sh[e]);
 }

@@ -1,0 +1,162 @@
+package gpu
+
+import (
+	"fmt"
+	"math/big"
+	"math/rand"
+	"strconv"
+	"strings"
+	"testing"
+
+	bls377fp "github.com/consensys/gnark-crypto/ecc/bls12-377/fp"
+	bls377fr "github.com/consensys/gnark-crypto/ecc/bls12-377/fr"
+	bls381fp "github.com/consensys/gnark-crypto/ecc/bls12-381/fp"
+	bls381fr "github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
+	bn254fp "github.com/consensys/gnark-crypto/ecc/bn254/fp"
+	bn254fr "github.com/consensys/gnark-crypto/ecc/bn254/fr"
+)
+
+// ptxMachine interprets the PTX instructions montRowPTX emits, with the
+// semantics of NVIDIA's PTX ISA: 32-bit registers, and one carry flag that
+// the .cc forms set and the madc/addc forms consume.
+type ptxMachine struct {
+	reg   map[string]uint32
+	carry uint64
+}
+
+func (m *ptxMachine) val(op string) uint32 {
+	if strings.HasPrefix(op, "0x") {
+		v, err := strconv.ParseUint(op[2:], 16, 32)
+		if err != nil {
+			panic(err)
+		}
+		return uint32(v)
+	}
+	if op == "0" {
+		return 0
+	}
+	v, ok := m.reg[op]
+	if !ok {
+		panic("read of unset register " + op)
+	}
+	return v
+}
+
+// exec runs one instruction line.
+func (m *ptxMachine) exec(line string) error {
+	line = strings.TrimSuffix(strings.TrimSpace(line), ";")
+	sp := strings.IndexByte(line, ' ')
+	op, rest := line[:sp], line[sp+1:]
+	args := strings.Split(rest, ", ")
+	if op == ".reg" {
+		return nil
+	}
+	d := args[0]
+	src := make([]uint64, len(args)-1)
+	for i, a := range args[1:] {
+		src[i] = uint64(m.val(a))
+	}
+	cin := uint64(0)
+	if strings.HasPrefix(op, "madc") || strings.HasPrefix(op, "addc") {
+		cin = m.carry
+	}
+	var full uint64 // the sum before truncation, for the carry out
+	switch op {
+	case "mov.u32":
+		m.reg[d] = uint32(src[0])
+		return nil
+	case "mul.lo.u32":
+		m.reg[d] = uint32(src[0] * src[1])
+		return nil
+	case "mad.lo.cc.u32", "madc.lo.cc.u32", "madc.lo.u32":
+		full = uint64(uint32(src[0]*src[1])) + src[2] + cin
+	case "mad.hi.cc.u32", "madc.hi.cc.u32", "madc.hi.u32":
+		full = (src[0]*src[1])>>32 + src[2] + cin
+	case "addc.u32", "addc.cc.u32", "add.cc.u32":
+		full = src[0] + src[1] + cin
+	default:
+		return fmt.Errorf("instruction %q not in the interpreter", op)
+	}
+	m.reg[d] = uint32(full)
+	if strings.Contains(op, ".cc.") {
+		m.carry = full >> 32
+	} else if full>>32 != 0 {
+		// Not an error of PTX (the carry is dropped), but the algorithm's
+		// bounds say it never happens.
+		return fmt.Errorf("%s drops a carry", line)
+	}
+	return nil
+}
+
+// TestMontRowPTX runs the inline PTX of every curve field's 32-bit-word
+// Montgomery multiplication (montRowPTX, CUDA's FLD_row) through
+// ptxMachine and compares a·b·R⁻¹ mod p with math/big's on edge and
+// random operands: the check of the PTX's arithmetic that a machine
+// without a GPU can make (ptxas checks its syntax in
+// cuda.TestNVRTCCubin; TestField runs it on a GPU).
+func TestMontRowPTX(t *testing.T) {
+	for _, f := range []struct {
+		name string
+		p    *big.Int
+	}{
+		{"bn254/fr", bn254fr.Modulus()}, {"bn254/fp", bn254fp.Modulus()},
+		{"bls12-381/fr", bls381fr.Modulus()}, {"bls12-381/fp", bls381fp.Modulus()},
+		{"bls12-377/fr", bls377fr.Modulus()}, {"bls12-377/fp", bls377fp.Modulus()},
+	} {
+		t.Run(f.name, func(t *testing.T) {
+			p := f.p
+			w := 2 * ((p.BitLen() + 63) / 64)
+			prog := montRowPTX(p, w)
+			r := new(big.Int).Lsh(big.NewInt(1), uint(32*w))
+			rInv := new(big.Int).ModInverse(r, p)
+			rng := rand.New(rand.NewSource(1))
+			pm1 := new(big.Int).Sub(p, big.NewInt(1))
+			edges := []*big.Int{big.NewInt(0), big.NewInt(1), big.NewInt(2), pm1, new(big.Int).Sub(p, big.NewInt(2)),
+				new(big.Int).Rsh(p, 1), new(big.Int).Mod(new(big.Int).Sub(r, big.NewInt(1)), p)}
+			var as, bs []*big.Int
+			for _, a := range edges {
+				for _, b := range edges {
+					as, bs = append(as, a), append(bs, b)
+				}
+			}
+			for range 2000 {
+				as = append(as, new(big.Int).Rand(rng, p))
+				bs = append(bs, new(big.Int).Rand(rng, p))
+			}
+			word := func(v *big.Int, j int) uint32 {
+				return uint32(new(big.Int).Rsh(v, uint(32*j)).Uint64())
+			}
+			for k := range as {
+				a, b := as[k], bs[k]
+				m := &ptxMachine{reg: map[string]uint32{}}
+				for j := range w {
+					m.reg[fmt.Sprintf("$%d", j)] = 0
+					m.reg[fmt.Sprintf("$%d", w+j)] = word(a, j)
+				}
+				for i := range w {
+					m.reg[fmt.Sprintf("$%d", 2*w)] = word(b, i)
+					for _, line := range prog {
+						if err := m.exec(line); err != nil {
+							t.Fatalf("a = %v, b = %v, row %d: %v", a, b, i, err)
+						}
+					}
+				}
+				got := new(big.Int)
+				for j := w - 1; j >= 0; j-- {
+					got.Lsh(got, 32).Or(got, big.NewInt(int64(m.reg[fmt.Sprintf("$%d", j)])))
+				}
+				if got.Cmp(new(big.Int).Lsh(p, 1)) >= 0 {
+					t.Fatalf("a = %v, b = %v: t = %v ≥ 2p", a, b, got)
+				}
+				if got.Cmp(p) >= 0 {
+					got.Sub(got, p)
+				}
+				want := new(big.Int).Mul(a, b)
+				want.Mul(want, rInv).Mod(want, p)
+				if got.Cmp(want) != 0 {
+					t.Fatalf("a = %v, b = %v: PTX gives %v, want %v", a, b, got, want)
+				}
+			}
+		})
+	}
+}
