@@ -24,6 +24,9 @@ type msmGroup struct {
 	// addJac adds the Jacobian point src to the Jacobian point dst (both in
 	// gnark-crypto's layout) on the host, with gnark-crypto.
 	addJac func(dst, src []byte)
+	// horner writes Σ 2^(c·w)·wins[w] (nwin Jacobian points) to out as one
+	// Jacobian point, on the host, with gnark-crypto.
+	horner func(out, wins []byte, nwin, c int)
 }
 
 func (g msmGroup) coordSize() int  { return g.degree * g.fp.ElemSize() }
@@ -53,16 +56,22 @@ func msmGroupOf(c zkaccel.Curve, grp zkaccel.Group) (msmGroup, bool) {
 	switch {
 	case c == zkaccel.BN254 && grp == zkaccel.G1:
 		g.addJac = addJac[bn254.G1Jac]
+		g.horner = hornerJac[bn254.G1Jac]
 	case c == zkaccel.BN254 && grp == zkaccel.G2:
 		g.addJac = addJac[bn254.G2Jac]
+		g.horner = hornerJac[bn254.G2Jac]
 	case c == zkaccel.BLS12381 && grp == zkaccel.G1:
 		g.addJac = addJac[bls381.G1Jac]
+		g.horner = hornerJac[bls381.G1Jac]
 	case c == zkaccel.BLS12381 && grp == zkaccel.G2:
 		g.addJac = addJac[bls381.G2Jac]
+		g.horner = hornerJac[bls381.G2Jac]
 	case c == zkaccel.BLS12377 && grp == zkaccel.G1:
 		g.addJac = addJac[bls377.G1Jac]
+		g.horner = hornerJac[bls377.G1Jac]
 	case c == zkaccel.BLS12377 && grp == zkaccel.G2:
 		g.addJac = addJac[bls377.G2Jac]
+		g.horner = hornerJac[bls377.G2Jac]
 	}
 	return g, true
 }
@@ -71,6 +80,22 @@ func msmGroupOf(c zkaccel.Curve, grp zkaccel.Group) (msmGroup, bool) {
 type jacobian[J any] interface {
 	*J
 	AddAssign(q *J) *J
+	DoubleAssign() *J
+}
+
+// hornerJac writes Σ 2^(c·w)·wins[w] to out, as J: nwin·c doublings and
+// nwin additions, which take the host microseconds.
+func hornerJac[J any, PJ jacobian[J]](out, wins []byte, nwin, c int) {
+	pts := make([]J, nwin)
+	copy(rawbytes.Of(pts), wins)
+	acc := pts[nwin-1:]
+	for w := nwin - 2; w >= 0; w-- {
+		for range c {
+			PJ(&acc[0]).DoubleAssign()
+		}
+		PJ(&acc[0]).AddAssign(&pts[w])
+	}
+	copy(out, rawbytes.Of(acc))
 }
 
 // addJac adds the Jacobian point in src to the one in dst, as J.
@@ -102,12 +127,12 @@ func msmSource(g msmGroup) string {
 
 var msmKernelNames = []string{
 	"msm_fill", "msm_digits", "msm_scan_chunks", "msm_scan_totals", "msm_scan_add",
-	"msm_scatter", "msm_accumulate", "msm_reduce_segments", "msm_sum_windows", "msm_horner",
+	"msm_scatter", "msm_accumulate", "msm_reduce_segments", "msm_sum_pairs", "msm_windows_jac",
 }
 
 // msmKernels are the kernels of one curve group's program.
 type msmKernels struct {
-	fill, digits, scanChunks, scanTotals, scanAdd, scatter, accumulate, reduce, sumWindows, horner Kernel
+	fill, digits, scanChunks, scanTotals, scanAdd, scatter, accumulate, reduce, sumPairs, windowsJac Kernel
 }
 
 // msmMaxChunk, when positive, bounds the points of one device pass (tests
@@ -117,6 +142,14 @@ var msmMaxChunk int
 // msmForceWindow, when positive, replaces the window width that msmWindow
 // chooses (tests use it to reach every width at small sizes).
 var msmForceWindow int
+
+// msmReduceItems is the number of bucket-reduction work items a GPU pass
+// aims at (newMSMPlan).
+const msmReduceItems = 1 << 15
+
+// msmForceSeglen, when positive, sets the buckets of one reduction work
+// item (a power of two; tests).
+var msmForceSeglen int
 
 // msmChunkLimit bounds a chunk so that every u32 index of the kernels
 // (point index with a sign bit, window·n + i) fits.
@@ -139,19 +172,34 @@ type msmPlan struct {
 	scanChunk, nscan  int // chunks of the prefix sum
 }
 
-func newMSMPlan(g msmGroup, n int) msmPlan {
+// newMSMPlan plans a pass over n points on a GPU, or on a CPU (onHost).
+func newMSMPlan(g msmGroup, n int, onHost bool) msmPlan {
 	p := msmPlan{n: n, c: msmWindow(n)}
 	// With signed digits the top window absorbs the last carry when the
 	// modulus' bit length leaves it fewer than c bits; otherwise one more.
 	p.nwin = g.bits/p.c + 1
 	p.nb = 1 << (p.c - 1)
 	p.m = p.nwin * p.nb
-	// A reduction work item adds 2·seglen buckets and multiplies by its
-	// offset (c doublings); a window's segments are then summed one by
-	// one: seglen ≈ √(nb/2) balances the two sequential parts.
-	p.seglen = 1
-	for 2*p.seglen*p.seglen < p.nb || p.seglen < 2*p.c {
-		p.seglen *= 2
+	// A reduction work item adds 2·seglen buckets and multiplies its sum
+	// by its offset (up to c doublings); a tree of log2(nseg) launches then
+	// sums each window's segments. Shorter segments mean more work items
+	// with shorter sequential chains, and more of the multiplications. On
+	// a GPU: segments that make about msmReduceItems work items, enough to
+	// fill a large GPU (not yet tuned on one). On a CPU, where parallelism
+	// beyond the cores buys nothing: seglen ≈ √(nb/2), the least work.
+	if onHost {
+		p.seglen = 1
+		for 2*p.seglen*p.seglen < p.nb || p.seglen < 2*p.c {
+			p.seglen *= 2
+		}
+	} else {
+		p.seglen = 4
+		for p.seglen*msmReduceItems < p.m {
+			p.seglen *= 2
+		}
+	}
+	if msmForceSeglen > 0 {
+		p.seglen = msmForceSeglen
 	}
 	p.seglen = min(p.seglen, p.nb)
 	p.nseg = p.nb / p.seglen
@@ -171,8 +219,8 @@ func (p msmPlan) buffers(g msmGroup) []uint64 {
 		n * uint64(g.pointSize()), n * uint64(g.fr.ElemSize()), // points, scalars
 		e, e, // keys, sorted
 		uint64(p.m) * 4, uint64(p.m) * 4, uint64(p.nscan) * 4, // start, cursor, totals
-		uint64(p.m) * 4 * coord, uint64(p.nwin*p.nseg) * 4 * coord, uint64(p.nwin) * 4 * coord, // buckets, segments, windows
-		3 * coord, // result
+		uint64(p.m) * 4 * coord, uint64(p.nwin*p.nseg) * 4 * coord, // buckets, segments
+		uint64(p.nwin) * 3 * coord, // window sums (Jacobian)
 	}
 }
 
@@ -200,7 +248,7 @@ func (d *Device) msmChunkSize(g msmGroup, n int) int {
 	if msmMaxChunk > 0 {
 		chunk = min(chunk, msmMaxChunk)
 	}
-	for chunk > 1 && !newMSMPlan(g, chunk).fits(g, d.rt.Memory(), d.rt.MaxAlloc()) {
+	for chunk > 1 && !newMSMPlan(g, chunk, d.OnHost()).fits(g, d.rt.Memory(), d.rt.MaxAlloc()) {
 		chunk = (chunk + 1) / 2
 	}
 	// Balance the chunks.
@@ -292,7 +340,7 @@ type passPoints struct {
 // msmPass runs one device pass over n points and writes its Jacobian
 // result to out.
 func (d *Device) msmPass(k msmKernels, g msmGroup, points passPoints, scalars []byte, n int, out []byte) error {
-	p := newMSMPlan(g, n)
+	p := newMSMPlan(g, n, d.OnHost())
 	s := d.scratch()
 	defer s.free()
 	sizes := p.buffers(g)
@@ -313,14 +361,15 @@ func (d *Device) msmPass(k msmKernels, g msmGroup, points passPoints, scalars []
 			return err
 		}
 	}
-	pts, sc, keys, sorted, start, cursor, totals, buckets, segs, wins, res := bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], bufs[5], bufs[6], bufs[7], bufs[8], bufs[9], bufs[10]
+	pts, sc, keys, sorted, start, cursor, totals, buckets, segs, wins := bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], bufs[5], bufs[6], bufs[7], bufs[8], bufs[9]
 	u := func(v int) uint32 { return uint32(v) }
 	entries := p.n * p.nwin
-	for _, l := range []struct {
+	type launch struct {
 		k      Kernel
 		global int
 		args   []any
-	}{
+	}
+	launches := []launch{
 		{k.fill, p.m, []any{start, u(p.m), u(0)}},
 		{k.digits, p.n, []any{sc, u(p.n), u(p.c), u(p.nwin), keys, start}},
 		{k.scanChunks, p.nscan, []any{start, u(p.m), u(p.scanChunk), totals, u(p.nscan)}},
@@ -329,16 +378,24 @@ func (d *Device) msmPass(k msmKernels, g msmGroup, points passPoints, scalars []
 		{k.scatter, entries, []any{keys, u(p.n), u(entries), cursor, sorted}},
 		{k.accumulate, p.m, []any{pts, u(points.offset), start, cursor, sorted, u(p.m), buckets}},
 		{k.reduce, p.nwin * p.nseg, []any{buckets, u(p.nwin), u(p.nb), u(p.seglen), u(p.nseg), segs}},
-		{k.sumWindows, p.nwin, []any{segs, u(p.nwin), u(p.nseg), wins}},
-		{k.horner, 1, []any{wins, u(p.nwin), u(p.c), res}},
-	} {
+	}
+	for half := p.nseg / 2; half >= 1; half /= 2 {
+		launches = append(launches, launch{k.sumPairs, p.nwin * half, []any{segs, u(p.nwin), u(p.nseg), u(half)}})
+	}
+	launches = append(launches, launch{k.windowsJac, p.nwin, []any{segs, u(p.nwin), u(p.nseg), wins}})
+	for _, l := range launches {
 		if err := d.rt.Launch(l.k, l.global, 0, l.args...); err != nil {
 			_ = d.rt.Finish() // let the launched kernels end before the buffers are freed
 			return fmt.Errorf("%s: %w", l.k.Name(), err)
 		}
 	}
-	if err := d.rt.Read(out, res, 0); err != nil {
+	ws := make([]byte, p.nwin*3*g.coordSize())
+	if err := d.rt.Read(ws, wins, 0); err != nil {
 		return err
 	}
-	return d.rt.Finish()
+	if err := d.rt.Finish(); err != nil {
+		return err
+	}
+	g.horner(out, ws, p.nwin, p.c)
+	return nil
 }

@@ -27,6 +27,14 @@ func MSMShape(curve zkaccel.Curve, group zkaccel.Group, n int) (c, nwin int, ok 
 	if !ok {
 		return 0, 0, false
 	}
-	p := newMSMPlan(g, n)
+	p := newMSMPlan(g, n, false)
 	return p.c, p.nwin, true
+}
+
+// SetMSMSeglen forces the buckets per reduction work item (0: the default)
+// and returns a function that restores the previous setting.
+func SetMSMSeglen(n int) (restore func()) {
+	old := msmForceSeglen
+	msmForceSeglen = n
+	return func() { msmForceSeglen = old }
 }

@@ -186,6 +186,21 @@ func testMSMGroup[J, A, S any, PJ bind.Jac[J, A, S], PA bind.Affine[A, J], PS bi
 			})
 		}
 	})
+	t.Run("segments", func(t *testing.T) {
+		// The bucket reduction's segments, one to all of a window's buckets
+		// (tree sums of every depth, including none).
+		const n = 40
+		pts, sc := b.Random(rng, n), scalars(n)
+		for _, c := range []int{4, 7} {
+			for _, seglen := range []int{1, 2, 8, 1 << 10} {
+				t.Run(fmt.Sprintf("c=%d/seglen=%d", c, seglen), func(t *testing.T) {
+					defer gpu.SetMSMWindow(c)()
+					defer gpu.SetMSMSeglen(seglen)()
+					check(t, pts, sc)
+				})
+			}
+		}
+	})
 }
 
 // TestMSMShape checks the window plan: the signed digits' last carry always

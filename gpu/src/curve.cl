@@ -145,10 +145,12 @@ DEVICE_NOINLINE xyzz_t xyzz_add(xyzz_t p, xyzz_t q) {
 	return r;
 }
 
-// xyzz_mul_u32 returns k·p (double-and-add from the top bit).
+// xyzz_mul_u32 returns k·p (double-and-add from k's top set bit).
 DEVICE xyzz_t xyzz_mul_u32(xyzz_t p, u32 k) {
 	xyzz_t r = xyzz_inf();
-	for (int i = 31; i >= 0; i--) {
+	int top = 31;
+	while (top >= 0 && ((k >> top) & 1) == 0) top--;
+	for (int i = top; i >= 0; i--) {
 		r = xyzz_dbl(r);
 		if ((k >> i) & 1) r = xyzz_add(r, p);
 	}

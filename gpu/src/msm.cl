@@ -11,7 +11,9 @@
 //  3. msm_scatter: counting sort, (point index | sign) into bucket order.
 //  4. msm_accumulate: one work item per bucket adds its points.
 //  5. msm_reduce_segments: Σ j·B_j per window, over segments of buckets.
-//  6. msm_sum_windows, msm_horner: window sums, then Σ 2^(c·w)·W_w.
+//  6. msm_sum_pairs: a tree sum of each window's segments; msm_windows_jac:
+//     the window sums W_w as Jacobian points, which the host combines
+//     into Σ 2^(c·w)·W_w.
 
 #define MSM_NONE 0xFFFFFFFFu
 #define MSM_SIGN 0x80000000u
@@ -146,22 +148,24 @@ KERNEL void msm_reduce_segments(const GLOBAL u64* buckets, u32 nwin, u32 nb, u32
 	xyzz_store(segs, t, acc);
 }
 
-// msm_sum_windows sums window w's segments into wins[w].
-KERNEL void msm_sum_windows(const GLOBAL u64* segs, u32 nwin, u32 nseg, GLOBAL u64* wins) {
-	u32 w = GLOBAL_ID();
-	if (w >= nwin) return;
-	xyzz_t acc = xyzz_inf();
-	for (u32 s = 0; s < nseg; s++) acc = xyzz_add(acc, xyzz_load(segs, w * nseg + s));
-	xyzz_store(wins, w, acc);
+// msm_sum_pairs is one step of a tree sum of each window's segments: for
+// every window w and i < span it adds segs[w·stride + i + span] into
+// segs[w·stride + i]. The host runs it for span = nseg/2, nseg/4, …, 1,
+// which leaves window w's sum in segs[w·stride]: log2(nseg) launches of one
+// addition per work item instead of nseg additions in one.
+KERNEL void msm_sum_pairs(GLOBAL u64* segs, u32 nwin, u32 stride, u32 span) {
+	u32 t = GLOBAL_ID();
+	if (t >= nwin * span) return;
+	u32 a = (t / span) * stride + t % span;
+	xyzz_store(segs, a, xyzz_add(xyzz_load(segs, a), xyzz_load(segs, a + span)));
 }
 
-// msm_horner writes Σ 2^(c·w)·wins[w] as one Jacobian point (one work item).
-KERNEL void msm_horner(const GLOBAL u64* wins, u32 nwin, u32 c, GLOBAL u64* out) {
-	if (GLOBAL_ID() != 0) return;
-	xyzz_t acc = xyzz_load(wins, nwin - 1);
-	for (u32 w = nwin - 1; w-- > 0;) {
-		for (u32 k = 0; k < c; k++) acc = xyzz_dbl(acc);
-		acc = xyzz_add(acc, xyzz_load(wins, w));
-	}
-	xyzz_store_jac(out, acc);
+// msm_windows_jac writes window w's sum, segs[w·stride], as the Jacobian
+// point wins[w] (3 FE elements each), for the host to combine: the
+// combination Σ 2^(c·w)·W_w is a chain of nwin·c doublings, which one
+// thread of a GPU runs far slower than the host's CPU.
+KERNEL void msm_windows_jac(const GLOBAL u64* segs, u32 nwin, u32 stride, GLOBAL u64* wins) {
+	u32 w = GLOBAL_ID();
+	if (w >= nwin) return;
+	xyzz_store_jac(wins + (u64)w * 3 * (sizeof(FE_t) / sizeof(u64)), xyzz_load(segs, w * stride));
 }
