@@ -33,18 +33,19 @@ import (
 // coset two tables of √N powers of the shift from which every power is one
 // product. They are cached per device, keyed by their values (field, N,
 // constant), and stay on the device until evicted: the cache holds at most
-// nttCacheEntries tables and nttCacheBytes bytes, evicting the least
+// nttCacheEntries tables and nttCacheBudget bytes, evicting the least
 // recently used; a table larger than the budget is computed per call.
 
 const (
 	nttMaxLog         = 31        // u32 indices: N ≤ 2^31
 	nttCacheEntries   = 16        // tables cached per device, at most
-	nttCacheBytes     = 256 << 20 // bytes of tables cached per device, at most
+	nttCacheBytes     = 256 << 20 // bytes of tables cached per device, at least (nttCacheBudget)
 	nttLocalBytesCL   = 16 << 10  // local memory of the local-memory kernels under OpenCL
 	nttLocalBytesCUDA = 32 << 10  // and under CUDA (static shared memory: at most 48 KiB)
 	nttGroup          = 64        // work-group size of every launch, at most
 	nttLocalGroupGPU  = 256       // work-group size of the local-memory kernels on a GPU
 	nttColumnBytes    = 64        // bytes of adjacent elements a local-memory pass reads in a run
+	nttDirectPowers   = 1 << 10   // tables of up to this many powers: one power per element
 	nttKeyPrefix      = "ntt/table/"
 	nttLocalLogKey    = "ntt/locallog" // tests: the largest local-memory pass (0: none)
 )
@@ -62,9 +63,9 @@ type nttTable struct {
 
 // nttKernels are the kernels of one field's NTT program.
 type nttKernels struct {
-	powers, coset, scale, difStage, ditStage, difLocal, ditLocal Kernel
-	localLog                                                     int // log2 of the largest local-memory block
-	columnLog                                                    int // log2 of the elements in nttColumnBytes
+	powers, powers2, coset, scale, difStage, ditStage, difLocal, ditLocal Kernel
+	localLog                                                              int // log2 of the largest local-memory block
+	columnLog                                                             int // log2 of the elements in nttColumnBytes
 }
 
 // nttLocalLog is the log2 of the largest block of elements of size es that
@@ -147,11 +148,11 @@ func (d *Device) nttProgram(field zkaccel.Field, f FieldInfo) (*nttKernels, erro
 	if err != nil {
 		return nil, err
 	}
-	ks, err := kernels(p, "ntt_powers", "ntt_coset", "ntt_scale", "ntt_dif_stage", "ntt_dit_stage", "ntt_dif_local", "ntt_dit_local")
+	ks, err := kernels(p, "ntt_powers", "ntt_powers2", "ntt_coset", "ntt_scale", "ntt_dif_stage", "ntt_dit_stage", "ntt_dif_local", "ntt_dit_local")
 	if err != nil {
 		return nil, err
 	}
-	return &nttKernels{ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], nttLocalLog(d.rt.Kind(), f.ElemSize()), bits.Len(uint(max(nttColumnBytes/f.ElemSize(), 1))) - 1}, nil
+	return &nttKernels{ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], ks[7], nttLocalLog(d.rt.Kind(), f.ElemSize()), bits.Len(uint(max(nttColumnBytes/f.ElemSize(), 1))) - 1}, nil
 }
 
 // nttRun uploads the data, runs the passes and reads the result back into
@@ -396,7 +397,29 @@ func (d *Device) nttPowers(s *scratch, k *nttKernels, now uint64, field zkaccel.
 		return nil, err
 	}
 	fill := func(out Buffer) error {
-		return d.rt.Launch(k.powers, count, d.nttGroup(), out, uint32(count), bbuf, stride)
+		if count <= nttDirectPowers {
+			return d.rt.Launch(k.powers, count, d.nttGroup(), out, uint32(count), bbuf, stride)
+		}
+		// base^(i·stride) = lo[i mod 2^h] · hi[i >> h], from two tables of
+		// about √count powers: one product per element instead of a
+		// power's ~2·log2(count) products.
+		h := (bits.Len(uint(count-1)) + 1) / 2
+		nhi := (count + 1<<h - 1) >> h
+		lo, err := s.alloc((1 << h) * es)
+		if err != nil {
+			return err
+		}
+		hi, err := s.alloc(nhi * es)
+		if err != nil {
+			return err
+		}
+		if err := d.rt.Launch(k.powers, 1<<h, d.nttGroup(), lo, uint32(1<<h), bbuf, stride); err != nil {
+			return err
+		}
+		if err := d.rt.Launch(k.powers, nhi, d.nttGroup(), hi, uint32(nhi), bbuf, stride<<h); err != nil {
+			return err
+		}
+		return d.rt.Launch(k.powers2, count, d.nttGroup(), out, uint32(count), lo, hi, uint32(h))
 	}
 	if !d.nttMakeRoom(size, now) {
 		out, err := s.alloc(int(size))
@@ -418,11 +441,19 @@ func (d *Device) nttPowers(s *scratch, k *nttKernels, now uint64, field zkaccel.
 	return out, nil
 }
 
+// nttCacheBudget is the bytes of NTT tables d keeps: 1/32 of its memory
+// (2.5 GiB of an 80 GiB GPU: the twiddles of a 2^24 BN254 transform are
+// 256 MiB), and at least nttCacheBytes.
+func (d *Device) nttCacheBudget() uint64 {
+	return max(nttCacheBytes, d.rt.Memory()/32)
+}
+
 // nttMakeRoom evicts the least recently used tables, never one used by the
 // current call (now), until a table of size bytes fits in the cache's
 // budget; it reports whether it does.
 func (d *Device) nttMakeRoom(size, now uint64) bool {
-	if size > nttCacheBytes {
+	budget := d.nttCacheBudget()
+	if size > budget {
 		return false
 	}
 	type entry struct {
@@ -440,7 +471,7 @@ func (d *Device) nttMakeRoom(size, now uint64) bool {
 	sort.Slice(es, func(i, j int) bool { return es[i].t.used < es[j].t.used })
 	count := len(es)
 	for _, e := range es {
-		if count < nttCacheEntries && total+size <= nttCacheBytes {
+		if count < nttCacheEntries && total+size <= budget {
 			break
 		}
 		if e.t.used == now {
@@ -451,5 +482,5 @@ func (d *Device) nttMakeRoom(size, now uint64) bool {
 		count--
 		total -= e.t.size
 	}
-	return count < nttCacheEntries && total+size <= nttCacheBytes
+	return count < nttCacheEntries && total+size <= budget
 }

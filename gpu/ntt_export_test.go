@@ -32,11 +32,11 @@ func NTTCacheStats(d *Device) (entries int, bytes uint64) {
 	return entries, bytes
 }
 
-// NTTCacheLimits are the bounds of the NTT's table cache.
-const (
-	NTTCacheEntries = nttCacheEntries
-	NTTCacheBytes   = nttCacheBytes
-)
+// NTTCacheEntries bounds the number of NTT tables a device caches.
+const NTTCacheEntries = nttCacheEntries
+
+// NTTCacheBudget returns the bytes of NTT tables d caches, at most.
+func NTTCacheBudget(d *Device) uint64 { return d.nttCacheBudget() }
 
 // NTTPlan exposes nttPlan: each pass as {lb, s, c}.
 func NTTPlan(logn, L, cw int) [][3]int {

@@ -232,8 +232,8 @@ func TestNTTCache(t *testing.T) {
 						t.Fatalf("round %d, 2^%d inverse=%v: %s", round, logn, inverse, diffElems(got, want, 4))
 					}
 					entries, size := gpu.NTTCacheStats(d)
-					if entries > gpu.NTTCacheEntries || size > gpu.NTTCacheBytes {
-						t.Fatalf("cache holds %d tables, %d bytes; bounds %d, %d", entries, size, gpu.NTTCacheEntries, gpu.NTTCacheBytes)
+					if entries > gpu.NTTCacheEntries || size > gpu.NTTCacheBudget(d) {
+						t.Fatalf("cache holds %d tables, %d bytes; bounds %d, %d", entries, size, gpu.NTTCacheEntries, gpu.NTTCacheBudget(d))
 					}
 				}
 			}

@@ -44,6 +44,14 @@ KERNEL void ntt_powers(GLOBAL f_word* out, u32 n, const GLOBAL f_word* base, u64
 	f_store(out, i, f_pow(f_load(base, 0), (u64)i * stride));
 }
 
+// ntt_powers2 writes out[i] = lo[i mod 2^lobits] · hi[i >> lobits] for
+// i < n: with lo[j] = b^j and hi[j] = b^(j·2^lobits), out[i] = b^i.
+KERNEL void ntt_powers2(GLOBAL f_word* out, u32 n, const GLOBAL f_word* lo, const GLOBAL f_word* hi, u32 lobits) {
+	u32 i = GLOBAL_ID();
+	if (i >= n) return;
+	f_store(out, i, f_mul(f_load(lo, i & ((1u << lobits) - 1u)), f_load(hi, i >> lobits)));
+}
+
 // ntt_coset multiplies a[i] by s^k, k = i (rev = 0) or the logn-bit
 // reversal of i (rev = 1), and by c[0] when hasc is set. The power s^k is
 // lo[k mod 2^lobits] · hi[k >> lobits], with lo[j] = s^j and
