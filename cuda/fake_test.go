@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/cgo"
@@ -350,4 +351,61 @@ func TestFakeNVML(t *testing.T) {
 	if _, err := cuda.TelemetryFrom(rt, filepath.Join(fakeDir, "missing.so")); err == nil || !strings.Contains(err.Error(), "NVML") {
 		t.Errorf("missing NVML: %v", err)
 	}
+}
+
+// TestFakePrecompile: Precompile compiles, in parallel, the sources the
+// disk cache lacks, and a later Compile of each loads it from the cache
+// instead of compiling.
+func TestFakePrecompile(t *testing.T) {
+	rt, h := fake(t)
+	if _, err := cuda.LoadNVRTC(); err != nil {
+		nvrtc(t) // skips, or fails where NVRTC is required
+	}
+	t.Setenv("ZKACCEL_CACHE", "")
+	t.Setenv("ZKACCEL_CACHE_DIR", t.TempDir())
+	var srcs []string
+	for _, key := range []string{"keccak", "ntt/goldilocks", "ntt/babybear"} {
+		src, err := gpu.ProgramSource(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs = append(srcs, src)
+	}
+	var calls []int
+	var mu sync.Mutex
+	if err := rt.Precompile(srcs, 2, func(done, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if total != len(srcs) {
+			t.Errorf("progress total %d, want %d", total, len(srcs))
+		}
+		calls = append(calls, done)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(calls) != "[1 2 3]" {
+		t.Errorf("progress calls %v, want [1 2 3]", calls)
+	}
+	compiled0, cached0, _, _ := rt.CompileStats()
+	for _, src := range srcs {
+		if _, err := rt.Compile(src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	compiled, cached, _, _ := rt.CompileStats()
+	if compiled != compiled0 || cached != cached0+int64(len(srcs)) {
+		t.Errorf("after Precompile, Compile compiled %d and loaded %d from the cache; want 0 and %d", compiled-compiled0, cached-cached0, len(srcs))
+	}
+	// A second Precompile finds everything cached and compiles nothing.
+	start := time.Now()
+	if err := rt.Precompile(srcs, 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("second Precompile: %v", time.Since(start))
+	// Without a cache directory there is nowhere to put the results.
+	t.Setenv("ZKACCEL_CACHE", "off")
+	if err := rt.Precompile(srcs, 2, nil); !errors.Is(err, zkaccel.ErrUnsupported) {
+		t.Errorf("Precompile with the cache off: %v, want ErrUnsupported", err)
+	}
+	h.check(t, -1)
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/zkaccel/zkaccel"
@@ -113,11 +114,7 @@ func (rt *Runtime) build(src string, key [32]byte) (*Program, error) {
 		if !ok {
 			nvErr = fmt.Errorf("NVRTC %s has no architecture at or below sm_%d (it targets %v)", nv.Version(), cc, nv.Archs())
 		} else {
-			entry := ""
-			if dir := bincache.Dir("cuda"); dir != "" {
-				entry = bincache.Path(dir, "zkaccel cuda module", fmt.Sprint(cacheFormat.Version), src, t.String(),
-					strings.Join(compileOptions, " "), "nvrtc "+nv.Version(), "driver "+fmt.Sprint(rt.api.version), rt.name)
-			}
+			entry := rt.cacheEntry(src, t, nv)
 			if entry != "" {
 				bin, err := cacheFormat.Read(entry)
 				switch {
@@ -167,6 +164,84 @@ func (rt *Runtime) build(src string, key [32]byte) (*Program, error) {
 		return p, nil
 	}
 	return nil, rt.errorf("compile "+name, "no NVRTC to compile it (%v) and no embedded PTX for this source (run go generate ./cuda/ptx)", nvErr)
+}
+
+// cacheEntry is the disk cache's path for src compiled by nv for target t
+// on this GPU and driver ("" without a cache directory).
+func (rt *Runtime) cacheEntry(src string, t Target, nv *NVRTC) string {
+	dir := bincache.Dir("cuda")
+	if dir == "" {
+		return ""
+	}
+	return bincache.Path(dir, "zkaccel cuda module", fmt.Sprint(cacheFormat.Version), src, t.String(),
+		strings.Join(compileOptions, " "), "nvrtc "+nv.Version(), "driver "+fmt.Sprint(rt.api.version), rt.name)
+}
+
+// Precompile compiles with NVRTC each source that the disk cache lacks for
+// this GPU, in up to workers goroutines at once, and caches it without
+// loading it: a later Compile of the source loads it from the cache.
+// NVRTC needs no device and runs in parallel, which loading does not, so
+// a first run that precompiles every program (`zkaccel warmup`) takes the
+// longest compile, not their sum. progress, if not nil, is called after
+// each source with the number done. It returns an error wrapping
+// zkaccel.ErrUnsupported where there is no NVRTC or no cache directory,
+// and the compile errors of the sources that failed.
+func (rt *Runtime) Precompile(srcs []string, workers int, progress func(done, total int)) error {
+	nv, err := LoadNVRTC()
+	if err != nil {
+		return fmt.Errorf("zkaccel/cuda: precompile on %s: %w: %v", rt, zkaccel.ErrUnsupported, err)
+	}
+	if strings.EqualFold(os.Getenv(EnvPTX), "embedded") {
+		return fmt.Errorf("zkaccel/cuda: precompile on %s: %w: %s=embedded", rt, zkaccel.ErrUnsupported, EnvPTX)
+	}
+	cc := 10*rt.ccMajor + rt.ccMinor
+	t, ok := bestTarget(cc, nv.Archs(), nv.getCUBIN.Name() != "")
+	if !ok {
+		return fmt.Errorf("zkaccel/cuda: precompile on %s: %w: NVRTC %s has no architecture at or below sm_%d", rt, zkaccel.ErrUnsupported, nv.Version(), cc)
+	}
+	if bincache.Dir("cuda") == "" {
+		return fmt.Errorf("zkaccel/cuda: precompile on %s: %w: no cache directory", rt, zkaccel.ErrUnsupported)
+	}
+	workers = max(1, min(workers, len(srcs)))
+	jobs := make(chan string)
+	var (
+		mu   sync.Mutex
+		errs []error
+		done int
+	)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for src := range jobs {
+				entry := rt.cacheEntry(src, t, nv)
+				var err error
+				if _, serr := os.Stat(entry); serr != nil {
+					key := sha256.Sum256([]byte(src))
+					var code []byte
+					if code, err = nv.Compile(src, programName(src, key), t); err == nil {
+						err = cacheFormat.Write(entry, code)
+					}
+				}
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, err)
+				}
+				done++
+				if progress != nil {
+					progress(done, len(srcs))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, src := range srcs {
+		jobs <- src
+	}
+	close(jobs)
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // programName names a program in compiler logs: its first kernel's name,

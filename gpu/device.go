@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -149,6 +150,49 @@ func (d *Device) program(key string) (Program, error) {
 	}
 	d.progs[key] = p
 	return p, nil
+}
+
+// Warmup compiles and loads every device program ([Programs]) on d ahead
+// of first use, so that no later call waits for a compiler. Where the
+// runtime can compile apart from loading (CUDA with NVRTC: cuda's
+// Precompile) the compiles run in parallel, one per CPU, into the disk
+// cache; then each program is loaded, from the disk cache where the
+// runtime has one. progress, if not nil, is called as work completes:
+// stage "compile" with the programs compiled so far, then stage "load".
+func (d *Device) Warmup(progress func(stage string, done, total int)) error {
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	if d.preludeErr != nil {
+		return d.errorf("warmup", d.preludeErr)
+	}
+	keys := Programs()
+	if p, ok := d.rt.(interface {
+		Precompile(srcs []string, workers int, progress func(done, total int)) error
+	}); ok {
+		srcs := make([]string, len(keys))
+		for i, key := range keys {
+			src, err := ProgramSource(key)
+			if err != nil {
+				return d.errorf("warmup", err)
+			}
+			srcs[i] = d.prelude + src
+		}
+		err := p.Precompile(srcs, runtime.NumCPU(), func(done, total int) { progress("compile", done, total) })
+		if err != nil && !errors.Is(err, zkaccel.ErrUnsupported) {
+			return d.errorf("warmup", err)
+		}
+	}
+	for i, key := range keys {
+		d.mu.Lock()
+		_, err := d.program(key)
+		d.mu.Unlock()
+		if err != nil {
+			return d.errorf("warmup", err)
+		}
+		progress("load", i+1, len(keys))
+	}
+	return nil
 }
 
 // cached is a value of d.cache that holds device memory: ReleaseCache

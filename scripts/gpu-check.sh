@@ -26,7 +26,7 @@ export ZKACCEL_REQUIRE=cuda ZKACCEL_CACHE_DIR=/tmp/zk/cache
 mode=${ZKACCEL_GPU_CHECK:-quick}
 budget=${ZKACCEL_GPU_BUDGET:-480}
 skipped=()
-step() { # step NAME LIMIT COMMAND...: runs a step within the budget, logs it, prints one line
+step() { # [dir=DIR] step NAME LIMIT COMMAND...: runs a step (in DIR) within the budget, logs it, prints one line
 	local name=$1 limit=$2
 	shift 2
 	local left=$((budget - SECONDS))
@@ -36,7 +36,7 @@ step() { # step NAME LIMIT COMMAND...: runs a step within the budget, logs it, p
 	fi
 	[ "$limit" -gt "$left" ] && limit=$left
 	local start=$SECONDS
-	timeout "$limit" "$@" >"$L/$name.log" 2>&1
+	(cd "${dir:-.}" && timeout "$limit" "$@") >"$L/$name.log" 2>&1
 	local rc=$?
 	echo "== $name: exit $rc in $((SECONDS - start)) s (limit $limit s)"
 	tail -n 3 "$L/$name.log" | sed 's/^/   /'
@@ -50,8 +50,11 @@ echo "== machine: $(nvidia-smi --query-gpu=name,driver_version,memory.total --fo
 
 # 1. Is it right? The runtime, then every field, NTT and MSM path on cuda:0.
 step devices 60 "$B/zkaccel" devices
-(cd cuda && step cuda-test 120 "$B/cuda.test" -test.v -test.count=1 -test.short -test.timeout=115s)
-(cd gpu && step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM' -test.timeout=235s)
+# Every program compiled once, in parallel, into the disk cache that every
+# later step loads from.
+step warmup 150 "$B/zkaccel" warmup --device cuda:0
+dir=cuda step cuda-test 120 "$B/cuda.test" -test.v -test.count=1 -test.short -test.timeout=115s
+dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM' -test.timeout=235s
 # 2. How fast? The headline sizes, BN254, beside the CPU.
 if [ "$mode" = full ]; then msm=10,12,14,16,18,20,22 ntt=10,12,14,16,20,22,24; else msm=16,20 ntt=16,20,22,24; fi
 step bench-msm-bn254 150 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes "$msm" --runs 5 --max-time 5s --json "$OUT/bench-msm-bn254.json"
@@ -67,12 +70,12 @@ else
 	step conformance 240 "$B/zkaccel" conformance --device cuda:0
 fi
 step bench-hash 150 "$B/zkaccel" bench --device cuda:0 --ops poseidon,poseidon2,keccak --sizes 16,20,24 --runs 5 --max-time 5s --json "$OUT/bench-hash.json"
-(cd gpu && step gpu-test 400 "$B/gpu.test" -test.v -test.count=1 -test.short -test.timeout=390s)
+dir=gpu step gpu-test 400 "$B/gpu.test" -test.v -test.count=1 -test.short -test.timeout=390s
 step bench-msm 400 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bls12-381,bls12-377 --sizes "$msm" --runs 5 --max-time 5s --json "$OUT/bench-msm.json"
 step bench-ntt 200 "$B/zkaccel" bench --device cuda:0 --ops ntt --fields bls12-381,goldilocks,babybear --sizes "$ntt" --runs 5 --max-time 5s --json "$OUT/bench-ntt.json"
-(cd msm/bn254 && step msm-test 200 "$B/msm-bn254.test" -test.count=1 -test.short -test.timeout=190s)
-(cd gnark/groth16 && step groth16-test 300 "$B/groth16.test" -test.v -test.count=1 -test.short -test.timeout=290s)
-(cd gnark/plonk && step plonk-test 300 "$B/plonk.test" -test.v -test.count=1 -test.short -test.timeout=290s)
+dir=msm/bn254 step msm-test 200 "$B/msm-bn254.test" -test.count=1 -test.short -test.timeout=190s
+dir=gnark/groth16 step groth16-test 300 "$B/groth16.test" -test.v -test.count=1 -test.short -test.timeout=290s
+dir=gnark/plonk step plonk-test 300 "$B/plonk.test" -test.v -test.count=1 -test.short -test.timeout=290s
 if [ "$mode" = full ]; then proofs=2^16,2^20; else proofs=2^16; fi
 step bench-proofs 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --runs 3 --json "$OUT/bench-proofs.json"
 # The crossovers for the automatic device choice, from the measurements

@@ -1,6 +1,7 @@
 // Command zkaccel lists the devices zkaccel can use, runs its conformance
-// suite on them, benchmarks them against the CPU, and renders benchmark
-// results from one or more machines as Markdown and SVG.
+// suite on them, benchmarks them against the CPU, records the crossovers of
+// the automatic device choice, compiles device programs ahead of use, and
+// renders benchmark results from one or more machines as Markdown and SVG.
 //
 // Usage:
 //
@@ -12,6 +13,7 @@
 //	              [--json FILE] [--md FILE]
 //	zkaccel tune [--device D] [--ops …] [--sizes 8:20] [--curves …] [--fields …]
 //	             [--group g1] [--runs N] [--json FILE] [--dry-run] [--from FILES]
+//	zkaccel warmup [--device D]
 //	zkaccel report [--md FILE] [--svg FILE] FILE...
 //	zkaccel help [COMMAND]
 //
@@ -55,6 +57,7 @@ func commands() []command {
 		{"conformance", "run the conformance suite on devices", runConformance},
 		{"bench", "benchmark MSM, NTT and the hashes on devices against the CPU", runBench},
 		{"tune", "measure and record each op's crossover size for the automatic device choice", runTune},
+		{"warmup", "compile every device program ahead of first use (in parallel under CUDA)", runWarmup},
 		{"report", "render bench JSON files as Markdown and an SVG chart", runReport},
 		{"help", "show help for zkaccel or one of its commands", nil},
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/bench"
 	"github.com/zkaccel/zkaccel/bench/conformance"
+	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 )
 
@@ -638,6 +639,35 @@ func TestTuneBadFlags(t *testing.T) {
 		wantCode(t, args, code, tc.code, errs)
 		if !strings.Contains(errs, tc.want) {
 			t.Errorf("zkaccel %s: stderr %q lacks %q", strings.Join(args, " "), errs, tc.want)
+		}
+	}
+}
+
+// TestWarmup compiles every program for opencl:0 with progress on stderr,
+// and checks the errors of a bad command line.
+func TestWarmup(t *testing.T) {
+	if _, err := zkaccel.Open("opencl:0"); err != nil {
+		devtest.Absent(t, zkaccel.OpenCL, err.Error())
+	}
+	args := []string{"warmup", "--device", "opencl:0"}
+	code, out, errs := zk(t, args...)
+	wantCode(t, args, code, 0, errs)
+	n := len(gpu.Programs())
+	if !strings.Contains(out, "opencl:0: every program ready in ") || !strings.Contains(errs, fmt.Sprintf("warmup opencl:0: load %d/%d", n, n)) {
+		t.Errorf("warmup output:\n%s\nstderr:\n%s", out, errs)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"warmup", "--device", "nosuch:0"}, 1, `--device nosuch:0`},
+		{[]string{"warmup", "extra"}, 2, "unexpected argument"},
+		{[]string{"warmup", "--device", "cpu:0"}, 0, "cpu:0: nothing to compile"},
+	} {
+		code, out, errs := zk(t, c.args...)
+		if code != c.code || !strings.Contains(out+errs, c.msg) {
+			t.Errorf("%v: exit %d, want %d, with %q in:\n%s%s", c.args, code, c.code, c.msg, out, errs)
 		}
 	}
 }
