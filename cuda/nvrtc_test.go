@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -215,5 +216,58 @@ func TestNVRTCErrors(t *testing.T) {
 	}
 	if !slices.Contains(nv.Archs(), 70) {
 		t.Errorf("NVRTC %s does not target compute_70: %v", nv.Version(), nv.Archs())
+	}
+}
+
+// ptxFunctionRE matches the head of a PTX kernel or function and its name.
+var ptxFunctionRE = regexp.MustCompile(`(?m)^\s*(?:\.visible\s+|\.weak\s+)?\.(?:entry|func)\s+(?:\([^)]*\)\s*)?([\w$]+)`)
+
+// TestNoLocalMemory checks, in the embedded PTX (which
+// TestNVRTCCompilesEveryProgram checks against NVRTC's output), that the hot
+// kernels keep their state in registers: no ld.local or st.local, which a
+// state array indexed at run time brings, and which costs a GPU many times
+// a register's speed. It checks Keccak, every NTT, BN254's G1 MSM and the
+// Poseidon2 Merkle layers whole. Not checked: Poseidon2's permutation,
+// whose widths without a constant width (src/poseidon2.cl) use local
+// memory, and the MSMs of larger points (BLS12 G1, every G2), where the
+// call ABI stages the points that the curve formulas (__noinline__, for
+// compile time) take by value in local memory: a cost to measure on a GPU.
+func TestNoLocalMemory(t *testing.T) {
+	ix, err := ptx.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exempt := map[string]bool{"poseidon2_permute": true}
+	checked := map[string]bool{}
+	for _, e := range ix.Entries {
+		if e.Program != "msm/bn254/g1" && !strings.HasPrefix(e.Program, "ntt/") && e.Program != "keccak" && !strings.HasPrefix(e.Program, "poseidon2/") {
+			continue
+		}
+		code, err := ptx.Read(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := string(code)
+		heads := ptxFunctionRE.FindAllStringSubmatchIndex(src, -1)
+		if len(heads) == 0 {
+			t.Fatalf("%s: no function found in its PTX", e.Program)
+		}
+		for i, h := range heads {
+			end := len(src)
+			if i+1 < len(heads) {
+				end = heads[i+1][0]
+			}
+			name := src[h[2]:h[3]]
+			body := src[h[0]:end]
+			if n := strings.Count(body, "ld.local") + strings.Count(body, "st.local"); n > 0 && !exempt[name] {
+				t.Errorf("%s: %s has %d local-memory accesses", e.Program, name, n)
+			}
+		}
+		checked[e.Program] = true
+	}
+	for _, p := range []string{"keccak", "msm/bn254/g1", "ntt/bn254", "ntt/goldilocks", "poseidon2/bn254"} {
+		if !checked[p] {
+			t.Errorf("%s: not in the embedded PTX", p)
+		}
 	}
 }

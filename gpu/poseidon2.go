@@ -56,6 +56,16 @@ func poseidon2Source(field zkaccel.Field) string {
 		m4 = 1
 	}
 	defs := fmt.Sprintf("#define FE_WORD %s\n#define P2_MAXW %d\n#define P2_SBOX %d\n#define P2_M4 %d\n", word, spec.maxW, spec.sbox, m4)
+	// The widths the kernel runs with the width a compile-time constant
+	// (the state then lives in registers on a GPU): the field's defined
+	// widths, for BN254 the common 2, 3 and 4.
+	fast := spec.widths
+	if fast == nil {
+		fast = []int{2, 3, 4}
+	}
+	for i, w := range fast {
+		defs += fmt.Sprintf("#define P2_W%d %d\n", i, w)
+	}
 	return Source(info.Source("fe"), defs, File("poseidon2.cl"))
 }
 

@@ -80,32 +80,48 @@ KERNEL void keccak_f1600_batch(GLOBAL u64* states, u32 n) {
 	for (int k = 0; k < 25; k++) s[k] = a[k];
 }
 
+// keccak_lane returns lane k of a block at m: the 8 bytes from m + 8k,
+// little-endian, with the bytes from len on replaced by the padding's
+// (0x01 at len, then zeros) when len < 8k + 8. One 8-byte load where the
+// lane is whole and aligned.
+DEVICE u64 keccak_lane(const GLOBAL u8* m, u32 k, u64 len) {
+	const GLOBAL u8* p = m + 8 * k;
+	if (8 * (u64)k + 8 <= len && ((size_t)p & 7) == 0) return *(const GLOBAL u64*)p;
+	u64 w = 0;
+	for (int b = 7; b >= 0; b--) {
+		u64 pos = 8 * (u64)k + (u64)b;
+		u64 byte = pos < len ? (u64)p[b] : (pos == len ? 0x01 : 0);
+		w = (w << 8) | byte;
+	}
+	return w;
+}
+
 // keccak256_batch writes into out[4i … 4i+3] (32 bytes, little-endian
 // lanes) the Keccak-256 digest of message i, data[offsets[i] …
-// offsets[i+1]), for every i < n.
+// offsets[i+1]), for every i < n. Every index into the state is a
+// constant once the lane loops are unrolled, so that the state stays in
+// registers on a GPU.
 KERNEL void keccak256_batch(const GLOBAL u8* data, const GLOBAL u64* offsets, GLOBAL u64* out, u32 n) {
 	u32 i = GLOBAL_ID();
 	if (i >= n) return;
 	u64 lo = offsets[i], len = offsets[i + 1] - offsets[i];
 	const GLOBAL u8* m = data + lo;
 	u64 a[25];
+	UNROLL
 	for (int k = 0; k < 25; k++) a[k] = 0;
 	// Whole blocks, then the last partial block (possibly empty) with the
 	// padding; a message of a whole number of blocks gets a block of pure
 	// padding.
 	while (len >= KECCAK_RATE) {
-		for (int k = 0; k < KECCAK_RATE / 8; k++) {
-			u64 w = 0;
-			for (int b = 7; b >= 0; b--) w = (w << 8) | (u64)m[8 * k + b];
-			a[k] ^= w;
-		}
+		UNROLL
+		for (int k = 0; k < KECCAK_RATE / 8; k++) a[k] ^= keccak_lane(m, k, KECCAK_RATE);
 		keccak_f1600(a);
 		m += KECCAK_RATE;
 		len -= KECCAK_RATE;
 	}
-	for (u32 b = 0; b < (u32)len; b++) a[b >> 3] ^= (u64)m[b] << (8 * (b & 7));
-	a[len >> 3] ^= (u64)0x01 << (8 * (len & 7));
-	a[(KECCAK_RATE - 1) >> 3] ^= (u64)0x80 << 56;
+	UNROLL
+	for (int k = 0; k < KECCAK_RATE / 8; k++) a[k] ^= keccak_lane(m, k, len);
+	a[KECCAK_RATE / 8 - 1] ^= (u64)0x80 << 56;
 	keccak_f1600(a);
 	GLOBAL u64* o = out + (u64)i * 4;
 	for (int k = 0; k < 4; k++) o[k] = a[k];

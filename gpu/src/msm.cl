@@ -18,16 +18,6 @@
 #define MSM_NONE 0xFFFFFFFFu
 #define MSM_SIGN 0x80000000u
 
-// msm_window returns the c bits of the canonical scalar s from bit lo
-// (0 past the top).
-DEVICE u32 msm_window(fr_t s, u32 lo, u32 c) {
-	u32 li = lo / 64, sh = lo % 64;
-	if (li >= fr_N) return 0;
-	u64 v = s.v[li] >> sh;
-	if (sh != 0 && li + 1 < fr_N) v |= s.v[li + 1] << (64 - sh);
-	return (u32)(v & ((1ull << c) - 1));
-}
-
 // msm_fill sets m words of a to v.
 KERNEL void msm_fill(GLOBAL u32* a, u32 m, u32 v) {
 	u32 i = GLOBAL_ID();
@@ -42,8 +32,23 @@ KERNEL void msm_digits(const GLOBAL u64* scalars, u32 n, u32 c, u32 nwin, GLOBAL
 	fr_t s = fr_from_mont(fr_load(scalars, i));
 	u32 nb = 1u << (c - 1);
 	u32 carry = 0;
+	// Window w is bits w·c … w·c+c−1 of s; c < 64, so it lies in limbs 0
+	// and 1 of s once the limbs below it are shifted out (base: the bit
+	// index of limb 0). Every limb index is a constant, so that s stays
+	// in registers on a GPU.
+	u32 base = 0;
 	for (u32 w = 0; w < nwin; w++) {
-		u32 d = msm_window(s, w * c, c) + carry;
+		u32 lo = w * c;
+		while (lo - base >= 64) {
+			UNROLL
+			for (u32 k = 0; k + 1 < fr_N; k++) s.v[k] = s.v[k + 1];
+			s.v[fr_N - 1] = 0;
+			base += 64;
+		}
+		u32 sh = lo - base;
+		u64 v = s.v[0] >> sh;
+		if (sh != 0) v |= s.v[1] << (64 - sh);
+		u32 d = (u32)(v & ((1ull << c) - 1)) + carry;
 		u32 neg = 0;
 		carry = 0;
 		if (d > nb) { // d − 2^c < 0: borrow from the next window

@@ -117,15 +117,35 @@ DEVICE void p2_permute(fe_t* s, u32 w, u32 rf, u32 rp, u32 ext, const GLOBAL FE_
 	for (u32 r = 0; r < rf - nh; r++) p2_full(s, w, ext, k + (u64)r * w * fe_N);
 }
 
-// poseidon2_permute permutes the states[i·w … i·w+w−1] in place, i < n.
-KERNEL void poseidon2_permute(GLOBAL FE_WORD* states, const GLOBAL FE_WORD* keys, const GLOBAL FE_WORD* diag,
-                              u32 w, u32 rf, u32 rp, u32 ext, u32 n) {
-	u32 i = GLOBAL_ID();
-	if (i >= n) return;
+// p2_run permutes states[i·w … i·w+w−1] in place.
+DEVICE void p2_run(GLOBAL FE_WORD* states, u32 i, u32 w, u32 rf, u32 rp, u32 ext, const GLOBAL FE_WORD* keys,
+                   const GLOBAL FE_WORD* diag) {
 	fe_t s[P2_MAXW];
 	for (u32 j = 0; j < w; j++) s[j] = p2_load(states, (u64)i * w + j);
 	p2_permute(s, w, rf, rp, ext, keys, diag);
 	for (u32 j = 0; j < w; j++) p2_store(states, (u64)i * w + j, s[j]);
+}
+
+// poseidon2_permute permutes the states[i·w … i·w+w−1] in place, i < n.
+// For the widths the host lists as P2_W0, P2_W1, … it runs p2_run with the
+// width a constant, so that the compiler unrolls the loops over the state
+// and keeps it in registers rather than in (slow) per-thread memory.
+KERNEL void poseidon2_permute(GLOBAL FE_WORD* states, const GLOBAL FE_WORD* keys, const GLOBAL FE_WORD* diag,
+                              u32 w, u32 rf, u32 rp, u32 ext, u32 n) {
+	u32 i = GLOBAL_ID();
+	if (i >= n) return;
+	switch (w) {
+#ifdef P2_W0
+	case P2_W0: p2_run(states, i, P2_W0, rf, rp, ext, keys, diag); return;
+#endif
+#ifdef P2_W1
+	case P2_W1: p2_run(states, i, P2_W1, rf, rp, ext, keys, diag); return;
+#endif
+#ifdef P2_W2
+	case P2_W2: p2_run(states, i, P2_W2, rf, rp, ext, keys, diag); return;
+#endif
+	default: p2_run(states, i, w, rf, rp, ext, keys, diag);
+	}
 }
 
 // poseidon2_merkle_layer compresses pairs of nodes with gnark-crypto's
