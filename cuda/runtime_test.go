@@ -8,6 +8,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -332,5 +333,127 @@ func concurrentRoundTrips(t *testing.T, rt gpu.Runtime, n, size int) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// ceilingSrc holds the kernels of TestCeilings: a grid-stride copy, eight
+// independent chains of 32-bit multiply-adds per thread, and two chains of
+// BN254 base-field multiplications per thread (the field instance "f").
+const ceilingSrc = `
+KERNEL void ceil_copy(GLOBAL u64* dst, const GLOBAL u64* src, u64 n) {
+	u64 stride = GLOBAL_SIZE();
+	for (u64 i = GLOBAL_ID(); i < n; i += stride) dst[i] = src[i];
+}
+KERNEL void ceil_mad(GLOBAL u32* out, u32 a, u32 b, u32 iters) {
+	u32 x0 = GLOBAL_ID(), x1 = x0 ^ 1u, x2 = x0 ^ 2u, x3 = x0 ^ 3u, x4 = x0 ^ 4u, x5 = x0 ^ 5u, x6 = x0 ^ 6u, x7 = x0 ^ 7u;
+	for (u32 i = 0; i < iters; i++) {
+		x0 = x0 * a + b; x1 = x1 * a + b; x2 = x2 * a + b; x3 = x3 * a + b;
+		x4 = x4 * a + b; x5 = x5 * a + b; x6 = x6 * a + b; x7 = x7 * a + b;
+	}
+	out[GLOBAL_ID()] = x0 ^ x1 ^ x2 ^ x3 ^ x4 ^ x5 ^ x6 ^ x7;
+}
+KERNEL void ceil_fmul(GLOBAL u64* out, const GLOBAL u64* in, u32 iters) {
+	f_t x = f_load(in, 0), y = f_load(in, 1), z = f_load(in, 2);
+	x.v[0] ^= GLOBAL_ID();
+	for (u32 i = 0; i < iters; i++) {
+		x = f_mul(x, y);
+		z = f_mul(z, y);
+	}
+	f_store(out, GLOBAL_ID(), f_add(x, z));
+}
+`
+
+// TestCeilings measures the two ceilings that bound the kernels (METHOD.md
+// of the device notes): device-memory bandwidth (a copy, bytes read plus
+// written) and the 32-bit multiply-add rate, and, between them, the rate of
+// BN254 base-field multiplications in each of the field template's forms
+// (gpu.EnvMul). It logs "CEILING" lines, which scripts/gpu-check.sh
+// collects; it checks only that each kernel ran.
+func TestCeilings(t *testing.T) {
+	rt := runtime0(t)
+	sms := rt.Multiprocessors()
+	median := func(run func() error) float64 {
+		var ts []float64
+		for range 5 {
+			rt.ResetTimes()
+			if err := run(); err != nil {
+				t.Fatal(err)
+			}
+			if err := rt.Finish(); err != nil {
+				t.Fatal(err)
+			}
+			k, _, err := rt.Times()
+			if err != nil || k <= 0 {
+				t.Fatalf("Times: %v, %v", k, err)
+			}
+			ts = append(ts, k.Seconds())
+		}
+		slices.Sort(ts)
+		return ts[len(ts)/2]
+	}
+	prog, err := rt.Compile(gpu.Source(ceilingSrc[:strings.Index(ceilingSrc, "KERNEL void ceil_fmul")]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyK, _ := prog.Kernel("ceil_copy")
+	madK, _ := prog.Kernel("ceil_mad")
+
+	const words = 1 << 28 // 2 GiB each way
+	src, err := rt.Alloc(8 * words)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Free(src)
+	dst, err := rt.Alloc(8 * words)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Free(dst)
+	threads := sms * 2048
+	sec := median(func() error { return rt.Launch(copyK, threads, 256, dst, src, uint64(words)) })
+	t.Logf("CEILING copy: %.2f TB/s (2 × %d MiB in %.3f ms)", 2*8*words/sec/1e12, 8*words>>20, sec*1e3)
+
+	const iters = 4096
+	out, err := rt.Alloc(4 * threads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Free(out)
+	sec = median(func() error { return rt.Launch(madK, threads, 256, out, uint32(0x9E3779B9), uint32(7), uint32(iters)) })
+	t.Logf("CEILING int32 multiply-add: %.2f T/s (%.3f ms)", float64(threads)*iters*8/sec/1e12, sec*1e3)
+
+	fp, _ := gpu.BaseField(zkaccel.BN254)
+	in := make([]byte, 3*fp.ElemSize())
+	for i := range in {
+		in[i] = byte(i*37 + 11)
+	}
+	in[fp.ElemSize()-1], in[2*fp.ElemSize()-1], in[3*fp.ElemSize()-1] = 0x0f, 0x0f, 0x0f // below p
+	inBuf, err := rt.Alloc(len(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Free(inBuf)
+	if err := rt.Write(inBuf, 0, in); err != nil {
+		t.Fatal(err)
+	}
+	fthreads := sms * 1024
+	fout, err := rt.Alloc(fthreads * fp.ElemSize())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Free(fout)
+	const fiters = 256
+	for _, v := range []struct{ name, prelude string }{
+		{"32 (PTX)", "#define ZK_MUL32 1\n"},
+		{"32c", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n"},
+		{"64", "#define ZK_MUL64 1\n"},
+	} {
+		p, err := rt.Compile(v.prelude + gpu.Source(fp.Source("f"), ceilingSrc[strings.Index(ceilingSrc, "KERNEL void ceil_fmul"):]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, _ := p.Kernel("ceil_fmul")
+		sec := median(func() error { return rt.Launch(k, fthreads, 256, fout, inBuf, uint32(fiters)) })
+		t.Logf("CEILING BN254 Fp multiplications, form %s: %.1f G/s (%d registers)", v.name, float64(fthreads)*fiters*2/sec/1e9, k.(*cuda.Kernel).Registers())
 	}
 }

@@ -47,6 +47,14 @@ step() { # [dir=DIR] step NAME LIMIT COMMAND...: runs a step (in DIR) within the
 	ldconfig -p | grep -E 'libcuda|libnvrtc|libnvidia-ml'
 } >"$L/machine.log" 2>&1
 echo "== machine: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1)"
+# NVRTC: zkaccel looks for libnvrtc by its sonames; where the image keeps it
+# only in the CUDA toolkit's or a Python wheel's folder, name it.
+if [ -z "${ZKACCEL_NVRTC:-}" ]; then
+	nv=$(ls /usr/local/cuda*/lib64/libnvrtc.so.* /usr/local/cuda*/targets/*/lib/libnvrtc.so.* 2>/dev/null | grep -v builtins | sort -V | tail -1)
+	[ -z "$nv" ] && nv=$(python3 -c 'import glob,site; print("\n".join(sorted(f for d in site.getsitepackages() for f in glob.glob(d+"/nvidia/**/libnvrtc.so*", recursive=True) if "builtins" not in f)))' 2>/dev/null | tail -1)
+	[ -n "$nv" ] && export ZKACCEL_NVRTC=$nv
+fi
+echo "== NVRTC: ${ZKACCEL_NVRTC:-found by soname, or none (then the embedded PTX)}"
 
 # 1. Is it right? The runtime, then every field, NTT and MSM path on cuda:0.
 step devices 60 "$B/zkaccel" devices
@@ -85,5 +93,6 @@ from=$(ls "$OUT"/bench-msm*.json "$OUT"/bench-ntt*.json "$OUT"/bench-hash.json 2
 cp -r "$ZKACCEL_CACHE_DIR/crossover" "$OUT/" 2>/dev/null
 
 echo "== skipped for want of time: ${skipped[*]:-none}"
+grep -h "CEILING" "$L/cuda-test.log" 2>/dev/null | sed 's/^ *//' 
 grep -hE '^(--- FAIL|FAIL|ok|PASS)' "$L"/*-test.log 2>/dev/null | head -40
 grep -hE 'passed|failed' "$L/conformance.log" 2>/dev/null | tail -2
