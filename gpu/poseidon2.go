@@ -62,6 +62,7 @@ func poseidon2Source(field zkaccel.Field) string {
 	fast := spec.widths
 	if fast == nil {
 		fast = []int{2, 3, 4}
+		defs += "#define P2_FIXED23 1\n" // BN254: widths 2 and 3 have fixed matrices (p2FixedDiag)
 	}
 	for i, w := range fast {
 		defs += fmt.Sprintf("#define P2_W%d %d\n", i, w)

@@ -6,6 +6,9 @@
 //   P2_SBOX   the S-box degree: 3, 5 or 7
 //   P2_M4     the 4×4 block of the external matrix: 0 HorizenLabs' (BN254,
 //             Goldilocks), 1 Plonky3's (BabyBear, KoalaBear)
+//   P2_FIXED23  defined where widths 2 and 3 have gnark-crypto's fixed
+//             internal matrices (BN254): their diagonal is then added, not
+//             multiplied
 // The width, the round counts and the external matrix are kernel arguments;
 // the round keys (rf·w + rp, round after round: w per full round, one per
 // partial round) and the internal matrix's diagonal minus one (w elements)
@@ -94,6 +97,13 @@ DEVICE void p2_external(fe_t* s, u32 w, u32 ext) {
 DEVICE void p2_internal(fe_t* s, u32 w, const GLOBAL FE_WORD* diag) {
 	fe_t sum = s[0];
 	for (u32 i = 1; i < w; i++) sum = fe_add(sum, s[i]);
+#ifdef P2_FIXED23
+	if (w <= 3) { // gnark-crypto's fixed matrices: diagonal (1, …, 1, 2), no multiplication
+		for (u32 i = 0; i + 1 < w; i++) s[i] = fe_add(s[i], sum);
+		s[w - 1] = fe_add(fe_double(s[w - 1]), sum);
+		return;
+	}
+#endif
 	for (u32 i = 0; i < w; i++) s[i] = fe_add(fe_mul(s[i], p2_load(diag, i)), sum);
 }
 
