@@ -351,7 +351,9 @@ func (d *Device) msmPass(k msmKernels, g msmGroup, points passPoints, scalars []
 		case i == 0 && points.resident != nil:
 			bufs[i] = points.resident
 		case i == 0:
-			bufs[i], err = s.upload(points.host)
+			// Written after the sorting kernels are launched (below), so
+			// that the host's part of the copy overlaps them.
+			bufs[i], err = s.alloc(int(size))
 		case i == 1:
 			bufs[i], err = s.upload(scalars)
 		default:
@@ -384,6 +386,14 @@ func (d *Device) msmPass(k msmKernels, g msmGroup, points passPoints, scalars []
 	}
 	launches = append(launches, launch{k.windowsJac, p.nwin, []any{segs, u(p.nwin), u(p.nseg), wins}})
 	for _, l := range launches {
+		if l.k == k.accumulate && points.resident == nil {
+			// The scalars' sorting needs no point: it runs on the device
+			// while the host stages the points.
+			if err := d.rt.Write(pts, 0, points.host); err != nil {
+				_ = d.rt.Finish()
+				return err
+			}
+		}
 		if err := d.rt.Launch(l.k, l.global, 0, l.args...); err != nil {
 			_ = d.rt.Finish() // let the launched kernels end before the buffers are freed
 			return fmt.Errorf("%s: %w", l.k.Name(), err)
