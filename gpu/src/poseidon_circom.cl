@@ -63,17 +63,28 @@ DEVICE void circom_permute(fr_t* s, u32 t, u32 rp, const GLOBAL u64* consts) {
 	circom_mat(s, t, mds);
 }
 
-// circom_hash writes into out[i] the Poseidon hash of in[i·(t−1) …
-// i·(t−1)+t−2] (the state [0, inputs…], state[0] out), i < n.
-KERNEL void circom_hash(const GLOBAL u64* in, GLOBAL u64* out, const GLOBAL u64* consts, u32 t, u32 rp, u32 n) {
-	u32 i = GLOBAL_ID();
-	if (i >= n) return;
+// circom_run hashes input i of width t into out[i].
+DEVICE void circom_run(const GLOBAL u64* in, GLOBAL u64* out, const GLOBAL u64* consts, u32 t, u32 rp, u32 i) {
 	fr_t s[CIRCOM_MAXW];
 	s[0] = fr_zero();
 	const GLOBAL u64* x = in + (u64)i * (t - 1) * fr_N;
 	for (u32 j = 1; j < t; j++) s[j] = fr_load(x, j - 1);
 	circom_permute(s, t, rp, consts);
 	fr_store(out + (u64)i * fr_N, 0, s[0]);
+}
+
+// circom_hash writes into out[i] the Poseidon hash of in[i·(t−1) …
+// i·(t−1)+t−2] (the state [0, inputs…], state[0] out), i < n. Width 3
+// (two inputs, the common case) runs with the width a compile-time
+// constant, so that the state stays in registers on a GPU.
+KERNEL void circom_hash(const GLOBAL u64* in, GLOBAL u64* out, const GLOBAL u64* consts, u32 t, u32 rp, u32 n) {
+	u32 i = GLOBAL_ID();
+	if (i >= n) return;
+	if (t == 3) {
+		circom_run(in, out, consts, 3, rp, i);
+		return;
+	}
+	circom_run(in, out, consts, t, rp, i);
 }
 
 // circom_merkle_layer sets node i of the layer at element dst to
