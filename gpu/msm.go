@@ -3,6 +3,8 @@ package gpu
 import (
 	"fmt"
 	"math/bits"
+	"os"
+	"strconv"
 	"strings"
 
 	bls377 "github.com/consensys/gnark-crypto/ecc/bls12-377"
@@ -155,11 +157,33 @@ var msmForceSeglen int
 // (point index with a sign bit, window·n + i) fits.
 const msmChunkLimit = 1 << 26
 
+// EnvMSMWindow names the variable that sets the MSM's window width c, from
+// 4 to 20, on GPU runtime devices: a tuning knob (larger windows mean fewer
+// bucket additions and more buckets to reduce). Unset, c is about
+// log2(n) − 3 within [4, 16].
+const EnvMSMWindow = "ZKACCEL_MSM_WINDOW"
+
+// msmWindowEnv returns the width EnvMSMWindow sets (0: unset).
+func msmWindowEnv() (int, error) {
+	v := os.Getenv(EnvMSMWindow)
+	if v == "" {
+		return 0, nil
+	}
+	c, err := strconv.Atoi(v)
+	if err != nil || c < 4 || c > 20 {
+		return 0, fmt.Errorf("%s=%q: want a window width from 4 to 20", EnvMSMWindow, v)
+	}
+	return c, nil
+}
+
 // msmWindow returns the window width for n points: about log2(n) − 3,
-// within [4, 16].
+// within [4, 16], unless a test or EnvMSMWindow sets it.
 func msmWindow(n int) int {
 	if msmForceWindow > 0 {
 		return msmForceWindow
+	}
+	if c, err := msmWindowEnv(); err == nil && c > 0 {
+		return c
 	}
 	c := bits.Len(uint(n)) - 3
 	return min(max(c, 4), 16)
@@ -294,6 +318,9 @@ func (d *Device) msm(req *zkaccel.MSMRequest) error {
 		return bad("scalars: %d bytes, want %d × %d", len(req.Scalars), req.N, ss)
 	case len(req.Result) != g.resultSize():
 		return bad("result: %d bytes, want %d (one Jacobian point)", len(req.Result), g.resultSize())
+	}
+	if _, err := msmWindowEnv(); err != nil {
+		return d.errorf(op, err)
 	}
 	prog, err := d.program(msmProgramKey(g))
 	if err != nil {

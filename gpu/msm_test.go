@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -262,6 +263,42 @@ func TestMSMBadRequest(t *testing.T) {
 					t.Error("the result was written")
 				}
 			})
+		}
+	})
+}
+
+// TestMSMWindowEnv: ZKACCEL_MSM_WINDOW sets the window width (the result
+// stays gnark-crypto's), and a bad value is an error that names it.
+func TestMSMWindowEnv(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		const n = 50
+		pts := inputs.BN254G1(rng, n)
+		sc := inputs.Elements[frbn.Element](rng, n)
+		var want bn254.G1Jac
+		var wantAff bn254.G1Affine
+		if _, err := wantAff.MultiExp(pts, sc, ecc.MultiExpConfig{}); err != nil {
+			t.Fatal(err)
+		}
+		want.FromAffine(&wantAff)
+		for _, v := range []string{"4", "18", "20"} {
+			t.Setenv(gpu.EnvMSMWindow, v)
+			r := zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: n, Points: rawbytes.Of(pts), Scalars: rawbytes.Of(sc), Result: make([]byte, 96)}
+			if err := d.MSM(&r); err != nil {
+				t.Fatalf("%s=%s: %v", gpu.EnvMSMWindow, v, err)
+			}
+			var got [1]bn254.G1Jac
+			copy(rawbytes.Of(got[:]), r.Result)
+			if !got[0].Equal(&want) {
+				t.Errorf("%s=%s: the MSM differs from gnark-crypto's", gpu.EnvMSMWindow, v)
+			}
+		}
+		for _, v := range []string{"3", "21", "x"} {
+			t.Setenv(gpu.EnvMSMWindow, v)
+			r := zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: n, Points: rawbytes.Of(pts), Scalars: rawbytes.Of(sc), Result: make([]byte, 96)}
+			if err := d.MSM(&r); err == nil || !strings.Contains(err.Error(), gpu.EnvMSMWindow) {
+				t.Errorf("%s=%s: err = %v, want one naming the variable", gpu.EnvMSMWindow, v, err)
+			}
 		}
 	})
 }

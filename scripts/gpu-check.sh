@@ -78,6 +78,11 @@ else
 	step conformance 240 "$B/zkaccel" conformance --device cuda:0
 fi
 step bench-hash 150 "$B/zkaccel" bench --device cuda:0 --ops poseidon,poseidon2,keccak --sizes 16,20,24 --runs 5 --max-time 5s --json "$OUT/bench-hash.json"
+# The MSM window width (gpu.EnvMSMWindow) at 2^22: the default (16) against 18 and 20.
+for c in default 18 20; do
+	if [ $c = default ]; then w=; else w=$c; fi
+	ZKACCEL_MSM_WINDOW=$w step bench-window-$c 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 22 --runs 3 --max-time 5s --json "$OUT/bench-window-$c.json"
+done
 dir=gpu step gpu-test 400 "$B/gpu.test" -test.v -test.count=1 -test.short -test.timeout=390s
 step bench-msm 400 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bls12-381,bls12-377 --sizes "$msm" --runs 5 --max-time 5s --json "$OUT/bench-msm.json"
 step bench-ntt 200 "$B/zkaccel" bench --device cuda:0 --ops ntt --fields bls12-381,goldilocks,babybear --sizes "$ntt" --runs 5 --max-time 5s --json "$OUT/bench-ntt.json"
@@ -88,7 +93,7 @@ if [ "$mode" = full ]; then proofs=2^16,2^20; else proofs=2^16; fi
 step bench-proofs 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --runs 3 --json "$OUT/bench-proofs.json"
 # The crossovers for the automatic device choice, from the measurements
 # above (zkaccel tune --from), brought back for BENCHMARKS.md.
-from=$(ls "$OUT"/bench-msm*.json "$OUT"/bench-ntt*.json "$OUT"/bench-hash.json 2>/dev/null | grep -v mul | paste -sd,)
+from=$(ls "$OUT"/bench-msm*.json "$OUT"/bench-ntt*.json "$OUT"/bench-hash.json 2>/dev/null | paste -sd,)
 [ -n "$from" ] && step tune 60 "$B/zkaccel" tune --from "$from"
 cp -r "$ZKACCEL_CACHE_DIR/crossover" "$OUT/" 2>/dev/null
 
