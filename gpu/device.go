@@ -140,6 +140,11 @@ func (d *Device) program(key string) (Program, error) {
 	if d.preludeErr != nil {
 		return nil, fmt.Errorf("compile %s: %w", key, d.preludeErr)
 	}
+	if d.needsMulCheck(key) {
+		if err := d.mulCheck(); err != nil {
+			return nil, fmt.Errorf("compile %s: %w", key, err)
+		}
+	}
 	src, err := ProgramSource(key)
 	if err != nil {
 		return nil, err

@@ -3,8 +3,10 @@ package gpu_test
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"math/big"
 	"math/rand"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -266,4 +268,28 @@ func testField[E any, PE fieldElem[E]](t *testing.T, d *gpu.Device, info gpu.Fie
 			}
 		})
 	}
+}
+
+// TestMulCheck runs the multiplication self-check (gpu/selfcheck.go) in each
+// form on every device, and checks that a wrong product fails it with an
+// error that wraps ErrUnsupported and names the field and the remedy.
+func TestMulCheck(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		for _, prelude := range []string{"#define ZK_MUL32 1\n", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n", "#define ZK_MUL64 1\n"} {
+			if err := gpu.RunMulCheck(d, prelude, nil); err != nil {
+				t.Errorf("%q: %v", prelude, err)
+			}
+		}
+		err := gpu.RunMulCheck(d, "", func(i int, want []byte) {
+			if i == 3 {
+				want[5*48+7] ^= 0x10
+			}
+		})
+		if !errors.Is(err, zkaccel.ErrUnsupported) || !strings.Contains(err.Error(), "bls12-381/fp") || !strings.Contains(err.Error(), gpu.EnvMul+"=32c") {
+			t.Errorf("a wrong product: err = %v", err)
+		}
+		if want := d.Kind() == zkaccel.CUDA && os.Getenv(gpu.EnvMul) == ""; gpu.NeedsMulCheck(d, "msm/bn254/g1") != want || gpu.NeedsMulCheck(d, "keccak") {
+			t.Errorf("NeedsMulCheck(msm/bn254/g1) = %v, want %v; keccak: %v", gpu.NeedsMulCheck(d, "msm/bn254/g1"), want, gpu.NeedsMulCheck(d, "keccak"))
+		}
+	})
 }

@@ -38,3 +38,13 @@ func SetMSMSeglen(n int) (restore func()) {
 	msmForceSeglen = n
 	return func() { msmForceSeglen = old }
 }
+
+// RunMulCheck runs the multiplication self-check on d's runtime under
+// prelude, with corrupt altering field i's expected products (nil: none).
+func RunMulCheck(d *Device, prelude string, corrupt func(i int, want []byte)) error {
+	return runMulCheck(d.rt, prelude, corrupt)
+}
+
+// NeedsMulCheck reports whether d checks its multiplication before
+// compiling program key.
+func NeedsMulCheck(d *Device, key string) bool { return d.needsMulCheck(key) }

@@ -18,8 +18,10 @@ import (
 //	poseidon/circom             circomlib's Poseidon (BN254)
 //	poseidon/hermez             Polygon Hermez's Poseidon (Goldilocks)
 //	poseidon2/<field>           Poseidon2 of bn254, goldilocks, babybear, koalabear
+//	selfcheck/mul               the multiplication self-check (selfcheck.go)
 var programs = func() map[string]func() string {
 	m := map[string]func() string{
+		"selfcheck/mul":   mulCheckSource,
 		"keccak":          func() string { return Source(File("keccak.cl")) },
 		"poseidon/circom": circomSource,
 		"poseidon/hermez": hermezSource,

@@ -14,7 +14,7 @@ import (
 // compiles the same list with NVRTC).
 func TestPrograms(t *testing.T) {
 	keys := gpu.Programs()
-	want := []string{"keccak", "poseidon/circom", "poseidon/hermez"}
+	want := []string{"keccak", "poseidon/circom", "poseidon/hermez", "selfcheck/mul"}
 	for _, c := range []string{"bn254", "bls12-381", "bls12-377"} {
 		want = append(want, "msm/"+c+"/g1", "msm/"+c+"/g2")
 	}
