@@ -128,13 +128,13 @@ func msmSource(g msmGroup) string {
 }
 
 var msmKernelNames = []string{
-	"msm_fill", "msm_digits", "msm_scan_chunks", "msm_scan_totals", "msm_scan_add",
+	"msm_fill", "msm_digits", "msm_scan_block", "msm_scan_add",
 	"msm_scatter", "msm_accumulate", "msm_reduce_segments", "msm_sum_pairs", "msm_windows_jac",
 }
 
 // msmKernels are the kernels of one curve group's program.
 type msmKernels struct {
-	fill, digits, scanChunks, scanTotals, scanAdd, scatter, accumulate, reduce, sumPairs, windowsJac Kernel
+	fill, digits, scanBlock, scanAdd, scatter, accumulate, reduce, sumPairs, windowsJac Kernel
 }
 
 // msmMaxChunk, when positive, bounds the points of one device pass (tests
@@ -144,6 +144,30 @@ var msmMaxChunk int
 // msmForceWindow, when positive, replaces the window width that msmWindow
 // chooses (tests use it to reach every width at small sizes).
 var msmForceWindow int
+
+// msmScanK is the counts each work item of msm_scan_block takes (the
+// kernel's MSM_SCAN_K), and msmScanMaxGroup its largest work-group
+// (MSM_SCAN_MAXG); msmForceScanGroup, when positive, sets the group (tests:
+// small blocks make small MSMs take several levels).
+const (
+	msmScanK        = 4
+	msmScanMaxGroup = 256
+)
+
+var msmForceScanGroup int
+
+// msmScanGroup is the work-group size of the counts' scan: a power of two,
+// at most msmScanMaxGroup and the device's largest group.
+func (d *Device) msmScanGroup() int {
+	if msmForceScanGroup > 0 {
+		return msmForceScanGroup
+	}
+	g := msmScanMaxGroup
+	if m := d.rt.MaxGroupSize(); m > 0 && m < g {
+		g = 1 << (bits.Len(uint(m)) - 1)
+	}
+	return g
+}
 
 // msmReduceItems is the number of bucket-reduction work items a GPU pass
 // aims at (newMSMPlan).
@@ -193,7 +217,6 @@ func msmWindow(n int) int {
 type msmPlan struct {
 	n, c, nwin, nb, m int // points, window width, windows, buckets per window, buckets
 	seglen, nseg      int // bucket segments of the reduction
-	scanChunk, nscan  int // chunks of the prefix sum
 }
 
 // newMSMPlan plans a pass over n points on a GPU, or on a CPU (onHost).
@@ -227,11 +250,6 @@ func newMSMPlan(g msmGroup, n int, onHost bool) msmPlan {
 	}
 	p.seglen = min(p.seglen, p.nb)
 	p.nseg = p.nb / p.seglen
-	p.scanChunk = 1
-	for p.scanChunk*p.scanChunk < p.m {
-		p.scanChunk *= 2
-	}
-	p.nscan = (p.m + p.scanChunk - 1) / p.scanChunk
 	return p
 }
 
@@ -242,7 +260,7 @@ func (p msmPlan) buffers(g msmGroup) []uint64 {
 	return []uint64{
 		n * uint64(g.pointSize()), n * uint64(g.fr.ElemSize()), // points, scalars
 		e, e, // keys, sorted
-		uint64(p.m) * 4, uint64(p.m) * 4, uint64(p.nscan) * 4, // start, cursor, totals
+		uint64(p.m) * 4, uint64(p.m) * 4, // start, cursor (the scan's block totals, m/2^10 words, come apart)
 		uint64(p.m) * 4 * coord, uint64(p.nwin*p.nseg) * 4 * coord, // buckets, segments
 		uint64(p.nwin) * 3 * coord, // window sums (Jacobian)
 	}
@@ -330,7 +348,7 @@ func (d *Device) msm(req *zkaccel.MSMRequest) error {
 	if err != nil {
 		return d.errorf(op, err)
 	}
-	k := msmKernels{ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], ks[7], ks[8], ks[9]}
+	k := msmKernels{ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], ks[7], ks[8]}
 
 	chunk := d.msmChunkSize(g, req.N)
 	acc := make([]byte, g.resultSize())
@@ -390,28 +408,52 @@ func (d *Device) msmPass(k msmKernels, g msmGroup, points passPoints, scalars []
 			return err
 		}
 	}
-	pts, sc, keys, sorted, start, cursor, totals, buckets, segs, wins := bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], bufs[5], bufs[6], bufs[7], bufs[8], bufs[9]
+	pts, sc, keys, sorted, start, cursor, buckets, segs, wins := bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], bufs[5], bufs[6], bufs[7], bufs[8]
 	u := func(v int) uint32 { return uint32(v) }
 	entries := p.n * p.nwin
 	type launch struct {
-		k      Kernel
-		global int
-		args   []any
+		k             Kernel
+		global, local int
+		args          []any
 	}
 	launches := []launch{
-		{k.fill, p.m, []any{start, u(p.m), u(0)}},
-		{k.digits, p.n, []any{sc, u(p.n), u(p.c), u(p.nwin), keys, start}},
-		{k.scanChunks, p.nscan, []any{start, u(p.m), u(p.scanChunk), totals, u(p.nscan)}},
-		{k.scanTotals, 1, []any{totals, u(p.nscan)}},
-		{k.scanAdd, p.m, []any{start, cursor, u(p.m), u(p.scanChunk), totals}},
-		{k.scatter, entries, []any{keys, u(p.n), u(entries), cursor, sorted}},
-		{k.accumulate, p.m, []any{pts, u(points.offset), start, cursor, sorted, u(p.m), buckets}},
-		{k.reduce, p.nwin * p.nseg, []any{buckets, u(p.nwin), u(p.nb), u(p.seglen), u(p.nseg), segs}},
+		{k.fill, p.m, 0, []any{start, u(p.m), u(0)}},
+		{k.digits, p.n, 0, []any{sc, u(p.n), u(p.c), u(p.nwin), keys, start}},
 	}
+	// The counts' exclusive prefix sum, a work-group scan over blocks of
+	// group·msmScanK counts, their totals scanned the same way, level by
+	// level; the top level's last step also fills the scatter's cursor.
+	group := d.msmScanGroup()
+	blk := group * msmScanK
+	var scan func(a, cur Buffer, m int, top bool) error
+	scan = func(a, cur Buffer, m int, top bool) error {
+		nb := (m + blk - 1) / blk
+		totals, err := s.alloc(4 * nb)
+		if err != nil {
+			return err
+		}
+		launches = append(launches, launch{k.scanBlock, nb * group, group, []any{a, u(m), totals}})
+		if nb == 1 && !top {
+			return nil // one block: already the whole prefix sum
+		}
+		if err := scan(totals, totals, nb, false); err != nil {
+			return err
+		}
+		launches = append(launches, launch{k.scanAdd, m, 0, []any{a, cur, u(m), u(blk), totals}})
+		return nil
+	}
+	if err := scan(start, cursor, p.m, true); err != nil {
+		return err
+	}
+	launches = append(launches,
+		launch{k.scatter, entries, 0, []any{keys, u(p.n), u(entries), cursor, sorted}},
+		launch{k.accumulate, p.m, 0, []any{pts, u(points.offset), start, cursor, sorted, u(p.m), buckets}},
+		launch{k.reduce, p.nwin * p.nseg, 0, []any{buckets, u(p.nwin), u(p.nb), u(p.seglen), u(p.nseg), segs}},
+	)
 	for half := p.nseg / 2; half >= 1; half /= 2 {
-		launches = append(launches, launch{k.sumPairs, p.nwin * half, []any{segs, u(p.nwin), u(p.nseg), u(half)}})
+		launches = append(launches, launch{k.sumPairs, p.nwin * half, 0, []any{segs, u(p.nwin), u(p.nseg), u(half)}})
 	}
-	launches = append(launches, launch{k.windowsJac, p.nwin, []any{segs, u(p.nwin), u(p.nseg), wins}})
+	launches = append(launches, launch{k.windowsJac, p.nwin, 0, []any{segs, u(p.nwin), u(p.nseg), wins}})
 	for _, l := range launches {
 		if l.k == k.accumulate && points.resident == nil {
 			// The scalars' sorting needs no point: it runs on the device
@@ -421,7 +463,7 @@ func (d *Device) msmPass(k msmKernels, g msmGroup, points passPoints, scalars []
 				return err
 			}
 		}
-		if err := d.rt.Launch(l.k, l.global, 0, l.args...); err != nil {
+		if err := d.rt.Launch(l.k, l.global, l.local, l.args...); err != nil {
 			_ = d.rt.Finish() // let the launched kernels end before the buffers are freed
 			return fmt.Errorf("%s: %w", l.k.Name(), err)
 		}

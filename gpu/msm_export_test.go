@@ -48,3 +48,11 @@ func RunMulCheck(d *Device, prelude string, corrupt func(i int, want []byte)) er
 // NeedsMulCheck reports whether d checks its multiplication before
 // compiling program key.
 func NeedsMulCheck(d *Device, key string) bool { return d.needsMulCheck(key) }
+
+// SetMSMScanGroup forces the work-group size of the MSM's counts scan (0:
+// the default) and returns a function that restores the previous setting.
+func SetMSMScanGroup(g int) (restore func()) {
+	old := msmForceScanGroup
+	msmForceScanGroup = g
+	return func() { msmForceScanGroup = old }
+}

@@ -187,6 +187,21 @@ func testMSMGroup[J, A, S any, PJ bind.Jac[J, A, S], PA bind.Affine[A, J], PS bi
 			})
 		}
 	})
+	t.Run("scan", func(t *testing.T) {
+		// The counts' prefix sum with small work-groups: many blocks and
+		// several levels of block totals, uneven last blocks included.
+		const n = 40
+		pts, sc := b.Random(rng, n), scalars(n)
+		for _, c := range []int{4, 9} {
+			for _, group := range []int{1, 2, 8} {
+				t.Run(fmt.Sprintf("c=%d/group=%d", c, group), func(t *testing.T) {
+					defer gpu.SetMSMWindow(c)()
+					defer gpu.SetMSMScanGroup(group)()
+					check(t, pts, sc)
+				})
+			}
+		}
+	})
 	t.Run("segments", func(t *testing.T) {
 		// The bucket reduction's segments, one to all of a window's buckets
 		// (tree sums of every depth, including none).

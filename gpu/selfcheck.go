@@ -3,6 +3,7 @@ package gpu
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/big"
 	"math/rand"
@@ -70,7 +71,12 @@ func (d *Device) mulCheck() error {
 	if err != nil {
 		zkaccel.Debugf("gpu: %s: %v", d, err)
 	}
-	d.cache[mulCheckKey] = err
+	// Keep a verdict (a pass, or a wrong product); an error that kept the
+	// check from running (a reset, memory) is not one: the next program
+	// runs it again.
+	if err == nil || errors.Is(err, zkaccel.ErrUnsupported) {
+		d.cache[mulCheckKey] = err
+	}
 	return err
 }
 
@@ -100,7 +106,7 @@ func runMulCheck(rt Runtime, prelude string, corrupt func(i int, want []byte)) e
 	}
 	prog, err := rt.Compile(prelude + mulCheckSource())
 	if err != nil {
-		return fail("%v", err)
+		return fmt.Errorf("the multiplication self-check: %w", err)
 	}
 	rng := rand.New(rand.NewSource(0x5eed))
 	for i, f := range mulCheckFields {
@@ -136,7 +142,7 @@ func runMulCheck(rt Runtime, prelude string, corrupt func(i int, want []byte)) e
 		}
 		got, err := runMulKernel(rt, prog, fmt.Sprintf("mulcheck_mc%d", i), a, b)
 		if err != nil {
-			return fail("%s: %v", f.name, err)
+			return fmt.Errorf("the multiplication self-check: %s: %w", f.name, err)
 		}
 		for j := range mulCheckPairs {
 			if g, w := got[j*es:(j+1)*es], want[j*es:(j+1)*es]; !bytes.Equal(g, w) {

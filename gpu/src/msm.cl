@@ -7,7 +7,8 @@
 //
 //  1. msm_digits: scalars → one key per (window, point) with the sign in
 //     bit 31 (MSM_NONE for a zero digit), and a histogram of keys.
-//  2. msm_scan_*: exclusive prefix sum of the histogram: bucket offsets.
+//  2. msm_scan_block, msm_scan_add: exclusive prefix sum of the histogram
+//     (the bucket offsets), a work-group scan.
 //  3. msm_scatter: counting sort, (point index | sign) into bucket order.
 //  4. msm_accumulate: one work item per bucket adds its points.
 //  5. msm_reduce_segments: Σ j·B_j per window, over segments of buckets.
@@ -66,42 +67,53 @@ KERNEL void msm_digits(const GLOBAL u64* scalars, u32 n, u32 c, u32 nwin, GLOBAL
 	}
 }
 
-// msm_scan_chunks replaces each chunk of `chunk` consecutive counts by its
-// exclusive prefix sum and writes the chunk's total to totals.
-KERNEL void msm_scan_chunks(GLOBAL u32* counts, u32 m, u32 chunk, GLOBAL u32* totals, u32 nchunks) {
-	u32 t = GLOBAL_ID();
-	if (t >= nchunks) return;
-	u32 lo = t * chunk, hi = lo + chunk;
-	if (hi > m) hi = m;
-	u32 run = 0;
-	for (u32 j = lo; j < hi; j++) {
-		u32 v = counts[j];
-		counts[j] = run;
-		run += v;
+// The bucket offsets are an exclusive prefix sum of the counts, in a
+// work-group scan: msm_scan_block scans blocks of LOCAL_SIZE()·MSM_SCAN_K
+// counts, each work item MSM_SCAN_K consecutive ones, the work items' sums
+// in local memory (Hillis–Steele), and writes each block's total; the host
+// scans the totals the same way (recursively) and msm_scan_add adds each
+// block's offset. The work-group size is a power of two up to
+// MSM_SCAN_MAXG.
+#define MSM_SCAN_K 4
+#define MSM_SCAN_MAXG 256
+
+// msm_scan_block replaces each block of a[0 … m) by its exclusive prefix
+// sum and writes the block's total to totals[block].
+KERNEL void msm_scan_block(GLOBAL u32* a, u32 m, GLOBAL u32* totals) {
+	LOCAL u32 sh[MSM_SCAN_MAXG];
+	u32 lid = LOCAL_ID(), ls = LOCAL_SIZE();
+	u32 base = (GROUP_ID() * ls + lid) * MSM_SCAN_K;
+	u32 v[MSM_SCAN_K];
+	u32 sum = 0;
+	UNROLL
+	for (u32 k = 0; k < MSM_SCAN_K; k++) {
+		u32 x = base + k < m ? a[base + k] : 0;
+		v[k] = sum;
+		sum += x;
 	}
-	totals[t] = run;
+	sh[lid] = sum;
+	BARRIER();
+	for (u32 off = 1; off < ls; off <<= 1) {
+		u32 x = lid >= off ? sh[lid - off] : 0;
+		BARRIER();
+		sh[lid] += x;
+		BARRIER();
+	}
+	u32 excl = sh[lid] - sum; // the sum of the block's earlier work items
+	UNROLL
+	for (u32 k = 0; k < MSM_SCAN_K; k++)
+		if (base + k < m) a[base + k] = v[k] + excl;
+	if (lid == ls - 1) totals[GROUP_ID()] = sh[lid];
 }
 
-// msm_scan_totals replaces the chunk totals by their exclusive prefix sum
-// (one work item).
-KERNEL void msm_scan_totals(GLOBAL u32* totals, u32 nchunks) {
-	if (GLOBAL_ID() != 0) return;
-	u32 run = 0;
-	for (u32 t = 0; t < nchunks; t++) {
-		u32 v = totals[t];
-		totals[t] = run;
-		run += v;
-	}
-}
-
-// msm_scan_add adds each chunk's offset: start[j] (and the scatter cursor
-// cursor[j]) become the first sorted position of bucket j.
-KERNEL void msm_scan_add(GLOBAL u32* start, GLOBAL u32* cursor, u32 m, u32 chunk, const GLOBAL u32* totals) {
-	u32 j = GLOBAL_ID();
-	if (j >= m) return;
-	u32 v = start[j] + totals[j / chunk];
-	start[j] = v;
-	cursor[j] = v;
+// msm_scan_add adds block i / blk's offset offs[i / blk] to a[i] and
+// copies the result to cursor[i] (the scatter's cursor; cursor may be a).
+KERNEL void msm_scan_add(GLOBAL u32* a, GLOBAL u32* cursor, u32 m, u32 blk, const GLOBAL u32* offs) {
+	u32 i = GLOBAL_ID();
+	if (i >= m) return;
+	u32 v = a[i] + offs[i / blk];
+	a[i] = v;
+	cursor[i] = v;
 }
 
 // msm_scatter places entry e = w·n + i (point i in window w) at its
