@@ -227,8 +227,8 @@ var ptxFunctionRE = regexp.MustCompile(`(?m)^\s*(?:\.visible\s+|\.weak\s+)?\.(?:
 // kernels keep their state in registers: no ld.local or st.local, which a
 // state array indexed at run time brings, and which costs a GPU many times
 // a register's speed. It checks Keccak, every NTT, BN254's G1 MSM and the
-// Poseidon2 Merkle layers whole, and every MSM's bucket loop
-// (msm_accumulate, most of an MSM's work). Not checked: Poseidon2's
+// Poseidon2 Merkle layers whole, and every MSM's bucket loops
+// (msm_accumulate, msm_task_accumulate: most of an MSM's work). Not checked: Poseidon2's
 // permutation, whose widths without a constant width (src/poseidon2.cl)
 // use local memory, and the other kernels of the MSMs of larger points
 // (BLS12 G1, every G2), where the call ABI stages the points that the
@@ -262,7 +262,7 @@ func TestNoLocalMemory(t *testing.T) {
 			}
 			name := src[h[2]:h[3]]
 			body := src[h[0]:end]
-			if !whole && name != "msm_accumulate" {
+			if !whole && name != "msm_accumulate" && name != "msm_task_accumulate" {
 				continue
 			}
 			if n := strings.Count(body, "ld.local") + strings.Count(body, "st.local"); n > 0 && !exempt[name] {

@@ -130,11 +130,13 @@ func msmSource(g msmGroup) string {
 var msmKernelNames = []string{
 	"msm_fill", "msm_digits", "msm_scan_block", "msm_scan_add",
 	"msm_scatter", "msm_accumulate", "msm_reduce_segments", "msm_sum_pairs", "msm_windows_jac",
+	"msm_task_counts", "msm_task_map", "msm_task_accumulate", "msm_task_combine", "msm_task_buckets",
 }
 
 // msmKernels are the kernels of one curve group's program.
 type msmKernels struct {
 	fill, digits, scanBlock, scanAdd, scatter, accumulate, reduce, sumPairs, windowsJac Kernel
+	taskCounts, taskMap, taskAccumulate, taskCombine, taskBuckets                       Kernel
 }
 
 // msmMaxChunk, when positive, bounds the points of one device pass (tests
@@ -144,6 +146,18 @@ var msmMaxChunk int
 // msmForceWindow, when positive, replaces the window width that msmWindow
 // chooses (tests use it to reach every width at small sizes).
 var msmForceWindow int
+
+// msmTaskLen is the most entries one task of the GPU's bucket
+// accumulation sums (src/msm.cl): with random scalars a bucket holds about
+// 2·n/2^c ≤ 32 entries and is one task; a bucket that many equal scalars
+// fill is split. msmForceTaskLen, when positive, sets it and turns the
+// tasks on for CPU devices too (tests).
+const msmTaskLen = 256
+
+var msmForceTaskLen int
+
+// msmNone is the kernels' MSM_NONE: no bucket.
+const msmNone = 0xFFFFFFFF
 
 // msmScanK is the counts each work item of msm_scan_block takes (the
 // kernel's MSM_SCAN_K), and msmScanMaxGroup its largest work-group
@@ -217,6 +231,11 @@ func msmWindow(n int) int {
 type msmPlan struct {
 	n, c, nwin, nb, m int // points, window width, windows, buckets per window, buckets
 	seglen, nseg      int // bucket segments of the reduction
+	// The accumulation in tasks of at most taskLen entries (GPUs; see
+	// src/msm.cl): ntasks bounds the tasks, combine is the steps of their
+	// tree sum (log2 of the most tasks a bucket can have).
+	tasks                    bool
+	taskLen, ntasks, combine int
 }
 
 // newMSMPlan plans a pass over n points on a GPU, or on a CPU (onHost).
@@ -248,6 +267,20 @@ func newMSMPlan(g msmGroup, n int, onHost bool) msmPlan {
 	if msmForceSeglen > 0 {
 		p.seglen = msmForceSeglen
 	}
+	p.tasks = !onHost || msmForceTaskLen > 0
+	if p.tasks {
+		p.taskLen = msmTaskLen
+		if msmForceTaskLen > 0 {
+			p.taskLen = msmForceTaskLen
+		}
+		// A bucket holds at most n entries (one per point), all buckets
+		// n·nwin: at most n·nwin/taskLen full tasks and one partial task
+		// per bucket.
+		p.ntasks = p.n*p.nwin/p.taskLen + p.m
+		for maxTasks := (p.n + p.taskLen - 1) / p.taskLen; 1<<p.combine < maxTasks; {
+			p.combine++
+		}
+	}
 	p.seglen = min(p.seglen, p.nb)
 	p.nseg = p.nb / p.seglen
 	return p
@@ -257,13 +290,18 @@ func newMSMPlan(g msmGroup, n int, onHost bool) msmPlan {
 func (p msmPlan) buffers(g msmGroup) []uint64 {
 	n, coord := uint64(p.n), uint64(g.coordSize())
 	e := n * uint64(p.nwin) * 4
-	return []uint64{
+	b := []uint64{
 		n * uint64(g.pointSize()), n * uint64(g.fr.ElemSize()), // points, scalars
 		e, e, // keys, sorted
 		uint64(p.m) * 4, uint64(p.m) * 4, // start, cursor (the scan's block totals, m/2^10 words, come apart)
 		uint64(p.m) * 4 * coord, uint64(p.nwin*p.nseg) * 4 * coord, // buckets, segments
 		uint64(p.nwin) * 3 * coord, // window sums (Jacobian)
 	}
+	if p.tasks {
+		t := uint64(p.ntasks)
+		b = append(b, uint64(p.m)*4, uint64(p.m)*4, t*4, t*4*coord) // tcount, toff, tbucket, partial sums
+	}
+	return b
 }
 
 // fits reports whether a pass fits the device's memory (half of it, leaving
@@ -348,7 +386,7 @@ func (d *Device) msm(req *zkaccel.MSMRequest) error {
 	if err != nil {
 		return d.errorf(op, err)
 	}
-	k := msmKernels{ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], ks[7], ks[8]}
+	k := msmKernels{ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], ks[7], ks[8], ks[9], ks[10], ks[11], ks[12], ks[13]}
 
 	chunk := d.msmChunkSize(g, req.N)
 	acc := make([]byte, g.resultSize())
@@ -445,17 +483,36 @@ func (d *Device) msmPass(k msmKernels, g msmGroup, points passPoints, scalars []
 	if err := scan(start, cursor, p.m, true); err != nil {
 		return err
 	}
-	launches = append(launches,
-		launch{k.scatter, entries, 0, []any{keys, u(p.n), u(entries), cursor, sorted}},
-		launch{k.accumulate, p.m, 0, []any{pts, u(points.offset), start, cursor, sorted, u(p.m), buckets}},
-		launch{k.reduce, p.nwin * p.nseg, 0, []any{buckets, u(p.nwin), u(p.nb), u(p.seglen), u(p.nseg), segs}},
-	)
+	launches = append(launches, launch{k.scatter, entries, 0, []any{keys, u(p.n), u(entries), cursor, sorted}})
+	if !p.tasks {
+		launches = append(launches, launch{k.accumulate, p.m, 0, []any{pts, u(points.offset), start, cursor, sorted, u(p.m), buckets}})
+	} else {
+		tcount, toff, tbucket, partial := bufs[9], bufs[10], bufs[11], bufs[12]
+		T := u(p.taskLen)
+		launches = append(launches,
+			launch{k.taskCounts, p.m, 0, []any{start, cursor, u(p.m), T, tcount}},
+			launch{k.taskCounts, p.m, 0, []any{start, cursor, u(p.m), T, toff}},
+		)
+		if err := scan(toff, toff, p.m, true); err != nil {
+			return err
+		}
+		launches = append(launches,
+			launch{k.fill, p.ntasks, 0, []any{tbucket, u(p.ntasks), u(msmNone)}},
+			launch{k.taskMap, p.m, 0, []any{toff, tcount, u(p.m), tbucket}},
+			launch{k.taskAccumulate, p.ntasks, 0, []any{pts, u(points.offset), start, cursor, sorted, tbucket, toff, u(p.ntasks), T, partial}},
+		)
+		for st := range p.combine {
+			launches = append(launches, launch{k.taskCombine, p.ntasks, 0, []any{partial, tbucket, toff, tcount, u(p.ntasks), u(st)}})
+		}
+		launches = append(launches, launch{k.taskBuckets, p.m, 0, []any{partial, toff, tcount, u(p.m), buckets}})
+	}
+	launches = append(launches, launch{k.reduce, p.nwin * p.nseg, 0, []any{buckets, u(p.nwin), u(p.nb), u(p.seglen), u(p.nseg), segs}})
 	for half := p.nseg / 2; half >= 1; half /= 2 {
 		launches = append(launches, launch{k.sumPairs, p.nwin * half, 0, []any{segs, u(p.nwin), u(p.nseg), u(half)}})
 	}
 	launches = append(launches, launch{k.windowsJac, p.nwin, 0, []any{segs, u(p.nwin), u(p.nseg), wins}})
 	for _, l := range launches {
-		if l.k == k.accumulate && points.resident == nil {
+		if (l.k == k.accumulate || l.k == k.taskAccumulate) && points.resident == nil {
 			// The scalars' sorting needs no point: it runs on the device
 			// while the host stages the points.
 			if err := d.rt.Write(pts, 0, points.host); err != nil {

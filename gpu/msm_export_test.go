@@ -56,3 +56,12 @@ func SetMSMScanGroup(g int) (restore func()) {
 	msmForceScanGroup = g
 	return func() { msmForceScanGroup = old }
 }
+
+// SetMSMTaskLen sets the entries of one bucket-accumulation task and turns
+// the tasks on for every device (0: the default, tasks on GPUs only), and
+// returns a function that restores the previous setting.
+func SetMSMTaskLen(n int) (restore func()) {
+	old := msmForceTaskLen
+	msmForceTaskLen = n
+	return func() { msmForceTaskLen = old }
+}

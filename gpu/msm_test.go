@@ -187,6 +187,35 @@ func testMSMGroup[J, A, S any, PJ bind.Jac[J, A, S], PA bind.Affine[A, J], PS bi
 			})
 		}
 	})
+	t.Run("tasks", func(t *testing.T) {
+		// The accumulation in tasks (the GPU path), with tasks of 1 to 5
+		// entries: random scalars, and scalars that repeat (0, 1, −1 and one
+		// value many times), which fill a few buckets with most points.
+		const n = 60
+		pts, sc := b.Random(rng, n), scalars(n)
+		skew := scalars(n)
+		rep := scalars(1)[0]
+		for i := range skew {
+			switch i % 4 {
+			case 0:
+				skew[i] = one
+			case 1:
+				skew[i] = rep
+			case 2:
+				skew[i] = minusOne
+			}
+		}
+		for _, T := range []int{1, 2, 5, 256} {
+			for _, c := range []int{4, 8} {
+				t.Run(fmt.Sprintf("T=%d/c=%d", T, c), func(t *testing.T) {
+					defer gpu.SetMSMTaskLen(T)()
+					defer gpu.SetMSMWindow(c)()
+					check(t, pts, sc)
+					check(t, pts, skew)
+				})
+			}
+		}
+	})
 	t.Run("scan", func(t *testing.T) {
 		// The counts' prefix sum with small work-groups: many blocks and
 		// several levels of block totals, uneven last blocks included.

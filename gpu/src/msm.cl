@@ -146,6 +146,78 @@ KERNEL void msm_accumulate(const GLOBAL u64* points, u32 poff, const GLOBAL u32*
 	xyzz_store(buckets, j, acc);
 }
 
+// Bucket accumulation in tasks (the GPU path). A bucket's points are
+// summed by tasks of at most T consecutive sorted entries, one work item
+// each, so that a bucket holding a large share of the points (scalars that
+// repeat, as 0/1 witness values do) is summed by many work items, not one.
+// Task counts (msm_task_counts), their prefix sum (the scan above), a map
+// from task to bucket (msm_task_map), the tasks' partial sums
+// (msm_task_accumulate), a tree of pairwise additions within each bucket's
+// tasks (msm_task_combine), and each bucket's first task's sum as the
+// bucket (msm_task_buckets).
+
+// msm_task_counts sets tcount[j] = ⌈(end[j] − start[j]) / T⌉.
+KERNEL void msm_task_counts(const GLOBAL u32* start, const GLOBAL u32* end, u32 m, u32 T, GLOBAL u32* tcount) {
+	u32 j = GLOBAL_ID();
+	if (j >= m) return;
+	tcount[j] = (end[j] - start[j] + T - 1) / T;
+}
+
+// msm_task_map writes bucket j into tbucket[toff[j] … toff[j] + tcount[j]).
+// (tbucket holds MSM_NONE beyond the last task.)
+KERNEL void msm_task_map(const GLOBAL u32* toff, const GLOBAL u32* tcount, u32 m, GLOBAL u32* tbucket) {
+	u32 j = GLOBAL_ID();
+	if (j >= m) return;
+	u32 o = toff[j], c = tcount[j];
+	for (u32 t = 0; t < c; t++) tbucket[o + t] = j;
+}
+
+// msm_task_accumulate sums task i's entries into partial[i]: the l-th T
+// entries of its bucket j, l = i − toff[j].
+KERNEL void msm_task_accumulate(const GLOBAL u64* points, u32 poff, const GLOBAL u32* start, const GLOBAL u32* end,
+		const GLOBAL u32* sorted, const GLOBAL u32* tbucket, const GLOBAL u32* toff, u32 ntasks, u32 T,
+		GLOBAL u64* partial) {
+	u32 i = GLOBAL_ID();
+	if (i >= ntasks) return;
+	u32 j = tbucket[i];
+	if (j == MSM_NONE) return;
+	u32 lo = start[j] + (i - toff[j]) * T;
+	u32 hi = min(lo + T, end[j]);
+	xyzz_t acc = xyzz_inf();
+	for (u32 k = lo; k < hi; k++) {
+		u32 v = sorted[k];
+		aff_t q = aff_load(points, poff + (v & ~MSM_SIGN));
+		if (aff_is_inf(q)) continue;
+		if (v & MSM_SIGN) q.y = FE_neg(q.y);
+		acc = xyzz_madd(acc, q);
+	}
+	xyzz_store(partial, i, acc);
+}
+
+// msm_task_combine is step s of the tree sum of each bucket's tasks: task
+// i, the l-th of its bucket with l a multiple of 2^(s+1), adds in task
+// i + 2^s if the bucket has it. After ⌈log2(most tasks of a bucket)⌉ steps
+// each bucket's sum is in its first task.
+KERNEL void msm_task_combine(GLOBAL u64* partial, const GLOBAL u32* tbucket, const GLOBAL u32* toff,
+		const GLOBAL u32* tcount, u32 ntasks, u32 s) {
+	u32 i = GLOBAL_ID();
+	if (i >= ntasks) return;
+	u32 j = tbucket[i];
+	if (j == MSM_NONE) return;
+	u32 l = i - toff[j], h = 1u << s;
+	if ((l & (2 * h - 1)) != 0 || l + h >= tcount[j]) return;
+	xyzz_store(partial, i, xyzz_add(xyzz_load(partial, i), xyzz_load(partial, i + h)));
+}
+
+// msm_task_buckets sets buckets[j] to bucket j's sum: its first task's, or
+// the point at infinity for an empty bucket.
+KERNEL void msm_task_buckets(const GLOBAL u64* partial, const GLOBAL u32* toff, const GLOBAL u32* tcount, u32 m,
+		GLOBAL u64* buckets) {
+	u32 j = GLOBAL_ID();
+	if (j >= m) return;
+	xyzz_store(buckets, j, tcount[j] != 0 ? xyzz_load(partial, toff[j]) : xyzz_inf());
+}
+
 // msm_reduce_segments computes, for segment s of window w (work item
 // t = w·nseg + s, buckets w·nb + s·seglen … + seglen − 1, weights
 // s·seglen + 1 … (s+1)·seglen), Σ weight·bucket by a running sum from the
