@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -192,6 +193,15 @@ func (d *Device) nttRun(req *zkaccel.NTTRequest, f FieldInfo, logn int) error {
 		return
 	}
 
+	// With the local-memory passes, the coset's and the inverse's factors
+	// ride on the first or last pass; otherwise they are passes of their own.
+	fused := false
+	if logn > 0 {
+		_, mode := d.nttMode(k, logn)
+		fused = mode == nttModePasses
+	}
+	pre, post := nttFix{buf: data}, nttFix{buf: data}
+
 	if req.Coset && !req.Inverse {
 		lo, hi, h, err := coset(req.CosetShift)
 		if err != nil {
@@ -201,18 +211,38 @@ func (d *Device) nttRun(req *zkaccel.NTTRequest, f FieldInfo, logn int) error {
 		if req.Decimation == zkaccel.DIT {
 			rev = 1
 		}
-		if err := d.rt.Launch(k.coset, req.N, d.nttGroup(), data, n, uint32(logn), rev, lo, hi, uint32(h), lo, uint32(0)); err != nil {
+		if fused {
+			pre = nttFix{mode: nttFixPre, rev: rev, lobits: uint32(h), lo: lo, hi: hi, buf: data}
+		} else if err := d.rt.Launch(k.coset, req.N, d.nttGroup(), data, n, uint32(logn), rev, lo, hi, uint32(h), lo, uint32(0)); err != nil {
 			return err
+		}
+	}
+	if req.Inverse && fused {
+		cinv, err := s.upload(req.CardinalityInv)
+		if err != nil {
+			return err
+		}
+		post = nttFix{mode: nttFixScale, c: cinv, buf: data}
+		if req.Coset {
+			lo, hi, h, err := coset(req.CosetShiftInv)
+			if err != nil {
+				return err
+			}
+			rev := uint32(0)
+			if req.Decimation == zkaccel.DIF {
+				rev = 1
+			}
+			post = nttFix{mode: nttFixCoset, rev: rev, lobits: uint32(h), lo: lo, hi: hi, c: cinv, buf: data}
 		}
 	}
 
 	if logn > 0 {
-		if err := d.nttStages(k, req.Decimation, data, tw, logn); err != nil {
+		if err := d.nttStages(k, req.Decimation, data, tw, logn, pre, post); err != nil {
 			return err
 		}
 	}
 
-	if req.Inverse {
+	if req.Inverse && !fused {
 		cinv, err := s.upload(req.CardinalityInv)
 		if err != nil {
 			return err
@@ -256,22 +286,19 @@ func (d *Device) nttGroup() int {
 // kernel over blocks of up to 2^L elements (L: the largest block that fits,
 // or a smaller one tests set), or, with the local-memory kernels off
 // (tests), one launch per stage.
-func (d *Device) nttStages(k *nttKernels, dec zkaccel.Decimation, data, tw Buffer, logn int) error {
-	L := min(k.localLog, logn)
-	v, forced := d.cache[nttLocalLogKey].(int)
-	if forced {
-		L = min(L, v)
-	}
-	if L < 1 {
+func (d *Device) nttStages(k *nttKernels, dec zkaccel.Decimation, data, tw Buffer, logn int, pre, post nttFix) error {
+	L, mode := d.nttMode(k, logn)
+	none := nttFix{buf: data}
+	if mode == nttModeGlobal {
 		return d.nttGlobalStages(k, dec, data, tw, logn, 0)
 	}
-	if d.OnHost() && !forced && L < logn {
+	if mode == nttModeHost {
 		// On a CPU the caches take the stages' traffic, and the strided
 		// passes' index arithmetic costs more than it saves (measured on
 		// POCL: 1.3–1.8× slower for the 4- and 8-byte fields): one launch
 		// per stage down to the last L stages, which run in one pass.
 		if dec == zkaccel.DIT {
-			if err := d.rt.Launch(k.ditLocal, (1<<(logn-L))*d.nttGroup(), d.nttGroup(), data, uint32(logn), uint32(L), uint32(0), uint32(0), tw); err != nil {
+			if err := d.rt.Launch(k.ditLocal, (1<<(logn-L))*d.nttGroup(), d.nttGroup(), none.args(data, uint32(logn), uint32(L), uint32(0), uint32(0), tw)...); err != nil {
 				return err
 			}
 			return d.nttGlobalStages(k, dec, data, tw, logn, L)
@@ -279,27 +306,84 @@ func (d *Device) nttStages(k *nttKernels, dec zkaccel.Decimation, data, tw Buffe
 		if err := d.nttGlobalStages(k, dec, data, tw, logn, L); err != nil {
 			return err
 		}
-		return d.rt.Launch(k.difLocal, (1<<(logn-L))*d.nttGroup(), d.nttGroup(), data, uint32(logn), uint32(L), uint32(0), uint32(0), tw)
+		return d.rt.Launch(k.difLocal, (1<<(logn-L))*d.nttGroup(), d.nttGroup(), none.args(data, uint32(logn), uint32(L), uint32(0), uint32(0), tw)...)
 	}
 	plan := nttPlan(logn, L, k.columnLog)
-	local := func(kern Kernel, p nttPass) error {
-		group := min(d.nttLocalGroup(), 1<<(p.lb+p.c-1))
-		return d.rt.Launch(kern, (1<<(logn-p.lb-p.c))*group, group, data, uint32(logn), uint32(p.lb), uint32(p.s), uint32(p.c), tw)
-	}
 	if dec == zkaccel.DIF { // from the top stages down
-		for i := len(plan) - 1; i >= 0; i-- {
-			if err := local(k.difLocal, plan[i]); err != nil {
-				return err
-			}
-		}
-		return nil
+		slices.Reverse(plan)
 	}
-	for _, p := range plan {
-		if err := local(k.ditLocal, p); err != nil {
+	kern := k.ditLocal
+	if dec == zkaccel.DIF {
+		kern = k.difLocal
+	}
+	for i, p := range plan {
+		// The first pass applies pre on load, the last one post on store
+		// (a transform has at most one of them).
+		fix := none
+		if i == 0 && pre.mode != nttFixNone {
+			fix = pre
+		}
+		if i == len(plan)-1 && post.mode != nttFixNone {
+			fix = post
+		}
+		group := min(d.nttLocalGroup(), 1<<(p.lb+p.c-1))
+		if err := d.rt.Launch(kern, (1<<(logn-p.lb-p.c))*group, group, fix.args(data, uint32(logn), uint32(p.lb), uint32(p.s), uint32(p.c), tw)...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// The ways nttStages runs the stages (nttMode).
+const (
+	nttModeGlobal = iota // one launch per stage (tests)
+	nttModeHost          // CPU devices: one launch per stage, then one local pass
+	nttModePasses        // the local-memory passes of nttPlan, which apply nttFixes
+)
+
+// nttMode returns the largest block's log and the way nttStages will run
+// a transform of 2^logn ≥ 2 elements on d.
+func (d *Device) nttMode(k *nttKernels, logn int) (L, mode int) {
+	L = min(k.localLog, logn)
+	v, forced := d.cache[nttLocalLogKey].(int)
+	if forced {
+		L = min(L, v)
+	}
+	switch {
+	case L < 1:
+		return L, nttModeGlobal
+	case d.OnHost() && !forced && L < logn:
+		return L, nttModeHost
+	}
+	return L, nttModePasses
+}
+
+// nttFix is an element-wise factor that the first or last local-memory
+// pass applies (src/ntt.cl's NTT_FIX_*): mode, and its tables (lo, hi,
+// lobits, rev) and constant c; buf stands in for a table the mode does not
+// read.
+type nttFix struct {
+	mode, rev, lobits uint32
+	lo, hi, c, buf    Buffer
+}
+
+// The fix modes: src/ntt.cl's NTT_FIX_NONE, _PRE, _SCALE, _COSET.
+const (
+	nttFixNone uint32 = iota
+	nttFixPre
+	nttFixScale
+	nttFixCoset
+)
+
+// args appends the fix's kernel arguments to the local kernels' first six.
+func (f nttFix) args(first ...any) []any {
+	pick := func(b Buffer) Buffer {
+		if b == nil {
+			return f.buf
+		}
+		return b
+	}
+	return append(first, f.mode, f.rev, pick(f.lo), pick(f.hi), f.lobits, pick(f.c))
 }
 
 // nttPass is one launch of a local-memory kernel: the stages with

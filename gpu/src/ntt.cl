@@ -121,15 +121,52 @@ DEVICE u32 ntt_block_base(u32 g, u32 lb, u32 s, u32 c) {
 	return ((g >> (s - c)) << (lb + s)) | lo0;
 }
 
+// The local-memory kernels also apply, where the host fuses them into the
+// first or last pass, the element-wise factors of a coset or an inverse
+// transform (the ntt_coset and ntt_scale kernels' work, without their own
+// pass over memory). fix selects one:
+//   NTT_FIX_NONE
+//   NTT_FIX_PRE    on load: a[i] *= t^k (a forward transform on a coset)
+//   NTT_FIX_SCALE  on store: a[i] *= c[0] (an inverse transform)
+//   NTT_FIX_COSET  on store: a[i] *= c[0] · t^k (an inverse one on a coset)
+// with t^k = lo[k mod 2^lobits] · hi[k >> lobits], k = i, or its logn-bit
+// reversal when rev is set.
+#define NTT_FIX_NONE 0
+#define NTT_FIX_PRE 1
+#define NTT_FIX_SCALE 2
+#define NTT_FIX_COSET 3
+
+// ntt_fix_power returns t^k for element i (see above).
+DEVICE f_t ntt_fix_power(u32 i, u32 logn, u32 rev, const GLOBAL f_word* lo, const GLOBAL f_word* hi, u32 lobits) {
+	u32 k = rev ? ntt_rev(i, logn) : i;
+	return f_mul(f_load(lo, k & ((1u << lobits) - 1u)), f_load(hi, k >> lobits));
+}
+
+// ntt_fix_load and ntt_fix_store read and write element i with the fix.
+DEVICE f_t ntt_fix_load(const GLOBAL f_word* a, u32 i, u32 logn, u32 fix, u32 rev, const GLOBAL f_word* lo,
+		const GLOBAL f_word* hi, u32 lobits) {
+	f_t x = f_load(a, i);
+	if (fix == NTT_FIX_PRE) x = f_mul(x, ntt_fix_power(i, logn, rev, lo, hi, lobits));
+	return x;
+}
+
+DEVICE void ntt_fix_store(GLOBAL f_word* a, u32 i, f_t x, u32 logn, u32 fix, u32 rev, const GLOBAL f_word* lo,
+		const GLOBAL f_word* hi, u32 lobits, const GLOBAL f_word* cf) {
+	if (fix == NTT_FIX_SCALE) x = f_mul(x, f_load(cf, 0));
+	if (fix == NTT_FIX_COSET) x = f_mul(x, f_mul(f_load(cf, 0), ntt_fix_power(i, logn, rev, lo, hi, lobits)));
+	f_store(a, i, x);
+}
+
 // ntt_dif_local runs the DIF stages with half-spans 2^(s+lb−1) down to 2^s
 // on 2^c columns per work-group, in local memory.
-KERNEL void ntt_dif_local(GLOBAL f_word* a, u32 logn, u32 lb, u32 s, u32 c, const GLOBAL f_word* tw) {
+KERNEL void ntt_dif_local(GLOBAL f_word* a, u32 logn, u32 lb, u32 s, u32 c, const GLOBAL f_word* tw, u32 fix, u32 rev,
+		const GLOBAL f_word* lo, const GLOBAL f_word* hi, u32 lobits, const GLOBAL f_word* cf) {
 	LOCAL f_t sh[1 << NTT_LOCAL_LOG];
 	u32 lid = LOCAL_ID(), ls = LOCAL_SIZE();
 	u32 size = 1u << (lb + c), nbfly = size >> 1, cm = (1u << c) - 1u;
 	u32 base = ntt_block_base(GROUP_ID(), lb, s, c);
 	u32 lo0 = base & ((1u << s) - 1u);
-	for (u32 e = lid; e < size; e += ls) sh[e] = f_load(a, base + ((e >> c) << s) + (e & cm));
+	for (u32 e = lid; e < size; e += ls) sh[e] = ntt_fix_load(a, base + ((e >> c) << s) + (e & cm), logn, fix, rev, lo, hi, lobits);
 	BARRIER();
 	for (i32 lm = (i32)lb - 1; lm >= 0; lm--) {
 		u32 logm = (u32)lm + s; // the stage's global half-span is 2^logm
@@ -148,18 +185,19 @@ KERNEL void ntt_dif_local(GLOBAL f_word* a, u32 logn, u32 lb, u32 s, u32 c, cons
 		}
 		BARRIER();
 	}
-	for (u32 e = lid; e < size; e += ls) f_store(a, base + ((e >> c) << s) + (e & cm), sh[e]);
+	for (u32 e = lid; e < size; e += ls) ntt_fix_store(a, base + ((e >> c) << s) + (e & cm), sh[e], logn, fix, rev, lo, hi, lobits, cf);
 }
 
 // ntt_dit_local runs the DIT stages with half-spans 2^s up to 2^(s+lb−1)
 // on 2^c columns per work-group, in local memory.
-KERNEL void ntt_dit_local(GLOBAL f_word* a, u32 logn, u32 lb, u32 s, u32 c, const GLOBAL f_word* tw) {
+KERNEL void ntt_dit_local(GLOBAL f_word* a, u32 logn, u32 lb, u32 s, u32 c, const GLOBAL f_word* tw, u32 fix, u32 rev,
+		const GLOBAL f_word* lo, const GLOBAL f_word* hi, u32 lobits, const GLOBAL f_word* cf) {
 	LOCAL f_t sh[1 << NTT_LOCAL_LOG];
 	u32 lid = LOCAL_ID(), ls = LOCAL_SIZE();
 	u32 size = 1u << (lb + c), nbfly = size >> 1, cm = (1u << c) - 1u;
 	u32 base = ntt_block_base(GROUP_ID(), lb, s, c);
 	u32 lo0 = base & ((1u << s) - 1u);
-	for (u32 e = lid; e < size; e += ls) sh[e] = f_load(a, base + ((e >> c) << s) + (e & cm));
+	for (u32 e = lid; e < size; e += ls) sh[e] = ntt_fix_load(a, base + ((e >> c) << s) + (e & cm), logn, fix, rev, lo, hi, lobits);
 	BARRIER();
 	for (u32 lm = 0; lm < lb; lm++) {
 		u32 logm = lm + s;
@@ -177,5 +215,5 @@ KERNEL void ntt_dit_local(GLOBAL f_word* a, u32 logn, u32 lb, u32 s, u32 c, cons
 		}
 		BARRIER();
 	}
-	for (u32 e = lid; e < size; e += ls) f_store(a, base + ((e >> c) << s) + (e & cm), sh[e]);
+	for (u32 e = lid; e < size; e += ls) ntt_fix_store(a, base + ((e >> c) << s) + (e & cm), sh[e], logn, fix, rev, lo, hi, lobits, cf);
 }
