@@ -44,6 +44,9 @@ type Config struct {
 	// DefaultMinLog to DefaultMaxLog for msm and ntt, DefaultHashMinLog to
 	// DefaultHashMaxLog for the hash operations.
 	Sizes []int
+	// Circuit is the shape of the proof operations' generated circuit:
+	// CircuitChain (the default) or CircuitWide.
+	Circuit string
 	// Constraints are the log2 constraint counts of the proof operations
 	// ([ProofOps]); default DefaultProofMinLog…DefaultProofMaxLog.
 	Constraints []int
@@ -166,7 +169,7 @@ func (c *Config) plan() (*plan, error) {
 			}
 		case OpGroth16, OpPlonk:
 			for _, cv := range curves {
-				w, err := proofWorkload(op, cv)
+				w, err := proofWorkload(op, cv, c.Circuit)
 				if err != nil {
 					return nil, err
 				}

@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"math/rand"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,20 +61,53 @@ func roundsFor(op string, logN int) int {
 
 var eccOf = map[zkaccel.Curve]ecc.ID{zkaccel.BN254: ecc.BN254, zkaccel.BLS12381: ecc.BLS12_381, zkaccel.BLS12377: ecc.BLS12_377}
 
-func proofWorkload(op string, c zkaccel.Curve) (*workload, error) {
+// The generated circuits' shapes ([Config].Circuit).
+const (
+	// CircuitChain is one chain of cubic steps: gnark's solver runs its
+	// constraints one after the other.
+	CircuitChain = "chain"
+	// CircuitWide is up to 1024 such chains side by side (internal/circuits.Chains),
+	// whose constraints the solver spreads over the cores, as in most real circuits.
+	CircuitWide = "wide"
+)
+
+// Circuits returns the shapes of the generated circuits.
+func Circuits() []string { return []string{CircuitChain, CircuitWide} }
+
+// wideShape returns the chains and rounds of a wide circuit that fills a
+// domain of 2^logN: about 2^logN − W constraints in R1CS (two per step),
+// fewer than 2^logN in PLONK (four per step, and one per chain for the sum).
+func wideShape(op string, logN int) (width, rounds int) {
+	width = min(1024, max(1, 1<<max(logN-4, 0)))
+	if op == OpPlonk {
+		return width, max(((1<<logN)/4-width)/width, 1)
+	}
+	return width, max((1<<(logN-1)-1)/width, 1)
+}
+
+func proofWorkload(op string, c zkaccel.Curve, circuit string) (*workload, error) {
 	id, ok := eccOf[c]
 	if !ok {
 		return nil, fmt.Errorf("zkaccel bench: %s: unknown curve %q (curves: %s)", op, c, joinNames(Curves()))
 	}
+	variant := "prove"
+	switch circuit {
+	case "", CircuitChain:
+		circuit = CircuitChain
+	case CircuitWide:
+		variant = "prove-wide"
+	default:
+		return nil, fmt.Errorf("zkaccel bench: %s: unknown circuit %q (circuits: %s)", op, circuit, strings.Join(Circuits(), ", "))
+	}
 	sys := proofSystems[op]
-	return &workload{op: op, target: string(c), variant: "prove",
+	return &workload{op: op, target: string(c), variant: variant,
 		check: func(logN int) error {
 			if logN < 2 || logN > 24 {
 				return fmt.Errorf("2^%d constraints: out of range [2^2, 2^24]", logN)
 			}
 			return nil
 		},
-		prepare: func(rng *rand.Rand, logN int) instance { return newProofInstance(rng, sys, id, logN) },
+		prepare: func(rng *rand.Rand, logN int) instance { return newProofInstance(rng, sys, id, logN, circuit) },
 	}, nil
 }
 
@@ -163,18 +197,29 @@ type proofInstance struct {
 	zk      bool // the last run was zkaccel's
 }
 
-func newProofInstance(rng *rand.Rand, sys *proofSystem, id ecc.ID, logN int) *proofInstance {
+func newProofInstance(rng *rand.Rand, sys *proofSystem, id ecc.ID, logN int, circuit string) *proofInstance {
 	g := &proofInstance{sys: sys, id: id, provers: map[string]zkProver{}}
-	rounds := roundsFor(sys.op, logN)
-	g.ccs, g.err = sys.compile(id.ScalarField(), &circuits.Cubic{Rounds: rounds})
+	var shape, assign frontend.Circuit
+	if circuit == CircuitWide {
+		width, rounds := wideShape(sys.op, logN)
+		xs := make([]*big.Int, width)
+		for i := range xs {
+			xs[i] = new(big.Int).Rand(rng, id.ScalarField())
+		}
+		shape, assign = circuits.NewChains(width, rounds), circuits.ChainsAssignment(id.ScalarField(), xs, rounds)
+	} else {
+		rounds := roundsFor(sys.op, logN)
+		x := new(big.Int).Rand(rng, id.ScalarField())
+		shape, assign = &circuits.Cubic{Rounds: rounds}, circuits.CubicAssignment(id.ScalarField(), x, rounds)
+	}
+	g.ccs, g.err = sys.compile(id.ScalarField(), shape)
 	if g.err != nil {
 		return g
 	}
 	if g.pk, g.vk, g.err = sys.setup(g.ccs); g.err != nil {
 		return g
 	}
-	x := new(big.Int).Rand(rng, id.ScalarField())
-	if g.full, g.err = frontend.NewWitness(circuits.CubicAssignment(id.ScalarField(), x, rounds), id.ScalarField()); g.err != nil {
+	if g.full, g.err = frontend.NewWitness(assign, id.ScalarField()); g.err != nil {
 		return g
 	}
 	g.public, g.err = g.full.Public()

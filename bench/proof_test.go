@@ -67,6 +67,44 @@ func testRunProof(t *testing.T, op string) {
 	}
 }
 
+// TestRunProofsWide proves the wide circuit (many chains side by side) on
+// the CPU and on the loopback device: the proofs verify, each fills most of
+// its domain without passing it, and an unknown circuit is refused.
+func TestRunProofsWide(t *testing.T) {
+	for _, op := range ProofOps() {
+		t.Run(op, func(t *testing.T) {
+			f, err := Run(context.Background(), Config{Ops: []string{op}, Constraints: []int{8, 11}, Runs: 1, Circuit: CircuitWide,
+				Devices: []zkaccel.Device{fakedev.Loopback}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Results) != 4 {
+				t.Fatalf("%d results, want cpu and loopback at two sizes", len(f.Results))
+			}
+			for i := range f.Results {
+				r := &f.Results[i]
+				checkSane(t, r, 1)
+				if r.Variant != "prove-wide" || r.Error != "" || r.Fallback {
+					t.Errorf("row %+v", r)
+				}
+			}
+			for _, logN := range []int{4, 8, 11, 16, 20} {
+				w, rounds := wideShape(op, logN)
+				perStep := 2
+				if op == OpPlonk {
+					perStep = 4
+				}
+				if n := w*rounds*perStep + w; n > 1<<logN || (logN >= 11 && n < 1<<(logN-1)) {
+					t.Errorf("2^%d: %d chains of %d rounds make about %d constraints", logN, w, rounds, n)
+				}
+			}
+		})
+	}
+	if _, err := (&Config{Ops: []string{OpGroth16}, Circuit: "tall"}).plan(); err == nil || !strings.Contains(err.Error(), `unknown circuit "tall"`) {
+		t.Errorf("an unknown circuit: %v", err)
+	}
+}
+
 func TestParseConstraints(t *testing.T) {
 	for in, want := range map[string][]int{"2^16": {16}, "12:14": {12, 13, 14}, "2^12,2^16": {12, 16}, "2^10:2^11": {10, 11}} {
 		got, err := ParseConstraints(in)

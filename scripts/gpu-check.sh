@@ -94,6 +94,9 @@ dir=gnark/groth16 step groth16-test 300 "$B/groth16.test" -test.v -test.count=1 
 dir=gnark/plonk step plonk-test 300 "$B/plonk.test" -test.v -test.count=1 -test.short -test.timeout=290s
 if [ "$mode" = full ]; then proofs=2^16,2^20; else proofs=2^16; fi
 step bench-proofs 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --runs 3 --json "$OUT/bench-proofs.json"
+# The same on the wide circuit, whose solving spreads over the cores (the
+# chain's is serial: an Amdahl bound on the chain's speed-up, BENCHMARKS.md).
+step bench-proofs-wide 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --json "$OUT/bench-proofs-wide.json"
 # The crossovers for the automatic device choice, from the measurements
 # above (zkaccel tune --from), brought back for BENCHMARKS.md.
 from=$(ls "$OUT"/bench-msm*.json "$OUT"/bench-ntt*.json "$OUT"/bench-hash.json 2>/dev/null | paste -sd,)

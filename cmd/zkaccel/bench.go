@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 
 	"github.com/zkaccel/zkaccel"
@@ -33,6 +34,9 @@ on the CPU, so that each speed-up is a ratio of two numbers from one run:
              (solve, ntt, each msm). Setting up the circuit is not timed.
   plonk      the same with PLONK (gnark/plonk; a test SRS, not for
              production keys).
+             --circuit chain (the default) proves one chain of cubic steps,
+             which gnark's solver runs in order; --circuit wide proves up to
+             1024 such chains side by side, which it spreads over the cores.
 
 --ops defaults to msm,ntt; the hash and proof ops run when named. --fields selects the
 NTT fields (default bn254) and also the poseidon and poseidon2 targets
@@ -59,6 +63,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 			bench.MaxLogSize, bench.DefaultMinLog, bench.DefaultMaxLog, bench.DefaultHashMinLog, bench.DefaultHashMaxLog))
 	constraints := fs.String("constraints", "",
 		fmt.Sprintf("log2 constraint `counts` of the proof ops (groth16, plonk): 2^16, 12:16, 2^12,2^16 … (default 2^%d:2^%d)", bench.DefaultProofMinLog, bench.DefaultProofMaxLog))
+	circuit := fs.String("circuit", bench.CircuitChain, "`shape` of the proof ops' generated circuit: "+strings.Join(bench.Circuits(), " or "))
 	curves := newList(string(zkaccel.BN254))
 	fs.Var(curves, "curves", "MSM `curves`: "+joinStrings(bench.Curves()))
 	fields := newList()
@@ -92,6 +97,10 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, fmt.Errorf("zkaccel bench: --constraints: %w", unprefix(err)))
 		}
 	}
+	if !slices.Contains(bench.Circuits(), *circuit) {
+		return fail(stderr, fmt.Errorf("zkaccel bench: --circuit: unknown shape %q (known: %s)", *circuit, strings.Join(bench.Circuits(), ", ")))
+	}
+	cfg.Circuit = *circuit
 	if cfg.Ops, err = checkNames("bench", "ops", ops.values, bench.Ops()); err != nil {
 		return fail(stderr, err)
 	}

@@ -1,6 +1,7 @@
 // Package circuits holds the gnark circuits that zkaccel's prover tests
-// and benchmarks prove: a chain of cubic steps (any size) and a circuit
-// with BSB22 commitments (a range check, and more commitments on demand).
+// and benchmarks prove: a chain of cubic steps (any size), many such
+// chains side by side, and a circuit with BSB22 commitments (a range
+// check, and more commitments on demand).
 package circuits
 
 import (
@@ -40,6 +41,52 @@ func CubicAssignment(field, x *big.Int, rounds int) *Cubic {
 		acc = t.Mod(t, field)
 	}
 	return &Cubic{X: new(big.Int).Set(x), Y: acc, Rounds: rounds}
+}
+
+// Chains proves knowledge of X₀ … X_(W−1) with Σᵢ f^Rounds(Xᵢ) = Y (Y
+// public), f as in Cubic: W independent chains, two constraints per round
+// and chain (R1CS). Where Cubic's constraints form one chain that gnark's
+// solver must run in order, these form levels of W constraints that it can
+// spread over the CPU's cores, as in circuits whose constraints are
+// mostly independent.
+type Chains struct {
+	X      []frontend.Variable
+	Y      frontend.Variable `gnark:",public"`
+	Rounds int               `gnark:"-"`
+}
+
+// Define writes the chains and their sum.
+func (c *Chains) Define(api frontend.API) error {
+	sum := frontend.Variable(0)
+	for _, x := range c.X {
+		acc := x
+		for i := 0; i < c.Rounds; i++ {
+			acc = api.Add(api.Mul(acc, acc, acc), acc, 5)
+		}
+		sum = api.Add(sum, acc)
+	}
+	api.AssertIsEqual(sum, c.Y)
+	return nil
+}
+
+// NewChains returns the circuit shape of width chains of rounds rounds (for
+// frontend.Compile).
+func NewChains(width, rounds int) *Chains {
+	return &Chains{X: make([]frontend.Variable, width), Rounds: rounds}
+}
+
+// ChainsAssignment returns the assignment of Chains for the inputs xs, over
+// the field of modulus field.
+func ChainsAssignment(field *big.Int, xs []*big.Int, rounds int) *Chains {
+	c := &Chains{X: make([]frontend.Variable, len(xs)), Rounds: rounds}
+	sum := new(big.Int)
+	for i, x := range xs {
+		c.X[i] = new(big.Int).Set(x)
+		y := CubicAssignment(field, x, rounds).Y.(*big.Int)
+		sum.Add(sum, y)
+	}
+	c.Y = sum.Mod(sum, field)
+	return c
 }
 
 // Committed has two public inputs (Sum, Prod of two secrets), range checks
