@@ -62,3 +62,39 @@ func ExampleDefault() {
 	// cpu:0
 	// invalid: true
 }
+
+func ExampleCrossover() {
+	// Crossovers are measured per machine by `zkaccel tune` and kept under
+	// the cache directory (a temporary one here). With ZKACCEL_DEVICE unset,
+	// the default device is the first GPU that has them, and each call runs
+	// on it only from its operation's crossover on: below it, on the CPU.
+	dir, err := os.MkdirTemp("", "zkaccel-example-")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	old, had := os.LookupEnv(zkaccel.EnvCacheDir)
+	defer func() {
+		if had {
+			os.Setenv(zkaccel.EnvCacheDir, old)
+		} else {
+			os.Unsetenv(zkaccel.EnvCacheDir)
+		}
+		zkaccel.ForgetCrossovers()
+	}()
+	os.Setenv(zkaccel.EnvCacheDir, dir)
+
+	dev := zkaccel.HostCPU() // a GPU in real use: tune records nothing for the CPU
+	if err := zkaccel.SaveCrossovers(dev, &zkaccel.Crossovers{Ops: map[string]int{"msm bn254 g1": 1 << 14}}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	n, ok := zkaccel.Crossover(dev, "msm bn254 g1")
+	fmt.Println(n, ok)
+	_, ok = zkaccel.Crossover(dev, "ntt bn254 fft")
+	fmt.Println(ok)
+	// Output:
+	// 16384 true
+	// false
+}
