@@ -10,7 +10,10 @@
 //  2. msm_scan_block, msm_scan_add: exclusive prefix sum of the histogram
 //     (the bucket offsets), a work-group scan.
 //  3. msm_scatter: counting sort, (point index | sign) into bucket order.
-//  4. msm_accumulate: one work item per bucket adds its points.
+//  4. msm_accumulate: one work item per bucket adds its points (CPU
+//     devices); on GPUs the msm_task_* kernels, tasks of at most T points
+//     with a tree sum per bucket, so that a crowded bucket is not one
+//     work item's serial chain.
 //  5. msm_reduce_segments: Σ j·B_j per window, over segments of buckets.
 //  6. msm_sum_pairs: a tree sum of each window's segments; msm_windows_jac:
 //     the window sums W_w as Jacobian points, which the host combines
