@@ -7,13 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	bls377fp "github.com/consensys/gnark-crypto/ecc/bls12-377/fp"
-	bls377fr "github.com/consensys/gnark-crypto/ecc/bls12-377/fr"
-	bls381fp "github.com/consensys/gnark-crypto/ecc/bls12-381/fp"
-	bls381fr "github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
-	bn254fp "github.com/consensys/gnark-crypto/ecc/bn254/fp"
-	bn254fr "github.com/consensys/gnark-crypto/ecc/bn254/fr"
 )
 
 // ptxMachine interprets the PTX instructions montRowPTX emits, with the
@@ -95,14 +88,7 @@ func (m *ptxMachine) exec(line string) error {
 // without a GPU can make (ptxas checks its syntax in
 // cuda.TestNVRTCCubin; TestField runs it on a GPU).
 func TestMontRowPTX(t *testing.T) {
-	for _, f := range []struct {
-		name string
-		p    *big.Int
-	}{
-		{"bn254/fr", bn254fr.Modulus()}, {"bn254/fp", bn254fp.Modulus()},
-		{"bls12-381/fr", bls381fr.Modulus()}, {"bls12-381/fp", bls381fp.Modulus()},
-		{"bls12-377/fr", bls377fr.Modulus()}, {"bls12-377/fp", bls377fp.Modulus()},
-	} {
+	for _, f := range mulCheckFields {
 		t.Run(f.name, func(t *testing.T) {
 			p := f.p
 			w := 2 * ((p.BitLen() + 63) / 64)

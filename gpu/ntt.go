@@ -183,85 +183,84 @@ func (d *Device) nttRun(req *zkaccel.NTTRequest, f FieldInfo, logn int) error {
 			return err
 		}
 	}
-	// The coset tables: lo[j] = c^j for j < 2^h, hi[j] = c^(j·2^h).
-	coset := func(c []byte) (lo, hi Buffer, h int, err error) {
-		h = logn / 2
-		if lo, err = d.nttPowers(s, k, now, req.Field, es, "lo", c, 1<<h, 1); err != nil {
-			return
-		}
-		hi, err = d.nttPowers(s, k, now, req.Field, es, "hi", c, 1<<(logn-h), 1<<h)
-		return
-	}
-
-	// With the local-memory passes, the coset's and the inverse's factors
-	// ride on the first or last pass; otherwise they are passes of their own.
-	fused := false
-	if logn > 0 {
-		_, mode := d.nttMode(k, logn)
-		fused = mode == nttModePasses
-	}
+	// The element-wise factors: before the transform, a forward coset's
+	// shift powers (indexed by the natural index of the input: i for DIF,
+	// its bit reversal for DIT); after it, an inverse's 1/n, times the
+	// inverse shift powers on a coset (indexed by the natural index of the
+	// output). The coset tables: lo[j] = c^j for j < 2^h, hi[j] = c^(j·2^h).
 	pre, post := nttFix{buf: data}, nttFix{buf: data}
-
+	coset := func(c []byte, rev bool, f *nttFix) error {
+		h := logn / 2
+		lo, err := d.nttPowers(s, k, now, req.Field, es, "lo", c, 1<<h, 1)
+		if err != nil {
+			return err
+		}
+		hi, err := d.nttPowers(s, k, now, req.Field, es, "hi", c, 1<<(logn-h), 1<<h)
+		if err != nil {
+			return err
+		}
+		f.lo, f.hi, f.lobits = lo, hi, uint32(h)
+		if rev {
+			f.rev = 1
+		}
+		return nil
+	}
 	if req.Coset && !req.Inverse {
-		lo, hi, h, err := coset(req.CosetShift)
-		if err != nil {
-			return err
-		}
-		rev := uint32(0)
-		if req.Decimation == zkaccel.DIT {
-			rev = 1
-		}
-		if fused {
-			pre = nttFix{mode: nttFixPre, rev: rev, lobits: uint32(h), lo: lo, hi: hi, buf: data}
-		} else if err := d.rt.Launch(k.coset, req.N, d.nttGroup(), data, n, uint32(logn), rev, lo, hi, uint32(h), lo, uint32(0)); err != nil {
+		pre.mode = nttFixPre
+		if err := coset(req.CosetShift, req.Decimation == zkaccel.DIT, &pre); err != nil {
 			return err
 		}
 	}
-	if req.Inverse && fused {
-		cinv, err := s.upload(req.CardinalityInv)
-		if err != nil {
+	if req.Inverse {
+		if post.c, err = s.upload(req.CardinalityInv); err != nil {
 			return err
 		}
-		post = nttFix{mode: nttFixScale, c: cinv, buf: data}
+		post.mode = nttFixScale
 		if req.Coset {
-			lo, hi, h, err := coset(req.CosetShiftInv)
-			if err != nil {
+			post.mode = nttFixCoset
+			if err := coset(req.CosetShiftInv, req.Decimation == zkaccel.DIF, &post); err != nil {
 				return err
 			}
-			rev := uint32(0)
-			if req.Decimation == zkaccel.DIF {
-				rev = 1
-			}
-			post = nttFix{mode: nttFixCoset, rev: rev, lobits: uint32(h), lo: lo, hi: hi, c: cinv, buf: data}
 		}
 	}
 
+	// With the local-memory passes the factors ride on the first or last
+	// pass; otherwise they are launches of their own.
 	if logn > 0 {
-		if err := d.nttStages(k, req.Decimation, data, tw, logn, pre, post); err != nil {
+		if _, mode := d.nttMode(k, logn); mode == nttModePasses {
+			return d.nttFinish(req, data, d.nttStages(k, req.Decimation, data, tw, logn, pre, post))
+		}
+	}
+	if err := d.nttApplyFix(k, data, n, logn, pre); err != nil {
+		return err
+	}
+	if logn > 0 {
+		if err := d.nttStages(k, req.Decimation, data, tw, logn, nttFix{buf: data}, nttFix{buf: data}); err != nil {
 			return err
 		}
 	}
+	return d.nttFinish(req, data, d.nttApplyFix(k, data, n, logn, post))
+}
 
-	if req.Inverse && !fused {
-		cinv, err := s.upload(req.CardinalityInv)
-		if err != nil {
-			return err
-		}
-		if req.Coset {
-			lo, hi, h, err := coset(req.CosetShiftInv)
-			if err != nil {
-				return err
-			}
-			rev := uint32(0)
-			if req.Decimation == zkaccel.DIF {
-				rev = 1
-			}
-			if err := d.rt.Launch(k.coset, req.N, d.nttGroup(), data, n, uint32(logn), rev, lo, hi, uint32(h), cinv, uint32(1)); err != nil {
-				return err
-			}
-		} else if err := d.rt.Launch(k.scale, req.N, d.nttGroup(), data, n, cinv); err != nil {
-			return err
-		}
+// nttApplyFix applies an element-wise factor as a launch of its own (the
+// ntt_coset or ntt_scale kernel).
+func (d *Device) nttApplyFix(k *nttKernels, data Buffer, n uint32, logn int, f nttFix) error {
+	switch f.mode {
+	case nttFixPre:
+		return d.rt.Launch(k.coset, int(n), d.nttGroup(), data, n, uint32(logn), f.rev, f.lo, f.hi, f.lobits, f.lo, uint32(0))
+	case nttFixScale:
+		return d.rt.Launch(k.scale, int(n), d.nttGroup(), data, n, f.c)
+	case nttFixCoset:
+		return d.rt.Launch(k.coset, int(n), d.nttGroup(), data, n, uint32(logn), f.rev, f.lo, f.hi, f.lobits, f.c, uint32(1))
+	}
+	return nil
+}
+
+// nttFinish waits for the transform (after err, the first error of its
+// launches) and reads the result back into req.Data.
+func (d *Device) nttFinish(req *zkaccel.NTTRequest, data Buffer, err error) error {
+	if err != nil {
+		return err
 	}
 	if err := d.rt.Finish(); err != nil {
 		return err

@@ -9,13 +9,6 @@ import (
 	"math/rand"
 	"strings"
 
-	bls377fp "github.com/consensys/gnark-crypto/ecc/bls12-377/fp"
-	bls377fr "github.com/consensys/gnark-crypto/ecc/bls12-377/fr"
-	bls381fp "github.com/consensys/gnark-crypto/ecc/bls12-381/fp"
-	bls381fr "github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
-	bn254fp "github.com/consensys/gnark-crypto/ecc/bn254/fp"
-	bn254fr "github.com/consensys/gnark-crypto/ecc/bn254/fr"
-
 	"github.com/zkaccel/zkaccel"
 )
 
@@ -30,15 +23,23 @@ import (
 // conformance fails) rather than give a wrong answer; ZKACCEL_GPU_MUL=32c
 // or 64 chooses a form without inline PTX.
 
-// mulCheckFields are the fields of 64-bit limbs: the curve fields.
-var mulCheckFields = []struct {
+// mulCheckField is a curve field the check multiplies in.
+type mulCheckField struct {
 	name string
 	p    *big.Int
-}{
-	{"bn254/fr", bn254fr.Modulus()}, {"bn254/fp", bn254fp.Modulus()},
-	{"bls12-381/fr", bls381fr.Modulus()}, {"bls12-381/fp", bls381fp.Modulus()},
-	{"bls12-377/fr", bls377fr.Modulus()}, {"bls12-377/fp", bls377fp.Modulus()},
 }
+
+// mulCheckFields are the fields of 64-bit limbs: each curve's scalar and
+// base fields.
+var mulCheckFields = func() []mulCheckField {
+	var out []mulCheckField
+	for _, c := range []zkaccel.Curve{zkaccel.BN254, zkaccel.BLS12381, zkaccel.BLS12377} {
+		fr, _ := ScalarField(zkaccel.Field(c))
+		fp, _ := BaseField(c)
+		out = append(out, mulCheckField{string(c) + "/fr", fr.Modulus}, mulCheckField{string(c) + "/fp", fp.Modulus})
+	}
+	return out
+}()
 
 // mulCheckKey is the device cache's key of the check's outcome.
 const mulCheckKey = "selfcheck/mul"

@@ -128,11 +128,8 @@ func montRowCUDA(p *big.Int, w int) string {
 // instructions it uses against math/big.
 func montRowPTX(p *big.Int, w int) []string {
 	pw := make([]string, w)
-	mask := big.NewInt(0xFFFFFFFF)
-	v := new(big.Int).Set(p)
-	for i := range pw {
-		pw[i] = fmt.Sprintf("0x%08x", new(big.Int).And(v, mask).Uint64())
-		v.Rsh(v, 32)
+	for i, x := range split32(p, w) {
+		pw[i] = fmt.Sprintf("0x%08x", x)
 	}
 	t := func(j int) string { return fmt.Sprintf("$%d", j) }
 	x := func(j int) string { return fmt.Sprintf("$%d", w+j) }
@@ -175,14 +172,23 @@ func montRowPTX(p *big.Int, w int) []string {
 	return l
 }
 
+// split32 returns the n low 32-bit words of x, least significant first.
+func split32(x *big.Int, n int) []uint32 {
+	out := make([]uint32, n)
+	mask := big.NewInt(0xFFFFFFFF)
+	v := new(big.Int).Set(x)
+	for i := range out {
+		out[i] = uint32(new(big.Int).And(v, mask).Uint64())
+		v.Rsh(v, 32)
+	}
+	return out
+}
+
 // words32 formats x as n little-endian 32-bit C literals.
 func words32(x *big.Int, n int) string {
 	parts := make([]string, n)
-	mask := big.NewInt(0xFFFFFFFF)
-	v := new(big.Int).Set(x)
-	for i := range parts {
-		parts[i] = fmt.Sprintf("0x%xU", new(big.Int).And(v, mask).Uint64())
-		v.Rsh(v, 32)
+	for i, w := range split32(x, n) {
+		parts[i] = fmt.Sprintf("0x%xU", w)
 	}
 	return strings.Join(parts, ", ")
 }

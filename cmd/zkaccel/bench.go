@@ -101,28 +101,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, fmt.Errorf("zkaccel bench: --circuit: unknown shape %q (known: %s)", *circuit, strings.Join(bench.Circuits(), ", ")))
 	}
 	cfg.Circuit = *circuit
-	if cfg.Ops, err = checkNames("bench", "ops", ops.values, bench.Ops()); err != nil {
+	if err := setMeasure("bench", &cfg, measureArgs{ops: ops.values, knownOps: bench.Ops(), curves: curves.values, fields: fields.values,
+		group: *group, runs: *runs, maxTime: *maxTime}); err != nil {
 		return fail(stderr, err)
-	}
-	if cfg.Curves, err = checkNames("bench", "curves", curves.values, bench.Curves()); err != nil {
-		return fail(stderr, err)
-	}
-	if cfg.Fields, err = checkNames("bench", "fields", fields.values, bench.Fields()); err != nil {
-		return fail(stderr, err)
-	}
-	switch strings.ToLower(*group) {
-	case "g1":
-		cfg.Group = zkaccel.G1
-	case "g2":
-		cfg.Group = zkaccel.G2
-	default:
-		return fail(stderr, fmt.Errorf("zkaccel bench: --group: unknown group %q (known: g1, g2)", *group))
-	}
-	if *runs < 1 {
-		return fail(stderr, fmt.Errorf("zkaccel bench: --runs: %d runs; want at least 1", *runs))
-	}
-	if *maxTime <= 0 {
-		return fail(stderr, fmt.Errorf("zkaccel bench: --max-time: %v; want a positive duration", *maxTime))
 	}
 	if cfg.Devices, err = chosenDevices("bench", devs.values); err != nil {
 		return fail(stderr, err)

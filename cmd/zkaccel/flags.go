@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/bench"
 )
 
 // newFlags returns the flag set of command name, whose usage prints synopsis
@@ -164,4 +166,43 @@ func isSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// measureArgs are the measurement flags that bench and tune share.
+type measureArgs struct {
+	ops, curves, fields []string
+	knownOps            []string
+	group               string
+	runs                int
+	maxTime             time.Duration
+}
+
+// setMeasure checks the shared measurement flags of command cmd and sets
+// them in cfg.
+func setMeasure(cmd string, cfg *bench.Config, m measureArgs) error {
+	var err error
+	if cfg.Ops, err = checkNames(cmd, "ops", m.ops, m.knownOps); err != nil {
+		return err
+	}
+	if cfg.Curves, err = checkNames(cmd, "curves", m.curves, bench.Curves()); err != nil {
+		return err
+	}
+	if cfg.Fields, err = checkNames(cmd, "fields", m.fields, bench.Fields()); err != nil {
+		return err
+	}
+	switch strings.ToLower(m.group) {
+	case "g1":
+		cfg.Group = zkaccel.G1
+	case "g2":
+		cfg.Group = zkaccel.G2
+	default:
+		return fmt.Errorf("zkaccel %s: --group: unknown group %q (known: g1, g2)", cmd, m.group)
+	}
+	if m.runs < 1 {
+		return fmt.Errorf("zkaccel %s: --runs: %d runs; want at least 1", cmd, m.runs)
+	}
+	if m.maxTime <= 0 {
+		return fmt.Errorf("zkaccel %s: --max-time: %v; want a positive duration", cmd, m.maxTime)
+	}
+	return nil
 }

@@ -83,29 +83,9 @@ func runTune(args []string, stdout, stderr io.Writer) int {
 	if cfg.Sizes, err = bench.ParseSizes(*sizes); err != nil {
 		return fail(stderr, fmt.Errorf("zkaccel tune: --sizes: %w", unprefix(err)))
 	}
-	known := append(bench.DefaultOps(), bench.HashOps()...)
-	if cfg.Ops, err = checkNames("tune", "ops", ops.values, known); err != nil {
+	if err := setMeasure("tune", &cfg, measureArgs{ops: ops.values, knownOps: append(bench.DefaultOps(), bench.HashOps()...), curves: curves.values, fields: fields.values,
+		group: *group, runs: *runs, maxTime: *maxTime}); err != nil {
 		return fail(stderr, err)
-	}
-	if cfg.Curves, err = checkNames("tune", "curves", curves.values, bench.Curves()); err != nil {
-		return fail(stderr, err)
-	}
-	if cfg.Fields, err = checkNames("tune", "fields", fields.values, bench.Fields()); err != nil {
-		return fail(stderr, err)
-	}
-	switch strings.ToLower(*group) {
-	case "g1":
-		cfg.Group = zkaccel.G1
-	case "g2":
-		cfg.Group = zkaccel.G2
-	default:
-		return fail(stderr, fmt.Errorf("zkaccel tune: --group: unknown group %q (known: g1, g2)", *group))
-	}
-	if *runs < 1 {
-		return fail(stderr, fmt.Errorf("zkaccel tune: --runs: %d runs; want at least 1", *runs))
-	}
-	if *maxTime <= 0 {
-		return fail(stderr, fmt.Errorf("zkaccel tune: --max-time: %v; want a positive duration", *maxTime))
 	}
 	if len(devs.values) > 0 {
 		if cfg.Devices, err = openDevices("tune", devs.values); err != nil {

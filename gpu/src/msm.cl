@@ -131,22 +131,27 @@ KERNEL void msm_scatter(const GLOBAL u32* keys, u32 n, u32 total, GLOBAL u32* cu
 	sorted[pos] = (e % n) | (key & MSM_SIGN);
 }
 
-// msm_accumulate sums bucket j's points into buckets[j] (XYZZ); point i of
-// the pass is points[poff + i] (poff: the pass's first point in a buffer of
-// resident points, else 0).
-KERNEL void msm_accumulate(const GLOBAL u64* points, u32 poff, const GLOBAL u32* start, const GLOBAL u32* end, const GLOBAL u32* sorted, u32 m, GLOBAL u64* buckets) {
-	u32 j = GLOBAL_ID();
-	if (j >= m) return;
+// msm_sum_entries returns the sum of the points that sorted[lo … hi)
+// name (each negated where its sign bit is set).
+DEVICE xyzz_t msm_sum_entries(const GLOBAL u64* points, u32 poff, const GLOBAL u32* sorted, u32 lo, u32 hi) {
 	xyzz_t acc = xyzz_inf();
-	u32 hi = end[j];
-	for (u32 k = start[j]; k < hi; k++) {
+	for (u32 k = lo; k < hi; k++) {
 		u32 v = sorted[k];
 		aff_t q = aff_load(points, poff + (v & ~MSM_SIGN));
 		if (aff_is_inf(q)) continue;
 		if (v & MSM_SIGN) q.y = FE_neg(q.y);
 		acc = xyzz_madd(acc, q);
 	}
-	xyzz_store(buckets, j, acc);
+	return acc;
+}
+
+// msm_accumulate sums bucket j's points into buckets[j] (XYZZ); point i of
+// the pass is points[poff + i] (poff: the pass's first point in a buffer of
+// resident points, else 0).
+KERNEL void msm_accumulate(const GLOBAL u64* points, u32 poff, const GLOBAL u32* start, const GLOBAL u32* end, const GLOBAL u32* sorted, u32 m, GLOBAL u64* buckets) {
+	u32 j = GLOBAL_ID();
+	if (j >= m) return;
+	xyzz_store(buckets, j, msm_sum_entries(points, poff, sorted, start[j], end[j]));
 }
 
 // Bucket accumulation in tasks (the GPU path). A bucket's points are
@@ -185,16 +190,7 @@ KERNEL void msm_task_accumulate(const GLOBAL u64* points, u32 poff, const GLOBAL
 	u32 j = tbucket[i];
 	if (j == MSM_NONE) return;
 	u32 lo = start[j] + (i - toff[j]) * T;
-	u32 hi = min(lo + T, end[j]);
-	xyzz_t acc = xyzz_inf();
-	for (u32 k = lo; k < hi; k++) {
-		u32 v = sorted[k];
-		aff_t q = aff_load(points, poff + (v & ~MSM_SIGN));
-		if (aff_is_inf(q)) continue;
-		if (v & MSM_SIGN) q.y = FE_neg(q.y);
-		acc = xyzz_madd(acc, q);
-	}
-	xyzz_store(partial, i, acc);
+	xyzz_store(partial, i, msm_sum_entries(points, poff, sorted, lo, min(lo + T, end[j])));
 }
 
 // msm_task_combine is step s of the tree sum of each bucket's tasks: task

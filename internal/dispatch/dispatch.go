@@ -125,7 +125,7 @@ func Run(c *Config, op string, n int, accel func(zkaccel.Device) error, cpu func
 	}
 	// The automatic default runs a call on its device only from the op's
 	// measured crossover on (zkaccel.LookupDefault).
-	auto := c.Device == nil && zkaccel.AutomaticDefault() && dev.Kind() != zkaccel.CPU
+	auto := c.Device == nil && dev.Kind() != zkaccel.CPU && zkaccel.AutomaticDefault()
 	cross, measured := 0, false
 	if auto {
 		cross, measured = zkaccel.Crossover(dev, op)
