@@ -226,8 +226,8 @@ var ptxFunctionRE = regexp.MustCompile(`(?m)^\s*(?:\.visible\s+|\.weak\s+)?\.(?:
 // TestNVRTCCompilesEveryProgram checks against NVRTC's output), that the hot
 // kernels keep their state in registers: no ld.local or st.local, which a
 // state array indexed at run time brings, and which costs a GPU many times
-// a register's speed. It checks Keccak, every NTT, BN254's G1 MSM and the
-// Poseidon2 Merkle layers whole, and every MSM's bucket loops
+// a register's speed. It checks Keccak, every NTT, PLONK's quotient, BN254's
+// G1 MSM and the Poseidon2 Merkle layers whole, and every MSM's bucket loops
 // (msm_accumulate, msm_task_accumulate: most of an MSM's work). Not checked: Poseidon2's
 // permutation, whose widths without a constant width (src/poseidon2.cl)
 // use local memory, and the other kernels of the MSMs of larger points
@@ -242,7 +242,7 @@ func TestNoLocalMemory(t *testing.T) {
 	exempt := map[string]bool{"poseidon2_permute": true}
 	checked := map[string]bool{}
 	for _, e := range ix.Entries {
-		whole := e.Program == "msm/bn254/g1" || strings.HasPrefix(e.Program, "ntt/") || e.Program == "keccak" || strings.HasPrefix(e.Program, "poseidon2/")
+		whole := e.Program == "msm/bn254/g1" || strings.HasPrefix(e.Program, "ntt/") || e.Program == "keccak" || strings.HasPrefix(e.Program, "poseidon2/") || strings.HasPrefix(e.Program, "plonk/")
 		if !whole && !strings.HasPrefix(e.Program, "msm/") {
 			continue
 		}
@@ -271,7 +271,7 @@ func TestNoLocalMemory(t *testing.T) {
 		}
 		checked[e.Program] = true
 	}
-	for _, p := range []string{"keccak", "msm/bn254/g1", "ntt/bn254", "ntt/goldilocks", "poseidon2/bn254"} {
+	for _, p := range []string{"keccak", "msm/bn254/g1", "ntt/bn254", "ntt/goldilocks", "poseidon2/bn254", "plonk/bn254"} {
 		if !checked[p] {
 			t.Errorf("%s: not in the embedded PTX", p)
 		}

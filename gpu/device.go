@@ -411,7 +411,15 @@ func (d *Device) Merkle(req *zkaccel.MerkleRequest) error {
 	return d.forgetIfReset(d.merkle(req))
 }
 
+// PlonkQuotient computes PLONK's quotient on the device (see plonk.go).
+func (d *Device) PlonkQuotient(req *zkaccel.PlonkQuotientRequest) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.forgetIfReset(d.plonkQuotient(req))
+}
+
 var (
+	_ zkaccel.PlonkDevice    = (*Device)(nil)
 	_ zkaccel.MSMDevice      = (*Device)(nil)
 	_ zkaccel.NTTDevice      = (*Device)(nil)
 	_ zkaccel.PoseidonDevice = (*Device)(nil)

@@ -85,7 +85,7 @@ func nttSource(f FieldInfo) string {
 	es := f.ElemSize()
 	return Source(f.Source("f"), fmt.Sprintf(
 		"#ifdef ZK_CUDA\n#define NTT_LOCAL_LOG %d\n#else\n#define NTT_LOCAL_LOG %d\n#endif\n",
-		nttLocalLog("cuda", es), nttLocalLog("opencl", es)), File("ntt.cl"))
+		nttLocalLog("cuda", es), nttLocalLog("opencl", es)), File("rev.cl"), File("ntt.cl"))
 }
 
 // ntt runs req: see the comment at the top of this file.
@@ -163,21 +163,34 @@ func (d *Device) nttRun(req *zkaccel.NTTRequest, f FieldInfo, logn int) error {
 	if err != nil {
 		return err
 	}
-	now := nttClock.Add(1)
 	s := d.scratch()
 	defer s.free()
-	n := uint32(req.N)
-	es := f.ElemSize()
-
 	data, err := s.upload(req.Data)
 	if err != nil {
 		return err
 	}
+	if err := d.nttBuffer(s, k, nttClock.Add(1), req, logn, data); err != nil {
+		return err
+	}
+	if err := d.rt.Finish(); err != nil {
+		return err
+	}
+	return d.rt.Read(req.Data, data, 0)
+}
+
+// nttBuffer queues the transform req describes (but for its Data) of the
+// 2^logn elements of data, in place on the device: the launches only, for
+// the caller to wait for. Tables it cannot cache go to s; now is the
+// caller's nttClock value, which keeps the tables it uses from eviction.
+func (d *Device) nttBuffer(s *scratch, k *nttKernels, now uint64, req *zkaccel.NTTRequest, logn int, data Buffer) error {
+	n := uint32(req.N)
+	es := req.ElemSize
 	gen := req.Generator
 	if req.Inverse {
 		gen = req.GeneratorInv
 	}
 	var tw Buffer
+	var err error
 	if logn > 0 {
 		if tw, err = d.nttPowers(s, k, now, req.Field, es, "tw", gen, req.N/2, 1); err != nil {
 			return err
@@ -228,7 +241,7 @@ func (d *Device) nttRun(req *zkaccel.NTTRequest, f FieldInfo, logn int) error {
 	// pass; otherwise they are launches of their own.
 	if logn > 0 {
 		if _, mode := d.nttMode(k, logn); mode == nttModePasses {
-			return d.nttFinish(req, data, d.nttStages(k, req.Decimation, data, tw, logn, pre, post))
+			return d.nttStages(k, req.Decimation, data, tw, logn, pre, post)
 		}
 	}
 	if err := d.nttApplyFix(k, data, n, logn, pre); err != nil {
@@ -239,7 +252,7 @@ func (d *Device) nttRun(req *zkaccel.NTTRequest, f FieldInfo, logn int) error {
 			return err
 		}
 	}
-	return d.nttFinish(req, data, d.nttApplyFix(k, data, n, logn, post))
+	return d.nttApplyFix(k, data, n, logn, post)
 }
 
 // nttApplyFix applies an element-wise factor as a launch of its own (the
@@ -254,18 +267,6 @@ func (d *Device) nttApplyFix(k *nttKernels, data Buffer, n uint32, logn int, f n
 		return d.rt.Launch(k.coset, int(n), d.nttGroup(), data, n, uint32(logn), f.rev, f.lo, f.hi, f.lobits, f.c, uint32(1))
 	}
 	return nil
-}
-
-// nttFinish waits for the transform (after err, the first error of its
-// launches) and reads the result back into req.Data.
-func (d *Device) nttFinish(req *zkaccel.NTTRequest, data Buffer, err error) error {
-	if err != nil {
-		return err
-	}
-	if err := d.rt.Finish(); err != nil {
-		return err
-	}
-	return d.rt.Read(req.Data, data, 0)
 }
 
 // nttGroup is the work-group size of every NTT launch: one size, so that a

@@ -100,7 +100,28 @@ func opCases() []opCase {
 		panic(err)
 	}
 
+	quot := newPlonkInstance(plonkFields[0].field, plonkFields[0].domain, plonkCase{8, 4, 1, [4]int{2, 2, 2, 3}}, rng)
+	var quotWant []byte
+	for _, h := range quot.want() {
+		quotWant = append(quotWant, quot.mont(h)...)
+	}
+
 	return []opCase{
+		{"plonk-quotient", func(dev zkaccel.Device) error {
+			pd, ok := dev.(zkaccel.PlonkDevice)
+			if !ok {
+				return fmt.Errorf("%v does not compute PLONK's quotient", dev)
+			}
+			req := *quot.req
+			req.Result = make([]byte, len(quotWant))
+			if err := pd.PlonkQuotient(&req); err != nil {
+				return err
+			}
+			if !slices.Equal(req.Result, quotWant) {
+				return fmt.Errorf("plonk quotient: wrong result")
+			}
+			return nil
+		}},
 		{"msm", func(dev zkaccel.Device) error {
 			var rep zkaccel.Report
 			got, err := msmbn254.MultiExpG1(nil, points, scalars, msm.WithDevice(dev), msm.WithReport(&rep))

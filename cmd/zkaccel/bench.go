@@ -33,7 +33,8 @@ on the CPU, so that each speed-up is a ratio of two numbers from one run:
              by gnark's verifier; the device rows list the prover's phases
              (solve, ntt, each msm). Setting up the circuit is not timed.
   plonk      the same with PLONK (gnark/plonk; a test SRS, not for
-             production keys).
+             production keys); its phases add the quotient, which a device
+             that does not compute it leaves to the CPU (a fallback).
              --circuit chain (the default) proves one chain of cubic steps,
              which gnark's solver runs in order; --circuit wide proves up to
              1024 such chains side by side, which it spreads over the cores.

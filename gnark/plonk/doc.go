@@ -12,10 +12,16 @@
 // field, the challenge and KZG folding hashes, statistical zero knowledge).
 // The commitments to L, R, O, Z, the commitments' wires, the three shards
 // of the quotient, the linearised polynomial and the two opening proofs go
-// through zkaccel's MSM front end; the inverse NTTs to canonical form, the
-// NTTs of the quotient's cosets and the quotient's interpolation through
-// its NTT front end. The rest (the solver, the copy constraint's ratio, the
-// pointwise evaluation of the constraints) runs on the CPU, as in gnark.
+// through zkaccel's MSM front end, and the inverse NTTs to canonical form
+// through its NTT front end. The quotient H runs whole on a device that
+// computes it (zkaccel.PlonkDevice: CUDA and OpenCL), from the
+// polynomials' coefficients to H's: the NTTs onto the four cosets, the
+// pointwise evaluation of the constraints and the interpolation, with one
+// upload of each polynomial and one download of H. On other devices it runs
+// on the CPU, its NTTs through the NTT front end, and the report marks the
+// phase "quotient" as a fallback. The rest (the solver, the copy
+// constraint's ratio, the evaluations at ζ, the linearised polynomial)
+// runs on the CPU, as in gnark.
 //
 // The prover computes what gnark v0.16's computes and binds the same
 // Fiat-Shamir transcript; it is written here, not copied. It draws its

@@ -30,6 +30,8 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gnark/internal/prover"
+	"github.com/zkaccel/zkaccel/internal/dispatch"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/msm"
 	zmsm "github.com/zkaccel/zkaccel/msm/bn254"
 	"github.com/zkaccel/zkaccel/ntt"
@@ -388,7 +390,8 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 			return nil, err
 		}
 	}
-	h, err := p.quotient(t, quotientInputsBN254{
+	rep.Add("ntt", nttTime+time.Since(start), nil)
+	h, err := p.quotient(rep, t, quotientInputsBN254{
 		l: lc, r: rc, o: oc, z: zc, qk: qkc, pi: pic,
 		bl: bl, br: br, bo: bo, bz: bz,
 		alpha: alpha, beta: beta, gamma: gamma,
@@ -396,7 +399,6 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 	if err != nil {
 		return nil, err
 	}
-	rep.Add("ntt", nttTime+time.Since(start), nil)
 	np2 := n + 2
 	h1, h2, h3 := h[:np2], h[np2:2*np2], h[2*np2:3*np2]
 	if opt.StatisticalZK {
@@ -508,40 +510,96 @@ type quotientInputsBN254 struct {
 }
 
 // quotient returns the coefficients of H = N/(Xⁿ − 1), where N is the
-// constraint polynomial: gate + α·ordering + α²·(Z − 1)·L₁, with L, R, O, Z
-// blinded. N is evaluated on the coset g·⟨ω₁⟩ of the large domain, one
-// coset cᵢ·⟨ω₀⟩ (cᵢ = g·ω₁ⁱ) at a time: each polynomial's coefficients are
-// scaled by cᵢʲ and transformed by an NTT on ⟨ω₀⟩. H's evaluations are
-// then interpolated by an inverse NTT on the large coset.
-func (p *proverBN254) quotient(t *traceBN254, in quotientInputsBN254, cfg *prover.Config) ([]fr.Element, error) {
+// constraint polynomial (zkaccel.PlonkQuotientRequest states it), with L,
+// R, O, Z blinded. It runs on cfg's device where that device computes
+// PLONK's quotient (zkaccel.PlonkDevice: the polynomials go up once and H
+// comes back), else on the host (quotientHost, whose NTTs still go to the
+// device), and records the phase "quotient". On the automatic default
+// device, the quotient runs there from the crossover of the NTT on the
+// small domain.
+func (p *proverBN254) quotient(rep *prover.Report, t *traceBN254, in quotientInputsBN254, cfg *prover.Config) ([]fr.Element, error) {
+	d0, d1 := t.domain0, t.domain1
+	n := int(d0.Cardinality)
+	m := int(d1.Cardinality)
+	polys := make([][]fr.Element, zkaccel.PlonkNbPolys, zkaccel.PlonkNbPolys+2*len(t.qcp))
+	polys[zkaccel.PlonkQl], polys[zkaccel.PlonkQr], polys[zkaccel.PlonkQm], polys[zkaccel.PlonkQo] = t.ql, t.qr, t.qm, t.qo
+	polys[zkaccel.PlonkQk], polys[zkaccel.PlonkS1], polys[zkaccel.PlonkS2], polys[zkaccel.PlonkS3] = in.qk, t.s1, t.s2, t.s3
+	polys[zkaccel.PlonkL], polys[zkaccel.PlonkR], polys[zkaccel.PlonkO], polys[zkaccel.PlonkZ] = in.l, in.r, in.o, in.z
+	for i := range t.qcp {
+		polys = append(polys, t.qcp[i], in.pi[i])
+	}
+	res := make([]fr.Element, m)
+	var zr zkaccel.Report
+	dcfg := dispatch.Config{Device: cfg.Device, Report: &zr, CrossoverOp: "ntt bn254 fft"}
+	const op = "plonk quotient bn254"
+	accel := func(dev zkaccel.Device) error {
+		pd, ok := dev.(zkaccel.PlonkDevice)
+		if !ok {
+			return dispatch.Unsupported(dev, op)
+		}
+		el := func(x fr.Element) []byte { return rawbytes.Of([]fr.Element{x}) }
+		req := &zkaccel.PlonkQuotientRequest{
+			Field: zkaccel.Field("bn254"), ElemSize: fr.Bytes, N: n, Rho: m / n,
+			Blinding: [4][]byte{rawbytes.Of(in.bl), rawbytes.Of(in.br), rawbytes.Of(in.bo), rawbytes.Of(in.bz)},
+			Alpha:    el(in.alpha), Beta: el(in.beta), Gamma: el(in.gamma),
+			PermShift: el(d0.FrMultiplicativeGen), Generator: el(d0.Generator), CardinalityInv: el(d0.CardinalityInv),
+			LargeGeneratorInv: el(d1.GeneratorInv), LargeCardinalityInv: el(d1.CardinalityInv), LargeShiftInv: el(d1.FrMultiplicativeGenInv),
+			Result: rawbytes.Of(res),
+		}
+		for _, c := range polys {
+			req.Polys = append(req.Polys, rawbytes.Of(c))
+		}
+		var one fr.Element
+		one.SetOne()
+		for i := range m / n {
+			var c, v, vInv fr.Element
+			c.Exp(d1.Generator, big.NewInt(int64(i))).Mul(&c, &d1.FrMultiplicativeGen)
+			v.Exp(c, big.NewInt(int64(n))).Sub(&v, &one)
+			vInv.Inverse(&v)
+			req.CosetShifts = append(req.CosetShifts, el(c))
+			req.Vanishing = append(req.Vanishing, el(v))
+			req.VanishingInv = append(req.VanishingInv, el(vInv))
+		}
+		return pd.PlonkQuotient(req)
+	}
+	start := time.Now()
+	err := dispatch.Run(&dcfg, op, n, accel, func() error { return p.quotientHost(t, polys, in, res, cfg) })
+	rep.Add("quotient", time.Since(start), &zr)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// quotientHost computes H into res on the host: N is evaluated on the
+// coset g·⟨ω₁⟩ of the large domain, one coset cᵢ·⟨ω₀⟩ (cᵢ = g·ω₁ⁱ) at a
+// time: each polynomial's coefficients are scaled by cᵢʲ and transformed by
+// an NTT on ⟨ω₀⟩ (through zkaccel). H's evaluations are then interpolated
+// by an inverse NTT on the large coset (through zkaccel).
+func (p *proverBN254) quotientHost(t *traceBN254, polys [][]fr.Element, in quotientInputsBN254, res []fr.Element, cfg *prover.Config) error {
 	d0, d1 := t.domain0, t.domain1
 	n := int(d0.Cardinality)
 	m := int(d1.Cardinality)
 	rho := m / n
-	polys := [][]fr.Element{t.ql, t.qr, t.qm, t.qo, in.qk, t.s1, t.s2, t.s3, in.l, in.r, in.o, in.z}
 	const (
-		iQl = iota
-		iQr
-		iQm
-		iQo
-		iQk
-		iS1
-		iS2
-		iS3
-		iL
-		iR
-		iO
-		iZ
-		iQcp // then Qcp_i, Pi_i pairs
+		iQl  = zkaccel.PlonkQl
+		iQr  = zkaccel.PlonkQr
+		iQm  = zkaccel.PlonkQm
+		iQo  = zkaccel.PlonkQo
+		iQk  = zkaccel.PlonkQk
+		iS1  = zkaccel.PlonkS1
+		iS2  = zkaccel.PlonkS2
+		iS3  = zkaccel.PlonkS3
+		iL   = zkaccel.PlonkL
+		iR   = zkaccel.PlonkR
+		iO   = zkaccel.PlonkO
+		iZ   = zkaccel.PlonkZ
+		iQcp = zkaccel.PlonkNbPolys // then Qcp_i, Pi_i pairs
 	)
-	for i := range t.qcp {
-		polys = append(polys, t.qcp[i], in.pi[i])
-	}
 	evals := make([][]fr.Element, len(polys))
 	for i := range evals {
 		evals[i] = make([]fr.Element, n)
 	}
-	res := make([]fr.Element, m)
 	mm := uint64(64 - bits.TrailingZeros64(uint64(m)))
 	u := d0.FrMultiplicativeGen // the permutation's coset shift
 	var uu, nInv fr.Element
@@ -569,7 +627,7 @@ func (p *proverBN254) quotient(t *traceBN254, in quotientInputsBN254, cfg *prove
 				}
 			})
 			if err := zntt.FFT(d0, v, fft.DIF, cfg.NTTOpts(nil)...); err != nil {
-				return nil, err
+				return err
 			}
 			fft.BitReverse(v) //nolint:staticcheck // natural order
 		}
@@ -645,10 +703,7 @@ func (p *proverBN254) quotient(t *traceBN254, in quotientInputsBN254, cfg *prove
 			}
 		})
 	}
-	if err := zntt.FFTInverse(d1, res, fft.DIT, cfg.NTTOpts(ntt.OnCoset())...); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return zntt.FFTInverse(d1, res, fft.DIT, cfg.NTTOpts(ntt.OnCoset())...)
 }
 
 // linearized returns the linearised polynomial, in canonical form (see

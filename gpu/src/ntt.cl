@@ -14,29 +14,6 @@
 // defines NTT_LOCAL_LOG, the log of the largest block the local-memory
 // kernels hold, before this text.
 
-#ifndef f_word
-#ifdef f_P32
-#define f_word u32
-#else
-#define f_word u64
-#endif
-#endif
-
-// ntt_rev returns the low logn bits of i in reverse order.
-DEVICE u32 ntt_rev(u32 i, u32 logn) {
-	if (logn == 0) return 0;
-#ifdef ZK_CUDA
-	return __brev(i) >> (32 - logn);
-#else
-	i = ((i >> 1) & 0x55555555u) | ((i & 0x55555555u) << 1);
-	i = ((i >> 2) & 0x33333333u) | ((i & 0x33333333u) << 2);
-	i = ((i >> 4) & 0x0F0F0F0Fu) | ((i & 0x0F0F0F0Fu) << 4);
-	i = ((i >> 8) & 0x00FF00FFu) | ((i & 0x00FF00FFu) << 8);
-	i = (i >> 16) | (i << 16);
-	return i >> (32 - logn);
-#endif
-}
-
 // ntt_powers writes out[i] = base^(i·stride) for i < n.
 KERNEL void ntt_powers(GLOBAL f_word* out, u32 n, const GLOBAL f_word* base, u64 stride) {
 	u32 i = GLOBAL_ID();

@@ -22,7 +22,11 @@ type Config struct {
 	NbTasks int             // 0: default
 	Coset   bool            // NTT only
 	Report  *zkaccel.Report // filled in when not nil
-	err     error           // the first invalid option
+	// CrossoverOp, when set, names the op whose measured crossover gates
+	// the call on the automatic default device (a composite op, such as
+	// PLONK's quotient, by the NTT it is made of); "" means the op itself.
+	CrossoverOp string
+	err         error // the first invalid option
 }
 
 // Fail records an invalid option; the call returns it before doing any work.
@@ -128,7 +132,11 @@ func Run(c *Config, op string, n int, accel func(zkaccel.Device) error, cpu func
 	auto := c.Device == nil && dev.Kind() != zkaccel.CPU && zkaccel.AutomaticDefault()
 	cross, measured := 0, false
 	if auto {
-		cross, measured = zkaccel.Crossover(dev, op)
+		gate := op
+		if c.CrossoverOp != "" {
+			gate = c.CrossoverOp
+		}
+		cross, measured = zkaccel.Crossover(dev, gate)
 	}
 	if rep != nil {
 		*rep = zkaccel.Report{Op: op, N: n, Requested: dev, Auto: auto, Crossover: cross}

@@ -347,7 +347,8 @@ func (autoBackend) Devices() ([]zkaccel.Device, error) { return []zkaccel.Device
 
 // TestRunAutomatic: on the automatic default, a call runs on the device
 // from its op's crossover on, and on the CPU below it or without one (not
-// a fallback); an explicit device is obeyed at every size.
+// a fallback); a composite op is gated by the crossover of the op its
+// CrossoverOp names; an explicit device is obeyed at every size.
 func TestRunAutomatic(t *testing.T) {
 	registerAuto()
 	t.Setenv(zkaccel.EnvCacheDir, t.TempDir())
@@ -386,6 +387,9 @@ func TestRunAutomatic(t *testing.T) {
 		{"above it", apply(), op, 1 << 20, true, true, 8},
 		{"an op not measured", apply(), "ntt zz fft", 1 << 20, false, true, 0},
 		{"explicit device below the crossover", apply(withDevice(dev)), op, 7, true, false, 0},
+		{"a composite op gated by op, below", dispatch.Config{CrossoverOp: op}, "plonk quotient zz", 7, false, true, 8},
+		{"a composite op gated by op, at", dispatch.Config{CrossoverOp: op}, "plonk quotient zz", 8, true, true, 8},
+		{"a composite op gated by an op not measured", dispatch.Config{CrossoverOp: "ntt zz fft"}, op, 1 << 20, false, true, 0},
 	} {
 		accel, cpu, rep := run(c.cfg, c.op, c.n)
 		if got := accel == 1 && cpu == 0; got != c.onDev || accel+cpu != 1 {

@@ -1,0 +1,212 @@
+package gpu
+
+import (
+	"math/bits"
+
+	"github.com/zkaccel/zkaccel"
+)
+
+// PLONK's quotient (zkaccel.PlonkQuotientRequest) runs on the device from
+// the polynomials' coefficients to H's, with one upload of each
+// polynomial and one download of H:
+//
+//  1. every polynomial is uploaded in canonical form;
+//  2. for each coset cᵢ·⟨ω⟩ (i < Rho) of the small domain, which together
+//     make up the large coset g·⟨ω₁⟩: each polynomial is copied and
+//     transformed onto the coset by a forward NTT with shift cᵢ (DIF, so
+//     bit-reversed), L₁ as the constant polynomial 1/n, and each
+//     commitment's Qcp·Pi is added to Qk's evaluations; then
+//     plonk_quotient (src/plonk.cl) stores N/(xⁿ − 1) at each point's place
+//     in the large coset, in the bit-reversed order a DIT transform reads;
+//  3. an inverse DIT NTT on the large coset interpolates H, which is read
+//     back.
+//
+// The device holds the polynomials twice (coefficients and one coset's
+// evaluations), H, and the NTT tables: about (2·P + 1 + 2 + 3·Rho/2 + 2)·n
+// elements for P polynomials, which plonkQuotient checks against the
+// device's memory (more is zkaccel.ErrUnsupported, so that the caller
+// falls back to the CPU).
+
+// plonkQuotientMemory is the device memory, in elements, of a quotient of
+// np polynomials (pairs counted) on a small domain of n elements and a
+// large one of m: coefficients, evaluations (with L₁'s and, with pairs,
+// the pair being folded), H, ωʲ and the twiddles of both domains.
+func plonkQuotientMemory(np, n, m int) uint64 {
+	evals := zkaccel.PlonkNbPolys + 1
+	if np > zkaccel.PlonkNbPolys {
+		evals += 2
+	}
+	return uint64(np+evals)*uint64(n) + uint64(m) + uint64(n) + uint64(n/2) + uint64(m/2)
+}
+
+// plonkQuotient runs req: see the comment above.
+func (d *Device) plonkQuotient(req *zkaccel.PlonkQuotientRequest) error {
+	op := "plonk quotient " + string(req.Field)
+	f, ok := ScalarField(req.Field)
+	switch {
+	case !ok:
+		return d.unsupported(op, "unknown field")
+	case f.LimbBits != 64 || f.Limbs < 2:
+		return d.unsupported(op, "not a curve's scalar field")
+	}
+	if err := req.Check(); err != nil {
+		return d.errorf(op, err)
+	}
+	es := f.ElemSize()
+	if req.ElemSize != es {
+		return d.errorf(op, errBadRequest)
+	}
+	n, m := req.N, req.N*req.Rho
+	need := plonkQuotientMemory(len(req.Polys), n, m) * uint64(es)
+	if mem := d.rt.Memory(); mem > 0 && need > mem {
+		return d.unsupported(op, "n = %d: %s of polynomials and tables exceed the device's memory (%s)", n, bytesStr(need), bytesStr(mem))
+	}
+	if max := d.rt.MaxAlloc(); max > 0 && uint64(m*es) > max {
+		return d.unsupported(op, "n = %d: H's %s exceed the device's largest buffer (%s)", n, bytesStr(uint64(m*es)), bytesStr(max))
+	}
+	if err := d.plonkRun(req, f); err != nil {
+		return d.errorf(op, err)
+	}
+	return nil
+}
+
+// plonkKernels are the kernels of one field's quotient program.
+type plonkKernels struct {
+	copy, fill, muladd, quotient Kernel
+}
+
+// plonkRun runs the steps of the comment above and writes req.Result once
+// everything succeeded.
+func (d *Device) plonkRun(req *zkaccel.PlonkQuotientRequest, f FieldInfo) error {
+	k, err := d.nttProgram(req.Field, f)
+	if err != nil {
+		return err
+	}
+	p, err := d.program("plonk/" + string(req.Field))
+	if err != nil {
+		return err
+	}
+	ks, err := kernels(p, "plonk_copy", "plonk_fill", "plonk_muladd", "plonk_quotient")
+	if err != nil {
+		return err
+	}
+	pk := plonkKernels{ks[0], ks[1], ks[2], ks[3]}
+	now := nttClock.Add(1)
+	s := d.scratch()
+	defer s.free()
+	es := f.ElemSize()
+	n, m := req.N, req.N*req.Rho
+	logn, logm := bits.TrailingZeros(uint(n)), bits.TrailingZeros(uint(m))
+	group := d.nttGroup()
+
+	canon := make([]Buffer, len(req.Polys))
+	for i, c := range req.Polys {
+		if canon[i], err = s.upload(c); err != nil {
+			return err
+		}
+	}
+	nevals := zkaccel.PlonkNbPolys + 1 // and L₁'s
+	if len(req.Polys) > zkaccel.PlonkNbPolys {
+		nevals += 2 // a commitment's Qcp and Pi
+	}
+	evals := make([]Buffer, nevals)
+	for i := range evals {
+		if evals[i], err = s.alloc(n * es); err != nil {
+			return err
+		}
+	}
+	l1 := evals[zkaccel.PlonkNbPolys]
+	var consts []byte
+	for _, c := range [][]byte{req.Alpha, req.Beta, req.Gamma, req.PermShift, req.Generator} {
+		consts = append(consts, c...)
+	}
+	for i := range req.Rho {
+		consts = append(append(append(consts, req.CosetShifts[i]...), req.Vanishing[i]...), req.VanishingInv[i]...)
+	}
+	cbuf, err := s.upload(consts)
+	if err != nil {
+		return err
+	}
+	nb := 1
+	for _, b := range req.Blinding {
+		nb = max(nb, len(b)/es)
+	}
+	blind := make([]byte, 4*nb*es) // zero-padded at the top
+	for i, b := range req.Blinding {
+		copy(blind[i*nb*es:], b)
+	}
+	bbuf, err := s.upload(blind)
+	if err != nil {
+		return err
+	}
+	nInv, err := s.upload(req.CardinalityInv)
+	if err != nil {
+		return err
+	}
+	pw, err := d.nttPowers(s, k, now, req.Field, es, "pow", req.Generator, n, 1)
+	if err != nil {
+		return err
+	}
+	res, err := s.alloc(m * es)
+	if err != nil {
+		return err
+	}
+
+	fwd := zkaccel.NTTRequest{Field: req.Field, ElemSize: es, N: n, Decimation: zkaccel.DIF, Coset: true, Generator: req.Generator}
+	transform := func(dst, src Buffer, shift []byte) error {
+		if src != nil {
+			if err := d.rt.Launch(pk.copy, n, group, dst, src, uint32(n)); err != nil {
+				return err
+			}
+		} else if err := d.rt.Launch(pk.fill, n, group, dst, nInv, uint32(n)); err != nil {
+			return err
+		}
+		fwd.CosetShift = shift
+		return d.nttBuffer(s, k, now, &fwd, logn, dst)
+	}
+	for i := range req.Rho {
+		shift := req.CosetShifts[i]
+		for j := range zkaccel.PlonkNbPolys {
+			if err := transform(evals[j], canon[j], shift); err != nil {
+				return err
+			}
+		}
+		if err := transform(l1, nil, shift); err != nil { // L₁ = Σ Xʲ/n
+			return err
+		}
+		for j := zkaccel.PlonkNbPolys; j < len(req.Polys); j += 2 {
+			qcp, pi := evals[nevals-2], evals[nevals-1]
+			if err := transform(qcp, canon[j], shift); err != nil {
+				return err
+			}
+			if err := transform(pi, canon[j+1], shift); err != nil {
+				return err
+			}
+			if err := d.rt.Launch(pk.muladd, n, group, evals[zkaccel.PlonkQk], qcp, pi, uint32(n)); err != nil {
+				return err
+			}
+		}
+		args := []any{res, uint32(logn), uint32(logm), uint32(req.Rho), uint32(i)}
+		for j := range zkaccel.PlonkNbPolys {
+			args = append(args, evals[j])
+		}
+		args = append(args, l1, pw, cbuf, bbuf, uint32(nb))
+		if err := d.rt.Launch(pk.quotient, n, group, args...); err != nil {
+			return err
+		}
+	}
+	inv := zkaccel.NTTRequest{Field: req.Field, ElemSize: es, N: m, Inverse: true, Decimation: zkaccel.DIT, Coset: true,
+		GeneratorInv: req.LargeGeneratorInv, CardinalityInv: req.LargeCardinalityInv, CosetShiftInv: req.LargeShiftInv}
+	if err := d.nttBuffer(s, k, now, &inv, logm, res); err != nil {
+		return err
+	}
+	if err := d.rt.Finish(); err != nil {
+		return err
+	}
+	return d.rt.Read(req.Result, res, 0)
+}
+
+// plonkSource is the quotient program of field f.
+func plonkSource(f FieldInfo) string {
+	return Source(f.Source("f"), File("rev.cl"), File("plonk.cl"))
+}

@@ -1,0 +1,317 @@
+package gpu_test
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"math/rand"
+	"testing"
+
+	bls377fft "github.com/consensys/gnark-crypto/ecc/bls12-377/fr/fft"
+	bls381fft "github.com/consensys/gnark-crypto/ecc/bls12-381/fr/fft"
+	bn254fft "github.com/consensys/gnark-crypto/ecc/bn254/fr/fft"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/gpu"
+	"github.com/zkaccel/zkaccel/internal/devtest"
+	"github.com/zkaccel/zkaccel/internal/inputs"
+)
+
+// plonkFields are the fields of the PLONK quotient, each with its large
+// domain's generator ω₁ and coset shift g for a domain of m elements (from
+// gnark-crypto's fft.NewDomain, as gnark's prover takes them).
+var plonkFields = []struct {
+	field  zkaccel.Field
+	domain func(m uint64) (w1, g *big.Int)
+}{
+	{zkaccel.FieldBN254, func(m uint64) (*big.Int, *big.Int) {
+		d := bn254fft.NewDomain(m)
+		return d.Generator.BigInt(new(big.Int)), d.FrMultiplicativeGen.BigInt(new(big.Int))
+	}},
+	{zkaccel.FieldBLS12381, func(m uint64) (*big.Int, *big.Int) {
+		d := bls381fft.NewDomain(m)
+		return d.Generator.BigInt(new(big.Int)), d.FrMultiplicativeGen.BigInt(new(big.Int))
+	}},
+	{zkaccel.FieldBLS12377, func(m uint64) (*big.Int, *big.Int) {
+		d := bls377fft.NewDomain(m)
+		return d.Generator.BigInt(new(big.Int)), d.FrMultiplicativeGen.BigInt(new(big.Int))
+	}},
+}
+
+// plonkCase is one shape of quotient: domain, commitments (Qcp/Pi pairs)
+// and the blinding polynomials' lengths.
+type plonkCase struct {
+	n, rho, pairs int
+	blind         [4]int
+}
+
+// plonkInstance is a random quotient request with its values as integers.
+type plonkInstance struct {
+	p                     *big.Int
+	n, rho, es            int
+	polys                 [][]*big.Int
+	blind                 [4][]*big.Int
+	alpha, beta, gamma, u *big.Int
+	w1, g                 *big.Int // the large domain's generator and coset shift
+	req                   *zkaccel.PlonkQuotientRequest
+
+	mont     func(*big.Int) []byte // to the request's layout
+	fromMont func([]byte) *big.Int
+	modInv   func(*big.Int) *big.Int
+	pow      func(*big.Int, int) *big.Int
+	mul, add func(a ...*big.Int) *big.Int
+	sub      func(a, b *big.Int) *big.Int
+}
+
+// newPlonkInstance draws random polynomials, blinding and challenges for
+// c on field f.
+func newPlonkInstance(f zkaccel.Field, domain func(uint64) (*big.Int, *big.Int), c plonkCase, rng *rand.Rand) *plonkInstance {
+	info, _ := gpu.ScalarField(f)
+	p := info.Modulus
+	es := info.ElemSize()
+	r := new(big.Int).Lsh(big.NewInt(1), uint(8*es))
+	rInv := new(big.Int).ModInverse(r, p)
+	in := &plonkInstance{p: p, n: c.n, rho: c.rho, es: es}
+	in.mont = func(x *big.Int) []byte { return leBytes(new(big.Int).Mod(new(big.Int).Mul(x, r), p), es) }
+	in.fromMont = func(b []byte) *big.Int { return new(big.Int).Mod(new(big.Int).Mul(fromLE(b), rInv), p) }
+	in.modInv = func(x *big.Int) *big.Int { return new(big.Int).ModInverse(x, p) }
+	in.pow = func(x *big.Int, e int) *big.Int { return new(big.Int).Exp(x, big.NewInt(int64(e)), p) }
+	in.mul = func(a ...*big.Int) *big.Int {
+		v := big.NewInt(1)
+		for _, x := range a {
+			v.Mod(v.Mul(v, x), p)
+		}
+		return v
+	}
+	in.add = func(a ...*big.Int) *big.Int {
+		v := new(big.Int)
+		for _, x := range a {
+			v.Add(v, x)
+		}
+		return v.Mod(v, p)
+	}
+	in.sub = func(a, b *big.Int) *big.Int { v := new(big.Int).Sub(a, b); return v.Mod(v, p) }
+	rnd := func() *big.Int {
+		b := make([]byte, es+8)
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		return new(big.Int).Mod(new(big.Int).SetBytes(b), p)
+	}
+	m := c.n * c.rho
+	in.w1, in.g = domain(uint64(m))
+	in.polys = make([][]*big.Int, zkaccel.PlonkNbPolys+2*c.pairs)
+	for i := range in.polys {
+		in.polys[i] = make([]*big.Int, c.n)
+		for j := range in.polys[i] {
+			in.polys[i][j] = rnd()
+		}
+	}
+	for i := range in.blind {
+		in.blind[i] = make([]*big.Int, c.blind[i])
+		for j := range in.blind[i] {
+			in.blind[i][j] = rnd()
+		}
+	}
+	in.alpha, in.beta, in.gamma, in.u = rnd(), rnd(), rnd(), rnd()
+
+	one := big.NewInt(1)
+	req := &zkaccel.PlonkQuotientRequest{Field: f, ElemSize: es, N: c.n, Rho: c.rho,
+		Alpha: in.mont(in.alpha), Beta: in.mont(in.beta), Gamma: in.mont(in.gamma), PermShift: in.mont(in.u),
+		Generator:           in.mont(in.pow(in.w1, c.rho)),
+		CardinalityInv:      in.mont(in.modInv(big.NewInt(int64(c.n)))),
+		LargeGeneratorInv:   in.mont(in.modInv(in.w1)),
+		LargeCardinalityInv: in.mont(in.modInv(big.NewInt(int64(m)))),
+		LargeShiftInv:       in.mont(in.modInv(in.g)),
+		Result:              make([]byte, m*es),
+	}
+	for _, poly := range in.polys {
+		var b []byte
+		for _, x := range poly {
+			b = append(b, in.mont(x)...)
+		}
+		req.Polys = append(req.Polys, b)
+	}
+	for i, bl := range in.blind {
+		for _, x := range bl {
+			req.Blinding[i] = append(req.Blinding[i], in.mont(x)...)
+		}
+	}
+	for i := range c.rho {
+		ci := in.mul(in.g, in.pow(in.w1, i))
+		v := in.sub(in.pow(ci, c.n), one)
+		req.CosetShifts = append(req.CosetShifts, in.mont(ci))
+		req.Vanishing = append(req.Vanishing, in.mont(v))
+		req.VanishingInv = append(req.VanishingInv, in.mont(in.modInv(v)))
+	}
+	in.req = req
+	return in
+}
+
+// want computes H from the request's definition, point by point with
+// integers: every polynomial evaluated by Horner's rule at each point
+// y = g·ω₁ᵏ of the large coset, N(y)/(yⁿ − 1), then H's coefficients by a
+// direct inverse transform, hₜ = (1/m)·g⁻ᵗ·Σₖ H(yₖ)·ω₁^(−tk).
+func (in *plonkInstance) want() []*big.Int {
+	n, m := in.n, in.n*in.rho
+	one := big.NewInt(1)
+	horner := func(c []*big.Int, x *big.Int) *big.Int {
+		v := new(big.Int)
+		for i := len(c) - 1; i >= 0; i-- {
+			v.Mod(v.Add(v.Mul(v, x), c[i]), in.p)
+		}
+		return v
+	}
+	w := in.pow(in.w1, in.rho)
+	vals := make([]*big.Int, m)
+	for k := range m {
+		y := in.mul(in.g, in.pow(in.w1, k))
+		zh := in.sub(in.pow(y, n), one)
+		ev := func(i int) *big.Int { return horner(in.polys[i], y) }
+		blinded := func(i, b int, x *big.Int) *big.Int {
+			return in.add(horner(in.polys[i], x), in.mul(horner(in.blind[b], x), in.sub(in.pow(x, n), one)))
+		}
+		l, r, o, z := blinded(zkaccel.PlonkL, 0, y), blinded(zkaccel.PlonkR, 1, y), blinded(zkaccel.PlonkO, 2, y), blinded(zkaccel.PlonkZ, 3, y)
+		zs := blinded(zkaccel.PlonkZ, 3, in.mul(w, y))
+		gate := in.add(in.mul(ev(zkaccel.PlonkQl), l), in.mul(ev(zkaccel.PlonkQr), r), in.mul(ev(zkaccel.PlonkQm), l, r),
+			in.mul(ev(zkaccel.PlonkQo), o), ev(zkaccel.PlonkQk))
+		for i := zkaccel.PlonkNbPolys; i < len(in.polys); i += 2 {
+			gate = in.add(gate, in.mul(ev(i), ev(i+1)))
+		}
+		by := in.mul(in.beta, y)
+		ord := in.sub(
+			in.mul(in.add(l, in.mul(in.beta, ev(zkaccel.PlonkS1)), in.gamma), in.add(r, in.mul(in.beta, ev(zkaccel.PlonkS2)), in.gamma),
+				in.add(o, in.mul(in.beta, ev(zkaccel.PlonkS3)), in.gamma), zs),
+			in.mul(in.add(l, by, in.gamma), in.add(r, in.mul(by, in.u), in.gamma), in.add(o, in.mul(by, in.u, in.u), in.gamma), z))
+		l1 := in.mul(zh, in.modInv(in.mul(big.NewInt(int64(n)), in.sub(y, one))))
+		nv := in.add(gate, in.mul(in.alpha, in.add(ord, in.mul(in.alpha, in.sub(z, one), l1))))
+		vals[k] = in.mul(nv, in.modInv(zh))
+	}
+	w1Inv, gInv, mInv := in.modInv(in.w1), in.modInv(in.g), in.modInv(big.NewInt(int64(m)))
+	h := make([]*big.Int, m)
+	for t := range m {
+		s := new(big.Int)
+		wt := in.pow(w1Inv, t)
+		x := big.NewInt(1)
+		for k := range m {
+			s.Add(s, in.mul(vals[k], x))
+			x = in.mul(x, wt)
+		}
+		h[t] = in.mul(s, in.pow(gInv, t), mInv)
+	}
+	return h
+}
+
+// checkPlonk runs in's request on d and compares H with want.
+func checkPlonk(t *testing.T, d *gpu.Device, in *plonkInstance) {
+	t.Helper()
+	for i := range in.req.Result {
+		in.req.Result[i] = 0xA5 // poison
+	}
+	if err := d.PlonkQuotient(in.req); err != nil {
+		t.Fatal(err)
+	}
+	want := in.want()
+	bad := 0
+	for i, w := range want {
+		if got := in.fromMont(in.req.Result[i*in.es : (i+1)*in.es]); got.Cmp(w) != 0 {
+			if bad < 3 {
+				t.Errorf("h[%d] = %v, want %v", i, got, w)
+			}
+			bad++
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d coefficients differ", bad, len(want))
+	}
+}
+
+// TestPlonkQuotient compares the device's PLONK quotient with its
+// definition computed with integers, on random polynomials and
+// challenges: domains from 1 to 2^8 (2^4 for BLS12's fields), 1, 2 and 4
+// cosets, 0 to 2 commitments, blinding polynomials of 0 to 8
+// coefficients; on the NTT's default plan and on small local-memory
+// blocks (many passes).
+func TestPlonkQuotient(t *testing.T) {
+	cases := []plonkCase{
+		{1, 1, 0, [4]int{0, 0, 0, 0}},
+		{1, 4, 1, [4]int{2, 2, 2, 3}},
+		{2, 4, 0, [4]int{2, 2, 2, 3}},
+		{16, 4, 1, [4]int{0, 1, 2, 8}},
+		{8, 2, 2, [4]int{2, 2, 2, 3}},
+	}
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		seed := devtest.Seed(t)
+		rng := inputs.NewRand(seed)
+		for _, f := range plonkFields {
+			t.Run(string(f.field), func(t *testing.T) {
+				for _, c := range cases {
+					t.Run(fmt.Sprintf("n=%d,rho=%d,pairs=%d", c.n, c.rho, c.pairs), func(t *testing.T) {
+						checkPlonk(t, d, newPlonkInstance(f.field, f.domain, c, rng))
+					})
+				}
+			})
+		}
+		bn := plonkFields[0]
+		t.Run("bn254/n=256", func(t *testing.T) {
+			checkPlonk(t, d, newPlonkInstance(bn.field, bn.domain, plonkCase{256, 4, 1, [4]int{2, 2, 2, 3}}, rng))
+		})
+		t.Run("bn254/n=64/local-log-3", func(t *testing.T) {
+			gpu.SetNTTLocalLog(d, 3)
+			defer gpu.SetNTTLocalLog(d, -1)
+			checkPlonk(t, d, newPlonkInstance(bn.field, bn.domain, plonkCase{64, 4, 2, [4]int{2, 2, 2, 3}}, rng))
+		})
+	})
+}
+
+// TestPlonkQuotientBadRequests checks that malformed requests are
+// ErrBadRequest and fields without a quotient ErrUnsupported, leaving
+// Result as it was.
+func TestPlonkQuotientBadRequests(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		f := plonkFields[0]
+		for _, tc := range []struct {
+			name  string
+			edit  func(r *zkaccel.PlonkQuotientRequest)
+			unsup bool
+		}{
+			{"nil-result", func(r *zkaccel.PlonkQuotientRequest) { r.Result = r.Result[:0] }, false},
+			{"n-not-pow2", func(r *zkaccel.PlonkQuotientRequest) { r.N = 3 }, false},
+			{"rho-0", func(r *zkaccel.PlonkQuotientRequest) { r.Rho = 0 }, false},
+			{"odd-polys", func(r *zkaccel.PlonkQuotientRequest) { r.Polys = r.Polys[:zkaccel.PlonkNbPolys+1] }, false},
+			{"short-poly", func(r *zkaccel.PlonkQuotientRequest) { r.Polys[3] = r.Polys[3][:8] }, false},
+			{"long-blinding", func(r *zkaccel.PlonkQuotientRequest) {
+				r.Blinding[1] = make([]byte, (zkaccel.PlonkMaxBlinding+1)*r.ElemSize)
+			}, false},
+			{"short-alpha", func(r *zkaccel.PlonkQuotientRequest) { r.Alpha = r.Alpha[:1] }, false},
+			{"missing-coset", func(r *zkaccel.PlonkQuotientRequest) { r.VanishingInv = r.VanishingInv[:1] }, false},
+			{"elemsize", func(r *zkaccel.PlonkQuotientRequest) { r.ElemSize = 8 }, false},
+			{"goldilocks", func(r *zkaccel.PlonkQuotientRequest) { r.Field = zkaccel.FieldGoldilocks }, true},
+			{"unknown", func(r *zkaccel.PlonkQuotientRequest) { r.Field = "zz" }, true},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				in := newPlonkInstance(f.field, f.domain, plonkCase{4, 4, 1, [4]int{2, 2, 2, 3}}, rng)
+				tc.edit(in.req)
+				for i := range in.req.Result {
+					in.req.Result[i] = 7
+				}
+				err := d.PlonkQuotient(in.req)
+				switch {
+				case err == nil:
+					t.Fatal("no error")
+				case tc.unsup && !errors.Is(err, zkaccel.ErrUnsupported):
+					t.Fatalf("%v: want ErrUnsupported", err)
+				case !tc.unsup && !errors.Is(err, zkaccel.ErrBadRequest):
+					t.Fatalf("%v: want ErrBadRequest", err)
+				}
+				for _, b := range in.req.Result {
+					if b != 7 {
+						t.Fatal("the result was written")
+					}
+				}
+				t.Log(err)
+			})
+		}
+	})
+}

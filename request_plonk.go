@@ -1,0 +1,126 @@
+package zkaccel
+
+// The polynomials of a [PlonkQuotientRequest], by index in its Polys: the
+// gate's selectors, the permutation's polynomials, the wires and the copy
+// constraint's ratio; pairs (Qcpᵢ, Piᵢ) of each BSB22 commitment follow.
+const (
+	PlonkQl = iota
+	PlonkQr
+	PlonkQm
+	PlonkQo
+	PlonkQk
+	PlonkS1
+	PlonkS2
+	PlonkS3
+	PlonkL
+	PlonkR
+	PlonkO
+	PlonkZ
+	PlonkNbPolys // polynomials before the commitments' pairs
+)
+
+// PlonkMaxBlinding is the most coefficients a blinding polynomial of a
+// [PlonkQuotientRequest] may have.
+const PlonkMaxBlinding = 8
+
+// PlonkQuotientRequest is the quotient step of gnark's PLONK prover handed
+// to a device backend: the coefficients of H = N/(Xⁿ − 1), where N is the
+// constraint polynomial
+//
+//	N = gate + α·(ordering + α·(Z̃ − 1)·L₁)
+//	gate = Ql·L̃ + Qr·R̃ + Qm·L̃·R̃ + Qo·Õ + Qk + Σᵢ Qcpᵢ·Piᵢ
+//	ordering = (L̃ + β·S1 + γ)(R̃ + β·S2 + γ)(Õ + β·S3 + γ)·Z̃(ωX)
+//	         − (L̃ + β·X + γ)(R̃ + β·u·X + γ)(Õ + β·u²·X + γ)·Z̃(X)
+//
+// with P̃ = P + bₚ·(Xⁿ − 1) the blinded wires and ratio (bₚ from Blinding),
+// ω the generator of the small domain (n = N elements), u the permutation's
+// coset shift, and L₁ = (Xⁿ − 1)/(n·(X − 1)). N is evaluated on the coset
+// g·⟨ω₁⟩ of the large domain (Rho·N elements, generator ω₁), where
+// Xⁿ − 1 does not vanish, and H is interpolated from N/(Xⁿ − 1) there. The
+// result is exact, so it equals gnark's, element for element.
+//
+// Buffers are gnark-crypto values viewed as bytes, as for [MSMRequest].
+type PlonkQuotientRequest struct {
+	Field    Field // a curve's scalar field
+	ElemSize int   // bytes per field element
+	N        int   // the small domain's cardinality n, a power of two
+	Rho      int   // the large domain holds Rho·N elements; Rho a power of two
+	// Polys are the polynomials, in canonical form (N coefficients, lowest
+	// degree first), indexed by PlonkQl … PlonkZ, then Qcpᵢ, Piᵢ for each
+	// commitment i: PlonkNbPolys + 2·(commitments) in all.
+	Polys [][]byte
+	// Blinding holds the coefficients (lowest first, at most
+	// PlonkMaxBlinding) of the blinding polynomials of L, R, O and Z.
+	Blinding [4][]byte
+	// The challenges and constants, one element each: α, β, γ; u (the
+	// permutation's coset shift); ω (the small domain's generator); 1/n.
+	Alpha, Beta, Gamma, PermShift, Generator, CardinalityInv []byte
+	// For each coset cᵢ·⟨ω⟩ (i < Rho) of the small domain that makes up
+	// the large coset, cᵢ = g·ω₁ⁱ: CosetShifts[i] = cᵢ, Vanishing[i] =
+	// cᵢⁿ − 1 (the value of Xⁿ − 1 on that coset) and VanishingInv[i] its
+	// inverse.
+	CosetShifts, Vanishing, VanishingInv [][]byte
+	// The large domain's inverse transform: ω₁⁻¹, 1/(Rho·n) and g⁻¹.
+	LargeGeneratorInv, LargeCardinalityInv, LargeShiftInv []byte
+	// Result receives H's Rho·N coefficients, lowest first.
+	Result []byte
+	// NbTasks is the caller's bound on host goroutines, 0 for the default.
+	NbTasks int
+}
+
+// PlonkDevice is implemented by devices that run PLONK's quotient step.
+// PlonkQuotient returns an error wrapping [ErrUnsupported] for a field or
+// size it does not run.
+type PlonkDevice interface {
+	Device
+	PlonkQuotient(req *PlonkQuotientRequest) error
+}
+
+// Check reports whether r is well formed: N and Rho powers of two, every
+// polynomial of N elements, at least the twelve and then pairs, blinding
+// polynomials of at most PlonkMaxBlinding elements, one element per
+// constant and per coset, Rho·N elements of Result. The error wraps
+// [ErrBadRequest].
+func (r *PlonkQuotientRequest) Check() error {
+	if r == nil {
+		return badRequest("nil request")
+	}
+	es := r.ElemSize
+	switch {
+	case es < 1:
+		return badRequest("ElemSize = %d", es)
+	case r.N < 1 || r.N&(r.N-1) != 0:
+		return badRequest("N = %d is not a power of two", r.N)
+	case r.Rho < 1 || r.Rho&(r.Rho-1) != 0:
+		return badRequest("Rho = %d is not a power of two", r.Rho)
+	case uint64(r.N)*uint64(r.Rho) > 1<<31:
+		return badRequest("Rho·N = %d·%d exceeds 2^31", r.Rho, r.N)
+	case len(r.Polys) < PlonkNbPolys || (len(r.Polys)-PlonkNbPolys)%2 != 0:
+		return badRequest("%d polynomials, want %d and then pairs", len(r.Polys), PlonkNbPolys)
+	case len(r.Result) != r.Rho*r.N*es:
+		return badRequest("result: %d bytes, want %d (Rho·N × %d)", len(r.Result), r.Rho*r.N*es, es)
+	case len(r.CosetShifts) != r.Rho || len(r.Vanishing) != r.Rho || len(r.VanishingInv) != r.Rho:
+		return badRequest("%d, %d and %d coset constants, want Rho = %d each", len(r.CosetShifts), len(r.Vanishing), len(r.VanishingInv), r.Rho)
+	}
+	for i, p := range r.Polys {
+		if len(p) != r.N*es {
+			return badRequest("polynomial %d: %d bytes, want %d (N × %d)", i, len(p), r.N*es, es)
+		}
+	}
+	for i, b := range r.Blinding {
+		if len(b)%es != 0 || len(b)/es > PlonkMaxBlinding {
+			return badRequest("blinding %d: %d bytes, want at most %d elements of %d", i, len(b), PlonkMaxBlinding, es)
+		}
+	}
+	consts := [][]byte{r.Alpha, r.Beta, r.Gamma, r.PermShift, r.Generator, r.CardinalityInv,
+		r.LargeGeneratorInv, r.LargeCardinalityInv, r.LargeShiftInv}
+	consts = append(consts, r.CosetShifts...)
+	consts = append(consts, r.Vanishing...)
+	consts = append(consts, r.VanishingInv...)
+	for i, c := range consts {
+		if len(c) != es {
+			return badRequest("constant %d: %d bytes, want %d", i, len(c), es)
+		}
+	}
+	return checkNbTasks(r.NbTasks)
+}
