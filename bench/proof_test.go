@@ -43,13 +43,15 @@ func testRunProof(t *testing.T, op string) {
 	if cpu.Op != op || cpu.Target != "bn254" || cpu.Variant != "prove" || cpu.LogN != 6 || cpu.Phases != nil {
 		t.Errorf("cpu row: %+v", cpu)
 	}
-	// The loopback runs MSMs and NTTs, not PLONK's quotient, which falls
-	// back to the cpu (and says so).
-	if lb.Fallback != (op == OpPlonk) || lb.Ran != fakedev.Loopback.String() || lb.Error != "" {
+	// The loopback runs MSMs and NTTs, not the provers' quotients (Groth16's
+	// phase "ntt", PLONK's "quotient"), which fall back to the cpu and say
+	// so.
+	if !lb.Fallback || lb.Ran != fakedev.Loopback.String() || lb.Error != "" {
 		t.Errorf("loopback row: %+v", lb)
 	}
-	if op == OpPlonk && !strings.HasPrefix(lb.FallbackReason, "quotient fell back") {
-		t.Errorf("loopback row's fallback: %q, want the quotient's", lb.FallbackReason)
+	quotient := map[string]string{OpGroth16: "ntt", OpPlonk: "quotient"}[op]
+	if !strings.HasPrefix(lb.FallbackReason, quotient+" fell back") {
+		t.Errorf("loopback row's fallback: %q, want the phase %q's", lb.FallbackReason, quotient)
 	}
 	phases := []string{"solve", "ntt", "msm A", "msm B1", "msm B2", "msm K", "msm Z"}
 	if op == OpPlonk {
@@ -89,7 +91,7 @@ func TestRunProofsWide(t *testing.T) {
 			for i := range f.Results {
 				r := &f.Results[i]
 				checkSane(t, r, 1)
-				if r.Variant != "prove-wide" || r.Error != "" || r.Fallback != (op == OpPlonk && r.Device != "cpu:0") {
+				if r.Variant != "prove-wide" || r.Error != "" || r.Fallback != (r.Device != "cpu:0") {
 					t.Errorf("row %+v", r)
 				}
 			}

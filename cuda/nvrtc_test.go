@@ -226,14 +226,14 @@ var ptxFunctionRE = regexp.MustCompile(`(?m)^\s*(?:\.visible\s+|\.weak\s+)?\.(?:
 // TestNVRTCCompilesEveryProgram checks against NVRTC's output), that the hot
 // kernels keep their state in registers: no ld.local or st.local, which a
 // state array indexed at run time brings, and which costs a GPU many times
-// a register's speed. It checks Keccak, every NTT, PLONK's quotient, BN254's
-// G1 MSM and the Poseidon2 Merkle layers whole, and every MSM's bucket loops
-// (msm_accumulate, msm_task_accumulate: most of an MSM's work). Not checked: Poseidon2's
-// permutation, whose widths without a constant width (src/poseidon2.cl)
-// use local memory, and the other kernels of the MSMs of larger points
-// (BLS12 G1, every G2), where the call ABI stages the points that the
-// curve formulas (__noinline__, for compile time) take by value in local
-// memory: a cost to measure on a GPU.
+// a register's speed. It checks Keccak, every NTT, PLONK's and Groth16's
+// quotients, BN254's G1 MSM and the Poseidon2 Merkle layers whole, and
+// every MSM's bucket loops (msm_accumulate, msm_task_accumulate: most of an
+// MSM's work). Not checked: Poseidon2's permutation, whose widths without a
+// constant width (src/poseidon2.cl) use local memory, and the other kernels
+// of the MSMs of larger points (BLS12 G1, every G2), where the call ABI
+// stages the points that the curve formulas (__noinline__, for compile
+// time) take by value in local memory: a cost to measure on a GPU.
 func TestNoLocalMemory(t *testing.T) {
 	ix, err := ptx.Load()
 	if err != nil {
@@ -242,7 +242,7 @@ func TestNoLocalMemory(t *testing.T) {
 	exempt := map[string]bool{"poseidon2_permute": true}
 	checked := map[string]bool{}
 	for _, e := range ix.Entries {
-		whole := e.Program == "msm/bn254/g1" || strings.HasPrefix(e.Program, "ntt/") || e.Program == "keccak" || strings.HasPrefix(e.Program, "poseidon2/") || strings.HasPrefix(e.Program, "plonk/")
+		whole := e.Program == "msm/bn254/g1" || strings.HasPrefix(e.Program, "ntt/") || e.Program == "keccak" || strings.HasPrefix(e.Program, "poseidon2/") || strings.HasPrefix(e.Program, "quotient/")
 		if !whole && !strings.HasPrefix(e.Program, "msm/") {
 			continue
 		}
@@ -271,7 +271,7 @@ func TestNoLocalMemory(t *testing.T) {
 		}
 		checked[e.Program] = true
 	}
-	for _, p := range []string{"keccak", "msm/bn254/g1", "ntt/bn254", "ntt/goldilocks", "poseidon2/bn254", "plonk/bn254"} {
+	for _, p := range []string{"keccak", "msm/bn254/g1", "ntt/bn254", "ntt/goldilocks", "poseidon2/bn254", "quotient/bn254"} {
 		if !checked[p] {
 			t.Errorf("%s: not in the embedded PTX", p)
 		}

@@ -418,7 +418,16 @@ func (d *Device) PlonkQuotient(req *zkaccel.PlonkQuotientRequest) error {
 	return d.forgetIfReset(d.plonkQuotient(req))
 }
 
+// Groth16Quotient computes Groth16's quotient on the device (see
+// groth16.go).
+func (d *Device) Groth16Quotient(req *zkaccel.Groth16QuotientRequest) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.forgetIfReset(d.groth16Quotient(req))
+}
+
 var (
+	_ zkaccel.Groth16Device  = (*Device)(nil)
 	_ zkaccel.PlonkDevice    = (*Device)(nil)
 	_ zkaccel.MSMDevice      = (*Device)(nil)
 	_ zkaccel.NTTDevice      = (*Device)(nil)

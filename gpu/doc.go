@@ -1,15 +1,16 @@
 // Package gpu holds zkaccel's device algorithms, written once for any GPU
 // runtime: the device source (field arithmetic, curve arithmetic, MSM, NTT,
-// PLONK's quotient, Poseidon, Poseidon2, Keccak) in a C dialect that compiles both as OpenCL C
-// and as CUDA C++, and the host schedule that drives it (Pippenger phases,
-// NTT passes, Merkle layers) over the small [Runtime] interface that the
-// opencl and cuda packages implement.
+// PLONK's and Groth16's quotients, Poseidon, Poseidon2, Keccak) in a C
+// dialect that compiles both as OpenCL C and as CUDA C++, and the host
+// schedule that drives it (Pippenger phases, NTT passes, Merkle layers)
+// over the small [Runtime] interface that the opencl and cuda packages
+// implement.
 //
 // A backend wraps each of its runtimes in a [Device], which implements every
 // request interface of package zkaccel (MSMDevice, NTTDevice, PlonkDevice,
-// PoseidonDevice, KeccakDevice, MerkleDevice) and returns an error wrapping
-// zkaccel.ErrUnsupported, before touching any output, for what it does not
-// run.
+// Groth16Device, PoseidonDevice, KeccakDevice, MerkleDevice) and returns an
+// error wrapping zkaccel.ErrUnsupported, before touching any output, for
+// what it does not run.
 //
 // # Device source
 //

@@ -106,7 +106,28 @@ func opCases() []opCase {
 		quotWant = append(quotWant, quot.mont(h)...)
 	}
 
+	g16 := newGroth16Instance(plonkFields[0].field, plonkFields[0].domain, 16, rng)
+	var g16Want []byte
+	for _, h := range g16.want() {
+		g16Want = append(g16Want, g16.mont(h)...)
+	}
+
 	return []opCase{
+		{"groth16-quotient", func(dev zkaccel.Device) error {
+			gd, ok := dev.(zkaccel.Groth16Device)
+			if !ok {
+				return fmt.Errorf("%v does not compute Groth16's quotient", dev)
+			}
+			req := *g16.g16
+			req.Result = make([]byte, len(g16Want))
+			if err := gd.Groth16Quotient(&req); err != nil {
+				return err
+			}
+			if !slices.Equal(req.Result, g16Want) {
+				return fmt.Errorf("groth16 quotient: wrong result")
+			}
+			return nil
+		}},
 		{"plonk-quotient", func(dev zkaccel.Device) error {
 			pd, ok := dev.(zkaccel.PlonkDevice)
 			if !ok {

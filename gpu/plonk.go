@@ -41,13 +41,13 @@ func plonkQuotientMemory(np, n, m int) uint64 {
 
 // plonkQuotient runs req: see the comment above.
 func (d *Device) plonkQuotient(req *zkaccel.PlonkQuotientRequest) error {
+	if req == nil {
+		return d.errorf("plonk quotient", (*zkaccel.PlonkQuotientRequest)(nil).Check())
+	}
 	op := "plonk quotient " + string(req.Field)
-	f, ok := ScalarField(req.Field)
-	switch {
-	case !ok:
-		return d.unsupported(op, "unknown field")
-	case f.LimbBits != 64 || f.Limbs < 2:
-		return d.unsupported(op, "not a curve's scalar field")
+	f, err := d.quotientField(op, req.Field)
+	if err != nil {
+		return err
 	}
 	if err := req.Check(); err != nil {
 		return d.errorf(op, err)
@@ -82,7 +82,7 @@ func (d *Device) plonkRun(req *zkaccel.PlonkQuotientRequest, f FieldInfo) error 
 	if err != nil {
 		return err
 	}
-	p, err := d.program("plonk/" + string(req.Field))
+	p, err := d.program(quotientProgramKey(req.Field))
 	if err != nil {
 		return err
 	}
@@ -206,7 +206,12 @@ func (d *Device) plonkRun(req *zkaccel.PlonkQuotientRequest, f FieldInfo) error 
 	return d.rt.Read(req.Result, res, 0)
 }
 
-// plonkSource is the quotient program of field f.
-func plonkSource(f FieldInfo) string {
-	return Source(f.Source("f"), File("rev.cl"), File("plonk.cl"))
+// quotientProgramKey is the key of field's quotient program: the kernels
+// of PLONK's and Groth16's quotients (src/plonk.cl, src/groth16.cl), which
+// run beside the field's NTT program.
+func quotientProgramKey(field zkaccel.Field) string { return "quotient/" + string(field) }
+
+// quotientSource is the quotient program of field f.
+func quotientSource(f FieldInfo) string {
+	return Source(f.Source("f"), File("rev.cl"), File("plonk.cl"), File("groth16.cl"))
 }

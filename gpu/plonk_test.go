@@ -54,6 +54,7 @@ type plonkInstance struct {
 	alpha, beta, gamma, u *big.Int
 	w1, g                 *big.Int // the large domain's generator and coset shift
 	req                   *zkaccel.PlonkQuotientRequest
+	g16                   *zkaccel.Groth16QuotientRequest // groth16Instance's
 
 	mont     func(*big.Int) []byte // to the request's layout
 	fromMont func([]byte) *big.Int
@@ -276,6 +277,7 @@ func TestPlonkQuotientBadRequests(t *testing.T) {
 			edit  func(r *zkaccel.PlonkQuotientRequest)
 			unsup bool
 		}{
+			{"nil", nil, false},
 			{"nil-result", func(r *zkaccel.PlonkQuotientRequest) { r.Result = r.Result[:0] }, false},
 			{"n-not-pow2", func(r *zkaccel.PlonkQuotientRequest) { r.N = 3 }, false},
 			{"rho-0", func(r *zkaccel.PlonkQuotientRequest) { r.Rho = 0 }, false},
@@ -292,11 +294,16 @@ func TestPlonkQuotientBadRequests(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				in := newPlonkInstance(f.field, f.domain, plonkCase{4, 4, 1, [4]int{2, 2, 2, 3}}, rng)
-				tc.edit(in.req)
+				req := in.req
+				if tc.edit == nil {
+					req = nil
+				} else {
+					tc.edit(req)
+				}
 				for i := range in.req.Result {
 					in.req.Result[i] = 7
 				}
-				err := d.PlonkQuotient(in.req)
+				err := d.PlonkQuotient(req)
 				switch {
 				case err == nil:
 					t.Fatal("no error")

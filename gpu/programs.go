@@ -15,7 +15,7 @@ import (
 //	keccak                      Keccak-f[1600], Keccak-256, Keccak Merkle layers
 //	msm/<curve>/<group>         Pippenger for G1 and G2 of bn254, bls12-381, bls12-377
 //	ntt/<field>                 NTT of the six fields
-//	plonk/<field>               PLONK's quotient of bn254, bls12-381, bls12-377 (with ntt/<field>)
+//	quotient/<field>            PLONK's and Groth16's quotients over bn254, bls12-381, bls12-377 (with ntt/<field>)
 //	poseidon/circom             circomlib's Poseidon (BN254)
 //	poseidon/hermez             Polygon Hermez's Poseidon (Goldilocks)
 //	poseidon2/<field>           Poseidon2 of bn254, goldilocks, babybear, koalabear
@@ -38,7 +38,7 @@ var programs = func() map[string]func() string {
 		info, _ := ScalarField(f)
 		m["ntt/"+string(f)] = func() string { return nttSource(info) }
 		if info.LimbBits == 64 && info.Limbs > 1 {
-			m["plonk/"+string(f)] = func() string { return plonkSource(info) }
+			m[quotientProgramKey(f)] = func() string { return quotientSource(info) }
 		}
 	}
 	for f := range p2Fields {

@@ -10,9 +10,13 @@
 // It supports BN254, BLS12-381 and BLS12-377, circuits with BSB22
 // commitments (api.Commit, range checks) and gnark's prover options
 // (solver options, the hash to the field). Every MSM of the proof — A, B
-// in G1 and G2, K, Z, the commitments and their proofs of knowledge — and
-// the seven NTTs of the quotient go through zkaccel's front ends, with the
-// same CPU fallback and reporting rules (see [WithReport]).
+// in G1 and G2, K, Z, the commitments and their proofs of knowledge — goes
+// through zkaccel's MSM front end, with the same CPU fallback and reporting
+// rules (see [WithReport]). The quotient H (seven NTTs and a pointwise
+// step) runs whole on a device that computes it (zkaccel.Groth16Device:
+// CUDA and OpenCL), with one upload of each of A, B, C and one download of
+// H; on other devices its NTTs go through the NTT front end one by one and
+// the report marks the phase "ntt" as a fallback.
 //
 // [NewProver] keeps what a proving key derives once and proves many
 // witnesses with it, the way production provers run.

@@ -26,6 +26,8 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gnark/internal/prover"
+	"github.com/zkaccel/zkaccel/internal/dispatch"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/msm"
 	zmsm "github.com/zkaccel/zkaccel/msm/bls12-377"
 	"github.com/zkaccel/zkaccel/ntt"
@@ -254,10 +256,8 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	var h []fr.Element
 	hErr := make(chan error, 1)
 	go func() {
-		start := time.Now()
 		var err error
-		h, err = p.computeH(solution.A, solution.B, solution.C, cfg)
-		rep.Add("ntt", time.Since(start), nil)
+		h, err = p.computeH(rep, solution.A, solution.B, solution.C, cfg)
 		hErr <- err
 	}()
 	wiresA := prover.Skip(wires, pk.InfinityA, int(pk.NbInfinityA))
@@ -357,10 +357,14 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 }
 
 // computeH returns the coefficients of H = (A·B − C)/(X^N − 1), from the
-// evaluations a, b, c of A, B, C on the domain: three inverse NTTs, three
-// NTTs on the coset, the pointwise quotient, an inverse NTT on the coset
-// (its output in bit-reversed order, as the key's Z bases are).
-func (p *proverBLS12377) computeH(a, b, c []fr.Element, cfg *config) ([]fr.Element, error) {
+// evaluations a, b, c of A, B, C on the domain (which it may overwrite), in
+// bit-reversed order, as the key's Z bases are; it records the phase
+// "ntt". It runs whole on cfg's device where that device computes
+// Groth16's quotient (zkaccel.Groth16Device: A, B, C go up once and H
+// comes back), else on the host (computeHHost, whose NTTs still go to the
+// device). On the automatic default device, it runs there from the
+// crossover of the NTT on the domain.
+func (p *proverBLS12377) computeH(rep *Report, a, b, c []fr.Element, cfg *config) ([]fr.Element, error) {
 	d := &p.pk.Domain
 	n := int(d.Cardinality)
 	pad := func(v []fr.Element) []fr.Element {
@@ -370,14 +374,55 @@ func (p *proverBLS12377) computeH(a, b, c []fr.Element, cfg *config) ([]fr.Eleme
 		return v[:n]
 	}
 	a, b, c = pad(a), pad(b), pad(c)
+	var h []fr.Element
+	var zr zkaccel.Report
+	dcfg := dispatch.Config{Device: cfg.Device, Report: &zr, CrossoverOp: "ntt bls12-377 fft"}
+	const op = "groth16 quotient bls12-377"
+	accel := func(dev zkaccel.Device) error {
+		gd, ok := dev.(zkaccel.Groth16Device)
+		if !ok {
+			return dispatch.Unsupported(dev, op)
+		}
+		el := func(x fr.Element) []byte { return rawbytes.Of([]fr.Element{x}) }
+		res := make([]fr.Element, n)
+		err := gd.Groth16Quotient(&zkaccel.Groth16QuotientRequest{
+			Field: zkaccel.Field("bls12-377"), ElemSize: fr.Bytes, N: n,
+			A: rawbytes.Of(a), B: rawbytes.Of(b), C: rawbytes.Of(c),
+			Generator: el(d.Generator), GeneratorInv: el(d.GeneratorInv), CardinalityInv: el(d.CardinalityInv),
+			CosetShift: el(d.FrMultiplicativeGen), CosetShiftInv: el(d.FrMultiplicativeGenInv), VanishingInv: el(p.den),
+			Result: rawbytes.Of(res),
+		})
+		if err == nil {
+			h = res
+		}
+		return err
+	}
+	start := time.Now()
+	err := dispatch.Run(&dcfg, op, n, accel, func() error {
+		h = a
+		return p.computeHHost(a, b, c, cfg)
+	})
+	rep.Add("ntt", time.Since(start), &zr)
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// computeHHost computes H into a on the host: three inverse NTTs, three
+// NTTs on the coset, the pointwise quotient, an inverse NTT on the coset,
+// every NTT through zkaccel.
+func (p *proverBLS12377) computeHHost(a, b, c []fr.Element, cfg *config) error {
+	d := &p.pk.Domain
+	n := int(d.Cardinality)
 	opts := cfg.NTTOpts(nil)
 	coset := cfg.NTTOpts(ntt.OnCoset())
 	for _, v := range [][]fr.Element{a, b, c} {
 		if err := zntt.FFTInverse(d, v, fft.DIF, opts...); err != nil {
-			return nil, err
+			return err
 		}
 		if err := zntt.FFT(d, v, fft.DIT, coset...); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	den := p.den
@@ -386,10 +431,7 @@ func (p *proverBLS12377) computeH(a, b, c []fr.Element, cfg *config) ([]fr.Eleme
 			a[i].Mul(&a[i], &b[i]).Sub(&a[i], &c[i]).Mul(&a[i], &den)
 		}
 	})
-	if err := zntt.FFTInverse(d, a, fft.DIF, coset...); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return zntt.FFTInverse(d, a, fft.DIF, coset...)
 }
 
 // msmG1 returns Σ scalars[i]·points[i] as an affine point, through zkaccel

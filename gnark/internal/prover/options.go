@@ -86,15 +86,15 @@ type Report struct {
 
 // Phase is one step of a proof.
 type Phase struct {
-	// Name is "solve", "ntt" (the NTTs and the pointwise work between
-	// them; PLONK: those outside the quotient), "quotient" (PLONK's
-	// quotient H: its NTTs and pointwise arithmetic), or "msm " and the
+	// Name is "solve", "ntt" (Groth16: the quotient H, its NTTs and
+	// pointwise work; PLONK: the NTTs outside the quotient), "quotient"
+	// (PLONK's quotient H: its NTTs and pointwise work), or "msm " and the
 	// MSM's name (Groth16: "A", "B1", "B2", "K", "Z", "commitment i",
 	// "commitment i knowledge"; PLONK: "L", "R", "O", "Z", "H1"…).
 	Name    string
 	Elapsed time.Duration
-	// Ran is the device that ran it (MSMs and PLONK's quotient; nil for
-	// the solver and the NTT phase), and Fallback reports a CPU fallback.
+	// Ran is the device that ran it (MSMs and the quotients; nil for the
+	// solver and PLONK's NTT phase), and Fallback reports a CPU fallback.
 	Ran      zkaccel.Device
 	Fallback bool
 }

@@ -124,3 +124,67 @@ func (r *PlonkQuotientRequest) Check() error {
 	}
 	return checkNbTasks(r.NbTasks)
 }
+
+// Groth16QuotientRequest is the quotient step of gnark's Groth16 prover
+// handed to a device backend: the coefficients of H = (A·B − C)/(Xⁿ − 1),
+// where A, B and C are the polynomials whose values on the domain ⟨ω⟩ of
+// n = N elements the request gives, computed as gnark does: each of A, B,
+// C interpolated (inverse NTT) and evaluated on the coset g·⟨ω⟩ (NTT),
+// where Xⁿ − 1 is the constant gⁿ − 1; (A·B − C)/(gⁿ − 1) there; and H
+// interpolated from the coset. The result is exact, so it equals gnark's,
+// element for element.
+//
+// Buffers are gnark-crypto values viewed as bytes, as for [MSMRequest].
+type Groth16QuotientRequest struct {
+	Field    Field // a curve's scalar field
+	ElemSize int   // bytes per field element
+	N        int   // the domain's cardinality n, a power of two
+	// A, B and C hold N values each, in natural order on ⟨ω⟩.
+	A, B, C []byte
+	// The domain's constants, one element each: ω, ω⁻¹, 1/n, g, g⁻¹, and
+	// 1/(gⁿ − 1).
+	Generator, GeneratorInv, CardinalityInv, CosetShift, CosetShiftInv, VanishingInv []byte
+	// Result receives H's N coefficients in bit-reversed order (the order
+	// of a DIF transform's output, which gnark's proving key follows).
+	Result []byte
+	// NbTasks is the caller's bound on host goroutines, 0 for the default.
+	NbTasks int
+}
+
+// Groth16Device is implemented by devices that run Groth16's quotient
+// step. Groth16Quotient returns an error wrapping [ErrUnsupported] for a
+// field or size it does not run.
+type Groth16Device interface {
+	Device
+	Groth16Quotient(req *Groth16QuotientRequest) error
+}
+
+// Check reports whether r is well formed: N a power of two below 2^31, A,
+// B, C and Result of N elements, one element per constant. The error wraps
+// [ErrBadRequest].
+func (r *Groth16QuotientRequest) Check() error {
+	if r == nil {
+		return badRequest("nil request")
+	}
+	es := r.ElemSize
+	switch {
+	case es < 1:
+		return badRequest("ElemSize = %d", es)
+	case r.N < 1 || r.N&(r.N-1) != 0 || r.N > 1<<31:
+		return badRequest("N = %d is not a power of two up to 2^31", r.N)
+	}
+	for _, b := range []struct {
+		name string
+		v    []byte
+	}{{"A", r.A}, {"B", r.B}, {"C", r.C}, {"result", r.Result}} {
+		if len(b.v) != r.N*es {
+			return badRequest("%s: %d bytes, want %d (N × %d)", b.name, len(b.v), r.N*es, es)
+		}
+	}
+	for i, c := range [][]byte{r.Generator, r.GeneratorInv, r.CardinalityInv, r.CosetShift, r.CosetShiftInv, r.VanishingInv} {
+		if len(c) != es {
+			return badRequest("constant %d: %d bytes, want %d", i, len(c), es)
+		}
+	}
+	return checkNbTasks(r.NbTasks)
+}
