@@ -74,7 +74,7 @@ step bench-msm-bn254 200 "$B/zkaccel" bench --device cuda:0 --ops msm --curves b
 step bench-ntt-bn254 120 "$B/zkaccel" bench --device cuda:0 --ops ntt --fields bn254 --sizes "$ntt" --runs 5 --max-time 5s --json "$OUT/bench-ntt-bn254.json"
 step bench-hash 150 "$B/zkaccel" bench --device cuda:0 --ops poseidon,poseidon2,keccak --sizes 16,20,24 --runs 5 --max-time 5s --json "$OUT/bench-hash.json"
 # The core tests in detail (every field, NTT and MSM path against gnark-crypto).
-dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestPlonkQuotient' -test.timeout=235s
+dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestPlonkQuotient|TestGroth16Quotient' -test.timeout=235s
 # 3. The field multiplication's other forms (gpu.EnvMul: the default is 32,
 # inline PTX; 32c is the same in C, 64 over 64-bit limbs) at one size.
 ZKACCEL_GPU_MUL=32c step bench-mul32c 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$OUT/bench-mul32c.json"
