@@ -75,6 +75,10 @@ step bench-ntt-bn254 120 "$B/zkaccel" bench --device cuda:0 --ops ntt --fields b
 step bench-hash 150 "$B/zkaccel" bench --device cuda:0 --ops poseidon,poseidon2,keccak --sizes 16,20,24 --runs 5 --max-time 5s --json "$OUT/bench-hash.json"
 # The core tests in detail (every field, NTT and MSM path against gnark-crypto).
 dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestPlonkQuotient|TestGroth16Quotient' -test.timeout=235s
+# Both provers end to end on cuda:0 (their quotients run whole on the
+# device), every proof checked by gnark's verifier.
+dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify' -test.timeout=145s
+dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify' -test.timeout=145s
 # 3. The field multiplication's other forms (gpu.EnvMul: the default is 32,
 # inline PTX; 32c is the same in C, 64 over 64-bit limbs) at one size.
 ZKACCEL_GPU_MUL=32c step bench-mul32c 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$OUT/bench-mul32c.json"
