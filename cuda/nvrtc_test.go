@@ -3,6 +3,10 @@ package cuda_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"debug/elf"
+	"encoding/binary"
+	"errors"
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -177,13 +181,20 @@ func TestNVRTCCompilesEveryProgram(t *testing.T) {
 // TestNVRTCCubin compiles programs to machine code for the newest GPU
 // NVRTC knows (ptxas runs, so it checks the inline PTX of the field
 // multiplication, which PTX output passes through unread), and checks the
-// ELF it returns: keccak, the BN254 NTT, and the BN254 and BLS12-381 G1
-// MSMs, which hold the 4- and 6-limb fields' inline PTX.
+// ELF it returns: keccak, the BN254 NTT, the BN254 quotients, and the BN254
+// and BLS12-381 G1 MSMs, which hold the 4- and 6-limb fields' inline PTX.
+// It reads each kernel's register count and stack frame from the cubin
+// (logged), and requires no frame (no spilled registers, no local-memory
+// array) in every kernel of the first four and in every MSM's bucket
+// loops: a check of the machine code that TestNoLocalMemory, which reads
+// PTX, cannot make. BLS12-381's reduction kernels keep frames of 768 and
+// 2240 bytes (their by-value points and spills around the __noinline__
+// curve formulas); they do a small part of an MSM's additions.
 func TestNVRTCCubin(t *testing.T) {
 	nv := nvrtc(t)
 	archs := nv.Archs()
 	newest := archs[len(archs)-1]
-	for _, key := range []string{"keccak", "ntt/bn254", "msm/bn254/g1", "msm/bls12-381/g1"} {
+	for _, key := range []string{"keccak", "ntt/bn254", "quotient/bn254", "msm/bn254/g1", "msm/bls12-381/g1"} {
 		src, err := gpu.ProgramSource(key)
 		if err != nil {
 			t.Fatal(err)
@@ -200,7 +211,121 @@ func TestNVRTCCubin(t *testing.T) {
 			t.Fatalf("%s: cubin for sm_%d does not start with an ELF header: % x", key, newest, bin[:min(8, len(bin))])
 		}
 		t.Logf("NVRTC %s (%s): archs %v; %s for sm_%d: %d bytes in %v", nv.Version(), nv.Library(), archs, key, newest, len(bin), time.Since(start).Round(time.Millisecond))
+		funcs, err := cubinFuncs(bin)
+		if err != nil {
+			t.Fatalf("%s: %v", key, err)
+		}
+		// Every kernel of these programs, and the bucket loops of every MSM,
+		// must run from registers: a stack frame is spilled state (or an
+		// array indexed at run time), in local memory.
+		whole := key != "msm/bls12-381/g1"
+		var names []string
+		for name := range funcs {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		kernels := 0
+		for _, name := range names {
+			f := funcs[name]
+			if f.regs > 0 {
+				kernels++
+				t.Logf("  %s: %d registers, frame %d bytes", name, f.regs, f.frame)
+			}
+			hot := whole || name == "msm_accumulate" || name == "msm_task_accumulate"
+			if hot && (f.frame > 0 || f.minStack > 0) {
+				t.Errorf("%s: %s has a stack frame of %d bytes (min stack %d) for sm_%d: spilled registers", key, name, f.frame, f.minStack, newest)
+			}
+		}
+		if kernels == 0 {
+			t.Errorf("%s: no kernel's register count in the cubin", key)
+		}
 	}
+}
+
+// cubinFunc is what a cubin's .nv.info section says of one function.
+type cubinFunc struct{ regs, frame, minStack uint32 }
+
+// cubinFuncs reads the register count (EIATTR_REGCOUNT), frame size
+// (EIATTR_FRAME_SIZE) and minimum stack size (EIATTR_MIN_STACK_SIZE) of
+// each function from a cubin's .nv.info section: a list of attributes,
+// each a format byte, an id byte and a value, those with a 16-bit size
+// holding a symbol index and a 32-bit value. The cubin's ELF header
+// carries NVIDIA's own version numbers, which debug/elf refuses, so a copy
+// is read with them set to 1.
+func cubinFuncs(bin []byte) (map[string]*cubinFunc, error) {
+	const (
+		eifmtNVAL, eifmtBVAL, eifmtHVAL, eifmtSVAL = 1, 2, 3, 4
+		attrRegCount, attrFrameSize, attrMinStack  = 0x2f, 0x11, 0x12
+	)
+	b := slices.Clone(bin)
+	if len(b) < 0x18 {
+		return nil, errors.New("cubin shorter than an ELF header")
+	}
+	b[6] = 1
+	binary.LittleEndian.PutUint32(b[0x14:], 1)
+	f, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	syms, err := f.Symbols()
+	if err != nil {
+		return nil, err
+	}
+	s := f.Section(".nv.info")
+	if s == nil {
+		return nil, errors.New("no .nv.info section")
+	}
+	d, err := s.Data()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*cubinFunc{}
+	for i := 0; i+2 <= len(d); {
+		format, attr := d[i], d[i+1]
+		i += 2
+		size := 0
+		switch format {
+		case eifmtNVAL:
+		case eifmtBVAL:
+			size = 1
+		case eifmtHVAL:
+			size = 2
+		case eifmtSVAL:
+			if i+2 > len(d) {
+				return nil, errors.New(".nv.info: truncated")
+			}
+			size = int(binary.LittleEndian.Uint16(d[i:]))
+			i += 2
+		default:
+			return nil, fmt.Errorf(".nv.info: unknown attribute format %#x", format)
+		}
+		if i+size > len(d) {
+			return nil, errors.New(".nv.info: truncated")
+		}
+		if format == eifmtSVAL && size == 8 && (attr == attrRegCount || attr == attrFrameSize || attr == attrMinStack) {
+			idx := int(binary.LittleEndian.Uint32(d[i:]))
+			v := binary.LittleEndian.Uint32(d[i+4:])
+			if idx < 1 || idx > len(syms) {
+				return nil, fmt.Errorf(".nv.info: symbol %d of %d", idx, len(syms))
+			}
+			name := syms[idx-1].Name
+			fn := out[name]
+			if fn == nil {
+				fn = &cubinFunc{}
+				out[name] = fn
+			}
+			switch attr {
+			case attrRegCount:
+				fn.regs = v
+			case attrFrameSize:
+				fn.frame = v
+			case attrMinStack:
+				fn.minStack = v
+			}
+		}
+		i += size
+	}
+	return out, nil
 }
 
 // TestNVRTCErrors: a compile error carries NVRTC's log; an architecture
