@@ -10,19 +10,14 @@ import (
 	"time"
 
 	"github.com/consensys/gnark-crypto/ecc"
-	"github.com/consensys/gnark/backend/groth16"
-	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
-	"github.com/consensys/gnark/frontend/cs/r1cs"
-	"github.com/consensys/gnark/frontend/cs/scs"
-	"github.com/consensys/gnark/test/unsafekzg"
 
 	"github.com/zkaccel/zkaccel"
 	zgroth16 "github.com/zkaccel/zkaccel/gnark/groth16"
-	zplonk "github.com/zkaccel/zkaccel/gnark/plonk"
 	"github.com/zkaccel/zkaccel/internal/circuits"
+	"github.com/zkaccel/zkaccel/internal/proofs"
 )
 
 // The proof operations prove a generated circuit of about 2^k constraints
@@ -32,8 +27,8 @@ import (
 // is checked with gnark's verifier (untimed); the device rows also record
 // the prover's phases.
 const (
-	OpGroth16 = "groth16" // Groth16: gnark's groth16.Prove, zkaccel's gnark/groth16
-	OpPlonk   = "plonk"   // PLONK (KZG, an unsafe test SRS): gnark's plonk.Prove, zkaccel's gnark/plonk
+	OpGroth16 = proofs.Groth16 // Groth16: gnark's groth16.Prove, zkaccel's gnark/groth16
+	OpPlonk   = proofs.Plonk   // PLONK (KZG, an unsafe test SRS): gnark's plonk.Prove, zkaccel's gnark/plonk
 )
 
 // ProofOps lists the proof operations, whose sizes are log2 constraint
@@ -99,7 +94,7 @@ func proofWorkload(op string, c zkaccel.Curve, circuit string) (*workload, error
 	default:
 		return nil, fmt.Errorf("zkaccel bench: %s: unknown circuit %q (circuits: %s)", op, circuit, strings.Join(Circuits(), ", "))
 	}
-	sys := proofSystems[op]
+	sys := proofs.Systems[op]
 	return &workload{op: op, target: string(c), variant: variant,
 		check: func(logN int) error {
 			if logN < 2 || logN > 24 {
@@ -112,78 +107,9 @@ func proofWorkload(op string, c zkaccel.Curve, circuit string) (*workload, error
 }
 
 // proofSystem is what a proof operation needs of gnark and of zkaccel.
-type proofSystem struct {
-	op         string
-	compile    func(field *big.Int, c frontend.Circuit) (constraint.ConstraintSystem, error)
-	setup      func(ccs constraint.ConstraintSystem) (pk, vk any, err error)
-	gnarkProve func(ccs constraint.ConstraintSystem, pk any, w witness.Witness) (any, error)
-	verify     func(proof, vk any, public witness.Witness) error
-	newProver  func(pk any, dev zkaccel.Device) (zkProver, error)
-}
-
-// zkProver is zkaccel's prover of one system with one key on one device.
-type zkProver interface {
-	prove(ccs constraint.ConstraintSystem, w witness.Witness, rep *zgroth16.Report) (any, error)
-}
-
-type groth16Prover struct{ p *zgroth16.Prover }
-
-func (g groth16Prover) prove(ccs constraint.ConstraintSystem, w witness.Witness, rep *zgroth16.Report) (any, error) {
-	return g.p.Prove(ccs, w, zgroth16.WithReport(rep))
-}
-
-type plonkProver struct{ p *zplonk.Prover }
-
-func (g plonkProver) prove(ccs constraint.ConstraintSystem, w witness.Witness, rep *zgroth16.Report) (any, error) {
-	return g.p.Prove(ccs, w, zplonk.WithReport(rep))
-}
-
-var proofSystems = map[string]*proofSystem{
-	OpGroth16: {
-		op: OpGroth16,
-		compile: func(field *big.Int, c frontend.Circuit) (constraint.ConstraintSystem, error) {
-			return frontend.Compile(field, r1cs.NewBuilder, c)
-		},
-		setup: func(ccs constraint.ConstraintSystem) (any, any, error) { return groth16.Setup(ccs) },
-		gnarkProve: func(ccs constraint.ConstraintSystem, pk any, w witness.Witness) (any, error) {
-			return groth16.Prove(ccs, pk.(groth16.ProvingKey), w)
-		},
-		verify: func(proof, vk any, public witness.Witness) error {
-			return groth16.Verify(proof.(groth16.Proof), vk.(groth16.VerifyingKey), public)
-		},
-		newProver: func(pk any, dev zkaccel.Device) (zkProver, error) {
-			p, err := zgroth16.NewProver(pk.(groth16.ProvingKey), zgroth16.WithDevice(dev))
-			return groth16Prover{p}, err
-		},
-	},
-	OpPlonk: {
-		op: OpPlonk,
-		compile: func(field *big.Int, c frontend.Circuit) (constraint.ConstraintSystem, error) {
-			return frontend.Compile(field, scs.NewBuilder, c)
-		},
-		setup: func(ccs constraint.ConstraintSystem) (any, any, error) {
-			srs, srsLagrange, err := unsafekzg.NewSRS(ccs)
-			if err != nil {
-				return nil, nil, err
-			}
-			return plonk.Setup(ccs, srs, srsLagrange)
-		},
-		gnarkProve: func(ccs constraint.ConstraintSystem, pk any, w witness.Witness) (any, error) {
-			return plonk.Prove(ccs, pk.(plonk.ProvingKey), w)
-		},
-		verify: func(proof, vk any, public witness.Witness) error {
-			return plonk.Verify(proof.(plonk.Proof), vk.(plonk.VerifyingKey), public)
-		},
-		newProver: func(pk any, dev zkaccel.Device) (zkProver, error) {
-			p, err := zplonk.NewProver(pk.(plonk.ProvingKey), zplonk.WithDevice(dev))
-			return plonkProver{p}, err
-		},
-	},
-}
-
 // proofInstance is one circuit set up on one curve, with a witness.
 type proofInstance struct {
-	sys          *proofSystem
+	sys          *proofs.System
 	id           ecc.ID
 	ccs          constraint.ConstraintSystem
 	pk, vk       any
@@ -191,32 +117,32 @@ type proofInstance struct {
 	err          error // of the setup
 
 	mu      sync.Mutex
-	provers map[string]zkProver
+	provers map[string]proofs.Prover
 	proof   any
 	report  zgroth16.Report
 	zk      bool // the last run was zkaccel's
 }
 
-func newProofInstance(rng *rand.Rand, sys *proofSystem, id ecc.ID, logN int, circuit string) *proofInstance {
-	g := &proofInstance{sys: sys, id: id, provers: map[string]zkProver{}}
+func newProofInstance(rng *rand.Rand, sys *proofs.System, id ecc.ID, logN int, circuit string) *proofInstance {
+	g := &proofInstance{sys: sys, id: id, provers: map[string]proofs.Prover{}}
 	var shape, assign frontend.Circuit
 	if circuit == CircuitWide {
-		width, rounds := wideShape(sys.op, logN)
+		width, rounds := wideShape(sys.Name, logN)
 		xs := make([]*big.Int, width)
 		for i := range xs {
 			xs[i] = new(big.Int).Rand(rng, id.ScalarField())
 		}
 		shape, assign = circuits.NewChains(width, rounds), circuits.ChainsAssignment(id.ScalarField(), xs, rounds)
 	} else {
-		rounds := roundsFor(sys.op, logN)
+		rounds := roundsFor(sys.Name, logN)
 		x := new(big.Int).Rand(rng, id.ScalarField())
 		shape, assign = &circuits.Cubic{Rounds: rounds}, circuits.CubicAssignment(id.ScalarField(), x, rounds)
 	}
-	g.ccs, g.err = sys.compile(id.ScalarField(), shape)
+	g.ccs, g.err = sys.Compile(id.ScalarField(), shape)
 	if g.err != nil {
 		return g
 	}
-	if g.pk, g.vk, g.err = sys.setup(g.ccs); g.err != nil {
+	if g.pk, g.vk, g.err = sys.Setup(g.ccs); g.err != nil {
 		return g
 	}
 	if g.full, g.err = frontend.NewWitness(assign, id.ScalarField()); g.err != nil {
@@ -235,9 +161,9 @@ func (g *proofInstance) run(dev zkaccel.Device, rep *zkaccel.Report) error {
 	}
 	start := time.Now()
 	defer func() { rep.Elapsed = time.Since(start) }()
-	rep.Op, rep.N, rep.Requested, rep.Ran = g.sys.op+" prove "+g.id.String(), g.ccs.GetNbConstraints(), dev, dev
+	rep.Op, rep.N, rep.Requested, rep.Ran = g.sys.Name+" prove "+g.id.String(), g.ccs.GetNbConstraints(), dev, dev
 	if dev.Kind() == zkaccel.CPU {
-		proof, err := g.sys.gnarkProve(g.ccs, g.pk, g.full)
+		proof, err := g.sys.GnarkProve(g.ccs, g.pk, g.full)
 		g.proof, g.zk = proof, false
 		return err
 	}
@@ -246,14 +172,14 @@ func (g *proofInstance) run(dev zkaccel.Device, rep *zkaccel.Report) error {
 	g.mu.Unlock()
 	if !ok {
 		var err error
-		if p, err = g.sys.newProver(g.pk, dev); err != nil {
+		if p, err = g.sys.NewProver(g.pk, dev); err != nil {
 			return err
 		}
 		g.mu.Lock()
 		g.provers[dev.String()] = p
 		g.mu.Unlock()
 	}
-	proof, err := p.prove(g.ccs, g.full, &g.report)
+	proof, err := p.Prove(g.ccs, g.full, &g.report)
 	g.proof, g.zk = proof, true
 	for _, ph := range g.report.Phases {
 		if ph.Fallback {
@@ -269,7 +195,7 @@ func (g *proofInstance) digest() []byte {
 	if g.proof == nil {
 		return []byte("no proof")
 	}
-	if err := g.sys.verify(g.proof, g.vk, g.public); err != nil {
+	if err := g.sys.Verify(g.proof, g.vk, g.public); err != nil {
 		return []byte("rejected by gnark's verifier: " + err.Error())
 	}
 	return []byte("verified")

@@ -4,7 +4,9 @@
 // outside of it. Each check compares a front end running on the device
 // against gnark-crypto called directly on the same seeded inputs, after
 // normalising points to affine, checks that the caller's inputs were left
-// unmodified, and checks the call's zkaccel.Report.
+// unmodified, and checks the call's zkaccel.Report. The prover checks
+// (prove.go) prove with zkaccel's gnark provers on the device and have
+// gnark's verifier judge the proofs.
 package conformance
 
 import (
@@ -76,7 +78,7 @@ func register(cs ...Case) {
 
 // opOrder is the order in which Ops and Cases list the operation families;
 // any other op follows, alphabetically.
-var opOrder = []string{"msm", "ntt", "poseidon", "poseidon2", "keccak"}
+var opOrder = []string{"msm", "ntt", "poseidon", "poseidon2", "keccak", "groth16", "plonk"}
 
 func opRank(op string) int {
 	if i := slices.Index(opOrder, op); i >= 0 {
@@ -86,7 +88,7 @@ func opRank(op string) int {
 }
 
 // Ops lists the operation families the suite covers: msm, ntt, poseidon,
-// poseidon2, keccak.
+// poseidon2, keccak, and the provers groth16 and plonk.
 func Ops() []string {
 	var out []string
 	for _, c := range registry {

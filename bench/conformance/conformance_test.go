@@ -28,8 +28,50 @@ func TestConformance(t *testing.T) {
 // TestLoopback runs the suite through the device path: on the loopback
 // fake device every call must run on the device and give gnark-crypto's
 // answer, which checks the request layout of every curve group and field.
+// The loopback computes no prover quotient: in the prover cases every MSM
+// must run on it and the quotient fall back to the CPU.
 func TestLoopback(t *testing.T) {
-	optest.RunCases(t, fakedev.Loopback, conformance.Cases(testing.Short()), devtest.Seed(t), optest.OnDevice)
+	var ops, provers []conformance.Case
+	for _, c := range conformance.Cases(testing.Short()) {
+		if c.Op == "groth16" || c.Op == "plonk" {
+			provers = append(provers, c)
+		} else {
+			ops = append(ops, c)
+		}
+	}
+	seed := devtest.Seed(t)
+	optest.RunCases(t, fakedev.Loopback, ops, seed, optest.OnDevice)
+	if len(provers) == 0 {
+		t.Fatal("no prover case")
+	}
+	for _, c := range provers {
+		t.Run(c.FullName(), func(t *testing.T) {
+			reps, err := c.RunReports(fakedev.Loopback, seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msms, quotients := 0, 0
+			for _, r := range reps {
+				switch {
+				case strings.Contains(r.Op, " msm "):
+					msms++
+					if err := optest.OnDevice.Check(r, fakedev.Loopback); err != nil {
+						t.Error(err)
+					}
+				case strings.Contains(r.Op, " ntt ") || strings.Contains(r.Op, " quotient "):
+					quotients++
+					if err := optest.FallsBack.Check(r, fakedev.Loopback); err != nil {
+						t.Error(err)
+					}
+				default:
+					t.Errorf("unexpected report %s", r.Op)
+				}
+			}
+			if msms < 5 || quotients != 1 {
+				t.Errorf("%d msm and %d quotient reports", msms, quotients)
+			}
+		})
+	}
 }
 
 // TestFallback runs the suite on devices that lack the operations: every
@@ -133,7 +175,7 @@ func TestSuiteCanFail(t *testing.T) {
 // TestCases checks the suite's shape: unique names, both ops, the -short
 // set inside the long one, and the sizes and variants the suite promises.
 func TestCases(t *testing.T) {
-	if got := conformance.Ops(); !slices.Equal(got, []string{"msm", "ntt", "poseidon", "poseidon2", "keccak"}) {
+	if got := conformance.Ops(); !slices.Equal(got, []string{"msm", "ntt", "poseidon", "poseidon2", "keccak", "groth16", "plonk"}) {
 		t.Fatalf("Ops() = %v", got)
 	}
 	names := map[string]bool{}
@@ -237,6 +279,27 @@ func TestSeedDeterminism(t *testing.T) {
 		}
 		if slices.Equal(a, other) {
 			t.Errorf("%s: seeds 42 and 43 sent the same inputs", name)
+		}
+	}
+}
+
+// TestProverCasesCanFail runs the prover cases on a device whose MSMs are
+// off by one bit: every proof must be rejected, and the case say so.
+func TestProverCasesCanFail(t *testing.T) {
+	dev := fakedev.New("flips a bit of the MSM result", func(r *zkaccel.MSMRequest) error {
+		err := fakedev.LoopbackMSM(r)
+		r.Result[0] ^= 1
+		return err
+	}, fakedev.LoopbackNTT)
+	for _, op := range []string{"groth16", "plonk"} {
+		for _, c := range optest.Select(t, true, op, "bn254/") {
+			err := c.Run(dev, 1)
+			switch {
+			case err == nil:
+				t.Errorf("%s passed on a device that flips MSM bits", c.FullName())
+			case !strings.Contains(err.Error(), "rejects"):
+				t.Errorf("%s: error %q does not say the proof was rejected", c.FullName(), err)
+			}
 		}
 	}
 }

@@ -27,6 +27,11 @@ reference computed on the CPU:
              and Polygon Hermez's published known answers
   keccak     golang.org/x/crypto/sha3's legacy Keccak-256, plus published
              Keccak-256 and Keccak-f[1600] known answers (Keccak team, XKCP)
+  groth16,   gnark's verifier: zkaccel's prover (gnark/groth16, gnark/plonk)
+  plonk      proves small circuits, with and without BSB22 commitments, on
+             the device for each curve; gnark must accept each proof and
+             reject it for another public input. Their MSMs and quotients
+             are the calls checked for a fallback.
 
 Checks also require the caller's inputs to be left unmodified. A check whose
 calls the device did not all run itself (it lacks the op, curve or size, and

@@ -94,9 +94,11 @@ type Phase struct {
 	Name    string
 	Elapsed time.Duration
 	// Ran is the device that ran it (MSMs and the quotients; nil for the
-	// solver and PLONK's NTT phase), and Fallback reports a CPU fallback.
+	// solver and PLONK's NTT phase), and Fallback reports a CPU fallback,
+	// for Reason (an error wrapping zkaccel.ErrUnsupported).
 	Ran      zkaccel.Device
 	Fallback bool
+	Reason   error
 }
 
 // Add records one phase; a nil report records nothing.
@@ -106,7 +108,7 @@ func (r *Report) Add(name string, d time.Duration, zr *zkaccel.Report) {
 	}
 	ph := Phase{Name: name, Elapsed: d}
 	if zr != nil {
-		ph.Ran, ph.Fallback = zr.Ran, zr.Fallback
+		ph.Ran, ph.Fallback, ph.Reason = zr.Ran, zr.Fallback, zr.Reason
 	}
 	r.mu.Lock()
 	r.Phases = append(r.Phases, ph)
