@@ -117,12 +117,18 @@ func (r *PlonkQuotientRequest) Check() error {
 	consts = append(consts, r.CosetShifts...)
 	consts = append(consts, r.Vanishing...)
 	consts = append(consts, r.VanishingInv...)
+	return checkConsts(es, r.NbTasks, consts...)
+}
+
+// checkConsts checks that each constant is one element of es bytes, and
+// the request's NbTasks.
+func checkConsts(es, nbTasks int, consts ...[]byte) error {
 	for i, c := range consts {
 		if len(c) != es {
 			return badRequest("constant %d: %d bytes, want %d", i, len(c), es)
 		}
 	}
-	return checkNbTasks(r.NbTasks)
+	return checkNbTasks(nbTasks)
 }
 
 // Groth16QuotientRequest is the quotient step of gnark's Groth16 prover
@@ -181,10 +187,5 @@ func (r *Groth16QuotientRequest) Check() error {
 			return badRequest("%s: %d bytes, want %d (N × %d)", b.name, len(b.v), r.N*es, es)
 		}
 	}
-	for i, c := range [][]byte{r.Generator, r.GeneratorInv, r.CardinalityInv, r.CosetShift, r.CosetShiftInv, r.VanishingInv} {
-		if len(c) != es {
-			return badRequest("constant %d: %d bytes, want %d", i, len(c), es)
-		}
-	}
-	return checkNbTasks(r.NbTasks)
+	return checkConsts(es, r.NbTasks, r.Generator, r.GeneratorInv, r.CardinalityInv, r.CosetShift, r.CosetShiftInv, r.VanishingInv)
 }

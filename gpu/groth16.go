@@ -1,6 +1,7 @@
 package gpu
 
 import (
+	"fmt"
 	"math/bits"
 
 	"github.com/zkaccel/zkaccel"
@@ -20,15 +21,9 @@ func (d *Device) groth16Quotient(req *zkaccel.Groth16QuotientRequest) error {
 		return d.errorf("groth16 quotient", (*zkaccel.Groth16QuotientRequest)(nil).Check())
 	}
 	op := "groth16 quotient " + string(req.Field)
-	f, err := d.quotientField(op, req.Field)
+	f, err := d.quotientField(op, req.Field, req.ElemSize, req.Check)
 	if err != nil {
 		return err
-	}
-	if err := req.Check(); err != nil {
-		return d.errorf(op, err)
-	}
-	if req.ElemSize != f.ElemSize() {
-		return d.errorf(op, errBadRequest)
 	}
 	es := uint64(f.ElemSize())
 	n := uint64(req.N)
@@ -45,15 +40,23 @@ func (d *Device) groth16Quotient(req *zkaccel.Groth16QuotientRequest) error {
 	return nil
 }
 
-// quotientField returns the field of a quotient request: a curve's scalar
-// field, the ones whose program quotient/<field> exists.
-func (d *Device) quotientField(op string, field zkaccel.Field) (FieldInfo, error) {
+// quotientField returns the field of a quotient request after the checks
+// both quotients share: a curve's scalar field (the ones whose program
+// quotient/<field> exists; else zkaccel.ErrUnsupported), a well-formed
+// request (check), elements of the field's size.
+func (d *Device) quotientField(op string, field zkaccel.Field, elemSize int, check func() error) (FieldInfo, error) {
 	f, ok := ScalarField(field)
 	switch {
 	case !ok:
 		return f, d.unsupported(op, "unknown field")
 	case f.LimbBits != 64 || f.Limbs < 2:
 		return f, d.unsupported(op, "not a curve's scalar field")
+	}
+	if err := check(); err != nil {
+		return f, d.errorf(op, err)
+	}
+	if elemSize != f.ElemSize() {
+		return f, d.errorf(op, fmt.Errorf("%w: ElemSize = %d, want %d", errBadRequest, elemSize, f.ElemSize()))
 	}
 	return f, nil
 }

@@ -45,17 +45,11 @@ func (d *Device) plonkQuotient(req *zkaccel.PlonkQuotientRequest) error {
 		return d.errorf("plonk quotient", (*zkaccel.PlonkQuotientRequest)(nil).Check())
 	}
 	op := "plonk quotient " + string(req.Field)
-	f, err := d.quotientField(op, req.Field)
+	f, err := d.quotientField(op, req.Field, req.ElemSize, req.Check)
 	if err != nil {
 		return err
 	}
-	if err := req.Check(); err != nil {
-		return d.errorf(op, err)
-	}
 	es := f.ElemSize()
-	if req.ElemSize != es {
-		return d.errorf(op, errBadRequest)
-	}
 	n, m := req.N, req.N*req.Rho
 	need := plonkQuotientMemory(len(req.Polys), n, m) * uint64(es)
 	if mem := d.rt.Memory(); mem > 0 && need > mem {

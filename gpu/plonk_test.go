@@ -265,60 +265,74 @@ func TestPlonkQuotient(t *testing.T) {
 	})
 }
 
+// badRequest is one malformed request of type R: edit breaks a fresh one
+// (nil: the request itself is nil); unsup says the error must wrap
+// ErrUnsupported rather than ErrBadRequest.
+type badRequest[R any] struct {
+	name  string
+	edit  func(r *R)
+	unsup bool
+}
+
+// checkBadRequests runs each case on a fresh request (fresh returns it and
+// its result buffer) through run, and checks the error's kind and that the
+// result was left as it was.
+func checkBadRequests[R any](t *testing.T, fresh func() (*R, []byte), run func(*R) error, cases []badRequest[R]) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req, result := fresh()
+			if tc.edit == nil {
+				req = nil
+			} else {
+				tc.edit(req)
+			}
+			for i := range result {
+				result[i] = 7
+			}
+			err := run(req)
+			switch {
+			case err == nil:
+				t.Fatal("no error")
+			case tc.unsup && !errors.Is(err, zkaccel.ErrUnsupported):
+				t.Fatalf("%v: want ErrUnsupported", err)
+			case !tc.unsup && !errors.Is(err, zkaccel.ErrBadRequest):
+				t.Fatalf("%v: want ErrBadRequest", err)
+			}
+			for _, b := range result {
+				if b != 7 {
+					t.Fatal("the result was written")
+				}
+			}
+			t.Log(err)
+		})
+	}
+}
+
 // TestPlonkQuotientBadRequests checks that malformed requests are
 // ErrBadRequest and fields without a quotient ErrUnsupported, leaving
 // Result as it was.
 func TestPlonkQuotientBadRequests(t *testing.T) {
+	type req = zkaccel.PlonkQuotientRequest
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		f := plonkFields[0]
-		for _, tc := range []struct {
-			name  string
-			edit  func(r *zkaccel.PlonkQuotientRequest)
-			unsup bool
-		}{
+		checkBadRequests(t, func() (*req, []byte) {
+			in := newPlonkInstance(f.field, f.domain, plonkCase{4, 4, 1, [4]int{2, 2, 2, 3}}, rng)
+			return in.req, in.req.Result
+		}, d.PlonkQuotient, []badRequest[req]{
 			{"nil", nil, false},
-			{"nil-result", func(r *zkaccel.PlonkQuotientRequest) { r.Result = r.Result[:0] }, false},
-			{"n-not-pow2", func(r *zkaccel.PlonkQuotientRequest) { r.N = 3 }, false},
-			{"rho-0", func(r *zkaccel.PlonkQuotientRequest) { r.Rho = 0 }, false},
-			{"odd-polys", func(r *zkaccel.PlonkQuotientRequest) { r.Polys = r.Polys[:zkaccel.PlonkNbPolys+1] }, false},
-			{"short-poly", func(r *zkaccel.PlonkQuotientRequest) { r.Polys[3] = r.Polys[3][:8] }, false},
-			{"long-blinding", func(r *zkaccel.PlonkQuotientRequest) {
-				r.Blinding[1] = make([]byte, (zkaccel.PlonkMaxBlinding+1)*r.ElemSize)
-			}, false},
-			{"short-alpha", func(r *zkaccel.PlonkQuotientRequest) { r.Alpha = r.Alpha[:1] }, false},
-			{"missing-coset", func(r *zkaccel.PlonkQuotientRequest) { r.VanishingInv = r.VanishingInv[:1] }, false},
-			{"elemsize", func(r *zkaccel.PlonkQuotientRequest) { r.ElemSize = 8 }, false},
-			{"goldilocks", func(r *zkaccel.PlonkQuotientRequest) { r.Field = zkaccel.FieldGoldilocks }, true},
-			{"unknown", func(r *zkaccel.PlonkQuotientRequest) { r.Field = "zz" }, true},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				in := newPlonkInstance(f.field, f.domain, plonkCase{4, 4, 1, [4]int{2, 2, 2, 3}}, rng)
-				req := in.req
-				if tc.edit == nil {
-					req = nil
-				} else {
-					tc.edit(req)
-				}
-				for i := range in.req.Result {
-					in.req.Result[i] = 7
-				}
-				err := d.PlonkQuotient(req)
-				switch {
-				case err == nil:
-					t.Fatal("no error")
-				case tc.unsup && !errors.Is(err, zkaccel.ErrUnsupported):
-					t.Fatalf("%v: want ErrUnsupported", err)
-				case !tc.unsup && !errors.Is(err, zkaccel.ErrBadRequest):
-					t.Fatalf("%v: want ErrBadRequest", err)
-				}
-				for _, b := range in.req.Result {
-					if b != 7 {
-						t.Fatal("the result was written")
-					}
-				}
-				t.Log(err)
-			})
-		}
+			{"nil-result", func(r *req) { r.Result = r.Result[:0] }, false},
+			{"n-not-pow2", func(r *req) { r.N = 3 }, false},
+			{"rho-0", func(r *req) { r.Rho = 0 }, false},
+			{"odd-polys", func(r *req) { r.Polys = r.Polys[:zkaccel.PlonkNbPolys+1] }, false},
+			{"short-poly", func(r *req) { r.Polys[3] = r.Polys[3][:8] }, false},
+			{"long-blinding", func(r *req) { r.Blinding[1] = make([]byte, (zkaccel.PlonkMaxBlinding+1)*r.ElemSize) }, false},
+			{"short-alpha", func(r *req) { r.Alpha = r.Alpha[:1] }, false},
+			{"missing-coset", func(r *req) { r.VanishingInv = r.VanishingInv[:1] }, false},
+			{"elemsize", func(r *req) { r.ElemSize = 8 }, false},
+			{"goldilocks", func(r *req) { r.Field = zkaccel.FieldGoldilocks }, true},
+			{"unknown", func(r *req) { r.Field = "zz" }, true},
+		})
 	})
 }

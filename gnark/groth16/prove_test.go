@@ -17,6 +17,7 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	zgroth16 "github.com/zkaccel/zkaccel/gnark/groth16"
+	"github.com/zkaccel/zkaccel/gnark/internal/prover"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 )
 
@@ -115,40 +116,14 @@ func TestProveVerify(t *testing.T) {
 					if msms < 5 || rep.Get("solve") <= 0 || rep.Get("ntt") <= 0 {
 						t.Errorf("report lacks phases: %s", rep.String())
 					}
-					checkQuotientPhase(t, dev, &rep)
+					_, runs := dev.(zkaccel.Groth16Device) // where the quotient runs whole
+					if err := prover.CheckPlace(&rep, "ntt", dev, runs, devtest.Required(dev)); err != nil {
+						t.Error(err)
+					}
 				})
 			}
 		}
 	})
-}
-
-// checkQuotientPhase checks where H (the phase "ntt") was computed: on a
-// device that computes it (zkaccel.Groth16Device), on that device where
-// ZKACCEL_REQUIRE names it; on the CPU device, there; on any other
-// device, on the CPU as a visible fallback.
-func checkQuotientPhase(t *testing.T, dev zkaccel.Device, rep *zgroth16.Report) {
-	t.Helper()
-	var q []zgroth16.Phase
-	for _, p := range rep.Phases {
-		if p.Name == "ntt" {
-			q = append(q, p)
-		}
-	}
-	if len(q) != 1 {
-		t.Fatalf("%d ntt phases: %s", len(q), rep.String())
-	}
-	p := q[0]
-	_, runs := dev.(zkaccel.Groth16Device)
-	switch {
-	case dev.Kind() == zkaccel.CPU || (runs && devtest.Required(dev)):
-		if p.Fallback || p.Ran != dev {
-			t.Errorf("H ran on %v (fallback %v), want %v: %s", p.Ran, p.Fallback, dev, rep.String())
-		}
-	case !runs:
-		if !p.Fallback || p.Ran == nil || p.Ran.Kind() != zkaccel.CPU {
-			t.Errorf("H on %v, which does not compute it: ran on %v (fallback %v), want a cpu fallback", dev, p.Ran, p.Fallback)
-		}
-	}
 }
 
 // TestWrongStatement: a proof does not verify against another public input.

@@ -18,6 +18,7 @@ import (
 	"github.com/consensys/gnark/test/unsafekzg"
 
 	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/gnark/internal/prover"
 	zplonk "github.com/zkaccel/zkaccel/gnark/plonk"
 	"github.com/zkaccel/zkaccel/internal/circuits"
 	"github.com/zkaccel/zkaccel/internal/devtest"
@@ -123,7 +124,10 @@ func TestProveVerify(t *testing.T) {
 							}
 						}
 					}
-					checkQuotientPhase(t, dev, &rep)
+					_, runs := dev.(zkaccel.PlonkDevice) // where the quotient runs whole
+					if err := prover.CheckPlace(&rep, "quotient", dev, runs, devtest.Required(dev)); err != nil {
+						t.Error(err)
+					}
 					if msms < 10 || rep.Get("solve") <= 0 || rep.Get("ntt") <= 0 || rep.Curve != id {
 						t.Errorf("report: %s", rep.String())
 					}
@@ -131,39 +135,6 @@ func TestProveVerify(t *testing.T) {
 			}
 		}
 	})
-}
-
-// checkQuotientPhase checks where the quotient ran: on a device that
-// computes it (zkaccel.PlonkDevice), on that device where ZKACCEL_REQUIRE
-// names it; on the CPU device, there; on any other device, on the CPU as
-// a visible fallback.
-func checkQuotientPhase(t *testing.T, dev zkaccel.Device, rep *zplonk.Report) {
-	t.Helper()
-	var q []zplonk.Phase
-	for _, p := range rep.Phases {
-		if p.Name == "quotient" {
-			q = append(q, p)
-		}
-	}
-	if len(q) != 1 {
-		t.Fatalf("%d quotient phases: %s", len(q), rep.String())
-	}
-	p := q[0]
-	_, runs := dev.(zkaccel.PlonkDevice)
-	switch {
-	case dev.Kind() == zkaccel.CPU:
-		if p.Fallback || p.Ran != dev {
-			t.Errorf("quotient ran on %v (fallback %v), want %v", p.Ran, p.Fallback, dev)
-		}
-	case runs && devtest.Required(dev):
-		if p.Fallback || p.Ran != dev {
-			t.Errorf("quotient ran on %v (fallback %v), want %v: %s", p.Ran, p.Fallback, dev, rep.String())
-		}
-	case !runs:
-		if !p.Fallback || p.Ran == nil || p.Ran.Kind() != zkaccel.CPU {
-			t.Errorf("quotient on %v, which does not compute it: ran on %v (fallback %v), want a cpu fallback", dev, p.Ran, p.Fallback)
-		}
-	}
 }
 
 // TestProverOptions: gnark's prover options pass through, and the proof
