@@ -98,7 +98,7 @@ type driverAPI struct {
 	deviceTotalMem, deviceGetAttribute                               cgo.Func
 	primaryCtxRetain, primaryCtxRelease, primaryCtxReset             cgo.Func
 	ctxPushCurrent, ctxPopCurrent                                    cgo.Func
-	streamCreate, streamSynchronize, streamDestroy                   cgo.Func
+	streamCreate, streamSynchronize, streamDestroy, streamWaitEvent  cgo.Func
 	memAlloc, memFree, memGetInfo, memHostAlloc, memFreeHost         cgo.Func
 	memcpyHtoDAsync, memcpyDtoHAsync                                 cgo.Func
 	moduleLoadDataEx, moduleUnload, moduleGetFunction                cgo.Func
@@ -140,6 +140,7 @@ func openDriver(names []string) (*driverAPI, error) {
 		{Name: "cuStreamCreate", Func: &a.streamCreate},
 		{Name: "cuStreamSynchronize", Func: &a.streamSynchronize},
 		{Name: "cuStreamDestroy_v2", Func: &a.streamDestroy},
+		{Name: "cuStreamWaitEvent", Func: &a.streamWaitEvent},
 		{Name: "cuMemAlloc_v2", Func: &a.memAlloc},
 		{Name: "cuMemFree_v2", Func: &a.memFree},
 		{Name: "cuMemGetInfo_v2", Func: &a.memGetInfo},

@@ -29,11 +29,15 @@
 // # Execution
 //
 // Each device has its primary context, made current on the calling OS
-// thread for the span of each call (goroutines move between threads), and
-// one non-blocking stream on which copies and launches run in order. Host
-// data moves through two pinned staging buffers, so that the host's copy
-// of one chunk overlaps the DMA of the other. Events time kernels and
-// copies apart ([Runtime.Times]).
+// thread for the span of each call (goroutines move between threads), a
+// non-blocking stream on which launches and reads run in order, and a
+// second one for copies to the device, which overlap the kernels queued
+// before them: each launch or read waits (an event per buffer) for the
+// copies into its buffers, and a copy into a buffer that kernels have used
+// waits for them ([EnvCopyStream] turns the copy stream off). Host data
+// moves through two pinned staging buffers, so that the host's copy of one
+// chunk overlaps the DMA of the other. Events time kernels and copies
+// apart ([Runtime.Times]).
 //
 // # Errors
 //

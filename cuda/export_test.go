@@ -1,6 +1,9 @@
 package cuda
 
-import "github.com/zkaccel/zkaccel"
+import (
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/gpu"
+)
 
 // ForgetModules drops the runtime's loaded modules (not unloading them), so
 // that the next Compile goes to the disk cache, NVRTC or the embedded PTX.
@@ -43,4 +46,29 @@ func TelemetryFrom(rt *Runtime, path string) (zkaccel.Telemetry, error) {
 		return zkaccel.Telemetry{}, err
 	}
 	return rt.telemetry(n)
+}
+
+// WriteUnordered copies src into b on the copy stream as Write does, but
+// without the event that orders later launches after it: a broken Write,
+// for tests that the fake driver catches the race.
+func WriteUnordered(rt *Runtime, b gpu.Buffer, src []byte) error {
+	exit, err := rt.enter()
+	if err != nil {
+		return err
+	}
+	defer exit()
+	bb, err := rt.own("write", b)
+	if err != nil {
+		return err
+	}
+	if err := rt.stagingBuffers(); err != nil {
+		return err
+	}
+	s := &rt.stage[0]
+	if err := rt.await(s); err != nil {
+		return err
+	}
+	copy(s.bytes(), src)
+	rt.cbusy = true
+	return rt.check("cuMemcpyHtoDAsync_v2", rt.api.call(rt.api.memcpyHtoDAsync, bb.ptr, s.host, uintptr(len(src)), rt.copies))
 }

@@ -70,7 +70,7 @@ func fake(t *testing.T) (*cuda.Runtime, *fakeHooks) {
 			return
 		}
 		fakeRT = rts[0]
-		fakeLib, fakeErr = cgo.Open([]string{fakePath}, []string{"fake_live_allocs", "fake_ctx_errors", "fake_bad_pointers", "fake_launches"})
+		fakeLib, fakeErr = cgo.Open([]string{fakePath}, []string{"fake_live_allocs", "fake_ctx_errors", "fake_bad_pointers", "fake_launches", "fake_hazards", "fake_clear_hazards", "fake_streams"})
 	})
 	if fakeErr != nil {
 		if _, err := exec.LookPath("gcc"); err != nil && os.Getenv("CC") == "" {
@@ -90,8 +90,8 @@ func (h *fakeHooks) get(name string) int64 {
 }
 
 // check fails t if the driver saw a call without a current context, a bad
-// device pointer, or (with wantLive ≥ 0) a different number of live
-// allocations.
+// device pointer, an access a GPU would race on, or (with wantLive ≥ 0) a
+// different number of live allocations.
 func (h *fakeHooks) check(t *testing.T, wantLive int64) {
 	t.Helper()
 	if n := h.get("fake_ctx_errors"); n != 0 {
@@ -99,6 +99,9 @@ func (h *fakeHooks) check(t *testing.T, wantLive int64) {
 	}
 	if n := h.get("fake_bad_pointers"); n != 0 {
 		t.Errorf("the driver saw %d bad device pointers", n)
+	}
+	if n := h.get("fake_hazards"); n != 0 {
+		t.Errorf("the driver saw %d accesses a GPU would race on (streams not ordered)", n)
 	}
 	if n := h.get("fake_live_allocs"); wantLive >= 0 && n != wantLive {
 		t.Errorf("%d device allocations live, want %d", n, wantLive)
@@ -408,4 +411,102 @@ func TestFakePrecompile(t *testing.T) {
 		t.Errorf("Precompile with the cache off: %v, want ErrUnsupported", err)
 	}
 	h.check(t, -1)
+}
+
+// TestFakeCopyStream checks the copy stream's ordering on the fake
+// driver, which counts every access a GPU would race on: copies into fresh
+// buffers, launches and reads after them, a copy into a buffer that
+// kernels used, a free; then that the fake catches a copy that skips its
+// event, and that ZKACCEL_CUDA_COPY_STREAM=0 puts every copy on the one
+// stream.
+func TestFakeCopyStream(t *testing.T) {
+	rt, h := fake(t)
+	add, err := fakeProgram(t, rt).Kernel("add_u32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 1000
+	words := func(v uint32) []byte {
+		b := make([]byte, 4*n)
+		for i := 0; i < n; i++ {
+			binary.LittleEndian.PutUint32(b[4*i:], v+uint32(i))
+		}
+		return b
+	}
+	check := func(b gpu.Buffer, v uint32) {
+		t.Helper()
+		got := make([]byte, 4*n)
+		if err := rt.Read(got, b, 0); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, words(v)) {
+			t.Fatalf("read %d…, want %d…", binary.LittleEndian.Uint32(got), v)
+		}
+	}
+	a, err := rt.Alloc(4 * n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := rt.Alloc(4 * n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a: written, used by a kernel; b written while it runs; a written
+	// again (after the kernels that used it), used, read.
+	if err := rt.Write(a, 0, words(10)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Launch(add, n, 0, a, uint32(n), uint32(5)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Write(b, 0, words(100)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Launch(add, n, 0, b, uint32(n), uint32(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Write(a, 0, words(1000)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Write(a, 0, words(2000)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Launch(add, n, 0, a, uint32(n), uint32(7)); err != nil {
+		t.Fatal(err)
+	}
+	check(a, 2007)
+	check(b, 101)
+	// Written and read without a launch between.
+	if err := rt.Write(b, 0, words(3)); err != nil {
+		t.Fatal(err)
+	}
+	check(b, 3)
+	if err := rt.Write(b, 0, words(4)); err != nil {
+		t.Fatal(err)
+	}
+	rt.Free(a)
+	rt.Free(b) // freed with its copy still pending
+	h.check(t, 0)
+	if got := h.get("fake_streams"); got != 2 {
+		t.Errorf("%d streams, want 2 (launches, copies)", got)
+	}
+
+	// A copy without its event races with the launch after it.
+	c, err := rt.Alloc(4 * n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cuda.WriteUnordered(rt, c, words(0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Launch(add, n, 0, c, uint32(n), uint32(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	rt.Free(c)
+	if got := h.get("fake_clear_hazards"); got != 1 {
+		t.Errorf("the fake driver saw %d races on a copy without its event, want 1", got)
+	}
 }

@@ -18,6 +18,12 @@ type buffer struct {
 	size  int
 	gen   uint64 // the runtime's generation when allocated
 	freed atomic.Bool
+
+	// Guarded by rt.mu: the event after the last copy into the buffer on
+	// the copy stream that the stream has not waited for yet (0: none),
+	// and whether a launch or read has used it on the stream.
+	written uintptr
+	used    bool
 }
 
 // Size is the buffer's length in bytes.
@@ -85,13 +91,17 @@ func (rt *Runtime) Free(b gpu.Buffer) {
 	if bb.gen != rt.gen {
 		return // gone with the old context
 	}
-	if rt.busy {
-		// Work issued on the stream may still use the buffer: wait for it
+	if rt.busy || rt.cbusy {
+		// Work issued on the streams may still use the buffer: wait for it
 		// (an error it reports is reported again by the next call).
 		_ = rt.finish()
 		if bb.gen != rt.gen {
 			return // the wait found a sticky error and reset the context
 		}
+	}
+	if bb.written != 0 {
+		rt.api.call(rt.api.eventDestroy, bb.written)
+		bb.written = 0
 	}
 	rt.api.call(rt.api.memFree, bb.ptr)
 	rt.live.Add(-1)
@@ -159,8 +169,9 @@ func (rt *Runtime) await(s *staging) error {
 
 // Write copies src into dst at byte offset off through the pinned staging
 // buffers, chunk by chunk, so that filling one overlaps the DMA of the
-// other. It returns once src may be reused; the copies complete in stream
-// order, before any later launch.
+// other. It returns once src may be reused. The copies run on the copy
+// stream, overlapping the kernels queued before them, after every earlier
+// launch or read that used dst and before every later one (see [Runtime]).
 func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) error {
 	exit, err := rt.enter()
 	if err != nil {
@@ -181,23 +192,46 @@ func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) error {
 		return err
 	}
 	a := rt.api
-	stop := rt.timeStart(true)
+	stream := rt.copies
+	if rt.separateCopies() && b.used && rt.busy {
+		// Kernels or reads queued on the stream may still use dst.
+		ev, err := rt.mark(rt.stream)
+		if err != nil {
+			return err
+		}
+		if err := rt.streamWait(stream, ev); err != nil {
+			return err
+		}
+	}
+	stop := rt.timeStart(true, stream)
 	for k, pos := 0, 0; pos < len(src); k, pos = k+1, pos+stagingSize {
 		s := &rt.stage[k%2]
 		if err := rt.await(s); err != nil {
 			return err
 		}
 		n := parallelCopy(s.bytes(), src[pos:min(pos+stagingSize, len(src))])
-		if err := rt.check(fmt.Sprintf("cuMemcpyHtoDAsync_v2(%d bytes)", n), a.call(a.memcpyHtoDAsync, b.ptr+uintptr(off+pos), s.host, uintptr(n), rt.stream)); err != nil {
+		if err := rt.check(fmt.Sprintf("cuMemcpyHtoDAsync_v2(%d bytes)", n), a.call(a.memcpyHtoDAsync, b.ptr+uintptr(off+pos), s.host, uintptr(n), stream)); err != nil {
 			return err
 		}
-		if err := rt.check("cuEventRecord", a.call(a.eventRecord, s.event, rt.stream)); err != nil {
+		if err := rt.check("cuEventRecord", a.call(a.eventRecord, s.event, stream)); err != nil {
 			return err
 		}
 		s.pending = true
 	}
 	stop()
-	rt.busy = true
+	if !rt.separateCopies() {
+		rt.busy = true
+		return nil
+	}
+	rt.cbusy = true
+	ev, err := rt.mark(stream)
+	if err != nil {
+		return err
+	}
+	if b.written != 0 {
+		a.call(a.eventDestroy, b.written) // ev comes after it on the same stream
+	}
+	b.written = ev
 	return nil
 }
 
@@ -224,8 +258,11 @@ func (rt *Runtime) Read(dst []byte, src gpu.Buffer, off int) error {
 	if err := rt.stagingBuffers(); err != nil {
 		return err
 	}
+	if err := rt.ready(b); err != nil {
+		return err
+	}
 	a := rt.api
-	stop := rt.timeStart(true)
+	stop := rt.timeStart(true, rt.stream)
 	drain := func(k int) error {
 		s := &rt.stage[k%2]
 		if err := rt.await(s); err != nil {

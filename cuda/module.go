@@ -385,6 +385,9 @@ func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) error {
 			if err != nil {
 				return err
 			}
+			if err := rt.ready(b); err != nil { // after the copies into it
+				return err
+			}
 			vals[i] = b.ptr
 		case int32:
 			vals[i] = uintptr(uint32(v)) // a 4-byte parameter is the word's low half (little-endian)
@@ -406,7 +409,7 @@ func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) error {
 	if len(args) > 0 {
 		paramList = cgo.Addrs(params)
 	}
-	stop := rt.timeStart(false)
+	stop := rt.timeStart(false, rt.stream)
 	a := rt.api
 	r := a.call(a.launchKernel, kk.fn, uintptr(blocks), 1, 1, uintptr(local), 1, 1, 0, rt.stream, paramList, 0)
 	if err := rt.check(fmt.Sprintf("cuLaunchKernel(%s, %d×%d)", kk.name, blocks, local), r); err != nil {

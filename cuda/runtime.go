@@ -3,6 +3,7 @@ package cuda
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -14,9 +15,17 @@ import (
 )
 
 // Runtime is the [gpu.Runtime] of one CUDA GPU: the device's primary
-// context (retained on first use), one non-blocking stream on which every
-// copy and launch runs in order, two pinned host staging buffers through
+// context (retained on first use), a non-blocking stream on which every
+// launch and every read runs in order, a second one for the copies to the
+// device (see [EnvCopyStream]), two pinned host staging buffers through
 // which copies overlap, the modules compiled for the device, and timers.
+//
+// A copy to the device runs on the copy stream, so that it overlaps the
+// kernels already queued: the launches and reads that use its buffer wait
+// for it (an event per written buffer), and a copy into a buffer that
+// kernels or reads have used waits for them. The device sees each buffer's
+// accesses in the order the calls were made, as gpu.Runtime requires; only
+// work on different buffers overlaps.
 //
 // Every method makes the context current on the calling OS thread for its
 // duration (goroutines move between threads) and holds the runtime's lock,
@@ -37,9 +46,11 @@ type Runtime struct {
 
 	mu      sync.Mutex
 	ctx     uintptr // primary context, 0 until first use or after a reset
-	stream  uintptr
-	gen     uint64 // bumped at each context reset: older buffers and programs are stale
-	busy    bool   // work was issued on the stream since it was last waited for
+	stream  uintptr // launches and reads
+	copies  uintptr // copies to the device: a stream of its own, or stream (EnvCopyStream=0)
+	gen     uint64  // bumped at each context reset: older buffers and programs are stale
+	busy    bool    // work was issued on the stream since it was last waited for
+	cbusy   bool    // copies were issued on the copy stream since it was last waited for
 	stage   [2]staging
 	modules map[[32]byte]*Program
 	timing  bool
@@ -235,9 +246,66 @@ func (rt *Runtime) enter() (exit func(), err error) {
 			exit()
 			return nil, fmt.Errorf("%w (on %s)", err, rt)
 		}
-		rt.stream = *s
+		rt.stream, rt.copies = *s, *s
+		if os.Getenv(EnvCopyStream) != "0" {
+			c := ps.Word(0)
+			if err := a.check("cuStreamCreate", a.call(a.streamCreate, cgo.Addr(c), streamNonBlocking)); err != nil {
+				exit()
+				return nil, fmt.Errorf("%w (on %s)", err, rt)
+			}
+			rt.copies = *c
+		}
 	}
 	return exit, nil
+}
+
+// EnvCopyStream names the variable that, set to "0", makes a runtime copy
+// to the device on its one stream, in order with every launch, instead of
+// on a copy stream of its own that overlaps the kernels (the default): to
+// measure what the overlap gains, or to rule it out.
+const EnvCopyStream = "ZKACCEL_CUDA_COPY_STREAM"
+
+// separateCopies reports whether copies to the device run on a stream of
+// their own. The caller has entered the runtime.
+func (rt *Runtime) separateCopies() bool { return rt.copies != rt.stream }
+
+// streamWait makes stream wait for the work before ev (recorded on another
+// stream), then destroys ev (CUDA frees it once that work is done).
+func (rt *Runtime) streamWait(stream, ev uintptr) error {
+	a := rt.api
+	err := rt.check("cuStreamWaitEvent", a.call(a.streamWaitEvent, stream, ev, 0))
+	a.call(a.eventDestroy, ev)
+	return err
+}
+
+// mark records a new event on stream (no timing), for another stream to
+// wait for.
+func (rt *Runtime) mark(stream uintptr) (uintptr, error) {
+	a := rt.api
+	var ps cgo.Pins
+	defer ps.Done()
+	ev := ps.Word(0)
+	if err := rt.check("cuEventCreate", a.call(a.eventCreate, cgo.Addr(ev), eventDisableTiming)); err != nil {
+		return 0, err
+	}
+	if err := rt.check("cuEventRecord", a.call(a.eventRecord, *ev, stream)); err != nil {
+		a.call(a.eventDestroy, *ev)
+		return 0, err
+	}
+	return *ev, nil
+}
+
+// ready makes the stream wait for the last copy into b, if one is still
+// pending, and marks b as used by the stream (so that a later copy into it
+// waits for the stream). The caller has entered the runtime.
+func (rt *Runtime) ready(b *buffer) error {
+	b.used = true
+	if b.written == 0 {
+		return nil
+	}
+	ev := b.written
+	b.written = 0
+	return rt.streamWait(rt.stream, ev)
 }
 
 // check is a.check that, for a sticky error, resets the device's context
@@ -279,15 +347,15 @@ func (rt *Runtime) reset() {
 	} else {
 		rt.ctx = 0
 	}
-	rt.stream = 0
-	rt.busy = false
+	rt.stream, rt.copies = 0, 0
+	rt.busy, rt.cbusy = false, false
 	rt.modules = map[[32]byte]*Program{}
 	rt.gen++
 	rt.live.Store(0)
 }
 
 // Finish waits for every copy and launch issued so far on the runtime's
-// stream, and reports an error that happened asynchronously (a kernel
+// streams, and reports an error that happened asynchronously (a kernel
 // fault).
 func (rt *Runtime) Finish() error {
 	exit, err := rt.enter()
@@ -301,6 +369,12 @@ func (rt *Runtime) Finish() error {
 // finish is Finish with the runtime entered: it waits for the stream and
 // collects the timing events.
 func (rt *Runtime) finish() error {
+	if rt.separateCopies() {
+		if err := rt.check("cuStreamSynchronize", rt.api.call(rt.api.streamSynchronize, rt.copies)); err != nil {
+			return fmt.Errorf("%w (on %s)", err, rt)
+		}
+		rt.cbusy = false
+	}
 	if err := rt.check("cuStreamSynchronize", rt.api.call(rt.api.streamSynchronize, rt.stream)); err != nil {
 		return fmt.Errorf("%w (on %s)", err, rt)
 	}

@@ -17,11 +17,11 @@ type timedEvent struct {
 // the stream and collects them.
 const maxPending = 4096
 
-// timeStart records a start event on the stream when timing is on and
-// returns the function that records the matching end event (a no-op when
-// timing is off or an event could not be made: timing never fails an
-// operation). The caller has entered the runtime.
-func (rt *Runtime) timeStart(copy bool) func() {
+// timeStart records a start event on stream when timing is on and returns
+// the function that records the matching end event (a no-op when timing is
+// off or an event could not be made: timing never fails an operation). The
+// caller has entered the runtime.
+func (rt *Runtime) timeStart(copy bool, stream uintptr) func() {
 	if !rt.timing {
 		return func() {}
 	}
@@ -36,7 +36,7 @@ func (rt *Runtime) timeStart(copy bool) func() {
 		a.call(a.eventDestroy, *s)
 		return func() {}
 	}
-	start, end, stream := *s, *e, rt.stream
+	start, end := *s, *e
 	a.call(a.eventRecord, start, stream)
 	return func() {
 		a.call(a.eventRecord, end, stream)

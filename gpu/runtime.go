@@ -25,8 +25,10 @@ type Kernel interface {
 // written once: compile, alloc, copy, launch, wait.
 //
 // A Runtime is used by one goroutine at a time: [Device] serialises every
-// operation on its runtime with a mutex. Launches and copies run in order
-// (one in-order queue or stream); Read returns once the data is on the host.
+// operation on its runtime with a mutex. Launches and copies act on each
+// buffer in the order they were issued (one in-order queue or stream, or,
+// as CUDA's copy stream does, events between streams, so that work on
+// other buffers may overlap); Read returns once the data is on the host.
 type Runtime interface {
 	// Kind is the runtime's device kind, "opencl" or "cuda".
 	Kind() string

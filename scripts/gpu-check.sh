@@ -83,6 +83,9 @@ dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -tes
 # inline PTX; 32c is the same in C, 64 over 64-bit limbs) at one size.
 ZKACCEL_GPU_MUL=32c step bench-mul32c 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$OUT/bench-mul32c.json"
 ZKACCEL_GPU_MUL=64 step bench-mul64 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$OUT/bench-mul64.json"
+# The copy stream (cuda.EnvCopyStream): copies on the launch stream, for
+# what the overlap gains at the largest MSM and NTT.
+ZKACCEL_CUDA_COPY_STREAM=0 step bench-onestream 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 24 --runs 3 --max-time 5s --json "$OUT/bench-onestream.json"
 # 4. Everything else: the other tests and curves, the windows, the provers.
 # The MSM window width (gpu.EnvMSMWindow) at 2^22: the default (16) against 18 and 20.
 for c in default 18 20; do

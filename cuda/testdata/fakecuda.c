@@ -10,6 +10,14 @@
 // sticky CUDA_ERROR_ILLEGAL_ADDRESS, as a kernel that faults does). Test
 // hooks (fake_*) report what it saw. Built by the tests with the system C
 // compiler; not part of zkaccel.
+//
+// It runs everything at once, but keeps the order a GPU would give: each
+// stream counts its operations, an event holds the point of its stream it
+// was recorded at (and what that stream had waited for), and a stream that
+// waits for an event is ordered after that point. A copy, read or launch
+// that touches an allocation whose last write (or, for a write, last use)
+// on another stream it is not ordered after is a hazard, which a GPU would
+// race on: fake_hazards counts them.
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,12 +54,65 @@ static int initialized, sticky;
 static long ctx_errors, bad_pointers, live_host, launches;
 static unsigned long long used;
 
+#define NSTREAMS 8
+
+// A point of a stream: its id (1…NSTREAMS, 0: none) and operation count.
+struct point {
+	int stream;
+	unsigned long long at;
+};
+
 struct alloc {
 	char* p;
 	size_t n;
+	struct point wrote, used; // the last write, and the last access of any kind
 	struct alloc* next;
 };
 static struct alloc* allocs;
+
+struct stream {
+	int id;
+	unsigned long long count;                 // operations issued
+	unsigned long long seen[NSTREAMS + 1];    // of each stream, the point it is ordered after
+};
+static struct stream streams[NSTREAMS];
+static int nstreams;
+static unsigned long long host_done[NSTREAMS + 1]; // what the host waited for
+static long hazards;
+
+struct event {
+	int stream;
+	unsigned long long at;
+	unsigned long long seen[NSTREAMS + 1];
+};
+
+// ordered reports whether stream st comes after point q. The caller holds mu.
+static int ordered(struct stream* st, struct point q) {
+	return q.stream == 0 || q.stream == st->id || st->seen[q.stream] >= q.at || host_done[q.stream] >= q.at;
+}
+
+// access records an operation of st on the allocation holding p (a write
+// when write is set) and counts a hazard when it is not ordered after the
+// accesses it depends on. The caller holds mu.
+static void access(struct stream* st, CUdeviceptr p, int write) {
+	st->count++;
+	for (struct alloc* a = allocs; a; a = a->next) {
+		if ((char*)p < a->p || (char*)p >= a->p + a->n) continue;
+		if (!ordered(st, a->wrote) || (write && !ordered(st, a->used))) hazards++;
+		struct point now = {st->id, st->count};
+		a->used = now;
+		if (write) a->wrote = now;
+		return;
+	}
+}
+
+// stream_of returns the stream of handle s (NULL: none known).
+static struct stream* stream_of(void* s) {
+	for (int i = 0; i < nstreams; i++) {
+		if ((void*)&streams[i] == s) return &streams[i];
+	}
+	return NULL;
+}
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -139,6 +200,8 @@ EXPORT CUresult cuDevicePrimaryCtxReset_v2(int dev) {
 	used = 0;
 	sticky = 0;
 	primary.alive = 0;
+	nstreams = 0;
+	memset(host_done, 0, sizeof host_done);
 	pthread_mutex_unlock(&mu);
 	return OK;
 }
@@ -159,9 +222,44 @@ EXPORT CUresult cuCtxPopCurrent_v2(void** old) {
 	return OK;
 }
 
-EXPORT CUresult cuStreamCreate(void** s, unsigned flags) { CTX(); *s = (void*)0x5; (void)flags; return OK; }
-EXPORT CUresult cuStreamSynchronize(void* s) { CTX(); STICKY(); (void)s; return OK; }
+EXPORT CUresult cuStreamCreate(void** s, unsigned flags) {
+	CTX();
+	(void)flags;
+	pthread_mutex_lock(&mu);
+	if (nstreams == NSTREAMS) { pthread_mutex_unlock(&mu); return E_OUT_OF_MEMORY; }
+	struct stream* st = &streams[nstreams++];
+	memset(st, 0, sizeof *st);
+	st->id = nstreams;
+	*s = st;
+	pthread_mutex_unlock(&mu);
+	return OK;
+}
+EXPORT CUresult cuStreamSynchronize(void* s) {
+	CTX();
+	STICKY();
+	pthread_mutex_lock(&mu);
+	struct stream* st = stream_of(s);
+	if (st) host_done[st->id] = st->count;
+	pthread_mutex_unlock(&mu);
+	return st ? OK : E_INVALID_VALUE;
+}
 EXPORT CUresult cuStreamDestroy_v2(void* s) { (void)s; return OK; }
+EXPORT CUresult cuStreamWaitEvent(void* s, void* e, unsigned flags) {
+	CTX();
+	STICKY();
+	if (flags != 0) return E_INVALID_VALUE;
+	pthread_mutex_lock(&mu);
+	struct stream* st = stream_of(s);
+	struct event* ev = e;
+	if (st && ev->stream) {
+		for (int i = 1; i <= NSTREAMS; i++) {
+			if (ev->seen[i] > st->seen[i]) st->seen[i] = ev->seen[i];
+		}
+		if (ev->at > st->seen[ev->stream]) st->seen[ev->stream] = ev->at;
+	}
+	pthread_mutex_unlock(&mu);
+	return st ? OK : E_INVALID_VALUE;
+}
 
 EXPORT CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t n) {
 	CTX();
@@ -169,7 +267,7 @@ EXPORT CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t n) {
 	if (n == 0) return E_INVALID_VALUE;
 	pthread_mutex_lock(&mu);
 	if (used + n > MEMSIZE) { pthread_mutex_unlock(&mu); return E_OUT_OF_MEMORY; }
-	struct alloc* a = malloc(sizeof *a);
+	struct alloc* a = calloc(1, sizeof *a);
 	a->p = malloc(n);
 	a->n = n;
 	a->next = allocs;
@@ -185,6 +283,7 @@ EXPORT CUresult cuMemFree_v2(CUdeviceptr p) {
 	for (struct alloc** pa = &allocs; *pa; pa = &(*pa)->next) {
 		if ((CUdeviceptr)(*pa)->p == p) {
 			struct alloc* a = *pa;
+			if (a->used.stream && host_done[a->used.stream] < a->used.at) hazards++; // freed while in use
 			*pa = a->next;
 			used -= a->n;
 			free(a->p);
@@ -224,16 +323,24 @@ EXPORT CUresult cuMemFreeHost(void* p) {
 EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t n, void* s) {
 	CTX();
 	STICKY();
-	(void)s;
 	if (!inside(dst, n)) return E_INVALID_VALUE;
+	pthread_mutex_lock(&mu);
+	struct stream* st = stream_of(s);
+	if (st) access(st, dst, 1);
+	pthread_mutex_unlock(&mu);
+	if (!st) return E_INVALID_VALUE;
 	memcpy((void*)dst, src, n);
 	return OK;
 }
 EXPORT CUresult cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t n, void* s) {
 	CTX();
 	STICKY();
-	(void)s;
 	if (!inside(src, n)) return E_INVALID_VALUE;
+	pthread_mutex_lock(&mu);
+	struct stream* st = stream_of(s);
+	if (st) access(st, src, 0);
+	pthread_mutex_unlock(&mu);
+	if (!st) return E_INVALID_VALUE;
 	memcpy(dst, (void*)src, n);
 	return OK;
 }
@@ -303,12 +410,16 @@ EXPORT CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, u
 	CTX();
 	STICKY();
 	(void)shmem;
-	(void)stream;
 	(void)extra;
 	if (gy != 1 || gz != 1 || by != 1 || bz != 1 || bx == 0 || bx > 1024 || gx == 0) return E_INVALID_VALUE;
 	for (size_t i = 0; i < 3 && f != (void*)&kernels[2]; i++) {
 		if (params == NULL || params[i] == NULL) return E_INVALID_VALUE;
 	}
+	pthread_mutex_lock(&mu);
+	struct stream* st = stream_of(stream);
+	if (st && f != (void*)&kernels[2]) access(st, *(CUdeviceptr*)params[0], 1); // the kernels write their first argument
+	pthread_mutex_unlock(&mu);
+	if (!st) return E_INVALID_VALUE;
 	((kernel)(((const void**)f)[1]))(gx * bx, params);
 	pthread_mutex_lock(&mu);
 	launches++;
@@ -316,9 +427,29 @@ EXPORT CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, u
 	return OK;
 }
 
-EXPORT CUresult cuEventCreate(void** e, unsigned flags) { CTX(); (void)flags; *e = malloc(8); return OK; }
-EXPORT CUresult cuEventRecord(void* e, void* s) { CTX(); (void)e; (void)s; return OK; }
-EXPORT CUresult cuEventSynchronize(void* e) { CTX(); STICKY(); (void)e; return OK; }
+EXPORT CUresult cuEventCreate(void** e, unsigned flags) { CTX(); (void)flags; *e = calloc(1, sizeof(struct event)); return OK; }
+EXPORT CUresult cuEventRecord(void* e, void* s) {
+	CTX();
+	pthread_mutex_lock(&mu);
+	struct stream* st = stream_of(s);
+	struct event* ev = e;
+	if (st) {
+		ev->stream = st->id;
+		ev->at = st->count;
+		memcpy(ev->seen, st->seen, sizeof ev->seen);
+	}
+	pthread_mutex_unlock(&mu);
+	return st ? OK : E_INVALID_VALUE;
+}
+EXPORT CUresult cuEventSynchronize(void* e) {
+	CTX();
+	STICKY();
+	pthread_mutex_lock(&mu);
+	struct event* ev = e;
+	if (ev->stream && ev->at > host_done[ev->stream]) host_done[ev->stream] = ev->at;
+	pthread_mutex_unlock(&mu);
+	return OK;
+}
 EXPORT CUresult cuEventElapsedTime(float* ms, void* a, void* b) { CTX(); (void)a; (void)b; *ms = 0.5f; return OK; }
 EXPORT CUresult cuEventDestroy_v2(void* e) { free(e); return OK; }
 
@@ -356,3 +487,12 @@ EXPORT long fake_ctx_errors(void) { return ctx_errors; }
 EXPORT long fake_bad_pointers(void) { return bad_pointers; }
 EXPORT long fake_live_host(void) { return live_host; }
 EXPORT long fake_launches(void) { return launches; }
+EXPORT long fake_hazards(void) { return hazards; }
+EXPORT long fake_clear_hazards(void) {
+	pthread_mutex_lock(&mu);
+	long n = hazards;
+	hazards = 0;
+	pthread_mutex_unlock(&mu);
+	return n;
+}
+EXPORT long fake_streams(void) { return nstreams; }
