@@ -33,3 +33,15 @@ type TimedDevice interface {
 	ResetTimes()
 	Times() (compute, transfer time.Duration, err error)
 }
+
+// MemoryDevice is implemented by devices that count the memory zkaccel
+// allocates on them. PeakMemory returns the most bytes held at once since
+// the last ResetPeakMemory: the calls' buffers and what the device keeps
+// between calls (cached tables, resident points), which ResetPeakMemory
+// counts from the start. An error wraps [ErrUnsupported] where the device
+// does not count.
+type MemoryDevice interface {
+	Device
+	ResetPeakMemory()
+	PeakMemory() (uint64, error)
+}

@@ -101,6 +101,11 @@ type Result struct {
 	// Transfer is the host's share.
 	Compute  time.Duration `json:"compute_ns,omitempty"`
 	Transfer time.Duration `json:"transfer_ns,omitempty"`
+	// DeviceMemory is the most device memory zkaccel held at once during
+	// the timed calls, where the device counts it (GPU runtimes): the
+	// calls' buffers, and what the device keeps between calls (cached
+	// tables, resident points), counted from the start.
+	DeviceMemory uint64 `json:"device_memory_bytes,omitempty"`
 	// PowerW is the device's mean power over the timed calls (its energy
 	// counter's increase over their wall time, which includes the host's
 	// work between calls), and EnergyJ that power times the median: an

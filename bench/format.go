@@ -111,6 +111,33 @@ func deviceTimeCell(r *Result) string {
 	return fmt.Sprintf("k %s + x %s", FormatDuration(r.Compute), FormatDuration(r.Transfer))
 }
 
+// memoryCell is the device memory of a result ("1.2 GiB", "34.5 MiB"), or
+// "-".
+func memoryCell(r *Result) string {
+	switch b := r.DeviceMemory; {
+	case b == 0:
+		return "-"
+	case b >= 1<<30:
+		return FormatGiB(b)
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+	default:
+		return fmt.Sprintf("%.1f KiB", float64(b)/(1<<10))
+	}
+}
+
+// hasMemory reports whether any result of files has its device memory.
+func hasMemory(files ...*File) bool {
+	for _, f := range files {
+		for i := range f.Results {
+			if f.Results[i].DeviceMemory > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // powerCell is "312 W, 1.56 J" (mean power, energy per call), or "-".
 func powerCell(r *Result) string {
 	if r.PowerW <= 0 {

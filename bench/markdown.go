@@ -57,13 +57,16 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 	fmt.Fprintln(bw, "### Results")
 	fmt.Fprintln(bw)
 	rates, times, power, phases := hasRates(files...), hasDeviceTimes(files...), hasPower(files...), hasPhases(files...)
-	proj := hasProjections(files...)
+	proj, mem := hasProjections(files...), hasMemory(files...)
 	head, align := "| machine | device | op | curve/field | size | median |", "|---|---|---|---|---:|---:|"
 	if rates {
 		head, align = head+" hashes/s |", align+"---:|"
 	}
 	if times {
 		head, align = head+" on device (kernels + copies) |", align+"---:|"
+	}
+	if mem {
+		head, align = head+" device memory |", align+"---:|"
 	}
 	if power {
 		head, align = head+" power, energy/call |", align+"---:|"
@@ -95,6 +98,9 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 			}
 			if times {
 				cells = append(cells, deviceTimeCell(r))
+			}
+			if mem {
+				cells = append(cells, memoryCell(r))
 			}
 			if power {
 				cells = append(cells, powerCell(r))

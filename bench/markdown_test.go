@@ -132,3 +132,29 @@ func TestHashRates(t *testing.T) {
 		}
 	}
 }
+
+// TestDeviceMemoryColumn: the device memory column appears, in the table
+// and in Markdown, when a result has it, with "-" for the others.
+func TestDeviceMemoryColumn(t *testing.T) {
+	f := sampleFile()
+	f.Results[1].DeviceMemory = 3<<20 + 1<<19 // cuda:0, 2^10
+	var tb, md bytes.Buffer
+	if err := WriteTable(&tb, f); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMarkdown(&md, []*File{f}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(tb.String(), "\n")
+	if !strings.Contains(lines[0], "DEVICE MEMORY") || !strings.Contains(lines[2], "3.5 MiB") || !strings.Contains(lines[1], " - ") {
+		t.Errorf("table:\n%s", tb.String())
+	}
+	if !strings.Contains(md.String(), " device memory |") || !strings.Contains(md.String(), "| 3.5 MiB |") {
+		t.Errorf("markdown:\n%s", md.String())
+	}
+	for b, want := range map[uint64]string{0: "-", 2048: "2.0 KiB", 5 << 30: "5.0 GiB"} {
+		if got := memoryCell(&Result{DeviceMemory: b}); got != want {
+			t.Errorf("memoryCell(%d) = %q, want %q", b, got, want)
+		}
+	}
+}

@@ -101,6 +101,10 @@ func measure(ctx context.Context, p *plan, w *workload, logN int, inst instance,
 	if timed != nil {
 		timed.ResetTimes()
 	}
+	meter, _ := dev.(zkaccel.MemoryDevice)
+	if meter != nil {
+		meter.ResetPeakMemory()
+	}
 	counter, _ := dev.(cycleCounter)
 	if counter != nil {
 		counter.ResetCycles()
@@ -141,6 +145,11 @@ func measure(ctx context.Context, p *plan, w *workload, logN int, inst instance,
 	if n := len(r.Times); n > 0 && timed != nil {
 		if c, x, err := timed.Times(); err == nil {
 			r.Compute, r.Transfer = c/time.Duration(n), x/time.Duration(n)
+		}
+	}
+	if len(r.Times) > 0 && meter != nil {
+		if peak, err := meter.PeakMemory(); err == nil {
+			r.DeviceMemory = peak
 		}
 	}
 	if len(r.Times) > 0 && sensor != nil {

@@ -10,19 +10,22 @@ import (
 // WriteTable writes f's results as an aligned text table, one row per
 // measurement: op, curve/field, size, device, median, min, max, runs,
 // hashes per second (a column shown only when f measured a hash op; see
-// Result.ItemsPerSecond), the device's own timing of its kernels and copies
-// and its power and energy per call (columns shown only when some device
-// reported them), and speed-up against the CPU row of the same size. Failed measurements are listed after the table, and so are the
+// Result.ItemsPerSecond), the device's own timing of its kernels and
+// copies, its peak memory and its power and energy per call (columns shown
+// only when some device reported them), and speed-up against the CPU row of the same size. Failed measurements are listed after the table, and so are the
 // reasons of fallbacks.
 func WriteTable(w io.Writer, f *File) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	rates, times, power, proj := hasRates(f), hasDeviceTimes(f), hasPower(f), hasProjections(f)
+	rates, times, power, proj, mem := hasRates(f), hasDeviceTimes(f), hasPower(f), hasProjections(f), hasMemory(f)
 	head := "OP\tCURVE/FIELD\tSIZE\tDEVICE\tMEDIAN\tMIN\tMAX\tRUNS\t"
 	if rates {
 		head += "HASHES/S\t"
 	}
 	if times {
 		head += "ON DEVICE (KERNELS + COPIES)\t"
+	}
+	if mem {
+		head += "DEVICE MEMORY\t"
 	}
 	if power {
 		head += "POWER, ENERGY/CALL\t"
@@ -58,6 +61,9 @@ func WriteTable(w io.Writer, f *File) error {
 		}
 		if times {
 			fmt.Fprintf(tw, "%s\t", deviceTimeCell(r))
+		}
+		if mem {
+			fmt.Fprintf(tw, "%s\t", memoryCell(r))
 		}
 		if power {
 			fmt.Fprintf(tw, "%s\t", powerCell(r))

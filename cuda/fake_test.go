@@ -510,3 +510,34 @@ func TestFakeCopyStream(t *testing.T) {
 		t.Errorf("the fake driver saw %d races on a copy without its event, want 1", got)
 	}
 }
+
+// TestFakeMemoryMeter checks the runtime's count of its device memory, as
+// gpu.Device.PeakMemory reports it.
+func TestFakeMemoryMeter(t *testing.T) {
+	rt, h := fake(t)
+	d := gpu.NewDevice(rt)
+	d.ResetPeakMemory()
+	base, err := d.PeakMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := rt.Alloc(1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := rt.Alloc(3000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.Free(a)
+	if cur, peak := rt.Meter().Use(); cur != base+3000 || peak != base+4000 {
+		t.Errorf("held %d, peak %d; want %d, %d", cur, peak, base+3000, base+4000)
+	}
+	rt.Free(b)
+	rt.Free(b) // twice: counted once
+	d.ResetPeakMemory()
+	if p, _ := d.PeakMemory(); p != base {
+		t.Errorf("after the frees: %d held, want %d", p, base)
+	}
+	h.check(t, -1)
+}

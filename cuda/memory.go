@@ -73,6 +73,7 @@ func (rt *Runtime) Alloc(size int) (gpu.Buffer, error) {
 		return nil, err
 	}
 	rt.live.Add(1)
+	rt.mem.Allocated(size)
 	return &buffer{rt: rt, ptr: *p, size: size, gen: rt.gen}, nil
 }
 
@@ -105,6 +106,7 @@ func (rt *Runtime) Free(b gpu.Buffer) {
 	}
 	rt.api.call(rt.api.memFree, bb.ptr)
 	rt.live.Add(-1)
+	rt.mem.Freed(bb.size)
 }
 
 // span checks that [off, off+n) lies inside b.

@@ -59,6 +59,7 @@ type Runtime struct {
 	xtime   time.Duration // copy time since ResetTimes
 
 	live  atomic.Int64
+	mem   gpu.MemoryMeter
 	stats compileStats
 }
 
@@ -352,6 +353,7 @@ func (rt *Runtime) reset() {
 	rt.modules = map[[32]byte]*Program{}
 	rt.gen++
 	rt.live.Store(0)
+	rt.mem.Lost()
 }
 
 // Finish waits for every copy and launch issued so far on the runtime's
@@ -406,3 +408,7 @@ func (rt *Runtime) memInfo() (free, total uint64, err error) {
 // LiveBuffers is the number of buffers allocated and not yet freed (tests
 // use it to find leaks).
 func (rt *Runtime) LiveBuffers() int { return int(rt.live.Load()) }
+
+// Meter is the runtime's count of the device memory it holds (see
+// gpu.Device.PeakMemory).
+func (rt *Runtime) Meter() *gpu.MemoryMeter { return &rt.mem }

@@ -406,3 +406,41 @@ func TestNTTPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestPeakMemory checks the device's count of its memory: an NTT's peak
+// holds at least its data and the tables it keeps, and no more than a few
+// times that; after the call the peak counts from what the device keeps.
+func TestPeakMemory(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		d.ReleaseCache()
+		d.ResetPeakMemory()
+		base, err := d.PeakMemory()
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 1 << 12
+		f := nttFields[0]
+		if _, _, err := f.one(d, inputs.NewRand(1), 12, false, zkaccel.DIF, true); err != nil {
+			t.Fatal(err)
+		}
+		peak, err := d.PeakMemory()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := uint64(n * 32)
+		if peak < base+data || peak > base+8*data {
+			t.Errorf("%s NTT of 2^12: peak %d bytes above %d held before, want between %d and %d", f.field, peak-base, base, data, 8*data)
+		}
+		d.ResetPeakMemory()
+		kept, _ := d.PeakMemory()
+		if kept < base || kept >= peak {
+			t.Errorf("after the call: %d bytes held (the cached tables), want from %d to below the peak %d", kept, base, peak)
+		}
+		d.ReleaseCache()
+		d.ResetPeakMemory()
+		if now, _ := d.PeakMemory(); now != base {
+			t.Errorf("after ReleaseCache: %d bytes held, want %d as before", now, base)
+		}
+		t.Logf("%s NTT of 2^12 on %v: peak %d bytes, %d kept between calls", f.field, d, peak-base, kept-base)
+	})
+}

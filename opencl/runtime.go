@@ -41,6 +41,7 @@ type Runtime struct {
 	launchMu  sync.Mutex              // kernel arguments are set and enqueued under it
 
 	live  atomic.Int64 // buffers allocated and not freed
+	mem   gpu.MemoryMeter
 	stats cacheStats
 }
 
@@ -158,8 +159,13 @@ func (rt *Runtime) Alloc(size int) (gpu.Buffer, error) {
 		return nil, err
 	}
 	rt.live.Add(1)
+	rt.mem.Allocated(size)
 	return &buffer{rt: rt, mem: mem, size: size}, nil
 }
+
+// Meter is the runtime's count of the device memory it holds (see
+// gpu.Device.PeakMemory).
+func (rt *Runtime) Meter() *gpu.MemoryMeter { return &rt.mem }
 
 // Free releases a buffer of this runtime; nil, a buffer already freed or
 // one of another runtime is ignored. Commands already enqueued on the
@@ -171,6 +177,7 @@ func (rt *Runtime) Free(b gpu.Buffer) {
 	}
 	call(rt.api.releaseMemObject, bb.mem)
 	rt.live.Add(-1)
+	rt.mem.Freed(bb.size)
 }
 
 // span checks that [off, off+n) lies inside b.
