@@ -18,6 +18,7 @@ import (
 	"github.com/zkaccel/zkaccel"
 	zgroth16 "github.com/zkaccel/zkaccel/gnark/groth16"
 	"github.com/zkaccel/zkaccel/gnark/internal/prover"
+	"github.com/zkaccel/zkaccel/internal/circuits"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 )
 
@@ -203,6 +204,42 @@ func TestBadInput(t *testing.T) {
 	if _, err := zgroth16.Prove(s.ccs, s.pk, w); err == nil || !strings.Contains(err.Error(), "nosuch") {
 		t.Errorf("invalid ZKACCEL_DEVICE: %v", err)
 	}
+}
+
+// TestNoDeviceMemoryLeft proves on every device that counts its memory
+// with bad inputs (a witness that does not satisfy the circuit, another
+// circuit's key), then one good proof, and checks that the device holds
+// no more memory than before (its caches dropped on both sides).
+func TestNoDeviceMemoryLeft(t *testing.T) {
+	id := ecc.BN254
+	s := setupOf(t, "cubic-small", id, &cubic{Rounds: 3})
+	other := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
+	w, pub := fullAndPublic(t, id, cubicWitness(id.ScalarField(), 3, 3))
+	bad := cubicWitness(id.ScalarField(), 3, 3)
+	bad.Y = 12345
+	wb, _ := fullAndPublic(t, id, bad)
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		before, ok := prover.DeviceHeld(dev)
+		if !ok {
+			t.Skipf("%v does not count its memory", dev)
+		}
+		if _, err := zgroth16.Prove(s.ccs, s.pk, wb, zgroth16.WithDevice(dev)); err == nil {
+			t.Error("an unsatisfied witness proved")
+		}
+		if _, err := zgroth16.Prove(s.ccs, other.pk, w, zgroth16.WithDevice(dev)); err == nil {
+			t.Error("another circuit's key proved")
+		}
+		proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(dev))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := groth16.Verify(proof, s.vk, pub); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := prover.DeviceHeld(dev); after != before {
+			t.Errorf("%v holds %d bytes after the proofs, %d before", dev, after, before)
+		}
+	})
 }
 
 // TestProverConcurrent proves with one Prover from several goroutines

@@ -216,6 +216,42 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// TestNoDeviceMemoryLeft proves on every device that counts its memory
+// with bad inputs (a witness that does not satisfy the circuit, another
+// circuit's key), then one good proof, and checks that the device holds
+// no more memory than before (its caches dropped on both sides).
+func TestNoDeviceMemoryLeft(t *testing.T) {
+	id := ecc.BN254
+	s := setupOf(t, "cubic-small", id, &circuits.Cubic{Rounds: 3})
+	other := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
+	w, pub := fullAndPublic(t, id, circuits.CubicAssignment(id.ScalarField(), big.NewInt(3), 3))
+	bad := circuits.CubicAssignment(id.ScalarField(), big.NewInt(3), 3)
+	bad.Y = 12345
+	wb, _ := fullAndPublic(t, id, bad)
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		before, ok := prover.DeviceHeld(dev)
+		if !ok {
+			t.Skipf("%v does not count its memory", dev)
+		}
+		if _, err := zplonk.Prove(s.ccs, s.pk, wb, zplonk.WithDevice(dev)); err == nil {
+			t.Error("an unsatisfied witness proved")
+		}
+		if _, err := zplonk.Prove(s.ccs, other.pk, w, zplonk.WithDevice(dev)); err == nil {
+			t.Error("another circuit's key proved")
+		}
+		proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(dev))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := plonk.Verify(proof, s.vk, pub); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := prover.DeviceHeld(dev); after != before {
+			t.Errorf("%v holds %d bytes after the proofs, %d before", dev, after, before)
+		}
+	})
+}
+
 // TestProverConcurrent proves with one Prover from several goroutines.
 func TestProverConcurrent(t *testing.T) {
 	id := ecc.BN254

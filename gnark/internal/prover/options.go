@@ -207,3 +207,19 @@ func CheckPlace(rep *Report, name string, dev zkaccel.Device, runs, required boo
 	}
 	return nil
 }
+
+// DeviceHeld returns the device memory dev holds once it has dropped its
+// caches (for tests that nothing leaks); ok is false where dev does not
+// count its memory (zkaccel.MemoryDevice).
+func DeviceHeld(dev zkaccel.Device) (held uint64, ok bool) {
+	m, ok := dev.(zkaccel.MemoryDevice)
+	if !ok {
+		return 0, false
+	}
+	if c, ok := dev.(interface{ ReleaseCache() }); ok {
+		c.ReleaseCache()
+	}
+	m.ResetPeakMemory()
+	held, err := m.PeakMemory()
+	return held, err == nil
+}
