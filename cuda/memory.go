@@ -92,13 +92,29 @@ func (rt *Runtime) Free(b gpu.Buffer) {
 	if bb.gen != rt.gen {
 		return // gone with the old context
 	}
-	if rt.busy || rt.cbusy {
-		// Work issued on the streams may still use the buffer: wait for it
-		// (an error it reports is reported again by the next call).
-		_ = rt.finish()
-		if bb.gen != rt.gen {
-			return // the wait found a sticky error and reset the context
+	// Work issued on the streams may still use the buffer: wait for it (an
+	// error it reports is reported again by the next call). With a copy
+	// stream, only for what touched this buffer: its last copy, and the
+	// launch stream if the buffer was used there, so that freeing one
+	// pass's buffers does not wait for the next pass's copies.
+	switch {
+	case !rt.separateCopies():
+		if rt.busy {
+			err = rt.finish()
 		}
+	default:
+		if bb.written != 0 {
+			err = rt.check("cuEventSynchronize", rt.api.call(rt.api.eventSynchronize, bb.written))
+		}
+		if err == nil && bb.used && rt.busy {
+			if err = rt.check("cuStreamSynchronize", rt.api.call(rt.api.streamSynchronize, rt.stream)); err == nil {
+				rt.busy = false
+				rt.collect()
+			}
+		}
+	}
+	if bb.gen != rt.gen {
+		return // the wait found a sticky error and reset the context
 	}
 	if bb.written != 0 {
 		rt.api.call(rt.api.eventDestroy, bb.written)

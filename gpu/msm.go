@@ -214,6 +214,29 @@ func msmWindowEnv() (int, error) {
 	return c, nil
 }
 
+// EnvMSMPasses names the variable that splits an MSM on a GPU runtime
+// device into that many passes (1 to 64), so that each pass's copies to
+// the device run while the pass before it computes (on a runtime that
+// copies beside its kernels, as CUDA's copy stream does). The passes'
+// results are added on the host. Unset or 1, an MSM is one pass unless the
+// device's memory needs more: a tuning knob until a GPU has measured the
+// gain.
+const EnvMSMPasses = "ZKACCEL_MSM_PASSES"
+
+// msmPassesEnv returns EnvMSMPasses (1 when unset), or an error for a bad
+// value.
+func msmPassesEnv() (int, error) {
+	v := os.Getenv(EnvMSMPasses)
+	if v == "" {
+		return 1, nil
+	}
+	k, err := strconv.Atoi(v)
+	if err != nil || k < 1 || k > 64 {
+		return 0, fmt.Errorf("%s=%q: want a number of passes from 1 to 64", EnvMSMPasses, v)
+	}
+	return k, nil
+}
+
 // msmWindow returns the window width for n points: about log2(n) − 3,
 // within [4, 16], unless a test or EnvMSMWindow sets it.
 func msmWindow(n int) int {
@@ -322,14 +345,23 @@ func (p msmPlan) fits(g msmGroup, mem, maxAlloc uint64) bool {
 	return mem == 0 || total <= mem/2
 }
 
-// msmChunkSize returns the points per device pass for n points.
-func (d *Device) msmChunkSize(g msmGroup, n int) int {
-	chunk := min(n, msmChunkLimit)
+// msmChunkSize returns the points per device pass for n points in at
+// least passes passes (more where the device's memory needs them).
+func (d *Device) msmChunkSize(g msmGroup, n, passes int) int {
+	chunk := min(n, msmChunkLimit, (n+passes-1)/passes)
 	if msmMaxChunk > 0 {
 		chunk = min(chunk, msmMaxChunk)
 	}
-	for chunk > 1 && !newMSMPlan(g, chunk, d.OnHost()).fits(g, d.rt.Memory(), d.rt.MaxAlloc()) {
-		chunk = (chunk + 1) / 2
+	fit := func(mem uint64) {
+		for chunk > 1 && !newMSMPlan(g, chunk, d.OnHost()).fits(g, mem, d.rt.MaxAlloc()) {
+			chunk = (chunk + 1) / 2
+		}
+	}
+	fit(d.rt.Memory())
+	if chunk < n {
+		// Two passes are on the device at once (one computes while the
+		// next one's data arrive): each takes half of what one could.
+		fit(d.rt.Memory() / 2)
 	}
 	// Balance the chunks.
 	nchunks := (n + chunk - 1) / chunk
@@ -378,6 +410,10 @@ func (d *Device) msm(req *zkaccel.MSMRequest) error {
 	if _, err := msmWindowEnv(); err != nil {
 		return d.errorf(op, err)
 	}
+	passes, err := msmPassesEnv()
+	if err != nil {
+		return d.errorf(op, err)
+	}
 	prog, err := d.program(msmProgramKey(g))
 	if err != nil {
 		return d.errorf(op, err)
@@ -388,22 +424,46 @@ func (d *Device) msm(req *zkaccel.MSMRequest) error {
 	}
 	k := msmKernels{ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], ks[7], ks[8], ks[9], ks[10], ks[11], ks[12], ks[13]}
 
-	chunk := d.msmChunkSize(g, req.N)
-	acc := make([]byte, g.resultSize())
-	part := make([]byte, g.resultSize())
-	for lo := 0; lo < req.N; lo += chunk {
+	chunk := d.msmChunkSize(g, req.N, passes)
+	// The passes: each one's data go to the device (msmStage) while the
+	// one before it computes; its result is read, and added on the host.
+	stage := func(lo int, early bool) (*msmStaged, error) {
 		hi := min(lo+chunk, req.N)
-		dst := part
-		if lo == 0 {
-			dst = acc
-		}
 		pts := passPoints{host: req.Points[min(lo*ps, len(req.Points)):min(hi*ps, len(req.Points))]}
 		if res != nil {
 			pts = passPoints{resident: res.buf, offset: req.ResidentOffset + lo}
 		}
-		if err := d.msmPass(k, g, pts, req.Scalars[lo*ss:hi*ss], hi-lo, dst); err != nil {
+		return d.msmStage(g, pts, req.Scalars[lo*ss:hi*ss], hi-lo, early)
+	}
+	acc := make([]byte, g.resultSize())
+	part := make([]byte, g.resultSize())
+	next, err := stage(0, false)
+	if err != nil {
+		return d.errorf(op, err)
+	}
+	for lo := 0; lo < req.N; lo += chunk {
+		cur := next
+		next = nil
+		err := d.msmLaunch(k, g, cur)
+		if err == nil && lo+chunk < req.N {
+			next, err = stage(lo+chunk, true)
+		}
+		dst := part
+		if lo == 0 {
+			dst = acc
+		}
+		if err == nil {
+			err = d.msmResult(g, cur, dst, next == nil)
+		}
+		if err != nil {
+			_ = d.rt.Finish() // let the launched kernels end before the buffers are freed
+			cur.s.free()
+			if next != nil {
+				next.s.free()
+			}
 			return d.errorf(op, err)
 		}
+		cur.s.free()
 		if lo != 0 {
 			g.addJac(acc, part)
 		}
@@ -420,32 +480,47 @@ type passPoints struct {
 	offset   int
 }
 
-// msmPass runs one device pass over n points and writes its Jacobian
-// result to out.
-func (d *Device) msmPass(k msmKernels, g msmGroup, points passPoints, scalars []byte, n int, out []byte) error {
-	p := newMSMPlan(g, n, d.OnHost())
-	s := d.scratch()
-	defer s.free()
-	sizes := p.buffers(g)
-	bufs := make([]Buffer, len(sizes))
+// msmStaged is one device pass over n points whose buffers are
+// allocated (in s) and whose scalars, and with early its points, are on
+// their way to the device.
+type msmStaged struct {
+	p      msmPlan
+	s      *scratch
+	bufs   []Buffer
+	points passPoints
+	early  bool // the points were written by msmStage
+}
+
+// msmStage allocates a pass's buffers and writes its scalars, and with
+// early its points (else msmLaunch writes them once the sorting kernels
+// are queued, so that the host's part of the copy overlaps them).
+func (d *Device) msmStage(g msmGroup, points passPoints, scalars []byte, n int, early bool) (*msmStaged, error) {
+	st := &msmStaged{p: newMSMPlan(g, n, d.OnHost()), s: d.scratch(), points: points, early: early && points.resident == nil}
+	sizes := st.p.buffers(g)
+	st.bufs = make([]Buffer, len(sizes))
 	var err error
 	for i, size := range sizes {
 		switch {
 		case i == 0 && points.resident != nil:
-			bufs[i] = points.resident
-		case i == 0:
-			// Written after the sorting kernels are launched (below), so
-			// that the host's part of the copy overlaps them.
-			bufs[i], err = s.alloc(int(size))
+			st.bufs[i] = points.resident
+		case i == 0 && st.early:
+			st.bufs[i], err = st.s.upload(points.host)
 		case i == 1:
-			bufs[i], err = s.upload(scalars)
+			st.bufs[i], err = st.s.upload(scalars)
 		default:
-			bufs[i], err = s.alloc(int(size))
+			st.bufs[i], err = st.s.alloc(int(size))
 		}
 		if err != nil {
-			return err
+			st.s.free()
+			return nil, err
 		}
 	}
+	return st, nil
+}
+
+// msmLaunch queues the kernels of a staged pass.
+func (d *Device) msmLaunch(k msmKernels, g msmGroup, st *msmStaged) error {
+	p, s, bufs, points := st.p, st.s, st.bufs, st.points
 	pts, sc, keys, sorted, start, cursor, buckets, segs, wins := bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], bufs[5], bufs[6], bufs[7], bufs[8]
 	u := func(v int) uint32 { return uint32(v) }
 	entries := p.n * p.nwin
@@ -512,25 +587,33 @@ func (d *Device) msmPass(k msmKernels, g msmGroup, points passPoints, scalars []
 	}
 	launches = append(launches, launch{k.windowsJac, p.nwin, 0, []any{segs, u(p.nwin), u(p.nseg), wins}})
 	for _, l := range launches {
-		if (l.k == k.accumulate || l.k == k.taskAccumulate) && points.resident == nil {
+		if (l.k == k.accumulate || l.k == k.taskAccumulate) && points.resident == nil && !st.early {
 			// The scalars' sorting needs no point: it runs on the device
 			// while the host stages the points.
 			if err := d.rt.Write(pts, 0, points.host); err != nil {
-				_ = d.rt.Finish()
 				return err
 			}
 		}
 		if err := d.rt.Launch(l.k, l.global, l.local, l.args...); err != nil {
-			_ = d.rt.Finish() // let the launched kernels end before the buffers are freed
 			return fmt.Errorf("%s: %w", l.k.Name(), err)
 		}
 	}
+	return nil
+}
+
+// msmResult reads a launched pass's window sums and writes its Jacobian
+// result to out; with last, it first waits for everything issued (no pass
+// follows), so that an asynchronous error is this call's.
+func (d *Device) msmResult(g msmGroup, st *msmStaged, out []byte, last bool) error {
+	p := st.p
 	ws := make([]byte, p.nwin*3*g.coordSize())
-	if err := d.rt.Read(ws, wins, 0); err != nil {
+	if err := d.rt.Read(ws, st.bufs[8], 0); err != nil {
 		return err
 	}
-	if err := d.rt.Finish(); err != nil {
-		return err
+	if last {
+		if err := d.rt.Finish(); err != nil {
+			return err
+		}
 	}
 	g.horner(out, ws, p.nwin, p.c)
 	return nil

@@ -65,3 +65,14 @@ func SetMSMTaskLen(n int) (restore func()) {
 	msmForceTaskLen = n
 	return func() { msmForceTaskLen = old }
 }
+
+// MSMChunk returns the points per pass of an MSM of n points of a curve
+// group on d (with EnvMSMPasses as set).
+func MSMChunk(d *Device, curve zkaccel.Curve, group zkaccel.Group, n int) int {
+	g, _ := msmGroupOf(curve, group)
+	passes, err := msmPassesEnv()
+	if err != nil {
+		return -1
+	}
+	return d.msmChunkSize(g, n, passes)
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -342,6 +343,58 @@ func TestMSMWindowEnv(t *testing.T) {
 			r := zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: n, Points: rawbytes.Of(pts), Scalars: rawbytes.Of(sc), Result: make([]byte, 96)}
 			if err := d.MSM(&r); err == nil || !strings.Contains(err.Error(), gpu.EnvMSMWindow) {
 				t.Errorf("%s=%s: err = %v, want one naming the variable", gpu.EnvMSMWindow, v, err)
+			}
+		}
+	})
+}
+
+// TestMSMPassesEnv checks ZKACCEL_MSM_PASSES: an MSM split into that many
+// passes (each staged while the one before computes) gives gnark-crypto's
+// result, from host and from resident points; a bad value is an error
+// naming the variable.
+func TestMSMPassesEnv(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		const n = 50
+		pts := inputs.BN254G1(rng, n)
+		sc := inputs.Elements[frbn.Element](rng, n)
+		var want bn254.G1Jac
+		var wantAff bn254.G1Affine
+		if _, err := wantAff.MultiExp(pts, sc, ecc.MultiExpConfig{}); err != nil {
+			t.Fatal(err)
+		}
+		want.FromAffine(&wantAff)
+		res, err := d.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(pts), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Free()
+		for _, v := range []string{"1", "3", "64"} {
+			t.Setenv(gpu.EnvMSMPasses, v)
+			k, _ := strconv.Atoi(v)
+			if c := gpu.MSMChunk(d, zkaccel.BN254, zkaccel.G1, n); c != (n+k-1)/k {
+				t.Errorf("%s=%s: %d points a pass, want %d", gpu.EnvMSMPasses, v, c, (n+k-1)/k)
+			}
+			for _, resident := range []bool{false, true} {
+				r := zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: n, Points: rawbytes.Of(pts), Scalars: rawbytes.Of(sc), Result: make([]byte, 96)}
+				if resident {
+					r.Points, r.Resident = nil, res
+				}
+				if err := d.MSM(&r); err != nil {
+					t.Fatalf("%s=%s: %v", gpu.EnvMSMPasses, v, err)
+				}
+				var got [1]bn254.G1Jac
+				copy(rawbytes.Of(got[:]), r.Result)
+				if !got[0].Equal(&want) {
+					t.Errorf("%s=%s (resident %v): the MSM differs from gnark-crypto's", gpu.EnvMSMPasses, v, resident)
+				}
+			}
+		}
+		for _, v := range []string{"0", "65", "x"} {
+			t.Setenv(gpu.EnvMSMPasses, v)
+			r := zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: n, Points: rawbytes.Of(pts), Scalars: rawbytes.Of(sc), Result: make([]byte, 96)}
+			if err := d.MSM(&r); err == nil || !strings.Contains(err.Error(), gpu.EnvMSMPasses) {
+				t.Errorf("%s=%s: err = %v, want one naming the variable", gpu.EnvMSMPasses, v, err)
 			}
 		}
 	})

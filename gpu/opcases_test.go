@@ -13,6 +13,7 @@ import (
 	glfield "github.com/consensys/gnark-crypto/field/goldilocks"
 
 	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/inputs"
 	"github.com/zkaccel/zkaccel/keccak"
 	"github.com/zkaccel/zkaccel/msm"
@@ -31,6 +32,9 @@ import (
 type opCase struct {
 	name string
 	run  func(dev zkaccel.Device) error
+	// serial marks a case that changes package settings for its run
+	// (SetMSMMaxChunk): it must not run beside others.
+	serial bool
 }
 
 // ran checks a front end's report: the op ran on dev, with no fallback.
@@ -127,7 +131,7 @@ func opCases() []opCase {
 				return fmt.Errorf("groth16 quotient: wrong result")
 			}
 			return nil
-		}},
+		}, false},
 		{"plonk-quotient", func(dev zkaccel.Device) error {
 			pd, ok := dev.(zkaccel.PlonkDevice)
 			if !ok {
@@ -142,7 +146,7 @@ func opCases() []opCase {
 				return fmt.Errorf("plonk quotient: wrong result")
 			}
 			return nil
-		}},
+		}, false},
 		{"msm", func(dev zkaccel.Device) error {
 			var rep zkaccel.Report
 			got, err := msmbn254.MultiExpG1(nil, points, scalars, msm.WithDevice(dev), msm.WithReport(&rep))
@@ -153,7 +157,21 @@ func opCases() []opCase {
 				return fmt.Errorf("msm: wrong result")
 			}
 			return ran(&rep, dev)
-		}},
+		}, false},
+		{"msm-passes", func(dev zkaccel.Device) error {
+			// 4 passes of at most 10 points, each staged while the one
+			// before computes.
+			defer gpu.SetMSMMaxChunk(10)()
+			var rep zkaccel.Report
+			got, err := msmbn254.MultiExpG1(nil, points, scalars, msm.WithDevice(dev), msm.WithReport(&rep))
+			if err != nil {
+				return err
+			}
+			if !got.Equal(&wantMSM) {
+				return fmt.Errorf("msm in passes: wrong result")
+			}
+			return ran(&rep, dev)
+		}, true},
 		{"ntt", func(dev zkaccel.Device) error {
 			var rep zkaccel.Report
 			a := slices.Clone(nttIn)
@@ -164,7 +182,7 @@ func opCases() []opCase {
 				return fmt.Errorf("ntt: wrong result")
 			}
 			return ran(&rep, dev)
-		}},
+		}, false},
 		{"keccak256", func(dev zkaccel.Device) error {
 			var rep zkaccel.Report
 			got, err := keccak.Sum256Batch(msgs, keccak.WithDevice(dev), keccak.WithReport(&rep))
@@ -175,7 +193,7 @@ func opCases() []opCase {
 				return fmt.Errorf("keccak256: wrong result")
 			}
 			return ran(&rep, dev)
-		}},
+		}, false},
 		{"merkle-keccak", func(dev zkaccel.Device) error {
 			var rep zkaccel.Report
 			got, err := keccak.MerkleRoot(leaves, keccak.WithDevice(dev), keccak.WithReport(&rep))
@@ -186,7 +204,7 @@ func opCases() []opCase {
 				return fmt.Errorf("merkle keccak256: wrong root")
 			}
 			return ran(&rep, dev)
-		}},
+		}, false},
 		{"poseidon-circom", func(dev zkaccel.Device) error {
 			var rep zkaccel.Report
 			got, err := pbn254.PoseidonBatch(circomIn, poseidon.WithDevice(dev), poseidon.WithReport(&rep))
@@ -197,7 +215,7 @@ func opCases() []opCase {
 				return fmt.Errorf("poseidon circom: wrong result")
 			}
 			return ran(&rep, dev)
-		}},
+		}, false},
 		{"poseidon-hermez", func(dev zkaccel.Device) error {
 			var rep zkaccel.Report
 			got, err := pgoldilocks.HashHermezBatch(hermezIn, poseidon.WithDevice(dev), poseidon.WithReport(&rep))
@@ -208,7 +226,7 @@ func opCases() []opCase {
 				return fmt.Errorf("poseidon hermez: wrong result")
 			}
 			return ran(&rep, dev)
-		}},
+		}, false},
 		{"poseidon2-babybear", func(dev zkaccel.Device) error {
 			var rep zkaccel.Report
 			a := slices.Clone(p2In)
@@ -219,6 +237,6 @@ func opCases() []opCase {
 				return fmt.Errorf("poseidon2 babybear: wrong result")
 			}
 			return ran(&rep, dev)
-		}},
+		}, false},
 	}
 }

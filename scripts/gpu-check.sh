@@ -86,6 +86,9 @@ ZKACCEL_GPU_MUL=64 step bench-mul64 120 "$B/zkaccel" bench --device cuda:0 --ops
 # The copy stream (cuda.EnvCopyStream): copies on the launch stream, for
 # what the overlap gains at the largest MSM and NTT.
 ZKACCEL_CUDA_COPY_STREAM=0 step bench-onestream 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 24 --runs 3 --max-time 5s --json "$OUT/bench-onestream.json"
+# An MSM in 4 passes (gpu.EnvMSMPasses), each pass's copies beside the one
+# before's kernels, against one pass (bench-msm-bn254 at 2^24).
+ZKACCEL_MSM_PASSES=4 step bench-passes4 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 24 --runs 3 --max-time 5s --json "$OUT/bench-passes4.json"
 # 4. Everything else: the other tests and curves, the windows, the provers.
 # The MSM window width (gpu.EnvMSMWindow) at 2^22: the default (16) against 18 and 20.
 for c in default 18 20; do
