@@ -190,7 +190,7 @@ func (rt *Runtime) await(s *staging) error {
 // other. It returns once src may be reused. The copies run on the copy
 // stream, overlapping the kernels queued before them, after every earlier
 // launch or read that used dst and before every later one (see [Runtime]).
-func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) error {
+func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) (err error) {
 	exit, err := rt.enter()
 	if err != nil {
 		return err
@@ -221,6 +221,31 @@ func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) error {
 			return err
 		}
 	}
+	// Once a chunk is queued, later launches and reads of dst, and its
+	// Free, must wait for it, also when a later chunk fails.
+	queued := false
+	defer func() {
+		if !queued || b.gen != rt.gen {
+			return
+		}
+		if !rt.separateCopies() {
+			rt.busy = true
+			return
+		}
+		rt.cbusy = true
+		ev, merr := rt.mark(stream)
+		if merr != nil {
+			if err == nil {
+				err = merr
+			}
+			_ = rt.check("cuStreamSynchronize", a.call(a.streamSynchronize, stream)) // nothing to wait for later
+			return
+		}
+		if b.written != 0 {
+			a.call(a.eventDestroy, b.written) // ev comes after it on the same stream
+		}
+		b.written = ev
+	}()
 	stop := rt.timeStart(true, stream)
 	for k, pos := 0, 0; pos < len(src); k, pos = k+1, pos+stagingSize {
 		s := &rt.stage[k%2]
@@ -231,25 +256,13 @@ func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) error {
 		if err := rt.check(fmt.Sprintf("cuMemcpyHtoDAsync_v2(%d bytes)", n), a.call(a.memcpyHtoDAsync, b.ptr+uintptr(off+pos), s.host, uintptr(n), stream)); err != nil {
 			return err
 		}
+		queued = true
 		if err := rt.check("cuEventRecord", a.call(a.eventRecord, s.event, stream)); err != nil {
 			return err
 		}
 		s.pending = true
 	}
 	stop()
-	if !rt.separateCopies() {
-		rt.busy = true
-		return nil
-	}
-	rt.cbusy = true
-	ev, err := rt.mark(stream)
-	if err != nil {
-		return err
-	}
-	if b.written != 0 {
-		a.call(a.eventDestroy, b.written) // ev comes after it on the same stream
-	}
-	b.written = ev
 	return nil
 }
 
