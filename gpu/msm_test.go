@@ -312,20 +312,28 @@ func TestMSMBadRequest(t *testing.T) {
 	})
 }
 
+// bn254Inputs draws n BN254 G1 points and scalars from the test's seed,
+// with their MSM computed by gnark-crypto.
+func bn254Inputs(t *testing.T, n int) ([]bn254.G1Affine, []frbn.Element, bn254.G1Jac) {
+	t.Helper()
+	rng := inputs.NewRand(devtest.Seed(t))
+	pts := inputs.BN254G1(rng, n)
+	sc := inputs.Elements[frbn.Element](rng, n)
+	var want bn254.G1Jac
+	var wantAff bn254.G1Affine
+	if _, err := wantAff.MultiExp(pts, sc, ecc.MultiExpConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	want.FromAffine(&wantAff)
+	return pts, sc, want
+}
+
 // TestMSMWindowEnv: ZKACCEL_MSM_WINDOW sets the window width (the result
 // stays gnark-crypto's), and a bad value is an error that names it.
 func TestMSMWindowEnv(t *testing.T) {
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
-		rng := inputs.NewRand(devtest.Seed(t))
 		const n = 50
-		pts := inputs.BN254G1(rng, n)
-		sc := inputs.Elements[frbn.Element](rng, n)
-		var want bn254.G1Jac
-		var wantAff bn254.G1Affine
-		if _, err := wantAff.MultiExp(pts, sc, ecc.MultiExpConfig{}); err != nil {
-			t.Fatal(err)
-		}
-		want.FromAffine(&wantAff)
+		pts, sc, want := bn254Inputs(t, n)
 		for _, v := range []string{"4", "17"} {
 			t.Setenv(gpu.EnvMSMWindow, v)
 			r := zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: n, Points: rawbytes.Of(pts), Scalars: rawbytes.Of(sc), Result: make([]byte, 96)}
@@ -354,16 +362,8 @@ func TestMSMWindowEnv(t *testing.T) {
 // naming the variable.
 func TestMSMPassesEnv(t *testing.T) {
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
-		rng := inputs.NewRand(devtest.Seed(t))
 		const n = 50
-		pts := inputs.BN254G1(rng, n)
-		sc := inputs.Elements[frbn.Element](rng, n)
-		var want bn254.G1Jac
-		var wantAff bn254.G1Affine
-		if _, err := wantAff.MultiExp(pts, sc, ecc.MultiExpConfig{}); err != nil {
-			t.Fatal(err)
-		}
-		want.FromAffine(&wantAff)
+		pts, sc, want := bn254Inputs(t, n)
 		res, err := d.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(pts), n)
 		if err != nil {
 			t.Fatal(err)
