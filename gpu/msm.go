@@ -374,8 +374,10 @@ func (d *Device) msmChunkSize(g msmGroup, n, passes int) int {
 // Montgomery form; scalars are converted on the device), the result written
 // as one Jacobian point, the point at infinity as (1, 1, 0) as gnark-crypto
 // writes it. Inputs larger than the device's memory (or its largest
-// allocation) run as several passes whose results are added on the host with
-// gnark-crypto. req.NbTasks is not used: the host does no parallel work.
+// allocation), or split by EnvMSMPasses, run as several passes whose
+// results are added on the host with gnark-crypto; each pass's data go to
+// the device while the pass before it computes. req.NbTasks is not used:
+// the host does no parallel work.
 // An unknown curve or group is ErrUnsupported; a malformed request an error;
 // neither writes req.Result.
 func (d *Device) msm(req *zkaccel.MSMRequest) error {
