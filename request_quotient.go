@@ -66,6 +66,79 @@ type PlonkQuotientRequest struct {
 	Result []byte
 	// NbTasks is the caller's bound on host goroutines, 0 for the default.
 	NbTasks int
+	// Fixed, when set, holds the circuit's fixed polynomials on the
+	// device, already evaluated on the cosets (see [ResidentPlonkDevice]),
+	// loaded for the same field, N, Rho, Generator and CosetShifts: then
+	// the entries of Polys that PlonkFixed lists, and each Qcpᵢ, are
+	// empty.
+	Fixed ResidentPolys
+}
+
+// PlonkFixed lists the polynomials of a [PlonkQuotientRequest] that belong
+// to the circuit rather than to one proof (with the commitments' Qcpᵢ):
+// the gate's selectors but Qk, and the permutation's.
+var PlonkFixed = [...]int{PlonkQl, PlonkQr, PlonkQm, PlonkQo, PlonkS1, PlonkS2, PlonkS3}
+
+// PlonkFixedRequest asks a device to keep a PLONK circuit's fixed
+// polynomials evaluated on the cosets of its quotient (see
+// [PlonkQuotientRequest]), so that every proof's quotient spares their
+// copies and transforms. Polys holds, in canonical form (N coefficients
+// each), those PlonkFixed lists, in its order, then the Qcpᵢ; the other
+// fields are the quotient request's.
+type PlonkFixedRequest struct {
+	Field       Field
+	ElemSize    int
+	N, Rho      int
+	Polys       [][]byte
+	Generator   []byte   // the small domain's generator ω
+	CosetShifts [][]byte // cᵢ, i < Rho
+}
+
+// Check reports whether r is well formed: N and Rho powers of two, the
+// seven fixed polynomials and then the Qcpᵢ of N elements each, one
+// element per constant. The error wraps [ErrBadRequest].
+func (r *PlonkFixedRequest) Check() error {
+	if r == nil {
+		return badRequest("nil request")
+	}
+	es := r.ElemSize
+	switch {
+	case es < 1:
+		return badRequest("ElemSize = %d", es)
+	case r.N < 1 || r.N&(r.N-1) != 0:
+		return badRequest("N = %d is not a power of two", r.N)
+	case r.Rho < 1 || r.Rho&(r.Rho-1) != 0 || uint64(r.N)*uint64(r.Rho) > 1<<31:
+		return badRequest("Rho = %d is not a power of two with Rho·N ≤ 2^31", r.Rho)
+	case len(r.Polys) < len(PlonkFixed):
+		return badRequest("%d polynomials, want at least %d", len(r.Polys), len(PlonkFixed))
+	case len(r.CosetShifts) != r.Rho:
+		return badRequest("%d coset shifts, want Rho = %d", len(r.CosetShifts), r.Rho)
+	}
+	for i, p := range r.Polys {
+		if len(p) != r.N*es {
+			return badRequest("polynomial %d: %d bytes, want %d (N × %d)", i, len(p), r.N*es, es)
+		}
+	}
+	return checkConsts(es, 0, append([][]byte{r.Generator}, r.CosetShifts...)...)
+}
+
+// ResidentPolys are a PLONK circuit's fixed polynomials kept in one
+// device's memory between proofs, loaded by
+// [ResidentPlonkDevice.LoadPlonkFixed] and named by the quotient requests
+// that use them. Free releases the memory; requests that name freed
+// polynomials fail. After a device reset they are gone: load them again.
+type ResidentPolys interface {
+	Device() Device
+	Len() int // the polynomials held (the seven, then the Qcpᵢ)
+	Free()
+}
+
+// ResidentPlonkDevice is implemented by devices that can keep a PLONK
+// circuit's fixed polynomials between proofs. LoadPlonkFixed returns an
+// error wrapping [ErrUnsupported] where they do not fit.
+type ResidentPlonkDevice interface {
+	PlonkDevice
+	LoadPlonkFixed(req *PlonkFixedRequest) (ResidentPolys, error)
 }
 
 // PlonkDevice is implemented by devices that run PLONK's quotient step.
@@ -103,8 +176,12 @@ func (r *PlonkQuotientRequest) Check() error {
 		return badRequest("%d, %d and %d coset constants, want Rho = %d each", len(r.CosetShifts), len(r.Vanishing), len(r.VanishingInv), r.Rho)
 	}
 	for i, p := range r.Polys {
-		if len(p) != r.N*es {
-			return badRequest("polynomial %d: %d bytes, want %d (N × %d)", i, len(p), r.N*es, es)
+		want := r.N * es
+		if r.Fixed != nil && plonkIsFixed(i) {
+			want = 0
+		}
+		if len(p) != want {
+			return badRequest("polynomial %d: %d bytes, want %d", i, len(p), want)
 		}
 	}
 	for i, b := range r.Blinding {
@@ -188,4 +265,18 @@ func (r *Groth16QuotientRequest) Check() error {
 		}
 	}
 	return checkConsts(es, r.NbTasks, r.Generator, r.GeneratorInv, r.CardinalityInv, r.CosetShift, r.CosetShiftInv, r.VanishingInv)
+}
+
+// plonkIsFixed reports whether the polynomial at index i of a quotient
+// request is one of the circuit's (PlonkFixed, or a Qcpᵢ).
+func plonkIsFixed(i int) bool {
+	if i >= PlonkNbPolys {
+		return (i-PlonkNbPolys)%2 == 0
+	}
+	for _, f := range PlonkFixed {
+		if f == i {
+			return true
+		}
+	}
+	return false
 }

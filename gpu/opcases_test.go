@@ -132,6 +132,34 @@ func opCases() []opCase {
 			}
 			return nil
 		}, false},
+		{"plonk-quotient-fixed", func(dev zkaccel.Device) error {
+			pd, ok := dev.(zkaccel.ResidentPlonkDevice)
+			if !ok {
+				return fmt.Errorf("%v keeps no PLONK polynomials", dev)
+			}
+			req := *quot.req
+			req.Polys = slices.Clone(req.Polys)
+			lr := &zkaccel.PlonkFixedRequest{Field: req.Field, ElemSize: req.ElemSize, N: req.N, Rho: req.Rho,
+				Generator: req.Generator, CosetShifts: req.CosetShifts}
+			for _, i := range append(zkaccel.PlonkFixed[:], zkaccel.PlonkNbPolys) {
+				lr.Polys = append(lr.Polys, req.Polys[i])
+				req.Polys[i] = nil
+			}
+			fx, err := pd.LoadPlonkFixed(lr)
+			if err != nil {
+				return err
+			}
+			defer fx.Free()
+			req.Fixed = fx
+			req.Result = make([]byte, len(quotWant))
+			if err := pd.PlonkQuotient(&req); err != nil {
+				return err
+			}
+			if !slices.Equal(req.Result, quotWant) {
+				return fmt.Errorf("plonk quotient with resident polynomials: wrong result")
+			}
+			return nil
+		}, false},
 		{"plonk-quotient", func(dev zkaccel.Device) error {
 			pd, ok := dev.(zkaccel.PlonkDevice)
 			if !ok {

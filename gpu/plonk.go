@@ -64,27 +64,78 @@ func (d *Device) plonkQuotient(req *zkaccel.PlonkQuotientRequest) error {
 	return nil
 }
 
-// plonkKernels are the kernels of one field's quotient program.
+// plonkKernels are the kernels of one field's quotient program, with its
+// NTT program's.
 type plonkKernels struct {
+	ntt                          *nttKernels
 	copy, fill, muladd, quotient Kernel
+}
+
+// plonkProgram compiles (once per device) and resolves field f's quotient
+// and NTT kernels. The caller holds d.mu.
+func (d *Device) plonkProgram(field zkaccel.Field, f FieldInfo) (*plonkKernels, error) {
+	k, err := d.nttProgram(field, f)
+	if err != nil {
+		return nil, err
+	}
+	p, err := d.program(quotientProgramKey(field))
+	if err != nil {
+		return nil, err
+	}
+	ks, err := kernels(p, "plonk_copy", "plonk_fill", "plonk_muladd", "plonk_quotient")
+	if err != nil {
+		return nil, err
+	}
+	return &plonkKernels{k, ks[0], ks[1], ks[2], ks[3]}, nil
+}
+
+// plonkCoset transforms polynomials onto cosets of a small domain of 2^logn
+// elements with generator gen, DIF (bit-reversed output), tables in s.
+type plonkCoset struct {
+	d     *Device
+	k     *plonkKernels
+	s     *scratch
+	now   uint64
+	logn  int
+	fwd   zkaccel.NTTRequest
+	group int
+}
+
+func (d *Device) plonkCoset(k *plonkKernels, s *scratch, now uint64, field zkaccel.Field, es, n int, gen []byte) *plonkCoset {
+	return &plonkCoset{d: d, k: k, s: s, now: now, logn: bits.TrailingZeros(uint(n)), group: d.nttGroup(),
+		fwd: zkaccel.NTTRequest{Field: field, ElemSize: es, N: n, Decimation: zkaccel.DIF, Coset: true, Generator: gen}}
+}
+
+// to writes into dst the evaluations on the coset shift·⟨ω⟩ of src's
+// polynomial (coefficients), or with src nil of the constant polynomial
+// c[0].
+func (t *plonkCoset) to(dst, src Buffer, c Buffer, shift []byte) error {
+	n := uint32(t.fwd.N)
+	if src != nil {
+		if err := t.d.rt.Launch(t.k.copy, int(n), t.group, dst, src, n); err != nil {
+			return err
+		}
+	} else if err := t.d.rt.Launch(t.k.fill, int(n), t.group, dst, c, n); err != nil {
+		return err
+	}
+	t.fwd.CosetShift = shift
+	return t.d.nttBuffer(t.s, t.k.ntt, t.now, &t.fwd, t.logn, dst)
 }
 
 // plonkRun runs the steps of the comment above and writes req.Result once
 // everything succeeded.
 func (d *Device) plonkRun(req *zkaccel.PlonkQuotientRequest, f FieldInfo) error {
-	k, err := d.nttProgram(req.Field, f)
+	var fixed *residentPolys
+	if req.Fixed != nil {
+		var err error
+		if fixed, err = d.plonkFixedOf(req); err != nil {
+			return err
+		}
+	}
+	k, err := d.plonkProgram(req.Field, f)
 	if err != nil {
 		return err
 	}
-	p, err := d.program(quotientProgramKey(req.Field))
-	if err != nil {
-		return err
-	}
-	ks, err := kernels(p, "plonk_copy", "plonk_fill", "plonk_muladd", "plonk_quotient")
-	if err != nil {
-		return err
-	}
-	pk := plonkKernels{ks[0], ks[1], ks[2], ks[3]}
 	now := nttClock.Add(1)
 	s := d.scratch()
 	defer s.free()
@@ -93,23 +144,40 @@ func (d *Device) plonkRun(req *zkaccel.PlonkQuotientRequest, f FieldInfo) error 
 	logn, logm := bits.TrailingZeros(uint(n)), bits.TrailingZeros(uint(m))
 	group := d.nttGroup()
 
+	// The proof's polynomials go up; the fixed ones too, unless resident.
 	canon := make([]Buffer, len(req.Polys))
 	for i, c := range req.Polys {
+		if len(c) == 0 {
+			continue // resident (fixed)
+		}
 		if canon[i], err = s.upload(c); err != nil {
 			return err
 		}
 	}
-	nevals := zkaccel.PlonkNbPolys + 1 // and L₁'s
-	if len(req.Polys) > zkaccel.PlonkNbPolys {
-		nevals += 2 // a commitment's Qcp and Pi
-	}
-	evals := make([]Buffer, nevals)
-	for i := range evals {
-		if evals[i], err = s.alloc(n * es); err != nil {
+	// One coset's evaluations of each polynomial that is not resident,
+	// L₁'s, and a commitment's Qcp and Pi.
+	evals := make([]Buffer, zkaccel.PlonkNbPolys)
+	for j := range evals {
+		if canon[j] == nil {
+			continue
+		}
+		if evals[j], err = s.alloc(n * es); err != nil {
 			return err
 		}
 	}
-	l1 := evals[zkaccel.PlonkNbPolys]
+	l1, err := s.alloc(n * es)
+	if err != nil {
+		return err
+	}
+	var qcp, pi Buffer
+	if len(req.Polys) > zkaccel.PlonkNbPolys {
+		if qcp, err = s.alloc(n * es); err != nil {
+			return err
+		}
+		if pi, err = s.alloc(n * es); err != nil {
+			return err
+		}
+	}
 	var consts []byte
 	for _, c := range [][]byte{req.Alpha, req.Beta, req.Gamma, req.PermShift, req.Generator} {
 		consts = append(consts, c...)
@@ -137,7 +205,7 @@ func (d *Device) plonkRun(req *zkaccel.PlonkQuotientRequest, f FieldInfo) error 
 	if err != nil {
 		return err
 	}
-	pw, err := d.nttPowers(s, k, now, req.Field, es, "pow", req.Generator, n, 1)
+	pw, err := d.nttPowers(s, k.ntt, now, req.Field, es, "pow", req.Generator, n, 1)
 	if err != nil {
 		return err
 	}
@@ -146,52 +214,49 @@ func (d *Device) plonkRun(req *zkaccel.PlonkQuotientRequest, f FieldInfo) error 
 		return err
 	}
 
-	fwd := zkaccel.NTTRequest{Field: req.Field, ElemSize: es, N: n, Decimation: zkaccel.DIF, Coset: true, Generator: req.Generator}
-	transform := func(dst, src Buffer, shift []byte) error {
-		if src != nil {
-			if err := d.rt.Launch(pk.copy, n, group, dst, src, uint32(n)); err != nil {
-				return err
-			}
-		} else if err := d.rt.Launch(pk.fill, n, group, dst, nInv, uint32(n)); err != nil {
-			return err
-		}
-		fwd.CosetShift = shift
-		return d.nttBuffer(s, k, now, &fwd, logn, dst)
-	}
+	t := d.plonkCoset(k, s, now, req.Field, es, n, req.Generator)
 	for i := range req.Rho {
 		shift := req.CosetShifts[i]
+		at := make([]Buffer, zkaccel.PlonkNbPolys) // coset i's evaluations
 		for j := range zkaccel.PlonkNbPolys {
-			if err := transform(evals[j], canon[j], shift); err != nil {
+			if canon[j] == nil {
+				at[j] = fixed.evals[i][fixed.slot(j)]
+				continue
+			}
+			if err := t.to(evals[j], canon[j], nil, shift); err != nil {
 				return err
 			}
+			at[j] = evals[j]
 		}
-		if err := transform(l1, nil, shift); err != nil { // L₁ = Σ Xʲ/n
+		if err := t.to(l1, nil, nInv, shift); err != nil { // L₁ = Σ Xʲ/n
 			return err
 		}
 		for j := zkaccel.PlonkNbPolys; j < len(req.Polys); j += 2 {
-			qcp, pi := evals[nevals-2], evals[nevals-1]
-			if err := transform(qcp, canon[j], shift); err != nil {
+			q := qcp
+			if canon[j] == nil {
+				q = fixed.evals[i][fixed.slot(j)]
+			} else if err := t.to(qcp, canon[j], nil, shift); err != nil {
 				return err
 			}
-			if err := transform(pi, canon[j+1], shift); err != nil {
+			if err := t.to(pi, canon[j+1], nil, shift); err != nil {
 				return err
 			}
-			if err := d.rt.Launch(pk.muladd, n, group, evals[zkaccel.PlonkQk], qcp, pi, uint32(n)); err != nil {
+			if err := d.rt.Launch(k.muladd, n, group, at[zkaccel.PlonkQk], q, pi, uint32(n)); err != nil {
 				return err
 			}
 		}
 		args := []any{res, uint32(logn), uint32(logm), uint32(req.Rho), uint32(i)}
 		for j := range zkaccel.PlonkNbPolys {
-			args = append(args, evals[j])
+			args = append(args, at[j])
 		}
 		args = append(args, l1, pw, cbuf, bbuf, uint32(nb))
-		if err := d.rt.Launch(pk.quotient, n, group, args...); err != nil {
+		if err := d.rt.Launch(k.quotient, n, group, args...); err != nil {
 			return err
 		}
 	}
 	inv := zkaccel.NTTRequest{Field: req.Field, ElemSize: es, N: m, Inverse: true, Decimation: zkaccel.DIT, Coset: true,
 		GeneratorInv: req.LargeGeneratorInv, CardinalityInv: req.LargeCardinalityInv, CosetShiftInv: req.LargeShiftInv}
-	if err := d.nttBuffer(s, k, now, &inv, logm, res); err != nil {
+	if err := d.nttBuffer(s, k.ntt, now, &inv, logm, res); err != nil {
 		return err
 	}
 	if err := d.rt.Finish(); err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/big"
 	"math/rand"
+	"slices"
+	"strings"
 	"testing"
 
 	bls377fft "github.com/consensys/gnark-crypto/ecc/bls12-377/fr/fft"
@@ -334,5 +336,95 @@ func TestPlonkQuotientBadRequests(t *testing.T) {
 			{"goldilocks", func(r *req) { r.Field = zkaccel.FieldGoldilocks }, true},
 			{"unknown", func(r *req) { r.Field = "zz" }, true},
 		})
+	})
+}
+
+// fixedOf splits in's request: the fixed polynomials loaded on d, and the
+// request naming them with their entries emptied.
+func fixedOf(t *testing.T, d *gpu.Device, in *plonkInstance) (zkaccel.ResidentPolys, *zkaccel.PlonkQuotientRequest) {
+	t.Helper()
+	req := *in.req
+	req.Polys = slices.Clone(in.req.Polys)
+	lr := &zkaccel.PlonkFixedRequest{Field: req.Field, ElemSize: req.ElemSize, N: req.N, Rho: req.Rho,
+		Generator: req.Generator, CosetShifts: req.CosetShifts}
+	for _, i := range zkaccel.PlonkFixed {
+		lr.Polys = append(lr.Polys, req.Polys[i])
+		req.Polys[i] = nil
+	}
+	for i := zkaccel.PlonkNbPolys; i < len(req.Polys); i += 2 {
+		lr.Polys = append(lr.Polys, req.Polys[i])
+		req.Polys[i] = nil
+	}
+	fx, err := d.LoadPlonkFixed(lr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Fixed = fx
+	return fx, &req
+}
+
+// TestPlonkQuotientFixed checks the quotient with the circuit's fixed
+// polynomials resident (LoadPlonkFixed) against the definition, for 0 to 2
+// commitments and several proofs' worth of other polynomials on one load;
+// and that a mismatched or freed load is refused and Free returns the
+// memory.
+func TestPlonkQuotientFixed(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		before := d.ResidentBytes()
+		for _, f := range plonkFields[:2] {
+			for _, c := range []plonkCase{{16, 4, 0, [4]int{2, 2, 2, 3}}, {8, 4, 2, [4]int{2, 2, 2, 3}}, {64, 4, 1, [4]int{2, 2, 2, 3}}} {
+				t.Run(fmt.Sprintf("%s/n=%d,pairs=%d", f.field, c.n, c.pairs), func(t *testing.T) {
+					in := newPlonkInstance(f.field, f.domain, c, rng)
+					fx, req := fixedOf(t, d, in)
+					defer fx.Free()
+					for proof := range 2 {
+						if proof > 0 { // another proof: new wires, challenges, blinding
+							other := newPlonkInstance(f.field, f.domain, c, rng)
+							for _, i := range []int{zkaccel.PlonkQk, zkaccel.PlonkL, zkaccel.PlonkR, zkaccel.PlonkO, zkaccel.PlonkZ} {
+								in.polys[i], req.Polys[i] = other.polys[i], other.req.Polys[i]
+							}
+							for i := zkaccel.PlonkNbPolys + 1; i < len(req.Polys); i += 2 {
+								in.polys[i], req.Polys[i] = other.polys[i], other.req.Polys[i]
+							}
+							in.blind, req.Blinding = other.blind, other.req.Blinding
+							in.alpha, in.beta, in.gamma, in.u = other.alpha, other.beta, other.gamma, other.u
+							req.Alpha, req.Beta, req.Gamma, req.PermShift = other.req.Alpha, other.req.Beta, other.req.Gamma, other.req.PermShift
+						}
+						in.req = req
+						checkPlonk(t, d, in)
+					}
+				})
+			}
+		}
+		t.Run("refused", func(t *testing.T) {
+			bn := plonkFields[0]
+			in := newPlonkInstance(bn.field, bn.domain, plonkCase{8, 4, 1, [4]int{2, 2, 2, 3}}, rng)
+			fx, req := fixedOf(t, d, in)
+			other := newPlonkInstance(bn.field, bn.domain, plonkCase{16, 4, 1, [4]int{2, 2, 2, 3}}, rng)
+			_, oreq := fixedOf(t, d, other)
+			defer oreq.Fixed.Free()
+			for name, r := range map[string]*zkaccel.PlonkQuotientRequest{
+				"another size": func() *zkaccel.PlonkQuotientRequest { r := *oreq; r.Fixed = fx; return &r }(),
+				"fixed entries given": func() *zkaccel.PlonkQuotientRequest {
+					r := *req
+					r.Polys = slices.Clone(req.Polys)
+					r.Polys[zkaccel.PlonkQl] = in.req.Polys[zkaccel.PlonkQm]
+					return &r
+				}(),
+			} {
+				if err := d.PlonkQuotient(r); !errors.Is(err, zkaccel.ErrBadRequest) {
+					t.Errorf("%s: %v, want ErrBadRequest", name, err)
+				}
+			}
+			fx.Free()
+			fx.Free()
+			if err := d.PlonkQuotient(req); err == nil || !strings.Contains(err.Error(), "freed") {
+				t.Errorf("freed polynomials: %v", err)
+			}
+		})
+		if got := d.ResidentBytes(); got != before {
+			t.Errorf("%d resident bytes after every Free, %d before", got, before)
+		}
 	})
 }

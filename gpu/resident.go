@@ -42,7 +42,7 @@ func (r *residentPoints) Free() {
 }
 
 // ResidentBytes is the device memory held by resident MSM points (loaded
-// by LoadPoints and not yet freed).
+// by LoadPoints) and PLONK polynomials (LoadPlonkFixed), not yet freed.
 func (d *Device) ResidentBytes() uint64 { return uint64(max(d.resident.Load(), 0)) }
 
 // errFreed marks resident points used after Free.

@@ -1,0 +1,178 @@
+package gpu
+
+import (
+	"bytes"
+	"fmt"
+	"sync"
+
+	"github.com/zkaccel/zkaccel"
+)
+
+// A PLONK circuit's fixed polynomials (zkaccel.PlonkFixed and the Qcpᵢ)
+// are the same in every proof. LoadPlonkFixed evaluates them once on the
+// quotient's cosets and keeps the evaluations, so that each proof's
+// quotient (plonkRun) reads them instead of copying and transforming
+// them: of a proof's 4·(12 + 2k) small transforms, 4·(7 + k) go.
+
+// plonkFixedShare bounds the device memory resident fixed polynomials may
+// take: a quarter of the device's.
+const plonkFixedShare = 4
+
+// residentPolys are fixed polynomials kept on the device: evals[i][s] is
+// the polynomial in slot s (the order of zkaccel.PlonkFixed, then the
+// Qcpᵢ) on coset i, in the bit-reversed order of a DIF transform.
+type residentPolys struct {
+	d         *Device
+	field     zkaccel.Field
+	n, rho    int
+	generator []byte
+	shifts    [][]byte
+	evals     [][]Buffer
+	size      int64
+	mu        sync.Mutex
+	freed     bool
+}
+
+func (r *residentPolys) Device() zkaccel.Device { return r.d }
+func (r *residentPolys) Len() int               { return len(r.evals[0]) }
+
+// slot returns the slot of the quotient request's polynomial index i (a
+// fixed one).
+func (r *residentPolys) slot(i int) int {
+	if i >= zkaccel.PlonkNbPolys {
+		return len(zkaccel.PlonkFixed) + (i-zkaccel.PlonkNbPolys)/2
+	}
+	for s, f := range zkaccel.PlonkFixed {
+		if f == i {
+			return s
+		}
+	}
+	return -1
+}
+
+// Free releases the polynomials' device memory; freeing twice does
+// nothing.
+func (r *residentPolys) Free() {
+	r.mu.Lock()
+	if r.freed {
+		r.mu.Unlock()
+		return
+	}
+	r.freed = true
+	r.mu.Unlock()
+	r.d.mu.Lock() // after any quotient that uses them
+	defer r.d.mu.Unlock()
+	for _, row := range r.evals {
+		for _, b := range row {
+			r.d.rt.Free(b)
+		}
+	}
+	r.d.resident.Add(-r.size)
+}
+
+// LoadPlonkFixed evaluates a PLONK circuit's fixed polynomials on the
+// cosets of its quotient and keeps them in the device's memory
+// (zkaccel.ResidentPlonkDevice). Where they would take more than a quarter
+// of the device's memory it returns zkaccel.ErrUnsupported, and the
+// quotient copies them with each proof as it does without.
+func (d *Device) LoadPlonkFixed(req *zkaccel.PlonkFixedRequest) (zkaccel.ResidentPolys, error) {
+	if req == nil {
+		return nil, d.errorf("load plonk fixed", (*zkaccel.PlonkFixedRequest)(nil).Check())
+	}
+	op := "load plonk fixed " + string(req.Field)
+	f, err := d.quotientField(op, req.Field, req.ElemSize, req.Check)
+	if err != nil {
+		return nil, err
+	}
+	es, n := f.ElemSize(), req.N
+	size := uint64(len(req.Polys)) * uint64(req.Rho) * uint64(n) * uint64(es)
+	if mem := d.rt.Memory(); mem > 0 && size > mem/plonkFixedShare {
+		return nil, d.unsupported(op, "n = %d: %s of evaluations exceed a quarter of the device's memory (%s)", n, bytesStr(size), bytesStr(mem))
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	r, err := d.loadPlonkFixed(req, f)
+	if err != nil {
+		return nil, d.errorf(op, d.forgetIfReset(err))
+	}
+	return r, nil
+}
+
+func (d *Device) loadPlonkFixed(req *zkaccel.PlonkFixedRequest, f FieldInfo) (*residentPolys, error) {
+	k, err := d.plonkProgram(req.Field, f)
+	if err != nil {
+		return nil, err
+	}
+	es, n := f.ElemSize(), req.N
+	s := d.scratch()
+	defer s.free()
+	keep := &scratch{rt: d.rt} // the evaluations, freed only on failure
+	r := &residentPolys{d: d, field: req.Field, n: n, rho: req.Rho,
+		generator: bytes.Clone(req.Generator), evals: make([][]Buffer, req.Rho)}
+	for _, c := range req.CosetShifts {
+		r.shifts = append(r.shifts, bytes.Clone(c))
+	}
+	t := d.plonkCoset(k, s, nttClock.Add(1), req.Field, es, n, req.Generator)
+	for i := range r.evals {
+		r.evals[i] = make([]Buffer, len(req.Polys))
+	}
+	for j, c := range req.Polys {
+		src, err := s.upload(c)
+		if err != nil {
+			keep.free()
+			return nil, err
+		}
+		for i, shift := range req.CosetShifts {
+			dst, err := keep.alloc(n * es)
+			if err == nil {
+				err = t.to(dst, src, nil, shift)
+			}
+			if err != nil {
+				_ = d.rt.Finish()
+				keep.free()
+				return nil, err
+			}
+			r.evals[i][j] = dst
+		}
+	}
+	if err := d.rt.Finish(); err != nil {
+		keep.free()
+		return nil, err
+	}
+	r.size = int64(keep.used)
+	d.resident.Add(r.size)
+	return r, nil
+}
+
+// plonkFixedOf checks a quotient request's resident polynomials: this
+// device's, not freed, loaded for the request's field, sizes, generator
+// and cosets, one per fixed polynomial and Qcpᵢ of the request. The caller
+// holds d.mu.
+func (d *Device) plonkFixedOf(req *zkaccel.PlonkQuotientRequest) (*residentPolys, error) {
+	r, ok := req.Fixed.(*residentPolys)
+	switch {
+	case !ok || r == nil:
+		return nil, fmt.Errorf("%w: resident polynomials %T are not a GPU device's", errBadRequest, req.Fixed)
+	case r.d != d:
+		return nil, fmt.Errorf("%w: the resident polynomials belong to %v", errBadRequest, r.d)
+	case r.field != req.Field || r.n != req.N || r.rho != req.Rho || !bytes.Equal(r.generator, req.Generator):
+		return nil, fmt.Errorf("%w: resident polynomials of %s, n = %d, %d cosets, for a quotient of %s, n = %d, %d cosets (or another generator)",
+			errBadRequest, r.field, r.n, r.rho, req.Field, req.N, req.Rho)
+	case r.Len() != len(zkaccel.PlonkFixed)+(len(req.Polys)-zkaccel.PlonkNbPolys)/2:
+		return nil, fmt.Errorf("%w: %d resident polynomials for a quotient with %d commitments", errBadRequest, r.Len(), (len(req.Polys)-zkaccel.PlonkNbPolys)/2)
+	}
+	for i, c := range r.shifts {
+		if !bytes.Equal(c, req.CosetShifts[i]) {
+			return nil, fmt.Errorf("%w: resident polynomials evaluated on other cosets", errBadRequest)
+		}
+	}
+	r.mu.Lock()
+	freed := r.freed
+	r.mu.Unlock()
+	if freed {
+		return nil, fmt.Errorf("the resident polynomials were freed")
+	}
+	return r, nil
+}
+
+var _ zkaccel.ResidentPlonkDevice = (*Device)(nil)
