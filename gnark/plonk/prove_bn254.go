@@ -8,6 +8,7 @@ import (
 	"hash"
 	"math/big"
 	"math/bits"
+	"slices"
 	"sync"
 	"time"
 
@@ -49,6 +50,9 @@ type proverBN254 struct {
 
 	mu     sync.Mutex
 	traces map[*cs.SparseR1CS]*traceBN254
+	// fixed are the fixed polynomials the prover keeps on devices (each
+	// trace's, see fixedOn), freed by close.
+	fixed []zkaccel.ResidentPolys
 }
 
 // traceBN254 is a constraint system's trace: the selector and
@@ -63,6 +67,10 @@ type traceBN254 struct {
 	s1, s2, s3       []fr.Element
 	qcp              [][]fr.Element
 	omega0           []fr.Element // ω₀ʲ, j < n
+	// fixed holds, by device, the fixed polynomials evaluated on the
+	// quotient's cosets and kept there (nil: the device does not keep
+	// them). Guarded by the prover's mu.
+	fixed map[zkaccel.Device]zkaccel.ResidentPolys
 }
 
 func newProverBN254(pk *gplonk.ProvingKey, dev zkaccel.Device) (*proverBN254, error) {
@@ -94,13 +102,75 @@ func newProverBN254(pk *gplonk.ProvingKey, dev zkaccel.Device) (*proverBN254, er
 	return p, nil
 }
 
-// close frees the device's copies of the SRS.
+// close frees the device's copies of the SRS and of the circuits' fixed
+// polynomials.
 func (p *proverBN254) close() {
 	for _, l := range []*zmsm.PointsG1{p.srs, p.lagrange} {
 		if l != nil {
 			l.Free()
 		}
 	}
+	p.mu.Lock()
+	fixed := p.fixed
+	p.fixed = nil
+	for _, t := range p.traces {
+		t.fixed = nil
+	}
+	p.mu.Unlock()
+	for _, fx := range fixed {
+		fx.Free()
+	}
+}
+
+// fixedOn returns t's fixed polynomials (selectors, permutation, Qcpᵢ)
+// resident on dev, evaluated on the cosets of req, loading them at the
+// first proof there; nil where dev does not keep them (it is no
+// zkaccel.ResidentPlonkDevice, or they do not fit). They stay until close.
+func (p *proverBN254) fixedOn(t *traceBN254, dev zkaccel.Device, req *zkaccel.PlonkQuotientRequest) (zkaccel.ResidentPolys, error) {
+	rd, ok := dev.(zkaccel.ResidentPlonkDevice)
+	if !ok {
+		return nil, nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t.fixed == nil {
+		t.fixed = map[zkaccel.Device]zkaccel.ResidentPolys{}
+	}
+	if fx, ok := t.fixed[dev]; ok {
+		return fx, nil
+	}
+	lr := &zkaccel.PlonkFixedRequest{Field: req.Field, ElemSize: req.ElemSize, N: req.N, Rho: req.Rho,
+		Generator: req.Generator, CosetShifts: req.CosetShifts}
+	for _, c := range [][]fr.Element{t.ql, t.qr, t.qm, t.qo, t.s1, t.s2, t.s3} { // zkaccel.PlonkFixed's order
+		lr.Polys = append(lr.Polys, rawbytes.Of(c))
+	}
+	for _, c := range t.qcp {
+		lr.Polys = append(lr.Polys, rawbytes.Of(c))
+	}
+	fx, err := rd.LoadPlonkFixed(lr)
+	if errors.Is(err, zkaccel.ErrUnsupported) {
+		t.fixed[dev] = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.fixed[dev] = fx
+	p.fixed = append(p.fixed, fx)
+	return fx, nil
+}
+
+// dropFixed forgets and frees t's fixed polynomials on dev after a
+// quotient that used them failed (a device reset loses them), so that the
+// next proof loads them again.
+func (p *proverBN254) dropFixed(t *traceBN254, dev zkaccel.Device, fx zkaccel.ResidentPolys) {
+	p.mu.Lock()
+	if t.fixed[dev] == fx {
+		delete(t.fixed, dev)
+	}
+	p.fixed = slices.DeleteFunc(p.fixed, func(r zkaccel.ResidentPolys) bool { return r == fx })
+	p.mu.Unlock()
+	fx.Free()
 }
 
 func (p *proverBN254) curve() ecc.ID { return ecc.BN254 }
@@ -560,7 +630,24 @@ func (p *proverBN254) quotient(rep *prover.Report, t *traceBN254, in quotientInp
 			req.Vanishing = append(req.Vanishing, el(v))
 			req.VanishingInv = append(req.VanishingInv, el(vInv))
 		}
-		return pd.PlonkQuotient(req)
+		fx, err := p.fixedOn(t, dev, req)
+		if err != nil {
+			return err
+		}
+		if fx != nil { // the circuit's polynomials are on the device already
+			req.Fixed = fx
+			for _, i := range zkaccel.PlonkFixed {
+				req.Polys[i] = nil
+			}
+			for i := zkaccel.PlonkNbPolys; i < len(req.Polys); i += 2 {
+				req.Polys[i] = nil
+			}
+		}
+		err = pd.PlonkQuotient(req)
+		if err != nil && fx != nil && !errors.Is(err, zkaccel.ErrUnsupported) {
+			p.dropFixed(t, dev, fx)
+		}
+		return err
 	}
 	start := time.Now()
 	err := dispatch.Run(&dcfg, op, n, accel, func() error { return p.quotientHost(t, polys, in, res, cfg) })

@@ -320,3 +320,45 @@ func TestResidentKey(t *testing.T) {
 		}
 	})
 }
+
+// TestResidentFixed: on a device that keeps a circuit's fixed polynomials
+// (zkaccel.ResidentPlonkDevice), a Prover loads them at its first proof
+// and reuses them in the next ones (the device holds no more after the
+// second proof than after the first), every proof verifies, and Close
+// frees them with the SRS.
+func TestResidentFixed(t *testing.T) {
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		rd, ok := dev.(interface{ ResidentBytes() uint64 })
+		if _, keeps := dev.(zkaccel.ResidentPlonkDevice); !ok || !keeps {
+			t.Skipf("%v keeps no PLONK polynomials", dev)
+		}
+		id := ecc.BN254
+		s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
+		before := rd.ResidentBytes()
+		p, err := zplonk.NewProver(s.pk, zplonk.WithDevice(dev))
+		if err != nil {
+			t.Fatal(err)
+		}
+		srs := rd.ResidentBytes()
+		var held []uint64
+		for round := 0; round < 3; round++ {
+			w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(int64(70+round), 3, 1))
+			var rep zplonk.Report
+			proof, err := p.Prove(s.ccs, w, zplonk.WithReport(&rep))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := plonk.Verify(proof, s.vk, pub); err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			held = append(held, rd.ResidentBytes())
+		}
+		if held[0] <= srs || held[1] != held[0] || held[2] != held[0] {
+			t.Errorf("resident bytes: %d with the SRS, then %v after each proof; want more after the first, then the same", srs, held)
+		}
+		p.Close()
+		if rd.ResidentBytes() != before {
+			t.Errorf("Close left %d bytes resident", rd.ResidentBytes()-before)
+		}
+	})
+}
