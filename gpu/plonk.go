@@ -21,6 +21,9 @@ import (
 //  3. an inverse DIT NTT on the large coset interpolates H, which is read
 //     back.
 //
+// With req.Fixed (plonk_fixed.go) the circuit's fixed polynomials are on
+// the device already, evaluated on every coset: step 2 reads them.
+//
 // The device holds the polynomials twice (coefficients and one coset's
 // evaluations), H, and the NTT tables: about (2·P + 1 + 2 + 3·Rho/2 + 2)·n
 // elements for P polynomials, which plonkQuotient checks against the

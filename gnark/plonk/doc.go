@@ -17,7 +17,11 @@
 // computes it (zkaccel.PlonkDevice: CUDA and OpenCL), from the
 // polynomials' coefficients to H's: the NTTs onto the four cosets, the
 // pointwise evaluation of the constraints and the interpolation, with one
-// upload of each polynomial and one download of H. On other devices it runs
+// upload of each polynomial and one download of H. Where the device keeps
+// them (zkaccel.ResidentPlonkDevice), a [Prover] loads each circuit's fixed
+// polynomials (selectors, permutation, commitment selectors) once, already
+// evaluated on the quotient's cosets, and every later proof on that device
+// reuses them; [Prover.Close] frees them. On other devices it runs
 // on the CPU, its NTTs through the NTT front end, and the report marks the
 // phase "quotient" as a fallback. The rest (the solver, the copy
 // constraint's ratio, the evaluations at ζ, the linearised polynomial)
