@@ -102,13 +102,10 @@ func (r *PlonkFixedRequest) Check() error {
 		return badRequest("nil request")
 	}
 	es := r.ElemSize
+	if err := checkPlonkDomains(es, r.N, r.Rho); err != nil {
+		return err
+	}
 	switch {
-	case es < 1:
-		return badRequest("ElemSize = %d", es)
-	case r.N < 1 || r.N&(r.N-1) != 0:
-		return badRequest("N = %d is not a power of two", r.N)
-	case r.Rho < 1 || r.Rho&(r.Rho-1) != 0 || uint64(r.N)*uint64(r.Rho) > 1<<31:
-		return badRequest("Rho = %d is not a power of two with Rho·N ≤ 2^31", r.Rho)
 	case len(r.Polys) < len(PlonkFixed):
 		return badRequest("%d polynomials, want at least %d", len(r.Polys), len(PlonkFixed))
 	case len(r.CosetShifts) != r.Rho:
@@ -159,15 +156,10 @@ func (r *PlonkQuotientRequest) Check() error {
 		return badRequest("nil request")
 	}
 	es := r.ElemSize
+	if err := checkPlonkDomains(es, r.N, r.Rho); err != nil {
+		return err
+	}
 	switch {
-	case es < 1:
-		return badRequest("ElemSize = %d", es)
-	case r.N < 1 || r.N&(r.N-1) != 0:
-		return badRequest("N = %d is not a power of two", r.N)
-	case r.Rho < 1 || r.Rho&(r.Rho-1) != 0:
-		return badRequest("Rho = %d is not a power of two", r.Rho)
-	case uint64(r.N)*uint64(r.Rho) > 1<<31:
-		return badRequest("Rho·N = %d·%d exceeds 2^31", r.Rho, r.N)
 	case len(r.Polys) < PlonkNbPolys || (len(r.Polys)-PlonkNbPolys)%2 != 0:
 		return badRequest("%d polynomials, want %d and then pairs", len(r.Polys), PlonkNbPolys)
 	case len(r.Result) != r.Rho*r.N*es:
@@ -279,4 +271,20 @@ func plonkIsFixed(i int) bool {
 		}
 	}
 	return false
+}
+
+// checkPlonkDomains checks a PLONK request's element size and domains: N
+// and Rho powers of two, Rho·N at most 2^31.
+func checkPlonkDomains(es, n, rho int) error {
+	switch {
+	case es < 1:
+		return badRequest("ElemSize = %d", es)
+	case n < 1 || n&(n-1) != 0:
+		return badRequest("N = %d is not a power of two", n)
+	case rho < 1 || rho&(rho-1) != 0:
+		return badRequest("Rho = %d is not a power of two", rho)
+	case uint64(n)*uint64(rho) > 1<<31:
+		return badRequest("Rho·N = %d·%d exceeds 2^31", rho, n)
+	}
+	return nil
 }
