@@ -185,11 +185,10 @@ func TestNVRTCCompilesEveryProgram(t *testing.T) {
 // and BLS12-381 G1 MSMs, which hold the 4- and 6-limb fields' inline PTX.
 // It reads each kernel's register count and stack frame from the cubin
 // (logged), and requires no frame (no spilled registers, no local-memory
-// array) in every kernel of the first four and in every MSM's bucket
-// loops: a check of the machine code that TestNoLocalMemory, which reads
-// PTX, cannot make. BLS12-381's reduction kernels keep frames of 768 and
-// 2240 bytes (their by-value points and spills around the __noinline__
-// curve formulas); they do a small part of an MSM's additions.
+// array) in any of their kernels: a check of the machine code that
+// TestNoLocalMemory, which reads PTX, cannot make. (Before their formulas
+// were inlined, BLS12-381 G1's reduction kernels kept frames of 768 and
+// 2240 bytes: points passed by value into __noinline__ calls.)
 func TestNVRTCCubin(t *testing.T) {
 	nv := nvrtc(t)
 	archs := nv.Archs()
@@ -215,10 +214,9 @@ func TestNVRTCCubin(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", key, err)
 		}
-		// Every kernel of these programs, and the bucket loops of every MSM,
-		// must run from registers: a stack frame is spilled state (or an
-		// array indexed at run time), in local memory.
-		whole := key != "msm/bls12-381/g1"
+		// Every kernel of these programs must run from registers: a stack
+		// frame is spilled state (or an array indexed at run time), in
+		// local memory.
 		var names []string
 		for name := range funcs {
 			names = append(names, name)
@@ -231,8 +229,7 @@ func TestNVRTCCubin(t *testing.T) {
 				kernels++
 				t.Logf("  %s: %d registers, frame %d bytes", name, f.regs, f.frame)
 			}
-			hot := whole || name == "msm_accumulate" || name == "msm_task_accumulate"
-			if hot && (f.frame > 0 || f.minStack > 0) {
+			if f.frame > 0 || f.minStack > 0 {
 				t.Errorf("%s: %s has a stack frame of %d bytes (min stack %d) for sm_%d: spilled registers", key, name, f.frame, f.minStack, newest)
 			}
 		}
@@ -348,17 +345,15 @@ func TestNVRTCErrors(t *testing.T) {
 var ptxFunctionRE = regexp.MustCompile(`(?m)^\s*(?:\.visible\s+|\.weak\s+)?\.(?:entry|func)\s+(?:\([^)]*\)\s*)?([\w$]+)`)
 
 // TestNoLocalMemory checks, in the embedded PTX (which
-// TestNVRTCCompilesEveryProgram checks against NVRTC's output), that the hot
+// TestNVRTCCompilesEveryProgram checks against NVRTC's output), that the
 // kernels keep their state in registers: no ld.local or st.local, which a
-// state array indexed at run time brings, and which costs a GPU many times
-// a register's speed. It checks Keccak, every NTT, PLONK's and Groth16's
-// quotients, BN254's G1 MSM and the Poseidon2 Merkle layers whole, and
-// every MSM's bucket loops (msm_accumulate, msm_task_accumulate: most of an
-// MSM's work). Not checked: Poseidon2's permutation, whose widths without a
-// constant width (src/poseidon2.cl) use local memory, and the other kernels
-// of the MSMs of larger points (BLS12 G1, every G2), where the call ABI
-// stages the points that the curve formulas (__noinline__, for compile
-// time) take by value in local memory: a cost to measure on a GPU.
+// state array indexed at run time brings, or a point passed by value into
+// a __noinline__ call, and which costs a GPU many times a register's
+// speed. It checks Keccak, every NTT, PLONK's and Groth16's quotients,
+// every MSM and the Poseidon2 Merkle layers whole. Not checked: Poseidon2's
+// permutation, whose widths without a constant width (src/poseidon2.cl)
+// use local memory. (Registers spilled by ptxas show only in machine code:
+// see TestNVRTCCubin.)
 func TestNoLocalMemory(t *testing.T) {
 	ix, err := ptx.Load()
 	if err != nil {
@@ -367,8 +362,8 @@ func TestNoLocalMemory(t *testing.T) {
 	exempt := map[string]bool{"poseidon2_permute": true}
 	checked := map[string]bool{}
 	for _, e := range ix.Entries {
-		whole := e.Program == "msm/bn254/g1" || strings.HasPrefix(e.Program, "ntt/") || e.Program == "keccak" || strings.HasPrefix(e.Program, "poseidon2/") || strings.HasPrefix(e.Program, "quotient/")
-		if !whole && !strings.HasPrefix(e.Program, "msm/") {
+		if !strings.HasPrefix(e.Program, "msm/") && !strings.HasPrefix(e.Program, "ntt/") && e.Program != "keccak" &&
+			!strings.HasPrefix(e.Program, "poseidon2/") && !strings.HasPrefix(e.Program, "quotient/") {
 			continue
 		}
 		code, err := ptx.Read(e)
@@ -387,16 +382,13 @@ func TestNoLocalMemory(t *testing.T) {
 			}
 			name := src[h[2]:h[3]]
 			body := src[h[0]:end]
-			if !whole && name != "msm_accumulate" && name != "msm_task_accumulate" {
-				continue
-			}
 			if n := strings.Count(body, "ld.local") + strings.Count(body, "st.local"); n > 0 && !exempt[name] {
 				t.Errorf("%s: %s has %d local-memory accesses", e.Program, name, n)
 			}
 		}
 		checked[e.Program] = true
 	}
-	for _, p := range []string{"keccak", "msm/bn254/g1", "ntt/bn254", "ntt/goldilocks", "poseidon2/bn254", "quotient/bn254"} {
+	for _, p := range []string{"keccak", "msm/bn254/g1", "msm/bls12-381/g1", "msm/bls12-377/g2", "ntt/bn254", "ntt/goldilocks", "poseidon2/bn254", "quotient/bn254"} {
 		if !checked[p] {
 			t.Errorf("%s: not in the embedded PTX", p)
 		}

@@ -123,6 +123,11 @@ func msmSource(g msmGroup) string {
 	for _, name := range []string{"t", "zero", "one", "load", "store", "is_zero", "eq", "add", "sub", "double", "neg", "mul", "sqr"} {
 		fmt.Fprintf(&defs, "#define FE_%s %s_%s\n", name, fe, name)
 	}
+	if g.curve != zkaccel.BN254 || g.degree != 1 {
+		// Points larger than BN254 G1's pass by value through local
+		// memory into the curve formulas' calls (src/msm.cl).
+		defs.WriteString("#define MSM_INLINE_REDUCE 1\n")
+	}
 	parts = append(parts, defs.String(), File("curve.cl"), File("msm.cl"))
 	return Source(parts...)
 }

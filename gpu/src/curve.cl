@@ -81,8 +81,9 @@ DEVICE xyzz_t xyzz_mdbl(aff_t q) {
 	return r;
 }
 
-// xyzz_dbl returns 2·p.
-DEVICE_NOINLINE xyzz_t xyzz_dbl(xyzz_t p) {
+// xyzz_dbl_i returns 2·p, inlined where it is called (xyzz_dbl is the
+// call).
+DEVICE xyzz_t xyzz_dbl_i(xyzz_t p) {
 	if (xyzz_is_inf(p)) return p;
 	FE_t u = FE_double(p.y);
 	FE_t v = FE_sqr(u);
@@ -97,6 +98,9 @@ DEVICE_NOINLINE xyzz_t xyzz_dbl(xyzz_t p) {
 	r.zzz = FE_mul(w, p.zzz);
 	return r;
 }
+
+// xyzz_dbl returns 2·p.
+DEVICE_NOINLINE xyzz_t xyzz_dbl(xyzz_t p) { return xyzz_dbl_i(p); }
 
 // xyzz_madd returns p + q for an affine q (the point at infinity allowed).
 // Inlined (its one caller is the MSM's bucket loop, most of the MSM's
@@ -126,8 +130,9 @@ DEVICE xyzz_t xyzz_madd(xyzz_t p, aff_t q) {
 	return r;
 }
 
-// xyzz_add returns p + q.
-DEVICE_NOINLINE xyzz_t xyzz_add(xyzz_t p, xyzz_t q) {
+// xyzz_add_i returns p + q, inlined where it is called (xyzz_add is the
+// call).
+DEVICE xyzz_t xyzz_add_i(xyzz_t p, xyzz_t q) {
 	if (xyzz_is_inf(p)) return q;
 	if (xyzz_is_inf(q)) return p;
 	FE_t u1 = FE_mul(p.x, q.zz);
@@ -137,7 +142,7 @@ DEVICE_NOINLINE xyzz_t xyzz_add(xyzz_t p, xyzz_t q) {
 	FE_t pp = FE_sub(u2, u1);
 	FE_t rr = FE_sub(s2, s1);
 	if (FE_is_zero(pp)) {
-		if (FE_is_zero(rr)) return xyzz_dbl(p);
+		if (FE_is_zero(rr)) return xyzz_dbl_i(p);
 		return xyzz_inf(); // q = −p
 	}
 	FE_t p2 = FE_sqr(pp);
@@ -151,16 +156,14 @@ DEVICE_NOINLINE xyzz_t xyzz_add(xyzz_t p, xyzz_t q) {
 	return r;
 }
 
-// xyzz_mul_u32 returns k·p (double-and-add from k's top set bit).
-DEVICE xyzz_t xyzz_mul_u32(xyzz_t p, u32 k) {
-	xyzz_t r = xyzz_inf();
-	int top = 31;
-	while (top >= 0 && ((k >> top) & 1) == 0) top--;
-	for (int i = top; i >= 0; i--) {
-		r = xyzz_dbl(r);
-		if ((k >> i) & 1) r = xyzz_add(r, p);
-	}
-	return r;
+// xyzz_add returns p + q.
+DEVICE_NOINLINE xyzz_t xyzz_add(xyzz_t p, xyzz_t q) { return xyzz_add_i(p, q); }
+
+// xyzz_add_g writes p + q into dst[di] for the points p = a[ai] and
+// q = b[bi] in global memory: a call whose arguments are pointers and
+// indices, so that no point passes by value through local memory.
+DEVICE_NOINLINE void xyzz_add_g(GLOBAL u64* dst, u32 di, const GLOBAL u64* a, u32 ai, const GLOBAL u64* b, u32 bi) {
+	xyzz_store(dst, di, xyzz_add_i(xyzz_load(a, ai), xyzz_load(b, bi)));
 }
 
 // xyzz_store_jac writes p as a Jacobian point (X, Y, Z) with x = X/Z² and

@@ -205,7 +205,7 @@ KERNEL void msm_task_combine(GLOBAL u64* partial, const GLOBAL u32* tbucket, con
 	if (j == MSM_NONE) return;
 	u32 l = i - toff[j], h = 1u << s;
 	if ((l & (2 * h - 1)) != 0 || l + h >= tcount[j]) return;
-	xyzz_store(partial, i, xyzz_add(xyzz_load(partial, i), xyzz_load(partial, i + h)));
+	xyzz_add_g(partial, i, partial, i, partial, i + h);
 }
 
 // msm_task_buckets sets buckets[j] to bucket j's sum: its first task's, or
@@ -216,6 +216,19 @@ KERNEL void msm_task_buckets(const GLOBAL u64* partial, const GLOBAL u32* toff, 
 	if (j >= m) return;
 	xyzz_store(buckets, j, tcount[j] != 0 ? xyzz_load(partial, toff[j]) : xyzz_inf());
 }
+
+// The reduction's formulas: inlined (MSM_INLINE_REDUCE, which the host
+// defines for the curve groups whose points exceed BN254 G1's), since as
+// calls the points they take by value pass through local memory there
+// (TestNVRTCCubin reads the frames from the machine code); else calls,
+// which compile faster.
+#ifdef MSM_INLINE_REDUCE
+#define MSM_RADD xyzz_add_i
+#define MSM_RDBL xyzz_dbl_i
+#else
+#define MSM_RADD xyzz_add
+#define MSM_RDBL xyzz_dbl
+#endif
 
 // msm_reduce_segments computes, for segment s of window w (work item
 // t = w·nseg + s, buckets w·nb + s·seglen … + seglen − 1, weights
@@ -229,10 +242,23 @@ KERNEL void msm_reduce_segments(const GLOBAL u64* buckets, u32 nwin, u32 nb, u32
 	xyzz_t run = xyzz_inf();
 	xyzz_t acc = xyzz_inf();
 	for (u32 j = seglen; j-- > 0;) {
-		run = xyzz_add(run, xyzz_load(buckets, base + j));
-		acc = xyzz_add(acc, run);
+		run = MSM_RADD(run, xyzz_load(buckets, base + j));
+		acc = MSM_RADD(acc, run);
 	}
-	if (s != 0) acc = xyzz_add(acc, xyzz_mul_u32(run, s * seglen));
+	if (s == 0) {
+		xyzz_store(segs, t, acc);
+		return;
+	}
+	// acc + (s·seglen)·run, by double-and-add from the top set bit.
+	u32 k = s * seglen;
+	xyzz_t r = xyzz_inf();
+	int top = 31;
+	while (top >= 0 && ((k >> top) & 1) == 0) top--;
+	for (int i = top; i >= 0; i--) {
+		r = MSM_RDBL(r);
+		if ((k >> i) & 1) r = MSM_RADD(r, run);
+	}
+	acc = MSM_RADD(acc, r);
 	xyzz_store(segs, t, acc);
 }
 
@@ -245,7 +271,7 @@ KERNEL void msm_sum_pairs(GLOBAL u64* segs, u32 nwin, u32 stride, u32 span) {
 	u32 t = GLOBAL_ID();
 	if (t >= nwin * span) return;
 	u32 a = (t / span) * stride + t % span;
-	xyzz_store(segs, a, xyzz_add(xyzz_load(segs, a), xyzz_load(segs, a + span)));
+	xyzz_add_g(segs, a, segs, a, segs, a + span);
 }
 
 // msm_windows_jac writes window w's sum, segs[w·stride], as the Jacobian
