@@ -107,7 +107,8 @@ DEVICE_NOINLINE xyzz_t xyzz_dbl(xyzz_t p) { return xyzz_dbl_i(p); }
 // work): as a call, the points it takes by value pass through local memory
 // for the curves whose points exceed BN254 G1's (NVRTC's PTX shows it),
 // and inlining it (and xyzz_mdbl) costs no compile time. The other
-// formulas stay calls.
+// formulas are calls (xyzz_add, xyzz_dbl, xyzz_add_g), but where the
+// bucket reduction inlines them (src/msm.cl, MSM_INLINE_REDUCE).
 DEVICE xyzz_t xyzz_madd(xyzz_t p, aff_t q) {
 	if (aff_is_inf(q)) return p;
 	if (xyzz_is_inf(p)) return xyzz_from_aff(q);
