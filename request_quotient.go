@@ -102,7 +102,7 @@ func (r *PlonkFixedRequest) Check() error {
 		return badRequest("nil request")
 	}
 	es := r.ElemSize
-	if err := checkPlonkDomains(es, r.N, r.Rho); err != nil {
+	if err := checkDomains(es, r.N, r.Rho); err != nil {
 		return err
 	}
 	switch {
@@ -156,7 +156,7 @@ func (r *PlonkQuotientRequest) Check() error {
 		return badRequest("nil request")
 	}
 	es := r.ElemSize
-	if err := checkPlonkDomains(es, r.N, r.Rho); err != nil {
+	if err := checkDomains(es, r.N, r.Rho); err != nil {
 		return err
 	}
 	switch {
@@ -234,7 +234,7 @@ type Groth16Device interface {
 	Groth16Quotient(req *Groth16QuotientRequest) error
 }
 
-// Check reports whether r is well formed: N a power of two below 2^31, A,
+// Check reports whether r is well formed: N a power of two up to 2^31, A,
 // B, C and Result of N elements, one element per constant. The error wraps
 // [ErrBadRequest].
 func (r *Groth16QuotientRequest) Check() error {
@@ -242,11 +242,8 @@ func (r *Groth16QuotientRequest) Check() error {
 		return badRequest("nil request")
 	}
 	es := r.ElemSize
-	switch {
-	case es < 1:
-		return badRequest("ElemSize = %d", es)
-	case r.N < 1 || r.N&(r.N-1) != 0 || r.N > 1<<31:
-		return badRequest("N = %d is not a power of two up to 2^31", r.N)
+	if err := checkDomains(es, r.N, 1); err != nil {
+		return err
 	}
 	for _, b := range []struct {
 		name string
@@ -273,9 +270,9 @@ func plonkIsFixed(i int) bool {
 	return false
 }
 
-// checkPlonkDomains checks a PLONK request's element size and domains: N
-// and Rho powers of two, Rho·N at most 2^31.
-func checkPlonkDomains(es, n, rho int) error {
+// checkDomains checks a quotient request's element size and domains: N
+// and Rho (1 for Groth16) powers of two, Rho·N at most 2^31.
+func checkDomains(es, n, rho int) error {
 	switch {
 	case es < 1:
 		return badRequest("ElemSize = %d", es)

@@ -196,7 +196,7 @@ func testField[E any, PE fieldElem[E]](t *testing.T, d *gpu.Device, info gpu.Fie
 			// Device.
 			rt := d.Runtime()
 			start := time.Now()
-			prog, err := rt.Compile(prelude + gpu.Source(info.Source("f"), gpu.File("fieldtest.cl")))
+			prog, err := rt.Compile(prelude + gpu.Source(info.Source("f"), gpu.File("rev.cl"), gpu.File("fieldtest.cl")))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -30,16 +30,26 @@ import (
 // device's memory (more is zkaccel.ErrUnsupported, so that the caller
 // falls back to the CPU).
 
-// plonkQuotientMemory is the device memory, in elements, of a quotient of
-// np polynomials (pairs counted) on a small domain of n elements and a
-// large one of m: coefficients, evaluations (with L₁'s and, with pairs,
-// the pair being folded), H, ωʲ and the twiddles of both domains.
-func plonkQuotientMemory(np, n, m int) uint64 {
-	evals := zkaccel.PlonkNbPolys + 1
-	if np > zkaccel.PlonkNbPolys {
+// plonkQuotientMemory is the device memory, in elements, that plonkRun
+// allocates for req on a small domain of n elements and a large one of m:
+// the coefficients it uploads (the resident ones aside), one coset's
+// evaluations of the first twelve of them, L₁'s and, with commitments, the
+// pair being folded; H, ωʲ and the twiddles of both domains.
+func plonkQuotientMemory(req *zkaccel.PlonkQuotientRequest, n, m int) uint64 {
+	var up, evals int
+	for i, c := range req.Polys {
+		if len(c) > 0 {
+			up++
+			if i < zkaccel.PlonkNbPolys {
+				evals++
+			}
+		}
+	}
+	evals++ // L₁
+	if len(req.Polys) > zkaccel.PlonkNbPolys {
 		evals += 2
 	}
-	return uint64(np+evals)*uint64(n) + uint64(m) + uint64(n) + uint64(n/2) + uint64(m/2)
+	return uint64(up+evals)*uint64(n) + uint64(m) + uint64(n) + uint64(n/2) + uint64(m/2)
 }
 
 // plonkQuotient runs req: see the comment above.
@@ -54,7 +64,7 @@ func (d *Device) plonkQuotient(req *zkaccel.PlonkQuotientRequest) error {
 	}
 	es := f.ElemSize()
 	n, m := req.N, req.N*req.Rho
-	need := plonkQuotientMemory(len(req.Polys), n, m) * uint64(es)
+	need := plonkQuotientMemory(req, n, m) * uint64(es)
 	if mem := d.rt.Memory(); mem > 0 && need > mem {
 		return d.unsupported(op, "n = %d: %s of polynomials and tables exceed the device's memory (%s)", n, bytesStr(need), bytesStr(mem))
 	}

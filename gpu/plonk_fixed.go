@@ -3,7 +3,6 @@ package gpu
 import (
 	"bytes"
 	"fmt"
-	"sync"
 
 	"github.com/zkaccel/zkaccel"
 )
@@ -29,8 +28,7 @@ type residentPolys struct {
 	shifts    [][]byte
 	evals     [][]Buffer
 	size      int64
-	mu        sync.Mutex
-	freed     bool
+	freed     freeOnce
 }
 
 func (r *residentPolys) Device() zkaccel.Device { return r.d }
@@ -53,13 +51,9 @@ func (r *residentPolys) slot(i int) int {
 // Free releases the polynomials' device memory; freeing twice does
 // nothing.
 func (r *residentPolys) Free() {
-	r.mu.Lock()
-	if r.freed {
-		r.mu.Unlock()
+	if !r.freed.free() {
 		return
 	}
-	r.freed = true
-	r.mu.Unlock()
 	r.d.mu.Lock() // after any quotient that uses them
 	defer r.d.mu.Unlock()
 	for _, row := range r.evals {
@@ -166,10 +160,7 @@ func (d *Device) plonkFixedOf(req *zkaccel.PlonkQuotientRequest) (*residentPolys
 			return nil, fmt.Errorf("%w: resident polynomials evaluated on other cosets", errBadRequest)
 		}
 	}
-	r.mu.Lock()
-	freed := r.freed
-	r.mu.Unlock()
-	if freed {
+	if r.freed.is() {
 		return nil, fmt.Errorf("the resident polynomials were freed")
 	}
 	return r, nil

@@ -15,8 +15,32 @@ type residentPoints struct {
 	g     msmGroup
 	n     int
 	buf   Buffer
-	mu    sync.Mutex
-	freed bool
+	freed freeOnce
+}
+
+// freeOnce records that a resident object (points, polynomials) was freed,
+// so that it frees its memory once and requests that name it afterwards
+// fail.
+type freeOnce struct {
+	mu   sync.Mutex
+	done bool
+}
+
+// free marks it freed and reports whether this call did (false: it was
+// already).
+func (f *freeOnce) free() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	first := !f.done
+	f.done = true
+	return first
+}
+
+// is reports whether it was freed.
+func (f *freeOnce) is() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.done
 }
 
 func (r *residentPoints) Device() zkaccel.Device { return r.d }
@@ -26,13 +50,9 @@ func (r *residentPoints) Len() int               { return r.n }
 
 // Free releases the points' device memory; freeing twice does nothing.
 func (r *residentPoints) Free() {
-	r.mu.Lock()
-	if r.freed {
-		r.mu.Unlock()
+	if !r.freed.free() {
 		return
 	}
-	r.freed = true
-	r.mu.Unlock()
 	// An MSM that checked the points before they were marked freed holds
 	// the device's lock while it uses them: free after it.
 	r.d.mu.Lock()
@@ -89,10 +109,7 @@ func (d *Device) residentOf(req *zkaccel.MSMRequest, g msmGroup) (*residentPoint
 	case req.ResidentOffset < 0 || req.N < 0 || req.ResidentOffset > r.n || req.N > r.n-req.ResidentOffset:
 		return nil, fmt.Errorf("%w: points %d … %d of %d resident", errBadRequest, req.ResidentOffset, req.ResidentOffset+req.N-1, r.n)
 	}
-	r.mu.Lock()
-	freed := r.freed
-	r.mu.Unlock()
-	if freed {
+	if r.freed.is() {
 		return nil, errFreed
 	}
 	return r, nil

@@ -1,14 +1,7 @@
 // Test kernels for a field instance f (prefix "f", from field64.cl or
 // field32.cl): every operation of the template on arrays, so that the host
-// can compare each with gnark-crypto. Not used by any op.
-
-#ifndef f_word
-#ifdef f_P32
-#define f_word u32
-#else
-#define f_word u64
-#endif
-#endif
+// can compare each with gnark-crypto. Not used by any op. Its word type
+// f_word comes from rev.cl, which goes before it.
 
 // The operations field_ops writes, in this order, n elements each.
 #define FT_ADD 0

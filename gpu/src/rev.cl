@@ -1,5 +1,6 @@
-// What the NTT and the PLONK quotient (ntt.cl, plonk.cl) share over the
-// field instance f: its word type, and the bit reversal of an index.
+// What the NTT, the PLONK quotient and the field tests (ntt.cl, plonk.cl,
+// fieldtest.cl) share over the field instance f: its word type, and the
+// bit reversal of an index.
 
 #ifndef f_word
 #ifdef f_P32

@@ -1,0 +1,55 @@
+package prover
+
+import (
+	"fmt"
+
+	"github.com/zkaccel/zkaccel"
+)
+
+// What the provers' tests check of a proof's report and of a device; kept
+// here so that both provers' tests share it.
+
+// CheckPlace returns an error (for tests) unless rep has exactly one phase
+// name and it ran where it should on dev: on the CPU device, there; on a
+// device that computes it (runs), on that device when required (the test
+// demands it, ZKACCEL_REQUIRE), anywhere the report allows otherwise; on
+// any other device, on the CPU as a visible fallback.
+func CheckPlace(rep *Report, name string, dev zkaccel.Device, runs, required bool) error {
+	var found []Phase
+	for _, p := range rep.Phases {
+		if p.Name == name {
+			found = append(found, p)
+		}
+	}
+	if len(found) != 1 {
+		return fmt.Errorf("%d %q phases: %s", len(found), name, rep.String())
+	}
+	p := found[0]
+	switch {
+	case dev.Kind() == zkaccel.CPU || (runs && required):
+		if p.Fallback || p.Ran != dev {
+			return fmt.Errorf("%s ran on %v (fallback %v), want %v: %s", name, p.Ran, p.Fallback, dev, rep.String())
+		}
+	case !runs:
+		if !p.Fallback || p.Ran == nil || p.Ran.Kind() != zkaccel.CPU {
+			return fmt.Errorf("%s on %v, which does not compute it: ran on %v (fallback %v), want a cpu fallback", name, dev, p.Ran, p.Fallback)
+		}
+	}
+	return nil
+}
+
+// DeviceHeld returns the device memory dev holds once it has dropped its
+// caches (for tests that nothing leaks); ok is false where dev does not
+// count its memory (zkaccel.MemoryDevice).
+func DeviceHeld(dev zkaccel.Device) (held uint64, ok bool) {
+	m, ok := dev.(zkaccel.MemoryDevice)
+	if !ok {
+		return 0, false
+	}
+	if c, ok := dev.(interface{ ReleaseCache() }); ok {
+		c.ReleaseCache()
+	}
+	m.ResetPeakMemory()
+	held, err := m.PeakMemory()
+	return held, err == nil
+}
