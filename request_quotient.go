@@ -66,6 +66,17 @@ type PlonkQuotientRequest struct {
 	Result []byte
 	// NbTasks is the caller's bound on host goroutines, 0 for the default.
 	NbTasks int
+	// Lagrange, when set, says that the proof's own polynomials (those
+	// PlonkIsLagrange lists: Qk, L, R, O, Z and each Piᵢ) are given by
+	// their N values on the small domain ⟨ω⟩, in natural order, rather
+	// than by their coefficients. The device interpolates them, and once
+	// H is written it writes their coefficients over those values, so
+	// that one call replaces the caller's inverse NTTs and their round
+	// trips. After an error their contents are undefined: a caller that
+	// falls back keeps its own copy. The others stay coefficients.
+	Lagrange bool
+	// GeneratorInv is ω⁻¹, needed only with Lagrange.
+	GeneratorInv []byte
 	// Fixed, when set, holds the circuit's fixed polynomials on the
 	// device, already evaluated on the cosets (see [ResidentPlonkDevice]),
 	// loaded for the same field, N, Rho, Generator and CosetShifts: then
@@ -149,7 +160,8 @@ type PlonkDevice interface {
 // Check reports whether r is well formed: N and Rho powers of two, every
 // polynomial of N elements, at least the twelve and then pairs, blinding
 // polynomials of at most PlonkMaxBlinding elements, one element per
-// constant and per coset, Rho·N elements of Result. The error wraps
+// constant (GeneratorInv too with Lagrange) and per coset, Rho·N elements
+// of Result. The error wraps
 // [ErrBadRequest].
 func (r *PlonkQuotientRequest) Check() error {
 	if r == nil {
@@ -183,6 +195,9 @@ func (r *PlonkQuotientRequest) Check() error {
 	}
 	consts := [][]byte{r.Alpha, r.Beta, r.Gamma, r.PermShift, r.Generator, r.CardinalityInv,
 		r.LargeGeneratorInv, r.LargeCardinalityInv, r.LargeShiftInv}
+	if r.Lagrange {
+		consts = append(consts, r.GeneratorInv)
+	}
 	consts = append(consts, r.CosetShifts...)
 	consts = append(consts, r.Vanishing...)
 	consts = append(consts, r.VanishingInv...)
@@ -254,6 +269,20 @@ func (r *Groth16QuotientRequest) Check() error {
 		}
 	}
 	return checkConsts(es, r.NbTasks, r.Generator, r.GeneratorInv, r.CardinalityInv, r.CosetShift, r.CosetShiftInv, r.VanishingInv)
+}
+
+// PlonkIsLagrange reports whether the polynomial at index i of a
+// [PlonkQuotientRequest] belongs to one proof (Qk, L, R, O, Z or a Piᵢ):
+// those that the request's Lagrange flag turns into values on the small
+// domain.
+func PlonkIsLagrange(i int) bool {
+	switch {
+	case i == PlonkQk || (i >= PlonkL && i < PlonkNbPolys):
+		return true
+	case i >= PlonkNbPolys:
+		return (i-PlonkNbPolys)%2 == 1
+	}
+	return false
 }
 
 // plonkIsFixed reports whether the polynomial at index i of a quotient

@@ -10,7 +10,10 @@ import (
 // the polynomials' coefficients to H's, with one upload of each
 // polynomial and one download of H:
 //
-//  1. every polynomial is uploaded in canonical form;
+//  1. every polynomial is uploaded, in canonical form or (req.Lagrange) by
+//     its values on ⟨ω⟩, which are interpolated there: laid out in
+//     bit-reversed order (plonk_copy_rev) into a spare buffer, transformed
+//     by an inverse DIT NTT, and the buffers swapped;
 //  2. for each coset cᵢ·⟨ω⟩ (i < Rho) of the small domain, which together
 //     make up the large coset g·⟨ω₁⟩: each polynomial is copied and
 //     transformed onto the coset by a forward NTT with shift cᵢ (DIF, so
@@ -19,7 +22,7 @@ import (
 //     plonk_quotient (src/plonk.cl) stores N/(xⁿ − 1) at each point's place
 //     in the large coset, in the bit-reversed order a DIT transform reads;
 //  3. an inverse DIT NTT on the large coset interpolates H, which is read
-//     back.
+//     back, and then the coefficients of the polynomials given by values.
 //
 // With req.Fixed (plonk_fixed.go) the circuit's fixed polynomials are on
 // the device already, evaluated on every coset: step 2 reads them.
@@ -80,8 +83,8 @@ func (d *Device) plonkQuotient(req *zkaccel.PlonkQuotientRequest) error {
 // plonkKernels are the kernels of one field's quotient program, with its
 // NTT program's.
 type plonkKernels struct {
-	ntt                          *nttKernels
-	copy, fill, muladd, quotient Kernel
+	ntt                                   *nttKernels
+	copy, copyRev, fill, muladd, quotient Kernel
 }
 
 // plonkProgram compiles (once per device) and resolves field f's quotient
@@ -95,11 +98,11 @@ func (d *Device) plonkProgram(field zkaccel.Field, f FieldInfo) (*plonkKernels, 
 	if err != nil {
 		return nil, err
 	}
-	ks, err := kernels(p, "plonk_copy", "plonk_fill", "plonk_muladd", "plonk_quotient")
+	ks, err := kernels(p, "plonk_copy", "plonk_copy_rev", "plonk_fill", "plonk_muladd", "plonk_quotient")
 	if err != nil {
 		return nil, err
 	}
-	return &plonkKernels{k, ks[0], ks[1], ks[2], ks[3]}, nil
+	return &plonkKernels{k, ks[0], ks[1], ks[2], ks[3], ks[4]}, nil
 }
 
 // plonkCoset transforms polynomials onto cosets of a small domain of 2^logn
@@ -181,6 +184,12 @@ func (d *Device) plonkRun(req *zkaccel.PlonkQuotientRequest, f FieldInfo) error 
 	l1, err := s.alloc(n * es)
 	if err != nil {
 		return err
+	}
+	if req.Lagrange {
+		// l1 is the spare buffer until L₁ needs it.
+		if l1, err = d.plonkInterpolate(req, k, s, now, canon, l1); err != nil {
+			return err
+		}
 	}
 	var qcp, pi Buffer
 	if len(req.Polys) > zkaccel.PlonkNbPolys {
@@ -275,7 +284,45 @@ func (d *Device) plonkRun(req *zkaccel.PlonkQuotientRequest, f FieldInfo) error 
 	if err := d.rt.Finish(); err != nil {
 		return err
 	}
-	return d.rt.Read(req.Result, res, 0)
+	if err := d.rt.Read(req.Result, res, 0); err != nil {
+		return err
+	}
+	if req.Lagrange {
+		for i, c := range req.Polys {
+			if zkaccel.PlonkIsLagrange(i) {
+				if err := d.rt.Read(c, canon[i], 0); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// plonkInterpolate turns the values on ⟨ω⟩ that canon holds for the
+// proof's polynomials (zkaccel.PlonkIsLagrange) into their coefficients,
+// using spare, a buffer of N elements: the values are laid out in
+// bit-reversed order into spare, which an inverse DIT NTT interpolates in
+// place, and spare takes the polynomial's place. It returns the buffer
+// left spare.
+func (d *Device) plonkInterpolate(req *zkaccel.PlonkQuotientRequest, k *plonkKernels, s *scratch, now uint64, canon []Buffer, spare Buffer) (Buffer, error) {
+	n := req.N
+	logn := bits.TrailingZeros(uint(n))
+	inv := zkaccel.NTTRequest{Field: req.Field, ElemSize: req.ElemSize, N: n, Inverse: true, Decimation: zkaccel.DIT,
+		GeneratorInv: req.GeneratorInv, CardinalityInv: req.CardinalityInv}
+	for i := range canon {
+		if !zkaccel.PlonkIsLagrange(i) {
+			continue
+		}
+		if err := d.rt.Launch(k.copyRev, n, d.nttGroup(), spare, canon[i], uint32(logn)); err != nil {
+			return nil, err
+		}
+		if err := d.nttBuffer(s, k.ntt, now, &inv, logn, spare); err != nil {
+			return nil, err
+		}
+		canon[i], spare = spare, canon[i]
+	}
+	return spare, nil
 }
 
 // quotientProgramKey is the key of field's quotient program: the kernels

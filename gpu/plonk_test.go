@@ -205,7 +205,34 @@ func (in *plonkInstance) want() []*big.Int {
 	return h
 }
 
-// checkPlonk runs in's request on d and compares H with want.
+// lagrange turns in's request into one that gives the proof's
+// polynomials (zkaccel.PlonkIsLagrange) by their values on the small
+// domain, in natural order, computed by Horner's rule with integers.
+func (in *plonkInstance) lagrange() {
+	w := in.pow(in.w1, in.rho)
+	req := *in.req
+	req.Polys = slices.Clone(in.req.Polys)
+	for i, c := range in.polys {
+		if !zkaccel.PlonkIsLagrange(i) {
+			continue
+		}
+		var b []byte
+		for j := range in.n {
+			x, v := in.pow(w, j), new(big.Int)
+			for k := len(c) - 1; k >= 0; k-- {
+				v.Mod(v.Add(v.Mul(v, x), c[k]), in.p)
+			}
+			b = append(b, in.mont(v)...)
+		}
+		req.Polys[i] = b
+	}
+	req.Lagrange, req.GeneratorInv = true, in.mont(in.modInv(w))
+	in.req = &req
+}
+
+// checkPlonk runs in's request on d and compares H with want and, for a
+// request by values (Lagrange), the coefficients written over them with
+// the polynomials'.
 func checkPlonk(t *testing.T, d *gpu.Device, in *plonkInstance) {
 	t.Helper()
 	for i := range in.req.Result {
@@ -213,6 +240,18 @@ func checkPlonk(t *testing.T, d *gpu.Device, in *plonkInstance) {
 	}
 	if err := d.PlonkQuotient(in.req); err != nil {
 		t.Fatal(err)
+	}
+	if in.req.Lagrange {
+		for i, c := range in.polys {
+			if !zkaccel.PlonkIsLagrange(i) {
+				continue
+			}
+			for j, w := range c {
+				if got := in.fromMont(in.req.Polys[i][j*in.es : (j+1)*in.es]); got.Cmp(w) != 0 {
+					t.Fatalf("polynomial %d, coefficient %d: %v, want %v", i, j, got, w)
+				}
+			}
+		}
 	}
 	want := in.want()
 	bad := 0
@@ -263,6 +302,48 @@ func TestPlonkQuotient(t *testing.T) {
 			gpu.SetNTTLocalLog(d, 3)
 			defer gpu.SetNTTLocalLog(d, -1)
 			checkPlonk(t, d, newPlonkInstance(bn.field, bn.domain, plonkCase{64, 4, 2, [4]int{2, 2, 2, 3}}, rng))
+		})
+	})
+}
+
+// TestPlonkQuotientLagrange checks the quotient of requests that give the
+// proof's polynomials by their values (Lagrange): H against the
+// definition and the coefficients written back against the polynomials',
+// on the three fields, with 0 to 2 commitments, on small local-memory
+// blocks, and with the fixed polynomials resident.
+func TestPlonkQuotientLagrange(t *testing.T) {
+	cases := []plonkCase{
+		{1, 4, 1, [4]int{2, 2, 2, 3}},
+		{2, 4, 0, [4]int{2, 2, 2, 3}},
+		{16, 4, 1, [4]int{0, 1, 2, 8}},
+		{8, 2, 2, [4]int{2, 2, 2, 3}},
+	}
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		for _, f := range plonkFields {
+			for _, c := range cases {
+				t.Run(fmt.Sprintf("%s/n=%d,rho=%d,pairs=%d", f.field, c.n, c.rho, c.pairs), func(t *testing.T) {
+					in := newPlonkInstance(f.field, f.domain, c, rng)
+					in.lagrange()
+					checkPlonk(t, d, in)
+				})
+			}
+		}
+		bn := plonkFields[0]
+		t.Run("bn254/n=64/local-log-3", func(t *testing.T) {
+			gpu.SetNTTLocalLog(d, 3)
+			defer gpu.SetNTTLocalLog(d, -1)
+			in := newPlonkInstance(bn.field, bn.domain, plonkCase{64, 4, 2, [4]int{2, 2, 2, 3}}, rng)
+			in.lagrange()
+			checkPlonk(t, d, in)
+		})
+		t.Run("bn254/n=32/fixed", func(t *testing.T) {
+			in := newPlonkInstance(bn.field, bn.domain, plonkCase{32, 4, 1, [4]int{2, 2, 2, 3}}, rng)
+			in.lagrange()
+			fx, req := fixedOf(t, d, in)
+			defer fx.Free()
+			in.req = req
+			checkPlonk(t, d, in)
 		})
 	})
 }
@@ -333,6 +414,7 @@ func TestPlonkQuotientBadRequests(t *testing.T) {
 			{"short-alpha", func(r *req) { r.Alpha = r.Alpha[:1] }, false},
 			{"missing-coset", func(r *req) { r.VanishingInv = r.VanishingInv[:1] }, false},
 			{"elemsize", func(r *req) { r.ElemSize = 8 }, false},
+			{"lagrange-no-inverse", func(r *req) { r.Lagrange = true }, false},
 			{"goldilocks", func(r *req) { r.Field = zkaccel.FieldGoldilocks }, true},
 			{"unknown", func(r *req) { r.Field = "zz" }, true},
 		})

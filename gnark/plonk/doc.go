@@ -12,20 +12,24 @@
 // field, the challenge and KZG folding hashes, statistical zero knowledge).
 // The commitments to L, R, O, Z, the commitments' wires, the three shards
 // of the quotient, the linearised polynomial and the two opening proofs go
-// through zkaccel's MSM front end, and the inverse NTTs to canonical form
-// through its NTT front end. The quotient H runs whole on a device that
-// computes it (zkaccel.PlonkDevice: CUDA and OpenCL), from the
-// polynomials' coefficients to H's: the NTTs onto the four cosets, the
-// pointwise evaluation of the constraints and the interpolation, with one
-// upload of each polynomial and one download of H. Where the device keeps
+// through zkaccel's MSM front end. The quotient H runs whole on a device
+// that computes it (zkaccel.PlonkDevice: CUDA and OpenCL), from the values
+// of the proof's polynomials (L, R, O, Z, Qk, the Piᵢ) to H's
+// coefficients: their interpolation, the NTTs onto the four cosets, the
+// pointwise evaluation of the constraints and the interpolation of H, with
+// one upload of each polynomial and one download of H and of the
+// coefficients, which the openings need. Where the device keeps
 // them (zkaccel.ResidentPlonkDevice), a [Prover] loads each circuit's fixed
 // polynomials (selectors, permutation, commitment selectors) once, already
 // evaluated on the quotient's cosets, and every later proof on that device
 // reuses them; [Prover.Close] frees them. On other devices it runs
-// on the CPU, its NTTs through the NTT front end, and the report marks the
-// phase "quotient" as a fallback. The rest (the solver, the copy
-// constraint's ratio, the evaluations at ζ, the linearised polynomial)
-// runs on the CPU, as in gnark.
+// on the CPU, its NTTs (the interpolations too) through the NTT front end,
+// and the report marks the phase "quotient" as a fallback. The rest (the
+// solver, the copy constraint's ratio, the evaluations at ζ, the
+// linearised polynomial, the openings' divisions by X − a, on every core)
+// runs on the CPU, beside the device's MSMs where it can: Z's opening runs
+// beside the linearised polynomial and the batch opening, and the MSMs of
+// L, R, O and of H's three shards are issued together.
 //
 // The prover computes what gnark v0.16's computes and binds the same
 // Fiat-Shamir transcript; it is written here, not copied. It draws its

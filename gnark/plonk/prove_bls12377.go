@@ -8,6 +8,7 @@ import (
 	"hash"
 	"math/big"
 	"math/bits"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -432,43 +433,27 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		return nil, err
 	}
 
-	// 3. The quotient H.
-	start = time.Now()
-	canon := func(v []fr.Element) ([]fr.Element, error) {
-		return toCanonicalBLS12377(t.domain0, append([]fr.Element(nil), v...), cfg)
-	}
-	var lc, rc, oc, zc, qkc []fr.Element
-	for _, c := range []struct {
-		dst *[]fr.Element
-		v   []fr.Element
-	}{{&lc, lro[0]}, {&rc, lro[1]}, {&oc, lro[2]}, {&zc, zLag}} {
-		if *c.dst, err = canon(c.v); err != nil {
-			return nil, err
-		}
-	}
+	// 3. The quotient H, from the values on the domain of the proof's
+	// polynomials (L, R, O, Z, Qk with the public inputs and the
+	// commitments' values, and the Piᵢ), which it turns into coefficients.
+	rep.Add("ntt", nttTime, nil)
 	qkFull := append([]fr.Element(nil), t.qkLagrange...)
 	copy(qkFull, wv[:nbPublic])
 	for i := range commitmentInfo {
 		qkFull[spr.GetNbPublicVariables()+commitmentInfo[i].CommitmentIndex] = commitmentVal[i]
 	}
-	if qkc, err = toCanonicalBLS12377(t.domain0, qkFull, cfg); err != nil {
-		return nil, err
-	}
-	pic := make([][]fr.Element, len(committed))
-	for i := range committed {
-		if pic[i], err = canon(committed[i]); err != nil {
-			return nil, err
-		}
-	}
-	rep.Add("ntt", nttTime+time.Since(start), nil)
-	h, err := p.quotient(rep, t, quotientInputsBLS12377{
-		l: lc, r: rc, o: oc, z: zc, qk: qkc, pi: pic,
+	// Nothing reads these values later, so they turn into coefficients
+	// in place.
+	qin := quotientInputsBLS12377{
+		l: lro[0], r: lro[1], o: lro[2], z: zLag, qk: qkFull, pi: committed,
 		bl: bl, br: br, bo: bo, bz: bz,
 		alpha: alpha, beta: beta, gamma: gamma,
-	}, cfg)
+	}
+	h, err := p.quotient(rep, t, &qin, cfg)
 	if err != nil {
 		return nil, err
 	}
+	lc, rc, oc, zc, pic := qin.l, qin.r, qin.o, qin.z, qin.pi
 	np2 := n + 2
 	h1, h2, h3 := h[:np2], h[np2:2*np2], h[2*np2:3*np2]
 	if opt.StatisticalZK {
@@ -478,48 +463,71 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		h3 = append([]fr.Element(nil), h3...)
 		h3[0].Sub(&h3[0], &quotientRand[1])
 	}
+	// The three shards' MSMs at once, as L, R and O's: on a GPU each one's
+	// scalars go up while the one before computes.
+	var hWait sync.WaitGroup
+	hErrs := make([]error, 3)
 	for i, hi := range [][]fr.Element{h1, h2, h3} {
-		if proof.H[i], err = p.commit(rep, fmt.Sprintf("H%d", i+1), p.srs, 0, hi, cfg); err != nil {
-			return nil, err
-		}
+		hWait.Add(1)
+		go func() {
+			defer hWait.Done()
+			proof.H[i], hErrs[i] = p.commit(rep, fmt.Sprintf("H%d", i+1), p.srs, 0, hi, cfg)
+		}()
+	}
+	hWait.Wait()
+	if err := errors.Join(hErrs...); err != nil {
+		return nil, err
 	}
 	zeta, err := deriveRandomnessBLS12377(fs, "zeta", &proof.H[0], &proof.H[1], &proof.H[2])
 	if err != nil {
 		return nil, err
 	}
 
-	// 4. Openings.
+	// 4. Openings. Z's at ωζ (a division and an MSM) runs beside the rest,
+	// which needs only its value.
 	blindedZ := blindedBLS12377(zc, bz)
 	var zetaShifted fr.Element
 	zetaShifted.Mul(&zeta, &vk.Generator)
-	if proof.ZShiftedOpening, err = p.open(rep, "Z opening", blindedZ, zetaShifted, cfg); err != nil {
-		return nil, err
-	}
-	var zhZeta, one fr.Element
-	one.SetOne()
-	zhZeta.Exp(zeta, big.NewInt(int64(n))).Sub(&zhZeta, &one) // ζⁿ − 1
-	evalBlinded := func(c, b []fr.Element) fr.Element {
-		v, vb := evalBLS12377(c, zeta), evalBLS12377(b, zeta)
-		vb.Mul(&vb, &zhZeta)
-		return *v.Add(&v, &vb)
-	}
-	lz, rz, oz := evalBlinded(lc, bl), evalBlinded(rc, br), evalBlinded(oc, bo)
-	qcpZeta := make([]fr.Element, len(t.qcp))
-	for i := range t.qcp {
-		qcpZeta[i] = evalBLS12377(t.qcp[i], zeta)
-	}
-	lin := linearizedBLS12377(t, n, lz, rz, oz, alpha, beta, gamma, zeta, zhZeta, proof.ZShiftedOpening.ClaimedValue,
-		qcpZeta, append([]fr.Element(nil), blindedZ...), pic, vk.CosetShift, h1, h2, h3, opt.StatisticalZK)
-	linDigest, err := p.commit(rep, "linearised", p.srs, 0, lin, cfg)
-	if err != nil {
-		return nil, err
-	}
-	polys := [][]fr.Element{lin, blindedBLS12377(lc, bl), blindedBLS12377(rc, br), blindedBLS12377(oc, bo), t.s1, t.s2}
-	polys = append(polys, t.qcp...)
-	digests := []kzg.Digest{linDigest, proof.LRO[0], proof.LRO[1], proof.LRO[2], vk.S[0], vk.S[1]}
-	digests = append(digests, vk.Qcp...)
-	claimed := proof.ZShiftedOpening.ClaimedValue.Marshal()
-	if proof.BatchedProof, err = p.batchOpen(rep, polys, digests, zeta, opt.KZGFoldingHash, cfg, claimed); err != nil {
+	proof.ZShiftedOpening.ClaimedValue = evalBLS12377(blindedZ, zetaShifted)
+	zOpen := make(chan error, 1)
+	go func() {
+		var err error
+		q := divideByXMinusABLS12377(append([]fr.Element(nil), blindedZ...), proof.ZShiftedOpening.ClaimedValue, zetaShifted)
+		proof.ZShiftedOpening.H, err = p.commit(rep, "Z opening", p.srs, 0, q, cfg)
+		zOpen <- err
+	}()
+	err = func() error {
+		var zhZeta, one fr.Element
+		one.SetOne()
+		zhZeta.Exp(zeta, big.NewInt(int64(n))).Sub(&zhZeta, &one) // ζⁿ − 1
+		evalBlinded := func(c, b []fr.Element) fr.Element {
+			v, vb := evalBLS12377(c, zeta), evalBLS12377(b, zeta)
+			vb.Mul(&vb, &zhZeta)
+			return *v.Add(&v, &vb)
+		}
+		lz, rz, oz := evalBlinded(lc, bl), evalBlinded(rc, br), evalBlinded(oc, bo)
+		s1z, s2z := evalBLS12377(t.s1, zeta), evalBLS12377(t.s2, zeta)
+		qcpZeta := make([]fr.Element, len(t.qcp))
+		for i := range t.qcp {
+			qcpZeta[i] = evalBLS12377(t.qcp[i], zeta)
+		}
+		lin := linearizedBLS12377(t, n, lz, rz, oz, s1z, s2z, alpha, beta, gamma, zeta, zhZeta, proof.ZShiftedOpening.ClaimedValue,
+			qcpZeta, append([]fr.Element(nil), blindedZ...), pic, vk.CosetShift, h1, h2, h3, opt.StatisticalZK)
+		linDigest, err := p.commit(rep, "linearised", p.srs, 0, lin, cfg)
+		if err != nil {
+			return err
+		}
+		polys := [][]fr.Element{lin, blindedBLS12377(lc, bl), blindedBLS12377(rc, br), blindedBLS12377(oc, bo), t.s1, t.s2}
+		polys = append(polys, t.qcp...)
+		digests := []kzg.Digest{linDigest, proof.LRO[0], proof.LRO[1], proof.LRO[2], vk.S[0], vk.S[1]}
+		digests = append(digests, vk.Qcp...)
+		// The values at ζ of all but the linearised polynomial are known.
+		known := append([]fr.Element{lz, rz, oz, s1z, s2z}, qcpZeta...)
+		claimed := proof.ZShiftedOpening.ClaimedValue.Marshal()
+		proof.BatchedProof, err = p.batchOpen(rep, polys, known, digests, zeta, opt.KZGFoldingHash, cfg, claimed)
+		return err
+	}()
+	if err := errors.Join(err, <-zOpen); err != nil {
 		return nil, err
 	}
 	rep.Finish(ecc.BLS12_377, time.Since(total))
@@ -570,8 +578,9 @@ func (p *proverBLS12377) commitLRO(rep *prover.Report, lro, blind [3][]fr.Elemen
 	return errors.Join(errs...)
 }
 
-// quotientInputsBLS12377 are the polynomials of one proof, in canonical
-// form, and its challenges.
+// quotientInputsBLS12377 are the polynomials of one proof, by their
+// values on the small domain (natural order) until quotient turns them
+// into coefficients in place, and its challenges.
 type quotientInputsBLS12377 struct {
 	l, r, o, z, qk     []fr.Element
 	pi                 [][]fr.Element
@@ -581,13 +590,15 @@ type quotientInputsBLS12377 struct {
 
 // quotient returns the coefficients of H = N/(Xⁿ − 1), where N is the
 // constraint polynomial (zkaccel.PlonkQuotientRequest states it), with L,
-// R, O, Z blinded. It runs on cfg's device where that device computes
-// PLONK's quotient (zkaccel.PlonkDevice: the polynomials go up once and H
-// comes back), else on the host (quotientHost, whose NTTs still go to the
-// device), and records the phase "quotient". On the automatic default
-// device, the quotient runs there from the crossover of the NTT on the
-// small domain.
-func (p *proverBLS12377) quotient(rep *prover.Report, t *traceBLS12377, in quotientInputsBLS12377, cfg *prover.Config) ([]fr.Element, error) {
+// R, O, Z blinded, and turns in's values into coefficients in place. It
+// runs on cfg's device where that device computes PLONK's quotient
+// (zkaccel.PlonkDevice: the values go up once and are interpolated there,
+// and H and the coefficients come back), else on the host (inverse NTTs
+// through zkaccel for the coefficients, then quotientHost, whose NTTs
+// still go to the device), and records the phase "quotient". On the
+// automatic default device, the quotient runs there from the crossover of
+// the NTT on the small domain.
+func (p *proverBLS12377) quotient(rep *prover.Report, t *traceBLS12377, in *quotientInputsBLS12377, cfg *prover.Config) ([]fr.Element, error) {
 	d0, d1 := t.domain0, t.domain1
 	n := int(d0.Cardinality)
 	m := int(d1.Cardinality)
@@ -613,6 +624,7 @@ func (p *proverBLS12377) quotient(rep *prover.Report, t *traceBLS12377, in quoti
 			Blinding: [4][]byte{rawbytes.Of(in.bl), rawbytes.Of(in.br), rawbytes.Of(in.bo), rawbytes.Of(in.bz)},
 			Alpha:    el(in.alpha), Beta: el(in.beta), Gamma: el(in.gamma),
 			PermShift: el(d0.FrMultiplicativeGen), Generator: el(d0.Generator), CardinalityInv: el(d0.CardinalityInv),
+			Lagrange: true, GeneratorInv: el(d0.GeneratorInv),
 			LargeGeneratorInv: el(d1.GeneratorInv), LargeCardinalityInv: el(d1.CardinalityInv), LargeShiftInv: el(d1.FrMultiplicativeGenInv),
 			Result: rawbytes.Of(res),
 		}
@@ -650,7 +662,19 @@ func (p *proverBLS12377) quotient(rep *prover.Report, t *traceBLS12377, in quoti
 		return err
 	}
 	start := time.Now()
-	err := dispatch.Run(&dcfg, op, n, accel, func() error { return p.quotientHost(t, polys, in, res, cfg) })
+	err := dispatch.Run(&dcfg, op, n, accel, func() error {
+		// The device did not take the request (an error wrapping
+		// ErrUnsupported leaves the values as they were): interpolate them
+		// here, through zkaccel's NTT.
+		for i, c := range polys {
+			if zkaccel.PlonkIsLagrange(i) {
+				if _, err := toCanonicalBLS12377(d0, c, cfg); err != nil {
+					return err
+				}
+			}
+		}
+		return p.quotientHost(t, polys, *in, res, cfg)
+	})
 	rep.Add("quotient", time.Since(start), &zr)
 	if err != nil {
 		return nil, err
@@ -797,16 +821,15 @@ func (p *proverBLS12377) quotientHost(t *traceBLS12377, polys [][]fr.Element, in
 // gnark's PLONK): α²·L₁(ζ)·Z(X) + α·(l̄+β·s1(ζ)+γ)(r̄+β·s2(ζ)+γ)·β·Z(ωζ)·S3(X)
 // − α·(l̄+βζ+γ)(r̄+βuζ+γ)(ō+βu²ζ+γ)·Z(X) + l̄·Ql + l̄r̄·Qm + r̄·Qr + ō·Qo +
 // Qk + Σ qcpᵢ(ζ)·Piᵢ − (ζⁿ − 1)·(H₁ + ζⁿ⁺²·H₂ + ζ²⁽ⁿ⁺²⁾·H₃), where Z is
-// the blinded Z (bz, overwritten) and Qk lacks the public inputs.
-func linearizedBLS12377(t *traceBLS12377, n int, lz, rz, oz, alpha, beta, gamma, zeta, zhZeta, zu fr.Element,
+// the blinded Z (bz, overwritten) and Qk lacks the public inputs; s1z and
+// s2z are S1(ζ) and S2(ζ).
+func linearizedBLS12377(t *traceBLS12377, n int, lz, rz, oz, s1z, s2z, alpha, beta, gamma, zeta, zhZeta, zu fr.Element,
 	qcpZeta, bz []fr.Element, pi [][]fr.Element, cosetShift fr.Element, h1, h2, h3 []fr.Element, statZK bool) []fr.Element {
 	var rl fr.Element
 	rl.Mul(&rz, &lz)
 	var s1, s2, tmp fr.Element
-	s1 = evalBLS12377(t.s1, zeta)
-	s1.Mul(&s1, &beta).Add(&s1, &lz).Add(&s1, &gamma)
-	tmp = evalBLS12377(t.s2, zeta)
-	tmp.Mul(&tmp, &beta).Add(&tmp, &rz).Add(&tmp, &gamma)
+	s1.Mul(&s1z, &beta).Add(&s1, &lz).Add(&s1, &gamma)
+	tmp.Mul(&s2z, &beta).Add(&tmp, &rz).Add(&tmp, &gamma)
 	s1.Mul(&s1, &tmp).Mul(&s1, &zu).Mul(&s1, &beta).Mul(&s1, &alpha)
 
 	var uzeta, uuzeta fr.Element
@@ -883,37 +906,20 @@ func (p *proverBLS12377) commit(rep *prover.Report, name string, bases *zmsm.Poi
 	return res, nil
 }
 
-// open is KZG's opening of f at a: the value f(a) and the commitment to
-// (f − f(a))/(X − a).
-func (p *proverBLS12377) open(rep *prover.Report, name string, f []fr.Element, a fr.Element, cfg *prover.Config) (kzg.OpeningProof, error) {
-	var res kzg.OpeningProof
-	res.ClaimedValue = evalBLS12377(f, a)
-	q := divideByXMinusABLS12377(append([]fr.Element(nil), f...), res.ClaimedValue, a)
-	var err error
-	res.H, err = p.commit(rep, name, p.srs, 0, q, cfg)
-	return res, err
-}
-
-// batchOpen is KZG's batch opening of polys at one point: their values, a
-// challenge γ bound to the point, the digests, the values and data (as
-// gnark-crypto's kzg derives it), and the opening of Σγⁱ·polysᵢ.
-func (p *proverBLS12377) batchOpen(rep *prover.Report, polys [][]fr.Element, digests []kzg.Digest, point fr.Element, hf hash.Hash, cfg *prover.Config, data ...[]byte) (kzg.BatchOpeningProof, error) {
+// batchOpen is KZG's batch opening of polys at one point: their values
+// (the first one's evaluated, the others' known already), a challenge γ
+// bound to the point, the digests, the values and data (as gnark-crypto's
+// kzg derives it), and the opening of Σγⁱ·polysᵢ.
+func (p *proverBLS12377) batchOpen(rep *prover.Report, polys [][]fr.Element, known []fr.Element, digests []kzg.Digest, point fr.Element, hf hash.Hash, cfg *prover.Config, data ...[]byte) (kzg.BatchOpeningProof, error) {
 	var res kzg.BatchOpeningProof
-	if len(polys) != len(digests) || len(polys) == 0 {
-		return res, fmt.Errorf("batch opening: %d polynomials, %d digests", len(polys), len(digests))
+	if len(polys) != len(digests) || len(polys) == 0 || len(known) != len(polys)-1 {
+		return res, fmt.Errorf("batch opening: %d polynomials, %d digests, %d values", len(polys), len(digests), len(known))
 	}
 	largest := 0
-	res.ClaimedValues = make([]fr.Element, len(polys))
-	var wg sync.WaitGroup
-	for i, f := range polys {
+	for _, f := range polys {
 		largest = max(largest, len(f))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res.ClaimedValues[i] = evalBLS12377(f, point)
-		}()
 	}
-	wg.Wait()
+	res.ClaimedValues = append([]fr.Element{evalBLS12377(polys[0], point)}, known...)
 	fs := fiatshamir.NewTranscript(hf, "gamma")
 	if err := fs.Bind("gamma", point.Marshal()); err != nil {
 		return res, err
@@ -1058,16 +1064,78 @@ func hornerBLS12377(f []fr.Element, x fr.Element) fr.Element {
 }
 
 // divideByXMinusA returns (f − fa)/(X − a), in f's memory (synthetic
-// division).
+// division), on every core for large f (see divideBlocks).
 func divideByXMinusABLS12377(f []fr.Element, fa, a fr.Element) []fr.Element {
+	const minBlock = 1 << 14
+	parts := min(runtime.GOMAXPROCS(0), max(len(f)/minBlock, 1))
+	return divideBlocksBLS12377(f, fa, a, (len(f)+parts-1)/max(parts, 1))
+}
+
+// divideBlocks is synthetic division by X − a in blocks of block
+// coefficients. From the top, rᵢ = fᵢ + a·rᵢ₊₁ (r at the top is f's top
+// coefficient, and f₀ first loses fa); the quotient is r₁, r₂, ….
+// A serial recurrence, cut into blocks that run at once:
+//
+//  1. each block runs it with nothing carried in from above, giving r̃;
+//  2. the true value at each block's top is carried down block by block:
+//     the value c that a block receives from the one above, times a^len
+//     (len: the length of the block), plus r̃ at its bottom, is what it
+//     hands to the block below;
+//  3. each block but the top one adds a^(j+1)·c to its r̃ at distance j
+//     from its top, where c is the value from the block above.
+//
+// The result is exact, so it does not depend on block.
+func divideBlocksBLS12377(f []fr.Element, fa, a fr.Element, block int) []fr.Element {
 	if len(f) == 0 {
 		return f
 	}
 	f[0].Sub(&f[0], &fa)
-	var t fr.Element
-	for i := len(f) - 2; i >= 0; i-- {
-		t.Mul(&f[i+1], &a)
-		f[i].Add(&f[i], &t)
+	block = max(block, 1)
+	nb := (len(f) + block - 1) / block
+	run := func(k int) { // step 1 on block k
+		lo, hi := k*block, min((k+1)*block, len(f))
+		var t fr.Element
+		for i := hi - 2; i >= lo; i-- {
+			t.Mul(&f[i+1], &a)
+			f[i].Add(&f[i], &t)
+		}
 	}
+	if nb == 1 {
+		run(0)
+		return f[1:]
+	}
+	var wg sync.WaitGroup
+	for k := range nb {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run(k)
+		}()
+	}
+	wg.Wait()
+	// Step 2: carry[k] is the true r at the bottom of block k+1, which
+	// block k receives. Every block but the top one is block long.
+	var aLen fr.Element
+	aLen.Exp(a, big.NewInt(int64(block)))
+	carry := make([]fr.Element, nb-1)
+	carry[nb-2] = f[(nb-1)*block] // the top block's values are true
+	for k := nb - 3; k >= 0; k-- {
+		carry[k].Mul(&carry[k+1], &aLen).Add(&carry[k], &f[(k+1)*block])
+	}
+	// Step 3.
+	for k := range nb - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lo, hi := k*block, (k+1)*block
+			var t fr.Element
+			t.Mul(&carry[k], &a)
+			for i := hi - 1; i >= lo; i-- {
+				f[i].Add(&f[i], &t)
+				t.Mul(&t, &a)
+			}
+		}()
+	}
+	wg.Wait()
 	return f[1:]
 }

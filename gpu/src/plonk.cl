@@ -23,6 +23,15 @@ KERNEL void plonk_copy(GLOBAL f_word* dst, const GLOBAL f_word* src, u32 n) {
 	f_store(dst, i, f_load(src, i));
 }
 
+// plonk_copy_rev writes dst[rev(i)] = src[i] for i < 2^logn, rev the bit
+// reversal of logn bits: values in natural order laid out for an inverse
+// DIT transform, which interpolates them into coefficients in natural order.
+KERNEL void plonk_copy_rev(GLOBAL f_word* dst, const GLOBAL f_word* src, u32 logn) {
+	u32 i = GLOBAL_ID();
+	if (i >= (1u << logn)) return;
+	f_store(dst, ntt_rev(i, logn), f_load(src, i));
+}
+
 // plonk_fill writes dst[i] = c[0] for i < n.
 KERNEL void plonk_fill(GLOBAL f_word* dst, const GLOBAL f_word* c, u32 n) {
 	u32 i = GLOBAL_ID();

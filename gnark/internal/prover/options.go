@@ -87,8 +87,10 @@ type Report struct {
 // Phase is one step of a proof.
 type Phase struct {
 	// Name is "solve", "ntt" (Groth16: the quotient H, its NTTs and
-	// pointwise work; PLONK: the NTTs outside the quotient), "quotient"
-	// (PLONK's quotient H: its NTTs and pointwise work), or "msm " and the
+	// pointwise work; PLONK: the circuit's trace in canonical form, made
+	// at a circuit's first proof), "quotient" (PLONK's quotient H: the
+	// interpolation of the proof's polynomials, the NTTs and the pointwise
+	// work), or "msm " and the
 	// MSM's name (Groth16: "A", "B1", "B2", "K", "Z", "commitment i",
 	// "commitment i knowledge"; PLONK: "L", "R", "O", "Z", "H1"…).
 	Name    string
