@@ -110,6 +110,14 @@ func opCases() []opCase {
 		quotWant = append(quotWant, quot.mont(h)...)
 	}
 
+	lag := newPlonkInstance(plonkFields[0].field, plonkFields[0].domain, plonkCase{8, 4, 1, [4]int{2, 2, 2, 3}}, rng)
+	var lagWant []byte
+	for _, h := range lag.want() {
+		lagWant = append(lagWant, lag.mont(h)...)
+	}
+	lagCoeffs := slices.Clone(lag.req.Polys)
+	lag.lagrange()
+
 	g16 := newGroth16Instance(plonkFields[0].field, plonkFields[0].domain, 16, rng)
 	var g16Want []byte
 	for _, h := range g16.want() {
@@ -172,6 +180,30 @@ func opCases() []opCase {
 			}
 			if !slices.Equal(req.Result, quotWant) {
 				return fmt.Errorf("plonk quotient: wrong result")
+			}
+			return nil
+		}, false},
+		{"plonk-quotient-lagrange", func(dev zkaccel.Device) error {
+			pd, ok := dev.(zkaccel.PlonkDevice)
+			if !ok {
+				return fmt.Errorf("%v does not compute PLONK's quotient", dev)
+			}
+			req := *lag.req
+			req.Polys = make([][]byte, len(lag.req.Polys))
+			for i, c := range lag.req.Polys {
+				req.Polys[i] = slices.Clone(c)
+			}
+			req.Result = make([]byte, len(lagWant))
+			if err := pd.PlonkQuotient(&req); err != nil {
+				return err
+			}
+			if !slices.Equal(req.Result, lagWant) {
+				return fmt.Errorf("plonk quotient from values: wrong result")
+			}
+			for i := range req.Polys {
+				if !slices.Equal(req.Polys[i], lagCoeffs[i]) {
+					return fmt.Errorf("plonk quotient from values: wrong coefficients of polynomial %d", i)
+				}
 			}
 			return nil
 		}, false},
