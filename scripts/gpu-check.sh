@@ -10,16 +10,26 @@
 # steps run in order of importance against one budget, ZKACCEL_GPU_BUDGET
 # seconds (default 480): each step's timeout is cut to what is left, and
 # once the budget is spent the rest are skipped and listed. Each step's log
-# is written straight into $OUT/logs, and each benchmark's JSON into $OUT,
-# so that a call cut short still brings back everything done. The summary
-# goes to stdout.
+# goes to logs/ and each benchmark's JSON beside it, in a work folder that
+# is packed into $OUT/gpu-check.tgz every 30 s and after each step: the
+# device tool brings back at most 8 files from $OUT, and a call cut short
+# still brings back everything done until the last pack. The summary goes
+# to stdout.
 #
 # ZKACCEL_GPU_CHECK=full adds the long conformance set and the large sizes.
+# ZKACCEL_GPU_CHECK=proofs runs issue 6's checks first: both provers'
+# tests on cuda:0, then Groth16 and PLONK at 2^20 constraints beside
+# gnark's CPU provers (the wide circuit, then the chain), then the rest as
+# in quick mode. On the 2-thread VM, setting up the wide circuit at 2^18
+# took 52 s (Groth16) and 19 s (PLONK), so 2^20 on 16 cores is a couple of
+# minutes with the proofs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/zkaccel-gpu-out}
-L=$OUT/logs
-mkdir -p "$L" /tmp/zk
+W=/tmp/zk/out # the work folder, packed into $OUT/gpu-check.tgz
+L=$W/logs
+mkdir -p "$L" "$OUT"
+pack() { tar -C "$W" -czf "$OUT/gpu-check.tgz.part" . 2>/dev/null && mv -f "$OUT/gpu-check.tgz.part" "$OUT/gpu-check.tgz"; }
 tar -C /tmp/zk -xzf bin/gpu-bins.tgz || { echo "no bin/gpu-bins.tgz: run scripts/gpu-build.sh and carry it"; exit 1; }
 B=/tmp/zk/gpu
 export ZKACCEL_REQUIRE=cuda ZKACCEL_CACHE_DIR=/tmp/zk/cache
@@ -35,11 +45,21 @@ step() { # [dir=DIR] step NAME LIMIT COMMAND...: runs a step (in DIR) within the
 		return
 	fi
 	[ "$limit" -gt "$left" ] && limit=$left
-	local start=$SECONDS
-	(cd "${dir:-.}" && timeout "$limit" "$@") >"$L/$name.log" 2>&1
+	local start=$SECONDS packed=$SECONDS
+	(cd "${dir:-.}" && timeout "$limit" "$@") >"$L/$name.log" 2>&1 &
+	local pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 2
+		if [ $((SECONDS - packed)) -ge 30 ]; then
+			pack
+			packed=$SECONDS
+		fi
+	done
+	wait "$pid"
 	local rc=$?
-	echo "== $name: exit $rc in $((SECONDS - start)) s (limit $limit s)"
+	echo "== $name: exit $rc in $((SECONDS - start)) s (limit $limit s)" | tee -a "$L/summary.log"
 	tail -n 3 "$L/$name.log" | sed 's/^/   /'
+	pack
 }
 {
 	nvidia-smi
@@ -61,6 +81,14 @@ step devices 60 "$B/zkaccel" devices
 # Every program compiled once, in parallel, into the disk cache that every
 # later step loads from.
 step warmup 150 "$B/zkaccel" warmup --device cuda:0
+if [ "$mode" = proofs ]; then
+	# Issue 6 first: the provers on cuda:0, every proof checked by gnark's
+	# verifier, then its speed target at 2^20.
+	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify' -test.timeout=145s
+	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify' -test.timeout=145s
+	step bench-proofs-wide-2e20 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --json "$W/bench-proofs-wide-2e20.json"
+	step bench-proofs-2e20 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints 2^20 --runs 3 --json "$W/bench-proofs-2e20.json"
+fi
 dir=cuda step cuda-test 120 "$B/cuda.test" -test.v -test.count=1 -test.short -test.timeout=115s
 # The conformance suite on cuda:0: issue 5's criterion.
 if [ "$mode" = full ]; then
@@ -70,48 +98,53 @@ else
 fi
 # 2. How fast? The headline sizes, BN254, beside the CPU.
 if [ "$mode" = full ]; then msm=10,12,14,16,18,20,22,24 ntt=10,12,14,16,20,22,24; else msm=16,20,24 ntt=16,20,22,24; fi
-step bench-msm-bn254 200 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes "$msm" --runs 5 --max-time 5s --json "$OUT/bench-msm-bn254.json"
-step bench-ntt-bn254 120 "$B/zkaccel" bench --device cuda:0 --ops ntt --fields bn254 --sizes "$ntt" --runs 5 --max-time 5s --json "$OUT/bench-ntt-bn254.json"
-step bench-hash 150 "$B/zkaccel" bench --device cuda:0 --ops poseidon,poseidon2,keccak --sizes 16,20,24 --runs 5 --max-time 5s --json "$OUT/bench-hash.json"
+step bench-msm-bn254 200 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes "$msm" --runs 5 --max-time 5s --json "$W/bench-msm-bn254.json"
+step bench-ntt-bn254 120 "$B/zkaccel" bench --device cuda:0 --ops ntt --fields bn254 --sizes "$ntt" --runs 5 --max-time 5s --json "$W/bench-ntt-bn254.json"
+step bench-hash 150 "$B/zkaccel" bench --device cuda:0 --ops poseidon,poseidon2,keccak --sizes 16,20,24 --runs 5 --max-time 5s --json "$W/bench-hash.json"
 # The core tests in detail (every field, NTT and MSM path against gnark-crypto).
 dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestPlonkQuotient|TestGroth16Quotient' -test.timeout=235s
 # Both provers end to end on cuda:0 (their quotients run whole on the
 # device), every proof checked by gnark's verifier.
-dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify' -test.timeout=145s
-dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify' -test.timeout=145s
+if [ "$mode" != proofs ]; then
+	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify' -test.timeout=145s
+	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify' -test.timeout=145s
+fi
 # 3. The field multiplication's other forms (gpu.EnvMul: the default is 32,
 # inline PTX; 32c is the same in C, 64 over 64-bit limbs) at one size.
-ZKACCEL_GPU_MUL=32c step bench-mul32c 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$OUT/bench-mul32c.json"
-ZKACCEL_GPU_MUL=64 step bench-mul64 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$OUT/bench-mul64.json"
+ZKACCEL_GPU_MUL=32c step bench-mul32c 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul32c.json"
+ZKACCEL_GPU_MUL=64 step bench-mul64 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul64.json"
 # The copy stream (cuda.EnvCopyStream): copies on the launch stream, for
 # what the overlap gains at the largest MSM and NTT.
-ZKACCEL_CUDA_COPY_STREAM=0 step bench-onestream 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 24 --runs 3 --max-time 5s --json "$OUT/bench-onestream.json"
+ZKACCEL_CUDA_COPY_STREAM=0 step bench-onestream 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 24 --runs 3 --max-time 5s --json "$W/bench-onestream.json"
 # An MSM in 4 passes (gpu.EnvMSMPasses), each pass's copies beside the one
 # before's kernels, against one pass (bench-msm-bn254 at 2^24).
-ZKACCEL_MSM_PASSES=4 step bench-passes4 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 24 --runs 3 --max-time 5s --json "$OUT/bench-passes4.json"
+ZKACCEL_MSM_PASSES=4 step bench-passes4 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 24 --runs 3 --max-time 5s --json "$W/bench-passes4.json"
 # 4. Everything else: the other tests and curves, the windows, the provers.
 # The MSM window width (gpu.EnvMSMWindow) at 2^22: the default (16) against 18 and 20.
 for c in default 18 20; do
 	if [ $c = default ]; then w=; else w=$c; fi
-	ZKACCEL_MSM_WINDOW=$w step bench-window-$c 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 22 --runs 3 --max-time 5s --json "$OUT/bench-window-$c.json"
+	ZKACCEL_MSM_WINDOW=$w step bench-window-$c 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 22 --runs 3 --max-time 5s --json "$W/bench-window-$c.json"
 done
 dir=gpu step gpu-test 400 "$B/gpu.test" -test.v -test.count=1 -test.short -test.timeout=390s
-step bench-msm-bls12-381 200 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bls12-381 --sizes 20,24 --runs 3 --max-time 5s --json "$OUT/bench-msm-bls12-381.json"
-step bench-msm 400 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bls12-381,bls12-377 --sizes "$msm" --runs 5 --max-time 5s --json "$OUT/bench-msm.json"
-step bench-ntt 200 "$B/zkaccel" bench --device cuda:0 --ops ntt --fields bls12-381,goldilocks,babybear --sizes "$ntt" --runs 5 --max-time 5s --json "$OUT/bench-ntt.json"
+step bench-msm-bls12-381 200 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bls12-381 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-msm-bls12-381.json"
+step bench-msm 400 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bls12-381,bls12-377 --sizes "$msm" --runs 5 --max-time 5s --json "$W/bench-msm.json"
+step bench-ntt 200 "$B/zkaccel" bench --device cuda:0 --ops ntt --fields bls12-381,goldilocks,babybear --sizes "$ntt" --runs 5 --max-time 5s --json "$W/bench-ntt.json"
 dir=msm/bn254 step msm-test 200 "$B/msm-bn254.test" -test.count=1 -test.short -test.timeout=190s
 dir=gnark/groth16 step groth16-test 300 "$B/groth16.test" -test.v -test.count=1 -test.short -test.timeout=290s
 dir=gnark/plonk step plonk-test 300 "$B/plonk.test" -test.v -test.count=1 -test.short -test.timeout=290s
-if [ "$mode" = full ]; then proofs=2^16,2^20; else proofs=2^16; fi
-step bench-proofs 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --runs 3 --json "$OUT/bench-proofs.json"
-# The same on the wide circuit, whose solving spreads over the cores (the
-# chain's is serial: an Amdahl bound on the chain's speed-up, BENCHMARKS.md).
-step bench-proofs-wide 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --json "$OUT/bench-proofs-wide.json"
+if [ "$mode" != proofs ]; then
+	if [ "$mode" = full ]; then proofs=2^16,2^20; else proofs=2^16; fi
+	step bench-proofs 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --runs 3 --json "$W/bench-proofs.json"
+	# The same on the wide circuit, whose solving spreads over the cores (the
+	# chain's is serial: an Amdahl bound on the chain's speed-up, BENCHMARKS.md).
+	step bench-proofs-wide 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --json "$W/bench-proofs-wide.json"
+fi
 # The crossovers for the automatic device choice, from the measurements
 # above (zkaccel tune --from), brought back for BENCHMARKS.md.
-from=$(ls "$OUT"/bench-msm*.json "$OUT"/bench-ntt*.json "$OUT"/bench-hash.json 2>/dev/null | paste -sd,)
+from=$(ls "$W"/bench-msm*.json "$W"/bench-ntt*.json "$W"/bench-hash.json 2>/dev/null | paste -sd,)
 [ -n "$from" ] && step tune 60 "$B/zkaccel" tune --from "$from"
-cp -r "$ZKACCEL_CACHE_DIR/crossover" "$OUT/" 2>/dev/null
+cp -r "$ZKACCEL_CACHE_DIR/crossover" "$W/" 2>/dev/null
+pack
 
 echo "== skipped for want of time: ${skipped[*]:-none}"
 grep -h "CEILING" "$L/cuda-test.log" 2>/dev/null | sed 's/^ *//' 
