@@ -1,9 +1,11 @@
 package zkaccel
 
 import (
+	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,8 +19,10 @@ import (
 // [LookupDefault]). They are measured on the machine itself by
 // `zkaccel tune`, which times each operation on the device and on the CPU
 // over a range of sizes, and kept in a file per device under the cache
-// directory ([CrossoverPath]). A device without a crossovers file is never
-// chosen automatically.
+// directory ([CrossoverPath]). Where a machine has measured none for a
+// device, the crossovers that ship with zkaccel for that device model
+// apply ([ShippedCrossovers]). A device with neither is never chosen
+// automatically.
 type Crossovers struct {
 	Kind   Kind   `json:"kind"`
 	Device string `json:"device"` // the device's Name
@@ -29,7 +33,28 @@ type Crossovers struct {
 	// "ntt goldilocks fft", …), to the smallest size N that runs on the
 	// device.
 	Ops map[string]int `json:"ops"`
+	// Machine says, in words, where they were measured: the host's CPU,
+	// its threads, its OS and architecture (`zkaccel tune` fills it in).
+	Machine string `json:"machine,omitempty"`
+	// Shipped is set on crossovers that came with zkaccel, measured on
+	// another machine with this device model, rather than on this one.
+	Shipped bool `json:"-"`
 }
+
+// shippedFS holds the crossovers that ship with zkaccel, in crossover/,
+// named as [CrossoverPath] names the files of this machine.
+//
+//go:embed crossover
+var shippedFS embed.FS
+
+// shipped is the folder of shipped crossovers (tests replace it).
+var shipped fs.FS = func() fs.FS {
+	sub, err := fs.Sub(shippedFS, "crossover")
+	if err != nil {
+		panic(err) // a constant, valid path
+	}
+	return sub
+}()
 
 // EnvCacheDir names the root directory of zkaccel's caches (default:
 // os.UserCacheDir()/zkaccel): compiled device programs in its opencl/ and
@@ -59,6 +84,11 @@ func CrossoverPath(dev Device) string {
 	if dir == "" || dev == nil {
 		return ""
 	}
+	return filepath.Join(dir, crossoverFile(dev))
+}
+
+// crossoverFile is the name of dev's crossover file: <kind>-<name>.json.
+func crossoverFile(dev Device) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(dev.Name()) {
@@ -74,7 +104,7 @@ func CrossoverPath(dev Device) string {
 	if name == "" {
 		name = "device"
 	}
-	return filepath.Join(dir, string(dev.Kind())+"-"+name+".json")
+	return string(dev.Kind()) + "-" + name + ".json"
 }
 
 // LoadCrossovers reads dev's crossover file: nil and no error where there
@@ -91,16 +121,47 @@ func LoadCrossovers(dev Device) (*Crossovers, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zkaccel: crossovers of %v: %w", dev, err)
 	}
+	return parseCrossovers(dev, raw, path)
+}
+
+// ShippedCrossovers returns the crossovers that ship with zkaccel for
+// dev's model (its kind and name), measured on the machine their Machine
+// field names: nil and no error where none ship. They apply where this
+// machine has measured none (LoadCrossovers); `zkaccel tune` measures this
+// machine's own, which then take their place.
+func ShippedCrossovers(dev Device) (*Crossovers, error) {
+	if dev == nil {
+		return nil, nil
+	}
+	name := crossoverFile(dev)
+	raw, err := fs.ReadFile(shipped, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("zkaccel: shipped crossovers of %v: %w", dev, err)
+	}
+	c, err := parseCrossovers(dev, raw, "shipped "+name)
+	if err != nil {
+		return nil, err
+	}
+	c.Shipped = true
+	return c, nil
+}
+
+// parseCrossovers reads a crossover file (named where in errors) and
+// checks that it is dev's and that every N is at least 1.
+func parseCrossovers(dev Device, raw []byte, where string) (*Crossovers, error) {
 	var c Crossovers
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return nil, fmt.Errorf("zkaccel: crossovers of %v: %s: %w", dev, path, err)
+		return nil, fmt.Errorf("zkaccel: crossovers of %v: %s: %w", dev, where, err)
 	}
 	if c.Kind != dev.Kind() || c.Device != dev.Name() {
-		return nil, fmt.Errorf("zkaccel: crossovers of %v: %s is for %s %q", dev, path, c.Kind, c.Device)
+		return nil, fmt.Errorf("zkaccel: crossovers of %v: %s is for %s %q", dev, where, c.Kind, c.Device)
 	}
 	for op, n := range c.Ops {
 		if n < 1 {
-			return nil, fmt.Errorf("zkaccel: crossovers of %v: %s: %q has N = %d", dev, path, op, n)
+			return nil, fmt.Errorf("zkaccel: crossovers of %v: %s: %q has N = %d", dev, where, op, n)
 		}
 	}
 	return &c, nil
@@ -154,8 +215,13 @@ var crossoverCache struct {
 	byDevice map[Device]*Crossovers
 }
 
-// crossovers returns dev's crossovers, read once per process (a file that
-// cannot be read counts as none, with a ZKACCEL_DEBUG line).
+// CrossoversOf returns the crossovers that the automatic choice uses for
+// dev: this machine's (LoadCrossovers), else the shipped ones for its
+// model (ShippedCrossovers; Shipped is then set), else nil. They are read
+// once per process; a file that cannot be read counts as none, with a
+// ZKACCEL_DEBUG line. The caller must not modify the result.
+func CrossoversOf(dev Device) *Crossovers { return crossovers(dev) }
+
 func crossovers(dev Device) *Crossovers {
 	crossoverCache.Lock()
 	defer crossoverCache.Unlock()
@@ -164,8 +230,14 @@ func crossovers(dev Device) *Crossovers {
 	}
 	c, err := LoadCrossovers(dev)
 	if err != nil {
-		Debugf("%v; it is not chosen automatically", err)
+		Debugf("%v; it is not used", err)
 		c = nil
+	}
+	if c == nil {
+		if c, err = ShippedCrossovers(dev); err != nil {
+			Debugf("%v; it is not used", err)
+			c = nil
+		}
 	}
 	if crossoverCache.byDevice == nil {
 		crossoverCache.byDevice = map[Device]*Crossovers{}
@@ -213,21 +285,36 @@ func AutoCandidate(dev Device) bool {
 }
 
 // autoChoice is the automatic default: the first eligible device, in
-// Devices' order (CUDA first), with at least one measured crossover, else
-// the CPU.
-// Without any crossover file it opens no backend.
+// Devices' order (CUDA first), with at least one crossover, measured on
+// this machine or shipped, else the CPU. It opens only the backends whose
+// kind a crossover file names (none without any file).
 func autoChoice() Device {
-	dir := CrossoverDir()
-	if dir == "" {
-		return HostCPU()
+	var files []string
+	if dir := CrossoverDir(); dir != "" {
+		local, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		for _, f := range local {
+			files = append(files, filepath.Base(f))
+		}
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	if ship, err := fs.Glob(shipped, "*.json"); err == nil {
+		files = append(files, ship...)
+	}
 	if len(files) == 0 {
 		return HostCPU()
 	}
-	for _, d := range Devices() {
-		if c := crossovers(d); AutoCandidate(d) && c != nil && len(c.Ops) > 0 {
-			return d
+	for _, r := range registeredKinds() {
+		named := false
+		for _, f := range files {
+			named = named || strings.HasPrefix(f, string(r.backend.Kind())+"-")
+		}
+		if !named {
+			continue
+		}
+		r.load()
+		for _, d := range r.devices {
+			if c := crossovers(d); AutoCandidate(d) && c != nil && len(c.Ops) > 0 {
+				return d
+			}
 		}
 	}
 	return HostCPU()

@@ -1,10 +1,14 @@
 package zkaccel_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/zkaccel/zkaccel"
 )
@@ -151,5 +155,109 @@ func TestReportAutoString(t *testing.T) {
 	r.Ran = gpu
 	if s := r.String(); strings.Contains(s, "automatic") {
 		t.Errorf("String() of a call that ran on the device = %q", s)
+	}
+}
+
+// TestShippedCrossovers checks the crossovers that ship with zkaccel: they
+// make a device model the automatic default where this machine measured
+// none, this machine's own take their place, and a shipped file that is
+// another device's, malformed or for the host CPU behind a GPU runtime is
+// not used.
+func TestShippedCrossovers(t *testing.T) {
+	isolateCrossovers(t)
+	kind := uniqueKind("zzship")
+	host := &namedDevice{testDevice: testDevice{kind: kind, ord: 0}, name: "host through a GPU runtime", onHost: true}
+	gpu := &namedDevice{testDevice: testDevice{kind: kind, ord: 1}, name: "Shipped GPU 80GB"}
+	other := &namedDevice{testDevice: testDevice{kind: kind, ord: 2}, name: "Other GPU"}
+	zkaccel.Register(&testBackend{kind: kind, devs: []zkaccel.Device{host, gpu, other}})
+	file := func(d zkaccel.Device, body string) (string, *fstest.MapFile) {
+		return filepath.Base(zkaccel.CrossoverPath(d)), &fstest.MapFile{Data: []byte(body)}
+	}
+	entry := func(d zkaccel.Device, n int) string {
+		return fmt.Sprintf(`{"kind": %q, "device": %q, "ops": {"msm bn254 g1": %d}, "machine": "a 16-thread host", "commit": "abc", "date": "2026-12-05T00:00:00Z"}`, d.Kind(), d.Name(), n)
+	}
+	check := func(want zkaccel.Device, why string) {
+		t.Helper()
+		zkaccel.ForgetCrossovers()
+		if d, err := zkaccel.LookupDefault(); err != nil || d != want {
+			t.Errorf("%s: LookupDefault() = %v, %v; want %v", why, d, err, want)
+		}
+	}
+
+	fsys := fstest.MapFS{}
+	restore := zkaccel.SetShipped(fsys)
+	defer restore()
+	check(zkaccel.HostCPU(), "nothing measured, nothing shipped")
+
+	name, f := file(host, entry(host, 1<<10))
+	fsys[name] = f
+	name, f = file(other, entry(gpu, 1<<12)) // another device's content under Other GPU's name
+	fsys[name] = f
+	check(zkaccel.HostCPU(), "shipped only for the host CPU, and a file that is another device's")
+	if c := zkaccel.CrossoversOf(other); c != nil {
+		t.Errorf("crossovers from another device's file: %+v", c)
+	}
+
+	name, f = file(gpu, entry(gpu, 1<<14))
+	fsys[name] = f
+	check(gpu, "shipped for the GPU's model")
+	c := zkaccel.CrossoversOf(gpu)
+	if c == nil || !c.Shipped || c.Machine != "a 16-thread host" {
+		t.Fatalf("CrossoversOf = %+v, want the shipped ones", c)
+	}
+	if n, ok := zkaccel.Crossover(gpu, "msm bn254 g1"); !ok || n != 1<<14 {
+		t.Errorf("Crossover = %d, %v; want the shipped 2^14", n, ok)
+	}
+	if c, err := zkaccel.LoadCrossovers(gpu); c != nil || err != nil {
+		t.Errorf("LoadCrossovers (this machine's) = %+v, %v; want none", c, err)
+	}
+
+	// This machine's own take the shipped ones' place.
+	if err := zkaccel.SaveCrossovers(gpu, &zkaccel.Crossovers{Ops: map[string]int{"msm bn254 g1": 1 << 16}}); err != nil {
+		t.Fatal(err)
+	}
+	if c := zkaccel.CrossoversOf(gpu); c == nil || c.Shipped || c.Ops["msm bn254 g1"] != 1<<16 {
+		t.Errorf("CrossoversOf after tune = %+v, want this machine's", c)
+	}
+
+	// A malformed shipped file is not used.
+	isolateCrossovers(t)
+	fsys[name] = &fstest.MapFile{Data: []byte(`{"kind": `)}
+	check(zkaccel.HostCPU(), "a malformed shipped file")
+	fsys[name] = &fstest.MapFile{Data: []byte(strings.Replace(entry(gpu, 1<<14), "16384", "0", 1))}
+	check(zkaccel.HostCPU(), "a shipped file with N = 0")
+}
+
+// TestShippedFiles checks every crossover file that ships with zkaccel:
+// named as CrossoverPath names its device, for a device that the automatic
+// choice may pick, every N at least 1, with the machine, date and commit
+// that measured it.
+func TestShippedFiles(t *testing.T) {
+	files, err := fs.Glob(zkaccel.Shipped(), "*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d shipped crossover files", len(files))
+	for _, name := range files {
+		raw, err := fs.ReadFile(zkaccel.Shipped(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c zkaccel.Crossovers
+		if err := json.Unmarshal(raw, &c); err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		d := &namedDevice{testDevice: testDevice{kind: c.Kind}, name: c.Device}
+		if got := filepath.Base(zkaccel.CrossoverPath(d)); got != name {
+			t.Errorf("%s: the file of %s %q is named %s", name, c.Kind, c.Device, got)
+		}
+		if len(c.Ops) == 0 || c.Machine == "" || c.Date == "" || c.Commit == "" {
+			t.Errorf("%s: want ops, machine, date and commit: %+v", name, c)
+		}
+		shipped, err := zkaccel.ShippedCrossovers(d)
+		if err != nil || shipped == nil || !shipped.Shipped {
+			t.Errorf("%s: ShippedCrossovers = %+v, %v", name, shipped, err)
+		}
 	}
 }

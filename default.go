@@ -24,13 +24,16 @@ var defaultCache struct {
 // or absent device is an error (never silently replaced). Otherwise the
 // automatic policy applies, which never runs a call on a device that was
 // measured slower than the CPU for its size: the default is the first
-// device, in [Devices]' order (CUDA first), that has at least one measured
-// crossover on this machine ([Crossovers]) (`zkaccel tune` measures them), and is
-// neither the host CPU behind a GPU runtime (POCL) nor a simulation; else
-// the CPU. A call made on the automatic default runs on that device only
-// from its operation's crossover size on, and on the CPU below it or where
-// no crossover was measured ([Report.Auto] says so). Without a crossover
-// file the policy opens no backend and chooses the CPU.
+// device, in [Devices]' order (CUDA first), that has at least one
+// crossover ([Crossovers]: measured on this machine by `zkaccel tune`, or
+// else shipped with zkaccel for the device's model, [ShippedCrossovers]),
+// and is neither the host CPU behind a GPU runtime (POCL) nor a
+// simulation; else the CPU. A call made on the automatic default runs on
+// that device only from its operation's crossover size on, and on the CPU
+// below it or where no crossover was measured ([Report.Auto] says so).
+// Without a crossover file, on this machine or shipped, the policy opens no
+// backend and chooses the CPU; with some, it opens only the backends of
+// the kinds they name.
 func LookupDefault() (Device, error) {
 	v := os.Getenv(EnvDevice)
 	key := v

@@ -30,9 +30,10 @@
 // [Default]: the device named by the ZKACCEL_DEVICE environment variable
 // ("cpu", "cuda", "cuda:1", "opencl:0", "fpga:0"), or else an automatic choice
 // that never runs a call on a device measured slower than the CPU at its
-// size: the first device with [Crossovers] measured on this machine
-// (`zkaccel tune`), from each operation's crossover size on, and the CPU
-// otherwise (see [LookupDefault]).
+// size: the first device with [Crossovers], measured on this machine
+// (`zkaccel tune`) or else shipped with zkaccel for its model
+// ([ShippedCrossovers]), from each operation's crossover size on, and the
+// CPU otherwise (see [LookupDefault]).
 //
 // # Security
 //

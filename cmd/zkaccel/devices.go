@@ -15,7 +15,9 @@ Lists the devices present (the CPU is always one), then the runtime and
 driver of each device that reports them (and which are the host CPU seen
 through a GPU runtime, such as POCL, never chosen automatically), then every
 registered backend that found no device and why, and the device kinds this build has no
-backend for.`
+backend for; last, the default device (ZKACCEL_DEVICE's, or the automatic choice and the
+crossovers it follows: measured on this machine by 'zkaccel tune', or shipped with zkaccel
+for the device's model).`
 
 func runDevices(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("devices", "", devicesAbout, stderr)
@@ -74,5 +76,34 @@ func runDevices(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "  %s: backend not built yet (none is registered in this build)\n", k)
 		}
 	}
+	fmt.Fprintln(stdout)
+	fmt.Fprintf(stdout, "default: %s\n", describeDefault())
 	return exitOK
+}
+
+// describeDefault says which device calls without a device option use, and
+// why.
+func describeDefault() string {
+	d, err := zkaccel.LookupDefault()
+	switch {
+	case err != nil:
+		return err.Error()
+	case !zkaccel.AutomaticDefault():
+		return fmt.Sprintf("%s (%s)", d, zkaccel.EnvDevice)
+	}
+	c := zkaccel.CrossoversOf(d)
+	if d.Kind() == zkaccel.CPU || c == nil {
+		return fmt.Sprintf("%s (automatic: no GPU or FPGA has crossovers, measured here by 'zkaccel tune' or shipped with zkaccel)", d)
+	}
+	where := "measured on this machine"
+	if c.Shipped {
+		where = "shipped with zkaccel for this model"
+		if c.Machine != "" {
+			where += ", measured on " + c.Machine
+		}
+	}
+	if c.Date != "" {
+		where += ", " + c.Date
+	}
+	return fmt.Sprintf("%s (automatic: %d operations run there from their crossover sizes, %s)", d, len(c.Ops), where)
 }

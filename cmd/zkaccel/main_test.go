@@ -154,6 +154,15 @@ func TestDevices(t *testing.T) {
 			t.Errorf("%s has devices, but no driver line for %s:0:\n%s", kind, kind, out)
 		}
 	}
+	// The default device, last: the automatic choice, or the variable's.
+	if !regexp.MustCompile(`(?m)^default: \S+:\d+ \(automatic: .+\)\n$`).MatchString(out) && os.Getenv(zkaccel.EnvDevice) == "" {
+		t.Errorf("devices output does not end with the automatic default:\n%s", out)
+	}
+	t.Setenv(zkaccel.EnvDevice, "cpu")
+	_, out, _ = zk(t, "devices")
+	if !strings.HasSuffix(out, "\ndefault: cpu:0 (ZKACCEL_DEVICE)\n") {
+		t.Errorf("with ZKACCEL_DEVICE=cpu, devices output ends:\n%s", out[max(0, len(out)-200):])
+	}
 	code, _, errs = zk(t, "devices", "extra")
 	wantCode(t, []string{"devices", "extra"}, code, 2, errs)
 }
@@ -547,7 +556,7 @@ func TestTune(t *testing.T) {
 		}
 	}
 	c, err := zkaccel.LoadCrossovers(dev)
-	if err != nil || c == nil || c.Kind != zkaccel.OpenCL || c.Date == "" {
+	if err != nil || c == nil || c.Kind != zkaccel.OpenCL || c.Date == "" || !strings.Contains(c.Machine, " threads, ") {
 		t.Fatalf("LoadCrossovers = %+v, %v", c, err)
 	}
 	if d, _ := zkaccel.LookupDefault(); d.Kind() != zkaccel.CPU && !zkaccel.AutoCandidate(d) {

@@ -247,6 +247,8 @@ func saveCrossovers(d zkaccel.Device, cs []bench.Crossover) (string, error) {
 	}
 	c.Date = time.Now().UTC().Format(time.RFC3339)
 	c.Commit = bench.Commit()
+	h := bench.Host()
+	c.Machine = fmt.Sprintf("%s, %d threads, %s/%s", h.CPU, h.NumCPU, h.OS, h.Arch)
 	if err := zkaccel.SaveCrossovers(d, c); err != nil {
 		return "", fmt.Errorf("zkaccel tune: %w", err)
 	}
