@@ -170,6 +170,13 @@ func TestShippedCrossovers(t *testing.T) {
 	gpu := &namedDevice{testDevice: testDevice{kind: kind, ord: 1}, name: "Shipped GPU 80GB"}
 	other := &namedDevice{testDevice: testDevice{kind: kind, ord: 2}, name: "Other GPU"}
 	zkaccel.Register(&testBackend{kind: kind, devs: []zkaccel.Device{host, gpu, other}})
+	idle := &testBackend{kind: uniqueKind("zzidle")} // no file names its kind
+	zkaccel.Register(idle)
+	defer func() {
+		if n := idle.calls.Load(); n != 0 {
+			t.Errorf("the automatic choice opened a backend that no crossover file names (%d calls)", n)
+		}
+	}()
 	file := func(d zkaccel.Device, body string) (string, *fstest.MapFile) {
 		return filepath.Base(zkaccel.CrossoverPath(d)), &fstest.MapFile{Data: []byte(body)}
 	}
