@@ -66,6 +66,7 @@ type traceBLS12377 struct {
 	qk               []fr.Element // without the public inputs and commitment values
 	qkLagrange       []fr.Element // the same, in Lagrange form, to complete per proof
 	s1, s2, s3       []fr.Element
+	sigma            [3][]fr.Element // S1, S2, S3 in Lagrange form: σ(jn + i), j < 3, i < n
 	qcp              [][]fr.Element
 	omega0           []fr.Element // ω₀ʲ, j < n
 	// fixed holds, by device, the fixed polynomials evaluated on the
@@ -202,6 +203,7 @@ func (p *proverBLS12377) traceOf(spr *cs.SparseR1CS, cfg *prover.Config) (*trace
 	t = &traceBLS12377{domain0: d0, domain1: fft.NewDomain(d1size, fft.WithoutPrecompute())}
 	tr := gplonk.NewTrace(spr, d0)
 	t.perm = tr.S
+	t.sigma = [3][]fr.Element{tr.S1.Coefficients(), tr.S2.Coefficients(), tr.S3.Coefficients()} // canon copies
 	t.qkLagrange = append([]fr.Element(nil), tr.Qk.Coefficients()...)
 	canon := func(poly *iop.Polynomial) ([]fr.Element, error) {
 		return toCanonicalBLS12377(d0, append([]fr.Element(nil), poly.Coefficients()...), cfg)
@@ -301,7 +303,6 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	}
 	nttTime := time.Since(nttStart)
 	n := int(vk.Size)
-	lagReg := iop.Form{Basis: iop.Lagrange, Layout: iop.Regular}
 
 	proof := &gplonk.Proof{Bsb22Commitments: make([]kzg.Digest, len(commitmentInfo))}
 	commitmentVal := make([]fr.Element, len(commitmentInfo))
@@ -408,16 +409,9 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	beta.SetBytes(bbeta)
 
 	// 2. Z, the copy constraint's accumulated ratio; α.
-	entries := make([]*iop.Polynomial, 3)
-	for i := range entries {
-		v := append([]fr.Element(nil), lro[i]...)
-		entries[i] = iop.NewPolynomial(&v, lagReg)
-	}
-	zPoly, err := iop.BuildRatioCopyConstraint(entries, t.perm, beta, gamma, lagReg, t.domain0)
-	if err != nil {
-		return nil, err
-	}
-	zLag := zPoly.Coefficients()
+	start = time.Now()
+	zLag := ratioZBLS12377(t, lro, beta, gamma)
+	rep.Add("ratio", time.Since(start), nil)
 	if proof.Z, err = p.commit(rep, "Z", p.lagrange, 0, zLag, cfg); err != nil {
 		return nil, err
 	}
@@ -1061,6 +1055,106 @@ func hornerBLS12377(f []fr.Element, x fr.Element) fr.Element {
 		r.Mul(&r, &x).Add(&r, &f[i])
 	}
 	return r
+}
+
+// ratioZ returns, in Lagrange form (natural order), the copy constraint's
+// accumulated ratio Z: Z(1) = 1 and, for i < n − 1,
+//
+//	Z(ωⁱ⁺¹) = Z(ωⁱ)·Πⱼ (wⱼ(ωⁱ) + β·uʲ·ωⁱ + γ) / Πⱼ (wⱼ(ωⁱ) + β·σ(jn + i) + γ)
+//
+// for the wires w₀, w₁, w₂ (L, R, O), u the permutation's coset shift and
+// σ(k) = u^⌊p(k)/n⌋·ω^(p(k) mod n) for the permutation p (t.sigma, the
+// values of S1, S2, S3): what gnark's iop.BuildRatioCopyConstraint
+// computes, reading σ in order rather than gathering it through p, with
+// every step on every core (see ratioBlocks).
+func ratioZBLS12377(t *traceBLS12377, lro [3][]fr.Element, beta, gamma fr.Element) []fr.Element {
+	const minBlock = 1 << 12
+	n := len(t.omega0)
+	parts := min(runtime.GOMAXPROCS(0), max(n/minBlock, 1))
+	return ratioBlocksBLS12377(t, lro, beta, gamma, (n+parts-1)/parts)
+}
+
+// ratioBlocks is ratioZ in blocks of block indices, which run at once:
+//
+//  1. each block computes its ratios (numerator times the inverse of the
+//     denominator, the denominators inverted together, one inversion per
+//     block) into z[i+1];
+//  2. each block turns its ratios into their running product;
+//  3. the blocks' last products are chained, one multiplication per block;
+//  4. each block but the first multiplies its products by the product of
+//     the blocks before it.
+//
+// The result is exact, so it does not depend on block. A zero denominator
+// (a negligible event) makes Z zero from there on, as in gnark.
+func ratioBlocksBLS12377(t *traceBLS12377, lro [3][]fr.Element, beta, gamma fr.Element, block int) []fr.Element {
+	n := len(t.omega0)
+	z := make([]fr.Element, n)
+	z[0].SetOne()
+	if n < 2 {
+		return z
+	}
+	u := t.domain0.FrMultiplicativeGen
+	var uu fr.Element
+	uu.Square(&u)
+	block = max(block, 1)
+	nb := (n - 1 + block - 1) / block
+	span := func(k int) (lo, hi int) { return 1 + k*block, min(1+(k+1)*block, n) } // z's indices
+	each := func(fn func(k int)) {
+		var wg sync.WaitGroup
+		for k := range nb {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				fn(k)
+			}()
+		}
+		wg.Wait()
+	}
+	each(func(k int) { // steps 1 and 2
+		lo, hi := span(k)
+		den := make([]fr.Element, hi-lo)
+		for z1 := lo; z1 < hi; z1++ {
+			i := z1 - 1
+			// num = Πⱼ (wⱼ + β·uʲ·ωⁱ + γ), d = Πⱼ (wⱼ + β·σⱼ + γ).
+			var bw, num, d, x, a fr.Element
+			bw.Mul(&t.omega0[i], &beta)
+			num.Add(&bw, &gamma).Add(&num, &lro[0][i])
+			d.Mul(&t.sigma[0][i], &beta).Add(&d, &gamma).Add(&d, &lro[0][i])
+			for j, uj := range [2]*fr.Element{&u, &uu} {
+				w := &lro[j+1][i]
+				x.Mul(&bw, uj)
+				a.Add(&x, &gamma).Add(&a, w)
+				num.Mul(&num, &a)
+				x.Mul(&t.sigma[j+1][i], &beta)
+				a.Add(&x, &gamma).Add(&a, w)
+				d.Mul(&d, &a)
+			}
+			z[z1] = num
+			den[z1-lo] = d
+		}
+		inv := fr.BatchInvert(den)
+		z[lo].Mul(&z[lo], &inv[0])
+		for z1 := lo + 1; z1 < hi; z1++ {
+			z[z1].Mul(&z[z1], &inv[z1-lo]).Mul(&z[z1], &z[z1-1])
+		}
+	})
+	// Step 3: before[k] is the product of the blocks before block k.
+	before := make([]fr.Element, nb)
+	before[0].SetOne()
+	for k := 1; k < nb; k++ {
+		_, hi := span(k - 1)
+		before[k].Mul(&before[k-1], &z[hi-1])
+	}
+	each(func(k int) { // step 4
+		if k == 0 {
+			return
+		}
+		lo, hi := span(k)
+		for z1 := lo; z1 < hi; z1++ {
+			z[z1].Mul(&z[z1], &before[k])
+		}
+	})
+	return z
 }
 
 // divideByXMinusA returns (f − fa)/(X − a), in f's memory (synthetic

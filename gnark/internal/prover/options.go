@@ -90,9 +90,10 @@ type Phase struct {
 	// pointwise work; PLONK: the circuit's trace in canonical form, made
 	// at a circuit's first proof), "quotient" (PLONK's quotient H: the
 	// interpolation of the proof's polynomials, the NTTs and the pointwise
-	// work), or "msm " and the
-	// MSM's name (Groth16: "A", "B1", "B2", "K", "Z", "commitment i",
-	// "commitment i knowledge"; PLONK: "L", "R", "O", "Z", "H1"…).
+	// work), "ratio" (PLONK's copy constraint ratio Z, on the host), or
+	// "msm " and the MSM's name (Groth16: "A", "B1", "B2", "K", "Z",
+	// "commitment i", "commitment i knowledge"; PLONK: "L", "R", "O", "Z",
+	// "H1"…).
 	Name    string
 	Elapsed time.Duration
 	// Ran is the device that ran it (MSMs and the quotients; nil for the
