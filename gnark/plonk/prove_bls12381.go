@@ -483,10 +483,11 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	var zetaShifted fr.Element
 	zetaShifted.Mul(&zeta, &vk.Generator)
 	proof.ZShiftedOpening.ClaimedValue = evalBLS12381(blindedZ, zetaShifted)
+	linZ := cloneBLS12381(blindedZ) // the linearised polynomial is built in it
 	zOpen := make(chan error, 1)
-	go func() {
+	go func() { // divides blindedZ in place
 		var err error
-		q := divideByXMinusABLS12381(append([]fr.Element(nil), blindedZ...), proof.ZShiftedOpening.ClaimedValue, zetaShifted)
+		q := divideByXMinusABLS12381(blindedZ, proof.ZShiftedOpening.ClaimedValue, zetaShifted)
 		proof.ZShiftedOpening.H, err = p.commit(rep, "Z opening", p.srs, 0, q, cfg)
 		zOpen <- err
 	}()
@@ -506,7 +507,7 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 			qcpZeta[i] = evalBLS12381(t.qcp[i], zeta)
 		}
 		lin := linearizedBLS12381(t, n, lz, rz, oz, s1z, s2z, alpha, beta, gamma, zeta, zhZeta, proof.ZShiftedOpening.ClaimedValue,
-			qcpZeta, append([]fr.Element(nil), blindedZ...), pic, vk.CosetShift, h1, h2, h3, opt.StatisticalZK)
+			qcpZeta, linZ, pic, vk.CosetShift, h1, h2, h3, opt.StatisticalZK)
 		linDigest, err := p.commit(rep, "linearised", p.srs, 0, lin, cfg)
 		if err != nil {
 			return err
@@ -939,8 +940,13 @@ func (p *proverBLS12381) batchOpen(rep *prover.Report, polys [][]fr.Element, kno
 	}
 	var gamma fr.Element
 	gamma.SetBytes(gb)
-	folded := make([]fr.Element, largest)
-	copy(folded, polys[0])
+	// Σγⁱ·polysᵢ, into polys[0] (the linearised polynomial, which nothing
+	// reads afterwards) where it is the longest.
+	folded := polys[0]
+	if len(folded) < largest {
+		folded = make([]fr.Element, largest)
+		copy(folded, polys[0])
+	}
 	foldedValue := res.ClaimedValues[len(polys)-1]
 	for i := len(polys) - 2; i >= 0; i-- {
 		foldedValue.Mul(&foldedValue, &gamma).Add(&foldedValue, &res.ClaimedValues[i])
@@ -1013,11 +1019,18 @@ func commitBlindingBLS12381(n int, b []fr.Element, key kzg.ProvingKey) curve.G1A
 // blinded returns the coefficients of c + b·(Xⁿ − 1), n = len(c).
 func blindedBLS12381(c, b []fr.Element) []fr.Element {
 	out := make([]fr.Element, len(c)+len(b))
-	copy(out, c)
+	prover.ParallelRange(len(c), func(lo, hi int) { copy(out[lo:hi], c[lo:hi]) })
 	copy(out[len(c):], b)
 	for i := range b {
 		out[i].Sub(&out[i], &b[i])
 	}
+	return out
+}
+
+// clone returns a copy of v, copied on every core.
+func cloneBLS12381(v []fr.Element) []fr.Element {
+	out := make([]fr.Element, len(v))
+	prover.ParallelRange(len(v), func(lo, hi int) { copy(out[lo:hi], v[lo:hi]) })
 	return out
 }
 
