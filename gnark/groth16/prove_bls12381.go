@@ -260,8 +260,8 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		h, err = p.computeH(rep, solution.A, solution.B, solution.C, cfg)
 		hErr <- err
 	}()
-	wiresA := prover.Skip(wires, pk.InfinityA, int(pk.NbInfinityA))
-	wiresB := prover.Skip(wires, pk.InfinityB, int(pk.NbInfinityB))
+	wiresA := prover.Skip(wires, pk.InfinityA)
+	wiresB := prover.Skip(wires, pk.InfinityB)
 	wiresK := prover.PrivateWires(wires, r1cs.GetNbPublicVariables(), commitmentInfo)
 	if len(wiresK) != len(pk.G1.K) {
 		return nil, fmt.Errorf("%w: %d private wires, the key has %d K points", errMismatch, len(wiresK), len(pk.G1.K))

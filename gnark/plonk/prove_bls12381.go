@@ -431,7 +431,7 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	// polynomials (L, R, O, Z, Qk with the public inputs and the
 	// commitments' values, and the Piᵢ), which it turns into coefficients.
 	rep.Add("ntt", nttTime, nil)
-	qkFull := append([]fr.Element(nil), t.qkLagrange...)
+	qkFull := cloneBLS12381(t.qkLagrange)
 	copy(qkFull, wv[:nbPublic])
 	for i := range commitmentInfo {
 		qkFull[spr.GetNbPublicVariables()+commitmentInfo[i].CommitmentIndex] = commitmentVal[i]

@@ -1,6 +1,7 @@
 package prover
 
 import (
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,13 +15,59 @@ import (
 
 func TestSkipAndPrivateWires(t *testing.T) {
 	wires := []int{10, 11, 12, 13, 14, 15, 16}
-	if got := Skip(wires, []bool{false, true, false, true}, 2); len(got) != 5 || got[0] != 10 || got[1] != 12 || got[2] != 14 {
+	if got := Skip(wires, []bool{false, true, false, true}); len(got) != 5 || got[0] != 10 || got[1] != 12 || got[2] != 14 {
 		t.Errorf("Skip = %v", got)
 	}
 	info := constraint.Groth16Commitments{{PrivateCommitted: []int{3, 5}, CommitmentIndex: 6}}
 	if got := PrivateWires(wires, 2, info); len(got) != 2 || got[0] != 12 || got[1] != 14 {
 		t.Errorf("PrivateWires = %v", got)
 	}
+}
+
+// TestFilterLarge checks Skip and PrivateWires on inputs that are filtered
+// in ranges on every core, against a plain loop, for range boundaries that
+// fall on kept and dropped wires alike.
+func TestFilterLarge(t *testing.T) {
+	for _, n := range []int{0, 1, filterMin - 1, 2 * filterMin, 5*filterMin + 3, 300_001} {
+		wires := make([]int, n)
+		infinity := make([]bool, n)
+		for i := range wires {
+			wires[i] = i * 7
+			infinity[i] = (i*i+3*i)%5 == 0 || i%filterMin == 0
+		}
+		var want []int
+		for i, w := range wires {
+			if !infinity[i] {
+				want = append(want, w)
+			}
+		}
+		if got := Skip(wires, infinity); !slices.Equal(got, want) {
+			t.Fatalf("n %d: Skip kept %d wires, want %d (or in another order)", n, len(got), len(want))
+		}
+		if got := Skip(wires, infinity[:n/2]); len(got) != n-countTrue(infinity[:n/2]) {
+			t.Fatalf("n %d: Skip with a short flag list kept %d", n, len(got))
+		}
+		info := constraint.Groth16Commitments{{PrivateCommitted: []int{3, n / 2, n - 1}, CommitmentIndex: n / 3}}
+		want = want[:0]
+		for i := min(5, n); i < n; i++ {
+			if i != 3 && i != n/2 && i != n-1 && i != n/3 {
+				want = append(want, wires[i])
+			}
+		}
+		if got := PrivateWires(wires, 5, info); !slices.Equal(got, want) {
+			t.Fatalf("n %d: PrivateWires kept %d wires, want %d (or in another order)", n, len(got), len(want))
+		}
+	}
+}
+
+func countTrue(b []bool) int {
+	c := 0
+	for _, v := range b {
+		if v {
+			c++
+		}
+	}
+	return c
 }
 
 func TestParallelRange(t *testing.T) {

@@ -27,16 +27,9 @@ func CheckDevice(dev zkaccel.Device) error {
 
 // Skip returns wires without those whose flag in infinity is set: the
 // wires whose basis point is the point at infinity, which the key leaves
-// out of its A and B bases.
-func Skip[E any](wires []E, infinity []bool, nb int) []E {
-	out := make([]E, 0, max(len(wires)-nb, 0))
-	for i, w := range wires {
-		if i < len(infinity) && infinity[i] {
-			continue
-		}
-		out = append(out, w)
-	}
-	return out
+// out of its A and B bases. Large inputs are filtered on every core.
+func Skip[E any](wires []E, infinity []bool) []E {
+	return filter(wires, 0, func(i int) bool { return i < len(infinity) && infinity[i] })
 }
 
 // PrivateWires returns the wires from nbPublic on, without the private
@@ -54,12 +47,52 @@ func PrivateWires[E any](wires []E, nbPublic int, info constraint.Groth16Commitm
 			drop[c.CommitmentIndex] = true
 		}
 	}
-	out := make([]E, 0, len(wires))
-	for i := nbPublic; i < len(wires); i++ {
-		if !drop[i] {
-			out = append(out, wires[i])
+	return filter(wires, min(max(nbPublic, 0), len(wires)), func(i int) bool { return drop[i] })
+}
+
+// filterMin is the fewest wires per range that filter gives a core.
+const filterMin = 1 << 14
+
+// filter returns wires[from:] without those for which drop is true, in
+// order, in ranges on every core: each range counts what it keeps, the
+// counts give each range its place in the result, and each range copies
+// its wires there.
+func filter[E any](wires []E, from int, drop func(i int) bool) []E {
+	n := len(wires) - from
+	parts := min(runtime.GOMAXPROCS(0), max(n/filterMin, 1))
+	step := (n + parts - 1) / max(parts, 1)
+	counts := make([]int, parts+1) // counts[k+1]: range k's kept wires
+	each := func(fn func(k, lo, hi int)) {
+		var wg sync.WaitGroup
+		for k := range parts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				fn(k, from+k*step, from+min((k+1)*step, n))
+			}()
 		}
+		wg.Wait()
 	}
+	each(func(k, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if !drop(i) {
+				counts[k+1]++
+			}
+		}
+	})
+	for k := range parts {
+		counts[k+1] += counts[k]
+	}
+	out := make([]E, counts[parts])
+	each(func(k, lo, hi int) {
+		j := counts[k]
+		for i := lo; i < hi; i++ {
+			if !drop(i) {
+				out[j] = wires[i]
+				j++
+			}
+		}
+	})
 	return out
 }
 
