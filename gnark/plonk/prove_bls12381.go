@@ -1112,18 +1112,7 @@ func ratioBlocksBLS12381(t *traceBLS12381, lro [3][]fr.Element, beta, gamma fr.E
 	block = max(block, 1)
 	nb := (n - 1 + block - 1) / block
 	span := func(k int) (lo, hi int) { return 1 + k*block, min(1+(k+1)*block, n) } // z's indices
-	each := func(fn func(k int)) {
-		var wg sync.WaitGroup
-		for k := range nb {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				fn(k)
-			}()
-		}
-		wg.Wait()
-	}
-	each(func(k int) { // steps 1 and 2
+	prover.Each(nb, func(k int) {                                                  // steps 1 and 2
 		lo, hi := span(k)
 		den := make([]fr.Element, hi-lo)
 		for z1 := lo; z1 < hi; z1++ {
@@ -1158,7 +1147,7 @@ func ratioBlocksBLS12381(t *traceBLS12381, lro [3][]fr.Element, beta, gamma fr.E
 		_, hi := span(k - 1)
 		before[k].Mul(&before[k-1], &z[hi-1])
 	}
-	each(func(k int) { // step 4
+	prover.Each(nb, func(k int) { // step 4
 		if k == 0 {
 			return
 		}
@@ -1199,27 +1188,17 @@ func divideBlocksBLS12381(f []fr.Element, fa, a fr.Element, block int) []fr.Elem
 	f[0].Sub(&f[0], &fa)
 	block = max(block, 1)
 	nb := (len(f) + block - 1) / block
-	run := func(k int) { // step 1 on block k
+	prover.Each(nb, func(k int) { // step 1 on block k
 		lo, hi := k*block, min((k+1)*block, len(f))
 		var t fr.Element
 		for i := hi - 2; i >= lo; i-- {
 			t.Mul(&f[i+1], &a)
 			f[i].Add(&f[i], &t)
 		}
-	}
+	})
 	if nb == 1 {
-		run(0)
 		return f[1:]
 	}
-	var wg sync.WaitGroup
-	for k := range nb {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			run(k)
-		}()
-	}
-	wg.Wait()
 	// Step 2: carry[k] is the true r at the bottom of block k+1, which
 	// block k receives. Every block but the top one is block long.
 	var aLen fr.Element
@@ -1230,19 +1209,14 @@ func divideBlocksBLS12381(f []fr.Element, fa, a fr.Element, block int) []fr.Elem
 		carry[k].Mul(&carry[k+1], &aLen).Add(&carry[k], &f[(k+1)*block])
 	}
 	// Step 3.
-	for k := range nb - 1 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			lo, hi := k*block, (k+1)*block
-			var t fr.Element
-			t.Mul(&carry[k], &a)
-			for i := hi - 1; i >= lo; i-- {
-				f[i].Add(&f[i], &t)
-				t.Mul(&t, &a)
-			}
-		}()
-	}
-	wg.Wait()
+	prover.Each(nb-1, func(k int) {
+		lo, hi := k*block, (k+1)*block
+		var t fr.Element
+		t.Mul(&carry[k], &a)
+		for i := hi - 1; i >= lo; i-- {
+			f[i].Add(&f[i], &t)
+			t.Mul(&t, &a)
+		}
+	})
 	return f[1:]
 }

@@ -70,6 +70,18 @@ func countTrue(b []bool) int {
 	return c
 }
 
+func TestEach(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 17} {
+		calls := make([]atomic.Int32, n)
+		Each(n, func(k int) { calls[k].Add(1) })
+		for k := range calls {
+			if c := calls[k].Load(); c != 1 {
+				t.Fatalf("n %d: fn(%d) called %d times", n, k, c)
+			}
+		}
+	}
+}
+
 func TestParallelRange(t *testing.T) {
 	for _, n := range []int{0, 1, 1023, 5000, 100000} {
 		var sum atomic.Int64

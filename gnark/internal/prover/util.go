@@ -63,15 +63,7 @@ func filter[E any](wires []E, from int, drop func(i int) bool) []E {
 	step := (n + parts - 1) / max(parts, 1)
 	counts := make([]int, parts+1) // counts[k+1]: range k's kept wires
 	each := func(fn func(k, lo, hi int)) {
-		var wg sync.WaitGroup
-		for k := range parts {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				fn(k, from+k*step, from+min((k+1)*step, n))
-			}()
-		}
-		wg.Wait()
+		Each(parts, func(k int) { fn(k, from+k*step, from+min((k+1)*step, n)) })
 	}
 	each(func(k, lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -94,6 +86,24 @@ func filter[E any](wires []E, from int, drop func(i int) bool) []E {
 		}
 	})
 	return out
+}
+
+// Each calls fn(k) for every k < n, each on a goroutine of its own, and
+// returns when all have returned.
+func Each(n int, fn func(k int)) {
+	if n == 1 {
+		fn(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(k)
+		}()
+	}
+	wg.Wait()
 }
 
 // ParallelRange calls fn on [0, n) cut into one range per CPU.
