@@ -72,8 +72,10 @@ type PlonkQuotientRequest struct {
 	// than by their coefficients. The device interpolates them, and once
 	// H is written it writes their coefficients over those values, so
 	// that one call replaces the caller's inverse NTTs and their round
-	// trips. After an error their contents are undefined: a caller that
-	// falls back keeps its own copy. The others stay coefficients.
+	// trips. An error wrapping ErrUnsupported (a request the device
+	// declines, before any work) leaves them as they were, so that the
+	// caller can fall back on them; after any other error their contents
+	// are undefined. The other polynomials stay coefficients.
 	Lagrange bool
 	// GeneratorInv is ω⁻¹, needed only with Lagrange.
 	GeneratorInv []byte
@@ -161,8 +163,7 @@ type PlonkDevice interface {
 // polynomial of N elements, at least the twelve and then pairs, blinding
 // polynomials of at most PlonkMaxBlinding elements, one element per
 // constant (GeneratorInv too with Lagrange) and per coset, Rho·N elements
-// of Result. The error wraps
-// [ErrBadRequest].
+// of Result. The error wraps [ErrBadRequest].
 func (r *PlonkQuotientRequest) Check() error {
 	if r == nil {
 		return badRequest("nil request")

@@ -457,8 +457,8 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 		h3 = append([]fr.Element(nil), h3...)
 		h3[0].Sub(&h3[0], &quotientRand[1])
 	}
-	// The three shards' MSMs at once, as L, R and O's: on a GPU each one's
-	// scalars go up while the one before computes.
+	// The three shards' MSMs at once, as L, R and O's: a device queues
+	// them with no host step between them.
 	var hWait sync.WaitGroup
 	hErrs := make([]error, 3)
 	for i, hi := range [][]fr.Element{h1, h2, h3} {
