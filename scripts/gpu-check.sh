@@ -144,9 +144,13 @@ fi
 from=$(ls "$W"/bench-msm*.json "$W"/bench-ntt*.json "$W"/bench-hash.json 2>/dev/null | paste -sd,)
 [ -n "$from" ] && step tune 60 "$B/zkaccel" tune --from "$from"
 cp -r "$ZKACCEL_CACHE_DIR/crossover" "$W/" 2>/dev/null
+# Issues 5 and 6's speed targets against everything measured above.
+jsons=("$W"/*.json)
+[ -e "${jsons[0]}" ] && "$B/zkaccel" report --targets "${jsons[@]}" >"$W/targets.md" 2>&1
 pack
 
 echo "== skipped for want of time: ${skipped[*]:-none}"
 grep -h "CEILING" "$L/cuda-test.log" 2>/dev/null | sed 's/^ *//' 
 grep -hE '^(--- FAIL|FAIL|ok|PASS)' "$L"/*-test.log 2>/dev/null | head -40
 grep -hE 'passed|failed' "$L/conformance.log" 2>/dev/null | tail -2
+cat "$W/targets.md" 2>/dev/null

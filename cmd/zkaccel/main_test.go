@@ -99,7 +99,7 @@ func TestCommandHelp(t *testing.T) {
 		"devices":     nil,
 		"conformance": {"-device", "-ops", "-long", "-seed", "-run"},
 		"bench":       {"-device", "-ops", "-sizes", "-curves", "-fields", "-group", "-runs", "-json", "-md", "-seed", "-max-time"},
-		"report":      {"-md", "-svg"},
+		"report":      {"-md", "-svg", "-targets"},
 	} {
 		for _, args := range [][]string{{"help", cmd}, {cmd, "-h"}, {cmd, "--help"}} {
 			code, out, errs := zk(t, args...)
@@ -310,6 +310,13 @@ func TestBenchAndReport(t *testing.T) {
 	s := string(svg)
 	if err != nil || !(strings.HasPrefix(s, "<?xml") || strings.HasPrefix(s, "<svg")) || !strings.Contains(s, "cpu:0") || !strings.Contains(s, "goldilocks") {
 		t.Errorf("report SVG: %v\n%.400s", err, s)
+	}
+
+	// The speed targets against that file: none measured on a GPU there.
+	code, out, errs = zk(t, "report", "--targets", jsonFile)
+	wantCode(t, []string{"report", "--targets"}, code, 0, errs)
+	if !strings.HasPrefix(out, "| target | machine, device | bound | measured | met |") || !strings.Contains(out, "| MSM G1 BN254 2^24 | - | ≤ 100 ms | not measured | - |") {
+		t.Errorf("report --targets: stdout %q, stderr %q", out, errs)
 	}
 
 	// Markdown to stdout by default, and no chart with --svg "".

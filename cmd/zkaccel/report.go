@@ -17,7 +17,13 @@ curve/field, size, median, hashes per second (a column shown when some file
 measured a hash op: poseidon, poseidon2 or keccak) and speed-up against the
 same file's CPU row (to stdout, or to --md), and an SVG chart of median time
 against size, log-log, one line per machine, device, op and curve/field (to
---svg). Files written before a field was added read as before.`
+--svg). Files written before a field was added read as before.
+
+--targets prints instead the speed targets of issues 5 and 6 (MSM, NTT,
+Poseidon2 and Keccak on a GPU; Groth16 and PLONK proofs against gnark's CPU
+provers) checked against every matching device measurement in the files:
+the bound, the measured value, and whether it is met, by what factor. A
+target that no file measured says so.`
 
 const defaultSVG = "zkaccel-report.svg"
 
@@ -25,6 +31,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("report", "[flags] FILE...", reportAbout, stderr)
 	mdOut := fs.String("md", "", "write the Markdown to `file` instead of stdout")
 	svgOut := fs.String("svg", defaultSVG, "write the SVG chart to `file` (\"\" for no chart)")
+	targets := fs.Bool("targets", false, "print the speed targets checked against the files, instead of the report")
 	files, done, code := parse(fs, args)
 	if done {
 		return code
@@ -41,6 +48,13 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, fmt.Errorf("zkaccel report: %w", unprefix(err)))
 		}
 		results = append(results, f)
+	}
+	if *targets {
+		checks := bench.CheckGoals(results, bench.Goals)
+		if err := bench.WriteGoals(stdout, checks, bench.MachineLabels(results)); err != nil {
+			return fail(stderr, fmt.Errorf("zkaccel report: %w", err))
+		}
+		return exitOK
 	}
 
 	var md bytes.Buffer
