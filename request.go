@@ -99,6 +99,19 @@ type MSMDevice interface {
 	MSM(req *MSMRequest) error
 }
 
+// MSMBatchDevice is implemented by devices that run several MSMs as one
+// call. MSMBatch runs reqs in order, each as MSM would, and each
+// request's data go to the device while the one before it computes, so
+// that a prover's MSMs keep the device busy. Every request is checked
+// before any work: an error wrapping [ErrUnsupported] or [ErrBadRequest]
+// for any of them writes no Result. Each Result is written when its
+// request is done; after another error, those of the requests not done are
+// not written.
+type MSMBatchDevice interface {
+	MSMDevice
+	MSMBatch(reqs []*MSMRequest) error
+}
+
 // Decimation selects the FFT's ordering, as gnark-crypto's fft.Decimation
 // does: DIT reads bit-reversed input and writes natural order, DIF reads
 // natural order and writes bit-reversed output.

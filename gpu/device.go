@@ -369,6 +369,13 @@ func (d *Device) MSM(req *zkaccel.MSMRequest) error {
 	return d.forgetIfReset(d.msm(req))
 }
 
+// MSMBatch runs several MSMs as one call (see msm.go's msmBatch).
+func (d *Device) MSMBatch(reqs []*zkaccel.MSMRequest) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.forgetIfReset(d.msmBatch(reqs))
+}
+
 // NTT runs an in-place NTT (see ntt.go).
 func (d *Device) NTT(req *zkaccel.NTTRequest) error {
 	d.mu.Lock()
@@ -436,4 +443,5 @@ var (
 	_ zkaccel.MerkleDevice   = (*Device)(nil)
 	_ zkaccel.SensorDevice   = (*Device)(nil)
 	_ zkaccel.TimedDevice    = (*Device)(nil)
+	_ zkaccel.MSMBatchDevice = (*Device)(nil)
 )

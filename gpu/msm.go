@@ -386,9 +386,98 @@ func (d *Device) msmChunkSize(g msmGroup, n, passes int) int {
 // An unknown curve or group is ErrUnsupported; a malformed request an error;
 // neither writes req.Result.
 func (d *Device) msm(req *zkaccel.MSMRequest) error {
+	return d.msmBatch([]*zkaccel.MSMRequest{req})
+}
+
+// msmBatch runs reqs as msm runs one, in order, as one pipeline of passes:
+// each pass's data (the first pass of the next request's too) go to the
+// device while the pass before it computes. Every request is checked
+// first: an unsupported or malformed one fails the batch before any work.
+// Each Result is written when its request is done.
+func (d *Device) msmBatch(reqs []*zkaccel.MSMRequest) error {
+	if len(reqs) == 0 {
+		return d.errorf("msm batch", fmt.Errorf("%w: no request", errBadRequest))
+	}
+	calls := make([]*msmCall, len(reqs))
+	for i, req := range reqs {
+		c, err := d.msmCheck(req)
+		if err != nil {
+			if len(reqs) > 1 {
+				err = fmt.Errorf("request %d of %d: %w", i, len(reqs), err)
+			}
+			return err
+		}
+		calls[i] = c
+	}
+	// The passes of every call, in order.
+	type pass struct {
+		c  *msmCall
+		lo int
+	}
+	var passes []pass
+	for _, c := range calls {
+		for lo := 0; lo < c.req.N; lo += c.chunk {
+			passes = append(passes, pass{c, lo})
+		}
+	}
+	part := []byte(nil)
+	next, err := passes[0].c.stage(d, passes[0].lo, false)
+	if err != nil {
+		return d.errorf(passes[0].c.g.op(), err)
+	}
+	for i, ps := range passes {
+		c, cur := ps.c, next
+		next = nil
+		err := d.msmLaunch(c.k, c.g, cur)
+		if err == nil && i+1 < len(passes) {
+			next, err = passes[i+1].c.stage(d, passes[i+1].lo, true)
+		}
+		dst := c.acc
+		if ps.lo != 0 {
+			part = make([]byte, c.g.resultSize())
+			dst = part
+		}
+		if err == nil {
+			err = d.msmResult(c.g, cur, dst, next == nil)
+		}
+		if err != nil {
+			_ = d.rt.Finish() // let the launched kernels end before the buffers are freed
+			cur.s.free()
+			if next != nil {
+				next.s.free()
+			}
+			return d.errorf(c.g.op(), err)
+		}
+		cur.s.free()
+		if ps.lo != 0 {
+			c.g.addJac(c.acc, part)
+		}
+		if ps.lo+c.chunk >= c.req.N { // the call's last pass
+			copy(c.req.Result, c.acc)
+		}
+	}
+	return nil
+}
+
+// msmCall is one checked MSM request with what its passes need.
+type msmCall struct {
+	req   *zkaccel.MSMRequest
+	g     msmGroup
+	k     msmKernels
+	res   *residentPoints // nil: the points come from the host
+	chunk int             // points per pass
+	acc   []byte          // the sum of its passes so far
+}
+
+// msmCheck checks req and resolves its program, kernels, resident points
+// and passes (see msm).
+func (d *Device) msmCheck(req *zkaccel.MSMRequest) (*msmCall, error) {
+	if req == nil {
+		return nil, d.errorf("msm", fmt.Errorf("%w: nil request", errBadRequest))
+	}
 	g, ok := msmGroupOf(req.Curve, req.Group)
 	if !ok {
-		return d.unsupported(fmt.Sprintf("msm %s %s", req.Curve, req.Group), "unknown curve or group")
+		return nil, d.unsupported(fmt.Sprintf("msm %s %s", req.Curve, req.Group), "unknown curve or group")
 	}
 	op := g.op()
 	bad := func(format string, args ...any) error {
@@ -399,84 +488,51 @@ func (d *Device) msm(req *zkaccel.MSMRequest) error {
 	if req.Resident != nil {
 		var err error
 		if res, err = d.residentOf(req, g); err != nil {
-			return d.errorf(op, err)
+			return nil, d.errorf(op, err)
 		}
 	}
 	switch {
 	case req.N < 1:
-		return bad("N = %d, want ≥ 1", req.N)
+		return nil, bad("N = %d, want ≥ 1", req.N)
 	case res == nil && (req.N > len(req.Points)/ps || len(req.Points) != req.N*ps):
-		return bad("points: %d bytes, want %d × %d", len(req.Points), req.N, ps)
+		return nil, bad("points: %d bytes, want %d × %d", len(req.Points), req.N, ps)
 	case res != nil && len(req.Points) != 0:
-		return bad("points: %d bytes beside resident points", len(req.Points))
+		return nil, bad("points: %d bytes beside resident points", len(req.Points))
 	case len(req.Scalars) != req.N*ss:
-		return bad("scalars: %d bytes, want %d × %d", len(req.Scalars), req.N, ss)
+		return nil, bad("scalars: %d bytes, want %d × %d", len(req.Scalars), req.N, ss)
 	case len(req.Result) != g.resultSize():
-		return bad("result: %d bytes, want %d (one Jacobian point)", len(req.Result), g.resultSize())
+		return nil, bad("result: %d bytes, want %d (one Jacobian point)", len(req.Result), g.resultSize())
 	}
 	if _, err := msmWindowEnv(); err != nil {
-		return d.errorf(op, err)
+		return nil, d.errorf(op, err)
 	}
 	passes, err := msmPassesEnv()
 	if err != nil {
-		return d.errorf(op, err)
+		return nil, d.errorf(op, err)
 	}
 	prog, err := d.program(msmProgramKey(g))
 	if err != nil {
-		return d.errorf(op, err)
+		return nil, d.errorf(op, err)
 	}
 	ks, err := kernels(prog, msmKernelNames...)
 	if err != nil {
-		return d.errorf(op, err)
+		return nil, d.errorf(op, err)
 	}
 	k := msmKernels{ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], ks[7], ks[8], ks[9], ks[10], ks[11], ks[12], ks[13]}
+	return &msmCall{req: req, g: g, k: k, res: res, chunk: d.msmChunkSize(g, req.N, passes), acc: make([]byte, g.resultSize())}, nil
+}
 
-	chunk := d.msmChunkSize(g, req.N, passes)
-	// The passes: each one's data go to the device (msmStage) while the
-	// one before it computes; its result is read, and added on the host.
-	stage := func(lo int, early bool) (*msmStaged, error) {
-		hi := min(lo+chunk, req.N)
-		pts := passPoints{host: req.Points[min(lo*ps, len(req.Points)):min(hi*ps, len(req.Points))]}
-		if res != nil {
-			pts = passPoints{resident: res.buf, offset: req.ResidentOffset + lo}
-		}
-		return d.msmStage(g, pts, req.Scalars[lo*ss:hi*ss], hi-lo, early)
+// stage allocates the buffers of c's pass from point lo and writes its
+// data (see msmStage).
+func (c *msmCall) stage(d *Device, lo int, early bool) (*msmStaged, error) {
+	req, g := c.req, c.g
+	ps, ss := g.pointSize(), g.fr.ElemSize()
+	hi := min(lo+c.chunk, req.N)
+	pts := passPoints{host: req.Points[min(lo*ps, len(req.Points)):min(hi*ps, len(req.Points))]}
+	if c.res != nil {
+		pts = passPoints{resident: c.res.buf, offset: req.ResidentOffset + lo}
 	}
-	acc := make([]byte, g.resultSize())
-	part := make([]byte, g.resultSize())
-	next, err := stage(0, false)
-	if err != nil {
-		return d.errorf(op, err)
-	}
-	for lo := 0; lo < req.N; lo += chunk {
-		cur := next
-		next = nil
-		err := d.msmLaunch(k, g, cur)
-		if err == nil && lo+chunk < req.N {
-			next, err = stage(lo+chunk, true)
-		}
-		dst := part
-		if lo == 0 {
-			dst = acc
-		}
-		if err == nil {
-			err = d.msmResult(g, cur, dst, next == nil)
-		}
-		if err != nil {
-			_ = d.rt.Finish() // let the launched kernels end before the buffers are freed
-			cur.s.free()
-			if next != nil {
-				next.s.free()
-			}
-			return d.errorf(op, err)
-		}
-		cur.s.free()
-		if lo != 0 {
-			g.addJac(acc, part)
-		}
-	}
-	copy(req.Result, acc)
-	return nil
+	return d.msmStage(g, pts, req.Scalars[lo*ss:hi*ss], hi-lo, early)
 }
 
 // passPoints are the points of one pass: host bytes to upload, or a range

@@ -541,3 +541,122 @@ func benchMSM[J, A, S any, PJ bind.Jac[J, A, S], PS bind.Element[S]](b *testing.
 		}
 	})
 }
+
+// TestMSMBatch checks MSMBatch against gnark-crypto: a batch of BN254 G1
+// and G2 and BLS12-381 G1 MSMs of several sizes, from host and resident
+// points (a range of them), in one pass each and in several (each pass,
+// the next request's first too, staged while the one before computes);
+// and that a malformed or unsupported request anywhere fails the batch
+// before any Result is written.
+func TestMSMBatch(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		type one struct {
+			req   *zkaccel.MSMRequest
+			check func() error
+		}
+		g1 := func(n int, resident zkaccel.ResidentPoints, pts []bn254.G1Affine, lo int) one {
+			if pts == nil {
+				pts = inputs.BN254G1(rng, n)
+			}
+			sc := inputs.Elements[frbn.Element](rng, n)
+			var want bn254.G1Jac
+			if _, err := want.MultiExp(pts[lo:lo+n], sc, ecc.MultiExpConfig{}); err != nil {
+				t.Fatal(err)
+			}
+			var got [1]bn254.G1Jac
+			out := rawbytes.Of(got[:])
+			rawbytes.Poison(out)
+			r := &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: n, Scalars: rawbytes.Of(sc), Result: out}
+			if resident != nil {
+				r.Resident, r.ResidentOffset = resident, lo
+			} else {
+				r.Points = rawbytes.Of(pts[lo : lo+n])
+			}
+			return one{r, func() error {
+				if !got[0].Equal(&want) {
+					return fmt.Errorf("BN254 G1 of %d points (resident %v): differs from gnark-crypto's", n, resident != nil)
+				}
+				return nil
+			}}
+		}
+		g2 := func(n int) one {
+			pts := inputs.BN254G2(rng, n)
+			sc := inputs.Elements[frbn.Element](rng, n)
+			var want bn254.G2Jac
+			if _, err := want.MultiExp(pts, sc, ecc.MultiExpConfig{}); err != nil {
+				t.Fatal(err)
+			}
+			var got [1]bn254.G2Jac
+			out := rawbytes.Of(got[:])
+			rawbytes.Poison(out)
+			r := &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G2, N: n, Points: rawbytes.Of(pts), Scalars: rawbytes.Of(sc), Result: out}
+			return one{r, func() error {
+				if !got[0].Equal(&want) {
+					return fmt.Errorf("BN254 G2 of %d points: differs from gnark-crypto's", n)
+				}
+				return nil
+			}}
+		}
+		key := inputs.BN254G1(rng, 300)
+		res, err := d.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(key), len(key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Free()
+		for _, passes := range []string{"1", "3"} {
+			t.Run("passes="+passes, func(t *testing.T) {
+				t.Setenv(gpu.EnvMSMPasses, passes)
+				batch := []one{g1(200, res, key, 0), g1(1, nil, nil, 0), g2(40), g1(100, res, key, 150), g1(77, nil, nil, 0)}
+				var reqs []*zkaccel.MSMRequest
+				for _, b := range batch {
+					reqs = append(reqs, b.req)
+				}
+				if err := d.MSMBatch(reqs); err != nil {
+					t.Fatal(err)
+				}
+				for _, b := range batch {
+					if err := b.check(); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		for _, tc := range []struct {
+			name  string
+			edit  func(r *zkaccel.MSMRequest)
+			unsup bool
+		}{
+			{"short-scalars", func(r *zkaccel.MSMRequest) { r.Scalars = r.Scalars[:8] }, false},
+			{"unknown-curve", func(r *zkaccel.MSMRequest) { r.Curve = "zz" }, true},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				batch := []one{g1(20, nil, nil, 0), g1(30, nil, nil, 0), g1(10, nil, nil, 0)}
+				tc.edit(batch[2].req)
+				var reqs []*zkaccel.MSMRequest
+				var before [][]byte
+				for _, b := range batch {
+					reqs = append(reqs, b.req)
+					before = append(before, bytes.Clone(b.req.Result))
+				}
+				err := d.MSMBatch(reqs)
+				switch {
+				case err == nil:
+					t.Fatal("no error")
+				case tc.unsup != errors.Is(err, zkaccel.ErrUnsupported) || (!tc.unsup && !errors.Is(err, zkaccel.ErrBadRequest)):
+					t.Fatalf("%v: want ErrUnsupported %v", err, tc.unsup)
+				case !strings.Contains(err.Error(), "request 2 of 3"):
+					t.Errorf("%v: the error does not name the request", err)
+				}
+				for i, r := range reqs {
+					if !bytes.Equal(r.Result, before[i]) {
+						t.Errorf("request %d's result was written", i)
+					}
+				}
+			})
+		}
+		if err := d.MSMBatch(nil); !errors.Is(err, zkaccel.ErrBadRequest) {
+			t.Errorf("an empty batch: %v, want ErrBadRequest", err)
+		}
+	})
+}

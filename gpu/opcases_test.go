@@ -15,6 +15,7 @@ import (
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/keccak"
 	"github.com/zkaccel/zkaccel/msm"
 	msmbn254 "github.com/zkaccel/zkaccel/msm/bn254"
@@ -217,6 +218,34 @@ func opCases() []opCase {
 				return fmt.Errorf("msm: wrong result")
 			}
 			return ran(&rep, dev)
+		}, false},
+		{"msm-batch", func(dev zkaccel.Device) error {
+			// Three MSMs in one call, the second in 4 passes: each pass
+			// staged while the one before computes.
+			bd, ok := dev.(zkaccel.MSMBatchDevice)
+			if !ok {
+				return fmt.Errorf("%v runs no MSM batch", dev)
+			}
+			defer gpu.SetMSMMaxChunk(10)()
+			var out [3]bn254.G1Jac
+			var reqs []*zkaccel.MSMRequest
+			for i, n := range []int{7, len(points), 1} {
+				reqs = append(reqs, &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: n,
+					Points: rawbytes.Of(points[:n]), Scalars: rawbytes.Of(scalars[:n]), Result: rawbytes.Of(out[i : i+1])})
+			}
+			if err := bd.MSMBatch(reqs); err != nil {
+				return err
+			}
+			for i, n := range []int{7, len(points), 1} {
+				var want bn254.G1Jac
+				if _, err := want.MultiExp(points[:n], scalars[:n], ecc.MultiExpConfig{}); err != nil {
+					return err
+				}
+				if !out[i].Equal(&want) {
+					return fmt.Errorf("msm batch: wrong result %d", i)
+				}
+			}
+			return nil
 		}, false},
 		{"msm-passes", func(dev zkaccel.Device) error {
 			// 4 passes of at most 10 points, each staged while the one
