@@ -123,3 +123,63 @@ func TestResidentOnCPU(t *testing.T) {
 	}
 	loaded.Free()
 }
+
+// TestLoadedBatch runs a batch of BN254 G1 MSMs through the front end
+// (msm/bn254.MultiExpG1LoadedBatch): on each GPU device as one call, from
+// resident points, from points loaded on another device (the CPU's, sent
+// with the request) and with no scalars (the identity); on the CPU one by
+// one. Every result is checked against gnark-crypto, and each report says
+// where the MSM ran.
+func TestLoadedBatch(t *testing.T) {
+	rng := inputs.NewRand(devtest.Seed(t))
+	const n = 300
+	points := inputs.BN254G1(rng, n)
+	scalars := inputs.Elements[fr.Element](rng, n)
+	onCPU, err := msmbn254.LoadG1(points, msm.WithDevice(zkaccel.HostCPU()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(t *testing.T, dev zkaccel.Device, loaded *msmbn254.PointsG1) {
+		ranges := [][2]int{{0, n}, {17, 100}, {5, 0}, {n - 5, 5}}
+		items := make([]msmbn254.BatchG1, len(ranges)+1)
+		reps := make([]zkaccel.Report, len(items))
+		for i, r := range ranges {
+			items[i] = msmbn254.BatchG1{P: new(bn254.G1Jac), Points: loaded, Lo: r[0], Scalars: scalars[:r[1]], Report: &reps[i]}
+		}
+		items[len(ranges)] = msmbn254.BatchG1{P: new(bn254.G1Jac), Points: onCPU, Lo: 7, Scalars: scalars[:50], Report: &reps[len(ranges)]}
+		if err := msmbn254.MultiExpG1LoadedBatch(items, msm.WithDevice(dev)); err != nil {
+			t.Fatal(err)
+		}
+		for i, it := range items {
+			var want bn254.G1Jac
+			if _, err := want.MultiExp(points[it.Lo:it.Lo+len(it.Scalars)], it.Scalars, ecc.MultiExpConfig{}); err != nil {
+				t.Fatal(err)
+			}
+			if !it.P.Equal(&want) {
+				t.Errorf("item %d (%d scalars from %d): wrong result", i, len(it.Scalars), it.Lo)
+			}
+			if wantRan := dev; len(it.Scalars) > 0 && (reps[i].Ran != wantRan || reps[i].Fallback || reps[i].N != len(it.Scalars)) {
+				t.Errorf("item %d: report %v, want it run on %v", i, &reps[i], wantRan)
+			}
+			// On a GPU one call ran them all: each report gives its time.
+			if dev.Kind() != zkaccel.CPU && len(it.Scalars) > 0 && reps[i].Elapsed != reps[0].Elapsed {
+				t.Errorf("item %d took %v, item 0 %v: not one batch", i, reps[i].Elapsed, reps[0].Elapsed)
+			}
+		}
+	}
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		loaded, err := msmbn254.LoadG1(points, msm.WithDevice(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer loaded.Free()
+		check(t, d, loaded)
+	})
+	t.Run("cpu", func(t *testing.T) { check(t, zkaccel.HostCPU(), onCPU) })
+	if err := msmbn254.MultiExpG1LoadedBatch([]msmbn254.BatchG1{{P: new(bn254.G1Jac), Points: onCPU, Lo: n - 1, Scalars: scalars[:2]}}); err == nil {
+		t.Error("a range past the loaded points accepted")
+	}
+	if err := msmbn254.MultiExpG1LoadedBatch([]msmbn254.BatchG1{{Points: onCPU}}); err == nil {
+		t.Error("an item without a result accepted")
+	}
+}

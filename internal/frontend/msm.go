@@ -3,6 +3,7 @@ package frontend
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/consensys/gnark-crypto/ecc"
 
@@ -150,4 +151,103 @@ func MultiExpLoaded[J, A, S any, PJ Jacobian[J, A, S]](p *J, l *Loaded[A], lo in
 		return nil, fmt.Errorf("zkaccel: %s: %d scalars from point %d of %d loaded", g.Op, len(scalars), lo, len(l.points))
 	}
 	return multiExp[J, A, S, PJ](g, p, l.points[lo:lo+len(scalars)], scalars, l.res, lo, opts)
+}
+
+// BatchItem is one MSM of [MultiExpLoadedBatch]: P = Σ Scalars[i]·
+// Points[Lo+i], and Report, when not nil, says where it ran.
+type BatchItem[J, A, S any] struct {
+	P       *J
+	Points  *Loaded[A]
+	Lo      int
+	Scalars []S
+	Report  *zkaccel.Report
+}
+
+// MultiExpLoadedBatch computes each item as MultiExpLoaded would. Where
+// the options name a device (not the automatic default) that runs MSM
+// batches (zkaccel.MSMBatchDevice), the items go to it as one call, so
+// that each MSM's data go up while the one before computes; each item's
+// Report then gives the whole batch's time as its Elapsed. Elsewhere, or
+// where the device declines the batch (an error wrapping ErrUnsupported),
+// the items run one after the other through MultiExpLoaded, each with its
+// own device choice and CPU fallback.
+func MultiExpLoadedBatch[J, A, S any, PJ Jacobian[J, A, S]](items []BatchItem[J, A, S], opts []msm.Option) error {
+	for i, it := range items {
+		switch {
+		case it.P == nil || it.Points == nil:
+			return fmt.Errorf("zkaccel: msm batch: item %d has no result or no points", i)
+		case it.Lo < 0 || it.Lo > len(it.Points.points) || len(it.Scalars) > len(it.Points.points)-it.Lo:
+			return fmt.Errorf("zkaccel: %s: item %d: %d scalars from point %d of %d loaded", it.Points.g.Op, i, len(it.Scalars), it.Lo, len(it.Points.points))
+		}
+	}
+	one := func(it BatchItem[J, A, S]) error {
+		o := opts
+		if it.Report != nil {
+			o = append(opts[:len(opts):len(opts)], msm.WithReport(it.Report))
+		}
+		_, err := MultiExpLoaded[J, A, S, PJ](it.P, it.Points, it.Lo, it.Scalars, o)
+		return err
+	}
+	cfg := dispatch.Apply(opts)
+	bd, ok := cfg.Device.(zkaccel.MSMBatchDevice)
+	if !ok || len(items) < 2 {
+		for _, it := range items {
+			if err := one(it); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	start := time.Now()
+	out := make([]J, len(items))
+	var reqs []*zkaccel.MSMRequest
+	var batched []int
+	for i, it := range items {
+		n := len(it.Scalars)
+		if n == 0 {
+			continue // the identity, on the CPU below
+		}
+		g := it.Points.g
+		raw := rawbytes.Of(out[i : i+1])
+		rawbytes.Poison(raw)
+		req := &zkaccel.MSMRequest{Curve: g.Curve, Group: g.Group, N: n, Scalars: rawbytes.Of(it.Scalars), Result: raw, NbTasks: cfg.NbTasks}
+		if res := it.Points.res; res != nil && res.Device() == zkaccel.Device(bd) {
+			req.Resident, req.ResidentOffset = res, it.Lo
+		} else {
+			req.Points = rawbytes.Of(it.Points.points[it.Lo : it.Lo+n])
+		}
+		reqs = append(reqs, req)
+		batched = append(batched, i)
+	}
+	if len(reqs) > 0 {
+		err := bd.MSMBatch(reqs)
+		switch {
+		case errors.Is(err, zkaccel.ErrUnsupported):
+			zkaccel.Debugf("msm batch of %d on %v: %v; one by one", len(reqs), bd, err)
+			for _, it := range items {
+				if err := one(it); err != nil {
+					return err
+				}
+			}
+			return nil
+		case err != nil:
+			return err
+		}
+	}
+	elapsed := time.Since(start)
+	for _, i := range batched {
+		it := items[i]
+		PJ(it.P).Set(&out[i])
+		if it.Report != nil {
+			*it.Report = zkaccel.Report{Op: it.Points.g.Op, N: len(it.Scalars), Requested: bd, Ran: bd, Elapsed: elapsed}
+		}
+	}
+	for _, it := range items {
+		if len(it.Scalars) == 0 {
+			if err := one(it); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -64,3 +64,25 @@ func MultiExpG1Loaded(p *curve.G1Jac, points *PointsG1, lo int, scalars []fr.Ele
 func MultiExpG2Loaded(p *curve.G2Jac, points *PointsG2, lo int, scalars []fr.Element, opts ...msm.Option) (*curve.G2Jac, error) {
 	return frontend.MultiExpLoaded[curve.G2Jac, curve.G2Affine, fr.Element](p, points, lo, scalars, opts)
 }
+
+// BatchG1 is one MSM of [MultiExpG1LoadedBatch]: P = Σ Scalars[i]·
+// Points[Lo+i], with Report, when not nil, filled as msm.WithReport fills
+// one.
+type BatchG1 = frontend.BatchItem[curve.G1Jac, curve.G1Affine, fr.Element]
+
+// BatchG2 is [BatchG1] for G2.
+type BatchG2 = frontend.BatchItem[curve.G2Jac, curve.G2Affine, fr.Element]
+
+// MultiExpG1LoadedBatch computes each item as [MultiExpG1Loaded] would. On a
+// device named by msm.WithDevice that runs MSM batches
+// (zkaccel.MSMBatchDevice: the GPUs), the items go to it as one call, each
+// MSM's scalars going up while the one before computes; elsewhere they run
+// one after the other.
+func MultiExpG1LoadedBatch(items []BatchG1, opts ...msm.Option) error {
+	return frontend.MultiExpLoadedBatch[curve.G1Jac, curve.G1Affine, fr.Element](items, opts)
+}
+
+// MultiExpG2LoadedBatch is [MultiExpG1LoadedBatch] for G2.
+func MultiExpG2LoadedBatch(items []BatchG2, opts ...msm.Option) error {
+	return frontend.MultiExpLoadedBatch[curve.G2Jac, curve.G2Affine, fr.Element](items, opts)
+}
