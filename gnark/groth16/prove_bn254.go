@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -283,57 +284,68 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 	if err := <-hErr; err != nil {
 		return nil, err
 	}
-	cpus := runtime.NumCPU()
-	type part struct {
-		p   curve.G1Affine
-		err error
-	}
-	// The MSMs run concurrently, scheduled as gnark schedules them: first
-	// K and Z (one task each, the critical path on a CPU), then A and B in
-	// G1, then B in G2 on this goroutine.
-	ar, bs1, kz := make(chan part, 1), make(chan part, 1), make(chan part, 1)
-	go func() {
-		z := make(chan part, 1)
+	// The G1 MSMs' raw results (A, B1, K, Z) and B2's.
+	var a, b1, k, z curve.G1Affine
+	var bs2 curve.G2Affine
+	if _, batch := cfg.Device.(zkaccel.MSMBatchDevice); batch {
+		// A GPU: the G1 MSMs as one call, each one's scalars going up while
+		// the one before computes; B2 (G2) beside them.
+		b2 := make(chan error, 1)
 		go func() {
-			p, err := p.msmG1(rep, "Z", p.z, h[:len(pk.G1.Z)], cfg, cpus/2)
-			z <- part{p, err}
+			var err error
+			bs2, err = p.msmG2(rep, "B2", p.b2, wiresB, cfg, 0)
+			b2 <- err
 		}()
-		k, err := p.msmG1(rep, "K", p.k, wiresK, cfg, cpus/2)
-		pz := <-z
-		var j curve.G1Jac
-		j.FromAffine(&k)
-		j.AddMixed(&pz.p)
-		j.AddMixed(&deltas[2])
-		k.FromJacobian(&j)
-		kz <- part{k, errors.Join(err, pz.err)}
-	}()
-	go func() {
-		a, err := p.msmG1(rep, "A", p.a, wiresA, cfg, cpus/2)
-		var j curve.G1Jac
-		j.FromAffine(&a)
-		j.AddMixed(&pk.G1.Alpha)
-		j.AddMixed(&deltas[0])
-		a.FromJacobian(&j)
-		ar <- part{a, err}
-	}()
-	go func() {
-		b, err := p.msmG1(rep, "B1", p.b1, wiresB, cfg, cpus/2)
-		var j curve.G1Jac
-		j.FromAffine(&b)
-		j.AddMixed(&pk.G1.Beta)
-		j.AddMixed(&deltas[1])
-		b.FromJacobian(&j)
-		bs1 <- part{b, err}
-	}()
-	g2Tasks := cpus
-	if g2Tasks <= 16 {
-		g2Tasks *= 2 // few cores: split the G2 MSM finer, as gnark does
+		g1, err := p.msmG1Batch(rep, []string{"Z", "K", "A", "B1"}, []*zmsm.PointsG1{p.z, p.k, p.a, p.b1},
+			[][]fr.Element{h[:len(pk.G1.Z)], wiresK, wiresA, wiresB}, cfg)
+		if err := errors.Join(err, <-b2); err != nil {
+			return nil, err
+		}
+		z, k, a, b1 = g1[0], g1[1], g1[2], g1[3]
+	} else {
+		// The MSMs run concurrently, scheduled as gnark schedules them:
+		// first K and Z (one task each, the critical path on a CPU), then A
+		// and B in G1, then B in G2 on this goroutine.
+		cpus := runtime.NumCPU()
+		errs := make([]error, 5)
+		var wg sync.WaitGroup
+		for i, m := range []struct {
+			dst    *curve.G1Affine
+			name   string
+			bases  *zmsm.PointsG1
+			scalar []fr.Element
+		}{{&z, "Z", p.z, h[:len(pk.G1.Z)]}, {&k, "K", p.k, wiresK}, {&a, "A", p.a, wiresA}, {&b1, "B1", p.b1, wiresB}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				*m.dst, errs[i] = p.msmG1(rep, m.name, m.bases, m.scalar, cfg, cpus/2)
+			}()
+		}
+		g2Tasks := cpus
+		if g2Tasks <= 16 {
+			g2Tasks *= 2 // few cores: split the G2 MSM finer, as gnark does
+		}
+		bs2, errs[4] = p.msmG2(rep, "B2", p.b2, wiresB, cfg, g2Tasks)
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
+		}
 	}
-	bs2, errB2 := p.msmG2(rep, "B2", p.b2, wiresB, cfg, g2Tasks)
-	pa, pb, pk2 := <-ar, <-bs1, <-kz
-	if err := errors.Join(errB2, pa.err, pb.err, pk2.err); err != nil {
-		return nil, err
-	}
+	// A + α + r·δ, B1 + β + s·δ, K + Z − r·s·δ.
+	var j curve.G1Jac
+	j.FromAffine(&a)
+	j.AddMixed(&pk.G1.Alpha)
+	j.AddMixed(&deltas[0])
+	a.FromJacobian(&j)
+	j.FromAffine(&b1)
+	j.AddMixed(&pk.G1.Beta)
+	j.AddMixed(&deltas[1])
+	b1.FromJacobian(&j)
+	j.FromAffine(&k)
+	j.AddMixed(&z)
+	j.AddMixed(&deltas[2])
+	k.FromJacobian(&j)
+
 	var bj, deltaS curve.G2Jac
 	bj.FromAffine(&bs2)
 	deltaS.FromAffine(&pk.G2.Delta)
@@ -343,14 +355,14 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 	proof.Bs.FromJacobian(&bj)
 
 	var krsJ, t curve.G1Jac
-	krsJ.FromAffine(&pk2.p)
-	t.FromAffine(&pa.p)
+	krsJ.FromAffine(&k)
+	t.FromAffine(&a)
 	t.ScalarMultiplication(&t, &s)
 	krsJ.AddAssign(&t)
-	t.FromAffine(&pb.p)
+	t.FromAffine(&b1)
 	t.ScalarMultiplication(&t, &r)
 	krsJ.AddAssign(&t)
-	proof.Ar = pa.p
+	proof.Ar = a
 	proof.Krs.FromJacobian(&krsJ)
 	rep.Finish(ecc.BN254, time.Since(total))
 	return proof, nil
@@ -450,6 +462,29 @@ func (p *proverBN254) msmG1(rep *Report, name string, points *zmsm.PointsG1, sca
 	rep.Add("msm "+name, zr.Elapsed, &zr)
 	res.FromJacobian(&j)
 	return res, nil
+}
+
+// msmG1Batch returns each Σ scalars[k][i]·bases[k][i] as msmG1 does, as
+// one call on cfg's device (which runs MSM batches), recording each
+// phase (each with the batch's time).
+func (p *proverBN254) msmG1Batch(rep *Report, names []string, bases []*zmsm.PointsG1, scalars [][]fr.Element, cfg *config) ([]curve.G1Affine, error) {
+	items := make([]zmsm.BatchG1, len(bases))
+	zrs := make([]zkaccel.Report, len(bases))
+	for i := range items {
+		if len(bases[i].Points()) != len(scalars[i]) {
+			return nil, fmt.Errorf("msm %s: %d points, %d scalars", names[i], len(bases[i].Points()), len(scalars[i]))
+		}
+		items[i] = zmsm.BatchG1{P: new(curve.G1Jac), Points: bases[i], Scalars: scalars[i], Report: &zrs[i]}
+	}
+	if err := zmsm.MultiExpG1LoadedBatch(items, cfg.MSMOpts(nil, 0)...); err != nil {
+		return nil, fmt.Errorf("msm %s: %w", strings.Join(names, ", "), err)
+	}
+	out := make([]curve.G1Affine, len(items))
+	for i := range items {
+		rep.Add("msm "+names[i], zrs[i].Elapsed, &zrs[i])
+		out[i].FromJacobian(items[i].P)
+	}
+	return out, nil
 }
 
 // msmG2 is msmG1 in G2.

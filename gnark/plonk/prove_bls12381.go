@@ -10,6 +10,7 @@ import (
 	"math/bits"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -457,21 +458,12 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		h3 = append([]fr.Element(nil), h3...)
 		h3[0].Sub(&h3[0], &quotientRand[1])
 	}
-	// The three shards' MSMs at once, as L, R and O's: a device queues
-	// them with no host step between them.
-	var hWait sync.WaitGroup
-	hErrs := make([]error, 3)
-	for i, hi := range [][]fr.Element{h1, h2, h3} {
-		hWait.Add(1)
-		go func() {
-			defer hWait.Done()
-			proof.H[i], hErrs[i] = p.commit(rep, fmt.Sprintf("H%d", i+1), p.srs, 0, hi, cfg)
-		}()
-	}
-	hWait.Wait()
-	if err := errors.Join(hErrs...); err != nil {
+	// The three shards' MSMs together, as L, R and O's.
+	hs, err := p.commitAll(rep, []string{"H1", "H2", "H3"}, p.srs, []int{0, 0, 0}, [][]fr.Element{h1, h2, h3}, cfg)
+	if err != nil {
 		return nil, err
 	}
+	copy(proof.H[:], hs)
 	zeta, err := deriveRandomnessBLS12381(fs, "zeta", &proof.H[0], &proof.H[1], &proof.H[2])
 	if err != nil {
 		return nil, err
@@ -545,32 +537,24 @@ func (p *proverBLS12381) commitLRO(rep *prover.Report, lro, blind [3][]fr.Elemen
 	s0.BigInt(&s0b)
 	var correction curve.G1Affine
 	correction.ScalarMultiplication(&pk.Kzg.G1[0], &s0b)
-	errs := make([]error, 3)
-	var wg sync.WaitGroup
-	for k := 0; k < 3; k++ {
-		lo := nbPublic // R and O: the public rows hold s₀ too
-		if k == 0 {
-			lo = 0
+	var vs [3][]fr.Element
+	los := []int{0, nbPublic, nbPublic} // R and O: the public rows hold s₀ too
+	prover.Each(3, func(k int) {
+		vs[k] = make([]fr.Element, offset-los[k])
+		for i := range vs[k] {
+			vs[k][i].Sub(&lro[k][los[k]+i], &s0)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			v := make([]fr.Element, offset-lo)
-			for i := range v {
-				v[i].Sub(&lro[k][lo+i], &s0)
-			}
-			c, err := p.commit(rep, string("LRO"[k]), p.lagrange, lo, v, cfg)
-			if err != nil {
-				errs[k] = err
-				return
-			}
-			c.Add(&c, &correction)
-			cb := commitBlindingBLS12381(n, blind[k], pk.Kzg)
-			proof.LRO[k].Add(&c, &cb)
-		}()
+	})
+	lroC, err := p.commitAll(rep, []string{"L", "R", "O"}, p.lagrange, los, vs[:], cfg)
+	if err != nil {
+		return err
 	}
-	wg.Wait()
-	return errors.Join(errs...)
+	for k := range lroC {
+		lroC[k].Add(&lroC[k], &correction)
+		cb := commitBlindingBLS12381(n, blind[k], pk.Kzg)
+		proof.LRO[k].Add(&lroC[k], &cb)
+	}
+	return nil
 }
 
 // quotientInputsBLS12381 are the polynomials of one proof, by their
@@ -899,6 +883,38 @@ func (p *proverBLS12381) commit(rep *prover.Report, name string, bases *zmsm.Poi
 	rep.Add("msm "+name, zr.Elapsed, &zr)
 	res.FromJacobian(&j)
 	return res, nil
+}
+
+// commitAll returns the KZG commitments Σ vs[k][i]·bases[los[k]+i], as
+// commit returns each, recording each phase: as one call where cfg's
+// device runs MSM batches (the GPUs: each one's scalars go up while the
+// one before computes; each phase then has the batch's time), else
+// concurrently.
+func (p *proverBLS12381) commitAll(rep *prover.Report, names []string, bases *zmsm.PointsG1, los []int, vs [][]fr.Element, cfg *prover.Config) ([]curve.G1Affine, error) {
+	out := make([]curve.G1Affine, len(vs))
+	if _, batch := cfg.Device.(zkaccel.MSMBatchDevice); !batch {
+		errs := make([]error, len(vs))
+		prover.Each(len(vs), func(k int) {
+			out[k], errs[k] = p.commit(rep, names[k], bases, los[k], vs[k], cfg)
+		})
+		return out, errors.Join(errs...)
+	}
+	items := make([]zmsm.BatchG1, len(vs))
+	zrs := make([]zkaccel.Report, len(vs))
+	for k := range vs {
+		if los[k]+len(vs[k]) > len(bases.Points()) {
+			return nil, fmt.Errorf("msm %s: %d coefficients from %d for %d SRS points", names[k], len(vs[k]), los[k], len(bases.Points()))
+		}
+		items[k] = zmsm.BatchG1{P: new(curve.G1Jac), Points: bases, Lo: los[k], Scalars: vs[k], Report: &zrs[k]}
+	}
+	if err := zmsm.MultiExpG1LoadedBatch(items, cfg.MSMOpts(nil, 0)...); err != nil {
+		return nil, fmt.Errorf("msm %s: %w", strings.Join(names, ", "), err)
+	}
+	for k := range items {
+		rep.Add("msm "+names[k], zrs[k].Elapsed, &zrs[k])
+		out[k].FromJacobian(items[k].P)
+	}
+	return out, nil
 }
 
 // batchOpen is KZG's batch opening of polys at one point: their values
