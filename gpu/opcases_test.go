@@ -246,7 +246,7 @@ func opCases() []opCase {
 				}
 			}
 			return nil
-		}, false},
+		}, true},
 		{"msm-passes", func(dev zkaccel.Device) error {
 			// 4 passes of at most 10 points, each staged while the one
 			// before computes.

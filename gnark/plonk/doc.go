@@ -29,7 +29,9 @@
 // linearised polynomial, the openings' divisions by X − a, on every core)
 // runs on the CPU, beside the device's MSMs where it can: Z's opening runs
 // beside the linearised polynomial and the batch opening, and the MSMs of
-// L, R, O and of H's three shards are issued together.
+// L, R, O and of H's three shards are issued together: concurrently on the
+// CPU, as one call each on a GPU device (zkaccel.MSMBatchDevice), every
+// MSM's scalars going up while the one before computes.
 //
 // The prover computes what gnark v0.16's computes and binds the same
 // Fiat-Shamir transcript; it is written here, not copied. It draws its

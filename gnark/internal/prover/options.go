@@ -93,7 +93,9 @@ type Phase struct {
 	// work), "ratio" (PLONK's copy constraint ratio Z, on the host), or
 	// "msm " and the MSM's name (Groth16: "A", "B1", "B2", "K", "Z",
 	// "commitment i", "commitment i knowledge"; PLONK: "L", "R", "O", "Z",
-	// "H1"…).
+	// "H1"…). MSMs sent together as one device call (a batch: on GPU
+	// devices, Groth16's G1 MSMs, PLONK's L, R, O and H1–H3) each report
+	// the batch's time.
 	Name    string
 	Elapsed time.Duration
 	// Ran is the device that ran it (MSMs and the quotients; nil for the
