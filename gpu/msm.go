@@ -148,6 +148,10 @@ type msmKernels struct {
 // set it to exercise chunking at small sizes).
 var msmMaxChunk int
 
+// msmForceLate, when set, stages each request of a batch only once the
+// one before is done, as when the two would not fit (tests).
+var msmForceLate bool
+
 // msmForceWindow, when positive, replaces the window width that msmWindow
 // chooses (tests use it to reach every width at small sizes).
 var msmForceWindow int
@@ -429,8 +433,18 @@ func (d *Device) msmBatch(reqs []*zkaccel.MSMRequest) error {
 		c, cur := ps.c, next
 		next = nil
 		err := d.msmLaunch(c.k, c.g, cur)
-		if err == nil && i+1 < len(passes) {
-			next, err = passes[i+1].c.stage(d, passes[i+1].lo, true)
+		// The next pass is staged while this one computes, unless it is
+		// another request's and the two would not fit in half the
+		// device's memory (a request's own passes are sized for it):
+		// then once this one is done.
+		late := false
+		if i+1 < len(passes) {
+			nx := passes[i+1]
+			mem := d.rt.Memory()
+			late = nx.c != c && (msmForceLate || mem > 0 && c.passBytes(d, ps.lo)+nx.c.passBytes(d, nx.lo) > mem/2)
+			if err == nil && !late {
+				next, err = nx.c.stage(d, nx.lo, true)
+			}
 		}
 		dst := c.acc
 		if ps.lo != 0 {
@@ -455,8 +469,26 @@ func (d *Device) msmBatch(reqs []*zkaccel.MSMRequest) error {
 		if ps.lo+c.chunk >= c.req.N { // the call's last pass
 			copy(c.req.Result, c.acc)
 		}
+		if late {
+			nx := passes[i+1]
+			if next, err = nx.c.stage(d, nx.lo, false); err != nil {
+				return d.errorf(nx.c.g.op(), err)
+			}
+		}
 	}
 	return nil
+}
+
+// passBytes is the device memory that c's pass from point lo allocates.
+func (c *msmCall) passBytes(d *Device, lo int) uint64 {
+	var total uint64
+	for i, b := range newMSMPlan(c.g, min(lo+c.chunk, c.req.N)-lo, d.OnHost()).buffers(c.g) {
+		if i == 0 && c.res != nil {
+			continue // resident points
+		}
+		total += b
+	}
+	return total
 }
 
 // msmCall is one checked MSM request with what its passes need.

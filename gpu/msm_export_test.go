@@ -76,3 +76,11 @@ func MSMChunk(d *Device, curve zkaccel.Curve, group zkaccel.Group, n int) int {
 	}
 	return d.msmChunkSize(g, n, passes)
 }
+
+// SetMSMForceLate makes a batch stage each request only once the one
+// before is done, until restore is called.
+func SetMSMForceLate(on bool) (restore func()) {
+	old := msmForceLate
+	msmForceLate = on
+	return func() { msmForceLate = old }
+}

@@ -543,9 +543,10 @@ func benchMSM[J, A, S any, PJ bind.Jac[J, A, S], PS bind.Element[S]](b *testing.
 }
 
 // TestMSMBatch checks MSMBatch against gnark-crypto: a batch of BN254 G1
-// and G2 and BLS12-381 G1 MSMs of several sizes, from host and resident
-// points (a range of them), in one pass each and in several (each pass,
-// the next request's first too, staged while the one before computes);
+// and G2 MSMs of several sizes, from host and resident points (a range of
+// them), in one pass each and in several (each pass, the next request's
+// first too, staged while the one before computes, or the next request's
+// only once the one before is done, as when both would not fit);
 // and that a malformed or unsupported request anywhere fails the batch
 // before any Result is written.
 func TestMSMBatch(t *testing.T) {
@@ -604,9 +605,14 @@ func TestMSMBatch(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer res.Free()
-		for _, passes := range []string{"1", "3"} {
-			t.Run("passes="+passes, func(t *testing.T) {
+		for _, mode := range []struct {
+			passes string
+			late   bool
+		}{{"1", false}, {"3", false}, {"1", true}, {"3", true}} {
+			passes := mode.passes
+			t.Run(fmt.Sprintf("passes=%s,late=%v", passes, mode.late), func(t *testing.T) {
 				t.Setenv(gpu.EnvMSMPasses, passes)
+				defer gpu.SetMSMForceLate(mode.late)()
 				batch := []one{g1(200, res, key, 0), g1(1, nil, nil, 0), g2(40), g1(100, res, key, 150), g1(77, nil, nil, 0)}
 				var reqs []*zkaccel.MSMRequest
 				for _, b := range batch {
