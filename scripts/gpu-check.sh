@@ -35,6 +35,7 @@ B=/tmp/zk/gpu
 export ZKACCEL_REQUIRE=cuda ZKACCEL_CACHE_DIR=/tmp/zk/cache
 mode=${ZKACCEL_GPU_CHECK:-quick}
 budget=${ZKACCEL_GPU_BUDGET:-480}
+[ "$mode" = proofs ] && budget=${ZKACCEL_GPU_BUDGET:-540} # the 2^20 set-ups are long: call with timeout_s ≥ 570
 skipped=()
 step() { # [dir=DIR] step NAME LIMIT COMMAND...: runs a step (in DIR) within the budget, logs it, prints one line
 	local name=$1 limit=$2
