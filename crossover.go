@@ -220,9 +220,7 @@ var crossoverCache struct {
 // model (ShippedCrossovers; Shipped is then set), else nil. They are read
 // once per process; a file that cannot be read counts as none, with a
 // ZKACCEL_DEBUG line. The caller must not modify the result.
-func CrossoversOf(dev Device) *Crossovers { return crossovers(dev) }
-
-func crossovers(dev Device) *Crossovers {
+func CrossoversOf(dev Device) *Crossovers {
 	crossoverCache.Lock()
 	defer crossoverCache.Unlock()
 	if c, ok := crossoverCache.byDevice[dev]; ok {
@@ -249,7 +247,7 @@ func crossovers(dev Device) *Crossovers {
 // Crossover returns the smallest size of op that runs on dev when dev was
 // chosen automatically, and whether one was measured.
 func Crossover(dev Device, op string) (n int, ok bool) {
-	c := crossovers(dev)
+	c := CrossoversOf(dev)
 	if c == nil {
 		return 0, false
 	}
@@ -312,7 +310,7 @@ func autoChoice() Device {
 		}
 		r.load()
 		for _, d := range r.devices {
-			if c := crossovers(d); AutoCandidate(d) && c != nil && len(c.Ops) > 0 {
+			if c := CrossoversOf(d); AutoCandidate(d) && c != nil && len(c.Ops) > 0 {
 				return d
 			}
 		}

@@ -1,13 +1,16 @@
 package zkaccel
 
-import "io/fs"
+import (
+	"io/fs"
+	"testing/fstest"
+)
 
 // SetShipped replaces the shipped crossovers with fsys (nil: none) until
 // the returned function restores them; both forget what was read.
 func SetShipped(fsys fs.FS) (restore func()) {
 	old := shipped
 	if fsys == nil {
-		fsys = emptyFS{}
+		fsys = fstest.MapFS{}
 	}
 	shipped = fsys
 	ForgetCrossovers()
@@ -19,10 +22,3 @@ func SetShipped(fsys fs.FS) (restore func()) {
 
 // Shipped returns the crossovers that ship with zkaccel.
 func Shipped() fs.FS { return shipped }
-
-// emptyFS holds no file.
-type emptyFS struct{}
-
-func (emptyFS) Open(name string) (fs.File, error) {
-	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/big"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -287,7 +286,7 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	// The G1 MSMs' raw results (A, B1, K, Z) and B2's.
 	var a, b1, k, z curve.G1Affine
 	var bs2 curve.G2Affine
-	if _, batch := cfg.Device.(zkaccel.MSMBatchDevice); batch {
+	if cfg.Batches() {
 		// A GPU: the G1 MSMs as one call, each one's scalars going up while
 		// the one before computes; B2 (G2) beside them.
 		b2 := make(chan error, 1)
@@ -469,19 +468,17 @@ func (p *proverBLS12381) msmG1(rep *Report, name string, points *zmsm.PointsG1, 
 // phase (each with the batch's time).
 func (p *proverBLS12381) msmG1Batch(rep *Report, names []string, bases []*zmsm.PointsG1, scalars [][]fr.Element, cfg *config) ([]curve.G1Affine, error) {
 	items := make([]zmsm.BatchG1, len(bases))
-	zrs := make([]zkaccel.Report, len(bases))
 	for i := range items {
 		if len(bases[i].Points()) != len(scalars[i]) {
 			return nil, fmt.Errorf("msm %s: %d points, %d scalars", names[i], len(bases[i].Points()), len(scalars[i]))
 		}
-		items[i] = zmsm.BatchG1{P: new(curve.G1Jac), Points: bases[i], Scalars: scalars[i], Report: &zrs[i]}
+		items[i] = zmsm.BatchG1{P: new(curve.G1Jac), Points: bases[i], Scalars: scalars[i]}
 	}
-	if err := zmsm.MultiExpG1LoadedBatch(items, cfg.MSMOpts(nil, 0)...); err != nil {
-		return nil, fmt.Errorf("msm %s: %w", strings.Join(names, ", "), err)
+	if err := prover.MSMBatch(rep, names, items, cfg); err != nil {
+		return nil, err
 	}
 	out := make([]curve.G1Affine, len(items))
 	for i := range items {
-		rep.Add("msm "+names[i], zrs[i].Elapsed, &zrs[i])
 		out[i].FromJacobian(items[i].P)
 	}
 	return out, nil

@@ -10,7 +10,6 @@ import (
 	"math/bits"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -432,7 +431,7 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 	// polynomials (L, R, O, Z, Qk with the public inputs and the
 	// commitments' values, and the Piᵢ), which it turns into coefficients.
 	rep.Add("ntt", nttTime, nil)
-	qkFull := cloneBN254(t.qkLagrange)
+	qkFull := prover.Clone(t.qkLagrange)
 	copy(qkFull, wv[:nbPublic])
 	for i := range commitmentInfo {
 		qkFull[spr.GetNbPublicVariables()+commitmentInfo[i].CommitmentIndex] = commitmentVal[i]
@@ -475,7 +474,7 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 	var zetaShifted fr.Element
 	zetaShifted.Mul(&zeta, &vk.Generator)
 	proof.ZShiftedOpening.ClaimedValue = evalBN254(blindedZ, zetaShifted)
-	linZ := cloneBN254(blindedZ) // the linearised polynomial is built in it
+	linZ := prover.Clone(blindedZ) // the linearised polynomial is built in it
 	zOpen := make(chan error, 1)
 	go func() { // divides blindedZ in place
 		var err error
@@ -892,7 +891,7 @@ func (p *proverBN254) commit(rep *prover.Report, name string, bases *zmsm.Points
 // concurrently.
 func (p *proverBN254) commitAll(rep *prover.Report, names []string, bases *zmsm.PointsG1, los []int, vs [][]fr.Element, cfg *prover.Config) ([]curve.G1Affine, error) {
 	out := make([]curve.G1Affine, len(vs))
-	if _, batch := cfg.Device.(zkaccel.MSMBatchDevice); !batch {
+	if !cfg.Batches() {
 		errs := make([]error, len(vs))
 		prover.Each(len(vs), func(k int) {
 			out[k], errs[k] = p.commit(rep, names[k], bases, los[k], vs[k], cfg)
@@ -900,18 +899,16 @@ func (p *proverBN254) commitAll(rep *prover.Report, names []string, bases *zmsm.
 		return out, errors.Join(errs...)
 	}
 	items := make([]zmsm.BatchG1, len(vs))
-	zrs := make([]zkaccel.Report, len(vs))
 	for k := range vs {
 		if los[k]+len(vs[k]) > len(bases.Points()) {
 			return nil, fmt.Errorf("msm %s: %d coefficients from %d for %d SRS points", names[k], len(vs[k]), los[k], len(bases.Points()))
 		}
-		items[k] = zmsm.BatchG1{P: new(curve.G1Jac), Points: bases, Lo: los[k], Scalars: vs[k], Report: &zrs[k]}
+		items[k] = zmsm.BatchG1{P: new(curve.G1Jac), Points: bases, Lo: los[k], Scalars: vs[k]}
 	}
-	if err := zmsm.MultiExpG1LoadedBatch(items, cfg.MSMOpts(nil, 0)...); err != nil {
-		return nil, fmt.Errorf("msm %s: %w", strings.Join(names, ", "), err)
+	if err := prover.MSMBatch(rep, names, items, cfg); err != nil {
+		return nil, err
 	}
 	for k := range items {
-		rep.Add("msm "+names[k], zrs[k].Elapsed, &zrs[k])
 		out[k].FromJacobian(items[k].P)
 	}
 	return out, nil
@@ -1040,13 +1037,6 @@ func blindedBN254(c, b []fr.Element) []fr.Element {
 	for i := range b {
 		out[i].Sub(&out[i], &b[i])
 	}
-	return out
-}
-
-// clone returns a copy of v, copied on every core.
-func cloneBN254(v []fr.Element) []fr.Element {
-	out := make([]fr.Element, len(v))
-	prover.ParallelRange(len(v), func(lo, hi int) { copy(out[lo:hi], v[lo:hi]) })
 	return out
 }
 

@@ -4,6 +4,7 @@ package prover
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/consensys/gnark/backend"
 
 	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/internal/frontend"
 	"github.com/zkaccel/zkaccel/msm"
 	"github.com/zkaccel/zkaccel/ntt"
 )
@@ -62,6 +64,30 @@ func (c *Config) MSMOpts(rep *zkaccel.Report, tasks int) []msm.Option {
 		opts = append(opts, msm.WithNbTasks(min(tasks, 1024)))
 	}
 	return opts
+}
+
+// Batches reports whether c's device runs MSM batches (the GPUs): a
+// prover then sends the MSMs that can go together as one call (MSMBatch).
+func (c *Config) Batches() bool {
+	_, ok := c.Device.(zkaccel.MSMBatchDevice)
+	return ok
+}
+
+// MSMBatch runs items as one call on c's device (through the front end's
+// MultiExpLoadedBatch) and records each item's phase, "msm " and its name
+// in names, with the batch's time.
+func MSMBatch[J, A, S any, PJ frontend.Jacobian[J, A, S]](rep *Report, names []string, items []frontend.BatchItem[J, A, S], c *Config) error {
+	zrs := make([]zkaccel.Report, len(items))
+	for i := range items {
+		items[i].Report = &zrs[i]
+	}
+	if err := frontend.MultiExpLoadedBatch[J, A, S, PJ](items, c.MSMOpts(nil, 0)); err != nil {
+		return fmt.Errorf("msm %s: %w", strings.Join(names, ", "), err)
+	}
+	for i := range items {
+		rep.Add("msm "+names[i], zrs[i].Elapsed, &zrs[i])
+	}
+	return nil
 }
 
 // NTTOpts are the front-end options of one NTT: the device and extra.

@@ -106,6 +106,13 @@ func Each(n int, fn func(k int)) {
 	wg.Wait()
 }
 
+// Clone returns a copy of v, copied on every core.
+func Clone[E any](v []E) []E {
+	out := make([]E, len(v))
+	ParallelRange(len(v), func(lo, hi int) { copy(out[lo:hi], v[lo:hi]) })
+	return out
+}
+
 // ParallelRange calls fn on [0, n) cut into one range per CPU.
 func ParallelRange(n int, fn func(lo, hi int)) {
 	parts := min(runtime.GOMAXPROCS(0), max(n/1024, 1))
