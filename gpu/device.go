@@ -22,8 +22,8 @@ type Device struct {
 	mu    sync.Mutex
 	progs map[string]Program // compiled programs by key
 	// prelude goes before every program's source: the field
-	// multiplication's word size (see EnvMul), or an error for a bad
-	// ZKACCEL_GPU_MUL.
+	// multiplication's form (EnvMul) and the NTT's local layout
+	// (EnvNTTLayout), or an error for a bad value of either.
 	prelude    string
 	preludeErr error
 	cache      map[string]any // per-op device data (twiddles, parameters) by value key
@@ -34,7 +34,7 @@ type Device struct {
 // NewDevice wraps a runtime as a zkaccel device.
 func NewDevice(rt Runtime) *Device {
 	d := &Device{rt: rt, progs: map[string]Program{}, cache: map[string]any{}}
-	d.prelude, d.preludeErr = mulPrelude(rt)
+	d.prelude, d.preludeErr = devicePrelude(rt)
 	return d
 }
 
@@ -46,27 +46,56 @@ func NewDevice(rt Runtime) *Device {
 // devices (POCL) 64. All give the same results; tests run each.
 const EnvMul = "ZKACCEL_GPU_MUL"
 
-// mulPrelude returns the definition that selects the field multiplication
-// for rt (src/field64.cl): none where the source's default (common.h: 32
-// under CUDA, 64 under OpenCL) is right.
-func mulPrelude(rt Runtime) (string, error) {
+// EnvNTTLayout names the variable that chooses how the NTT's local-memory
+// kernels lay out their block (src/ntt.cl): "word", word-major (word w of
+// element e at w·size + e), so that adjacent work items touch adjacent
+// words, which a GPU's shared memory serves from distinct banks; or
+// "element", element-major, an element's words side by side, which suits a
+// CPU's cache lines. Unset, GPUs (CUDA, OpenCL GPUs) use word and OpenCL
+// CPU devices (POCL) element. Both give the same results; tests run each.
+const EnvNTTLayout = "ZKACCEL_GPU_NTT_LAYOUT"
+
+// devicePrelude returns the definitions that go before every program's
+// source on rt: the field multiplication's form (EnvMul) and the NTT's
+// local layout (EnvNTTLayout), none where the source's default (common.h,
+// ntt.cl: under CUDA the 32-bit multiplication and word-major, under
+// OpenCL the 64-bit one and element-major) is right, so that CUDA's
+// default sources are those of the embedded PTX.
+func devicePrelude(rt Runtime) (string, error) {
+	gpuCL := false // an OpenCL GPU: the GPU forms, which OpenCL's defaults are not
+	if rt.Kind() == "opencl" {
+		if t, ok := rt.(interface{ Type() string }); ok && t.Type() != "cpu" {
+			gpuCL = true
+		}
+	}
+	var pre string
 	switch v := os.Getenv(EnvMul); v {
 	case "32":
-		return "#define ZK_MUL32 1\n", nil
+		pre = "#define ZK_MUL32 1\n"
 	case "32c":
-		return "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n", nil
+		pre = "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n"
 	case "64":
-		return "#define ZK_MUL64 1\n", nil
+		pre = "#define ZK_MUL64 1\n"
 	case "":
+		if gpuCL {
+			pre = "#define ZK_MUL32 1\n"
+		}
 	default:
 		return "", fmt.Errorf("%s=%q: want 32, 32c or 64", EnvMul, v)
 	}
-	if rt.Kind() == "opencl" {
-		if t, ok := rt.(interface{ Type() string }); ok && t.Type() != "cpu" {
-			return "#define ZK_MUL32 1\n", nil
+	switch v := os.Getenv(EnvNTTLayout); v {
+	case "word":
+		pre += "#define NTT_WORD_MAJOR 1\n"
+	case "element":
+		pre += "#define NTT_ELEMENT_MAJOR 1\n"
+	case "":
+		if gpuCL {
+			pre += "#define NTT_WORD_MAJOR 1\n"
 		}
+	default:
+		return "", fmt.Errorf("%s=%q: want word or element", EnvNTTLayout, v)
 	}
-	return "", nil
+	return pre, nil
 }
 
 // Kind is the runtime's kind.

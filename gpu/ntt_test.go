@@ -215,6 +215,42 @@ func TestMulEnv(t *testing.T) {
 	})
 }
 
+// TestNTTLayouts runs the NTT's local-memory kernels in both layouts of
+// their block (gpu.EnvNTTLayout: word-major, the GPUs' default, and
+// element-major, the CPU's) against gnark-crypto, for every field, with
+// the GPU's plan of passes and with small blocks (many strided passes, so
+// that every kernel and fix runs in each layout); and checks that a bad
+// value is a clear error.
+func TestNTTLayouts(t *testing.T) {
+	maxLog := 12 // past the largest block, which is 2^9 or less on POCL
+	if testing.Short() {
+		maxLog = 10
+	}
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		seed := devtest.Seed(t)
+		for _, layout := range []string{"word", "element"} {
+			t.Run(layout, func(t *testing.T) {
+				t.Setenv(gpu.EnvNTTLayout, layout)
+				d2 := gpu.NewDevice(d.Runtime())
+				defer gpu.SetNTTLocalLog(d2, -1)
+				for _, f := range nttFields {
+					rng := inputs.NewRand(seed)
+					gpu.SetNTTLocalLog(d2, 99)
+					f.check(t, d2, rng, 0, maxLog)
+					gpu.SetNTTLocalLog(d2, 2)
+					f.check(t, d2, rng, 0, 7)
+				}
+			})
+		}
+		t.Setenv(gpu.EnvNTTLayout, "rows")
+		d2 := gpu.NewDevice(d.Runtime())
+		_, _, err := nttFields[0].one(d2, inputs.NewRand(1), 4, false, zkaccel.DIT, false)
+		if err == nil || !strings.Contains(err.Error(), `ZKACCEL_GPU_NTT_LAYOUT="rows": want word or element`) {
+			t.Fatalf("NTT with %s=rows: err = %v, want one naming the variable", gpu.EnvNTTLayout, err)
+		}
+	})
+}
+
 // TestNTTCache checks that the device's table cache stays within its
 // bounds and that results stay right when tables are evicted and rebuilt.
 func TestNTTCache(t *testing.T) {

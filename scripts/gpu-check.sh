@@ -119,6 +119,9 @@ ZKACCEL_GPU_MUL=64 step bench-mul64 120 "$B/zkaccel" bench --device cuda:0 --ops
 # The copy stream (cuda.EnvCopyStream): copies on the launch stream, for
 # what the overlap gains at the largest MSM and NTT.
 ZKACCEL_CUDA_COPY_STREAM=0 step bench-onestream 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 24 --runs 3 --max-time 5s --json "$W/bench-onestream.json"
+# The NTT's local blocks element-major (gpu.EnvNTTLayout) against the
+# default word-major (bench-ntt-bn254 at 2^20 and 2^24).
+ZKACCEL_GPU_NTT_LAYOUT=element step bench-layout-element 90 "$B/zkaccel" bench --device cuda:0 --ops ntt --fields bn254 --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-layout-element.json"
 # An MSM in 4 passes (gpu.EnvMSMPasses), each pass's copies beside the one
 # before's kernels, against one pass (bench-msm-bn254 at 2^24).
 ZKACCEL_MSM_PASSES=4 step bench-passes4 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 24 --runs 3 --max-time 5s --json "$W/bench-passes4.json"

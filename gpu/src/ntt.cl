@@ -88,7 +88,7 @@ KERNEL void ntt_dit_stage(GLOBAL f_word* a, u32 nbfly, u32 logn, u32 logm, const
 // work-group holds 2^c adjacent columns (c ≤ s, lb + c ≤ NTT_LOCAL_LOG) in
 // local memory, so that adjacent work items read adjacent elements: group
 // g has lo = lo0 + q, q < 2^c, with lo0 = (g mod 2^(s−c))·2^c and
-// hi = g >> (s−c); element (k, q) sits at sh[k·2^c + q]. A transform of
+// hi = g >> (s−c); element (k, q) is the block's element k·2^c + q. A transform of
 // 2^logn elements takes a few such passes (DIF from the top stages down,
 // DIT from the bottom up) instead of logn launches over global memory.
 
@@ -134,16 +134,43 @@ DEVICE void ntt_fix_store(GLOBAL f_word* a, u32 i, f_t x, u32 logn, u32 fix, u32
 	f_store(a, i, x);
 }
 
+// The local-memory kernels keep their block word-major under CUDA and on
+// OpenCL GPUs (the host defines NTT_WORD_MAJOR there): word w of the
+// block's element e sits at sh[w·NTT_LOCAL_SIZE + e]. Adjacent work items
+// work on adjacent elements, so each of their word accesses touches
+// adjacent words, which a GPU serves from distinct banks of its shared
+// memory. Element-major (word w at sh[e·f_N + w], the layout of an array
+// of f_t), adjacent items' words are f_N words apart: for BN254 under CUDA
+// a warp's 64-bit access then spans 1 KiB and takes 8 shared-memory
+// wavefronts instead of 2. On a CPU (POCL) element-major keeps an element
+// in one cache line, and measured faster. NTT_ELEMENT_MAJOR forces it.
+#define NTT_LOCAL_SIZE (1u << NTT_LOCAL_LOG)
+#if (defined(ZK_CUDA) || defined(NTT_WORD_MAJOR)) && !defined(NTT_ELEMENT_MAJOR)
+#define NTT_LIDX(e, w) ((w) * NTT_LOCAL_SIZE + (e))
+#else
+#define NTT_LIDX(e, w) ((e) * f_N + (w))
+#endif
+
+DEVICE f_t ntt_lget(const LOCALPTR f_word* sh, u32 e) {
+	f_t x;
+	UNROLL for (u32 w = 0; w < f_N; w++) x.v[w] = sh[NTT_LIDX(e, w)];
+	return x;
+}
+
+DEVICE void ntt_lset(LOCALPTR f_word* sh, u32 e, f_t x) {
+	UNROLL for (u32 w = 0; w < f_N; w++) sh[NTT_LIDX(e, w)] = x.v[w];
+}
+
 // ntt_dif_local runs the DIF stages with half-spans 2^(s+lb−1) down to 2^s
 // on 2^c columns per work-group, in local memory.
 KERNEL void ntt_dif_local(GLOBAL f_word* a, u32 logn, u32 lb, u32 s, u32 c, const GLOBAL f_word* tw, u32 fix, u32 rev,
 		const GLOBAL f_word* lo, const GLOBAL f_word* hi, u32 lobits, const GLOBAL f_word* cf) {
-	LOCAL f_t sh[1 << NTT_LOCAL_LOG];
+	LOCAL f_word sh[f_N << NTT_LOCAL_LOG];
 	u32 lid = LOCAL_ID(), ls = LOCAL_SIZE();
 	u32 size = 1u << (lb + c), nbfly = size >> 1, cm = (1u << c) - 1u;
 	u32 base = ntt_block_base(GROUP_ID(), lb, s, c);
 	u32 lo0 = base & ((1u << s) - 1u);
-	for (u32 e = lid; e < size; e += ls) sh[e] = ntt_fix_load(a, base + ((e >> c) << s) + (e & cm), logn, fix, rev, lo, hi, lobits);
+	for (u32 e = lid; e < size; e += ls) ntt_lset(sh, e, ntt_fix_load(a, base + ((e >> c) << s) + (e & cm), logn, fix, rev, lo, hi, lobits));
 	BARRIER();
 	for (i32 lm = (i32)lb - 1; lm >= 0; lm--) {
 		u32 logm = (u32)lm + s; // the stage's global half-span is 2^logm
@@ -153,28 +180,28 @@ KERNEL void ntt_dif_local(GLOBAL f_word* a, u32 logn, u32 lb, u32 s, u32 c, cons
 			u32 i0 = ((((tt >> lm) << (lm + 1)) | j) << c) | q;
 			u32 i1 = i0 + (1u << (lm + c));
 			u32 jg = (j << s) | (lo0 + q); // the butterfly's offset in its global span
-			f_t x = sh[i0];
-			f_t y = sh[i1];
+			f_t x = ntt_lget(sh, i0);
+			f_t y = ntt_lget(sh, i1);
 			f_t d = f_sub(x, y);
 			if (jg != 0) d = f_mul(d, f_load(tw, jg << (logn - 1 - logm)));
-			sh[i0] = f_add(x, y);
-			sh[i1] = d;
+			ntt_lset(sh, i0, f_add(x, y));
+			ntt_lset(sh, i1, d);
 		}
 		BARRIER();
 	}
-	for (u32 e = lid; e < size; e += ls) ntt_fix_store(a, base + ((e >> c) << s) + (e & cm), sh[e], logn, fix, rev, lo, hi, lobits, cf);
+	for (u32 e = lid; e < size; e += ls) ntt_fix_store(a, base + ((e >> c) << s) + (e & cm), ntt_lget(sh, e), logn, fix, rev, lo, hi, lobits, cf);
 }
 
 // ntt_dit_local runs the DIT stages with half-spans 2^s up to 2^(s+lb−1)
 // on 2^c columns per work-group, in local memory.
 KERNEL void ntt_dit_local(GLOBAL f_word* a, u32 logn, u32 lb, u32 s, u32 c, const GLOBAL f_word* tw, u32 fix, u32 rev,
 		const GLOBAL f_word* lo, const GLOBAL f_word* hi, u32 lobits, const GLOBAL f_word* cf) {
-	LOCAL f_t sh[1 << NTT_LOCAL_LOG];
+	LOCAL f_word sh[f_N << NTT_LOCAL_LOG];
 	u32 lid = LOCAL_ID(), ls = LOCAL_SIZE();
 	u32 size = 1u << (lb + c), nbfly = size >> 1, cm = (1u << c) - 1u;
 	u32 base = ntt_block_base(GROUP_ID(), lb, s, c);
 	u32 lo0 = base & ((1u << s) - 1u);
-	for (u32 e = lid; e < size; e += ls) sh[e] = ntt_fix_load(a, base + ((e >> c) << s) + (e & cm), logn, fix, rev, lo, hi, lobits);
+	for (u32 e = lid; e < size; e += ls) ntt_lset(sh, e, ntt_fix_load(a, base + ((e >> c) << s) + (e & cm), logn, fix, rev, lo, hi, lobits));
 	BARRIER();
 	for (u32 lm = 0; lm < lb; lm++) {
 		u32 logm = lm + s;
@@ -184,13 +211,13 @@ KERNEL void ntt_dit_local(GLOBAL f_word* a, u32 logn, u32 lb, u32 s, u32 c, cons
 			u32 i0 = ((((tt >> lm) << (lm + 1)) | j) << c) | q;
 			u32 i1 = i0 + (1u << (lm + c));
 			u32 jg = (j << s) | (lo0 + q);
-			f_t x = sh[i0];
-			f_t y = sh[i1];
+			f_t x = ntt_lget(sh, i0);
+			f_t y = ntt_lget(sh, i1);
 			if (jg != 0) y = f_mul(y, f_load(tw, jg << (logn - 1 - logm)));
-			sh[i0] = f_add(x, y);
-			sh[i1] = f_sub(x, y);
+			ntt_lset(sh, i0, f_add(x, y));
+			ntt_lset(sh, i1, f_sub(x, y));
 		}
 		BARRIER();
 	}
-	for (u32 e = lid; e < size; e += ls) ntt_fix_store(a, base + ((e >> c) << s) + (e & cm), sh[e], logn, fix, rev, lo, hi, lobits, cf);
+	for (u32 e = lid; e < size; e += ls) ntt_fix_store(a, base + ((e >> c) << s) + (e & cm), ntt_lget(sh, e), logn, fix, rev, lo, hi, lobits, cf);
 }
