@@ -32,6 +32,9 @@ type Config struct {
 	Curves []zkaccel.Curve
 	// Group is the MSM group, G1 or G2; default G1.
 	Group zkaccel.Group
+	// Scalars is the MSM's scalar distribution, from [ScalarKinds];
+	// default ScalarsUniform.
+	Scalars string
 	// Fields are the NTT fields, from [Fields]; default bn254. For the
 	// poseidon and poseidon2 operations they select the targets (see
 	// [Targets]): those whose field is listed, and by default every one.
@@ -153,7 +156,7 @@ func (c *Config) plan() (*plan, error) {
 		switch op {
 		case OpMSM:
 			for _, cv := range curves {
-				w, err := msmWorkload(cv, group)
+				w, err := msmWorkload(cv, group, c.Scalars)
 				if err != nil {
 					return nil, err
 				}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand"
 	"os/exec"
 	"regexp"
 	"slices"
@@ -86,6 +87,49 @@ func TestRunTiny(t *testing.T) {
 	}
 }
 
+// TestRunScalarBits measures the MSM on 0/1 scalars (ScalarsBits): its
+// results are variant "g1-bits" (G2: "g2-bits"), drawn from the same seed
+// for every device, and any device registered here agrees with the CPU.
+func TestRunScalarBits(t *testing.T) {
+	devs := []zkaccel.Device{zkaccel.HostCPU()}
+	for _, d := range zkaccel.Devices() {
+		if d.Kind() != zkaccel.CPU {
+			devs = append(devs, d)
+		}
+	}
+	for _, g := range []zkaccel.Group{zkaccel.G1, zkaccel.G2} {
+		f, err := Run(context.Background(), Config{Ops: []string{OpMSM}, Group: g, Scalars: ScalarsBits, Sizes: []int{6}, Runs: 1, Devices: devs, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("msm/bn254/%s-bits/6", g)
+		if len(f.Results) != len(devs) {
+			t.Fatalf("%d results, want %d (one per device)", len(f.Results), len(devs))
+		}
+		for i := range f.Results {
+			r := &f.Results[i]
+			if r.Key() != want || r.Error != "" {
+				t.Errorf("%s on %s: error %q; want %s without error", r.Key(), r.Device, r.Error, want)
+			}
+			checkSane(t, r, 1)
+		}
+	}
+	// The distribution: about half ones, the rest zeros.
+	s := msmScalars[fr.Element](rand.New(rand.NewSource(1)), 1000, ScalarsBits)
+	ones := 0
+	for i := range s {
+		switch {
+		case s[i].IsOne():
+			ones++
+		case !s[i].IsZero():
+			t.Fatalf("scalar %d is %s, want 0 or 1", i, s[i].String())
+		}
+	}
+	if ones < 400 || ones > 600 {
+		t.Errorf("%d ones in 1000 bits scalars, want about 500", ones)
+	}
+}
+
 func TestRunBudget(t *testing.T) {
 	f, err := Run(context.Background(), Config{Ops: []string{OpNTT}, Fields: []zkaccel.Field{zkaccel.FieldBabyBear}, Sizes: []int{3}, Runs: 4, MaxTime: time.Nanosecond})
 	if err != nil {
@@ -114,6 +158,7 @@ func TestConfigErrors(t *testing.T) {
 		{Config{Ops: []string{"fft"}}, `unknown op "fft"`},
 		{Config{Ops: []string{OpMSM}, Curves: []zkaccel.Curve{"secp256k1"}}, `unknown curve "secp256k1"`},
 		{Config{Ops: []string{OpMSM}, Group: 3}, "unknown group"},
+		{Config{Ops: []string{OpMSM}, Scalars: "ones"}, `unknown scalar distribution "ones"`},
 		{Config{Ops: []string{OpNTT}, Fields: []zkaccel.Field{"m31"}}, `unknown field "m31"`},
 		{Config{Ops: []string{OpNTT}, Fields: []zkaccel.Field{zkaccel.FieldKoalaBear}, Sizes: []int{25}}, "largest power-of-two domain is 2^24"},
 		{Config{Ops: []string{OpNTT}, Fields: []zkaccel.Field{zkaccel.FieldBabyBear}, Sizes: []int{28}}, "largest power-of-two domain is 2^27"},

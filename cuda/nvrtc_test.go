@@ -178,6 +178,29 @@ func TestNVRTCCompilesEveryProgram(t *testing.T) {
 	wg.Wait()
 }
 
+// TestNVRTCVariants compiles, as CUDA C++, the forms of the device source
+// that the gpu package's variables select in place of CUDA's defaults (the
+// definitions gpu's devicePrelude writes): ZKACCEL_GPU_MUL=32c and 64,
+// ZKACCEL_GPU_NTT_LAYOUT=element and ZKACCEL_GPU_WARP=0, on the programs
+// they change. The defaults are compiled by TestNVRTCCompilesEveryProgram.
+func TestNVRTCVariants(t *testing.T) {
+	nv := nvrtc(t)
+	for _, v := range []struct{ env, prelude, key string }{
+		{"ZKACCEL_GPU_MUL=32c", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n", "msm/bn254/g1"},
+		{"ZKACCEL_GPU_MUL=64", "#define ZK_MUL64 1\n", "ntt/bn254"},
+		{"ZKACCEL_GPU_NTT_LAYOUT=element", "#define NTT_ELEMENT_MAJOR 1\n", "ntt/bn254"},
+		{"ZKACCEL_GPU_WARP=0", "#define ZK_NO_WARP 1\n", "msm/bn254/g1"},
+	} {
+		src, err := gpu.ProgramSource(v.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := nv.Compile(v.prelude+src, v.key, cuda.Target{Arch: 70}); err != nil {
+			t.Errorf("%s with %s: %v", v.key, v.env, err)
+		}
+	}
+}
+
 // TestNVRTCCubin compiles programs to machine code for the newest GPU
 // NVRTC knows (ptxas runs, so it checks the inline PTX of the field
 // multiplication, which PTX output passes through unread), and checks the

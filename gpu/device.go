@@ -22,8 +22,9 @@ type Device struct {
 	mu    sync.Mutex
 	progs map[string]Program // compiled programs by key
 	// prelude goes before every program's source: the field
-	// multiplication's form (EnvMul) and the NTT's local layout
-	// (EnvNTTLayout), or an error for a bad value of either.
+	// multiplication's form (EnvMul), the NTT's local layout
+	// (EnvNTTLayout) and CUDA's warp-level primitives (EnvWarp), or an
+	// error for a bad value of any.
 	prelude    string
 	preludeErr error
 	cache      map[string]any // per-op device data (twiddles, parameters) by value key
@@ -55,12 +56,21 @@ const EnvMul = "ZKACCEL_GPU_MUL"
 // CPU devices (POCL) element. Both give the same results; tests run each.
 const EnvNTTLayout = "ZKACCEL_GPU_NTT_LAYOUT"
 
+// EnvWarp names the variable that turns CUDA's warp-level primitives off
+// ("0") or on ("1", the default): the MSM's bucket counts and its counting
+// sort aggregate the atomic increments of a warp's work items that share a
+// bucket (src/msm.cl's msm_inc). Off, each work item makes its own atomic,
+// as on OpenCL. For measuring the gain, and as a way around a GPU on
+// which they misbehave.
+const EnvWarp = "ZKACCEL_GPU_WARP"
+
 // devicePrelude returns the definitions that go before every program's
-// source on rt: the field multiplication's form (EnvMul) and the NTT's
-// local layout (EnvNTTLayout), none where the source's default (common.h,
-// ntt.cl: under CUDA the 32-bit multiplication and word-major, under
-// OpenCL the 64-bit one and element-major) is right, so that CUDA's
-// default sources are those of the embedded PTX.
+// source on rt: the field multiplication's form (EnvMul), the NTT's local
+// layout (EnvNTTLayout) and CUDA's warp-level primitives (EnvWarp); none
+// where the source's default is right (common.h, ntt.cl, msm.cl: under
+// CUDA the 32-bit multiplication, word-major and the warp primitives,
+// under OpenCL the 64-bit one and element-major), so that CUDA's default
+// sources are those of the embedded PTX.
 func devicePrelude(rt Runtime) (string, error) {
 	gpuCL := false // an OpenCL GPU: the GPU forms, which OpenCL's defaults are not
 	if rt.Kind() == "opencl" {
@@ -94,6 +104,13 @@ func devicePrelude(rt Runtime) (string, error) {
 		}
 	default:
 		return "", fmt.Errorf("%s=%q: want word or element", EnvNTTLayout, v)
+	}
+	switch v := os.Getenv(EnvWarp); v {
+	case "0":
+		pre += "#define ZK_NO_WARP 1\n"
+	case "", "1":
+	default:
+		return "", fmt.Errorf("%s=%q: want 0 or 1", EnvWarp, v)
 	}
 	return pre, nil
 }

@@ -356,6 +356,35 @@ func TestMSMWindowEnv(t *testing.T) {
 	})
 }
 
+// TestWarpEnv checks ZKACCEL_GPU_WARP: with the warp-level primitives off
+// or on, the MSM (whose counts and counting sort they aggregate under CUDA)
+// gives gnark-crypto's result, on scalars that crowd a few buckets (0 and
+// 1, which fill whole warps with one key) and on random ones; a bad value
+// is an error naming the variable.
+func TestWarpEnv(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		const n = 300
+		pts, sc, _ := bn254Inputs(t, n)
+		bits := make([]frbn.Element, n)
+		for i := range bits {
+			if i%3 != 0 {
+				bits[i].SetOne()
+			}
+		}
+		for _, v := range []string{"0", "1"} {
+			t.Setenv(gpu.EnvWarp, v)
+			d2 := gpu.NewDevice(d.Runtime())
+			checkMSM(t, d2, bind.BN254G1, pts, sc)
+			checkMSM(t, d2, bind.BN254G1, pts, bits)
+		}
+		t.Setenv(gpu.EnvWarp, "yes")
+		d2 := gpu.NewDevice(d.Runtime())
+		if _, err := deviceMSM(d2, bind.BN254G1, pts, sc); err == nil || !strings.Contains(err.Error(), `ZKACCEL_GPU_WARP="yes": want 0 or 1`) {
+			t.Errorf("%s=yes: err = %v, want one naming the variable", gpu.EnvWarp, err)
+		}
+	})
+}
+
 // TestMSMPassesEnv checks ZKACCEL_MSM_PASSES: an MSM split into that many
 // passes (each staged while the one before computes) gives gnark-crypto's
 // result, from host and from resident points; a bad value is an error

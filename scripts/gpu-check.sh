@@ -122,9 +122,16 @@ ZKACCEL_CUDA_COPY_STREAM=0 step bench-onestream 120 "$B/zkaccel" bench --device 
 # The NTT's local blocks element-major (gpu.EnvNTTLayout) against the
 # default word-major (bench-ntt-bn254 at 2^20 and 2^24).
 ZKACCEL_GPU_NTT_LAYOUT=element step bench-layout-element 90 "$B/zkaccel" bench --device cuda:0 --ops ntt --fields bn254 --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-layout-element.json"
+# The MSM on 0/1 scalars (a witness's bits: half the entries in one
+# bucket), and both distributions with the warp-level primitives off
+# (gpu.EnvWarp: each work item's own atomic on the crowded bucket's count
+# and cursor) against bench-msm-bn254 and bench-bits.
+step bench-bits 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --scalars bits --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-bits.json"
+ZKACCEL_GPU_WARP=0 step bench-nowarp-bits 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --scalars bits --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-nowarp-bits.json"
+ZKACCEL_GPU_WARP=0 step bench-nowarp 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-nowarp.json"
 # An MSM in 4 passes (gpu.EnvMSMPasses), each pass's copies beside the one
-# before's kernels, against one pass (bench-msm-bn254 at 2^24).
-ZKACCEL_MSM_PASSES=4 step bench-passes4 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 24 --runs 3 --max-time 5s --json "$W/bench-passes4.json"
+# before's kernels, against one pass (bench-msm-bn254 at 2^20 and 2^24).
+ZKACCEL_MSM_PASSES=4 step bench-passes4 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-passes4.json"
 # 4. Everything else: the other tests and curves, the windows, the provers.
 # The MSM window width (gpu.EnvMSMWindow) at 2^22: the default (16) against 18 and 20.
 for c in default 18 20; do

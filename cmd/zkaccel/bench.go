@@ -18,7 +18,9 @@ const benchAbout = `
 Times zkaccel's front ends on the chosen devices and, always in the same run,
 on the CPU, so that each speed-up is a ratio of two numbers from one run:
 
-  msm        MultiExpG1 or MultiExpG2 of 2^k points (--curves, --group)
+  msm        MultiExpG1 or MultiExpG2 of 2^k points (--curves, --group);
+             --scalars bits makes each scalar 0 or 1 (variant g1-bits), as a
+             witness's boolean wires are: most entries share one bucket
   ntt        forward FFT, DIF, on a domain of 2^k (--fields)
   poseidon   2^k hashes: circomlib's Poseidon of 2 inputs (bn254, circom-2),
              Polygon Hermez's of 12 elements (goldilocks, hermez)
@@ -70,6 +72,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fields := newList()
 	fs.Var(fields, "fields", "NTT `fields` (default bn254), which also select the poseidon and poseidon2 targets (default all): "+joinStrings(bench.Fields()))
 	group := fs.String("group", "g1", "MSM `group`: g1 or g2")
+	scalars := fs.String("scalars", bench.ScalarsUniform, "MSM scalar `distribution`: uniform, or bits (each 0 or 1, as a witness's boolean wires)")
 	runs := fs.Int("runs", bench.DefaultRuns, "timed `runs` per measurement, after one warm-up")
 	maxTime := fs.Duration("max-time", bench.DefaultMaxTime, "time `budget` of one measurement's timed runs; fewer runs are made (at least one) to keep within it")
 	seed := fs.Int64("seed", 1, "`seed` of the inputs")
@@ -102,6 +105,10 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, fmt.Errorf("zkaccel bench: --circuit: unknown shape %q (known: %s)", *circuit, strings.Join(bench.Circuits(), ", ")))
 	}
 	cfg.Circuit = *circuit
+	if !slices.Contains(bench.ScalarKinds(), *scalars) {
+		return fail(stderr, fmt.Errorf("zkaccel bench: --scalars: unknown distribution %q (known: %s)", *scalars, strings.Join(bench.ScalarKinds(), ", ")))
+	}
+	cfg.Scalars = *scalars
 	if err := setMeasure("bench", &cfg, measureArgs{ops: ops.values, knownOps: bench.Ops(), curves: curves.values, fields: fields.values,
 		group: *group, runs: *runs, maxTime: *maxTime}); err != nil {
 		return fail(stderr, err)

@@ -359,6 +359,7 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"--curves", "secp256k1"}, 1, `--curves: unknown value "secp256k1"`},
 		{[]string{"--fields", "m31"}, 1, `--fields: unknown value "m31"`},
 		{[]string{"--group", "g3"}, 1, `unknown group "g3"`},
+		{[]string{"--scalars", "ones"}, 1, `--scalars: unknown distribution "ones" (known: uniform, bits)`},
 		{[]string{"--runs", "0"}, 1, "--runs"},
 		{[]string{"--max-time", "-1s"}, 1, "--max-time"},
 		{[]string{"--runs", "many"}, 2, "invalid value"},

@@ -28,6 +28,30 @@ KERNEL void msm_fill(GLOBAL u32* a, u32 m, u32 v) {
 	if (i < m) a[i] = v;
 }
 
+// msm_inc adds 1 to ctr[k] and returns the value before, as an atomic
+// increment does. Under CUDA the work items of a warp that hold the same k
+// make one atomic between them (the warp-level __match_any_sync, one
+// popcount each for its rank): where many entries share a bucket, as the
+// 0/1 and small values of a witness make them, a GPU would otherwise
+// serialise their atomics on one address, one at a time. OpenCL C 1.2 has
+// no such instruction and keeps the plain atomic; so does ZK_NO_WARP
+// (gpu.EnvWarp). Within a warp, one key's positions go to its work items
+// in lane order; across warps in the order of their atomics, as before.
+DEVICE u32 msm_inc(GLOBAL u32* ctr, u32 k) {
+#if defined(ZK_CUDA) && !defined(ZK_NO_WARP)
+	u32 lane;
+	asm("mov.u32 %0, %%laneid;" : "=r"(lane));
+	u32 peers = __match_any_sync(__activemask(), k);
+	u32 leader = __ffs(peers) - 1;
+	u32 base = 0;
+	if (lane == leader) base = atomicAdd(&ctr[k], (u32)__popc(peers));
+	base = __shfl_sync(peers, base, leader);
+	return base + (u32)__popc(peers & ((1u << lane) - 1u));
+#else
+	return ATOMIC_ADD_U32(&ctr[k], 1);
+#endif
+}
+
 // msm_digits converts scalar i from Montgomery form, cuts it into nwin
 // signed c-bit digits, writes keys[w·n + i] and counts each key.
 KERNEL void msm_digits(const GLOBAL u64* scalars, u32 n, u32 c, u32 nwin, GLOBAL u32* keys, GLOBAL u32* counts) {
@@ -63,7 +87,7 @@ KERNEL void msm_digits(const GLOBAL u64* scalars, u32 n, u32 c, u32 nwin, GLOBAL
 		u32 key = MSM_NONE;
 		if (d != 0) {
 			key = w * nb + d - 1;
-			ATOMIC_ADD_U32(&counts[key], 1);
+			msm_inc(counts, key);
 			key |= neg;
 		}
 		keys[(u64)w * n + i] = key;
@@ -127,7 +151,7 @@ KERNEL void msm_scatter(const GLOBAL u32* keys, u32 n, u32 total, GLOBAL u32* cu
 	if (e >= total) return;
 	u32 key = keys[e];
 	if (key == MSM_NONE) return;
-	u32 pos = ATOMIC_ADD_U32(&cursor[key & ~MSM_SIGN], 1);
+	u32 pos = msm_inc(cursor, key & ~MSM_SIGN);
 	sorted[pos] = (e % n) | (key & MSM_SIGN);
 }
 
