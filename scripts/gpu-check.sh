@@ -21,7 +21,7 @@
 # tests on cuda:0, then Groth16 and PLONK at 2^20 constraints beside
 # gnark's CPU provers (the wide circuit, then the chain), then the rest as
 # in quick mode. On the 2-thread VM, setting up the wide circuit at 2^18
-# took 52 s (Groth16) and 19 s (PLONK), so 2^20 on 16 cores is a couple of
+# took 36 s (Groth16) and 17 s (PLONK), so 2^20 on 16 cores is a couple of
 # minutes with the proofs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
