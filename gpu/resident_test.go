@@ -129,7 +129,7 @@ func TestResidentOnCPU(t *testing.T) {
 // resident points, from points loaded on another device (the CPU's, sent
 // with the request) and with no scalars (the identity); on the CPU one by
 // one. Every result is checked against gnark-crypto, and each report says
-// where the MSM ran.
+// where the MSM ran. A batch of G1 and G2 MSMs together runs the same way.
 func TestLoadedBatch(t *testing.T) {
 	rng := inputs.NewRand(devtest.Seed(t))
 	const n = 300
@@ -176,6 +176,61 @@ func TestLoadedBatch(t *testing.T) {
 		check(t, d, loaded)
 	})
 	t.Run("cpu", func(t *testing.T) { check(t, zkaccel.HostCPU(), onCPU) })
+	// G1 and G2 in one batch (msm/bn254.MultiExpLoadedBatchG1G2), B's
+	// scalars shared as in a Groth16 proof.
+	pointsG2 := inputs.BN254G2(rng, 64)
+	mixed := func(t *testing.T, dev zkaccel.Device, g1 *msmbn254.PointsG1, g2 *msmbn254.PointsG2) {
+		items1 := []msmbn254.BatchG1{
+			{P: new(bn254.G1Jac), Points: g1, Lo: 0, Scalars: scalars[:64], Report: new(zkaccel.Report)},
+			{P: new(bn254.G1Jac), Points: g1, Lo: 9, Scalars: scalars[64:100], Report: new(zkaccel.Report)},
+		}
+		items2 := []msmbn254.BatchG2{
+			{P: new(bn254.G2Jac), Points: g2, Lo: 0, Scalars: scalars[:64], Report: new(zkaccel.Report)},
+			{P: new(bn254.G2Jac), Points: g2, Lo: 3, Scalars: nil, Report: new(zkaccel.Report)},
+		}
+		if err := msmbn254.MultiExpLoadedBatchG1G2(items1, items2, msm.WithDevice(dev)); err != nil {
+			t.Fatal(err)
+		}
+		for i, it := range items1 {
+			var want bn254.G1Jac
+			want.MultiExp(points[it.Lo:it.Lo+len(it.Scalars)], it.Scalars, ecc.MultiExpConfig{})
+			if !it.P.Equal(&want) || it.Report.Ran != dev {
+				t.Errorf("G1 item %d: equal %v, ran on %v, want %v", i, it.P.Equal(&want), it.Report.Ran, dev)
+			}
+		}
+		for i, it := range items2 {
+			var want bn254.G2Jac
+			want.MultiExp(pointsG2[it.Lo:it.Lo+len(it.Scalars)], it.Scalars, ecc.MultiExpConfig{})
+			if !it.P.Equal(&want) {
+				t.Errorf("G2 item %d: wrong result", i)
+			}
+		}
+		if dev.Kind() != zkaccel.CPU && items2[0].Report.Elapsed != items1[0].Report.Elapsed {
+			t.Errorf("G2 took %v, G1 %v: not one batch", items2[0].Report.Elapsed, items1[0].Report.Elapsed)
+		}
+		if err := msmbn254.MultiExpLoadedBatchG1G2(items1, []msmbn254.BatchG2{{P: new(bn254.G2Jac), Points: g2, Lo: 60, Scalars: scalars[:5]}}, msm.WithDevice(dev)); err == nil || !strings.Contains(err.Error(), "item 2") {
+			t.Errorf("a G2 range past the loaded points: err = %v, want one naming item 2", err)
+		}
+	}
+	g2OnCPU, err := msmbn254.LoadG2(pointsG2, msm.WithDevice(zkaccel.HostCPU()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		g1, err := msmbn254.LoadG1(points, msm.WithDevice(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g1.Free()
+		g2, err := msmbn254.LoadG2(pointsG2, msm.WithDevice(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g2.Free()
+		mixed(t, d, g1, g2)
+		mixed(t, d, onCPU, g2OnCPU) // points sent with the requests
+	})
+	t.Run("cpu-mixed", func(t *testing.T) { mixed(t, zkaccel.HostCPU(), onCPU, g2OnCPU) })
 	if err := msmbn254.MultiExpG1LoadedBatch([]msmbn254.BatchG1{{P: new(bn254.G1Jac), Points: onCPU, Lo: n - 1, Scalars: scalars[:2]}}); err == nil {
 		t.Error("a range past the loaded points accepted")
 	}

@@ -287,20 +287,14 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 	var a, b1, k, z curve.G1Affine
 	var bs2 curve.G2Affine
 	if cfg.Batches() {
-		// A GPU: the G1 MSMs as one call, each one's scalars going up while
-		// the one before computes; B2 (G2) beside them.
-		b2 := make(chan error, 1)
-		go func() {
-			var err error
-			bs2, err = p.msmG2(rep, "B2", p.b2, wiresB, cfg, 0)
-			b2 <- err
-		}()
-		g1, err := p.msmG1Batch(rep, []string{"Z", "K", "A", "B1"}, []*zmsm.PointsG1{p.z, p.k, p.a, p.b1},
-			[][]fr.Element{h[:len(pk.G1.Z)], wiresK, wiresA, wiresB}, cfg)
-		if err := errors.Join(err, <-b2); err != nil {
+		// A GPU: every MSM as one call, the G1 ones then B2, each one's
+		// scalars going up while the one before computes.
+		g1, g2, err := p.msmBatch(rep, []string{"Z", "K", "A", "B1"}, []*zmsm.PointsG1{p.z, p.k, p.a, p.b1},
+			[][]fr.Element{h[:len(pk.G1.Z)], wiresK, wiresA, wiresB}, "B2", p.b2, wiresB, cfg)
+		if err != nil {
 			return nil, err
 		}
-		z, k, a, b1 = g1[0], g1[1], g1[2], g1[3]
+		z, k, a, b1, bs2 = g1[0], g1[1], g1[2], g1[3], g2
 	} else {
 		// The MSMs run concurrently, scheduled as gnark schedules them:
 		// first K and Z (one task each, the critical path on a CPU), then A
@@ -463,25 +457,33 @@ func (p *proverBN254) msmG1(rep *Report, name string, points *zmsm.PointsG1, sca
 	return res, nil
 }
 
-// msmG1Batch returns each Σ scalars[k][i]·bases[k][i] as msmG1 does, as
-// one call on cfg's device (which runs MSM batches), recording each
-// phase (each with the batch's time).
-func (p *proverBN254) msmG1Batch(rep *Report, names []string, bases []*zmsm.PointsG1, scalars [][]fr.Element, cfg *config) ([]curve.G1Affine, error) {
+// msmBatch returns each Σ scalars[k][i]·bases[k][i] as msmG1 does, and
+// Σ scalars2[i]·bases2[i] (named name2) as msmG2 does, as one call on
+// cfg's device (which runs MSM batches), recording each phase (each with
+// the batch's time).
+func (p *proverBN254) msmBatch(rep *Report, names []string, bases []*zmsm.PointsG1, scalars [][]fr.Element, name2 string, bases2 *zmsm.PointsG2, scalars2 []fr.Element, cfg *config) ([]curve.G1Affine, curve.G2Affine, error) {
+	var res2 curve.G2Affine
 	items := make([]zmsm.BatchG1, len(bases))
 	for i := range items {
 		if len(bases[i].Points()) != len(scalars[i]) {
-			return nil, fmt.Errorf("msm %s: %d points, %d scalars", names[i], len(bases[i].Points()), len(scalars[i]))
+			return nil, res2, fmt.Errorf("msm %s: %d points, %d scalars", names[i], len(bases[i].Points()), len(scalars[i]))
 		}
 		items[i] = zmsm.BatchG1{P: new(curve.G1Jac), Points: bases[i], Scalars: scalars[i]}
 	}
-	if err := prover.MSMBatch(rep, names, items, cfg); err != nil {
-		return nil, err
+	if len(bases2.Points()) != len(scalars2) {
+		return nil, res2, fmt.Errorf("msm %s: %d points, %d scalars", name2, len(bases2.Points()), len(scalars2))
+	}
+	items2 := make([]zmsm.BatchG2, 1)
+	items2[0] = zmsm.BatchG2{P: new(curve.G2Jac), Points: bases2, Scalars: scalars2}
+	if err := prover.MSMBatch2(rep, names, items, []string{name2}, items2, cfg); err != nil {
+		return nil, res2, err
 	}
 	out := make([]curve.G1Affine, len(items))
 	for i := range items {
 		out[i].FromJacobian(items[i].P)
 	}
-	return out, nil
+	res2.FromJacobian(items2[0].P)
+	return out, res2, nil
 }
 
 // msmG2 is msmG1 in G2.

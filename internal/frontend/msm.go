@@ -172,51 +172,106 @@ type BatchItem[J, A, S any] struct {
 // the items run one after the other through MultiExpLoaded, each with its
 // own device choice and CPU fallback.
 func MultiExpLoadedBatch[J, A, S any, PJ Jacobian[J, A, S]](items []BatchItem[J, A, S], opts []msm.Option) error {
+	es, err := batchEntries[J, A, S, PJ](items, 0, opts)
+	if err != nil {
+		return err
+	}
+	return runBatch(es, opts)
+}
+
+// MultiExpLoadedBatch2 is MultiExpLoadedBatch over the items of two groups
+// whose scalars share a field (G1 and G2 of one curve) as one batch: one
+// device call for both, items1 first.
+func MultiExpLoadedBatch2[J1, A1, S any, PJ1 Jacobian[J1, A1, S], J2, A2 any, PJ2 Jacobian[J2, A2, S]](items1 []BatchItem[J1, A1, S], items2 []BatchItem[J2, A2, S], opts []msm.Option) error {
+	es1, err := batchEntries[J1, A1, S, PJ1](items1, 0, opts)
+	if err != nil {
+		return err
+	}
+	es2, err := batchEntries[J2, A2, S, PJ2](items2, len(items1), opts)
+	if err != nil {
+		return err
+	}
+	return runBatch(append(es1, es2...), opts)
+}
+
+// batchEntry is one item of a batch, whatever its group: its size, how to
+// make its device request, how to take its result back, and how to run it
+// alone.
+type batchEntry struct {
+	n      int
+	op     string
+	report *zkaccel.Report
+	// request returns the item's request to dev, with its result going to
+	// a poisoned buffer of its own; done copies that result to the item.
+	request func(dev zkaccel.Device, nbTasks int) *zkaccel.MSMRequest
+	done    func()
+	// one runs the item through MultiExpLoaded.
+	one func() error
+}
+
+// batchEntries checks items (numbered from first in errors) and makes
+// their entries.
+func batchEntries[J, A, S any, PJ Jacobian[J, A, S]](items []BatchItem[J, A, S], first int, opts []msm.Option) ([]batchEntry, error) {
+	es := make([]batchEntry, len(items))
 	for i, it := range items {
 		switch {
 		case it.P == nil || it.Points == nil:
-			return fmt.Errorf("zkaccel: msm batch: item %d has no result or no points", i)
+			return nil, fmt.Errorf("zkaccel: msm batch: item %d has no result or no points", first+i)
 		case it.Lo < 0 || it.Lo > len(it.Points.points) || len(it.Scalars) > len(it.Points.points)-it.Lo:
-			return fmt.Errorf("zkaccel: %s: item %d: %d scalars from point %d of %d loaded", it.Points.g.Op, i, len(it.Scalars), it.Lo, len(it.Points.points))
+			return nil, fmt.Errorf("zkaccel: %s: item %d: %d scalars from point %d of %d loaded", it.Points.g.Op, first+i, len(it.Scalars), it.Lo, len(it.Points.points))
+		}
+		out := make([]J, 1)
+		es[i] = batchEntry{
+			n: len(it.Scalars), op: it.Points.g.Op, report: it.Report,
+			request: func(dev zkaccel.Device, nbTasks int) *zkaccel.MSMRequest {
+				g, n := it.Points.g, len(it.Scalars)
+				raw := rawbytes.Of(out)
+				rawbytes.Poison(raw)
+				req := &zkaccel.MSMRequest{Curve: g.Curve, Group: g.Group, N: n, Scalars: rawbytes.Of(it.Scalars), Result: raw, NbTasks: nbTasks}
+				if res := it.Points.res; res != nil && res.Device() == dev {
+					req.Resident, req.ResidentOffset = res, it.Lo
+				} else {
+					req.Points = rawbytes.Of(it.Points.points[it.Lo : it.Lo+n])
+				}
+				return req
+			},
+			done: func() { PJ(it.P).Set(&out[0]) },
+			one: func() error {
+				o := opts
+				if it.Report != nil {
+					o = append(opts[:len(opts):len(opts)], msm.WithReport(it.Report))
+				}
+				_, err := MultiExpLoaded[J, A, S, PJ](it.P, it.Points, it.Lo, it.Scalars, o)
+				return err
+			},
 		}
 	}
-	one := func(it BatchItem[J, A, S]) error {
-		o := opts
-		if it.Report != nil {
-			o = append(opts[:len(opts):len(opts)], msm.WithReport(it.Report))
-		}
-		_, err := MultiExpLoaded[J, A, S, PJ](it.P, it.Points, it.Lo, it.Scalars, o)
-		return err
-	}
-	cfg := dispatch.Apply(opts)
-	bd, ok := cfg.Device.(zkaccel.MSMBatchDevice)
-	if !ok || len(items) < 2 {
-		for _, it := range items {
-			if err := one(it); err != nil {
+	return es, nil
+}
+
+// runBatch runs checked entries as MultiExpLoadedBatch describes.
+func runBatch(es []batchEntry, opts []msm.Option) error {
+	all := func() error {
+		for _, e := range es {
+			if err := e.one(); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
+	cfg := dispatch.Apply(opts)
+	bd, ok := cfg.Device.(zkaccel.MSMBatchDevice)
+	if !ok || len(es) < 2 {
+		return all()
+	}
 	start := time.Now()
-	out := make([]J, len(items))
 	var reqs []*zkaccel.MSMRequest
 	var batched []int
-	for i, it := range items {
-		n := len(it.Scalars)
-		if n == 0 {
+	for i, e := range es {
+		if e.n == 0 {
 			continue // the identity, on the CPU below
 		}
-		g := it.Points.g
-		raw := rawbytes.Of(out[i : i+1])
-		rawbytes.Poison(raw)
-		req := &zkaccel.MSMRequest{Curve: g.Curve, Group: g.Group, N: n, Scalars: rawbytes.Of(it.Scalars), Result: raw, NbTasks: cfg.NbTasks}
-		if res := it.Points.res; res != nil && res.Device() == zkaccel.Device(bd) {
-			req.Resident, req.ResidentOffset = res, it.Lo
-		} else {
-			req.Points = rawbytes.Of(it.Points.points[it.Lo : it.Lo+n])
-		}
-		reqs = append(reqs, req)
+		reqs = append(reqs, e.request(bd, cfg.NbTasks))
 		batched = append(batched, i)
 	}
 	if len(reqs) > 0 {
@@ -224,27 +279,22 @@ func MultiExpLoadedBatch[J, A, S any, PJ Jacobian[J, A, S]](items []BatchItem[J,
 		switch {
 		case errors.Is(err, zkaccel.ErrUnsupported):
 			zkaccel.Debugf("msm batch of %d on %v: %v; one by one", len(reqs), bd, err)
-			for _, it := range items {
-				if err := one(it); err != nil {
-					return err
-				}
-			}
-			return nil
+			return all()
 		case err != nil:
 			return err
 		}
 	}
 	elapsed := time.Since(start)
 	for _, i := range batched {
-		it := items[i]
-		PJ(it.P).Set(&out[i])
-		if it.Report != nil {
-			*it.Report = zkaccel.Report{Op: it.Points.g.Op, N: len(it.Scalars), Requested: bd, Ran: bd, Elapsed: elapsed}
+		e := es[i]
+		e.done()
+		if e.report != nil {
+			*e.report = zkaccel.Report{Op: e.op, N: e.n, Requested: bd, Ran: bd, Elapsed: elapsed}
 		}
 	}
-	for _, it := range items {
-		if len(it.Scalars) == 0 {
-			if err := one(it); err != nil {
+	for _, e := range es {
+		if e.n == 0 {
+			if err := e.one(); err != nil {
 				return err
 			}
 		}

@@ -86,3 +86,11 @@ func MultiExpG1LoadedBatch(items []BatchG1, opts ...msm.Option) error {
 func MultiExpG2LoadedBatch(items []BatchG2, opts ...msm.Option) error {
 	return frontend.MultiExpLoadedBatch[curve.G2Jac, curve.G2Affine, fr.Element](items, opts)
 }
+
+// MultiExpLoadedBatchG1G2 is [MultiExpG1LoadedBatch] over G1 and G2 items
+// together: on a device that runs MSM batches, one call for both (the G1
+// items first), as a Groth16 proof's A, B and K MSMs, whose B in G2 shares
+// its scalars with B in G1.
+func MultiExpLoadedBatchG1G2(g1 []BatchG1, g2 []BatchG2, opts ...msm.Option) error {
+	return frontend.MultiExpLoadedBatch2[curve.G1Jac, curve.G1Affine, fr.Element, *curve.G1Jac, curve.G2Jac, curve.G2Affine, *curve.G2Jac](g1, g2, opts)
+}

@@ -77,17 +77,40 @@ func (c *Config) Batches() bool {
 // MultiExpLoadedBatch) and records each item's phase, "msm " and its name
 // in names, with the batch's time.
 func MSMBatch[J, A, S any, PJ frontend.Jacobian[J, A, S]](rep *Report, names []string, items []frontend.BatchItem[J, A, S], c *Config) error {
+	zrs := reports(items)
+	if err := frontend.MultiExpLoadedBatch[J, A, S, PJ](items, c.MSMOpts(nil, 0)); err != nil {
+		return fmt.Errorf("msm %s: %w", strings.Join(names, ", "), err)
+	}
+	record(rep, names, zrs)
+	return nil
+}
+
+// MSMBatch2 is MSMBatch over the items of two groups (G1 and G2) as one
+// call (the front end's MultiExpLoadedBatch2).
+func MSMBatch2[J1, A1, S any, PJ1 frontend.Jacobian[J1, A1, S], J2, A2 any, PJ2 frontend.Jacobian[J2, A2, S]](rep *Report, names1 []string, items1 []frontend.BatchItem[J1, A1, S], names2 []string, items2 []frontend.BatchItem[J2, A2, S], c *Config) error {
+	zrs1, zrs2 := reports(items1), reports(items2)
+	if err := frontend.MultiExpLoadedBatch2[J1, A1, S, PJ1, J2, A2, PJ2](items1, items2, c.MSMOpts(nil, 0)); err != nil {
+		return fmt.Errorf("msm %s: %w", strings.Join(append(names1[:len(names1):len(names1)], names2...), ", "), err)
+	}
+	record(rep, names1, zrs1)
+	record(rep, names2, zrs2)
+	return nil
+}
+
+// reports gives each item a report of its own and returns them.
+func reports[J, A, S any](items []frontend.BatchItem[J, A, S]) []zkaccel.Report {
 	zrs := make([]zkaccel.Report, len(items))
 	for i := range items {
 		items[i].Report = &zrs[i]
 	}
-	if err := frontend.MultiExpLoadedBatch[J, A, S, PJ](items, c.MSMOpts(nil, 0)); err != nil {
-		return fmt.Errorf("msm %s: %w", strings.Join(names, ", "), err)
-	}
-	for i := range items {
+	return zrs
+}
+
+// record records each batch item's phase.
+func record(rep *Report, names []string, zrs []zkaccel.Report) {
+	for i := range zrs {
 		rep.Add("msm "+names[i], zrs[i].Elapsed, &zrs[i])
 	}
-	return nil
 }
 
 // NTTOpts are the front-end options of one NTT: the device and extra.
@@ -120,8 +143,8 @@ type Phase struct {
 	// "msm " and the MSM's name (Groth16: "A", "B1", "B2", "K", "Z",
 	// "commitment i", "commitment i knowledge"; PLONK: "L", "R", "O", "Z",
 	// "H1"…). MSMs sent together as one device call (a batch: on GPU
-	// devices, Groth16's G1 MSMs, PLONK's L, R, O and H1–H3) each report
-	// the batch's time.
+	// devices, Groth16's Z, K, A, B1 and B2, PLONK's L, R, O and H1–H3)
+	// each report the batch's time.
 	Name    string
 	Elapsed time.Duration
 	// Ran is the device that ran it (MSMs and the quotients; nil for the
