@@ -105,7 +105,7 @@ step bench-hash 150 "$B/zkaccel" bench --device cuda:0 --ops poseidon,poseidon2 
 # Keccak's target is at 2^26 messages (4 GiB of input).
 step bench-keccak 120 "$B/zkaccel" bench --device cuda:0 --ops keccak --sizes 20,24,26 --runs 3 --max-time 5s --json "$W/bench-keccak.json"
 # The core tests in detail (every field, NTT and MSM path against gnark-crypto).
-dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestResidentMSM|TestLoadedBatch|TestPlonkQuotient|TestGroth16Quotient' -test.timeout=235s
+dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestWarpEnv|TestResidentMSM|TestLoadedBatch|TestPlonkQuotient|TestGroth16Quotient' -test.timeout=235s
 # Both provers end to end on cuda:0 (their quotients run whole on the
 # device), every proof checked by gnark's verifier.
 if [ "$mode" != proofs ]; then
