@@ -13,8 +13,8 @@
 // in G1 and G2, K, Z, the commitments and their proofs of knowledge — goes
 // through zkaccel's MSM front end, with the same CPU fallback and reporting
 // rules (see [WithReport]); on a GPU device (zkaccel.MSMBatchDevice) the
-// four G1 MSMs go as one call, every MSM's scalars going up while the one
-// before computes. The quotient H (seven NTTs and a pointwise
+// five MSMs of A, B (G1 and G2), K and Z go as one call, every MSM's
+// scalars going up while the one before computes. The quotient H (seven NTTs and a pointwise
 // step) runs whole on a device that computes it (zkaccel.Groth16Device:
 // CUDA and OpenCL), with one upload of each of A, B, C and one download of
 // H; on other devices its NTTs go through the NTT front end one by one and
