@@ -30,7 +30,11 @@ type File struct {
 	Devices   []DeviceInfo `json:"devices"` // the devices measured, the CPU first
 	Seed      int64        `json:"seed"`    // the inputs' seed
 	Runs      int          `json:"runs"`    // timed runs asked for per measurement
-	Results   []Result     `json:"results"`
+	// Env holds the ZKACCEL_* variables set for the run (tuning knobs such
+	// as ZKACCEL_MSM_WINDOW or ZKACCEL_GPU_MUL change what is measured);
+	// absent where none was set, and in files from before it was recorded.
+	Env     map[string]string `json:"env,omitempty"`
+	Results []Result          `json:"results"`
 }
 
 // Machine describes the host a file was measured on.

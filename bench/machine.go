@@ -48,6 +48,24 @@ func Describe(d zkaccel.Device) DeviceInfo {
 	return info
 }
 
+// Settings returns the ZKACCEL_* environment variables that are set and not
+// empty, by name (nil where there are none): what a bench file records of
+// the settings it was measured under.
+func Settings() map[string]string {
+	var env map[string]string
+	for _, kv := range os.Environ() {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(k, "ZKACCEL_") || v == "" {
+			continue
+		}
+		if env == nil {
+			env = map[string]string{}
+		}
+		env[k] = v
+	}
+	return env
+}
+
 // Commit returns the zkaccel commit the running binary was built from, as
 // precisely as it can be told, or "unknown":
 //

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -54,6 +56,16 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 		mdRow(bw, labels[i], m.CPU, FormatGiB(m.Memory), m.OS+"/"+m.Arch, f.GoVersion, f.Commit, f.Date, strings.Join(devs, "; "))
 	}
 	fmt.Fprintln(bw)
+	for i, f := range files {
+		if len(f.Env) == 0 {
+			continue
+		}
+		keys := slices.Sorted(maps.Keys(f.Env))
+		for j, k := range keys {
+			keys[j] = "`" + k + "=" + f.Env[k] + "`"
+		}
+		fmt.Fprintf(bw, "Settings of %s (%s): %s\n\n", labels[i], f.Date, strings.Join(keys, ", "))
+	}
 	fmt.Fprintln(bw, "### Results")
 	fmt.Fprintln(bw)
 	rates, times, power, phases := hasRates(files...), hasDeviceTimes(files...), hasPower(files...), hasPhases(files...)

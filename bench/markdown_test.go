@@ -44,6 +44,21 @@ Failed measurements:
 	}
 }
 
+// TestMarkdownSettings checks that a file's ZKACCEL_* settings are listed
+// under the machines, sorted, and that a file without them lists none.
+func TestMarkdownSettings(t *testing.T) {
+	f, plain := sampleFile(), sampleFile()
+	f.Env = map[string]string{"ZKACCEL_MSM_WINDOW": "18", "ZKACCEL_GPU_MUL": "32c"}
+	var buf bytes.Buffer
+	if err := WriteMarkdown(&buf, []*File{f, plain}); err != nil {
+		t.Fatal(err)
+	}
+	want := "Settings of box (2025-01-02T03:04:05Z): `ZKACCEL_GPU_MUL=32c`, `ZKACCEL_MSM_WINDOW=18`\n\n### Results"
+	if got := buf.String(); !strings.Contains(got, want) || strings.Count(got, "Settings of") != 1 {
+		t.Errorf("WriteMarkdown:\n%s\nwant one settings line, %q", got, want)
+	}
+}
+
 func TestWriteTable(t *testing.T) {
 	var buf bytes.Buffer
 	if err := WriteTable(&buf, sampleFile()); err != nil {

@@ -43,6 +43,7 @@ func Run(ctx context.Context, cfg Config) (*File, error) {
 		Machine:   Host(),
 		Seed:      cfg.Seed,
 		Runs:      p.runs,
+		Env:       Settings(),
 	}
 	for _, d := range p.devices {
 		f.Devices = append(f.Devices, Describe(d))

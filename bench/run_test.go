@@ -45,9 +45,17 @@ func checkSane(t *testing.T, r *Result, runs int) {
 func TestRunTiny(t *testing.T) {
 	cpu := zkaccel.HostCPU()
 	var progress strings.Builder
+	t.Setenv("ZKACCEL_MSM_WINDOW", "9") // recorded, not used by the CPU
+	t.Setenv("ZKACCEL_EMPTY_KNOB", "")
 	f, err := Run(context.Background(), Config{Ops: []string{OpMSM}, Sizes: []int{4, 5}, Runs: 1, Devices: []zkaccel.Device{cpu}, Seed: 7, Progress: &progress, Command: []string{"test"}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if f.Env["ZKACCEL_MSM_WINDOW"] != "9" {
+		t.Errorf("Env = %v, want ZKACCEL_MSM_WINDOW=9 recorded", f.Env)
+	}
+	if _, ok := f.Env["ZKACCEL_EMPTY_KNOB"]; ok {
+		t.Errorf("Env = %v records an empty variable", f.Env)
 	}
 	g, err := Run(context.Background(), Config{Ops: []string{OpNTT}, Sizes: []int{4}, Runs: 1, Devices: []zkaccel.Device{cpu}, Seed: 7})
 	if err != nil {

@@ -38,12 +38,15 @@ func nvrtc(t *testing.T) *cuda.NVRTC {
 	return nv
 }
 
-// kernelNames lists the functions marked KERNEL in a program's source.
+// kernelNames lists the functions marked KERNEL in a program's source (the
+// last word before the parenthesis: "KERNEL void MSM_BOUNDS f(" is f).
 func kernelNames(src string) []string {
 	var names []string
 	for _, part := range strings.Split(src, "KERNEL void ")[1:] {
 		if i := strings.IndexByte(part, '('); i > 0 {
-			names = append(names, strings.TrimSpace(part[:i]))
+			if f := strings.Fields(part[:i]); len(f) > 0 {
+				names = append(names, f[len(f)-1])
+			}
 		}
 	}
 	return names
@@ -181,22 +184,37 @@ func TestNVRTCCompilesEveryProgram(t *testing.T) {
 // TestNVRTCVariants compiles, as CUDA C++, the forms of the device source
 // that the gpu package's variables select in place of CUDA's defaults (the
 // definitions gpu's devicePrelude writes): ZKACCEL_GPU_MUL=32c and 64,
-// ZKACCEL_GPU_NTT_LAYOUT=element and ZKACCEL_GPU_WARP=0, on the programs
-// they change. The defaults are compiled by TestNVRTCCompilesEveryProgram.
+// ZKACCEL_GPU_NTT_LAYOUT=element, ZKACCEL_GPU_WARP=0 and the bucket
+// kernels' launch bounds (ZKACCEL_MSM_MIN_BLOCKS, whose directives it finds
+// in the PTX), on the programs they change. The defaults are compiled by
+// TestNVRTCCompilesEveryProgram.
 func TestNVRTCVariants(t *testing.T) {
 	nv := nvrtc(t)
-	for _, v := range []struct{ env, prelude, key string }{
-		{"ZKACCEL_GPU_MUL=32c", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n", "msm/bn254/g1"},
-		{"ZKACCEL_GPU_MUL=64", "#define ZK_MUL64 1\n", "ntt/bn254"},
-		{"ZKACCEL_GPU_NTT_LAYOUT=element", "#define NTT_ELEMENT_MAJOR 1\n", "ntt/bn254"},
-		{"ZKACCEL_GPU_WARP=0", "#define ZK_NO_WARP 1\n", "msm/bn254/g1"},
+	for _, v := range []struct {
+		env, prelude, key string
+		want              []string // in the PTX
+	}{
+		{"ZKACCEL_GPU_MUL=32c", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n", "msm/bn254/g1", nil},
+		{"ZKACCEL_GPU_MUL=64", "#define ZK_MUL64 1\n", "ntt/bn254", nil},
+		{"ZKACCEL_GPU_NTT_LAYOUT=element", "#define NTT_ELEMENT_MAJOR 1\n", "ntt/bn254", nil},
+		{"ZKACCEL_GPU_WARP=0", "#define ZK_NO_WARP 1\n", "msm/bn254/g1", nil},
+		{"ZKACCEL_MSM_BLOCK=128 ZKACCEL_MSM_MIN_BLOCKS=6", "#define MSM_BLOCK 128\n#define MSM_MIN_BLOCKS 6\n", "msm/bn254/g1",
+			[]string{".maxntid 128, 1, 1", ".minnctapersm 6"}},
 	} {
 		src, err := gpu.ProgramSource(v.key)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := nv.Compile(v.prelude+src, v.key, cuda.Target{Arch: 70}); err != nil {
+		ptx, err := nv.Compile(v.prelude+src, v.key, cuda.Target{Arch: 70})
+		if err != nil {
 			t.Errorf("%s with %s: %v", v.key, v.env, err)
+			continue
+		}
+		for _, w := range v.want {
+			// Both bucket kernels carry the directive, and no other does.
+			if n := bytes.Count(ptx, []byte(w)); n != 2 {
+				t.Errorf("%s with %s: %q appears %d times in the PTX, want 2 (msm_accumulate, msm_task_accumulate)", v.key, v.env, w, n)
+			}
 		}
 	}
 }

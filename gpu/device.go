@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,11 +24,15 @@ type Device struct {
 	progs map[string]Program // compiled programs by key
 	// prelude goes before every program's source: the field
 	// multiplication's form (EnvMul), the NTT's local layout
-	// (EnvNTTLayout) and CUDA's warp-level primitives (EnvWarp), or an
-	// error for a bad value of any.
+	// (EnvNTTLayout), CUDA's warp-level primitives (EnvWarp) and the
+	// MSM bucket kernels' register bound (EnvMSMMinBlocks), or an error for
+	// a bad value of any.
 	prelude    string
 	preludeErr error
-	cache      map[string]any // per-op device data (twiddles, parameters) by value key
+	// msmBlock is the MSM bucket kernels' block size (EnvMSMBlock; 0: the
+	// runtime's default).
+	msmBlock int
+	cache    map[string]any // per-op device data (twiddles, parameters) by value key
 
 	resident atomic.Int64 // bytes held by resident MSM points
 }
@@ -35,7 +40,7 @@ type Device struct {
 // NewDevice wraps a runtime as a zkaccel device.
 func NewDevice(rt Runtime) *Device {
 	d := &Device{rt: rt, progs: map[string]Program{}, cache: map[string]any{}}
-	d.prelude, d.preludeErr = devicePrelude(rt)
+	d.prelude, d.msmBlock, d.preludeErr = devicePrelude(rt)
 	return d
 }
 
@@ -64,14 +69,34 @@ const EnvNTTLayout = "ZKACCEL_GPU_NTT_LAYOUT"
 // which they misbehave.
 const EnvWarp = "ZKACCEL_GPU_WARP"
 
+// EnvMSMBlock names the variable that sets the number of work items per
+// work-group (threads per block) of the MSM's bucket kernels
+// (msm_accumulate, msm_task_accumulate) on GPU runtime devices: a multiple
+// of 32 from 32 to 256. A tuning knob: a block is the unit in which a GPU
+// grants registers, so a smaller one can fit more threads beside the
+// others (at 90 registers a thread, two blocks of 256 or five of 128 fit in
+// an H100 multiprocessor's 65,536 registers). Unset, the runtime's default
+// (256 under CUDA).
+const EnvMSMBlock = "ZKACCEL_MSM_BLOCK"
+
+// EnvMSMMinBlocks names the variable that, under CUDA, asks the compiler to
+// let that many blocks of the bucket kernels (of EnvMSMBlock threads, 256
+// when unset) reside on one multiprocessor, from 1 to 32
+// (__launch_bounds__): it caps their registers, spilling what does not
+// fit. A tuning knob for occupancy; BENCHMARKS.md lists the registers and
+// spills it gives. Unset, the compiler chooses. OpenCL ignores it.
+const EnvMSMMinBlocks = "ZKACCEL_MSM_MIN_BLOCKS"
+
 // devicePrelude returns the definitions that go before every program's
 // source on rt: the field multiplication's form (EnvMul), the NTT's local
-// layout (EnvNTTLayout) and CUDA's warp-level primitives (EnvWarp); none
+// layout (EnvNTTLayout), CUDA's warp-level primitives (EnvWarp) and the
+// bucket kernels' register bound (EnvMSMMinBlocks); none
 // where the source's default is right (common.h, ntt.cl, msm.cl: under
 // CUDA the 32-bit multiplication, word-major and the warp primitives,
 // under OpenCL the 64-bit one and element-major), so that CUDA's default
 // sources are those of the embedded PTX.
-func devicePrelude(rt Runtime) (string, error) {
+// It also returns the bucket kernels' block size (EnvMSMBlock; 0 unset).
+func devicePrelude(rt Runtime) (string, int, error) {
 	gpuCL := false // an OpenCL GPU: the GPU forms, which OpenCL's defaults are not
 	if rt.Kind() == "opencl" {
 		if t, ok := rt.(interface{ Type() string }); ok && t.Type() != "cpu" {
@@ -91,7 +116,7 @@ func devicePrelude(rt Runtime) (string, error) {
 			pre = "#define ZK_MUL32 1\n"
 		}
 	default:
-		return "", fmt.Errorf("%s=%q: want 32, 32c or 64", EnvMul, v)
+		return "", 0, fmt.Errorf("%s=%q: want 32, 32c or 64", EnvMul, v)
 	}
 	switch v := os.Getenv(EnvNTTLayout); v {
 	case "word":
@@ -103,16 +128,35 @@ func devicePrelude(rt Runtime) (string, error) {
 			pre += "#define NTT_WORD_MAJOR 1\n"
 		}
 	default:
-		return "", fmt.Errorf("%s=%q: want word or element", EnvNTTLayout, v)
+		return "", 0, fmt.Errorf("%s=%q: want word or element", EnvNTTLayout, v)
 	}
 	switch v := os.Getenv(EnvWarp); v {
 	case "0":
 		pre += "#define ZK_NO_WARP 1\n"
 	case "", "1":
 	default:
-		return "", fmt.Errorf("%s=%q: want 0 or 1", EnvWarp, v)
+		return "", 0, fmt.Errorf("%s=%q: want 0 or 1", EnvWarp, v)
 	}
-	return pre, nil
+	block := 0
+	if v := os.Getenv(EnvMSMBlock); v != "" {
+		b, err := strconv.Atoi(v)
+		if err != nil || b < 32 || b > 256 || b%32 != 0 {
+			return "", 0, fmt.Errorf("%s=%q: want a multiple of 32 from 32 to 256", EnvMSMBlock, v)
+		}
+		block = b
+	}
+	if v := os.Getenv(EnvMSMMinBlocks); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 32 {
+			return "", 0, fmt.Errorf("%s=%q: want a number of blocks from 1 to 32", EnvMSMMinBlocks, v)
+		}
+		b := block
+		if b == 0 {
+			b = 256
+		}
+		pre += fmt.Sprintf("#define MSM_BLOCK %d\n#define MSM_MIN_BLOCKS %d\n", b, n)
+	}
+	return pre, block, nil
 }
 
 // Kind is the runtime's kind.

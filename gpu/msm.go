@@ -655,7 +655,7 @@ func (d *Device) msmLaunch(k msmKernels, g msmGroup, st *msmStaged) error {
 	}
 	launches = append(launches, launch{k.scatter, entries, 0, []any{keys, u(p.n), u(entries), cursor, sorted}})
 	if !p.tasks {
-		launches = append(launches, launch{k.accumulate, p.m, 0, []any{pts, u(points.offset), start, cursor, sorted, u(p.m), buckets}})
+		launches = append(launches, launch{k.accumulate, p.m, d.msmBlock, []any{pts, u(points.offset), start, cursor, sorted, u(p.m), buckets}})
 	} else {
 		tcount, toff, tbucket, partial := bufs[9], bufs[10], bufs[11], bufs[12]
 		T := u(p.taskLen)
@@ -669,7 +669,7 @@ func (d *Device) msmLaunch(k msmKernels, g msmGroup, st *msmStaged) error {
 		launches = append(launches,
 			launch{k.fill, p.ntasks, 0, []any{tbucket, u(p.ntasks), u(msmNone)}},
 			launch{k.taskMap, p.m, 0, []any{toff, tcount, u(p.m), tbucket}},
-			launch{k.taskAccumulate, p.ntasks, 0, []any{pts, u(points.offset), start, cursor, sorted, tbucket, toff, u(p.ntasks), T, partial}},
+			launch{k.taskAccumulate, p.ntasks, d.msmBlock, []any{pts, u(points.offset), start, cursor, sorted, tbucket, toff, u(p.ntasks), T, partial}},
 		)
 		for st := range p.combine {
 			launches = append(launches, launch{k.taskCombine, p.ntasks, 0, []any{partial, tbucket, toff, tcount, u(p.ntasks), u(st)}})

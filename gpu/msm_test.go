@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -390,6 +391,95 @@ func TestWarpEnv(t *testing.T) {
 			t.Errorf("%s=yes: err = %v, want one naming the variable", gpu.EnvWarp, err)
 		}
 	})
+}
+
+// TestMSMBlockEnv checks ZKACCEL_MSM_BLOCK and ZKACCEL_MSM_MIN_BLOCKS: the
+// bucket kernels launched in smaller blocks, one work item per bucket and
+// in tasks, and (on CUDA, whose source they change) compiled under launch
+// bounds, give gnark-crypto's result on random and on crowded scalars; bad
+// values are errors naming the variable.
+func TestMSMBlockEnv(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		const n = 300
+		pts, sc, _ := bn254Inputs(t, n)
+		bits := make([]frbn.Element, n)
+		for i := range bits {
+			if i%3 != 0 {
+				bits[i].SetOne()
+			}
+		}
+		type setting struct{ block, min string }
+		settings := []setting{{"64", ""}}
+		if d.Kind() == zkaccel.CUDA {
+			// The bounds change CUDA's code; OpenCL's source ignores them
+			// (and a new prelude would only make POCL compile it again).
+			settings = append(settings, setting{"128", "6"}, setting{"", "3"})
+		}
+		for _, v := range settings {
+			t.Setenv(gpu.EnvMSMBlock, v.block)
+			t.Setenv(gpu.EnvMSMMinBlocks, v.min)
+			rec := &localsRuntime{Runtime: d.Runtime(), locals: map[string]int{}}
+			d2 := gpu.NewDevice(rec)
+			for _, T := range []int{0, 16} { // the device's default path, then tasks of 16 entries
+				restore := gpu.SetMSMTaskLen(T)
+				checkMSM(t, d2, bind.BN254G1, pts, sc)
+				checkMSM(t, d2, bind.BN254G1, pts, bits)
+				restore()
+			}
+			want := 0 // the runtime's default
+			if v.block != "" {
+				want, _ = strconv.Atoi(v.block)
+			}
+			// The tasks of 16 ran msm_task_accumulate; msm_accumulate runs
+			// where the device's default path is one work item per bucket.
+			if _, ok := rec.local("msm_task_accumulate"); !ok {
+				t.Errorf("msm_task_accumulate was not launched")
+			}
+			for _, k := range []string{"msm_accumulate", "msm_task_accumulate"} {
+				if got, ok := rec.local(k); ok && got != want {
+					t.Errorf("%s=%q: %s launched in blocks of %d, want %d", gpu.EnvMSMBlock, v.block, k, got, want)
+				}
+			}
+		}
+		for _, bad := range []struct{ env, val, want string }{
+			{gpu.EnvMSMBlock, "100", `ZKACCEL_MSM_BLOCK="100": want a multiple of 32 from 32 to 256`},
+			{gpu.EnvMSMBlock, "512", `ZKACCEL_MSM_BLOCK="512"`},
+			{gpu.EnvMSMMinBlocks, "0", `ZKACCEL_MSM_MIN_BLOCKS="0": want a number of blocks from 1 to 32`},
+			{gpu.EnvMSMMinBlocks, "x", `ZKACCEL_MSM_MIN_BLOCKS="x"`},
+		} {
+			t.Setenv(gpu.EnvMSMBlock, "")
+			t.Setenv(gpu.EnvMSMMinBlocks, "")
+			t.Setenv(bad.env, bad.val)
+			d2 := gpu.NewDevice(d.Runtime())
+			if _, err := deviceMSM(d2, bind.BN254G1, pts, sc); err == nil || !strings.Contains(err.Error(), bad.want) {
+				t.Errorf("%s=%s: err = %v, want one containing %q", bad.env, bad.val, err, bad.want)
+			}
+		}
+	})
+}
+
+// localsRuntime wraps a runtime and records the block size that each
+// kernel was last launched with.
+type localsRuntime struct {
+	gpu.Runtime
+	mu     sync.Mutex
+	locals map[string]int
+}
+
+func (r *localsRuntime) Launch(k gpu.Kernel, global, local int, args ...any) error {
+	r.mu.Lock()
+	r.locals[k.Name()] = local
+	r.mu.Unlock()
+	return r.Runtime.Launch(k, global, local, args...)
+}
+
+// local returns the block size kernel name was last launched with, and
+// whether it was launched.
+func (r *localsRuntime) local(name string) (int, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	l, ok := r.locals[name]
+	return l, ok
 }
 
 // TestMSMPassesEnv checks ZKACCEL_MSM_PASSES: an MSM split into that many

@@ -135,6 +135,13 @@ ZKACCEL_GPU_WARP=0 step bench-nowarp 90 "$B/zkaccel" bench --device cuda:0 --ops
 # An MSM in 4 passes (gpu.EnvMSMPasses), each pass's copies beside the one
 # before's kernels, against one pass (bench-msm-bn254 at 2^20 and 2^24).
 ZKACCEL_MSM_PASSES=4 step bench-passes4 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-passes4.json"
+# The bucket kernels' occupancy (gpu.EnvMSMBlock, gpu.EnvMSMMinBlocks):
+# at 90 registers a thread (BN254 G1, sm_90) two blocks of 256 threads fit
+# on a multiprocessor (16 warps); blocks of 128 fit five (20 warps) with
+# the same code; bounds of three blocks of 256 cap it at 80 registers and
+# an 8-byte spill (24 warps). Against bench-msm-bn254 at 2^20 and 2^24.
+ZKACCEL_MSM_BLOCK=128 step bench-block128 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-block128.json"
+ZKACCEL_MSM_MIN_BLOCKS=3 step bench-minblocks3 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-minblocks3.json"
 # 4. Everything else: the other tests and curves, the windows, the provers.
 # The MSM window width (gpu.EnvMSMWindow) at 2^22: the default (16) against 18 and 20.
 for c in default 18 20; do

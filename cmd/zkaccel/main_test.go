@@ -582,6 +582,17 @@ func TestTune(t *testing.T) {
 	if !strings.Contains(out, "ntt goldilocks fft ") || strings.Contains(out, "wrote") {
 		t.Errorf("tune --from output:\n%s", out)
 	}
+	if strings.Contains(errs, "note:") {
+		t.Errorf("tune --from under the bench's own settings noted: %s", errs)
+	}
+	// Under other settings than the bench's, tune says so (and goes on).
+	t.Setenv("ZKACCEL_MSM_WINDOW", "9")
+	code, _, errs = zk(t, fargs...)
+	wantCode(t, fargs, code, 0, errs)
+	if !strings.Contains(errs, "note: "+jsonPath+" was measured under ZKACCEL_* settings") || !strings.Contains(errs, "ZKACCEL_MSM_WINDOW:9") {
+		t.Errorf("tune --from under a new knob: stderr %q, want a note naming it", errs)
+	}
+	t.Setenv("ZKACCEL_MSM_WINDOW", "")
 	raw, err := os.ReadFile(jsonPath)
 	if err != nil {
 		t.Fatal(err)

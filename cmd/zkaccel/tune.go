@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"strings"
@@ -174,6 +175,11 @@ func tuneFrom(files []string, dryRun bool, stdout, stderr io.Writer) int {
 		f, err := bench.ReadFile(name)
 		if err != nil {
 			return fail(stderr, fmt.Errorf("zkaccel tune: --from: %w", unprefix(err)))
+		}
+		if now := bench.Settings(); !maps.Equal(f.Env, now) {
+			// A knob (a window, a multiplication form) changes what was
+			// timed: say so, since the crossovers will serve today's.
+			fmt.Fprintf(stderr, "zkaccel tune: note: %s was measured under ZKACCEL_* settings %v, and this run has %v\n", name, f.Env, now)
 		}
 		for _, c := range f.Crossovers() {
 			info, _ := f.Device(c.Device)

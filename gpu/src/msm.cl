@@ -22,6 +22,17 @@
 #define MSM_NONE 0xFFFFFFFFu
 #define MSM_SIGN 0x80000000u
 
+// MSM_BOUNDS bounds the bucket kernels' registers under CUDA where the host
+// defines MSM_MIN_BLOCKS (gpu.EnvMSMMinBlocks): ptxas keeps them to what
+// lets MSM_MIN_BLOCKS blocks of MSM_BLOCK threads (the size the host
+// launches them with, gpu.EnvMSMBlock) reside on one multiprocessor, which
+// trades registers (or spills) for occupancy.
+#if defined(ZK_CUDA) && defined(MSM_MIN_BLOCKS)
+#define MSM_BOUNDS __launch_bounds__(MSM_BLOCK, MSM_MIN_BLOCKS)
+#else
+#define MSM_BOUNDS
+#endif
+
 // msm_fill sets m words of a to v.
 KERNEL void msm_fill(GLOBAL u32* a, u32 m, u32 v) {
 	u32 i = GLOBAL_ID();
@@ -172,7 +183,7 @@ DEVICE xyzz_t msm_sum_entries(const GLOBAL u64* points, u32 poff, const GLOBAL u
 // msm_accumulate sums bucket j's points into buckets[j] (XYZZ); point i of
 // the pass is points[poff + i] (poff: the pass's first point in a buffer of
 // resident points, else 0).
-KERNEL void msm_accumulate(const GLOBAL u64* points, u32 poff, const GLOBAL u32* start, const GLOBAL u32* end, const GLOBAL u32* sorted, u32 m, GLOBAL u64* buckets) {
+KERNEL void MSM_BOUNDS msm_accumulate(const GLOBAL u64* points, u32 poff, const GLOBAL u32* start, const GLOBAL u32* end, const GLOBAL u32* sorted, u32 m, GLOBAL u64* buckets) {
 	u32 j = GLOBAL_ID();
 	if (j >= m) return;
 	xyzz_store(buckets, j, msm_sum_entries(points, poff, sorted, start[j], end[j]));
@@ -206,7 +217,7 @@ KERNEL void msm_task_map(const GLOBAL u32* toff, const GLOBAL u32* tcount, u32 m
 
 // msm_task_accumulate sums task i's entries into partial[i]: the l-th T
 // entries of its bucket j, l = i − toff[j].
-KERNEL void msm_task_accumulate(const GLOBAL u64* points, u32 poff, const GLOBAL u32* start, const GLOBAL u32* end,
+KERNEL void MSM_BOUNDS msm_task_accumulate(const GLOBAL u64* points, u32 poff, const GLOBAL u32* start, const GLOBAL u32* end,
 		const GLOBAL u32* sorted, const GLOBAL u32* tbucket, const GLOBAL u32* toff, u32 ntasks, u32 T,
 		GLOBAL u64* partial) {
 	u32 i = GLOBAL_ID();
