@@ -53,6 +53,14 @@ type Config struct {
 	// Constraints are the log2 constraint counts of the proof operations
 	// ([ProofOps]); default DefaultProofMinLog…DefaultProofMaxLog.
 	Constraints []int
+	// InFlight is the number of proofs each timed call of a proof
+	// operation makes at once, from 1 to MaxInFlight: that many goroutines
+	// prove the same witness with one prover (gnark's, on the CPU, the same
+	// way), as a proving service keeps several proofs in flight so that one
+	// proof's solving on the host overlaps another's work on the device.
+	// Above 1 the variant gains "-x<InFlight>" and the result reports
+	// proofs per second (ItemsPerSecond). Default 1.
+	InFlight int
 	// Devices are the devices to measure; default every device present
 	// (zkaccel.Devices()) but the host CPU seen through a GPU runtime (an
 	// OpenCL CPU device such as POCL), which is measured only when named.
@@ -172,7 +180,7 @@ func (c *Config) plan() (*plan, error) {
 			}
 		case OpGroth16, OpPlonk:
 			for _, cv := range curves {
-				w, err := proofWorkload(op, cv, c.Circuit)
+				w, err := proofWorkload(op, cv, c.Circuit, c.InFlight)
 				if err != nil {
 					return nil, err
 				}

@@ -94,9 +94,10 @@ type Result struct {
 	Max            time.Duration   `json:"max_ns"`
 	// ItemsPerSecond is the throughput at the median time of the hash
 	// ops: hashes, permutations or Merkle compressions (N − 1 for N
-	// leaves) per second. It is 0, absent from JSON, for msm and ntt,
-	// where no timed call completed, and in files written before it
-	// existed.
+	// leaves) per second; of the proof ops with proofs in flight
+	// (Config.InFlight above 1), proofs per second. It is 0, absent from
+	// JSON, for msm, ntt and single proofs, where no timed call
+	// completed, and in files written before it existed.
 	ItemsPerSecond float64 `json:"items_per_second,omitempty"`
 	// Compute and Transfer are the device's own timing of one timed call
 	// (the mean over the timed calls): the time its kernels ran, and the

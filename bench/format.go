@@ -77,7 +77,8 @@ func deviceCell(r *Result) string {
 	return r.Device
 }
 
-// rateCell is r's throughput in hashes per second, or "-".
+// rateCell is r's throughput in items (hashes, permutations, Merkle
+// compressions, proofs) per second, or "-".
 func rateCell(r *Result) string {
 	if r.ItemsPerSecond > 0 && r.Error == "" {
 		return FormatRate(r.ItemsPerSecond)

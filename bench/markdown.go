@@ -72,7 +72,7 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 	proj, mem := hasProjections(files...), hasMemory(files...)
 	head, align := "| machine | device | op | curve/field | size | median |", "|---|---|---|---|---:|---:|"
 	if rates {
-		head, align = head+" hashes/s |", align+"---:|"
+		head, align = head+" items/s |", align+"---:|"
 	}
 	if times {
 		head, align = head+" on device (kernels + copies) |", align+"---:|"

@@ -96,7 +96,7 @@ func TestMachineLabels(t *testing.T) {
 	}
 }
 
-// TestHashRates checks the hashes/s column: shown only when a file has a
+// TestHashRates checks the items/s column: shown only when a file has a
 // throughput, "-" for rows without one and for failed rows.
 func TestHashRates(t *testing.T) {
 	f := sampleFile()
@@ -111,7 +111,7 @@ func TestHashRates(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"| machine | device | op | curve/field | size | median | hashes/s | speed-up vs cpu |\n|---|---|---|---|---:|---:|---:|---:|\n",
+		"| machine | device | op | curve/field | size | median | items/s | speed-up vs cpu |\n|---|---|---|---|---:|---:|---:|---:|\n",
 		"| box | cpu:0 | msm g1 | bn254 | 2^10 | 10.0 ms | - | 1.00× |\n",
 		"| box | cpu:0 | keccak f1600 | keccak256 | 2^10 | 2.00 ms | 512 k | 1.00× |\n",
 		"| box | cuda:0 | keccak f1600 | keccak256 | 2^10 | FAILED | - | - |\n",
@@ -127,7 +127,7 @@ func TestHashRates(t *testing.T) {
 	}
 	lines := strings.Split(table.String(), "\n")
 	for i, want := range [][]string{
-		{"OP", "CURVE/FIELD", "SIZE", "DEVICE", "MEDIAN", "MIN", "MAX", "RUNS", "HASHES/S", "SPEED-UP", "VS", "CPU"},
+		{"OP", "CURVE/FIELD", "SIZE", "DEVICE", "MEDIAN", "MIN", "MAX", "RUNS", "ITEMS/S", "SPEED-UP", "VS", "CPU"},
 		{"msm", "g1", "bn254", "2^10", "cpu:0", "10.0", "ms", "9.00", "ms", "12.0", "ms", "3", "-", "1.00×"},
 	} {
 		if got := strings.Fields(lines[i]); !slices.Equal(got, want) {

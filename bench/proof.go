@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"math/rand"
@@ -35,13 +36,17 @@ const (
 // counts ([Config].Constraints).
 func ProofOps() []string { return []string{OpGroth16, OpPlonk} }
 
+// MaxInFlight bounds [Config].InFlight, the proofs a timed call of a proof
+// operation makes at once.
+const MaxInFlight = 64
+
 // The default log2 constraint counts of the proof operations.
 const (
 	DefaultProofMinLog = 12
 	DefaultProofMaxLog = 14
 )
 
-// The generated circuit is a chain of steps x ← x³ + x + 5 from a secret
+// The generated circuit is a chain of steps x ← x·(x·x + 1) + 5 from a secret
 // X to a public Y (gnark/internal/circuits.Cubic): two constraints per
 // step in R1CS, four in PLONK.
 
@@ -80,10 +85,16 @@ func wideShape(op string, logN int) (width, rounds int) {
 	return width, max((1<<(logN-1)-1)/width, 1)
 }
 
-func proofWorkload(op string, c zkaccel.Curve, circuit string) (*workload, error) {
+func proofWorkload(op string, c zkaccel.Curve, circuit string, inFlight int) (*workload, error) {
 	id, ok := eccOf[c]
 	if !ok {
 		return nil, fmt.Errorf("zkaccel bench: %s: unknown curve %q (curves: %s)", op, c, joinNames(Curves()))
+	}
+	if inFlight == 0 {
+		inFlight = 1
+	}
+	if inFlight < 1 || inFlight > MaxInFlight {
+		return nil, fmt.Errorf("zkaccel bench: %s: %d proofs in flight: out of range [1, %d]", op, inFlight, MaxInFlight)
 	}
 	variant := "prove"
 	switch circuit {
@@ -94,15 +105,24 @@ func proofWorkload(op string, c zkaccel.Curve, circuit string) (*workload, error
 	default:
 		return nil, fmt.Errorf("zkaccel bench: %s: unknown circuit %q (circuits: %s)", op, circuit, strings.Join(Circuits(), ", "))
 	}
+	var items func(int) int
+	if inFlight > 1 {
+		variant += fmt.Sprintf("-x%d", inFlight)
+		items = func(int) int { return inFlight }
+	}
 	sys := proofs.Systems[op]
-	return &workload{op: op, target: string(c), variant: variant,
+	return &workload{op: op, target: string(c), variant: variant, items: items,
 		check: func(logN int) error {
 			if logN < 2 || logN > 24 {
 				return fmt.Errorf("2^%d constraints: out of range [2^2, 2^24]", logN)
 			}
 			return nil
 		},
-		prepare: func(rng *rand.Rand, logN int) instance { return newProofInstance(rng, sys, id, logN, circuit) },
+		prepare: func(rng *rand.Rand, logN int) instance {
+			g := newProofInstance(rng, sys, id, logN, circuit)
+			g.inFlight = inFlight
+			return g
+		},
 	}, nil
 }
 
@@ -116,10 +136,12 @@ type proofInstance struct {
 	full, public witness.Witness
 	err          error // of the setup
 
+	inFlight int // proofs per run (Config.InFlight)
+
 	mu      sync.Mutex
 	provers map[string]proofs.Prover
-	proof   any
-	report  zgroth16.Report
+	proofs  []any // the last run's, one per proof in flight
+	report  *zgroth16.Report // the last run's first proof's
 	zk      bool // the last run was zkaccel's
 }
 
@@ -152,9 +174,11 @@ func newProofInstance(rng *rand.Rand, sys *proofs.System, id ecc.ID, logN int, c
 	return g
 }
 
-func (g *proofInstance) reset() { g.proof = nil }
+func (g *proofInstance) reset() { g.proofs = nil }
 
-// run proves once: gnark's prover on the CPU, zkaccel's on another device.
+// run proves once (g.inFlight times at once): gnark's prover on the CPU,
+// zkaccel's on another device. With proofs in flight the phases are the
+// first proof's.
 func (g *proofInstance) run(dev zkaccel.Device, rep *zkaccel.Report) error {
 	if g.err != nil {
 		return fmt.Errorf("setting up the circuit: %w", g.err)
@@ -162,41 +186,63 @@ func (g *proofInstance) run(dev zkaccel.Device, rep *zkaccel.Report) error {
 	start := time.Now()
 	defer func() { rep.Elapsed = time.Since(start) }()
 	rep.Op, rep.N, rep.Requested, rep.Ran = g.sys.Name+" prove "+g.id.String(), g.ccs.GetNbConstraints(), dev, dev
-	if dev.Kind() == zkaccel.CPU {
-		proof, err := g.sys.GnarkProve(g.ccs, g.pk, g.full)
-		g.proof, g.zk = proof, false
-		return err
-	}
-	g.mu.Lock()
-	p, ok := g.provers[dev.String()]
-	g.mu.Unlock()
-	if !ok {
-		var err error
-		if p, err = g.sys.NewProver(g.pk, dev); err != nil {
-			return err
-		}
+	var p proofs.Prover
+	if dev.Kind() != zkaccel.CPU {
 		g.mu.Lock()
-		g.provers[dev.String()] = p
+		p = g.provers[dev.String()]
 		g.mu.Unlock()
-	}
-	proof, err := p.Prove(g.ccs, g.full, &g.report)
-	g.proof, g.zk = proof, true
-	for _, ph := range g.report.Phases {
-		if ph.Fallback {
-			rep.Fallback, rep.Reason = true, fmt.Errorf("%s fell back to the cpu: %w", ph.Name, zkaccel.ErrUnsupported)
+		if p == nil {
+			var err error
+			if p, err = g.sys.NewProver(g.pk, dev); err != nil {
+				return err
+			}
+			g.mu.Lock()
+			g.provers[dev.String()] = p
+			g.mu.Unlock()
 		}
 	}
-	return err
+	k := max(g.inFlight, 1)
+	g.proofs = make([]any, k)
+	reports := make([]*zgroth16.Report, k)
+	errs := make([]error, k)
+	var wg sync.WaitGroup
+	for i := range k {
+		reports[i] = new(zgroth16.Report)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if p == nil {
+				g.proofs[i], errs[i] = g.sys.GnarkProve(g.ccs, g.pk, g.full)
+			} else {
+				g.proofs[i], errs[i] = p.Prove(g.ccs, g.full, reports[i])
+			}
+		}()
+	}
+	wg.Wait()
+	g.zk, g.report = p != nil, reports[0]
+	for _, r := range reports {
+		for _, ph := range r.Phases {
+			if ph.Fallback {
+				rep.Fallback, rep.Reason = true, fmt.Errorf("%s fell back to the cpu: %w", ph.Name, zkaccel.ErrUnsupported)
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // digest is whether gnark's verifier accepts the last proof: proofs are
 // randomised, so devices agree on this, not on the proof's bytes.
 func (g *proofInstance) digest() []byte {
-	if g.proof == nil {
+	if len(g.proofs) == 0 {
 		return []byte("no proof")
 	}
-	if err := g.sys.Verify(g.proof, g.vk, g.public); err != nil {
-		return []byte("rejected by gnark's verifier: " + err.Error())
+	for i, proof := range g.proofs {
+		if proof == nil {
+			return []byte("no proof")
+		}
+		if err := g.sys.Verify(proof, g.vk, g.public); err != nil {
+			return []byte(fmt.Sprintf("proof %d rejected by gnark's verifier: %v", i+1, err))
+		}
 	}
 	return []byte("verified")
 }
@@ -204,7 +250,7 @@ func (g *proofInstance) digest() []byte {
 // phases returns the last zkaccel run's phases, summed by name (nil after
 // a gnark run).
 func (g *proofInstance) phases() map[string]time.Duration {
-	if !g.zk {
+	if !g.zk || g.report == nil {
 		return nil
 	}
 	out := map[string]time.Duration{}

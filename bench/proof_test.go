@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"math/rand"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +72,66 @@ func testRunProof(t *testing.T, op string) {
 	}
 	if !strings.Contains(tb.String(), "phases of "+op+" prove bn254 2^6 on "+fakedev.Loopback.String()+": solve ") {
 		t.Errorf("table lacks the phases:\n%s", tb.String())
+	}
+}
+
+// TestRunProofsInFlight proves three proofs at once per call, on the CPU
+// (gnark) and on the loopback device (zkaccel): the variant says so, the
+// rate is three proofs per median call, the device rows keep their phases,
+// every proof is verified (a wrong one among them is caught), and a count
+// out of range is refused.
+func TestRunProofsInFlight(t *testing.T) {
+	for _, op := range ProofOps() {
+		t.Run(op, func(t *testing.T) {
+			f, err := Run(context.Background(), Config{Ops: []string{op}, Constraints: []int{6}, Runs: 2, InFlight: 3,
+				Devices: []zkaccel.Device{fakedev.Loopback}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Results) != 2 {
+				t.Fatalf("%d results, want cpu and loopback", len(f.Results))
+			}
+			for i := range f.Results {
+				r := &f.Results[i]
+				checkSane(t, r, 2)
+				if r.Variant != "prove-x3" || r.Error != "" {
+					t.Errorf("row %+v", r)
+				}
+				if want := 3 / r.Median.Seconds(); r.ItemsPerSecond < want*0.999 || r.ItemsPerSecond > want*1.001 {
+					t.Errorf("%s: %v proofs/s, want 3 per median call (%v)", r.Device, r.ItemsPerSecond, want)
+				}
+			}
+			if lb := &f.Results[1]; lb.Phases["solve"] <= 0 || lb.Phases["msm Z"] <= 0 {
+				t.Errorf("loopback row's phases: %v", lb.Phases)
+			}
+
+			// digest checks every proof of the call, not only the first.
+			w, err := proofWorkload(op, zkaccel.BN254, CircuitChain, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := w.prepare(rand.New(rand.NewSource(1)), 6).(*proofInstance)
+			b := w.prepare(rand.New(rand.NewSource(2)), 6).(*proofInstance)
+			var rep zkaccel.Report
+			if err := a.run(zkaccel.HostCPU(), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.run(zkaccel.HostCPU(), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if got := string(a.digest()); got != "verified" {
+				t.Fatalf("digest of two good proofs: %q", got)
+			}
+			a.proofs[1] = b.proofs[0] // a proof of another statement (another public output)
+			if got := string(a.digest()); !strings.HasPrefix(got, "proof 2 rejected by gnark's verifier") {
+				t.Errorf("digest with a bad second proof: %q", got)
+			}
+		})
+	}
+	for _, k := range []int{-1, MaxInFlight + 1} {
+		if _, err := (&Config{Ops: []string{OpGroth16}, InFlight: k}).plan(); err == nil || !strings.Contains(err.Error(), "proofs in flight: out of range") {
+			t.Errorf("InFlight %d: err = %v", k, err)
+		}
 	}
 }
 

@@ -365,7 +365,7 @@ func TestRunHashTiny(t *testing.T) {
 			if err := WriteTable(&buf, f); err != nil {
 				t.Fatal(err)
 			}
-			if !strings.Contains(buf.String(), "HASHES/S") {
+			if !strings.Contains(buf.String(), "ITEMS/S") {
 				t.Errorf("table has no throughput column:\n%s", buf.String())
 			}
 		})

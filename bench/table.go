@@ -19,7 +19,7 @@ func WriteTable(w io.Writer, f *File) error {
 	rates, times, power, proj, mem := hasRates(f), hasDeviceTimes(f), hasPower(f), hasProjections(f), hasMemory(f)
 	head := "OP\tCURVE/FIELD\tSIZE\tDEVICE\tMEDIAN\tMIN\tMAX\tRUNS\t"
 	if rates {
-		head += "HASHES/S\t"
+		head += "ITEMS/S\t"
 	}
 	if times {
 		head += "ON DEVICE (KERNELS + COPIES)\t"

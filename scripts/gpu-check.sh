@@ -19,8 +19,8 @@
 # ZKACCEL_GPU_CHECK=full adds the long conformance set and the large sizes.
 # ZKACCEL_GPU_CHECK=proofs runs issue 6's checks first: both provers'
 # tests on cuda:0, then Groth16 and PLONK at 2^20 constraints beside
-# gnark's CPU provers (the wide circuit, then the chain), then the rest as
-# in quick mode. On the 2-thread VM, setting up the wide circuit at 2^18
+# gnark's CPU provers (the wide circuit, then the chain, then Groth16's
+# proofs per second with four in flight), then the rest as in quick mode. On the 2-thread VM, setting up the wide circuit at 2^18
 # took 36 s (Groth16) and 17 s (PLONK), so 2^20 on 16 cores is a couple of
 # minutes with the proofs.
 set -uo pipefail
@@ -89,6 +89,9 @@ if [ "$mode" = proofs ]; then
 	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify' -test.timeout=145s
 	step bench-proofs-wide-2e20 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --json "$W/bench-proofs-wide-2e20.json"
 	step bench-proofs-2e20 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints 2^20 --runs 3 --json "$W/bench-proofs-2e20.json"
+	# Throughput with four proofs in flight (one proof's serial solving
+	# beside another's device work), Groth16 on the chain.
+	step bench-proofs-2e20-x4 200 "$B/zkaccel" bench --device cuda:0 --ops groth16 --curves bn254 --constraints 2^20 --in-flight 4 --runs 2 --json "$W/bench-proofs-2e20-x4.json"
 fi
 dir=cuda step cuda-test 120 "$B/cuda.test" -test.v -test.count=1 -test.short -test.timeout=115s
 # The conformance suite on cuda:0: issue 5's criterion.
@@ -160,6 +163,9 @@ if [ "$mode" != proofs ]; then
 	# The same on the wide circuit, whose solving spreads over the cores (the
 	# chain's is serial: an Amdahl bound on the chain's speed-up, BENCHMARKS.md).
 	step bench-proofs-wide 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --json "$W/bench-proofs-wide.json"
+	# Proofs per second with four in flight (bench --in-flight): the chain's
+	# serial solving of one proof beside another's device work.
+	step bench-proofs-x4 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --in-flight 4 --runs 3 --json "$W/bench-proofs-x4.json"
 fi
 # The crossovers for the automatic device choice, from the measurements
 # above (zkaccel tune --from), brought back for BENCHMARKS.md.

@@ -40,6 +40,10 @@ on the CPU, so that each speed-up is a ratio of two numbers from one run:
              --circuit chain (the default) proves one chain of cubic steps,
              which gnark's solver runs in order; --circuit wide proves up to
              1024 such chains side by side, which it spreads over the cores.
+             --in-flight k makes each timed call k proofs at once, from k
+             goroutines with one prover (variant prove-xk), as a proving
+             service runs: one proof's solving overlaps another's device
+             work; the rows then report proofs per second.
 
 --ops defaults to msm,ntt; the hash and proof ops run when named. --fields selects the
 NTT fields (default bn254) and also the poseidon and poseidon2 targets
@@ -49,7 +53,7 @@ For each op, target, log2 size and device it makes one warm-up call, whose
 answer must equal the CPU's, then --runs timed calls (fewer when they would
 take longer than --max-time), and reports the median, min and max, and for
 the hash ops the hashes (permutations, Merkle compressions) per second at the
-median. A device that lacks an op falls back to the CPU; the table says so.
+median (proofs per second with --in-flight). A device that lacks an op falls back to the CPU; the table says so.
 
 The table goes to stdout and progress to stderr; --json writes every timing
 with the machine, devices, Go version and zkaccel commit, for 'zkaccel
@@ -67,6 +71,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	constraints := fs.String("constraints", "",
 		fmt.Sprintf("log2 constraint `counts` of the proof ops (groth16, plonk): 2^16, 12:16, 2^12,2^16 … (default 2^%d:2^%d)", bench.DefaultProofMinLog, bench.DefaultProofMaxLog))
 	circuit := fs.String("circuit", bench.CircuitChain, "`shape` of the proof ops' generated circuit: "+strings.Join(bench.Circuits(), " or "))
+	inFlight := fs.Int("in-flight", 1, fmt.Sprintf("`proofs` each timed call of the proof ops makes at once (1 to %d), for proofs per second", bench.MaxInFlight))
 	curves := newList(string(zkaccel.BN254))
 	fs.Var(curves, "curves", "MSM `curves`: "+joinStrings(bench.Curves()))
 	fields := newList()
@@ -105,6 +110,10 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, fmt.Errorf("zkaccel bench: --circuit: unknown shape %q (known: %s)", *circuit, strings.Join(bench.Circuits(), ", ")))
 	}
 	cfg.Circuit = *circuit
+	if *inFlight < 1 || *inFlight > bench.MaxInFlight {
+		return fail(stderr, fmt.Errorf("zkaccel bench: --in-flight: %d proofs: want 1 to %d", *inFlight, bench.MaxInFlight))
+	}
+	cfg.InFlight = *inFlight
 	if !slices.Contains(bench.ScalarKinds(), *scalars) {
 		return fail(stderr, fmt.Errorf("zkaccel bench: --scalars: unknown distribution %q (known: %s)", *scalars, strings.Join(bench.ScalarKinds(), ", ")))
 	}

@@ -360,6 +360,8 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"--fields", "m31"}, 1, `--fields: unknown value "m31"`},
 		{[]string{"--group", "g3"}, 1, `unknown group "g3"`},
 		{[]string{"--scalars", "ones"}, 1, `--scalars: unknown distribution "ones" (known: uniform, bits)`},
+		{[]string{"--ops", "groth16", "--in-flight", "0"}, 1, "--in-flight: 0 proofs: want 1 to 64"},
+		{[]string{"--ops", "plonk", "--in-flight", "65"}, 1, "--in-flight: 65 proofs: want 1 to 64"},
 		{[]string{"--runs", "0"}, 1, "--runs"},
 		{[]string{"--max-time", "-1s"}, 1, "--max-time"},
 		{[]string{"--runs", "many"}, 2, "invalid value"},
@@ -455,7 +457,7 @@ func TestBenchHashes(t *testing.T) {
 	code, out, errs := zk(t, args...)
 	wantCode(t, args, code, 0, errs)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if f := strings.Fields(lines[0]); !slices.Equal(f, []string{"OP", "CURVE/FIELD", "SIZE", "DEVICE", "MEDIAN", "MIN", "MAX", "RUNS", "HASHES/S", "SPEED-UP", "VS", "CPU"}) {
+	if f := strings.Fields(lines[0]); !slices.Equal(f, []string{"OP", "CURVE/FIELD", "SIZE", "DEVICE", "MEDIAN", "MIN", "MAX", "RUNS", "ITEMS/S", "SPEED-UP", "VS", "CPU"}) {
 		t.Errorf("header %q", lines[0])
 	}
 	var rows []string
@@ -471,7 +473,7 @@ func TestBenchHashes(t *testing.T) {
 	}
 	for i, want := range rows {
 		if !regexp.MustCompile(`^` + want + `\s*cpu:0\s.*\s1\s+[0-9.]+( [kMG])?\s+1\.00×$`).MatchString(lines[i+1]) {
-			t.Errorf("row %d = %q, want %s … cpu:0 … 1 <hashes/s> 1.00×", i+1, lines[i+1], want)
+			t.Errorf("row %d = %q, want %s … cpu:0 … 1 <items/s> 1.00×", i+1, lines[i+1], want)
 		}
 	}
 	f, err := bench.ReadFile(jsonFile)
@@ -485,7 +487,7 @@ func TestBenchHashes(t *testing.T) {
 	}
 	code, md, errs := zk(t, "report", "--svg", "", jsonFile)
 	wantCode(t, []string{"report"}, code, 0, errs)
-	if !strings.Contains(md, "| median | hashes/s | speed-up vs cpu |") || !strings.Contains(md, "| cpu:0 | keccak f1600 | keccak256 | 2^3 |") {
+	if !strings.Contains(md, "| median | items/s | speed-up vs cpu |") || !strings.Contains(md, "| cpu:0 | keccak f1600 | keccak256 | 2^3 |") {
 		t.Errorf("report markdown:\n%s", md)
 	}
 }
