@@ -140,9 +140,9 @@ type proofInstance struct {
 
 	mu      sync.Mutex
 	provers map[string]proofs.Prover
-	proofs  []any // the last run's, one per proof in flight
+	proofs  []any            // the last run's, one per proof in flight
 	report  *zgroth16.Report // the last run's first proof's
-	zk      bool // the last run was zkaccel's
+	zk      bool             // the last run was zkaccel's
 }
 
 func newProofInstance(rng *rand.Rand, sys *proofs.System, id ecc.ID, logN int, circuit string) *proofInstance {
