@@ -9,7 +9,7 @@ import (
 
 // Groth16's quotient (zkaccel.Groth16QuotientRequest) runs on the device
 // from A's, B's and C's values to H's coefficients, with one upload of each
-// and one download of H, where the host path moves each of the seven NTTs'
+// (B's and C's beside the transforms of those before) and one download of H, where the host path moves each of the seven NTTs'
 // data both ways: each of A, B, C is interpolated (inverse DIF NTT, whose
 // bit-reversed output the DIT coset NTT reads) and evaluated on the coset;
 // groth16_h (src/groth16.cl) forms (A·B − C)/(gⁿ − 1); an inverse DIF NTT
@@ -81,27 +81,29 @@ func (d *Device) groth16Run(req *zkaccel.Groth16QuotientRequest, f FieldInfo) er
 	defer s.free()
 	es, n := f.ElemSize(), req.N
 	logn := bits.TrailingZeros(uint(n))
+	interp := zkaccel.NTTRequest{Field: req.Field, ElemSize: es, N: n, Inverse: true, Decimation: zkaccel.DIF,
+		GeneratorInv: req.GeneratorInv, CardinalityInv: req.CardinalityInv}
+	eval := zkaccel.NTTRequest{Field: req.Field, ElemSize: es, N: n, Decimation: zkaccel.DIT, Coset: true,
+		Generator: req.Generator, CosetShift: req.CosetShift}
+	// Each polynomial's transforms are queued as soon as it is written,
+	// so that (on a runtime that copies beside its kernels, as CUDA does)
+	// B's and C's copies to the device overlap the transforms of those
+	// before them.
 	var bufs [3]Buffer
 	for i, v := range [][]byte{req.A, req.B, req.C} {
 		if bufs[i], err = s.upload(v); err != nil {
+			return err
+		}
+		if err := d.nttBuffer(s, k, now, &interp, logn, bufs[i]); err != nil {
+			return err
+		}
+		if err := d.nttBuffer(s, k, now, &eval, logn, bufs[i]); err != nil {
 			return err
 		}
 	}
 	den, err := s.upload(req.VanishingInv)
 	if err != nil {
 		return err
-	}
-	interp := zkaccel.NTTRequest{Field: req.Field, ElemSize: es, N: n, Inverse: true, Decimation: zkaccel.DIF,
-		GeneratorInv: req.GeneratorInv, CardinalityInv: req.CardinalityInv}
-	eval := zkaccel.NTTRequest{Field: req.Field, ElemSize: es, N: n, Decimation: zkaccel.DIT, Coset: true,
-		Generator: req.Generator, CosetShift: req.CosetShift}
-	for _, b := range bufs {
-		if err := d.nttBuffer(s, k, now, &interp, logn, b); err != nil {
-			return err
-		}
-		if err := d.nttBuffer(s, k, now, &eval, logn, b); err != nil {
-			return err
-		}
 	}
 	if err := d.rt.Launch(h, n, d.nttGroup(), bufs[0], bufs[1], bufs[2], den, uint32(n)); err != nil {
 		return err

@@ -160,7 +160,25 @@ func (d *Device) plonkRun(req *zkaccel.PlonkQuotientRequest, f FieldInfo) error 
 	logn, logm := bits.TrailingZeros(uint(n)), bits.TrailingZeros(uint(m))
 	group := d.nttGroup()
 
-	// The proof's polynomials go up; the fixed ones too, unless resident.
+	// One coset's evaluations of each polynomial that is not resident,
+	// L₁'s, and a commitment's Qcp and Pi.
+	evals := make([]Buffer, zkaccel.PlonkNbPolys)
+	for j := range evals {
+		if j < len(req.Polys) && len(req.Polys[j]) == 0 {
+			continue // resident (fixed)
+		}
+		if evals[j], err = s.alloc(n * es); err != nil {
+			return err
+		}
+	}
+	l1, err := s.alloc(n * es) // with Lagrange, the spare buffer until L₁ needs it
+	if err != nil {
+		return err
+	}
+	// The proof's polynomials go up, the fixed ones too unless resident,
+	// each one's interpolation (with Lagrange) queued as soon as it is
+	// written, so that (on a runtime that copies beside its kernels, as
+	// CUDA does) the next one's copy overlaps it.
 	canon := make([]Buffer, len(req.Polys))
 	for i, c := range req.Polys {
 		if len(c) == 0 {
@@ -169,26 +187,10 @@ func (d *Device) plonkRun(req *zkaccel.PlonkQuotientRequest, f FieldInfo) error 
 		if canon[i], err = s.upload(c); err != nil {
 			return err
 		}
-	}
-	// One coset's evaluations of each polynomial that is not resident,
-	// L₁'s, and a commitment's Qcp and Pi.
-	evals := make([]Buffer, zkaccel.PlonkNbPolys)
-	for j := range evals {
-		if canon[j] == nil {
-			continue
-		}
-		if evals[j], err = s.alloc(n * es); err != nil {
-			return err
-		}
-	}
-	l1, err := s.alloc(n * es)
-	if err != nil {
-		return err
-	}
-	if req.Lagrange {
-		// l1 is the spare buffer until L₁ needs it.
-		if l1, err = d.plonkInterpolate(req, k, s, now, canon, l1); err != nil {
-			return err
+		if req.Lagrange && zkaccel.PlonkIsLagrange(i) {
+			if canon[i], l1, err = d.plonkInterpolate(req, k, s, now, canon[i], l1); err != nil {
+				return err
+			}
 		}
 	}
 	var qcp, pi Buffer
@@ -299,30 +301,24 @@ func (d *Device) plonkRun(req *zkaccel.PlonkQuotientRequest, f FieldInfo) error 
 	return nil
 }
 
-// plonkInterpolate turns the values on ⟨ω⟩ that canon holds for the
-// proof's polynomials (zkaccel.PlonkIsLagrange) into their coefficients,
+// plonkInterpolate turns the values on ⟨ω⟩ that vals holds for one of the
+// proof's polynomials (zkaccel.PlonkIsLagrange) into its coefficients,
 // using spare, a buffer of N elements: the values are laid out in
 // bit-reversed order into spare, which an inverse DIT NTT interpolates in
-// place, and spare takes the polynomial's place. It returns the buffer
-// left spare.
-func (d *Device) plonkInterpolate(req *zkaccel.PlonkQuotientRequest, k *plonkKernels, s *scratch, now uint64, canon []Buffer, spare Buffer) (Buffer, error) {
+// place. It returns the buffer holding the coefficients (spare) and the
+// one left spare (vals).
+func (d *Device) plonkInterpolate(req *zkaccel.PlonkQuotientRequest, k *plonkKernels, s *scratch, now uint64, vals, spare Buffer) (coeffs, left Buffer, err error) {
 	n := req.N
 	logn := bits.TrailingZeros(uint(n))
 	inv := zkaccel.NTTRequest{Field: req.Field, ElemSize: req.ElemSize, N: n, Inverse: true, Decimation: zkaccel.DIT,
 		GeneratorInv: req.GeneratorInv, CardinalityInv: req.CardinalityInv}
-	for i := range canon {
-		if !zkaccel.PlonkIsLagrange(i) {
-			continue
-		}
-		if err := d.rt.Launch(k.copyRev, n, d.nttGroup(), spare, canon[i], uint32(logn)); err != nil {
-			return nil, err
-		}
-		if err := d.nttBuffer(s, k.ntt, now, &inv, logn, spare); err != nil {
-			return nil, err
-		}
-		canon[i], spare = spare, canon[i]
+	if err := d.rt.Launch(k.copyRev, n, d.nttGroup(), spare, vals, uint32(logn)); err != nil {
+		return nil, nil, err
 	}
-	return spare, nil
+	if err := d.nttBuffer(s, k.ntt, now, &inv, logn, spare); err != nil {
+		return nil, nil, err
+	}
+	return spare, vals, nil
 }
 
 // quotientProgramKey is the key of field's quotient program: the kernels
