@@ -118,6 +118,17 @@ if [ "$mode" != proofs ]; then
 fi
 # The last target row of issue 5: BLS12-381's MSM at 2^24.
 step bench-msm-bls12-381 200 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bls12-381 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-msm-bls12-381.json"
+# Out-of-bounds accesses in the kernels and races on shared memory, which
+# POCL cannot show: the core tests under NVIDIA's compute-sanitizer, where
+# the machine's CUDA toolkit has it (its memcheck slows kernels tenfold or
+# more: small cases, short limits; a cut-off log still lists what it found).
+san=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | sort -V | tail -1)
+if [ -n "$san" ]; then
+	dir=gpu step sanitize-memcheck 150 "$san" --tool memcheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestGroth16Quotient$|TestPlonkQuotient$|TestKeccak256$|TestPoseidon2$|TestMSM$' -test.timeout=145s
+	dir=gpu step sanitize-racecheck 90 "$san" --tool racecheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestMSM$' -test.timeout=85s
+else
+	echo "== sanitize: no compute-sanitizer on this machine" | tee -a "$L/summary.log"
+fi
 # 3. The field multiplication's other forms (gpu.EnvMul: the default is 32,
 # inline PTX; 32c is the same in C, 64 over 64-bit limbs) at one size.
 ZKACCEL_GPU_MUL=32c step bench-mul32c 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul32c.json"
