@@ -16,6 +16,13 @@
 # still brings back everything done until the last pack. The summary goes
 # to stdout.
 #
+# ZKACCEL_GPU_RESUME=1, in a later call on the same (still warm) machine,
+# skips the steps that passed in an earlier one (the work folder and the
+# program cache stay in /tmp/zk): a first call with a budget that leaves
+# device time over, then a second that goes on from where it stopped and
+# retries what failed (with a fallback setting, e.g. ZKACCEL_GPU_WARP=0,
+# where the logs point at one). Every log of both calls comes back.
+#
 # ZKACCEL_GPU_CHECK=full adds the long conformance set and the large sizes.
 # ZKACCEL_GPU_CHECK=proofs runs issue 6's checks first: both provers'
 # tests on cuda:0, then Groth16 and PLONK at 2^20 constraints beside
@@ -37,9 +44,14 @@ mode=${ZKACCEL_GPU_CHECK:-quick}
 budget=${ZKACCEL_GPU_BUDGET:-480}
 [ "$mode" = proofs ] && budget=${ZKACCEL_GPU_BUDGET:-540} # the 2^20 set-ups are long: call with timeout_s ≥ 570
 skipped=()
+resume=${ZKACCEL_GPU_RESUME:-0}
 step() { # [dir=DIR] step NAME LIMIT COMMAND...: runs a step (in DIR) within the budget, logs it, prints one line
 	local name=$1 limit=$2
 	shift 2
+	if [ "$resume" = 1 ] && grep -q "^== $name: exit 0 " "$L/summary.log" 2>/dev/null; then
+		echo "== $name: passed in an earlier call"
+		return
+	fi
 	local left=$((budget - SECONDS))
 	if [ "$left" -lt 15 ]; then
 		skipped+=("$name")
