@@ -1,6 +1,11 @@
 package zkaccel
 
-import "time"
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
 
 // Telemetry is one reading of a device's sensors, for benchmark reports.
 // A zero field is one the device does not report.
@@ -32,6 +37,33 @@ type TimedDevice interface {
 	Device
 	ResetTimes()
 	Times() (compute, transfer time.Duration, err error)
+}
+
+// KernelTime is the device time of one kernel's launches, summed.
+type KernelTime struct {
+	Name     string        // the kernel's name in the device source
+	Launches int           // the launches timed
+	Time     time.Duration // their summed device time
+}
+
+// KernelTimedDevice is implemented by devices that time each kernel apart:
+// KernelTimes returns each kernel launched since the last ResetTimes with
+// its launches and summed device time, the longest first (the kernels'
+// times add up to Times' compute time). It waits for the work issued so
+// far.
+type KernelTimedDevice interface {
+	TimedDevice
+	KernelTimes() ([]KernelTime, error)
+}
+
+// SortKernelTimes orders ks the longest first, then by name.
+func SortKernelTimes(ks []KernelTime) {
+	slices.SortFunc(ks, func(a, b KernelTime) int {
+		if a.Time != b.Time {
+			return cmp.Compare(b.Time, a.Time)
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
 }
 
 // MemoryDevice is implemented by devices that count the memory zkaccel

@@ -128,15 +128,26 @@ type Result struct {
 	ProjectedItemsPerSecond float64       `json:"projected_items_per_second,omitempty"`
 	// Phases are the proof operations' phases on a device (solve, ntt,
 	// each msm): the median of each over the timed calls.
-	Phases       map[string]time.Duration `json:"phases_ns,omitempty"`
-	PowerW       float64                  `json:"power_w,omitempty"`
-	EnergyJ      float64                  `json:"energy_j,omitempty"`
-	SMClockMHz   int                      `json:"sm_clock_mhz,omitempty"`
-	TemperatureC int                      `json:"temperature_c,omitempty"`
+	Phases map[string]time.Duration `json:"phases_ns,omitempty"`
+	// Kernels are the device's kernels over the timed calls, per call (the
+	// mean), the longest first, where the device times each kernel apart
+	// (zkaccel.KernelTimedDevice): where its compute time went.
+	Kernels      []KernelStat `json:"kernels,omitempty"`
+	PowerW       float64      `json:"power_w,omitempty"`
+	EnergyJ      float64      `json:"energy_j,omitempty"`
+	SMClockMHz   int          `json:"sm_clock_mhz,omitempty"`
+	TemperatureC int          `json:"temperature_c,omitempty"`
 	// Error says why the measurement failed or was cut short (a device
 	// error, a result that differs from the CPU's); Times holds the calls
 	// that completed before it.
 	Error string `json:"error,omitempty"`
+}
+
+// KernelStat is one kernel's part of a measurement's device time.
+type KernelStat struct {
+	Name     string        `json:"name"`     // the kernel's name in the device source
+	Launches float64       `json:"launches"` // launches per timed call
+	Time     time.Duration `json:"time_ns"`  // device time per timed call
 }
 
 // OpLabel names the operation with its variant, e.g. "msm g1" or

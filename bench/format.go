@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -221,4 +222,31 @@ func speedUpCell(f *File, r *Result) string {
 		return FormatSpeedUp(x)
 	}
 	return "-"
+}
+
+// kernelsCell lists r's kernels with their device time per call and share
+// of the kernels' total, e.g. "msm_task_accumulate 2.10 ms 47%,
+// msm_scatter 880 µs 20%, … (+3 more)", at most top of them; "-" where r
+// has none.
+func kernelsCell(r *Result, top int) string {
+	if len(r.Kernels) == 0 {
+		return "-"
+	}
+	var total time.Duration
+	for _, k := range r.Kernels {
+		total += k.Time
+	}
+	var parts []string
+	for i, k := range r.Kernels {
+		if i == top {
+			parts = append(parts, fmt.Sprintf("… (+%d more)", len(r.Kernels)-top))
+			break
+		}
+		share := 0.0
+		if total > 0 {
+			share = 100 * float64(k.Time) / float64(total)
+		}
+		parts = append(parts, fmt.Sprintf("%s %s %.0f%%", k.Name, FormatDuration(k.Time), share))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -92,10 +92,13 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 	}
 	fmt.Fprintln(bw, head)
 	fmt.Fprintln(bw, align)
-	var errs []string
+	var errs, kernels []string
 	for i, f := range files {
 		for j := range f.Results {
 			r := &f.Results[j]
+			if c := kernelsCell(r, 6); c != "-" {
+				kernels = append(kernels, fmt.Sprintf("%s, %s, %s %s 2^%d: %s", labels[i], r.Device, r.OpLabel(), r.Target, r.LogN, c))
+			}
 			median := "-"
 			if len(r.Times) > 0 {
 				median = FormatDuration(r.Median)
@@ -125,6 +128,14 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 				cells = append(cells, phasesCell(r))
 			}
 			mdRow(bw, cells...)
+		}
+	}
+	if len(kernels) > 0 {
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, "Kernels, per call (device time, share of the kernels' total):")
+		fmt.Fprintln(bw)
+		for _, k := range kernels {
+			fmt.Fprintf(bw, "- %s\n", mdEscape(k))
 		}
 	}
 	if len(errs) > 0 {

@@ -59,6 +59,36 @@ func TestMarkdownSettings(t *testing.T) {
 	}
 }
 
+// TestKernels checks how a result's kernels are listed: the longest
+// first as recorded, each with its share of their total, cut after top
+// with the count of the rest; in the table's notes and under the Markdown
+// results.
+func TestKernels(t *testing.T) {
+	ms := time.Millisecond
+	r := &Result{Kernels: []KernelStat{{"msm_task_accumulate", 1, 6 * ms}, {"msm_scatter", 1, 3 * ms}, {"msm_digits", 1, ms}}}
+	if got, want := kernelsCell(r, 2), "msm_task_accumulate 6.00 ms 60%, msm_scatter 3.00 ms 30%, … (+1 more)"; got != want {
+		t.Errorf("kernelsCell = %q, want %q", got, want)
+	}
+	if got := kernelsCell(&Result{}, 2); got != "-" {
+		t.Errorf("kernelsCell without kernels = %q", got)
+	}
+	f := sampleFile()
+	f.Results[1].Kernels = r.Kernels
+	var tb, md bytes.Buffer
+	if err := WriteTable(&tb, f); err != nil {
+		t.Fatal(err)
+	}
+	if want := "kernels of msm g1 bn254 2^10 on cuda:0, per call: msm_task_accumulate 6.00 ms 60%, msm_scatter 3.00 ms 30%, msm_digits 1.00 ms 10%"; !strings.Contains(tb.String(), want) {
+		t.Errorf("table lacks %q:\n%s", want, tb.String())
+	}
+	if err := WriteMarkdown(&md, []*File{f}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Kernels, per call (device time, share of the kernels' total):\n\n- box, cuda:0, msm g1 bn254 2^10: msm_task_accumulate 6.00 ms 60%"; !strings.Contains(md.String(), want) {
+		t.Errorf("markdown lacks %q:\n%s", want, md.String())
+	}
+}
+
 func TestWriteTable(t *testing.T) {
 	var buf bytes.Buffer
 	if err := WriteTable(&buf, sampleFile()); err != nil {

@@ -147,6 +147,13 @@ func measure(ctx context.Context, p *plan, w *workload, logN int, inst instance,
 		if c, x, err := timed.Times(); err == nil {
 			r.Compute, r.Transfer = c/time.Duration(n), x/time.Duration(n)
 		}
+		if kt, ok := dev.(zkaccel.KernelTimedDevice); ok {
+			if ks, err := kt.KernelTimes(); err == nil {
+				for _, k := range ks {
+					r.Kernels = append(r.Kernels, KernelStat{Name: k.Name, Launches: float64(k.Launches) / float64(n), Time: k.Time / time.Duration(n)})
+				}
+			}
+		}
 	}
 	if len(r.Times) > 0 && meter != nil {
 		if peak, err := meter.PeakMemory(); err == nil {

@@ -48,6 +48,9 @@ func WriteTable(w io.Writer, f *File) error {
 		if c := phasesCell(r); c != "-" {
 			notes = append(notes, fmt.Sprintf("phases of %s %s 2^%d on %s: %s", r.OpLabel(), r.Target, r.LogN, r.Device, c))
 		}
+		if c := kernelsCell(r, 6); c != "-" {
+			notes = append(notes, fmt.Sprintf("kernels of %s %s 2^%d on %s, per call: %s", r.OpLabel(), r.Target, r.LogN, r.Device, c))
+		}
 		if r.Fallback {
 			note := fmt.Sprintf("%s fell back to cpu: %s", r.Device, r.FallbackReason)
 			if !contains(notes, note) {

@@ -207,6 +207,23 @@ func TestFakeLaunchAndTiming(t *testing.T) {
 	if err != nil || kern.Microseconds() != 1000 || copies.Microseconds() != 1000 {
 		t.Errorf("Times = %v, %v, %v; want 1ms, 1ms", kern, copies, err)
 	}
+	// Each kernel apart: one launch of each (the empty one is none), equal
+	// times, so by name.
+	ks, err := rt.KernelTimes()
+	if err != nil || len(ks) != 2 || ks[0].Name != "add_u32" || ks[1].Name != "mul_u64" ||
+		ks[0].Launches != 1 || ks[1].Launches != 1 || ks[0].Time.Microseconds() != 500 || ks[1].Time.Microseconds() != 500 {
+		t.Errorf("KernelTimes = %+v, %v; want add_u32 and mul_u64, one launch of 0.5 ms each", ks, err)
+	}
+	if err := rt.Launch(add, n, 0, b, uint32(n), uint32(1)); err != nil {
+		t.Fatal(err)
+	}
+	if ks, err = rt.KernelTimes(); err != nil || len(ks) != 2 || ks[0].Name != "add_u32" || ks[0].Launches != 2 || ks[0].Time.Microseconds() != 1000 {
+		t.Errorf("KernelTimes after a second add_u32 = %+v, %v", ks, err)
+	}
+	rt.ResetTimes()
+	if ks, err = rt.KernelTimes(); err != nil || len(ks) != 0 {
+		t.Errorf("KernelTimes after ResetTimes = %+v, %v; want none", ks, err)
+	}
 	h.check(t, 1)
 }
 

@@ -246,7 +246,7 @@ func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) (err error) {
 		}
 		b.written = ev
 	}()
-	stop := rt.timeStart(true, stream)
+	stop := rt.timeStart(true, "", stream)
 	for k, pos := 0, 0; pos < len(src); k, pos = k+1, pos+stagingSize {
 		s := &rt.stage[k%2]
 		if err := rt.await(s); err != nil {
@@ -293,7 +293,7 @@ func (rt *Runtime) Read(dst []byte, src gpu.Buffer, off int) error {
 		return err
 	}
 	a := rt.api
-	stop := rt.timeStart(true, rt.stream)
+	stop := rt.timeStart(true, "", rt.stream)
 	drain := func(k int) error {
 		s := &rt.stage[k%2]
 		if err := rt.await(s); err != nil {

@@ -409,7 +409,7 @@ func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) error {
 	if len(args) > 0 {
 		paramList = cgo.Addrs(params)
 	}
-	stop := rt.timeStart(false, rt.stream)
+	stop := rt.timeStart(false, kk.name, rt.stream)
 	a := rt.api
 	r := a.call(a.launchKernel, kk.fn, uintptr(blocks), 1, 1, uintptr(local), 1, 1, 0, rt.stream, paramList, 0)
 	if err := rt.check(fmt.Sprintf("cuLaunchKernel(%s, %d×%d)", kk.name, blocks, local), r); err != nil {

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/cgo"
 	"github.com/zkaccel/zkaccel/gpu"
 )
@@ -55,8 +56,9 @@ type Runtime struct {
 	modules map[[32]byte]*Program
 	timing  bool
 	pending []timedEvent
-	ktime   time.Duration // kernel time since ResetTimes
-	xtime   time.Duration // copy time since ResetTimes
+	ktime   time.Duration                  // kernel time since ResetTimes
+	xtime   time.Duration                  // copy time since ResetTimes
+	kstats  map[string]*zkaccel.KernelTime // per kernel since ResetTimes
 
 	live  atomic.Int64
 	mem   gpu.MemoryMeter

@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/cgo"
 )
 
@@ -11,6 +12,7 @@ import (
 type timedEvent struct {
 	start, end uintptr
 	copy       bool
+	name       string // the kernel's
 }
 
 // maxPending bounds the timing events kept; past it the runtime waits for
@@ -19,9 +21,10 @@ const maxPending = 4096
 
 // timeStart records a start event on stream when timing is on and returns
 // the function that records the matching end event (a no-op when timing is
-// off or an event could not be made: timing never fails an operation). The
-// caller has entered the runtime.
-func (rt *Runtime) timeStart(copy bool, stream uintptr) func() {
+// off or an event could not be made: timing never fails an operation), for
+// a copy or for a launch of the kernel name. The caller has entered the
+// runtime.
+func (rt *Runtime) timeStart(copy bool, name string, stream uintptr) func() {
 	if !rt.timing {
 		return func() {}
 	}
@@ -40,7 +43,7 @@ func (rt *Runtime) timeStart(copy bool, stream uintptr) func() {
 	a.call(a.eventRecord, start, stream)
 	return func() {
 		a.call(a.eventRecord, end, stream)
-		rt.pending = append(rt.pending, timedEvent{start, end, copy})
+		rt.pending = append(rt.pending, timedEvent{start, end, copy, name})
 		if len(rt.pending) >= maxPending {
 			a.call(a.streamSynchronize, stream)
 			rt.collect()
@@ -73,6 +76,16 @@ func (rt *Runtime) collect() {
 				rt.xtime += d
 			} else {
 				rt.ktime += d
+				if rt.kstats == nil {
+					rt.kstats = map[string]*zkaccel.KernelTime{}
+				}
+				k := rt.kstats[ev.name]
+				if k == nil {
+					k = &zkaccel.KernelTime{Name: ev.name}
+					rt.kstats[ev.name] = k
+				}
+				k.Launches++
+				k.Time += d
 			}
 		}
 		a.call(a.eventDestroy, ev.start)
@@ -106,9 +119,30 @@ func (rt *Runtime) Times() (kernels, copies time.Duration, err error) {
 	return rt.ktime, rt.xtime, nil
 }
 
-// ResetTimes sets both timers of [Runtime.Times] to zero.
+// ResetTimes sets both timers of [Runtime.Times], and the kernels' of
+// [Runtime.KernelTimes], to zero.
 func (rt *Runtime) ResetTimes() {
 	rt.mu.Lock()
-	rt.ktime, rt.xtime = 0, 0
+	rt.ktime, rt.xtime, rt.kstats = 0, 0, nil
 	rt.mu.Unlock()
+}
+
+// KernelTimes waits for everything issued so far and returns, for each
+// kernel launched since the last [Runtime.ResetTimes] while timing was on,
+// its launches and their summed device time, the longest first.
+func (rt *Runtime) KernelTimes() ([]zkaccel.KernelTime, error) {
+	exit, err := rt.enter()
+	if err != nil {
+		return nil, err
+	}
+	defer exit()
+	if err := rt.finish(); err != nil {
+		return nil, err
+	}
+	out := make([]zkaccel.KernelTime, 0, len(rt.kstats))
+	for _, k := range rt.kstats {
+		out = append(out, *k)
+	}
+	zkaccel.SortKernelTimes(out)
+	return out, nil
 }

@@ -218,6 +218,22 @@ func (d *Device) Times() (compute, transfer time.Duration, err error) {
 	return 0, 0, d.unsupported("times", "the %s runtime does not time its work", d.rt.Kind())
 }
 
+// kernelTimedRuntime is a runtime that times each kernel apart.
+type kernelTimedRuntime interface {
+	KernelTimes() ([]zkaccel.KernelTime, error)
+}
+
+// KernelTimes returns each kernel launched since ResetTimes with its
+// launches and summed device time, the longest first, measured by the
+// runtime (CUDA events, OpenCL profiling); an error wrapping
+// zkaccel.ErrUnsupported where the runtime does not time its kernels.
+func (d *Device) KernelTimes() ([]zkaccel.KernelTime, error) {
+	if t, ok := d.rt.(kernelTimedRuntime); ok {
+		return t.KernelTimes()
+	}
+	return nil, d.unsupported("kernel times", "the %s runtime does not time its kernels", d.rt.Kind())
+}
+
 // Runtime returns the device's runtime.
 func (d *Device) Runtime() Runtime { return d.rt }
 

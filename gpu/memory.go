@@ -75,3 +75,4 @@ func (d *Device) PeakMemory() (uint64, error) {
 }
 
 var _ zkaccel.MemoryDevice = (*Device)(nil)
+var _ zkaccel.KernelTimedDevice = (*Device)(nil)

@@ -166,6 +166,10 @@ func TestKernelTime(t *testing.T) {
 		t.Errorf("KernelTime after a launch = %v, want > 0", d)
 	}
 	t.Logf("vec_add over 2^14 u64: %v", d)
+	// The one kernel, its one launch, the whole kernel time.
+	if ks, err := rt.KernelTimes(); err != nil || len(ks) != 1 || ks[0].Name != "vec_add" || ks[0].Launches != 1 || ks[0].Time != d {
+		t.Errorf("KernelTimes = %+v, %v; want vec_add, one launch of %v", ks, err, d)
+	}
 
 	rt.SetProfiling(false)
 	defer rt.SetProfiling(true)
@@ -174,5 +178,9 @@ func TestKernelTime(t *testing.T) {
 	}
 	if d2 := rt.KernelTime(); d2 != d {
 		t.Errorf("KernelTime changed from %v to %v with profiling off", d, d2)
+	}
+	rt.ResetKernelTime()
+	if ks, err := rt.KernelTimes(); err != nil || len(ks) != 0 {
+		t.Errorf("KernelTimes after reset = %+v, %v; want none", ks, err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/cgo"
 	"github.com/zkaccel/zkaccel/gpu"
 )
@@ -33,12 +34,13 @@ type Runtime struct {
 	maxGroup                      int
 
 	mu        sync.Mutex
-	progs     map[[32]byte]*Program   // compiled programs by source hash
-	compiling map[[32]byte]*compiling // programs being built, by source hash
-	profiling bool                    // record the events of launches
-	pending   []uintptr               // launch events not yet timed
-	ktime     time.Duration           // summed kernel time since ResetKernelTime
-	launchMu  sync.Mutex              // kernel arguments are set and enqueued under it
+	progs     map[[32]byte]*Program          // compiled programs by source hash
+	compiling map[[32]byte]*compiling        // programs being built, by source hash
+	profiling bool                           // record the events of launches
+	pending   []launchEvent                  // launch events not yet timed
+	ktime     time.Duration                  // summed kernel time since ResetKernelTime
+	kstats    map[string]*zkaccel.KernelTime // per kernel since ResetKernelTime
+	launchMu  sync.Mutex                     // kernel arguments are set and enqueued under it
 
 	live  atomic.Int64 // buffers allocated and not freed
 	mem   gpu.MemoryMeter
@@ -320,7 +322,7 @@ func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) error {
 	}
 	if profiling && *ev != 0 {
 		rt.mu.Lock()
-		rt.pending = append(rt.pending, *ev)
+		rt.pending = append(rt.pending, launchEvent{*ev, kk.name})
 		n := len(rt.pending)
 		rt.mu.Unlock()
 		if n >= maxPending {
@@ -340,10 +342,16 @@ func (rt *Runtime) Finish() error {
 	return err
 }
 
+// launchEvent is a launch's profiling event and its kernel's name.
+type launchEvent struct {
+	ev   uintptr
+	name string
+}
+
 // collect adds the durations of the pending launch events to the kernel
-// timer and releases them; with wait it first waits for them (a kernel that
-// failed is then an error), else it only takes those a blocking call has
-// already completed (all of them, on the in-order queue).
+// timer (and each kernel's) and releases them; with wait it first waits for
+// them (a kernel that failed is then an error), else it only takes those a
+// blocking call has already completed (all of them, on the in-order queue).
 func (rt *Runtime) collect(wait bool) error {
 	rt.mu.Lock()
 	evs := rt.pending
@@ -356,22 +364,41 @@ func (rt *Runtime) collect(wait bool) error {
 	defer ps.Done()
 	var err error
 	if wait {
-		list := ps.Words(evs...)
+		list := ps.Words(make([]uintptr, len(evs))...)
+		for i, e := range evs {
+			list[i] = e.ev
+		}
 		err = check("clWaitForEvents", call(rt.api.waitForEvents, uintptr(len(list)), cgo.Addrs(list)))
 	}
 	start, end := ps.Word(0), ps.Word(0)
-	var sum time.Duration
-	for _, ev := range evs {
-		if succeeded(call(rt.api.getEventProfilingInfo, ev, clProfilingCommandStart, 8, cgo.Addr(start), 0)) &&
-			succeeded(call(rt.api.getEventProfilingInfo, ev, clProfilingCommandEnd, 8, cgo.Addr(end), 0)) &&
+	durs := make([]time.Duration, len(evs))
+	for i, e := range evs {
+		durs[i] = -1
+		if succeeded(call(rt.api.getEventProfilingInfo, e.ev, clProfilingCommandStart, 8, cgo.Addr(start), 0)) &&
+			succeeded(call(rt.api.getEventProfilingInfo, e.ev, clProfilingCommandEnd, 8, cgo.Addr(end), 0)) &&
 			*end >= *start {
-			sum += time.Duration(*end - *start)
+			durs[i] = time.Duration(*end - *start)
 		}
-		call(rt.api.releaseEvent, ev)
+		call(rt.api.releaseEvent, e.ev)
 	}
 	rt.mu.Lock()
-	rt.ktime += sum
-	rt.mu.Unlock()
+	defer rt.mu.Unlock()
+	for i, e := range evs {
+		if durs[i] < 0 {
+			continue
+		}
+		rt.ktime += durs[i]
+		if rt.kstats == nil {
+			rt.kstats = map[string]*zkaccel.KernelTime{}
+		}
+		k := rt.kstats[e.name]
+		if k == nil {
+			k = &zkaccel.KernelTime{Name: e.name}
+			rt.kstats[e.name] = k
+		}
+		k.Launches++
+		k.Time += durs[i]
+	}
 	return err
 }
 
@@ -397,12 +424,29 @@ func (rt *Runtime) KernelTime() time.Duration {
 }
 
 // ResetKernelTime waits for the launches issued so far and sets the kernel
-// timer to zero.
+// timer, and each kernel's of [Runtime.KernelTimes], to zero.
 func (rt *Runtime) ResetKernelTime() {
 	_ = rt.collect(true)
 	rt.mu.Lock()
-	rt.ktime = 0
+	rt.ktime, rt.kstats = 0, nil
 	rt.mu.Unlock()
+}
+
+// KernelTimes waits for the launches issued so far and returns, for each
+// kernel launched since the last [Runtime.ResetKernelTime] while profiling
+// was on, its launches and their summed device time, the longest first.
+func (rt *Runtime) KernelTimes() ([]zkaccel.KernelTime, error) {
+	if err := rt.Finish(); err != nil {
+		return nil, err
+	}
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	out := make([]zkaccel.KernelTime, 0, len(rt.kstats))
+	for _, k := range rt.kstats {
+		out = append(out, *k)
+	}
+	zkaccel.SortKernelTimes(out)
+	return out, nil
 }
 
 // ResetTimes is ResetKernelTime (gpu.Device's timer interface).

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/bench"
@@ -578,6 +579,26 @@ func TestTune(t *testing.T) {
 	bargs := []string{"bench", "--device", "opencl:0", "--ops", "ntt", "--fields", "goldilocks", "--sizes", "4,6", "--runs", "1", "--json", jsonPath}
 	code, _, errs = zk(t, bargs...)
 	wantCode(t, bargs, code, 0, errs)
+	// The OpenCL rows list their kernels, which add up to the compute time.
+	bf, err := bench.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range bf.Results {
+		if r.Device != "opencl:0" {
+			continue
+		}
+		var sum time.Duration
+		for _, k := range r.Kernels {
+			if !strings.HasPrefix(k.Name, "ntt_") || k.Launches <= 0 || k.Time <= 0 {
+				t.Errorf("%s: kernel %+v", r.Key(), k)
+			}
+			sum += k.Time
+		}
+		if len(r.Kernels) == 0 || sum < r.Compute-time.Duration(len(r.Kernels)) || sum > r.Compute+time.Duration(len(r.Kernels)) {
+			t.Errorf("%s: kernels %+v add up to %v, compute %v", r.Key(), r.Kernels, sum, r.Compute)
+		}
+	}
 	fargs := []string{"tune", "--from", jsonPath, "--dry-run"}
 	code, out, errs = zk(t, fargs...)
 	wantCode(t, fargs, code, 0, errs)
