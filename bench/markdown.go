@@ -130,26 +130,24 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 			mdRow(bw, cells...)
 		}
 	}
-	if len(kernels) > 0 {
-		fmt.Fprintln(bw)
-		fmt.Fprintln(bw, "Kernels, per call (device time, share of the kernels' total):")
-		fmt.Fprintln(bw)
-		for _, k := range kernels {
-			fmt.Fprintf(bw, "- %s\n", mdEscape(k))
-		}
-	}
-	if len(errs) > 0 {
-		fmt.Fprintln(bw)
-		fmt.Fprintln(bw, "Failed measurements:")
-		fmt.Fprintln(bw)
-		for _, e := range errs {
-			fmt.Fprintf(bw, "- %s\n", mdEscape(e))
-		}
-	}
+	mdList(bw, "Kernels, per call (device time, share of the kernels' total):", kernels)
+	mdList(bw, "Failed measurements:", errs)
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("zkaccel bench: writing markdown: %w", err)
 	}
 	return nil
+}
+
+// mdList writes a titled bullet list of items, escaped, after a blank
+// line; nothing when there are none.
+func mdList(w io.Writer, title string, items []string) {
+	if len(items) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s\n\n", title)
+	for _, it := range items {
+		fmt.Fprintf(w, "- %s\n", mdEscape(it))
+	}
 }
 
 // mdRow writes one table row, escaping each cell.

@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/cgo"
 	"github.com/zkaccel/zkaccel/gpu"
 )
@@ -56,9 +55,9 @@ type Runtime struct {
 	modules map[[32]byte]*Program
 	timing  bool
 	pending []timedEvent
-	ktime   time.Duration                  // kernel time since ResetTimes
-	xtime   time.Duration                  // copy time since ResetTimes
-	kstats  map[string]*zkaccel.KernelTime // per kernel since ResetTimes
+	ktime   time.Duration   // kernel time since ResetTimes
+	xtime   time.Duration   // copy time since ResetTimes
+	kstats  gpu.KernelStats // per kernel since ResetTimes
 
 	live  atomic.Int64
 	mem   gpu.MemoryMeter

@@ -76,16 +76,7 @@ func (rt *Runtime) collect() {
 				rt.xtime += d
 			} else {
 				rt.ktime += d
-				if rt.kstats == nil {
-					rt.kstats = map[string]*zkaccel.KernelTime{}
-				}
-				k := rt.kstats[ev.name]
-				if k == nil {
-					k = &zkaccel.KernelTime{Name: ev.name}
-					rt.kstats[ev.name] = k
-				}
-				k.Launches++
-				k.Time += d
+				rt.kstats.Add(ev.name, d)
 			}
 		}
 		a.call(a.eventDestroy, ev.start)
@@ -139,10 +130,5 @@ func (rt *Runtime) KernelTimes() ([]zkaccel.KernelTime, error) {
 	if err := rt.finish(); err != nil {
 		return nil, err
 	}
-	out := make([]zkaccel.KernelTime, 0, len(rt.kstats))
-	for _, k := range rt.kstats {
-		out = append(out, *k)
-	}
-	zkaccel.SortKernelTimes(out)
-	return out, nil
+	return rt.kstats.List(), nil
 }

@@ -357,6 +357,18 @@ func TestMSMWindowEnv(t *testing.T) {
 	})
 }
 
+// crowdedScalars returns n scalars that crowd one bucket per window, as a
+// witness's boolean wires do: two thirds 1, the rest 0.
+func crowdedScalars(n int) []frbn.Element {
+	bits := make([]frbn.Element, n)
+	for i := range bits {
+		if i%3 != 0 {
+			bits[i].SetOne()
+		}
+	}
+	return bits
+}
+
 // TestWarpEnv checks ZKACCEL_GPU_WARP: with the warp-level primitives off
 // or on (on CUDA; elsewhere the one form), the MSM (whose counts and
 // counting sort they aggregate under CUDA) gives gnark-crypto's result, on
@@ -367,12 +379,7 @@ func TestWarpEnv(t *testing.T) {
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		const n = 300
 		pts, sc, _ := bn254Inputs(t, n)
-		bits := make([]frbn.Element, n)
-		for i := range bits {
-			if i%3 != 0 {
-				bits[i].SetOne()
-			}
-		}
+		bits := crowdedScalars(n)
 		settings := []string{"0", "1"}
 		if d.Kind() != zkaccel.CUDA {
 			// OpenCL has one form: the setting changes only the source's
@@ -402,12 +409,7 @@ func TestMSMBlockEnv(t *testing.T) {
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		const n = 300
 		pts, sc, _ := bn254Inputs(t, n)
-		bits := make([]frbn.Element, n)
-		for i := range bits {
-			if i%3 != 0 {
-				bits[i].SetOne()
-			}
-		}
+		bits := crowdedScalars(n)
 		type setting struct{ block, min string }
 		settings := []setting{{"64", ""}}
 		if d.Kind() == zkaccel.CUDA {

@@ -1,5 +1,11 @@
 package gpu
 
+import (
+	"time"
+
+	"github.com/zkaccel/zkaccel"
+)
+
 // Buffer is a region of device memory allocated by a [Runtime]. It belongs
 // to the runtime that allocated it and is released with its Free.
 type Buffer interface {
@@ -68,4 +74,33 @@ type Runtime interface {
 	// Finish waits for every launch and copy issued so far, and reports an
 	// error that happened asynchronously.
 	Finish() error
+}
+
+// KernelStats sums device time by kernel name: what a runtime's
+// KernelTimes reports. The zero value is empty; it is not safe for
+// concurrent use (runtimes hold their lock).
+type KernelStats map[string]*zkaccel.KernelTime
+
+// Add counts one launch of kernel name that took d.
+func (s *KernelStats) Add(name string, d time.Duration) {
+	if *s == nil {
+		*s = KernelStats{}
+	}
+	k := (*s)[name]
+	if k == nil {
+		k = &zkaccel.KernelTime{Name: name}
+		(*s)[name] = k
+	}
+	k.Launches++
+	k.Time += d
+}
+
+// List returns the kernels' times, the longest first.
+func (s KernelStats) List() []zkaccel.KernelTime {
+	out := make([]zkaccel.KernelTime, 0, len(s))
+	for _, k := range s {
+		out = append(out, *k)
+	}
+	zkaccel.SortKernelTimes(out)
+	return out
 }

@@ -34,13 +34,13 @@ type Runtime struct {
 	maxGroup                      int
 
 	mu        sync.Mutex
-	progs     map[[32]byte]*Program          // compiled programs by source hash
-	compiling map[[32]byte]*compiling        // programs being built, by source hash
-	profiling bool                           // record the events of launches
-	pending   []launchEvent                  // launch events not yet timed
-	ktime     time.Duration                  // summed kernel time since ResetKernelTime
-	kstats    map[string]*zkaccel.KernelTime // per kernel since ResetKernelTime
-	launchMu  sync.Mutex                     // kernel arguments are set and enqueued under it
+	progs     map[[32]byte]*Program   // compiled programs by source hash
+	compiling map[[32]byte]*compiling // programs being built, by source hash
+	profiling bool                    // record the events of launches
+	pending   []launchEvent           // launch events not yet timed
+	ktime     time.Duration           // summed kernel time since ResetKernelTime
+	kstats    gpu.KernelStats         // per kernel since ResetKernelTime
+	launchMu  sync.Mutex              // kernel arguments are set and enqueued under it
 
 	live  atomic.Int64 // buffers allocated and not freed
 	mem   gpu.MemoryMeter
@@ -388,16 +388,7 @@ func (rt *Runtime) collect(wait bool) error {
 			continue
 		}
 		rt.ktime += durs[i]
-		if rt.kstats == nil {
-			rt.kstats = map[string]*zkaccel.KernelTime{}
-		}
-		k := rt.kstats[e.name]
-		if k == nil {
-			k = &zkaccel.KernelTime{Name: e.name}
-			rt.kstats[e.name] = k
-		}
-		k.Launches++
-		k.Time += durs[i]
+		rt.kstats.Add(e.name, durs[i])
 	}
 	return err
 }
@@ -441,12 +432,7 @@ func (rt *Runtime) KernelTimes() ([]zkaccel.KernelTime, error) {
 	}
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	out := make([]zkaccel.KernelTime, 0, len(rt.kstats))
-	for _, k := range rt.kstats {
-		out = append(out, *k)
-	}
-	zkaccel.SortKernelTimes(out)
-	return out, nil
+	return rt.kstats.List(), nil
 }
 
 // ResetTimes is ResetKernelTime (gpu.Device's timer interface).
