@@ -1,6 +1,9 @@
 // Pippenger's bucket method for Σ kᵢ·Pᵢ, every phase on the device. The
 // host defines the curve (curve.cl over FE_*) and the scalar field fr before
-// this text. With window width c (a kernel argument, 2 ≤ c ≤ 20) a scalar
+// this text: each curve group is its own program. The window width is not
+// compiled in (only the digits and the reduction's indices use it; a
+// specialised msm_digits measured no faster on POCL, BENCHMARKS.md), so one
+// program serves every size. With window width c (a kernel argument, 2 ≤ c ≤ 20) a scalar
 // is cut into nwin signed digits d in [−2^(c−1), 2^(c−1)]; window w has
 // B = 2^(c−1) buckets, and a nonzero digit d of window w sends the point
 // (negated when d < 0) to bucket key w·B + |d| − 1.
