@@ -113,6 +113,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if *inFlight < 1 || *inFlight > bench.MaxInFlight {
 		return fail(stderr, fmt.Errorf("zkaccel bench: --in-flight: %d proofs: want 1 to %d", *inFlight, bench.MaxInFlight))
 	}
+	if *inFlight > 1 && !slices.ContainsFunc(ops.values, func(op string) bool { return slices.Contains(bench.ProofOps(), op) }) {
+		return fail(stderr, fmt.Errorf("zkaccel bench: --in-flight: applies to the proof ops (%s), and --ops names none", strings.Join(bench.ProofOps(), ", ")))
+	}
 	cfg.InFlight = *inFlight
 	if !slices.Contains(bench.ScalarKinds(), *scalars) {
 		return fail(stderr, fmt.Errorf("zkaccel bench: --scalars: unknown distribution %q (known: %s)", *scalars, strings.Join(bench.ScalarKinds(), ", ")))

@@ -363,6 +363,7 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"--scalars", "ones"}, 1, `--scalars: unknown distribution "ones" (known: uniform, bits)`},
 		{[]string{"--ops", "groth16", "--in-flight", "0"}, 1, "--in-flight: 0 proofs: want 1 to 64"},
 		{[]string{"--ops", "plonk", "--in-flight", "65"}, 1, "--in-flight: 65 proofs: want 1 to 64"},
+		{[]string{"--ops", "msm", "--in-flight", "2"}, 1, "--in-flight: applies to the proof ops (groth16, plonk), and --ops names none"},
 		{[]string{"--runs", "0"}, 1, "--runs"},
 		{[]string{"--max-time", "-1s"}, 1, "--max-time"},
 		{[]string{"--runs", "many"}, 2, "invalid value"},
