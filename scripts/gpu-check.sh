@@ -105,7 +105,13 @@ if [ "$mode" = proofs ]; then
 	# beside another's device work), Groth16 on the chain.
 	step bench-proofs-2e20-x4 200 "$B/zkaccel" bench --device cuda:0 --ops groth16 --curves bn254 --constraints 2^20 --in-flight 4 --runs 2 --json "$W/bench-proofs-2e20-x4.json"
 fi
-dir=cuda step cuda-test 120 "$B/cuda.test" -test.v -test.count=1 -test.short -test.timeout=115s
+# The runtime on the GPU, and its two ceilings. The compile-only tests
+# (NVRTC on every program, its variants, the sm_90 cubins: 95 s on the
+# 2-thread VM, mostly one thread) repeat CI's and the warmup's compiles,
+# so they run in full mode only.
+skip='^(TestNVRTCCubin|TestNVRTCCompilesEveryProgram|TestNVRTCVariants)$'
+[ "$mode" = full ] && skip='^$'
+dir=cuda step cuda-test 120 "$B/cuda.test" -test.v -test.count=1 -test.short -test.skip "$skip" -test.timeout=115s
 # The conformance suite on cuda:0: issue 5's criterion.
 if [ "$mode" = full ]; then
 	step conformance 500 "$B/zkaccel" conformance --device cuda:0 --long
