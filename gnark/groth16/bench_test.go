@@ -33,12 +33,12 @@ func benchSetup(b *testing.B, id ecc.ID, logN int) (*setup, frontend.Circuit) {
 }
 
 // BenchmarkOverheadGroth16 alternates gnark's own Groth16 prover and
-// zkaccel's on the CPU device, proof by proof, on a BN254 circuit of 2^16
-// constraints, and reports the median of each and of their ratio
+// zkaccel's on the CPU device, proof by proof, on BN254 circuits of 2^12,
+// 2^16 and 2^18 constraints, and reports the median of each and of their ratio
 // (zkaccel/gnark): the CPU overhead of the zkaccel prover.
 func BenchmarkOverheadGroth16(b *testing.B) {
 	id := ecc.BN254
-	for _, logN := range []int{12, 16} {
+	for _, logN := range []int{12, 16, 18} {
 		b.Run(fmt.Sprintf("bn254/2^%d/paired", logN), func(b *testing.B) {
 			s, assign := benchSetup(b, id, logN)
 			w, err := frontend.NewWitness(assign, id.ScalarField())

@@ -23,7 +23,7 @@ import (
 // circuit's trace in canonical form, kept for every later proof).
 func BenchmarkOverheadPlonk(b *testing.B) {
 	id := ecc.BN254
-	for _, logN := range []int{12, 16} {
+	for _, logN := range []int{12, 16, 18} {
 		b.Run(fmt.Sprintf("bn254/2^%d/paired", logN), func(b *testing.B) {
 			rounds := 1<<(logN-2) - 1 // PLONK: about 4 constraints per round
 			s := setupOf(b, fmt.Sprintf("bench-%d", logN), id, &circuits.Cubic{Rounds: rounds})
