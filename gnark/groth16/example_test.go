@@ -2,6 +2,7 @@ package groth16_test
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/groth16"
@@ -65,6 +66,7 @@ func ExampleNewProver() {
 		fmt.Println(err)
 		return
 	}
+	defer prover.Close() // frees the key's points on the device
 	for x := 2; x <= 4; x++ {
 		w, _ := frontend.NewWitness(&square{X: x, Y: x * x}, ecc.BN254.ScalarField())
 		var rep zgroth16.Report
@@ -80,4 +82,39 @@ func ExampleNewProver() {
 	// 2 true true
 	// 3 true true
 	// 4 true true
+}
+
+// ExampleProver_Prove keeps several proofs in flight with one prover, as a
+// proving service does: each goroutine's solving on the host runs while
+// another's MSMs and NTTs run on the device (`zkaccel bench --in-flight`
+// measures the proofs per second this gives).
+func ExampleProver_Prove() {
+	ccs, _ := frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, &square{})
+	pk, vk, _ := groth16.Setup(ccs)
+	prover, err := zgroth16.NewProver(pk)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer prover.Close()
+	const inFlight = 4
+	ok := make([]bool, inFlight)
+	var wg sync.WaitGroup
+	for i := range inFlight {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			x := i + 2
+			w, _ := frontend.NewWitness(&square{X: x, Y: x * x}, ecc.BN254.ScalarField())
+			proof, err := prover.Prove(ccs, w)
+			if err != nil {
+				return
+			}
+			public, _ := w.Public()
+			ok[i] = groth16.Verify(proof, vk, public) == nil
+		}()
+	}
+	wg.Wait()
+	fmt.Println("verified:", ok)
+	// Output: verified: [true true true true]
 }

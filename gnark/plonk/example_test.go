@@ -2,6 +2,7 @@ package plonk_test
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/plonk"
@@ -55,4 +56,40 @@ func Example() {
 	public, _ := w.Public()
 	fmt.Println("verified:", plonk.Verify(proof, vk, public) == nil)
 	// Output: verified: true
+}
+
+// ExampleProver_Prove keeps one prover for a key, which holds the circuit's
+// fixed polynomials (on the device where it keeps them), and several
+// proofs in flight, as a proving service does: each goroutine's solving
+// on the host runs while another's work runs on the device.
+func ExampleProver_Prove() {
+	ccs, _ := frontend.Compile(ecc.BN254.ScalarField(), scs.NewBuilder, &square{})
+	srs, srsLagrange, _ := unsafekzg.NewSRS(ccs)
+	pk, vk, _ := plonk.Setup(ccs, srs, srsLagrange)
+	prover, err := zplonk.NewProver(pk)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer prover.Close()
+	const inFlight = 3
+	ok := make([]bool, inFlight)
+	var wg sync.WaitGroup
+	for i := range inFlight {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			x := i + 2
+			w, _ := frontend.NewWitness(&square{X: x, Y: x * x}, ecc.BN254.ScalarField())
+			proof, err := prover.Prove(ccs, w)
+			if err != nil {
+				return
+			}
+			public, _ := w.Public()
+			ok[i] = plonk.Verify(proof, vk, public) == nil
+		}()
+	}
+	wg.Wait()
+	fmt.Println("verified:", ok)
+	// Output: verified: [true true true]
 }
