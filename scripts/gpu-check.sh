@@ -204,6 +204,9 @@ cp -r "$ZKACCEL_CACHE_DIR/crossover" "$W/" 2>/dev/null
 # Issues 5 and 6's speed targets against everything measured above.
 jsons=("$W"/*.json)
 [ -e "${jsons[0]}" ] && "$B/zkaccel" report --targets "${jsons[@]}" >"$W/targets.md" 2>&1
+# Every measurement in one Markdown file (with each one's kernels, and the
+# settings of the runs made under a knob) and a chart, for BENCHMARKS.md.
+[ -e "${jsons[0]}" ] && "$B/zkaccel" report --md "$W/report.md" --svg "$W/report.svg" "${jsons[@]}" >>"$L/report.log" 2>&1
 pack
 
 echo "== skipped for want of time: ${skipped[*]:-none}"

@@ -13,9 +13,11 @@ import (
 const reportAbout = `
 Reads one or more JSON files written by 'zkaccel bench --json' (e.g. from
 different machines) and renders them: a Markdown table of machine, device, op,
-curve/field, size, median, hashes per second (a column shown when some file
-measured a hash op: poseidon, poseidon2 or keccak) and speed-up against the
-same file's CPU row (to stdout, or to --md), and an SVG chart of median time
+curve/field, size, median, items per second (a column shown when some file
+measured a rate: hashes of the hash ops, proofs of the proof ops with
+--in-flight) and speed-up against the same file's CPU row, then each device
+measurement's kernels where the device timed them (to stdout, or to --md),
+and an SVG chart of median time
 against size, log-log, one line per machine, device, op and curve/field (to
 --svg). Files written before a field was added read as before.
 
