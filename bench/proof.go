@@ -112,6 +112,7 @@ func proofWorkload(op string, c zkaccel.Curve, circuit string, inFlight int) (*w
 	}
 	sys := proofs.Systems[op]
 	return &workload{op: op, target: string(c), variant: variant, items: items,
+		preparing: "compiling the circuit, setting up the keys (untimed)",
 		check: func(logN int) error {
 			if logN < 2 || logN > 24 {
 				return fmt.Errorf("2^%d constraints: out of range [2^2, 2^24]", logN)

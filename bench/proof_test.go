@@ -83,10 +83,14 @@ func testRunProof(t *testing.T, op string) {
 func TestRunProofsInFlight(t *testing.T) {
 	for _, op := range ProofOps() {
 		t.Run(op, func(t *testing.T) {
+			var progress strings.Builder
 			f, err := Run(context.Background(), Config{Ops: []string{op}, Constraints: []int{6}, Runs: 2, InFlight: 3,
-				Devices: []zkaccel.Device{fakedev.Loopback}})
+				Devices: []zkaccel.Device{fakedev.Loopback}, Progress: &progress})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if want := op + " bn254 prove-x3 2^6: compiling the circuit, setting up the keys (untimed)…"; !strings.Contains(progress.String(), want) {
+				t.Errorf("progress lacks %q:\n%s", want, progress.String())
 			}
 			if len(f.Results) != 2 {
 				t.Fatalf("%d results, want cpu and loopback", len(f.Results))

@@ -53,7 +53,11 @@ func Run(ctx context.Context, cfg Config) (*File, error) {
 			if err := ctx.Err(); err != nil {
 				return f, fmt.Errorf("zkaccel bench: %w", err)
 			}
-			fmt.Fprintf(progress, "%s 2^%d: drawing inputs…", w.name(), k)
+			preparing := w.preparing
+			if preparing == "" {
+				preparing = "drawing inputs"
+			}
+			fmt.Fprintf(progress, "%s 2^%d: %s…", w.name(), k, preparing)
 			start := time.Now()
 			inst := w.prepare(inputs.NewRand(w.seed(cfg.Seed, k)), k)
 			fmt.Fprintf(progress, " %s\n", FormatDuration(time.Since(start)))

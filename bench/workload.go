@@ -103,6 +103,9 @@ type workload struct {
 	check func(logN int) error
 	// prepare draws the inputs of size 2^logN from rng.
 	prepare func(rng *rand.Rand, logN int) instance
+	// preparing says what prepare does, for the progress output; ""
+	// means "drawing inputs".
+	preparing string
 }
 
 // perItem is the items func of a workload that computes one hash (or
