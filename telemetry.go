@@ -1,11 +1,6 @@
 package zkaccel
 
-import (
-	"cmp"
-	"slices"
-	"strings"
-	"time"
-)
+import "time"
 
 // Telemetry is one reading of a device's sensors, for benchmark reports.
 // A zero field is one the device does not report.
@@ -54,16 +49,6 @@ type KernelTime struct {
 type KernelTimedDevice interface {
 	TimedDevice
 	KernelTimes() ([]KernelTime, error)
-}
-
-// SortKernelTimes orders ks the longest first, then by name.
-func SortKernelTimes(ks []KernelTime) {
-	slices.SortFunc(ks, func(a, b KernelTime) int {
-		if a.Time != b.Time {
-			return cmp.Compare(b.Time, a.Time)
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
 }
 
 // MemoryDevice is implemented by devices that count the memory zkaccel

@@ -24,11 +24,12 @@ type faultRuntime struct {
 	calls  int
 	failAt int // 0: never
 	live   map[gpu.Buffer]bool
-	inject func() error // the failure (default: errInjected)
+	inject func() error   // the failure (default: errInjected)
+	locals map[string]int // the block size each kernel was last launched with
 }
 
 func newFaultRuntime(rt gpu.Runtime) *faultRuntime {
-	return &faultRuntime{Runtime: rt, live: map[gpu.Buffer]bool{}}
+	return &faultRuntime{Runtime: rt, live: map[gpu.Buffer]bool{}, locals: map[string]int{}}
 }
 
 // step counts a call and reports whether it must fail.
@@ -115,7 +116,19 @@ func (f *faultRuntime) Launch(k gpu.Kernel, global, local int, args ...any) erro
 	if err := f.step(); err != nil {
 		return err
 	}
+	f.mu.Lock()
+	f.locals[k.Name()] = local
+	f.mu.Unlock()
 	return f.Runtime.Launch(k, global, local, args...)
+}
+
+// local returns the block size kernel name was last launched with, and
+// whether it was launched.
+func (f *faultRuntime) local(name string) (int, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	l, ok := f.locals[name]
+	return l, ok
 }
 
 func (f *faultRuntime) Finish() error {

@@ -7,7 +7,6 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -420,7 +419,7 @@ func TestMSMBlockEnv(t *testing.T) {
 		for _, v := range settings {
 			t.Setenv(gpu.EnvMSMBlock, v.block)
 			t.Setenv(gpu.EnvMSMMinBlocks, v.min)
-			rec := &localsRuntime{Runtime: d.Runtime(), locals: map[string]int{}}
+			rec := newFaultRuntime(d.Runtime()) // records the launches' block sizes
 			d2 := gpu.NewDevice(rec)
 			for _, T := range []int{0, 16} { // the device's default path, then tasks of 16 entries
 				restore := gpu.SetMSMTaskLen(T)
@@ -458,30 +457,6 @@ func TestMSMBlockEnv(t *testing.T) {
 			}
 		}
 	})
-}
-
-// localsRuntime wraps a runtime and records the block size that each
-// kernel was last launched with.
-type localsRuntime struct {
-	gpu.Runtime
-	mu     sync.Mutex
-	locals map[string]int
-}
-
-func (r *localsRuntime) Launch(k gpu.Kernel, global, local int, args ...any) error {
-	r.mu.Lock()
-	r.locals[k.Name()] = local
-	r.mu.Unlock()
-	return r.Runtime.Launch(k, global, local, args...)
-}
-
-// local returns the block size kernel name was last launched with, and
-// whether it was launched.
-func (r *localsRuntime) local(name string) (int, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	l, ok := r.locals[name]
-	return l, ok
 }
 
 // TestMSMPassesEnv checks ZKACCEL_MSM_PASSES: an MSM split into that many

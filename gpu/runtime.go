@@ -1,6 +1,9 @@
 package gpu
 
 import (
+	"cmp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/zkaccel/zkaccel"
@@ -95,12 +98,17 @@ func (s *KernelStats) Add(name string, d time.Duration) {
 	k.Time += d
 }
 
-// List returns the kernels' times, the longest first.
+// List returns the kernels' times, the longest first, then by name.
 func (s KernelStats) List() []zkaccel.KernelTime {
 	out := make([]zkaccel.KernelTime, 0, len(s))
 	for _, k := range s {
 		out = append(out, *k)
 	}
-	zkaccel.SortKernelTimes(out)
+	slices.SortFunc(out, func(a, b zkaccel.KernelTime) int {
+		if a.Time != b.Time {
+			return cmp.Compare(b.Time, a.Time)
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
 	return out
 }
