@@ -154,7 +154,9 @@ func devicePrelude(rt Runtime) (string, int, error) {
 		if b == 0 {
 			b = 256
 		}
-		pre += fmt.Sprintf("#define MSM_BLOCK %d\n#define MSM_MIN_BLOCKS %d\n", b, n)
+		if rt.Kind() == "cuda" { // OpenCL's source has no bounds: leave its text (and its compile caches) as they are
+			pre += fmt.Sprintf("#define MSM_BLOCK %d\n#define MSM_MIN_BLOCKS %d\n", b, n)
+		}
 	}
 	return pre, block, nil
 }
