@@ -250,10 +250,70 @@ type Groth16Device interface {
 	Groth16Quotient(req *Groth16QuotientRequest) error
 }
 
+// Groth16MSMDevice is implemented by devices that run a Groth16 proof's
+// quotient and its MSMs as one call (the GPUs). Groth16QuotientMSM runs q
+// as Groth16Quotient does, then msms in order as [MSMBatchDevice.MSMBatch]
+// runs a batch, the first MSM's data going up while the quotient computes.
+// One MSM of msms may leave its Scalars empty: it takes H's first N
+// coefficients for scalars from the device's memory (Groth16's Σ hᵢ·Zᵢ,
+// whose points follow H's bit-reversed order), so that H need not come
+// back to the host and go up again; q.Result may then be empty, and is
+// written only when it is not. [CheckGroth16QuotientMSM] states what a
+// well-formed call is. An error wrapping [ErrUnsupported] or
+// [ErrBadRequest] comes before any work and writes no result; the caller
+// may then run the quotient and the MSMs apart.
+type Groth16MSMDevice interface {
+	Groth16Device
+	MSMBatchDevice
+	Groth16QuotientMSM(q *Groth16QuotientRequest, msms []*MSMRequest) error
+}
+
+// CheckGroth16QuotientMSM reports whether q and msms are a well-formed
+// [Groth16MSMDevice.Groth16QuotientMSM] call, and returns the index in
+// msms of the MSM over H (−1 for none). q must be well formed as its Check
+// says, except that its Result may be empty where an MSM takes H; msms
+// must not be empty or hold nil; at most one MSM has empty Scalars, and
+// it has 1 ≤ N ≤ q.N and a curve whose scalar field is q.Field. The other
+// MSMs' own fields are the device's to check, as for MSMBatch. The error
+// wraps [ErrBadRequest].
+func CheckGroth16QuotientMSM(q *Groth16QuotientRequest, msms []*MSMRequest) (int, error) {
+	if q == nil {
+		return -1, badRequest("nil quotient request")
+	}
+	if len(msms) == 0 {
+		return -1, badRequest("no MSM")
+	}
+	h := -1
+	for i, m := range msms {
+		switch {
+		case m == nil:
+			return -1, badRequest("MSM %d of %d is nil", i, len(msms))
+		case len(m.Scalars) != 0:
+			continue
+		case h >= 0:
+			return -1, badRequest("MSMs %d and %d both take H's coefficients (empty Scalars)", h, i)
+		case m.N < 1 || m.N > q.N:
+			return -1, badRequest("MSM %d takes H's first %d coefficients, want 1 … N = %d", i, m.N, q.N)
+		case !curveHasScalarField(m.Curve, q.Field):
+			return -1, badRequest("MSM %d over %s takes H's coefficients, which are in %s", i, m.Curve, q.Field)
+		}
+		h = i
+	}
+	return h, q.check(h < 0 || len(q.Result) != 0)
+}
+
+// curveHasScalarField reports whether f is the scalar field of curve c:
+// the fields of a curve's scalars are named after the curve.
+func curveHasScalarField(c Curve, f Field) bool { return string(c) == string(f) }
+
 // Check reports whether r is well formed: N a power of two up to 2^31, A,
 // B, C and Result of N elements, one element per constant. The error wraps
 // [ErrBadRequest].
-func (r *Groth16QuotientRequest) Check() error {
+func (r *Groth16QuotientRequest) Check() error { return r.check(true) }
+
+// check is Check, where result says whether Result must hold N elements
+// (else it is empty: H stays on the device).
+func (r *Groth16QuotientRequest) check(result bool) error {
 	if r == nil {
 		return badRequest("nil request")
 	}
@@ -265,6 +325,9 @@ func (r *Groth16QuotientRequest) Check() error {
 		name string
 		v    []byte
 	}{{"A", r.A}, {"B", r.B}, {"C", r.C}, {"result", r.Result}} {
+		if b.name == "result" && !result {
+			continue
+		}
 		if len(b.v) != r.N*es {
 			return badRequest("%s: %d bytes, want %d (N × %d)", b.name, len(b.v), r.N*es, es)
 		}

@@ -541,15 +541,24 @@ func (d *Device) Groth16Quotient(req *zkaccel.Groth16QuotientRequest) error {
 	return d.forgetIfReset(d.groth16Quotient(req))
 }
 
+// Groth16QuotientMSM runs Groth16's quotient and then a proof's MSMs as
+// one call (see groth16.go's groth16QuotientMSM).
+func (d *Device) Groth16QuotientMSM(q *zkaccel.Groth16QuotientRequest, msms []*zkaccel.MSMRequest) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.forgetIfReset(d.groth16QuotientMSM(q, msms))
+}
+
 var (
-	_ zkaccel.Groth16Device  = (*Device)(nil)
-	_ zkaccel.PlonkDevice    = (*Device)(nil)
-	_ zkaccel.MSMDevice      = (*Device)(nil)
-	_ zkaccel.NTTDevice      = (*Device)(nil)
-	_ zkaccel.PoseidonDevice = (*Device)(nil)
-	_ zkaccel.KeccakDevice   = (*Device)(nil)
-	_ zkaccel.MerkleDevice   = (*Device)(nil)
-	_ zkaccel.SensorDevice   = (*Device)(nil)
-	_ zkaccel.TimedDevice    = (*Device)(nil)
-	_ zkaccel.MSMBatchDevice = (*Device)(nil)
+	_ zkaccel.Groth16MSMDevice = (*Device)(nil)
+	_ zkaccel.Groth16Device    = (*Device)(nil)
+	_ zkaccel.PlonkDevice      = (*Device)(nil)
+	_ zkaccel.MSMDevice        = (*Device)(nil)
+	_ zkaccel.NTTDevice        = (*Device)(nil)
+	_ zkaccel.PoseidonDevice   = (*Device)(nil)
+	_ zkaccel.KeccakDevice     = (*Device)(nil)
+	_ zkaccel.MerkleDevice     = (*Device)(nil)
+	_ zkaccel.SensorDevice     = (*Device)(nil)
+	_ zkaccel.TimedDevice      = (*Device)(nil)
+	_ zkaccel.MSMBatchDevice   = (*Device)(nil)
 )

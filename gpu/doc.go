@@ -7,8 +7,9 @@
 // implement.
 //
 // A backend wraps each of its runtimes in a [Device], which implements every
-// request interface of package zkaccel (MSMDevice, NTTDevice, PlonkDevice,
-// Groth16Device, PoseidonDevice, KeccakDevice, MerkleDevice) and returns an
+// request interface of package zkaccel (MSMDevice, MSMBatchDevice,
+// NTTDevice, PlonkDevice, Groth16Device, Groth16MSMDevice, PoseidonDevice,
+// KeccakDevice, MerkleDevice) and returns an
 // error wrapping zkaccel.ErrUnsupported, before touching any output, for
 // what it does not run.
 //

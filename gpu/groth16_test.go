@@ -1,16 +1,23 @@
 package gpu_test
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"math/big"
 	"math/bits"
 	"math/rand"
 	"testing"
 
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark-crypto/ecc/bn254"
+	frbn "github.com/consensys/gnark-crypto/ecc/bn254/fr"
+
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 )
 
 // groth16Instance is a random Groth16 quotient request with its values as
@@ -177,5 +184,208 @@ func TestGroth16QuotientBadRequests(t *testing.T) {
 			{"elemsize", func(r *req) { r.ElemSize = 8 }, false},
 			{"babybear", func(r *req) { r.Field = zkaccel.FieldBabyBear }, true},
 		})
+	})
+}
+
+// fusedCase is a Groth16QuotientMSM call over a random quotient instance:
+// a BN254 G1 MSM from host points, the MSM over H from resident points (at
+// position hAt), and a BN254 G2 MSM, each result poisoned, with a check of
+// each against gnark-crypto (the MSM over H against H as Groth16Quotient
+// computes it apart, which TestGroth16Quotient checks).
+type fusedCase struct {
+	q      *zkaccel.Groth16QuotientRequest
+	msms   []*zkaccel.MSMRequest
+	wantH  []byte
+	checks []func() error
+}
+
+func newFusedCase(t *testing.T, d *gpu.Device, rng *rand.Rand, n, hn, hAt int, res zkaccel.ResidentPoints, key []bn254.G1Affine, keepH bool) *fusedCase {
+	t.Helper()
+	bn := plonkFields[0]
+	in := newGroth16Instance(bn.field, bn.domain, n, rng)
+	if err := d.Groth16Quotient(in.g16); err != nil {
+		t.Fatal(err)
+	}
+	fc := &fusedCase{q: in.g16, wantH: bytes.Clone(in.g16.Result)}
+	if keepH {
+		rawbytes.Poison(fc.q.Result)
+	} else {
+		fc.q.Result = nil
+	}
+	h := make([]frbn.Element, hn)
+	copy(rawbytes.Of(h), fc.wantH)
+	var hWant bn254.G1Jac
+	if _, err := hWant.MultiExp(key[:hn], h, ecc.MultiExpConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	var hGot [1]bn254.G1Jac
+	hReq := &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: hn, Resident: res, Result: rawbytes.Of(hGot[:])}
+	rawbytes.Poison(hReq.Result)
+	hCheck := func() error {
+		if !hGot[0].Equal(&hWant) {
+			return fmt.Errorf("the MSM over H's %d coefficients differs from gnark-crypto's", hn)
+		}
+		return nil
+	}
+
+	pts1, sc1 := inputs.BN254G1(rng, 90), inputs.Elements[frbn.Element](rng, 90)
+	var want1 bn254.G1Jac
+	if _, err := want1.MultiExp(pts1, sc1, ecc.MultiExpConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	var got1 [1]bn254.G1Jac
+	req1 := &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: 90, Points: rawbytes.Of(pts1), Scalars: rawbytes.Of(sc1), Result: rawbytes.Of(got1[:])}
+	rawbytes.Poison(req1.Result)
+	pts2, sc2 := inputs.BN254G2(rng, 30), inputs.Elements[frbn.Element](rng, 30)
+	var want2 bn254.G2Jac
+	if _, err := want2.MultiExp(pts2, sc2, ecc.MultiExpConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	var got2 [1]bn254.G2Jac
+	req2 := &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G2, N: 30, Points: rawbytes.Of(pts2), Scalars: rawbytes.Of(sc2), Result: rawbytes.Of(got2[:])}
+	rawbytes.Poison(req2.Result)
+
+	fc.msms = []*zkaccel.MSMRequest{req1, req2}
+	fc.msms = append(fc.msms[:hAt], append([]*zkaccel.MSMRequest{hReq}, fc.msms[hAt:]...)...)
+	fc.checks = []func() error{hCheck, func() error {
+		if !got1[0].Equal(&want1) {
+			return errors.New("the G1 MSM from host points differs from gnark-crypto's")
+		}
+		return nil
+	}, func() error {
+		if !got2[0].Equal(&want2) {
+			return errors.New("the G2 MSM differs from gnark-crypto's")
+		}
+		return nil
+	}}
+	return fc
+}
+
+// TestGroth16QuotientMSM checks Groth16QuotientMSM: H as Groth16Quotient
+// computes it, when asked back; the MSM over H's first coefficients read
+// on the device (all of them, all but the last, one), in first, middle and
+// last position of the batch, in one pass and in several (each pass
+// reading its own range of H), its next pass staged early or late; the
+// other MSMs as gnark-crypto computes them.
+func TestGroth16QuotientMSM(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		const n = 256
+		key := inputs.BN254G1(rng, n)
+		res, err := d.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(key), len(key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Free()
+		for _, tc := range []struct {
+			hn, hAt int
+			passes  string
+			late    bool
+			keepH   bool
+		}{
+			{n - 1, 0, "1", false, false},
+			{n - 1, 1, "3", false, true},
+			{n, 2, "3", true, false},
+			{1, 1, "1", false, true},
+			{n - 1, 2, "4", false, false},
+		} {
+			t.Run(fmt.Sprintf("h=%d@%d,passes=%s,late=%v,keep=%v", tc.hn, tc.hAt, tc.passes, tc.late, tc.keepH), func(t *testing.T) {
+				t.Setenv(gpu.EnvMSMPasses, tc.passes)
+				defer gpu.SetMSMForceLate(tc.late)()
+				fc := newFusedCase(t, d, rng, n, tc.hn, tc.hAt, res, key, tc.keepH)
+				if err := d.Groth16QuotientMSM(fc.q, fc.msms); err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range fc.checks {
+					if err := c(); err != nil {
+						t.Error(err)
+					}
+				}
+				if tc.keepH && !bytes.Equal(fc.q.Result, fc.wantH) {
+					t.Error("H differs from Groth16Quotient's")
+				}
+			})
+		}
+		// No MSM over H: the quotient comes back, the MSMs run.
+		t.Run("no-h", func(t *testing.T) {
+			fc := newFusedCase(t, d, rng, 16, 16, 0, res, key, true)
+			fc.msms, fc.checks = fc.msms[1:], fc.checks[1:]
+			if err := d.Groth16QuotientMSM(fc.q, fc.msms); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range fc.checks {
+				if err := c(); err != nil {
+					t.Error(err)
+				}
+			}
+			if !bytes.Equal(fc.q.Result, fc.wantH) {
+				t.Error("H differs from Groth16Quotient's")
+			}
+		})
+	})
+}
+
+// TestGroth16QuotientMSMBadRequests checks that a malformed call is
+// ErrBadRequest, and one with an MSM the device does not run
+// ErrUnsupported, before any work: no result is written.
+func TestGroth16QuotientMSMBadRequests(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		const n = 16
+		key := inputs.BN254G1(rng, n)
+		res, err := d.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(key), len(key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Free()
+		for _, tc := range []struct {
+			name  string
+			edit  func(fc *fusedCase)
+			unsup bool
+		}{
+			{"nil-quotient", func(fc *fusedCase) { fc.q = nil }, false},
+			{"no-msm", func(fc *fusedCase) { fc.msms = nil }, false},
+			{"nil-msm", func(fc *fusedCase) { fc.msms[1] = nil }, false},
+			{"two-h", func(fc *fusedCase) { fc.msms[1].Scalars = nil }, false},
+			{"h-too-long", func(fc *fusedCase) { fc.msms[0].N = n + 1 }, false},
+			{"h-zero", func(fc *fusedCase) { fc.msms[0].N = 0 }, false},
+			{"h-other-field", func(fc *fusedCase) { fc.msms[0].Curve = zkaccel.BLS12381 }, false},
+			{"no-result-no-h", func(fc *fusedCase) { fc.msms[0].Scalars = make([]byte, fc.msms[0].N*32) }, false},
+			{"short-a", func(fc *fusedCase) { fc.q.A = fc.q.A[:32] }, false},
+			{"short-scalars", func(fc *fusedCase) { fc.msms[1].Scalars = fc.msms[1].Scalars[:32] }, false},
+			{"unknown-group", func(fc *fusedCase) { fc.msms[2].Group = 7 }, true},
+			{"quotient-field", func(fc *fusedCase) { fc.q.Field, fc.msms[0].Curve = zkaccel.FieldBabyBear, "babybear" }, true},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				fc := newFusedCase(t, d, rng, n, n-1, 0, res, key, false)
+				tc.edit(fc)
+				var results [][]byte
+				for _, m := range fc.msms {
+					if m != nil {
+						results = append(results, m.Result)
+					}
+				}
+				if fc.q != nil {
+					results = append(results, fc.q.Result)
+				}
+				before := make([][]byte, len(results))
+				for i, r := range results {
+					before[i] = bytes.Clone(r)
+				}
+				err := d.Groth16QuotientMSM(fc.q, fc.msms)
+				switch {
+				case err == nil:
+					t.Fatal("no error")
+				case tc.unsup != errors.Is(err, zkaccel.ErrUnsupported) || (!tc.unsup && !errors.Is(err, zkaccel.ErrBadRequest)):
+					t.Fatalf("%v: want ErrUnsupported %v", err, tc.unsup)
+				}
+				for i, r := range results {
+					if !bytes.Equal(r, before[i]) {
+						t.Fatalf("result %d was written", i)
+					}
+				}
+				t.Log(err)
+			})
+		}
 	})
 }

@@ -399,20 +399,36 @@ func (d *Device) msm(req *zkaccel.MSMRequest) error {
 // first: an unsupported or malformed one fails the batch before any work.
 // Each Result is written when its request is done.
 func (d *Device) msmBatch(reqs []*zkaccel.MSMRequest) error {
+	calls, err := d.msmCalls(reqs, -1)
+	if err != nil {
+		return err
+	}
+	return d.msmRun(calls)
+}
+
+// msmCalls checks reqs (see msmCheck), the one at index h (−1: none)
+// taking its scalars from the device, and returns their calls.
+func (d *Device) msmCalls(reqs []*zkaccel.MSMRequest, h int) ([]*msmCall, error) {
 	if len(reqs) == 0 {
-		return d.errorf("msm batch", fmt.Errorf("%w: no request", errBadRequest))
+		return nil, d.errorf("msm batch", fmt.Errorf("%w: no request", errBadRequest))
 	}
 	calls := make([]*msmCall, len(reqs))
 	for i, req := range reqs {
-		c, err := d.msmCheck(req)
+		c, err := d.msmCheck(req, i == h)
 		if err != nil {
 			if len(reqs) > 1 {
 				err = fmt.Errorf("request %d of %d: %w", i, len(reqs), err)
 			}
-			return err
+			return nil, err
 		}
 		calls[i] = c
 	}
+	return calls, nil
+}
+
+// msmRun runs checked calls as msmBatch describes. A call with device
+// scalars must have its buffer (dscal) set.
+func (d *Device) msmRun(calls []*msmCall) error {
 	// The passes of every call, in order.
 	type pass struct {
 		c  *msmCall
@@ -483,8 +499,8 @@ func (d *Device) msmBatch(reqs []*zkaccel.MSMRequest) error {
 func (c *msmCall) passBytes(d *Device, lo int) uint64 {
 	var total uint64
 	for i, b := range newMSMPlan(c.g, min(lo+c.chunk, c.req.N)-lo, d.OnHost()).buffers(c.g) {
-		if i == 0 && c.res != nil {
-			continue // resident points
+		if i == 0 && c.res != nil || i == 1 && c.devScalars {
+			continue // resident points, or scalars already on the device
 		}
 		total += b
 	}
@@ -499,11 +515,17 @@ type msmCall struct {
 	res   *residentPoints // nil: the points come from the host
 	chunk int             // points per pass
 	acc   []byte          // the sum of its passes so far
+	// devScalars says that the scalars are in the device's memory, in
+	// dscal from element 0 on (req.Scalars is empty): a Groth16
+	// quotient's H.
+	devScalars bool
+	dscal      Buffer
 }
 
 // msmCheck checks req and resolves its program, kernels, resident points
-// and passes (see msm).
-func (d *Device) msmCheck(req *zkaccel.MSMRequest) (*msmCall, error) {
+// and passes (see msm). With devScalars its scalars are on the device
+// (msmCall.devScalars) and req.Scalars must be empty.
+func (d *Device) msmCheck(req *zkaccel.MSMRequest, devScalars bool) (*msmCall, error) {
 	if req == nil {
 		return nil, d.errorf("msm", fmt.Errorf("%w: nil request", errBadRequest))
 	}
@@ -530,7 +552,9 @@ func (d *Device) msmCheck(req *zkaccel.MSMRequest) (*msmCall, error) {
 		return nil, bad("points: %d bytes, want %d × %d", len(req.Points), req.N, ps)
 	case res != nil && len(req.Points) != 0:
 		return nil, bad("points: %d bytes beside resident points", len(req.Points))
-	case len(req.Scalars) != req.N*ss:
+	case devScalars && len(req.Scalars) != 0:
+		return nil, bad("scalars: %d bytes, want none (they are on the device)", len(req.Scalars))
+	case !devScalars && len(req.Scalars) != req.N*ss:
 		return nil, bad("scalars: %d bytes, want %d × %d", len(req.Scalars), req.N, ss)
 	case len(req.Result) != g.resultSize():
 		return nil, bad("result: %d bytes, want %d (one Jacobian point)", len(req.Result), g.resultSize())
@@ -551,7 +575,7 @@ func (d *Device) msmCheck(req *zkaccel.MSMRequest) (*msmCall, error) {
 		return nil, d.errorf(op, err)
 	}
 	k := msmKernels{ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], ks[7], ks[8], ks[9], ks[10], ks[11], ks[12], ks[13]}
-	return &msmCall{req: req, g: g, k: k, res: res, chunk: d.msmChunkSize(g, req.N, passes), acc: make([]byte, g.resultSize())}, nil
+	return &msmCall{req: req, g: g, k: k, res: res, chunk: d.msmChunkSize(g, req.N, passes), acc: make([]byte, g.resultSize()), devScalars: devScalars}, nil
 }
 
 // stage allocates the buffers of c's pass from point lo and writes its
@@ -564,7 +588,19 @@ func (c *msmCall) stage(d *Device, lo int, early bool) (*msmStaged, error) {
 	if c.res != nil {
 		pts = passPoints{resident: c.res.buf, offset: req.ResidentOffset + lo}
 	}
-	return d.msmStage(g, pts, req.Scalars[lo*ss:hi*ss], hi-lo, early)
+	sc := passScalars{host: req.Scalars[min(lo*ss, len(req.Scalars)):min(hi*ss, len(req.Scalars))]}
+	if c.devScalars {
+		sc = passScalars{device: c.dscal, offset: lo}
+	}
+	return d.msmStage(g, pts, sc, hi-lo, early)
+}
+
+// passScalars are the scalars of one pass: host bytes to upload, or a
+// range of a device buffer from element offset on.
+type passScalars struct {
+	host   []byte
+	device Buffer
+	offset int
 }
 
 // passPoints are the points of one pass: host bytes to upload, or a range
@@ -583,14 +619,15 @@ type msmStaged struct {
 	s      *scratch
 	bufs   []Buffer
 	points passPoints
+	soff   int  // the first scalar's index in bufs[1]
 	early  bool // the points were written by msmStage
 }
 
 // msmStage allocates a pass's buffers and writes its scalars, and with
 // early its points (else msmLaunch writes them once the sorting kernels
 // are queued, so that the host's part of the copy overlaps them).
-func (d *Device) msmStage(g msmGroup, points passPoints, scalars []byte, n int, early bool) (*msmStaged, error) {
-	st := &msmStaged{p: newMSMPlan(g, n, d.OnHost()), s: d.scratch(), points: points, early: early && points.resident == nil}
+func (d *Device) msmStage(g msmGroup, points passPoints, scalars passScalars, n int, early bool) (*msmStaged, error) {
+	st := &msmStaged{p: newMSMPlan(g, n, d.OnHost()), s: d.scratch(), points: points, soff: scalars.offset, early: early && points.resident == nil}
 	sizes := st.p.buffers(g)
 	st.bufs = make([]Buffer, len(sizes))
 	var err error
@@ -600,8 +637,10 @@ func (d *Device) msmStage(g msmGroup, points passPoints, scalars []byte, n int, 
 			st.bufs[i] = points.resident
 		case i == 0 && st.early:
 			st.bufs[i], err = st.s.upload(points.host)
+		case i == 1 && scalars.device != nil:
+			st.bufs[i] = scalars.device
 		case i == 1:
-			st.bufs[i], err = st.s.upload(scalars)
+			st.bufs[i], err = st.s.upload(scalars.host)
 		default:
 			st.bufs[i], err = st.s.alloc(int(size))
 		}
@@ -626,7 +665,7 @@ func (d *Device) msmLaunch(k msmKernels, g msmGroup, st *msmStaged) error {
 	}
 	launches := []launch{
 		{k.fill, p.m, 0, []any{start, u(p.m), u(0)}},
-		{k.digits, p.n, 0, []any{sc, u(p.n), u(p.c), u(p.nwin), keys, start}},
+		{k.digits, p.n, 0, []any{sc, u(st.soff), u(p.n), u(p.c), u(p.nwin), keys, start}},
 	}
 	// The counts' exclusive prefix sum, a work-group scan over blocks of
 	// group·msmScanK counts, their totals scanned the same way, level by

@@ -125,7 +125,36 @@ func opCases() []opCase {
 		g16Want = append(g16Want, g16.mont(h)...)
 	}
 
+	// The MSM over H's first 15 coefficients, from host points.
+	hPoints := inputs.BN254G1(rng, 15)
+	hScalars := make([]fr.Element, 15)
+	copy(rawbytes.Of(hScalars), g16Want)
+	var wantH bn254.G1Jac
+	if _, err := wantH.MultiExp(hPoints, hScalars, ecc.MultiExpConfig{}); err != nil {
+		panic(err)
+	}
+
 	return []opCase{
+		{"groth16-quotient-msm", func(dev zkaccel.Device) error {
+			gd, ok := dev.(zkaccel.Groth16MSMDevice)
+			if !ok {
+				return fmt.Errorf("%v does not run Groth16's quotient and MSMs as one call", dev)
+			}
+			req := *g16.g16
+			req.Result = make([]byte, len(g16Want))
+			var got [2]bn254.G1Jac
+			msms := []*zkaccel.MSMRequest{
+				{Curve: zkaccel.BN254, Group: zkaccel.G1, N: len(points), Points: rawbytes.Of(points), Scalars: rawbytes.Of(scalars), Result: rawbytes.Of(got[:1])},
+				{Curve: zkaccel.BN254, Group: zkaccel.G1, N: len(hPoints), Points: rawbytes.Of(hPoints), Result: rawbytes.Of(got[1:])},
+			}
+			if err := gd.Groth16QuotientMSM(&req, msms); err != nil {
+				return err
+			}
+			if !slices.Equal(req.Result, g16Want) || !got[0].Equal(&wantMSM) || !got[1].Equal(&wantH) {
+				return fmt.Errorf("groth16 quotient and msm: wrong result")
+			}
+			return nil
+		}, false},
 		{"groth16-quotient", func(dev zkaccel.Device) error {
 			gd, ok := dev.(zkaccel.Groth16Device)
 			if !ok {

@@ -12,13 +12,18 @@
 // (solver options, the hash to the field). Every MSM of the proof — A, B
 // in G1 and G2, K, Z, the commitments and their proofs of knowledge — goes
 // through zkaccel's MSM front end, with the same CPU fallback and reporting
-// rules (see [WithReport]); on a GPU device (zkaccel.MSMBatchDevice) the
-// five MSMs of A, B (G1 and G2), K and Z go as one call, every MSM's
-// scalars going up while the one before computes. The quotient H (seven NTTs and a pointwise
+// rules (see [WithReport]). The quotient H (seven NTTs and a pointwise
 // step) runs whole on a device that computes it (zkaccel.Groth16Device:
-// CUDA and OpenCL), with one upload of each of A, B, C and one download of
-// H; on other devices its NTTs go through the NTT front end one by one and
-// the report marks the phase "ntt" as a fallback.
+// CUDA and OpenCL), with one upload of each of A, B, C; on other devices
+// its NTTs go through the NTT front end one by one and the report marks
+// the phase "ntt" as a fallback. On a GPU device
+// (zkaccel.Groth16MSMDevice) the quotient and the five MSMs of K, Z, A, B
+// (G1 and G2) go as one call: K's scalars go up while the quotient
+// computes, each later MSM's while the one before computes, and Z's MSM
+// reads H where the quotient left it, so H never crosses the bus; the
+// report then gives the call's time to "ntt" and to each of those MSMs.
+// Where the device declines that call it runs as two: H, then the five
+// MSMs as one batch (zkaccel.MSMBatchDevice).
 //
 // [NewProver] keeps what a proving key derives once and proves many
 // witnesses with it, the way production provers run.

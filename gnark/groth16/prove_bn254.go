@@ -252,14 +252,23 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 
 	// H, while the wire values are filtered for the A and B bases (which
 	// skip the wires whose basis point is the point at infinity), and the
-	// private wires for K (which skips the committed wires).
+	// private wires for K (which skips the committed wires). On a GPU that
+	// runs the quotient and the MSMs as one call (zkaccel.Groth16MSMDevice)
+	// H is computed there below, with the MSMs, and stays on the device for
+	// Z's.
+	_, fused := cfg.Device.(zkaccel.Groth16MSMDevice)
+	fused = fused && cfg.Batches()
 	var h []fr.Element
 	hErr := make(chan error, 1)
-	go func() {
-		var err error
-		h, err = p.computeH(rep, solution.A, solution.B, solution.C, cfg)
-		hErr <- err
-	}()
+	if fused {
+		hErr <- nil
+	} else {
+		go func() {
+			var err error
+			h, err = p.computeH(rep, solution.A, solution.B, solution.C, cfg)
+			hErr <- err
+		}()
+	}
 	wiresA := prover.Skip(wires, pk.InfinityA)
 	wiresB := prover.Skip(wires, pk.InfinityB)
 	wiresK := prover.PrivateWires(wires, r1cs.GetNbPublicVariables(), commitmentInfo)
@@ -286,7 +295,24 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 	// The G1 MSMs' raw results (A, B1, K, Z) and B2's.
 	var a, b1, k, z curve.G1Affine
 	var bs2 curve.G2Affine
-	if cfg.Batches() {
+	done := false
+	if fused {
+		g1, g2, ok, err := p.quotientMSM(rep, solution.A, solution.B, solution.C, wiresK, wiresA, wiresB, cfg)
+		switch {
+		case err != nil:
+			return nil, err
+		case ok:
+			k, z, a, b1, bs2 = g1[0], g1[1], g1[2], g1[3], g2
+			done = true
+		default: // declined: H apart, then the MSMs
+			if h, err = p.computeH(rep, solution.A, solution.B, solution.C, cfg); err != nil {
+				return nil, err
+			}
+		}
+	}
+	switch {
+	case done:
+	case cfg.Batches():
 		// A GPU: every MSM as one call, the G1 ones then B2, each one's
 		// scalars going up while the one before computes.
 		g1, g2, err := p.msmBatch(rep, []string{"Z", "K", "A", "B1"}, []*zmsm.PointsG1{p.z, p.k, p.a, p.b1},
@@ -295,7 +321,7 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 			return nil, err
 		}
 		z, k, a, b1, bs2 = g1[0], g1[1], g1[2], g1[3], g2
-	} else {
+	default:
 		// The MSMs run concurrently, scheduled as gnark schedules them:
 		// first K and Z (one task each, the critical path on a CPU), then A
 		// and B in G1, then B in G2 on this goroutine.
@@ -370,15 +396,8 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 // device). On the automatic default device, it runs there from the
 // crossover of the NTT on the domain.
 func (p *proverBN254) computeH(rep *Report, a, b, c []fr.Element, cfg *config) ([]fr.Element, error) {
-	d := &p.pk.Domain
-	n := int(d.Cardinality)
-	pad := func(v []fr.Element) []fr.Element {
-		if len(v) < n {
-			v = append(v, make([]fr.Element, n-len(v))...)
-		}
-		return v[:n]
-	}
-	a, b, c = pad(a), pad(b), pad(c)
+	n := int(p.pk.Domain.Cardinality)
+	a, b, c = p.pad(a), p.pad(b), p.pad(c)
 	var h []fr.Element
 	var zr zkaccel.Report
 	dcfg := dispatch.Config{Device: cfg.Device, Report: &zr, CrossoverOp: "ntt bn254 fft"}
@@ -388,15 +407,8 @@ func (p *proverBN254) computeH(rep *Report, a, b, c []fr.Element, cfg *config) (
 		if !ok {
 			return dispatch.Unsupported(dev, op)
 		}
-		el := func(x fr.Element) []byte { return rawbytes.Of([]fr.Element{x}) }
 		res := make([]fr.Element, n)
-		err := gd.Groth16Quotient(&zkaccel.Groth16QuotientRequest{
-			Field: zkaccel.Field("bn254"), ElemSize: fr.Bytes, N: n,
-			A: rawbytes.Of(a), B: rawbytes.Of(b), C: rawbytes.Of(c),
-			Generator: el(d.Generator), GeneratorInv: el(d.GeneratorInv), CardinalityInv: el(d.CardinalityInv),
-			CosetShift: el(d.FrMultiplicativeGen), CosetShiftInv: el(d.FrMultiplicativeGenInv), VanishingInv: el(p.den),
-			Result: rawbytes.Of(res),
-		})
+		err := gd.Groth16Quotient(p.quotientRequest(a, b, c, res))
 		if err == nil {
 			h = res
 		}
@@ -412,6 +424,64 @@ func (p *proverBN254) computeH(rep *Report, a, b, c []fr.Element, cfg *config) (
 		return nil, err
 	}
 	return h, nil
+}
+
+// pad returns v with zeros appended up to the domain's size.
+func (p *proverBN254) pad(v []fr.Element) []fr.Element {
+	n := int(p.pk.Domain.Cardinality)
+	if len(v) < n {
+		v = append(v, make([]fr.Element, n-len(v))...)
+	}
+	return v[:n]
+}
+
+// quotientRequest is the device request for H from a, b, c (the
+// domain's size each) into res (empty: H stays on the device).
+func (p *proverBN254) quotientRequest(a, b, c, res []fr.Element) *zkaccel.Groth16QuotientRequest {
+	d := &p.pk.Domain
+	el := func(x fr.Element) []byte { return rawbytes.Of([]fr.Element{x}) }
+	return &zkaccel.Groth16QuotientRequest{
+		Field: zkaccel.Field("bn254"), ElemSize: fr.Bytes, N: int(d.Cardinality),
+		A: rawbytes.Of(a), B: rawbytes.Of(b), C: rawbytes.Of(c),
+		Generator: el(d.Generator), GeneratorInv: el(d.GeneratorInv), CardinalityInv: el(d.CardinalityInv),
+		CosetShift: el(d.FrMultiplicativeGen), CosetShiftInv: el(d.FrMultiplicativeGenInv), VanishingInv: el(p.den),
+		Result: rawbytes.Of(res),
+	}
+}
+
+// quotientMSM computes H from the evaluations a, b, c of A, B, C on the
+// domain and the MSMs K, Z (over H), A, B1 and B2 as one call on cfg's
+// device (zkaccel.Groth16MSMDevice), H staying there, and returns the G1
+// results in that order and B2's; ok is false, with nothing done, where
+// the device declines the call. K goes first so that its scalars go up
+// while the quotient computes; Z's (at zAt), H, need no copy.
+func (p *proverBN254) quotientMSM(rep *Report, a, b, c, wiresK, wiresA, wiresB []fr.Element, cfg *config) (g1 []curve.G1Affine, g2 curve.G2Affine, ok bool, err error) {
+	const zAt = 1
+	names := []string{"K", "Z", "A", "B1"}
+	bases := []*zmsm.PointsG1{p.k, p.z, p.a, p.b1}
+	scalars := [][]fr.Element{wiresK, nil, wiresA, wiresB}
+	items := make([]zmsm.BatchG1, len(bases))
+	for i := range items {
+		items[i] = zmsm.BatchG1{P: new(curve.G1Jac), Points: bases[i], Scalars: scalars[i]}
+		if i != zAt && len(bases[i].Points()) != len(scalars[i]) {
+			return nil, g2, false, fmt.Errorf("msm %s: %d points, %d scalars", names[i], len(bases[i].Points()), len(scalars[i]))
+		}
+	}
+	if len(p.b2.Points()) != len(wiresB) {
+		return nil, g2, false, fmt.Errorf("msm B2: %d points, %d scalars", len(p.b2.Points()), len(wiresB))
+	}
+	items2 := []zmsm.BatchG2{{P: new(curve.G2Jac), Points: p.b2, Scalars: wiresB}}
+	q := p.quotientRequest(p.pad(a), p.pad(b), p.pad(c), nil)
+	ok, err = prover.QuotientMSM2(rep, q, names, items, zAt, len(p.z.Points()), []string{"B2"}, items2, cfg)
+	if !ok || err != nil {
+		return nil, g2, false, err
+	}
+	g1 = make([]curve.G1Affine, len(items))
+	for i := range items {
+		g1[i].FromJacobian(items[i].P)
+	}
+	g2.FromJacobian(items2[0].P)
+	return g1, g2, true, nil
 }
 
 // computeHHost computes H into a on the host: three inverse NTTs, three

@@ -1,6 +1,8 @@
 package groth16_test
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -116,6 +118,11 @@ func TestProveVerify(t *testing.T) {
 					}
 					if msms < 5 || rep.Get("solve") <= 0 || rep.Get("ntt") <= 0 {
 						t.Errorf("report lacks phases: %s", rep.String())
+					}
+					// On a GPU the quotient and the MSMs are one call, whose
+					// time each of them reports.
+					if _, fused := dev.(zkaccel.Groth16MSMDevice); fused && (rep.Get("ntt") != rep.Get("msm Z") || rep.Get("ntt") != rep.Get("msm B2")) {
+						t.Errorf("the quotient and the MSMs were not one call: %s", rep.String())
 					}
 					_, runs := dev.(zkaccel.Groth16Device) // where the quotient runs whole
 					if err := prover.CheckPlace(&rep, "ntt", dev, runs, devtest.Required(dev)); err != nil {
@@ -314,6 +321,51 @@ func TestResidentKey(t *testing.T) {
 					t.Errorf("Close left %d bytes resident", rd.ResidentBytes()-before)
 				}
 			}
+		}
+	})
+}
+
+// declining is a GPU device that declines (ErrUnsupported) or fails (err)
+// the quotient and MSMs as one call.
+type declining struct {
+	zkaccel.Groth16MSMDevice
+	err   error
+	calls int
+}
+
+func (d *declining) Groth16QuotientMSM(*zkaccel.Groth16QuotientRequest, []*zkaccel.MSMRequest) error {
+	d.calls++
+	return d.err
+}
+
+// TestQuotientMSMDeclined: where a GPU declines the quotient and the MSMs
+// as one call, the prover runs them apart and the proof verifies; where
+// the call fails, Prove returns its error.
+func TestQuotientMSMDeclined(t *testing.T) {
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		gd, ok := dev.(zkaccel.Groth16MSMDevice)
+		if !ok {
+			t.Skipf("%v does not run the quotient and MSMs as one call", dev)
+		}
+		id := ecc.BN254
+		s := setupOf(t, "commit2", id, &committed{Commits: 2})
+		w, pub := fullAndPublic(t, id, committedWitness(5, 9, 2))
+		dd := &declining{Groth16MSMDevice: gd, err: fmt.Errorf("%w: declined by the test", zkaccel.ErrUnsupported)}
+		var rep zgroth16.Report
+		proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(dd), zgroth16.WithReport(&rep))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := groth16.Verify(proof, s.vk, pub); err != nil {
+			t.Fatalf("gnark rejects the proof: %v", err)
+		}
+		if dd.calls != 1 || rep.Get("ntt") == rep.Get("msm Z") {
+			t.Errorf("%d calls; the quotient and MSMs did not run apart: %s", dd.calls, rep.String())
+		}
+		boom := errors.New("the test's device failed")
+		dd = &declining{Groth16MSMDevice: gd, err: boom}
+		if _, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(dd)); !errors.Is(err, boom) {
+			t.Fatalf("got %v, want the device's error", err)
 		}
 	})
 }

@@ -66,12 +66,14 @@ DEVICE u32 msm_inc(GLOBAL u32* ctr, u32 k) {
 #endif
 }
 
-// msm_digits converts scalar i from Montgomery form, cuts it into nwin
-// signed c-bit digits, writes keys[w·n + i] and counts each key.
-KERNEL void msm_digits(const GLOBAL u64* scalars, u32 n, u32 c, u32 nwin, GLOBAL u32* keys, GLOBAL u32* counts) {
+// msm_digits converts scalar soff + i from Montgomery form, cuts it into
+// nwin signed c-bit digits, writes keys[w·n + i] and counts each key. (soff
+// is a pass's first scalar where the scalars are already on the device,
+// as a Groth16 quotient's H is; else 0.)
+KERNEL void msm_digits(const GLOBAL u64* scalars, u32 soff, u32 n, u32 c, u32 nwin, GLOBAL u32* keys, GLOBAL u32* counts) {
 	u32 i = GLOBAL_ID();
 	if (i >= n) return;
-	fr_t s = fr_from_mont(fr_load(scalars, i));
+	fr_t s = fr_from_mont(fr_load(scalars, soff + i));
 	u32 nb = 1u << (c - 1);
 	u32 carry = 0;
 	// Window w is bits w·c … w·c+c−1 of s; c < 64, so it lies in limbs 0

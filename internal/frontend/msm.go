@@ -172,7 +172,7 @@ type BatchItem[J, A, S any] struct {
 // the items run one after the other through MultiExpLoaded, each with its
 // own device choice and CPU fallback.
 func MultiExpLoadedBatch[J, A, S any, PJ Jacobian[J, A, S]](items []BatchItem[J, A, S], opts []msm.Option) error {
-	es, err := batchEntries[J, A, S, PJ](items, 0, opts)
+	es, err := batchEntries[J, A, S, PJ](items, 0, -1, 0, opts)
 	if err != nil {
 		return err
 	}
@@ -183,15 +183,78 @@ func MultiExpLoadedBatch[J, A, S any, PJ Jacobian[J, A, S]](items []BatchItem[J,
 // whose scalars share a field (G1 and G2 of one curve) as one batch: one
 // device call for both, items1 first.
 func MultiExpLoadedBatch2[J1, A1, S any, PJ1 Jacobian[J1, A1, S], J2, A2 any, PJ2 Jacobian[J2, A2, S]](items1 []BatchItem[J1, A1, S], items2 []BatchItem[J2, A2, S], opts []msm.Option) error {
-	es1, err := batchEntries[J1, A1, S, PJ1](items1, 0, opts)
+	es1, err := batchEntries[J1, A1, S, PJ1](items1, 0, -1, 0, opts)
 	if err != nil {
 		return err
 	}
-	es2, err := batchEntries[J2, A2, S, PJ2](items2, len(items1), opts)
+	es2, err := batchEntries[J2, A2, S, PJ2](items2, len(items1), -1, 0, opts)
 	if err != nil {
 		return err
 	}
 	return runBatch(append(es1, es2...), opts)
+}
+
+// DeviceBatch is the MSM requests of a batch for a device call that runs
+// them after work of its own (zkaccel.Groth16MSMDevice: Groth16's quotient,
+// then the proof's MSMs), made from items as MultiExpLoadedBatch2 makes
+// them for MSMBatch, but for one item whose scalars the call computes on
+// the device (see NewDeviceBatch2), whose request has empty Scalars.
+type DeviceBatch struct {
+	// Requests are the items' requests, items1's then items2's, but for
+	// the items with no scalar (whose sum, the identity, Done sets).
+	Requests []*zkaccel.MSMRequest
+	es       []batchEntry
+	sent     []int // the entries of Requests
+}
+
+// NewDeviceBatch2 checks items1 and items2 and makes their requests to dev
+// (resident points where dev holds them, else host points), with nbTasks
+// as each request's NbTasks. Where h ≥ 0, items1[h] has no Scalars: its
+// scalars are hn elements that the call computes on the device before the
+// MSMs (Groth16's H).
+func NewDeviceBatch2[J1, A1, S any, PJ1 Jacobian[J1, A1, S], J2, A2 any, PJ2 Jacobian[J2, A2, S]](items1 []BatchItem[J1, A1, S], items2 []BatchItem[J2, A2, S], h, hn int, dev zkaccel.Device, nbTasks int) (*DeviceBatch, error) {
+	if h >= len(items1) {
+		return nil, fmt.Errorf("zkaccel: msm batch: item %d of %d takes the device's scalars", h, len(items1))
+	}
+	es1, err := batchEntries[J1, A1, S, PJ1](items1, 0, h, hn, nil)
+	if err != nil {
+		return nil, err
+	}
+	es2, err := batchEntries[J2, A2, S, PJ2](items2, len(items1), -1, 0, nil)
+	if err != nil {
+		return nil, err
+	}
+	b := &DeviceBatch{es: append(es1, es2...)}
+	for i, e := range b.es {
+		if e.n == 0 {
+			continue
+		}
+		b.Requests = append(b.Requests, e.request(dev, nbTasks))
+		b.sent = append(b.sent, i)
+	}
+	return b, nil
+}
+
+// Done sets each item's result once the call that ran Requests succeeded,
+// and fills each item's Report as run on dev in elapsed, the whole call's
+// time; an item with no scalar gets the identity from the CPU, and a
+// Report of its own.
+func (b *DeviceBatch) Done(dev zkaccel.Device, elapsed time.Duration) error {
+	for _, i := range b.sent {
+		e := b.es[i]
+		e.done()
+		if e.report != nil {
+			*e.report = zkaccel.Report{Op: e.op, N: e.n, Requested: dev, Ran: dev, Elapsed: elapsed}
+		}
+	}
+	for _, e := range b.es {
+		if e.n == 0 {
+			if err := e.one(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // batchEntry is one item of a batch, whatever its group: its size, how to
@@ -210,21 +273,28 @@ type batchEntry struct {
 }
 
 // batchEntries checks items (numbered from first in errors) and makes
-// their entries.
-func batchEntries[J, A, S any, PJ Jacobian[J, A, S]](items []BatchItem[J, A, S], first int, opts []msm.Option) ([]batchEntry, error) {
+// their entries; where h ≥ 0, items[h]'s scalars are hn elements on the
+// device (its entry cannot run alone).
+func batchEntries[J, A, S any, PJ Jacobian[J, A, S]](items []BatchItem[J, A, S], first, h, hn int, opts []msm.Option) ([]batchEntry, error) {
 	es := make([]batchEntry, len(items))
 	for i, it := range items {
+		n := len(it.Scalars)
+		if i == h {
+			n = hn
+		}
 		switch {
 		case it.P == nil || it.Points == nil:
 			return nil, fmt.Errorf("zkaccel: msm batch: item %d has no result or no points", first+i)
-		case it.Lo < 0 || it.Lo > len(it.Points.points) || len(it.Scalars) > len(it.Points.points)-it.Lo:
-			return nil, fmt.Errorf("zkaccel: %s: item %d: %d scalars from point %d of %d loaded", it.Points.g.Op, first+i, len(it.Scalars), it.Lo, len(it.Points.points))
+		case i == h && (hn < 1 || len(it.Scalars) != 0):
+			return nil, fmt.Errorf("zkaccel: %s: item %d: %d scalars on the device, %d on the host", it.Points.g.Op, first+i, hn, len(it.Scalars))
+		case it.Lo < 0 || it.Lo > len(it.Points.points) || n > len(it.Points.points)-it.Lo:
+			return nil, fmt.Errorf("zkaccel: %s: item %d: %d scalars from point %d of %d loaded", it.Points.g.Op, first+i, n, it.Lo, len(it.Points.points))
 		}
 		out := make([]J, 1)
 		es[i] = batchEntry{
-			n: len(it.Scalars), op: it.Points.g.Op, report: it.Report,
+			n: n, op: it.Points.g.Op, report: it.Report,
 			request: func(dev zkaccel.Device, nbTasks int) *zkaccel.MSMRequest {
-				g, n := it.Points.g, len(it.Scalars)
+				g := it.Points.g
 				raw := rawbytes.Of(out)
 				rawbytes.Poison(raw)
 				req := &zkaccel.MSMRequest{Curve: g.Curve, Group: g.Group, N: n, Scalars: rawbytes.Of(it.Scalars), Result: raw, NbTasks: nbTasks}

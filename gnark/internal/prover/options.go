@@ -3,6 +3,7 @@
 package prover
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -97,6 +98,43 @@ func MSMBatch2[J1, A1, S any, PJ1 frontend.Jacobian[J1, A1, S], J2, A2 any, PJ2 
 	return nil
 }
 
+// QuotientMSM2 runs Groth16's quotient q and the MSMs of items1 and items2
+// (named names1, names2) as one call on c's device, where that device runs
+// such calls (zkaccel.Groth16MSMDevice: the GPUs), and records the phase
+// "ntt" and each MSM's, all with the call's time. Where h ≥ 0, items1[h]
+// has no scalars: it takes H's first hn coefficients, which stay on the
+// device. It returns false, having done nothing, where c's device runs no
+// such call or declines this one (an error wrapping
+// zkaccel.ErrUnsupported): the caller then runs them apart.
+func QuotientMSM2[J1, A1, S any, PJ1 frontend.Jacobian[J1, A1, S], J2, A2 any, PJ2 frontend.Jacobian[J2, A2, S]](rep *Report, q *zkaccel.Groth16QuotientRequest, names1 []string, items1 []frontend.BatchItem[J1, A1, S], h, hn int, names2 []string, items2 []frontend.BatchItem[J2, A2, S], c *Config) (bool, error) {
+	fd, ok := c.Device.(zkaccel.Groth16MSMDevice)
+	if !ok {
+		return false, nil
+	}
+	names := strings.Join(append(names1[:len(names1):len(names1)], names2...), ", ")
+	zrs1, zrs2 := reports(items1), reports(items2)
+	b, err := frontend.NewDeviceBatch2[J1, A1, S, PJ1, J2, A2, PJ2](items1, items2, h, hn, fd, 0)
+	if err != nil {
+		return false, fmt.Errorf("msm %s: %w", names, err)
+	}
+	start := time.Now()
+	switch err := fd.Groth16QuotientMSM(q, b.Requests); {
+	case errors.Is(err, zkaccel.ErrUnsupported):
+		zkaccel.Debugf("groth16 quotient and msm %s on %v: %v; apart", names, fd, err)
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("quotient and msm %s: %w", names, err)
+	}
+	elapsed := time.Since(start)
+	if err := b.Done(fd, elapsed); err != nil {
+		return false, fmt.Errorf("msm %s: %w", names, err)
+	}
+	rep.Add("ntt", elapsed, &zkaccel.Report{Op: "groth16 quotient " + string(q.Field), N: q.N, Requested: fd, Ran: fd, Elapsed: elapsed})
+	record(rep, names1, zrs1)
+	record(rep, names2, zrs2)
+	return true, nil
+}
+
 // reports gives each item a report of its own and returns them.
 func reports[J, A, S any](items []frontend.BatchItem[J, A, S]) []zkaccel.Report {
 	zrs := make([]zkaccel.Report, len(items))
@@ -144,7 +182,8 @@ type Phase struct {
 	// "commitment i", "commitment i knowledge"; PLONK: "L", "R", "O", "Z",
 	// "H1"…). MSMs sent together as one device call (a batch: on GPU
 	// devices, Groth16's Z, K, A, B1 and B2, PLONK's L, R, O and H1–H3)
-	// each report the batch's time.
+	// each report the batch's time; where Groth16's quotient goes in the
+	// same call (zkaccel.Groth16MSMDevice), "ntt" reports it too.
 	Name    string
 	Elapsed time.Duration
 	// Ran is the device that ran it (MSMs and the quotients; nil for the
