@@ -87,6 +87,26 @@ const EnvMSMBlock = "ZKACCEL_MSM_BLOCK"
 // spills it gives. Unset, the compiler chooses. OpenCL ignores it.
 const EnvMSMMinBlocks = "ZKACCEL_MSM_MIN_BLOCKS"
 
+// EnvGroth16Fuse names the variable that turns off ("0") or on ("1", the
+// default) Groth16's quotient and MSMs as one call
+// (zkaccel.Groth16MSMDevice): off, the device declines such a call
+// (zkaccel.ErrUnsupported), and gnark/groth16 sends the quotient and the
+// MSMs as two, H coming back to the host between them. For measuring the
+// gain, and as a way around a device on which the one call misbehaves.
+const EnvGroth16Fuse = "ZKACCEL_GROTH16_FUSE"
+
+// groth16FuseEnv reports whether EnvGroth16Fuse leaves the one call on.
+func groth16FuseEnv() (bool, error) {
+	switch v := os.Getenv(EnvGroth16Fuse); v {
+	case "", "1":
+		return true, nil
+	case "0":
+		return false, nil
+	default:
+		return false, fmt.Errorf("%w: %s=%q: want 0 or 1", errBadRequest, EnvGroth16Fuse, v)
+	}
+}
+
 // devicePrelude returns the definitions that go before every program's
 // source on rt: the field multiplication's form (EnvMul), the NTT's local
 // layout (EnvNTTLayout), CUDA's warp-level primitives (EnvWarp) and the

@@ -61,6 +61,12 @@ func (d *Device) groth16QuotientMSM(q *zkaccel.Groth16QuotientRequest, msms []*z
 	if q != nil {
 		op += " " + string(q.Field)
 	}
+	switch on, err := groth16FuseEnv(); {
+	case err != nil:
+		return d.errorf(op, err)
+	case !on:
+		return d.unsupported(op, "%s=0", EnvGroth16Fuse)
+	}
 	hi, err := zkaccel.CheckGroth16QuotientMSM(q, msms)
 	if err != nil {
 		return d.errorf(op, err)

@@ -355,10 +355,18 @@ func TestGroth16QuotientMSMBadRequests(t *testing.T) {
 			{"short-scalars", func(fc *fusedCase) { fc.msms[1].Scalars = fc.msms[1].Scalars[:32] }, false},
 			{"unknown-group", func(fc *fusedCase) { fc.msms[2].Group = 7 }, true},
 			{"quotient-field", func(fc *fusedCase) { fc.q.Field, fc.msms[0].Curve = zkaccel.FieldBabyBear, "babybear" }, true},
+			{"fuse-off", func(*fusedCase) {}, true},  // gpu.EnvGroth16Fuse=0
+			{"fuse-bad", func(*fusedCase) {}, false}, // gpu.EnvGroth16Fuse=2
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				fc := newFusedCase(t, d, rng, n, n-1, 0, res, key, false)
 				tc.edit(fc)
+				switch tc.name {
+				case "fuse-off":
+					t.Setenv(gpu.EnvGroth16Fuse, "0")
+				case "fuse-bad":
+					t.Setenv(gpu.EnvGroth16Fuse, "2")
+				}
 				var results [][]byte
 				for _, m := range fc.msms {
 					if m != nil {

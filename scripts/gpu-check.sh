@@ -104,6 +104,9 @@ if [ "$mode" = proofs ]; then
 	# Throughput with four proofs in flight (one proof's serial solving
 	# beside another's device work), Groth16 on the chain.
 	step bench-proofs-2e20-x4 200 "$B/zkaccel" bench --device cuda:0 --ops groth16 --curves bn254 --constraints 2^20 --in-flight 4 --runs 2 --json "$W/bench-proofs-2e20-x4.json"
+	# Groth16's quotient and MSMs as two calls, H back on the host between
+	# them, against one call (bench-proofs-wide-2e20).
+	ZKACCEL_GROTH16_FUSE=0 step bench-proofs-wide-2e20-nofuse 200 "$B/zkaccel" bench --device cuda:0 --ops groth16 --curves bn254 --circuit wide --constraints 2^20 --runs 3 --json "$W/bench-proofs-wide-2e20-nofuse.json"
 fi
 # The runtime on the GPU, and its two ceilings. The compile-only tests
 # (NVRTC on every program, its variants, the sm_90 cubins: 95 s on the
@@ -195,6 +198,9 @@ if [ "$mode" != proofs ]; then
 	# Proofs per second with four in flight (bench --in-flight): the chain's
 	# serial solving of one proof beside another's device work.
 	step bench-proofs-x4 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --in-flight 4 --runs 3 --json "$W/bench-proofs-x4.json"
+	# Groth16's quotient and MSMs as two calls, H back on the host between
+	# them, against one call (bench-proofs-wide).
+	ZKACCEL_GROTH16_FUSE=0 step bench-proofs-wide-nofuse 150 "$B/zkaccel" bench --device cuda:0 --ops groth16 --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --json "$W/bench-proofs-wide-nofuse.json"
 fi
 # The crossovers for the automatic device choice, from the measurements
 # above (zkaccel tune --from), brought back for BENCHMARKS.md.

@@ -20,6 +20,7 @@ import (
 	"github.com/zkaccel/zkaccel"
 	zgroth16 "github.com/zkaccel/zkaccel/gnark/groth16"
 	"github.com/zkaccel/zkaccel/gnark/internal/prover"
+	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/circuits"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 )
@@ -362,6 +363,21 @@ func TestQuotientMSMDeclined(t *testing.T) {
 		if dd.calls != 1 || rep.Get("ntt") == rep.Get("msm Z") {
 			t.Errorf("%d calls; the quotient and MSMs did not run apart: %s", dd.calls, rep.String())
 		}
+		// ZKACCEL_GROTH16_FUSE=0: the GPU itself declines.
+		t.Run("fuse-off", func(t *testing.T) {
+			t.Setenv(gpu.EnvGroth16Fuse, "0")
+			var rep zgroth16.Report
+			proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(dev), zgroth16.WithReport(&rep))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := groth16.Verify(proof, s.vk, pub); err != nil {
+				t.Fatalf("gnark rejects the proof: %v", err)
+			}
+			if rep.Get("ntt") == rep.Get("msm Z") {
+				t.Errorf("the quotient and MSMs did not run apart: %s", rep.String())
+			}
+		})
 		boom := errors.New("the test's device failed")
 		dd = &declining{Groth16MSMDevice: gd, err: boom}
 		if _, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(dd)); !errors.Is(err, boom) {
