@@ -1,6 +1,7 @@
 package gpu
 
 import (
+	"errors"
 	"fmt"
 	"math/bits"
 	"os"
@@ -429,6 +430,11 @@ func (d *Device) msmCalls(reqs []*zkaccel.MSMRequest, h int) ([]*msmCall, error)
 // msmRun runs checked calls as msmBatch describes. A call with device
 // scalars must have its buffer (dscal) set.
 func (d *Device) msmRun(calls []*msmCall) error {
+	for _, c := range calls {
+		if c.devScalars && c.dscal == nil {
+			return d.errorf(c.g.op(), errors.New("internal error: the scalars on the device have no buffer"))
+		}
+	}
 	// The passes of every call, in order.
 	type pass struct {
 		c  *msmCall

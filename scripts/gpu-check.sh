@@ -20,8 +20,11 @@
 # skips the steps that passed in an earlier one (the work folder and the
 # program cache stay in /tmp/zk): a first call with a budget that leaves
 # device time over, then a second that goes on from where it stopped and
-# retries what failed (with a fallback setting, e.g. ZKACCEL_GPU_WARP=0,
-# where the logs point at one). Every log of both calls comes back.
+# retries what failed (with a fallback setting where the logs point at
+# one: ZKACCEL_GPU_WARP=0, ZKACCEL_GPU_MUL=32c, ZKACCEL_GPU_NTT_LAYOUT=element,
+# ZKACCEL_CUDA_COPY_STREAM=0, ZKACCEL_GROTH16_FUSE=0, ZKACCEL_CUDA_PTX=embedded
+# where the machine's NVRTC fails on a program, CUDA_LAUNCH_BLOCKING=1 to
+# name a faulting kernel). Every log of both calls comes back.
 #
 # ZKACCEL_GPU_CHECK=full adds the long conformance set and the large sizes.
 # ZKACCEL_GPU_CHECK=proofs runs issue 6's checks first: both provers'
