@@ -170,8 +170,11 @@ ZKACCEL_GPU_NTT_LAYOUT=element step bench-layout-element 90 "$B/zkaccel" bench -
 step bench-bits 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --scalars bits --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-bits.json"
 ZKACCEL_GPU_WARP=0 step bench-nowarp-bits 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --scalars bits --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-nowarp-bits.json"
 ZKACCEL_GPU_WARP=0 step bench-nowarp 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-nowarp.json"
-# An MSM in 4 passes (gpu.EnvMSMPasses), each pass's copies beside the one
-# before's kernels, against one pass (bench-msm-bn254 at 2^20 and 2^24).
+# An MSM in 2 and 4 passes (gpu.EnvMSMPasses), each pass's copies beside
+# the one before's kernels, against one pass (bench-msm-bn254 at 2^20 and
+# 2^24): with the points from the host, the copies (96 MiB at 2^20) are
+# about as long as the kernels, and one pass overlaps only the sort.
+ZKACCEL_MSM_PASSES=2 step bench-passes2 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-passes2.json"
 ZKACCEL_MSM_PASSES=4 step bench-passes4 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-passes4.json"
 # The bucket kernels' occupancy (gpu.EnvMSMBlock, gpu.EnvMSMMinBlocks):
 # at 90 registers a thread (BN254 G1, sm_90) two blocks of 256 threads fit
