@@ -199,6 +199,35 @@ type fusedCase struct {
 	checks []func() error
 }
 
+// residentKey loads n random BN254 G1 points on d, freed when the test
+// ends, and returns them and their handle.
+func residentKey(t *testing.T, d *gpu.Device, rng *rand.Rand, n int) ([]bn254.G1Affine, zkaccel.ResidentPoints) {
+	t.Helper()
+	key := inputs.BN254G1(rng, n)
+	res, err := d.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(key), len(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(res.Free)
+	return key, res
+}
+
+// run makes fc's call on d and checks every MSM, and H where it came back.
+func (fc *fusedCase) run(t *testing.T, d *gpu.Device) {
+	t.Helper()
+	if err := d.Groth16QuotientMSM(fc.q, fc.msms); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range fc.checks {
+		if err := c(); err != nil {
+			t.Error(err)
+		}
+	}
+	if fc.q.Result != nil && !bytes.Equal(fc.q.Result, fc.wantH) {
+		t.Error("H differs from Groth16Quotient's")
+	}
+}
+
 func newFusedCase(t *testing.T, d *gpu.Device, rng *rand.Rand, n, hn, hAt int, res zkaccel.ResidentPoints, key []bn254.G1Affine, keepH bool) *fusedCase {
 	t.Helper()
 	bn := plonkFields[0]
@@ -271,12 +300,7 @@ func TestGroth16QuotientMSM(t *testing.T) {
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		const n = 256
-		key := inputs.BN254G1(rng, n)
-		res, err := d.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(key), len(key))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Free()
+		key, res := residentKey(t, d, rng, n)
 		for _, tc := range []struct {
 			hn, hAt int
 			passes  string
@@ -292,35 +316,14 @@ func TestGroth16QuotientMSM(t *testing.T) {
 			t.Run(fmt.Sprintf("h=%d@%d,passes=%s,late=%v,keep=%v", tc.hn, tc.hAt, tc.passes, tc.late, tc.keepH), func(t *testing.T) {
 				t.Setenv(gpu.EnvMSMPasses, tc.passes)
 				defer gpu.SetMSMForceLate(tc.late)()
-				fc := newFusedCase(t, d, rng, n, tc.hn, tc.hAt, res, key, tc.keepH)
-				if err := d.Groth16QuotientMSM(fc.q, fc.msms); err != nil {
-					t.Fatal(err)
-				}
-				for _, c := range fc.checks {
-					if err := c(); err != nil {
-						t.Error(err)
-					}
-				}
-				if tc.keepH && !bytes.Equal(fc.q.Result, fc.wantH) {
-					t.Error("H differs from Groth16Quotient's")
-				}
+				newFusedCase(t, d, rng, n, tc.hn, tc.hAt, res, key, tc.keepH).run(t, d)
 			})
 		}
 		// No MSM over H: the quotient comes back, the MSMs run.
 		t.Run("no-h", func(t *testing.T) {
 			fc := newFusedCase(t, d, rng, 16, 16, 0, res, key, true)
 			fc.msms, fc.checks = fc.msms[1:], fc.checks[1:]
-			if err := d.Groth16QuotientMSM(fc.q, fc.msms); err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range fc.checks {
-				if err := c(); err != nil {
-					t.Error(err)
-				}
-			}
-			if !bytes.Equal(fc.q.Result, fc.wantH) {
-				t.Error("H differs from Groth16Quotient's")
-			}
+			fc.run(t, d)
 		})
 	})
 }
@@ -332,12 +335,7 @@ func TestGroth16QuotientMSMBadRequests(t *testing.T) {
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		const n = 16
-		key := inputs.BN254G1(rng, n)
-		res, err := d.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(key), len(key))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Free()
+		key, res := residentKey(t, d, rng, n)
 		for _, tc := range []struct {
 			name  string
 			edit  func(fc *fusedCase)

@@ -351,21 +351,10 @@ func TestQuotientMSMDeclined(t *testing.T) {
 		id := ecc.BN254
 		s := setupOf(t, "commit2", id, &committed{Commits: 2})
 		w, pub := fullAndPublic(t, id, committedWitness(5, 9, 2))
-		dd := &declining{Groth16MSMDevice: gd, err: fmt.Errorf("%w: declined by the test", zkaccel.ErrUnsupported)}
-		var rep zgroth16.Report
-		proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(dd), zgroth16.WithReport(&rep))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := groth16.Verify(proof, s.vk, pub); err != nil {
-			t.Fatalf("gnark rejects the proof: %v", err)
-		}
-		if dd.calls != 1 || rep.Get("ntt") == rep.Get("msm Z") {
-			t.Errorf("%d calls; the quotient and MSMs did not run apart: %s", dd.calls, rep.String())
-		}
-		// ZKACCEL_GROTH16_FUSE=0: the GPU itself declines.
-		t.Run("fuse-off", func(t *testing.T) {
-			t.Setenv(gpu.EnvGroth16Fuse, "0")
+		// proveApart proves on dev, checks the proof, and that the quotient
+		// and the MSMs ran as two calls.
+		proveApart := func(t *testing.T, dev zkaccel.Device) {
+			t.Helper()
 			var rep zgroth16.Report
 			proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(dev), zgroth16.WithReport(&rep))
 			if err != nil {
@@ -377,6 +366,16 @@ func TestQuotientMSMDeclined(t *testing.T) {
 			if rep.Get("ntt") == rep.Get("msm Z") {
 				t.Errorf("the quotient and MSMs did not run apart: %s", rep.String())
 			}
+		}
+		dd := &declining{Groth16MSMDevice: gd, err: fmt.Errorf("%w: declined by the test", zkaccel.ErrUnsupported)}
+		proveApart(t, dd)
+		if dd.calls != 1 {
+			t.Errorf("%d calls of the declining device, want 1", dd.calls)
+		}
+		// ZKACCEL_GROTH16_FUSE=0: the GPU itself declines.
+		t.Run("fuse-off", func(t *testing.T) {
+			t.Setenv(gpu.EnvGroth16Fuse, "0")
+			proveApart(t, dev)
 		})
 		boom := errors.New("the test's device failed")
 		dd = &declining{Groth16MSMDevice: gd, err: boom}
