@@ -114,8 +114,30 @@ func addJac[J any, PJ jacobian[J]](dst, src []byte) {
 // the curve over the coordinate field, and the kernels. The window width is
 // a kernel argument, so one program serves every size.
 func msmSource(g msmGroup) string {
+	parts := curveParts(g, g.fr.Source("fr"))
+	if g.curve != zkaccel.BN254 || g.degree != 1 {
+		// Points larger than BN254 G1's pass by value through local
+		// memory into the curve formulas' calls (src/msm.cl).
+		parts = append(parts, "#define MSM_INLINE_REDUCE 1\n")
+	}
+	return Source(append(parts, File("msm.cl"))...)
+}
+
+// msmPreSource composes the program that precomputes a curve group's
+// window multiples (src/msmpre.cl): the coordinate field and the curve.
+func msmPreSource(g msmGroup) string {
+	parts := curveParts(g)
+	if g.degree == 2 {
+		parts = append(parts, "#define MSM_PRE_FP2 1\n")
+	}
+	return Source(append(parts, File("msmpre.cl"))...)
+}
+
+// curveParts are the source parts of a curve group: Fp, the extra fields,
+// Fp2 for G2, the names FE_* of the coordinate field, and curve.cl.
+func curveParts(g msmGroup, extra ...string) []string {
 	fe := "fp"
-	parts := []string{g.fp.Source("fp"), g.fr.Source("fr")}
+	parts := append([]string{g.fp.Source("fp")}, extra...)
 	if g.degree == 2 {
 		fe = "fp2"
 		parts = append(parts, fmt.Sprintf("#define FP2_NONRES_NEG %d\n", g.nonres)+File("fp2.cl"))
@@ -124,13 +146,7 @@ func msmSource(g msmGroup) string {
 	for _, name := range []string{"t", "zero", "one", "load", "store", "is_zero", "eq", "add", "sub", "double", "neg", "mul", "sqr"} {
 		fmt.Fprintf(&defs, "#define FE_%s %s_%s\n", name, fe, name)
 	}
-	if g.curve != zkaccel.BN254 || g.degree != 1 {
-		// Points larger than BN254 G1's pass by value through local
-		// memory into the curve formulas' calls (src/msm.cl).
-		defs.WriteString("#define MSM_INLINE_REDUCE 1\n")
-	}
-	parts = append(parts, defs.String(), File("curve.cl"), File("msm.cl"))
-	return Source(parts...)
+	return append(parts, defs.String(), File("curve.cl"))
 }
 
 var msmKernelNames = []string{
@@ -263,6 +279,11 @@ func msmWindow(n int) int {
 // msmPlan is the shape of one device pass over n points.
 type msmPlan struct {
 	n, c, nwin, nb, m int // points, window width, windows, buckets per window, buckets
+	// rwin is the windows that have buckets of their own: nwin, or 1 where
+	// the points' window multiples are precomputed and every window's
+	// digits go to one set of buckets (then pstride, the stride between
+	// the multiples' windows, is not 0).
+	rwin, pstride     int
 	seglen, nseg      int // bucket segments of the reduction
 	// The accumulation in tasks of at most taskLen entries (GPUs; see
 	// src/msm.cl): ntasks bounds the tasks, combine is the steps of their
@@ -273,12 +294,25 @@ type msmPlan struct {
 
 // newMSMPlan plans a pass over n points on a GPU, or on a CPU (onHost).
 func newMSMPlan(g msmGroup, n int, onHost bool) msmPlan {
+	return newMSMPlanPre(g, n, onHost, nil)
+}
+
+// newMSMPlanPre is newMSMPlan over the window multiples pre of resident
+// points (nil: none), whose window width it takes.
+func newMSMPlanPre(g msmGroup, n int, onHost bool, pre *msmPre) msmPlan {
 	p := msmPlan{n: n, c: msmWindow(n)}
+	if pre != nil {
+		p.c = pre.c
+	}
 	// With signed digits the top window absorbs the last carry when the
 	// modulus' bit length leaves it fewer than c bits; otherwise one more.
 	p.nwin = g.bits/p.c + 1
 	p.nb = 1 << (p.c - 1)
-	p.m = p.nwin * p.nb
+	p.rwin = p.nwin
+	if pre != nil {
+		p.rwin, p.pstride = 1, pre.stride
+	}
+	p.m = p.rwin * p.nb
 	// A reduction work item adds 2·seglen buckets and multiplies its sum
 	// by its offset (up to c doublings); a tree of log2(nseg) launches then
 	// sums each window's segments. Shorter segments mean more work items
@@ -306,11 +340,13 @@ func newMSMPlan(g msmGroup, n int, onHost bool) msmPlan {
 		if msmForceTaskLen > 0 {
 			p.taskLen = msmForceTaskLen
 		}
-		// A bucket holds at most n entries (one per point), all buckets
-		// n·nwin: at most n·nwin/taskLen full tasks and one partial task
-		// per bucket.
+		// A bucket holds at most n entries (one per point) of each window
+		// it serves (all of them where they share the buckets), all
+		// buckets n·nwin: at most n·nwin/taskLen full tasks and one
+		// partial task per bucket.
 		p.ntasks = p.n*p.nwin/p.taskLen + p.m
-		for maxTasks := (p.n + p.taskLen - 1) / p.taskLen; 1<<p.combine < maxTasks; {
+		most := p.n * (p.nwin / p.rwin)
+		for maxTasks := (most + p.taskLen - 1) / p.taskLen; 1<<p.combine < maxTasks; {
 			p.combine++
 		}
 	}
@@ -327,8 +363,8 @@ func (p msmPlan) buffers(g msmGroup) []uint64 {
 		n * uint64(g.pointSize()), n * uint64(g.fr.ElemSize()), // points, scalars
 		e, e, // keys, sorted
 		uint64(p.m) * 4, uint64(p.m) * 4, // start, cursor (the scan's block totals, m/2^10 words, come apart)
-		uint64(p.m) * 4 * coord, uint64(p.nwin*p.nseg) * 4 * coord, // buckets, segments
-		uint64(p.nwin) * 3 * coord, // window sums (Jacobian)
+		uint64(p.m) * 4 * coord, uint64(p.rwin*p.nseg) * 4 * coord, // buckets, segments
+		uint64(p.rwin) * 3 * coord, // window sums (Jacobian)
 	}
 	if p.tasks {
 		t := uint64(p.ntasks)
@@ -504,7 +540,7 @@ func (d *Device) msmRun(calls []*msmCall) error {
 // passBytes is the device memory that c's pass from point lo allocates.
 func (c *msmCall) passBytes(d *Device, lo int) uint64 {
 	var total uint64
-	for i, b := range newMSMPlan(c.g, min(lo+c.chunk, c.req.N)-lo, d.OnHost()).buffers(c.g) {
+	for i, b := range c.plan(d, min(lo+c.chunk, c.req.N)-lo).buffers(c.g) {
 		if i == 0 && c.res != nil || i == 1 && c.devScalars {
 			continue // resident points, or scalars already on the device
 		}
@@ -526,6 +562,9 @@ type msmCall struct {
 	// quotient's H.
 	devScalars bool
 	dscal      Buffer
+	// pre says that the MSM sums the resident points' window multiples
+	// (res.pre), with one set of buckets for every window.
+	pre bool
 }
 
 // msmCheck checks req and resolves its program, kernels, resident points
@@ -581,7 +620,8 @@ func (d *Device) msmCheck(req *zkaccel.MSMRequest, devScalars bool) (*msmCall, e
 		return nil, d.errorf(op, err)
 	}
 	k := msmKernels{ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], ks[7], ks[8], ks[9], ks[10], ks[11], ks[12], ks[13]}
-	return &msmCall{req: req, g: g, k: k, res: res, chunk: d.msmChunkSize(g, req.N, passes), acc: make([]byte, g.resultSize()), devScalars: devScalars}, nil
+	pre := res != nil && res.pre.nwin > 0 && msmPreBetter(g, req.N, res.pre)
+	return &msmCall{req: req, g: g, k: k, res: res, chunk: d.msmChunkSize(g, req.N, passes), acc: make([]byte, g.resultSize()), devScalars: devScalars, pre: pre}, nil
 }
 
 // stage allocates the buffers of c's pass from point lo and writes its
@@ -598,7 +638,15 @@ func (c *msmCall) stage(d *Device, lo int, early bool) (*msmStaged, error) {
 	if c.devScalars {
 		sc = passScalars{device: c.dscal, offset: lo}
 	}
-	return d.msmStage(g, pts, sc, hi-lo, early)
+	return d.msmStage(g, c.plan(d, hi-lo), pts, sc, early)
+}
+
+// plan is the plan of one of c's passes, over n points.
+func (c *msmCall) plan(d *Device, n int) msmPlan {
+	if c.pre {
+		return newMSMPlanPre(c.g, n, d.OnHost(), &c.res.pre)
+	}
+	return newMSMPlan(c.g, n, d.OnHost())
 }
 
 // passScalars are the scalars of one pass: host bytes to upload, or a
@@ -632,8 +680,8 @@ type msmStaged struct {
 // msmStage allocates a pass's buffers and writes its scalars, and with
 // early its points (else msmLaunch writes them once the sorting kernels
 // are queued, so that the host's part of the copy overlaps them).
-func (d *Device) msmStage(g msmGroup, points passPoints, scalars passScalars, n int, early bool) (*msmStaged, error) {
-	st := &msmStaged{p: newMSMPlan(g, n, d.OnHost()), s: d.scratch(), points: points, soff: scalars.offset, early: early && points.resident == nil}
+func (d *Device) msmStage(g msmGroup, p msmPlan, points passPoints, scalars passScalars, early bool) (*msmStaged, error) {
+	st := &msmStaged{p: p, s: d.scratch(), points: points, soff: scalars.offset, early: early && points.resident == nil}
 	sizes := st.p.buffers(g)
 	st.bufs = make([]Buffer, len(sizes))
 	var err error
@@ -664,6 +712,10 @@ func (d *Device) msmLaunch(k msmKernels, g msmGroup, st *msmStaged) error {
 	pts, sc, keys, sorted, start, cursor, buckets, segs, wins := bufs[0], bufs[1], bufs[2], bufs[3], bufs[4], bufs[5], bufs[6], bufs[7], bufs[8]
 	u := func(v int) uint32 { return uint32(v) }
 	entries := p.n * p.nwin
+	kstride := p.nb // the key of window w's bucket j is w·kstride + j
+	if p.pstride != 0 {
+		kstride = 0 // window multiples: one set of buckets
+	}
 	type launch struct {
 		k             Kernel
 		global, local int
@@ -671,7 +723,7 @@ func (d *Device) msmLaunch(k msmKernels, g msmGroup, st *msmStaged) error {
 	}
 	launches := []launch{
 		{k.fill, p.m, 0, []any{start, u(p.m), u(0)}},
-		{k.digits, p.n, 0, []any{sc, u(st.soff), u(p.n), u(p.c), u(p.nwin), keys, start}},
+		{k.digits, p.n, 0, []any{sc, u(st.soff), u(p.n), u(p.c), u(p.nwin), u(kstride), keys, start}},
 	}
 	// The counts' exclusive prefix sum, a work-group scan over blocks of
 	// group·msmScanK counts, their totals scanned the same way, level by
@@ -698,7 +750,7 @@ func (d *Device) msmLaunch(k msmKernels, g msmGroup, st *msmStaged) error {
 	if err := scan(start, cursor, p.m, true); err != nil {
 		return err
 	}
-	launches = append(launches, launch{k.scatter, entries, 0, []any{keys, u(p.n), u(entries), cursor, sorted}})
+	launches = append(launches, launch{k.scatter, entries, 0, []any{keys, u(p.n), u(entries), u(p.pstride), cursor, sorted}})
 	if !p.tasks {
 		launches = append(launches, launch{k.accumulate, p.m, d.msmBlock, []any{pts, u(points.offset), start, cursor, sorted, u(p.m), buckets}})
 	} else {
@@ -721,11 +773,11 @@ func (d *Device) msmLaunch(k msmKernels, g msmGroup, st *msmStaged) error {
 		}
 		launches = append(launches, launch{k.taskBuckets, p.m, 0, []any{partial, toff, tcount, u(p.m), buckets}})
 	}
-	launches = append(launches, launch{k.reduce, p.nwin * p.nseg, 0, []any{buckets, u(p.nwin), u(p.nb), u(p.seglen), u(p.nseg), segs}})
+	launches = append(launches, launch{k.reduce, p.rwin * p.nseg, 0, []any{buckets, u(p.rwin), u(p.nb), u(p.seglen), u(p.nseg), segs}})
 	for half := p.nseg / 2; half >= 1; half /= 2 {
-		launches = append(launches, launch{k.sumPairs, p.nwin * half, 0, []any{segs, u(p.nwin), u(p.nseg), u(half)}})
+		launches = append(launches, launch{k.sumPairs, p.rwin * half, 0, []any{segs, u(p.rwin), u(p.nseg), u(half)}})
 	}
-	launches = append(launches, launch{k.windowsJac, p.nwin, 0, []any{segs, u(p.nwin), u(p.nseg), wins}})
+	launches = append(launches, launch{k.windowsJac, p.rwin, 0, []any{segs, u(p.rwin), u(p.nseg), wins}})
 	for _, l := range launches {
 		if (l.k == k.accumulate || l.k == k.taskAccumulate) && points.resident == nil && !st.early {
 			// The scalars' sorting needs no point: it runs on the device
@@ -746,7 +798,7 @@ func (d *Device) msmLaunch(k msmKernels, g msmGroup, st *msmStaged) error {
 // follows), so that an asynchronous error is this call's.
 func (d *Device) msmResult(g msmGroup, st *msmStaged, out []byte, last bool) error {
 	p := st.p
-	ws := make([]byte, p.nwin*3*g.coordSize())
+	ws := make([]byte, p.rwin*3*g.coordSize())
 	if err := d.rt.Read(ws, st.bufs[8], 0); err != nil {
 		return err
 	}
@@ -755,6 +807,6 @@ func (d *Device) msmResult(g msmGroup, st *msmStaged, out []byte, last bool) err
 			return err
 		}
 	}
-	g.horner(out, ws, p.nwin, p.c)
+	g.horner(out, ws, p.rwin, p.c)
 	return nil
 }

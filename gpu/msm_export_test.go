@@ -84,3 +84,17 @@ func SetMSMForceLate(on bool) (restore func()) {
 	msmForceLate = on
 	return func() { msmForceLate = old }
 }
+
+// ResidentPre returns the window width and windows of the multiples that
+// resident points r keep (0, 0: none).
+func ResidentPre(r zkaccel.ResidentPoints) (c, nwin int) {
+	rp := r.(*residentPoints)
+	return rp.pre.c, rp.pre.nwin
+}
+
+// MSMUsesPre reports whether an MSM of n of r's points sums their window
+// multiples.
+func MSMUsesPre(r zkaccel.ResidentPoints, n int) bool {
+	rp := r.(*residentPoints)
+	return rp.pre.nwin > 0 && msmPreBetter(rp.g, n, rp.pre)
+}

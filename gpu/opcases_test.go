@@ -2,6 +2,7 @@ package gpu_test
 
 import (
 	"fmt"
+	"os"
 	"slices"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -135,6 +136,30 @@ func opCases() []opCase {
 	}
 
 	return []opCase{
+		{"msm-precomputed", func(dev zkaccel.Device) error {
+			rd, ok := dev.(zkaccel.ResidentMSMDevice)
+			if !ok {
+				return fmt.Errorf("%v keeps no points", dev)
+			}
+			os.Setenv(gpu.EnvMSMPrecompute, "1")
+			defer os.Unsetenv(gpu.EnvMSMPrecompute)
+			res, err := rd.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(points), len(points))
+			if err != nil {
+				return err
+			}
+			defer res.Free()
+			if _, nwin := gpu.ResidentPre(res); nwin == 0 {
+				return fmt.Errorf("no window multiples kept")
+			}
+			var got [1]bn254.G1Jac
+			if err := rd.MSM(&zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: len(points), Scalars: rawbytes.Of(scalars), Result: rawbytes.Of(got[:]), Resident: res}); err != nil {
+				return err
+			}
+			if !got[0].Equal(&wantMSM) {
+				return fmt.Errorf("msm over window multiples: wrong result")
+			}
+			return nil
+		}, true}, // serial: it sets the environment
 		{"groth16-quotient-msm", func(dev zkaccel.Device) error {
 			gd, ok := dev.(zkaccel.Groth16MSMDevice)
 			if !ok {

@@ -14,6 +14,7 @@ import (
 //
 //	keccak                      Keccak-f[1600], Keccak-256, Keccak Merkle layers
 //	msm/<curve>/<group>         Pippenger for G1 and G2 of bn254, bls12-381, bls12-377
+//	msmpre/<curve>/<group>      their resident points' window multiples (resident.go)
 //	ntt/<field>                 NTT of the six fields
 //	quotient/<field>            PLONK's and Groth16's quotients over bn254, bls12-381, bls12-377 (with ntt/<field>)
 //	poseidon/circom             circomlib's Poseidon (BN254)
@@ -31,6 +32,7 @@ var programs = func() map[string]func() string {
 		for _, grp := range []zkaccel.Group{zkaccel.G1, zkaccel.G2} {
 			g, _ := msmGroupOf(c, grp)
 			m[msmProgramKey(g)] = func() string { return msmSource(g) }
+			m[msmPreProgramKey(g)] = func() string { return msmPreSource(g) }
 		}
 	}
 	for _, f := range []zkaccel.Field{zkaccel.FieldBN254, zkaccel.FieldBLS12381, zkaccel.FieldBLS12377,
@@ -69,3 +71,8 @@ func ProgramSource(key string) (string, error) {
 
 // msmProgramKey is the key of a curve group's MSM program.
 func msmProgramKey(g msmGroup) string { return "msm/" + string(g.curve) + "/" + g.group.String() }
+
+// msmPreProgramKey is the key of a curve group's window-multiples program.
+func msmPreProgramKey(g msmGroup) string {
+	return "msmpre/" + string(g.curve) + "/" + g.group.String()
+}

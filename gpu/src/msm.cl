@@ -69,8 +69,11 @@ DEVICE u32 msm_inc(GLOBAL u32* ctr, u32 k) {
 // msm_digits converts scalar soff + i from Montgomery form, cuts it into
 // nwin signed c-bit digits, writes keys[w·n + i] and counts each key. (soff
 // is a pass's first scalar where the scalars are already on the device,
-// as a Groth16 quotient's H is; else 0.)
-KERNEL void msm_digits(const GLOBAL u64* scalars, u32 soff, u32 n, u32 c, u32 nwin, GLOBAL u32* keys, GLOBAL u32* counts) {
+// as a Groth16 quotient's H is; else 0.) A nonzero digit d of window w has
+// key w·kstride + |d| − 1: kstride is B, each window with buckets of its
+// own, or 0 where the points' window multiples are precomputed
+// (msm_precompute) and every window shares one set of buckets.
+KERNEL void msm_digits(const GLOBAL u64* scalars, u32 soff, u32 n, u32 c, u32 nwin, u32 kstride, GLOBAL u32* keys, GLOBAL u32* counts) {
 	u32 i = GLOBAL_ID();
 	if (i >= n) return;
 	fr_t s = fr_from_mont(fr_load(scalars, soff + i));
@@ -102,7 +105,7 @@ KERNEL void msm_digits(const GLOBAL u64* scalars, u32 soff, u32 n, u32 c, u32 nw
 		}
 		u32 key = MSM_NONE;
 		if (d != 0) {
-			key = w * nb + d - 1;
+			key = w * kstride + d - 1;
 			msm_inc(counts, key);
 			key |= neg;
 		}
@@ -160,15 +163,18 @@ KERNEL void msm_scan_add(GLOBAL u32* a, GLOBAL u32* cursor, u32 m, u32 blk, cons
 }
 
 // msm_scatter places entry e = w·n + i (point i in window w) at its
-// bucket's next free position, as i with the digit's sign in bit 31. After
-// it cursor[j] is the end of bucket j.
-KERNEL void msm_scatter(const GLOBAL u32* keys, u32 n, u32 total, GLOBAL u32* cursor, GLOBAL u32* sorted) {
+// bucket's next free position, as the index of its point, i + w·pstride,
+// with the digit's sign in bit 31: pstride is 0, or, where the points'
+// window multiples are precomputed, the stride between their windows
+// (2^(c·w)·P_i is point i + w·pstride). After it cursor[j] is the end of
+// bucket j.
+KERNEL void msm_scatter(const GLOBAL u32* keys, u32 n, u32 total, u32 pstride, GLOBAL u32* cursor, GLOBAL u32* sorted) {
 	u32 e = GLOBAL_ID();
 	if (e >= total) return;
 	u32 key = keys[e];
 	if (key == MSM_NONE) return;
 	u32 pos = msm_inc(cursor, key & ~MSM_SIGN);
-	sorted[pos] = (e % n) | (key & MSM_SIGN);
+	sorted[pos] = (e % n + (e / n) * pstride) | (key & MSM_SIGN);
 }
 
 // msm_sum_entries returns the sum of the points that sorted[lo … hi)
