@@ -283,8 +283,8 @@ type msmPlan struct {
 	// the points' window multiples are precomputed and every window's
 	// digits go to one set of buckets (then pstride, the stride between
 	// the multiples' windows, is not 0).
-	rwin, pstride     int
-	seglen, nseg      int // bucket segments of the reduction
+	rwin, pstride int
+	seglen, nseg  int // bucket segments of the reduction
 	// The accumulation in tasks of at most taskLen entries (GPUs; see
 	// src/msm.cl): ntasks bounds the tasks, combine is the steps of their
 	// tree sum (log2 of the most tasks a bucket can have).
