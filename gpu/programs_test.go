@@ -16,7 +16,7 @@ func TestPrograms(t *testing.T) {
 	keys := gpu.Programs()
 	want := []string{"keccak", "poseidon/circom", "poseidon/hermez", "selfcheck/mul"}
 	for _, c := range []string{"bn254", "bls12-381", "bls12-377"} {
-		want = append(want, "msm/"+c+"/g1", "msm/"+c+"/g2", "quotient/"+c)
+		want = append(want, "msm/"+c+"/g1", "msm/"+c+"/g2", "msmpre/"+c+"/g1", "msmpre/"+c+"/g2", "quotient/"+c)
 	}
 	for _, f := range []string{"bn254", "bls12-381", "bls12-377", "goldilocks", "babybear", "koalabear"} {
 		want = append(want, "ntt/"+f)
