@@ -28,6 +28,9 @@
 # name a faulting kernel). Every log of both calls comes back.
 #
 # ZKACCEL_GPU_CHECK=full adds the long conformance set and the large sizes.
+# The proof benchmarks run with --max-time 30s: bench caps the timed runs at
+# --max-time over the warm-up, and a prover's warm-up loads its key (with
+# its window multiples, ZKACCEL_MSM_PRECOMPUTE).
 # ZKACCEL_GPU_CHECK=proofs runs issue 6's checks first: both provers'
 # tests on cuda:0, then Groth16 and PLONK at 2^20 constraints beside
 # gnark's CPU provers (the wide circuit, then the chain, then Groth16's
@@ -103,15 +106,15 @@ if [ "$mode" = proofs ]; then
 	# verifier, then its speed target at 2^20.
 	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify' -test.timeout=145s
 	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify' -test.timeout=145s
-	step bench-proofs-wide-2e20 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --json "$W/bench-proofs-wide-2e20.json"
-	step bench-proofs-2e20 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints 2^20 --runs 3 --json "$W/bench-proofs-2e20.json"
+	step bench-proofs-wide-2e20 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20.json"
+	step bench-proofs-2e20 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-2e20.json"
 	# Throughput with four proofs in flight (one proof's serial solving
 	# beside another's device work), Groth16 on the chain.
-	step bench-proofs-2e20-x4 200 "$B/zkaccel" bench --device cuda:0 --ops groth16 --curves bn254 --constraints 2^20 --in-flight 4 --runs 2 --json "$W/bench-proofs-2e20-x4.json"
+	step bench-proofs-2e20-x4 200 "$B/zkaccel" bench --device cuda:0 --ops groth16 --curves bn254 --constraints 2^20 --in-flight 4 --runs 2 --max-time 30s --json "$W/bench-proofs-2e20-x4.json"
 	# Groth16's quotient and MSMs as two calls, H back on the host between
 	# them, against one call (bench-proofs-wide-2e20).
-	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-2e20-noprecompute 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --json "$W/bench-proofs-wide-2e20-noprecompute.json"
-	ZKACCEL_GROTH16_FUSE=0 step bench-proofs-wide-2e20-nofuse 200 "$B/zkaccel" bench --device cuda:0 --ops groth16 --curves bn254 --circuit wide --constraints 2^20 --runs 3 --json "$W/bench-proofs-wide-2e20-nofuse.json"
+	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-2e20-noprecompute 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-noprecompute.json"
+	ZKACCEL_GROTH16_FUSE=0 step bench-proofs-wide-2e20-nofuse 200 "$B/zkaccel" bench --device cuda:0 --ops groth16 --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-nofuse.json"
 fi
 # The runtime on the GPU, and its two ceilings. The compile-only tests
 # (NVRTC on every program, its variants, the sm_90 cubins: 95 s on the
@@ -199,19 +202,19 @@ dir=gnark/groth16 step groth16-test 300 "$B/groth16.test" -test.v -test.count=1 
 dir=gnark/plonk step plonk-test 300 "$B/plonk.test" -test.v -test.count=1 -test.short -test.timeout=290s
 if [ "$mode" != proofs ]; then
 	if [ "$mode" = full ]; then proofs=2^16,2^20; else proofs=2^16; fi
-	step bench-proofs 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --runs 3 --json "$W/bench-proofs.json"
+	step bench-proofs 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs.json"
 	# The same on the wide circuit, whose solving spreads over the cores (the
 	# chain's is serial: an Amdahl bound on the chain's speed-up, BENCHMARKS.md).
-	step bench-proofs-wide 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --json "$W/bench-proofs-wide.json"
+	step bench-proofs-wide 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide.json"
 	# Proofs per second with four in flight (bench --in-flight): the chain's
 	# serial solving of one proof beside another's device work.
-	step bench-proofs-x4 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --in-flight 4 --runs 3 --json "$W/bench-proofs-x4.json"
+	step bench-proofs-x4 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --in-flight 4 --runs 3 --max-time 30s --json "$W/bench-proofs-x4.json"
 	# Groth16's quotient and MSMs as two calls, H back on the host between
 	# them, against one call (bench-proofs-wide).
 	# The provers without their keys' window multiples, against with them
 	# (bench-proofs-wide).
-	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-noprecompute 200 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --json "$W/bench-proofs-wide-noprecompute.json"
-	ZKACCEL_GROTH16_FUSE=0 step bench-proofs-wide-nofuse 150 "$B/zkaccel" bench --device cuda:0 --ops groth16 --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --json "$W/bench-proofs-wide-nofuse.json"
+	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-noprecompute 200 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-noprecompute.json"
+	ZKACCEL_GROTH16_FUSE=0 step bench-proofs-wide-nofuse 150 "$B/zkaccel" bench --device cuda:0 --ops groth16 --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-nofuse.json"
 fi
 # The crossovers for the automatic device choice, from the measurements
 # above (zkaccel tune --from), brought back for BENCHMARKS.md.
