@@ -84,14 +84,17 @@ type Result struct {
 	Call string `json:"call,omitempty"`
 	// Ran is the spec of the device that actually ran the timed calls: the
 	// CPU when the device fell back.
-	Ran            string          `json:"ran,omitempty"`
-	Fallback       bool            `json:"fallback,omitempty"`        // some call fell back to the CPU
-	FallbackReason string          `json:"fallback_reason,omitempty"` // why, from the front end's Report
-	Warmup         time.Duration   `json:"warmup_ns"`                 // the untimed first call
-	Times          []time.Duration `json:"times_ns"`                  // every timed call, in order
-	Median         time.Duration   `json:"median_ns"`
-	Min            time.Duration   `json:"min_ns"`
-	Max            time.Duration   `json:"max_ns"`
+	Ran            string        `json:"ran,omitempty"`
+	Fallback       bool          `json:"fallback,omitempty"`        // some call fell back to the CPU
+	FallbackReason string        `json:"fallback_reason,omitempty"` // why, from the front end's Report
+	Warmup         time.Duration `json:"warmup_ns"`                 // the untimed first call
+	// Load is the untimed preparation on the device before the warm-up: a
+	// prover's key loaded there (NewProver); 0 for the other ops.
+	Load   time.Duration   `json:"load_ns,omitempty"`
+	Times  []time.Duration `json:"times_ns"` // every timed call, in order
+	Median time.Duration   `json:"median_ns"`
+	Min    time.Duration   `json:"min_ns"`
+	Max    time.Duration   `json:"max_ns"`
 	// ItemsPerSecond is the throughput at the median time of the hash
 	// ops: hashes, permutations or Merkle compressions (N − 1 for N
 	// leaves) per second; of the proof ops with proofs in flight

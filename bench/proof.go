@@ -177,6 +177,41 @@ func newProofInstance(rng *rand.Rand, sys *proofs.System, id ecc.ID, logN int, c
 
 func (g *proofInstance) reset() { g.proofs = nil }
 
+// prepare makes zkaccel's prover for dev (not the CPU, whose row is
+// gnark's prover), loading the key there: untimed (see preparer).
+func (g *proofInstance) prepare(dev zkaccel.Device) (bool, error) {
+	if g.err != nil || dev.Kind() == zkaccel.CPU {
+		return false, nil // run reports a failed set-up
+	}
+	_, err := g.prover(dev)
+	return err == nil, err
+}
+
+// release closes the provers, freeing their keys' device memory.
+func (g *proofInstance) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for k, p := range g.provers {
+		p.Close()
+		delete(g.provers, k)
+	}
+}
+
+// prover returns zkaccel's prover for dev, made on first use.
+func (g *proofInstance) prover(dev zkaccel.Device) (proofs.Prover, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if p := g.provers[dev.String()]; p != nil {
+		return p, nil
+	}
+	p, err := g.sys.NewProver(g.pk, dev)
+	if err != nil {
+		return nil, err
+	}
+	g.provers[dev.String()] = p
+	return p, nil
+}
+
 // run proves once (g.inFlight times at once): gnark's prover on the CPU,
 // zkaccel's on another device. With proofs in flight the phases are the
 // first proof's.
@@ -189,17 +224,9 @@ func (g *proofInstance) run(dev zkaccel.Device, rep *zkaccel.Report) error {
 	rep.Op, rep.N, rep.Requested, rep.Ran = g.sys.Name+" prove "+g.id.String(), g.ccs.GetNbConstraints(), dev, dev
 	var p proofs.Prover
 	if dev.Kind() != zkaccel.CPU {
-		g.mu.Lock()
-		p = g.provers[dev.String()]
-		g.mu.Unlock()
-		if p == nil {
-			var err error
-			if p, err = g.sys.NewProver(g.pk, dev); err != nil {
-				return err
-			}
-			g.mu.Lock()
-			g.provers[dev.String()] = p
-			g.mu.Unlock()
+		var err error
+		if p, err = g.prover(dev); err != nil {
+			return err
 		}
 	}
 	k := max(g.inFlight, 1)

@@ -50,6 +50,11 @@ func testRunProof(t *testing.T, op string) {
 	if !lb.Fallback || lb.Ran != fakedev.Loopback.String() || lb.Error != "" {
 		t.Errorf("loopback row: %+v", lb)
 	}
+	// zkaccel's prover loads its key before the warm-up, untimed; the
+	// cpu row (gnark's prover) has none to load.
+	if lb.Load <= 0 || cpu.Load != 0 {
+		t.Errorf("key loads: loopback %v, cpu %v; want > 0 and 0", lb.Load, cpu.Load)
+	}
 	quotient := map[string]string{OpGroth16: "ntt", OpPlonk: "quotient"}[op]
 	if !strings.HasPrefix(lb.FallbackReason, quotient+" fell back") {
 		t.Errorf("loopback row's fallback: %q, want the phase %q's", lb.FallbackReason, quotient)

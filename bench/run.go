@@ -73,6 +73,9 @@ func Run(ctx context.Context, cfg Config) (*File, error) {
 				fmt.Fprintf(progress, "  %s\n", r.summary())
 				f.Results = append(f.Results, r)
 			}
+			if pr, ok := inst.(preparer); ok {
+				pr.release() // its keys' device memory, before the next size
+			}
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -87,6 +90,17 @@ func measure(ctx context.Context, p *plan, w *workload, logN int, inst instance,
 	r := Result{Op: w.op, Target: w.target, Variant: w.variant, LogN: logN, N: 1 << logN, Device: dev.String()}
 	fail := func(what string, err error) {
 		r.Error = fmt.Sprintf("%s on %s, %s: %v", w.name(), dev, what, err)
+	}
+	if pr, ok := inst.(preparer); ok {
+		start := time.Now()
+		loaded, err := pr.prepare(dev)
+		if err != nil {
+			fail("loading the key", err)
+			return r, nil
+		}
+		if loaded {
+			r.Load = time.Since(start)
+		}
 	}
 	inst.reset()
 	var rep zkaccel.Report
@@ -252,6 +266,9 @@ func (r *Result) summary() string {
 	}
 	if r.ItemsPerSecond > 0 {
 		s += fmt.Sprintf(", %s hashes/s", FormatRate(r.ItemsPerSecond))
+	}
+	if r.Load > 0 {
+		s += fmt.Sprintf(", key loaded in %s (untimed)", FormatDuration(r.Load))
 	}
 	if c := deviceTimeCell(r); c != "-" {
 		s += ", on the device " + c

@@ -86,6 +86,18 @@ type instance interface {
 	digest() []byte
 }
 
+// preparer is an instance with untimed work to do on a device before its
+// warm-up: a prover's key loaded there (its bases, and on a GPU their
+// window multiples). measure runs it first, so that the warm-up, which
+// caps the timed runs at --max-time, is one call like the others.
+type preparer interface {
+	// prepare reports whether it had anything to do on dev.
+	prepare(dev zkaccel.Device) (bool, error)
+	// release frees what prepare holds on every device, once the
+	// instance is measured.
+	release()
+}
+
 // workload is one operation on one curve group or field.
 type workload struct {
 	op      string

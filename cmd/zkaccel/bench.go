@@ -33,7 +33,10 @@ on the CPU, so that each speed-up is a ratio of two numbers from one run:
              (--constraints, --curves): gnark's own prover on the CPU row,
              zkaccel's (gnark/groth16) on each device, every proof checked
              by gnark's verifier; the device rows list the prover's phases
-             (solve, ntt, each msm). Setting up the circuit is not timed.
+             (solve, ntt, each msm). Setting up the circuit is not timed,
+             nor is loading zkaccel's prover with its key on each device
+             (NewProver: its bases, on GPUs their window multiples), whose
+             time the progress line and the JSON (load_ns) report.
   plonk      the same with PLONK (gnark/plonk; a test SRS, not for
              production keys); its phases add the quotient, which a device
              that does not compute it leaves to the CPU (a fallback).
