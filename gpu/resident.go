@@ -79,9 +79,10 @@ func (d *Device) ResidentBytes() uint64 { return uint64(max(d.resident.Load(), 0
 var errFreed = errors.New("the resident points were freed")
 
 // LoadPoints copies n affine points of a curve group into the device's
-// memory for many MSMs (zkaccel.ResidentMSMDevice). A curve or group the
-// device does not run is zkaccel.ErrUnsupported; a size the device cannot
-// hold is an error.
+// memory for many MSMs (zkaccel.ResidentMSMDevice), and where
+// EnvMSMPrecompute allows computes their window multiples there, once, for
+// the MSMs to use. A curve or group the device does not run is
+// zkaccel.ErrUnsupported; a size the device cannot hold is an error.
 func (d *Device) LoadPoints(c zkaccel.Curve, grp zkaccel.Group, points []byte, n int) (zkaccel.ResidentPoints, error) {
 	g, ok := msmGroupOf(c, grp)
 	if !ok {
