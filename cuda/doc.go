@@ -35,9 +35,10 @@
 // before them: each launch or read waits (an event per buffer) for the
 // copies into its buffers, and a copy into a buffer that kernels have used
 // waits for them ([EnvCopyStream] turns the copy stream off). Host data
-// moves through two pinned staging buffers, so that the host's copy of one
-// chunk overlaps the DMA of the other. Events time kernels and copies
-// apart ([Runtime.Times]).
+// moves through two pinned staging buffers, in chunks of their size
+// ([EnvCopyChunk], 8 MiB by default), so that the host's copy of one chunk
+// overlaps the DMA of the other. Events time kernels and copies apart
+// ([Runtime.Times]).
 //
 // # Errors
 //

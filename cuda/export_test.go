@@ -13,8 +13,8 @@ func ForgetModules(rt *Runtime) {
 	rt.mu.Unlock()
 }
 
-// StagingSize is the size of one pinned staging buffer.
-const StagingSize = stagingSize
+// StagingSize is the default size of one pinned staging buffer.
+const StagingSize = defaultChunk
 
 // OpenDriver opens the driver library at path (a test double) and returns
 // runtimes over its devices, apart from the process's own driver.
@@ -72,3 +72,7 @@ func WriteUnordered(rt *Runtime, b gpu.Buffer, src []byte) error {
 	rt.cbusy = true
 	return rt.check("cuMemcpyHtoDAsync_v2", rt.api.call(rt.api.memcpyHtoDAsync, bb.ptr, s.host, uintptr(len(src)), rt.copies))
 }
+
+// FreeStaging frees rt's staging buffers, so that the next copy allocates
+// them at the size EnvCopyChunk then sets.
+func FreeStaging(rt *Runtime) error { return rt.freeStaging() }

@@ -70,7 +70,7 @@ func fake(t *testing.T) (*cuda.Runtime, *fakeHooks) {
 			return
 		}
 		fakeRT = rts[0]
-		fakeLib, fakeErr = cgo.Open([]string{fakePath}, []string{"fake_live_allocs", "fake_ctx_errors", "fake_bad_pointers", "fake_launches", "fake_hazards", "fake_clear_hazards", "fake_streams"})
+		fakeLib, fakeErr = cgo.Open([]string{fakePath}, []string{"fake_live_allocs", "fake_ctx_errors", "fake_bad_pointers", "fake_launches", "fake_hazards", "fake_clear_hazards", "fake_streams", "fake_largest_copy"})
 	})
 	if fakeErr != nil {
 		if _, err := exec.LookPath("gcc"); err != nil && os.Getenv("CC") == "" {
@@ -154,6 +154,83 @@ func TestFakeRoundTrip(t *testing.T) {
 		}
 	}
 	h.check(t, 0)
+}
+
+// TestFakeCopyChunk: copies go through the staging buffers in chunks of
+// cuda.EnvCopyChunk MiB (8 by default), and a bad setting is an error.
+func TestFakeCopyChunk(t *testing.T) {
+	for _, tc := range []struct {
+		env   string
+		chunk int
+	}{{"", 8 << 20}, {"1", 1 << 20}, {"32", 32 << 20}} {
+		t.Run("chunk="+tc.env, func(t *testing.T) {
+			t.Setenv(cuda.EnvCopyChunk, tc.env)
+			rt, h := fake(t)
+			if err := cuda.FreeStaging(rt); err != nil { // allocated again at the next copy
+				t.Fatal(err)
+			}
+			defer cuda.FreeStaging(rt)
+			n := 5*tc.chunk/2 + 3
+			b, err := rt.Alloc(n + 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rt.Free(b)
+			data := make([]byte, n)
+			for i := range data {
+				data[i] = byte(i * 13)
+			}
+			h.get("fake_largest_copy") // reset
+			if err := rt.Write(b, 5, data); err != nil {
+				t.Fatal(err)
+			}
+			got := make([]byte, n)
+			if err := rt.Read(got, b, 5); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, data) {
+				t.Fatal("the round trip differs")
+			}
+			if largest := h.get("fake_largest_copy"); largest != int64(tc.chunk) {
+				t.Errorf("largest copy %d bytes, want chunks of %d", largest, tc.chunk)
+			}
+		})
+	}
+	for _, bad := range []string{"0", "33", "8M"} {
+		t.Run("bad="+bad, func(t *testing.T) {
+			t.Setenv(cuda.EnvCopyChunk, bad)
+			rt, _ := fake(t)
+			if err := cuda.FreeStaging(rt); err != nil {
+				t.Fatal(err)
+			}
+			b, err := rt.Alloc(16)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rt.Free(b)
+			if err := rt.Write(b, 0, make([]byte, 16)); err == nil || !strings.Contains(err.Error(), cuda.EnvCopyChunk) {
+				t.Errorf("%s=%s: %v, want an error naming the variable", cuda.EnvCopyChunk, bad, err)
+			}
+		})
+	}
+}
+
+// TestFakeResetTimesPending: a copy whose timing events are still pending
+// at ResetTimes does not count in the times after it.
+func TestFakeResetTimesPending(t *testing.T) {
+	rt, _ := fake(t)
+	b, err := rt.Alloc(4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Free(b)
+	if err := rt.Write(b, 0, make([]byte, 4096)); err != nil { // its pair stays pending
+		t.Fatal(err)
+	}
+	rt.ResetTimes()
+	if k, x, err := rt.Times(); err != nil || k != 0 || x != 0 {
+		t.Errorf("Times after ResetTimes = %v, %v, %v; want 0, 0", k, x, err)
+	}
 }
 
 func TestFakeLaunchAndTiming(t *testing.T) {

@@ -2,7 +2,9 @@ package cuda
 
 import (
 	"fmt"
+	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -133,15 +135,38 @@ func (rt *Runtime) span(op string, b *buffer, off, n int) error {
 	return nil
 }
 
-// stagingSize is the size of each of the two pinned staging buffers: a
-// copy is cut into chunks of this size, and while the DMA engine moves one
-// chunk the host fills (or drains) the other.
-const stagingSize = 32 << 20
+// EnvCopyChunk names the variable that sets the size, in MiB from 1 to 32,
+// of each of the two pinned staging buffers (default 8): a copy between
+// host and device is cut into chunks of this size, and while the DMA
+// engine moves one chunk the host fills (or drains) the other, so that
+// only the first chunk's host copy is not overlapped. Smaller chunks
+// expose less of it and make more calls to the driver. A runtime reads it
+// once, at its first copy.
+const EnvCopyChunk = "ZKACCEL_CUDA_COPY_CHUNK"
+
+// defaultChunk is the staging buffers' size without EnvCopyChunk: the
+// first 8 MiB of a copy are not overlapped (32 MiB was measured nowhere;
+// an MSM's scalars at 2^20 are 32 MiB, its points 64 MiB).
+const defaultChunk = 8 << 20
+
+// copyChunkEnv returns the staging buffers' size that EnvCopyChunk sets.
+func copyChunkEnv() (int, error) {
+	v := os.Getenv(EnvCopyChunk)
+	if v == "" {
+		return defaultChunk, nil
+	}
+	mib, err := strconv.Atoi(v)
+	if err != nil || mib < 1 || mib > 32 {
+		return 0, fmt.Errorf("zkaccel/cuda: %s=%q: want a size in MiB from 1 to 32", EnvCopyChunk, v)
+	}
+	return mib << 20, nil
+}
 
 // staging is one pinned host buffer and the event that marks the end of
 // the last copy that used it.
 type staging struct {
-	host    uintptr // cuMemHostAlloc'd, stagingSize bytes
+	host    uintptr // cuMemHostAlloc'd, size bytes
+	size    int
 	event   uintptr
 	pending bool // event recorded and not yet waited for
 }
@@ -149,7 +174,7 @@ type staging struct {
 // bytes is the staging buffer as a Go slice (C memory).
 func (s *staging) bytes() []byte {
 	p := s.host
-	return unsafe.Slice((*byte)(*(*unsafe.Pointer)(unsafe.Pointer(&p))), stagingSize)
+	return unsafe.Slice((*byte)(*(*unsafe.Pointer)(unsafe.Pointer(&p))), s.size)
 }
 
 // stagingBuffers allocates the staging buffers and their events on first
@@ -163,15 +188,42 @@ func (rt *Runtime) stagingBuffers() error {
 		if s.host != 0 {
 			continue
 		}
+		size, err := copyChunkEnv()
+		if err != nil {
+			return err
+		}
 		h, ev := ps.Word(0), ps.Word(0)
-		if err := rt.check(fmt.Sprintf("cuMemHostAlloc(%d bytes)", stagingSize), a.call(a.memHostAlloc, cgo.Addr(h), stagingSize, memHostAllocDefault)); err != nil {
+		if err := rt.check(fmt.Sprintf("cuMemHostAlloc(%d bytes)", size), a.call(a.memHostAlloc, cgo.Addr(h), uintptr(size), memHostAllocDefault)); err != nil {
 			return err
 		}
 		if err := rt.check("cuEventCreate", a.call(a.eventCreate, cgo.Addr(ev), eventDisableTiming)); err != nil {
 			a.call(a.memFreeHost, *h)
 			return err
 		}
-		*s = staging{host: *h, event: *ev}
+		*s = staging{host: *h, size: size, event: *ev}
+	}
+	return nil
+}
+
+// freeStaging frees the staging buffers once their copies are done; the
+// next copy allocates them again, at the size EnvCopyChunk then sets.
+func (rt *Runtime) freeStaging() error {
+	exit, err := rt.enter()
+	if err != nil {
+		return err
+	}
+	defer exit()
+	for i := range rt.stage {
+		s := &rt.stage[i]
+		if s.host == 0 {
+			continue
+		}
+		if err := rt.await(s); err != nil {
+			return err
+		}
+		rt.api.call(rt.api.memFreeHost, s.host)
+		rt.api.call(rt.api.eventDestroy, s.event)
+		*s = staging{}
 	}
 	return nil
 }
@@ -247,12 +299,13 @@ func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) (err error) {
 		b.written = ev
 	}()
 	stop := rt.timeStart(true, "", stream)
-	for k, pos := 0, 0; pos < len(src); k, pos = k+1, pos+stagingSize {
+	chunk := rt.stage[0].size
+	for k, pos := 0, 0; pos < len(src); k, pos = k+1, pos+chunk {
 		s := &rt.stage[k%2]
 		if err := rt.await(s); err != nil {
 			return err
 		}
-		n := parallelCopy(s.bytes(), src[pos:min(pos+stagingSize, len(src))])
+		n := parallelCopy(s.bytes(), src[pos:min(pos+chunk, len(src))])
 		if err := rt.check(fmt.Sprintf("cuMemcpyHtoDAsync_v2(%d bytes)", n), a.call(a.memcpyHtoDAsync, b.ptr+uintptr(off+pos), s.host, uintptr(n), stream)); err != nil {
 			return err
 		}
@@ -293,24 +346,25 @@ func (rt *Runtime) Read(dst []byte, src gpu.Buffer, off int) error {
 		return err
 	}
 	a := rt.api
+	chunk := rt.stage[0].size
 	stop := rt.timeStart(true, "", rt.stream)
 	drain := func(k int) error {
 		s := &rt.stage[k%2]
 		if err := rt.await(s); err != nil {
 			return err
 		}
-		pos := k * stagingSize
-		parallelCopy(dst[pos:min(pos+stagingSize, len(dst))], s.bytes())
+		pos := k * chunk
+		parallelCopy(dst[pos:min(pos+chunk, len(dst))], s.bytes())
 		return nil
 	}
-	nchunks := (len(dst) + stagingSize - 1) / stagingSize
+	nchunks := (len(dst) + chunk - 1) / chunk
 	for k := 0; k < nchunks; k++ {
 		s := &rt.stage[k%2]
 		if err := rt.await(s); err != nil { // a Write's chunk may still be in flight
 			return err
 		}
-		pos := k * stagingSize
-		n := min(stagingSize, len(dst)-pos)
+		pos := k * chunk
+		n := min(chunk, len(dst)-pos)
 		if err := rt.check(fmt.Sprintf("cuMemcpyDtoHAsync_v2(%d bytes)", n), a.call(a.memcpyDtoHAsync, s.host, b.ptr+uintptr(off+pos), uintptr(n), rt.stream)); err != nil {
 			return err
 		}

@@ -52,6 +52,7 @@ type Runtime struct {
 	busy    bool    // work was issued on the stream since it was last waited for
 	cbusy   bool    // copies were issued on the copy stream since it was last waited for
 	stage   [2]staging
+	epoch   int // ResetTimes' count (timing.go)
 	modules map[[32]byte]*Program
 	timing  bool
 	pending []timedEvent

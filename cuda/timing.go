@@ -13,6 +13,7 @@ type timedEvent struct {
 	start, end uintptr
 	copy       bool
 	name       string // the kernel's
+	epoch      int    // rt.epoch when recorded: a pair from before a ResetTimes is not counted
 }
 
 // maxPending bounds the timing events kept; past it the runtime waits for
@@ -43,7 +44,7 @@ func (rt *Runtime) timeStart(copy bool, name string, stream uintptr) func() {
 	a.call(a.eventRecord, start, stream)
 	return func() {
 		a.call(a.eventRecord, end, stream)
-		rt.pending = append(rt.pending, timedEvent{start, end, copy, name})
+		rt.pending = append(rt.pending, timedEvent{start, end, copy, name, rt.epoch})
 		if len(rt.pending) >= maxPending {
 			a.call(a.streamSynchronize, stream)
 			rt.collect()
@@ -70,7 +71,7 @@ func (rt *Runtime) collect() {
 			keep = append(keep, ev)
 			continue
 		}
-		if r == cudaSuccess {
+		if r == cudaSuccess && ev.epoch == rt.epoch {
 			d := time.Duration(float64(math.Float32frombits(uint32(*ms))) * float64(time.Millisecond))
 			if ev.copy {
 				rt.xtime += d
@@ -115,6 +116,7 @@ func (rt *Runtime) Times() (kernels, copies time.Duration, err error) {
 func (rt *Runtime) ResetTimes() {
 	rt.mu.Lock()
 	rt.ktime, rt.xtime, rt.kstats = 0, 0, nil
+	rt.epoch++ // the pairs still pending belong to before
 	rt.mu.Unlock()
 }
 

@@ -179,6 +179,10 @@ ZKACCEL_GPU_WARP=0 step bench-nowarp 90 "$B/zkaccel" bench --device cuda:0 --ops
 # the one before's kernels, against one pass (bench-msm-bn254 at 2^20 and
 # 2^24): with the points from the host, the copies (96 MiB at 2^20) are
 # about as long as the kernels, and one pass overlaps only the sort.
+# Copies in chunks of 2 and 32 MiB through the staging buffers
+# (cuda.EnvCopyChunk), against 8 (bench-msm-bn254 at 2^20 and 2^24).
+ZKACCEL_CUDA_COPY_CHUNK=2 step bench-chunk2 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-chunk2.json"
+ZKACCEL_CUDA_COPY_CHUNK=32 step bench-chunk32 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-chunk32.json"
 ZKACCEL_MSM_PASSES=2 step bench-passes2 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-passes2.json"
 ZKACCEL_MSM_PASSES=4 step bench-passes4 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-passes4.json"
 # The bucket kernels' occupancy (gpu.EnvMSMBlock, gpu.EnvMSMMinBlocks):

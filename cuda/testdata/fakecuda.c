@@ -52,6 +52,7 @@ static __thread int depth;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int initialized, sticky;
 static long ctx_errors, bad_pointers, live_host, launches;
+static long largest_copy; // the most bytes one asynchronous copy moved
 static unsigned long long used;
 
 #define NSTREAMS 8
@@ -323,6 +324,9 @@ EXPORT CUresult cuMemFreeHost(void* p) {
 EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t n, void* s) {
 	CTX();
 	STICKY();
+	pthread_mutex_lock(&mu);
+	if ((long)n > largest_copy) largest_copy = (long)n;
+	pthread_mutex_unlock(&mu);
 	if (!inside(dst, n)) return E_INVALID_VALUE;
 	pthread_mutex_lock(&mu);
 	struct stream* st = stream_of(s);
@@ -335,6 +339,9 @@ EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t n,
 EXPORT CUresult cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t n, void* s) {
 	CTX();
 	STICKY();
+	pthread_mutex_lock(&mu);
+	if ((long)n > largest_copy) largest_copy = (long)n;
+	pthread_mutex_unlock(&mu);
 	if (!inside(src, n)) return E_INVALID_VALUE;
 	pthread_mutex_lock(&mu);
 	struct stream* st = stream_of(s);
@@ -487,6 +494,13 @@ EXPORT long fake_ctx_errors(void) { return ctx_errors; }
 EXPORT long fake_bad_pointers(void) { return bad_pointers; }
 EXPORT long fake_live_host(void) { return live_host; }
 EXPORT long fake_launches(void) { return launches; }
+EXPORT long fake_largest_copy(void) {
+	pthread_mutex_lock(&mu);
+	long n = largest_copy;
+	largest_copy = 0;
+	pthread_mutex_unlock(&mu);
+	return n;
+}
 EXPORT long fake_hazards(void) { return hazards; }
 EXPORT long fake_clear_hazards(void) {
 	pthread_mutex_lock(&mu);
