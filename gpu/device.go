@@ -95,15 +95,16 @@ const EnvMSMMinBlocks = "ZKACCEL_MSM_MIN_BLOCKS"
 // gain, and as a way around a device on which the one call misbehaves.
 const EnvGroth16Fuse = "ZKACCEL_GROTH16_FUSE"
 
-// groth16FuseEnv reports whether EnvGroth16Fuse leaves the one call on.
-func groth16FuseEnv() (bool, error) {
-	switch v := os.Getenv(EnvGroth16Fuse); v {
-	case "", "1":
-		return true, nil
-	case "0":
-		return false, nil
+// envSwitch reads the switch that variable name sets: "1" on, "0" off,
+// unset def; any other value is an error.
+func envSwitch(name string, def bool) (bool, error) {
+	switch v := os.Getenv(name); v {
+	case "":
+		return def, nil
+	case "0", "1":
+		return v == "1", nil
 	default:
-		return false, fmt.Errorf("%w: %s=%q: want 0 or 1", errBadRequest, EnvGroth16Fuse, v)
+		return false, fmt.Errorf("%s=%q: want 0 or 1", name, v)
 	}
 }
 
@@ -150,12 +151,11 @@ func devicePrelude(rt Runtime) (string, int, error) {
 	default:
 		return "", 0, fmt.Errorf("%s=%q: want word or element", EnvNTTLayout, v)
 	}
-	switch v := os.Getenv(EnvWarp); v {
-	case "0":
+	switch warp, err := envSwitch(EnvWarp, true); {
+	case err != nil:
+		return "", 0, err
+	case !warp:
 		pre += "#define ZK_NO_WARP 1\n"
-	case "", "1":
-	default:
-		return "", 0, fmt.Errorf("%s=%q: want 0 or 1", EnvWarp, v)
 	}
 	block := 0
 	if v := os.Getenv(EnvMSMBlock); v != "" {

@@ -61,9 +61,9 @@ func (d *Device) groth16QuotientMSM(q *zkaccel.Groth16QuotientRequest, msms []*z
 	if q != nil {
 		op += " " + string(q.Field)
 	}
-	switch on, err := groth16FuseEnv(); {
+	switch on, err := envSwitch(EnvGroth16Fuse, true); {
 	case err != nil:
-		return d.errorf(op, err)
+		return d.errorf(op, fmt.Errorf("%w: %w", errBadRequest, err))
 	case !on:
 		return d.unsupported(op, "%s=0", EnvGroth16Fuse)
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
-	"os"
 	"sync"
 
 	"github.com/zkaccel/zkaccel"
@@ -143,13 +142,9 @@ const EnvMSMPrecompute = "ZKACCEL_MSM_PRECOMPUTE"
 // quarter of the device's memory beside what is resident and its largest
 // buffer, and the kernels' 32-bit indices.
 func (d *Device) msmPreShape(g msmGroup, n int) (msmPre, error) {
-	on := !d.OnHost()
-	switch v := os.Getenv(EnvMSMPrecompute); v {
-	case "":
-	case "0", "1":
-		on = v == "1"
-	default:
-		return msmPre{}, fmt.Errorf("%w: %s=%q: want 0 or 1", errBadRequest, EnvMSMPrecompute, v)
+	on, err := envSwitch(EnvMSMPrecompute, !d.OnHost())
+	if err != nil {
+		return msmPre{}, fmt.Errorf("%w: %w", errBadRequest, err)
 	}
 	c := min(max(bits.Len(uint(n))-1, 4), 20)
 	pre := msmPre{c: c, nwin: g.bits/c + 1, stride: n}
