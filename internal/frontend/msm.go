@@ -224,15 +224,20 @@ func NewDeviceBatch2[J1, A1, S any, PJ1 Jacobian[J1, A1, S], J2, A2 any, PJ2 Jac
 	if err != nil {
 		return nil, err
 	}
-	b := &DeviceBatch{es: append(es1, es2...)}
-	for i, e := range b.es {
+	return newDeviceBatch(append(es1, es2...), dev, nbTasks), nil
+}
+
+// newDeviceBatch makes the requests to dev of the entries with scalars.
+func newDeviceBatch(es []batchEntry, dev zkaccel.Device, nbTasks int) *DeviceBatch {
+	b := &DeviceBatch{es: es}
+	for i, e := range es {
 		if e.n == 0 {
-			continue
+			continue // the identity, on the CPU in Done
 		}
 		b.Requests = append(b.Requests, e.request(dev, nbTasks))
 		b.sent = append(b.sent, i)
 	}
-	return b, nil
+	return b
 }
 
 // Done sets each item's result once the call that ran Requests succeeded,
@@ -335,39 +340,16 @@ func runBatch(es []batchEntry, opts []msm.Option) error {
 		return all()
 	}
 	start := time.Now()
-	var reqs []*zkaccel.MSMRequest
-	var batched []int
-	for i, e := range es {
-		if e.n == 0 {
-			continue // the identity, on the CPU below
-		}
-		reqs = append(reqs, e.request(bd, cfg.NbTasks))
-		batched = append(batched, i)
-	}
-	if len(reqs) > 0 {
-		err := bd.MSMBatch(reqs)
+	b := newDeviceBatch(es, bd, cfg.NbTasks)
+	if len(b.Requests) > 0 {
+		err := bd.MSMBatch(b.Requests)
 		switch {
 		case errors.Is(err, zkaccel.ErrUnsupported):
-			zkaccel.Debugf("msm batch of %d on %v: %v; one by one", len(reqs), bd, err)
+			zkaccel.Debugf("msm batch of %d on %v: %v; one by one", len(b.Requests), bd, err)
 			return all()
 		case err != nil:
 			return err
 		}
 	}
-	elapsed := time.Since(start)
-	for _, i := range batched {
-		e := es[i]
-		e.done()
-		if e.report != nil {
-			*e.report = zkaccel.Report{Op: e.op, N: e.n, Requested: bd, Ran: bd, Elapsed: elapsed}
-		}
-	}
-	for _, e := range es {
-		if e.n == 0 {
-			if err := e.one(); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return b.Done(bd, time.Since(start))
 }

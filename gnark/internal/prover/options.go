@@ -91,7 +91,7 @@ func MSMBatch[J, A, S any, PJ frontend.Jacobian[J, A, S]](rep *Report, names []s
 func MSMBatch2[J1, A1, S any, PJ1 frontend.Jacobian[J1, A1, S], J2, A2 any, PJ2 frontend.Jacobian[J2, A2, S]](rep *Report, names1 []string, items1 []frontend.BatchItem[J1, A1, S], names2 []string, items2 []frontend.BatchItem[J2, A2, S], c *Config) error {
 	zrs1, zrs2 := reports(items1), reports(items2)
 	if err := frontend.MultiExpLoadedBatch2[J1, A1, S, PJ1, J2, A2, PJ2](items1, items2, c.MSMOpts(nil, 0)); err != nil {
-		return fmt.Errorf("msm %s: %w", strings.Join(append(names1[:len(names1):len(names1)], names2...), ", "), err)
+		return fmt.Errorf("msm %s: %w", joinNames(names1, names2), err)
 	}
 	record(rep, names1, zrs1)
 	record(rep, names2, zrs2)
@@ -111,7 +111,7 @@ func QuotientMSM2[J1, A1, S any, PJ1 frontend.Jacobian[J1, A1, S], J2, A2 any, P
 	if !ok {
 		return false, nil
 	}
-	names := strings.Join(append(names1[:len(names1):len(names1)], names2...), ", ")
+	names := joinNames(names1, names2)
 	zrs1, zrs2 := reports(items1), reports(items2)
 	b, err := frontend.NewDeviceBatch2[J1, A1, S, PJ1, J2, A2, PJ2](items1, items2, h, hn, fd, 0)
 	if err != nil {
@@ -133,6 +133,11 @@ func QuotientMSM2[J1, A1, S any, PJ1 frontend.Jacobian[J1, A1, S], J2, A2 any, P
 	record(rep, names1, zrs1)
 	record(rep, names2, zrs2)
 	return true, nil
+}
+
+// joinNames lists the MSMs of two groups for an error or a log line.
+func joinNames(names1, names2 []string) string {
+	return strings.Join(append(names1[:len(names1):len(names1)], names2...), ", ")
 }
 
 // reports gives each item a report of its own and returns them.
