@@ -73,6 +73,25 @@ func WriteUnordered(rt *Runtime, b gpu.Buffer, src []byte) error {
 	return rt.check("cuMemcpyHtoDAsync_v2", rt.api.call(rt.api.memcpyHtoDAsync, bb.ptr, s.host, uintptr(len(src)), rt.copies))
 }
 
-// FreeStaging frees rt's staging buffers, so that the next copy allocates
-// them at the size EnvCopyChunk then sets.
-func FreeStaging(rt *Runtime) error { return rt.freeStaging() }
+// FreeStaging frees rt's staging buffers once their copies are done, so
+// that the next copy allocates them at the size EnvCopyChunk then sets.
+func FreeStaging(rt *Runtime) error {
+	exit, err := rt.enter()
+	if err != nil {
+		return err
+	}
+	defer exit()
+	for i := range rt.stage {
+		s := &rt.stage[i]
+		if s.host == 0 {
+			continue
+		}
+		if err := rt.await(s); err != nil {
+			return err
+		}
+		rt.api.call(rt.api.memFreeHost, s.host)
+		rt.api.call(rt.api.eventDestroy, s.event)
+		*s = staging{}
+	}
+	return nil
+}

@@ -205,29 +205,6 @@ func (rt *Runtime) stagingBuffers() error {
 	return nil
 }
 
-// freeStaging frees the staging buffers once their copies are done; the
-// next copy allocates them again, at the size EnvCopyChunk then sets.
-func (rt *Runtime) freeStaging() error {
-	exit, err := rt.enter()
-	if err != nil {
-		return err
-	}
-	defer exit()
-	for i := range rt.stage {
-		s := &rt.stage[i]
-		if s.host == 0 {
-			continue
-		}
-		if err := rt.await(s); err != nil {
-			return err
-		}
-		rt.api.call(rt.api.memFreeHost, s.host)
-		rt.api.call(rt.api.eventDestroy, s.event)
-		*s = staging{}
-	}
-	return nil
-}
-
 // await waits for the last copy through s.
 func (rt *Runtime) await(s *staging) error {
 	if !s.pending {

@@ -256,8 +256,7 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	// runs the quotient and the MSMs as one call (zkaccel.Groth16MSMDevice)
 	// H is computed there below, with the MSMs, and stays on the device for
 	// Z's.
-	_, fused := cfg.Device.(zkaccel.Groth16MSMDevice)
-	fused = fused && cfg.Batches()
+	_, fused := cfg.Device.(zkaccel.Groth16MSMDevice) // a GPU: it runs MSM batches too
 	var h []fr.Element
 	hErr := make(chan error, 1)
 	if fused {
