@@ -20,7 +20,6 @@ import (
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gnark/internal/prover"
 	zplonk "github.com/zkaccel/zkaccel/gnark/plonk"
-	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/circuits"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 )
@@ -360,46 +359,6 @@ func TestResidentFixed(t *testing.T) {
 		p.Close()
 		if rd.ResidentBytes() != before {
 			t.Errorf("Close left %d bytes resident", rd.ResidentBytes()-before)
-		}
-	})
-}
-
-// TestPrecomputedKey: a Prover made for a GPU device with
-// ZKACCEL_MSM_PRECOMPUTE=1 keeps its bases' window multiples (more device
-// memory than with 0), and its proofs verify, on every curve.
-func TestPrecomputedKey(t *testing.T) {
-	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
-		rd, ok := dev.(interface{ ResidentBytes() uint64 })
-		if !ok {
-			t.Skipf("%v keeps no points", dev)
-		}
-		for _, id := range curves {
-			t.Run(id.String(), func(t *testing.T) {
-				s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
-				held := map[string]uint64{}
-				for _, v := range []string{"0", "1"} {
-					t.Setenv(gpu.EnvMSMPrecompute, v)
-					before := rd.ResidentBytes()
-					p, err := zplonk.NewProver(s.pk, zplonk.WithDevice(dev))
-					if err != nil {
-						t.Fatal(err)
-					}
-					held[v] = rd.ResidentBytes() - before
-					w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(40, 2, 1))
-					proof, err := p.Prove(s.ccs, w)
-					p.Close()
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := plonk.Verify(proof, s.vk, pub); err != nil {
-						t.Fatalf("%s=%s: gnark rejects the proof: %v", gpu.EnvMSMPrecompute, v, err)
-					}
-				}
-				if held["1"] <= held["0"] {
-					t.Errorf("resident bytes with the window multiples %d, without %d", held["1"], held["0"])
-				}
-				t.Logf("resident bytes: %d without the window multiples, %d with", held["0"], held["1"])
-			})
 		}
 	})
 }
