@@ -302,6 +302,69 @@ func CheckGroth16QuotientMSM(q *Groth16QuotientRequest, msms []*MSMRequest) (int
 	return h, q.check(h < 0 || len(q.Result) != 0)
 }
 
+// PlonkMSMDevice is implemented by devices that run a PLONK proof's
+// quotient and the commitments to H's shards as one call (the GPUs).
+// PlonkQuotientMSM runs q as PlonkQuotient does, writing H into q.Result
+// and, with q.Lagrange, the coefficients over the values, then msms in
+// order as [MSMBatchDevice.MSMBatch] runs a batch. An MSM whose from entry
+// is i ≥ 0 leaves its Scalars empty and takes H's coefficients i … i+N−1
+// from the device's memory, where the quotient left them, so that H need
+// not go up again (gnark's H1, H2, H3: the shards of n+2 coefficients at
+// 0, n+2 and 2(n+2)); the others (from −1) bring their scalars.
+// [CheckPlonkQuotientMSM] states what a well-formed call is. An error
+// wrapping [ErrUnsupported] or [ErrBadRequest] comes before any work and
+// writes no result; the caller may then run the quotient and the MSMs
+// apart. After any other error the results, and q's polynomials given by
+// values, are undefined.
+type PlonkMSMDevice interface {
+	PlonkDevice
+	MSMBatchDevice
+	PlonkQuotientMSM(q *PlonkQuotientRequest, msms []*MSMRequest, from []int) error
+}
+
+// CheckPlonkQuotientMSM reports whether q, msms and from are a well-formed
+// [PlonkMSMDevice.PlonkQuotientMSM] call: q well formed as its Check says;
+// msms not empty and without nil; one entry of from per MSM, −1 for an MSM
+// that brings its scalars and else the index in H of its first scalar,
+// for an MSM with empty Scalars, 1 ≤ N, whose N coefficients lie in H's
+// Rho·N and whose curve has q.Field for scalar field. The other MSMs' own
+// fields are the device's to check, as for MSMBatch. The error wraps
+// [ErrBadRequest].
+func CheckPlonkQuotientMSM(q *PlonkQuotientRequest, msms []*MSMRequest, from []int) error {
+	if q == nil {
+		return badRequest("nil quotient request")
+	}
+	if err := q.Check(); err != nil {
+		return err
+	}
+	switch {
+	case len(msms) == 0:
+		return badRequest("no MSM")
+	case len(from) != len(msms):
+		return badRequest("%d offsets into H for %d MSMs", len(from), len(msms))
+	}
+	m := q.Rho * q.N
+	for i, r := range msms {
+		switch {
+		case r == nil:
+			return badRequest("MSM %d of %d is nil", i, len(msms))
+		case from[i] == -1:
+			continue
+		case from[i] < 0:
+			return badRequest("MSM %d: offset %d into H, want −1 (its own scalars) or at least 0", i, from[i])
+		case from[i] >= m:
+			return badRequest("MSM %d takes H's coefficients from %d, past H's Rho·N = %d", i, from[i], m)
+		case len(r.Scalars) != 0:
+			return badRequest("MSM %d takes H's coefficients from %d but has %d bytes of scalars", i, from[i], len(r.Scalars))
+		case r.N < 1 || r.N > m-from[i]:
+			return badRequest("MSM %d takes %d of H's coefficients from %d, want 1 … %d (H has Rho·N = %d)", i, r.N, from[i], m-from[i], m)
+		case !curveHasScalarField(r.Curve, q.Field):
+			return badRequest("MSM %d over %s takes H's coefficients, which are in %s", i, r.Curve, q.Field)
+		}
+	}
+	return nil
+}
+
 // curveHasScalarField reports whether f is the scalar field of curve c:
 // the fields of a curve's scalars are named after the curve.
 func curveHasScalarField(c Curve, f Field) bool { return string(c) == string(f) }

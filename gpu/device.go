@@ -95,6 +95,14 @@ const EnvMSMMinBlocks = "ZKACCEL_MSM_MIN_BLOCKS"
 // gain, and as a way around a device on which the one call misbehaves.
 const EnvGroth16Fuse = "ZKACCEL_GROTH16_FUSE"
 
+// EnvPlonkFuse names the variable that turns off ("0") or on ("1", the
+// default) PLONK's quotient and the commitments to H's shards as one call
+// (zkaccel.PlonkMSMDevice): off, the device declines such a call
+// (zkaccel.ErrUnsupported), and gnark/plonk sends the quotient and the
+// MSMs as two, H going up again between them. For measuring the gain, and
+// as a way around a device on which the one call misbehaves.
+const EnvPlonkFuse = "ZKACCEL_PLONK_FUSE"
+
 // envSwitch reads the switch that variable name sets: "1" on, "0" off,
 // unset def; any other value is an error.
 func envSwitch(name string, def bool) (bool, error) {
@@ -569,7 +577,16 @@ func (d *Device) Groth16QuotientMSM(q *zkaccel.Groth16QuotientRequest, msms []*z
 	return d.forgetIfReset(d.groth16QuotientMSM(q, msms))
 }
 
+// PlonkQuotientMSM runs PLONK's quotient and then MSMs, some of them over
+// H's shards, as one call (see plonk.go's plonkQuotientMSM).
+func (d *Device) PlonkQuotientMSM(q *zkaccel.PlonkQuotientRequest, msms []*zkaccel.MSMRequest, from []int) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.forgetIfReset(d.plonkQuotientMSM(q, msms, from))
+}
+
 var (
+	_ zkaccel.PlonkMSMDevice   = (*Device)(nil)
 	_ zkaccel.Groth16MSMDevice = (*Device)(nil)
 	_ zkaccel.Groth16Device    = (*Device)(nil)
 	_ zkaccel.PlonkDevice      = (*Device)(nil)

@@ -78,7 +78,14 @@ func (d *Device) groth16QuotientMSM(q *zkaccel.Groth16QuotientRequest, msms []*z
 	if err := d.groth16Fits(op, q, f); err != nil {
 		return err
 	}
-	calls, err := d.msmCalls(msms, hi)
+	from := make([]int, len(msms))
+	for i := range from {
+		from[i] = -1
+	}
+	if hi >= 0 {
+		from[hi] = 0
+	}
+	calls, err := d.msmCalls(msms, from)
 	if err != nil {
 		return err
 	}

@@ -436,27 +436,33 @@ func (d *Device) msm(req *zkaccel.MSMRequest) error {
 // first: an unsupported or malformed one fails the batch before any work.
 // Each Result is written when its request is done.
 func (d *Device) msmBatch(reqs []*zkaccel.MSMRequest) error {
-	calls, err := d.msmCalls(reqs, -1)
+	calls, err := d.msmCalls(reqs, nil)
 	if err != nil {
 		return err
 	}
 	return d.msmRun(calls)
 }
 
-// msmCalls checks reqs (see msmCheck), the one at index h (−1: none)
-// taking its scalars from the device, and returns their calls.
-func (d *Device) msmCalls(reqs []*zkaccel.MSMRequest, h int) ([]*msmCall, error) {
+// msmCalls checks reqs (see msmCheck) and returns their calls. Where
+// from is not nil, each request with from[i] ≥ 0 takes its scalars from
+// the device, from that element of a buffer its call's dscal must name
+// before msmRun.
+func (d *Device) msmCalls(reqs []*zkaccel.MSMRequest, from []int) ([]*msmCall, error) {
 	if len(reqs) == 0 {
 		return nil, d.errorf("msm batch", fmt.Errorf("%w: no request", errBadRequest))
 	}
 	calls := make([]*msmCall, len(reqs))
 	for i, req := range reqs {
-		c, err := d.msmCheck(req, i == h)
+		dev := from != nil && from[i] >= 0
+		c, err := d.msmCheck(req, dev)
 		if err != nil {
 			if len(reqs) > 1 {
 				err = fmt.Errorf("request %d of %d: %w", i, len(reqs), err)
 			}
 			return nil, err
+		}
+		if dev {
+			c.doff = from[i]
 		}
 		calls[i] = c
 	}
@@ -558,10 +564,11 @@ type msmCall struct {
 	chunk int             // points per pass
 	acc   []byte          // the sum of its passes so far
 	// devScalars says that the scalars are in the device's memory, in
-	// dscal from element 0 on (req.Scalars is empty): a Groth16
-	// quotient's H.
+	// dscal from element doff on (req.Scalars is empty): a Groth16
+	// quotient's H, or a shard of a PLONK quotient's.
 	devScalars bool
 	dscal      Buffer
+	doff       int
 	// pre says that the MSM sums the resident points' window multiples
 	// (res.pre), with one set of buckets for every window.
 	pre bool
@@ -636,7 +643,7 @@ func (c *msmCall) stage(d *Device, lo int, early bool) (*msmStaged, error) {
 	}
 	sc := passScalars{host: req.Scalars[min(lo*ss, len(req.Scalars)):min(hi*ss, len(req.Scalars))]}
 	if c.devScalars {
-		sc = passScalars{device: c.dscal, offset: lo}
+		sc = passScalars{device: c.dscal, offset: c.doff + lo}
 	}
 	return d.msmStage(g, c.plan(d, hi-lo), pts, sc, early)
 }

@@ -135,7 +135,53 @@ func opCases() []opCase {
 		panic(err)
 	}
 
+	// Two MSMs over shards of the PLONK quotient's H (lag: 32
+	// coefficients), from host points.
+	shardPoints := inputs.BN254G1(rng, 10)
+	shardFrom := []int{0, 22}
+	var wantShards [2]bn254.G1Jac
+	for k, from := range shardFrom {
+		sc := make([]fr.Element, len(shardPoints))
+		copy(rawbytes.Of(sc), lagWant[from*fr.Bytes:])
+		if _, err := wantShards[k].MultiExp(shardPoints, sc, ecc.MultiExpConfig{}); err != nil {
+			panic(err)
+		}
+	}
+
 	return []opCase{
+		{"plonk-quotient-msm", func(dev zkaccel.Device) error {
+			pd, ok := dev.(zkaccel.PlonkMSMDevice)
+			if !ok {
+				return fmt.Errorf("%v does not run PLONK's quotient and MSMs as one call", dev)
+			}
+			req := *lag.req
+			req.Polys = make([][]byte, len(lag.req.Polys))
+			for i, c := range lag.req.Polys {
+				req.Polys[i] = slices.Clone(c)
+			}
+			req.Result = make([]byte, len(lagWant))
+			var got [3]bn254.G1Jac
+			msms := []*zkaccel.MSMRequest{
+				{Curve: zkaccel.BN254, Group: zkaccel.G1, N: len(shardPoints), Points: rawbytes.Of(shardPoints), Result: rawbytes.Of(got[:1])},
+				{Curve: zkaccel.BN254, Group: zkaccel.G1, N: len(points), Points: rawbytes.Of(points), Scalars: rawbytes.Of(scalars), Result: rawbytes.Of(got[1:2])},
+				{Curve: zkaccel.BN254, Group: zkaccel.G1, N: len(shardPoints), Points: rawbytes.Of(shardPoints), Result: rawbytes.Of(got[2:])},
+			}
+			if err := pd.PlonkQuotientMSM(&req, msms, []int{shardFrom[0], -1, shardFrom[1]}); err != nil {
+				return err
+			}
+			if !slices.Equal(req.Result, lagWant) {
+				return fmt.Errorf("plonk quotient and msm: wrong quotient")
+			}
+			for i := range req.Polys {
+				if !slices.Equal(req.Polys[i], lagCoeffs[i]) {
+					return fmt.Errorf("plonk quotient and msm: wrong coefficients of polynomial %d", i)
+				}
+			}
+			if !got[0].Equal(&wantShards[0]) || !got[1].Equal(&wantMSM) || !got[2].Equal(&wantShards[1]) {
+				return fmt.Errorf("plonk quotient and msm: wrong MSM")
+			}
+			return nil
+		}, false},
 		{"msm-precomputed", func(dev zkaccel.Device) error {
 			rd, ok := dev.(zkaccel.ResidentMSMDevice)
 			if !ok {

@@ -1,6 +1,7 @@
 package gpu
 
 import (
+	"fmt"
 	"math/bits"
 
 	"github.com/zkaccel/zkaccel"
@@ -26,6 +27,12 @@ import (
 //
 // With req.Fixed (plonk_fixed.go) the circuit's fixed polynomials are on
 // the device already, evaluated on every coset: step 2 reads them.
+//
+// plonkQuotientMSM (zkaccel.PlonkMSMDevice) goes on, in the same call, to
+// a batch of MSMs queued behind the interpolation of H: those over H's
+// shards (gnark's H1–H3) sort H's coefficients where the NTT left them,
+// each from its offset, so that H does not go up again for them (at 2^20
+// for BN254, 3 × 32 MiB); H and the coefficients come back after the MSMs.
 //
 // The device holds the polynomials twice (coefficients and one coset's
 // evaluations), H, and the NTT tables: about (2·P + 1 + 2 + 3·Rho/2 + 2)·n
@@ -65,6 +72,18 @@ func (d *Device) plonkQuotient(req *zkaccel.PlonkQuotientRequest) error {
 	if err != nil {
 		return err
 	}
+	if err := d.plonkFits(op, req, f); err != nil {
+		return err
+	}
+	if err := d.plonkRun(req, f); err != nil {
+		return d.errorf(op, err)
+	}
+	return nil
+}
+
+// plonkFits returns an error wrapping zkaccel.ErrUnsupported where req's
+// polynomials and tables cannot fit the device's memory.
+func (d *Device) plonkFits(op string, req *zkaccel.PlonkQuotientRequest, f FieldInfo) error {
 	es := f.ElemSize()
 	n, m := req.N, req.N*req.Rho
 	need := plonkQuotientMemory(req, n, m) * uint64(es)
@@ -74,7 +93,56 @@ func (d *Device) plonkQuotient(req *zkaccel.PlonkQuotientRequest) error {
 	if max := d.rt.MaxAlloc(); max > 0 && uint64(m*es) > max {
 		return d.unsupported(op, "n = %d: H's %s exceed the device's largest buffer (%s)", n, bytesStr(uint64(m*es)), bytesStr(max))
 	}
-	if err := d.plonkRun(req, f); err != nil {
+	return nil
+}
+
+// plonkQuotientMSM runs q and then msms as one call
+// (zkaccel.PlonkMSMDevice): the quotient's kernels are queued, then the
+// MSMs run as msmBatch runs a batch, those with an offset in from reading
+// their scalars from H where the quotient left it. H, and the
+// coefficients of the polynomials q gives by values, come back once the
+// MSMs are done (they do not change them).
+func (d *Device) plonkQuotientMSM(q *zkaccel.PlonkQuotientRequest, msms []*zkaccel.MSMRequest, from []int) error {
+	op := "plonk quotient and msm"
+	if q != nil {
+		op += " " + string(q.Field)
+	}
+	switch on, err := envSwitch(EnvPlonkFuse, true); {
+	case err != nil:
+		return d.errorf(op, fmt.Errorf("%w: %w", errBadRequest, err))
+	case !on:
+		return d.unsupported(op, "%s=0", EnvPlonkFuse)
+	}
+	if err := zkaccel.CheckPlonkQuotientMSM(q, msms, from); err != nil {
+		return d.errorf(op, err)
+	}
+	f, err := d.quotientField(op, q.Field, q.ElemSize, func() error { return nil })
+	if err != nil {
+		return err
+	}
+	if err := d.plonkFits(op, q, f); err != nil {
+		return err
+	}
+	calls, err := d.msmCalls(msms, from)
+	if err != nil {
+		return err
+	}
+	s := d.scratch()
+	defer s.free()
+	res, canon, err := d.plonkQueue(q, f, s)
+	if err != nil {
+		_ = d.rt.Finish() // let the launched kernels end before the buffers are freed
+		return d.errorf(op, err)
+	}
+	for _, c := range calls {
+		if c.devScalars {
+			c.dscal = res
+		}
+	}
+	if err := d.msmRun(calls); err != nil {
+		return err
+	}
+	if err := d.plonkRead(q, res, canon); err != nil {
 		return d.errorf(op, err)
 	}
 	return nil
@@ -141,148 +209,19 @@ func (t *plonkCoset) to(dst, src Buffer, c Buffer, shift []byte) error {
 // plonkRun runs the steps of the comment above and writes req.Result once
 // everything succeeded.
 func (d *Device) plonkRun(req *zkaccel.PlonkQuotientRequest, f FieldInfo) error {
-	var fixed *residentPolys
-	if req.Fixed != nil {
-		var err error
-		if fixed, err = d.plonkFixedOf(req); err != nil {
-			return err
-		}
-	}
-	k, err := d.plonkProgram(req.Field, f)
-	if err != nil {
-		return err
-	}
-	now := nttClock.Add(1)
 	s := d.scratch()
 	defer s.free()
-	es := f.ElemSize()
-	n, m := req.N, req.N*req.Rho
-	logn, logm := bits.TrailingZeros(uint(n)), bits.TrailingZeros(uint(m))
-	group := d.nttGroup()
+	res, canon, err := d.plonkQueue(req, f, s)
+	if err != nil {
+		return err
+	}
+	return d.plonkRead(req, res, canon)
+}
 
-	// One coset's evaluations of each polynomial that is not resident,
-	// L₁'s, and a commitment's Qcp and Pi.
-	evals := make([]Buffer, zkaccel.PlonkNbPolys)
-	for j := range evals {
-		if j < len(req.Polys) && len(req.Polys[j]) == 0 {
-			continue // resident (fixed)
-		}
-		if evals[j], err = s.alloc(n * es); err != nil {
-			return err
-		}
-	}
-	l1, err := s.alloc(n * es) // with Lagrange, the spare buffer until L₁ needs it
-	if err != nil {
-		return err
-	}
-	// The proof's polynomials go up, the fixed ones too unless resident,
-	// each one's interpolation (with Lagrange) queued as soon as it is
-	// written, so that (on a runtime that copies beside its kernels, as
-	// CUDA does) the next one's copy overlaps it.
-	canon := make([]Buffer, len(req.Polys))
-	for i, c := range req.Polys {
-		if len(c) == 0 {
-			continue // resident (fixed)
-		}
-		if canon[i], err = s.upload(c); err != nil {
-			return err
-		}
-		if req.Lagrange && zkaccel.PlonkIsLagrange(i) {
-			if canon[i], l1, err = d.plonkInterpolate(req, k, s, now, canon[i], l1); err != nil {
-				return err
-			}
-		}
-	}
-	var qcp, pi Buffer
-	if len(req.Polys) > zkaccel.PlonkNbPolys {
-		if qcp, err = s.alloc(n * es); err != nil {
-			return err
-		}
-		if pi, err = s.alloc(n * es); err != nil {
-			return err
-		}
-	}
-	var consts []byte
-	for _, c := range [][]byte{req.Alpha, req.Beta, req.Gamma, req.PermShift, req.Generator} {
-		consts = append(consts, c...)
-	}
-	for i := range req.Rho {
-		consts = append(append(append(consts, req.CosetShifts[i]...), req.Vanishing[i]...), req.VanishingInv[i]...)
-	}
-	cbuf, err := s.upload(consts)
-	if err != nil {
-		return err
-	}
-	nb := 1
-	for _, b := range req.Blinding {
-		nb = max(nb, len(b)/es)
-	}
-	blind := make([]byte, 4*nb*es) // zero-padded at the top
-	for i, b := range req.Blinding {
-		copy(blind[i*nb*es:], b)
-	}
-	bbuf, err := s.upload(blind)
-	if err != nil {
-		return err
-	}
-	nInv, err := s.upload(req.CardinalityInv)
-	if err != nil {
-		return err
-	}
-	pw, err := d.nttPowers(s, k.ntt, now, req.Field, es, "pow", req.Generator, n, 1)
-	if err != nil {
-		return err
-	}
-	res, err := s.alloc(m * es)
-	if err != nil {
-		return err
-	}
-
-	t := d.plonkCoset(k, s, now, req.Field, es, n, req.Generator)
-	for i := range req.Rho {
-		shift := req.CosetShifts[i]
-		at := make([]Buffer, zkaccel.PlonkNbPolys) // coset i's evaluations
-		for j := range zkaccel.PlonkNbPolys {
-			if canon[j] == nil {
-				at[j] = fixed.evals[i][fixed.slot(j)]
-				continue
-			}
-			if err := t.to(evals[j], canon[j], nil, shift); err != nil {
-				return err
-			}
-			at[j] = evals[j]
-		}
-		if err := t.to(l1, nil, nInv, shift); err != nil { // L₁ = Σ Xʲ/n
-			return err
-		}
-		for j := zkaccel.PlonkNbPolys; j < len(req.Polys); j += 2 {
-			q := qcp
-			if canon[j] == nil {
-				q = fixed.evals[i][fixed.slot(j)]
-			} else if err := t.to(qcp, canon[j], nil, shift); err != nil {
-				return err
-			}
-			if err := t.to(pi, canon[j+1], nil, shift); err != nil {
-				return err
-			}
-			if err := d.rt.Launch(k.muladd, n, group, at[zkaccel.PlonkQk], q, pi, uint32(n)); err != nil {
-				return err
-			}
-		}
-		args := []any{res, uint32(logn), uint32(logm), uint32(req.Rho), uint32(i)}
-		for j := range zkaccel.PlonkNbPolys {
-			args = append(args, at[j])
-		}
-		args = append(args, l1, pw, cbuf, bbuf, uint32(nb))
-		if err := d.rt.Launch(k.quotient, n, group, args...); err != nil {
-			return err
-		}
-	}
-	inv := zkaccel.NTTRequest{Field: req.Field, ElemSize: es, N: m, Inverse: true, Decimation: zkaccel.DIT, Coset: true,
-		GeneratorInv: req.LargeGeneratorInv, CardinalityInv: req.LargeCardinalityInv, CosetShiftInv: req.LargeShiftInv}
-	if err := d.nttBuffer(s, k.ntt, now, &inv, logm, res); err != nil {
-		return err
-	}
+// plonkRead waits for the queued work, then reads H from res into
+// req.Result and, with req.Lagrange, the coefficients of the polynomials
+// given by values from canon over those values.
+func (d *Device) plonkRead(req *zkaccel.PlonkQuotientRequest, res Buffer, canon []Buffer) error {
 	if err := d.rt.Finish(); err != nil {
 		return err
 	}
@@ -299,6 +238,154 @@ func (d *Device) plonkRun(req *zkaccel.PlonkQuotientRequest, f FieldInfo) error 
 		}
 	}
 	return nil
+}
+
+// plonkQueue allocates req's buffers in s, writes its polynomials and
+// queues steps 1 and 2 of the comment above and the interpolation of step
+// 3. It returns the buffer that will hold H once the queued work is done,
+// and those of the polynomials' coefficients (nil where resident).
+func (d *Device) plonkQueue(req *zkaccel.PlonkQuotientRequest, f FieldInfo, s *scratch) (Buffer, []Buffer, error) {
+	var fixed *residentPolys
+	if req.Fixed != nil {
+		var err error
+		if fixed, err = d.plonkFixedOf(req); err != nil {
+			return nil, nil, err
+		}
+	}
+	k, err := d.plonkProgram(req.Field, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := nttClock.Add(1)
+	es := f.ElemSize()
+	n, m := req.N, req.N*req.Rho
+	logn, logm := bits.TrailingZeros(uint(n)), bits.TrailingZeros(uint(m))
+	group := d.nttGroup()
+
+	// One coset's evaluations of each polynomial that is not resident,
+	// L₁'s, and a commitment's Qcp and Pi.
+	evals := make([]Buffer, zkaccel.PlonkNbPolys)
+	for j := range evals {
+		if j < len(req.Polys) && len(req.Polys[j]) == 0 {
+			continue // resident (fixed)
+		}
+		if evals[j], err = s.alloc(n * es); err != nil {
+			return nil, nil, err
+		}
+	}
+	l1, err := s.alloc(n * es) // with Lagrange, the spare buffer until L₁ needs it
+	if err != nil {
+		return nil, nil, err
+	}
+	// The proof's polynomials go up, the fixed ones too unless resident,
+	// each one's interpolation (with Lagrange) queued as soon as it is
+	// written, so that (on a runtime that copies beside its kernels, as
+	// CUDA does) the next one's copy overlaps it.
+	canon := make([]Buffer, len(req.Polys))
+	for i, c := range req.Polys {
+		if len(c) == 0 {
+			continue // resident (fixed)
+		}
+		if canon[i], err = s.upload(c); err != nil {
+			return nil, nil, err
+		}
+		if req.Lagrange && zkaccel.PlonkIsLagrange(i) {
+			if canon[i], l1, err = d.plonkInterpolate(req, k, s, now, canon[i], l1); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	var qcp, pi Buffer
+	if len(req.Polys) > zkaccel.PlonkNbPolys {
+		if qcp, err = s.alloc(n * es); err != nil {
+			return nil, nil, err
+		}
+		if pi, err = s.alloc(n * es); err != nil {
+			return nil, nil, err
+		}
+	}
+	var consts []byte
+	for _, c := range [][]byte{req.Alpha, req.Beta, req.Gamma, req.PermShift, req.Generator} {
+		consts = append(consts, c...)
+	}
+	for i := range req.Rho {
+		consts = append(append(append(consts, req.CosetShifts[i]...), req.Vanishing[i]...), req.VanishingInv[i]...)
+	}
+	cbuf, err := s.upload(consts)
+	if err != nil {
+		return nil, nil, err
+	}
+	nb := 1
+	for _, b := range req.Blinding {
+		nb = max(nb, len(b)/es)
+	}
+	blind := make([]byte, 4*nb*es) // zero-padded at the top
+	for i, b := range req.Blinding {
+		copy(blind[i*nb*es:], b)
+	}
+	bbuf, err := s.upload(blind)
+	if err != nil {
+		return nil, nil, err
+	}
+	nInv, err := s.upload(req.CardinalityInv)
+	if err != nil {
+		return nil, nil, err
+	}
+	pw, err := d.nttPowers(s, k.ntt, now, req.Field, es, "pow", req.Generator, n, 1)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := s.alloc(m * es)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	t := d.plonkCoset(k, s, now, req.Field, es, n, req.Generator)
+	for i := range req.Rho {
+		shift := req.CosetShifts[i]
+		at := make([]Buffer, zkaccel.PlonkNbPolys) // coset i's evaluations
+		for j := range zkaccel.PlonkNbPolys {
+			if canon[j] == nil {
+				at[j] = fixed.evals[i][fixed.slot(j)]
+				continue
+			}
+			if err := t.to(evals[j], canon[j], nil, shift); err != nil {
+				return nil, nil, err
+			}
+			at[j] = evals[j]
+		}
+		if err := t.to(l1, nil, nInv, shift); err != nil { // L₁ = Σ Xʲ/n
+			return nil, nil, err
+		}
+		for j := zkaccel.PlonkNbPolys; j < len(req.Polys); j += 2 {
+			q := qcp
+			if canon[j] == nil {
+				q = fixed.evals[i][fixed.slot(j)]
+			} else if err := t.to(qcp, canon[j], nil, shift); err != nil {
+				return nil, nil, err
+			}
+			if err := t.to(pi, canon[j+1], nil, shift); err != nil {
+				return nil, nil, err
+			}
+			if err := d.rt.Launch(k.muladd, n, group, at[zkaccel.PlonkQk], q, pi, uint32(n)); err != nil {
+				return nil, nil, err
+			}
+		}
+		args := []any{res, uint32(logn), uint32(logm), uint32(req.Rho), uint32(i)}
+		for j := range zkaccel.PlonkNbPolys {
+			args = append(args, at[j])
+		}
+		args = append(args, l1, pw, cbuf, bbuf, uint32(nb))
+		if err := d.rt.Launch(k.quotient, n, group, args...); err != nil {
+			return nil, nil, err
+		}
+	}
+	inv := zkaccel.NTTRequest{Field: req.Field, ElemSize: es, N: m, Inverse: true, Decimation: zkaccel.DIT, Coset: true,
+		GeneratorInv: req.LargeGeneratorInv, CardinalityInv: req.LargeCardinalityInv, CosetShiftInv: req.LargeShiftInv}
+	if err := d.nttBuffer(s, k.ntt, now, &inv, logm, res); err != nil {
+		return nil, nil, err
+	}
+	return res, canon, nil
 }
 
 // plonkInterpolate turns the values on ⟨ω⟩ that vals holds for one of the

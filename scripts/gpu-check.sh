@@ -22,7 +22,8 @@
 # device time over, then a second that goes on from where it stopped and
 # retries what failed (with a fallback setting where the logs point at
 # one: ZKACCEL_GPU_WARP=0, ZKACCEL_GPU_MUL=32c, ZKACCEL_GPU_NTT_LAYOUT=element,
-# ZKACCEL_CUDA_COPY_STREAM=0, ZKACCEL_GROTH16_FUSE=0, ZKACCEL_MSM_PRECOMPUTE=0,
+# ZKACCEL_CUDA_COPY_STREAM=0, ZKACCEL_GROTH16_FUSE=0, ZKACCEL_PLONK_FUSE=0,
+# ZKACCEL_MSM_PRECOMPUTE=0,
 # ZKACCEL_CUDA_PTX=embedded
 # where the machine's NVRTC fails on a program, CUDA_LAUNCH_BLOCKING=1 to
 # name a faulting kernel). Every log of both calls comes back.
@@ -112,9 +113,10 @@ if [ "$mode" = proofs ]; then
 	# beside another's device work), Groth16 on the chain.
 	step bench-proofs-2e20-x4 200 "$B/zkaccel" bench --device cuda:0 --ops groth16 --curves bn254 --constraints 2^20 --in-flight 4 --runs 2 --max-time 30s --json "$W/bench-proofs-2e20-x4.json"
 	# Groth16's quotient and MSMs as two calls, H back on the host between
-	# them, against one call (bench-proofs-wide-2e20).
+	# them, and PLONK's quotient apart from H1–H3's MSMs, H going up again
+	# for them, against one call each (bench-proofs-wide-2e20).
 	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-2e20-noprecompute 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-noprecompute.json"
-	ZKACCEL_GROTH16_FUSE=0 step bench-proofs-wide-2e20-nofuse 200 "$B/zkaccel" bench --device cuda:0 --ops groth16 --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-nofuse.json"
+	ZKACCEL_GROTH16_FUSE=0 ZKACCEL_PLONK_FUSE=0 step bench-proofs-wide-2e20-nofuse 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-nofuse.json"
 fi
 # The runtime on the GPU, and its two ceilings. The compile-only tests
 # (NVRTC on every program, its variants, the sm_90 cubins: 95 s on the
@@ -153,7 +155,7 @@ step bench-msm-bls12-381 200 "$B/zkaccel" bench --device cuda:0 --ops msm --curv
 # more: small cases, short limits; a cut-off log still lists what it found).
 san=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | sort -V | tail -1)
 if [ -n "$san" ]; then
-	dir=gpu step sanitize-memcheck 150 "$san" --tool memcheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestGroth16Quotient$|TestGroth16QuotientMSM$|TestMSMPrecompute$|TestPlonkQuotient$|TestKeccak256$|TestPoseidon2$|TestMSM$' -test.timeout=145s
+	dir=gpu step sanitize-memcheck 150 "$san" --tool memcheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestGroth16Quotient$|TestGroth16QuotientMSM$|TestMSMPrecompute$|TestPlonkQuotient$|TestPlonkQuotientMSM$|TestKeccak256$|TestPoseidon2$|TestMSM$' -test.timeout=145s
 	dir=gpu step sanitize-racecheck 90 "$san" --tool racecheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestMSM$' -test.timeout=85s
 else
 	echo "== sanitize: no compute-sanitizer on this machine" | tee -a "$L/summary.log"
@@ -214,11 +216,12 @@ if [ "$mode" != proofs ]; then
 	# serial solving of one proof beside another's device work.
 	step bench-proofs-x4 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --in-flight 4 --runs 3 --max-time 30s --json "$W/bench-proofs-x4.json"
 	# Groth16's quotient and MSMs as two calls, H back on the host between
-	# them, against one call (bench-proofs-wide).
+	# them, and PLONK's quotient apart from H1–H3's MSMs, against one call
+	# each (bench-proofs-wide).
 	# The provers without their keys' window multiples, against with them
 	# (bench-proofs-wide).
 	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-noprecompute 200 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-noprecompute.json"
-	ZKACCEL_GROTH16_FUSE=0 step bench-proofs-wide-nofuse 150 "$B/zkaccel" bench --device cuda:0 --ops groth16 --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-nofuse.json"
+	ZKACCEL_GROTH16_FUSE=0 ZKACCEL_PLONK_FUSE=0 step bench-proofs-wide-nofuse 200 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-nofuse.json"
 fi
 # The crossovers for the automatic device choice, from the measurements
 # above (zkaccel tune --from), brought back for BENCHMARKS.md.

@@ -443,7 +443,10 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		bl: bl, br: br, bo: bo, bz: bz,
 		alpha: alpha, beta: beta, gamma: gamma,
 	}
-	h, err := p.quotient(rep, t, &qin, cfg)
+	// On a GPU the commitments to H's shards come from the quotient's own
+	// device call (hc), H staying there for them.
+	var hc hShardsBLS12377
+	h, err := p.quotient(rep, t, &qin, &hc, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -457,12 +460,20 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		h3 = append([]fr.Element(nil), h3...)
 		h3[0].Sub(&h3[0], &quotientRand[1])
 	}
-	// The three shards' MSMs together, as L, R and O's.
-	hs, err := p.commitAll(rep, []string{"H1", "H2", "H3"}, p.srs, []int{0, 0, 0}, [][]fr.Element{h1, h2, h3}, cfg)
-	if err != nil {
-		return nil, err
+	if hc.ok {
+		hs, err := hc.commitments(pk.Kzg.G1, np2, quotientRand, opt.StatisticalZK)
+		if err != nil {
+			return nil, err
+		}
+		copy(proof.H[:], hs[:])
+	} else {
+		// The three shards' MSMs together, as L, R and O's.
+		hs, err := p.commitAll(rep, []string{"H1", "H2", "H3"}, p.srs, []int{0, 0, 0}, [][]fr.Element{h1, h2, h3}, cfg)
+		if err != nil {
+			return nil, err
+		}
+		copy(proof.H[:], hs)
 	}
-	copy(proof.H[:], hs)
 	zeta, err := deriveRandomnessBLS12377(fs, "zeta", &proof.H[0], &proof.H[1], &proof.H[2])
 	if err != nil {
 		return nil, err
@@ -566,6 +577,51 @@ type quotientInputsBLS12377 struct {
 	alpha, beta, gamma fr.Element
 }
 
+// hShardsBLS12377 are the commitments to the three shards of H, of n+2
+// coefficients each, where the quotient's device call computed them
+// (zkaccel.PlonkMSMDevice) with ok set: before the statistical blinding,
+// which commitments adds.
+type hShardsBLS12377 struct {
+	ok      bool
+	p       [3]curve.G1Jac
+	elapsed time.Duration // the call's
+}
+
+// commitments returns the commitments to the shards as the proof holds
+// them: with statistical zero knowledge, shard 1 gains r₀·X^(n+2), shard 2
+// loses r₀ and gains r₁·X^(n+2), shard 3 loses r₁ (r = quotientRand), as
+// Prove blinds the shards themselves; srs holds the SRS's points, np2 is
+// n+2.
+func (hc *hShardsBLS12377) commitments(srs []curve.G1Affine, np2 int, r [2]fr.Element, statZK bool) ([3]curve.G1Affine, error) {
+	var out [3]curve.G1Affine
+	if statZK {
+		if len(srs) <= np2 {
+			return out, fmt.Errorf("msm H1: %d coefficients for %d SRS points", np2+1, len(srs))
+		}
+		var nr0, nr1 fr.Element
+		nr0.Neg(&r[0])
+		nr1.Neg(&r[1])
+		for k, c := range [3]struct {
+			pts []curve.G1Affine
+			sc  []fr.Element
+		}{
+			{[]curve.G1Affine{srs[np2]}, []fr.Element{r[0]}},
+			{[]curve.G1Affine{srs[0], srs[np2]}, []fr.Element{nr0, r[1]}},
+			{[]curve.G1Affine{srs[0]}, []fr.Element{nr1}},
+		} {
+			var d curve.G1Jac
+			if _, err := d.MultiExp(c.pts, c.sc, ecc.MultiExpConfig{}); err != nil {
+				return out, fmt.Errorf("msm H%d: blinding: %w", k+1, err)
+			}
+			hc.p[k].AddAssign(&d)
+		}
+	}
+	for k := range out {
+		out[k].FromJacobian(&hc.p[k])
+	}
+	return out, nil
+}
+
 // quotient returns the coefficients of H = N/(Xⁿ − 1), where N is the
 // constraint polynomial (zkaccel.PlonkQuotientRequest states it), with L,
 // R, O, Z blinded, and turns in's values into coefficients in place. It
@@ -575,8 +631,12 @@ type quotientInputsBLS12377 struct {
 // through zkaccel for the coefficients, then quotientHost, whose NTTs
 // still go to the device), and records the phase "quotient". On the
 // automatic default device, the quotient runs there from the crossover of
-// the NTT on the small domain.
-func (p *proverBLS12377) quotient(rep *prover.Report, t *traceBLS12377, in *quotientInputsBLS12377, cfg *prover.Config) ([]fr.Element, error) {
+// the NTT on the small domain. Where cfg's device also runs the
+// commitments to H's shards in the same call (zkaccel.PlonkMSMDevice: the
+// GPUs) and accepts this one, it does, into hc, which says so, and records
+// their phases "msm H1" … "msm H3" with the call's time; H then does not
+// go up again for them.
+func (p *proverBLS12377) quotient(rep *prover.Report, t *traceBLS12377, in *quotientInputsBLS12377, hc *hShardsBLS12377, cfg *prover.Config) ([]fr.Element, error) {
 	d0, d1 := t.domain0, t.domain1
 	n := int(d0.Cardinality)
 	m := int(d1.Cardinality)
@@ -633,7 +693,13 @@ func (p *proverBLS12377) quotient(rep *prover.Report, t *traceBLS12377, in *quot
 				req.Polys[i] = nil
 			}
 		}
-		err = pd.PlonkQuotient(req)
+		fused := false
+		if fd, ok := dev.(zkaccel.PlonkMSMDevice); ok && cfg.Batches() && 3*(n+2) <= m {
+			fused, err = p.quotientMSM(rep, fd, req, hc, n+2)
+		}
+		if !fused && err == nil {
+			err = pd.PlonkQuotient(req)
+		}
 		if err != nil && fx != nil && !errors.Is(err, zkaccel.ErrUnsupported) {
 			p.dropFixed(t, dev, fx)
 		}
@@ -653,11 +719,31 @@ func (p *proverBLS12377) quotient(rep *prover.Report, t *traceBLS12377, in *quot
 		}
 		return p.quotientHost(t, polys, *in, res, cfg)
 	})
-	rep.Add("quotient", time.Since(start), &zr)
+	elapsed := time.Since(start)
+	if hc != nil && hc.ok {
+		elapsed = hc.elapsed // the call's, as H1–H3 report it
+	}
+	rep.Add("quotient", elapsed, &zr)
 	if err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// quotientMSM runs req and the commitments to H's three shards of np2
+// coefficients, over the SRS's first points, as one call on fd, into hc.
+// It returns false, having done nothing, where fd declines the call.
+func (p *proverBLS12377) quotientMSM(rep *prover.Report, fd zkaccel.PlonkMSMDevice, req *zkaccel.PlonkQuotientRequest, hc *hShardsBLS12377, np2 int) (bool, error) {
+	if np2 > len(p.srs.Points()) {
+		return false, fmt.Errorf("msm H1: %d coefficients for %d SRS points", np2, len(p.srs.Points()))
+	}
+	var items []zmsm.BatchG1
+	for k := range hc.p {
+		items = append(items, zmsm.BatchG1{P: &hc.p[k], Points: p.srs})
+	}
+	elapsed, ok, err := prover.PlonkQuotientMSM(rep, fd, req, []string{"H1", "H2", "H3"}, items, []int{np2, np2, np2}, []int{0, np2, 2 * np2})
+	hc.ok, hc.elapsed = ok && err == nil, elapsed
+	return ok, err
 }
 
 // quotientHost computes H into res on the host: N is evaluated on the

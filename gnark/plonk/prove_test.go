@@ -124,6 +124,11 @@ func TestProveVerify(t *testing.T) {
 							}
 						}
 					}
+					// On a GPU the quotient and the commitments to H's
+					// shards are one call, whose time each of them reports.
+					if _, fused := dev.(zkaccel.PlonkMSMDevice); fused && (rep.Get("quotient") != rep.Get("msm H1") || rep.Get("quotient") != rep.Get("msm H3")) {
+						t.Errorf("the quotient and H's MSMs were not one call: %s", rep.String())
+					}
 					_, runs := dev.(zkaccel.PlonkDevice) // where the quotient runs whole
 					if err := prover.CheckPlace(&rep, "quotient", dev, runs, devtest.Required(dev)); err != nil {
 						t.Error(err)

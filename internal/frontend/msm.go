@@ -172,7 +172,7 @@ type BatchItem[J, A, S any] struct {
 // the items run one after the other through MultiExpLoaded, each with its
 // own device choice and CPU fallback.
 func MultiExpLoadedBatch[J, A, S any, PJ Jacobian[J, A, S]](items []BatchItem[J, A, S], opts []msm.Option) error {
-	es, err := batchEntries[J, A, S, PJ](items, 0, -1, 0, opts)
+	es, err := batchEntries[J, A, S, PJ](items, 0, nil, opts)
 	if err != nil {
 		return err
 	}
@@ -183,11 +183,11 @@ func MultiExpLoadedBatch[J, A, S any, PJ Jacobian[J, A, S]](items []BatchItem[J,
 // whose scalars share a field (G1 and G2 of one curve) as one batch: one
 // device call for both, items1 first.
 func MultiExpLoadedBatch2[J1, A1, S any, PJ1 Jacobian[J1, A1, S], J2, A2 any, PJ2 Jacobian[J2, A2, S]](items1 []BatchItem[J1, A1, S], items2 []BatchItem[J2, A2, S], opts []msm.Option) error {
-	es1, err := batchEntries[J1, A1, S, PJ1](items1, 0, -1, 0, opts)
+	es1, err := batchEntries[J1, A1, S, PJ1](items1, 0, nil, opts)
 	if err != nil {
 		return err
 	}
-	es2, err := batchEntries[J2, A2, S, PJ2](items2, len(items1), -1, 0, opts)
+	es2, err := batchEntries[J2, A2, S, PJ2](items2, len(items1), nil, opts)
 	if err != nil {
 		return err
 	}
@@ -196,9 +196,10 @@ func MultiExpLoadedBatch2[J1, A1, S any, PJ1 Jacobian[J1, A1, S], J2, A2 any, PJ
 
 // DeviceBatch is the MSM requests of a batch for a device call that runs
 // them after work of its own (zkaccel.Groth16MSMDevice: Groth16's quotient,
-// then the proof's MSMs), made from items as MultiExpLoadedBatch2 makes
-// them for MSMBatch, but for one item whose scalars the call computes on
-// the device (see NewDeviceBatch2), whose request has empty Scalars.
+// then the proof's MSMs; zkaccel.PlonkMSMDevice), made from items as
+// MultiExpLoadedBatch2 makes them for MSMBatch, but for items whose
+// scalars the call computes on the device (see NewDeviceBatch2 and
+// NewDeviceBatch), whose requests have empty Scalars.
 type DeviceBatch struct {
 	// Requests are the items' requests, items1's then items2's, but for
 	// the items with no scalar (whose sum, the identity, Done sets).
@@ -216,15 +217,50 @@ func NewDeviceBatch2[J1, A1, S any, PJ1 Jacobian[J1, A1, S], J2, A2 any, PJ2 Jac
 	if h >= len(items1) {
 		return nil, fmt.Errorf("zkaccel: msm batch: item %d of %d takes the device's scalars", h, len(items1))
 	}
-	es1, err := batchEntries[J1, A1, S, PJ1](items1, 0, h, hn, nil)
+	var hns []int
+	if h >= 0 {
+		if hn < 1 {
+			return nil, fmt.Errorf("zkaccel: msm batch: item %d takes %d of the device's scalars", h, hn)
+		}
+		hns = make([]int, len(items1))
+		hns[h] = hn
+	}
+	es1, err := batchEntries[J1, A1, S, PJ1](items1, 0, hns, nil)
 	if err != nil {
 		return nil, err
 	}
-	es2, err := batchEntries[J2, A2, S, PJ2](items2, len(items1), -1, 0, nil)
+	es2, err := batchEntries[J2, A2, S, PJ2](items2, len(items1), nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	return newDeviceBatch(append(es1, es2...), dev, nbTasks), nil
+}
+
+// NewDeviceBatch checks items and makes their requests to dev (resident
+// points where dev holds them, else host points), with nbTasks as each
+// request's NbTasks. Where hn[i] > 0 (hn may be nil), items[i] has no
+// Scalars: its scalars are hn[i] elements that the call computes on the
+// device before the MSMs (PLONK's H). Select gives each request's entry of
+// a slice parallel to items.
+func NewDeviceBatch[J, A, S any, PJ Jacobian[J, A, S]](items []BatchItem[J, A, S], hn []int, dev zkaccel.Device, nbTasks int) (*DeviceBatch, error) {
+	if hn != nil && len(hn) != len(items) {
+		return nil, fmt.Errorf("zkaccel: msm batch: %d device scalar counts for %d items", len(hn), len(items))
+	}
+	es, err := batchEntries[J, A, S, PJ](items, 0, hn, nil)
+	if err != nil {
+		return nil, err
+	}
+	return newDeviceBatch(es, dev, nbTasks), nil
+}
+
+// Select returns, for each of b's Requests, the entry of v (one per item
+// of the batch, in the items' order) for its item.
+func (b *DeviceBatch) Select(v []int) []int {
+	out := make([]int, len(b.sent))
+	for k, i := range b.sent {
+		out[k] = v[i]
+	}
+	return out
 }
 
 // newDeviceBatch makes the requests to dev of the entries with scalars.
@@ -278,20 +314,21 @@ type batchEntry struct {
 }
 
 // batchEntries checks items (numbered from first in errors) and makes
-// their entries; where h ≥ 0, items[h]'s scalars are hn elements on the
-// device (its entry cannot run alone).
-func batchEntries[J, A, S any, PJ Jacobian[J, A, S]](items []BatchItem[J, A, S], first, h, hn int, opts []msm.Option) ([]batchEntry, error) {
+// their entries; where hn[i] > 0 (hn may be nil), items[i]'s scalars are
+// hn[i] elements on the device (its entry cannot run alone).
+func batchEntries[J, A, S any, PJ Jacobian[J, A, S]](items []BatchItem[J, A, S], first int, hn []int, opts []msm.Option) ([]batchEntry, error) {
 	es := make([]batchEntry, len(items))
 	for i, it := range items {
 		n := len(it.Scalars)
-		if i == h {
-			n = hn
+		onDev := hn != nil && hn[i] != 0
+		if onDev {
+			n = hn[i]
 		}
 		switch {
 		case it.P == nil || it.Points == nil:
 			return nil, fmt.Errorf("zkaccel: msm batch: item %d has no result or no points", first+i)
-		case i == h && (hn < 1 || len(it.Scalars) != 0):
-			return nil, fmt.Errorf("zkaccel: %s: item %d: %d scalars on the device, %d on the host", it.Points.g.Op, first+i, hn, len(it.Scalars))
+		case onDev && (n < 1 || len(it.Scalars) != 0):
+			return nil, fmt.Errorf("zkaccel: %s: item %d: %d scalars on the device, %d on the host", it.Points.g.Op, first+i, n, len(it.Scalars))
 		case it.Lo < 0 || it.Lo > len(it.Points.points) || n > len(it.Points.points)-it.Lo:
 			return nil, fmt.Errorf("zkaccel: %s: item %d: %d scalars from point %d of %d loaded", it.Points.g.Op, first+i, n, it.Lo, len(it.Points.points))
 		}

@@ -135,6 +135,40 @@ func QuotientMSM2[J1, A1, S any, PJ1 frontend.Jacobian[J1, A1, S], J2, A2 any, P
 	return true, nil
 }
 
+// PlonkQuotientMSM runs PLONK's quotient q and the MSMs of items (named
+// names) as one call on fd (zkaccel.PlonkMSMDevice: the GPUs), and records
+// each MSM's phase, "msm " and its name, with the call's time, which it
+// returns for the caller's phase of the quotient. Where hn[i] > 0,
+// items[i] has no scalars: it takes hn[i] of H's coefficients from
+// from[i], on the device. It returns false, having done nothing, where fd
+// declines the call (an error wrapping zkaccel.ErrUnsupported): the
+// caller then runs them apart.
+func PlonkQuotientMSM[J, A, S any, PJ frontend.Jacobian[J, A, S]](rep *Report, fd zkaccel.PlonkMSMDevice, q *zkaccel.PlonkQuotientRequest, names []string, items []frontend.BatchItem[J, A, S], hn, from []int) (time.Duration, bool, error) {
+	all := strings.Join(names, ", ")
+	zrs := reports(items)
+	b, err := frontend.NewDeviceBatch[J, A, S, PJ](items, hn, fd, 0)
+	if err != nil {
+		return 0, false, fmt.Errorf("msm %s: %w", all, err)
+	}
+	if len(from) != len(items) {
+		return 0, false, fmt.Errorf("msm %s: %d offsets into H for %d MSMs", all, len(from), len(items))
+	}
+	start := time.Now()
+	switch err := fd.PlonkQuotientMSM(q, b.Requests, b.Select(from)); {
+	case errors.Is(err, zkaccel.ErrUnsupported):
+		zkaccel.Debugf("plonk quotient and msm %s on %v: %v; apart", all, fd, err)
+		return 0, false, nil
+	case err != nil:
+		return 0, false, fmt.Errorf("quotient and msm %s: %w", all, err)
+	}
+	elapsed := time.Since(start)
+	if err := b.Done(fd, elapsed); err != nil {
+		return 0, false, fmt.Errorf("msm %s: %w", all, err)
+	}
+	record(rep, names, zrs)
+	return elapsed, true, nil
+}
+
 // joinNames lists the MSMs of two groups for an error or a log line.
 func joinNames(names1, names2 []string) string {
 	return strings.Join(append(names1[:len(names1):len(names1)], names2...), ", ")
@@ -188,7 +222,9 @@ type Phase struct {
 	// "H1"…). MSMs sent together as one device call (a batch: on GPU
 	// devices, Groth16's Z, K, A, B1 and B2, PLONK's L, R, O and H1–H3)
 	// each report the batch's time; where Groth16's quotient goes in the
-	// same call (zkaccel.Groth16MSMDevice), "ntt" reports it too.
+	// same call (zkaccel.Groth16MSMDevice), "ntt" reports it too, and where
+	// PLONK's does (zkaccel.PlonkMSMDevice: its quotient and H1–H3),
+	// "quotient" does.
 	Name    string
 	Elapsed time.Duration
 	// Ran is the device that ran it (MSMs and the quotients; nil for the

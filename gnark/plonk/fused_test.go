@@ -1,0 +1,99 @@
+package plonk_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/backend"
+	"github.com/consensys/gnark/backend/plonk"
+
+	"github.com/zkaccel/zkaccel"
+	zplonk "github.com/zkaccel/zkaccel/gnark/plonk"
+	"github.com/zkaccel/zkaccel/gpu"
+	"github.com/zkaccel/zkaccel/internal/circuits"
+	"github.com/zkaccel/zkaccel/internal/devtest"
+)
+
+// declining is a GPU device that declines (ErrUnsupported) or fails (err)
+// PLONK's quotient and MSMs as one call.
+type declining struct {
+	zkaccel.PlonkMSMDevice
+	err   error
+	calls int
+}
+
+func (d *declining) PlonkQuotientMSM(*zkaccel.PlonkQuotientRequest, []*zkaccel.MSMRequest, []int) error {
+	d.calls++
+	return d.err
+}
+
+// TestQuotientMSM: on a GPU, PLONK's quotient and the commitments to H's
+// three shards are one device call, with and without statistical zero
+// knowledge (whose blinding of the shards the prover adds to the
+// commitments on the host), on the three curves, and gnark's verifier
+// accepts the proofs. Where the device declines the call
+// (ZKACCEL_PLONK_FUSE=0, or a device that declines), the prover runs the
+// quotient and the MSMs apart and the proof verifies; where the call
+// fails, Prove returns its error.
+func TestQuotientMSM(t *testing.T) {
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		fd, ok := dev.(zkaccel.PlonkMSMDevice)
+		if !ok {
+			t.Skipf("%v does not run the quotient and MSMs as one call", dev)
+		}
+		// prove proves on dev, checks the proof, and whether the quotient
+		// and H's MSMs ran as one call.
+		prove := func(t *testing.T, dev zkaccel.Device, id ecc.ID, statZK, oneCall bool) {
+			t.Helper()
+			s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
+			w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(1000, 77777, 1))
+			var rep zplonk.Report
+			opts := []zplonk.Option{zplonk.WithDevice(dev), zplonk.WithReport(&rep)}
+			if statZK {
+				opts = append(opts, zplonk.WithProverOptions(backend.WithStatisticalZeroKnowledge()))
+			}
+			proof, err := zplonk.Prove(s.ccs, s.pk, w, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := plonk.Verify(proof, s.vk, pub); err != nil {
+				t.Fatalf("gnark rejects the proof: %v", err)
+			}
+			one := rep.Get("quotient") == rep.Get("msm H1") && rep.Get("msm H1") == rep.Get("msm H3")
+			if one != oneCall {
+				t.Errorf("the quotient and H's MSMs as one call: %v, want %v: %s", one, oneCall, rep.String())
+			}
+		}
+		for _, id := range curves {
+			for _, statZK := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/statzk=%v", id, statZK), func(t *testing.T) {
+					prove(t, dev, id, statZK, true)
+				})
+			}
+		}
+		bn := ecc.BN254
+		t.Run("declined", func(t *testing.T) {
+			dd := &declining{PlonkMSMDevice: fd, err: fmt.Errorf("%w: declined by the test", zkaccel.ErrUnsupported)}
+			prove(t, dd, bn, true, false)
+			if dd.calls != 1 {
+				t.Errorf("%d calls of the declining device, want 1", dd.calls)
+			}
+		})
+		// ZKACCEL_PLONK_FUSE=0: the GPU itself declines.
+		t.Run("fuse-off", func(t *testing.T) {
+			t.Setenv(gpu.EnvPlonkFuse, "0")
+			prove(t, dev, bn, false, false)
+		})
+		t.Run("failing", func(t *testing.T) {
+			s := setupOf(t, "rangecheck", bn, &circuits.Committed{Commits: 1})
+			w, _ := fullAndPublic(t, bn, circuits.CommittedAssignment(1000, 77777, 1))
+			boom := errors.New("the test's device failed")
+			dd := &declining{PlonkMSMDevice: fd, err: boom}
+			if _, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(dd)); !errors.Is(err, boom) {
+				t.Fatalf("got %v, want the device's error", err)
+			}
+		})
+	})
+}
