@@ -635,3 +635,125 @@ func TestFakeMemoryMeter(t *testing.T) {
 	}
 	h.check(t, -1)
 }
+
+// TestFakeReadAfter checks ReadAfter: it reads a buffer on the copy stream
+// once the launches before its mark are done, beside a launch queued after
+// the mark on another buffer, in an order the fake driver finds no race
+// in; a later launch on the buffer waits for the read, and so does its
+// Free; a freed or foreign mark is an error; and reading a buffer that a
+// launch after the mark writes is a race the driver sees (the caller's
+// contract).
+func TestFakeReadAfter(t *testing.T) {
+	rt, h := fake(t)
+	add, err := fakeProgram(t, rt).Kernel("add_u32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 3000
+	words := func(v uint32) []byte {
+		b := make([]byte, 4*n)
+		for i := 0; i < n; i++ {
+			binary.LittleEndian.PutUint32(b[4*i:], v+uint32(i))
+		}
+		return b
+	}
+	alloc := func() gpu.Buffer {
+		b, err := rt.Alloc(4 * n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	a, b := alloc(), alloc()
+	if err := rt.Write(a, 0, words(10)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Launch(add, n, 0, a, uint32(n), uint32(5)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Write(b, 0, words(100)); err != nil {
+		t.Fatal(err)
+	}
+	m, err := rt.Mark()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Launch(add, n, 0, b, uint32(n), uint32(1)); err != nil { // beside the read
+		t.Fatal(err)
+	}
+	got := make([]byte, 4*n)
+	if err := rt.ReadAfter(m, got, a, 0); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, words(15)) {
+		t.Fatalf("read %d…, want 15…", binary.LittleEndian.Uint32(got))
+	}
+	part := make([]byte, 8)
+	if err := rt.ReadAfter(m, part, a, 4*(n-2)); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(part, words(15)[4*(n-2):]) {
+		t.Fatal("the read from an offset differs")
+	}
+	if err := rt.ReadAfter(m, got, a, 8); err == nil {
+		t.Error("a read past the buffer's end succeeded")
+	}
+	if err := rt.Launch(add, n, 0, a, uint32(n), uint32(7)); err != nil { // after the read
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		buf gpu.Buffer
+		v   uint32
+	}{{a, 22}, {b, 101}} {
+		if err := rt.Read(got, c.buf, 0); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, words(c.v)) {
+			t.Fatalf("read %d…, want %d…", binary.LittleEndian.Uint32(got), c.v)
+		}
+	}
+	m.Free()
+	m.Free() // twice: once
+	if err := rt.ReadAfter(m, got, a, 0); err == nil || !strings.Contains(err.Error(), "freed") {
+		t.Errorf("a read after a freed mark: %v", err)
+	}
+	if err := rt.ReadAfter(nil, got, a, 0); err == nil {
+		t.Error("a read after a nil mark succeeded")
+	}
+	if err := rt.Write(b, 0, words(1)); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := rt.Mark()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.ReadAfter(m2, got, b, 0); err != nil { // read, then freed with the read's event pending
+		t.Fatal(err)
+	}
+	rt.Free(b)
+	h.check(t, -1)
+
+	// A launch after the mark writes the buffer read: a race.
+	if err := rt.Launch(add, n, 0, a, uint32(n), uint32(1)); err != nil {
+		t.Fatal(err)
+	}
+	m3, err := rt.Mark()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Launch(add, n, 0, a, uint32(n), uint32(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.ReadAfter(m3, got, a, 0); err != nil {
+		t.Fatal(err)
+	}
+	m2.Free()
+	m3.Free()
+	if err := rt.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	rt.Free(a)
+	if got := h.get("fake_clear_hazards"); got != 1 {
+		t.Errorf("the fake driver saw %d races on a read a launch after its mark writes, want 1", got)
+	}
+}

@@ -322,9 +322,127 @@ func (rt *Runtime) Read(dst []byte, src gpu.Buffer, off int) error {
 	if err := rt.ready(b); err != nil {
 		return err
 	}
+	if err := rt.read(dst, b, off, rt.stream); err != nil {
+		return err
+	}
+	rt.busy = false // the last chunk came after every earlier command of the stream
+	rt.collect()
+	return nil
+}
+
+// mark is a point of the launch stream's work (gpu.Mark), an event.
+type mark struct {
+	rt    *Runtime
+	ev    uintptr
+	gen   uint64
+	freed bool // guarded by rt.mu
+}
+
+// Free releases the mark's event; a second Free does nothing.
+func (m *mark) Free() {
+	rt := m.rt
+	exit, err := rt.enter()
+	if err != nil {
+		return
+	}
+	defer exit()
+	if m.freed || m.gen != rt.gen {
+		m.freed = true
+		return // gone with the old context
+	}
+	m.freed = true
+	rt.api.call(rt.api.eventDestroy, m.ev)
+}
+
+// Mark returns the point that the work queued so far on the launch stream
+// will reach, for ReadAfter. Free releases it.
+func (rt *Runtime) Mark() (gpu.Mark, error) {
+	exit, err := rt.enter()
+	if err != nil {
+		return nil, err
+	}
+	defer exit()
+	ev, err := rt.mark(rt.stream)
+	if err != nil {
+		return nil, err
+	}
+	return &mark{rt: rt, ev: ev, gen: rt.gen}, nil
+}
+
+// ReadAfter copies len(dst) bytes of src at byte offset off into dst once
+// the launches before m are done, on the copy stream, so that the DMA runs
+// beside the kernels queued after m; it returns when the data are on the
+// host. The kernels queued after m must not write src. Later launches and
+// copies that use src wait for the read. Without a copy stream of its own
+// (EnvCopyStream=0) it reads as Read does, after everything queued.
+func (rt *Runtime) ReadAfter(m gpu.Mark, dst []byte, src gpu.Buffer, off int) (err error) {
+	if !rt.separateCopies() {
+		return rt.Read(dst, src, off)
+	}
+	exit, err := rt.enter()
+	if err != nil {
+		return err
+	}
+	defer exit()
+	mk, ok := m.(*mark)
+	switch {
+	case !ok || mk == nil:
+		return rt.errorf("read after", "%T is not a CUDA mark", m)
+	case mk.rt != rt:
+		return rt.errorf("read after", "the mark belongs to %s", mk.rt)
+	case mk.freed:
+		return rt.errorf("read after", "the mark was freed")
+	case mk.gen != rt.gen:
+		return rt.errorf("read after", "the mark was lost when the device was reset")
+	}
+	b, err := rt.own("read after", src)
+	if err != nil {
+		return err
+	}
+	if err := rt.span("read after", b, off, len(dst)); err != nil {
+		return err
+	}
+	if len(dst) == 0 {
+		return nil
+	}
+	if err := rt.stagingBuffers(); err != nil {
+		return err
+	}
+	a := rt.api
+	if err := rt.check("cuStreamWaitEvent", a.call(a.streamWaitEvent, rt.copies, mk.ev, 0)); err != nil {
+		return err
+	}
+	rt.cbusy = true
+	// Later launches, copies and the buffer's Free wait for the read, also
+	// when a chunk fails.
+	defer func() {
+		if b.gen != rt.gen {
+			return
+		}
+		ev, merr := rt.mark(rt.copies)
+		if merr != nil {
+			if err == nil {
+				err = merr
+			}
+			_ = rt.check("cuStreamSynchronize", a.call(a.streamSynchronize, rt.copies)) // nothing to wait for later
+			return
+		}
+		if b.written != 0 {
+			a.call(a.eventDestroy, b.written) // ev comes after it on the same stream
+		}
+		b.written = ev
+	}()
+	return rt.read(dst, b, off, rt.copies)
+}
+
+// read copies len(dst) ≥ 1 bytes of b at byte offset off into dst on
+// stream through the staging buffers, and returns once they are all on
+// the host. The caller has entered the runtime, and ordered the stream
+// after the work that writes b.
+func (rt *Runtime) read(dst []byte, b *buffer, off int, stream uintptr) error {
 	a := rt.api
 	chunk := rt.stage[0].size
-	stop := rt.timeStart(true, "", rt.stream)
+	stop := rt.timeStart(true, "", stream)
 	drain := func(k int) error {
 		s := &rt.stage[k%2]
 		if err := rt.await(s); err != nil {
@@ -342,10 +460,10 @@ func (rt *Runtime) Read(dst []byte, src gpu.Buffer, off int) error {
 		}
 		pos := k * chunk
 		n := min(chunk, len(dst)-pos)
-		if err := rt.check(fmt.Sprintf("cuMemcpyDtoHAsync_v2(%d bytes)", n), a.call(a.memcpyDtoHAsync, s.host, b.ptr+uintptr(off+pos), uintptr(n), rt.stream)); err != nil {
+		if err := rt.check(fmt.Sprintf("cuMemcpyDtoHAsync_v2(%d bytes)", n), a.call(a.memcpyDtoHAsync, s.host, b.ptr+uintptr(off+pos), uintptr(n), stream)); err != nil {
 			return err
 		}
-		if err := rt.check("cuEventRecord", a.call(a.eventRecord, s.event, rt.stream)); err != nil {
+		if err := rt.check("cuEventRecord", a.call(a.eventRecord, s.event, stream)); err != nil {
 			return err
 		}
 		s.pending = true
@@ -356,12 +474,7 @@ func (rt *Runtime) Read(dst []byte, src gpu.Buffer, off int) error {
 		}
 	}
 	stop() // recorded before the last chunk is waited for: it ends with the DMA
-	if err := drain(nchunks - 1); err != nil {
-		return err
-	}
-	rt.busy = false // the last chunk came after every earlier command of the stream
-	rt.collect()
-	return nil
+	return drain(nchunks - 1)
 }
 
 // parallelMin is the smallest copy parallelCopy splits: below it one

@@ -112,6 +112,32 @@ func (f *faultRuntime) Read(dst []byte, src gpu.Buffer, off int) error {
 	return f.Runtime.Read(dst, src, off)
 }
 
+// faultMark is faultRuntime's mark: the point reached when every earlier
+// launch is done, which its ReadAfter waits for (all of them, as Read does).
+type faultMark struct{ freed bool }
+
+func (m *faultMark) Free() { m.freed = true }
+
+// Mark and ReadAfter make faultRuntime a runtime that reads beside later
+// kernels, as CUDA's is, so that the device's paths for such runtimes run
+// (and fail at each call) on any runtime; the read itself is Read.
+func (f *faultRuntime) Mark() (gpu.Mark, error) {
+	if err := f.step(); err != nil {
+		return nil, err
+	}
+	return &faultMark{}, nil
+}
+
+func (f *faultRuntime) ReadAfter(m gpu.Mark, dst []byte, src gpu.Buffer, off int) error {
+	if err := f.step(); err != nil {
+		return err
+	}
+	if fm, ok := m.(*faultMark); !ok || fm.freed {
+		return fmt.Errorf("read after %T (freed or foreign)", m)
+	}
+	return f.Runtime.Read(dst, src, off)
+}
+
 func (f *faultRuntime) Launch(k gpu.Kernel, global, local int, args ...any) error {
 	if err := f.step(); err != nil {
 		return err

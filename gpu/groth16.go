@@ -99,7 +99,7 @@ func (d *Device) groth16QuotientMSM(q *zkaccel.Groth16QuotientRequest, msms []*z
 	if hi >= 0 {
 		calls[hi].dscal = h
 	}
-	if err := d.msmRun(calls); err != nil {
+	if err := d.msmRun(calls, nil); err != nil {
 		return err
 	}
 	if len(q.Result) != 0 {

@@ -440,7 +440,7 @@ func (d *Device) msmBatch(reqs []*zkaccel.MSMRequest) error {
 	if err != nil {
 		return err
 	}
-	return d.msmRun(calls)
+	return d.msmRun(calls, nil)
 }
 
 // msmCalls checks reqs (see msmCheck) and returns their calls. Where
@@ -470,8 +470,11 @@ func (d *Device) msmCalls(reqs []*zkaccel.MSMRequest, from []int) ([]*msmCall, e
 }
 
 // msmRun runs checked calls as msmBatch describes. A call with device
-// scalars must have its buffer (dscal) set.
-func (d *Device) msmRun(calls []*msmCall) error {
+// scalars must have its buffer (dscal) set. during, when not nil, runs
+// once the first pass's kernels (and the next pass's data) are queued,
+// before its result is awaited: host work, such as reads of other
+// buffers, that the device's computation may hide.
+func (d *Device) msmRun(calls []*msmCall, during func() error) error {
 	for _, c := range calls {
 		if c.devScalars && c.dscal == nil {
 			return d.errorf(c.g.op(), errors.New("internal error: the scalars on the device have no buffer"))
@@ -514,6 +517,9 @@ func (d *Device) msmRun(calls []*msmCall) error {
 		if ps.lo != 0 {
 			part = make([]byte, c.g.resultSize())
 			dst = part
+		}
+		if err == nil && i == 0 && during != nil {
+			err = during()
 		}
 		if err == nil {
 			err = d.msmResult(c.g, cur, dst, next == nil)

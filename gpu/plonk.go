@@ -32,7 +32,10 @@ import (
 // a batch of MSMs queued behind the interpolation of H: those over H's
 // shards (gnark's H1–H3) sort H's coefficients where the NTT left them,
 // each from its offset, so that H does not go up again for them (at 2^20
-// for BN254, 3 × 32 MiB); H and the coefficients come back after the MSMs.
+// for BN254, 3 × 32 MiB). On a runtime that reads beside later kernels
+// (besideReader: CUDA's copy stream), H and the coefficients come back
+// while the first MSM computes (at 2^20, 128 MiB of H and 32 MiB per
+// polynomial); elsewhere after the MSMs.
 //
 // The device holds the polynomials twice (coefficients and one coset's
 // evaluations), H, and the NTT tables: about (2·P + 1 + 2 + 3·Rho/2 + 2)·n
@@ -139,11 +142,50 @@ func (d *Device) plonkQuotientMSM(q *zkaccel.PlonkQuotientRequest, msms []*zkacc
 			c.dscal = res
 		}
 	}
-	if err := d.msmRun(calls); err != nil {
+	// Where the runtime reads beside later kernels (CUDA), H and the
+	// coefficients come back while the first MSM computes; else once the
+	// MSMs are done.
+	br, beside := d.rt.(besideReader)
+	var during func() error
+	if beside {
+		m, err := br.Mark()
+		if err != nil {
+			_ = d.rt.Finish()
+			return d.errorf(op, err)
+		}
+		defer m.Free()
+		during = func() error {
+			if err := d.plonkReadAfter(br, m, q, res, canon); err != nil {
+				return fmt.Errorf("reading the quotient beside the MSMs: %w", err)
+			}
+			return nil
+		}
+	}
+	if err := d.msmRun(calls, during); err != nil {
 		return err
 	}
-	if err := d.plonkRead(q, res, canon); err != nil {
-		return d.errorf(op, err)
+	if !beside {
+		if err := d.plonkRead(q, res, canon); err != nil {
+			return d.errorf(op, err)
+		}
+	}
+	return nil
+}
+
+// plonkReadAfter reads, as plonkRead does, once the work before m is done,
+// beside the kernels queued after it (which only read res).
+func (d *Device) plonkReadAfter(br besideReader, m Mark, req *zkaccel.PlonkQuotientRequest, res Buffer, canon []Buffer) error {
+	if err := br.ReadAfter(m, req.Result, res, 0); err != nil {
+		return err
+	}
+	if req.Lagrange {
+		for i, c := range req.Polys {
+			if zkaccel.PlonkIsLagrange(i) {
+				if err := br.ReadAfter(m, c, canon[i], 0); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	return nil
 }

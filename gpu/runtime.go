@@ -29,6 +29,22 @@ type Kernel interface {
 	Name() string
 }
 
+// Mark is a point of a runtime's queued work (see besideReader). Free
+// releases it.
+type Mark interface {
+	Free()
+}
+
+// besideReader is implemented by runtimes that can copy device memory to
+// the host beside kernels queued later (CUDA, whose copies run on a stream
+// of their own): Mark returns the point the work queued so far will
+// reach, and ReadAfter copies once that point is reached, without waiting
+// for the kernels queued after it, which must not write the buffer.
+type besideReader interface {
+	Mark() (Mark, error)
+	ReadAfter(m Mark, dst []byte, src Buffer, off int) error
+}
+
 // Runtime is the small interface a GPU runtime (OpenCL, CUDA) implements
 // for one device, and against which every algorithm of this package is
 // written once: compile, alloc, copy, launch, wait.
