@@ -103,8 +103,9 @@ func (d *Device) plonkFits(op string, req *zkaccel.PlonkQuotientRequest, f Field
 // (zkaccel.PlonkMSMDevice): the quotient's kernels are queued, then the
 // MSMs run as msmBatch runs a batch, those with an offset in from reading
 // their scalars from H where the quotient left it. H, and the
-// coefficients of the polynomials q gives by values, come back once the
-// MSMs are done (they do not change them).
+// coefficients of the polynomials q gives by values, come back while the
+// first MSM computes where the runtime reads beside later kernels, else
+// once the MSMs are done (they do not change them).
 func (d *Device) plonkQuotientMSM(q *zkaccel.PlonkQuotientRequest, msms []*zkaccel.MSMRequest, from []int) error {
 	op := "plonk quotient and msm"
 	if q != nil {
