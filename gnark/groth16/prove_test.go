@@ -384,3 +384,34 @@ func TestQuotientMSMDeclined(t *testing.T) {
 		}
 	})
 }
+
+// TestDefaultDevice: with ZKACCEL_DEVICE naming a GPU and no WithDevice, a
+// proof runs whole on it as with WithDevice: its quotient and MSMs as one
+// call, every MSM there; and gnark's verifier accepts it.
+func TestDefaultDevice(t *testing.T) {
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		if _, ok := dev.(zkaccel.Groth16MSMDevice); !ok {
+			t.Skipf("%v does not run the quotient and MSMs as one call", dev)
+		}
+		t.Setenv(zkaccel.EnvDevice, dev.String())
+		id := ecc.BN254
+		s := setupOf(t, "commit2", id, &committed{Commits: 2})
+		w, pub := fullAndPublic(t, id, committedWitness(5, 9, 2))
+		var rep zgroth16.Report
+		proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithReport(&rep))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := groth16.Verify(proof, s.vk, pub); err != nil {
+			t.Fatalf("gnark rejects the proof: %v", err)
+		}
+		if rep.Get("ntt") != rep.Get("msm Z") {
+			t.Errorf("the quotient and the MSMs were not one call: %s", rep.String())
+		}
+		for _, p := range rep.Phases {
+			if strings.HasPrefix(p.Name, "msm ") && (p.Ran == nil || p.Ran.String() != dev.String() || p.Fallback) {
+				t.Errorf("%s ran on %v (fallback %v), want %v", p.Name, p.Ran, p.Fallback, dev)
+			}
+		}
+	})
+}

@@ -3,6 +3,7 @@ package plonk_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -95,5 +96,36 @@ func TestQuotientMSM(t *testing.T) {
 				t.Fatalf("got %v, want the device's error", err)
 			}
 		})
+	})
+}
+
+// TestDefaultDevice: with ZKACCEL_DEVICE naming a GPU and no WithDevice, a
+// proof runs whole on it as with WithDevice: its quotient and H's MSMs as
+// one call, every MSM there; and gnark's verifier accepts it.
+func TestDefaultDevice(t *testing.T) {
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		if _, ok := dev.(zkaccel.PlonkMSMDevice); !ok {
+			t.Skipf("%v does not run the quotient and MSMs as one call", dev)
+		}
+		t.Setenv(zkaccel.EnvDevice, dev.String())
+		id := ecc.BN254
+		s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
+		w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(1000, 77777, 1))
+		var rep zplonk.Report
+		proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithReport(&rep))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := plonk.Verify(proof, s.vk, pub); err != nil {
+			t.Fatalf("gnark rejects the proof: %v", err)
+		}
+		if rep.Get("quotient") != rep.Get("msm H1") {
+			t.Errorf("the quotient and H's MSMs were not one call: %s", rep.String())
+		}
+		for _, p := range rep.Phases {
+			if strings.HasPrefix(p.Name, "msm ") && (p.Ran == nil || p.Ran.String() != dev.String() || p.Fallback) {
+				t.Errorf("%s ran on %v (fallback %v), want %v", p.Name, p.Ran, p.Fallback, dev)
+			}
+		}
 	})
 }

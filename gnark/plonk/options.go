@@ -19,7 +19,11 @@ type Phase = prover.Phase
 
 // WithDevice runs every MSM and NTT of the proof on dev (falling back to
 // the CPU, visibly, for what dev does not run). Without it, the default
-// device (ZKACCEL_DEVICE, else the automatic choice) is used.
+// device is used: where ZKACCEL_DEVICE names it, or where the automatic
+// choice is a device whose crossovers the proof's size reaches (its G1
+// MSM's and NTT's), the whole proof runs there as with WithDevice (on a
+// GPU: the MSM batches and the one-call quotient); else each call chooses
+// from its own size.
 func WithDevice(dev zkaccel.Device) Option { return prover.WithDevice(dev) }
 
 // WithProverOptions passes gnark's prover options through: solver options

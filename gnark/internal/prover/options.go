@@ -41,7 +41,11 @@ func Apply(opts ...[]Option) *Config {
 
 // WithDevice runs every MSM and NTT of the proof on dev (falling back to
 // the CPU, visibly, for what dev does not run). Without it, the default
-// device (ZKACCEL_DEVICE, else the automatic choice) is used.
+// device is used: where ZKACCEL_DEVICE names it, or where the automatic
+// choice is a device whose crossovers the proof's size reaches (its G1
+// MSM's and NTT's), the whole proof runs there as with WithDevice (on a
+// GPU: the MSM batches and the one-call quotient); else each call chooses
+// from its own size.
 func WithDevice(dev zkaccel.Device) Option { return func(c *Config) { c.Device = dev } }
 
 // WithProverOptions passes gnark's prover options through: solver options
@@ -302,6 +306,51 @@ func (r *Report) String() string {
 		}
 	}
 	return s
+}
+
+// resolveDefault returns the device a proof of about n constraints on
+// curve runs on when the options name none, so that it takes that
+// device's batched and one-call paths as with WithDevice: the default
+// device where ZKACCEL_DEVICE names it; the automatic choice where it is
+// not the CPU and n reaches its crossovers for the curve's G1 MSM and its
+// scalar field's NTT. Otherwise, or where the default cannot be opened
+// (the proof's calls then report it), nil: each call chooses for itself,
+// from its own size.
+func resolveDefault(curve ecc.ID, n int) zkaccel.Device {
+	dev, err := zkaccel.LookupDefault()
+	if err != nil || dev == nil {
+		return nil
+	}
+	return pickDefault(dev, zkaccel.AutomaticDefault(), zkaccel.Crossover, curve, n)
+}
+
+// pickDefault is resolveDefault's choice for the default device dev (auto:
+// chosen automatically), with crossover giving its crossovers.
+func pickDefault(dev zkaccel.Device, auto bool, crossover func(zkaccel.Device, string) (int, bool), curve ecc.ID, n int) zkaccel.Device {
+	if !auto {
+		return dev
+	}
+	if dev.Kind() == zkaccel.CPU {
+		return nil
+	}
+	name, ok := curveNames[curve]
+	if !ok {
+		return nil
+	}
+	for _, op := range []string{"msm " + name + " g1", "ntt " + name + " fft"} {
+		if x, ok := crossover(dev, op); !ok || n < x {
+			return nil
+		}
+	}
+	return dev
+}
+
+// curveNames are the curves of the provers by zkaccel's names, which its
+// operations' names use.
+var curveNames = map[ecc.ID]string{
+	ecc.BN254:     string(zkaccel.BN254),
+	ecc.BLS12_381: string(zkaccel.BLS12381),
+	ecc.BLS12_377: string(zkaccel.BLS12377),
 }
 
 // Target is the device of the options, else the default device

@@ -120,3 +120,49 @@ func TestRunAndReport(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// gpuLike is a device that is neither the CPU nor on the host, as the
+// automatic choice may pick.
+type gpuLike struct{ zkaccel.Device }
+
+func (gpuLike) Kind() zkaccel.Kind { return zkaccel.CUDA }
+
+// TestPickDefault checks which default device a proof takes whole: the
+// named default always; the automatic choice only where it is not the CPU
+// and the proof's size reaches both its crossovers for the curve (its G1
+// MSM's and its scalar field's NTT's); else none (each call chooses).
+func TestPickDefault(t *testing.T) {
+	dev := gpuLike{zkaccel.HostCPU()}
+	table := map[string]int{"msm bn254 g1": 1 << 12, "ntt bn254 fft": 1 << 14, "msm bls12-381 g1": 1 << 10}
+	cross := func(d zkaccel.Device, op string) (int, bool) {
+		if d != zkaccel.Device(dev) {
+			t.Fatalf("crossovers asked of %v", d)
+		}
+		n, ok := table[op]
+		return n, ok
+	}
+	for _, tc := range []struct {
+		name  string
+		dev   zkaccel.Device
+		auto  bool
+		curve ecc.ID
+		n     int
+		want  zkaccel.Device
+	}{
+		{"named-cpu", zkaccel.HostCPU(), false, ecc.BN254, 1, zkaccel.HostCPU()},
+		{"named-device", dev, false, ecc.BN254, 1, dev},
+		{"auto-cpu", zkaccel.HostCPU(), true, ecc.BN254, 1 << 20, nil},
+		{"auto-past-both", dev, true, ecc.BN254, 1 << 14, dev},
+		{"auto-below-ntt", dev, true, ecc.BN254, 1<<14 - 1, nil},
+		{"auto-below-msm", dev, true, ecc.BN254, 1 << 11, nil},
+		{"auto-no-ntt-crossover", dev, true, ecc.BLS12_381, 1 << 20, nil},
+		{"auto-no-crossover", dev, true, ecc.BLS12_377, 1 << 20, nil},
+		{"auto-other-curve", dev, true, ecc.BW6_761, 1 << 20, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := pickDefault(tc.dev, tc.auto, cross, tc.curve, tc.n); got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -191,6 +191,9 @@ func Run[P any](pkg string, curve ecc.ID, base, call []Option, ccs constraint.Co
 	if err := CheckDevice(cfg.Device); err != nil {
 		return zero, fmt.Errorf("zkaccel/gnark/%s: %w", pkg, err)
 	}
+	if cfg.Device == nil {
+		cfg.Device = resolveDefault(curve, ccs.GetNbConstraints())
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			proof, err = zero, fmt.Errorf("zkaccel/gnark/%s: prove %s: panic: %v", pkg, curve, v)
