@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -229,7 +230,9 @@ func TestNVRTCVariants(t *testing.T) {
 // array) in any of their kernels: a check of the machine code that
 // TestNoLocalMemory, which reads PTX, cannot make. (Before their formulas
 // were inlined, BLS12-381 G1's reduction kernels kept frames of 768 and
-// 2240 bytes: points passed by value into __noinline__ calls.)
+// 2240 bytes: points passed by value into __noinline__ calls.) With
+// ZKACCEL_CUBIN_DIR set it writes each cubin there (keccak.cubin,
+// msm_bn254_g1.cubin, …) for NVIDIA's disassembler, nvdisasm.
 func TestNVRTCCubin(t *testing.T) {
 	nv := nvrtc(t)
 	archs := nv.Archs()
@@ -251,6 +254,12 @@ func TestNVRTCCubin(t *testing.T) {
 			t.Fatalf("%s: cubin for sm_%d does not start with an ELF header: % x", key, newest, bin[:min(8, len(bin))])
 		}
 		t.Logf("NVRTC %s (%s): archs %v; %s for sm_%d: %d bytes in %v", nv.Version(), nv.Library(), archs, key, newest, len(bin), time.Since(start).Round(time.Millisecond))
+		if dir := os.Getenv("ZKACCEL_CUBIN_DIR"); dir != "" { // for nvdisasm (BENCHMARKS.md)
+			name := filepath.Join(dir, strings.ReplaceAll(key, "/", "_")+".cubin")
+			if err := os.WriteFile(name, bin, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 		funcs, err := cubinFuncs(bin)
 		if err != nil {
 			t.Fatalf("%s: %v", key, err)
