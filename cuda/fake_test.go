@@ -520,13 +520,7 @@ func TestFakeCopyStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 1000
-	words := func(v uint32) []byte {
-		b := make([]byte, 4*n)
-		for i := 0; i < n; i++ {
-			binary.LittleEndian.PutUint32(b[4*i:], v+uint32(i))
-		}
-		return b
-	}
+	words := func(v uint32) []byte { return fakeWords(n, v) }
 	check := func(b gpu.Buffer, v uint32) {
 		t.Helper()
 		got := make([]byte, 4*n)
@@ -650,13 +644,7 @@ func TestFakeReadAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 3000
-	words := func(v uint32) []byte {
-		b := make([]byte, 4*n)
-		for i := 0; i < n; i++ {
-			binary.LittleEndian.PutUint32(b[4*i:], v+uint32(i))
-		}
-		return b
-	}
+	words := func(v uint32) []byte { return fakeWords(n, v) }
 	alloc := func() gpu.Buffer {
 		b, err := rt.Alloc(4 * n)
 		if err != nil {
@@ -756,4 +744,13 @@ func TestFakeReadAfter(t *testing.T) {
 	if got := h.get("fake_clear_hazards"); got != 1 {
 		t.Errorf("the fake driver saw %d races on a read a launch after its mark writes, want 1", got)
 	}
+}
+
+// fakeWords returns n little-endian 32-bit words v, v+1, …
+func fakeWords(n int, v uint32) []byte {
+	b := make([]byte, 4*n)
+	for i := 0; i < n; i++ {
+		binary.LittleEndian.PutUint32(b[4*i:], v+uint32(i))
+	}
+	return b
 }

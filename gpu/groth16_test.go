@@ -366,32 +366,43 @@ func TestGroth16QuotientMSMBadRequests(t *testing.T) {
 					t.Setenv(gpu.EnvGroth16Fuse, "2")
 				}
 				var results [][]byte
-				for _, m := range fc.msms {
-					if m != nil {
-						results = append(results, m.Result)
-					}
-				}
 				if fc.q != nil {
 					results = append(results, fc.q.Result)
 				}
-				before := make([][]byte, len(results))
-				for i, r := range results {
-					before[i] = bytes.Clone(r)
-				}
-				err := d.Groth16QuotientMSM(fc.q, fc.msms)
-				switch {
-				case err == nil:
-					t.Fatal("no error")
-				case tc.unsup != errors.Is(err, zkaccel.ErrUnsupported) || (!tc.unsup && !errors.Is(err, zkaccel.ErrBadRequest)):
-					t.Fatalf("%v: want ErrUnsupported %v", err, tc.unsup)
-				}
-				for i, r := range results {
-					if !bytes.Equal(r, before[i]) {
-						t.Fatalf("result %d was written", i)
-					}
-				}
-				t.Log(err)
+				checkRefused(t, fc.msms, results, tc.unsup, func() error { return d.Groth16QuotientMSM(fc.q, fc.msms) })
 			})
 		}
 	})
+}
+
+// checkRefused makes a one-call request (call) that must fail before any
+// work: with an error wrapping ErrUnsupported (unsup) or else
+// ErrBadRequest, leaving the results of msms (nil entries aside) and the
+// other buffers in bufs as they were.
+func checkRefused(t *testing.T, msms []*zkaccel.MSMRequest, bufs [][]byte, unsup bool, call func() error) {
+	t.Helper()
+	var results [][]byte
+	for _, m := range msms {
+		if m != nil {
+			results = append(results, m.Result)
+		}
+	}
+	results = append(results, bufs...)
+	before := make([][]byte, len(results))
+	for i, r := range results {
+		before[i] = bytes.Clone(r)
+	}
+	err := call()
+	switch {
+	case err == nil:
+		t.Fatal("no error")
+	case unsup != errors.Is(err, zkaccel.ErrUnsupported) || (!unsup && !errors.Is(err, zkaccel.ErrBadRequest)):
+		t.Fatalf("%v: want ErrUnsupported %v", err, unsup)
+	}
+	for i, r := range results {
+		if !bytes.Equal(r, before[i]) {
+			t.Fatalf("result or buffer %d was written", i)
+		}
+	}
+	t.Log(err)
 }
