@@ -89,6 +89,9 @@ func (d *Device) groth16QuotientMSM(q *zkaccel.Groth16QuotientRequest, msms []*z
 	if err != nil {
 		return err
 	}
+	if err := d.fusedFits(op, groth16Memory(q.N, f), calls); err != nil {
+		return err
+	}
 	s := d.scratch()
 	defer s.free()
 	h, err := d.groth16Queue(q, f, s)
@@ -115,14 +118,20 @@ func (d *Device) groth16QuotientMSM(q *zkaccel.Groth16QuotientRequest, msms []*z
 func (d *Device) groth16Fits(op string, req *zkaccel.Groth16QuotientRequest, f FieldInfo) error {
 	es := uint64(f.ElemSize())
 	n := uint64(req.N)
-	// A, B, C, and the tables: twiddles of ω and ω⁻¹, the coset's.
-	if need := (3 + 1) * n * es; d.rt.Memory() > 0 && need > d.rt.Memory() {
+	if need := groth16Memory(req.N, f); d.rt.Memory() > 0 && need > d.rt.Memory() {
 		return d.unsupported(op, "n = %d: %s of data and tables exceed the device's memory (%s)", n, bytesStr(need), bytesStr(d.rt.Memory()))
 	}
 	if max := d.rt.MaxAlloc(); max > 0 && n*es > max {
 		return d.unsupported(op, "n = %d: %s per polynomial exceed the device's largest buffer (%s)", n, bytesStr(n*es), bytesStr(max))
 	}
 	return nil
+}
+
+// groth16Memory is the device memory, in bytes, that Groth16's quotient on
+// a domain of n elements of f holds: A, B, C, and the tables (twiddles of
+// ω and ω⁻¹, the coset's).
+func groth16Memory(n int, f FieldInfo) uint64 {
+	return (3 + 1) * uint64(n) * uint64(f.ElemSize())
 }
 
 // quotientField returns the field of a quotient request after the checks

@@ -549,6 +549,26 @@ func (d *Device) msmRun(calls []*msmCall, during func() error) error {
 	return nil
 }
 
+// fusedFits returns an error wrapping zkaccel.ErrUnsupported where a
+// quotient that holds held bytes of device memory, and beside it the MSMs
+// of calls two passes at a time (the one computing, the next staged),
+// would exceed the device's memory: the caller then sends the quotient
+// and the MSMs as two calls, the quotient's memory freed between them.
+func (d *Device) fusedFits(op string, held uint64, calls []*msmCall) error {
+	mem := d.rt.Memory()
+	if mem == 0 {
+		return nil
+	}
+	var most uint64
+	for _, c := range calls {
+		most = max(most, c.passBytes(d, 0))
+	}
+	if need := held + 2*most; need > mem {
+		return d.unsupported(op, "the quotient's %s and two MSM passes of %s each exceed the device's memory (%s)", bytesStr(held), bytesStr(most), bytesStr(mem))
+	}
+	return nil
+}
+
 // passBytes is the device memory that c's pass from point lo allocates.
 func (c *msmCall) passBytes(d *Device, lo int) uint64 {
 	var total uint64

@@ -1,6 +1,10 @@
 package gpu
 
-import "github.com/zkaccel/zkaccel"
+import (
+	"fmt"
+
+	"github.com/zkaccel/zkaccel"
+)
 
 // Test hooks of the MSM (package gpu_test uses them).
 
@@ -97,4 +101,20 @@ func ResidentPre(r zkaccel.ResidentPoints) (c, nwin int) {
 func MSMUsesPre(r zkaccel.ResidentPoints, n int) bool {
 	rp := r.(*residentPoints)
 	return rp.pre.nwin > 0 && msmPreBetter(rp.g, n, rp.pre)
+}
+
+// QuotientBytes is the device memory a quotient request holds, as the
+// one-call paths count it beside their MSMs: PLONK's for a
+// *zkaccel.PlonkQuotientRequest, Groth16's for a
+// *zkaccel.Groth16QuotientRequest.
+func QuotientBytes(req any) uint64 {
+	switch r := req.(type) {
+	case *zkaccel.PlonkQuotientRequest:
+		f, _ := ScalarField(r.Field)
+		return plonkQuotientMemory(r, r.N, r.N*r.Rho) * uint64(f.ElemSize())
+	case *zkaccel.Groth16QuotientRequest:
+		f, _ := ScalarField(r.Field)
+		return groth16Memory(r.N, f)
+	}
+	panic(fmt.Sprintf("QuotientBytes(%T)", req))
 }

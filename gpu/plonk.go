@@ -131,6 +131,9 @@ func (d *Device) plonkQuotientMSM(q *zkaccel.PlonkQuotientRequest, msms []*zkacc
 	if err != nil {
 		return err
 	}
+	if err := d.fusedFits(op, plonkQuotientMemory(q, q.N, q.N*q.Rho)*uint64(f.ElemSize()), calls); err != nil {
+		return err
+	}
 	s := d.scratch()
 	defer s.free()
 	res, canon, err := d.plonkQueue(q, f, s)

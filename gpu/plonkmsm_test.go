@@ -222,3 +222,44 @@ func TestPlonkQuotientMSMBadRequests(t *testing.T) {
 		}
 	})
 }
+
+// smallRuntime is a runtime that reports mem bytes of device memory.
+type smallRuntime struct {
+	gpu.Runtime
+	mem uint64
+}
+
+func (r smallRuntime) Memory() uint64 { return r.mem }
+
+// TestQuotientMSMMemory checks that a one-call quotient and MSMs that
+// would not fit the device's memory beside each other is declined
+// (ErrUnsupported) before any work, while the quotient alone still runs:
+// the provers then send two calls. PLONK's and Groth16's, on a device that
+// reports the quotient's memory and 64 KiB more (its constants and tables'
+// slack), less than two passes of the MSM.
+func TestQuotientMSMMemory(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		bn := plonkFields[0]
+		pts := inputs.BN254G1(rng, 20)
+		shard := func() *zkaccel.MSMRequest {
+			return &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: len(pts), Points: rawbytes.Of(pts), Result: make([]byte, 3*32)}
+		}
+
+		in := newPlonkInstance(bn.field, bn.domain, plonkCase{8, 4, 1, [4]int{2, 2, 2, 3}}, rng)
+		small := gpu.NewDevice(smallRuntime{d.Runtime(), gpu.QuotientBytes(in.req) + 64<<10})
+		msms := []*zkaccel.MSMRequest{shard()}
+		checkRefused(t, msms, [][]byte{in.req.Result}, true, func() error { return small.PlonkQuotientMSM(in.req, msms, []int{0}) })
+		if err := small.PlonkQuotient(in.req); err != nil {
+			t.Fatalf("the PLONK quotient alone: %v", err)
+		}
+
+		g := newGroth16Instance(bn.field, bn.domain, 32, rng)
+		small = gpu.NewDevice(smallRuntime{d.Runtime(), gpu.QuotientBytes(g.g16) + 64<<10})
+		msms = []*zkaccel.MSMRequest{shard()}
+		checkRefused(t, msms, [][]byte{g.g16.Result}, true, func() error { return small.Groth16QuotientMSM(g.g16, msms) })
+		if err := small.Groth16Quotient(g.g16); err != nil {
+			t.Fatalf("the Groth16 quotient alone: %v", err)
+		}
+	})
+}
