@@ -105,8 +105,8 @@ step warmup 150 "$B/zkaccel" warmup --device cuda:0
 if [ "$mode" = proofs ]; then
 	# Issue 6 first: the provers on cuda:0, every proof checked by gnark's
 	# verifier, then its speed target at 2^20.
-	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSMDeclined' -test.timeout=145s
-	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSM' -test.timeout=145s
+	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSMDeclined|TestDefaultDevice' -test.timeout=145s
+	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSM|TestDefaultDevice' -test.timeout=145s
 	step bench-proofs-wide-2e20 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20.json"
 	step bench-proofs-2e20 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-2e20.json"
 	# Throughput with four proofs in flight (one proof's serial solving
@@ -144,8 +144,8 @@ dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -
 # Both provers end to end on cuda:0 (their quotients run whole on the
 # device), every proof checked by gnark's verifier.
 if [ "$mode" != proofs ]; then
-	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSMDeclined' -test.timeout=145s
-	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSM' -test.timeout=145s
+	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSMDeclined|TestDefaultDevice' -test.timeout=145s
+	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSM|TestDefaultDevice' -test.timeout=145s
 fi
 # The last target row of issue 5: BLS12-381's MSM at 2^24.
 step bench-msm-bls12-381 200 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bls12-381 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-msm-bls12-381.json"
