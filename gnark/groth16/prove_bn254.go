@@ -268,9 +268,11 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 			hErr <- err
 		}()
 	}
+	start = time.Now()
 	wiresA := prover.Skip(wires, pk.InfinityA)
 	wiresB := prover.Skip(wires, pk.InfinityB)
 	wiresK := prover.PrivateWires(wires, r1cs.GetNbPublicVariables(), commitmentInfo)
+	rep.Add("wires", time.Since(start), nil)
 	if len(wiresK) != len(pk.G1.K) {
 		return nil, fmt.Errorf("%w: %d private wires, the key has %d K points", errMismatch, len(wiresK), len(pk.G1.K))
 	}

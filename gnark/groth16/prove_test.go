@@ -117,7 +117,7 @@ func TestProveVerify(t *testing.T) {
 							}
 						}
 					}
-					if msms < 5 || rep.Get("solve") <= 0 || rep.Get("ntt") <= 0 {
+					if msms < 5 || rep.Get("solve") <= 0 || rep.Get("ntt") <= 0 || rep.Get("wires") <= 0 {
 						t.Errorf("report lacks phases: %s", rep.String())
 					}
 					// On a GPU the quotient and the MSMs are one call, whose

@@ -480,16 +480,22 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 	}
 
 	// 4. Openings. Z's at ωζ (a division and an MSM) runs beside the rest,
-	// which needs only its value.
+	// which needs only its value. The host's steps are phases of their own
+	// ("evaluate", "linearise", "fold", "divide", "divide Z"), so that the
+	// report shows what a GPU leaves to the host.
+	start = time.Now()
 	blindedZ := blindedBN254(zc, bz)
 	var zetaShifted fr.Element
 	zetaShifted.Mul(&zeta, &vk.Generator)
 	proof.ZShiftedOpening.ClaimedValue = evalBN254(blindedZ, zetaShifted)
 	linZ := prover.Clone(blindedZ) // the linearised polynomial is built in it
 	zOpen := make(chan error, 1)
+	evalStart := start
 	go func() { // divides blindedZ in place
 		var err error
+		start := time.Now()
 		q := divideByXMinusABN254(blindedZ, proof.ZShiftedOpening.ClaimedValue, zetaShifted)
+		rep.Add("divide Z", time.Since(start), nil)
 		proof.ZShiftedOpening.H, err = p.commit(rep, "Z opening", p.srs, 0, q, cfg)
 		zOpen <- err
 	}()
@@ -508,8 +514,11 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 		for i := range t.qcp {
 			qcpZeta[i] = evalBN254(t.qcp[i], zeta)
 		}
+		rep.Add("evaluate", time.Since(evalStart), nil)
+		start := time.Now()
 		lin := linearizedBN254(t, n, lz, rz, oz, s1z, s2z, alpha, beta, gamma, zeta, zhZeta, proof.ZShiftedOpening.ClaimedValue,
 			qcpZeta, linZ, pic, vk.CosetShift, h1, h2, h3, opt.StatisticalZK)
+		rep.Add("linearise", time.Since(start), nil)
 		linDigest, err := p.commit(rep, "linearised", p.srs, 0, lin, cfg)
 		if err != nil {
 			return err
@@ -1005,6 +1014,7 @@ func (p *proverBN254) commitAll(rep *prover.Report, names []string, bases *zmsm.
 // bound to the point, the digests, the values and data (as gnark-crypto's
 // kzg derives it), and the opening of Σγⁱ·polysᵢ.
 func (p *proverBN254) batchOpen(rep *prover.Report, polys [][]fr.Element, known []fr.Element, digests []kzg.Digest, point fr.Element, hf hash.Hash, cfg *prover.Config, data ...[]byte) (kzg.BatchOpeningProof, error) {
+	start := time.Now() // the phase "fold": the values, the transcript, Σγⁱ·polysᵢ
 	var res kzg.BatchOpeningProof
 	if len(polys) != len(digests) || len(polys) == 0 || len(known) != len(polys)-1 {
 		return res, fmt.Errorf("batch opening: %d polynomials, %d digests, %d values", len(polys), len(digests), len(known))
@@ -1064,7 +1074,10 @@ func (p *proverBN254) batchOpen(rep *prover.Report, polys [][]fr.Element, known 
 		})
 		g.Mul(&g, &gamma)
 	}
+	rep.Add("fold", time.Since(start), nil)
+	start = time.Now()
 	q := divideByXMinusABN254(folded, foldedValue, point)
+	rep.Add("divide", time.Since(start), nil)
 	res.H, err = p.commit(rep, "batch opening", p.srs, 0, q, cfg)
 	return res, err
 }

@@ -133,6 +133,11 @@ func TestProveVerify(t *testing.T) {
 					if err := prover.CheckPlace(&rep, "quotient", dev, runs, devtest.Required(dev)); err != nil {
 						t.Error(err)
 					}
+					for _, host := range []string{"ratio", "evaluate", "linearise", "fold", "divide", "divide Z"} {
+						if rep.Get(host) <= 0 {
+							t.Errorf("report lacks the host phase %q: %s", host, rep.String())
+						}
+					}
 					if msms < 10 || rep.Get("solve") <= 0 || rep.Get("ntt") <= 0 || rep.Curve != id {
 						t.Errorf("report: %s", rep.String())
 					}

@@ -220,8 +220,13 @@ type Phase struct {
 	// pointwise work; PLONK: the circuit's trace in canonical form, made
 	// at a circuit's first proof), "quotient" (PLONK's quotient H: the
 	// interpolation of the proof's polynomials, the NTTs and the pointwise
-	// work), "ratio" (PLONK's copy constraint ratio Z, on the host), or
-	// "msm " and the MSM's name (Groth16: "A", "B1", "B2", "K", "Z",
+	// work), "ratio" (PLONK's copy constraint ratio Z, on the host),
+	// PLONK's other host steps ("evaluate": the values at ζ and ωζ;
+	// "linearise": the linearised polynomial; "fold": the batch opening's
+	// values and Σγⁱ·polysᵢ; "divide" and "divide Z": the openings'
+	// divisions by X − a, Z's beside the rest), Groth16's "wires" (the wire
+	// values filtered for A, B and K, on the host), or "msm " and the MSM's
+	// name (Groth16: "A", "B1", "B2", "K", "Z",
 	// "commitment i", "commitment i knowledge"; PLONK: "L", "R", "O", "Z",
 	// "H1"…). MSMs sent together as one device call (a batch: on GPU
 	// devices, Groth16's Z, K, A, B1 and B2, PLONK's L, R, O and H1–H3)
