@@ -523,8 +523,10 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		if err != nil {
 			return err
 		}
-		polys := [][]fr.Element{lin, blindedBLS12377(lc, bl), blindedBLS12377(rc, br), blindedBLS12377(oc, bo), t.s1, t.s2}
-		polys = append(polys, t.qcp...)
+		polys := []blindedPolyBLS12377{{c: lin}, {lc, bl}, {rc, br}, {oc, bo}, {c: t.s1}, {c: t.s2}}
+		for _, q := range t.qcp {
+			polys = append(polys, blindedPolyBLS12377{c: q})
+		}
 		digests := []kzg.Digest{linDigest, proof.LRO[0], proof.LRO[1], proof.LRO[2], vk.S[0], vk.S[1]}
 		digests = append(digests, vk.Qcp...)
 		// The values at ζ of all but the linearised polynomial are known.
@@ -922,11 +924,13 @@ func linearizedBLS12377(t *traceBLS12377, n int, lz, rz, oz, s1z, s2z, alpha, be
 	lagrangeZero.Mul(&zhZeta, &den).Mul(&lagrangeZero, &alpha).Mul(&lagrangeZero, &alpha)
 	nInv := t.domain0.CardinalityInv
 	lagrangeZero.Mul(&lagrangeZero, &nInv) // α²·L₁(ζ)
+	var zCoef fr.Element                   // Z's coefficient in the sum: s2 + α²·L₁(ζ)
+	zCoef.Add(&s2, &lagrangeZero)
 
 	prover.ParallelRange(len(bz), func(start, end int) {
 		var t0, t1, acc fr.Element
 		for i := start; i < end; i++ {
-			acc.Mul(&bz[i], &s2)
+			acc.Mul(&bz[i], &zCoef)
 			if i < len(t.s3) {
 				t0.Mul(&t.s3[i], &s1)
 				acc.Add(&acc, &t0)
@@ -946,8 +950,7 @@ func linearizedBLS12377(t *traceBLS12377, n int, lz, rz, oz, s1z, s2z, alpha, be
 					acc.Add(&acc, &t0)
 				}
 			}
-			t0.Mul(&bz[i], &lagrangeZero)
-			bz[i].Add(&acc, &t0)
+			bz[i] = acc
 			switch {
 			case i < len(h3):
 				t0.Mul(&h3[i], &zetaNPlusTwo).Add(&t0, &h2[i]).Mul(&t0, &zetaNPlusTwo).Add(&t0, &h1[i]).Mul(&t0, &zhZeta)
@@ -1012,18 +1015,23 @@ func (p *proverBLS12377) commitAll(rep *prover.Report, names []string, bases *zm
 // batchOpen is KZG's batch opening of polys at one point: their values
 // (the first one's evaluated, the others' known already), a challenge γ
 // bound to the point, the digests, the values and data (as gnark-crypto's
-// kzg derives it), and the opening of Σγⁱ·polysᵢ.
-func (p *proverBLS12377) batchOpen(rep *prover.Report, polys [][]fr.Element, known []fr.Element, digests []kzg.Digest, point fr.Element, hf hash.Hash, cfg *prover.Config, data ...[]byte) (kzg.BatchOpeningProof, error) {
+// kzg derives it), and the opening of Σγⁱ·polysᵢ. The blinded
+// polynomials (L, R, O) are folded in without their copies; the first
+// polynomial, which it evaluates, is not blinded.
+func (p *proverBLS12377) batchOpen(rep *prover.Report, polys []blindedPolyBLS12377, known []fr.Element, digests []kzg.Digest, point fr.Element, hf hash.Hash, cfg *prover.Config, data ...[]byte) (kzg.BatchOpeningProof, error) {
 	start := time.Now() // the phase "fold": the values, the transcript, Σγⁱ·polysᵢ
 	var res kzg.BatchOpeningProof
 	if len(polys) != len(digests) || len(polys) == 0 || len(known) != len(polys)-1 {
 		return res, fmt.Errorf("batch opening: %d polynomials, %d digests, %d values", len(polys), len(digests), len(known))
 	}
+	if len(polys[0].b) != 0 {
+		return res, errors.New("batch opening: the first polynomial, which it evaluates, is blinded")
+	}
 	largest := 0
 	for _, f := range polys {
-		largest = max(largest, len(f))
+		largest = max(largest, f.len())
 	}
-	res.ClaimedValues = append([]fr.Element{evalBLS12377(polys[0], point)}, known...)
+	res.ClaimedValues = append([]fr.Element{evalBLS12377(polys[0].c, point)}, known...)
 	fs := fiatshamir.NewTranscript(hf, "gamma")
 	if err := fs.Bind("gamma", point.Marshal()); err != nil {
 		return res, err
@@ -1051,10 +1059,10 @@ func (p *proverBLS12377) batchOpen(rep *prover.Report, polys [][]fr.Element, kno
 	gamma.SetBytes(gb)
 	// Σγⁱ·polysᵢ, into polys[0] (the linearised polynomial, which nothing
 	// reads afterwards) where it is the longest.
-	folded := polys[0]
+	folded := polys[0].c
 	if len(folded) < largest {
 		folded = make([]fr.Element, largest)
-		copy(folded, polys[0])
+		copy(folded, polys[0].c)
 	}
 	foldedValue := res.ClaimedValues[len(polys)-1]
 	for i := len(polys) - 2; i >= 0; i-- {
@@ -1063,7 +1071,7 @@ func (p *proverBLS12377) batchOpen(rep *prover.Report, polys [][]fr.Element, kno
 	var g fr.Element
 	g.Set(&gamma)
 	for i := 1; i < len(polys); i++ {
-		f := polys[i]
+		f := polys[i].c
 		gi := g
 		prover.ParallelRange(len(f), func(lo, hi int) {
 			var t fr.Element
@@ -1072,6 +1080,13 @@ func (p *proverBLS12377) batchOpen(rep *prover.Report, polys [][]fr.Element, kno
 				folded[j].Add(&folded[j], &t)
 			}
 		})
+		// The blinding b·(Xⁿ − 1), n = len(f), in place of its copy.
+		for j := range polys[i].b {
+			var t fr.Element
+			t.Mul(&polys[i].b[j], &gi)
+			folded[j].Sub(&folded[j], &t)
+			folded[len(f)+j].Add(&folded[len(f)+j], &t)
+		}
 		g.Mul(&g, &gamma)
 	}
 	rep.Add("fold", time.Since(start), nil)
@@ -1127,6 +1142,13 @@ func commitBlindingBLS12377(n int, b []fr.Element, key kzg.ProvingKey) curve.G1A
 	hi.Sub(&hi, &lo)
 	return hi
 }
+
+// blindedPolyBLS12377 is the polynomial c + b·(Xⁿ − 1), n = len(c),
+// not copied out: b, a blinding polynomial, may be empty.
+type blindedPolyBLS12377 struct{ c, b []fr.Element }
+
+// len is the number of the polynomial's coefficients.
+func (f blindedPolyBLS12377) len() int { return len(f.c) + len(f.b) }
 
 // blinded returns the coefficients of c + b·(Xⁿ − 1), n = len(c).
 func blindedBLS12377(c, b []fr.Element) []fr.Element {
