@@ -441,3 +441,60 @@ func checkDomains(es, n, rho int) error {
 	}
 	return nil
 }
+
+// PlonkRatioRequest is the copy constraint's accumulated ratio of gnark's
+// PLONK prover handed to a device backend: Z's N values on the domain ⟨ω⟩,
+//
+//	Z(ω⁰) = 1,  Z(ωⁱ⁺¹) = Z(ωⁱ) · Πⱼ (wⱼ(ωⁱ) + β·uʲ·ωⁱ + γ) / Πⱼ (wⱼ(ωⁱ) + β·σⱼ(ωⁱ) + γ)
+//
+// for i < N − 1 and j = 0, 1, 2, with w = L, R, O the wires, σ the
+// permutation's polynomials and u its coset shift, all by their values
+// on ⟨ω⟩ in natural order. The result is exact, so it equals gnark's,
+// element for element. Where a denominator is zero (a negligible event)
+// the device writes no result and returns an error wrapping
+// [ErrUnsupported], so that the caller's own ratio decides.
+//
+// Buffers are gnark-crypto values viewed as bytes, as for [MSMRequest].
+type PlonkRatioRequest struct {
+	Field    Field // a curve's scalar field
+	ElemSize int   // bytes per field element
+	N        int   // the domain's cardinality, a power of two
+	// Wires hold L's, R's and O's N values; Sigma σ1's, σ2's and σ3's.
+	Wires, Sigma [3][]byte
+	// The challenges and constants, one element each: β, γ; u (the
+	// permutation's coset shift); ω (the domain's generator).
+	Beta, Gamma, PermShift, Generator []byte
+	// Result receives Z's N values.
+	Result []byte
+	// NbTasks is the caller's bound on host goroutines, 0 for the default.
+	NbTasks int
+}
+
+// PlonkRatioDevice is implemented by devices that compute PLONK's
+// copy-constraint ratio. PlonkRatio returns an error wrapping
+// [ErrUnsupported] for a field or size it does not run, or where a
+// denominator is zero; it then writes no result.
+type PlonkRatioDevice interface {
+	Device
+	PlonkRatio(req *PlonkRatioRequest) error
+}
+
+// Check reports whether r is well formed: N a power of two up to 2^31, the
+// wires, σ and Result of N elements, one element per constant. The error
+// wraps [ErrBadRequest].
+func (r *PlonkRatioRequest) Check() error {
+	if r == nil {
+		return badRequest("nil request")
+	}
+	es := r.ElemSize
+	if err := checkDomains(es, r.N, 1); err != nil {
+		return err
+	}
+	for i, v := range append(append(r.Wires[:0:0], r.Wires[:]...), append(r.Sigma[:], r.Result)...) {
+		if len(v) != r.N*es {
+			name := [...]string{"L", "R", "O", "σ1", "σ2", "σ3", "result"}[i]
+			return badRequest("%s: %d bytes, want %d (N × %d)", name, len(v), r.N*es, es)
+		}
+	}
+	return checkConsts(es, r.NbTasks, r.Beta, r.Gamma, r.PermShift, r.Generator)
+}

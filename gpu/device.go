@@ -585,7 +585,16 @@ func (d *Device) PlonkQuotientMSM(q *zkaccel.PlonkQuotientRequest, msms []*zkacc
 	return d.forgetIfReset(d.plonkQuotientMSM(q, msms, from))
 }
 
+// PlonkRatio computes PLONK's copy-constraint ratio on the device (see
+// plonk_ratio.go).
+func (d *Device) PlonkRatio(req *zkaccel.PlonkRatioRequest) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.forgetIfReset(d.plonkRatio(req))
+}
+
 var (
+	_ zkaccel.PlonkRatioDevice = (*Device)(nil)
 	_ zkaccel.PlonkMSMDevice   = (*Device)(nil)
 	_ zkaccel.Groth16MSMDevice = (*Device)(nil)
 	_ zkaccel.Groth16Device    = (*Device)(nil)

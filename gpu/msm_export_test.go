@@ -118,3 +118,11 @@ func QuotientBytes(req any) uint64 {
 	}
 	panic(fmt.Sprintf("QuotientBytes(%T)", req))
 }
+
+// SetPlonkRatioChunks bounds the chunks of the PLONK ratio's kernels and
+// returns a function that restores the bound.
+func SetPlonkRatioChunks(c int) (restore func()) {
+	old := plonkRatioChunks
+	plonkRatioChunks = c
+	return func() { plonkRatioChunks = old }
+}

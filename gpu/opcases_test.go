@@ -148,7 +148,29 @@ func opCases() []opCase {
 		}
 	}
 
+	// The PLONK ratio over 64 values, in chunks as on a GPU.
+	ratio := newRatioInstance(plonkFields[0].field, plonkFields[0].domain, 64, rng)
+	var ratioWant []byte
+	for _, z := range ratio.want() {
+		ratioWant = append(ratioWant, ratio.mont(z)...)
+	}
+
 	return []opCase{
+		{"plonk-ratio", func(dev zkaccel.Device) error {
+			rd, ok := dev.(zkaccel.PlonkRatioDevice)
+			if !ok {
+				return fmt.Errorf("%v does not compute PLONK's ratio", dev)
+			}
+			req := *ratio.req
+			req.Result = make([]byte, len(ratioWant))
+			if err := rd.PlonkRatio(&req); err != nil {
+				return err
+			}
+			if !slices.Equal(req.Result, ratioWant) {
+				return fmt.Errorf("plonk ratio: wrong result")
+			}
+			return nil
+		}, false},
 		{"plonk-quotient-msm", func(dev zkaccel.Device) error {
 			pd, ok := dev.(zkaccel.PlonkMSMDevice)
 			if !ok {

@@ -115,3 +115,139 @@ KERNEL void plonk_quotient(GLOBAL f_word* out, u32 logn, u32 logm, u32 rho, u32 
 	acc = f_add(f_mul(acc, alpha), gate);
 	f_store(out, ntt_rev(rho * j + coset, logm), f_mul(acc, f_load(consts, ci + 2u)));
 }
+
+// PLONK's copy-constraint ratio Z over the field instance f (plonk_ratio.go):
+// Z(ω⁰) = 1 and Z(ωⁱ⁺¹) = Z(ωⁱ)·numᵢ/denᵢ for i < m = n − 1, with
+//
+//	numᵢ = (Lᵢ + β·ωⁱ + γ)(Rᵢ + β·u·ωⁱ + γ)(Oᵢ + β·u²·ωⁱ + γ)
+//	denᵢ = (Lᵢ + β·σ1ᵢ + γ)(Rᵢ + β·σ2ᵢ + γ)(Oᵢ + β·σ3ᵢ + γ)
+//
+// in three kernels, so that no element is inverted but the product of
+// every denominator: Z(ωⁱ⁺¹) = (Π_{t≤i} numₜ)·(Π_{t>i} denₜ)·(Π_t denₜ)⁻¹.
+// plonk_ratio_chunks cuts the indices into chunks of k, plonk_ratio_scan
+// chains the chunks' products, plonk_ratio_finish multiplies.
+//
+// The constants buffer holds β, γ, β·u and β·u² at PLONK_R_BETA ….
+#define PLONK_R_BETA 0
+#define PLONK_R_GAMMA 1
+#define PLONK_R_BETAU 2
+#define PLONK_R_BETAUU 3
+
+// plonk_ratio_chunks: work item j takes the indices i of [j·k, (j+1)·k)
+// below m and writes zn[i] = Π numₜ and zs[i] = Π denₜ over the chunk's t
+// up to i (inclusive) and after i (exclusive) respectively, and the
+// chunk's products to tn[j] and td[j]. pw holds ωⁱ.
+KERNEL void plonk_ratio_chunks(GLOBAL f_word* zn, GLOBAL f_word* zs, GLOBAL f_word* tn, GLOBAL f_word* td,
+		const GLOBAL f_word* l, const GLOBAL f_word* r, const GLOBAL f_word* o,
+		const GLOBAL f_word* s1, const GLOBAL f_word* s2, const GLOBAL f_word* s3,
+		const GLOBAL f_word* pw, const GLOBAL f_word* cst, u32 m, u32 k) {
+	u32 j = GLOBAL_ID();
+	u32 lo = j * k;
+	if (lo >= m) return;
+	u32 hi = min(lo + k, m);
+	f_t beta = f_load(cst, PLONK_R_BETA), gamma = f_load(cst, PLONK_R_GAMMA);
+	f_t bu = f_load(cst, PLONK_R_BETAU), buu = f_load(cst, PLONK_R_BETAUU);
+	f_t acc = f_one();
+	for (u32 i = lo; i < hi; i++) {
+		f_t w = f_load(pw, i);
+		f_t lv = f_load(l, i), rv = f_load(r, i), ov = f_load(o, i);
+		f_t num = f_add(f_add(lv, f_mul(beta, w)), gamma);
+		num = f_mul(num, f_add(f_add(rv, f_mul(bu, w)), gamma));
+		num = f_mul(num, f_add(f_add(ov, f_mul(buu, w)), gamma));
+		f_t den = f_add(f_add(lv, f_mul(beta, f_load(s1, i))), gamma);
+		den = f_mul(den, f_add(f_add(rv, f_mul(beta, f_load(s2, i))), gamma));
+		den = f_mul(den, f_add(f_add(ov, f_mul(beta, f_load(s3, i))), gamma));
+		acc = f_mul(acc, num);
+		f_store(zn, i, acc);
+		f_store(zs, i, den); // the denominators, turned into suffix products below
+	}
+	f_store(tn, j, acc);
+	acc = f_one();
+	for (u32 i = hi; i > lo; i--) {
+		f_t den = f_load(zs, i - 1);
+		f_store(zs, i - 1, acc);
+		acc = f_mul(acc, den);
+	}
+	f_store(td, j, acc);
+}
+
+// plonk_ratio_inv returns a⁻¹ = a^(p−2) (0 for 0).
+DEVICE f_t plonk_ratio_inv(f_t a) {
+	u64 e[f_N];
+	u64 borrow = 2;
+	for (int i = 0; i < f_N; i++) {
+		u64 p = f_P[i];
+		e[i] = p - borrow;
+		borrow = p < borrow ? 1 : 0;
+	}
+	f_t x = f_one();
+	for (int i = f_N - 1; i >= 0; i--) {
+		for (int b = 63; b >= 0; b--) {
+			x = f_sqr(x);
+			if ((e[i] >> b) & 1) x = f_mul(x, a);
+		}
+	}
+	return x;
+}
+
+// plonk_ratio_scan, one work-group of g work items over the c chunks'
+// products tn and td: turns tn[j] into Π tn over the chunks before j and
+// td[j] into Π td over the chunks after j; writes into inv[0] the inverse
+// of the product of every denominator, and flag[0] = 1 where it is zero.
+// Work item t takes the chunks [t·q, (t+1)·q); seg (2g elements) holds
+// the segments' products, which work item 0 chains.
+KERNEL void plonk_ratio_scan(GLOBAL f_word* tn, GLOBAL f_word* td, GLOBAL f_word* seg, GLOBAL f_word* inv,
+		GLOBAL u32* flag, u32 c, u32 q) {
+	u32 t = LOCAL_ID(), g = LOCAL_SIZE();
+	u32 lo = min(t * q, c), hi = min(lo + q, c);
+	f_t acc = f_one();
+	for (u32 j = lo; j < hi; j++) { // exclusive prefix products of tn
+		f_t v = f_load(tn, j);
+		f_store(tn, j, acc);
+		acc = f_mul(acc, v);
+	}
+	f_store(seg, t, acc);
+	acc = f_one();
+	for (u32 j = hi; j > lo; j--) { // exclusive suffix products of td
+		f_t v = f_load(td, j - 1);
+		f_store(td, j - 1, acc);
+		acc = f_mul(acc, v);
+	}
+	f_store(seg, g + t, acc);
+	BARRIER();
+	if (t == 0) {
+		f_t a = f_one();
+		for (u32 s = 0; s < g; s++) { // the segments before s, forward
+			f_t v = f_load(seg, s);
+			f_store(seg, s, a);
+			a = f_mul(a, v);
+		}
+		a = f_one();
+		for (u32 s = g; s > 0; s--) { // the segments after s − 1, backward
+			f_t v = f_load(seg, g + s - 1);
+			f_store(seg, g + s - 1, a);
+			a = f_mul(a, v);
+		}
+		flag[0] = f_is_zero(a) ? 1u : 0u;
+		f_store(inv, 0, plonk_ratio_inv(a));
+	}
+	BARRIER();
+	f_t before = f_load(seg, t), after = f_load(seg, g + t);
+	for (u32 j = lo; j < hi; j++) {
+		f_store(tn, j, f_mul(f_load(tn, j), before));
+		f_store(td, j, f_mul(f_load(td, j), after));
+	}
+}
+
+// plonk_ratio_finish writes z[0] = 1 and z[i+1] = zn[i]·tn[j]·zs[i]·td[j]·
+// inv[0] for i < m, j = i/k: Π_{t≤i} numₜ · Π_{t>i} denₜ / Π_t denₜ.
+KERNEL void plonk_ratio_finish(GLOBAL f_word* z, const GLOBAL f_word* zn, const GLOBAL f_word* zs,
+		const GLOBAL f_word* tn, const GLOBAL f_word* td, const GLOBAL f_word* inv, u32 m, u32 k) {
+	u32 i = GLOBAL_ID();
+	if (i == 0) f_store(z, 0, f_one());
+	if (i >= m) return;
+	u32 j = i / k;
+	f_t v = f_mul(f_load(zn, i), f_load(tn, j));
+	v = f_mul(v, f_mul(f_load(zs, i), f_load(td, j)));
+	f_store(z, i + 1, f_mul(v, f_load(inv, 0)));
+}

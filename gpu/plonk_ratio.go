@@ -1,0 +1,182 @@
+package gpu
+
+import (
+	"errors"
+	"math/big"
+
+	"github.com/zkaccel/zkaccel"
+)
+
+// PLONK's copy-constraint ratio Z (zkaccel.PlonkRatioRequest) runs on the
+// device in three kernels (src/plonk.cl): the indices in chunks of k, each
+// chunk's running product of the numerators and suffix product of the
+// denominators (plonk_ratio_chunks); the chunks' products chained by one
+// work-group, which also inverts the product of every denominator, the
+// one inversion (plonk_ratio_scan); and Z(ωⁱ⁺¹) = (Π_{t≤i} numₜ)·
+// (Π_{t>i} denₜ)·(Π denₜ)⁻¹ (plonk_ratio_finish). The wires and σ go up,
+// Z comes back: at 2^20 for BN254, 192 MiB up and 32 MiB back, where the
+// host's ratio makes about 16 multiplications an element.
+
+// plonkRatioChunks is the most chunks plonk_ratio_scan chains (a variable
+// for the tests): its g work items take q = ⌈c/g⌉ each, one after the
+// other.
+var plonkRatioChunks = 1 << 16
+
+// plonkRatio runs req: see the comment above.
+func (d *Device) plonkRatio(req *zkaccel.PlonkRatioRequest) error {
+	if req == nil {
+		return d.errorf("plonk ratio", (*zkaccel.PlonkRatioRequest)(nil).Check())
+	}
+	op := "plonk ratio " + string(req.Field)
+	f, err := d.quotientField(op, req.Field, req.ElemSize, req.Check)
+	if err != nil {
+		return err
+	}
+	es, n := f.ElemSize(), req.N
+	// The wires, σ, ωⁱ, Z and the two products: 10 vectors of n.
+	if need := 10 * uint64(n) * uint64(es); d.rt.Memory() > 0 && need > d.rt.Memory() {
+		return d.unsupported(op, "n = %d: %s of vectors exceed the device's memory (%s)", n, bytesStr(need), bytesStr(d.rt.Memory()))
+	}
+	if n == 1 {
+		copy(req.Result, oneMont(f))
+		return nil
+	}
+	zero, err := d.plonkRatioRun(req, f)
+	if err != nil {
+		return d.errorf(op, err)
+	}
+	if zero {
+		return d.unsupported(op, "a denominator is zero")
+	}
+	return nil
+}
+
+// oneMont is 1 in Montgomery form, as f's elements are stored: R mod p,
+// little-endian words.
+func oneMont(f FieldInfo) []byte {
+	es := f.ElemSize()
+	r := new(big.Int).Lsh(big.NewInt(1), uint(8*es))
+	r.Mod(r, f.Modulus)
+	out := make([]byte, es)
+	b := r.Bytes() // big-endian
+	for i := range b {
+		out[len(b)-1-i] = b[i]
+	}
+	return out
+}
+
+// plonkRatioRun uploads req's vectors, runs the three kernels and reads Z
+// into req.Result unless a denominator is zero (zero).
+func (d *Device) plonkRatioRun(req *zkaccel.PlonkRatioRequest, f FieldInfo) (zero bool, err error) {
+	k, err := d.plonkProgram(req.Field, f)
+	if err != nil {
+		return false, err
+	}
+	p, err := d.program(quotientProgramKey(req.Field))
+	if err != nil {
+		return false, err
+	}
+	ks, err := kernels(p, "plonk_ratio_chunks", "plonk_ratio_scan", "plonk_ratio_finish")
+	if err != nil {
+		return false, err
+	}
+	s := d.scratch()
+	defer s.free()
+	es, n := f.ElemSize(), req.N
+	m := n - 1
+	chunk := max(1, (m+plonkRatioChunks-1)/plonkRatioChunks)
+	c := (m + chunk - 1) / chunk
+	var in [6]Buffer
+	for i, v := range append(req.Wires[:], req.Sigma[:]...) {
+		if in[i], err = s.upload(v); err != nil {
+			return false, err
+		}
+	}
+	consts, err := plonkRatioConsts(req, f)
+	if err != nil {
+		return false, err
+	}
+	cbuf, err := s.upload(consts)
+	if err != nil {
+		return false, err
+	}
+	pw, err := d.nttPowers(s, k.ntt, nttClock.Add(1), req.Field, es, "pow", req.Generator, n, 1)
+	if err != nil {
+		return false, err
+	}
+	var zn, zs, tn, td, z, inv, flag Buffer
+	for _, b := range []struct {
+		dst  *Buffer
+		size int
+	}{{&zn, m * es}, {&zs, m * es}, {&tn, c * es}, {&td, c * es}, {&z, n * es}, {&inv, es}, {&flag, 4}} {
+		if *b.dst, err = s.alloc(b.size); err != nil {
+			return false, err
+		}
+	}
+	g := 1 // the scan's work items: a power of two, at most c
+	for lim := min(256, d.rt.MaxGroupSize(), c); 2*g <= lim; {
+		g *= 2
+	}
+	seg, err := s.alloc(2 * g * es)
+	if err != nil {
+		return false, err
+	}
+	group := d.nttGroup()
+	if err := d.rt.Launch(ks[0], c, group, zn, zs, tn, td, in[0], in[1], in[2], in[3], in[4], in[5], pw, cbuf, uint32(m), uint32(chunk)); err != nil {
+		return false, err
+	}
+	if err := d.rt.Launch(ks[1], g, g, tn, td, seg, inv, flag, uint32(c), uint32((c+g-1)/g)); err != nil {
+		return false, err
+	}
+	if err := d.rt.Launch(ks[2], m, group, z, zn, zs, tn, td, inv, uint32(m), uint32(chunk)); err != nil {
+		return false, err
+	}
+	if err := d.rt.Finish(); err != nil {
+		return false, err
+	}
+	fl := make([]byte, 4)
+	if err := d.rt.Read(fl, flag, 0); err != nil {
+		return false, err
+	}
+	if fl[0] != 0 {
+		return true, nil
+	}
+	return false, d.rt.Read(req.Result, z, 0)
+}
+
+// plonkRatioConsts lays out plonk_ratio_chunks' constants: β, γ, β·u and
+// β·u², in Montgomery form as f's elements are stored.
+func plonkRatioConsts(req *zkaccel.PlonkRatioRequest, f FieldInfo) ([]byte, error) {
+	es := f.ElemSize()
+	p := f.Modulus
+	r := new(big.Int).Lsh(big.NewInt(1), uint(8*es))
+	rInv := new(big.Int).ModInverse(r, p)
+	if rInv == nil {
+		return nil, errors.New("internal error: R has no inverse")
+	}
+	fromMont := func(b []byte) *big.Int {
+		be := make([]byte, len(b))
+		for i := range b {
+			be[len(b)-1-i] = b[i]
+		}
+		v := new(big.Int).SetBytes(be)
+		return v.Mod(v.Mul(v, rInv), p)
+	}
+	toMont := func(x *big.Int) []byte {
+		v := new(big.Int).Mod(new(big.Int).Mul(x, r), p)
+		out := make([]byte, es)
+		b := v.Bytes()
+		for i := range b {
+			out[len(b)-1-i] = b[i]
+		}
+		return out
+	}
+	beta, u := fromMont(req.Beta), fromMont(req.PermShift)
+	bu := new(big.Int).Mod(new(big.Int).Mul(beta, u), p)
+	buu := new(big.Int).Mod(new(big.Int).Mul(bu, u), p)
+	var out []byte
+	for _, b := range [][]byte{req.Beta, req.Gamma, toMont(bu), toMont(buu)} {
+		out = append(out, b...)
+	}
+	return out, nil
+}

@@ -1,0 +1,159 @@
+package gpu_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/big"
+	"math/rand"
+	"testing"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/gpu"
+	"github.com/zkaccel/zkaccel/internal/devtest"
+	"github.com/zkaccel/zkaccel/internal/inputs"
+)
+
+// ratioInstance is a random PLONK ratio request with its values as
+// integers.
+type ratioInstance struct {
+	*plonkInstance // the field's helpers
+	wires, sigma   [3][]*big.Int
+	beta, gamma, u *big.Int
+	w              *big.Int // the domain's generator
+	req            *zkaccel.PlonkRatioRequest
+}
+
+func newRatioInstance(f zkaccel.Field, domain func(uint64) (*big.Int, *big.Int), n int, rng *rand.Rand) *ratioInstance {
+	pi := newPlonkInstance(f, domain, plonkCase{1, 1, 0, [4]int{}}, rng)
+	in := &ratioInstance{plonkInstance: pi}
+	rnd := func() *big.Int {
+		b := make([]byte, pi.es+8)
+		rng.Read(b)
+		return new(big.Int).Mod(new(big.Int).SetBytes(b), pi.p)
+	}
+	in.w, _ = domain(uint64(n))
+	in.beta, in.gamma, in.u = rnd(), rnd(), rnd()
+	req := &zkaccel.PlonkRatioRequest{Field: f, ElemSize: pi.es, N: n,
+		Beta: pi.mont(in.beta), Gamma: pi.mont(in.gamma), PermShift: pi.mont(in.u), Generator: pi.mont(in.w),
+		Result: make([]byte, n*pi.es)}
+	for j := range 3 {
+		in.wires[j], in.sigma[j] = make([]*big.Int, n), make([]*big.Int, n)
+		for i := range n {
+			in.wires[j][i], in.sigma[j][i] = rnd(), rnd()
+			req.Wires[j] = append(req.Wires[j], pi.mont(in.wires[j][i])...)
+			req.Sigma[j] = append(req.Sigma[j], pi.mont(in.sigma[j][i])...)
+		}
+	}
+	in.req = req
+	return in
+}
+
+// want computes Z from the request's definition with integers.
+func (in *ratioInstance) want() []*big.Int {
+	n := in.req.N
+	z := []*big.Int{big.NewInt(1)}
+	uj := []*big.Int{big.NewInt(1), in.u, in.mul(in.u, in.u)}
+	for i := 0; i+1 < n; i++ {
+		wi := in.pow(in.w, i)
+		num, den := big.NewInt(1), big.NewInt(1)
+		for j := range 3 {
+			num = in.mul(num, in.add(in.wires[j][i], in.mul(in.beta, uj[j], wi), in.gamma))
+			den = in.mul(den, in.add(in.wires[j][i], in.mul(in.beta, in.sigma[j][i]), in.gamma))
+		}
+		z = append(z, in.mul(z[i], num, in.modInv(den)))
+	}
+	return z
+}
+
+// check runs in's request on d and compares Z with want.
+func (in *ratioInstance) check(t *testing.T, d *gpu.Device) {
+	t.Helper()
+	for i := range in.req.Result {
+		in.req.Result[i] = 0xA5
+	}
+	if err := d.PlonkRatio(in.req); err != nil {
+		t.Fatal(err)
+	}
+	bad := 0
+	for i, w := range in.want() {
+		if got := in.fromMont(in.req.Result[i*in.es : (i+1)*in.es]); got.Cmp(w) != 0 {
+			if bad < 3 {
+				t.Errorf("z[%d] = %v, want %v", i, got, w)
+			}
+			bad++
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d values differ", bad, in.req.N)
+	}
+}
+
+// TestPlonkRatio compares the device's PLONK ratio with its definition
+// computed with integers, on random wires, σ and challenges: the three
+// fields, domains from 1 to 2^10; chunks of one index, of several, and
+// more chunks than the scan's work-group has work items (each taking
+// several); a zero denominator, anywhere, is declined (ErrUnsupported)
+// with nothing written.
+func TestPlonkRatio(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		for _, f := range plonkFields {
+			for _, n := range []int{1, 2, 4, 16} {
+				t.Run(fmt.Sprintf("%s/n=%d", f.field, n), func(t *testing.T) {
+					newRatioInstance(f.field, f.domain, n, rng).check(t, d)
+				})
+			}
+		}
+		bn := plonkFields[0]
+		for _, tc := range []struct{ n, chunks int }{{1024, 1 << 16}, {1024, 100}, {1024, 300}, {256, 1}, {64, 7}} {
+			t.Run(fmt.Sprintf("bn254/n=%d/chunks=%d", tc.n, tc.chunks), func(t *testing.T) {
+				defer gpu.SetPlonkRatioChunks(tc.chunks)()
+				newRatioInstance(bn.field, bn.domain, tc.n, rng).check(t, d)
+			})
+		}
+		for _, at := range []int{0, 5, 14} {
+			t.Run(fmt.Sprintf("bn254/zero-denominator-at-%d", at), func(t *testing.T) {
+				in := newRatioInstance(bn.field, bn.domain, 16, rng)
+				// σ1 = −(L + γ)/β makes denominator at a zero.
+				s := in.mul(in.sub(big.NewInt(0), in.add(in.wires[0][at], in.gamma)), in.modInv(in.beta))
+				copy(in.req.Sigma[0][at*in.es:], in.mont(s))
+				for i := range in.req.Result {
+					in.req.Result[i] = 7
+				}
+				err := d.PlonkRatio(in.req)
+				if !errors.Is(err, zkaccel.ErrUnsupported) {
+					t.Fatalf("got %v, want ErrUnsupported", err)
+				}
+				if !bytes.Equal(in.req.Result, bytes.Repeat([]byte{7}, len(in.req.Result))) {
+					t.Fatal("the result was written")
+				}
+			})
+		}
+	})
+}
+
+// TestPlonkRatioBadRequests checks that malformed requests are
+// ErrBadRequest and fields without the ratio ErrUnsupported, leaving
+// Result as it was.
+func TestPlonkRatioBadRequests(t *testing.T) {
+	type req = zkaccel.PlonkRatioRequest
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		f := plonkFields[0]
+		checkBadRequests(t, func() (*req, []byte) {
+			in := newRatioInstance(f.field, f.domain, 8, rng)
+			return in.req, in.req.Result
+		}, d.PlonkRatio, []badRequest[req]{
+			{"nil", nil, false},
+			{"short-result", func(r *req) { r.Result = r.Result[:32] }, false},
+			{"n-not-pow2", func(r *req) { r.N = 6 }, false},
+			{"short-wire", func(r *req) { r.Wires[2] = r.Wires[2][:64] }, false},
+			{"short-sigma", func(r *req) { r.Sigma[1] = nil }, false},
+			{"short-beta", func(r *req) { r.Beta = r.Beta[:8] }, false},
+			{"no-generator", func(r *req) { r.Generator = nil }, false},
+			{"elemsize", func(r *req) { r.ElemSize = 8 }, false},
+			{"goldilocks", func(r *req) { r.Field = zkaccel.FieldGoldilocks }, true},
+		})
+	})
+}
