@@ -103,6 +103,13 @@ const EnvGroth16Fuse = "ZKACCEL_GROTH16_FUSE"
 // as a way around a device on which the one call misbehaves.
 const EnvPlonkFuse = "ZKACCEL_PLONK_FUSE"
 
+// EnvPlonkRatio names the variable that turns off ("0") or on ("1", the
+// default) PLONK's copy-constraint ratio on the device
+// (zkaccel.PlonkRatioDevice): off, the device declines it
+// (zkaccel.ErrUnsupported), and gnark/plonk computes it on the host. For
+// measuring the gain, and as a way around a device on which it misbehaves.
+const EnvPlonkRatio = "ZKACCEL_PLONK_RATIO"
+
 // envSwitch reads the switch that variable name sets: "1" on, "0" off,
 // unset def; any other value is an error.
 func envSwitch(name string, def bool) (bool, error) {

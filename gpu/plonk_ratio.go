@@ -2,6 +2,7 @@ package gpu
 
 import (
 	"errors"
+	"fmt"
 	"math/big"
 
 	"github.com/zkaccel/zkaccel"
@@ -28,6 +29,12 @@ func (d *Device) plonkRatio(req *zkaccel.PlonkRatioRequest) error {
 		return d.errorf("plonk ratio", (*zkaccel.PlonkRatioRequest)(nil).Check())
 	}
 	op := "plonk ratio " + string(req.Field)
+	switch on, err := envSwitch(EnvPlonkRatio, true); {
+	case err != nil:
+		return d.errorf(op, fmt.Errorf("%w: %w", errBadRequest, err))
+	case !on:
+		return d.unsupported(op, "%s=0", EnvPlonkRatio)
+	}
 	f, err := d.quotientField(op, req.Field, req.ElemSize, req.Check)
 	if err != nil {
 		return err

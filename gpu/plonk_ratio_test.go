@@ -94,7 +94,8 @@ func (in *ratioInstance) check(t *testing.T, d *gpu.Device) {
 // fields, domains from 1 to 2^10; chunks of one index, of several, and
 // more chunks than the scan's work-group has work items (each taking
 // several); a zero denominator, anywhere, is declined (ErrUnsupported)
-// with nothing written.
+// with nothing written, as is every request with ZKACCEL_PLONK_RATIO=0 (2:
+// ErrBadRequest).
 func TestPlonkRatio(t *testing.T) {
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
@@ -110,6 +111,18 @@ func TestPlonkRatio(t *testing.T) {
 			t.Run(fmt.Sprintf("bn254/n=%d/chunks=%d", tc.n, tc.chunks), func(t *testing.T) {
 				defer gpu.SetPlonkRatioChunks(tc.chunks)()
 				newRatioInstance(bn.field, bn.domain, tc.n, rng).check(t, d)
+			})
+		}
+		for _, tc := range []struct {
+			v     string
+			unsup bool
+		}{{"0", true}, {"2", false}} {
+			t.Run("env-"+tc.v, func(t *testing.T) {
+				t.Setenv(gpu.EnvPlonkRatio, tc.v)
+				in := newRatioInstance(bn.field, bn.domain, 8, rng)
+				if err := d.PlonkRatio(in.req); errors.Is(err, zkaccel.ErrUnsupported) != tc.unsup || errors.Is(err, zkaccel.ErrBadRequest) == tc.unsup {
+					t.Fatalf("%s=%s: %v", gpu.EnvPlonkRatio, tc.v, err)
+				}
 			})
 		}
 		for _, at := range []int{0, 5, 14} {

@@ -23,6 +23,7 @@
 # retries what failed (with a fallback setting where the logs point at
 # one: ZKACCEL_GPU_WARP=0, ZKACCEL_GPU_MUL=32c, ZKACCEL_GPU_NTT_LAYOUT=element,
 # ZKACCEL_CUDA_COPY_STREAM=0, ZKACCEL_GROTH16_FUSE=0, ZKACCEL_PLONK_FUSE=0,
+# ZKACCEL_PLONK_RATIO=0,
 # ZKACCEL_MSM_PRECOMPUTE=0,
 # ZKACCEL_CUDA_PTX=embedded
 # where the machine's NVRTC fails on a program, CUDA_LAUNCH_BLOCKING=1 to
@@ -114,9 +115,11 @@ if [ "$mode" = proofs ]; then
 	step bench-proofs-2e20-x4 200 "$B/zkaccel" bench --device cuda:0 --ops groth16 --curves bn254 --constraints 2^20 --in-flight 4 --runs 2 --max-time 30s --json "$W/bench-proofs-2e20-x4.json"
 	# Groth16's quotient and MSMs as two calls, H back on the host between
 	# them, and PLONK's quotient apart from H1–H3's MSMs, H going up again
-	# for them, against one call each (bench-proofs-wide-2e20).
+	# for them, and PLONK's ratio Z on the host, against one call each and
+	# the ratio on the device (bench-proofs-wide-2e20; the phases "ratio",
+	# "quotient" and "msm H1" tell the gains apart).
 	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-2e20-noprecompute 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-noprecompute.json"
-	ZKACCEL_GROTH16_FUSE=0 ZKACCEL_PLONK_FUSE=0 step bench-proofs-wide-2e20-nofuse 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-nofuse.json"
+	ZKACCEL_GROTH16_FUSE=0 ZKACCEL_PLONK_FUSE=0 ZKACCEL_PLONK_RATIO=0 step bench-proofs-wide-2e20-nofuse 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-nofuse.json"
 fi
 # The runtime on the GPU, and its two ceilings. The compile-only tests
 # (NVRTC on every program, its variants, the sm_90 cubins: 95 s on the
@@ -140,7 +143,7 @@ step bench-hash 150 "$B/zkaccel" bench --device cuda:0 --ops poseidon,poseidon2 
 # Keccak's target is at 2^26 messages (4 GiB of input).
 step bench-keccak 120 "$B/zkaccel" bench --device cuda:0 --ops keccak --sizes 20,24,26 --runs 3 --max-time 5s --json "$W/bench-keccak.json"
 # The core tests in detail (every field, NTT and MSM path against gnark-crypto).
-dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestWarpEnv|TestResidentMSM|TestLoadedBatch|TestPlonkQuotient|TestGroth16Quotient' -test.timeout=235s
+dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestWarpEnv|TestResidentMSM|TestLoadedBatch|TestPlonkQuotient|TestPlonkRatio|TestGroth16Quotient' -test.timeout=235s
 # Both provers end to end on cuda:0 (their quotients run whole on the
 # device), every proof checked by gnark's verifier.
 if [ "$mode" != proofs ]; then
@@ -155,7 +158,7 @@ step bench-msm-bls12-381 200 "$B/zkaccel" bench --device cuda:0 --ops msm --curv
 # more: small cases, short limits; a cut-off log still lists what it found).
 san=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | sort -V | tail -1)
 if [ -n "$san" ]; then
-	dir=gpu step sanitize-memcheck 150 "$san" --tool memcheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestGroth16Quotient$|TestGroth16QuotientMSM$|TestMSMPrecompute$|TestPlonkQuotient$|TestPlonkQuotientMSM$|TestKeccak256$|TestPoseidon2$|TestMSM$' -test.timeout=145s
+	dir=gpu step sanitize-memcheck 150 "$san" --tool memcheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestGroth16Quotient$|TestGroth16QuotientMSM$|TestMSMPrecompute$|TestPlonkQuotient$|TestPlonkQuotientMSM$|TestPlonkRatio$|TestKeccak256$|TestPoseidon2$|TestMSM$' -test.timeout=145s
 	dir=gpu step sanitize-racecheck 90 "$san" --tool racecheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestMSM$' -test.timeout=85s
 else
 	echo "== sanitize: no compute-sanitizer on this machine" | tee -a "$L/summary.log"
@@ -216,12 +219,13 @@ if [ "$mode" != proofs ]; then
 	# serial solving of one proof beside another's device work.
 	step bench-proofs-x4 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --in-flight 4 --runs 3 --max-time 30s --json "$W/bench-proofs-x4.json"
 	# Groth16's quotient and MSMs as two calls, H back on the host between
-	# them, and PLONK's quotient apart from H1–H3's MSMs, against one call
-	# each (bench-proofs-wide).
+	# them, PLONK's quotient apart from H1–H3's MSMs, and PLONK's ratio on
+	# the host, against one call each and the ratio on the device
+	# (bench-proofs-wide; the phases tell the gains apart).
 	# The provers without their keys' window multiples, against with them
 	# (bench-proofs-wide).
 	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-noprecompute 200 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-noprecompute.json"
-	ZKACCEL_GROTH16_FUSE=0 ZKACCEL_PLONK_FUSE=0 step bench-proofs-wide-nofuse 200 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-nofuse.json"
+	ZKACCEL_GROTH16_FUSE=0 ZKACCEL_PLONK_FUSE=0 ZKACCEL_PLONK_RATIO=0 step bench-proofs-wide-nofuse 200 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-nofuse.json"
 fi
 # The crossovers for the automatic device choice, from the measurements
 # above (zkaccel tune --from), brought back for BENCHMARKS.md.

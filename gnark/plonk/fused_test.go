@@ -129,3 +129,31 @@ func TestDefaultDevice(t *testing.T) {
 		}
 	})
 }
+
+// TestRatioDeclined: where a GPU declines PLONK's ratio
+// (ZKACCEL_PLONK_RATIO=0), the prover computes it on the host, the report
+// says so (a CPU fallback), and gnark's verifier accepts the proof.
+func TestRatioDeclined(t *testing.T) {
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		if _, ok := dev.(zkaccel.PlonkRatioDevice); !ok {
+			t.Skipf("%v does not compute the ratio", dev)
+		}
+		t.Setenv(gpu.EnvPlonkRatio, "0")
+		id := ecc.BN254
+		s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
+		w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(1000, 77777, 1))
+		var rep zplonk.Report
+		proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(dev), zplonk.WithReport(&rep))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := plonk.Verify(proof, s.vk, pub); err != nil {
+			t.Fatalf("gnark rejects the proof: %v", err)
+		}
+		for _, p := range rep.Phases {
+			if p.Name == "ratio" && (!p.Fallback || p.Ran == nil || p.Ran.Kind() != zkaccel.CPU) {
+				t.Errorf("the ratio ran on %v (fallback %v), want a CPU fallback", p.Ran, p.Fallback)
+			}
+		}
+	})
+}

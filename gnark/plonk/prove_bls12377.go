@@ -410,8 +410,11 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 
 	// 2. Z, the copy constraint's accumulated ratio; α.
 	start = time.Now()
-	zLag := ratioZBLS12377(t, lro, beta, gamma)
-	rep.Add("ratio", time.Since(start), nil)
+	zLag, zr, err := p.ratio(t, lro, beta, gamma, cfg)
+	if err != nil {
+		return nil, err
+	}
+	rep.Add("ratio", time.Since(start), zr)
 	if proof.Z, err = p.commit(rep, "Z", p.lagrange, 0, zLag, cfg); err != nil {
 		return nil, err
 	}
@@ -1195,6 +1198,36 @@ func hornerBLS12377(f []fr.Element, x fr.Element) fr.Element {
 		r.Mul(&r, &x).Add(&r, &f[i])
 	}
 	return r
+}
+
+// ratio returns ratioZ's Z: on cfg's device where it computes PLONK's
+// ratio (zkaccel.PlonkRatioDevice: the GPUs, and only where the proof runs
+// whole on it, as with WithDevice), else, or where the device declines
+// (ErrUnsupported: a zero denominator, ZKACCEL_PLONK_RATIO=0), on the
+// host. The report says where it ran (nil: the host, by choice).
+func (p *proverBLS12377) ratio(t *traceBLS12377, lro [3][]fr.Element, beta, gamma fr.Element, cfg *prover.Config) ([]fr.Element, *zkaccel.Report, error) {
+	rd, ok := cfg.Device.(zkaccel.PlonkRatioDevice)
+	n := len(t.omega0)
+	if !ok || !cfg.Batches() || len(lro[0]) != n || len(t.sigma[0]) != n {
+		return ratioZBLS12377(t, lro, beta, gamma), nil, nil
+	}
+	el := func(x fr.Element) []byte { return rawbytes.Of([]fr.Element{x}) }
+	z := make([]fr.Element, n)
+	req := &zkaccel.PlonkRatioRequest{Field: zkaccel.Field("bls12-377"), ElemSize: fr.Bytes, N: n,
+		Beta: el(beta), Gamma: el(gamma), PermShift: el(t.domain0.FrMultiplicativeGen), Generator: el(t.domain0.Generator),
+		Result: rawbytes.Of(z)}
+	for j := range 3 {
+		req.Wires[j], req.Sigma[j] = rawbytes.Of(lro[j]), rawbytes.Of(t.sigma[j])
+	}
+	start := time.Now()
+	switch err := rd.PlonkRatio(req); {
+	case errors.Is(err, zkaccel.ErrUnsupported):
+		zkaccel.Debugf("plonk ratio on %v: %v; on the host", rd, err)
+		return ratioZBLS12377(t, lro, beta, gamma), &zkaccel.Report{Op: "plonk ratio bls12-377", N: n, Requested: rd, Ran: zkaccel.HostCPU(), Fallback: true, Reason: err}, nil
+	case err != nil:
+		return nil, nil, fmt.Errorf("plonk ratio: %w", err)
+	}
+	return z, &zkaccel.Report{Op: "plonk ratio bls12-377", N: n, Requested: rd, Ran: rd, Elapsed: time.Since(start)}, nil
 }
 
 // ratioZ returns, in Lagrange form (natural order), the copy constraint's

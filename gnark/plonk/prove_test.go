@@ -129,6 +129,11 @@ func TestProveVerify(t *testing.T) {
 					if _, fused := dev.(zkaccel.PlonkMSMDevice); fused && (rep.Get("quotient") != rep.Get("msm H1") || rep.Get("quotient") != rep.Get("msm H3")) {
 						t.Errorf("the quotient and H's MSMs were not one call: %s", rep.String())
 					}
+					if _, onDev := dev.(zkaccel.PlonkRatioDevice); onDev {
+						if err := prover.CheckPlace(&rep, "ratio", dev, true, true); err != nil {
+							t.Error(err)
+						}
+					}
 					_, runs := dev.(zkaccel.PlonkDevice) // where the quotient runs whole
 					if err := prover.CheckPlace(&rep, "quotient", dev, runs, devtest.Required(dev)); err != nil {
 						t.Error(err)
