@@ -216,6 +216,28 @@ DEVICE FLD_t FLD_to_mont(FLD_t a) {
 	return FLD_mul(a, r2);
 }
 
+// FLD_inv returns a⁻¹ = a^(p−2) (0 for 0), by square-and-multiply over the
+// bits of p − 2: for the rare inversions of the device's work (a key's
+// window multiples, PLONK's ratio), where no faster method is worth its
+// code.
+DEVICE FLD_t FLD_inv(FLD_t a) {
+	u64 e[FLD_N];
+	u64 borrow = 2;
+	for (int i = 0; i < FLD_N; i++) {
+		u64 p = FLD_P[i];
+		e[i] = p - borrow;
+		borrow = p < borrow ? 1 : 0;
+	}
+	FLD_t r = FLD_one();
+	for (int i = FLD_N - 1; i >= 0; i--) {
+		for (int b = 63; b >= 0; b--) {
+			r = FLD_sqr(r);
+			if ((e[i] >> b) & 1) r = FLD_mul(r, a);
+		}
+	}
+	return r;
+}
+
 // FLD_pow returns a^e for a 64-bit exponent.
 DEVICE FLD_t FLD_pow(FLD_t a, u64 e) {
 	FLD_t r = FLD_one();

@@ -6,26 +6,8 @@
 // defines the curve (curve.cl over FE_*) before this text, and MSM_PRE_FP2
 // where FE is fp2.
 
-// fp_inv returns a⁻¹ = a^(p−2) (0 for 0), by square-and-multiply over the
-// bits of p − 2. One inversion per point and window, once per key: no
-// faster method is worth its code here.
-DEVICE fp_t fp_inv(fp_t a) {
-	u64 e[fp_N];
-	u64 borrow = 2;
-	for (int i = 0; i < fp_N; i++) {
-		u64 p = fp_P[i];
-		e[i] = p - borrow;
-		borrow = p < borrow ? 1 : 0;
-	}
-	fp_t r = fp_one();
-	for (int i = fp_N - 1; i >= 0; i--) {
-		for (int b = 63; b >= 0; b--) {
-			r = fp_sqr(r);
-			if ((e[i] >> b) & 1) r = fp_mul(r, a);
-		}
-	}
-	return r;
-}
+// fp_inv (field64.cl) inverts in the base field: one inversion per point
+// and MSM_PRE_BATCH windows, once per key.
 
 #ifdef MSM_PRE_FP2
 // fp2_inv returns a⁻¹ = (a0 − a1·u)/(a0² − β·a1²) (0 for 0).

@@ -171,25 +171,6 @@ KERNEL void plonk_ratio_chunks(GLOBAL f_word* zn, GLOBAL f_word* zs, GLOBAL f_wo
 	f_store(td, j, acc);
 }
 
-// plonk_ratio_inv returns a⁻¹ = a^(p−2) (0 for 0).
-DEVICE f_t plonk_ratio_inv(f_t a) {
-	u64 e[f_N];
-	u64 borrow = 2;
-	for (int i = 0; i < f_N; i++) {
-		u64 p = f_P[i];
-		e[i] = p - borrow;
-		borrow = p < borrow ? 1 : 0;
-	}
-	f_t x = f_one();
-	for (int i = f_N - 1; i >= 0; i--) {
-		for (int b = 63; b >= 0; b--) {
-			x = f_sqr(x);
-			if ((e[i] >> b) & 1) x = f_mul(x, a);
-		}
-	}
-	return x;
-}
-
 // plonk_ratio_scan, one work-group of g work items over the c chunks'
 // products tn and td: turns tn[j] into Π tn over the chunks before j and
 // td[j] into Π td over the chunks after j; writes into inv[0] the inverse
@@ -229,7 +210,7 @@ KERNEL void plonk_ratio_scan(GLOBAL f_word* tn, GLOBAL f_word* td, GLOBAL f_word
 			a = f_mul(a, v);
 		}
 		flag[0] = f_is_zero(a) ? 1u : 0u;
-		f_store(inv, 0, plonk_ratio_inv(a));
+		f_store(inv, 0, f_inv(a));
 	}
 	BARRIER();
 	f_t before = f_load(seg, t), after = f_load(seg, g + t);
