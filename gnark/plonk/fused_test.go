@@ -9,6 +9,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend"
 	"github.com/consensys/gnark/backend/plonk"
+	"github.com/consensys/gnark/backend/witness"
 
 	"github.com/zkaccel/zkaccel"
 	zplonk "github.com/zkaccel/zkaccel/gnark/plonk"
@@ -154,6 +155,37 @@ func TestRatioDeclined(t *testing.T) {
 			if p.Name == "ratio" && (!p.Fallback || p.Ran == nil || p.Ran.Kind() != zkaccel.CPU) {
 				t.Errorf("the ratio ran on %v (fallback %v), want a CPU fallback", p.Ran, p.Fallback)
 			}
+		}
+	})
+}
+
+// TestProverReuse: one prover makes several proofs on every device, each
+// with its own witness, reusing the vectors of the proofs before (its
+// workspaces); gnark's verifier accepts each one, and rejects each against
+// the previous proof's public input.
+func TestProverReuse(t *testing.T) {
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		id := ecc.BN254
+		s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
+		p, err := zplonk.NewProver(s.pk, zplonk.WithDevice(dev))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		var prevPub witness.Witness
+		for k := range 3 {
+			w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(int64(100+k), int64(7000+3*k), 1))
+			proof, err := p.Prove(s.ccs, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := plonk.Verify(proof, s.vk, pub); err != nil {
+				t.Fatalf("proof %d: gnark rejects it: %v", k, err)
+			}
+			if prevPub != nil && plonk.Verify(proof, s.vk, prevPub) == nil {
+				t.Fatalf("proof %d verifies against the previous public input", k)
+			}
+			prevPub = pub
 		}
 	})
 }

@@ -102,3 +102,15 @@ func Prove(ccs constraint.ConstraintSystem, pk gnarkplonk.ProvingKey, fullWitnes
 	defer p.Close()
 	return p.Prove(ccs, fullWitness)
 }
+
+// The slots of a proof's workspace (prover.Workspace, each curve's
+// prover's ws): commitLRO's three vectors, Z's values, Qk with the public
+// inputs, H, the blinded Z and the linearised polynomial.
+const (
+	wsLRO    = iota // three slots
+	wsZ      = wsLRO + 3
+	wsQk     = wsZ + 1
+	wsH      = wsQk + 1
+	wsBlindZ = wsH + 1
+	wsLin    = wsBlindZ + 1
+)

@@ -54,6 +54,8 @@ type proverBLS12381 struct {
 	// fixed are the fixed polynomials the prover keeps on devices (each
 	// trace's, see fixedOn), freed by close.
 	fixed []zkaccel.ResidentPolys
+	// ws are proofs' vectors, reused by the next proofs (slots ws…).
+	ws prover.Workspaces[fr.Element]
 }
 
 // traceBLS12381 is a constraint system's trace: the selector and
@@ -107,6 +109,7 @@ func newProverBLS12381(pk *gplonk.ProvingKey, dev zkaccel.Device) (*proverBLS123
 // close frees the device's copies of the SRS and of the circuits' fixed
 // polynomials.
 func (p *proverBLS12381) close() {
+	p.ws.Drop()
 	for _, l := range []*zmsm.PointsG1{p.srs, p.lagrange} {
 		if l != nil {
 			l.Free()
@@ -390,7 +393,8 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		quotientRand[0].SetRandom()
 		quotientRand[1].SetRandom()
 	}
-	if err := p.commitLRO(rep, lro, [3][]fr.Element{bl, br, bo}, wv, nbPublic, spr.GetNbConstraints(), proof, cfg); err != nil {
+	ws := p.ws.Get() // given back once the proof is made
+	if err := p.commitLRO(rep, ws, lro, [3][]fr.Element{bl, br, bo}, wv, nbPublic, spr.GetNbConstraints(), proof, cfg); err != nil {
 		return nil, err
 	}
 	fs := fiatshamir.NewTranscript(opt.ChallengeHash, "gamma", "beta", "alpha", "zeta")
@@ -410,7 +414,7 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 
 	// 2. Z, the copy constraint's accumulated ratio; α.
 	start = time.Now()
-	zLag, zr, err := p.ratio(t, lro, beta, gamma, cfg)
+	zLag, zr, err := p.ratio(t, ws.Slice(wsZ, n), lro, beta, gamma, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -434,7 +438,8 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	// polynomials (L, R, O, Z, Qk with the public inputs and the
 	// commitments' values, and the Piᵢ), which it turns into coefficients.
 	rep.Add("ntt", nttTime, nil)
-	qkFull := prover.Clone(t.qkLagrange)
+	qkFull := ws.Slice(wsQk, len(t.qkLagrange))
+	copy(qkFull, t.qkLagrange)
 	copy(qkFull, wv[:nbPublic])
 	for i := range commitmentInfo {
 		qkFull[spr.GetNbPublicVariables()+commitmentInfo[i].CommitmentIndex] = commitmentVal[i]
@@ -449,7 +454,7 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	// On a GPU the commitments to H's shards come from the quotient's own
 	// device call (hc), H staying there for them.
 	var hc hShardsBLS12381
-	h, err := p.quotient(rep, t, &qin, &hc, cfg)
+	h, err := p.quotient(rep, t, ws.Slice(wsH, int(t.domain1.Cardinality)), &qin, &hc, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -487,11 +492,12 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	// ("evaluate", "linearise", "fold", "divide", "divide Z"), so that the
 	// report shows what a GPU leaves to the host.
 	start = time.Now()
-	blindedZ := blindedBLS12381(zc, bz)
+	blindedZ := blindedIntoBLS12381(ws.Slice(wsBlindZ, len(zc)+len(bz)), zc, bz)
 	var zetaShifted fr.Element
 	zetaShifted.Mul(&zeta, &vk.Generator)
 	proof.ZShiftedOpening.ClaimedValue = evalBLS12381(blindedZ, zetaShifted)
-	linZ := prover.Clone(blindedZ) // the linearised polynomial is built in it
+	linZ := ws.Slice(wsLin, len(blindedZ)) // the linearised polynomial is built in it
+	prover.ParallelRange(len(linZ), func(lo, hi int) { copy(linZ[lo:hi], blindedZ[lo:hi]) })
 	zOpen := make(chan error, 1)
 	evalStart := start
 	go func() { // divides blindedZ in place
@@ -541,6 +547,7 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	if err := errors.Join(err, <-zOpen); err != nil {
 		return nil, err
 	}
+	p.ws.Put(ws) // nothing of the proof refers to it
 	rep.Finish(ecc.BLS12_381, time.Since(total))
 	return proof, nil
 }
@@ -549,7 +556,7 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 // does, it subtracts s₀ (the first witness value, which pads the columns)
 // and adds s₀·[1]₁ back, so that each MSM covers only the rows that carry
 // values (Σ Lagrange bases = [1]₁).
-func (p *proverBLS12381) commitLRO(rep *prover.Report, lro, blind [3][]fr.Element, wv fr.Vector, nbPublic, nbConstraints int, proof *gplonk.Proof, cfg *prover.Config) error {
+func (p *proverBLS12381) commitLRO(rep *prover.Report, ws *prover.Workspace[fr.Element], lro, blind [3][]fr.Element, wv fr.Vector, nbPublic, nbConstraints int, proof *gplonk.Proof, cfg *prover.Config) error {
 	pk := p.pk
 	n := int(pk.Vk.Size)
 	offset := nbPublic + nbConstraints
@@ -564,7 +571,7 @@ func (p *proverBLS12381) commitLRO(rep *prover.Report, lro, blind [3][]fr.Elemen
 	var vs [3][]fr.Element
 	los := []int{0, nbPublic, nbPublic} // R and O: the public rows hold s₀ too
 	prover.Each(3, func(k int) {
-		vs[k] = make([]fr.Element, offset-los[k])
+		vs[k] = ws.Slice(wsLRO+k, offset-los[k])
 		for i := range vs[k] {
 			vs[k][i].Sub(&lro[k][los[k]+i], &s0)
 		}
@@ -650,7 +657,7 @@ func (hc *hShardsBLS12381) commitments(srs []curve.G1Affine, np2 int, r [2]fr.El
 // GPUs) and accepts this one, it does, into hc, which says so, and records
 // their phases "msm H1" … "msm H3" with the call's time; H then does not
 // go up again for them.
-func (p *proverBLS12381) quotient(rep *prover.Report, t *traceBLS12381, in *quotientInputsBLS12381, hc *hShardsBLS12381, cfg *prover.Config) ([]fr.Element, error) {
+func (p *proverBLS12381) quotient(rep *prover.Report, t *traceBLS12381, res []fr.Element, in *quotientInputsBLS12381, hc *hShardsBLS12381, cfg *prover.Config) ([]fr.Element, error) {
 	d0, d1 := t.domain0, t.domain1
 	n := int(d0.Cardinality)
 	m := int(d1.Cardinality)
@@ -661,7 +668,6 @@ func (p *proverBLS12381) quotient(rep *prover.Report, t *traceBLS12381, in *quot
 	for i := range t.qcp {
 		polys = append(polys, t.qcp[i], in.pi[i])
 	}
-	res := make([]fr.Element, m)
 	var zr zkaccel.Report
 	dcfg := dispatch.Config{Device: cfg.Device, Report: &zr, CrossoverOp: "ntt bls12-381 fft"}
 	const op = "plonk quotient bls12-381"
@@ -1155,7 +1161,12 @@ func (f blindedPolyBLS12381) len() int { return len(f.c) + len(f.b) }
 
 // blinded returns the coefficients of c + b·(Xⁿ − 1), n = len(c).
 func blindedBLS12381(c, b []fr.Element) []fr.Element {
-	out := make([]fr.Element, len(c)+len(b))
+	return blindedIntoBLS12381(make([]fr.Element, len(c)+len(b)), c, b)
+}
+
+// blindedInto is blinded into out, of len(c) + len(b) elements, which it
+// writes whole and returns.
+func blindedIntoBLS12381(out, c, b []fr.Element) []fr.Element {
 	prover.ParallelRange(len(c), func(lo, hi int) { copy(out[lo:hi], c[lo:hi]) })
 	copy(out[len(c):], b)
 	for i := range b {
@@ -1205,14 +1216,13 @@ func hornerBLS12381(f []fr.Element, x fr.Element) fr.Element {
 // whole on it, as with WithDevice), else, or where the device declines
 // (ErrUnsupported: a zero denominator, ZKACCEL_PLONK_RATIO=0), on the
 // host. The report says where it ran (nil: the host, by choice).
-func (p *proverBLS12381) ratio(t *traceBLS12381, lro [3][]fr.Element, beta, gamma fr.Element, cfg *prover.Config) ([]fr.Element, *zkaccel.Report, error) {
+func (p *proverBLS12381) ratio(t *traceBLS12381, z []fr.Element, lro [3][]fr.Element, beta, gamma fr.Element, cfg *prover.Config) ([]fr.Element, *zkaccel.Report, error) {
 	rd, ok := cfg.Device.(zkaccel.PlonkRatioDevice)
 	n := len(t.omega0)
 	if !ok || !cfg.Batches() || len(lro[0]) != n || len(t.sigma[0]) != n {
-		return ratioZBLS12381(t, lro, beta, gamma), nil, nil
+		return ratioZIntoBLS12381(t, z, lro, beta, gamma), nil, nil
 	}
 	el := func(x fr.Element) []byte { return rawbytes.Of([]fr.Element{x}) }
-	z := make([]fr.Element, n)
 	req := &zkaccel.PlonkRatioRequest{Field: zkaccel.Field("bls12-381"), ElemSize: fr.Bytes, N: n,
 		Beta: el(beta), Gamma: el(gamma), PermShift: el(t.domain0.FrMultiplicativeGen), Generator: el(t.domain0.Generator),
 		Result: rawbytes.Of(z)}
@@ -1223,7 +1233,7 @@ func (p *proverBLS12381) ratio(t *traceBLS12381, lro [3][]fr.Element, beta, gamm
 	switch err := rd.PlonkRatio(req); {
 	case errors.Is(err, zkaccel.ErrUnsupported):
 		zkaccel.Debugf("plonk ratio on %v: %v; on the host", rd, err)
-		return ratioZBLS12381(t, lro, beta, gamma), &zkaccel.Report{Op: "plonk ratio bls12-381", N: n, Requested: rd, Ran: zkaccel.HostCPU(), Fallback: true, Reason: err}, nil
+		return ratioZIntoBLS12381(t, z, lro, beta, gamma), &zkaccel.Report{Op: "plonk ratio bls12-381", N: n, Requested: rd, Ran: zkaccel.HostCPU(), Fallback: true, Reason: err}, nil
 	case err != nil:
 		return nil, nil, fmt.Errorf("plonk ratio: %w", err)
 	}
@@ -1241,10 +1251,15 @@ func (p *proverBLS12381) ratio(t *traceBLS12381, lro [3][]fr.Element, beta, gamm
 // computes, reading σ in order rather than gathering it through p, with
 // every step on every core (see ratioBlocks).
 func ratioZBLS12381(t *traceBLS12381, lro [3][]fr.Element, beta, gamma fr.Element) []fr.Element {
+	return ratioZIntoBLS12381(t, make([]fr.Element, len(t.omega0)), lro, beta, gamma)
+}
+
+// ratioZInto is ratioZ into z, of n elements, which it returns.
+func ratioZIntoBLS12381(t *traceBLS12381, z []fr.Element, lro [3][]fr.Element, beta, gamma fr.Element) []fr.Element {
 	const minBlock = 1 << 12
 	n := len(t.omega0)
 	parts := min(runtime.GOMAXPROCS(0), max(n/minBlock, 1))
-	return ratioBlocksBLS12381(t, lro, beta, gamma, (n+parts-1)/parts)
+	return ratioBlocksIntoBLS12381(t, z, lro, beta, gamma, (n+parts-1)/parts)
 }
 
 // ratioBlocks is ratioZ in blocks of block indices, which run at once:
@@ -1260,8 +1275,13 @@ func ratioZBLS12381(t *traceBLS12381, lro [3][]fr.Element, beta, gamma fr.Elemen
 // The result is exact, so it does not depend on block. A zero denominator
 // (a negligible event) makes Z zero from there on, as in gnark.
 func ratioBlocksBLS12381(t *traceBLS12381, lro [3][]fr.Element, beta, gamma fr.Element, block int) []fr.Element {
+	return ratioBlocksIntoBLS12381(t, make([]fr.Element, len(t.omega0)), lro, beta, gamma, block)
+}
+
+// ratioBlocksInto is ratioBlocks into z, of n elements, which it writes
+// whole and returns.
+func ratioBlocksIntoBLS12381(t *traceBLS12381, z []fr.Element, lro [3][]fr.Element, beta, gamma fr.Element, block int) []fr.Element {
 	n := len(t.omega0)
-	z := make([]fr.Element, n)
 	z[0].SetOne()
 	if n < 2 {
 		return z

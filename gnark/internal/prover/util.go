@@ -204,3 +204,61 @@ func Run[P any](pkg string, curve ecc.ID, base, call []Option, ccs constraint.Co
 	}
 	return proof, nil
 }
+
+// Workspace holds one proof's large vectors, for the later proofs of the
+// same prover: a fresh allocation of hundreds of MiB pays its page faults
+// and zeroing at every proof (on the 2-thread VM, 128 MiB allocated and
+// touched took 182 ms against 2.7 ms reused; BENCHMARKS.md).
+type Workspace[E any] struct{ bufs [][]E }
+
+// Slice returns slot k of the workspace with n elements; its contents are
+// undefined, so the caller writes every element.
+func (w *Workspace[E]) Slice(k, n int) []E {
+	for len(w.bufs) <= k {
+		w.bufs = append(w.bufs, nil)
+	}
+	if cap(w.bufs[k]) < n {
+		w.bufs[k] = make([]E, n)
+	}
+	return w.bufs[k][:n]
+}
+
+// Workspaces is a prover's free list of workspaces: Get takes one (or a
+// new one), Put gives it back for the next proof, keeping at most
+// MaxWorkspaces; Drop lets them all go.
+type Workspaces[E any] struct {
+	mu   sync.Mutex
+	free []*Workspace[E]
+}
+
+// MaxWorkspaces is the most workspaces a prover keeps between proofs.
+const MaxWorkspaces = 2
+
+// Get returns a free workspace, or a new one.
+func (p *Workspaces[E]) Get() *Workspace[E] {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if k := len(p.free); k > 0 {
+		w := p.free[k-1]
+		p.free = p.free[:k-1]
+		return w
+	}
+	return &Workspace[E]{}
+}
+
+// Put returns w for a later proof. Only a proof that ended well puts its
+// workspace back: after an error a device may not be done with it.
+func (p *Workspaces[E]) Put(w *Workspace[E]) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) < MaxWorkspaces {
+		p.free = append(p.free, w)
+	}
+}
+
+// Drop lets every free workspace go.
+func (p *Workspaces[E]) Drop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.free = nil
+}
