@@ -208,7 +208,7 @@ func Run[P any](pkg string, curve ecc.ID, base, call []Option, ccs constraint.Co
 // Workspace holds one proof's large vectors, for the later proofs of the
 // same prover: a fresh allocation of hundreds of MiB pays its page faults
 // and zeroing at every proof (on the 2-thread VM, 128 MiB allocated and
-// touched took 182 ms against 2.7 ms reused; BENCHMARKS.md).
+// touched took 157 ms against 2.6 ms reused; BENCHMARKS.md).
 type Workspace[E any] struct{ bufs [][]E }
 
 // Slice returns slot k of the workspace with n elements; its contents are
