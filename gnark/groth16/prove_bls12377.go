@@ -47,6 +47,9 @@ type proverBLS12377 struct {
 	a, b1, k, z *zmsm.PointsG1
 	b2          *zmsm.PointsG2
 	ck, cks     []*zmsm.PointsG1 // each commitment key's bases and σ-bases
+	// ws are proofs' filtered wires (A's, B's, K's: slots 0, 1, 2), reused
+	// by the next proofs.
+	ws prover.Workspaces[fr.Element]
 }
 
 func newProverBLS12377(pk *g16.ProvingKey, dev zkaccel.Device) (*proverBLS12377, error) {
@@ -117,6 +120,7 @@ func (p *proverBLS12377) load(dev zkaccel.Device) error {
 
 // close frees the device's copies of the bases.
 func (p *proverBLS12377) close() {
+	p.ws.Drop()
 	for _, l := range append([]*zmsm.PointsG1{p.a, p.b1, p.k, p.z}, append(p.ck, p.cks...)...) {
 		if l != nil {
 			l.Free()
@@ -269,9 +273,10 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		}()
 	}
 	start = time.Now()
-	wiresA := prover.Skip(wires, pk.InfinityA)
-	wiresB := prover.Skip(wires, pk.InfinityB)
-	wiresK := prover.PrivateWires(wires, r1cs.GetNbPublicVariables(), commitmentInfo)
+	ws := p.ws.Get() // given back once the proof is made
+	wiresA := prover.SkipIn(ws, 0, wires, pk.InfinityA)
+	wiresB := prover.SkipIn(ws, 1, wires, pk.InfinityB)
+	wiresK := prover.PrivateWiresIn(ws, 2, wires, r1cs.GetNbPublicVariables(), commitmentInfo)
 	rep.Add("wires", time.Since(start), nil)
 	if len(wiresK) != len(pk.G1.K) {
 		return nil, fmt.Errorf("%w: %d private wires, the key has %d K points", errMismatch, len(wiresK), len(pk.G1.K))
@@ -384,6 +389,7 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	krsJ.AddAssign(&t)
 	proof.Ar = a
 	proof.Krs.FromJacobian(&krsJ)
+	p.ws.Put(ws) // nothing of the proof refers to it
 	rep.Finish(ecc.BLS12_377, time.Since(total))
 	return proof, nil
 }

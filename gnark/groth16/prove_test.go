@@ -415,3 +415,34 @@ func TestDefaultDevice(t *testing.T) {
 		}
 	})
 }
+
+// TestProverReuse: one prover makes several proofs on every device, each
+// with its own witness, reusing the filtered wires of the proofs before
+// (its workspaces); gnark's verifier accepts each one, and rejects each
+// against the previous proof's public input.
+func TestProverReuse(t *testing.T) {
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		id := ecc.BN254
+		s := setupOf(t, "commit2", id, &committed{Commits: 2})
+		p, err := zgroth16.NewProver(s.pk, zgroth16.WithDevice(dev))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		var prevPub witness.Witness
+		for k := range 3 {
+			w, pub := fullAndPublic(t, id, committedWitness(int64(5+k), int64(9+2*k), 2))
+			proof, err := p.Prove(s.ccs, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := groth16.Verify(proof, s.vk, pub); err != nil {
+				t.Fatalf("proof %d: gnark rejects it: %v", k, err)
+			}
+			if prevPub != nil && groth16.Verify(proof, s.vk, prevPub) == nil {
+				t.Fatalf("proof %d verifies against the previous public input", k)
+			}
+			prevPub = pub
+		}
+	})
+}

@@ -166,3 +166,54 @@ func TestPickDefault(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkspaces checks a workspace's slots (resized, kept, grown) and the
+// free list (Get gives back what Put kept, at most MaxWorkspaces; Drop
+// empties it), and that the filters into a reused workspace give what the
+// plain ones give, for lengths that grow and shrink.
+func TestWorkspaces(t *testing.T) {
+	var p Workspaces[int]
+	w := p.Get()
+	a := w.Slice(0, 10)
+	a[9] = 7
+	if b := w.Slice(0, 5); len(b) != 5 || cap(b) < 10 {
+		t.Errorf("slot 0 shrunk to %d (cap %d)", len(b), cap(b))
+	}
+	if b := w.Slice(0, 10); b[9] != 7 {
+		t.Error("slot 0 lost its vector")
+	}
+	if c := w.Slice(3, 4); len(c) != 4 {
+		t.Errorf("slot 3: %d", len(c))
+	}
+	ws := []*Workspace[int]{w, p.Get(), p.Get()}
+	for _, x := range ws {
+		p.Put(x)
+	}
+	if len(p.free) != MaxWorkspaces {
+		t.Errorf("%d kept, want %d", len(p.free), MaxWorkspaces)
+	}
+	if got := p.Get(); got != ws[1] {
+		t.Error("Get did not give back the last workspace kept")
+	}
+	p.Drop()
+	if len(p.free) != 0 {
+		t.Error("Drop kept workspaces")
+	}
+
+	info := constraint.Groth16Commitments{{PrivateCommitted: []int{3, 40_000}, CommitmentIndex: 50_000}}
+	var fw Workspace[int]
+	for _, n := range []int{70_000, 100, 90_000, 3} {
+		wires := make([]int, n)
+		inf := make([]bool, n)
+		for i := range wires {
+			wires[i] = i * 3
+			inf[i] = i%7 == 2
+		}
+		if got, want := SkipIn(&fw, 0, wires, inf), Skip(wires, inf); !slices.Equal(got, want) {
+			t.Fatalf("n = %d: SkipIn differs from Skip", n)
+		}
+		if got, want := PrivateWiresIn(&fw, 1, wires, 2, info), PrivateWires(wires, 2, info); !slices.Equal(got, want) {
+			t.Fatalf("n = %d: PrivateWiresIn differs from PrivateWires", n)
+		}
+	}
+}

@@ -29,25 +29,36 @@ func CheckDevice(dev zkaccel.Device) error {
 // wires whose basis point is the point at infinity, which the key leaves
 // out of its A and B bases. Large inputs are filtered on every core.
 func Skip[E any](wires []E, infinity []bool) []E {
-	return filter(wires, 0, func(i int) bool { return i < len(infinity) && infinity[i] })
+	return SkipIn(nil, 0, wires, infinity)
+}
+
+// SkipIn is Skip with its result in slot k of w (nil: a new vector).
+func SkipIn[E any](w *Workspace[E], k int, wires []E, infinity []bool) []E {
+	return filter(wires, 0, func(i int) bool { return i < len(infinity) && infinity[i] }, w, k)
 }
 
 // PrivateWires returns the wires from nbPublic on, without the private
 // wires of the commitments and the commitment wires themselves: the
 // scalars of the key's K bases.
 func PrivateWires[E any](wires []E, nbPublic int, info constraint.Groth16Commitments) []E {
+	return PrivateWiresIn(nil, 0, wires, nbPublic, info)
+}
+
+// PrivateWiresIn is PrivateWires with its result in slot k of w (nil: a
+// new vector).
+func PrivateWiresIn[E any](w *Workspace[E], k int, wires []E, nbPublic int, info constraint.Groth16Commitments) []E {
 	drop := make([]bool, len(wires))
 	for _, c := range info {
-		for _, w := range c.PrivateCommitted {
-			if w >= 0 && w < len(drop) {
-				drop[w] = true
+		for _, i := range c.PrivateCommitted {
+			if i >= 0 && i < len(drop) {
+				drop[i] = true
 			}
 		}
 		if c.CommitmentIndex >= 0 && c.CommitmentIndex < len(drop) {
 			drop[c.CommitmentIndex] = true
 		}
 	}
-	return filter(wires, min(max(nbPublic, 0), len(wires)), func(i int) bool { return drop[i] })
+	return filter(wires, min(max(nbPublic, 0), len(wires)), func(i int) bool { return drop[i] }, w, k)
 }
 
 // filterMin is the fewest wires per range that filter gives a core.
@@ -56,8 +67,8 @@ const filterMin = 1 << 14
 // filter returns wires[from:] without those for which drop is true, in
 // order, in ranges on every core: each range counts what it keeps, the
 // counts give each range its place in the result, and each range copies
-// its wires there.
-func filter[E any](wires []E, from int, drop func(i int) bool) []E {
+// its wires there. The result is slot k of w, or a new vector (w nil).
+func filter[E any](wires []E, from int, drop func(i int) bool, w *Workspace[E], k int) []E {
 	n := len(wires) - from
 	parts := min(runtime.GOMAXPROCS(0), max(n/filterMin, 1))
 	step := (n + parts - 1) / max(parts, 1)
@@ -75,7 +86,12 @@ func filter[E any](wires []E, from int, drop func(i int) bool) []E {
 	for k := range parts {
 		counts[k+1] += counts[k]
 	}
-	out := make([]E, counts[parts])
+	var out []E
+	if w != nil {
+		out = w.Slice(k, counts[parts])
+	} else {
+		out = make([]E, counts[parts])
+	}
 	each(func(k, lo, hi int) {
 		j := counts[k]
 		for i := lo; i < hi; i++ {
