@@ -109,17 +109,7 @@ func TestDefaultDevice(t *testing.T) {
 			t.Skipf("%v does not run the quotient and MSMs as one call", dev)
 		}
 		t.Setenv(zkaccel.EnvDevice, dev.String())
-		id := ecc.BN254
-		s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
-		w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(1000, 77777, 1))
-		var rep zplonk.Report
-		proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithReport(&rep))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := plonk.Verify(proof, s.vk, pub); err != nil {
-			t.Fatalf("gnark rejects the proof: %v", err)
-		}
+		rep := proveRangecheck(t)
 		if rep.Get("quotient") != rep.Get("msm H1") {
 			t.Errorf("the quotient and H's MSMs were not one call: %s", rep.String())
 		}
@@ -140,17 +130,7 @@ func TestRatioDeclined(t *testing.T) {
 			t.Skipf("%v does not compute the ratio", dev)
 		}
 		t.Setenv(gpu.EnvPlonkRatio, "0")
-		id := ecc.BN254
-		s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
-		w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(1000, 77777, 1))
-		var rep zplonk.Report
-		proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(dev), zplonk.WithReport(&rep))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := plonk.Verify(proof, s.vk, pub); err != nil {
-			t.Fatalf("gnark rejects the proof: %v", err)
-		}
+		rep := proveRangecheck(t, zplonk.WithDevice(dev))
 		for _, p := range rep.Phases {
 			if p.Name == "ratio" && (!p.Fallback || p.Ran == nil || p.Ran.Kind() != zkaccel.CPU) {
 				t.Errorf("the ratio ran on %v (fallback %v), want a CPU fallback", p.Ran, p.Fallback)
@@ -188,4 +168,22 @@ func TestProverReuse(t *testing.T) {
 			prevPub = pub
 		}
 	})
+}
+
+// proveRangecheck proves the range-check circuit on BN254 with opts (and
+// a report, which it returns), and has gnark's verifier check the proof.
+func proveRangecheck(t *testing.T, opts ...zplonk.Option) *zplonk.Report {
+	t.Helper()
+	id := ecc.BN254
+	s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
+	w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(1000, 77777, 1))
+	var rep zplonk.Report
+	proof, err := zplonk.Prove(s.ccs, s.pk, w, append(opts, zplonk.WithReport(&rep))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plonk.Verify(proof, s.vk, pub); err != nil {
+		t.Fatalf("gnark rejects the proof: %v", err)
+	}
+	return &rep
 }
