@@ -307,6 +307,7 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	nttTime := time.Since(nttStart)
 	n := int(vk.Size)
 
+	ws := p.ws.Get() // given back once the proof is made
 	proof := &gplonk.Proof{Bsb22Commitments: make([]kzg.Digest, len(commitmentInfo))}
 	commitmentVal := make([]fr.Element, len(commitmentInfo))
 	committed := make([][]fr.Element, len(commitmentInfo)) // Lagrange form
@@ -327,7 +328,8 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 			if len(in) != len(info.Committed) {
 				return fmt.Errorf("commitment hint %d: %d values for %d committed wires", d, len(in), len(info.Committed))
 			}
-			vals := make([]fr.Element, n)
+			vals := ws.Slice(wsCommitted+d, n)
+			clear(vals)
 			offset := spr.GetNbPublicVariables()
 			for i := range in {
 				vals[offset+info.Committed[i]].SetBigInt(in[i])
@@ -393,7 +395,6 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		quotientRand[0].SetRandom()
 		quotientRand[1].SetRandom()
 	}
-	ws := p.ws.Get() // given back once the proof is made
 	if err := p.commitLRO(rep, ws, lro, [3][]fr.Element{bl, br, bo}, wv, nbPublic, spr.GetNbConstraints(), proof, cfg); err != nil {
 		return nil, err
 	}
