@@ -337,13 +337,19 @@ func CheckPlonkQuotientMSM(q *PlonkQuotientRequest, msms []*MSMRequest, from []i
 	if err := q.Check(); err != nil {
 		return err
 	}
+	return checkDeviceScalars(msms, from, "H", q.Rho*q.N, q.Field)
+}
+
+// checkDeviceScalars checks the MSMs of a one-call request whose scalars
+// may come from a vector v of m elements of field that the call computes
+// on the device (from: −1, or the first element's index in v).
+func checkDeviceScalars(msms []*MSMRequest, from []int, v string, m int, field Field) error {
 	switch {
 	case len(msms) == 0:
 		return badRequest("no MSM")
 	case len(from) != len(msms):
-		return badRequest("%d offsets into H for %d MSMs", len(from), len(msms))
+		return badRequest("%d offsets into %s for %d MSMs", len(from), v, len(msms))
 	}
-	m := q.Rho * q.N
 	for i, r := range msms {
 		switch {
 		case r == nil:
@@ -351,15 +357,15 @@ func CheckPlonkQuotientMSM(q *PlonkQuotientRequest, msms []*MSMRequest, from []i
 		case from[i] == -1:
 			continue
 		case from[i] < 0:
-			return badRequest("MSM %d: offset %d into H, want −1 (its own scalars) or at least 0", i, from[i])
+			return badRequest("MSM %d: offset %d into %s, want −1 (its own scalars) or at least 0", i, from[i], v)
 		case from[i] >= m:
-			return badRequest("MSM %d takes H's coefficients from %d, past H's Rho·N = %d", i, from[i], m)
+			return badRequest("MSM %d takes %s's elements from %d, past its %d", i, v, from[i], m)
 		case len(r.Scalars) != 0:
-			return badRequest("MSM %d takes H's coefficients from %d but has %d bytes of scalars", i, from[i], len(r.Scalars))
+			return badRequest("MSM %d takes %s's elements from %d but has %d bytes of scalars", i, v, from[i], len(r.Scalars))
 		case r.N < 1 || r.N > m-from[i]:
-			return badRequest("MSM %d takes %d of H's coefficients from %d, want 1 … %d (H has Rho·N = %d)", i, r.N, from[i], m-from[i], m)
-		case !curveHasScalarField(r.Curve, q.Field):
-			return badRequest("MSM %d over %s takes H's coefficients, which are in %s", i, r.Curve, q.Field)
+			return badRequest("MSM %d takes %d of %s's elements from %d, want 1 … %d (it has %d)", i, r.N, v, from[i], m-from[i], m)
+		case !curveHasScalarField(r.Curve, field):
+			return badRequest("MSM %d over %s takes %s's elements, which are in %s", i, r.Curve, v, field)
 		}
 	}
 	return nil
@@ -497,4 +503,38 @@ func (r *PlonkRatioRequest) Check() error {
 		}
 	}
 	return checkConsts(es, r.NbTasks, r.Beta, r.Gamma, r.PermShift, r.Generator)
+}
+
+// PlonkRatioMSMDevice is implemented by devices that run PLONK's ratio and
+// the commitment to Z as one call (the GPUs). PlonkRatioMSM runs req as
+// PlonkRatio does, writing Z into req.Result, then msms in order as
+// [MSMBatchDevice.MSMBatch] runs a batch. An MSM whose from entry is i ≥ 0
+// leaves its Scalars empty and takes Z's values i … i+N−1 from the
+// device's memory, so that Z need not go up again for its commitment; the
+// others (from −1) bring their scalars. [CheckPlonkRatioMSM] states what a
+// well-formed call is. An error wrapping [ErrUnsupported] (a zero
+// denominator among them) or [ErrBadRequest] comes before any result is
+// written; the caller may then run the ratio and the MSMs apart. After any
+// other error the results are undefined.
+type PlonkRatioMSMDevice interface {
+	PlonkRatioDevice
+	MSMBatchDevice
+	PlonkRatioMSM(req *PlonkRatioRequest, msms []*MSMRequest, from []int) error
+}
+
+// CheckPlonkRatioMSM reports whether req, msms and from are a well-formed
+// [PlonkRatioMSMDevice.PlonkRatioMSM] call: req well formed as its Check
+// says; msms not empty and without nil; one entry of from per MSM, −1 for
+// an MSM that brings its scalars and else the index in Z of its first
+// scalar, for an MSM with empty Scalars, 1 ≤ N, whose N values lie in Z's
+// N and whose curve has req.Field for scalar field. The error wraps
+// [ErrBadRequest].
+func CheckPlonkRatioMSM(req *PlonkRatioRequest, msms []*MSMRequest, from []int) error {
+	if req == nil {
+		return badRequest("nil ratio request")
+	}
+	if err := req.Check(); err != nil {
+		return err
+	}
+	return checkDeviceScalars(msms, from, "Z", req.N, req.Field)
 }

@@ -96,10 +96,11 @@ const EnvMSMMinBlocks = "ZKACCEL_MSM_MIN_BLOCKS"
 const EnvGroth16Fuse = "ZKACCEL_GROTH16_FUSE"
 
 // EnvPlonkFuse names the variable that turns off ("0") or on ("1", the
-// default) PLONK's quotient and the commitments to H's shards as one call
-// (zkaccel.PlonkMSMDevice): off, the device declines such a call
-// (zkaccel.ErrUnsupported), and gnark/plonk sends the quotient and the
-// MSMs as two, H going up again between them. For measuring the gain, and
+// default) PLONK's one-call paths: the quotient and the commitments to
+// H's shards (zkaccel.PlonkMSMDevice), the ratio and the commitment to Z
+// (zkaccel.PlonkRatioMSMDevice). Off, the device declines such calls
+// (zkaccel.ErrUnsupported), and gnark/plonk sends two, H or Z going up
+// again between them. For measuring the gain, and
 // as a way around a device on which the one call misbehaves.
 const EnvPlonkFuse = "ZKACCEL_PLONK_FUSE"
 
@@ -600,18 +601,27 @@ func (d *Device) PlonkRatio(req *zkaccel.PlonkRatioRequest) error {
 	return d.forgetIfReset(d.plonkRatio(req))
 }
 
+// PlonkRatioMSM runs PLONK's ratio and then MSMs, some of them over Z's
+// values, as one call (see plonk_ratio.go's plonkRatioMSM).
+func (d *Device) PlonkRatioMSM(req *zkaccel.PlonkRatioRequest, msms []*zkaccel.MSMRequest, from []int) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.forgetIfReset(d.plonkRatioMSM(req, msms, from))
+}
+
 var (
-	_ zkaccel.PlonkRatioDevice = (*Device)(nil)
-	_ zkaccel.PlonkMSMDevice   = (*Device)(nil)
-	_ zkaccel.Groth16MSMDevice = (*Device)(nil)
-	_ zkaccel.Groth16Device    = (*Device)(nil)
-	_ zkaccel.PlonkDevice      = (*Device)(nil)
-	_ zkaccel.MSMDevice        = (*Device)(nil)
-	_ zkaccel.NTTDevice        = (*Device)(nil)
-	_ zkaccel.PoseidonDevice   = (*Device)(nil)
-	_ zkaccel.KeccakDevice     = (*Device)(nil)
-	_ zkaccel.MerkleDevice     = (*Device)(nil)
-	_ zkaccel.SensorDevice     = (*Device)(nil)
-	_ zkaccel.TimedDevice      = (*Device)(nil)
-	_ zkaccel.MSMBatchDevice   = (*Device)(nil)
+	_ zkaccel.PlonkRatioMSMDevice = (*Device)(nil)
+	_ zkaccel.PlonkRatioDevice    = (*Device)(nil)
+	_ zkaccel.PlonkMSMDevice      = (*Device)(nil)
+	_ zkaccel.Groth16MSMDevice    = (*Device)(nil)
+	_ zkaccel.Groth16Device       = (*Device)(nil)
+	_ zkaccel.PlonkDevice         = (*Device)(nil)
+	_ zkaccel.MSMDevice           = (*Device)(nil)
+	_ zkaccel.NTTDevice           = (*Device)(nil)
+	_ zkaccel.PoseidonDevice      = (*Device)(nil)
+	_ zkaccel.KeccakDevice        = (*Device)(nil)
+	_ zkaccel.MerkleDevice        = (*Device)(nil)
+	_ zkaccel.SensorDevice        = (*Device)(nil)
+	_ zkaccel.TimedDevice         = (*Device)(nil)
+	_ zkaccel.MSMBatchDevice      = (*Device)(nil)
 )

@@ -155,7 +155,36 @@ func opCases() []opCase {
 		ratioWant = append(ratioWant, ratio.mont(z)...)
 	}
 
+	// The MSM over the ratio's 64 values of Z, from host points.
+	zPoints := inputs.BN254G1(rng, 64)
+	zScalars := make([]fr.Element, 64)
+	copy(rawbytes.Of(zScalars), ratioWant)
+	var wantZ bn254.G1Jac
+	if _, err := wantZ.MultiExp(zPoints, zScalars, ecc.MultiExpConfig{}); err != nil {
+		panic(err)
+	}
+
 	return []opCase{
+		{"plonk-ratio-msm", func(dev zkaccel.Device) error {
+			rd, ok := dev.(zkaccel.PlonkRatioMSMDevice)
+			if !ok {
+				return fmt.Errorf("%v does not run PLONK's ratio and MSMs as one call", dev)
+			}
+			req := *ratio.req
+			req.Result = make([]byte, len(ratioWant))
+			var got [2]bn254.G1Jac
+			msms := []*zkaccel.MSMRequest{
+				{Curve: zkaccel.BN254, Group: zkaccel.G1, N: len(points), Points: rawbytes.Of(points), Scalars: rawbytes.Of(scalars), Result: rawbytes.Of(got[:1])},
+				{Curve: zkaccel.BN254, Group: zkaccel.G1, N: len(zPoints), Points: rawbytes.Of(zPoints), Result: rawbytes.Of(got[1:])},
+			}
+			if err := rd.PlonkRatioMSM(&req, msms, []int{-1, 0}); err != nil {
+				return err
+			}
+			if !slices.Equal(req.Result, ratioWant) || !got[0].Equal(&wantMSM) || !got[1].Equal(&wantZ) {
+				return fmt.Errorf("plonk ratio and msm: wrong result")
+			}
+			return nil
+		}, false},
 		{"plonk-ratio", func(dev zkaccel.Device) error {
 			rd, ok := dev.(zkaccel.PlonkRatioDevice)
 			if !ok {

@@ -23,6 +23,10 @@ import (
 // other.
 var plonkRatioChunks = 1 << 16
 
+// plonkRatioVectors is the vectors of n elements the ratio holds on the
+// device: the wires, σ, ωⁱ, Z and the two products.
+const plonkRatioVectors = 10
+
 // plonkRatio runs req: see the comment above.
 func (d *Device) plonkRatio(req *zkaccel.PlonkRatioRequest) error {
 	if req == nil {
@@ -40,8 +44,7 @@ func (d *Device) plonkRatio(req *zkaccel.PlonkRatioRequest) error {
 		return err
 	}
 	es, n := f.ElemSize(), req.N
-	// The wires, σ, ωⁱ, Z and the two products: 10 vectors of n.
-	if need := 10 * uint64(n) * uint64(es); d.rt.Memory() > 0 && need > d.rt.Memory() {
+	if need := plonkRatioVectors * uint64(n) * uint64(es); d.rt.Memory() > 0 && need > d.rt.Memory() {
 		return d.unsupported(op, "n = %d: %s of vectors exceed the device's memory (%s)", n, bytesStr(need), bytesStr(d.rt.Memory()))
 	}
 	if n == 1 {
@@ -75,20 +78,31 @@ func oneMont(f FieldInfo) []byte {
 // plonkRatioRun uploads req's vectors, runs the three kernels and reads Z
 // into req.Result unless a denominator is zero (zero).
 func (d *Device) plonkRatioRun(req *zkaccel.PlonkRatioRequest, f FieldInfo) (zero bool, err error) {
+	s := d.scratch()
+	defer s.free()
+	z, zero, err := d.plonkRatioQueue(req, f, s)
+	if err != nil || zero {
+		return zero, err
+	}
+	return false, d.rt.Read(req.Result, z, 0)
+}
+
+// plonkRatioQueue allocates req's buffers in s, uploads its vectors, runs
+// the three kernels, and returns the buffer that holds Z once they are
+// done, having waited for them, unless a denominator is zero (zero).
+func (d *Device) plonkRatioQueue(req *zkaccel.PlonkRatioRequest, f FieldInfo, s *scratch) (zbuf Buffer, zero bool, err error) {
 	k, err := d.plonkProgram(req.Field, f)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
 	p, err := d.program(quotientProgramKey(req.Field))
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
 	ks, err := kernels(p, "plonk_ratio_chunks", "plonk_ratio_scan", "plonk_ratio_finish")
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
-	s := d.scratch()
-	defer s.free()
 	es, n := f.ElemSize(), req.N
 	m := n - 1
 	chunk := max(1, (m+plonkRatioChunks-1)/plonkRatioChunks)
@@ -96,20 +110,20 @@ func (d *Device) plonkRatioRun(req *zkaccel.PlonkRatioRequest, f FieldInfo) (zer
 	var in [6]Buffer
 	for i, v := range append(req.Wires[:], req.Sigma[:]...) {
 		if in[i], err = s.upload(v); err != nil {
-			return false, err
+			return nil, false, err
 		}
 	}
 	consts, err := plonkRatioConsts(req, f)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
 	cbuf, err := s.upload(consts)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
 	pw, err := d.nttPowers(s, k.ntt, nttClock.Add(1), req.Field, es, "pow", req.Generator, n, 1)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
 	var zn, zs, tn, td, z, inv, flag Buffer
 	for _, b := range []struct {
@@ -117,7 +131,7 @@ func (d *Device) plonkRatioRun(req *zkaccel.PlonkRatioRequest, f FieldInfo) (zer
 		size int
 	}{{&zn, m * es}, {&zs, m * es}, {&tn, c * es}, {&td, c * es}, {&z, n * es}, {&inv, es}, {&flag, 4}} {
 		if *b.dst, err = s.alloc(b.size); err != nil {
-			return false, err
+			return nil, false, err
 		}
 	}
 	g := 1 // the scan's work items: a power of two, at most c
@@ -126,29 +140,107 @@ func (d *Device) plonkRatioRun(req *zkaccel.PlonkRatioRequest, f FieldInfo) (zer
 	}
 	seg, err := s.alloc(2 * g * es)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
 	group := d.nttGroup()
 	if err := d.rt.Launch(ks[0], c, group, zn, zs, tn, td, in[0], in[1], in[2], in[3], in[4], in[5], pw, cbuf, uint32(m), uint32(chunk)); err != nil {
-		return false, err
+		return nil, false, err
 	}
 	if err := d.rt.Launch(ks[1], g, g, tn, td, seg, inv, flag, uint32(c), uint32((c+g-1)/g)); err != nil {
-		return false, err
+		return nil, false, err
 	}
 	if err := d.rt.Launch(ks[2], m, group, z, zn, zs, tn, td, inv, uint32(m), uint32(chunk)); err != nil {
-		return false, err
+		return nil, false, err
 	}
 	if err := d.rt.Finish(); err != nil {
-		return false, err
+		return nil, false, err
 	}
 	fl := make([]byte, 4)
 	if err := d.rt.Read(fl, flag, 0); err != nil {
-		return false, err
+		return nil, false, err
 	}
-	if fl[0] != 0 {
-		return true, nil
+	return z, fl[0] != 0, nil
+}
+
+// plonkRatioMSM runs req and then msms as one call
+// (zkaccel.PlonkRatioMSMDevice): the ratio's kernels, then, unless a
+// denominator is zero, the MSMs as msmBatch runs a batch, those with an
+// offset in from reading their scalars from Z where the ratio left it. Z
+// comes back while the first MSM computes where the runtime reads beside
+// later kernels, else once the MSMs are done.
+func (d *Device) plonkRatioMSM(req *zkaccel.PlonkRatioRequest, msms []*zkaccel.MSMRequest, from []int) error {
+	op := "plonk ratio and msm"
+	if req != nil {
+		op += " " + string(req.Field)
 	}
-	return false, d.rt.Read(req.Result, z, 0)
+	for _, env := range []string{EnvPlonkFuse, EnvPlonkRatio} {
+		switch on, err := envSwitch(env, true); {
+		case err != nil:
+			return d.errorf(op, fmt.Errorf("%w: %w", errBadRequest, err))
+		case !on:
+			return d.unsupported(op, "%s=0", env)
+		}
+	}
+	if err := zkaccel.CheckPlonkRatioMSM(req, msms, from); err != nil {
+		return d.errorf(op, err)
+	}
+	f, err := d.quotientField(op, req.Field, req.ElemSize, func() error { return nil })
+	if err != nil {
+		return err
+	}
+	if req.N < 2 {
+		return d.unsupported(op, "n = %d", req.N)
+	}
+	held := plonkRatioVectors * uint64(req.N) * uint64(f.ElemSize())
+	if mem := d.rt.Memory(); mem > 0 && held > mem {
+		return d.unsupported(op, "n = %d: %s of vectors exceed the device's memory (%s)", req.N, bytesStr(held), bytesStr(mem))
+	}
+	calls, err := d.msmCalls(msms, from)
+	if err != nil {
+		return err
+	}
+	if err := d.fusedFits(op, held, calls); err != nil {
+		return err
+	}
+	s := d.scratch()
+	defer s.free()
+	z, zero, err := d.plonkRatioQueue(req, f, s)
+	switch {
+	case err != nil:
+		_ = d.rt.Finish()
+		return d.errorf(op, err)
+	case zero:
+		return d.unsupported(op, "a denominator is zero")
+	}
+	for _, c := range calls {
+		if c.devScalars {
+			c.dscal = z
+		}
+	}
+	br, beside := d.rt.(besideReader)
+	var during func() error
+	if beside {
+		m, err := br.Mark()
+		if err != nil {
+			return d.errorf(op, err)
+		}
+		defer m.Free()
+		during = func() error {
+			if err := br.ReadAfter(m, req.Result, z, 0); err != nil {
+				return fmt.Errorf("reading Z beside the MSMs: %w", err)
+			}
+			return nil
+		}
+	}
+	if err := d.msmRun(calls, during); err != nil {
+		return err
+	}
+	if !beside {
+		if err := d.rt.Read(req.Result, z, 0); err != nil {
+			return d.errorf(op, err)
+		}
+	}
+	return nil
 }
 
 // plonkRatioConsts lays out plonk_ratio_chunks' constants: β, γ, β·u and

@@ -8,10 +8,15 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark-crypto/ecc/bn254"
+	frbn "github.com/consensys/gnark-crypto/ecc/bn254/fr"
+
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 )
 
 // ratioInstance is a random PLONK ratio request with its values as
@@ -168,5 +173,150 @@ func TestPlonkRatioBadRequests(t *testing.T) {
 			{"elemsize", func(r *req) { r.ElemSize = 8 }, false},
 			{"goldilocks", func(r *req) { r.Field = zkaccel.FieldGoldilocks }, true},
 		})
+	})
+}
+
+// ratioFusedCase is a PlonkRatioMSM call: in's request, an MSM over Z's
+// values (over the resident key's points), and one from host points.
+type ratioFusedCase struct {
+	in     *ratioInstance
+	msms   []*zkaccel.MSMRequest
+	from   []int
+	checks []func() error
+}
+
+// newRatioFusedCase draws a BN254 ratio of n values, and an MSM over zn
+// of Z's values from zFrom, at index zAt of the batch beside one from host
+// points (−1: none).
+func newRatioFusedCase(t *testing.T, rng *rand.Rand, n, zFrom, zn, zAt int, key []bn254.G1Affine, res zkaccel.ResidentPoints) *ratioFusedCase {
+	t.Helper()
+	bn := plonkFields[0]
+	in := newRatioInstance(bn.field, bn.domain, n, rng)
+	fc := &ratioFusedCase{in: in}
+	var zs []frbn.Element
+	for _, v := range in.want() {
+		var e frbn.Element
+		e.SetBigInt(v)
+		zs = append(zs, e)
+	}
+	var wantZ bn254.G1Jac
+	if _, err := wantZ.MultiExp(key[:zn], zs[zFrom:zFrom+zn], ecc.MultiExpConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	gotZ := make([]bn254.G1Jac, 1)
+	zReq := &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: zn, Resident: res, Result: rawbytes.Of(gotZ)}
+	rawbytes.Poison(zReq.Result)
+	fc.msms, fc.from = []*zkaccel.MSMRequest{zReq}, []int{zFrom}
+	fc.checks = append(fc.checks, func() error {
+		if !gotZ[0].Equal(&wantZ) {
+			return fmt.Errorf("the MSM over Z's %d values from %d differs from gnark-crypto's", zn, zFrom)
+		}
+		return nil
+	})
+	if zAt >= 0 {
+		pts, sc := inputs.BN254G1(rng, 50), inputs.Elements[frbn.Element](rng, 50)
+		var want bn254.G1Jac
+		if _, err := want.MultiExp(pts, sc, ecc.MultiExpConfig{}); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]bn254.G1Jac, 1)
+		host := &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: len(pts), Points: rawbytes.Of(pts), Scalars: rawbytes.Of(sc), Result: rawbytes.Of(got)}
+		rawbytes.Poison(host.Result)
+		if zAt == 0 {
+			fc.msms, fc.from = append(fc.msms, host), append(fc.from, -1)
+		} else {
+			fc.msms, fc.from = []*zkaccel.MSMRequest{host, zReq}, []int{-1, zFrom}
+		}
+		fc.checks = append(fc.checks, func() error {
+			if !got[0].Equal(&want) {
+				return errors.New("the MSM from host points and scalars differs from gnark-crypto's")
+			}
+			return nil
+		})
+	}
+	return fc
+}
+
+// TestPlonkRatioMSM checks PlonkRatioMSM: Z as its definition gives it,
+// and the MSMs over Z's values read on the device (all of them, a range
+// ending at Z's last value, one value), first or second in the batch
+// beside one from host points, in one pass and in several, staged early or
+// late; a zero denominator declines the whole call, nothing written; so do
+// ZKACCEL_PLONK_FUSE=0 and ZKACCEL_PLONK_RATIO=0, and malformed calls are
+// refused (ErrBadRequest) before any work.
+func TestPlonkRatioMSM(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		key, res := residentKey(t, d, rng, 70)
+		for _, tc := range []struct {
+			n, zFrom, zn, zAt int
+			passes            string
+			late              bool
+		}{
+			{64, 0, 64, 0, "1", false},
+			{64, 0, 64, 1, "3", false},
+			{32, 10, 22, 1, "3", true},
+			{16, 15, 1, -1, "1", false},
+		} {
+			t.Run(fmt.Sprintf("n=%d,z=%d+%d@%d,passes=%s,late=%v", tc.n, tc.zFrom, tc.zn, tc.zAt, tc.passes, tc.late), func(t *testing.T) {
+				t.Setenv(gpu.EnvMSMPasses, tc.passes)
+				defer gpu.SetMSMForceLate(tc.late)()
+				fc := newRatioFusedCase(t, rng, tc.n, tc.zFrom, tc.zn, tc.zAt, key, res)
+				rawbytes.Poison(fc.in.req.Result)
+				if err := d.PlonkRatioMSM(fc.in.req, fc.msms, fc.from); err != nil {
+					t.Fatal(err)
+				}
+				for i, w := range fc.in.want() {
+					if got := fc.in.fromMont(fc.in.req.Result[i*fc.in.es : (i+1)*fc.in.es]); got.Cmp(w) != 0 {
+						t.Fatalf("z[%d] = %v, want %v", i, got, w)
+					}
+				}
+				for _, c := range fc.checks {
+					if err := c(); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		for _, tc := range []struct {
+			name  string
+			edit  func(fc *ratioFusedCase)
+			unsup bool
+		}{
+			{"zero-denominator", func(fc *ratioFusedCase) {
+				in := fc.in
+				s := in.mul(in.sub(big.NewInt(0), in.add(in.wires[1][3], in.gamma)), in.modInv(in.beta))
+				copy(in.req.Sigma[1][3*in.es:], in.mont(s))
+			}, true},
+			{"fuse-off", func(*ratioFusedCase) {}, true},
+			{"ratio-off", func(*ratioFusedCase) {}, true},
+			{"fuse-bad", func(*ratioFusedCase) {}, false},
+			{"nil-ratio", func(fc *ratioFusedCase) { fc.in.req = nil }, false},
+			{"no-msm", func(fc *ratioFusedCase) { fc.msms, fc.from = nil, nil }, false},
+			{"short-from", func(fc *ratioFusedCase) { fc.from = fc.from[:1] }, false},
+			{"from-past-z", func(fc *ratioFusedCase) { fc.from[0] = 16 }, false},
+			{"z-too-long", func(fc *ratioFusedCase) { fc.msms[0].N = 17 }, false},
+			{"z-with-scalars", func(fc *ratioFusedCase) { fc.msms[0].Scalars = make([]byte, 16*32) }, false},
+			{"short-sigma", func(fc *ratioFusedCase) { fc.in.req.Sigma[0] = fc.in.req.Sigma[0][:32] }, false},
+			{"unknown-group", func(fc *ratioFusedCase) { fc.msms[1].Group = 7 }, true},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				fc := newRatioFusedCase(t, rng, 16, 0, 16, 0, key, res)
+				tc.edit(fc)
+				switch tc.name {
+				case "fuse-off":
+					t.Setenv(gpu.EnvPlonkFuse, "0")
+				case "ratio-off":
+					t.Setenv(gpu.EnvPlonkRatio, "0")
+				case "fuse-bad":
+					t.Setenv(gpu.EnvPlonkFuse, "2")
+				}
+				var bufs [][]byte
+				if fc.in.req != nil {
+					bufs = [][]byte{fc.in.req.Result}
+				}
+				checkRefused(t, fc.msms, bufs, tc.unsup, func() error { return d.PlonkRatioMSM(fc.in.req, fc.msms, fc.from) })
+			})
+		}
 	})
 }
