@@ -158,7 +158,7 @@ step bench-msm-bls12-381 200 "$B/zkaccel" bench --device cuda:0 --ops msm --curv
 # more: small cases, short limits; a cut-off log still lists what it found).
 san=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | sort -V | tail -1)
 if [ -n "$san" ]; then
-	dir=gpu step sanitize-memcheck 150 "$san" --tool memcheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestGroth16Quotient$|TestGroth16QuotientMSM$|TestMSMPrecompute$|TestPlonkQuotient$|TestPlonkQuotientMSM$|TestPlonkRatio$|TestKeccak256$|TestPoseidon2$|TestMSM$' -test.timeout=145s
+	dir=gpu step sanitize-memcheck 150 "$san" --tool memcheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestGroth16Quotient$|TestGroth16QuotientMSM$|TestMSMPrecompute$|TestPlonkQuotient$|TestPlonkQuotientMSM$|TestPlonkRatio$|TestPlonkRatioMSM$|TestKeccak256$|TestPoseidon2$|TestMSM$' -test.timeout=145s
 	dir=gpu step sanitize-racecheck 90 "$san" --tool racecheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestMSM$' -test.timeout=85s
 else
 	echo "== sanitize: no compute-sanitizer on this machine" | tee -a "$L/summary.log"

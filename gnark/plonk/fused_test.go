@@ -47,7 +47,7 @@ func TestQuotientMSM(t *testing.T) {
 		}
 		// prove proves on dev, checks the proof, and whether the quotient
 		// and H's MSMs ran as one call.
-		prove := func(t *testing.T, dev zkaccel.Device, id ecc.ID, statZK, oneCall bool) {
+		prove := func(t *testing.T, dev zkaccel.Device, id ecc.ID, statZK, oneCall bool) *zplonk.Report {
 			t.Helper()
 			s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
 			w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(1000, 77777, 1))
@@ -67,6 +67,7 @@ func TestQuotientMSM(t *testing.T) {
 			if one != oneCall {
 				t.Errorf("the quotient and H's MSMs as one call: %v, want %v: %s", one, oneCall, rep.String())
 			}
+			return &rep
 		}
 		for _, id := range curves {
 			for _, statZK := range []bool{false, true} {
@@ -83,10 +84,14 @@ func TestQuotientMSM(t *testing.T) {
 				t.Errorf("%d calls of the declining device, want 1", dd.calls)
 			}
 		})
-		// ZKACCEL_PLONK_FUSE=0: the GPU itself declines.
+		// ZKACCEL_PLONK_FUSE=0: the GPU itself declines, the ratio's one
+		// call with Z's commitment too (the ratio still runs there).
 		t.Run("fuse-off", func(t *testing.T) {
 			t.Setenv(gpu.EnvPlonkFuse, "0")
-			prove(t, dev, bn, false, false)
+			rep := prove(t, dev, bn, false, false)
+			if rep.Get("ratio") == rep.Get("msm Z") {
+				t.Errorf("the ratio and Z's MSM were one call: %s", rep.String())
+			}
 		})
 		t.Run("failing", func(t *testing.T) {
 			s := setupOf(t, "rangecheck", bn, &circuits.Committed{Commits: 1})

@@ -414,13 +414,13 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 	beta.SetBytes(bbeta)
 
 	// 2. Z, the copy constraint's accumulated ratio; α.
-	start = time.Now()
-	zLag, zr, err := p.ratio(t, ws.Slice(wsZ, n), lro, beta, gamma, cfg)
+	zLag, zCommit, err := p.ratio(rep, t, ws.Slice(wsZ, n), lro, beta, gamma, cfg)
 	if err != nil {
 		return nil, err
 	}
-	rep.Add("ratio", time.Since(start), zr)
-	if proof.Z, err = p.commit(rep, "Z", p.lagrange, 0, zLag, cfg); err != nil {
+	if zCommit != nil { // from the ratio's own device call
+		proof.Z = *zCommit
+	} else if proof.Z, err = p.commit(rep, "Z", p.lagrange, 0, zLag, cfg); err != nil {
 		return nil, err
 	}
 	blindZ := commitBlindingBN254(n, bz, pk.Kzg)
@@ -1212,16 +1212,23 @@ func hornerBN254(f []fr.Element, x fr.Element) fr.Element {
 	return r
 }
 
-// ratio returns ratioZ's Z: on cfg's device where it computes PLONK's
-// ratio (zkaccel.PlonkRatioDevice: the GPUs, and only where the proof runs
-// whole on it, as with WithDevice), else, or where the device declines
-// (ErrUnsupported: a zero denominator, ZKACCEL_PLONK_RATIO=0), on the
-// host. The report says where it ran (nil: the host, by choice).
-func (p *proverBN254) ratio(t *traceBN254, z []fr.Element, lro [3][]fr.Element, beta, gamma fr.Element, cfg *prover.Config) ([]fr.Element, *zkaccel.Report, error) {
+// ratio returns ratioZ's Z, into z, and records the phase "ratio": on
+// cfg's device where it computes PLONK's ratio (zkaccel.PlonkRatioDevice:
+// the GPUs, and only where the proof runs whole on it, as with WithDevice),
+// else, or where the device declines (ErrUnsupported: a zero denominator,
+// ZKACCEL_PLONK_RATIO=0), on the host; the phase's report says where it
+// ran (none: the host, by choice). Where the device also runs Z's
+// commitment in the same call (zkaccel.PlonkRatioMSMDevice) it returns
+// that commitment too (before Z's blinding), and records "msm Z" with the
+// call's time, as "ratio"; Z then does not go up again for it.
+func (p *proverBN254) ratio(rep *prover.Report, t *traceBN254, z []fr.Element, lro [3][]fr.Element, beta, gamma fr.Element, cfg *prover.Config) ([]fr.Element, *curve.G1Affine, error) {
+	start := time.Now()
 	rd, ok := cfg.Device.(zkaccel.PlonkRatioDevice)
 	n := len(t.omega0)
 	if !ok || !cfg.Batches() || len(lro[0]) != n || len(t.sigma[0]) != n {
-		return ratioZIntoBN254(t, z, lro, beta, gamma), nil, nil
+		ratioZIntoBN254(t, z, lro, beta, gamma)
+		rep.Add("ratio", time.Since(start), nil)
+		return z, nil, nil
 	}
 	el := func(x fr.Element) []byte { return rawbytes.Of([]fr.Element{x}) }
 	req := &zkaccel.PlonkRatioRequest{Field: zkaccel.Field("bn254"), ElemSize: fr.Bytes, N: n,
@@ -1230,15 +1237,34 @@ func (p *proverBN254) ratio(t *traceBN254, z []fr.Element, lro [3][]fr.Element, 
 	for j := range 3 {
 		req.Wires[j], req.Sigma[j] = rawbytes.Of(lro[j]), rawbytes.Of(t.sigma[j])
 	}
-	start := time.Now()
+	op := "plonk ratio bn254"
+	if fd, ok := rd.(zkaccel.PlonkRatioMSMDevice); ok && n <= len(p.lagrange.Points()) {
+		var zJ curve.G1Jac
+		items := []zmsm.BatchG1{{P: &zJ, Points: p.lagrange}}
+		elapsed, ok, err := prover.PlonkRatioMSM(rep, fd, req, []string{"Z"}, items, []int{n}, []int{0})
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			rep.Add("ratio", elapsed, &zkaccel.Report{Op: op, N: n, Requested: rd, Ran: rd, Elapsed: elapsed})
+			var c curve.G1Affine
+			c.FromJacobian(&zJ)
+			return z, &c, nil
+		}
+	}
+	callStart := time.Now()
 	switch err := rd.PlonkRatio(req); {
 	case errors.Is(err, zkaccel.ErrUnsupported):
 		zkaccel.Debugf("plonk ratio on %v: %v; on the host", rd, err)
-		return ratioZIntoBN254(t, z, lro, beta, gamma), &zkaccel.Report{Op: "plonk ratio bn254", N: n, Requested: rd, Ran: zkaccel.HostCPU(), Fallback: true, Reason: err}, nil
+		ratioZIntoBN254(t, z, lro, beta, gamma)
+		rep.Add("ratio", time.Since(start), &zkaccel.Report{Op: op, N: n, Requested: rd, Ran: zkaccel.HostCPU(), Fallback: true, Reason: err})
+		return z, nil, nil
 	case err != nil:
 		return nil, nil, fmt.Errorf("plonk ratio: %w", err)
 	}
-	return z, &zkaccel.Report{Op: "plonk ratio bn254", N: n, Requested: rd, Ran: rd, Elapsed: time.Since(start)}, nil
+	elapsed := time.Since(callStart)
+	rep.Add("ratio", time.Since(start), &zkaccel.Report{Op: op, N: n, Requested: rd, Ran: rd, Elapsed: elapsed})
+	return z, nil, nil
 }
 
 // ratioZ returns, in Lagrange form (natural order), the copy constraint's

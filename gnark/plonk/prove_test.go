@@ -134,6 +134,10 @@ func TestProveVerify(t *testing.T) {
 							t.Error(err)
 						}
 					}
+					// On a GPU the ratio and Z's commitment are one call too.
+					if _, fused := dev.(zkaccel.PlonkRatioMSMDevice); fused && rep.Get("ratio") != rep.Get("msm Z") {
+						t.Errorf("the ratio and Z's MSM were not one call: %s", rep.String())
+					}
 					_, runs := dev.(zkaccel.PlonkDevice) // where the quotient runs whole
 					if err := prover.CheckPlace(&rep, "quotient", dev, runs, devtest.Required(dev)); err != nil {
 						t.Error(err)

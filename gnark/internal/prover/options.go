@@ -148,25 +148,43 @@ func QuotientMSM2[J1, A1, S any, PJ1 frontend.Jacobian[J1, A1, S], J2, A2 any, P
 // declines the call (an error wrapping zkaccel.ErrUnsupported): the
 // caller then runs them apart.
 func PlonkQuotientMSM[J, A, S any, PJ frontend.Jacobian[J, A, S]](rep *Report, fd zkaccel.PlonkMSMDevice, q *zkaccel.PlonkQuotientRequest, names []string, items []frontend.BatchItem[J, A, S], hn, from []int) (time.Duration, bool, error) {
+	return deviceMSMCall[J, A, S, PJ](rep, fd, "plonk quotient", names, items, hn, from, func(reqs []*zkaccel.MSMRequest, from []int) error {
+		return fd.PlonkQuotientMSM(q, reqs, from)
+	})
+}
+
+// PlonkRatioMSM is PlonkQuotientMSM for PLONK's ratio and the MSMs over
+// Z's values (zkaccel.PlonkRatioMSMDevice): Z's commitment.
+func PlonkRatioMSM[J, A, S any, PJ frontend.Jacobian[J, A, S]](rep *Report, fd zkaccel.PlonkRatioMSMDevice, req *zkaccel.PlonkRatioRequest, names []string, items []frontend.BatchItem[J, A, S], hn, from []int) (time.Duration, bool, error) {
+	return deviceMSMCall[J, A, S, PJ](rep, fd, "plonk ratio", names, items, hn, from, func(reqs []*zkaccel.MSMRequest, from []int) error {
+		return fd.PlonkRatioMSM(req, reqs, from)
+	})
+}
+
+// deviceMSMCall makes items' requests to dev and runs them through call,
+// a device call that does work of its own first (what, for errors and log
+// lines) and takes the requests with their offsets into its vector: see
+// PlonkQuotientMSM.
+func deviceMSMCall[J, A, S any, PJ frontend.Jacobian[J, A, S]](rep *Report, dev zkaccel.Device, what string, names []string, items []frontend.BatchItem[J, A, S], hn, from []int, call func(reqs []*zkaccel.MSMRequest, from []int) error) (time.Duration, bool, error) {
 	all := strings.Join(names, ", ")
 	zrs := reports(items)
-	b, err := frontend.NewDeviceBatch[J, A, S, PJ](items, hn, fd, 0)
+	b, err := frontend.NewDeviceBatch[J, A, S, PJ](items, hn, dev, 0)
 	if err != nil {
 		return 0, false, fmt.Errorf("msm %s: %w", all, err)
 	}
 	if len(from) != len(items) {
-		return 0, false, fmt.Errorf("msm %s: %d offsets into H for %d MSMs", all, len(from), len(items))
+		return 0, false, fmt.Errorf("msm %s: %d offsets for %d MSMs", all, len(from), len(items))
 	}
 	start := time.Now()
-	switch err := fd.PlonkQuotientMSM(q, b.Requests, b.Select(from)); {
+	switch err := call(b.Requests, b.Select(from)); {
 	case errors.Is(err, zkaccel.ErrUnsupported):
-		zkaccel.Debugf("plonk quotient and msm %s on %v: %v; apart", all, fd, err)
+		zkaccel.Debugf("%s and msm %s on %v: %v; apart", what, all, dev, err)
 		return 0, false, nil
 	case err != nil:
-		return 0, false, fmt.Errorf("quotient and msm %s: %w", all, err)
+		return 0, false, fmt.Errorf("%s and msm %s: %w", what, all, err)
 	}
 	elapsed := time.Since(start)
-	if err := b.Done(fd, elapsed); err != nil {
+	if err := b.Done(dev, elapsed); err != nil {
 		return 0, false, fmt.Errorf("msm %s: %w", all, err)
 	}
 	record(rep, names, zrs)
@@ -231,9 +249,10 @@ type Phase struct {
 	// "H1"…). MSMs sent together as one device call (a batch: on GPU
 	// devices, Groth16's Z, K, A, B1 and B2, PLONK's L, R, O and H1–H3)
 	// each report the batch's time; where Groth16's quotient goes in the
-	// same call (zkaccel.Groth16MSMDevice), "ntt" reports it too, and where
+	// same call (zkaccel.Groth16MSMDevice), "ntt" reports it too; where
 	// PLONK's does (zkaccel.PlonkMSMDevice: its quotient and H1–H3),
-	// "quotient" does.
+	// "quotient" does, and where its ratio and Z's commitment are one call
+	// (zkaccel.PlonkRatioMSMDevice), "ratio" and "msm Z" both report it.
 	Name    string
 	Elapsed time.Duration
 	// Ran is the device that ran it (MSMs and the quotients; nil for the
