@@ -257,14 +257,7 @@ func newFusedCase(t *testing.T, d *gpu.Device, rng *rand.Rand, n, hn, hAt int, r
 		return nil
 	}
 
-	pts1, sc1 := inputs.BN254G1(rng, 90), inputs.Elements[frbn.Element](rng, 90)
-	var want1 bn254.G1Jac
-	if _, err := want1.MultiExp(pts1, sc1, ecc.MultiExpConfig{}); err != nil {
-		t.Fatal(err)
-	}
-	var got1 [1]bn254.G1Jac
-	req1 := &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: 90, Points: rawbytes.Of(pts1), Scalars: rawbytes.Of(sc1), Result: rawbytes.Of(got1[:])}
-	rawbytes.Poison(req1.Result)
+	req1, check1 := hostMSM(t, rng, 90)
 	pts2, sc2 := inputs.BN254G2(rng, 30), inputs.Elements[frbn.Element](rng, 30)
 	var want2 bn254.G2Jac
 	if _, err := want2.MultiExp(pts2, sc2, ecc.MultiExpConfig{}); err != nil {
@@ -276,12 +269,7 @@ func newFusedCase(t *testing.T, d *gpu.Device, rng *rand.Rand, n, hn, hAt int, r
 
 	fc.msms = []*zkaccel.MSMRequest{req1, req2}
 	fc.msms = append(fc.msms[:hAt], append([]*zkaccel.MSMRequest{hReq}, fc.msms[hAt:]...)...)
-	fc.checks = []func() error{hCheck, func() error {
-		if !got1[0].Equal(&want1) {
-			return errors.New("the G1 MSM from host points differs from gnark-crypto's")
-		}
-		return nil
-	}, func() error {
+	fc.checks = []func() error{hCheck, check1, func() error {
 		if !got2[0].Equal(&want2) {
 			return errors.New("the G2 MSM differs from gnark-crypto's")
 		}
@@ -405,4 +393,25 @@ func checkRefused(t *testing.T, msms []*zkaccel.MSMRequest, bufs [][]byte, unsup
 		}
 	}
 	t.Log(err)
+}
+
+// hostMSM returns a BN254 G1 MSM request of n random points and scalars
+// from the host, its result poisoned, and a check of its result against
+// gnark-crypto's.
+func hostMSM(t *testing.T, rng *rand.Rand, n int) (*zkaccel.MSMRequest, func() error) {
+	t.Helper()
+	pts, sc := inputs.BN254G1(rng, n), inputs.Elements[frbn.Element](rng, n)
+	var want bn254.G1Jac
+	if _, err := want.MultiExp(pts, sc, ecc.MultiExpConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]bn254.G1Jac, 1)
+	req := &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: n, Points: rawbytes.Of(pts), Scalars: rawbytes.Of(sc), Result: rawbytes.Of(got)}
+	rawbytes.Poison(req.Result)
+	return req, func() error {
+		if !got[0].Equal(&want) {
+			return fmt.Errorf("the MSM of %d host points and scalars differs from gnark-crypto's", n)
+		}
+		return nil
+	}
 }

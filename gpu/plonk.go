@@ -141,17 +141,26 @@ func (d *Device) plonkQuotientMSM(q *zkaccel.PlonkQuotientRequest, msms []*zkacc
 		_ = d.rt.Finish() // let the launched kernels end before the buffers are freed
 		return d.errorf(op, err)
 	}
+	return d.msmRunReading(op, "the quotient", calls, res,
+		func(br besideReader, m Mark) error { return d.plonkReadAfter(br, m, q, res, canon) },
+		func() error { return d.plonkRead(q, res, canon) })
+}
+
+// msmRunReading runs calls as msmRun does, those with device scalars
+// reading them from scal, a vector that the one call computed before them,
+// and reads what that call gives back: where the runtime reads beside later
+// kernels (besideReader: CUDA), through beside with a mark of the work
+// queued so far, while the first MSM computes; else through after, once
+// the MSMs are done. what names the reads in errors.
+func (d *Device) msmRunReading(op, what string, calls []*msmCall, scal Buffer, beside func(br besideReader, m Mark) error, after func() error) error {
 	for _, c := range calls {
 		if c.devScalars {
-			c.dscal = res
+			c.dscal = scal
 		}
 	}
-	// Where the runtime reads beside later kernels (CUDA), H and the
-	// coefficients come back while the first MSM computes; else once the
-	// MSMs are done.
-	br, beside := d.rt.(besideReader)
+	br, ok := d.rt.(besideReader)
 	var during func() error
-	if beside {
+	if ok {
 		m, err := br.Mark()
 		if err != nil {
 			_ = d.rt.Finish()
@@ -159,8 +168,8 @@ func (d *Device) plonkQuotientMSM(q *zkaccel.PlonkQuotientRequest, msms []*zkacc
 		}
 		defer m.Free()
 		during = func() error {
-			if err := d.plonkReadAfter(br, m, q, res, canon); err != nil {
-				return fmt.Errorf("reading the quotient beside the MSMs: %w", err)
+			if err := beside(br, m); err != nil {
+				return fmt.Errorf("reading %s beside the MSMs: %w", what, err)
 			}
 			return nil
 		}
@@ -168,8 +177,8 @@ func (d *Device) plonkQuotientMSM(q *zkaccel.PlonkQuotientRequest, msms []*zkacc
 	if err := d.msmRun(calls, during); err != nil {
 		return err
 	}
-	if !beside {
-		if err := d.plonkRead(q, res, canon); err != nil {
+	if !ok {
+		if err := after(); err != nil {
 			return d.errorf(op, err)
 		}
 	}

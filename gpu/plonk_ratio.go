@@ -212,35 +212,9 @@ func (d *Device) plonkRatioMSM(req *zkaccel.PlonkRatioRequest, msms []*zkaccel.M
 	case zero:
 		return d.unsupported(op, "a denominator is zero")
 	}
-	for _, c := range calls {
-		if c.devScalars {
-			c.dscal = z
-		}
-	}
-	br, beside := d.rt.(besideReader)
-	var during func() error
-	if beside {
-		m, err := br.Mark()
-		if err != nil {
-			return d.errorf(op, err)
-		}
-		defer m.Free()
-		during = func() error {
-			if err := br.ReadAfter(m, req.Result, z, 0); err != nil {
-				return fmt.Errorf("reading Z beside the MSMs: %w", err)
-			}
-			return nil
-		}
-	}
-	if err := d.msmRun(calls, during); err != nil {
-		return err
-	}
-	if !beside {
-		if err := d.rt.Read(req.Result, z, 0); err != nil {
-			return d.errorf(op, err)
-		}
-	}
-	return nil
+	return d.msmRunReading(op, "Z", calls, z,
+		func(br besideReader, m Mark) error { return br.ReadAfter(m, req.Result, z, 0) },
+		func() error { return d.rt.Read(req.Result, z, 0) })
 }
 
 // plonkRatioConsts lays out plonk_ratio_chunks' constants: β, γ, β·u and
