@@ -80,18 +80,7 @@ func (in *ratioInstance) check(t *testing.T, d *gpu.Device) {
 	if err := d.PlonkRatio(in.req); err != nil {
 		t.Fatal(err)
 	}
-	bad := 0
-	for i, w := range in.want() {
-		if got := in.fromMont(in.req.Result[i*in.es : (i+1)*in.es]); got.Cmp(w) != 0 {
-			if bad < 3 {
-				t.Errorf("z[%d] = %v, want %v", i, got, w)
-			}
-			bad++
-		}
-	}
-	if bad > 0 {
-		t.Errorf("%d of %d values differ", bad, in.req.N)
-	}
+	in.checkValues(t, "z", in.req.Result, in.want())
 }
 
 // TestPlonkRatio compares the device's PLONK ratio with its definition

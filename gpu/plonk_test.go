@@ -253,18 +253,24 @@ func checkPlonk(t *testing.T, d *gpu.Device, in *plonkInstance) {
 			}
 		}
 	}
-	want := in.want()
+	in.checkValues(t, "h", in.req.Result, in.want())
+}
+
+// checkValues compares the elements of out (the request's layout) with
+// want, naming the first three that differ (name[i]) and counting them.
+func (in *plonkInstance) checkValues(t *testing.T, name string, out []byte, want []*big.Int) {
+	t.Helper()
 	bad := 0
 	for i, w := range want {
-		if got := in.fromMont(in.req.Result[i*in.es : (i+1)*in.es]); got.Cmp(w) != 0 {
+		if got := in.fromMont(out[i*in.es : (i+1)*in.es]); got.Cmp(w) != 0 {
 			if bad < 3 {
-				t.Errorf("h[%d] = %v, want %v", i, got, w)
+				t.Errorf("%s[%d] = %v, want %v", name, i, got, w)
 			}
 			bad++
 		}
 	}
 	if bad > 0 {
-		t.Errorf("%d of %d coefficients differ", bad, len(want))
+		t.Errorf("%d of %d values differ", bad, len(want))
 	}
 }
 
