@@ -1,7 +1,6 @@
 package gpu
 
 import (
-	"errors"
 	"fmt"
 	"math/big"
 
@@ -113,11 +112,7 @@ func (d *Device) plonkRatioQueue(req *zkaccel.PlonkRatioRequest, f FieldInfo, s 
 			return nil, false, err
 		}
 	}
-	consts, err := plonkRatioConsts(req, f)
-	if err != nil {
-		return nil, false, err
-	}
-	cbuf, err := s.upload(consts)
+	cbuf, err := s.upload(append(append(append([]byte(nil), req.Beta...), req.Gamma...), req.PermShift...))
 	if err != nil {
 		return nil, false, err
 	}
@@ -215,41 +210,4 @@ func (d *Device) plonkRatioMSM(req *zkaccel.PlonkRatioRequest, msms []*zkaccel.M
 	return d.msmRunReading(op, "Z", calls, z,
 		func(br besideReader, m Mark) error { return br.ReadAfter(m, req.Result, z, 0) },
 		func() error { return d.rt.Read(req.Result, z, 0) })
-}
-
-// plonkRatioConsts lays out plonk_ratio_chunks' constants: β, γ, β·u and
-// β·u², in Montgomery form as f's elements are stored.
-func plonkRatioConsts(req *zkaccel.PlonkRatioRequest, f FieldInfo) ([]byte, error) {
-	es := f.ElemSize()
-	p := f.Modulus
-	r := new(big.Int).Lsh(big.NewInt(1), uint(8*es))
-	rInv := new(big.Int).ModInverse(r, p)
-	if rInv == nil {
-		return nil, errors.New("internal error: R has no inverse")
-	}
-	fromMont := func(b []byte) *big.Int {
-		be := make([]byte, len(b))
-		for i := range b {
-			be[len(b)-1-i] = b[i]
-		}
-		v := new(big.Int).SetBytes(be)
-		return v.Mod(v.Mul(v, rInv), p)
-	}
-	toMont := func(x *big.Int) []byte {
-		v := new(big.Int).Mod(new(big.Int).Mul(x, r), p)
-		out := make([]byte, es)
-		b := v.Bytes()
-		for i := range b {
-			out[len(b)-1-i] = b[i]
-		}
-		return out
-	}
-	beta, u := fromMont(req.Beta), fromMont(req.PermShift)
-	bu := new(big.Int).Mod(new(big.Int).Mul(beta, u), p)
-	buu := new(big.Int).Mod(new(big.Int).Mul(bu, u), p)
-	var out []byte
-	for _, b := range [][]byte{req.Beta, req.Gamma, toMont(bu), toMont(buu)} {
-		out = append(out, b...)
-	}
-	return out, nil
 }

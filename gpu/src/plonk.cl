@@ -127,11 +127,10 @@ KERNEL void plonk_quotient(GLOBAL f_word* out, u32 logn, u32 logm, u32 rho, u32 
 // plonk_ratio_chunks cuts the indices into chunks of k, plonk_ratio_scan
 // chains the chunks' products, plonk_ratio_finish multiplies.
 //
-// The constants buffer holds β, γ, β·u and β·u² at PLONK_R_BETA ….
+// The constants buffer holds β, γ and u at PLONK_R_BETA ….
 #define PLONK_R_BETA 0
 #define PLONK_R_GAMMA 1
-#define PLONK_R_BETAU 2
-#define PLONK_R_BETAUU 3
+#define PLONK_R_U 2
 
 // plonk_ratio_chunks: work item j takes the indices i of [j·k, (j+1)·k)
 // below m and writes zn[i] = Π numₜ and zs[i] = Π denₜ over the chunk's t
@@ -146,7 +145,8 @@ KERNEL void plonk_ratio_chunks(GLOBAL f_word* zn, GLOBAL f_word* zs, GLOBAL f_wo
 	if (lo >= m) return;
 	u32 hi = min(lo + k, m);
 	f_t beta = f_load(cst, PLONK_R_BETA), gamma = f_load(cst, PLONK_R_GAMMA);
-	f_t bu = f_load(cst, PLONK_R_BETAU), buu = f_load(cst, PLONK_R_BETAUU);
+	f_t bu = f_mul(beta, f_load(cst, PLONK_R_U)); // β·u
+	f_t buu = f_mul(bu, f_load(cst, PLONK_R_U)); // β·u²
 	f_t acc = f_one();
 	for (u32 i = lo; i < hi; i++) {
 		f_t w = f_load(pw, i);
