@@ -124,6 +124,21 @@ func envSwitch(name string, def bool) (bool, error) {
 	}
 }
 
+// switchedOn returns nil where every switch of names (default on) is on,
+// an error wrapping zkaccel.ErrUnsupported naming the first that is off
+// (the device declines op), or a malformed-request error for a bad value.
+func (d *Device) switchedOn(op string, names ...string) error {
+	for _, name := range names {
+		switch on, err := envSwitch(name, true); {
+		case err != nil:
+			return d.errorf(op, fmt.Errorf("%w: %w", errBadRequest, err))
+		case !on:
+			return d.unsupported(op, "%s=0", name)
+		}
+	}
+	return nil
+}
+
 // devicePrelude returns the definitions that go before every program's
 // source on rt: the field multiplication's form (EnvMul), the NTT's local
 // layout (EnvNTTLayout), CUDA's warp-level primitives (EnvWarp) and the

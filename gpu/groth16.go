@@ -61,11 +61,8 @@ func (d *Device) groth16QuotientMSM(q *zkaccel.Groth16QuotientRequest, msms []*z
 	if q != nil {
 		op += " " + string(q.Field)
 	}
-	switch on, err := envSwitch(EnvGroth16Fuse, true); {
-	case err != nil:
-		return d.errorf(op, fmt.Errorf("%w: %w", errBadRequest, err))
-	case !on:
-		return d.unsupported(op, "%s=0", EnvGroth16Fuse)
+	if err := d.switchedOn(op, EnvGroth16Fuse); err != nil {
+		return err
 	}
 	hi, err := zkaccel.CheckGroth16QuotientMSM(q, msms)
 	if err != nil {

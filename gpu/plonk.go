@@ -111,11 +111,8 @@ func (d *Device) plonkQuotientMSM(q *zkaccel.PlonkQuotientRequest, msms []*zkacc
 	if q != nil {
 		op += " " + string(q.Field)
 	}
-	switch on, err := envSwitch(EnvPlonkFuse, true); {
-	case err != nil:
-		return d.errorf(op, fmt.Errorf("%w: %w", errBadRequest, err))
-	case !on:
-		return d.unsupported(op, "%s=0", EnvPlonkFuse)
+	if err := d.switchedOn(op, EnvPlonkFuse); err != nil {
+		return err
 	}
 	if err := zkaccel.CheckPlonkQuotientMSM(q, msms, from); err != nil {
 		return d.errorf(op, err)

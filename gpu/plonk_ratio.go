@@ -1,7 +1,6 @@
 package gpu
 
 import (
-	"fmt"
 	"math/big"
 
 	"github.com/zkaccel/zkaccel"
@@ -32,11 +31,8 @@ func (d *Device) plonkRatio(req *zkaccel.PlonkRatioRequest) error {
 		return d.errorf("plonk ratio", (*zkaccel.PlonkRatioRequest)(nil).Check())
 	}
 	op := "plonk ratio " + string(req.Field)
-	switch on, err := envSwitch(EnvPlonkRatio, true); {
-	case err != nil:
-		return d.errorf(op, fmt.Errorf("%w: %w", errBadRequest, err))
-	case !on:
-		return d.unsupported(op, "%s=0", EnvPlonkRatio)
+	if err := d.switchedOn(op, EnvPlonkRatio); err != nil {
+		return err
 	}
 	f, err := d.quotientField(op, req.Field, req.ElemSize, req.Check)
 	if err != nil {
@@ -168,13 +164,8 @@ func (d *Device) plonkRatioMSM(req *zkaccel.PlonkRatioRequest, msms []*zkaccel.M
 	if req != nil {
 		op += " " + string(req.Field)
 	}
-	for _, env := range []string{EnvPlonkFuse, EnvPlonkRatio} {
-		switch on, err := envSwitch(env, true); {
-		case err != nil:
-			return d.errorf(op, fmt.Errorf("%w: %w", errBadRequest, err))
-		case !on:
-			return d.unsupported(op, "%s=0", env)
-		}
+	if err := d.switchedOn(op, EnvPlonkFuse, EnvPlonkRatio); err != nil {
+		return err
 	}
 	if err := zkaccel.CheckPlonkRatioMSM(req, msms, from); err != nil {
 		return d.errorf(op, err)
