@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark-crypto/utils/cpu"
 	gnarkplonk "github.com/consensys/gnark/backend/plonk"
 	gplonkbls12377 "github.com/consensys/gnark/backend/plonk/bls12-377"
 	gplonkbls12381 "github.com/consensys/gnark/backend/plonk/bls12-381"
@@ -116,3 +117,14 @@ const (
 	wsLin       = wsBlindZ + 1
 	wsCommitted = wsLin + 1 // one slot per commitment
 )
+
+// vecBlock is the block, in field elements, of the host steps that use
+// gnark-crypto's vectorised field arithmetic (evalMany, combine): small
+// enough for a core's cache, large enough for the vector loops.
+const vecBlock = 1024
+
+// vecEval says whether evalMany makes its values as inner products with
+// the point's powers (gnark-crypto's InnerProduct, vectorised with
+// AVX-512) rather than by Horner's rule, which is faster where the CPU
+// lacks AVX-512. Tests set it both ways.
+var vecEval = cpu.SupportAVX512

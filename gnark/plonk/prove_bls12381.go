@@ -496,9 +496,7 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	blindedZ := blindedIntoBLS12381(ws.Slice(wsBlindZ, len(zc)+len(bz)), zc, bz)
 	var zetaShifted fr.Element
 	zetaShifted.Mul(&zeta, &vk.Generator)
-	proof.ZShiftedOpening.ClaimedValue = evalBLS12381(blindedZ, zetaShifted)
-	linZ := ws.Slice(wsLin, len(blindedZ)) // the linearised polynomial is built in it
-	prover.ParallelRange(len(linZ), func(lo, hi int) { copy(linZ[lo:hi], blindedZ[lo:hi]) })
+	proof.ZShiftedOpening.ClaimedValue = evalManyBLS12381(zetaShifted, blindedZ)[0]
 	zOpen := make(chan error, 1)
 	evalStart := start
 	go func() { // divides blindedZ in place
@@ -513,21 +511,23 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		var zhZeta, one fr.Element
 		one.SetOne()
 		zhZeta.Exp(zeta, big.NewInt(int64(n))).Sub(&zhZeta, &one) // ζⁿ − 1
-		evalBlinded := func(c, b []fr.Element) fr.Element {
-			v, vb := evalBLS12381(c, zeta), evalBLS12381(b, zeta)
+		// L, R, O, S1, S2 and the Qcpᵢ at ζ, in one pass; the blinding
+		// b·(Xⁿ − 1) of L, R and O adds b(ζ)·(ζⁿ − 1).
+		vals := evalManyBLS12381(zeta, append([][]fr.Element{lc, rc, oc, t.s1, t.s2}, t.qcp...)...)
+		for i, b := range [][]fr.Element{bl, br, bo} {
+			vb := hornerBLS12381(b, zeta)
 			vb.Mul(&vb, &zhZeta)
-			return *v.Add(&v, &vb)
+			vals[i].Add(&vals[i], &vb)
 		}
-		lz, rz, oz := evalBlinded(lc, bl), evalBlinded(rc, br), evalBlinded(oc, bo)
-		s1z, s2z := evalBLS12381(t.s1, zeta), evalBLS12381(t.s2, zeta)
-		qcpZeta := make([]fr.Element, len(t.qcp))
-		for i := range t.qcp {
-			qcpZeta[i] = evalBLS12381(t.qcp[i], zeta)
-		}
+		lz, rz, oz, s1z, s2z := vals[0], vals[1], vals[2], vals[3], vals[4]
+		qcpZeta := vals[5:]
 		rep.Add("evaluate", time.Since(evalStart), nil)
 		start := time.Now()
+		// The linearised polynomial, of blindedZ's length, is built in the
+		// workspace from Z's coefficients and blinding: blindedZ itself is
+		// being divided beside it.
 		lin := linearizedBLS12381(t, n, lz, rz, oz, s1z, s2z, alpha, beta, gamma, zeta, zhZeta, proof.ZShiftedOpening.ClaimedValue,
-			qcpZeta, linZ, pic, vk.CosetShift, h1, h2, h3, opt.StatisticalZK)
+			qcpZeta, ws.Slice(wsLin, len(zc)+len(bz)), zc, bz, pic, vk.CosetShift, h1, h2, h3)
 		rep.Add("linearise", time.Since(start), nil)
 		linDigest, err := p.commit(rep, "linearised", p.srs, 0, lin, cfg)
 		if err != nil {
@@ -905,11 +905,12 @@ func (p *proverBLS12381) quotientHost(t *traceBLS12381, polys [][]fr.Element, in
 // linearized returns the linearised polynomial, in canonical form (see
 // gnark's PLONK): α²·L₁(ζ)·Z(X) + α·(l̄+β·s1(ζ)+γ)(r̄+β·s2(ζ)+γ)·β·Z(ωζ)·S3(X)
 // − α·(l̄+βζ+γ)(r̄+βuζ+γ)(ō+βu²ζ+γ)·Z(X) + l̄·Ql + l̄r̄·Qm + r̄·Qr + ō·Qo +
-// Qk + Σ qcpᵢ(ζ)·Piᵢ − (ζⁿ − 1)·(H₁ + ζⁿ⁺²·H₂ + ζ²⁽ⁿ⁺²⁾·H₃), where Z is
-// the blinded Z (bz, overwritten) and Qk lacks the public inputs; s1z and
-// s2z are S1(ζ) and S2(ζ).
+// Qk + Σ qcpᵢ(ζ)·Piᵢ − (ζⁿ − 1)·(H₁ + ζⁿ⁺²·H₂ + ζ²⁽ⁿ⁺²⁾·H₃), written into
+// out (len(zc) + len(bz) elements), where Z is the blinded Z, zc + bz·(Xⁿ − 1)
+// with n = len(zc), and Qk lacks the public inputs; s1z and s2z are S1(ζ)
+// and S2(ζ), zu the blinded Z at ωζ.
 func linearizedBLS12381(t *traceBLS12381, n int, lz, rz, oz, s1z, s2z, alpha, beta, gamma, zeta, zhZeta, zu fr.Element,
-	qcpZeta, bz []fr.Element, pi [][]fr.Element, cosetShift fr.Element, h1, h2, h3 []fr.Element, statZK bool) []fr.Element {
+	qcpZeta, out, zc, bz []fr.Element, pi [][]fr.Element, cosetShift fr.Element, h1, h2, h3 []fr.Element) []fr.Element {
 	var rl fr.Element
 	rl.Mul(&rz, &lz)
 	var s1, s2, tmp fr.Element
@@ -936,42 +937,30 @@ func linearizedBLS12381(t *traceBLS12381, n int, lz, rz, oz, s1z, s2z, alpha, be
 	lagrangeZero.Mul(&lagrangeZero, &nInv) // α²·L₁(ζ)
 	var zCoef fr.Element                   // Z's coefficient in the sum: s2 + α²·L₁(ζ)
 	zCoef.Add(&s2, &lagrangeZero)
+	// H's: −(ζⁿ − 1), −(ζⁿ − 1)·ζⁿ⁺², −(ζⁿ − 1)·ζ²⁽ⁿ⁺²⁾.
+	var hc1, hc2, hc3 fr.Element
+	hc1.Neg(&zhZeta)
+	hc2.Mul(&hc1, &zetaNPlusTwo)
+	hc3.Mul(&hc2, &zetaNPlusTwo)
 
-	prover.ParallelRange(len(bz), func(start, end int) {
-		var t0, t1, acc fr.Element
-		for i := start; i < end; i++ {
-			acc.Mul(&bz[i], &zCoef)
-			if i < len(t.s3) {
-				t0.Mul(&t.s3[i], &s1)
-				acc.Add(&acc, &t0)
-			}
-			if i < len(t.qm) {
-				t1.Mul(&t.qm[i], &rl)
-				acc.Add(&acc, &t1)
-				t0.Mul(&t.ql[i], &lz)
-				acc.Add(&acc, &t0)
-				t0.Mul(&t.qr[i], &rz)
-				acc.Add(&acc, &t0)
-				t0.Mul(&t.qo[i], &oz)
-				acc.Add(&acc, &t0)
-				acc.Add(&acc, &t.qk[i])
-				for j := range qcpZeta {
-					t0.Mul(&pi[j][i], &qcpZeta[j])
-					acc.Add(&acc, &t0)
-				}
-			}
-			bz[i] = acc
-			switch {
-			case i < len(h3):
-				t0.Mul(&h3[i], &zetaNPlusTwo).Add(&t0, &h2[i]).Mul(&t0, &zetaNPlusTwo).Add(&t0, &h1[i]).Mul(&t0, &zhZeta)
-				bz[i].Sub(&bz[i], &t0)
-			case statZK && i < len(h2):
-				t0.Mul(&h2[i], &zetaNPlusTwo).Add(&t0, &h1[i]).Mul(&t0, &zhZeta)
-				bz[i].Sub(&bz[i], &t0)
-			}
-		}
-	})
-	return bz
+	coefs := []fr.Element{zCoef, s1, rl, lz, rz, oz, one}
+	polys := [][]fr.Element{zc, t.s3, t.qm, t.ql, t.qr, t.qo, t.qk}
+	for j := range qcpZeta {
+		coefs = append(coefs, qcpZeta[j])
+		polys = append(polys, pi[j])
+	}
+	coefs = append(coefs, hc1, hc2, hc3)
+	polys = append(polys, h1, h2, h3)
+	combineBLS12381(out, coefs, polys)
+	// Z's blinding bz·(Xⁿ − 1), in place of its copy.
+	m := len(zc)
+	for j := range bz {
+		var t0 fr.Element
+		t0.Mul(&bz[j], &zCoef)
+		out[j].Sub(&out[j], &t0)
+		out[m+j].Add(&out[m+j], &t0)
+	}
+	return out
 }
 
 // commit returns the KZG commitment Σ vᵢ·bases[lo+i] (an MSM through
@@ -1041,7 +1030,7 @@ func (p *proverBLS12381) batchOpen(rep *prover.Report, polys []blindedPolyBLS123
 	for _, f := range polys {
 		largest = max(largest, f.len())
 	}
-	res.ClaimedValues = append([]fr.Element{evalBLS12381(polys[0].c, point)}, known...)
+	res.ClaimedValues = append([]fr.Element{evalManyBLS12381(point, polys[0].c)[0]}, known...)
 	fs := fiatshamir.NewTranscript(hf, "gamma")
 	if err := fs.Bind("gamma", point.Marshal()); err != nil {
 		return res, err
@@ -1072,32 +1061,29 @@ func (p *proverBLS12381) batchOpen(rep *prover.Report, polys []blindedPolyBLS123
 	folded := polys[0].c
 	if len(folded) < largest {
 		folded = make([]fr.Element, largest)
-		copy(folded, polys[0].c)
 	}
 	foldedValue := res.ClaimedValues[len(polys)-1]
 	for i := len(polys) - 2; i >= 0; i-- {
 		foldedValue.Mul(&foldedValue, &gamma).Add(&foldedValue, &res.ClaimedValues[i])
 	}
-	var g fr.Element
-	g.Set(&gamma)
-	for i := 1; i < len(polys); i++ {
-		f := polys[i].c
-		gi := g
-		prover.ParallelRange(len(f), func(lo, hi int) {
-			var t fr.Element
-			for j := lo; j < hi; j++ {
-				t.Mul(&f[j], &gi)
-				folded[j].Add(&folded[j], &t)
-			}
-		})
-		// The blinding b·(Xⁿ − 1), n = len(f), in place of its copy.
-		for j := range polys[i].b {
-			var t fr.Element
-			t.Mul(&polys[i].b[j], &gi)
-			folded[j].Sub(&folded[j], &t)
-			folded[len(f)+j].Add(&folded[len(f)+j], &t)
+	coefs := make([]fr.Element, len(polys))
+	ps := make([][]fr.Element, len(polys))
+	coefs[0].SetOne()
+	for i := range polys {
+		if i > 0 {
+			coefs[i].Mul(&coefs[i-1], &gamma)
 		}
-		g.Mul(&g, &gamma)
+		ps[i] = polys[i].c
+	}
+	combineBLS12381(folded, coefs, ps)
+	// The blindings b·(Xⁿ − 1), n = len(c), in place of their copies.
+	for i, f := range polys {
+		for j := range f.b {
+			var t fr.Element
+			t.Mul(&f.b[j], &coefs[i])
+			folded[j].Sub(&folded[j], &t)
+			folded[len(f.c)+j].Add(&folded[len(f.c)+j], &t)
+		}
 	}
 	rep.Add("fold", time.Since(start), nil)
 	start = time.Now()
@@ -1174,6 +1160,101 @@ func blindedIntoBLS12381(out, c, b []fr.Element) []fr.Element {
 		out[i].Sub(&out[i], &b[i])
 	}
 	return out
+}
+
+// evalMany returns fs[k](x) for each k, the polynomials in canonical form.
+// With AVX-512 (vecEval), each value is an inner product of the
+// coefficients with x's powers, which it makes a block at a time
+// (gnark-crypto's vectorised ScalarMul and InnerProduct, in parallel over
+// the blocks; several times Horner's rule's speed); else Horner's rule in
+// chunks (eval). Both are exact: the values are the same.
+func evalManyBLS12381(x fr.Element, fs ...[]fr.Element) []fr.Element {
+	res := make([]fr.Element, len(fs))
+	longest := 0
+	for _, f := range fs {
+		longest = max(longest, len(f))
+	}
+	if !vecEval || longest < vecBlock {
+		for k, f := range fs {
+			res[k] = evalBLS12381(f, x)
+		}
+		return res
+	}
+	base := make(fr.Vector, vecBlock) // x⁰ … x^(vecBlock−1)
+	base[0].SetOne()
+	for i := 1; i < vecBlock; i++ {
+		base[i].Mul(&base[i-1], &x)
+	}
+	var step fr.Element // x^vecBlock
+	step.Mul(&base[vecBlock-1], &x)
+	var mu sync.Mutex
+	prover.ParallelRange(longest, func(lo, hi int) {
+		pw := make(fr.Vector, vecBlock)
+		acc := make([]fr.Element, len(fs))
+		var scale fr.Element // x^s at the block from s
+		scale.Exp(x, big.NewInt(int64(lo)))
+		for s := lo; s < hi; s += vecBlock {
+			e := min(s+vecBlock, hi)
+			p := pw[:e-s]
+			p.ScalarMul(base[:e-s], &scale)
+			for k, f := range fs {
+				if s >= len(f) {
+					continue
+				}
+				fe := min(e, len(f))
+				fv := fr.Vector(f[s:fe])
+				v := fv.InnerProduct(p[:fe-s])
+				acc[k].Add(&acc[k], &v)
+			}
+			scale.Mul(&scale, &step)
+		}
+		mu.Lock()
+		for k := range acc {
+			res[k].Add(&res[k], &acc[k])
+		}
+		mu.Unlock()
+	})
+	return res
+}
+
+// combine writes Σⱼ coefs[j]·polys[j] into out, in parallel, a block at a
+// time with gnark-crypto's vectorised ScalarMul and Add (AVX-512 where the
+// CPU has it): out[i] = Σⱼ coefs[j]·polys[j][i], a polynomial counting as
+// 0 past its end. out may be polys[0] itself, and no other.
+func combineBLS12381(out, coefs []fr.Element, polys [][]fr.Element) {
+	prover.ParallelRange(len(out), func(lo, hi int) {
+		tmp := make(fr.Vector, vecBlock)
+		for s := lo; s < hi; s += vecBlock {
+			e := min(s+vecBlock, hi)
+			o := fr.Vector(out[s:e])
+			for j, f := range polys {
+				fe := min(e, len(f))
+				if j == 0 { // out's block: coefs[0]·polys[0], then 0
+					if fe > s {
+						if !coefs[0].IsOne() {
+							d := o[:fe-s]
+							d.ScalarMul(f[s:fe], &coefs[j])
+						} else if &f[s] != &o[0] {
+							copy(o, f[s:fe])
+						}
+					}
+					clear(o[max(fe-s, 0):])
+					continue
+				}
+				if fe <= s {
+					continue
+				}
+				t := o[:fe-s]
+				if coefs[j].IsOne() {
+					t.Add(t, f[s:fe])
+					continue
+				}
+				u := tmp[:fe-s]
+				u.ScalarMul(f[s:fe], &coefs[j])
+				t.Add(t, u)
+			}
+		}
+	})
 }
 
 // eval returns f(x) for f in canonical form, in parallel for large f.
