@@ -45,6 +45,9 @@ type Machine struct {
 	CPU      string `json:"cpu"`  // zkaccel.HostCPU().Name()
 	NumCPU   int    `json:"num_cpu"`
 	Memory   uint64 `json:"memory_bytes"` // 0 where unknown
+	// Features are the CPU extensions gnark-crypto uses here
+	// (CPUFeatures); absent in files from before they were recorded.
+	Features []string `json:"cpu_features,omitempty"`
 }
 
 // DeviceInfo describes one device a file measured.

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	gcpu "github.com/consensys/gnark-crypto/utils/cpu"
+
 	"github.com/zkaccel/zkaccel"
 )
 
@@ -31,7 +33,27 @@ func Host() Machine {
 		CPU:      cpu.Name(),
 		NumCPU:   runtime.NumCPU(),
 		Memory:   cpu.Memory(),
+		Features: CPUFeatures(),
 	}
+}
+
+// CPUFeatures lists the CPU extensions that gnark-crypto's field
+// arithmetic uses on this machine, as it detects them: "adx" (its
+// multiplication's assembly), "avx512" (vectorised sums and inner products)
+// and "avx512ifma" (vectorised multiplications, which the PLONK prover's
+// host steps use). The CPU rows of a benchmark depend on them, so a file
+// records them.
+func CPUFeatures() []string {
+	var f []string
+	for _, x := range []struct {
+		name string
+		on   bool
+	}{{"adx", gcpu.SupportADX}, {"avx512", gcpu.SupportAVX512}, {"avx512ifma", gcpu.SupportAVX512IFMA}} {
+		if x.on {
+			f = append(f, x.name)
+		}
+	}
+	return f
 }
 
 // Describe returns the description of d that a [File] records.

@@ -53,7 +53,11 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 			devs = append(devs, dev)
 		}
 		m := f.Machine
-		mdRow(bw, labels[i], m.CPU, FormatGiB(m.Memory), m.OS+"/"+m.Arch, f.GoVersion, f.Commit, f.Date, strings.Join(devs, "; "))
+		cpu := m.CPU
+		if len(m.Features) > 0 {
+			cpu += " (" + strings.Join(m.Features, ", ") + ")"
+		}
+		mdRow(bw, labels[i], cpu, FormatGiB(m.Memory), m.OS+"/"+m.Arch, f.GoVersion, f.Commit, f.Date, strings.Join(devs, "; "))
 	}
 	fmt.Fprintln(bw)
 	for i, f := range files {

@@ -203,3 +203,40 @@ func TestDeviceMemoryColumn(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkdownCPUFeatures checks that a file's CPU features follow its CPU
+// in the machines' table and survive the JSON round trip, and that the
+// features this machine reports are ordered as CPUFeatures documents
+// (each implies the ones before it).
+func TestMarkdownCPUFeatures(t *testing.T) {
+	f := sampleFile()
+	f.Machine.Features = []string{"adx", "avx512"}
+	var buf bytes.Buffer
+	if err := WriteMarkdown(&buf, []*File{f}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "| box | Test CPU (8 threads) (adx, avx512) | 64.0 GiB |"; !strings.Contains(buf.String(), want) {
+		t.Errorf("WriteMarkdown:\n%s\nwant a row with %q", buf.String(), want)
+	}
+	buf.Reset()
+	if err := f.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"cpu_features": [`) {
+		t.Errorf("JSON lacks cpu_features:\n%s", buf.String())
+	}
+	got, err := Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Machine.Features, f.Machine.Features) {
+		t.Errorf("round trip: features %v, want %v", got.Machine.Features, f.Machine.Features)
+	}
+	all := []string{"adx", "avx512", "avx512ifma"}
+	if have := CPUFeatures(); !slices.Equal(have, all[:len(have)]) {
+		t.Errorf("CPUFeatures() = %v, want a prefix of %v", have, all)
+	}
+	if have := Host().Features; !slices.Equal(have, CPUFeatures()) {
+		t.Errorf("Host().Features = %v, want %v", have, CPUFeatures())
+	}
+}
