@@ -3,6 +3,7 @@ package plonk
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark-crypto/utils/cpu"
@@ -13,6 +14,7 @@ import (
 	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
 
+	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gnark/internal/prover"
 )
 
@@ -128,3 +130,31 @@ const vecBlock = 1024
 // AVX-512) rather than by Horner's rule, which is faster where the CPU
 // lacks AVX-512. Tests set it both ways.
 var vecEval = cpu.SupportAVX512
+
+// EnvHostFixed names the variable that decides whether a prover's host
+// quotient (on the CPU device, or where a device declines the quotient)
+// keeps each circuit's fixed polynomials (the selectors but Qk, the
+// permutation's S1–S3 and the Qcpᵢ) evaluated on the quotient's four
+// cosets, so that later proofs skip their transforms, as the GPU devices
+// keep them in device memory: "1" keeps them, "0" does not, and unset keeps
+// them where they take at most an eighth of the host's memory (7 + the
+// commitments' polynomials × 4n elements: 896 MiB at n = 2^20 for BN254
+// without commitments).
+const EnvHostFixed = "ZKACCEL_PLONK_HOST_FIXED"
+
+// hostFixedOn reports whether a host quotient keeps its fixed polynomials'
+// coset values, bytes of them (EnvHostFixed).
+func hostFixedOn(bytes uint64) (bool, error) {
+	switch v := os.Getenv(EnvHostFixed); v {
+	case "0", "1":
+		return v == "1", nil
+	case "":
+		limit := zkaccel.HostCPU().Memory() / 8
+		if limit == 0 { // unknown
+			limit = 1 << 30
+		}
+		return bytes <= limit, nil
+	default:
+		return false, fmt.Errorf("%s=%q: want 0 or 1", EnvHostFixed, v)
+	}
+}

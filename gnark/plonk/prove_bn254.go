@@ -75,6 +75,13 @@ type traceBN254 struct {
 	// quotient's cosets and kept there (nil: the device does not keep
 	// them). Guarded by the prover's mu.
 	fixed map[zkaccel.Device]zkaccel.ResidentPolys
+	// hostCosets holds, for the host's quotient (quotientHost), the
+	// circuit's fixed polynomials evaluated on the quotient's cosets, by
+	// their index in the quotient's polynomials, then by coset: made at the
+	// first host quotient where they fit (hostFixedOn), read by every later
+	// one. Guarded by hostMu.
+	hostCosets map[int][][]fr.Element
+	hostMu     sync.Mutex
 }
 
 func newProverBN254(pk *gplonk.ProvingKey, dev zkaccel.Device) (*proverBN254, error) {
@@ -767,6 +774,64 @@ func (p *proverBN254) quotientMSM(rep *prover.Report, fd zkaccel.PlonkMSMDevice,
 	return ok, err
 }
 
+// cosetValues writes into v the values of c (canonical, n coefficients)
+// on the coset whose shift's powers are powers (cⁱ, i < n), in natural
+// order: c scaled by the powers, then an NTT through zkaccel.
+func cosetValuesBN254(d0 *fft.Domain, v, c, powers []fr.Element, cfg *prover.Config) error {
+	prover.ParallelRange(len(v), func(lo, hi int) {
+		w := fr.Vector(v[lo:hi])
+		w.Mul(c[lo:hi], powers[lo:hi])
+	})
+	if err := zntt.FFT(d0, v, fft.DIF, cfg.NTTOpts(nil)...); err != nil {
+		return err
+	}
+	fft.BitReverse(v) //nolint:staticcheck // natural order
+	return nil
+}
+
+// hostFixed returns, by their index in polys (the quotient's), the values
+// of the circuit's fixed polynomials (zkaccel.PlonkFixed and the Qcpᵢ) on
+// each of the quotient's rho cosets, kept in t for every later host
+// quotient; nil where hostFixedOn says not to keep them (they then take
+// their transforms at every proof, as before). The first call makes them:
+// the same work as one proof's transforms of them.
+func (t *traceBN254) hostFixed(polys [][]fr.Element, rho int, cfg *prover.Config) (map[int][][]fr.Element, error) {
+	idx := append([]int(nil), zkaccel.PlonkFixed[:]...)
+	for k := zkaccel.PlonkNbPolys; k < len(polys); k += 2 {
+		idx = append(idx, k)
+	}
+	n := int(t.domain0.Cardinality)
+	on, err := hostFixedOn(uint64(len(idx)) * uint64(rho) * uint64(n) * fr.Bytes)
+	if err != nil || !on {
+		return nil, err
+	}
+	t.hostMu.Lock()
+	defer t.hostMu.Unlock()
+	if t.hostCosets != nil {
+		return t.hostCosets, nil
+	}
+	fixed := make(map[int][][]fr.Element, len(idx))
+	for _, k := range idx {
+		fixed[k] = make([][]fr.Element, rho)
+	}
+	powers := make([]fr.Element, n)
+	d1 := t.domain1
+	for i := range rho {
+		var coset fr.Element
+		coset.Exp(d1.Generator, big.NewInt(int64(i))).Mul(&coset, &d1.FrMultiplicativeGen)
+		fft.BuildExpTable(coset, powers)
+		for _, k := range idx {
+			v := make([]fr.Element, n)
+			if err := cosetValuesBN254(t.domain0, v, polys[k], powers, cfg); err != nil {
+				return nil, err
+			}
+			fixed[k][i] = v
+		}
+	}
+	t.hostCosets = fixed
+	return fixed, nil
+}
+
 // quotientHost computes H into res on the host: N is evaluated on the
 // coset g·⟨ω₁⟩ of the large domain, one coset cᵢ·⟨ω₀⟩ (cᵢ = g·ω₁ⁱ) at a
 // time: each polynomial's coefficients are scaled by cᵢʲ and transformed by
@@ -792,9 +857,15 @@ func (p *proverBN254) quotientHost(t *traceBN254, polys [][]fr.Element, in quoti
 		iZ   = zkaccel.PlonkZ
 		iQcp = zkaccel.PlonkNbPolys // then Qcp_i, Pi_i pairs
 	)
+	fixed, err := t.hostFixed(polys, rho, cfg)
+	if err != nil {
+		return err
+	}
 	evals := make([][]fr.Element, len(polys))
 	for i := range evals {
-		evals[i] = make([]fr.Element, n)
+		if fixed[i] == nil {
+			evals[i] = make([]fr.Element, n)
+		}
 	}
 	mm := uint64(64 - bits.TrailingZeros64(uint64(m)))
 	u := d0.FrMultiplicativeGen // the permutation's coset shift
@@ -815,17 +886,13 @@ func (p *proverBN254) quotientHost(t *traceBN254, polys [][]fr.Element, in quoti
 		cnInv.Inverse(&cn)
 		fft.BuildExpTable(coset, powers)
 		for k, c := range polys {
-			v := evals[k]
-			copy(v, c)
-			prover.ParallelRange(n, func(lo, hi int) {
-				for j := lo; j < hi; j++ {
-					v[j].Mul(&v[j], &powers[j])
-				}
-			})
-			if err := zntt.FFT(d0, v, fft.DIF, cfg.NTTOpts(nil)...); err != nil {
+			if fixed[k] != nil { // kept from an earlier proof
+				evals[k] = fixed[k][i]
+				continue
+			}
+			if err := cosetValuesBN254(d0, evals[k], c, powers, cfg); err != nil {
 				return err
 			}
-			fft.BitReverse(v) //nolint:staticcheck // natural order
 		}
 		// 1/(x − 1) at x = cᵢ·ω₀ʲ, for L₁(x) = (xⁿ − 1)/(n·(x − 1)).
 		for j := range denom {
