@@ -125,6 +125,10 @@ const (
 // enough for a core's cache, large enough for the vector loops.
 const vecBlock = 1024
 
+// pointBlock is the block of points of the host quotient's pointwise step;
+// tests set it smaller, so that small domains take several blocks.
+var pointBlock = vecBlock
+
 // vecEval says whether evalMany makes its values as inner products with
 // the point's powers (gnark-crypto's InnerProduct, vectorised with
 // AVX-512) rather than by Horner's rule, which is faster where the CPU

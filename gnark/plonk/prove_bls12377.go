@@ -774,6 +774,140 @@ func (p *proverBLS12377) quotientMSM(rep *prover.Report, fd zkaccel.PlonkMSMDevi
 	return ok, err
 }
 
+// quotientScratchBLS12377 holds one goroutine's vectors of the host
+// quotient's pointwise step (block), pointBlock elements each.
+type quotientScratchBLS12377 struct {
+	v [9]fr.Vector
+}
+
+// addConst adds c to every element of v.
+func addConstBLS12377(v fr.Vector, c *fr.Element) {
+	for i := range v {
+		v[i].Add(&v[i], c)
+	}
+}
+
+// blindedVec sets w to p + b(x) element by element, b's coefficients lowest
+// first (Horner's rule over the vectors x and w).
+func blindedVecBLS12377(w, p, x fr.Vector, b []fr.Element) {
+	if len(b) == 0 {
+		copy(w, p)
+		return
+	}
+	for i := range w {
+		w[i] = b[len(b)-1]
+	}
+	for q := len(b) - 2; q >= 0; q-- {
+		w.Mul(w, x)
+		addConstBLS12377(w, &b[q])
+	}
+	w.Add(w, p)
+}
+
+// block computes N(x)/(xⁿ − 1) (see zkaccel.PlonkQuotientRequest) at the
+// points x = coset·ω₀ʲ, s ≤ j < e, of one coset, into sc.v[0][:e−s], with
+// gnark-crypto's vectorised arithmetic: evals holds the polynomials'
+// values on the coset (natural order), sb the blinding polynomials scaled
+// by cn = cosetⁿ − 1, denom 1/(x − 1) on the coset, lOneScale cn/n, cnInv
+// 1/cn, betaU and betaUU β·u and β·u².
+func (sc *quotientScratchBLS12377) block(evals [][]fr.Element, sb [4][]fr.Element, s, e int, coset, lOneScale, cnInv, betaU, betaUU fr.Element,
+	denom, omega0 []fr.Element, in quotientInputsBLS12377, gen fr.Element) {
+	const (
+		iQl  = zkaccel.PlonkQl
+		iQr  = zkaccel.PlonkQr
+		iQm  = zkaccel.PlonkQm
+		iQo  = zkaccel.PlonkQo
+		iQk  = zkaccel.PlonkQk
+		iS1  = zkaccel.PlonkS1
+		iS2  = zkaccel.PlonkS2
+		iS3  = zkaccel.PlonkS3
+		iL   = zkaccel.PlonkL
+		iR   = zkaccel.PlonkR
+		iO   = zkaccel.PlonkO
+		iZ   = zkaccel.PlonkZ
+		iQcp = zkaccel.PlonkNbPolys // then Qcp_i, Pi_i pairs
+	)
+	m := e - s
+	n := len(omega0)
+	for k := range sc.v {
+		if len(sc.v[k]) < m {
+			sc.v[k] = make(fr.Vector, pointBlock)
+		}
+	}
+	res, x, lt, rt, ot, zt, zs, t0, t1 := sc.v[0][:m], sc.v[1][:m], sc.v[2][:m], sc.v[3][:m], sc.v[4][:m], sc.v[5][:m], sc.v[6][:m], sc.v[7][:m], sc.v[8][:m]
+	at := func(k int) fr.Vector { return evals[k][s:e] }
+	x.ScalarMul(omega0[s:e], &coset)
+	// The blinded wires and Z: P̃ = P + b·(xⁿ − 1).
+	blindedVecBLS12377(lt, at(iL), x, sb[0])
+	blindedVecBLS12377(rt, at(iR), x, sb[1])
+	blindedVecBLS12377(ot, at(iO), x, sb[2])
+	blindedVecBLS12377(zt, at(iZ), x, sb[3])
+	// Z̃(ωx): the next point's, the last one's computed here.
+	copy(zs, zt[1:])
+	var wx, zb fr.Element
+	wx.Mul(&x[m-1], &gen)
+	zb = hornerBLS12377(sb[3], wx)
+	zs[m-1].Add(&evals[iZ][e%n], &zb)
+
+	// gate = Ql·L̃ + Qr·R̃ + Qm·L̃·R̃ + Qo·Õ + Qk + Σ Qcpᵢ·Piᵢ, in res.
+	res.Mul(at(iQl), lt)
+	t0.Mul(at(iQr), rt)
+	res.Add(res, t0)
+	t0.Mul(lt, rt)
+	t0.Mul(t0, at(iQm))
+	res.Add(res, t0)
+	t0.Mul(at(iQo), ot)
+	res.Add(res, t0)
+	res.Add(res, at(iQk))
+	for q := iQcp; q < len(evals); q += 2 {
+		t0.Mul(at(q), at(q+1))
+		res.Add(res, t0)
+	}
+
+	// ordering = Π(w̃ + β·σ + γ)·Z̃(ωx) − Π(w̃ + β·uʲ·x + γ)·Z̃(x), in t1.
+	t1.ScalarMul(at(iS1), &in.beta)
+	t1.Add(t1, lt)
+	t0.ScalarMul(at(iS2), &in.beta)
+	t0.Add(t0, rt)
+	addConstBLS12377(t0, &in.gamma)
+	addConstBLS12377(t1, &in.gamma)
+	t1.Mul(t1, t0)
+	t0.ScalarMul(at(iS3), &in.beta)
+	t0.Add(t0, ot)
+	addConstBLS12377(t0, &in.gamma)
+	t1.Mul(t1, t0)
+	t1.Mul(t1, zs) // zs is free from here
+	zs.ScalarMul(x, &in.beta)
+	zs.Add(zs, lt)
+	addConstBLS12377(zs, &in.gamma)
+	t0.ScalarMul(x, &betaU)
+	t0.Add(t0, rt)
+	addConstBLS12377(t0, &in.gamma)
+	zs.Mul(zs, t0)
+	t0.ScalarMul(x, &betaUU)
+	t0.Add(t0, ot)
+	addConstBLS12377(t0, &in.gamma)
+	zs.Mul(zs, t0)
+	zs.Mul(zs, zt)
+	t1.Sub(t1, zs)
+
+	// local = (Z̃ − 1)·L₁ = (Z̃ − 1)·(cn/n)/(x − 1), in t0.
+	var minusOne fr.Element
+	minusOne.SetOne()
+	minusOne.Neg(&minusOne)
+	copy(t0, zt)
+	addConstBLS12377(t0, &minusOne)
+	t0.Mul(t0, denom[s:e])
+	t0.ScalarMul(t0, &lOneScale)
+
+	// N = gate + α·(ordering + α·local); H = N/(xⁿ − 1).
+	t0.ScalarMul(t0, &in.alpha)
+	t0.Add(t0, t1)
+	t0.ScalarMul(t0, &in.alpha)
+	res.Add(res, t0)
+	res.ScalarMul(res, &cnInv)
+}
+
 // cosetValues writes into v the values of c (canonical, n coefficients)
 // on the coset whose shift's powers are powers (cⁱ, i < n), in natural
 // order: c scaled by the powers, then an NTT through zkaccel.
@@ -901,68 +1035,27 @@ func (p *proverBLS12377) quotientHost(t *traceBLS12377, polys [][]fr.Element, in
 		denom = fr.BatchInvert(denom)
 		var lOneScale fr.Element
 		lOneScale.Mul(&cn, &nInv)
+		// The blinding polynomials scaled by cᵢⁿ − 1, the value of Xⁿ − 1
+		// on this coset: b(x)·(xⁿ − 1) = (cn·b)(x).
+		var sb [4][]fr.Element
+		for k, bp := range [4][]fr.Element{in.bl, in.br, in.bo, in.bz} {
+			sb[k] = make([]fr.Element, len(bp))
+			for q := range bp {
+				sb[k][q].Mul(&bp[q], &cn)
+			}
+		}
+		var betaU, betaUU fr.Element
+		betaU.Mul(&in.beta, &u)
+		betaUU.Mul(&in.beta, &uu)
 		prover.ParallelRange(n, func(lo, hi int) {
-			var x, id, a, b, c, r, l, gate, tmp, bz fr.Element
-			for j := lo; j < hi; j++ {
-				x.Mul(&coset, &t.omega0[j])
-				lv := evals[iL][j]
-				rv := evals[iR][j]
-				ov := evals[iO][j]
-				zv := evals[iZ][j]
-				zs := evals[iZ][(j+1)%n]
-				// blinding: b(x)·(xⁿ − 1), with xⁿ = cᵢⁿ
-				tmp = hornerBLS12377(in.bl, x)
-				tmp.Mul(&tmp, &cn)
-				lv.Add(&lv, &tmp)
-				tmp = hornerBLS12377(in.br, x)
-				tmp.Mul(&tmp, &cn)
-				rv.Add(&rv, &tmp)
-				tmp = hornerBLS12377(in.bo, x)
-				tmp.Mul(&tmp, &cn)
-				ov.Add(&ov, &tmp)
-				tmp = hornerBLS12377(in.bz, x)
-				tmp.Mul(&tmp, &cn)
-				zv.Add(&zv, &tmp)
-				var wx fr.Element
-				wx.Mul(&x, &d0.Generator)
-				bz = hornerBLS12377(in.bz, wx)
-				bz.Mul(&bz, &cn)
-				zs.Add(&zs, &bz)
-
-				// gate
-				gate.Mul(&evals[iQl][j], &lv)
-				tmp.Mul(&evals[iQr][j], &rv)
-				gate.Add(&gate, &tmp)
-				tmp.Mul(&evals[iQm][j], &lv).Mul(&tmp, &rv)
-				gate.Add(&gate, &tmp)
-				tmp.Mul(&evals[iQo][j], &ov)
-				gate.Add(&gate, &tmp).Add(&gate, &evals[iQk][j])
-				for q := iQcp; q < len(evals); q += 2 {
-					tmp.Mul(&evals[q][j], &evals[q+1][j])
-					gate.Add(&gate, &tmp)
+			var sc quotientScratchBLS12377
+			for s := lo; s < hi; s += pointBlock {
+				e := min(s+pointBlock, hi)
+				sc.block(evals, sb, s, e, coset, lOneScale, cnInv, betaU, betaUU, denom, t.omega0, in, d0.Generator)
+				for j := s; j < e; j++ {
+					// the large coset's point g·ω₁^(i + ρj), in bit-reversed order
+					res[bits.Reverse64(uint64(rho*j+i))>>mm] = sc.v[0][j-s]
 				}
-
-				// ordering
-				id.Mul(&x, &in.beta)
-				a.Add(&in.gamma, &lv).Add(&a, &id)
-				b.Mul(&id, &u).Add(&b, &rv).Add(&b, &in.gamma)
-				c.Mul(&id, &uu).Add(&c, &ov).Add(&c, &in.gamma)
-				r.Mul(&a, &b).Mul(&r, &c).Mul(&r, &zv)
-				a.Mul(&evals[iS1][j], &in.beta).Add(&a, &lv).Add(&a, &in.gamma)
-				b.Mul(&evals[iS2][j], &in.beta).Add(&b, &rv).Add(&b, &in.gamma)
-				c.Mul(&evals[iS3][j], &in.beta).Add(&c, &ov).Add(&c, &in.gamma)
-				l.Mul(&a, &b).Mul(&l, &c).Mul(&l, &zs)
-				l.Sub(&l, &r)
-
-				// local: (Z − 1)·L₁
-				tmp.Mul(&lOneScale, &denom[j])
-				a.Sub(&zv, &one).Mul(&a, &tmp)
-
-				// N = gate + α·(ordering + α·local), then H = N/(xⁿ − 1)
-				a.Mul(&a, &in.alpha).Add(&a, &l).Mul(&a, &in.alpha).Add(&a, &gate)
-				a.Mul(&a, &cnInv)
-				// the large coset's point g·ω₁^(i + ρj), in bit-reversed order
-				res[bits.Reverse64(uint64(rho*j+i))>>mm] = a
 			}
 		})
 	}
