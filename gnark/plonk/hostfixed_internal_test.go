@@ -36,7 +36,7 @@ func TestHostFixed(t *testing.T) {
 			tr.qcp = append(tr.qcp, rnd(n))
 		}
 		p := &proverBN254{}
-		for proof := range 2 {
+		for proof := range 3 {
 			in := quotientInputsBN254{l: rnd(n), r: rnd(n), o: rnd(n), z: rnd(n), qk: rnd(n), bl: rnd(2), br: rnd(2), bo: rnd(2), bz: rnd(3)}
 			for range commits {
 				in.pi = append(in.pi, rnd(n))
@@ -56,8 +56,9 @@ func TestHostFixed(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if tr.hostCosets == nil {
-				t.Fatalf("%d commitments, proof %d: nothing kept with %s=1", commits, proof, EnvHostFixed)
+			// Kept from the second proof on: a one-shot Prove keeps none.
+			if kept := tr.hostCosets != nil; kept != (proof > 0) {
+				t.Fatalf("%d commitments, proof %d: kept %v with %s=1", commits, proof, kept, EnvHostFixed)
 			}
 			for i := range res[0] {
 				if !res[0][i].Equal(&res[1][i]) {
@@ -116,61 +117,71 @@ func TestQuotientHostDefinition(t *testing.T) {
 			for i := range tr.qcp {
 				polys = append(polys, tr.qcp[i], in.pi[i])
 			}
-			res := make([]fr.Element, 4*n)
-			if err := (&proverBN254{}).quotientHost(tr, polys, in, res, cfg); err != nil {
-				t.Fatal(err)
+			// The first call transforms the fixed polynomials, the second
+			// reads them kept; both must give H.
+			var results [2][]fr.Element
+			for c := range results {
+				results[c] = make([]fr.Element, 4*n)
+				if err := (&proverBN254{}).quotientHost(tr, polys, in, results[c], cfg); err != nil {
+					t.Fatal(err)
+				}
 			}
-			d0, d1 := tr.domain0, tr.domain1
-			u := d0.FrMultiplicativeGen
-			var uu, one, nn fr.Element
-			uu.Square(&u)
-			one.SetOne()
-			nn.SetUint64(n)
-			x := d1.FrMultiplicativeGen
-			for k := 0; k < 4*n; k++ {
-				var xn, wx fr.Element
-				xn.Exp(x, big.NewInt(n)).Sub(&xn, &one) // xⁿ − 1
-				wx.Mul(&x, &d0.Generator)
-				ev := func(f []fr.Element) fr.Element { return horner(f, x) }
-				bl := func(f, b []fr.Element, at fr.Element) fr.Element {
-					v, w := horner(f, at), horner(b, at)
-					w.Mul(&w, &xn)
-					return *v.Add(&v, &w)
+			if tr.hostCosets == nil {
+				t.Fatal("the fixed polynomials were not kept")
+			}
+			for call, res := range results {
+				d0, d1 := tr.domain0, tr.domain1
+				u := d0.FrMultiplicativeGen
+				var uu, one, nn fr.Element
+				uu.Square(&u)
+				one.SetOne()
+				nn.SetUint64(n)
+				x := d1.FrMultiplicativeGen
+				for k := 0; k < 4*n; k++ {
+					var xn, wx fr.Element
+					xn.Exp(x, big.NewInt(n)).Sub(&xn, &one) // xⁿ − 1
+					wx.Mul(&x, &d0.Generator)
+					ev := func(f []fr.Element) fr.Element { return horner(f, x) }
+					bl := func(f, b []fr.Element, at fr.Element) fr.Element {
+						v, w := horner(f, at), horner(b, at)
+						w.Mul(&w, &xn)
+						return *v.Add(&v, &w)
+					}
+					l, r, o, z, zw := bl(in.l, in.bl, x), bl(in.r, in.br, x), bl(in.o, in.bo, x), bl(in.z, in.bz, x), bl(in.z, in.bz, wx)
+					var gate, t0 fr.Element
+					ql, qr, qm, qo, qk := ev(tr.ql), ev(tr.qr), ev(tr.qm), ev(tr.qo), ev(in.qk)
+					gate.Mul(&ql, &l)
+					gate.Add(&gate, t0.Mul(&qr, &r))
+					gate.Add(&gate, t0.Mul(&qm, &l).Mul(&t0, &r))
+					gate.Add(&gate, t0.Mul(&qo, &o)).Add(&gate, &qk)
+					for i := range tr.qcp {
+						a, b := ev(tr.qcp[i]), ev(in.pi[i])
+						gate.Add(&gate, t0.Mul(&a, &b))
+					}
+					term := func(w, s, g fr.Element) fr.Element { // w + β·s + γ
+						var v fr.Element
+						v.Mul(&in.beta, &s).Add(&v, &w).Add(&v, &g)
+						return v
+					}
+					var lhs, rhs, ux, uux fr.Element
+					ux.Mul(&u, &x)
+					uux.Mul(&uu, &x)
+					a, b, c := term(l, ev(tr.s1), in.gamma), term(r, ev(tr.s2), in.gamma), term(o, ev(tr.s3), in.gamma)
+					lhs.Mul(&a, &b).Mul(&lhs, &c).Mul(&lhs, &zw)
+					a, b, c = term(l, x, in.gamma), term(r, ux, in.gamma), term(o, uux, in.gamma)
+					rhs.Mul(&a, &b).Mul(&rhs, &c).Mul(&rhs, &z)
+					lhs.Sub(&lhs, &rhs) // the ordering
+					var l1, local, num fr.Element
+					l1.Sub(&x, &one).Mul(&l1, &nn).Inverse(&l1).Mul(&l1, &xn)
+					local.Sub(&z, &one).Mul(&local, &l1)
+					num.Mul(&local, &in.alpha).Add(&num, &lhs).Mul(&num, &in.alpha).Add(&num, &gate)
+					var want fr.Element
+					want.Inverse(&xn).Mul(&want, &num)
+					if got := horner(res, x); !got.Equal(&want) {
+						t.Fatalf("blocks of %d, %d commitments, call %d: H differs from N/(Xⁿ − 1) at the large coset's point %d", block, commits, call, k)
+					}
+					x.Mul(&x, &d1.Generator)
 				}
-				l, r, o, z, zw := bl(in.l, in.bl, x), bl(in.r, in.br, x), bl(in.o, in.bo, x), bl(in.z, in.bz, x), bl(in.z, in.bz, wx)
-				var gate, t0 fr.Element
-				ql, qr, qm, qo, qk := ev(tr.ql), ev(tr.qr), ev(tr.qm), ev(tr.qo), ev(in.qk)
-				gate.Mul(&ql, &l)
-				gate.Add(&gate, t0.Mul(&qr, &r))
-				gate.Add(&gate, t0.Mul(&qm, &l).Mul(&t0, &r))
-				gate.Add(&gate, t0.Mul(&qo, &o)).Add(&gate, &qk)
-				for i := range tr.qcp {
-					a, b := ev(tr.qcp[i]), ev(in.pi[i])
-					gate.Add(&gate, t0.Mul(&a, &b))
-				}
-				term := func(w, s, g fr.Element) fr.Element { // w + β·s + γ
-					var v fr.Element
-					v.Mul(&in.beta, &s).Add(&v, &w).Add(&v, &g)
-					return v
-				}
-				var lhs, rhs, ux, uux fr.Element
-				ux.Mul(&u, &x)
-				uux.Mul(&uu, &x)
-				a, b, c := term(l, ev(tr.s1), in.gamma), term(r, ev(tr.s2), in.gamma), term(o, ev(tr.s3), in.gamma)
-				lhs.Mul(&a, &b).Mul(&lhs, &c).Mul(&lhs, &zw)
-				a, b, c = term(l, x, in.gamma), term(r, ux, in.gamma), term(o, uux, in.gamma)
-				rhs.Mul(&a, &b).Mul(&rhs, &c).Mul(&rhs, &z)
-				lhs.Sub(&lhs, &rhs) // the ordering
-				var l1, local, num fr.Element
-				l1.Sub(&x, &one).Mul(&l1, &nn).Inverse(&l1).Mul(&l1, &xn)
-				local.Sub(&z, &one).Mul(&local, &l1)
-				num.Mul(&local, &in.alpha).Add(&num, &lhs).Mul(&num, &in.alpha).Add(&num, &gate)
-				var want fr.Element
-				want.Inverse(&xn).Mul(&want, &num)
-				if got := horner(res, x); !got.Equal(&want) {
-					t.Fatalf("blocks of %d, %d commitments: H differs from N/(Xⁿ − 1) at the large coset's point %d", block, commits, k)
-				}
-				x.Mul(&x, &d1.Generator)
 			}
 		}
 	}

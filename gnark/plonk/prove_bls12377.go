@@ -81,6 +81,7 @@ type traceBLS12377 struct {
 	// first host quotient where they fit (hostFixedOn), read by every later
 	// one. Guarded by hostMu.
 	hostCosets map[int][][]fr.Element
+	hostSeen   int // host quotients asked for them, before they were kept
 	hostMu     sync.Mutex
 }
 
@@ -926,9 +927,10 @@ func cosetValuesBLS12377(d0 *fft.Domain, v, c, powers []fr.Element, cfg *prover.
 // hostFixed returns, by their index in polys (the quotient's), the values
 // of the circuit's fixed polynomials (zkaccel.PlonkFixed and the Qcpᵢ) on
 // each of the quotient's rho cosets, kept in t for every later host
-// quotient; nil where hostFixedOn says not to keep them (they then take
-// their transforms at every proof, as before). The first call makes them:
-// the same work as one proof's transforms of them.
+// quotient; nil where hostFixedOn says not to keep them, and at a
+// circuit's first host quotient (they then take their transforms at every
+// proof, as before). The second call makes them: the same work as one
+// proof's transforms of them.
 func (t *traceBLS12377) hostFixed(polys [][]fr.Element, rho int, cfg *prover.Config) (map[int][][]fr.Element, error) {
 	idx := append([]int(nil), zkaccel.PlonkFixed[:]...)
 	for k := zkaccel.PlonkNbPolys; k < len(polys); k += 2 {
@@ -943,6 +945,11 @@ func (t *traceBLS12377) hostFixed(polys [][]fr.Element, rho int, cfg *prover.Con
 	defer t.hostMu.Unlock()
 	if t.hostCosets != nil {
 		return t.hostCosets, nil
+	}
+	if t.hostSeen++; t.hostSeen < 2 {
+		// A circuit's first host quotient (a one-shot Prove's only one)
+		// does not keep them: 21n more elements than it needs.
+		return nil, nil
 	}
 	fixed := make(map[int][][]fr.Element, len(idx))
 	for _, k := range idx {
