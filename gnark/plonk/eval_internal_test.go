@@ -87,13 +87,7 @@ func TestEvalMany(t *testing.T) {
 // coefficients 1 and 0, and out as polys[0] itself (with coefficient 1 and
 // without), out holding other values before.
 func TestCombine(t *testing.T) {
-	rnd := func(m int) []frbn254.Element {
-		v := make([]frbn254.Element, m)
-		for i := range v {
-			v[i].SetRandom()
-		}
-		return v
-	}
+	rnd := randomBN254
 	for _, m := range []int{1, 5, vecBlock, vecBlock + 3, 3*vecBlock + 1, 100_003} {
 		for _, inPlace := range []bool{false, true} {
 			for _, firstOne := range []bool{false, true} {

@@ -2,7 +2,6 @@ package plonk
 
 import (
 	"math/big"
-
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
@@ -12,6 +11,47 @@ import (
 	"github.com/zkaccel/zkaccel/gnark/internal/prover"
 )
 
+// randomBN254 returns m random elements.
+func randomBN254(m int) []fr.Element {
+	v := make([]fr.Element, m)
+	for i := range v {
+		v[i].SetRandom()
+	}
+	return v
+}
+
+// quotientTrace returns a trace of n rows (the quotient on 4 cosets) with
+// random fixed polynomials and commits commitments.
+func quotientTrace(n, commits int) *traceBN254 {
+	rnd := randomBN254
+	tr := &traceBN254{domain0: fft.NewDomain(uint64(n)), domain1: fft.NewDomain(uint64(4*n), fft.WithoutPrecompute()), omega0: make([]fr.Element, n)}
+	fft.BuildExpTable(tr.domain0.Generator, tr.omega0)
+	tr.ql, tr.qr, tr.qm, tr.qo, tr.s1, tr.s2, tr.s3 = rnd(n), rnd(n), rnd(n), rnd(n), rnd(n), rnd(n), rnd(n)
+	for range commits {
+		tr.qcp = append(tr.qcp, rnd(n))
+	}
+	return tr
+}
+
+// quotientProof returns one proof's random inputs to tr's quotient and the
+// quotient's polynomials, in zkaccel.PlonkQuotientRequest's order.
+func quotientProof(tr *traceBN254) (quotientInputsBN254, [][]fr.Element) {
+	rnd := randomBN254
+	n := len(tr.omega0)
+	in := quotientInputsBN254{l: rnd(n), r: rnd(n), o: rnd(n), z: rnd(n), qk: rnd(n), bl: rnd(2), br: rnd(2), bo: rnd(2), bz: rnd(3)}
+	for range tr.qcp {
+		in.pi = append(in.pi, rnd(n))
+	}
+	in.alpha.SetRandom()
+	in.beta.SetRandom()
+	in.gamma.SetRandom()
+	polys := [][]fr.Element{tr.ql, tr.qr, tr.qm, tr.qo, in.qk, tr.s1, tr.s2, tr.s3, in.l, in.r, in.o, in.z}
+	for i := range tr.qcp {
+		polys = append(polys, tr.qcp[i], in.pi[i])
+	}
+	return in, polys
+}
+
 // TestHostFixed checks the host quotient with the circuit's fixed
 // polynomials kept on the cosets (EnvHostFixed) against the one that
 // transforms them at every proof, element for element: with one commitment
@@ -19,35 +59,13 @@ import (
 // are read (a later proof, with other wires), and that a malformed setting
 // is an error.
 func TestHostFixed(t *testing.T) {
-	rnd := func(m int) []fr.Element {
-		v := make([]fr.Element, m)
-		for i := range v {
-			v[i].SetRandom()
-		}
-		return v
-	}
 	cfg := &prover.Config{Device: zkaccel.HostCPU()}
 	for _, commits := range []int{0, 1} {
 		const n = 64
-		tr := &traceBN254{domain0: fft.NewDomain(n), domain1: fft.NewDomain(4*n, fft.WithoutPrecompute()), omega0: make([]fr.Element, n)}
-		fft.BuildExpTable(tr.domain0.Generator, tr.omega0)
-		tr.ql, tr.qr, tr.qm, tr.qo, tr.s1, tr.s2, tr.s3 = rnd(n), rnd(n), rnd(n), rnd(n), rnd(n), rnd(n), rnd(n)
-		for range commits {
-			tr.qcp = append(tr.qcp, rnd(n))
-		}
+		tr := quotientTrace(n, commits)
 		p := &proverBN254{}
 		for proof := range 3 {
-			in := quotientInputsBN254{l: rnd(n), r: rnd(n), o: rnd(n), z: rnd(n), qk: rnd(n), bl: rnd(2), br: rnd(2), bo: rnd(2), bz: rnd(3)}
-			for range commits {
-				in.pi = append(in.pi, rnd(n))
-			}
-			in.alpha.SetRandom()
-			in.beta.SetRandom()
-			in.gamma.SetRandom()
-			polys := [][]fr.Element{tr.ql, tr.qr, tr.qm, tr.qo, in.qk, tr.s1, tr.s2, tr.s3, in.l, in.r, in.o, in.z}
-			for i := range tr.qcp {
-				polys = append(polys, tr.qcp[i], in.pi[i])
-			}
+			in, polys := quotientProof(tr)
 			var res [2][]fr.Element
 			for k, setting := range []string{"0", "1"} {
 				t.Setenv(EnvHostFixed, setting)
@@ -82,13 +100,6 @@ func TestHostFixed(t *testing.T) {
 // partial last block); with one commitment and without.
 func TestQuotientHostDefinition(t *testing.T) {
 	defer func(b int) { pointBlock = b }(pointBlock)
-	rnd := func(m int) []fr.Element {
-		v := make([]fr.Element, m)
-		for i := range v {
-			v[i].SetRandom()
-		}
-		return v
-	}
 	horner := func(f []fr.Element, x fr.Element) fr.Element {
 		var r fr.Element
 		for i := len(f) - 1; i >= 0; i-- {
@@ -102,21 +113,8 @@ func TestQuotientHostDefinition(t *testing.T) {
 	for _, block := range []int{n, n / 4, 7} {
 		for _, commits := range []int{0, 1} {
 			pointBlock = block
-			tr := &traceBN254{domain0: fft.NewDomain(n), domain1: fft.NewDomain(4*n, fft.WithoutPrecompute()), omega0: make([]fr.Element, n)}
-			fft.BuildExpTable(tr.domain0.Generator, tr.omega0)
-			tr.ql, tr.qr, tr.qm, tr.qo, tr.s1, tr.s2, tr.s3 = rnd(n), rnd(n), rnd(n), rnd(n), rnd(n), rnd(n), rnd(n)
-			in := quotientInputsBN254{l: rnd(n), r: rnd(n), o: rnd(n), z: rnd(n), qk: rnd(n), bl: rnd(2), br: rnd(2), bo: rnd(2), bz: rnd(3)}
-			for range commits {
-				tr.qcp = append(tr.qcp, rnd(n))
-				in.pi = append(in.pi, rnd(n))
-			}
-			in.alpha.SetRandom()
-			in.beta.SetRandom()
-			in.gamma.SetRandom()
-			polys := [][]fr.Element{tr.ql, tr.qr, tr.qm, tr.qo, in.qk, tr.s1, tr.s2, tr.s3, in.l, in.r, in.o, in.z}
-			for i := range tr.qcp {
-				polys = append(polys, tr.qcp[i], in.pi[i])
-			}
+			tr := quotientTrace(n, commits)
+			in, polys := quotientProof(tr)
 			// The first call transforms the fixed polynomials, the second
 			// reads them kept; both must give H.
 			var results [2][]fr.Element

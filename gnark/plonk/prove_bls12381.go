@@ -983,21 +983,6 @@ func (p *proverBLS12381) quotientHost(t *traceBLS12381, polys [][]fr.Element, in
 	n := int(d0.Cardinality)
 	m := int(d1.Cardinality)
 	rho := m / n
-	const (
-		iQl  = zkaccel.PlonkQl
-		iQr  = zkaccel.PlonkQr
-		iQm  = zkaccel.PlonkQm
-		iQo  = zkaccel.PlonkQo
-		iQk  = zkaccel.PlonkQk
-		iS1  = zkaccel.PlonkS1
-		iS2  = zkaccel.PlonkS2
-		iS3  = zkaccel.PlonkS3
-		iL   = zkaccel.PlonkL
-		iR   = zkaccel.PlonkR
-		iO   = zkaccel.PlonkO
-		iZ   = zkaccel.PlonkZ
-		iQcp = zkaccel.PlonkNbPolys // then Qcp_i, Pi_i pairs
-	)
 	fixed, err := t.hostFixed(polys, rho, cfg)
 	if err != nil {
 		return err
