@@ -448,7 +448,7 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	// commitments' values, and the Piᵢ), which it turns into coefficients.
 	rep.Add("ntt", nttTime, nil)
 	qkFull := ws.Slice(wsQk, len(t.qkLagrange))
-	copy(qkFull, t.qkLagrange)
+	prover.ParallelRange(len(qkFull), func(lo, hi int) { copy(qkFull[lo:hi], t.qkLagrange[lo:hi]) })
 	copy(qkFull, wv[:nbPublic])
 	for i := range commitmentInfo {
 		qkFull[spr.GetNbPublicVariables()+commitmentInfo[i].CommitmentIndex] = commitmentVal[i]
@@ -579,12 +579,15 @@ func (p *proverBLS12381) commitLRO(rep *prover.Report, ws *prover.Workspace[fr.E
 	correction.ScalarMultiplication(&pk.Kzg.G1[0], &s0b)
 	var vs [3][]fr.Element
 	los := []int{0, nbPublic, nbPublic} // R and O: the public rows hold s₀ too
-	prover.Each(3, func(k int) {
-		vs[k] = ws.Slice(wsLRO+k, offset-los[k])
-		for i := range vs[k] {
-			vs[k][i].Sub(&lro[k][los[k]+i], &s0)
-		}
-	})
+	for k := range vs {
+		v, w := ws.Slice(wsLRO+k, offset-los[k]), lro[k][los[k]:]
+		prover.ParallelRange(len(v), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				v[i].Sub(&w[i], &s0)
+			}
+		})
+		vs[k] = v
+	}
 	lroC, err := p.commitAll(rep, []string{"L", "R", "O"}, p.lagrange, los, vs[:], cfg)
 	if err != nil {
 		return err
