@@ -92,8 +92,21 @@ type plan struct {
 	sizes       []int // the sizes asked for; nil for each op's default
 	constraints []int // the log2 constraint counts asked for; nil for the default
 	devices     []zkaccel.Device
-	runs        int
-	maxTime     time.Duration
+	// zkCPU is set where the CPU device was named: the proof operations
+	// then add zkaccel's provers on it (ZKCPUSpec) beside gnark's.
+	zkCPU   bool
+	runs    int
+	maxTime time.Duration
+}
+
+// devicesFor returns the devices on which w is measured: the plan's, and
+// for a proof operation where the CPU was named, zkaccel's provers on it
+// (ZKCPUSpec) right after gnark's CPU row.
+func (p *plan) devicesFor(w *workload) []zkaccel.Device {
+	if !p.zkCPU || !slices.Contains(ProofOps(), w.op) {
+		return p.devices
+	}
+	return slices.Insert(slices.Clone(p.devices), 1, zkaccel.Device(zkaccelCPU{p.devices[0]}))
 }
 
 // sizesFor returns the log2 sizes at which w is measured.
@@ -219,6 +232,9 @@ func (c *Config) plan() (*plan, error) {
 		}
 		if err := zkaccel.DeviceErr(d); err != nil {
 			return nil, fmt.Errorf("zkaccel bench: %w", err)
+		}
+		if len(c.Devices) > 0 && d.Kind() == zkaccel.CPU {
+			p.zkCPU = true
 		}
 		dup := false
 		for _, have := range p.devices {

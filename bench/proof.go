@@ -32,6 +32,37 @@ const (
 	OpPlonk   = proofs.Plonk   // PLONK (KZG, an unsafe test SRS): gnark's plonk.Prove, zkaccel's gnark/plonk
 )
 
+// ZKCPUSpec is the device column of zkaccel's provers on the CPU device in
+// a proof benchmark, a row that bench adds beside gnark's CPU row where
+// the CPU device is named among the devices ([Config].Devices): its
+// speed-up is zkaccel's prover against gnark's on the same CPU.
+const ZKCPUSpec = "zkaccel@cpu:0"
+
+// zkaccelCPU is the CPU device under ZKCPUSpec: the device of zkaccel's
+// prover's row beside gnark's.
+type zkaccelCPU struct{ zkaccel.Device }
+
+// String is ZKCPUSpec.
+func (zkaccelCPU) String() string { return ZKCPUSpec }
+
+// Name says what the row measures.
+func (d zkaccelCPU) Name() string { return "zkaccel's prover on " + d.Device.Name() }
+
+// gnarkRow reports whether dev's row of a proof benchmark is gnark's own
+// prover: the CPU device's, but not ZKCPUSpec's.
+func gnarkRow(dev zkaccel.Device) bool {
+	_, zk := dev.(zkaccelCPU)
+	return dev.Kind() == zkaccel.CPU && !zk
+}
+
+// onDevice is the device that zkaccel's prover for dev's row runs on.
+func onDevice(dev zkaccel.Device) zkaccel.Device {
+	if zk, ok := dev.(zkaccelCPU); ok {
+		return zk.Device
+	}
+	return dev
+}
+
 // ProofOps lists the proof operations, whose sizes are log2 constraint
 // counts ([Config].Constraints).
 func ProofOps() []string { return []string{OpGroth16, OpPlonk} }
@@ -180,7 +211,7 @@ func (g *proofInstance) reset() { g.proofs = nil }
 // prepare makes zkaccel's prover for dev (not the CPU, whose row is
 // gnark's prover), loading the key there: untimed (see preparer).
 func (g *proofInstance) prepare(dev zkaccel.Device) (bool, error) {
-	if g.err != nil || dev.Kind() == zkaccel.CPU {
+	if g.err != nil || gnarkRow(dev) {
 		return false, nil // run reports a failed set-up
 	}
 	_, err := g.prover(dev)
@@ -204,7 +235,7 @@ func (g *proofInstance) prover(dev zkaccel.Device) (proofs.Prover, error) {
 	if p := g.provers[dev.String()]; p != nil {
 		return p, nil
 	}
-	p, err := g.sys.NewProver(g.pk, dev)
+	p, err := g.sys.NewProver(g.pk, onDevice(dev))
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +254,7 @@ func (g *proofInstance) run(dev zkaccel.Device, rep *zkaccel.Report) error {
 	defer func() { rep.Elapsed = time.Since(start) }()
 	rep.Op, rep.N, rep.Requested, rep.Ran = g.sys.Name+" prove "+g.id.String(), g.ccs.GetNbConstraints(), dev, dev
 	var p proofs.Prover
-	if dev.Kind() != zkaccel.CPU {
+	if !gnarkRow(dev) {
 		var err error
 		if p, err = g.prover(dev); err != nil {
 			return err

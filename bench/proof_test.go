@@ -203,3 +203,51 @@ func TestParseConstraints(t *testing.T) {
 		t.Errorf("median = %v", m)
 	}
 }
+
+// TestRunProofsZKCPU checks the row of zkaccel's provers on the CPU device
+// (ZKCPUSpec): added right after gnark's CPU row where the CPU is named,
+// with the provers' phases, no fallback and a speed-up against gnark's
+// row; described among the file's devices; absent where the CPU is not
+// named, and absent from the other operations.
+func TestRunProofsZKCPU(t *testing.T) {
+	f, err := Run(context.Background(), Config{Ops: []string{OpPlonk, OpMSM}, Constraints: []int{6}, Sizes: []int{6}, Runs: 1,
+		Devices: []zkaccel.Device{zkaccel.HostCPU()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var devs []string
+	for _, r := range f.Results {
+		devs = append(devs, r.Op+"@"+r.Device)
+	}
+	want := []string{OpPlonk + "@cpu:0", OpPlonk + "@" + ZKCPUSpec}
+	if len(devs) < 3 || devs[0] != want[0] || devs[1] != want[1] {
+		t.Fatalf("rows %v, want %v first, then the msm rows on the cpu alone", devs, want)
+	}
+	for _, d := range devs[2:] {
+		if !strings.HasSuffix(d, "@cpu:0") {
+			t.Errorf("row %s: only the proof operations get zkaccel's cpu row", d)
+		}
+	}
+	zk := &f.Results[1]
+	checkSane(t, zk, 1)
+	if zk.Fallback || zk.Error != "" || zk.Phases["quotient"] <= 0 || zk.Phases["msm L"] <= 0 {
+		t.Errorf("zkaccel's cpu row: %+v", zk)
+	}
+	if _, ok := f.SpeedUp(zk); !ok {
+		t.Errorf("zkaccel's cpu row has no speed-up against gnark's")
+	}
+	if d, ok := f.Device(ZKCPUSpec); !ok || !strings.Contains(d.Name, "zkaccel's prover") {
+		t.Errorf("devices %+v: want %s described", f.Devices, ZKCPUSpec)
+	}
+	// The CPU not named: gnark's row alone.
+	f, err = Run(context.Background(), Config{Ops: []string{OpPlonk}, Constraints: []int{6}, Runs: 1,
+		Devices: []zkaccel.Device{fakedev.Loopback}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range f.Results {
+		if r.Device == ZKCPUSpec {
+			t.Errorf("a row on %s without the cpu named", ZKCPUSpec)
+		}
+	}
+}

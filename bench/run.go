@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/zkaccel/zkaccel"
@@ -48,6 +49,9 @@ func Run(ctx context.Context, cfg Config) (*File, error) {
 	for _, d := range p.devices {
 		f.Devices = append(f.Devices, Describe(d))
 	}
+	if p.zkCPU && slices.ContainsFunc(p.workloads, func(w *workload) bool { return slices.Contains(ProofOps(), w.op) }) {
+		f.Devices = append(f.Devices, Describe(zkaccelCPU{p.devices[0]}))
+	}
 	for _, w := range p.workloads {
 		for _, k := range p.sizesFor(w) {
 			if err := ctx.Err(); err != nil {
@@ -62,10 +66,10 @@ func Run(ctx context.Context, cfg Config) (*File, error) {
 			inst := w.prepare(inputs.NewRand(w.seed(cfg.Seed, k)), k)
 			fmt.Fprintf(progress, " %s\n", FormatDuration(time.Since(start)))
 			var ref []byte
-			for _, dev := range p.devices {
+			for _, dev := range p.devicesFor(w) {
 				r, digest := measure(ctx, p, w, k, inst, dev)
 				switch {
-				case dev.Kind() == zkaccel.CPU:
+				case isCPU(dev.String()):
 					ref = digest
 				case digest != nil && ref != nil && !bytes.Equal(digest, ref):
 					r.Error = fmt.Sprintf("%s on %s: the result differs from the cpu's (seed %d)", w.name(), dev, cfg.Seed)

@@ -37,6 +37,9 @@ on the CPU, so that each speed-up is a ratio of two numbers from one run:
              nor is loading zkaccel's prover with its key on each device
              (NewProver: its bases, on GPUs their window multiples), whose
              time the progress line and the JSON (load_ns) report.
+             Naming the CPU (--device cpu:0) adds the row zkaccel@cpu:0:
+             zkaccel's prover on the CPU device, against gnark's on the
+             same CPU.
   plonk      the same with PLONK (gnark/plonk; a test SRS, not for
              production keys); its phases add the quotient, which a device
              that does not compute it leaves to the CPU (a fallback).
