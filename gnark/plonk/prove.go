@@ -139,9 +139,10 @@ var vecEval = cpu.SupportAVX512
 // quotient (on the CPU device, or where a device declines the quotient)
 // keeps each circuit's fixed polynomials (the selectors but Qk, the
 // permutation's S1–S3 and the Qcpᵢ) evaluated on the quotient's four
-// cosets, so that later proofs skip their transforms, as the GPU devices
-// keep them in device memory: "1" keeps them, "0" does not, and unset keeps
-// them where they take at most an eighth of the host's memory (7 + the
+// cosets from a circuit's second proof on (a one-shot [Prove] keeps none),
+// so that later proofs skip their transforms, as the GPU devices keep them
+// in device memory: "1" keeps them, "0" does not, and unset keeps them
+// where they take at most an eighth of the host's memory (7 + the
 // commitments' polynomials × 4n elements: 896 MiB at n = 2^20 for BN254
 // without commitments).
 const EnvHostFixed = "ZKACCEL_PLONK_HOST_FIXED"
