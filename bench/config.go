@@ -103,7 +103,7 @@ type plan struct {
 // for a proof operation where the CPU was named, zkaccel's provers on it
 // (ZKCPUSpec) right after gnark's CPU row.
 func (p *plan) devicesFor(w *workload) []zkaccel.Device {
-	if !p.zkCPU || !slices.Contains(ProofOps(), w.op) {
+	if !p.zkCPU || !w.proof() {
 		return p.devices
 	}
 	return slices.Insert(slices.Clone(p.devices), 1, zkaccel.Device(zkaccelCPU{p.devices[0]}))
@@ -111,7 +111,7 @@ func (p *plan) devicesFor(w *workload) []zkaccel.Device {
 
 // sizesFor returns the log2 sizes at which w is measured.
 func (p *plan) sizesFor(w *workload) []int {
-	proof := slices.Contains(ProofOps(), w.op)
+	proof := w.proof()
 	switch {
 	case proof && p.constraints != nil:
 		return p.constraints

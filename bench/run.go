@@ -49,7 +49,7 @@ func Run(ctx context.Context, cfg Config) (*File, error) {
 	for _, d := range p.devices {
 		f.Devices = append(f.Devices, Describe(d))
 	}
-	if p.zkCPU && slices.ContainsFunc(p.workloads, func(w *workload) bool { return slices.Contains(ProofOps(), w.op) }) {
+	if p.zkCPU && slices.ContainsFunc(p.workloads, (*workload).proof) {
 		f.Devices = append(f.Devices, Describe(zkaccelCPU{p.devices[0]}))
 	}
 	for _, w := range p.workloads {

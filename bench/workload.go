@@ -131,6 +131,9 @@ func perNode(logN int) int { return 1<<logN - 1 }
 // anySize is the check of a workload that exists at every size.
 func anySize(int) error { return nil }
 
+// proof reports whether w is a proof operation (ProofOps).
+func (w *workload) proof() bool { return slices.Contains(ProofOps(), w.op) }
+
 // name is e.g. "msm bn254 g1".
 func (w *workload) name() string { return w.op + " " + w.target + " " + w.variant }
 

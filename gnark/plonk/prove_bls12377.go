@@ -78,8 +78,8 @@ type traceBLS12377 struct {
 	// hostCosets holds, for the host's quotient (quotientHost), the
 	// circuit's fixed polynomials evaluated on the quotient's cosets, by
 	// their index in the quotient's polynomials, then by coset: made at the
-	// first host quotient where they fit (hostFixedOn), read by every later
-	// one. Guarded by hostMu.
+	// second host quotient where they fit (hostFixed, hostFixedOn), read
+	// by every later one. Guarded by hostMu.
 	hostCosets map[int][][]fr.Element
 	hostSeen   int // host quotients asked for them, before they were kept
 	hostMu     sync.Mutex
@@ -534,7 +534,7 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		// The linearised polynomial, of blindedZ's length, is built in the
 		// workspace from Z's coefficients and blinding: blindedZ itself is
 		// being divided beside it.
-		lin := linearizedBLS12377(t, n, lz, rz, oz, s1z, s2z, alpha, beta, gamma, zeta, zhZeta, proof.ZShiftedOpening.ClaimedValue,
+		lin := linearizedBLS12377(t, lz, rz, oz, s1z, s2z, alpha, beta, gamma, zeta, zhZeta, proof.ZShiftedOpening.ClaimedValue,
 			qcpZeta, ws.Slice(wsLin, len(zc)+len(bz)), zc, bz, pic, vk.CosetShift, h1, h2, h3)
 		rep.Add("linearise", time.Since(start), nil)
 		linDigest, err := p.commit(rep, "linearised", p.srs, 0, lin, cfg)
@@ -979,7 +979,9 @@ func (t *traceBLS12377) hostFixed(polys [][]fr.Element, rho int, cfg *prover.Con
 // quotientHost computes H into res on the host: N is evaluated on the
 // coset g·⟨ω₁⟩ of the large domain, one coset cᵢ·⟨ω₀⟩ (cᵢ = g·ω₁ⁱ) at a
 // time: each polynomial's coefficients are scaled by cᵢʲ and transformed by
-// an NTT on ⟨ω₀⟩ (through zkaccel). H's evaluations are then interpolated
+// an NTT on ⟨ω₀⟩ (through zkaccel; the circuit's fixed polynomials' values
+// are read where hostFixed keeps them), then N/(xⁿ − 1) is made in blocks
+// of points (quotientScratch.block). H's evaluations are then interpolated
 // by an inverse NTT on the large coset (through zkaccel).
 func (p *proverBLS12377) quotientHost(t *traceBLS12377, polys [][]fr.Element, in quotientInputsBLS12377, res []fr.Element, cfg *prover.Config) error {
 	d0, d1 := t.domain0, t.domain1
@@ -1064,7 +1066,7 @@ func (p *proverBLS12377) quotientHost(t *traceBLS12377, polys [][]fr.Element, in
 // out (len(zc) + len(bz) elements), where Z is the blinded Z, zc + bz·(Xⁿ − 1)
 // with n = len(zc), and Qk lacks the public inputs; s1z and s2z are S1(ζ)
 // and S2(ζ), zu the blinded Z at ωζ.
-func linearizedBLS12377(t *traceBLS12377, n int, lz, rz, oz, s1z, s2z, alpha, beta, gamma, zeta, zhZeta, zu fr.Element,
+func linearizedBLS12377(t *traceBLS12377, lz, rz, oz, s1z, s2z, alpha, beta, gamma, zeta, zhZeta, zu fr.Element,
 	qcpZeta, out, zc, bz []fr.Element, pi [][]fr.Element, cosetShift fr.Element, h1, h2, h3 []fr.Element) []fr.Element {
 	var rl fr.Element
 	rl.Mul(&rz, &lz)
