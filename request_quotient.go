@@ -85,6 +85,15 @@ type PlonkQuotientRequest struct {
 	// the entries of Polys that PlonkFixed lists, and each Qcpᵢ, are
 	// empty.
 	Fixed ResidentPolys
+	// Values, when set (with Lagrange), holds L's, R's, O's and Z's values
+	// on ⟨ω⟩ in the device's memory, kept there by the proof's ratio
+	// request (see [PlonkRatioRequest].Keep): the device reads them there
+	// rather than from Polys. Their entries in Polys must still hold N
+	// elements each, which the device does not read (the caller keeps the
+	// values there, for a fallback on the host) and over which it writes
+	// the coefficients, as with Lagrange. Values are read, not consumed:
+	// the caller frees them.
+	Values ResidentPolys
 }
 
 // PlonkFixed lists the polynomials of a [PlonkQuotientRequest] that belong
@@ -105,6 +114,11 @@ type PlonkFixedRequest struct {
 	Polys       [][]byte
 	Generator   []byte   // the small domain's generator ω
 	CosetShifts [][]byte // cᵢ, i < Rho
+	// Sigma, where given, holds σ1's, σ2's and σ3's N values on ⟨ω⟩ in
+	// natural order (S1, S2 and S3 by their values), which the device
+	// keeps too, for the proof's ratio requests (see
+	// [PlonkRatioRequest].Fixed). All three empty: none kept.
+	Sigma [3][]byte
 }
 
 // Check reports whether r is well formed: N and Rho powers of two, the
@@ -129,17 +143,35 @@ func (r *PlonkFixedRequest) Check() error {
 			return badRequest("polynomial %d: %d bytes, want %d (N × %d)", i, len(p), r.N*es, es)
 		}
 	}
+	if r.HasSigma() {
+		for j, v := range r.Sigma {
+			if len(v) != r.N*es {
+				return badRequest("σ%d: %d bytes, want %d (N × %d), as the others", j+1, len(v), r.N*es, es)
+			}
+		}
+	}
 	return checkConsts(es, 0, append([][]byte{r.Generator}, r.CosetShifts...)...)
 }
 
-// ResidentPolys are a PLONK circuit's fixed polynomials kept in one
-// device's memory between proofs, loaded by
-// [ResidentPlonkDevice.LoadPlonkFixed] and named by the quotient requests
-// that use them. Free releases the memory; requests that name freed
-// polynomials fail. After a device reset they are gone: load them again.
+// HasSigma reports whether r gives σ's values to keep (any of Sigma's
+// entries is not empty).
+func (r *PlonkFixedRequest) HasSigma() bool {
+	return len(r.Sigma[0])+len(r.Sigma[1])+len(r.Sigma[2]) > 0
+}
+
+// ResidentPolys are PLONK polynomials kept in one device's memory between
+// calls: a circuit's fixed polynomials, kept between proofs, loaded by
+// [ResidentPlonkDevice.LoadPlonkFixed] and named by the quotient and ratio
+// requests that use them; or one proof's wires and ratio, kept by its
+// ratio request ([PlonkRatioRequest].Keep) for its quotient. Free releases
+// the memory; requests that name freed polynomials fail. After a device
+// reset they are gone: load them again.
 type ResidentPolys interface {
 	Device() Device
-	Len() int // the polynomials held (the seven, then the Qcpᵢ)
+	// Len is the polynomials held: for a circuit's fixed polynomials the
+	// seven, then the Qcpᵢ (σ's values aside); for the values a ratio
+	// kept, four (L, R, O, Z).
+	Len() int
 	Free()
 }
 
@@ -163,7 +195,7 @@ type PlonkDevice interface {
 // polynomial of N elements, at least the twelve and then pairs, blinding
 // polynomials of at most PlonkMaxBlinding elements, one element per
 // constant (GeneratorInv too with Lagrange) and per coset, Rho·N elements
-// of Result. The error wraps [ErrBadRequest].
+// of Result; Values only with Lagrange. The error wraps [ErrBadRequest].
 func (r *PlonkQuotientRequest) Check() error {
 	if r == nil {
 		return badRequest("nil request")
@@ -198,6 +230,8 @@ func (r *PlonkQuotientRequest) Check() error {
 		r.LargeGeneratorInv, r.LargeCardinalityInv, r.LargeShiftInv}
 	if r.Lagrange {
 		consts = append(consts, r.GeneratorInv)
+	} else if r.Values != nil {
+		return badRequest("values kept on the device (Values) without Lagrange")
 	}
 	consts = append(consts, r.CosetShifts...)
 	consts = append(consts, r.Vanishing...)
@@ -474,6 +508,19 @@ type PlonkRatioRequest struct {
 	Result []byte
 	// NbTasks is the caller's bound on host goroutines, 0 for the default.
 	NbTasks int
+	// Fixed, when set, holds σ's values in the device's memory, loaded
+	// with the circuit's fixed polynomials (see [PlonkFixedRequest].Sigma)
+	// for the same field and N: then Sigma's entries are empty.
+	Fixed ResidentPolys
+	// Keep asks the device to keep the wires' and Z's values in its
+	// memory once the call succeeds, for the proof's quotient (see
+	// [PlonkQuotientRequest].Values), so that they need not go up again
+	// for it: the device then sets Kept, which the caller frees once the
+	// quotient is done. A device that keeps nothing leaves Kept nil, and
+	// so does any error.
+	Keep bool
+	// Kept receives, with Keep, the values kept (L, R, O, Z).
+	Kept ResidentPolys
 }
 
 // PlonkRatioDevice is implemented by devices that compute PLONK's
@@ -486,8 +533,8 @@ type PlonkRatioDevice interface {
 }
 
 // Check reports whether r is well formed: N a power of two up to 2^31, the
-// wires, σ and Result of N elements, one element per constant. The error
-// wraps [ErrBadRequest].
+// wires, σ (empty with Fixed) and Result of N elements, one element per
+// constant. The error wraps [ErrBadRequest].
 func (r *PlonkRatioRequest) Check() error {
 	if r == nil {
 		return badRequest("nil request")
@@ -497,9 +544,13 @@ func (r *PlonkRatioRequest) Check() error {
 		return err
 	}
 	for i, v := range append(append(r.Wires[:0:0], r.Wires[:]...), append(r.Sigma[:], r.Result)...) {
-		if len(v) != r.N*es {
+		want := r.N * es
+		if r.Fixed != nil && i >= 3 && i < 6 {
+			want = 0 // σ is on the device
+		}
+		if len(v) != want {
 			name := [...]string{"L", "R", "O", "σ1", "σ2", "σ3", "result"}[i]
-			return badRequest("%s: %d bytes, want %d (N × %d)", name, len(v), r.N*es, es)
+			return badRequest("%s: %d bytes, want %d", name, len(v), want)
 		}
 	}
 	return checkConsts(es, r.NbTasks, r.Beta, r.Gamma, r.PermShift, r.Generator)

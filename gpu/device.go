@@ -500,8 +500,11 @@ func (s *scratch) upload(data []byte) (Buffer, error) {
 	return b, nil
 }
 
-// free releases every buffer allocated through s.
+// free releases every buffer allocated through s (nil: none).
 func (s *scratch) free() {
+	if s == nil {
+		return
+	}
 	for _, b := range s.bufs {
 		s.rt.Free(b)
 	}

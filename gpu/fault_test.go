@@ -20,12 +20,13 @@ var errInjected = errors.New("injected fault")
 type faultRuntime struct {
 	gpu.Runtime
 
-	mu     sync.Mutex
-	calls  int
-	failAt int // 0: never
-	live   map[gpu.Buffer]bool
-	inject func() error   // the failure (default: errInjected)
-	locals map[string]int // the block size each kernel was last launched with
+	mu      sync.Mutex
+	calls   int
+	failAt  int // 0: never
+	live    map[gpu.Buffer]bool
+	inject  func() error   // the failure (default: errInjected)
+	locals  map[string]int // the block size each kernel was last launched with
+	written int64          // the bytes Write wrote
 }
 
 func newFaultRuntime(rt gpu.Runtime) *faultRuntime {
@@ -102,7 +103,24 @@ func (f *faultRuntime) Write(dst gpu.Buffer, off int, src []byte) error {
 	if err := f.step(); err != nil {
 		return err
 	}
+	f.mu.Lock()
+	f.written += int64(len(src))
+	f.mu.Unlock()
 	return f.Runtime.Write(dst, off, src)
+}
+
+// resetWritten zeroes the count of bytes written (bytesWritten).
+func (f *faultRuntime) resetWritten() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.written = 0
+}
+
+// bytesWritten is the bytes Write wrote since resetWritten.
+func (f *faultRuntime) bytesWritten() int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.written
 }
 
 func (f *faultRuntime) Read(dst []byte, src gpu.Buffer, off int) error {

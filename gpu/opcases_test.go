@@ -164,7 +164,59 @@ func opCases() []opCase {
 		panic(err)
 	}
 
+	// A proof's ratio and quotient, linked: σ resident with the fixed
+	// polynomials, the wires and Z kept from the ratio for the quotient.
+	linked := newLinkedInstance(plonkFields[0].field, plonkFields[0].domain, plonkCase{8, 4, 1, [4]int{2, 2, 2, 3}}, rng)
+	var linkedH []byte
+	for _, h := range linked.q.want() {
+		linkedH = append(linkedH, linked.q.mont(h)...)
+	}
+
 	return []opCase{
+		{"plonk-ratio-kept", func(dev zkaccel.Device) error {
+			pd, ok := dev.(interface {
+				zkaccel.ResidentPlonkDevice
+				zkaccel.PlonkRatioDevice
+			})
+			if !ok {
+				return fmt.Errorf("%v keeps no PLONK polynomials or computes no ratio", dev)
+			}
+			q := *linked.q.req
+			q.Polys = clonePolys(q.Polys)
+			lr := &zkaccel.PlonkFixedRequest{Field: q.Field, ElemSize: q.ElemSize, N: q.N, Rho: q.Rho,
+				Generator: q.Generator, CosetShifts: q.CosetShifts, Sigma: linked.r.req.Sigma}
+			for _, i := range append(zkaccel.PlonkFixed[:], zkaccel.PlonkNbPolys) {
+				lr.Polys = append(lr.Polys, q.Polys[i])
+				q.Polys[i] = nil
+			}
+			fx, err := pd.LoadPlonkFixed(lr)
+			if err != nil {
+				return err
+			}
+			defer fx.Free()
+			r := *linked.r.req
+			r.Sigma, r.Fixed, r.Keep = [3][]byte{}, fx, true
+			r.Result = make([]byte, len(r.Result))
+			if err := pd.PlonkRatio(&r); err != nil {
+				return err
+			}
+			if r.Kept == nil {
+				return fmt.Errorf("plonk ratio kept nothing")
+			}
+			defer r.Kept.Free()
+			if !slices.Equal(r.Result, q.Polys[zkaccel.PlonkZ]) {
+				return fmt.Errorf("plonk ratio with σ resident: wrong result")
+			}
+			q.Fixed, q.Values = fx, r.Kept
+			q.Result = make([]byte, len(linkedH))
+			if err := pd.PlonkQuotient(&q); err != nil {
+				return err
+			}
+			if !slices.Equal(q.Result, linkedH) {
+				return fmt.Errorf("plonk quotient from kept values: wrong result")
+			}
+			return nil
+		}, false},
 		{"plonk-ratio-msm", func(dev zkaccel.Device) error {
 			rd, ok := dev.(zkaccel.PlonkRatioMSMDevice)
 			if !ok {

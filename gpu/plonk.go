@@ -26,7 +26,9 @@ import (
 //     back, and then the coefficients of the polynomials given by values.
 //
 // With req.Fixed (plonk_fixed.go) the circuit's fixed polynomials are on
-// the device already, evaluated on every coset: step 2 reads them.
+// the device already, evaluated on every coset: step 2 reads them. With
+// req.Values (plonk_kept.go) the values of L, R, O and Z are there too,
+// kept by the proof's ratio: step 1 interpolates them from there.
 //
 // plonkQuotientMSM (zkaccel.PlonkMSMDevice) goes on, in the same call, to
 // a batch of MSMs queued behind the interpolation of H: those over H's
@@ -297,10 +299,18 @@ func (d *Device) plonkRead(req *zkaccel.PlonkQuotientRequest, res Buffer, canon 
 // 3. It returns the buffer that will hold H once the queued work is done,
 // and those of the polynomials' coefficients (nil where resident).
 func (d *Device) plonkQueue(req *zkaccel.PlonkQuotientRequest, f FieldInfo, s *scratch) (Buffer, []Buffer, error) {
-	var fixed *residentPolys
+	var (
+		fixed *residentPolys
+		kept  *keptValues
+		err   error
+	)
 	if req.Fixed != nil {
-		var err error
 		if fixed, err = d.plonkFixedOf(req); err != nil {
+			return nil, nil, err
+		}
+	}
+	if req.Values != nil {
+		if kept, err = d.plonkValuesOf(req); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -337,6 +347,17 @@ func (d *Device) plonkQueue(req *zkaccel.PlonkQuotientRequest, f FieldInfo, s *s
 	for i, c := range req.Polys {
 		if len(c) == 0 {
 			continue // resident (fixed)
+		}
+		if kept != nil && i >= zkaccel.PlonkL && i <= zkaccel.PlonkZ {
+			// The values are on the device: interpolate them into a
+			// buffer of their own, leaving them as they are.
+			if canon[i], err = s.alloc(n * es); err == nil {
+				canon[i], _, err = d.plonkInterpolate(req, k, s, now, kept.bufs[i-zkaccel.PlonkL], canon[i])
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			continue
 		}
 		if canon[i], err = s.upload(c); err != nil {
 			return nil, nil, err

@@ -19,7 +19,9 @@ const plonkFixedShare = 4
 
 // residentPolys are fixed polynomials kept on the device: evals[i][s] is
 // the polynomial in slot s (the order of zkaccel.PlonkFixed, then the
-// Qcpᵢ) on coset i, in the bit-reversed order of a DIF transform.
+// Qcpᵢ) on coset i, in the bit-reversed order of a DIF transform; sigma,
+// where loaded (zkaccel.PlonkFixedRequest.Sigma), σ's values on ⟨ω⟩ for
+// the ratio (plonk_ratio.go).
 type residentPolys struct {
 	d         *Device
 	field     zkaccel.Field
@@ -27,6 +29,7 @@ type residentPolys struct {
 	generator []byte
 	shifts    [][]byte
 	evals     [][]Buffer
+	sigma     [3]Buffer // nil: not loaded
 	size      int64
 	freed     freeOnce
 }
@@ -61,14 +64,20 @@ func (r *residentPolys) Free() {
 			r.d.rt.Free(b)
 		}
 	}
+	for _, b := range r.sigma {
+		if b != nil {
+			r.d.rt.Free(b)
+		}
+	}
 	r.d.resident.Add(-r.size)
 }
 
 // LoadPlonkFixed evaluates a PLONK circuit's fixed polynomials on the
 // cosets of its quotient and keeps them in the device's memory
-// (zkaccel.ResidentPlonkDevice). Where they would take more than a quarter
-// of the device's memory it returns zkaccel.ErrUnsupported, and the
-// quotient copies them with each proof as it does without.
+// (zkaccel.ResidentPlonkDevice), with σ's values where the request gives
+// them, for the ratio. Where they would take more than a quarter of the
+// device's memory it returns zkaccel.ErrUnsupported, and the quotient
+// copies them with each proof as it does without.
 func (d *Device) LoadPlonkFixed(req *zkaccel.PlonkFixedRequest) (zkaccel.ResidentPolys, error) {
 	if req == nil {
 		return nil, d.errorf("load plonk fixed", (*zkaccel.PlonkFixedRequest)(nil).Check())
@@ -80,6 +89,9 @@ func (d *Device) LoadPlonkFixed(req *zkaccel.PlonkFixedRequest) (zkaccel.Residen
 	}
 	es, n := f.ElemSize(), req.N
 	size := uint64(len(req.Polys)) * uint64(req.Rho) * uint64(n) * uint64(es)
+	if req.HasSigma() {
+		size += 3 * uint64(n) * uint64(es)
+	}
 	if mem := d.rt.Memory(); mem > 0 && size > mem/plonkFixedShare {
 		return nil, d.unsupported(op, "n = %d: %s of evaluations exceed a quarter of the device's memory (%s)", n, bytesStr(size), bytesStr(mem))
 	}
@@ -129,6 +141,15 @@ func (d *Device) loadPlonkFixed(req *zkaccel.PlonkFixedRequest, f FieldInfo) (*r
 			r.evals[i][j] = dst
 		}
 	}
+	if req.HasSigma() {
+		for j, v := range req.Sigma {
+			if r.sigma[j], err = keep.upload(v); err != nil {
+				_ = d.rt.Finish()
+				keep.free()
+				return nil, err
+			}
+		}
+	}
 	if err := d.rt.Finish(); err != nil {
 		keep.free()
 		return nil, err
@@ -161,6 +182,26 @@ func (d *Device) plonkFixedOf(req *zkaccel.PlonkQuotientRequest) (*residentPolys
 		}
 	}
 	if r.freed.is() {
+		return nil, fmt.Errorf("the resident polynomials were freed")
+	}
+	return r, nil
+}
+
+// plonkSigmaOf checks a ratio request's resident polynomials: this
+// device's, not freed, loaded with σ's values for the request's field and
+// N. The caller holds d.mu.
+func (d *Device) plonkSigmaOf(req *zkaccel.PlonkRatioRequest) (*residentPolys, error) {
+	r, ok := req.Fixed.(*residentPolys)
+	switch {
+	case !ok || r == nil:
+		return nil, fmt.Errorf("%w: resident polynomials %T are not a GPU device's fixed ones", errBadRequest, req.Fixed)
+	case r.d != d:
+		return nil, fmt.Errorf("%w: the resident polynomials belong to %v", errBadRequest, r.d)
+	case r.field != req.Field || r.n != req.N:
+		return nil, fmt.Errorf("%w: resident polynomials of %s, n = %d, for a ratio of %s, n = %d", errBadRequest, r.field, r.n, req.Field, req.N)
+	case r.sigma[0] == nil:
+		return nil, fmt.Errorf("%w: the resident polynomials were loaded without σ's values", errBadRequest)
+	case r.freed.is():
 		return nil, fmt.Errorf("the resident polynomials were freed")
 	}
 	return r, nil

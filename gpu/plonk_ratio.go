@@ -14,7 +14,10 @@ import (
 // one inversion (plonk_ratio_scan); and Z(ωⁱ⁺¹) = (Π_{t≤i} numₜ)·
 // (Π_{t>i} denₜ)·(Π denₜ)⁻¹ (plonk_ratio_finish). The wires and σ go up,
 // Z comes back: at 2^20 for BN254, 192 MiB up and 32 MiB back, where the
-// host's ratio makes about 16 multiplications an element.
+// host's ratio makes about 16 multiplications an element. σ's values may
+// be resident, loaded with the circuit's fixed polynomials (req.Fixed):
+// then only the wires go up, 96 MiB. With req.Keep the wires and Z stay on
+// the device for the quotient (plonk_kept.go).
 
 // plonkRatioChunks is the most chunks plonk_ratio_scan chains (a variable
 // for the tests): its g work items take q = ⌈c/g⌉ each, one after the
@@ -30,6 +33,7 @@ func (d *Device) plonkRatio(req *zkaccel.PlonkRatioRequest) error {
 	if req == nil {
 		return d.errorf("plonk ratio", (*zkaccel.PlonkRatioRequest)(nil).Check())
 	}
+	req.Kept = nil
 	op := "plonk ratio " + string(req.Field)
 	if err := d.switchedOn(op, EnvPlonkRatio); err != nil {
 		return err
@@ -42,7 +46,7 @@ func (d *Device) plonkRatio(req *zkaccel.PlonkRatioRequest) error {
 	if need := plonkRatioVectors * uint64(n) * uint64(es); d.rt.Memory() > 0 && need > d.rt.Memory() {
 		return d.unsupported(op, "n = %d: %s of vectors exceed the device's memory (%s)", n, bytesStr(need), bytesStr(d.rt.Memory()))
 	}
-	if n == 1 {
+	if n == 1 { // nothing kept
 		copy(req.Result, oneMont(f))
 		return nil
 	}
@@ -71,59 +75,88 @@ func oneMont(f FieldInfo) []byte {
 }
 
 // plonkRatioRun uploads req's vectors, runs the three kernels and reads Z
-// into req.Result unless a denominator is zero (zero).
+// into req.Result unless a denominator is zero (zero); with req.Keep it
+// then keeps the wires and Z (req.Kept).
 func (d *Device) plonkRatioRun(req *zkaccel.PlonkRatioRequest, f FieldInfo) (zero bool, err error) {
-	s := d.scratch()
+	s, keep := d.scratch(), d.keepScratch(req)
 	defer s.free()
-	z, zero, err := d.plonkRatioQueue(req, f, s)
+	z, wires, zero, err := d.plonkRatioQueue(req, f, s, keep)
+	if err == nil && !zero {
+		err = d.rt.Read(req.Result, z, 0)
+	}
 	if err != nil || zero {
+		keep.free()
 		return zero, err
 	}
-	return false, d.rt.Read(req.Result, z, 0)
+	if keep != nil {
+		d.keepValues(req, keep, wires, z)
+	}
+	return false, nil
 }
 
-// plonkRatioQueue allocates req's buffers in s, uploads its vectors, runs
-// the three kernels, and returns the buffer that holds Z once they are
-// done, having waited for them, unless a denominator is zero (zero).
-func (d *Device) plonkRatioQueue(req *zkaccel.PlonkRatioRequest, f FieldInfo, s *scratch) (zbuf Buffer, zero bool, err error) {
+// plonkRatioQueue allocates req's buffers in s (the wires and Z in keep
+// where not nil), uploads its vectors, runs the three kernels, and returns
+// the buffers that hold Z, once they are done, and the wires, having
+// waited for the kernels, unless a denominator is zero (zero).
+func (d *Device) plonkRatioQueue(req *zkaccel.PlonkRatioRequest, f FieldInfo, s, keep *scratch) (zbuf Buffer, wires [3]Buffer, zero bool, err error) {
+	var fixed *residentPolys
+	if req.Fixed != nil {
+		if fixed, err = d.plonkSigmaOf(req); err != nil {
+			return nil, wires, false, err
+		}
+	}
+	if keep == nil {
+		keep = s
+	}
 	k, err := d.plonkProgram(req.Field, f)
 	if err != nil {
-		return nil, false, err
+		return nil, wires, false, err
 	}
 	p, err := d.program(quotientProgramKey(req.Field))
 	if err != nil {
-		return nil, false, err
+		return nil, wires, false, err
 	}
 	ks, err := kernels(p, "plonk_ratio_chunks", "plonk_ratio_scan", "plonk_ratio_finish")
 	if err != nil {
-		return nil, false, err
+		return nil, wires, false, err
 	}
 	es, n := f.ElemSize(), req.N
 	m := n - 1
 	chunk := max(1, (m+plonkRatioChunks-1)/plonkRatioChunks)
 	c := (m + chunk - 1) / chunk
-	var in [6]Buffer
-	for i, v := range append(req.Wires[:], req.Sigma[:]...) {
-		if in[i], err = s.upload(v); err != nil {
-			return nil, false, err
+	var in [6]Buffer // the wires, then σ
+	for i, v := range req.Wires {
+		if in[i], err = keep.upload(v); err != nil {
+			return nil, wires, false, err
 		}
 	}
+	for i, v := range req.Sigma {
+		if fixed != nil {
+			in[3+i] = fixed.sigma[i]
+		} else if in[3+i], err = s.upload(v); err != nil {
+			return nil, wires, false, err
+		}
+	}
+	copy(wires[:], in[:3])
 	cbuf, err := s.upload(append(append(append([]byte(nil), req.Beta...), req.Gamma...), req.PermShift...))
 	if err != nil {
-		return nil, false, err
+		return nil, wires, false, err
 	}
 	pw, err := d.nttPowers(s, k.ntt, nttClock.Add(1), req.Field, es, "pow", req.Generator, n, 1)
 	if err != nil {
-		return nil, false, err
+		return nil, wires, false, err
 	}
 	var zn, zs, tn, td, z, inv, flag Buffer
 	for _, b := range []struct {
 		dst  *Buffer
 		size int
-	}{{&zn, m * es}, {&zs, m * es}, {&tn, c * es}, {&td, c * es}, {&z, n * es}, {&inv, es}, {&flag, 4}} {
+	}{{&zn, m * es}, {&zs, m * es}, {&tn, c * es}, {&td, c * es}, {&inv, es}, {&flag, 4}} {
 		if *b.dst, err = s.alloc(b.size); err != nil {
-			return nil, false, err
+			return nil, wires, false, err
 		}
+	}
+	if z, err = keep.alloc(n * es); err != nil {
+		return nil, wires, false, err
 	}
 	g := 1 // the scan's work items: a power of two, at most c
 	for lim := min(256, d.rt.MaxGroupSize(), c); 2*g <= lim; {
@@ -131,26 +164,26 @@ func (d *Device) plonkRatioQueue(req *zkaccel.PlonkRatioRequest, f FieldInfo, s 
 	}
 	seg, err := s.alloc(2 * g * es)
 	if err != nil {
-		return nil, false, err
+		return nil, wires, false, err
 	}
 	group := d.nttGroup()
 	if err := d.rt.Launch(ks[0], c, group, zn, zs, tn, td, in[0], in[1], in[2], in[3], in[4], in[5], pw, cbuf, uint32(m), uint32(chunk)); err != nil {
-		return nil, false, err
+		return nil, wires, false, err
 	}
 	if err := d.rt.Launch(ks[1], g, g, tn, td, seg, inv, flag, uint32(c), uint32((c+g-1)/g)); err != nil {
-		return nil, false, err
+		return nil, wires, false, err
 	}
 	if err := d.rt.Launch(ks[2], m, group, z, zn, zs, tn, td, inv, uint32(m), uint32(chunk)); err != nil {
-		return nil, false, err
+		return nil, wires, false, err
 	}
 	if err := d.rt.Finish(); err != nil {
-		return nil, false, err
+		return nil, wires, false, err
 	}
 	fl := make([]byte, 4)
 	if err := d.rt.Read(fl, flag, 0); err != nil {
-		return nil, false, err
+		return nil, wires, false, err
 	}
-	return z, fl[0] != 0, nil
+	return z, wires, fl[0] != 0, nil
 }
 
 // plonkRatioMSM runs req and then msms as one call
@@ -163,6 +196,7 @@ func (d *Device) plonkRatioMSM(req *zkaccel.PlonkRatioRequest, msms []*zkaccel.M
 	op := "plonk ratio and msm"
 	if req != nil {
 		op += " " + string(req.Field)
+		req.Kept = nil
 	}
 	if err := d.switchedOn(op, EnvPlonkFuse, EnvPlonkRatio); err != nil {
 		return err
@@ -188,17 +222,27 @@ func (d *Device) plonkRatioMSM(req *zkaccel.PlonkRatioRequest, msms []*zkaccel.M
 	if err := d.fusedFits(op, held, calls); err != nil {
 		return err
 	}
-	s := d.scratch()
+	s, keep := d.scratch(), d.keepScratch(req)
 	defer s.free()
-	z, zero, err := d.plonkRatioQueue(req, f, s)
+	z, wires, zero, err := d.plonkRatioQueue(req, f, s, keep)
 	switch {
 	case err != nil:
 		_ = d.rt.Finish()
+		keep.free()
 		return d.errorf(op, err)
 	case zero:
+		keep.free()
 		return d.unsupported(op, "a denominator is zero")
 	}
-	return d.msmRunReading(op, "Z", calls, z,
+	err = d.msmRunReading(op, "Z", calls, z,
 		func(br besideReader, m Mark) error { return br.ReadAfter(m, req.Result, z, 0) },
 		func() error { return d.rt.Read(req.Result, z, 0) })
+	if err != nil {
+		keep.free()
+		return err
+	}
+	if keep != nil {
+		d.keepValues(req, keep, wires, z)
+	}
+	return nil
 }

@@ -23,7 +23,7 @@
 # retries what failed (with a fallback setting where the logs point at
 # one: ZKACCEL_GPU_WARP=0, ZKACCEL_GPU_MUL=32c, ZKACCEL_GPU_NTT_LAYOUT=element,
 # ZKACCEL_CUDA_COPY_STREAM=0, ZKACCEL_GROTH16_FUSE=0, ZKACCEL_PLONK_FUSE=0,
-# ZKACCEL_PLONK_RATIO=0,
+# ZKACCEL_PLONK_RATIO=0, ZKACCEL_PLONK_KEEP=0,
 # ZKACCEL_MSM_PRECOMPUTE=0,
 # ZKACCEL_CUDA_PTX=embedded
 # where the machine's NVRTC fails on a program, CUDA_LAUNCH_BLOCKING=1 to
@@ -120,6 +120,10 @@ if [ "$mode" = proofs ]; then
 	# "quotient" and "msm H1" tell the gains apart).
 	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-2e20-noprecompute 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-noprecompute.json"
 	ZKACCEL_GROTH16_FUSE=0 ZKACCEL_PLONK_FUSE=0 ZKACCEL_PLONK_RATIO=0 step bench-proofs-wide-2e20-nofuse 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-nofuse.json"
+	# PLONK with σ and each proof's wires and Z uploaded again (7 × 32 MiB
+	# a proof at 2^20), against kept on the device (bench-proofs-wide-2e20;
+	# the phases "ratio" and "quotient" tell the gain).
+	ZKACCEL_PLONK_KEEP=0 step bench-proofs-wide-2e20-nokeep 200 "$B/zkaccel" bench --device cuda:0 --ops plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-nokeep.json"
 fi
 # The runtime on the GPU, and its two ceilings. The compile-only tests
 # (NVRTC on every program, its variants, the sm_90 cubins: 95 s on the

@@ -21,11 +21,14 @@
 // coefficients, which the openings need. Where the device keeps
 // them (zkaccel.ResidentPlonkDevice), a [Prover] loads each circuit's fixed
 // polynomials (selectors, permutation, commitment selectors) once, already
-// evaluated on the quotient's cosets, and every later proof on that device
-// reuses them; [Prover.Close] frees them. On other devices it runs
+// evaluated on the quotient's cosets, with σ's values for the ratio, and
+// every later proof on that device reuses them; [Prover.Close] frees them.
+// The copy constraint's ratio runs there too (zkaccel.PlonkRatioDevice), and
+// leaves the proof's wires and Z on the device for the quotient, which
+// reads them there ([EnvKeep]). On other devices it runs
 // on the CPU, its NTTs (the interpolations too) through the NTT front end,
 // and the report marks the phase "quotient" as a fallback. The rest (the
-// solver, the copy constraint's ratio, the evaluations at ζ, the
+// solver, the copy constraint's ratio off the GPUs, the evaluations at ζ, the
 // linearised polynomial, the openings' divisions by X − a, on every core)
 // runs on the CPU, beside the device's MSMs where it can: Z's opening runs
 // beside the linearised polynomial and the batch opening, and the MSMs of

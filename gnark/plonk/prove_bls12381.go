@@ -136,9 +136,10 @@ func (p *proverBLS12381) close() {
 }
 
 // fixedOn returns t's fixed polynomials (selectors, permutation, Qcpᵢ)
-// resident on dev, evaluated on the cosets of req, loading them at the
-// first proof there; nil where dev does not keep them (it is no
-// zkaccel.ResidentPlonkDevice, or they do not fit). They stay until close.
+// resident on dev, evaluated on the cosets of req, with σ's values for
+// the ratio, loading them at the first proof there; nil where dev does not
+// keep them (it is no zkaccel.ResidentPlonkDevice, or they do not fit).
+// They stay until close.
 func (p *proverBLS12381) fixedOn(t *traceBLS12381, dev zkaccel.Device, req *zkaccel.PlonkQuotientRequest) (zkaccel.ResidentPolys, error) {
 	rd, ok := dev.(zkaccel.ResidentPlonkDevice)
 	if !ok {
@@ -159,6 +160,11 @@ func (p *proverBLS12381) fixedOn(t *traceBLS12381, dev zkaccel.Device, req *zkac
 	}
 	for _, c := range t.qcp {
 		lr.Polys = append(lr.Polys, rawbytes.Of(c))
+	}
+	if len(t.sigma[0]) == req.N { // as the ratio on a device needs them
+		for j, v := range t.sigma {
+			lr.Sigma[j] = rawbytes.Of(v)
+		}
 	}
 	fx, err := rd.LoadPlonkFixed(lr)
 	if errors.Is(err, zkaccel.ErrUnsupported) {
@@ -422,10 +428,19 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	beta.SetBytes(bbeta)
 
 	// 2. Z, the copy constraint's accumulated ratio; α.
-	zLag, zCommit, err := p.ratio(rep, t, ws.Slice(wsZ, n), lro, beta, gamma, cfg)
+	zLag, zCommit, kept, err := p.ratio(rep, t, ws.Slice(wsZ, n), lro, beta, gamma, cfg)
 	if err != nil {
 		return nil, err
 	}
+	// The values the ratio kept on the device, for the quotient: freed
+	// once it is done, or on any way out before.
+	freeKept := func() {
+		if kept != nil {
+			kept.Free()
+			kept = nil
+		}
+	}
+	defer freeKept()
 	if zCommit != nil { // from the ratio's own device call
 		proof.Z = *zCommit
 	} else if proof.Z, err = p.commit(rep, "Z", p.lagrange, 0, zLag, cfg); err != nil {
@@ -456,7 +471,7 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	// Nothing reads these values later, so they turn into coefficients
 	// in place.
 	qin := quotientInputsBLS12381{
-		l: lro[0], r: lro[1], o: lro[2], z: zLag, qk: qkFull, pi: committed,
+		l: lro[0], r: lro[1], o: lro[2], z: zLag, qk: qkFull, pi: committed, kept: kept,
 		bl: bl, br: br, bo: bo, bz: bz,
 		alpha: alpha, beta: beta, gamma: gamma,
 	}
@@ -464,6 +479,7 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	// device call (hc), H staying there for them.
 	var hc hShardsBLS12381
 	h, err := p.quotient(rep, t, ws.Slice(wsH, int(t.domain1.Cardinality)), &qin, &hc, cfg)
+	freeKept()
 	if err != nil {
 		return nil, err
 	}
@@ -602,12 +618,14 @@ func (p *proverBLS12381) commitLRO(rep *prover.Report, ws *prover.Workspace[fr.E
 
 // quotientInputsBLS12381 are the polynomials of one proof, by their
 // values on the small domain (natural order) until quotient turns them
-// into coefficients in place, and its challenges.
+// into coefficients in place, and its challenges; kept, where not nil, holds
+// the values of L, R, O and Z on the device the ratio ran on.
 type quotientInputsBLS12381 struct {
 	l, r, o, z, qk     []fr.Element
 	pi                 [][]fr.Element
 	bl, br, bo, bz     []fr.Element
 	alpha, beta, gamma fr.Element
+	kept               zkaccel.ResidentPolys
 }
 
 // hShardsBLS12381 are the commitments to the three shards of H, of n+2
@@ -715,6 +733,9 @@ func (p *proverBLS12381) quotient(rep *prover.Report, t *traceBLS12381, res []fr
 		fx, err := p.fixedOn(t, dev, req)
 		if err != nil {
 			return err
+		}
+		if in.kept != nil && in.kept.Device() == dev { // L, R, O and Z are there already
+			req.Values = in.kept
 		}
 		if fx != nil { // the circuit's polynomials are on the device already
 			req.Fixed = fx
@@ -1458,22 +1479,51 @@ func hornerBLS12381(f []fr.Element, x fr.Element) fr.Element {
 // ran (none: the host, by choice). Where the device also runs Z's
 // commitment in the same call (zkaccel.PlonkRatioMSMDevice) it returns
 // that commitment too (before Z's blinding), and records "msm Z" with the
-// call's time, as "ratio"; Z then does not go up again for it.
-func (p *proverBLS12381) ratio(rep *prover.Report, t *traceBLS12381, z []fr.Element, lro [3][]fr.Element, beta, gamma fr.Element, cfg *prover.Config) ([]fr.Element, *curve.G1Affine, error) {
+// call's time, as "ratio"; Z then does not go up again for it. On a
+// device that keeps the circuit's fixed polynomials, σ's values are read
+// from those (loaded at the first proof's quotient there), and where it
+// also computes the quotient the wires and Z stay there for it: the
+// ratio returns them (kept, for the caller to free).
+func (p *proverBLS12381) ratio(rep *prover.Report, t *traceBLS12381, z []fr.Element, lro [3][]fr.Element, beta, gamma fr.Element, cfg *prover.Config) (_ []fr.Element, _ *curve.G1Affine, kept zkaccel.ResidentPolys, _ error) {
 	start := time.Now()
 	rd, ok := cfg.Device.(zkaccel.PlonkRatioDevice)
 	n := len(t.omega0)
 	if !ok || !cfg.Batches() || len(lro[0]) != n || len(t.sigma[0]) != n {
 		ratioZIntoBLS12381(t, z, lro, beta, gamma)
 		rep.Add("ratio", time.Since(start), nil)
-		return z, nil, nil
+		return z, nil, nil, nil
 	}
 	el := func(x fr.Element) []byte { return rawbytes.Of([]fr.Element{x}) }
 	req := &zkaccel.PlonkRatioRequest{Field: zkaccel.Field("bls12-381"), ElemSize: fr.Bytes, N: n,
 		Beta: el(beta), Gamma: el(gamma), PermShift: el(t.domain0.FrMultiplicativeGen), Generator: el(t.domain0.Generator),
 		Result: rawbytes.Of(z)}
+	keep, err := keepOn()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var fx zkaccel.ResidentPolys
+	if keep {
+		p.mu.Lock()
+		fx = t.fixed[cfg.Device] // σ's values are there too (fixedOn)
+		p.mu.Unlock()
+	}
 	for j := range 3 {
-		req.Wires[j], req.Sigma[j] = rawbytes.Of(lro[j]), rawbytes.Of(t.sigma[j])
+		req.Wires[j] = rawbytes.Of(lro[j])
+		if fx == nil {
+			req.Sigma[j] = rawbytes.Of(t.sigma[j])
+		}
+	}
+	req.Fixed = fx
+	if _, quot := rd.(zkaccel.PlonkDevice); quot && keep {
+		req.Keep = true
+	}
+	// failed drops the fixed polynomials after an error that may have
+	// lost them (a device reset), so that the next proof loads them again.
+	failed := func(err error) error {
+		if fx != nil {
+			p.dropFixed(t, cfg.Device, fx)
+		}
+		return err
 	}
 	op := "plonk ratio bls12-381"
 	if fd, ok := rd.(zkaccel.PlonkRatioMSMDevice); ok && n <= len(p.lagrange.Points()) {
@@ -1481,13 +1531,13 @@ func (p *proverBLS12381) ratio(rep *prover.Report, t *traceBLS12381, z []fr.Elem
 		items := []zmsm.BatchG1{{P: &zJ, Points: p.lagrange}}
 		elapsed, ok, err := prover.PlonkRatioMSM(rep, fd, req, []string{"Z"}, items, []int{n}, []int{0})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, failed(err)
 		}
 		if ok {
 			rep.Add("ratio", elapsed, &zkaccel.Report{Op: op, N: n, Requested: rd, Ran: rd, Elapsed: elapsed})
 			var c curve.G1Affine
 			c.FromJacobian(&zJ)
-			return z, &c, nil
+			return z, &c, req.Kept, nil
 		}
 	}
 	callStart := time.Now()
@@ -1496,13 +1546,13 @@ func (p *proverBLS12381) ratio(rep *prover.Report, t *traceBLS12381, z []fr.Elem
 		zkaccel.Debugf("plonk ratio on %v: %v; on the host", rd, err)
 		ratioZIntoBLS12381(t, z, lro, beta, gamma)
 		rep.Add("ratio", time.Since(start), &zkaccel.Report{Op: op, N: n, Requested: rd, Ran: zkaccel.HostCPU(), Fallback: true, Reason: err})
-		return z, nil, nil
+		return z, nil, nil, nil
 	case err != nil:
-		return nil, nil, fmt.Errorf("plonk ratio: %w", err)
+		return nil, nil, nil, failed(fmt.Errorf("plonk ratio: %w", err))
 	}
 	elapsed := time.Since(callStart)
 	rep.Add("ratio", time.Since(start), &zkaccel.Report{Op: op, N: n, Requested: rd, Ran: rd, Elapsed: elapsed})
-	return z, nil, nil
+	return z, nil, req.Kept, nil
 }
 
 // ratioZ returns, in Lagrange form (natural order), the copy constraint's

@@ -1,0 +1,114 @@
+package plonk_test
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/backend/plonk"
+	plonkbls377 "github.com/consensys/gnark/backend/plonk/bls12-377"
+	plonkbls381 "github.com/consensys/gnark/backend/plonk/bls12-381"
+	plonkbn254 "github.com/consensys/gnark/backend/plonk/bn254"
+
+	"github.com/zkaccel/zkaccel"
+	zplonk "github.com/zkaccel/zkaccel/gnark/plonk"
+	"github.com/zkaccel/zkaccel/gpu"
+	"github.com/zkaccel/zkaccel/internal/circuits"
+	"github.com/zkaccel/zkaccel/internal/devtest"
+)
+
+// writeCounter is a GPU runtime that counts the bytes written to its
+// device.
+type writeCounter struct {
+	gpu.Runtime
+	mu sync.Mutex
+	n  int64
+}
+
+func (w *writeCounter) Write(dst gpu.Buffer, off int, src []byte) error {
+	w.mu.Lock()
+	w.n += int64(len(src))
+	w.mu.Unlock()
+	return w.Runtime.Write(dst, off, src)
+}
+
+// take returns the bytes written since the last take.
+func (w *writeCounter) take() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := w.n
+	w.n = 0
+	return n
+}
+
+// TestKeep checks, on each GPU runtime device, what a Prover uploads per
+// proof with zplonk.EnvKeep on and off: from the second proof on, with it
+// on, the ratio reads σ from the circuit's resident polynomials and the
+// quotient reads L, R, O and Z where the ratio left them, so that each
+// proof writes exactly 7·n elements fewer (3 of σ, 4 of the values); every
+// proof verifies either way, and the device holds nothing more after each
+// proof than after the first. It runs on the three curves.
+func TestKeep(t *testing.T) {
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		gd, ok := dev.(*gpu.Device)
+		if !ok {
+			t.Skipf("%v is not a GPU runtime device", dev)
+		}
+		wc := &writeCounter{Runtime: gd.Runtime()}
+		d := gpu.NewDevice(wc)
+		defer d.ReleaseCache()
+		for _, id := range []ecc.ID{ecc.BN254, ecc.BLS12_381, ecc.BLS12_377} {
+			t.Run(id.String(), func(t *testing.T) { testKeep(t, id, d, wc) })
+		}
+	})
+}
+
+// testKeep is TestKeep on curve id, d counting its writes in wc.
+func testKeep(t *testing.T, id ecc.ID, d *gpu.Device, wc *writeCounter) {
+	s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
+	written := map[string][]int64{}
+	for _, keep := range []string{"0", "1"} {
+		t.Setenv(zplonk.EnvKeep, keep)
+		p, err := zplonk.NewProver(s.pk, zplonk.WithDevice(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var held []uint64
+		for round := range 3 {
+			w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(int64(90+round), 3, 1))
+			wc.take()
+			proof, err := p.Prove(s.ccs, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			written[keep] = append(written[keep], wc.take())
+			if err := plonk.Verify(proof, s.vk, pub); err != nil {
+				t.Fatalf("%s=%s, round %d: %v", zplonk.EnvKeep, keep, round, err)
+			}
+			held = append(held, d.ResidentBytes())
+		}
+		if held[1] != held[0] || held[2] != held[0] {
+			t.Errorf("%s=%s: resident bytes %v after each proof; want the same", zplonk.EnvKeep, keep, held)
+		}
+		p.Close()
+	}
+	var n uint64
+	switch pk := s.pk.(type) {
+	case *plonkbn254.ProvingKey:
+		n = pk.Vk.Size
+	case *plonkbls381.ProvingKey:
+		n = pk.Vk.Size
+	case *plonkbls377.ProvingKey:
+		n = pk.Vk.Size
+	default:
+		t.Fatalf("proving key %T", pk)
+	}
+	want := 7 * int64(n) * 32 // the three scalar fields' elements
+	for round := 1; round < 3; round++ {
+		if got := written["0"][round] - written["1"][round]; got != want {
+			t.Errorf("round %d: %d bytes written with %s=0, %d with 1: %d fewer, want 7·n elements = %d",
+				round, written["0"][round], zplonk.EnvKeep, written["1"][round], got, want)
+		}
+	}
+	t.Logf("bytes written per proof: %s=0 %v, =1 %v", zplonk.EnvKeep, written["0"], written["1"])
+}
