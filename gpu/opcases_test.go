@@ -181,14 +181,10 @@ func opCases() []opCase {
 			if !ok {
 				return fmt.Errorf("%v keeps no PLONK polynomials or computes no ratio", dev)
 			}
-			q := *linked.q.req
-			q.Polys = clonePolys(q.Polys)
-			lr := &zkaccel.PlonkFixedRequest{Field: q.Field, ElemSize: q.ElemSize, N: q.N, Rho: q.Rho,
-				Generator: q.Generator, CosetShifts: q.CosetShifts, Sigma: linked.r.req.Sigma}
-			for _, i := range append(zkaccel.PlonkFixed[:], zkaccel.PlonkNbPolys) {
-				lr.Polys = append(lr.Polys, q.Polys[i])
-				q.Polys[i] = nil
-			}
+			c := *linked.q.req
+			c.Polys = clonePolys(c.Polys) // written over
+			lr, q := splitFixed(&c)
+			lr.Sigma = linked.r.req.Sigma
 			fx, err := pd.LoadPlonkFixed(lr)
 			if err != nil {
 				return err
@@ -209,7 +205,7 @@ func opCases() []opCase {
 			}
 			q.Fixed, q.Values = fx, r.Kept
 			q.Result = make([]byte, len(linkedH))
-			if err := pd.PlonkQuotient(&q); err != nil {
+			if err := pd.PlonkQuotient(q); err != nil {
 				return err
 			}
 			if !slices.Equal(q.Result, linkedH) {
@@ -349,14 +345,7 @@ func opCases() []opCase {
 			if !ok {
 				return fmt.Errorf("%v keeps no PLONK polynomials", dev)
 			}
-			req := *quot.req
-			req.Polys = slices.Clone(req.Polys)
-			lr := &zkaccel.PlonkFixedRequest{Field: req.Field, ElemSize: req.ElemSize, N: req.N, Rho: req.Rho,
-				Generator: req.Generator, CosetShifts: req.CosetShifts}
-			for _, i := range append(zkaccel.PlonkFixed[:], zkaccel.PlonkNbPolys) {
-				lr.Polys = append(lr.Polys, req.Polys[i])
-				req.Polys[i] = nil
-			}
+			lr, req := splitFixed(quot.req)
 			fx, err := pd.LoadPlonkFixed(lr)
 			if err != nil {
 				return err
@@ -364,7 +353,7 @@ func opCases() []opCase {
 			defer fx.Free()
 			req.Fixed = fx
 			req.Result = make([]byte, len(quotWant))
-			if err := pd.PlonkQuotient(&req); err != nil {
+			if err := pd.PlonkQuotient(req); err != nil {
 				return err
 			}
 			if !slices.Equal(req.Result, quotWant) {

@@ -210,14 +210,8 @@ func TestPlonkKeptValues(t *testing.T) {
 // returns them and the ratio request naming them, its σ emptied.
 func sigmaFixed(t *testing.T, d *gpu.Device, li *linkedInstance) (zkaccel.ResidentPolys, *zkaccel.PlonkRatioRequest) {
 	t.Helper()
-	lr := &zkaccel.PlonkFixedRequest{Field: li.q.req.Field, ElemSize: li.q.es, N: li.q.n, Rho: li.q.rho,
-		Generator: li.q.req.Generator, CosetShifts: li.q.req.CosetShifts, Sigma: li.r.req.Sigma}
-	for _, i := range zkaccel.PlonkFixed {
-		lr.Polys = append(lr.Polys, li.q.req.Polys[i])
-	}
-	for i := zkaccel.PlonkNbPolys; i < len(li.q.req.Polys); i += 2 {
-		lr.Polys = append(lr.Polys, li.q.req.Polys[i])
-	}
+	lr, _ := splitFixed(li.q.req)
+	lr.Sigma = li.r.req.Sigma
 	fx, err := d.LoadPlonkFixed(lr)
 	if err != nil {
 		t.Fatal(err)
@@ -256,16 +250,9 @@ func TestPlonkRatioSigma(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer req.Kept.Free()
-				q := *li.q.req
-				q.Polys = slices.Clone(q.Polys)
-				for _, i := range zkaccel.PlonkFixed {
-					q.Polys[i] = nil
-				}
-				for i := zkaccel.PlonkNbPolys; i < len(q.Polys); i += 2 {
-					q.Polys[i] = nil
-				}
+				_, q := splitFixed(li.q.req)
 				q.Fixed, q.Values = fx, req.Kept
-				li.q.req = &q
+				li.q.req = q
 				li.poisonKept()
 				checkPlonk(t, d, li.q)
 			})
@@ -310,11 +297,8 @@ func TestPlonkRatioSigma(t *testing.T) {
 				"two sigmas":  func(r *zkaccel.PlonkFixedRequest) { r.Sigma[2] = nil },
 				"short sigma": func(r *zkaccel.PlonkFixedRequest) { r.Sigma[0] = r.Sigma[0][:li.q.es] },
 			} {
-				lr := &zkaccel.PlonkFixedRequest{Field: bn.field, ElemSize: li.q.es, N: li.q.n, Rho: li.q.rho,
-					Generator: li.q.req.Generator, CosetShifts: li.q.req.CosetShifts, Sigma: li.r.req.Sigma}
-				for range zkaccel.PlonkFixed {
-					lr.Polys = append(lr.Polys, li.q.req.Polys[zkaccel.PlonkQl])
-				}
+				lr, _ := splitFixed(li.q.req)
+				lr.Sigma = li.r.req.Sigma
 				edit(lr)
 				if fx2, err := d.LoadPlonkFixed(lr); !errors.Is(err, zkaccel.ErrBadRequest) {
 					if fx2 != nil {

@@ -427,28 +427,36 @@ func TestPlonkQuotientBadRequests(t *testing.T) {
 	})
 }
 
+// splitFixed splits a quotient request: the load of its fixed
+// polynomials (zkaccel.PlonkFixed's, then the Qcpᵢ), and a copy of it with
+// their entries emptied.
+func splitFixed(req *zkaccel.PlonkQuotientRequest) (*zkaccel.PlonkFixedRequest, *zkaccel.PlonkQuotientRequest) {
+	q := *req
+	q.Polys = slices.Clone(req.Polys)
+	lr := &zkaccel.PlonkFixedRequest{Field: q.Field, ElemSize: q.ElemSize, N: q.N, Rho: q.Rho,
+		Generator: q.Generator, CosetShifts: q.CosetShifts}
+	for _, i := range zkaccel.PlonkFixed {
+		lr.Polys = append(lr.Polys, q.Polys[i])
+		q.Polys[i] = nil
+	}
+	for i := zkaccel.PlonkNbPolys; i < len(q.Polys); i += 2 {
+		lr.Polys = append(lr.Polys, q.Polys[i])
+		q.Polys[i] = nil
+	}
+	return lr, &q
+}
+
 // fixedOf splits in's request: the fixed polynomials loaded on d, and the
 // request naming them with their entries emptied.
 func fixedOf(t *testing.T, d *gpu.Device, in *plonkInstance) (zkaccel.ResidentPolys, *zkaccel.PlonkQuotientRequest) {
 	t.Helper()
-	req := *in.req
-	req.Polys = slices.Clone(in.req.Polys)
-	lr := &zkaccel.PlonkFixedRequest{Field: req.Field, ElemSize: req.ElemSize, N: req.N, Rho: req.Rho,
-		Generator: req.Generator, CosetShifts: req.CosetShifts}
-	for _, i := range zkaccel.PlonkFixed {
-		lr.Polys = append(lr.Polys, req.Polys[i])
-		req.Polys[i] = nil
-	}
-	for i := zkaccel.PlonkNbPolys; i < len(req.Polys); i += 2 {
-		lr.Polys = append(lr.Polys, req.Polys[i])
-		req.Polys[i] = nil
-	}
+	lr, req := splitFixed(in.req)
 	fx, err := d.LoadPlonkFixed(lr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Fixed = fx
-	return fx, &req
+	return fx, req
 }
 
 // TestPlonkQuotientFixed checks the quotient with the circuit's fixed
