@@ -171,6 +171,17 @@ func opCases() []opCase {
 	for _, h := range linked.q.want() {
 		linkedH = append(linkedH, linked.q.mont(h)...)
 	}
+	// The fused calls' MSMs over its Z (8 values) and over H's first 10
+	// coefficients, from host points.
+	linkedPoints := inputs.BN254G1(rng, 10)
+	var wantLinked [2]bn254.G1Jac
+	for k, v := range [][]byte{linked.q.req.Polys[zkaccel.PlonkZ], linkedH[:10*fr.Bytes]} {
+		sc := make([]fr.Element, len(v)/fr.Bytes)
+		copy(rawbytes.Of(sc), v)
+		if _, err := wantLinked[k].MultiExp(linkedPoints[:len(sc)], sc, ecc.MultiExpConfig{}); err != nil {
+			panic(err)
+		}
+	}
 
 	return []opCase{
 		{"plonk-ratio-kept", func(dev zkaccel.Device) error {
@@ -210,6 +221,51 @@ func opCases() []opCase {
 			}
 			if !slices.Equal(q.Result, linkedH) {
 				return fmt.Errorf("plonk quotient from kept values: wrong result")
+			}
+			return nil
+		}, false},
+		{"plonk-ratio-quotient-msm-kept", func(dev zkaccel.Device) error {
+			pd, ok := dev.(interface {
+				zkaccel.ResidentPlonkDevice
+				zkaccel.PlonkRatioMSMDevice
+				zkaccel.PlonkMSMDevice
+			})
+			if !ok {
+				return fmt.Errorf("%v keeps no PLONK polynomials or fuses no ratio or quotient with MSMs", dev)
+			}
+			c := *linked.q.req
+			c.Polys = clonePolys(c.Polys) // written over
+			lr, q := splitFixed(&c)
+			lr.Sigma = linked.r.req.Sigma
+			fx, err := pd.LoadPlonkFixed(lr)
+			if err != nil {
+				return err
+			}
+			defer fx.Free()
+			r := *linked.r.req
+			r.Sigma, r.Fixed, r.Keep = [3][]byte{}, fx, true
+			r.Result = make([]byte, len(r.Result))
+			var got [2]bn254.G1Jac
+			msm := func(k, n int) []*zkaccel.MSMRequest {
+				return []*zkaccel.MSMRequest{{Curve: zkaccel.BN254, Group: zkaccel.G1, N: n, Points: rawbytes.Of(linkedPoints[:n]), Result: rawbytes.Of(got[k : k+1])}}
+			}
+			if err := pd.PlonkRatioMSM(&r, msm(0, r.N), []int{0}); err != nil {
+				return err
+			}
+			if r.Kept == nil {
+				return fmt.Errorf("plonk ratio and msm kept nothing")
+			}
+			defer r.Kept.Free()
+			if !slices.Equal(r.Result, q.Polys[zkaccel.PlonkZ]) || !got[0].Equal(&wantLinked[0]) {
+				return fmt.Errorf("plonk ratio and msm with σ resident: wrong result")
+			}
+			q.Fixed, q.Values = fx, r.Kept
+			q.Result = make([]byte, len(linkedH))
+			if err := pd.PlonkQuotientMSM(q, msm(1, 10), []int{0}); err != nil {
+				return err
+			}
+			if !slices.Equal(q.Result, linkedH) || !got[1].Equal(&wantLinked[1]) {
+				return fmt.Errorf("plonk quotient and msm from kept values: wrong result")
 			}
 			return nil
 		}, false},
