@@ -34,7 +34,7 @@ type Device struct {
 	msmBlock int
 	cache    map[string]any // per-op device data (twiddles, parameters) by value key
 
-	resident atomic.Int64 // bytes held by resident MSM points
+	resident atomic.Int64 // bytes held by resident points, polynomials and kept values
 }
 
 // NewDevice wraps a runtime as a zkaccel device.
@@ -226,6 +226,19 @@ func (d *Device) String() string { return fmt.Sprintf("%s:%d", d.rt.Kind(), d.rt
 
 // Memory is the device's total memory in bytes.
 func (d *Device) Memory() uint64 { return d.rt.Memory() }
+
+// room is the device memory one call may plan for: the device's, less what
+// outlives calls (resident points and polynomials, kept values:
+// ResidentBytes), at least 1 byte; 0 where the runtime does not say. A call
+// whose plan exceeds it declines (zkaccel.ErrUnsupported), so that the
+// caller falls back, where its allocations would otherwise fail halfway.
+func (d *Device) room() uint64 {
+	mem := d.rt.Memory()
+	if mem == 0 {
+		return 0
+	}
+	return max(mem-min(d.ResidentBytes(), mem), 1)
+}
 
 // Driver describes the device's runtime and driver version in one line
 // (the runtime's DriverInfo, where it has one), "" where it does not say.

@@ -115,8 +115,8 @@ func (d *Device) groth16QuotientMSM(q *zkaccel.Groth16QuotientRequest, msms []*z
 func (d *Device) groth16Fits(op string, req *zkaccel.Groth16QuotientRequest, f FieldInfo) error {
 	es := uint64(f.ElemSize())
 	n := uint64(req.N)
-	if need := groth16Memory(req.N, f); d.rt.Memory() > 0 && need > d.rt.Memory() {
-		return d.unsupported(op, "n = %d: %s of data and tables exceed the device's memory (%s)", n, bytesStr(need), bytesStr(d.rt.Memory()))
+	if need, room := groth16Memory(req.N, f), d.room(); room > 0 && need > room {
+		return d.unsupported(op, "n = %d: %s of data and tables exceed the device's memory left (%s)", n, bytesStr(need), bytesStr(room))
 	}
 	if max := d.rt.MaxAlloc(); max > 0 && n*es > max {
 		return d.unsupported(op, "n = %d: %s per polynomial exceed the device's largest buffer (%s)", n, bytesStr(n*es), bytesStr(max))

@@ -403,11 +403,11 @@ func (d *Device) msmChunkSize(g msmGroup, n, passes int) int {
 			chunk = (chunk + 1) / 2
 		}
 	}
-	fit(d.rt.Memory())
+	fit(d.room())
 	if chunk < n {
 		// Two passes are on the device at once (one computes while the
 		// next one's data arrive): each takes half of what one could.
-		fit(d.rt.Memory() / 2)
+		fit(d.room() / 2)
 	}
 	// Balance the chunks.
 	nchunks := (n + chunk - 1) / chunk
@@ -507,7 +507,7 @@ func (d *Device) msmRun(calls []*msmCall, during func() error) error {
 		late := false
 		if i+1 < len(passes) {
 			nx := passes[i+1]
-			mem := d.rt.Memory()
+			mem := d.room()
 			late = nx.c != c && (msmForceLate || mem > 0 && c.passBytes(d, ps.lo)+nx.c.passBytes(d, nx.lo) > mem/2)
 			if err == nil && !late {
 				next, err = nx.c.stage(d, nx.lo, true)
@@ -555,7 +555,7 @@ func (d *Device) msmRun(calls []*msmCall, during func() error) error {
 // would exceed the device's memory: the caller then sends the quotient
 // and the MSMs as two calls, the quotient's memory freed between them.
 func (d *Device) fusedFits(op string, held uint64, calls []*msmCall) error {
-	mem := d.rt.Memory()
+	mem := d.room()
 	if mem == 0 {
 		return nil
 	}

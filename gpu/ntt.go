@@ -107,8 +107,8 @@ func (d *Device) ntt(req *zkaccel.NTTRequest) error {
 	if max := d.rt.MaxAlloc(); max > 0 && size > max {
 		return d.unsupported(op, "N = 2^%d: %s of data exceed the device's largest buffer (%s)", logn, bytesStr(size), bytesStr(max))
 	}
-	if mem := d.rt.Memory(); mem > 0 && size+size/2 > mem {
-		return d.unsupported(op, "N = 2^%d: data and twiddles (%s) exceed the device's memory (%s)", logn, bytesStr(size+size/2), bytesStr(mem))
+	if room := d.room(); room > 0 && size+size/2 > room {
+		return d.unsupported(op, "N = 2^%d: data and twiddles (%s) exceed the device's memory left (%s)", logn, bytesStr(size+size/2), bytesStr(room))
 	}
 	if err := d.nttRun(req, f, logn); err != nil {
 		return d.errorf(op, err)

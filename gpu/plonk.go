@@ -92,8 +92,8 @@ func (d *Device) plonkFits(op string, req *zkaccel.PlonkQuotientRequest, f Field
 	es := f.ElemSize()
 	n, m := req.N, req.N*req.Rho
 	need := plonkQuotientMemory(req, n, m) * uint64(es)
-	if mem := d.rt.Memory(); mem > 0 && need > mem {
-		return d.unsupported(op, "n = %d: %s of polynomials and tables exceed the device's memory (%s)", n, bytesStr(need), bytesStr(mem))
+	if room := d.room(); room > 0 && need > room {
+		return d.unsupported(op, "n = %d: %s of polynomials and tables exceed the device's memory left (%s)", n, bytesStr(need), bytesStr(room))
 	}
 	if max := d.rt.MaxAlloc(); max > 0 && uint64(m*es) > max {
 		return d.unsupported(op, "n = %d: H's %s exceed the device's largest buffer (%s)", n, bytesStr(uint64(m*es)), bytesStr(max))

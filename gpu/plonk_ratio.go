@@ -43,8 +43,8 @@ func (d *Device) plonkRatio(req *zkaccel.PlonkRatioRequest) error {
 		return err
 	}
 	es, n := f.ElemSize(), req.N
-	if need := plonkRatioVectors * uint64(n) * uint64(es); d.rt.Memory() > 0 && need > d.rt.Memory() {
-		return d.unsupported(op, "n = %d: %s of vectors exceed the device's memory (%s)", n, bytesStr(need), bytesStr(d.rt.Memory()))
+	if need, room := plonkRatioVectors*uint64(n)*uint64(es), d.room(); room > 0 && need > room {
+		return d.unsupported(op, "n = %d: %s of vectors exceed the device's memory left (%s)", n, bytesStr(need), bytesStr(room))
 	}
 	if n == 1 { // nothing kept
 		copy(req.Result, oneMont(f))
@@ -212,8 +212,8 @@ func (d *Device) plonkRatioMSM(req *zkaccel.PlonkRatioRequest, msms []*zkaccel.M
 		return d.unsupported(op, "n = %d", req.N)
 	}
 	held := plonkRatioVectors * uint64(req.N) * uint64(f.ElemSize())
-	if mem := d.rt.Memory(); mem > 0 && held > mem {
-		return d.unsupported(op, "n = %d: %s of vectors exceed the device's memory (%s)", req.N, bytesStr(held), bytesStr(mem))
+	if room := d.room(); room > 0 && held > room {
+		return d.unsupported(op, "n = %d: %s of vectors exceed the device's memory left (%s)", req.N, bytesStr(held), bytesStr(room))
 	}
 	calls, err := d.msmCalls(msms, from)
 	if err != nil {

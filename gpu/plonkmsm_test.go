@@ -250,3 +250,28 @@ func TestQuotientMSMMemory(t *testing.T) {
 		}
 	})
 }
+
+// TestResidentRoom checks that a call plans for the device's memory less
+// what resident data hold: on a device that reports a PLONK quotient's
+// memory and 64 KiB more, the quotient runs; with more than that in resident
+// points it declines (ErrUnsupported, nothing written), so that the
+// caller falls back, rather than failing halfway; once they are freed it
+// runs again.
+func TestResidentRoom(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		bn := plonkFields[0]
+		in := newPlonkInstance(bn.field, bn.domain, plonkCase{8, 4, 1, [4]int{2, 2, 2, 3}}, rng)
+		small := gpu.NewDevice(smallRuntime{d.Runtime(), gpu.QuotientBytes(in.req) + 64<<10})
+		defer small.ReleaseCache()
+		checkPlonk(t, small, in)
+		pts := inputs.BN254G1(rng, 1100) // more than 64 KiB
+		res, err := small.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(pts), len(pts))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkRefused(t, nil, [][]byte{in.req.Result}, true, func() error { return small.PlonkQuotient(in.req) })
+		res.Free()
+		checkPlonk(t, small, in)
+	})
+}
