@@ -33,27 +33,34 @@ func benchSetup(b *testing.B, id ecc.ID, logN int) (*setup, frontend.Circuit) {
 }
 
 // BenchmarkOverheadGroth16 alternates gnark's own Groth16 prover and
-// zkaccel's on the CPU device, proof by proof, on BN254 circuits of 2^12,
-// 2^16 and 2^18 constraints, and reports the median of each and of their ratio
-// (zkaccel/gnark): the CPU overhead of the zkaccel prover.
+// zkaccel's on the CPU device, proof by proof, on circuits of 2^12, 2^16
+// and 2^18 constraints on each curve (bn254/2^16/paired …), and reports
+// the median of each and of their ratio (zkaccel/gnark): the CPU overhead
+// of the zkaccel prover.
 func BenchmarkOverheadGroth16(b *testing.B) {
-	id := ecc.BN254
-	for _, logN := range []int{12, 16, 18} {
-		b.Run(fmt.Sprintf("bn254/2^%d/paired", logN), func(b *testing.B) {
-			s, assign := benchSetup(b, id, logN)
-			w, err := frontend.NewWitness(assign, id.ScalarField())
-			if err != nil {
-				b.Fatal(err)
-			}
-			optest.BenchPaired(b, func() error {
-				_, err := groth16.Prove(s.ccs, s.pk, w)
-				return err
-			}, func() error {
-				_, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(zkaccel.HostCPU()))
-				return err
-			})
-		})
+	for _, id := range []ecc.ID{ecc.BN254, ecc.BLS12_381, ecc.BLS12_377} {
+		for _, logN := range []int{12, 16, 18} {
+			benchOverheadGroth16(b, id, logN)
+		}
 	}
+}
+
+// benchOverheadGroth16 is BenchmarkOverheadGroth16 on id at 2^logN.
+func benchOverheadGroth16(b *testing.B, id ecc.ID, logN int) {
+	b.Run(fmt.Sprintf("%s/2^%d/paired", id, logN), func(b *testing.B) {
+		s, assign := benchSetup(b, id, logN)
+		w, err := frontend.NewWitness(assign, id.ScalarField())
+		if err != nil {
+			b.Fatal(err)
+		}
+		optest.BenchPaired(b, func() error {
+			_, err := groth16.Prove(s.ccs, s.pk, w)
+			return err
+		}, func() error {
+			_, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(zkaccel.HostCPU()))
+			return err
+		})
+	})
 }
 
 // BenchmarkProve proves a BN254 circuit of 2^16 constraints with zkaccel
