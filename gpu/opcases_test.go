@@ -183,48 +183,10 @@ func opCases() []opCase {
 		}
 	}
 
-	return []opCase{
-		{"plonk-ratio-kept", func(dev zkaccel.Device) error {
-			pd, ok := dev.(interface {
-				zkaccel.ResidentPlonkDevice
-				zkaccel.PlonkRatioDevice
-			})
-			if !ok {
-				return fmt.Errorf("%v keeps no PLONK polynomials or computes no ratio", dev)
-			}
-			c := *linked.q.req
-			c.Polys = clonePolys(c.Polys) // written over
-			lr, q := splitFixed(&c)
-			lr.Sigma = linked.r.req.Sigma
-			fx, err := pd.LoadPlonkFixed(lr)
-			if err != nil {
-				return err
-			}
-			defer fx.Free()
-			r := *linked.r.req
-			r.Sigma, r.Fixed, r.Keep = [3][]byte{}, fx, true
-			r.Result = make([]byte, len(r.Result))
-			if err := pd.PlonkRatio(&r); err != nil {
-				return err
-			}
-			if r.Kept == nil {
-				return fmt.Errorf("plonk ratio kept nothing")
-			}
-			defer r.Kept.Free()
-			if !slices.Equal(r.Result, q.Polys[zkaccel.PlonkZ]) {
-				return fmt.Errorf("plonk ratio with σ resident: wrong result")
-			}
-			q.Fixed, q.Values = fx, r.Kept
-			q.Result = make([]byte, len(linkedH))
-			if err := pd.PlonkQuotient(q); err != nil {
-				return err
-			}
-			if !slices.Equal(q.Result, linkedH) {
-				return fmt.Errorf("plonk quotient from kept values: wrong result")
-			}
-			return nil
-		}, false},
-		{"plonk-ratio-quotient-msm-kept", func(dev zkaccel.Device) error {
+	// linkedRun runs linked's ratio and quotient, σ resident and the
+	// values kept, as two calls or (fused) each with an MSM.
+	linkedRun := func(fused bool) func(dev zkaccel.Device) error {
+		return func(dev zkaccel.Device) error {
 			pd, ok := dev.(interface {
 				zkaccel.ResidentPlonkDevice
 				zkaccel.PlonkRatioMSMDevice
@@ -249,26 +211,41 @@ func opCases() []opCase {
 			msm := func(k, n int) []*zkaccel.MSMRequest {
 				return []*zkaccel.MSMRequest{{Curve: zkaccel.BN254, Group: zkaccel.G1, N: n, Points: rawbytes.Of(linkedPoints[:n]), Result: rawbytes.Of(got[k : k+1])}}
 			}
-			if err := pd.PlonkRatioMSM(&r, msm(0, r.N), []int{0}); err != nil {
+			if fused {
+				err = pd.PlonkRatioMSM(&r, msm(0, r.N), []int{0})
+			} else {
+				err = pd.PlonkRatio(&r)
+			}
+			if err != nil {
 				return err
 			}
 			if r.Kept == nil {
-				return fmt.Errorf("plonk ratio and msm kept nothing")
+				return fmt.Errorf("plonk ratio (fused %v) kept nothing", fused)
 			}
 			defer r.Kept.Free()
-			if !slices.Equal(r.Result, q.Polys[zkaccel.PlonkZ]) || !got[0].Equal(&wantLinked[0]) {
-				return fmt.Errorf("plonk ratio and msm with σ resident: wrong result")
+			if !slices.Equal(r.Result, q.Polys[zkaccel.PlonkZ]) || fused && !got[0].Equal(&wantLinked[0]) {
+				return fmt.Errorf("plonk ratio (fused %v) with σ resident: wrong result", fused)
 			}
 			q.Fixed, q.Values = fx, r.Kept
 			q.Result = make([]byte, len(linkedH))
-			if err := pd.PlonkQuotientMSM(q, msm(1, 10), []int{0}); err != nil {
+			if fused {
+				err = pd.PlonkQuotientMSM(q, msm(1, 10), []int{0})
+			} else {
+				err = pd.PlonkQuotient(q)
+			}
+			if err != nil {
 				return err
 			}
-			if !slices.Equal(q.Result, linkedH) || !got[1].Equal(&wantLinked[1]) {
-				return fmt.Errorf("plonk quotient and msm from kept values: wrong result")
+			if !slices.Equal(q.Result, linkedH) || fused && !got[1].Equal(&wantLinked[1]) {
+				return fmt.Errorf("plonk quotient (fused %v) from kept values: wrong result", fused)
 			}
 			return nil
-		}, false},
+		}
+	}
+
+	return []opCase{
+		{"plonk-ratio-kept", linkedRun(false), false},
+		{"plonk-ratio-quotient-msm-kept", linkedRun(true), false},
 		{"plonk-ratio-msm", func(dev zkaccel.Device) error {
 			rd, ok := dev.(zkaccel.PlonkRatioMSMDevice)
 			if !ok {
