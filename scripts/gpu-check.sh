@@ -147,7 +147,7 @@ step bench-hash 150 "$B/zkaccel" bench --device cuda:0 --ops poseidon,poseidon2 
 # Keccak's target is at 2^26 messages (4 GiB of input).
 step bench-keccak 120 "$B/zkaccel" bench --device cuda:0 --ops keccak --sizes 20,24,26 --runs 3 --max-time 5s --json "$W/bench-keccak.json"
 # The core tests in detail (every field, NTT and MSM path against gnark-crypto).
-dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestWarpEnv|TestResidentMSM|TestLoadedBatch|TestPlonkQuotient|TestPlonkRatio|TestGroth16Quotient' -test.timeout=235s
+dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestWarpEnv|TestResidentMSM|TestLoadedBatch|TestPlonkQuotient|TestPlonkRatio|TestPlonkKept|TestGroth16Quotient' -test.timeout=235s
 # Both provers end to end on cuda:0 (their quotients run whole on the
 # device), every proof checked by gnark's verifier.
 if [ "$mode" != proofs ]; then
@@ -162,7 +162,7 @@ step bench-msm-bls12-381 200 "$B/zkaccel" bench --device cuda:0 --ops msm --curv
 # more: small cases, short limits; a cut-off log still lists what it found).
 san=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | sort -V | tail -1)
 if [ -n "$san" ]; then
-	dir=gpu step sanitize-memcheck 150 "$san" --tool memcheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestGroth16Quotient$|TestGroth16QuotientMSM$|TestMSMPrecompute$|TestPlonkQuotient$|TestPlonkQuotientMSM$|TestPlonkRatio$|TestPlonkRatioMSM$|TestKeccak256$|TestPoseidon2$|TestMSM$' -test.timeout=145s
+	dir=gpu step sanitize-memcheck 150 "$san" --tool memcheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestGroth16Quotient$|TestGroth16QuotientMSM$|TestMSMPrecompute$|TestPlonkQuotient$|TestPlonkQuotientMSM$|TestPlonkRatio$|TestPlonkRatioMSM$|TestPlonkRatioSigma$|TestPlonkKeptValues$|TestKeccak256$|TestPoseidon2$|TestMSM$' -test.timeout=145s
 	dir=gpu step sanitize-racecheck 90 "$san" --tool racecheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestMSM$' -test.timeout=85s
 else
 	echo "== sanitize: no compute-sanitizer on this machine" | tee -a "$L/summary.log"
