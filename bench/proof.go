@@ -167,6 +167,7 @@ type proofInstance struct {
 	pk, vk       any
 	full, public witness.Witness
 	err          error // of the setup
+	cached       bool  // the set-up came from the cache (proofs.EnvSetupCache)
 
 	inFlight int // proofs per run (Config.InFlight)
 
@@ -180,6 +181,7 @@ type proofInstance struct {
 func newProofInstance(rng *rand.Rand, sys *proofs.System, id ecc.ID, logN int, circuit string) *proofInstance {
 	g := &proofInstance{sys: sys, id: id, provers: map[string]proofs.Prover{}}
 	var shape, assign frontend.Circuit
+	var key string // the circuit's, for the set-up cache
 	if circuit == CircuitWide {
 		width, rounds := wideShape(sys.Name, logN)
 		xs := make([]*big.Int, width)
@@ -187,16 +189,17 @@ func newProofInstance(rng *rand.Rand, sys *proofs.System, id ecc.ID, logN int, c
 			xs[i] = new(big.Int).Rand(rng, id.ScalarField())
 		}
 		shape, assign = circuits.NewChains(width, rounds), circuits.ChainsAssignment(id.ScalarField(), xs, rounds)
+		key = fmt.Sprintf("chains/%d/%d", width, rounds)
 	} else {
 		rounds := roundsFor(sys.Name, logN)
 		x := new(big.Int).Rand(rng, id.ScalarField())
 		shape, assign = &circuits.Cubic{Rounds: rounds}, circuits.CubicAssignment(id.ScalarField(), x, rounds)
+		key = fmt.Sprintf("cubic/%d", rounds)
 	}
-	g.ccs, g.err = sys.Compile(id.ScalarField(), shape)
+	g.ccs, g.pk, g.vk, g.cached, g.err = sys.SetupCached(id, key, func() (constraint.ConstraintSystem, error) {
+		return sys.Compile(id.ScalarField(), shape)
+	})
 	if g.err != nil {
-		return g
-	}
-	if g.pk, g.vk, g.err = sys.Setup(g.ccs); g.err != nil {
 		return g
 	}
 	if g.full, g.err = frontend.NewWitness(assign, id.ScalarField()); g.err != nil {
@@ -207,6 +210,14 @@ func newProofInstance(rng *rand.Rand, sys *proofs.System, id ecc.ID, logN int, c
 }
 
 func (g *proofInstance) reset() { g.proofs = nil }
+
+// note says where the set-up came from, for the progress output.
+func (g *proofInstance) note() string {
+	if g.cached {
+		return "from the set-up cache"
+	}
+	return ""
+}
 
 // prepare makes zkaccel's prover for dev (not the CPU, whose row is
 // gnark's prover), loading the key there: untimed (see preparer).

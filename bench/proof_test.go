@@ -9,6 +9,7 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/fakedev"
+	"github.com/zkaccel/zkaccel/internal/proofs"
 )
 
 // TestRunProofs proves a small generated circuit with Groth16 and PLONK on
@@ -249,5 +250,34 @@ func TestRunProofsZKCPU(t *testing.T) {
 		if r.Device == ZKCPUSpec {
 			t.Errorf("a row on %s without the cpu named", ZKCPUSpec)
 		}
+	}
+}
+
+// TestRunProofsSetupCache: with proofs.EnvSetupCache=1 a second run of the
+// same proof benchmark loads the set-up from the cache, says so in the
+// progress output, and its proofs verify (the rows have no error); the
+// first run says nothing of the cache.
+func TestRunProofsSetupCache(t *testing.T) {
+	t.Setenv(zkaccel.EnvCacheDir, t.TempDir())
+	t.Setenv(proofs.EnvSetupCache, "1")
+	for _, op := range ProofOps() {
+		t.Run(op, func(t *testing.T) {
+			for run, want := range []bool{false, true} {
+				var progress strings.Builder
+				f, err := Run(context.Background(), Config{Ops: []string{op}, Constraints: []int{6}, Runs: 1, Circuit: CircuitWide,
+					Devices: []zkaccel.Device{fakedev.Loopback}, Progress: &progress})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := strings.Contains(progress.String(), "(from the set-up cache)"); got != want {
+					t.Errorf("run %d: progress says the set-up came from the cache: %v, want %v:\n%s", run, got, want, progress.String())
+				}
+				for _, r := range f.Results {
+					if r.Error != "" {
+						t.Errorf("run %d, %s: %s", run, r.Device, r.Error)
+					}
+				}
+			}
+		})
 	}
 }

@@ -64,7 +64,11 @@ func Run(ctx context.Context, cfg Config) (*File, error) {
 			fmt.Fprintf(progress, "%s 2^%d: %s…", w.name(), k, preparing)
 			start := time.Now()
 			inst := w.prepare(inputs.NewRand(w.seed(cfg.Seed, k)), k)
-			fmt.Fprintf(progress, " %s\n", FormatDuration(time.Since(start)))
+			took := FormatDuration(time.Since(start))
+			if n, ok := inst.(interface{ note() string }); ok && n.note() != "" {
+				took += " (" + n.note() + ")"
+			}
+			fmt.Fprintf(progress, " %s\n", took)
 			var ref []byte
 			for _, dev := range p.devicesFor(w) {
 				r, digest := measure(ctx, p, w, k, inst, dev)

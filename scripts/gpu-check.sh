@@ -30,6 +30,12 @@
 # name a faulting kernel). Every log of both calls comes back.
 #
 # ZKACCEL_GPU_CHECK=full adds the long conformance set and the large sizes.
+#
+# A rehearsal, here without a GPU, runs every step on another device and
+# cuts each step short, so that a wrong flag or a missing file shows before
+# device time is spent: ZKACCEL_GPU_CHECK_DEVICE=opencl:0
+# ZKACCEL_GPU_STEP_CAP=20 scripts/gpu-check.sh, then look for exits other
+# than 0 and 124 in logs/summary.log (OUT=/tmp/zkaccel-gpu-out by default).
 # The proof benchmarks run with --max-time 30s: bench caps the timed runs at
 # --max-time over the warm-up, and a prover's warm-up loads its key (with
 # its window multiples, ZKACCEL_MSM_PRECOMPUTE).
@@ -48,7 +54,10 @@ mkdir -p "$L" "$OUT"
 pack() { tar -C "$W" -czf "$OUT/gpu-check.tgz.part" . 2>/dev/null && mv -f "$OUT/gpu-check.tgz.part" "$OUT/gpu-check.tgz"; }
 tar -C /tmp/zk -xzf bin/gpu-bins.tgz || { echo "no bin/gpu-bins.tgz: run scripts/gpu-build.sh and carry it"; exit 1; }
 B=/tmp/zk/gpu
-export ZKACCEL_REQUIRE=cuda ZKACCEL_CACHE_DIR=/tmp/zk/cache
+dev=${ZKACCEL_GPU_CHECK_DEVICE:-cuda:0} # another device only to rehearse the script (see above)
+# The proof benchmarks' set-ups (minutes at 2^20) are made once per circuit
+# and loaded by the later steps (and calls) from the cache.
+export ZKACCEL_REQUIRE=${dev%%:*} ZKACCEL_CACHE_DIR=/tmp/zk/cache ZKACCEL_SETUP_CACHE=1
 mode=${ZKACCEL_GPU_CHECK:-quick}
 budget=${ZKACCEL_GPU_BUDGET:-480}
 [ "$mode" = proofs ] && budget=${ZKACCEL_GPU_BUDGET:-540} # the 2^20 set-ups are long: call with timeout_s ≥ 570
@@ -67,6 +76,7 @@ step() { # [dir=DIR] step NAME LIMIT COMMAND...: runs a step (in DIR) within the
 		return
 	fi
 	[ "$limit" -gt "$left" ] && limit=$left
+	[ -n "${ZKACCEL_GPU_STEP_CAP:-}" ] && [ "$limit" -gt "$ZKACCEL_GPU_STEP_CAP" ] && limit=$ZKACCEL_GPU_STEP_CAP
 	local start=$SECONDS packed=$SECONDS
 	(cd "${dir:-.}" && timeout "$limit" "$@") >"$L/$name.log" 2>&1 &
 	local pid=$!
@@ -80,7 +90,7 @@ step() { # [dir=DIR] step NAME LIMIT COMMAND...: runs a step (in DIR) within the
 	wait "$pid"
 	local rc=$?
 	echo "== $name: exit $rc in $((SECONDS - start)) s (limit $limit s)" | tee -a "$L/summary.log"
-	tail -n 3 "$L/$name.log" | sed 's/^/   /'
+	tail -n 3 "$L/$name.log" | sed -e 's/^/   /' -e '$a\'
 	pack
 }
 {
@@ -102,28 +112,28 @@ echo "== NVRTC: ${ZKACCEL_NVRTC:-found by soname, or none (then the embedded PTX
 step devices 60 "$B/zkaccel" devices
 # Every program compiled once, in parallel, into the disk cache that every
 # later step loads from.
-step warmup 150 "$B/zkaccel" warmup --device cuda:0
+step warmup 150 "$B/zkaccel" warmup --device "$dev"
 if [ "$mode" = proofs ]; then
 	# Issue 6 first: the provers on cuda:0, every proof checked by gnark's
 	# verifier, then its speed target at 2^20.
 	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSMDeclined|TestDefaultDevice' -test.timeout=145s
 	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSM|TestDefaultDevice' -test.timeout=145s
-	step bench-proofs-wide-2e20 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20.json"
-	step bench-proofs-2e20 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-2e20.json"
+	step bench-proofs-wide-2e20 300 "$B/zkaccel" bench --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20.json"
+	step bench-proofs-2e20 300 "$B/zkaccel" bench --device "$dev" --ops groth16,plonk --curves bn254 --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-2e20.json"
 	# Throughput with four proofs in flight (one proof's serial solving
 	# beside another's device work), Groth16 on the chain.
-	step bench-proofs-2e20-x4 200 "$B/zkaccel" bench --device cuda:0 --ops groth16 --curves bn254 --constraints 2^20 --in-flight 4 --runs 2 --max-time 30s --json "$W/bench-proofs-2e20-x4.json"
+	step bench-proofs-2e20-x4 200 "$B/zkaccel" bench --device "$dev" --ops groth16 --curves bn254 --constraints 2^20 --in-flight 4 --runs 2 --max-time 30s --json "$W/bench-proofs-2e20-x4.json"
 	# Groth16's quotient and MSMs as two calls, H back on the host between
 	# them, and PLONK's quotient apart from H1–H3's MSMs, H going up again
 	# for them, and PLONK's ratio Z on the host, against one call each and
 	# the ratio on the device (bench-proofs-wide-2e20; the phases "ratio",
 	# "quotient" and "msm H1" tell the gains apart).
-	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-2e20-noprecompute 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-noprecompute.json"
-	ZKACCEL_GROTH16_FUSE=0 ZKACCEL_PLONK_FUSE=0 ZKACCEL_PLONK_RATIO=0 step bench-proofs-wide-2e20-nofuse 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-nofuse.json"
+	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-2e20-noprecompute 300 "$B/zkaccel" bench --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-noprecompute.json"
+	ZKACCEL_GROTH16_FUSE=0 ZKACCEL_PLONK_FUSE=0 ZKACCEL_PLONK_RATIO=0 step bench-proofs-wide-2e20-nofuse 300 "$B/zkaccel" bench --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-nofuse.json"
 	# PLONK with σ and each proof's wires and Z uploaded again (7 × 32 MiB
 	# a proof at 2^20), against kept on the device (bench-proofs-wide-2e20;
 	# the phases "ratio" and "quotient" tell the gain).
-	ZKACCEL_PLONK_KEEP=0 step bench-proofs-wide-2e20-nokeep 200 "$B/zkaccel" bench --device cuda:0 --ops plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-nokeep.json"
+	ZKACCEL_PLONK_KEEP=0 step bench-proofs-wide-2e20-nokeep 200 "$B/zkaccel" bench --device "$dev" --ops plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-nokeep.json"
 fi
 # The runtime on the GPU, and its two ceilings. The compile-only tests
 # (NVRTC on every program, its variants, the sm_90 cubins: 95 s on the
@@ -134,18 +144,18 @@ skip='^(TestNVRTCCubin|TestNVRTCCompilesEveryProgram|TestNVRTCVariants)$'
 dir=cuda step cuda-test 120 "$B/cuda.test" -test.v -test.count=1 -test.short -test.skip "$skip" -test.timeout=115s
 # The conformance suite on cuda:0: issue 5's criterion.
 if [ "$mode" = full ]; then
-	step conformance 500 "$B/zkaccel" conformance --device cuda:0 --long
+	step conformance 500 "$B/zkaccel" conformance --device "$dev" --long
 else
-	step conformance 240 "$B/zkaccel" conformance --device cuda:0
+	step conformance 240 "$B/zkaccel" conformance --device "$dev"
 fi
 # 2. How fast? The headline sizes, BN254, beside the CPU.
 # Full mode covers issue 5's 2^16…2^26 (the MSM at 2^26 moves 6 GiB).
 if [ "$mode" = full ]; then msm=10,12,14,16,18,20,22,24,26 ntt=10,12,14,16,18,20,22,24,26; else msm=16,20,24 ntt=16,20,22,24; fi
-step bench-msm-bn254 200 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes "$msm" --runs 5 --max-time 5s --json "$W/bench-msm-bn254.json"
-step bench-ntt-bn254 120 "$B/zkaccel" bench --device cuda:0 --ops ntt --fields bn254 --sizes "$ntt" --runs 5 --max-time 5s --json "$W/bench-ntt-bn254.json"
-step bench-hash 150 "$B/zkaccel" bench --device cuda:0 --ops poseidon,poseidon2 --sizes 16,20,24 --runs 5 --max-time 5s --json "$W/bench-hash.json"
+step bench-msm-bn254 200 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes "$msm" --runs 5 --max-time 5s --json "$W/bench-msm-bn254.json"
+step bench-ntt-bn254 120 "$B/zkaccel" bench --device "$dev" --ops ntt --fields bn254 --sizes "$ntt" --runs 5 --max-time 5s --json "$W/bench-ntt-bn254.json"
+step bench-hash 150 "$B/zkaccel" bench --device "$dev" --ops poseidon,poseidon2 --sizes 16,20,24 --runs 5 --max-time 5s --json "$W/bench-hash.json"
 # Keccak's target is at 2^26 messages (4 GiB of input).
-step bench-keccak 120 "$B/zkaccel" bench --device cuda:0 --ops keccak --sizes 20,24,26 --runs 3 --max-time 5s --json "$W/bench-keccak.json"
+step bench-keccak 120 "$B/zkaccel" bench --device "$dev" --ops keccak --sizes 20,24,26 --runs 3 --max-time 5s --json "$W/bench-keccak.json"
 # The core tests in detail (every field, NTT and MSM path against gnark-crypto).
 dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestWarpEnv|TestResidentMSM|TestLoadedBatch|TestPlonkQuotient|TestPlonkRatio|TestPlonkKept|TestGroth16Quotient' -test.timeout=235s
 # Both provers end to end on cuda:0 (their quotients run whole on the
@@ -155,7 +165,7 @@ if [ "$mode" != proofs ]; then
 	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSM|TestDefaultDevice' -test.timeout=145s
 fi
 # The last target row of issue 5: BLS12-381's MSM at 2^24.
-step bench-msm-bls12-381 200 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bls12-381 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-msm-bls12-381.json"
+step bench-msm-bls12-381 200 "$B/zkaccel" bench --device "$dev" --ops msm --curves bls12-381 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-msm-bls12-381.json"
 # Out-of-bounds accesses in the kernels and races on shared memory, which
 # POCL cannot show: the core tests under NVIDIA's compute-sanitizer, where
 # the machine's CUDA toolkit has it (its memcheck slows kernels tenfold or
@@ -169,67 +179,67 @@ else
 fi
 # 3. The field multiplication's other forms (gpu.EnvMul: the default is 32,
 # inline PTX; 32c is the same in C, 64 over 64-bit limbs) at one size.
-ZKACCEL_GPU_MUL=32c step bench-mul32c 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul32c.json"
-ZKACCEL_GPU_MUL=64 step bench-mul64 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul64.json"
+ZKACCEL_GPU_MUL=32c step bench-mul32c 120 "$B/zkaccel" bench --device "$dev" --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul32c.json"
+ZKACCEL_GPU_MUL=64 step bench-mul64 120 "$B/zkaccel" bench --device "$dev" --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul64.json"
 # The copy stream (cuda.EnvCopyStream): copies on the launch stream, for
 # what the overlap gains at the largest MSM and NTT.
-ZKACCEL_CUDA_COPY_STREAM=0 step bench-onestream 120 "$B/zkaccel" bench --device cuda:0 --ops msm,ntt --curves bn254 --fields bn254 --sizes 24 --runs 3 --max-time 5s --json "$W/bench-onestream.json"
+ZKACCEL_CUDA_COPY_STREAM=0 step bench-onestream 120 "$B/zkaccel" bench --device "$dev" --ops msm,ntt --curves bn254 --fields bn254 --sizes 24 --runs 3 --max-time 5s --json "$W/bench-onestream.json"
 # The NTT's local blocks element-major (gpu.EnvNTTLayout) against the
 # default word-major (bench-ntt-bn254 at 2^20 and 2^24).
-ZKACCEL_GPU_NTT_LAYOUT=element step bench-layout-element 90 "$B/zkaccel" bench --device cuda:0 --ops ntt --fields bn254 --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-layout-element.json"
+ZKACCEL_GPU_NTT_LAYOUT=element step bench-layout-element 90 "$B/zkaccel" bench --device "$dev" --ops ntt --fields bn254 --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-layout-element.json"
 # The MSM on 0/1 scalars (a witness's bits: half the entries in one
 # bucket), and both distributions with the warp-level primitives off
 # (gpu.EnvWarp: each work item's own atomic on the crowded bucket's count
 # and cursor) against bench-msm-bn254 and bench-bits.
-step bench-bits 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --scalars bits --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-bits.json"
-ZKACCEL_GPU_WARP=0 step bench-nowarp-bits 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --scalars bits --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-nowarp-bits.json"
-ZKACCEL_GPU_WARP=0 step bench-nowarp 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-nowarp.json"
+step bench-bits 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --scalars bits --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-bits.json"
+ZKACCEL_GPU_WARP=0 step bench-nowarp-bits 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --scalars bits --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-nowarp-bits.json"
+ZKACCEL_GPU_WARP=0 step bench-nowarp 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-nowarp.json"
 # An MSM in 2 and 4 passes (gpu.EnvMSMPasses), each pass's copies beside
 # the one before's kernels, against one pass (bench-msm-bn254 at 2^20 and
 # 2^24): with the points from the host, the copies (96 MiB at 2^20) are
 # about as long as the kernels, and one pass overlaps only the sort.
 # Copies in chunks of 2 and 32 MiB through the staging buffers
 # (cuda.EnvCopyChunk), against 8 (bench-msm-bn254 at 2^20 and 2^24).
-ZKACCEL_CUDA_COPY_CHUNK=2 step bench-chunk2 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-chunk2.json"
-ZKACCEL_CUDA_COPY_CHUNK=32 step bench-chunk32 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-chunk32.json"
-ZKACCEL_MSM_PASSES=2 step bench-passes2 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-passes2.json"
-ZKACCEL_MSM_PASSES=4 step bench-passes4 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-passes4.json"
+ZKACCEL_CUDA_COPY_CHUNK=2 step bench-chunk2 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-chunk2.json"
+ZKACCEL_CUDA_COPY_CHUNK=32 step bench-chunk32 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-chunk32.json"
+ZKACCEL_MSM_PASSES=2 step bench-passes2 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-passes2.json"
+ZKACCEL_MSM_PASSES=4 step bench-passes4 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-passes4.json"
 # The bucket kernels' occupancy (gpu.EnvMSMBlock, gpu.EnvMSMMinBlocks):
 # at 90 registers a thread (BN254 G1, sm_90) two blocks of 256 threads fit
 # on a multiprocessor (16 warps); blocks of 128 fit five (20 warps) with
 # the same code; bounds of three blocks of 256 cap it at 80 registers and
 # an 8-byte spill (24 warps). Against bench-msm-bn254 at 2^20 and 2^24.
-ZKACCEL_MSM_BLOCK=128 step bench-block128 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-block128.json"
-ZKACCEL_MSM_MIN_BLOCKS=3 step bench-minblocks3 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-minblocks3.json"
+ZKACCEL_MSM_BLOCK=128 step bench-block128 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-block128.json"
+ZKACCEL_MSM_MIN_BLOCKS=3 step bench-minblocks3 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-minblocks3.json"
 # 4. Everything else: the other tests and curves, the windows, the provers.
 # The MSM window width (gpu.EnvMSMWindow) at 2^22: the default (16) against 18 and 20.
 for c in default 18 20; do
 	if [ $c = default ]; then w=; else w=$c; fi
-	ZKACCEL_MSM_WINDOW=$w step bench-window-$c 90 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bn254 --sizes 22 --runs 3 --max-time 5s --json "$W/bench-window-$c.json"
+	ZKACCEL_MSM_WINDOW=$w step bench-window-$c 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 22 --runs 3 --max-time 5s --json "$W/bench-window-$c.json"
 done
 dir=gpu step gpu-test 400 "$B/gpu.test" -test.v -test.count=1 -test.short -test.timeout=390s
-step bench-msm 400 "$B/zkaccel" bench --device cuda:0 --ops msm --curves bls12-381,bls12-377 --sizes "$msm" --runs 5 --max-time 5s --json "$W/bench-msm.json"
-step bench-ntt 200 "$B/zkaccel" bench --device cuda:0 --ops ntt --fields bls12-381,goldilocks,babybear --sizes "$ntt" --runs 5 --max-time 5s --json "$W/bench-ntt.json"
+step bench-msm 400 "$B/zkaccel" bench --device "$dev" --ops msm --curves bls12-381,bls12-377 --sizes "$msm" --runs 5 --max-time 5s --json "$W/bench-msm.json"
+step bench-ntt 200 "$B/zkaccel" bench --device "$dev" --ops ntt --fields bls12-381,goldilocks,babybear --sizes "$ntt" --runs 5 --max-time 5s --json "$W/bench-ntt.json"
 dir=msm/bn254 step msm-test 200 "$B/msm-bn254.test" -test.count=1 -test.short -test.timeout=190s
 dir=gnark/groth16 step groth16-test 300 "$B/groth16.test" -test.v -test.count=1 -test.short -test.timeout=290s
 dir=gnark/plonk step plonk-test 300 "$B/plonk.test" -test.v -test.count=1 -test.short -test.timeout=290s
 if [ "$mode" != proofs ]; then
 	if [ "$mode" = full ]; then proofs=2^16,2^20; else proofs=2^16; fi
-	step bench-proofs 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs.json"
+	step bench-proofs 600 "$B/zkaccel" bench --device "$dev" --ops groth16,plonk --curves bn254 --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs.json"
 	# The same on the wide circuit, whose solving spreads over the cores (the
 	# chain's is serial: an Amdahl bound on the chain's speed-up, BENCHMARKS.md).
-	step bench-proofs-wide 600 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide.json"
+	step bench-proofs-wide 600 "$B/zkaccel" bench --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide.json"
 	# Proofs per second with four in flight (bench --in-flight): the chain's
 	# serial solving of one proof beside another's device work.
-	step bench-proofs-x4 300 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --constraints "$proofs" --in-flight 4 --runs 3 --max-time 30s --json "$W/bench-proofs-x4.json"
+	step bench-proofs-x4 300 "$B/zkaccel" bench --device "$dev" --ops groth16,plonk --curves bn254 --constraints "$proofs" --in-flight 4 --runs 3 --max-time 30s --json "$W/bench-proofs-x4.json"
 	# Groth16's quotient and MSMs as two calls, H back on the host between
 	# them, PLONK's quotient apart from H1–H3's MSMs, and PLONK's ratio on
 	# the host, against one call each and the ratio on the device
 	# (bench-proofs-wide; the phases tell the gains apart).
 	# The provers without their keys' window multiples, against with them
 	# (bench-proofs-wide).
-	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-noprecompute 200 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-noprecompute.json"
-	ZKACCEL_GROTH16_FUSE=0 ZKACCEL_PLONK_FUSE=0 ZKACCEL_PLONK_RATIO=0 step bench-proofs-wide-nofuse 200 "$B/zkaccel" bench --device cuda:0 --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-nofuse.json"
+	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-noprecompute 200 "$B/zkaccel" bench --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-noprecompute.json"
+	ZKACCEL_GROTH16_FUSE=0 ZKACCEL_PLONK_FUSE=0 ZKACCEL_PLONK_RATIO=0 step bench-proofs-wide-nofuse 200 "$B/zkaccel" bench --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-nofuse.json"
 fi
 # The crossovers for the automatic device choice, from the measurements
 # above (zkaccel tune --from), brought back for BENCHMARKS.md.
