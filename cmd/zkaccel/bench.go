@@ -36,7 +36,10 @@ on the CPU, so that each speed-up is a ratio of two numbers from one run:
              (solve, ntt, each msm). Setting up the circuit is not timed,
              nor is loading zkaccel's prover with its key on each device
              (NewProver: its bases, on GPUs their window multiples), whose
-             time the progress line and the JSON (load_ns) report.
+             time the progress line and the JSON (load_ns) report. With
+             ZKACCEL_SETUP_CACHE=1 the compiled circuit and its keys are
+             kept on disk (ZKACCEL_CACHE_DIR/setups, hundreds of MiB at
+             2^20) and later runs load them instead of setting up again.
              Naming the CPU (--device cpu:0) adds the row zkaccel@cpu:0:
              zkaccel's prover on the CPU device, against gnark's on the
              same CPU.
