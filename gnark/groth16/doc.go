@@ -18,12 +18,12 @@
 // its NTTs go through the NTT front end one by one and the report marks
 // the phase "ntt" as a fallback. On a GPU device
 // (zkaccel.Groth16MSMDevice) the quotient and the five MSMs of K, Z, A, B
-// (G1 and G2) go as one call: K's scalars go up while the quotient
-// computes, each later MSM's while the one before computes, and Z's MSM
+// (G1 and G2), with the commitments' proofs of knowledge, go as one call:
+// K's scalars go up while the quotient computes, each later MSM's while the one before computes, and Z's MSM
 // reads H where the quotient left it, so H never crosses the bus; the
 // report then gives the call's time to "ntt" and to each of those MSMs.
-// Where the device declines that call it runs as two: H, then the five
-// MSMs as one batch (zkaccel.MSMBatchDevice).
+// Where the device declines that call it runs as two: H, then the MSMs
+// as one batch (zkaccel.MSMBatchDevice).
 //
 // [NewProver] keeps what a proving key derives once and proves many
 // witnesses with it, the way production provers run.

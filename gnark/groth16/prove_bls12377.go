@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -234,24 +235,30 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		return nil, fmt.Errorf("solve: %d wire values for %d wires", len(wires), nbWires)
 	}
 
-	// The commitments' proofs of knowledge, folded with a challenge
-	// derived from the commitment wires.
+	// The commitments' proofs of knowledge (poks), folded with a challenge
+	// derived from the commitment wires once computed: on a GPU in the
+	// same device call as the proof's other MSMs (pokItems), elsewhere
+	// apart, one after the other.
 	poks := make([]curve.G1Affine, len(pk.CommitmentKeys))
+	var pokNames []string
+	var pokItems []zmsm.BatchG1
+	var pokAt []int // the index in poks of each of pokItems
 	for i := range pk.CommitmentKeys {
-		if poks[i], err = p.msmG1(rep, fmt.Sprintf("commitment %d knowledge", i), p.cks[i], privateCommitted[i], cfg, 0); err != nil {
-			return nil, err
+		if len(privateCommitted[i]) == 0 || len(privateCommitted[i]) != len(p.cks[i].Points()) {
+			continue // apart (msmG1 says what is wrong with it)
 		}
+		pokNames = append(pokNames, fmt.Sprintf("commitment %d knowledge", i))
+		pokItems = append(pokItems, zmsm.BatchG1{P: new(curve.G1Jac), Points: p.cks[i], Scalars: privateCommitted[i]})
+		pokAt = append(pokAt, i)
 	}
-	serialized := make([]byte, fr.Bytes*len(commitmentInfo))
-	for i := range commitmentInfo {
-		copy(serialized[fr.Bytes*i:], wires[commitmentInfo[i].CommitmentIndex].Marshal())
-	}
-	challenge, err := fr.Hash(serialized, []byte("G16-BSB22"), 1)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := proof.CommitmentPok.Fold(poks, challenge[0], ecc.MultiExpConfig{NbTasks: 1}); err != nil {
-		return nil, err
+	pokDone := false
+	// pokResults takes the poks from the G1 results of a device call that
+	// ran pokItems after its first four MSMs.
+	pokResults := func(g1 []curve.G1Affine) {
+		for j, i := range pokAt {
+			poks[i] = g1[4+j]
+		}
+		pokDone = true
 	}
 
 	// H, while the wire values are filtered for the A and B bases (which
@@ -303,12 +310,13 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	var bs2 curve.G2Affine
 	done := false
 	if fused {
-		g1, g2, ok, err := p.quotientMSM(rep, solution.A, solution.B, solution.C, wiresK, wiresA, wiresB, cfg)
+		g1, g2, ok, err := p.quotientMSM(rep, solution.A, solution.B, solution.C, wiresK, wiresA, wiresB, pokNames, pokItems, cfg)
 		switch {
 		case err != nil:
 			return nil, err
 		case ok:
 			k, z, a, b1, bs2 = g1[0], g1[1], g1[2], g1[3], g2
+			pokResults(g1)
 			done = true
 		default: // declined: H apart, then the MSMs
 			if h, err = p.computeH(rep, solution.A, solution.B, solution.C, cfg); err != nil {
@@ -322,11 +330,12 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		// A GPU: every MSM as one call, the G1 ones then B2, each one's
 		// scalars going up while the one before computes.
 		g1, g2, err := p.msmBatch(rep, []string{"Z", "K", "A", "B1"}, []*zmsm.PointsG1{p.z, p.k, p.a, p.b1},
-			[][]fr.Element{h[:len(pk.G1.Z)], wiresK, wiresA, wiresB}, "B2", p.b2, wiresB, cfg)
+			[][]fr.Element{h[:len(pk.G1.Z)], wiresK, wiresA, wiresB}, pokNames, pokItems, "B2", p.b2, wiresB, cfg)
 		if err != nil {
 			return nil, err
 		}
 		z, k, a, b1, bs2 = g1[0], g1[1], g1[2], g1[3], g2
+		pokResults(g1)
 	default:
 		// The MSMs run concurrently, scheduled as gnark schedules them:
 		// first K and Z (one task each, the critical path on a CPU), then A
@@ -356,6 +365,26 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 			return nil, err
 		}
 	}
+	for i := range pk.CommitmentKeys {
+		if pokDone && slices.Contains(pokAt, i) {
+			continue // computed in the device call
+		}
+		if poks[i], err = p.msmG1(rep, fmt.Sprintf("commitment %d knowledge", i), p.cks[i], privateCommitted[i], cfg, 0); err != nil {
+			return nil, err
+		}
+	}
+	serialized := make([]byte, fr.Bytes*len(commitmentInfo))
+	for i := range commitmentInfo {
+		copy(serialized[fr.Bytes*i:], wires[commitmentInfo[i].CommitmentIndex].Marshal())
+	}
+	challenge, err := fr.Hash(serialized, []byte("G16-BSB22"), 1)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := proof.CommitmentPok.Fold(poks, challenge[0], ecc.MultiExpConfig{NbTasks: 1}); err != nil {
+		return nil, err
+	}
+
 	// A + α + r·δ, B1 + β + s·δ, K + Z − r·s·δ.
 	var j curve.G1Jac
 	j.FromAffine(&a)
@@ -457,23 +486,25 @@ func (p *proverBLS12377) quotientRequest(a, b, c, res []fr.Element) *zkaccel.Gro
 }
 
 // quotientMSM computes H from the evaluations a, b, c of A, B, C on the
-// domain and the MSMs K, Z (over H), A, B1 and B2 as one call on cfg's
-// device (zkaccel.Groth16MSMDevice), H staying there, and returns the G1
-// results in that order and B2's; ok is false, with nothing done, where
-// the device declines the call. K goes first so that its scalars go up
-// while the quotient computes; Z's (at zAt), H, need no copy.
-func (p *proverBLS12377) quotientMSM(rep *Report, a, b, c, wiresK, wiresA, wiresB []fr.Element, cfg *config) (g1 []curve.G1Affine, g2 curve.G2Affine, ok bool, err error) {
+// domain and the MSMs K, Z (over H), A, B1, then those of extra (named
+// extraNames), and B2 as one call on cfg's device
+// (zkaccel.Groth16MSMDevice), H staying there, and returns the G1 results
+// in that order and B2's; ok is false, with nothing done, where the device
+// declines the call. K goes first so that its scalars go up while the
+// quotient computes; Z's (at zAt), H, need no copy.
+func (p *proverBLS12377) quotientMSM(rep *Report, a, b, c, wiresK, wiresA, wiresB []fr.Element, extraNames []string, extra []zmsm.BatchG1, cfg *config) (g1 []curve.G1Affine, g2 curve.G2Affine, ok bool, err error) {
 	const zAt = 1
 	names := []string{"K", "Z", "A", "B1"}
 	bases := []*zmsm.PointsG1{p.k, p.z, p.a, p.b1}
 	scalars := [][]fr.Element{wiresK, nil, wiresA, wiresB}
-	items := make([]zmsm.BatchG1, len(bases))
+	items := make([]zmsm.BatchG1, len(bases), len(bases)+len(extra))
 	for i := range items {
 		items[i] = zmsm.BatchG1{P: new(curve.G1Jac), Points: bases[i], Scalars: scalars[i]}
 		if i != zAt && len(bases[i].Points()) != len(scalars[i]) {
 			return nil, g2, false, fmt.Errorf("msm %s: %d points, %d scalars", names[i], len(bases[i].Points()), len(scalars[i]))
 		}
 	}
+	items, names = append(items, extra...), append(names, extraNames...)
 	if len(p.b2.Points()) != len(wiresB) {
 		return nil, g2, false, fmt.Errorf("msm B2: %d points, %d scalars", len(p.b2.Points()), len(wiresB))
 	}
@@ -534,19 +565,20 @@ func (p *proverBLS12377) msmG1(rep *Report, name string, points *zmsm.PointsG1, 
 	return res, nil
 }
 
-// msmBatch returns each Σ scalars[k][i]·bases[k][i] as msmG1 does, and
-// Σ scalars2[i]·bases2[i] (named name2) as msmG2 does, as one call on
-// cfg's device (which runs MSM batches), recording each phase (each with
-// the batch's time).
-func (p *proverBLS12377) msmBatch(rep *Report, names []string, bases []*zmsm.PointsG1, scalars [][]fr.Element, name2 string, bases2 *zmsm.PointsG2, scalars2 []fr.Element, cfg *config) ([]curve.G1Affine, curve.G2Affine, error) {
+// msmBatch returns each Σ scalars[k][i]·bases[k][i] as msmG1 does, then
+// the results of extra (named extraNames), and Σ scalars2[i]·bases2[i]
+// (named name2) as msmG2 does, as one call on cfg's device (which runs MSM
+// batches), recording each phase (each with the batch's time).
+func (p *proverBLS12377) msmBatch(rep *Report, names []string, bases []*zmsm.PointsG1, scalars [][]fr.Element, extraNames []string, extra []zmsm.BatchG1, name2 string, bases2 *zmsm.PointsG2, scalars2 []fr.Element, cfg *config) ([]curve.G1Affine, curve.G2Affine, error) {
 	var res2 curve.G2Affine
-	items := make([]zmsm.BatchG1, len(bases))
+	items := make([]zmsm.BatchG1, len(bases), len(bases)+len(extra))
 	for i := range items {
 		if len(bases[i].Points()) != len(scalars[i]) {
 			return nil, res2, fmt.Errorf("msm %s: %d points, %d scalars", names[i], len(bases[i].Points()), len(scalars[i]))
 		}
 		items[i] = zmsm.BatchG1{P: new(curve.G1Jac), Points: bases[i], Scalars: scalars[i]}
 	}
+	items, names = append(items, extra...), append(slices.Clip(names), extraNames...)
 	if len(bases2.Points()) != len(scalars2) {
 		return nil, res2, fmt.Errorf("msm %s: %d points, %d scalars", name2, len(bases2.Points()), len(scalars2))
 	}

@@ -122,8 +122,8 @@ func TestProveVerify(t *testing.T) {
 					}
 					// On a GPU the quotient and the MSMs are one call, whose
 					// time each of them reports.
-					if _, fused := dev.(zkaccel.Groth16MSMDevice); fused && (rep.Get("ntt") != rep.Get("msm Z") || rep.Get("ntt") != rep.Get("msm B2")) {
-						t.Errorf("the quotient and the MSMs were not one call: %s", rep.String())
+					if _, fused := dev.(zkaccel.Groth16MSMDevice); fused && (rep.Get("ntt") != rep.Get("msm Z") || rep.Get("ntt") != rep.Get("msm B2") || !pokInCall(&rep, "ntt")) {
+						t.Errorf("the quotient and the MSMs (the commitments' proofs of knowledge too) were not one call: %s", rep.String())
 					}
 					_, runs := dev.(zkaccel.Groth16Device) // where the quotient runs whole
 					if err := prover.CheckPlace(&rep, "ntt", dev, runs, devtest.Required(dev)); err != nil {
@@ -339,6 +339,27 @@ func (d *declining) Groth16QuotientMSM(*zkaccel.Groth16QuotientRequest, []*zkacc
 	return d.err
 }
 
+// pokInCall reports whether the commitments' proofs of knowledge, if any,
+// ran in the device call of phase call.
+func pokInCall(rep *zgroth16.Report, call string) bool {
+	_, ok := inCall(rep, call)
+	return ok
+}
+
+// inCall returns the commitments' proofs of knowledge ("msm commitment i
+// knowledge") in rep, and whether each reports the time of phase call: it
+// ran in that device call.
+func inCall(rep *zgroth16.Report, call string) (n int, ok bool) {
+	ok = true
+	for _, p := range rep.Phases {
+		if strings.HasSuffix(p.Name, " knowledge") {
+			ok = ok && rep.Get(p.Name) == rep.Get(call)
+			n++
+		}
+	}
+	return n, ok
+}
+
 // TestQuotientMSMDeclined: where a GPU declines the quotient and the MSMs
 // as one call, the prover runs them apart and the proof verifies; where
 // the call fails, Prove returns its error.
@@ -365,6 +386,9 @@ func TestQuotientMSMDeclined(t *testing.T) {
 			}
 			if rep.Get("ntt") == rep.Get("msm Z") {
 				t.Errorf("the quotient and MSMs did not run apart: %s", rep.String())
+			}
+			if n, ok := inCall(&rep, "msm Z"); n != 2 || !ok { // the MSMs' one call
+				t.Errorf("the commitments' %d proofs of knowledge were not in the MSMs' call: %s", n, rep.String())
 			}
 		}
 		dd := &declining{Groth16MSMDevice: gd, err: fmt.Errorf("%w: declined by the test", zkaccel.ErrUnsupported)}
