@@ -83,6 +83,12 @@ type Config struct {
 	Progress io.Writer
 	// Command is recorded in the File as the command line.
 	Command []string
+	// PrepareOnly prepares each workload at each size (draws the inputs;
+	// for the proof ops compiles the circuit and sets it up, into the
+	// set-up cache where proofs.EnvSetupCache keeps set-ups) and measures
+	// nothing: the File holds no results. A set-up that fails is Run's
+	// error.
+	PrepareOnly bool
 }
 
 // plan is a validated Config: the workloads in order, the sizes, and the

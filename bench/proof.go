@@ -211,6 +211,9 @@ func newProofInstance(rng *rand.Rand, sys *proofs.System, id ecc.ID, logN int, c
 
 func (g *proofInstance) reset() { g.proofs = nil }
 
+// setupErr is the error of the set-up, nil where it succeeded.
+func (g *proofInstance) setupErr() error { return g.err }
+
 // note says where the set-up came from, for the progress output.
 func (g *proofInstance) note() string {
 	if g.cached {

@@ -69,6 +69,12 @@ func Run(ctx context.Context, cfg Config) (*File, error) {
 				took += " (" + n.note() + ")"
 			}
 			fmt.Fprintf(progress, " %s\n", took)
+			if cfg.PrepareOnly {
+				if e, ok := inst.(interface{ setupErr() error }); ok && e.setupErr() != nil {
+					return f, fmt.Errorf("zkaccel bench: %s 2^%d: %w", w.name(), k, e.setupErr())
+				}
+				continue
+			}
 			var ref []byte
 			for _, dev := range p.devicesFor(w) {
 				r, digest := measure(ctx, p, w, k, inst, dev)

@@ -17,6 +17,7 @@ import (
 	"github.com/zkaccel/zkaccel/bench/conformance"
 	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/devtest"
+	"github.com/zkaccel/zkaccel/internal/proofs"
 )
 
 // testDev is a device whose NTT and Keccak-256 compute nothing (wrong
@@ -721,5 +722,25 @@ func TestWarmup(t *testing.T) {
 		if code != c.code || !strings.Contains(out+errs, c.msg) {
 			t.Errorf("%v: exit %d, want %d, with %q in:\n%s%s", c.args, code, c.code, c.msg, out, errs)
 		}
+	}
+}
+
+// TestBenchPrepareOnly: bench --prepare-only sets the proof ops up (into
+// the set-up cache with ZKACCEL_SETUP_CACHE=1), prints no table and
+// writes no file, and a later bench loads the set-ups from the cache.
+func TestBenchPrepareOnly(t *testing.T) {
+	t.Setenv(zkaccel.EnvCacheDir, t.TempDir())
+	t.Setenv(proofs.EnvSetupCache, "1")
+	args := []string{"bench", "--device", "cpu", "--ops", "groth16,plonk", "--constraints", "2^5", "--prepare-only"}
+	code, out, errs := zk(t, args...)
+	wantCode(t, args, code, 0, errs)
+	if out != "" || !strings.Contains(errs, "prepared; nothing measured") || strings.Contains(errs, "set-up cache") {
+		t.Errorf("stdout %q, stderr:\n%s", out, errs)
+	}
+	args = []string{"bench", "--device", "cpu", "--ops", "groth16,plonk", "--constraints", "2^5", "--runs", "1"}
+	code, out, errs = zk(t, args...)
+	wantCode(t, args, code, 0, errs)
+	if strings.Count(errs, "(from the set-up cache)") != 2 || !strings.HasPrefix(out, "OP ") {
+		t.Errorf("the later bench did not load both set-ups:\nstdout %s\nstderr %s", out, errs)
 	}
 }
