@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/internal/envflag"
 )
 
 // Device is a zkaccel.Device over one [Runtime]. It implements every request
@@ -111,25 +112,12 @@ const EnvPlonkFuse = "ZKACCEL_PLONK_FUSE"
 // measuring the gain, and as a way around a device on which it misbehaves.
 const EnvPlonkRatio = "ZKACCEL_PLONK_RATIO"
 
-// envSwitch reads the switch that variable name sets: "1" on, "0" off,
-// unset def; any other value is an error.
-func envSwitch(name string, def bool) (bool, error) {
-	switch v := os.Getenv(name); v {
-	case "":
-		return def, nil
-	case "0", "1":
-		return v == "1", nil
-	default:
-		return false, fmt.Errorf("%s=%q: want 0 or 1", name, v)
-	}
-}
-
 // switchedOn returns nil where every switch of names (default on) is on,
 // an error wrapping zkaccel.ErrUnsupported naming the first that is off
 // (the device declines op), or a malformed-request error for a bad value.
 func (d *Device) switchedOn(op string, names ...string) error {
 	for _, name := range names {
-		switch on, err := envSwitch(name, true); {
+		switch on, err := envflag.Switch(name, true); {
 		case err != nil:
 			return d.errorf(op, fmt.Errorf("%w: %w", errBadRequest, err))
 		case !on:
@@ -182,7 +170,7 @@ func devicePrelude(rt Runtime) (string, int, error) {
 	default:
 		return "", 0, fmt.Errorf("%s=%q: want word or element", EnvNTTLayout, v)
 	}
-	switch warp, err := envSwitch(EnvWarp, true); {
+	switch warp, err := envflag.Switch(EnvWarp, true); {
 	case err != nil:
 		return "", 0, err
 	case !warp:

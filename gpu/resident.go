@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/internal/envflag"
 )
 
 // residentPoints are MSM points kept in the device's memory (see
@@ -142,7 +143,7 @@ const EnvMSMPrecompute = "ZKACCEL_MSM_PRECOMPUTE"
 // quarter of the device's memory beside what is resident and its largest
 // buffer, and the kernels' 32-bit indices.
 func (d *Device) msmPreShape(g msmGroup, n int) (msmPre, error) {
-	on, err := envSwitch(EnvMSMPrecompute, !d.OnHost())
+	on, err := envflag.Switch(EnvMSMPrecompute, !d.OnHost())
 	if err != nil {
 		return msmPre{}, fmt.Errorf("%w: %w", errBadRequest, err)
 	}

@@ -3,7 +3,6 @@ package plonk
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark-crypto/utils/cpu"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gnark/internal/prover"
+	"github.com/zkaccel/zkaccel/internal/envflag"
 )
 
 // Errors of the prover; every error it returns starts with
@@ -158,30 +158,18 @@ const EnvHostFixed = "ZKACCEL_PLONK_HOST_FIXED"
 const EnvKeep = "ZKACCEL_PLONK_KEEP"
 
 // keepOn reports whether EnvKeep allows the ratio's σ and kept values.
-func keepOn() (bool, error) {
-	switch v := os.Getenv(EnvKeep); v {
-	case "", "1":
-		return true, nil
-	case "0":
-		return false, nil
-	default:
-		return false, fmt.Errorf("%s=%q: want 0 or 1", EnvKeep, v)
-	}
-}
+func keepOn() (bool, error) { return envflag.Switch(EnvKeep, true) }
 
 // hostFixedOn reports whether a host quotient keeps its fixed polynomials'
 // coset values, bytes of them (EnvHostFixed).
 func hostFixedOn(bytes uint64) (bool, error) {
-	switch v := os.Getenv(EnvHostFixed); v {
-	case "0", "1":
-		return v == "1", nil
-	case "":
-		limit := zkaccel.HostCPU().Memory() / 8
-		if limit == 0 { // unknown
-			limit = 1 << 30
-		}
-		return bytes <= limit, nil
-	default:
-		return false, fmt.Errorf("%s=%q: want 0 or 1", EnvHostFixed, v)
+	on, set, err := envflag.Lookup(EnvHostFixed)
+	if err != nil || set {
+		return on, err
 	}
+	limit := zkaccel.HostCPU().Memory() / 8
+	if limit == 0 { // unknown
+		limit = 1 << 30
+	}
+	return bytes <= limit, nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"runtime/debug"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/bincache"
+	"github.com/zkaccel/zkaccel/internal/envflag"
 )
 
 // EnvSetupCache names the variable that keeps set-ups (the compiled
@@ -32,18 +32,6 @@ const EnvSetupCache = "ZKACCEL_SETUP_CACHE"
 // setupFormat identifies set-up entries.
 var setupFormat = bincache.Format{Magic: "ZKSETUP1", Version: 1}
 
-// setupCacheOn reports whether EnvSetupCache keeps set-ups.
-func setupCacheOn() (bool, error) {
-	switch v := os.Getenv(EnvSetupCache); v {
-	case "", "0":
-		return false, nil
-	case "1":
-		return true, nil
-	default:
-		return false, fmt.Errorf("%s=%q: want 0 or 1", EnvSetupCache, v)
-	}
-}
-
 // SetupCached returns the set-up of the circuit that key names (with the
 // curve id): from the cache where EnvSetupCache keeps set-ups and holds
 // this one, else compiled (compile) and set up (s.Setup), and then stored
@@ -51,7 +39,7 @@ func setupCacheOn() (bool, error) {
 // corrupt or foreign entry is deleted and made again; a failure to store
 // only leaves the next call to make it again.
 func (s *System) SetupCached(id ecc.ID, key string, compile func() (constraint.ConstraintSystem, error)) (ccs constraint.ConstraintSystem, pk, vk any, cached bool, err error) {
-	on, err := setupCacheOn()
+	on, err := envflag.Switch(EnvSetupCache, false)
 	if err != nil {
 		return nil, nil, nil, false, err
 	}
