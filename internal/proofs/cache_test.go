@@ -7,7 +7,6 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/constraint"
-	"github.com/consensys/gnark/frontend"
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/circuits"
@@ -40,14 +39,7 @@ func TestSetupCached(t *testing.T) {
 					if cached != want || compiles != 1 {
 						t.Fatalf("round %d: cached %v, %d compiles; want cached %v, 1 compile", round, cached, compiles, want)
 					}
-					w, err := frontend.NewWitness(circuits.CommittedAssignment(40, 2, 1), id.ScalarField())
-					if err != nil {
-						t.Fatal(err)
-					}
-					pub, err := w.Public()
-					if err != nil {
-						t.Fatal(err)
-					}
+					w, pub := committedWitness(t, id)
 					p, err := sys.NewProver(pk, zkaccel.HostCPU())
 					if err != nil {
 						t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/frontend"
 
 	"github.com/zkaccel/zkaccel"
@@ -12,6 +13,20 @@ import (
 	"github.com/zkaccel/zkaccel/internal/devtest"
 	"github.com/zkaccel/zkaccel/internal/proofs"
 )
+
+// committedWitness returns the full and public witnesses of the committed
+// circuit (one commitment) on curve id.
+func committedWitness(t *testing.T, id ecc.ID) (w, pub witness.Witness) {
+	t.Helper()
+	w, err := frontend.NewWitness(circuits.CommittedAssignment(40, 2, 1), id.ScalarField())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pub, err = w.Public(); err != nil {
+		t.Fatal(err)
+	}
+	return w, pub
+}
 
 // TestPrecomputedKey: a prover of either system made for a GPU device with
 // ZKACCEL_MSM_PRECOMPUTE=1 keeps its bases' window multiples (more device
@@ -33,14 +48,7 @@ func TestPrecomputedKey(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					w, err := frontend.NewWitness(circuits.CommittedAssignment(40, 2, 1), id.ScalarField())
-					if err != nil {
-						t.Fatal(err)
-					}
-					pub, err := w.Public()
-					if err != nil {
-						t.Fatal(err)
-					}
+					w, pub := committedWitness(t, id)
 					held := map[string]uint64{}
 					for _, v := range []string{"0", "1"} {
 						t.Setenv(gpu.EnvMSMPrecompute, v)
