@@ -54,22 +54,11 @@ func (r *residentPolys) slot(i int) int {
 // Free releases the polynomials' device memory; freeing twice does
 // nothing.
 func (r *residentPolys) Free() {
-	if !r.freed.free() {
-		return
-	}
-	r.d.mu.Lock() // after any quotient that uses them
-	defer r.d.mu.Unlock()
+	bufs := r.sigma[:]
 	for _, row := range r.evals {
-		for _, b := range row {
-			r.d.rt.Free(b)
-		}
+		bufs = append(bufs, row...)
 	}
-	for _, b := range r.sigma {
-		if b != nil {
-			r.d.rt.Free(b)
-		}
-	}
-	r.d.resident.Add(-r.size)
+	r.d.release(&r.freed, r.size, bufs...)
 }
 
 // LoadPlonkFixed evaluates a PLONK circuit's fixed polynomials on the

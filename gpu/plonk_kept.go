@@ -28,17 +28,7 @@ func (k *keptValues) Device() zkaccel.Device { return k.d }
 func (k *keptValues) Len() int               { return len(k.bufs) }
 
 // Free releases the values' device memory; freeing twice does nothing.
-func (k *keptValues) Free() {
-	if !k.freed.free() {
-		return
-	}
-	k.d.mu.Lock() // after any quotient that reads them
-	defer k.d.mu.Unlock()
-	for _, b := range k.bufs {
-		k.d.rt.Free(b)
-	}
-	k.d.resident.Add(-k.size)
-}
+func (k *keptValues) Free() { k.d.release(&k.freed, k.size, k.bufs[:]...) }
 
 // keepScratch returns the scratch that holds what a ratio request keeps
 // (nil without Keep): its buffers outlive the call where it succeeds.

@@ -59,20 +59,29 @@ func (r *residentPoints) Group() zkaccel.Group   { return r.g.group }
 func (r *residentPoints) Len() int               { return r.n }
 
 // Free releases the points' device memory; freeing twice does nothing.
-func (r *residentPoints) Free() {
-	if !r.freed.free() {
+func (r *residentPoints) Free() { r.d.release(&r.freed, int64(r.buf.Size()), r.buf) }
+
+// release frees bufs (nil ones skipped) and takes size off the resident
+// count, once: where f was already marked freed it does nothing. A call
+// that checked them before they were marked holds the device's lock while
+// it uses them: release frees after it.
+func (d *Device) release(f *freeOnce, size int64, bufs ...Buffer) {
+	if !f.free() {
 		return
 	}
-	// An MSM that checked the points before they were marked freed holds
-	// the device's lock while it uses them: free after it.
-	r.d.mu.Lock()
-	defer r.d.mu.Unlock()
-	r.d.rt.Free(r.buf)
-	r.d.resident.Add(-int64(r.buf.Size()))
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, b := range bufs {
+		if b != nil {
+			d.rt.Free(b)
+		}
+	}
+	d.resident.Add(-size)
 }
 
 // ResidentBytes is the device memory held by resident MSM points (loaded
-// by LoadPoints) and PLONK polynomials (LoadPlonkFixed), not yet freed.
+// by LoadPoints), PLONK polynomials (LoadPlonkFixed) and the values a
+// ratio kept (zkaccel.PlonkRatioRequest.Keep), not yet freed.
 func (d *Device) ResidentBytes() uint64 { return uint64(max(d.resident.Load(), 0)) }
 
 // errFreed marks resident points used after Free.
