@@ -62,7 +62,7 @@ func testRunProof(t *testing.T, op string) {
 	}
 	phases := []string{"solve", "ntt", "msm A", "msm B1", "msm B2", "msm K", "msm Z"}
 	if op == OpPlonk {
-		phases = []string{"solve", "ntt", "quotient", "msm L", "msm R", "msm O", "msm Z", "msm H1", "msm H2", "msm H3", "msm linearised", "msm Z opening", "msm batch opening"}
+		phases = []string{"solve", "ntt", "quotient", "msm L", "msm R", "msm O", "msm Z", "msm H1", "msm H2", "msm H3", "msm Z opening", "msm batch opening"}
 	}
 	for _, ph := range phases {
 		if lb.Phases[ph] <= 0 {

@@ -11,8 +11,13 @@
 // commitments, gnark's prover options (solver options, the hash to the
 // field, the challenge and KZG folding hashes, statistical zero knowledge).
 // The commitments to L, R, O, Z, the commitments' wires, the three shards
-// of the quotient, the linearised polynomial and the two opening proofs go
-// through zkaccel's MSM front end. The quotient H runs whole on a device
+// of the quotient and the two opening proofs go through zkaccel's MSM
+// front end. The commitment to the linearised polynomial is no MSM of n
+// points, as in gnark's prover, but the sum of its terms' commitments
+// (those of the proof and of the verifying key) by their coefficients, as
+// gnark's verifier computes it: the same point, for an MSM of about ten
+// points on the host. A proof thus makes nine MSMs of about n points
+// (and one per BSB22 commitment) where gnark's makes ten. The quotient H runs whole on a device
 // that computes it (zkaccel.PlonkDevice: CUDA and OpenCL), from the values
 // of the proof's polynomials (L, R, O, Z, Qk, the Piᵢ) to H's
 // coefficients: their interpolation, the NTTs onto the four cosets, the

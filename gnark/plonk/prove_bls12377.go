@@ -550,13 +550,17 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		// The linearised polynomial, of blindedZ's length, is built in the
 		// workspace from Z's coefficients and blinding: blindedZ itself is
 		// being divided beside it.
-		lin := linearizedBLS12377(t, lz, rz, oz, s1z, s2z, alpha, beta, gamma, zeta, zhZeta, proof.ZShiftedOpening.ClaimedValue,
-			qcpZeta, ws.Slice(wsLin, len(zc)+len(bz)), zc, bz, pic, vk.CosetShift, h1, h2, h3)
-		rep.Add("linearise", time.Since(start), nil)
-		linDigest, err := p.commit(rep, "linearised", p.srs, 0, lin, cfg)
+		coefs := linCoefsBLS12377(lz, rz, oz, s1z, s2z, alpha, beta, gamma, zeta, zhZeta, proof.ZShiftedOpening.ClaimedValue,
+			t.domain0.CardinalityInv, vk.CosetShift, qcpZeta)
+		lin := linearizedBLS12377(t, coefs, ws.Slice(wsLin, len(zc)+len(bz)), zc, bz, pic, h1, h2, h3)
+		// Its commitment, from the commitments to its terms (an MSM of
+		// 10 + k points on the host, where gnark's prover makes one of
+		// n + 3).
+		linDigest, err := linDigestBLS12377(coefs, vk, proof)
 		if err != nil {
 			return err
 		}
+		rep.Add("linearise", time.Since(start), nil)
 		polys := []blindedPolyBLS12377{{c: lin}, {lc, bl}, {rc, br}, {oc, bo}, {c: t.s1}, {c: t.s2}}
 		for _, q := range t.qcp {
 			polys = append(polys, blindedPolyBLS12377{c: q})
@@ -1085,10 +1089,30 @@ func (p *proverBLS12377) quotientHost(t *traceBLS12377, polys [][]fr.Element, in
 // − α·(l̄+βζ+γ)(r̄+βuζ+γ)(ō+βu²ζ+γ)·Z(X) + l̄·Ql + l̄r̄·Qm + r̄·Qr + ō·Qo +
 // Qk + Σ qcpᵢ(ζ)·Piᵢ − (ζⁿ − 1)·(H₁ + ζⁿ⁺²·H₂ + ζ²⁽ⁿ⁺²⁾·H₃), written into
 // out (len(zc) + len(bz) elements), where Z is the blinded Z, zc + bz·(Xⁿ − 1)
-// with n = len(zc), and Qk lacks the public inputs; s1z and s2z are S1(ζ)
-// and S2(ζ), zu the blinded Z at ωζ.
-func linearizedBLS12377(t *traceBLS12377, lz, rz, oz, s1z, s2z, alpha, beta, gamma, zeta, zhZeta, zu fr.Element,
-	qcpZeta, out, zc, bz []fr.Element, pi [][]fr.Element, cosetShift fr.Element, h1, h2, h3 []fr.Element) []fr.Element {
+// with n = len(zc), and Qk lacks the public inputs; coefs are its
+// coefficients (linCoefs: their order is linearized's polynomials').
+func linearizedBLS12377(t *traceBLS12377, coefs, out, zc, bz []fr.Element, pi [][]fr.Element, h1, h2, h3 []fr.Element) []fr.Element {
+	polys := [][]fr.Element{zc, t.s3, t.qm, t.ql, t.qr, t.qo, t.qk}
+	polys = append(polys, pi...)
+	polys = append(polys, h1, h2, h3)
+	combineBLS12377(out, coefs, polys)
+	// Z's blinding bz·(Xⁿ − 1), in place of its copy.
+	m := len(zc)
+	for j := range bz {
+		var t0 fr.Element
+		t0.Mul(&bz[j], &coefs[0])
+		out[j].Sub(&out[j], &t0)
+		out[m+j].Add(&out[m+j], &t0)
+	}
+	return out
+}
+
+// linCoefs returns the coefficients of the linearised polynomial's terms
+// (see linearized), in the order of its polynomials: the blinded Z, S3,
+// Qm, Ql, Qr, Qo, Qk, each Piᵢ (qcpZeta: the Qcpᵢ at ζ), H₁, H₂, H₃. s1z
+// and s2z are S1(ζ) and S2(ζ), zu the blinded Z at ωζ, zhZeta ζⁿ − 1, nInv
+// 1/n and u the permutation's coset shift.
+func linCoefsBLS12377(lz, rz, oz, s1z, s2z, alpha, beta, gamma, zeta, zhZeta, zu, nInv, u fr.Element, qcpZeta []fr.Element) []fr.Element {
 	var rl fr.Element
 	rl.Mul(&rz, &lz)
 	var s1, s2, tmp fr.Element
@@ -1097,8 +1121,8 @@ func linearizedBLS12377(t *traceBLS12377, lz, rz, oz, s1z, s2z, alpha, beta, gam
 	s1.Mul(&s1, &tmp).Mul(&s1, &zu).Mul(&s1, &beta).Mul(&s1, &alpha)
 
 	var uzeta, uuzeta fr.Element
-	uzeta.Mul(&zeta, &cosetShift)
-	uuzeta.Mul(&uzeta, &cosetShift)
+	uzeta.Mul(&zeta, &u)
+	uuzeta.Mul(&uzeta, &u)
 	s2.Mul(&beta, &zeta).Add(&s2, &lz).Add(&s2, &gamma)
 	tmp.Mul(&beta, &uzeta).Add(&tmp, &rz).Add(&tmp, &gamma)
 	s2.Mul(&s2, &tmp)
@@ -1111,7 +1135,6 @@ func linearizedBLS12377(t *traceBLS12377, lz, rz, oz, s1z, s2z, alpha, beta, gam
 	zetaNPlusTwo.Add(&zhZeta, &one).Mul(&zetaNPlusTwo, &zeta).Mul(&zetaNPlusTwo, &zeta) // ζⁿ⁺²
 	den.Sub(&zeta, &one).Inverse(&den)
 	lagrangeZero.Mul(&zhZeta, &den).Mul(&lagrangeZero, &alpha).Mul(&lagrangeZero, &alpha)
-	nInv := t.domain0.CardinalityInv
 	lagrangeZero.Mul(&lagrangeZero, &nInv) // α²·L₁(ζ)
 	var zCoef fr.Element                   // Z's coefficient in the sum: s2 + α²·L₁(ζ)
 	zCoef.Add(&s2, &lagrangeZero)
@@ -1122,23 +1145,29 @@ func linearizedBLS12377(t *traceBLS12377, lz, rz, oz, s1z, s2z, alpha, beta, gam
 	hc3.Mul(&hc2, &zetaNPlusTwo)
 
 	coefs := []fr.Element{zCoef, s1, rl, lz, rz, oz, one}
-	polys := [][]fr.Element{zc, t.s3, t.qm, t.ql, t.qr, t.qo, t.qk}
-	for j := range qcpZeta {
-		coefs = append(coefs, qcpZeta[j])
-		polys = append(polys, pi[j])
+	coefs = append(coefs, qcpZeta...)
+	return append(coefs, hc1, hc2, hc3)
+}
+
+// linDigest returns the commitment to the linearised polynomial whose
+// coefficients linCoefs gave: KZG commitments are linear, so it is the
+// sum of its terms' commitments, which the proof and the verifying key
+// hold (the blinded Z's, S3's, the selectors', each Piᵢ's, H's shards'),
+// by those coefficients. That is how gnark's verifier computes it; gnark's
+// prover commits to the polynomial's n + 3 coefficients instead, an MSM
+// as large as the others, for the same point.
+func linDigestBLS12377(coefs []fr.Element, vk *gplonk.VerifyingKey, proof *gplonk.Proof) (kzg.Digest, error) {
+	points := []curve.G1Affine{proof.Z, vk.S[2], vk.Qm, vk.Ql, vk.Qr, vk.Qo, vk.Qk}
+	points = append(points, proof.Bsb22Commitments...)
+	points = append(points, proof.H[:]...)
+	var d kzg.Digest
+	if len(points) != len(coefs) {
+		return d, fmt.Errorf("linearised digest: %d commitments for %d coefficients", len(points), len(coefs))
 	}
-	coefs = append(coefs, hc1, hc2, hc3)
-	polys = append(polys, h1, h2, h3)
-	combineBLS12377(out, coefs, polys)
-	// Z's blinding bz·(Xⁿ − 1), in place of its copy.
-	m := len(zc)
-	for j := range bz {
-		var t0 fr.Element
-		t0.Mul(&bz[j], &zCoef)
-		out[j].Sub(&out[j], &t0)
-		out[m+j].Add(&out[m+j], &t0)
+	if _, err := d.MultiExp(points, coefs, ecc.MultiExpConfig{}); err != nil {
+		return d, fmt.Errorf("linearised digest: %w", err)
 	}
-	return out
+	return d, nil
 }
 
 // commit returns the KZG commitment Σ vᵢ·bases[lo+i] (an MSM through
