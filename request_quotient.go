@@ -94,6 +94,16 @@ type PlonkQuotientRequest struct {
 	// the coefficients, as with Lagrange. Values are read, not consumed:
 	// the caller frees them.
 	Values ResidentPolys
+	// Keep (with Lagrange) asks the device to keep, once the call
+	// succeeds, H's Rho·N coefficients and those of the polynomials given
+	// by values (Qk, L, R, O, Z, each Piᵢ) in its memory, for the proof's
+	// openings ([PlonkOpenDevice]); they are still written to Result and
+	// over the values. The device then sets Kept, which the caller frees. A
+	// device that keeps nothing leaves Kept nil.
+	Keep bool
+	// Kept receives, with Keep, the coefficients kept: [PlonkPoly] names
+	// them by their index in Polys, and H by PlonkH.
+	Kept ResidentPolys
 }
 
 // PlonkFixed lists the polynomials of a [PlonkQuotientRequest] that belong
@@ -119,6 +129,11 @@ type PlonkFixedRequest struct {
 	// keeps too, for the proof's ratio requests (see
 	// [PlonkRatioRequest].Fixed). All three empty: none kept.
 	Sigma [3][]byte
+	// Coefficients asks the device to keep Polys' coefficients too, for
+	// the proofs' openings ([PlonkOpenDevice]), and Qk, where given (N
+	// coefficients: the circuit's Qk, without public inputs), beside them.
+	Coefficients bool
+	Qk           []byte
 }
 
 // Check reports whether r is well formed: N and Rho powers of two, the
@@ -142,6 +157,9 @@ func (r *PlonkFixedRequest) Check() error {
 		if len(p) != r.N*es {
 			return badRequest("polynomial %d: %d bytes, want %d (N × %d)", i, len(p), r.N*es, es)
 		}
+	}
+	if len(r.Qk) != 0 && (!r.Coefficients || len(r.Qk) != r.N*es) {
+		return badRequest("Qk: %d bytes, want %d (N × %d) with Coefficients", len(r.Qk), r.N*es, es)
 	}
 	if r.HasSigma() {
 		for j, v := range r.Sigma {
@@ -169,8 +187,9 @@ func (r *PlonkFixedRequest) HasSigma() bool {
 type ResidentPolys interface {
 	Device() Device
 	// Len is the polynomials held: for a circuit's fixed polynomials the
-	// seven, then the Qcpᵢ (σ's values aside); for the values a ratio
-	// kept, four (L, R, O, Z).
+	// seven, then the Qcpᵢ (σ's values, their coefficients and Qk aside);
+	// for the values a ratio kept, four (L, R, O, Z); for the coefficients
+	// a quotient kept, those given by values and H.
 	Len() int
 	Free()
 }
@@ -232,6 +251,9 @@ func (r *PlonkQuotientRequest) Check() error {
 		consts = append(consts, r.GeneratorInv)
 	} else if r.Values != nil {
 		return badRequest("values kept on the device (Values) without Lagrange")
+	}
+	if r.Keep && !r.Lagrange {
+		return badRequest("coefficients kept (Keep) without Lagrange")
 	}
 	consts = append(consts, r.CosetShifts...)
 	consts = append(consts, r.Vanishing...)

@@ -112,6 +112,15 @@ const EnvPlonkFuse = "ZKACCEL_PLONK_FUSE"
 // measuring the gain, and as a way around a device on which it misbehaves.
 const EnvPlonkRatio = "ZKACCEL_PLONK_RATIO"
 
+// EnvPlonkOpen names the variable that turns off ("0") or on ("1", the
+// default) PLONK's openings on the device (zkaccel.PlonkOpenDevice: the
+// values at ζ and ωζ and the opening proofs, from polynomials held
+// there): off, the device declines them (zkaccel.ErrUnsupported), and
+// gnark/plonk computes them on the host from the coefficients it read
+// back. For measuring the gain, and as a way around a device on which
+// they misbehave.
+const EnvPlonkOpen = "ZKACCEL_PLONK_OPEN"
+
 // switchedOn returns nil where every switch of names (default on) is on,
 // an error wrapping zkaccel.ErrUnsupported naming the first that is off
 // (the device declines op), or a malformed-request error for a bad value.
@@ -499,6 +508,23 @@ func (s *scratch) upload(data []byte) (Buffer, error) {
 		}
 	}
 	return b, nil
+}
+
+// take removes bufs from s, so that free leaves them allocated, and
+// returns their size in bytes: they then belong to the caller.
+func (s *scratch) take(bufs ...Buffer) uint64 {
+	var size uint64
+	for _, b := range bufs {
+		for i, c := range s.bufs {
+			if c == b {
+				s.bufs = append(s.bufs[:i], s.bufs[i+1:]...)
+				s.used -= uint64(b.Size())
+				size += uint64(b.Size())
+				break
+			}
+		}
+	}
+	return size
 }
 
 // free releases every buffer allocated through s (nil: none).

@@ -2,6 +2,7 @@ package gpu_test
 
 import (
 	"fmt"
+	"math/big"
 	"os"
 	"slices"
 
@@ -183,6 +184,36 @@ func opCases() []opCase {
 		}
 	}
 
+	// lag's openings: L, S1 and H's coefficients 22 … 31 at x; the
+	// opening at a of 3·L + H₂₂… (10 coefficients), over host points.
+	openX, openA := lag.mont(big.NewInt(11)), big.NewInt(13)
+	var openWant []byte
+	lagH := make([]*big.Int, len(lagWant)/fr.Bytes)
+	for i := range lagH {
+		lagH[i] = lag.fromMont(lagWant[i*fr.Bytes : (i+1)*fr.Bytes])
+	}
+	for _, c := range [][]*big.Int{lag.polys[zkaccel.PlonkL], lagH[22:32], lag.polys[zkaccel.PlonkS1]} {
+		openWant = append(openWant, lag.mont(hornerMod(c, big.NewInt(11), lag.p))...)
+	}
+	openF := make([]*big.Int, 10)
+	for i := range openF {
+		openF[i] = new(big.Int).Set(lagH[22+i])
+		if i < 8 {
+			openF[i].Add(openF[i], new(big.Int).Mul(big.NewInt(3), lag.polys[zkaccel.PlonkL][i]))
+		}
+	}
+	openQ := make([]fr.Element, 9)
+	acc := new(big.Int)
+	for i := 9; i >= 1; i-- {
+		acc.Mod(acc.Add(openF[i], acc.Mul(acc, openA)), lag.p)
+		openQ[i-1].SetBigInt(acc)
+	}
+	openPoints := inputs.BN254G1(rng, 9)
+	var wantOpen bn254.G1Jac
+	if _, err := wantOpen.MultiExp(openPoints, openQ, ecc.MultiExpConfig{}); err != nil {
+		panic(err)
+	}
+
 	// linkedRun runs linked's ratio and quotient, σ resident and the
 	// values kept, as two calls or (fused) each with an MSM.
 	linkedRun := func(fused bool) func(dev zkaccel.Device) error {
@@ -244,6 +275,61 @@ func opCases() []opCase {
 	}
 
 	return []opCase{
+		{"plonk-open", func(dev zkaccel.Device) error {
+			pd, ok := dev.(interface {
+				zkaccel.ResidentPlonkDevice
+				zkaccel.PlonkMSMDevice
+				zkaccel.PlonkOpenDevice
+			})
+			if !ok {
+				return fmt.Errorf("%v keeps no PLONK polynomials or opens none", dev)
+			}
+			c := *lag.req
+			c.Polys = clonePolys(c.Polys) // written over
+			lr, q := splitFixed(&c)
+			lr.Coefficients = true
+			fx, err := pd.LoadPlonkFixed(lr)
+			if err != nil {
+				return err
+			}
+			defer fx.Free()
+			q.Fixed, q.Keep = fx, true
+			q.Result = make([]byte, len(lagWant))
+			var got [2]bn254.G1Jac
+			msms := []*zkaccel.MSMRequest{{Curve: zkaccel.BN254, Group: zkaccel.G1, N: len(shardPoints), Points: rawbytes.Of(shardPoints), Result: rawbytes.Of(got[:1])}}
+			if err := pd.PlonkQuotientMSM(q, msms, []int{shardFrom[0]}); err != nil {
+				return err
+			}
+			if q.Kept == nil {
+				return fmt.Errorf("plonk quotient and msm with Keep kept nothing")
+			}
+			defer q.Kept.Free()
+			if !slices.Equal(q.Result, lagWant) || !got[0].Equal(&wantShards[0]) {
+				return fmt.Errorf("plonk quotient and msm with Keep: wrong result")
+			}
+			ev := &zkaccel.PlonkEvalRequest{Field: zkaccel.FieldBN254, ElemSize: fr.Bytes,
+				Polys: []zkaccel.PlonkPoly{{Set: q.Kept, Index: zkaccel.PlonkL, Len: 8}, {Set: q.Kept, Index: zkaccel.PlonkH, From: 22, Len: 10},
+					{Set: fx, Index: zkaccel.PlonkS1, Len: 8}},
+				Points: [][]byte{openX, openX, openX}, Values: make([]byte, 3*fr.Bytes)}
+			if err := pd.PlonkEvaluate(ev); err != nil {
+				return err
+			}
+			if !slices.Equal(ev.Values, openWant) {
+				return fmt.Errorf("plonk evaluate: wrong values")
+			}
+			op := &zkaccel.PlonkOpenRequest{Field: zkaccel.FieldBN254, ElemSize: fr.Bytes, Openings: []zkaccel.PlonkOpening{{
+				Terms: []zkaccel.PlonkPoly{{Set: q.Kept, Index: zkaccel.PlonkL, Len: 8}, {Set: q.Kept, Index: zkaccel.PlonkH, From: 22, Len: 10}},
+				Coefs: [][]byte{lag.mont(big.NewInt(3)), lag.mont(big.NewInt(1))}, Len: 10, Point: lag.mont(openA),
+				MSM: &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: 9, Points: rawbytes.Of(openPoints), Result: rawbytes.Of(got[1:])},
+			}}}
+			if err := pd.PlonkOpen(op); err != nil {
+				return err
+			}
+			if !got[1].Equal(&wantOpen) {
+				return fmt.Errorf("plonk open: wrong commitment")
+			}
+			return nil
+		}, false},
 		{"plonk-ratio-kept", linkedRun(false), false},
 		{"plonk-ratio-quotient-msm-kept", linkedRun(true), false},
 		{"plonk-ratio-msm", func(dev zkaccel.Device) error {

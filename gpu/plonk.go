@@ -73,6 +73,7 @@ func (d *Device) plonkQuotient(req *zkaccel.PlonkQuotientRequest) error {
 		return d.errorf("plonk quotient", (*zkaccel.PlonkQuotientRequest)(nil).Check())
 	}
 	op := "plonk quotient " + string(req.Field)
+	req.Kept = nil
 	f, err := d.quotientField(op, req.Field, req.ElemSize, req.Check)
 	if err != nil {
 		return err
@@ -112,6 +113,7 @@ func (d *Device) plonkQuotientMSM(q *zkaccel.PlonkQuotientRequest, msms []*zkacc
 	op := "plonk quotient and msm"
 	if q != nil {
 		op += " " + string(q.Field)
+		q.Kept = nil
 	}
 	if err := d.switchedOn(op, EnvPlonkFuse); err != nil {
 		return err
@@ -140,9 +142,14 @@ func (d *Device) plonkQuotientMSM(q *zkaccel.PlonkQuotientRequest, msms []*zkacc
 		_ = d.rt.Finish() // let the launched kernels end before the buffers are freed
 		return d.errorf(op, err)
 	}
-	return d.msmRunReading(op, "the quotient", calls, res,
+	err = d.msmRunReading(op, "the quotient", calls, res,
 		func(br besideReader, m Mark) error { return d.plonkReadAfter(br, m, q, res, canon) },
 		func() error { return d.plonkRead(q, res, canon) })
+	if err != nil {
+		return err
+	}
+	d.keepCoeffs(q, s, res, canon)
+	return nil
 }
 
 // msmRunReading runs calls as msmRun does, those with device scalars
@@ -207,6 +214,7 @@ func (d *Device) plonkReadAfter(br besideReader, m Mark, req *zkaccel.PlonkQuoti
 type plonkKernels struct {
 	ntt                                   *nttKernels
 	copy, copyRev, fill, muladd, quotient Kernel
+	axpy, chunks, scan                    Kernel // the openings' (plonk_open.go)
 }
 
 // plonkProgram compiles (once per device) and resolves field f's quotient
@@ -220,11 +228,11 @@ func (d *Device) plonkProgram(field zkaccel.Field, f FieldInfo) (*plonkKernels, 
 	if err != nil {
 		return nil, err
 	}
-	ks, err := kernels(p, "plonk_copy", "plonk_copy_rev", "plonk_fill", "plonk_muladd", "plonk_quotient")
+	ks, err := kernels(p, "plonk_copy", "plonk_copy_rev", "plonk_fill", "plonk_muladd", "plonk_quotient", "poly_axpy", "poly_chunks", "poly_scan")
 	if err != nil {
 		return nil, err
 	}
-	return &plonkKernels{k, ks[0], ks[1], ks[2], ks[3], ks[4]}, nil
+	return &plonkKernels{k, ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], ks[7]}, nil
 }
 
 // plonkCoset transforms polynomials onto cosets of a small domain of 2^logn
@@ -269,7 +277,11 @@ func (d *Device) plonkRun(req *zkaccel.PlonkQuotientRequest, f FieldInfo) error 
 	if err != nil {
 		return err
 	}
-	return d.plonkRead(req, res, canon)
+	if err := d.plonkRead(req, res, canon); err != nil {
+		return err
+	}
+	d.keepCoeffs(req, s, res, canon)
+	return nil
 }
 
 // plonkRead waits for the queued work, then reads H from res into

@@ -30,7 +30,11 @@ type residentPolys struct {
 	shifts    [][]byte
 	evals     [][]Buffer
 	sigma     [3]Buffer // nil: not loaded
-	size      int64
+	// coeffs, where loaded (zkaccel.PlonkFixedRequest.Coefficients), holds
+	// the polynomials' coefficients by their quotient request's index
+	// (and Qk's, where given), for the openings (plonk_open.go).
+	coeffs map[int]Buffer
+	size   int64
 	freed     freeOnce
 }
 
@@ -51,10 +55,22 @@ func (r *residentPolys) slot(i int) int {
 	return -1
 }
 
+// fixedIndex returns the quotient request's index of the fixed
+// polynomial in slot s (the inverse of slot).
+func fixedIndex(s int) int {
+	if s < len(zkaccel.PlonkFixed) {
+		return zkaccel.PlonkFixed[s]
+	}
+	return zkaccel.PlonkNbPolys + 2*(s-len(zkaccel.PlonkFixed))
+}
+
 // Free releases the polynomials' device memory; freeing twice does
 // nothing.
 func (r *residentPolys) Free() {
-	bufs := r.sigma[:]
+	bufs := append([]Buffer(nil), r.sigma[:]...)
+	for _, b := range r.coeffs {
+		bufs = append(bufs, b)
+	}
 	for _, row := range r.evals {
 		bufs = append(bufs, row...)
 	}
@@ -80,6 +96,10 @@ func (d *Device) LoadPlonkFixed(req *zkaccel.PlonkFixedRequest) (zkaccel.Residen
 	size := uint64(len(req.Polys)) * uint64(req.Rho) * uint64(n) * uint64(es)
 	if req.HasSigma() {
 		size += 3 * uint64(n) * uint64(es)
+	}
+	if req.Coefficients {
+		size += uint64(len(req.Polys)) * uint64(n) * uint64(es)
+		size += uint64(len(req.Qk))
 	}
 	if mem := d.rt.Memory(); mem > 0 && size > mem/plonkFixedShare {
 		return nil, d.unsupported(op, "n = %d: %s of evaluations exceed a quarter of the device's memory (%s)", n, bytesStr(size), bytesStr(mem))
@@ -111,11 +131,21 @@ func (d *Device) loadPlonkFixed(req *zkaccel.PlonkFixedRequest, f FieldInfo) (*r
 	for i := range r.evals {
 		r.evals[i] = make([]Buffer, len(req.Polys))
 	}
+	if req.Coefficients {
+		r.coeffs = map[int]Buffer{}
+	}
 	for j, c := range req.Polys {
-		src, err := s.upload(c)
+		up := s // the coefficients, kept where asked
+		if req.Coefficients {
+			up = keep
+		}
+		src, err := up.upload(c)
 		if err != nil {
 			keep.free()
 			return nil, err
+		}
+		if r.coeffs != nil {
+			r.coeffs[fixedIndex(j)] = src
 		}
 		for i, shift := range req.CosetShifts {
 			dst, err := keep.alloc(n * es)
@@ -128,6 +158,13 @@ func (d *Device) loadPlonkFixed(req *zkaccel.PlonkFixedRequest, f FieldInfo) (*r
 				return nil, err
 			}
 			r.evals[i][j] = dst
+		}
+	}
+	if len(req.Qk) != 0 {
+		if r.coeffs[zkaccel.PlonkQk], err = keep.upload(req.Qk); err != nil {
+			_ = d.rt.Finish()
+			keep.free()
+			return nil, err
 		}
 	}
 	if req.HasSigma() {

@@ -232,3 +232,52 @@ KERNEL void plonk_ratio_finish(GLOBAL f_word* z, const GLOBAL f_word* zn, const 
 	v = f_mul(v, f_mul(f_load(zs, i), f_load(td, j)));
 	f_store(z, i + 1, f_mul(v, f_load(inv, 0)));
 }
+
+// The openings' kernels (plonk_open.go) work on coefficient vectors held
+// on the device, read and written from element offsets; constants (points,
+// coefficients) are read from a buffer at an index.
+
+// poly_axpy writes out[oo + i] += cs[ci]·v[ov + i] for i < n.
+KERNEL void poly_axpy(GLOBAL f_word* out, u32 oo, const GLOBAL f_word* v, u32 ov, const GLOBAL f_word* cs, u32 ci, u32 n) {
+	u32 i = GLOBAL_ID();
+	if (i >= n) return;
+	f_store(out, oo + i, f_add(f_load(out, oo + i), f_mul(f_load(cs, ci), f_load(v, ov + i))));
+}
+
+// poly_chunks writes out[oo + j] = Σₜ v[ov + j·chunk + t]·xᵗ (t < chunk,
+// within the n coefficients from ov; the last chunk may be short), x =
+// xs[xi]: chunk j's value at x, by Horner's rule. A polynomial's value at
+// x is its chunks' values, as coefficients, at x^chunk. The same values
+// are the chunks' bottom sums of a division by X − x with nothing carried
+// into them (poly_scan).
+KERNEL void poly_chunks(GLOBAL f_word* out, u32 oo, const GLOBAL f_word* v, u32 ov, u32 n,
+		const GLOBAL f_word* xs, u32 xi, u32 chunk) {
+	u32 j = GLOBAL_ID();
+	if (j >= (n + chunk - 1u) / chunk) return;
+	u32 lo = j * chunk;
+	u32 hi = n - lo > chunk ? lo + chunk : n;
+	f_t x = f_load(xs, xi);
+	f_t acc = f_zero();
+	for (u32 t = hi; t > lo; t--) acc = f_add(f_mul(acc, x), f_load(v, ov + t - 1u));
+	f_store(out, oo + j, acc);
+}
+
+// poly_scan writes r[ro + i] = Σ_{t ≥ i} f[fo + t]·a^(t−i) for i < n, a =
+// xs[xi]: the suffix sums whose r[ro + 1 …] are the coefficients of the
+// quotient of f by X − a (and r[ro] = f(a)). Work item j runs chunk j's
+// chunk coefficients from the top down, starting from what the chunks
+// above carry: carry[j + 1], the next chunk's bottom sum, where j + 1 < nc,
+// else zero.
+KERNEL void poly_scan(GLOBAL f_word* r, u32 ro, const GLOBAL f_word* f, u32 fo, u32 n,
+		const GLOBAL f_word* xs, u32 xi, u32 chunk, const GLOBAL f_word* carry, u32 nc) {
+	u32 j = GLOBAL_ID();
+	if (j >= (n + chunk - 1u) / chunk) return;
+	u32 lo = j * chunk;
+	u32 hi = n - lo > chunk ? lo + chunk : n;
+	f_t a = f_load(xs, xi);
+	f_t acc = j + 1u < nc ? f_load(carry, j + 1u) : f_zero();
+	for (u32 t = hi; t > lo; t--) {
+		acc = f_add(f_mul(acc, a), f_load(f, fo + t - 1u));
+		f_store(r, ro + t - 1u, acc);
+	}
+}
