@@ -35,7 +35,7 @@ type residentPolys struct {
 	// (and Qk's, where given), for the openings (plonk_open.go).
 	coeffs map[int]Buffer
 	size   int64
-	freed     freeOnce
+	freed  freeOnce
 }
 
 func (r *residentPolys) Device() zkaccel.Device { return r.d }
