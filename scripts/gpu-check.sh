@@ -23,7 +23,7 @@
 # retries what failed (with a fallback setting where the logs point at
 # one: ZKACCEL_GPU_WARP=0, ZKACCEL_GPU_MUL=32c, ZKACCEL_GPU_NTT_LAYOUT=element,
 # ZKACCEL_CUDA_COPY_STREAM=0, ZKACCEL_GROTH16_FUSE=0, ZKACCEL_PLONK_FUSE=0,
-# ZKACCEL_PLONK_RATIO=0, ZKACCEL_PLONK_KEEP=0,
+# ZKACCEL_PLONK_RATIO=0, ZKACCEL_PLONK_KEEP=0, ZKACCEL_PLONK_OPEN=0,
 # ZKACCEL_MSM_PRECOMPUTE=0,
 # ZKACCEL_CUDA_PTX=embedded
 # where the machine's NVRTC fails on a program, CUDA_LAUNCH_BLOCKING=1 to
@@ -127,7 +127,7 @@ if [ "$mode" = proofs ]; then
 	# Issue 6 first: the provers on cuda:0, every proof checked by gnark's
 	# verifier, then its speed target at 2^20.
 	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSMDeclined|TestDefaultDevice' -test.timeout=145s
-	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSM|TestDefaultDevice' -test.timeout=145s
+	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSM|TestOpenDevice|TestDefaultDevice' -test.timeout=145s
 	if [ -n "$setups" ]; then # wait for them, within the budget
 		while kill -0 "$setups" 2>/dev/null && [ $((budget - SECONDS)) -ge 15 ]; do
 			sleep 2
@@ -156,6 +156,10 @@ if [ "$mode" = proofs ]; then
 	# a proof at 2^20), against kept on the device (bench-proofs-wide-2e20;
 	# the phases "ratio" and "quotient" tell the gain).
 	ZKACCEL_PLONK_KEEP=0 step bench-proofs-wide-2e20-nokeep 200 "$B/zkaccel" bench --device "$dev" --ops plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-nokeep.json"
+	# PLONK's openings on the host (the values at ζ, the linearised
+	# polynomial, the fold, both divisions, the opening MSMs' uploads)
+	# against on the device (the phases "evaluate" … "divide Z" tell it).
+	ZKACCEL_PLONK_OPEN=0 step bench-proofs-wide-2e20-noopen 200 "$B/zkaccel" bench --device "$dev" --ops plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-noopen.json"
 fi
 # The runtime on the GPU, and its two ceilings. The compile-only tests
 # (NVRTC on every program, its variants, the sm_90 cubins: 95 s on the
@@ -179,12 +183,12 @@ step bench-hash 150 "$B/zkaccel" bench --device "$dev" --ops poseidon,poseidon2 
 # Keccak's target is at 2^26 messages (4 GiB of input).
 step bench-keccak 120 "$B/zkaccel" bench --device "$dev" --ops keccak --sizes 20,24,26 --runs 3 --max-time 5s --json "$W/bench-keccak.json"
 # The core tests in detail (every field, NTT and MSM path against gnark-crypto).
-dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestWarpEnv|TestResidentMSM|TestLoadedBatch|TestPlonkQuotient|TestPlonkRatio|TestPlonkKept|TestGroth16Quotient' -test.timeout=235s
+dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestWarpEnv|TestResidentMSM|TestLoadedBatch|TestPlonkQuotient|TestPlonkRatio|TestPlonkKept|TestPlonkEvaluate|TestPlonkOpen|TestGroth16Quotient' -test.timeout=235s
 # Both provers end to end on cuda:0 (their quotients run whole on the
 # device), every proof checked by gnark's verifier.
 if [ "$mode" != proofs ]; then
 	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSMDeclined|TestDefaultDevice' -test.timeout=145s
-	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSM|TestDefaultDevice' -test.timeout=145s
+	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSM|TestOpenDevice|TestDefaultDevice' -test.timeout=145s
 fi
 # The last target row of issue 5: BLS12-381's MSM at 2^24.
 step bench-msm-bls12-381 200 "$B/zkaccel" bench --device "$dev" --ops msm --curves bls12-381 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-msm-bls12-381.json"
@@ -194,7 +198,7 @@ step bench-msm-bls12-381 200 "$B/zkaccel" bench --device "$dev" --ops msm --curv
 # more: small cases, short limits; a cut-off log still lists what it found).
 san=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | sort -V | tail -1)
 if [ -n "$san" ]; then
-	dir=gpu step sanitize-memcheck 150 "$san" --tool memcheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestGroth16Quotient$|TestGroth16QuotientMSM$|TestMSMPrecompute$|TestPlonkQuotient$|TestPlonkQuotientMSM$|TestPlonkRatio$|TestPlonkRatioMSM$|TestPlonkRatioSigma$|TestPlonkKeptValues$|TestKeccak256$|TestPoseidon2$|TestMSM$' -test.timeout=145s
+	dir=gpu step sanitize-memcheck 150 "$san" --tool memcheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestGroth16Quotient$|TestGroth16QuotientMSM$|TestMSMPrecompute$|TestPlonkQuotient$|TestPlonkQuotientMSM$|TestPlonkRatio$|TestPlonkRatioMSM$|TestPlonkRatioSigma$|TestPlonkKeptValues$|TestPlonkEvaluate$|TestPlonkOpen$|TestKeccak256$|TestPoseidon2$|TestMSM$' -test.timeout=145s
 	dir=gpu step sanitize-racecheck 90 "$san" --tool racecheck --error-exitcode 9 "$B/gpu.test" -test.count=1 -test.short -test.run 'TestNTT$|TestMSM$' -test.timeout=85s
 else
 	echo "== sanitize: no compute-sanitizer on this machine" | tee -a "$L/summary.log"

@@ -30,7 +30,14 @@
 // every later proof on that device reuses them; [Prover.Close] frees them.
 // The copy constraint's ratio runs there too (zkaccel.PlonkRatioDevice), and
 // leaves the proof's wires and Z on the device for the quotient, which
-// reads them there ([EnvKeep]). On other devices it runs
+// reads them there ([EnvKeep]). The quotient then leaves H's coefficients
+// and those of the proof's polynomials on the device, and the openings run
+// there too (zkaccel.PlonkOpenDevice, [EnvOpen]): one call for the values
+// at ζ and ωζ, one for the batch opening's and Z's opening proofs (the
+// combinations, the divisions by X − a and their MSMs), from those
+// coefficients and the circuit's, which the prover loads with its fixed
+// polynomials; the host only binds the transcript and computes the
+// linearised polynomial's coefficients. On other devices it runs
 // on the CPU, its NTTs (the interpolations too) through the NTT front end,
 // and the report marks the phase "quotient" as a fallback. The rest (the
 // solver, the copy constraint's ratio off the GPUs, the evaluations at ζ, the

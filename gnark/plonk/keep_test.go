@@ -63,6 +63,21 @@ func TestKeep(t *testing.T) {
 	})
 }
 
+// keySize returns the domain size n of a PLONK proving key.
+func keySize(t *testing.T, pk plonk.ProvingKey) uint64 {
+	t.Helper()
+	switch pk := pk.(type) {
+	case *plonkbn254.ProvingKey:
+		return pk.Vk.Size
+	case *plonkbls381.ProvingKey:
+		return pk.Vk.Size
+	case *plonkbls377.ProvingKey:
+		return pk.Vk.Size
+	}
+	t.Fatalf("proving key %T", pk)
+	return 0
+}
+
 // testKeep is TestKeep on curve id, d counting its writes in wc.
 func testKeep(t *testing.T, id ecc.ID, d *gpu.Device, wc *writeCounter) {
 	s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
@@ -92,18 +107,7 @@ func testKeep(t *testing.T, id ecc.ID, d *gpu.Device, wc *writeCounter) {
 		}
 		p.Close()
 	}
-	var n uint64
-	switch pk := s.pk.(type) {
-	case *plonkbn254.ProvingKey:
-		n = pk.Vk.Size
-	case *plonkbls381.ProvingKey:
-		n = pk.Vk.Size
-	case *plonkbls377.ProvingKey:
-		n = pk.Vk.Size
-	default:
-		t.Fatalf("proving key %T", pk)
-	}
-	want := 7 * int64(n) * 32 // the three scalar fields' elements
+	want := 7 * int64(keySize(t, s.pk)) * 32 // the three scalar fields' elements
 	for round := 1; round < 3; round++ {
 		if got := written["0"][round] - written["1"][round]; got != want {
 			t.Errorf("round %d: %d bytes written with %s=0, %d with 1: %d fewer, want 7·n elements = %d",

@@ -157,6 +157,21 @@ const EnvHostFixed = "ZKACCEL_PLONK_HOST_FIXED"
 // switch to measure the difference).
 const EnvKeep = "ZKACCEL_PLONK_KEEP"
 
+// EnvOpen names the variable that decides whether a prover on a device
+// that opens PLONK polynomials in its memory (zkaccel.PlonkOpenDevice: the
+// GPUs) makes a proof's openings there: the values at ζ and ωζ, and the
+// batch opening's and Z's opening proofs (the combination of the
+// polynomials, the division by X − a and its MSM), from the coefficients
+// that the quotient leaves on the device and the circuit's, which a
+// prover loads with its fixed polynomials. Then neither the openings'
+// polynomials nor their quotients cross to the host, and the host only
+// binds the transcript. "1" or unset does, "0" does not (the host
+// computes them, as before: a switch to measure the difference).
+const EnvOpen = "ZKACCEL_PLONK_OPEN"
+
+// openOn reports whether EnvOpen allows the openings on the device.
+func openOn() (bool, error) { return envflag.Switch(EnvOpen, true) }
+
 // keepOn reports whether EnvKeep allows the ratio's σ and kept values.
 func keepOn() (bool, error) { return envflag.Switch(EnvKeep, true) }
 

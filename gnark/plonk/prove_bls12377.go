@@ -75,6 +75,10 @@ type traceBLS12377 struct {
 	// quotient's cosets and kept there (nil: the device does not keep
 	// them). Guarded by the prover's mu.
 	fixed map[zkaccel.Device]zkaccel.ResidentPolys
+	// openable holds the sets of fixed that were loaded with their
+	// coefficients, and Qk's, for the openings on the device (EnvOpen).
+	// Guarded by the prover's mu.
+	openable map[zkaccel.ResidentPolys]bool
 	// hostCosets holds, for the host's quotient (quotientHost), the
 	// circuit's fixed polynomials evaluated on the quotient's cosets, by
 	// their index in the quotient's polynomials, then by coset: made at the
@@ -166,6 +170,16 @@ func (p *proverBLS12377) fixedOn(t *traceBLS12377, dev zkaccel.Device, req *zkac
 			lr.Sigma[j] = rawbytes.Of(v)
 		}
 	}
+	if _, ok := dev.(zkaccel.PlonkOpenDevice); ok { // and the openings there
+		on, err := openOn()
+		if err != nil {
+			return nil, err
+		}
+		lr.Coefficients = on
+		if on {
+			lr.Qk = rawbytes.Of(t.qk)
+		}
+	}
 	fx, err := rd.LoadPlonkFixed(lr)
 	if errors.Is(err, zkaccel.ErrUnsupported) {
 		t.fixed[dev] = nil
@@ -175,6 +189,12 @@ func (p *proverBLS12377) fixedOn(t *traceBLS12377, dev zkaccel.Device, req *zkac
 		return nil, err
 	}
 	t.fixed[dev] = fx
+	if lr.Coefficients {
+		if t.openable == nil {
+			t.openable = map[zkaccel.ResidentPolys]bool{}
+		}
+		t.openable[fx] = true
+	}
 	p.fixed = append(p.fixed, fx)
 	return fx, nil
 }
@@ -187,9 +207,18 @@ func (p *proverBLS12377) dropFixed(t *traceBLS12377, dev zkaccel.Device, fx zkac
 	if t.fixed[dev] == fx {
 		delete(t.fixed, dev)
 	}
+	delete(t.openable, fx)
 	p.fixed = slices.DeleteFunc(p.fixed, func(r zkaccel.ResidentPolys) bool { return r == fx })
 	p.mu.Unlock()
 	fx.Free()
+}
+
+// openable reports whether t's fixed polynomials fx were loaded with
+// their coefficients, for the openings on their device.
+func (p *proverBLS12377) openable(t *traceBLS12377, fx zkaccel.ResidentPolys) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return t.openable[fx]
 }
 
 func (p *proverBLS12377) curve() ecc.ID { return ecc.BLS12_377 }
@@ -480,6 +509,13 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	var hc hShardsBLS12377
 	h, err := p.quotient(rep, t, ws.Slice(wsH, int(t.domain1.Cardinality)), &qin, &hc, cfg)
 	freeKept()
+	// The coefficients the quotient kept on the device, for the openings:
+	// freed once they are done, or on any way out before.
+	defer func() {
+		if qin.coeffs != nil {
+			qin.coeffs.Free()
+		}
+	}()
 	if err != nil {
 		return nil, err
 	}
@@ -512,7 +548,20 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		return nil, err
 	}
 
-	// 4. Openings. Z's at ωζ (a division and an MSM) runs beside the rest,
+	// 4. Openings: on the device that kept the quotient's coefficients,
+	// where it opens them (openDevice), else here.
+	if qin.coeffs != nil {
+		done, err := p.openDevice(rep, t, &qin, proof, zeta, quotientRand, opt.StatisticalZK, opt.KZGFoldingHash)
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			p.ws.Put(ws) // nothing of the proof refers to it
+			rep.Finish(ecc.BLS12_377, time.Since(total))
+			return proof, nil
+		}
+	}
+	// Z's at ωζ (a division and an MSM) runs beside the rest,
 	// which needs only its value. The host's steps are phases of their own
 	// ("evaluate", "linearise", "fold", "divide", "divide Z"), so that the
 	// report shows what a GPU leaves to the host.
@@ -630,6 +679,11 @@ type quotientInputsBLS12377 struct {
 	bl, br, bo, bz     []fr.Element
 	alpha, beta, gamma fr.Element
 	kept               zkaccel.ResidentPolys
+	// coeffs receives, where the quotient ran on a device that opens
+	// polynomials (and EnvOpen allows it), the coefficients it kept there
+	// (zkaccel.PlonkQuotientRequest.Keep), for openDevice; the caller
+	// frees them.
+	coeffs zkaccel.ResidentPolys
 }
 
 // hShardsBLS12377 are the commitments to the three shards of H, of n+2
@@ -741,6 +795,9 @@ func (p *proverBLS12377) quotient(rep *prover.Report, t *traceBLS12377, res []fr
 		if in.kept != nil && in.kept.Device() == dev { // L, R, O and Z are there already
 			req.Values = in.kept
 		}
+		if fx != nil && p.openable(t, fx) {
+			req.Keep = true // for the openings, on the device too
+		}
 		if fx != nil { // the circuit's polynomials are on the device already
 			req.Fixed = fx
 			for _, i := range zkaccel.PlonkFixed {
@@ -759,6 +816,9 @@ func (p *proverBLS12377) quotient(rep *prover.Report, t *traceBLS12377, res []fr
 		}
 		if err != nil && fx != nil && !errors.Is(err, zkaccel.ErrUnsupported) {
 			p.dropFixed(t, dev, fx)
+		}
+		if err == nil {
+			in.coeffs = req.Kept
 		}
 		return err
 	}
@@ -1238,31 +1298,10 @@ func (p *proverBLS12377) batchOpen(rep *prover.Report, polys []blindedPolyBLS123
 		largest = max(largest, f.len())
 	}
 	res.ClaimedValues = append([]fr.Element{evalManyBLS12377(point, polys[0].c)[0]}, known...)
-	fs := fiatshamir.NewTranscript(hf, "gamma")
-	if err := fs.Bind("gamma", point.Marshal()); err != nil {
-		return res, err
-	}
-	for i := range digests {
-		if err := fs.Bind("gamma", digests[i].Marshal()); err != nil {
-			return res, err
-		}
-	}
-	for i := range res.ClaimedValues {
-		if err := fs.Bind("gamma", res.ClaimedValues[i].Marshal()); err != nil {
-			return res, err
-		}
-	}
-	for _, d := range data {
-		if err := fs.Bind("gamma", d); err != nil {
-			return res, err
-		}
-	}
-	gb, err := fs.ComputeChallenge("gamma")
+	gamma, err := foldChallengeBLS12377(point, digests, res.ClaimedValues, hf, data...)
 	if err != nil {
 		return res, err
 	}
-	var gamma fr.Element
-	gamma.SetBytes(gb)
 	// Σγⁱ·polysᵢ, into polys[0] (the linearised polynomial, which nothing
 	// reads afterwards) where it is the longest.
 	folded := polys[0].c
@@ -1298,6 +1337,236 @@ func (p *proverBLS12377) batchOpen(rep *prover.Report, polys []blindedPolyBLS123
 	rep.Add("divide", time.Since(start), nil)
 	res.H, err = p.commit(rep, "batch opening", p.srs, 0, q, cfg)
 	return res, err
+}
+
+// foldChallenge returns the batch opening's γ: bound to the point, the
+// digests, the claimed values and data, as gnark-crypto's kzg derives it.
+func foldChallengeBLS12377(point fr.Element, digests []kzg.Digest, claimed []fr.Element, hf hash.Hash, data ...[]byte) (fr.Element, error) {
+	var gamma fr.Element
+	fs := fiatshamir.NewTranscript(hf, "gamma")
+	if err := fs.Bind("gamma", point.Marshal()); err != nil {
+		return gamma, err
+	}
+	for i := range digests {
+		if err := fs.Bind("gamma", digests[i].Marshal()); err != nil {
+			return gamma, err
+		}
+	}
+	for i := range claimed {
+		if err := fs.Bind("gamma", claimed[i].Marshal()); err != nil {
+			return gamma, err
+		}
+	}
+	for _, d := range data {
+		if err := fs.Bind("gamma", d); err != nil {
+			return gamma, err
+		}
+	}
+	gb, err := fs.ComputeChallenge("gamma")
+	if err != nil {
+		return gamma, err
+	}
+	gamma.SetBytes(gb)
+	return gamma, nil
+}
+
+// openDevice makes the proof's openings on the device that kept the
+// quotient's coefficients (in.coeffs; zkaccel.PlonkOpenDevice), from them
+// and the circuit's polynomials loaded there with their coefficients:
+//  1. one call evaluates at ζ L, R, O, S1, S2 and the Qcpᵢ (the batch
+//     opening's values), the linearised polynomial's terms (the blinded Z,
+//     S3, the selectors, the Piᵢ, H's shards: its value is their sum by
+//     linCoefs's coefficients) and Z at ωζ; the blindings' shares are
+//     added here;
+//  2. here, the linearised polynomial's coefficients and commitment
+//     (linDigest) and the batch opening's γ;
+//  3. one call opens Σγⁱ·Pᵢ at ζ (P₀ the linearised polynomial, as the
+//     sum of its terms) and the blinded Z at ωζ: the combinations, the
+//     divisions by X − a and their MSMs, the blindings' shares going up
+//     as two short segments each.
+//
+// The values and points are exact, so the proof is the one the host path
+// makes. It returns false, having set nothing the host path does not set
+// again, where the device declines (ErrUnsupported): the host then opens
+// from the coefficients the quotient wrote back.
+func (p *proverBLS12377) openDevice(rep *prover.Report, t *traceBLS12377, in *quotientInputsBLS12377, proof *gplonk.Proof, zeta fr.Element, quotientRand [2]fr.Element, statZK bool, hf hash.Hash) (bool, error) {
+	kept := in.coeffs
+	dev := kept.Device()
+	od, ok := dev.(zkaccel.PlonkOpenDevice)
+	p.mu.Lock()
+	fx := t.fixed[dev]
+	p.mu.Unlock()
+	if !ok || fx == nil {
+		return false, nil
+	}
+	vk := p.pk.Vk
+	n := int(vk.Size)
+	np2, k := n+2, len(t.qcp)
+	el := func(x fr.Element) []byte { return rawbytes.Of([]fr.Element{x}) }
+	field := zkaccel.Field("bls12-377")
+	declined := func(what string, err error) (bool, error) {
+		if errors.Is(err, zkaccel.ErrUnsupported) {
+			zkaccel.Debugf("plonk %s on %v: %v; on the host", what, dev, err)
+			return false, nil
+		}
+		return false, fmt.Errorf("%s: %w", what, err)
+	}
+
+	// 1. The values.
+	start := time.Now()
+	kp := func(i int) zkaccel.PlonkPoly { return zkaccel.PlonkPoly{Set: kept, Index: i, Len: n} }
+	fp := func(i int) zkaccel.PlonkPoly { return zkaccel.PlonkPoly{Set: fx, Index: i, Len: n} }
+	polys := []zkaccel.PlonkPoly{kp(zkaccel.PlonkL), kp(zkaccel.PlonkR), kp(zkaccel.PlonkO), fp(zkaccel.PlonkS1), fp(zkaccel.PlonkS2)}
+	for j := range k {
+		polys = append(polys, fp(zkaccel.PlonkNbPolys+2*j))
+	}
+	lin0 := len(polys) // linCoefs's terms from here
+	polys = append(polys, kp(zkaccel.PlonkZ), fp(zkaccel.PlonkS3), fp(zkaccel.PlonkQm), fp(zkaccel.PlonkQl), fp(zkaccel.PlonkQr),
+		fp(zkaccel.PlonkQo), fp(zkaccel.PlonkQk))
+	for j := range k {
+		polys = append(polys, kp(zkaccel.PlonkNbPolys+2*j+1))
+	}
+	for s := range 3 {
+		polys = append(polys, zkaccel.PlonkPoly{Set: kept, Index: zkaccel.PlonkH, From: s * np2, Len: np2})
+	}
+	nbLin := len(polys) - lin0
+	polys = append(polys, kp(zkaccel.PlonkZ)) // at ωζ
+	var zetaShifted, one fr.Element
+	zetaShifted.Mul(&zeta, &vk.Generator)
+	one.SetOne()
+	points := make([][]byte, len(polys))
+	for i := range points {
+		points[i] = el(zeta)
+	}
+	points[len(points)-1] = el(zetaShifted)
+	vals := make([]fr.Element, len(polys))
+	ev := &zkaccel.PlonkEvalRequest{Field: field, ElemSize: fr.Bytes, Polys: polys, Points: points, Values: rawbytes.Of(vals)}
+	if err := od.PlonkEvaluate(ev); err != nil {
+		return declined("evaluate", err)
+	}
+	// The blindings b·(Xⁿ − 1) add b(x)·(xⁿ − 1).
+	var zhZeta, zhShifted fr.Element
+	zhZeta.Exp(zeta, big.NewInt(int64(n))).Sub(&zhZeta, &one)
+	zhShifted.Exp(zetaShifted, big.NewInt(int64(n))).Sub(&zhShifted, &one)
+	blind := func(v *fr.Element, b []fr.Element, x, xn1 fr.Element) {
+		vb := hornerBLS12377(b, x)
+		vb.Mul(&vb, &xn1)
+		v.Add(v, &vb)
+	}
+	for i, b := range [][]fr.Element{in.bl, in.br, in.bo} {
+		blind(&vals[i], b, zeta, zhZeta)
+	}
+	blind(&vals[lin0], in.bz, zeta, zhZeta)
+	blind(&vals[len(vals)-1], in.bz, zetaShifted, zhShifted)
+	if statZK { // the shards as Prove blinds them (see hShards.commitments)
+		var zn2, t0 fr.Element
+		zn2.Exp(zeta, big.NewInt(int64(np2)))
+		h := vals[lin0+nbLin-3:]
+		t0.Mul(&quotientRand[0], &zn2)
+		h[0].Add(&h[0], &t0)
+		t0.Mul(&quotientRand[1], &zn2)
+		h[1].Add(&h[1], &t0).Sub(&h[1], &quotientRand[0])
+		h[2].Sub(&h[2], &quotientRand[1])
+	}
+	lz, rz, oz, s1z, s2z := vals[0], vals[1], vals[2], vals[3], vals[4]
+	qcpZeta := vals[5 : 5+k]
+	zu := vals[len(vals)-1]
+	proof.ZShiftedOpening.ClaimedValue = zu
+	rep.Add("evaluate", time.Since(start), nil)
+
+	// 2. The linearised polynomial's coefficients, value and commitment;
+	// the batch opening's γ.
+	start = time.Now()
+	coefs := linCoefsBLS12377(lz, rz, oz, s1z, s2z, in.alpha, in.beta, in.gamma, zeta, zhZeta, zu,
+		t.domain0.CardinalityInv, vk.CosetShift, qcpZeta)
+	var linZeta fr.Element
+	for i := range coefs {
+		var t0 fr.Element
+		t0.Mul(&coefs[i], &vals[lin0+i])
+		linZeta.Add(&linZeta, &t0)
+	}
+	linDigest, err := linDigestBLS12377(coefs, vk, proof)
+	if err != nil {
+		return false, err
+	}
+	rep.Add("linearise", time.Since(start), nil)
+	start = time.Now()
+	claimed := append([]fr.Element{linZeta, lz, rz, oz, s1z, s2z}, qcpZeta...)
+	digests := []kzg.Digest{linDigest, proof.LRO[0], proof.LRO[1], proof.LRO[2], vk.S[0], vk.S[1]}
+	digests = append(digests, vk.Qcp...)
+	gamma, err := foldChallengeBLS12377(zeta, digests, claimed, hf, zu.Marshal())
+	if err != nil {
+		return false, err
+	}
+
+	// 3. The openings. Σγⁱ·Pᵢ: the linearised polynomial's terms by their
+	// coefficients, then L, R, O, S1, S2 and the Qcpᵢ by γ¹ …; the
+	// blindings' shares at 0 and at n.
+	nb := max(len(in.bl), len(in.br), len(in.bo), len(in.bz))
+	largest := n + nb
+	if statZK {
+		largest = max(largest, np2+1)
+	}
+	head, tail := make([]fr.Element, nb), make([]fr.Element, largest-n)
+	share := func(b []fr.Element, c fr.Element) { // c·b·(Xⁿ − 1)
+		for j := range b {
+			var t0 fr.Element
+			t0.Mul(&b[j], &c)
+			head[j].Sub(&head[j], &t0)
+			tail[j].Add(&tail[j], &t0)
+		}
+	}
+	batch := zkaccel.PlonkOpening{Terms: polys[lin0 : lin0+nbLin], Len: largest, Point: el(zeta)}
+	for _, c := range coefs {
+		batch.Coefs = append(batch.Coefs, el(c))
+	}
+	share(in.bz, coefs[0])
+	if statZK {
+		hc := coefs[len(coefs)-3:]
+		var t0 fr.Element
+		t0.Mul(&hc[0], &quotientRand[0]) // H₁'s r₀ at n+2
+		tail[2].Add(&tail[2], &t0)
+		t0.Mul(&hc[1], &quotientRand[1]) // H₂'s r₁ at n+2, −r₀ at 0
+		tail[2].Add(&tail[2], &t0)
+		t0.Mul(&hc[1], &quotientRand[0])
+		head[0].Sub(&head[0], &t0)
+		t0.Mul(&hc[2], &quotientRand[1]) // H₃'s −r₁ at 0
+		head[0].Sub(&head[0], &t0)
+	}
+	g := one
+	for i, tm := range polys[:5+k] {
+		g.Mul(&g, &gamma)
+		batch.Terms = append(batch.Terms, tm)
+		batch.Coefs = append(batch.Coefs, el(g))
+		if i < 3 {
+			share([][]fr.Element{in.bl, in.br, in.bo}[i], g)
+		}
+	}
+	batch.Add = []zkaccel.PlonkSegment{{At: 0, Values: rawbytes.Of(head)}, {At: n, Values: rawbytes.Of(tail)}}
+	zhead, ztail := make([]fr.Element, len(in.bz)), make([]fr.Element, len(in.bz))
+	for j, b := range in.bz {
+		zhead[j].Neg(&b)
+		ztail[j] = b
+	}
+	zOpen := zkaccel.PlonkOpening{Terms: []zkaccel.PlonkPoly{kp(zkaccel.PlonkZ)}, Coefs: [][]byte{el(one)}, Len: n + len(in.bz),
+		Point: el(zetaShifted), Add: []zkaccel.PlonkSegment{{At: 0, Values: rawbytes.Of(zhead)}, {At: n, Values: rawbytes.Of(ztail)}}}
+	req := &zkaccel.PlonkOpenRequest{Field: field, ElemSize: fr.Bytes, Openings: []zkaccel.PlonkOpening{batch, zOpen}}
+	rep.Add("fold", time.Since(start), nil)
+	var w [2]curve.G1Jac
+	items := []zmsm.BatchG1{{P: &w[0], Points: p.srs}, {P: &w[1], Points: p.srs}}
+	elapsed, ok, err := prover.PlonkOpen(rep, od, req, []string{"batch opening", "Z opening"}, items)
+	switch {
+	case err != nil:
+		return false, err
+	case !ok:
+		return declined("open", zkaccel.ErrUnsupported)
+	}
+	rep.Add("divide", elapsed, nil) // in the call, with the MSMs
+	rep.Add("divide Z", elapsed, nil)
+	proof.BatchedProof.H.FromJacobian(&w[0])
+	proof.BatchedProof.ClaimedValues = claimed
+	proof.ZShiftedOpening.H.FromJacobian(&w[1])
+	return true, nil
 }
 
 // bindPublicData binds to the transcript's γ the verifying key's

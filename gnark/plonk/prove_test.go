@@ -138,6 +138,16 @@ func TestProveVerify(t *testing.T) {
 					if _, fused := dev.(zkaccel.PlonkRatioMSMDevice); fused && rep.Get("ratio") != rep.Get("msm Z") {
 						t.Errorf("the ratio and Z's MSM were not one call: %s", rep.String())
 					}
+					// On a GPU the openings are one call too: the
+					// divisions and the MSMs report its time.
+					if _, opens := dev.(zkaccel.PlonkOpenDevice); opens {
+						call := rep.Get("msm batch opening")
+						for _, ph := range []string{"msm Z opening", "divide", "divide Z"} {
+							if rep.Get(ph) != call {
+								t.Errorf("the openings were not one call on %v (%s): %s", dev, ph, rep.String())
+							}
+						}
+					}
 					_, runs := dev.(zkaccel.PlonkDevice) // where the quotient runs whole
 					if err := prover.CheckPlace(&rep, "quotient", dev, runs, devtest.Required(dev)); err != nil {
 						t.Error(err)

@@ -161,6 +161,26 @@ func PlonkRatioMSM[J, A, S any, PJ frontend.Jacobian[J, A, S]](rep *Report, fd z
 	})
 }
 
+// PlonkOpen is PlonkQuotientMSM for PLONK's openings on the device
+// (zkaccel.PlonkOpenDevice): items[i] commits to req's opening i, whose
+// quotient (Len − 1 coefficients) stays on the device; its MSM request is
+// made here.
+func PlonkOpen[J, A, S any, PJ frontend.Jacobian[J, A, S]](rep *Report, fd zkaccel.PlonkOpenDevice, req *zkaccel.PlonkOpenRequest, names []string, items []frontend.BatchItem[J, A, S]) (time.Duration, bool, error) {
+	if len(items) != len(req.Openings) {
+		return 0, false, fmt.Errorf("plonk open: %d MSMs for %d openings", len(items), len(req.Openings))
+	}
+	hn, from := make([]int, len(items)), make([]int, len(items))
+	for i, o := range req.Openings {
+		hn[i] = o.Len - 1
+	}
+	return deviceMSMCall[J, A, S, PJ](rep, fd, "plonk open", names, items, hn, from, func(reqs []*zkaccel.MSMRequest, _ []int) error {
+		for i, r := range reqs {
+			req.Openings[i].MSM = r
+		}
+		return fd.PlonkOpen(req)
+	})
+}
+
 // deviceMSMCall makes items' requests to dev and runs them through call,
 // a device call that does work of its own first (what, for errors and log
 // lines) and takes the requests with their offsets into its vector: see
@@ -242,7 +262,10 @@ type Phase struct {
 	// PLONK's other host steps ("evaluate": the values at ζ and ωζ;
 	// "linearise": the linearised polynomial; "fold": the batch opening's
 	// values and Σγⁱ·polysᵢ; "divide" and "divide Z": the openings'
-	// divisions by X − a, Z's beside the rest), Groth16's "wires" (the wire
+	// divisions by X − a, Z's beside the rest; where the openings run on
+	// the device (zkaccel.PlonkOpenDevice), "evaluate" is its call for the
+	// values, and "divide", "divide Z", "msm batch opening" and "msm Z
+	// opening" all report its call for the openings), Groth16's "wires" (the wire
 	// values filtered for A, B and K, on the host), or "msm " and the MSM's
 	// name (Groth16: "A", "B1", "B2", "K", "Z",
 	// "commitment i", "commitment i knowledge"; PLONK: "L", "R", "O", "Z",
