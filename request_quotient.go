@@ -543,6 +543,82 @@ type PlonkRatioRequest struct {
 	Keep bool
 	// Kept receives, with Keep, the values kept (L, R, O, Z).
 	Kept ResidentPolys
+	// Wired, when set, holds the wires' values in the device's memory,
+	// where the proof's commitments to them left them
+	// ([PlonkWiresDevice]), for the same field and N: then Wires' entries
+	// are empty. With Keep, Kept refers to them: the caller frees Wired
+	// after Kept.
+	Wired ResidentPolys
+}
+
+// PlonkWiresRequest asks a device to keep a PLONK proof's wires (L's, R's
+// and O's N values on ⟨ω⟩, natural order) in its memory, for the proof's
+// ratio ([PlonkRatioRequest].Wired), while it commits to them. The device
+// sets Kept, which the caller frees once the ratio and the quotient that
+// read them are done.
+type PlonkWiresRequest struct {
+	Field    Field // a curve's scalar field
+	ElemSize int   // bytes per field element
+	N        int   // the domain's cardinality, a power of two
+	Wires    [3][]byte
+	Kept     ResidentPolys
+}
+
+// PlonkWiresDevice is implemented by devices that keep a PLONK proof's
+// wires from their commitments to their ratio (the GPUs). PlonkWiresMSM
+// uploads req's wires, keeps them, and runs msms in order as
+// [MSMBatchDevice.MSMBatch] runs a batch, each with empty Scalars: MSM i
+// takes its N scalars from the wires, L‖R‖O taken as one vector of 3·N
+// values, from element from[i] on, within one wire. An error wrapping
+// [ErrUnsupported] or [ErrBadRequest] comes before any work and keeps
+// nothing; the caller may then commit and run the ratio from the host's
+// values. After any other error the results are undefined and nothing is
+// kept.
+type PlonkWiresDevice interface {
+	MSMBatchDevice
+	PlonkWiresMSM(req *PlonkWiresRequest, msms []*MSMRequest, from []int) error
+}
+
+// Check reports whether r is well formed: N a power of two up to 2^31 and
+// three wires of N elements. The error wraps [ErrBadRequest].
+func (r *PlonkWiresRequest) Check() error {
+	if r == nil {
+		return badRequest("nil request")
+	}
+	if err := checkDomains(r.ElemSize, r.N, 1); err != nil {
+		return err
+	}
+	for i, v := range r.Wires {
+		if len(v) != r.N*r.ElemSize {
+			return badRequest("%s: %d bytes, want %d", [...]string{"L", "R", "O"}[i], len(v), r.N*r.ElemSize)
+		}
+	}
+	return nil
+}
+
+// CheckPlonkWiresMSM reports whether req, msms and from are a well-formed
+// [PlonkWiresDevice.PlonkWiresMSM] call: req well formed as its Check
+// says; msms not empty and without nil, each with empty Scalars, 1 ≤ N,
+// its scalars within one wire (from[i] … from[i]+N−1 in one of [0, N),
+// [N, 2N), [2N, 3N)), and a curve whose scalar field is req.Field. The
+// MSMs' other fields are the device's to check. The error wraps
+// [ErrBadRequest].
+func CheckPlonkWiresMSM(req *PlonkWiresRequest, msms []*MSMRequest, from []int) error {
+	if err := req.Check(); err != nil {
+		return err
+	}
+	if err := checkDeviceScalars(msms, from, "the wires", 3*req.N, req.Field); err != nil {
+		return err
+	}
+	for i, m := range msms {
+		switch {
+		case from[i] < 0:
+			return badRequest("MSM %d brings its scalars; each takes the wires'", i)
+		case from[i]/req.N != (from[i]+m.N-1)/req.N:
+			return badRequest("MSM %d takes the wires' values %d … %d, across two wires of %d", i, from[i], from[i]+m.N-1, req.N)
+		}
+	}
+	return nil
 }
 
 // PlonkRatioDevice is implemented by devices that compute PLONK's
@@ -555,8 +631,8 @@ type PlonkRatioDevice interface {
 }
 
 // Check reports whether r is well formed: N a power of two up to 2^31, the
-// wires, σ (empty with Fixed) and Result of N elements, one element per
-// constant. The error wraps [ErrBadRequest].
+// wires (empty with Wired), σ (empty with Fixed) and Result of N elements,
+// one element per constant. The error wraps [ErrBadRequest].
 func (r *PlonkRatioRequest) Check() error {
 	if r == nil {
 		return badRequest("nil request")
@@ -567,8 +643,8 @@ func (r *PlonkRatioRequest) Check() error {
 	}
 	for i, v := range append(append(r.Wires[:0:0], r.Wires[:]...), append(r.Sigma[:], r.Result)...) {
 		want := r.N * es
-		if r.Fixed != nil && i >= 3 && i < 6 {
-			want = 0 // σ is on the device
+		if r.Fixed != nil && i >= 3 && i < 6 || r.Wired != nil && i < 3 {
+			want = 0 // σ or the wires are on the device
 		}
 		if len(v) != want {
 			name := [...]string{"L", "R", "O", "σ1", "σ2", "σ3", "result"}[i]

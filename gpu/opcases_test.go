@@ -330,6 +330,56 @@ func opCases() []opCase {
 			}
 			return nil
 		}, false},
+		{"plonk-wires-kept", func(dev zkaccel.Device) error {
+			pd, ok := dev.(interface {
+				zkaccel.PlonkWiresDevice
+				zkaccel.PlonkRatioDevice
+				zkaccel.PlonkDevice
+			})
+			if !ok {
+				return fmt.Errorf("%v keeps no PLONK wires", dev)
+			}
+			r := *linked.r.req
+			wr := &zkaccel.PlonkWiresRequest{Field: r.Field, ElemSize: r.ElemSize, N: r.N, Wires: r.Wires}
+			sc := make([]fr.Element, 6)
+			copy(rawbytes.Of(sc), r.Wires[1][2*fr.Bytes:])
+			var want bn254.G1Jac
+			if _, err := want.MultiExp(linkedPoints[:6], sc, ecc.MultiExpConfig{}); err != nil {
+				return err
+			}
+			res := make([]bn254.G1Jac, 1)
+			msm := &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: 6, Points: rawbytes.Of(linkedPoints[:6]), Result: rawbytes.Of(res)}
+			if err := pd.PlonkWiresMSM(wr, []*zkaccel.MSMRequest{msm}, []int{r.N + 2}); err != nil {
+				return err
+			}
+			if wr.Kept == nil {
+				return fmt.Errorf("plonk wires kept nothing")
+			}
+			defer wr.Kept.Free()
+			if !res[0].Equal(&want) {
+				return fmt.Errorf("plonk wires and msm: wrong commitment")
+			}
+			r.Wires, r.Wired, r.Keep = [3][]byte{}, wr.Kept, true
+			r.Result = make([]byte, len(r.Result))
+			if err := pd.PlonkRatio(&r); err != nil {
+				return err
+			}
+			if r.Kept == nil {
+				return fmt.Errorf("plonk ratio on kept wires kept nothing")
+			}
+			defer r.Kept.Free()
+			q := *linked.q.req
+			q.Polys = clonePolys(q.Polys)
+			q.Values = r.Kept
+			q.Result = make([]byte, len(linkedH))
+			if err := pd.PlonkQuotient(&q); err != nil {
+				return err
+			}
+			if !slices.Equal(r.Result, linked.q.req.Polys[zkaccel.PlonkZ]) || !slices.Equal(q.Result, linkedH) {
+				return fmt.Errorf("plonk ratio and quotient on kept wires: wrong result")
+			}
+			return nil
+		}, false},
 		{"plonk-ratio-kept", linkedRun(false), false},
 		{"plonk-ratio-quotient-msm-kept", linkedRun(true), false},
 		{"plonk-ratio-msm", func(dev zkaccel.Device) error {

@@ -22,13 +22,23 @@ type keptValues struct {
 	bufs  [4]Buffer // L, R, O, Z
 	size  int64
 	freed freeOnce
+	// wired, where the ratio read the wires there
+	// (zkaccel.PlonkRatioRequest.Wired), holds L, R and O: Free leaves
+	// them to it.
+	wired *keptWires
 }
 
 func (k *keptValues) Device() zkaccel.Device { return k.d }
 func (k *keptValues) Len() int               { return len(k.bufs) }
 
 // Free releases the values' device memory; freeing twice does nothing.
-func (k *keptValues) Free() { k.d.release(&k.freed, k.size, k.bufs[:]...) }
+func (k *keptValues) Free() {
+	if k.wired != nil {
+		k.d.release(&k.freed, k.size, k.bufs[3])
+		return
+	}
+	k.d.release(&k.freed, k.size, k.bufs[:]...)
+}
 
 // keepScratch returns the scratch that holds what a ratio request keeps
 // (nil without Keep): its buffers outlive the call where it succeeds.
@@ -43,6 +53,9 @@ func (d *Device) keepScratch(req *zkaccel.PlonkRatioRequest) *scratch {
 // caller as req.Kept, once the ratio succeeded.
 func (d *Device) keepValues(req *zkaccel.PlonkRatioRequest, keep *scratch, wires [3]Buffer, z Buffer) {
 	k := &keptValues{d: d, field: req.Field, n: req.N, bufs: [4]Buffer{wires[0], wires[1], wires[2], z}, size: int64(keep.used)}
+	if w, ok := req.Wired.(*keptWires); ok {
+		k.wired = w // keep holds Z alone
+	}
 	d.resident.Add(k.size)
 	req.Kept = k
 }
@@ -60,6 +73,8 @@ func (d *Device) plonkValuesOf(req *zkaccel.PlonkQuotientRequest) (*keptValues, 
 		return nil, fmt.Errorf("%w: values kept for %s, n = %d, for a quotient of %s, n = %d", errBadRequest, k.field, k.n, req.Field, req.N)
 	case k.freed.is():
 		return nil, fmt.Errorf("the kept values were freed")
+	case k.wired != nil && k.wired.freed.is():
+		return nil, fmt.Errorf("the kept wires that the kept values read were freed")
 	}
 	return k, nil
 }

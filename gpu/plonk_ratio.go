@@ -99,9 +99,17 @@ func (d *Device) plonkRatioRun(req *zkaccel.PlonkRatioRequest, f FieldInfo) (zer
 // the buffers that hold Z, once they are done, and the wires, having
 // waited for the kernels, unless a denominator is zero (zero).
 func (d *Device) plonkRatioQueue(req *zkaccel.PlonkRatioRequest, f FieldInfo, s, keep *scratch) (zbuf Buffer, wires [3]Buffer, zero bool, err error) {
-	var fixed *residentPolys
+	var (
+		fixed *residentPolys
+		wired *keptWires
+	)
 	if req.Fixed != nil {
 		if fixed, err = d.plonkSigmaOf(req); err != nil {
+			return nil, wires, false, err
+		}
+	}
+	if req.Wired != nil {
+		if wired, err = d.plonkWiredOf(req); err != nil {
 			return nil, wires, false, err
 		}
 	}
@@ -126,7 +134,9 @@ func (d *Device) plonkRatioQueue(req *zkaccel.PlonkRatioRequest, f FieldInfo, s,
 	c := (m + chunk - 1) / chunk
 	var in [6]Buffer // the wires, then σ
 	for i, v := range req.Wires {
-		if in[i], err = keep.upload(v); err != nil {
+		if wired != nil {
+			in[i] = wired.bufs[i]
+		} else if in[i], err = keep.upload(v); err != nil {
 			return nil, wires, false, err
 		}
 	}

@@ -44,8 +44,9 @@ func (w *writeCounter) take() int64 {
 // TestKeep checks, on each GPU runtime device, what a Prover uploads per
 // proof with zplonk.EnvKeep on and off: from the second proof on, with it
 // on, the ratio reads σ from the circuit's resident polynomials and the
-// quotient reads L, R, O and Z where the ratio left them, so that each
-// proof writes exactly 7·n elements fewer (3 of σ, 4 of the values); every
+// wires where their commitments left them, and the quotient reads L, R, O
+// and Z where the ratio left them, so that each proof writes exactly
+// 7·n + 3·off − 2·p elements fewer (see testKeep); every
 // proof verifies either way, and the device holds nothing more after each
 // proof than after the first. It runs on the three curves.
 func TestKeep(t *testing.T) {
@@ -107,10 +108,16 @@ func testKeep(t *testing.T, id ecc.ID, d *gpu.Device, wc *writeCounter) {
 		}
 		p.Close()
 	}
-	want := 7 * int64(keySize(t, s.pk)) * 32 // the three scalar fields' elements
+	// σ (3n) and the values for the quotient (4n); the wires for the ratio
+	// (3n), less what their commitments' call uploads beyond the MSMs'
+	// scalars: each wire whole (3n) against its rows los … off − 1
+	// (3·off − 2·p, p the public inputs, off = p + the constraints).
+	n, p := int64(keySize(t, s.pk)), int64(s.ccs.GetNbPublicVariables())
+	off := p + int64(s.ccs.GetNbConstraints())
+	want := (7*n + 3*off - 2*p) * 32 // the three scalar fields' elements
 	for round := 1; round < 3; round++ {
 		if got := written["0"][round] - written["1"][round]; got != want {
-			t.Errorf("round %d: %d bytes written with %s=0, %d with 1: %d fewer, want 7·n elements = %d",
+			t.Errorf("round %d: %d bytes written with %s=0, %d with 1: %d fewer, want 7·n + 3·off − 2·p elements = %d",
 				round, written["0"][round], zplonk.EnvKeep, written["1"][round], got, want)
 		}
 	}

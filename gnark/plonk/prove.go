@@ -107,12 +107,10 @@ func Prove(ccs constraint.ConstraintSystem, pk gnarkplonk.ProvingKey, fullWitnes
 }
 
 // The slots of a proof's workspace (prover.Workspace, each curve's
-// prover's ws): commitLRO's three vectors, Z's values, Qk with the public
-// inputs, H, the blinded Z, the linearised polynomial, and each BSB22
-// commitment's committed values.
+// prover's ws): Z's values, Qk with the public inputs, H, the blinded Z,
+// the linearised polynomial, and each BSB22 commitment's committed values.
 const (
-	wsLRO       = iota // three slots
-	wsZ         = wsLRO + 3
+	wsZ         = iota
 	wsQk        = wsZ + 1
 	wsH         = wsQk + 1
 	wsBlindZ    = wsH + 1

@@ -71,6 +71,11 @@ type traceBLS12377 struct {
 	sigma            [3][]fr.Element // S1, S2, S3 in Lagrange form: σ(jn + i), j < 3, i < n
 	qcp              [][]fr.Element
 	omega0           []fr.Element // ω₀ʲ, j < n
+	// rest are the sums of the Lagrange SRS's points off L's rows and off
+	// R's and O's (commitLRO): [Σ_{i≥off} Lᵢ]₁, and the same plus
+	// [Σ_{i<p} Lᵢ]₁, where off = p + the constraints and p the public
+	// inputs.
+	rest [2]curve.G1Affine
 	// fixed holds, by device, the fixed polynomials evaluated on the
 	// quotient's cosets and kept there (nil: the device does not keep
 	// them). Guarded by the prover's mu.
@@ -272,6 +277,14 @@ func (p *proverBLS12377) traceOf(spr *cs.SparseR1CS, cfg *prover.Config) (*trace
 	}
 	t.omega0 = make([]fr.Element, n)
 	fft.BuildExpTable(d0.Generator, t.omega0)
+	nbPublic := len(spr.Public)
+	off := nbPublic + spr.GetNbConstraints()
+	lag := p.pk.KzgLagrange.G1
+	rest := sumPointsBLS12377(lag[off:])
+	t.rest[0].FromJacobian(&rest)
+	pub := sumPointsBLS12377(lag[:nbPublic])
+	rest.AddAssign(&pub)
+	t.rest[1].FromJacobian(&rest)
 	p.mu.Lock()
 	if len(p.traces) >= maxTracesBLS12377 {
 		for k := range p.traces {
@@ -438,9 +451,20 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		quotientRand[0].SetRandom()
 		quotientRand[1].SetRandom()
 	}
-	if err := p.commitLRO(rep, ws, lro, [3][]fr.Element{bl, br, bo}, wv, nbPublic, spr.GetNbConstraints(), proof, cfg); err != nil {
+	wired, err := p.commitLRO(rep, t, lro, [3][]fr.Element{bl, br, bo}, wv, nbPublic, spr.GetNbConstraints(), proof, cfg)
+	if err != nil {
 		return nil, err
 	}
+	// The wires kept on the device from their commitments, for the ratio
+	// (and, through its kept values, the quotient): freed once the
+	// quotient is done, or on any way out before.
+	freeWired := func() {
+		if wired != nil {
+			wired.Free()
+			wired = nil
+		}
+	}
+	defer freeWired()
 	fs := fiatshamir.NewTranscript(opt.ChallengeHash, "gamma", "beta", "alpha", "zeta")
 	if err := bindPublicDataBLS12377(fs, vk, wv[:nbPublic]); err != nil {
 		return nil, err
@@ -457,7 +481,7 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	beta.SetBytes(bbeta)
 
 	// 2. Z, the copy constraint's accumulated ratio; α.
-	zLag, zCommit, kept, err := p.ratio(rep, t, ws.Slice(wsZ, n), lro, beta, gamma, cfg)
+	zLag, zCommit, kept, err := p.ratio(rep, t, ws.Slice(wsZ, n), lro, wired, beta, gamma, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -509,6 +533,7 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	var hc hShardsBLS12377
 	h, err := p.quotient(rep, t, ws.Slice(wsH, int(t.domain1.Cardinality)), &qin, &hc, cfg)
 	freeKept()
+	freeWired()
 	// The coefficients the quotient kept on the device, for the openings:
 	// freed once they are done, or on any way out before.
 	defer func() {
@@ -630,11 +655,20 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	return proof, nil
 }
 
-// commitLRO commits to L, R and O, each blinded by b·(Xⁿ − 1): as gnark
-// does, it subtracts s₀ (the first witness value, which pads the columns)
-// and adds s₀·[1]₁ back, so that each MSM covers only the rows that carry
-// values (Σ Lagrange bases = [1]₁).
-func (p *proverBLS12377) commitLRO(rep *prover.Report, ws *prover.Workspace[fr.Element], lro, blind [3][]fr.Element, wv fr.Vector, nbPublic, nbConstraints int, proof *gplonk.Proof, cfg *prover.Config) error {
+// commitLRO commits to L, R and O, each blinded by b·(Xⁿ − 1). Their
+// rows past the constraints (and R's and O's public rows) hold s₀, the
+// first witness value, so the MSMs cover only the other rows, whose
+// values they take as they are, and s₀·[Σ of the other rows' Lagrange
+// points]₁ (t.rest) is added. gnark's prover makes the same MSMs over the
+// values less s₀ and adds s₀·[1]₁ (Σ Lagrange bases = [1]₁): the same
+// points, but small values (bits, bytes, limbs) stay small here, and an
+// MSM skips the zero digits of their high windows.
+//
+// Where the proof's ratio runs on cfg's device and keeps its values there
+// (EnvKeep), and the device keeps the wires from their commitments
+// (zkaccel.PlonkWiresDevice), the wires go up once, in full, and the MSMs
+// read their scalars there: it returns them kept, for the ratio.
+func (p *proverBLS12377) commitLRO(rep *prover.Report, t *traceBLS12377, lro, blind [3][]fr.Element, wv fr.Vector, nbPublic, nbConstraints int, proof *gplonk.Proof, cfg *prover.Config) (zkaccel.ResidentPolys, error) {
 	pk := p.pk
 	n := int(pk.Vk.Size)
 	offset := nbPublic + nbConstraints
@@ -644,29 +678,84 @@ func (p *proverBLS12377) commitLRO(rep *prover.Report, ws *prover.Workspace[fr.E
 	}
 	var s0b big.Int
 	s0.BigInt(&s0b)
-	var correction curve.G1Affine
-	correction.ScalarMultiplication(&pk.Kzg.G1[0], &s0b)
+	var rest [2]curve.G1Affine
+	for k := range rest {
+		rest[k].ScalarMultiplication(&t.rest[k], &s0b)
+	}
 	var vs [3][]fr.Element
 	los := []int{0, nbPublic, nbPublic} // R and O: the public rows hold s₀ too
 	for k := range vs {
-		v, w := ws.Slice(wsLRO+k, offset-los[k]), lro[k][los[k]:]
-		prover.ParallelRange(len(v), func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				v[i].Sub(&w[i], &s0)
-			}
-		})
-		vs[k] = v
+		vs[k] = lro[k][los[k]:offset]
 	}
-	lroC, err := p.commitAll(rep, []string{"L", "R", "O"}, p.lagrange, los, vs[:], cfg)
+	names := []string{"L", "R", "O"}
+	lroC, wired, err := p.commitWires(rep, t, names, lro, los, offset, cfg)
+	if err == nil && lroC == nil {
+		lroC, err = p.commitAll(rep, names, p.lagrange, los, vs[:], cfg)
+	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for k := range lroC {
-		lroC[k].Add(&lroC[k], &correction)
+		lroC[k].Add(&lroC[k], &rest[min(k, 1)])
 		cb := commitBlindingBLS12377(n, blind[k], pk.Kzg)
 		proof.LRO[k].Add(&lroC[k], &cb)
 	}
-	return nil
+	return wired, nil
+}
+
+// commitWires commits to the wires' values los[k] … offset−1 over the
+// Lagrange SRS as one call on cfg's device that keeps them
+// (zkaccel.PlonkWiresDevice), where the ratio will read them there (see
+// commitLRO), and returns the commitments and the kept wires; nil, nil
+// where it does not apply or the device declines.
+func (p *proverBLS12377) commitWires(rep *prover.Report, t *traceBLS12377, names []string, lro [3][]fr.Element, los []int, offset int, cfg *prover.Config) ([]curve.G1Affine, zkaccel.ResidentPolys, error) {
+	wd, ok := cfg.Device.(zkaccel.PlonkWiresDevice)
+	_, ratio := cfg.Device.(zkaccel.PlonkRatioDevice)
+	n := len(t.omega0)
+	if !ok || !ratio || !cfg.Batches() || len(t.sigma[0]) != n {
+		return nil, nil, nil
+	}
+	if keep, err := keepOn(); err != nil || !keep {
+		return nil, nil, err
+	}
+	req := &zkaccel.PlonkWiresRequest{Field: zkaccel.Field("bls12-377"), ElemSize: fr.Bytes, N: n}
+	items := make([]zmsm.BatchG1, 3)
+	hn, from := make([]int, 3), make([]int, 3)
+	for k := range 3 {
+		if len(lro[k]) != n || offset > n || offset > len(p.lagrange.Points()) {
+			return nil, nil, nil
+		}
+		req.Wires[k] = rawbytes.Of(lro[k])
+		items[k] = zmsm.BatchG1{P: new(curve.G1Jac), Points: p.lagrange, Lo: los[k]}
+		hn[k], from[k] = offset-los[k], k*n+los[k]
+	}
+	_, done, err := prover.PlonkWiresMSM(rep, wd, req, names, items, hn, from)
+	if err != nil || !done {
+		return nil, nil, err
+	}
+	out := make([]curve.G1Affine, 3)
+	for k := range items {
+		out[k].FromJacobian(items[k].P)
+	}
+	return out, req.Kept, nil
+}
+
+// sumPoints returns Σ pts, summed on every core.
+func sumPointsBLS12377(pts []curve.G1Affine) curve.G1Jac {
+	var (
+		mu  sync.Mutex
+		sum curve.G1Jac
+	)
+	prover.ParallelRange(len(pts), func(lo, hi int) {
+		var part curve.G1Jac
+		for i := lo; i < hi; i++ {
+			part.AddMixed(&pts[i])
+		}
+		mu.Lock()
+		sum.AddAssign(&part)
+		mu.Unlock()
+	})
+	return sum
 }
 
 // quotientInputsBLS12377 are the polynomials of one proof, by their
@@ -1782,7 +1871,7 @@ func hornerBLS12377(f []fr.Element, x fr.Element) fr.Element {
 // from those (loaded at the first proof's quotient there), and where it
 // also computes the quotient the wires and Z stay there for it: the
 // ratio returns them (kept, for the caller to free).
-func (p *proverBLS12377) ratio(rep *prover.Report, t *traceBLS12377, z []fr.Element, lro [3][]fr.Element, beta, gamma fr.Element, cfg *prover.Config) (_ []fr.Element, _ *curve.G1Affine, kept zkaccel.ResidentPolys, _ error) {
+func (p *proverBLS12377) ratio(rep *prover.Report, t *traceBLS12377, z []fr.Element, lro [3][]fr.Element, wired zkaccel.ResidentPolys, beta, gamma fr.Element, cfg *prover.Config) (_ []fr.Element, _ *curve.G1Affine, kept zkaccel.ResidentPolys, _ error) {
 	start := time.Now()
 	rd, ok := cfg.Device.(zkaccel.PlonkRatioDevice)
 	n := len(t.omega0)
@@ -1806,12 +1895,17 @@ func (p *proverBLS12377) ratio(rep *prover.Report, t *traceBLS12377, z []fr.Elem
 		p.mu.Unlock()
 	}
 	for j := range 3 {
-		req.Wires[j] = rawbytes.Of(lro[j])
+		if wired == nil || wired.Device() != cfg.Device {
+			req.Wires[j] = rawbytes.Of(lro[j])
+		}
 		if fx == nil {
 			req.Sigma[j] = rawbytes.Of(t.sigma[j])
 		}
 	}
 	req.Fixed = fx
+	if wired != nil && wired.Device() == cfg.Device { // the wires are there already
+		req.Wired = wired
+	}
 	if _, quot := rd.(zkaccel.PlonkDevice); quot && keep {
 		req.Keep = true
 	}

@@ -161,6 +161,15 @@ func PlonkRatioMSM[J, A, S any, PJ frontend.Jacobian[J, A, S]](rep *Report, fd z
 	})
 }
 
+// PlonkWiresMSM is PlonkQuotientMSM for a PLONK proof's wires kept on the
+// device from their commitments (zkaccel.PlonkWiresDevice): items[i]
+// takes hn[i] of the wires' values from from[i], in L‖R‖O.
+func PlonkWiresMSM[J, A, S any, PJ frontend.Jacobian[J, A, S]](rep *Report, fd zkaccel.PlonkWiresDevice, req *zkaccel.PlonkWiresRequest, names []string, items []frontend.BatchItem[J, A, S], hn, from []int) (time.Duration, bool, error) {
+	return deviceMSMCall[J, A, S, PJ](rep, fd, "plonk wires", names, items, hn, from, func(reqs []*zkaccel.MSMRequest, from []int) error {
+		return fd.PlonkWiresMSM(req, reqs, from)
+	})
+}
+
 // PlonkOpen is PlonkQuotientMSM for PLONK's openings on the device
 // (zkaccel.PlonkOpenDevice): items[i] commits to req's opening i, whose
 // quotient (Len − 1 coefficients) stays on the device; its MSM request is

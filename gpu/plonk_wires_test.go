@@ -1,0 +1,181 @@
+package gpu_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark-crypto/ecc/bn254"
+	frbn "github.com/consensys/gnark-crypto/ecc/bn254/fr"
+
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/gpu"
+	"github.com/zkaccel/zkaccel/internal/devtest"
+	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
+)
+
+// wireMSMs returns MSMs over a proof's wires as a PlonkWiresMSM call
+// takes them (from: offsets into L‖R‖O), over res, with the check of each
+// result against gnark-crypto's MSM of the host's wires over key.
+func wireMSMs(t *testing.T, wires [3][]byte, n int, key []bn254.G1Affine, res zkaccel.ResidentPoints, from, sizes []int) ([]*zkaccel.MSMRequest, func()) {
+	t.Helper()
+	got := make([]bn254.G1Jac, len(from))
+	want := make([]bn254.G1Jac, len(from))
+	var msms []*zkaccel.MSMRequest
+	for i, f := range from {
+		sc := make([]frbn.Element, sizes[i])
+		copy(rawbytes.Of(sc), wires[f/n][(f%n)*frbn.Bytes:])
+		if _, err := want[i].MultiExp(key[:sizes[i]], sc, ecc.MultiExpConfig{}); err != nil {
+			t.Fatal(err)
+		}
+		m := &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: sizes[i], Resident: res, Result: rawbytes.Of(got[i : i+1])}
+		rawbytes.Poison(m.Result)
+		msms = append(msms, m)
+	}
+	return msms, func() {
+		t.Helper()
+		for i := range got {
+			if !got[i].Equal(&want[i]) {
+				t.Errorf("the MSM over the wires from %d (%d scalars) differs from gnark-crypto's", from[i], sizes[i])
+			}
+		}
+	}
+}
+
+// TestPlonkWiresMSM checks a proof's wires kept from their commitments:
+// the MSMs read their scalars from each wire, whole and in part, in one
+// pass and in several, as gnark-crypto computes them; the ratio that reads
+// the kept wires (Wired), with σ resident or not, gives Z as with the
+// wires uploaded, and with Keep the quotient reads them through its kept
+// values; freeing the wires first makes that quotient fail; every byte is
+// returned once both are freed. Malformed calls are refused before any
+// work, keeping nothing.
+func TestPlonkWiresMSM(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		key, res := residentKey(t, d, rng, 64)
+		before := d.ResidentBytes()
+		for _, passes := range []string{"1", "3"} {
+			for _, sigma := range []bool{false, true} {
+				t.Run(fmt.Sprintf("passes=%s,sigma=%v", passes, sigma), func(t *testing.T) {
+					t.Setenv(gpu.EnvMSMPasses, passes)
+					li := newLinkedInstance(plonkFields[0].field, plonkFields[0].domain, plonkCase{32, 4, 1, [4]int{2, 2, 2, 3}}, rng)
+					n := li.q.n
+					r := *li.r.req
+					if sigma {
+						fx, rr := sigmaFixed(t, d, li)
+						defer fx.Free()
+						r.Sigma, r.Fixed = rr.Sigma, rr.Fixed
+					}
+					base := d.ResidentBytes()
+					wr := &zkaccel.PlonkWiresRequest{Field: zkaccel.FieldBN254, ElemSize: li.q.es, N: n, Wires: li.r.req.Wires}
+					msms, check := wireMSMs(t, wr.Wires, n, key, res, []int{0, n + 2, 2*n + 1, 2*n + n - 1}, []int{n, n - 2, n - 1, 1})
+					if err := d.PlonkWiresMSM(wr, msms, []int{0, n + 2, 2*n + 1, 2*n + n - 1}); err != nil {
+						t.Fatal(err)
+					}
+					check()
+					wired := wr.Kept
+					if wired == nil || wired.Len() != 3 {
+						t.Fatalf("kept wires %v", wired)
+					}
+					if got, want := d.ResidentBytes()-base, uint64(3*n*li.q.es); got != want {
+						t.Errorf("the kept wires hold %d bytes, want %d", got, want)
+					}
+					r.Wires, r.Wired, r.Keep = [3][]byte{}, wired, true
+					r.Result = make([]byte, len(li.r.req.Result))
+					if err := d.PlonkRatio(&r); err != nil {
+						t.Fatal(err)
+					}
+					li.r.checkValues(t, "z", r.Result, li.r.want())
+					kept := r.Kept
+					if kept == nil {
+						t.Fatal("a ratio with Keep kept nothing")
+					}
+					if got, want := d.ResidentBytes()-base, uint64(4*n*li.q.es); got != want {
+						t.Errorf("the kept wires and Z hold %d bytes, want %d (Z's alone more)", got, want)
+					}
+					req := *li.q.req
+					req.Polys = clonePolys(req.Polys)
+					req.Values = kept
+					li.q.req = &req
+					li.poisonKept()
+					checkPlonk(t, d, li.q)
+					wired.Free()
+					req2 := *li.q.req
+					req2.Polys = clonePolys(req.Polys)
+					if err := d.PlonkQuotient(&req2); err == nil || !strings.Contains(err.Error(), "freed") {
+						t.Errorf("a quotient reading wires freed: %v", err)
+					}
+					kept.Free()
+					kept.Free() // twice does nothing
+					if got := d.ResidentBytes(); got != base {
+						t.Errorf("%d bytes resident once all is freed, want %d", got, base)
+					}
+				})
+			}
+		}
+		t.Run("bad", func(t *testing.T) {
+			li := newLinkedInstance(plonkFields[0].field, plonkFields[0].domain, plonkCase{8, 4, 0, [4]int{2, 2, 2, 3}}, rng)
+			n := li.q.n
+			for _, tc := range []struct {
+				name  string
+				from  []int
+				sizes []int
+				edit  func(*zkaccel.PlonkWiresRequest)
+			}{
+				{"across wires", []int{n - 2}, []int{4}, nil},
+				{"own scalars", []int{-1}, []int{4}, nil},
+				{"past the wires", []int{3 * n}, []int{1}, nil},
+				{"short wire", []int{0}, []int{4}, func(r *zkaccel.PlonkWiresRequest) { r.Wires[1] = r.Wires[1][:8] }},
+				{"not a power of two", []int{0}, []int{4}, func(r *zkaccel.PlonkWiresRequest) { r.N = 6 }},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					wr := &zkaccel.PlonkWiresRequest{Field: zkaccel.FieldBN254, ElemSize: li.q.es, N: n, Wires: li.r.req.Wires}
+					if tc.edit != nil {
+						tc.edit(wr)
+					}
+					var msms []*zkaccel.MSMRequest
+					for _, s := range tc.sizes {
+						m := &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: s, Resident: res, Result: make([]byte, 96)}
+						rawbytes.Poison(m.Result)
+						msms = append(msms, m)
+					}
+					err := d.PlonkWiresMSM(wr, msms, tc.from)
+					if !errors.Is(err, zkaccel.ErrBadRequest) || wr.Kept != nil {
+						t.Fatalf("error %v, kept %v; want ErrBadRequest and nothing kept", err, wr.Kept)
+					}
+					for _, b := range msms[0].Result {
+						if b != 0xFF {
+							t.Fatal("a result was written")
+						}
+					}
+				})
+			}
+			// A ratio naming another field's wires, or freed ones.
+			wr := &zkaccel.PlonkWiresRequest{Field: zkaccel.FieldBN254, ElemSize: li.q.es, N: n, Wires: li.r.req.Wires}
+			m := &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: n, Resident: res, Result: make([]byte, 96)}
+			if err := d.PlonkWiresMSM(wr, []*zkaccel.MSMRequest{m}, []int{0}); err != nil {
+				t.Fatal(err)
+			}
+			r := *li.r.req
+			r.Wires, r.Wired, r.N = [3][]byte{}, wr.Kept, 2*n
+			r.Result = make([]byte, 2*n*li.q.es)
+			r.Sigma = [3][]byte{make([]byte, 2*n*li.q.es), make([]byte, 2*n*li.q.es), make([]byte, 2*n*li.q.es)}
+			if err := d.PlonkRatio(&r); !errors.Is(err, zkaccel.ErrBadRequest) {
+				t.Errorf("a ratio of another size on the kept wires: %v", err)
+			}
+			wr.Kept.Free()
+			r = *li.r.req
+			r.Wires, r.Wired = [3][]byte{}, wr.Kept
+			if err := d.PlonkRatio(&r); err == nil || !strings.Contains(err.Error(), "freed") {
+				t.Errorf("a ratio on freed wires: %v", err)
+			}
+		})
+		if got := d.ResidentBytes(); got != before {
+			t.Errorf("%d bytes resident at the end, want %d", got, before)
+		}
+	})
+}
