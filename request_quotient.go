@@ -561,7 +561,12 @@ type PlonkWiresRequest struct {
 	ElemSize int   // bytes per field element
 	N        int   // the domain's cardinality, a power of two
 	Wires    [3][]byte
-	Kept     ResidentPolys
+	// Zero lists, for each wire, rows that hold Value (one element) and
+	// that its MSMs read as zero (PLONK's unused slots, which hold wire
+	// 0's value); the ratio reads them as they are.
+	Zero  [3][]uint32
+	Value []byte
+	Kept  ResidentPolys
 }
 
 // PlonkWiresDevice is implemented by devices that keep a PLONK proof's
@@ -569,7 +574,8 @@ type PlonkWiresRequest struct {
 // uploads req's wires, keeps them, and runs msms in order as
 // [MSMBatchDevice.MSMBatch] runs a batch, each with empty Scalars: MSM i
 // takes its N scalars from the wires, L‖R‖O taken as one vector of 3·N
-// values, from element from[i] on, within one wire. An error wrapping
+// values, from element from[i] on, within one wire, the rows of req.Zero
+// read as zero. An error wrapping
 // [ErrUnsupported] or [ErrBadRequest] comes before any work and keeps
 // nothing; the caller may then commit and run the ratio from the host's
 // values. After any other error the results are undefined and nothing is
@@ -579,8 +585,9 @@ type PlonkWiresDevice interface {
 	PlonkWiresMSM(req *PlonkWiresRequest, msms []*MSMRequest, from []int) error
 }
 
-// Check reports whether r is well formed: N a power of two up to 2^31 and
-// three wires of N elements. The error wraps [ErrBadRequest].
+// Check reports whether r is well formed: N a power of two up to 2^31,
+// three wires of N elements, rows read as zero within them, and one
+// element of Value where there are any. The error wraps [ErrBadRequest].
 func (r *PlonkWiresRequest) Check() error {
 	if r == nil {
 		return badRequest("nil request")
@@ -588,10 +595,21 @@ func (r *PlonkWiresRequest) Check() error {
 	if err := checkDomains(r.ElemSize, r.N, 1); err != nil {
 		return err
 	}
+	zeros := false
 	for i, v := range r.Wires {
+		name := [...]string{"L", "R", "O"}[i]
 		if len(v) != r.N*r.ElemSize {
-			return badRequest("%s: %d bytes, want %d", [...]string{"L", "R", "O"}[i], len(v), r.N*r.ElemSize)
+			return badRequest("%s: %d bytes, want %d", name, len(v), r.N*r.ElemSize)
 		}
+		for _, z := range r.Zero[i] {
+			if int64(z) >= int64(r.N) {
+				return badRequest("%s: row %d read as zero, past its %d", name, z, r.N)
+			}
+		}
+		zeros = zeros || len(r.Zero[i]) > 0
+	}
+	if zeros && len(r.Value) != r.ElemSize {
+		return badRequest("value of the rows read as zero: %d bytes, want %d", len(r.Value), r.ElemSize)
 	}
 	return nil
 }

@@ -340,9 +340,12 @@ func opCases() []opCase {
 				return fmt.Errorf("%v keeps no PLONK wires", dev)
 			}
 			r := *linked.r.req
-			wr := &zkaccel.PlonkWiresRequest{Field: r.Field, ElemSize: r.ElemSize, N: r.N, Wires: r.Wires}
+			// R's row 3 read as zero (it holds its own value).
+			wr := &zkaccel.PlonkWiresRequest{Field: r.Field, ElemSize: r.ElemSize, N: r.N, Wires: r.Wires,
+				Zero: [3][]uint32{nil, {3}, nil}, Value: r.Wires[1][3*fr.Bytes : 4*fr.Bytes]}
 			sc := make([]fr.Element, 6)
 			copy(rawbytes.Of(sc), r.Wires[1][2*fr.Bytes:])
+			sc[1].SetZero()
 			var want bn254.G1Jac
 			if _, err := want.MultiExp(linkedPoints[:6], sc, ecc.MultiExpConfig{}); err != nil {
 				return err

@@ -215,6 +215,7 @@ type plonkKernels struct {
 	ntt                                   *nttKernels
 	copy, copyRev, fill, muladd, quotient Kernel
 	axpy, chunks, scan                    Kernel // the openings' (plonk_open.go)
+	scatter                               Kernel // the wires' (plonk_wires.go)
 }
 
 // plonkProgram compiles (once per device) and resolves field f's quotient
@@ -228,11 +229,11 @@ func (d *Device) plonkProgram(field zkaccel.Field, f FieldInfo) (*plonkKernels, 
 	if err != nil {
 		return nil, err
 	}
-	ks, err := kernels(p, "plonk_copy", "plonk_copy_rev", "plonk_fill", "plonk_muladd", "plonk_quotient", "poly_axpy", "poly_chunks", "poly_scan")
+	ks, err := kernels(p, "plonk_copy", "plonk_copy_rev", "plonk_fill", "plonk_muladd", "plonk_quotient", "poly_axpy", "poly_chunks", "poly_scan", "plonk_scatter")
 	if err != nil {
 		return nil, err
 	}
-	return &plonkKernels{k, ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], ks[7]}, nil
+	return &plonkKernels{k, ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], ks[7], ks[8]}, nil
 }
 
 // plonkCoset transforms polynomials onto cosets of a small domain of 2^logn

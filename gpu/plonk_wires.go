@@ -1,6 +1,7 @@
 package gpu
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/zkaccel/zkaccel"
@@ -79,10 +80,32 @@ func (d *Device) plonkWiresMSM(req *zkaccel.PlonkWiresRequest, msms []*zkaccel.M
 	for i, c := range calls {
 		c.dscal, c.doff = w.bufs[from[i]/n], from[i]%n
 	}
+	s := d.scratch()
+	defer s.free()
+	// The rows read as zero: zeroed for the MSMs, their value written back
+	// once they are done.
+	scatter, err := d.plonkScatter(req, f, s, w)
+	if err == nil {
+		err = scatter(make([]byte, f.ElemSize()))
+	}
+	if err != nil {
+		_ = d.rt.Finish()
+		keep.free()
+		return d.errorf(op, err)
+	}
 	if err := d.msmRun(calls, nil); err != nil {
 		_ = d.rt.Finish()
 		keep.free()
 		return err
+	}
+	err = scatter(req.Value)
+	if err == nil {
+		err = d.rt.Finish()
+	}
+	if err != nil {
+		_ = d.rt.Finish()
+		keep.free()
+		return d.errorf(op, err)
 	}
 	w.size = int64(keep.used)
 	d.resident.Add(w.size)
@@ -105,4 +128,48 @@ func (d *Device) plonkWiredOf(req *zkaccel.PlonkRatioRequest) (*keptWires, error
 		return nil, fmt.Errorf("the kept wires were freed")
 	}
 	return w, nil
+}
+
+// plonkScatter uploads req's rows read as zero (in s) and returns what
+// writes a value (one element) at them in the kept wires w.
+func (d *Device) plonkScatter(req *zkaccel.PlonkWiresRequest, f FieldInfo, s *scratch, w *keptWires) (func(v []byte) error, error) {
+	var (
+		idx [3]Buffer
+		k   *plonkKernels
+		err error
+	)
+	for i, z := range req.Zero {
+		if len(z) == 0 {
+			continue
+		}
+		if k == nil {
+			if k, err = d.plonkProgram(req.Field, f); err != nil {
+				return nil, err
+			}
+		}
+		b := make([]byte, 4*len(z))
+		for j, r := range z {
+			binary.LittleEndian.PutUint32(b[4*j:], r)
+		}
+		if idx[i], err = s.upload(b); err != nil {
+			return nil, err
+		}
+	}
+	return func(v []byte) error {
+		if k == nil {
+			return nil
+		}
+		c, err := s.upload(v)
+		if err != nil {
+			return err
+		}
+		for i, z := range req.Zero {
+			if len(z) > 0 {
+				if err := d.rt.Launch(k.scatter, len(z), d.nttGroup(), w.bufs[i], idx[i], uint32(len(z)), c); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}, nil
 }

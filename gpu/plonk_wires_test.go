@@ -3,6 +3,8 @@ package gpu_test
 import (
 	"errors"
 	"fmt"
+	"math/big"
+	"slices"
 	"strings"
 	"testing"
 
@@ -117,6 +119,55 @@ func TestPlonkWiresMSM(t *testing.T) {
 				})
 			}
 		}
+		// Rows read as zero: the MSMs see zeros there, the ratio the value.
+		t.Run("zero rows", func(t *testing.T) {
+			for _, passes := range []string{"1", "3"} {
+				t.Setenv(gpu.EnvMSMPasses, passes)
+				ri := newRatioInstance(plonkFields[0].field, plonkFields[0].domain, 32, rng)
+				n := ri.req.N
+				v := new(big.Int).Rand(rng, ri.p)
+				zero := [3][]uint32{{0, 5, 17}, {3, 4, 31}, {}}
+				for k, rows := range zero {
+					for _, r := range rows {
+						ri.wires[k][r] = v
+						copy(ri.req.Wires[k][int(r)*ri.es:], ri.mont(v))
+					}
+				}
+				masked := ri.req.Wires
+				for k, rows := range zero {
+					masked[k] = slices.Clone(ri.req.Wires[k])
+					for _, r := range rows {
+						clear(masked[k][int(r)*ri.es : int(r+1)*ri.es])
+					}
+				}
+				from, sizes := []int{0, n + 2, 2 * n}, []int{n, n - 2, n}
+				msms, check := wireMSMs(t, masked, n, key, res, from, sizes)
+				wr := &zkaccel.PlonkWiresRequest{Field: zkaccel.FieldBN254, ElemSize: ri.es, N: n, Wires: ri.req.Wires,
+					Zero: zero, Value: ri.mont(v)}
+				if err := d.PlonkWiresMSM(wr, msms, from); err != nil {
+					t.Fatal(err)
+				}
+				check()
+				r := *ri.req
+				r.Wires, r.Wired = [3][]byte{}, wr.Kept
+				r.Result = make([]byte, n*ri.es)
+				if err := d.PlonkRatio(&r); err != nil {
+					t.Fatal(err)
+				}
+				ri.checkValues(t, "z", r.Result, ri.want())
+				wr.Kept.Free()
+			}
+			wr := &zkaccel.PlonkWiresRequest{Field: zkaccel.FieldBN254, ElemSize: 32, N: 8,
+				Wires: [3][]byte{make([]byte, 256), make([]byte, 256), make([]byte, 256)}, Zero: [3][]uint32{{8}}, Value: make([]byte, 32)}
+			m := &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: 8, Resident: res, Result: make([]byte, 96)}
+			if err := d.PlonkWiresMSM(wr, []*zkaccel.MSMRequest{m}, []int{0}); !errors.Is(err, zkaccel.ErrBadRequest) {
+				t.Errorf("a row read as zero past the wire: %v", err)
+			}
+			wr.Zero, wr.Value = [3][]uint32{{1}}, nil
+			if err := d.PlonkWiresMSM(wr, []*zkaccel.MSMRequest{m}, []int{0}); !errors.Is(err, zkaccel.ErrBadRequest) {
+				t.Errorf("rows read as zero without their value: %v", err)
+			}
+		})
 		t.Run("bad", func(t *testing.T) {
 			li := newLinkedInstance(plonkFields[0].field, plonkFields[0].domain, plonkCase{8, 4, 0, [4]int{2, 2, 2, 3}}, rng)
 			n := li.q.n

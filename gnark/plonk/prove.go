@@ -107,10 +107,12 @@ func Prove(ccs constraint.ConstraintSystem, pk gnarkplonk.ProvingKey, fullWitnes
 }
 
 // The slots of a proof's workspace (prover.Workspace, each curve's
-// prover's ws): Z's values, Qk with the public inputs, H, the blinded Z,
-// the linearised polynomial, and each BSB22 commitment's committed values.
+// prover's ws): commitLRO's three vectors (the host's MSM scalars), Z's
+// values, Qk with the public inputs, H, the blinded Z, the linearised
+// polynomial, and each BSB22 commitment's committed values.
 const (
-	wsZ         = iota
+	wsLRO       = iota // three slots
+	wsZ         = wsLRO + 3
 	wsQk        = wsZ + 1
 	wsH         = wsQk + 1
 	wsBlindZ    = wsH + 1

@@ -71,11 +71,14 @@ type traceBN254 struct {
 	sigma            [3][]fr.Element // S1, S2, S3 in Lagrange form: σ(jn + i), j < 3, i < n
 	qcp              [][]fr.Element
 	omega0           []fr.Element // ω₀ʲ, j < n
-	// rest are the sums of the Lagrange SRS's points off L's rows and off
-	// R's and O's (commitLRO): [Σ_{i≥off} Lᵢ]₁, and the same plus
-	// [Σ_{i<p} Lᵢ]₁, where off = p + the constraints and p the public
-	// inputs.
-	rest [2]curve.G1Affine
+	// wire0 lists, for L, R and O, the rows within their MSMs' ranges
+	// (commitLRO: L's 0 … off−1, R's and O's p … off−1, where p is the
+	// public inputs and off = p + the constraints) whose value is wire 0's,
+	// s₀, in every proof: rows whose constraint names wire 0 there, as
+	// gnark's unused slots do. rest are, for each, the sum of the Lagrange
+	// SRS's points of the rows off its range and of those rows.
+	wire0 [3][]uint32
+	rest  [3]curve.G1Affine
 	// fixed holds, by device, the fixed polynomials evaluated on the
 	// quotient's cosets and kept there (nil: the device does not keep
 	// them). Guarded by the prover's mu.
@@ -277,14 +280,7 @@ func (p *proverBN254) traceOf(spr *cs.SparseR1CS, cfg *prover.Config) (*traceBN2
 	}
 	t.omega0 = make([]fr.Element, n)
 	fft.BuildExpTable(d0.Generator, t.omega0)
-	nbPublic := len(spr.Public)
-	off := nbPublic + spr.GetNbConstraints()
-	lag := p.pk.KzgLagrange.G1
-	rest := sumPointsBN254(lag[off:])
-	t.rest[0].FromJacobian(&rest)
-	pub := sumPointsBN254(lag[:nbPublic])
-	rest.AddAssign(&pub)
-	t.rest[1].FromJacobian(&rest)
+	t.wireRows(spr, p.pk.KzgLagrange.G1)
 	p.mu.Lock()
 	if len(p.traces) >= maxTracesBN254 {
 		for k := range p.traces {
@@ -451,7 +447,7 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 		quotientRand[0].SetRandom()
 		quotientRand[1].SetRandom()
 	}
-	wired, err := p.commitLRO(rep, t, lro, [3][]fr.Element{bl, br, bo}, wv, nbPublic, spr.GetNbConstraints(), proof, cfg)
+	wired, err := p.commitLRO(rep, t, ws, lro, [3][]fr.Element{bl, br, bo}, wv, nbPublic, spr.GetNbConstraints(), proof, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -655,20 +651,60 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 	return proof, nil
 }
 
-// commitLRO commits to L, R and O, each blinded by b·(Xⁿ − 1). Their
-// rows past the constraints (and R's and O's public rows) hold s₀, the
-// first witness value, so the MSMs cover only the other rows, whose
-// values they take as they are, and s₀·[Σ of the other rows' Lagrange
-// points]₁ (t.rest) is added. gnark's prover makes the same MSMs over the
-// values less s₀ and adds s₀·[1]₁ (Σ Lagrange bases = [1]₁): the same
-// points, but small values (bits, bytes, limbs) stay small here, and an
-// MSM skips the zero digits of their high windows.
+// wireRows sets t.wire0 and t.rest (see trace) for spr, lag the Lagrange
+// SRS's points.
+func (t *traceBN254) wireRows(spr *cs.SparseR1CS, lag []curve.G1Affine) {
+	nbPublic := len(spr.Public)
+	off := nbPublic + spr.GetNbConstraints()
+	if len(spr.Public) > 0 {
+		t.wire0[0] = []uint32{0} // L's public row 0 holds wire 0
+	}
+	for c, sc := range spr.GetSparseR1Cs() {
+		row := uint32(nbPublic + c)
+		for k, w := range [3]uint32{sc.XA, sc.XB, sc.XC} {
+			if w == 0 {
+				t.wire0[k] = append(t.wire0[k], row)
+			}
+		}
+	}
+	outside := sumPointsBN254(lag[off:])
+	pub := sumPointsBN254(lag[:nbPublic])
+	for k := range t.rest {
+		sum := outside
+		if k > 0 {
+			sum.AddAssign(&pub)
+		}
+		rows := t.wire0[k]
+		var mu sync.Mutex
+		prover.ParallelRange(len(rows), func(lo, hi int) {
+			var part curve.G1Jac
+			for _, i := range rows[lo:hi] {
+				part.AddMixed(&lag[i])
+			}
+			mu.Lock()
+			sum.AddAssign(&part)
+			mu.Unlock()
+		})
+		t.rest[k].FromJacobian(&sum)
+	}
+}
+
+// commitLRO commits to L, R and O, each blinded by b·(Xⁿ − 1). gnark's
+// prover subtracts s₀ (the first witness value, which pads the columns and
+// fills their unused slots) from each value of the rows up to the last
+// constraint (from the first constraint for R and O), commits to those
+// over the Lagrange SRS, and adds s₀·[1]₁ (Σ Lagrange bases = [1]₁). Here
+// the MSMs take the values as they are, but zero where the circuit puts
+// wire 0 (t.wire0), and s₀·t.rest adds the rest: the same points, where
+// small values (bits, bytes, limbs) stay small, so that an MSM skips the
+// zero digits of their high windows, and the slots that gnark's makes zero
+// are zero here too.
 //
 // Where the proof's ratio runs on cfg's device and keeps its values there
 // (EnvKeep), and the device keeps the wires from their commitments
 // (zkaccel.PlonkWiresDevice), the wires go up once, in full, and the MSMs
 // read their scalars there: it returns them kept, for the ratio.
-func (p *proverBN254) commitLRO(rep *prover.Report, t *traceBN254, lro, blind [3][]fr.Element, wv fr.Vector, nbPublic, nbConstraints int, proof *gplonk.Proof, cfg *prover.Config) (zkaccel.ResidentPolys, error) {
+func (p *proverBN254) commitLRO(rep *prover.Report, t *traceBN254, ws *prover.Workspace[fr.Element], lro, blind [3][]fr.Element, wv fr.Vector, nbPublic, nbConstraints int, proof *gplonk.Proof, cfg *prover.Config) (zkaccel.ResidentPolys, error) {
 	pk := p.pk
 	n := int(pk.Vk.Size)
 	offset := nbPublic + nbConstraints
@@ -678,37 +714,43 @@ func (p *proverBN254) commitLRO(rep *prover.Report, t *traceBN254, lro, blind [3
 	}
 	var s0b big.Int
 	s0.BigInt(&s0b)
-	var rest [2]curve.G1Affine
+	var rest [3]curve.G1Affine
 	for k := range rest {
 		rest[k].ScalarMultiplication(&t.rest[k], &s0b)
 	}
-	var vs [3][]fr.Element
 	los := []int{0, nbPublic, nbPublic} // R and O: the public rows hold s₀ too
-	for k := range vs {
-		vs[k] = lro[k][los[k]:offset]
-	}
 	names := []string{"L", "R", "O"}
-	lroC, wired, err := p.commitWires(rep, t, names, lro, los, offset, cfg)
+	lroC, wired, err := p.commitWires(rep, t, names, lro, los, offset, s0, cfg)
 	if err == nil && lroC == nil {
+		var vs [3][]fr.Element
+		for k := range vs {
+			v, w := ws.Slice(wsLRO+k, offset-los[k]), lro[k][los[k]:offset]
+			prover.ParallelRange(len(v), func(lo, hi int) { copy(v[lo:hi], w[lo:hi]) })
+			for _, i := range t.wire0[k] {
+				v[int(i)-los[k]].SetZero()
+			}
+			vs[k] = v
+		}
 		lroC, err = p.commitAll(rep, names, p.lagrange, los, vs[:], cfg)
 	}
 	if err != nil {
 		return nil, err
 	}
 	for k := range lroC {
-		lroC[k].Add(&lroC[k], &rest[min(k, 1)])
+		lroC[k].Add(&lroC[k], &rest[k])
 		cb := commitBlindingBN254(n, blind[k], pk.Kzg)
 		proof.LRO[k].Add(&lroC[k], &cb)
 	}
 	return wired, nil
 }
 
-// commitWires commits to the wires' values los[k] … offset−1 over the
-// Lagrange SRS as one call on cfg's device that keeps them
+// commitWires commits to the wires' values los[k] … offset−1 (those of
+// t.wire0's rows, which hold s0, read as zero) over the Lagrange SRS as
+// one call on cfg's device that keeps them
 // (zkaccel.PlonkWiresDevice), where the ratio will read them there (see
 // commitLRO), and returns the commitments and the kept wires; nil, nil
 // where it does not apply or the device declines.
-func (p *proverBN254) commitWires(rep *prover.Report, t *traceBN254, names []string, lro [3][]fr.Element, los []int, offset int, cfg *prover.Config) ([]curve.G1Affine, zkaccel.ResidentPolys, error) {
+func (p *proverBN254) commitWires(rep *prover.Report, t *traceBN254, names []string, lro [3][]fr.Element, los []int, offset int, s0 fr.Element, cfg *prover.Config) ([]curve.G1Affine, zkaccel.ResidentPolys, error) {
 	wd, ok := cfg.Device.(zkaccel.PlonkWiresDevice)
 	_, ratio := cfg.Device.(zkaccel.PlonkRatioDevice)
 	n := len(t.omega0)
@@ -718,7 +760,8 @@ func (p *proverBN254) commitWires(rep *prover.Report, t *traceBN254, names []str
 	if keep, err := keepOn(); err != nil || !keep {
 		return nil, nil, err
 	}
-	req := &zkaccel.PlonkWiresRequest{Field: zkaccel.Field("bn254"), ElemSize: fr.Bytes, N: n}
+	req := &zkaccel.PlonkWiresRequest{Field: zkaccel.Field("bn254"), ElemSize: fr.Bytes, N: n,
+		Zero: t.wire0, Value: rawbytes.Of([]fr.Element{s0})}
 	items := make([]zmsm.BatchG1, 3)
 	hn, from := make([]int, 3), make([]int, 3)
 	for k := range 3 {

@@ -39,6 +39,14 @@ KERNEL void plonk_fill(GLOBAL f_word* dst, const GLOBAL f_word* c, u32 n) {
 	f_store(dst, i, f_load(c, 0));
 }
 
+// plonk_scatter writes buf[idx[j]] = c[0] for j < n: a wire's rows that
+// its commitment reads as zero, then their value again (plonk_wires.go).
+KERNEL void plonk_scatter(GLOBAL f_word* buf, const GLOBAL u32* idx, u32 n, const GLOBAL f_word* c) {
+	u32 j = GLOBAL_ID();
+	if (j >= n) return;
+	f_store(buf, idx[j], f_load(c, 0));
+}
+
 // plonk_muladd writes acc[i] += a[i]·b[i] for i < n: a commitment's
 // Qcp·Pi term, folded into Qk's evaluations.
 KERNEL void plonk_muladd(GLOBAL f_word* acc, const GLOBAL f_word* a, const GLOBAL f_word* b, u32 n) {
