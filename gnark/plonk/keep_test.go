@@ -33,6 +33,21 @@ func (w *writeCounter) Write(dst gpu.Buffer, off int, src []byte) error {
 	return w.Runtime.Write(dst, off, src)
 }
 
+// countingGPU returns a device over dev's GPU runtime that counts the
+// bytes written to it (released when the test ends); it skips the test
+// where dev is no GPU runtime device.
+func countingGPU(t *testing.T, dev zkaccel.Device) (*gpu.Device, *writeCounter) {
+	t.Helper()
+	gd, ok := dev.(*gpu.Device)
+	if !ok {
+		t.Skipf("%v is not a GPU runtime device", dev)
+	}
+	wc := &writeCounter{Runtime: gd.Runtime()}
+	d := gpu.NewDevice(wc)
+	t.Cleanup(d.ReleaseCache)
+	return d, wc
+}
+
 // take returns the bytes written since the last take.
 func (w *writeCounter) take() int64 {
 	w.mu.Lock()
@@ -52,13 +67,7 @@ func (w *writeCounter) take() int64 {
 // proof than after the first. It runs on the three curves.
 func TestKeep(t *testing.T) {
 	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
-		gd, ok := dev.(*gpu.Device)
-		if !ok {
-			t.Skipf("%v is not a GPU runtime device", dev)
-		}
-		wc := &writeCounter{Runtime: gd.Runtime()}
-		d := gpu.NewDevice(wc)
-		defer d.ReleaseCache()
+		d, wc := countingGPU(t, dev)
 		for _, id := range []ecc.ID{ecc.BN254, ecc.BLS12_381, ecc.BLS12_377} {
 			t.Run(id.String(), func(t *testing.T) { testKeep(t, id, d, wc) })
 		}

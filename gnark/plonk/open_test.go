@@ -28,13 +28,7 @@ import (
 // whose device declines (the switch off later) too; both proofs verify.
 func TestOpenDevice(t *testing.T) {
 	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
-		gd, ok := dev.(*gpu.Device)
-		if !ok {
-			t.Skipf("%v is not a GPU runtime device", dev)
-		}
-		wc := &writeCounter{Runtime: gd.Runtime()}
-		d := gpu.NewDevice(wc)
-		defer d.ReleaseCache()
+		d, wc := countingGPU(t, dev)
 		for _, id := range []ecc.ID{ecc.BN254, ecc.BLS12_381, ecc.BLS12_377} {
 			for _, statZK := range []bool{false, true} {
 				name := id.String()
