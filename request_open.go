@@ -74,10 +74,16 @@ type PlonkOpenRequest struct {
 // wrapping [ErrUnsupported] or [ErrBadRequest] before any work where it
 // declines or the request is malformed; the caller may then do the work
 // on the host, from its own copies.
+//
+// PlonkRead copies the coefficients p names into dst (p.Len elements of
+// elemSize bytes): a caller that kept them there only
+// ([PlonkQuotientRequest].NoRead) reads them back where it opens them on
+// the host after all.
 type PlonkOpenDevice interface {
 	Device
 	PlonkEvaluate(req *PlonkEvalRequest) error
 	PlonkOpen(req *PlonkOpenRequest) error
+	PlonkRead(field Field, elemSize int, p PlonkPoly, dst []byte) error
 }
 
 // checkPoly checks the shape of a polynomial named in a request: a set,

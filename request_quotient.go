@@ -104,6 +104,11 @@ type PlonkQuotientRequest struct {
 	// Kept receives, with Keep, the coefficients kept: [PlonkPoly] names
 	// them by their index in Polys, and H by PlonkH.
 	Kept ResidentPolys
+	// NoRead (with Keep) asks the device to leave Result and the values in
+	// Polys as they are: H and the coefficients stay on the device only,
+	// for a caller that opens them there and reads back
+	// ([PlonkOpenDevice].PlonkRead) only what a fallback needs.
+	NoRead bool
 }
 
 // PlonkFixed lists the polynomials of a [PlonkQuotientRequest] that belong
@@ -254,6 +259,9 @@ func (r *PlonkQuotientRequest) Check() error {
 	}
 	if r.Keep && !r.Lagrange {
 		return badRequest("coefficients kept (Keep) without Lagrange")
+	}
+	if r.NoRead && !r.Keep {
+		return badRequest("nothing read back (NoRead) and nothing kept")
 	}
 	consts = append(consts, r.CosetShifts...)
 	consts = append(consts, r.Vanishing...)

@@ -142,9 +142,18 @@ func (d *Device) plonkQuotientMSM(q *zkaccel.PlonkQuotientRequest, msms []*zkacc
 		_ = d.rt.Finish() // let the launched kernels end before the buffers are freed
 		return d.errorf(op, err)
 	}
-	err = d.msmRunReading(op, "the quotient", calls, res,
-		func(br besideReader, m Mark) error { return d.plonkReadAfter(br, m, q, res, canon) },
-		func() error { return d.plonkRead(q, res, canon) })
+	if q.NoRead { // H and the coefficients stay on the device only
+		for _, c := range calls {
+			if c.devScalars {
+				c.dscal = res
+			}
+		}
+		err = d.msmRun(calls, nil)
+	} else {
+		err = d.msmRunReading(op, "the quotient", calls, res,
+			func(br besideReader, m Mark) error { return d.plonkReadAfter(br, m, q, res, canon) },
+			func() error { return d.plonkRead(q, res, canon) })
+	}
 	if err != nil {
 		return err
 	}
@@ -278,7 +287,11 @@ func (d *Device) plonkRun(req *zkaccel.PlonkQuotientRequest, f FieldInfo) error 
 	if err != nil {
 		return err
 	}
-	if err := d.plonkRead(req, res, canon); err != nil {
+	if req.NoRead {
+		if err := d.rt.Finish(); err != nil {
+			return err
+		}
+	} else if err := d.plonkRead(req, res, canon); err != nil {
 		return err
 	}
 	d.keepCoeffs(req, s, res, canon)

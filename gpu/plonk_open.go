@@ -182,6 +182,30 @@ func (d *Device) PlonkOpen(req *zkaccel.PlonkOpenRequest) error {
 	return d.forgetIfReset(d.plonkOpen(req))
 }
 
+// PlonkRead copies the coefficients p names, held on the device, into dst
+// (see zkaccel.PlonkOpenDevice).
+func (d *Device) PlonkRead(field zkaccel.Field, elemSize int, p zkaccel.PlonkPoly, dst []byte) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	op := "plonk read " + string(field)
+	f, err := d.quotientField(op, field, elemSize, func() error { return nil })
+	if err != nil {
+		return err
+	}
+	es := f.ElemSize()
+	switch {
+	case p.From < 0 || p.Len < 1:
+		return d.errorf(op, fmt.Errorf("%w: coefficients %d … %d", errBadRequest, p.From, p.From+p.Len-1))
+	case len(dst) != p.Len*es:
+		return d.errorf(op, fmt.Errorf("%w: %d bytes for %d coefficients of %d", errBadRequest, len(dst), p.Len, es))
+	}
+	buf, err := d.polyOf(field, p)
+	if err != nil {
+		return d.errorf(op, err)
+	}
+	return d.forgetIfReset(d.errorf(op, d.rt.Read(dst, buf, p.From*es)))
+}
+
 var _ zkaccel.PlonkOpenDevice = (*Device)(nil)
 
 func (d *Device) plonkEvaluate(req *zkaccel.PlonkEvalRequest) error {

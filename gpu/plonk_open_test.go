@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"math/rand"
+	"slices"
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -463,4 +464,111 @@ func checkOpenRefused(t *testing.T, err, want error, out []byte) {
 			t.Fatalf("output written before the error %v", err)
 		}
 	}
+}
+
+// TestPlonkNoRead checks a quotient that keeps H and the coefficients on
+// the device only (NoRead), as the plain call and in one call with H's
+// MSMs: Result and the values are left as they were, and PlonkRead gives
+// back, whole and in part, what a quotient that reads them writes; reads
+// out of range or of the wrong size are refused.
+func TestPlonkNoRead(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		key, res := residentKey(t, d, rng, 64)
+		c := plonkCase{16, 4, 1, [4]int{2, 2, 2, 3}}
+		for _, fused := range []bool{false, true} {
+			t.Run(fmt.Sprintf("fused=%v", fused), func(t *testing.T) {
+				f := plonkFields[0]
+				in := newPlonkInstance(f.field, f.domain, c, rng)
+				in.lagrange()
+				lr, req := splitFixed(in.req)
+				fx, err := d.LoadPlonkFixed(lr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer fx.Free()
+				req.Fixed = fx
+				ref := *req
+				ref.Polys = clonePolys(req.Polys)
+				ref.Result = make([]byte, len(req.Result))
+				if err := d.PlonkQuotient(&ref); err != nil {
+					t.Fatal(err)
+				}
+				req.Keep, req.NoRead = true, true
+				rawbytes.Poison(req.Result)
+				values := clonePolys(req.Polys)
+				if fused {
+					np2 := c.n + 2
+					got := make([]bn254.G1Jac, 1)
+					m := &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: np2, Resident: res, Result: rawbytes.Of(got)}
+					err = d.PlonkQuotientMSM(req, []*zkaccel.MSMRequest{m}, []int{np2})
+					h := make([]frbn.Element, np2)
+					copy(rawbytes.Of(h), ref.Result[np2*in.es:])
+					var want bn254.G1Jac
+					if _, err := want.MultiExp(key[:np2], h, ecc.MultiExpConfig{}); err != nil {
+						t.Fatal(err)
+					}
+					if !got[0].Equal(&want) {
+						t.Error("the MSM over H's second shard differs from gnark-crypto's")
+					}
+				} else {
+					err = d.PlonkQuotient(req)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if req.Kept == nil {
+					t.Fatal("nothing kept")
+				}
+				defer req.Kept.Free()
+				for _, b := range req.Result {
+					if b != 0xFF {
+						t.Fatal("Result written with NoRead")
+					}
+				}
+				for i := range values {
+					if !slices.Equal(values[i], req.Polys[i]) {
+						t.Fatalf("polynomial %d written with NoRead", i)
+					}
+				}
+				m := c.n * c.rho
+				for _, p := range []zkaccel.PlonkPoly{
+					{Set: req.Kept, Index: zkaccel.PlonkH, Len: m},
+					{Set: req.Kept, Index: zkaccel.PlonkH, From: 3, Len: 5},
+					{Set: req.Kept, Index: zkaccel.PlonkL, Len: c.n},
+					{Set: req.Kept, Index: zkaccel.PlonkNbPolys + 1, Len: c.n},
+				} {
+					dst := make([]byte, p.Len*in.es)
+					if err := d.PlonkRead(f.field, in.es, p, dst); err != nil {
+						t.Fatal(err)
+					}
+					want := ref.Result
+					if p.Index != zkaccel.PlonkH {
+						want = ref.Polys[p.Index]
+					}
+					if !slices.Equal(dst, want[p.From*in.es:(p.From+p.Len)*in.es]) {
+						t.Errorf("read back polynomial %d, %d … %d: differs", p.Index, p.From, p.From+p.Len-1)
+					}
+				}
+				for _, bad := range []struct {
+					p zkaccel.PlonkPoly
+					n int
+				}{
+					{zkaccel.PlonkPoly{Set: req.Kept, Index: zkaccel.PlonkH, From: 1, Len: m}, m},
+					{zkaccel.PlonkPoly{Set: req.Kept, Index: zkaccel.PlonkL, Len: c.n}, c.n - 1},
+					{zkaccel.PlonkPoly{Set: req.Kept, Index: zkaccel.PlonkS1, Len: c.n}, c.n},
+				} {
+					if err := d.PlonkRead(f.field, in.es, bad.p, make([]byte, bad.n*in.es)); !errors.Is(err, zkaccel.ErrBadRequest) {
+						t.Errorf("read of %+v into %d elements: %v", bad.p, bad.n, err)
+					}
+				}
+			})
+		}
+		bad := &zkaccel.PlonkQuotientRequest{}
+		*bad = *newPlonkInstance(plonkFields[0].field, plonkFields[0].domain, c, rng).req
+		bad.NoRead = true
+		if err := d.PlonkQuotient(bad); !errors.Is(err, zkaccel.ErrBadRequest) {
+			t.Errorf("NoRead without Keep: %v", err)
+		}
+	})
 }

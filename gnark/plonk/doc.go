@@ -37,7 +37,9 @@
 // combinations, the divisions by X − a and their MSMs), from those
 // coefficients and the circuit's, which the prover loads with its fixed
 // polynomials; the host only binds the transcript and computes the
-// linearised polynomial's coefficients. On other devices it runs
+// linearised polynomial's coefficients, and H and the coefficients stay on
+// the device (read back only where the device declines the openings). On
+// other devices it runs
 // on the CPU, its NTTs (the interpolations too) through the NTT front end,
 // and the report marks the phase "quotient" as a fallback. The rest (the
 // solver, the copy constraint's ratio off the GPUs, the evaluations at ζ, the

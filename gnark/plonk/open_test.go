@@ -38,6 +38,34 @@ func TestOpenDevice(t *testing.T) {
 				t.Run(name, func(t *testing.T) { testOpenDevice(t, id, statZK, d, wc) })
 			}
 		}
+		// The openings on the device declined after a quotient that kept
+		// H and the coefficients there only: the host reads them back
+		// and opens; the proofs verify.
+		t.Run("declined", func(t *testing.T) {
+			defer zplonk.SetDeclineOpen(true)()
+			for _, id := range []ecc.ID{ecc.BN254, ecc.BLS12_381} {
+				s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
+				p, err := zplonk.NewProver(s.pk, zplonk.WithDevice(d))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range 2 {
+					w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(int64(70+i), 3, 1))
+					var rep zplonk.Report
+					proof, err := p.Prove(s.ccs, w, zplonk.WithReport(&rep), zplonk.WithProverOptions(backend.WithStatisticalZeroKnowledge()))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := plonk.Verify(proof, s.vk, pub); err != nil {
+						t.Fatalf("%s, proof %d: %v", id, i, err)
+					}
+					if oneCall(&rep) || rep.Get("read back") <= 0 {
+						t.Errorf("%s, proof %d: openings on the device %v, read back %v: %s", id, i, oneCall(&rep), rep.Get("read back"), rep.String())
+					}
+				}
+				p.Close()
+			}
+		})
 		t.Run("switched", func(t *testing.T) {
 			id := ecc.BN254
 			s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})

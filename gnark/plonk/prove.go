@@ -3,6 +3,7 @@ package plonk
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark-crypto/utils/cpu"
@@ -168,6 +169,10 @@ const EnvKeep = "ZKACCEL_PLONK_KEEP"
 // binds the transcript. "1" or unset does, "0" does not (the host
 // computes them, as before: a switch to measure the difference).
 const EnvOpen = "ZKACCEL_PLONK_OPEN"
+
+// declineOpen makes the openings on the device decline, as a device may
+// (tests: the host then reads back what it needs and opens).
+var declineOpen atomic.Bool
 
 // openOn reports whether EnvOpen allows the openings on the device.
 func openOn() (bool, error) { return envflag.Switch(EnvOpen, true) }

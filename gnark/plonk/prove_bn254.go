@@ -540,15 +540,20 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 	if err != nil {
 		return nil, err
 	}
-	lc, rc, oc, zc, pic := qin.l, qin.r, qin.o, qin.z, qin.pi
 	np2 := n + 2
-	h1, h2, h3 := h[:np2], h[np2:2*np2], h[2*np2:3*np2]
-	if opt.StatisticalZK {
-		h1 = append(append([]fr.Element(nil), h1...), quotientRand[0])
-		h2 = append(append([]fr.Element(nil), h2...), quotientRand[1])
-		h2[0].Sub(&h2[0], &quotientRand[0])
-		h3 = append([]fr.Element(nil), h3...)
-		h3[0].Sub(&h3[0], &quotientRand[1])
+	// H's shards as the proof commits to them: with statistical zero
+	// knowledge, shard 1 gains r₀·X^(n+2), shard 2 loses r₀ and gains
+	// r₁·X^(n+2), shard 3 loses r₁.
+	shards := func() (h1, h2, h3 []fr.Element) {
+		h1, h2, h3 = h[:np2], h[np2:2*np2], h[2*np2:3*np2]
+		if opt.StatisticalZK {
+			h1 = append(append([]fr.Element(nil), h1...), quotientRand[0])
+			h2 = append(append([]fr.Element(nil), h2...), quotientRand[1])
+			h2[0].Sub(&h2[0], &quotientRand[0])
+			h3 = append([]fr.Element(nil), h3...)
+			h3[0].Sub(&h3[0], &quotientRand[1])
+		}
+		return h1, h2, h3
 	}
 	if hc.ok {
 		hs, err := hc.commitments(pk.Kzg.G1, np2, quotientRand, opt.StatisticalZK)
@@ -558,6 +563,7 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 		copy(proof.H[:], hs[:])
 	} else {
 		// The three shards' MSMs together, as L, R and O's.
+		h1, h2, h3 := shards()
 		hs, err := p.commitAll(rep, []string{"H1", "H2", "H3"}, p.srs, []int{0, 0, 0}, [][]fr.Element{h1, h2, h3}, cfg)
 		if err != nil {
 			return nil, err
@@ -581,7 +587,14 @@ func (p *proverBN254) prove(ccs constraint.ConstraintSystem, fullWitness witness
 			rep.Finish(ecc.BN254, time.Since(total))
 			return proof, nil
 		}
+		if qin.onDevice { // the host needs them after all
+			if err := p.readBack(rep, &qin, h); err != nil {
+				return nil, err
+			}
+		}
 	}
+	lc, rc, oc, zc, pic := qin.l, qin.r, qin.o, qin.z, qin.pi
+	h1, h2, h3 := shards()
 	// Z's at ωζ (a division and an MSM) runs beside the rest,
 	// which needs only its value. The host's steps are phases of their own
 	// ("evaluate", "linearise", "fold", "divide", "divide Z"), so that the
@@ -814,8 +827,11 @@ type quotientInputsBN254 struct {
 	// coeffs receives, where the quotient ran on a device that opens
 	// polynomials (and EnvOpen allows it), the coefficients it kept there
 	// (zkaccel.PlonkQuotientRequest.Keep), for openDevice; the caller
-	// frees them.
-	coeffs zkaccel.ResidentPolys
+	// frees them. onDevice says that they stayed there only (NoRead): H's
+	// and the coefficients' vectors on the host were not written, and
+	// readBack fills them where the host opens after all.
+	coeffs   zkaccel.ResidentPolys
+	onDevice bool
 }
 
 // hShardsBN254 are the commitments to the three shards of H, of n+2
@@ -928,7 +944,11 @@ func (p *proverBN254) quotient(rep *prover.Report, t *traceBN254, res []fr.Eleme
 			req.Values = in.kept
 		}
 		if fx != nil && p.openable(t, fx) {
-			req.Keep = true // for the openings, on the device too
+			on, err := openOn()
+			if err != nil {
+				return err
+			}
+			req.Keep = on // for the openings, on the device too
 		}
 		if fx != nil { // the circuit's polynomials are on the device already
 			req.Fixed = fx
@@ -941,16 +961,20 @@ func (p *proverBN254) quotient(rep *prover.Report, t *traceBN254, res []fr.Eleme
 		}
 		fused := false
 		if fd, ok := dev.(zkaccel.PlonkMSMDevice); ok && cfg.Batches() && 3*(n+2) <= m {
+			// H's commitments in the call and the openings on the device:
+			// the host needs neither H nor the coefficients.
+			req.NoRead = req.Keep
 			fused, err = p.quotientMSM(rep, fd, req, hc, n+2)
 		}
 		if !fused && err == nil {
+			req.NoRead = false
 			err = pd.PlonkQuotient(req)
 		}
 		if err != nil && fx != nil && !errors.Is(err, zkaccel.ErrUnsupported) {
 			p.dropFixed(t, dev, fx)
 		}
 		if err == nil {
-			in.coeffs = req.Kept
+			in.coeffs, in.onDevice = req.Kept, req.NoRead && req.Kept != nil
 		}
 		return err
 	}
@@ -1502,6 +1526,42 @@ func foldChallengeBN254(point fr.Element, digests []kzg.Digest, claimed []fr.Ele
 	return gamma, nil
 }
 
+// readBack reads from the device into h and in's vectors (which still
+// hold values) H's and the proof's coefficients that its quotient kept
+// there only (in.onDevice), for the openings on the host.
+func (p *proverBN254) readBack(rep *prover.Report, in *quotientInputsBN254, h []fr.Element) error {
+	start := time.Now()
+	kept := in.coeffs
+	od, ok := kept.Device().(zkaccel.PlonkOpenDevice)
+	if !ok {
+		return fmt.Errorf("read back: %v opens no polynomials", kept.Device())
+	}
+	field := zkaccel.Field("bn254")
+	read := func(i int, dst []fr.Element) error {
+		pp := zkaccel.PlonkPoly{Set: kept, Index: i, Len: len(dst)}
+		if err := od.PlonkRead(field, fr.Bytes, pp, rawbytes.Of(dst)); err != nil {
+			return fmt.Errorf("read back: %w", err)
+		}
+		return nil
+	}
+	if err := read(zkaccel.PlonkH, h); err != nil {
+		return err
+	}
+	for i, v := range map[int][]fr.Element{zkaccel.PlonkL: in.l, zkaccel.PlonkR: in.r, zkaccel.PlonkO: in.o, zkaccel.PlonkZ: in.z} {
+		if err := read(i, v); err != nil {
+			return err
+		}
+	}
+	for j, v := range in.pi {
+		if err := read(zkaccel.PlonkNbPolys+2*j+1, v); err != nil {
+			return err
+		}
+	}
+	in.onDevice = false
+	rep.Add("read back", time.Since(start), nil)
+	return nil
+}
+
 // openDevice makes the proof's openings on the device that kept the
 // quotient's coefficients (in.coeffs; zkaccel.PlonkOpenDevice), from them
 // and the circuit's polynomials loaded there with their coefficients:
@@ -1528,7 +1588,7 @@ func (p *proverBN254) openDevice(rep *prover.Report, t *traceBN254, in *quotient
 	p.mu.Lock()
 	fx := t.fixed[dev]
 	p.mu.Unlock()
-	if !ok || fx == nil {
+	if !ok || fx == nil || declineOpen.Load() {
 		return false, nil
 	}
 	vk := p.pk.Vk

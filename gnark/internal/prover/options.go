@@ -274,7 +274,9 @@ type Phase struct {
 	// divisions by X − a, Z's beside the rest; where the openings run on
 	// the device (zkaccel.PlonkOpenDevice), "evaluate" is its call for the
 	// values, and "divide", "divide Z", "msm batch opening" and "msm Z
-	// opening" all report its call for the openings), Groth16's "wires" (the wire
+	// opening" all report its call for the openings; "read back": H and the
+	// coefficients read from the device where it declined the openings
+	// after keeping them there only), Groth16's "wires" (the wire
 	// values filtered for A, B and K, on the host), or "msm " and the MSM's
 	// name (Groth16: "A", "B1", "B2", "K", "Z",
 	// "commitment i", "commitment i knowledge"; PLONK: "L", "R", "O", "Z",
