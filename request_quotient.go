@@ -94,6 +94,12 @@ type PlonkQuotientRequest struct {
 	// the coefficients, as with Lagrange. Values are read, not consumed:
 	// the caller frees them.
 	Values ResidentPolys
+	// Committed, where given (with Lagrange), holds for commitment i, in
+	// Committed[i] when not nil, Piᵢ's values on ⟨ω⟩ in the device's
+	// memory, kept there by its commitment ([PlonkWiresDevice]
+	// .PlonkCommittedMSM): the device reads them there, as Values. At most
+	// one entry per commitment.
+	Committed []ResidentPolys
 	// Keep (with Lagrange) asks the device to keep, once the call
 	// succeeds, H's Rho·N coefficients and those of the polynomials given
 	// by values (Qk, L, R, O, Z, each Piᵢ) in its memory, for the proof's
@@ -259,6 +265,12 @@ func (r *PlonkQuotientRequest) Check() error {
 	}
 	if r.Keep && !r.Lagrange {
 		return badRequest("coefficients kept (Keep) without Lagrange")
+	}
+	if len(r.Committed) > (len(r.Polys)-PlonkNbPolys)/2 {
+		return badRequest("%d kept commitments' values for %d commitments", len(r.Committed), (len(r.Polys)-PlonkNbPolys)/2)
+	}
+	if len(r.Committed) > 0 && !r.Lagrange {
+		return badRequest("commitments' values kept on the device (Committed) without Lagrange")
 	}
 	if r.NoRead && !r.Keep {
 		return badRequest("nothing read back (NoRead) and nothing kept")
@@ -588,9 +600,15 @@ type PlonkWiresRequest struct {
 // nothing; the caller may then commit and run the ratio from the host's
 // values. After any other error the results are undefined and nothing is
 // kept.
+//
+// PlonkCommittedMSM does the same for one BSB22 commitment's values (Piᵢ's
+// N values on ⟨ω⟩, for the quotient: [PlonkQuotientRequest].Committed):
+// it uploads and keeps them, and msm (empty Scalars, N of them) commits to
+// them. It returns what it keeps, which the caller frees.
 type PlonkWiresDevice interface {
 	MSMBatchDevice
 	PlonkWiresMSM(req *PlonkWiresRequest, msms []*MSMRequest, from []int) error
+	PlonkCommittedMSM(field Field, elemSize int, values []byte, msm *MSMRequest) (ResidentPolys, error)
 }
 
 // Check reports whether r is well formed: N a power of two up to 2^31,

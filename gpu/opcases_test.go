@@ -334,6 +334,44 @@ func opCases() []opCase {
 			}
 			return nil
 		}, false},
+		{"plonk-committed-kept", func(dev zkaccel.Device) error {
+			pd, ok := dev.(interface {
+				zkaccel.PlonkWiresDevice
+				zkaccel.PlonkDevice
+			})
+			if !ok {
+				return fmt.Errorf("%v keeps no PLONK commitment values", dev)
+			}
+			pi := zkaccel.PlonkNbPolys + 1
+			vals := lag.req.Polys[pi]
+			sc := make([]fr.Element, 8)
+			copy(rawbytes.Of(sc), vals)
+			var want bn254.G1Jac
+			if _, err := want.MultiExp(linkedPoints[:8], sc, ecc.MultiExpConfig{}); err != nil {
+				return err
+			}
+			got := make([]bn254.G1Jac, 1)
+			kc, err := pd.PlonkCommittedMSM(zkaccel.FieldBN254, fr.Bytes, vals,
+				&zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: 8, Points: rawbytes.Of(linkedPoints[:8]), Result: rawbytes.Of(got)})
+			if err != nil {
+				return err
+			}
+			defer kc.Free()
+			if !got[0].Equal(&want) {
+				return fmt.Errorf("plonk committed and msm: wrong commitment")
+			}
+			q := *lag.req
+			q.Polys = clonePolys(q.Polys)
+			q.Committed = []zkaccel.ResidentPolys{kc}
+			q.Result = make([]byte, len(lagWant))
+			if err := pd.PlonkQuotient(&q); err != nil {
+				return err
+			}
+			if !slices.Equal(q.Result, lagWant) {
+				return fmt.Errorf("plonk quotient with a commitment's kept values: wrong result")
+			}
+			return nil
+		}, false},
 		{"plonk-wires-kept", func(dev zkaccel.Device) error {
 			pd, ok := dev.(interface {
 				zkaccel.PlonkWiresDevice

@@ -340,6 +340,12 @@ func (d *Device) plonkQueue(req *zkaccel.PlonkQuotientRequest, f FieldInfo, s *s
 			return nil, nil, err
 		}
 	}
+	committed := make([]*keptCommitted, (len(req.Polys)-zkaccel.PlonkNbPolys)/2)
+	for j := range committed {
+		if committed[j], err = d.plonkCommittedOf(req, j); err != nil {
+			return nil, nil, err
+		}
+	}
 	k, err := d.plonkProgram(req.Field, f)
 	if err != nil {
 		return nil, nil, err
@@ -374,11 +380,19 @@ func (d *Device) plonkQueue(req *zkaccel.PlonkQuotientRequest, f FieldInfo, s *s
 		if len(c) == 0 {
 			continue // resident (fixed)
 		}
+		var on Buffer // the values, where they are on the device
 		if kept != nil && i >= zkaccel.PlonkL && i <= zkaccel.PlonkZ {
+			on = kept.bufs[i-zkaccel.PlonkL]
+		} else if i >= zkaccel.PlonkNbPolys && (i-zkaccel.PlonkNbPolys)%2 == 1 {
+			if kc := committed[(i-zkaccel.PlonkNbPolys)/2]; kc != nil {
+				on = kc.buf
+			}
+		}
+		if on != nil {
 			// The values are on the device: interpolate them into a
 			// buffer of their own, leaving them as they are.
 			if canon[i], err = s.alloc(n * es); err == nil {
-				canon[i], _, err = d.plonkInterpolate(req, k, s, now, kept.bufs[i-zkaccel.PlonkL], canon[i])
+				canon[i], _, err = d.plonkInterpolate(req, k, s, now, on, canon[i])
 			}
 			if err != nil {
 				return nil, nil, err

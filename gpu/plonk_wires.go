@@ -173,3 +173,108 @@ func (d *Device) plonkScatter(req *zkaccel.PlonkWiresRequest, f FieldInfo, s *sc
 		return nil
 	}, nil
 }
+
+// keptCommitted are one BSB22 commitment's values (Piᵢ on ⟨ω⟩) kept on
+// the device from their commitment for the proof's quotient.
+type keptCommitted struct {
+	d     *Device
+	field zkaccel.Field
+	n     int
+	buf   Buffer
+	size  int64
+	freed freeOnce
+}
+
+func (c *keptCommitted) Device() zkaccel.Device { return c.d }
+func (c *keptCommitted) Len() int               { return 1 }
+
+// Free releases the values' device memory; freeing twice does nothing.
+func (c *keptCommitted) Free() { c.d.release(&c.freed, c.size, c.buf) }
+
+// PlonkCommittedMSM uploads and keeps a commitment's values and commits to
+// them (see zkaccel.PlonkWiresDevice).
+func (d *Device) PlonkCommittedMSM(field zkaccel.Field, elemSize int, values []byte, msm *zkaccel.MSMRequest) (zkaccel.ResidentPolys, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	kc, err := d.plonkCommittedMSM(field, elemSize, values, msm)
+	if err != nil {
+		return nil, d.forgetIfReset(err)
+	}
+	return kc, nil
+}
+
+func (d *Device) plonkCommittedMSM(field zkaccel.Field, elemSize int, values []byte, msm *zkaccel.MSMRequest) (*keptCommitted, error) {
+	op := "plonk committed and msm " + string(field)
+	if err := d.switchedOn(op, EnvPlonkFuse); err != nil {
+		return nil, err
+	}
+	n := 0
+	if elemSize > 0 {
+		n = len(values) / elemSize
+	}
+	_, err := d.quotientField(op, field, elemSize, func() error {
+		switch {
+		case n < 1 || len(values) != n*elemSize:
+			return fmt.Errorf("%w: %d bytes of values of %d", errBadRequest, len(values), elemSize)
+		case msm == nil:
+			return fmt.Errorf("%w: no MSM", errBadRequest)
+		case len(msm.Scalars) != 0:
+			return fmt.Errorf("%w: the MSM has %d bytes of scalars, want none (they are the values)", errBadRequest, len(msm.Scalars))
+		case msm.N < 1 || msm.N > n:
+			return fmt.Errorf("%w: the MSM takes %d of %d values", errBadRequest, msm.N, n)
+		case string(msm.Curve) != string(field):
+			return fmt.Errorf("%w: an MSM over %s for values in %s", errBadRequest, msm.Curve, field)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	held := uint64(len(values))
+	if room := d.room(); room > 0 && held > room {
+		return nil, d.unsupported(op, "n = %d: %s of values exceed the device's memory left (%s)", n, bytesStr(held), bytesStr(room))
+	}
+	calls, err := d.msmCalls([]*zkaccel.MSMRequest{msm}, []int{0})
+	if err != nil {
+		return nil, err
+	}
+	if err := d.fusedFits(op, held, calls); err != nil {
+		return nil, err
+	}
+	keep := &scratch{rt: d.rt} // the values, freed only on failure
+	buf, err := keep.upload(values)
+	if err != nil {
+		keep.free()
+		return nil, d.errorf(op, err)
+	}
+	calls[0].dscal = buf
+	if err := d.msmRun(calls, nil); err != nil {
+		_ = d.rt.Finish()
+		keep.free()
+		return nil, err
+	}
+	kc := &keptCommitted{d: d, field: field, n: n, buf: buf, size: int64(keep.used)}
+	d.resident.Add(kc.size)
+	return kc, nil
+}
+
+// plonkCommittedOf checks a quotient request's kept values of commitment
+// j: nil where not given, else this device's, not freed, kept for the
+// request's field and N. The caller holds d.mu.
+func (d *Device) plonkCommittedOf(req *zkaccel.PlonkQuotientRequest, j int) (*keptCommitted, error) {
+	if j >= len(req.Committed) || req.Committed[j] == nil {
+		return nil, nil
+	}
+	c, ok := req.Committed[j].(*keptCommitted)
+	switch {
+	case !ok || c == nil:
+		return nil, fmt.Errorf("%w: kept values %T of commitment %d are not a GPU device's", errBadRequest, req.Committed[j], j)
+	case c.d != d:
+		return nil, fmt.Errorf("%w: the kept values of commitment %d belong to %v", errBadRequest, j, c.d)
+	case c.field != req.Field || c.n != req.N:
+		return nil, fmt.Errorf("%w: commitment %d's values kept for %s, n = %d, for a quotient of %s, n = %d", errBadRequest, j, c.field, c.n, req.Field, req.N)
+	case c.freed.is():
+		return nil, fmt.Errorf("the kept values of commitment %d were freed", j)
+	}
+	return c, nil
+}

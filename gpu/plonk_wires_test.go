@@ -230,3 +230,89 @@ func TestPlonkWiresMSM(t *testing.T) {
 		}
 	})
 }
+
+// TestPlonkCommittedKept checks a commitment's values kept from their
+// commitment for the quotient (PlonkCommittedMSM, Committed): the MSM as
+// gnark-crypto computes it; the quotient with one commitment's values
+// read there (its entry in Polys poisoned) and the other's uploaded, H
+// and the coefficients against the definition; a freed, mismatched or
+// surplus entry and malformed calls refused; every byte returned.
+func TestPlonkCommittedKept(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		key, res := residentKey(t, d, rng, 32)
+		before := d.ResidentBytes()
+		f := plonkFields[0]
+		in := newPlonkInstance(f.field, f.domain, plonkCase{16, 4, 2, [4]int{2, 2, 2, 3}}, rng)
+		in.lagrange()
+		pi0 := zkaccel.PlonkNbPolys + 1
+		values := slices.Clone(in.req.Polys[pi0])
+		sc := make([]frbn.Element, 16)
+		copy(rawbytes.Of(sc), values)
+		var want bn254.G1Jac
+		if _, err := want.MultiExp(key[:16], sc, ecc.MultiExpConfig{}); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]bn254.G1Jac, 1)
+		m := &zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: 16, Resident: res, Result: rawbytes.Of(got)}
+		kc, err := d.PlonkCommittedMSM(f.field, in.es, values, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got[0].Equal(&want) {
+			t.Error("the commitment differs from gnark-crypto's")
+		}
+		if got := d.ResidentBytes() - before; got != uint64(len(values)) {
+			t.Errorf("kept %d bytes, want %d", got, len(values))
+		}
+		req := *in.req
+		req.Polys = clonePolys(in.req.Polys)
+		req.Committed = []zkaccel.ResidentPolys{kc}
+		rawbytes.Poison(req.Polys[pi0])
+		in.req = &req
+		checkPlonk(t, d, in)
+		other, err := d.PlonkCommittedMSM(f.field, in.es, values[:8*in.es],
+			&zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: 8, Resident: res, Result: make([]byte, 96)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name string
+			edit func(r *zkaccel.PlonkQuotientRequest)
+		}{
+			{"surplus", func(r *zkaccel.PlonkQuotientRequest) { r.Committed = []zkaccel.ResidentPolys{kc, nil, kc} }},
+			{"not lagrange", func(r *zkaccel.PlonkQuotientRequest) { r.Lagrange = false }},
+			{"other size", func(r *zkaccel.PlonkQuotientRequest) { r.Committed = []zkaccel.ResidentPolys{other} }},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := req
+				r.Polys = clonePolys(req.Polys)
+				r.Result = make([]byte, len(req.Result))
+				tc.edit(&r)
+				if err := d.PlonkQuotient(&r); !errors.Is(err, zkaccel.ErrBadRequest) {
+					t.Errorf("got %v, want ErrBadRequest", err)
+				}
+			})
+		}
+		for _, bad := range []*zkaccel.MSMRequest{
+			nil,
+			{Curve: zkaccel.BN254, Group: zkaccel.G1, N: 17, Resident: res, Result: make([]byte, 96)},
+			{Curve: zkaccel.BLS12381, Group: zkaccel.G1, N: 16, Resident: res, Result: make([]byte, 144)},
+			{Curve: zkaccel.BN254, Group: zkaccel.G1, N: 16, Resident: res, Scalars: values, Result: make([]byte, 96)},
+		} {
+			if kept, err := d.PlonkCommittedMSM(f.field, in.es, values, bad); !errors.Is(err, zkaccel.ErrBadRequest) || kept != nil {
+				t.Errorf("MSM %+v: %v, kept %v; want ErrBadRequest and nothing kept", bad, err, kept)
+			}
+		}
+		other.Free()
+		kc.Free()
+		r := req
+		r.Polys = clonePolys(req.Polys)
+		if err := d.PlonkQuotient(&r); err == nil || !strings.Contains(err.Error(), "freed") {
+			t.Errorf("a quotient on freed values: %v", err)
+		}
+		if got := d.ResidentBytes(); got != before {
+			t.Errorf("%d bytes resident once freed, want %d", got, before)
+		}
+	})
+}

@@ -62,7 +62,8 @@ func (w *writeCounter) take() int64 {
 // on, the ratio reads σ from the circuit's resident polynomials and the
 // wires where their commitments left them, and the quotient reads L, R, O
 // and Z where the ratio left them, so that each proof writes exactly
-// 7·n + 3·off − 2·p elements fewer (see testKeep); every
+// 7·n + 3·off − 2·p + k·n elements fewer, less the rows read as zero (see
+// testKeep); every
 // proof verifies either way, and the device holds nothing more after each
 // proof than after the first. It runs on the three curves.
 func TestKeep(t *testing.T) {
@@ -142,13 +143,20 @@ func testKeep(t *testing.T, id ecc.ID, d *gpu.Device, wc *writeCounter) {
 			}
 		}
 	}
-	want := (7*n+3*off-2*p)*32 - 4*zeros // the three scalar fields' elements
+	// And each commitment's values, kept from its commitment for the
+	// quotient: n per commitment.
+	cms, ok := s.ccs.GetCommitments().(constraint.PlonkCommitments)
+	if !ok {
+		t.Fatalf("commitments %T", s.ccs.GetCommitments())
+	}
+	k := int64(len(cms))
+	want := (7*n+3*off-2*p+k*n)*32 - 4*zeros // the three scalar fields' elements
 	if zeros > 0 {
 		want -= 2 * 32
 	}
 	for round := 1; round < 3; round++ {
 		if got := written["0"][round] - written["1"][round]; got != want {
-			t.Errorf("round %d: %d bytes written with %s=0, %d with 1: %d fewer, want 7·n + 3·off − 2·p elements less the zero rows = %d",
+			t.Errorf("round %d: %d bytes written with %s=0, %d with 1: %d fewer, want 7·n + 3·off − 2·p + k·n elements less the zero rows = %d",
 				round, written["0"][round], zplonk.EnvKeep, written["1"][round], got, want)
 		}
 	}

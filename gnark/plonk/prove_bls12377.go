@@ -363,6 +363,19 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	proof := &gplonk.Proof{Bsb22Commitments: make([]kzg.Digest, len(commitmentInfo))}
 	commitmentVal := make([]fr.Element, len(commitmentInfo))
 	committed := make([][]fr.Element, len(commitmentInfo)) // Lagrange form
+	// keptPi holds, where the commitments ran on a device that keeps their
+	// values (commitCommitted), those values there, for the quotient:
+	// freed once it is done, or on any way out before.
+	keptPi := make([]zkaccel.ResidentPolys, len(commitmentInfo))
+	freePi := func() {
+		for i, k := range keptPi {
+			if k != nil {
+				k.Free()
+				keptPi[i] = nil
+			}
+		}
+	}
+	defer freePi()
 	var (
 		hintMu  sync.Mutex
 		hintErr error
@@ -395,11 +408,12 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 				return err
 			}
 			committed[d] = vals
-			c, err := p.commit(rep, fmt.Sprintf("commitment %d", d), p.lagrange, 0, vals, cfg)
+			c, kept, err := p.commitCommitted(rep, t, d, vals, cfg)
 			if err != nil {
 				hintErr = err
 				return err
 			}
+			keptPi[d] = kept
 			proof.Bsb22Commitments[d] = c
 			htf.Write(c.Marshal())
 			sum := htf.Sum(nil)
@@ -520,7 +534,7 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	// Nothing reads these values later, so they turn into coefficients
 	// in place.
 	qin := quotientInputsBLS12377{
-		l: lro[0], r: lro[1], o: lro[2], z: zLag, qk: qkFull, pi: committed, kept: kept,
+		l: lro[0], r: lro[1], o: lro[2], z: zLag, qk: qkFull, pi: committed, kept: kept, piKept: keptPi,
 		bl: bl, br: br, bo: bo, bz: bz,
 		alpha: alpha, beta: beta, gamma: gamma,
 	}
@@ -530,6 +544,7 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	h, err := p.quotient(rep, t, ws.Slice(wsH, int(t.domain1.Cardinality)), &qin, &hc, cfg)
 	freeKept()
 	freeWired()
+	freePi()
 	// The coefficients the quotient kept on the device, for the openings:
 	// freed once they are done, or on any way out before.
 	defer func() {
@@ -757,6 +772,38 @@ func (p *proverBLS12377) commitLRO(rep *prover.Report, t *traceBLS12377, ws *pro
 	return wired, nil
 }
 
+// commitCommitted commits to BSB22 commitment d's values (vals, over the
+// Lagrange SRS), recording the phase "msm commitment d": as one call on
+// cfg's device that keeps them for the quotient
+// (zkaccel.PlonkWiresDevice), where the quotient runs there and keeps
+// values (EnvKeep), returning them kept; else as an MSM through zkaccel.
+func (p *proverBLS12377) commitCommitted(rep *prover.Report, t *traceBLS12377, d int, vals []fr.Element, cfg *prover.Config) (curve.G1Affine, zkaccel.ResidentPolys, error) {
+	name := fmt.Sprintf("commitment %d", d)
+	wd, ok := cfg.Device.(zkaccel.PlonkWiresDevice)
+	_, quot := cfg.Device.(zkaccel.PlonkDevice)
+	if ok && quot && cfg.Batches() && len(vals) == len(t.omega0) && len(vals) <= len(p.lagrange.Points()) {
+		keep, err := keepOn()
+		if err != nil {
+			return curve.G1Affine{}, nil, err
+		}
+		if keep {
+			var c curve.G1Jac
+			item := zmsm.BatchG1{P: &c, Points: p.lagrange}
+			_, done, kept, err := prover.PlonkCommittedMSM(rep, wd, zkaccel.Field("bls12-377"), fr.Bytes, rawbytes.Of(vals), name, item)
+			if err != nil {
+				return curve.G1Affine{}, nil, err
+			}
+			if done {
+				var out curve.G1Affine
+				out.FromJacobian(&c)
+				return out, kept, nil
+			}
+		}
+	}
+	c, err := p.commit(rep, name, p.lagrange, 0, vals, cfg)
+	return c, nil, err
+}
+
 // commitWires commits to the wires' values los[k] … offset−1 (those of
 // t.wire0's rows, which hold s0, read as zero) over the Lagrange SRS as
 // one call on cfg's device that keeps them
@@ -824,6 +871,7 @@ type quotientInputsBLS12377 struct {
 	bl, br, bo, bz     []fr.Element
 	alpha, beta, gamma fr.Element
 	kept               zkaccel.ResidentPolys
+	piKept             []zkaccel.ResidentPolys // each Piᵢ's values on the device, where kept
 	// coeffs receives, where the quotient ran on a device that opens
 	// polynomials (and EnvOpen allows it), the coefficients it kept there
 	// (zkaccel.PlonkQuotientRequest.Keep), for openDevice; the caller
@@ -942,6 +990,14 @@ func (p *proverBLS12377) quotient(rep *prover.Report, t *traceBLS12377, res []fr
 		}
 		if in.kept != nil && in.kept.Device() == dev { // L, R, O and Z are there already
 			req.Values = in.kept
+		}
+		for j, k := range in.piKept { // and the commitments' values
+			if k != nil && k.Device() == dev {
+				if req.Committed == nil {
+					req.Committed = make([]zkaccel.ResidentPolys, len(in.piKept))
+				}
+				req.Committed[j] = k
+			}
 		}
 		if fx != nil && p.openable(t, fx) {
 			on, err := openOn()

@@ -170,6 +170,29 @@ func PlonkWiresMSM[J, A, S any, PJ frontend.Jacobian[J, A, S]](rep *Report, fd z
 	})
 }
 
+// PlonkCommittedMSM is PlonkQuotientMSM for a BSB22 commitment's values
+// kept on the device from their commitment (zkaccel.PlonkWiresDevice):
+// item commits to values, all of them, which the device keeps; it returns
+// what it keeps.
+func PlonkCommittedMSM[J, A, S any, PJ frontend.Jacobian[J, A, S]](rep *Report, fd zkaccel.PlonkWiresDevice, field zkaccel.Field, elemSize int, values []byte, name string, item frontend.BatchItem[J, A, S]) (time.Duration, bool, zkaccel.ResidentPolys, error) {
+	var kept zkaccel.ResidentPolys
+	elapsed, ok, err := deviceMSMCall[J, A, S, PJ](rep, fd, "plonk committed", []string{name}, []frontend.BatchItem[J, A, S]{item}, []int{len(values) / elemSize}, []int{0}, func(reqs []*zkaccel.MSMRequest, _ []int) error {
+		if len(reqs) != 1 {
+			return fmt.Errorf("%d MSM requests for one commitment", len(reqs))
+		}
+		var err error
+		kept, err = fd.PlonkCommittedMSM(field, elemSize, values, reqs[0])
+		return err
+	})
+	if err != nil || !ok {
+		if kept != nil {
+			kept.Free()
+		}
+		return 0, false, nil, err
+	}
+	return elapsed, true, kept, nil
+}
+
 // PlonkOpen is PlonkQuotientMSM for PLONK's openings on the device
 // (zkaccel.PlonkOpenDevice): items[i] commits to req's opening i, whose
 // quotient (Len − 1 coefficients) stays on the device; its MSM request is
