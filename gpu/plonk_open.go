@@ -126,20 +126,11 @@ func montPow(f FieldInfo, x []byte, e int64) []byte {
 	es := f.ElemSize()
 	r := new(big.Int).Lsh(big.NewInt(1), uint(8*es))
 	rInv := new(big.Int).ModInverse(r, f.Modulus)
-	be := make([]byte, es)
-	for i := range x {
-		be[es-1-i] = x[i]
-	}
-	v := new(big.Int).SetBytes(be)
+	v := bigOfLE(x)
 	v.Mul(v, rInv).Mod(v, f.Modulus)
 	v.Exp(v, big.NewInt(e), f.Modulus)
 	v.Mul(v, r).Mod(v, f.Modulus)
-	out := make([]byte, es)
-	b := v.Bytes()
-	for i := range b {
-		out[len(b)-1-i] = b[i]
-	}
-	return out
+	return leBytesOf(v, es)
 }
 
 // openConsts gathers the constants of a call (points, their powers,

@@ -65,13 +65,26 @@ func (d *Device) plonkRatio(req *zkaccel.PlonkRatioRequest) error {
 func oneMont(f FieldInfo) []byte {
 	es := f.ElemSize()
 	r := new(big.Int).Lsh(big.NewInt(1), uint(8*es))
-	r.Mod(r, f.Modulus)
-	out := make([]byte, es)
-	b := r.Bytes() // big-endian
+	return leBytesOf(r.Mod(r, f.Modulus), es)
+}
+
+// leBytesOf returns v (below 2^(8·size)) as size little-endian bytes.
+func leBytesOf(v *big.Int, size int) []byte {
+	out := make([]byte, size)
+	b := v.Bytes() // big-endian
 	for i := range b {
 		out[len(b)-1-i] = b[i]
 	}
 	return out
+}
+
+// bigOfLE returns the integer of little-endian bytes b.
+func bigOfLE(b []byte) *big.Int {
+	be := make([]byte, len(b))
+	for i := range b {
+		be[len(b)-1-i] = b[i]
+	}
+	return new(big.Int).SetBytes(be)
 }
 
 // plonkRatioRun uploads req's vectors, runs the three kernels and reads Z

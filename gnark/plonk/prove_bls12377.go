@@ -682,7 +682,7 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 // wireRows sets t.wire0 and t.rest (see trace) for spr, lag the Lagrange
 // SRS's points.
 func (t *traceBLS12377) wireRows(spr *cs.SparseR1CS, lag []curve.G1Affine) {
-	nbPublic := len(spr.Public)
+	n, nbPublic := len(lag), len(spr.Public)
 	off := nbPublic + spr.GetNbConstraints()
 	if len(spr.Public) > 0 {
 		t.wire0[0] = []uint32{0} // L's public row 0 holds wire 0
@@ -695,24 +695,15 @@ func (t *traceBLS12377) wireRows(spr *cs.SparseR1CS, lag []curve.G1Affine) {
 			}
 		}
 	}
-	outside := sumPointsBLS12377(lag[off:])
-	pub := sumPointsBLS12377(lag[:nbPublic])
+	outside := sumPointsBLS12377(n-off, func(i int) *curve.G1Affine { return &lag[off+i] })
+	pub := sumPointsBLS12377(nbPublic, func(i int) *curve.G1Affine { return &lag[i] })
 	for k := range t.rest {
-		sum := outside
+		rows := t.wire0[k]
+		sum := sumPointsBLS12377(len(rows), func(i int) *curve.G1Affine { return &lag[rows[i]] })
+		sum.AddAssign(&outside)
 		if k > 0 {
 			sum.AddAssign(&pub)
 		}
-		rows := t.wire0[k]
-		var mu sync.Mutex
-		prover.ParallelRange(len(rows), func(lo, hi int) {
-			var part curve.G1Jac
-			for _, i := range rows[lo:hi] {
-				part.AddMixed(&lag[i])
-			}
-			mu.Lock()
-			sum.AddAssign(&part)
-			mu.Unlock()
-		})
 		t.rest[k].FromJacobian(&sum)
 	}
 }
@@ -843,16 +834,16 @@ func (p *proverBLS12377) commitWires(rep *prover.Report, t *traceBLS12377, names
 	return out, req.Kept, nil
 }
 
-// sumPoints returns Σ pts, summed on every core.
-func sumPointsBLS12377(pts []curve.G1Affine) curve.G1Jac {
+// sumPoints returns Σ at(i) for i < n, summed on every core.
+func sumPointsBLS12377(n int, at func(i int) *curve.G1Affine) curve.G1Jac {
 	var (
 		mu  sync.Mutex
 		sum curve.G1Jac
 	)
-	prover.ParallelRange(len(pts), func(lo, hi int) {
+	prover.ParallelRange(n, func(lo, hi int) {
 		var part curve.G1Jac
 		for i := lo; i < hi; i++ {
-			part.AddMixed(&pts[i])
+			part.AddMixed(at(i))
 		}
 		mu.Lock()
 		sum.AddAssign(&part)
