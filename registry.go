@@ -2,6 +2,7 @@ package zkaccel
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,8 +37,34 @@ type registered struct {
 	err     error
 }
 
+// EnvBackends is the environment variable that limits which backends
+// load: a comma-separated list of kinds ("cuda", "cuda,fpga"). A backend
+// whose kind it does not name opens no runtime and has no devices, and
+// [Backends] says why. Unset or empty, every registered backend loads. The
+// CPU is always present.
+const EnvBackends = "ZKACCEL_BACKENDS"
+
+// backendAllowed reports whether ZKACCEL_BACKENDS lets kind k load, and
+// the error that says why not.
+func backendAllowed(k Kind) error {
+	v := strings.TrimSpace(os.Getenv(EnvBackends))
+	if v == "" {
+		return nil
+	}
+	for _, f := range strings.Split(v, ",") {
+		if Kind(strings.ToLower(strings.TrimSpace(f))) == k {
+			return nil
+		}
+	}
+	return fmt.Errorf("zkaccel/%s: not loaded: %s=%s does not name it", k, EnvBackends, v)
+}
+
 func (r *registered) load() {
 	r.once.Do(func() {
+		if err := backendAllowed(r.backend.Kind()); err != nil {
+			r.err = err
+			return
+		}
 		devs, err := r.backend.Devices()
 		if err != nil {
 			if prefix := fmt.Sprintf("zkaccel/%s: ", r.backend.Kind()); strings.HasPrefix(err.Error(), prefix) {

@@ -2,6 +2,7 @@ package zkaccel
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -55,5 +56,47 @@ func TestKindOrder(t *testing.T) {
 func TestSpec(t *testing.T) {
 	if got := spec(CUDA, 3); got != "cuda:3" {
 		t.Errorf("spec(CUDA, 3) = %q, want cuda:3", got)
+	}
+}
+
+// countingBackend counts how often its runtime was opened.
+type countingBackend struct {
+	kind   Kind
+	opened int
+}
+
+func (b *countingBackend) Kind() Kind { return b.kind }
+func (b *countingBackend) Devices() ([]Device, error) {
+	b.opened++
+	return nil, nil
+}
+
+func TestEnvBackends(t *testing.T) {
+	for _, c := range []struct {
+		env  string
+		kind Kind
+		load bool
+	}{
+		{"", "cuda", true},
+		{" ", "opencl", true},
+		{"cuda", "cuda", true},
+		{"cuda", "opencl", false},
+		{"CUDA, fpga", "fpga", true},
+		{"cpu", "cuda", false},
+		{"cdua", "cuda", false},
+	} {
+		t.Setenv(EnvBackends, c.env)
+		b := &countingBackend{kind: c.kind}
+		r := &registered{backend: b}
+		r.load()
+		if got := b.opened == 1; got != c.load {
+			t.Errorf("%s=%q: %s opened %d times, want loaded %v", EnvBackends, c.env, c.kind, b.opened, c.load)
+		}
+		if c.load != (r.err == nil) {
+			t.Errorf("%s=%q: %s: err = %v", EnvBackends, c.env, c.kind, r.err)
+		}
+		if !c.load && (!strings.Contains(r.err.Error(), EnvBackends) || !strings.HasPrefix(r.err.Error(), "zkaccel/"+string(c.kind)+": ")) {
+			t.Errorf("%s=%q: err %q should name the backend and the variable", EnvBackends, c.env, r.err)
+		}
 	}
 }

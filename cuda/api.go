@@ -85,8 +85,19 @@ func sticky(code int) bool {
 	return false
 }
 
-// driverNames are the names under which the driver library is opened.
-var driverNames = []string{"libcuda.so.1", "libcuda.so"}
+// EnvDriver names the CUDA driver library to open instead of libcuda.so.1
+// (a file name or a path): a driver outside the loader's path, or the
+// emulated GPU of scripts/cuda-emu.sh.
+const EnvDriver = "ZKACCEL_CUDA_DRIVER"
+
+// driverNames are the names under which the driver library is opened:
+// $ZKACCEL_CUDA_DRIVER alone where set.
+func driverNames() []string {
+	if v := os.Getenv(EnvDriver); v != "" {
+		return []string{v}
+	}
+	return []string{"libcuda.so.1", "libcuda.so"}
+}
 
 // driverAPI holds every driver entry point this package calls, resolved
 // when the library is opened (the _v2 names are the current ABI of each
@@ -118,7 +129,7 @@ var (
 // loadDriver opens libcuda once (lazily, never in init), resolves every
 // symbol and calls cuInit.
 func loadDriver() (*driverAPI, error) {
-	driverOnce.Do(func() { driverVal, driverErr = openDriver(driverNames) })
+	driverOnce.Do(func() { driverVal, driverErr = openDriver(driverNames()) })
 	return driverVal, driverErr
 }
 

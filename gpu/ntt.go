@@ -80,11 +80,14 @@ func nttLocalLog(kind string, es int) int {
 }
 
 // nttSource is the NTT program of field f (one source for every runtime:
-// it picks its block size by the runtime it is compiled for).
+// it picks its block size by the runtime it is compiled for, which the
+// host knows by the runtime's kind; ZK_CUDA_EMU marks an OpenCL build of
+// CUDA's source, the emulated GPU of scripts/cuda-emu.sh, which takes
+// CUDA's size).
 func nttSource(f FieldInfo) string {
 	es := f.ElemSize()
 	return Source(f.Source("f"), fmt.Sprintf(
-		"#ifdef ZK_CUDA\n#define NTT_LOCAL_LOG %d\n#else\n#define NTT_LOCAL_LOG %d\n#endif\n",
+		"#if defined(ZK_CUDA) || defined(ZK_CUDA_EMU)\n#define NTT_LOCAL_LOG %d\n#else\n#define NTT_LOCAL_LOG %d\n#endif\n",
 		nttLocalLog("cuda", es), nttLocalLog("opencl", es)), File("rev.cl"), File("ntt.cl"))
 }
 

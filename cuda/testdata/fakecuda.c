@@ -18,11 +18,27 @@
 // that touches an allocation whose last write (or, for a write, last use)
 // on another stream it is not ordered after is a hazard, which a GPU would
 // race on: fake_hazards counts them.
+//
+// Built with -DFAKECUDA_OPENCL (scripts/cuda-emu.sh), it is an emulated GPU
+// instead: device memory is OpenCL fine-grained shared virtual memory, and
+// a module made by fakenvrtc.c (the NVRTC double, whose "PTX" is the CUDA
+// source itself) is built as OpenCL C by POCL, whose CPU device then runs
+// the kernels at launch, one at a time, in the order the streams allow.
+// zkaccel's CUDA runtime thus runs every algorithm end to end, with the
+// real kernels' results, on a machine without a GPU. The source is the one
+// CUDA compiles; what cannot be emulated is CUDA's own code in it (inline
+// PTX, warp primitives), which takes its OpenCL form: the forms a CUDA
+// build chooses that OpenCL also has (32-bit multiplication, word-major NTT
+// blocks) are defined for the build, and ZK_CUDA_EMU gives the CUDA sizes.
+// In this form every hazard, bad pointer and missing context is also
+// printed to standard error, and FAKECUDA_STRICT=1 aborts the process on
+// the first, so that a test run cannot pass over one.
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
@@ -38,9 +54,17 @@ enum {
 	E_INVALID_CONTEXT = 201,
 	E_NOT_FOUND = 500,
 	E_ILLEGAL_ADDRESS = 700,
+	E_LAUNCH_FAILED = 719,
 };
 
-#define MEMSIZE (256ull << 20) // a 256 MiB device
+// memsize is the device's memory: 256 MiB, or 4 GiB emulated, or
+// FAKECUDA_MEMORY MiB (set at cuInit).
+static unsigned long long memsize = 256ull << 20;
+
+// complain reports a misuse on standard error in the emulated form (and
+// aborts under FAKECUDA_STRICT=1); the plain form only counts it, for the
+// tests that provoke them.
+static void complain(const char* what, const char* detail);
 
 struct ctx {
 	int alive;
@@ -85,6 +109,7 @@ struct event {
 	int stream;
 	unsigned long long at;
 	unsigned long long seen[NSTREAMS + 1];
+	double ms; // when it was recorded (the emulated form's timings)
 };
 
 // ordered reports whether stream st comes after point q. The caller holds mu.
@@ -92,19 +117,32 @@ static int ordered(struct stream* st, struct point q) {
 	return q.stream == 0 || q.stream == st->id || st->seen[q.stream] >= q.at || host_done[q.stream] >= q.at;
 }
 
-// access records an operation of st on the allocation holding p (a write
-// when write is set) and counts a hazard when it is not ordered after the
-// accesses it depends on. The caller holds mu.
-static void access(struct stream* st, CUdeviceptr p, int write) {
-	st->count++;
+// touch records that st's latest operation (what) accessed the
+// allocation holding p (a write when write is set) and counts a hazard
+// when it is not ordered after the accesses it depends on. The caller
+// holds mu.
+static void touch(struct stream* st, CUdeviceptr p, int write, const char* what) {
 	for (struct alloc* a = allocs; a; a = a->next) {
 		if ((char*)p < a->p || (char*)p >= a->p + a->n) continue;
-		if (!ordered(st, a->wrote) || (write && !ordered(st, a->used))) hazards++;
+		if (!ordered(st, a->wrote) || (write && !ordered(st, a->used))) {
+			hazards++;
+			char d[160];
+			snprintf(d, sizeof d, "%s on stream %d, %s an allocation of %zu bytes last written on stream %d",
+				what, st->id, write ? "writing" : "reading", a->n, a->wrote.stream);
+			complain("a hazard", d);
+		}
 		struct point now = {st->id, st->count};
 		a->used = now;
 		if (write) a->wrote = now;
 		return;
 	}
+}
+
+// access records one operation of st on the allocation holding p. The
+// caller holds mu.
+static void access(struct stream* st, CUdeviceptr p, int write, const char* what) {
+	st->count++;
+	touch(st, p, write, what);
 }
 
 // stream_of returns the stream of handle s (NULL: none known).
@@ -124,6 +162,7 @@ static CUresult need_ctx(void) {
 		pthread_mutex_lock(&mu);
 		ctx_errors++;
 		pthread_mutex_unlock(&mu);
+		complain("a call without a current context", "");
 		return E_INVALID_CONTEXT;
 	}
 	return OK;
@@ -141,12 +180,281 @@ static int inside(CUdeviceptr p, size_t n) {
 	}
 	if (!ok) bad_pointers++;
 	pthread_mutex_unlock(&mu);
+	if (!ok) {
+		char d[96];
+		snprintf(d, sizeof d, "[%#llx, +%zu)", p, n);
+		complain("a device pointer outside every allocation", d);
+	}
 	return ok;
+}
+
+#ifdef FAKECUDA_OPENCL
+// The emulated form's OpenCL: the ICD loader's first platform (POCL in
+// CI), or the library FAKECUDA_OPENCL_LIB names.
+#include <dlfcn.h>
+
+typedef int32_t cl_int;
+typedef uint32_t cl_uint;
+typedef uint64_t cl_ulong;
+typedef void* cl_handle;
+
+static struct {
+	cl_int (*getPlatformIDs)(cl_uint, cl_handle*, cl_uint*);
+	cl_int (*getDeviceIDs)(cl_handle, cl_ulong, cl_uint, cl_handle*, cl_uint*);
+	cl_handle (*createContext)(const intptr_t*, cl_uint, const cl_handle*, void*, void*, cl_int*);
+	cl_handle (*createCommandQueue)(cl_handle, cl_handle, cl_ulong, cl_int*);
+	void* (*svmAlloc)(cl_handle, cl_ulong, size_t, cl_uint);
+	void (*svmFree)(cl_handle, void*);
+	cl_handle (*createProgramWithSource)(cl_handle, cl_uint, const char**, const size_t*, cl_int*);
+	cl_int (*buildProgram)(cl_handle, cl_uint, const cl_handle*, const char*, void*, void*);
+	cl_int (*getProgramBuildInfo)(cl_handle, cl_handle, cl_uint, size_t, void*, size_t*);
+	cl_int (*releaseProgram)(cl_handle);
+	cl_handle (*createKernel)(cl_handle, const char*, cl_int*);
+	cl_int (*getKernelInfo)(cl_handle, cl_uint, size_t, void*, size_t*);
+	cl_int (*getKernelArgInfo)(cl_handle, cl_uint, cl_uint, size_t, void*, size_t*);
+	cl_int (*getKernelWorkGroupInfo)(cl_handle, cl_handle, cl_uint, size_t, void*, size_t*);
+	cl_int (*setKernelArg)(cl_handle, cl_uint, size_t, const void*);
+	cl_int (*setKernelArgSVMPointer)(cl_handle, cl_uint, const void*);
+	cl_int (*enqueueNDRangeKernel)(cl_handle, cl_handle, cl_uint, const size_t*, const size_t*, const size_t*, cl_uint, const void*, void*);
+	cl_int (*finish)(cl_handle);
+	cl_handle ctx, dev, queue;
+} cl;
+
+// OpenCL's constants (CL/cl.h).
+enum {
+	CL_DEVICE_TYPE_ALL = -1,
+	CL_MEM_READ_WRITE = 1 << 0,
+	CL_MEM_SVM_FINE_GRAIN_BUFFER = 1 << 10,
+	CL_PROGRAM_BUILD_LOG = 0x1183,
+	CL_KERNEL_NUM_ARGS = 0x1191,
+	CL_KERNEL_ARG_ADDRESS_QUALIFIER = 0x1196,
+	CL_KERNEL_ARG_TYPE_NAME = 0x1198,
+	CL_KERNEL_ARG_TYPE_QUALIFIER = 0x1199,
+	CL_KERNEL_ARG_ADDRESS_GLOBAL = 0x119B,
+	CL_KERNEL_ARG_ADDRESS_CONSTANT = 0x119C,
+	CL_KERNEL_ARG_TYPE_CONST = 1 << 0,
+	CL_KERNEL_WORK_GROUP_SIZE = 0x11B0,
+};
+
+// EMU_MARK opens every image fakenvrtc.c makes; the CUDA source follows.
+#define EMU_MARK "// zkaccel emulated NVRTC: CUDA source\n"
+
+// cl_open loads OpenCL and makes the context and queue of its first
+// device; it returns a reason, or NULL.
+static const char* cl_open(void) {
+	const char* name = getenv("FAKECUDA_OPENCL_LIB");
+	void* h = dlopen(name && *name ? name : "libOpenCL.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!h) return "cannot open libOpenCL.so.1 (or FAKECUDA_OPENCL_LIB)";
+#define SYM(f, s) if (!(*(void**)&cl.f = dlsym(h, s))) return "OpenCL lacks " s
+	SYM(getPlatformIDs, "clGetPlatformIDs");
+	SYM(getDeviceIDs, "clGetDeviceIDs");
+	SYM(createContext, "clCreateContext");
+	SYM(createCommandQueue, "clCreateCommandQueue");
+	SYM(svmAlloc, "clSVMAlloc");
+	SYM(svmFree, "clSVMFree");
+	SYM(createProgramWithSource, "clCreateProgramWithSource");
+	SYM(buildProgram, "clBuildProgram");
+	SYM(getProgramBuildInfo, "clGetProgramBuildInfo");
+	SYM(releaseProgram, "clReleaseProgram");
+	SYM(createKernel, "clCreateKernel");
+	SYM(getKernelInfo, "clGetKernelInfo");
+	SYM(getKernelArgInfo, "clGetKernelArgInfo");
+	SYM(getKernelWorkGroupInfo, "clGetKernelWorkGroupInfo");
+	SYM(setKernelArg, "clSetKernelArg");
+	SYM(setKernelArgSVMPointer, "clSetKernelArgSVMPointer");
+	SYM(enqueueNDRangeKernel, "clEnqueueNDRangeKernel");
+	SYM(finish, "clFinish");
+#undef SYM
+	cl_handle plat;
+	cl_uint n = 0;
+	if (cl.getPlatformIDs(1, &plat, &n) != 0 || n == 0) return "OpenCL has no platform";
+	if (cl.getDeviceIDs(plat, (cl_ulong)(cl_uint)CL_DEVICE_TYPE_ALL, 1, &cl.dev, &n) != 0 || n == 0) return "OpenCL has no device";
+	cl_int err = 0;
+	cl.ctx = cl.createContext(NULL, 1, &cl.dev, NULL, NULL, &err);
+	if (err != 0) return "clCreateContext failed";
+	cl.queue = cl.createCommandQueue(cl.ctx, cl.dev, 0, &err);
+	if (err != 0) return "clCreateCommandQueue failed";
+	return NULL;
+}
+
+static void* dev_alloc(size_t n) {
+	return cl.svmAlloc(cl.ctx, CL_MEM_READ_WRITE | CL_MEM_SVM_FINE_GRAIN_BUFFER, n, 128);
+}
+static void dev_free(void* p) { cl.svmFree(cl.ctx, p); }
+
+// An emulated module: an OpenCL program.
+struct emu_module {
+	unsigned magic;
+	cl_handle prog;
+};
+#define MODULE_MAGIC 0x7a6b6d6fu
+#define FUNC_MAGIC 0x7a6b666eu
+#define MAXARGS 32
+
+// An emulated function: an OpenCL kernel and its parameters.
+struct emu_func {
+	unsigned magic;
+	cl_handle kernel;
+	char name[64];
+	cl_uint nargs;
+	struct {
+		int ptr;   // a global pointer (else a value of size bytes)
+		int write; // a pointer not to const: written, for the hazard check
+		size_t size;
+	} args[MAXARGS];
+	size_t maxgroup;
+};
+
+// emu_load builds the CUDA source that follows EMU_MARK as OpenCL C, with
+// the forms a CUDA build takes by default that OpenCL also has.
+static CUresult emu_load(void** m, const char* src, char* log, size_t logsize) {
+	char opts[256];
+	snprintf(opts, sizeof opts, "-cl-std=CL1.2 -cl-kernel-arg-info -DZK_CUDA_EMU=1 -DNTT_WORD_MAJOR=1%s",
+		strstr(src, "#define ZK_MUL64") ? "" : " -DZK_MUL32=1");
+	cl_int err = 0;
+	cl_handle prog = cl.createProgramWithSource(cl.ctx, 1, &src, NULL, &err);
+	if (err != 0) return E_INVALID_IMAGE;
+	if (cl.buildProgram(prog, 1, &cl.dev, opts, NULL, NULL) != 0) {
+		if (log && logsize > 0) {
+			log[0] = 0;
+			cl.getProgramBuildInfo(prog, cl.dev, CL_PROGRAM_BUILD_LOG, logsize - 1, log, NULL);
+			log[logsize - 1] = 0;
+		}
+		cl.releaseProgram(prog);
+		return E_INVALID_IMAGE;
+	}
+	struct emu_module* em = calloc(1, sizeof *em);
+	em->magic = MODULE_MAGIC;
+	em->prog = prog;
+	*m = em;
+	return OK;
+}
+
+// emu_function makes the kernel name of module em and reads its
+// parameters' kinds and sizes.
+static CUresult emu_function(void** f, struct emu_module* em, const char* name) {
+	cl_int err = 0;
+	cl_handle k = cl.createKernel(em->prog, name, &err);
+	if (err != 0) return E_NOT_FOUND;
+	struct emu_func* ef = calloc(1, sizeof *ef);
+	ef->magic = FUNC_MAGIC;
+	ef->kernel = k;
+	snprintf(ef->name, sizeof ef->name, "%s", name);
+	if (cl.getKernelInfo(k, CL_KERNEL_NUM_ARGS, sizeof ef->nargs, &ef->nargs, NULL) != 0 || ef->nargs > MAXARGS) {
+		complain("a kernel with too many parameters", name);
+		return E_INVALID_VALUE;
+	}
+	for (cl_uint i = 0; i < ef->nargs; i++) {
+		cl_uint space = 0;
+		cl_ulong qual = 0;
+		char type[64] = {0};
+		cl.getKernelArgInfo(k, i, CL_KERNEL_ARG_ADDRESS_QUALIFIER, sizeof space, &space, NULL);
+		cl.getKernelArgInfo(k, i, CL_KERNEL_ARG_TYPE_QUALIFIER, sizeof qual, &qual, NULL);
+		cl.getKernelArgInfo(k, i, CL_KERNEL_ARG_TYPE_NAME, sizeof type - 1, type, NULL);
+		if (space == CL_KERNEL_ARG_ADDRESS_GLOBAL || space == CL_KERNEL_ARG_ADDRESS_CONSTANT) {
+			ef->args[i].ptr = 1;
+			ef->args[i].write = space == CL_KERNEL_ARG_ADDRESS_GLOBAL && !(qual & CL_KERNEL_ARG_TYPE_CONST);
+			continue;
+		}
+		static const struct {
+			const char* t;
+			size_t n;
+		} sizes[] = {{"u32", 4}, {"i32", 4}, {"uint", 4}, {"int", 4}, {"u64", 8}, {"i64", 8}, {"ulong", 8}, {"long", 8}};
+		for (size_t j = 0; j < sizeof sizes / sizeof sizes[0]; j++) {
+			if (strcmp(type, sizes[j].t) == 0) ef->args[i].size = sizes[j].n;
+		}
+		if (ef->args[i].size == 0) {
+			char d[160];
+			snprintf(d, sizeof d, "%s parameter %u has type %s", name, i, type);
+			complain("a kernel parameter no launch can pass (zkaccel passes 4- and 8-byte integers and pointers)", d);
+			return E_INVALID_VALUE;
+		}
+	}
+	cl.getKernelWorkGroupInfo(k, cl.dev, CL_KERNEL_WORK_GROUP_SIZE, sizeof ef->maxgroup, &ef->maxgroup, NULL);
+	*f = ef;
+	return OK;
+}
+
+static pthread_mutex_t launch_mu = PTHREAD_MUTEX_INITIALIZER; // a kernel's arguments are set, then run
+
+// emu_launch runs ef over gx blocks of bx threads on st, at once: the
+// stream's earlier work has run, as everything runs at issue.
+static CUresult emu_launch(struct emu_func* ef, unsigned gx, unsigned bx, struct stream* st, void** params) {
+	if (bx > 1024 || bx > ef->maxgroup) return E_INVALID_VALUE;
+	for (cl_uint i = 0; i < ef->nargs; i++) {
+		if (params == NULL || params[i] == NULL) return E_INVALID_VALUE;
+		if (ef->args[i].ptr && !inside(*(CUdeviceptr*)params[i], 1)) {
+			complain("a launch with an argument that is no device pointer", ef->name);
+			return E_INVALID_VALUE;
+		}
+	}
+	pthread_mutex_lock(&mu);
+	st->count++;
+	char what[96];
+	snprintf(what, sizeof what, "kernel %s", ef->name);
+	for (int pass = 0; pass < 2; pass++) { // the reads, then the writes
+		for (cl_uint i = 0; i < ef->nargs; i++) {
+			if (ef->args[i].ptr && ef->args[i].write == pass) touch(st, *(CUdeviceptr*)params[i], pass, what);
+		}
+	}
+	pthread_mutex_unlock(&mu);
+	pthread_mutex_lock(&launch_mu);
+	cl_int err = 0;
+	for (cl_uint i = 0; i < ef->nargs && err == 0; i++) {
+		if (ef->args[i].ptr) {
+			err = cl.setKernelArgSVMPointer(ef->kernel, i, (void*)*(CUdeviceptr*)params[i]);
+		} else {
+			err = cl.setKernelArg(ef->kernel, i, ef->args[i].size, params[i]);
+		}
+	}
+	size_t global = (size_t)gx * bx, local = bx;
+	if (err == 0) err = cl.enqueueNDRangeKernel(cl.queue, ef->kernel, 1, NULL, &global, &local, 0, NULL, NULL);
+	if (err == 0) err = cl.finish(cl.queue);
+	pthread_mutex_unlock(&launch_mu);
+	if (err != 0) {
+		char d[128];
+		snprintf(d, sizeof d, "%s: OpenCL error %d", ef->name, err);
+		complain("a launch that failed", d);
+		return E_LAUNCH_FAILED;
+	}
+	return OK;
+}
+
+static void complain(const char* what, const char* detail) {
+	fprintf(stderr, "fakecuda (emulated): %s%s%s\n", what, *detail ? ": " : "", detail);
+	const char* strict = getenv("FAKECUDA_STRICT");
+	if (strict && strcmp(strict, "1") == 0) abort();
+}
+#else
+static void* dev_alloc(size_t n) { return malloc(n); }
+static void dev_free(void* p) { free(p); }
+static void complain(const char* what, const char* detail) {
+	(void)what;
+	(void)detail;
+}
+#endif
+
+// now is a monotonic clock in milliseconds, for the events' times.
+static double now_ms(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 EXPORT CUresult cuInit(unsigned flags) {
 	if (flags != 0) return E_INVALID_VALUE;
 	if (getenv("FAKECUDA_NO_DEVICE")) return E_NO_DEVICE;
+	if (initialized) return OK;
+#ifdef FAKECUDA_OPENCL
+	const char* why = cl_open();
+	if (why) {
+		fprintf(stderr, "fakecuda (emulated): no device: %s\n", why);
+		return E_NO_DEVICE;
+	}
+	memsize = 4096ull << 20;
+#endif
+	const char* mem = getenv("FAKECUDA_MEMORY");
+	if (mem && atoll(mem) > 0) memsize = (unsigned long long)atoll(mem) << 20;
 	initialized = 1;
 	return OK;
 }
@@ -159,10 +467,14 @@ EXPORT CUresult cuDeviceGet(int* d, int ord) {
 }
 EXPORT CUresult cuDeviceGetName(char* name, int len, int dev) {
 	if (dev != 0 || len < 1) return E_INVALID_VALUE;
+#ifdef FAKECUDA_OPENCL
+	snprintf(name, (size_t)len, "zkaccel emulated GPU (kernels on POCL)");
+#else
 	snprintf(name, (size_t)len, "zkaccel fake GPU");
+#endif
 	return OK;
 }
-EXPORT CUresult cuDeviceTotalMem_v2(size_t* b, int dev) { *b = MEMSIZE; return dev ? E_INVALID_DEVICE : OK; }
+EXPORT CUresult cuDeviceTotalMem_v2(size_t* b, int dev) { *b = memsize; return dev ? E_INVALID_DEVICE : OK; }
 EXPORT CUresult cuDeviceGetAttribute(int* v, int attr, int dev) {
 	if (dev != 0) return E_INVALID_DEVICE;
 	switch (attr) {
@@ -195,7 +507,7 @@ EXPORT CUresult cuDevicePrimaryCtxReset_v2(int dev) {
 	while (allocs) {
 		struct alloc* a = allocs;
 		allocs = a->next;
-		free(a->p);
+		dev_free(a->p);
 		free(a);
 	}
 	used = 0;
@@ -267,9 +579,10 @@ EXPORT CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t n) {
 	STICKY();
 	if (n == 0) return E_INVALID_VALUE;
 	pthread_mutex_lock(&mu);
-	if (used + n > MEMSIZE) { pthread_mutex_unlock(&mu); return E_OUT_OF_MEMORY; }
+	if (used + n > memsize) { pthread_mutex_unlock(&mu); return E_OUT_OF_MEMORY; }
 	struct alloc* a = calloc(1, sizeof *a);
-	a->p = malloc(n);
+	a->p = dev_alloc(n);
+	if (!a->p) { pthread_mutex_unlock(&mu); free(a); return E_OUT_OF_MEMORY; }
 	a->n = n;
 	a->next = allocs;
 	allocs = a;
@@ -287,7 +600,7 @@ EXPORT CUresult cuMemFree_v2(CUdeviceptr p) {
 			if (a->used.stream && host_done[a->used.stream] < a->used.at) hazards++; // freed while in use
 			*pa = a->next;
 			used -= a->n;
-			free(a->p);
+			dev_free(a->p);
 			free(a);
 			pthread_mutex_unlock(&mu);
 			return OK;
@@ -300,8 +613,8 @@ EXPORT CUresult cuMemFree_v2(CUdeviceptr p) {
 EXPORT CUresult cuMemGetInfo_v2(size_t* f, size_t* t) {
 	CTX();
 	pthread_mutex_lock(&mu);
-	*f = MEMSIZE - used;
-	*t = MEMSIZE;
+	*f = memsize - used;
+	*t = memsize;
 	pthread_mutex_unlock(&mu);
 	return OK;
 }
@@ -330,7 +643,7 @@ EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t n,
 	if (!inside(dst, n)) return E_INVALID_VALUE;
 	pthread_mutex_lock(&mu);
 	struct stream* st = stream_of(s);
-	if (st) access(st, dst, 1);
+	if (st) access(st, dst, 1, "a copy to the device");
 	pthread_mutex_unlock(&mu);
 	if (!st) return E_INVALID_VALUE;
 	memcpy((void*)dst, src, n);
@@ -345,7 +658,7 @@ EXPORT CUresult cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t n, void*
 	if (!inside(src, n)) return E_INVALID_VALUE;
 	pthread_mutex_lock(&mu);
 	struct stream* st = stream_of(s);
-	if (st) access(st, src, 0);
+	if (st) access(st, src, 0, "a copy to the host");
 	pthread_mutex_unlock(&mu);
 	if (!st) return E_INVALID_VALUE;
 	memcpy(dst, (void*)src, n);
@@ -366,10 +679,32 @@ EXPORT CUresult cuModuleLoadDataEx(void** m, const void* image, unsigned nopt, i
 		if (log && size > 0) snprintf(log, size, "fake JIT: line 1: this is not PTX");
 		return E_INVALID_IMAGE;
 	}
+#ifdef FAKECUDA_OPENCL
+	if (strncmp((const char*)image, EMU_MARK, strlen(EMU_MARK)) == 0) {
+		char* log = NULL;
+		size_t size = 0;
+		for (unsigned i = 0; i < nopt; i++) {
+			if (opts[i] == 5) log = vals[i];
+			if (opts[i] == 6) size = (size_t)vals[i];
+		}
+		return emu_load(m, (const char*)image + strlen(EMU_MARK), log, size);
+	}
+#endif
 	*m = (void*)0x10;
 	return OK;
 }
-EXPORT CUresult cuModuleUnload(void* m) { (void)m; return OK; }
+EXPORT CUresult cuModuleUnload(void* m) {
+#ifdef FAKECUDA_OPENCL
+	struct emu_module* em = m;
+	if (em && em != (void*)0x10 && em->magic == MODULE_MAGIC) {
+		cl.releaseProgram(em->prog);
+		em->magic = 0;
+		free(em);
+	}
+#endif
+	(void)m;
+	return OK;
+}
 
 typedef void (*kernel)(unsigned threads, void** params);
 
@@ -397,6 +732,9 @@ static const struct {
 
 EXPORT CUresult cuModuleGetFunction(void** f, void* m, const char* name) {
 	CTX();
+#ifdef FAKECUDA_OPENCL
+	if (m != (void*)0x10 && ((struct emu_module*)m)->magic == MODULE_MAGIC) return emu_function(f, m, name);
+#endif
 	(void)m;
 	for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++) {
 		if (strcmp(kernels[i].name, name) == 0) {
@@ -408,6 +746,13 @@ EXPORT CUresult cuModuleGetFunction(void** f, void* m, const char* name) {
 }
 EXPORT CUresult cuFuncGetAttribute(int* v, int attr, void* f) {
 	CTX();
+#ifdef FAKECUDA_OPENCL
+	struct emu_func* ef = f;
+	if (ef->magic == FUNC_MAGIC) {
+		*v = attr == 0 ? (int)(ef->maxgroup < 1024 ? ef->maxgroup : 1024) : attr == 4 ? 32 : 0;
+		return OK;
+	}
+#endif
 	(void)f;
 	*v = attr == 0 ? 1024 : attr == 4 ? 32 : 0;
 	return OK;
@@ -419,12 +764,25 @@ EXPORT CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, u
 	(void)shmem;
 	(void)extra;
 	if (gy != 1 || gz != 1 || by != 1 || bz != 1 || bx == 0 || bx > 1024 || gx == 0) return E_INVALID_VALUE;
+#ifdef FAKECUDA_OPENCL
+	if (((struct emu_func*)f)->magic == FUNC_MAGIC) {
+		pthread_mutex_lock(&mu);
+		struct stream* est = stream_of(stream);
+		pthread_mutex_unlock(&mu);
+		if (!est) return E_INVALID_VALUE;
+		CUresult r = emu_launch(f, gx, bx, est, params);
+		pthread_mutex_lock(&mu);
+		launches++;
+		pthread_mutex_unlock(&mu);
+		return r;
+	}
+#endif
 	for (size_t i = 0; i < 3 && f != (void*)&kernels[2]; i++) {
 		if (params == NULL || params[i] == NULL) return E_INVALID_VALUE;
 	}
 	pthread_mutex_lock(&mu);
 	struct stream* st = stream_of(stream);
-	if (st && f != (void*)&kernels[2]) access(st, *(CUdeviceptr*)params[0], 1); // the kernels write their first argument
+	if (st && f != (void*)&kernels[2]) access(st, *(CUdeviceptr*)params[0], 1, "a launch"); // the kernels write their first argument
 	pthread_mutex_unlock(&mu);
 	if (!st) return E_INVALID_VALUE;
 	((kernel)(((const void**)f)[1]))(gx * bx, params);
@@ -444,6 +802,7 @@ EXPORT CUresult cuEventRecord(void* e, void* s) {
 		ev->stream = st->id;
 		ev->at = st->count;
 		memcpy(ev->seen, st->seen, sizeof ev->seen);
+		ev->ms = now_ms();
 	}
 	pthread_mutex_unlock(&mu);
 	return st ? OK : E_INVALID_VALUE;
@@ -457,7 +816,20 @@ EXPORT CUresult cuEventSynchronize(void* e) {
 	pthread_mutex_unlock(&mu);
 	return OK;
 }
-EXPORT CUresult cuEventElapsedTime(float* ms, void* a, void* b) { CTX(); (void)a; (void)b; *ms = 0.5f; return OK; }
+// cuEventElapsedTime: 0.5 ms for every pair, or, emulated, the time
+// between the records (the work between them ran at issue).
+EXPORT CUresult cuEventElapsedTime(float* ms, void* a, void* b) {
+	CTX();
+#ifdef FAKECUDA_OPENCL
+	double d = ((struct event*)b)->ms - ((struct event*)a)->ms;
+	*ms = d > 0 ? (float)d : 0.0f;
+#else
+	(void)a;
+	(void)b;
+	*ms = 0.5f;
+#endif
+	return OK;
+}
 EXPORT CUresult cuEventDestroy_v2(void* e) { free(e); return OK; }
 
 EXPORT CUresult cuGetErrorName(CUresult code, const char** s) {
@@ -469,6 +841,7 @@ EXPORT CUresult cuGetErrorName(CUresult code, const char** s) {
 	case E_INVALID_CONTEXT: *s = "CUDA_ERROR_INVALID_CONTEXT"; break;
 	case E_NOT_FOUND: *s = "CUDA_ERROR_NOT_FOUND"; break;
 	case E_ILLEGAL_ADDRESS: *s = "CUDA_ERROR_ILLEGAL_ADDRESS"; break;
+	case E_LAUNCH_FAILED: *s = "CUDA_ERROR_LAUNCH_FAILED"; break;
 	default: *s = NULL; return E_INVALID_VALUE;
 	}
 	return OK;

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs a command with zkaccel's CUDA backend on an emulated GPU: the CUDA
+# driver and NVRTC are the test doubles cuda/testdata/fakecuda.c (built with
+# -DFAKECUDA_OPENCL) and cuda/testdata/fakenvrtc.c, so that cuda:0 exists on
+# a machine without a GPU. The CUDA runtime's own code runs as on a GPU
+# (contexts, streams, events, pinned staging, chunked copies, the copy
+# stream), and the kernels, from the source NVRTC would compile, run on
+# POCL's CPU device at launch. Every stream hazard (an access a GPU would
+# race on), bad pointer and missing context aborts the run
+# (FAKECUDA_STRICT=1). zkaccel loads only its CUDA backend
+# (ZKACCEL_BACKENDS=cuda), so the devices tested are cpu:0 and cuda:0.
+#
+#   scripts/cuda-emu.sh go test -short ./gpu/
+#   scripts/cuda-emu.sh go run ./cmd/zkaccel devices
+#
+# Needs a C compiler and POCL (Debian: pocl-opencl-icd). The libraries are
+# built in $ZKACCEL_CUDA_EMU_DIR (default: a directory under /tmp).
+# What it cannot check: the code that exists only in CUDA's form of the
+# source (inline PTX, warp primitives; they run in their OpenCL form here),
+# NVRTC's compilation (CI compiles every kernel with the real NVRTC), and
+# anything about speed.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dir="${ZKACCEL_CUDA_EMU_DIR:-${TMPDIR:-/tmp}/zkaccel-cuda-emu}"
+mkdir -p "$dir"
+cc="${CC:-gcc}"
+for lib in cuda nvrtc; do
+  src="$root/cuda/testdata/fake$lib.c"
+  out="$dir/libfake$lib.so"
+  if [ ! -f "$out" ] || [ "$src" -nt "$out" ]; then
+    "$cc" -shared -fPIC -O1 -DFAKECUDA_OPENCL -o "$out.tmp" "$src" -lpthread -ldl
+    mv "$out.tmp" "$out"
+  fi
+done
+if [ $# -eq 0 ]; then
+  echo "usage: scripts/cuda-emu.sh command [args...]" >&2
+  exit 2
+fi
+export ZKACCEL_CUDA_DRIVER="$dir/libfakecuda.so"
+export ZKACCEL_NVRTC="$dir/libfakenvrtc.so"
+export ZKACCEL_CACHE_DIR="$dir/cache"
+export ZKACCEL_BACKENDS="${ZKACCEL_BACKENDS:-cuda}"
+export FAKECUDA_STRICT="${FAKECUDA_STRICT:-1}"
+exec "$@"
