@@ -40,7 +40,7 @@
 # there: scripts/cuda-emu.sh env ZKACCEL_GPU_STEP_CAP=25
 # ZKACCEL_GPU_BUDGET=3000 scripts/gpu-check.sh (there the cuda tests'
 # NVRTC and embedded-PTX checks fail, as its NVRTC is a test double; at
-# 2bd2d7b every step exited 0 or 124, in 15 minutes).
+# 56852af every step exited 0 or 124, in 15 minutes).
 # The proof benchmarks run with --max-time 30s: bench caps the timed runs at
 # --max-time over the warm-up, and a prover's warm-up loads its key (with
 # its window multiples, ZKACCEL_MSM_PRECOMPUTE).
