@@ -274,6 +274,7 @@ func newFusedCase(t *testing.T, d *gpu.Device, rng *rand.Rand, n, hn, hAt int, r
 // reading its own range of H), its next pass staged early or late; the
 // other MSMs as gnark-crypto computes them.
 func TestGroth16QuotientMSM(t *testing.T) {
+	skipSwitchedOff(t, gpu.EnvGroth16Fuse)
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		const n = 256
@@ -309,6 +310,7 @@ func TestGroth16QuotientMSM(t *testing.T) {
 // ErrBadRequest, and one with an MSM the device does not run
 // ErrUnsupported, before any work: no result is written.
 func TestGroth16QuotientMSMBadRequests(t *testing.T) {
+	skipSwitchedOff(t, gpu.EnvGroth16Fuse)
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		const n = 16

@@ -1,10 +1,13 @@
 package gpu_test
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"os"
 	"slices"
+	"strings"
+	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
 	bn254 "github.com/consensys/gnark-crypto/ecc/bn254"
@@ -16,6 +19,7 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gpu"
+	"github.com/zkaccel/zkaccel/internal/envflag"
 	"github.com/zkaccel/zkaccel/internal/inputs"
 	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/keccak"
@@ -38,6 +42,46 @@ type opCase struct {
 	// serial marks a case that changes package settings for its run
 	// (SetMSMMaxChunk): it must not run beside others.
 	serial bool
+}
+
+// deviceSwitches are the variables that turn a GPU operation off, so that
+// the device declines it (zkaccel.ErrUnsupported): fallback settings of
+// scripts/gpu-check.sh, under which these tests run too.
+var deviceSwitches = []string{gpu.EnvGroth16Fuse, gpu.EnvPlonkFuse, gpu.EnvPlonkRatio, gpu.EnvPlonkOpen}
+
+// declinedBy returns the switch that err, a device's decline, names and
+// the environment turns off; "" for any other error.
+func declinedBy(err error) string {
+	if !errors.Is(err, zkaccel.ErrUnsupported) {
+		return ""
+	}
+	for _, name := range deviceSwitches {
+		if on, e := envflag.Switch(name, true); e == nil && !on && strings.Contains(err.Error(), name+"=0") {
+			return name
+		}
+	}
+	return ""
+}
+
+// skipDeclined skips t where err is a decline that a switch the
+// environment turns off explains: the run chose that fallback, and the
+// operation is not there to test.
+func skipDeclined(t *testing.T, err error) {
+	t.Helper()
+	if name := declinedBy(err); name != "" {
+		t.Skipf("%s=0 turns this operation off on the device: %v", name, err)
+	}
+}
+
+// skipSwitchedOff skips t where the environment turns off one of the
+// switches names, without which the operation t tests is declined.
+func skipSwitchedOff(t *testing.T, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		if on, err := envflag.Switch(name, true); err == nil && !on {
+			t.Skipf("%s=0 turns this operation off on the device", name)
+		}
+	}
 }
 
 // ran checks a front end's report: the op ran on dev, with no fallback.

@@ -100,6 +100,7 @@ func (li *linkedInstance) keepRatio(t *testing.T, d *gpu.Device) zkaccel.Residen
 // calls too; that Free returns the memory; and that refused requests are
 // refused before any work.
 func TestPlonkKeptValues(t *testing.T) {
+	skipSwitchedOff(t, gpu.EnvPlonkFuse, gpu.EnvPlonkRatio)
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		before := d.ResidentBytes()
@@ -228,6 +229,7 @@ func sigmaFixed(t *testing.T, d *gpu.Device, li *linkedInstance) (zkaccel.Reside
 // quotient on the same load; malformed loads and requests refused; Free
 // returns the memory.
 func TestPlonkRatioSigma(t *testing.T) {
+	skipSwitchedOff(t, gpu.EnvPlonkFuse, gpu.EnvPlonkRatio)
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		before := d.ResidentBytes()
@@ -322,6 +324,7 @@ func TestPlonkRatioSigma(t *testing.T) {
 // write to the device: σ resident spares 3·N elements, the kept wires and
 // Z 4·N, with the same results.
 func TestPlonkKeptUploads(t *testing.T) {
+	skipSwitchedOff(t, gpu.EnvPlonkRatio)
 	forEachGPU(t, func(t *testing.T, dev *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		fr := newFaultRuntime(dev.Runtime())

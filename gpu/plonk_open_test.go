@@ -208,6 +208,7 @@ func hornerMod(c []*big.Int, x, p *big.Int) *big.Int {
 // fields, with and without a commitment, and on a domain whose H needs
 // three levels of chunks.
 func TestPlonkEvaluate(t *testing.T) {
+	skipSwitchedOff(t, gpu.EnvPlonkOpen)
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		before := d.ResidentBytes()
@@ -264,6 +265,7 @@ type openCase struct {
 // combination as short as two coefficients, one over H whole (three
 // levels of chunks), in one MSM pass and in several.
 func TestPlonkOpen(t *testing.T) {
+	skipSwitchedOff(t, gpu.EnvPlonkOpen)
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		for ci, oc := range openCurves {
@@ -363,6 +365,7 @@ func testOpen(t *testing.T, d *gpu.Device, rng *rand.Rand, oc openCurve, oi *ope
 // coefficients, coefficients past the end, an MSM with scalars or of the
 // wrong size, a segment past Len.
 func TestPlonkOpenBadRequests(t *testing.T) {
+	skipSwitchedOff(t, gpu.EnvPlonkOpen)
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		f := plonkFields[0]
@@ -472,6 +475,7 @@ func checkOpenRefused(t *testing.T, err, want error, out []byte) {
 // back, whole and in part, what a quotient that reads them writes; reads
 // out of range or of the wrong size are refused.
 func TestPlonkNoRead(t *testing.T) {
+	skipSwitchedOff(t, gpu.EnvPlonkFuse)
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		key, res := residentKey(t, d, rng, 64)

@@ -91,6 +91,7 @@ func (in *ratioInstance) check(t *testing.T, d *gpu.Device) {
 // with nothing written, as is every request with ZKACCEL_PLONK_RATIO=0 (2:
 // ErrBadRequest).
 func TestPlonkRatio(t *testing.T) {
+	skipSwitchedOff(t, gpu.EnvPlonkRatio)
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		for _, f := range plonkFields {
@@ -144,6 +145,7 @@ func TestPlonkRatio(t *testing.T) {
 // ErrBadRequest and fields without the ratio ErrUnsupported, leaving
 // Result as it was.
 func TestPlonkRatioBadRequests(t *testing.T) {
+	skipSwitchedOff(t, gpu.EnvPlonkRatio)
 	type req = zkaccel.PlonkRatioRequest
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
@@ -222,6 +224,7 @@ func newRatioFusedCase(t *testing.T, rng *rand.Rand, n, zFrom, zn, zAt int, key 
 // ZKACCEL_PLONK_FUSE=0 and ZKACCEL_PLONK_RATIO=0, and malformed calls are
 // refused (ErrBadRequest) before any work.
 func TestPlonkRatioMSM(t *testing.T) {
+	skipSwitchedOff(t, gpu.EnvPlonkFuse, gpu.EnvPlonkRatio)
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		key, res := residentKey(t, d, rng, 70)

@@ -56,6 +56,7 @@ func wireMSMs(t *testing.T, wires [3][]byte, n int, key []bn254.G1Affine, res zk
 // returned once both are freed. Malformed calls are refused before any
 // work, keeping nothing.
 func TestPlonkWiresMSM(t *testing.T) {
+	skipSwitchedOff(t, gpu.EnvPlonkFuse, gpu.EnvPlonkRatio)
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		key, res := residentKey(t, d, rng, 64)
@@ -238,6 +239,7 @@ func TestPlonkWiresMSM(t *testing.T) {
 // and the coefficients against the definition; a freed, mismatched or
 // surplus entry and malformed calls refused; every byte returned.
 func TestPlonkCommittedKept(t *testing.T) {
+	skipSwitchedOff(t, gpu.EnvPlonkFuse)
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		key, res := residentKey(t, d, rng, 32)

@@ -119,6 +119,7 @@ func (fc *plonkFusedCase) run(t *testing.T, d *gpu.Device) {
 // with the fixed polynomials resident or not; each MSM as gnark-crypto
 // computes it.
 func TestPlonkQuotientMSM(t *testing.T) {
+	skipSwitchedOff(t, gpu.EnvPlonkFuse)
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		key, res := residentKey(t, d, rng, 80)
@@ -159,6 +160,7 @@ func TestPlonkQuotientMSM(t *testing.T) {
 // ErrUnsupported, before any work: no result is written, and the
 // polynomials given by values stay as they were.
 func TestPlonkQuotientMSMBadRequests(t *testing.T) {
+	skipSwitchedOff(t, gpu.EnvPlonkFuse)
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		key, res := residentKey(t, d, rng, 40)

@@ -665,28 +665,23 @@ EXPORT CUresult cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t n, void*
 	return OK;
 }
 
-// The JIT option numbers of cuda.h: CU_JIT_ERROR_LOG_BUFFER and its size.
+// cuModuleLoadDataEx reads the JIT options CU_JIT_ERROR_LOG_BUFFER (5) and
+// its size (6) of cuda.h.
 EXPORT CUresult cuModuleLoadDataEx(void** m, const void* image, unsigned nopt, int* opts, void** vals) {
 	CTX();
 	STICKY();
+	char* log = NULL;
+	size_t size = 0;
+	for (unsigned i = 0; i < nopt; i++) {
+		if (opts[i] == 5) log = vals[i];
+		if (opts[i] == 6) size = (size_t)vals[i];
+	}
 	if (strncmp((const char*)image, "BADIMAGE", 8) == 0) {
-		char* log = NULL;
-		size_t size = 0;
-		for (unsigned i = 0; i < nopt; i++) {
-			if (opts[i] == 5) log = vals[i];
-			if (opts[i] == 6) size = (size_t)vals[i];
-		}
 		if (log && size > 0) snprintf(log, size, "fake JIT: line 1: this is not PTX");
 		return E_INVALID_IMAGE;
 	}
 #ifdef FAKECUDA_OPENCL
 	if (strncmp((const char*)image, EMU_MARK, strlen(EMU_MARK)) == 0) {
-		char* log = NULL;
-		size_t size = 0;
-		for (unsigned i = 0; i < nopt; i++) {
-			if (opts[i] == 5) log = vals[i];
-			if (opts[i] == 6) size = (size_t)vals[i];
-		}
 		return emu_load(m, (const char*)image + strlen(EMU_MARK), log, size);
 	}
 #endif

@@ -92,6 +92,10 @@ func keySize(t *testing.T, pk plonk.ProvingKey) uint64 {
 
 // testKeep is TestKeep on curve id, d counting its writes in wc.
 func testKeep(t *testing.T, id ecc.ID, d *gpu.Device, wc *writeCounter) {
+	// The counts below are those of the default paths (the one-call
+	// quotient, the ratio on the device), whatever fallback the run sets.
+	t.Setenv(gpu.EnvPlonkFuse, "1")
+	t.Setenv(gpu.EnvPlonkRatio, "1")
 	s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
 	written := map[string][]int64{}
 	for _, keep := range []string{"0", "1"} {

@@ -42,6 +42,10 @@ func TestOpenDevice(t *testing.T) {
 		// H and the coefficients there only: the host reads them back
 		// and opens; the proofs verify.
 		t.Run("declined", func(t *testing.T) {
+			// This path: the openings switched on, after the one-call
+			// quotient that keeps H (whatever fallback the run sets).
+			t.Setenv(zplonk.EnvOpen, "1")
+			t.Setenv(gpu.EnvPlonkFuse, "1")
 			defer zplonk.SetDeclineOpen(true)()
 			for _, id := range []ecc.ID{ecc.BN254, ecc.BLS12_381} {
 				s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})

@@ -20,6 +20,7 @@ import (
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gnark/internal/prover"
 	zplonk "github.com/zkaccel/zkaccel/gnark/plonk"
+	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/circuits"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 )
@@ -126,21 +127,21 @@ func TestProveVerify(t *testing.T) {
 					}
 					// On a GPU the quotient and the commitments to H's
 					// shards are one call, whose time each of them reports.
-					if _, fused := dev.(zkaccel.PlonkMSMDevice); fused && (rep.Get("quotient") != rep.Get("msm H1") || rep.Get("quotient") != rep.Get("msm H3")) {
+					if _, fused := dev.(zkaccel.PlonkMSMDevice); fused && prover.SwitchedOn(gpu.EnvPlonkFuse) && (rep.Get("quotient") != rep.Get("msm H1") || rep.Get("quotient") != rep.Get("msm H3")) {
 						t.Errorf("the quotient and H's MSMs were not one call: %s", rep.String())
 					}
 					if _, onDev := dev.(zkaccel.PlonkRatioDevice); onDev {
-						if err := prover.CheckPlace(&rep, "ratio", dev, true, true); err != nil {
+						if err := prover.CheckPlace(&rep, "ratio", dev, prover.SwitchedOn(gpu.EnvPlonkRatio), true); err != nil {
 							t.Error(err)
 						}
 					}
 					// On a GPU the ratio and Z's commitment are one call too.
-					if _, fused := dev.(zkaccel.PlonkRatioMSMDevice); fused && rep.Get("ratio") != rep.Get("msm Z") {
+					if _, fused := dev.(zkaccel.PlonkRatioMSMDevice); fused && prover.SwitchedOn(gpu.EnvPlonkFuse, gpu.EnvPlonkRatio) && rep.Get("ratio") != rep.Get("msm Z") {
 						t.Errorf("the ratio and Z's MSM were not one call: %s", rep.String())
 					}
 					// On a GPU the openings are one call too: the
 					// divisions and the MSMs report its time.
-					if _, opens := dev.(zkaccel.PlonkOpenDevice); opens {
+					if _, opens := dev.(zkaccel.PlonkOpenDevice); opens && prover.SwitchedOn(zplonk.EnvOpen) {
 						call := rep.Get("msm batch opening")
 						for _, ph := range []string{"msm Z opening", "divide", "divide Z"} {
 							if rep.Get(ph) != call {

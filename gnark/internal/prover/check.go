@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/internal/envflag"
 )
 
 // What the provers' tests check of a proof's report and of a device; kept
@@ -36,6 +37,20 @@ func CheckPlace(rep *Report, name string, dev zkaccel.Device, runs, required boo
 		}
 	}
 	return nil
+}
+
+// SwitchedOn reports whether every on/off variable of names (default on,
+// such as gpu.EnvPlonkFuse) is on, so that the tests expect the paths they
+// choose: a run with a fallback setting takes the other path, and its
+// proofs must still verify. A malformed value counts as on (the device
+// then refuses the call, which the test reports).
+func SwitchedOn(names ...string) bool {
+	for _, name := range names {
+		if on, err := envflag.Switch(name, true); err == nil && !on {
+			return false
+		}
+	}
+	return true
 }
 
 // DeviceHeld returns the device memory dev holds once it has dropped its
