@@ -9,10 +9,13 @@
 //
 // Nothing is linked at build time and no CUDA header or toolkit is needed
 // to build. On the first zkaccel.Devices, Open or [Runtimes] call the
-// package opens the driver (libcuda.so.1) with dlopen and resolves every
-// function it uses (the versioned _v2 entry points); a machine without the
-// driver, or without a GPU, has no CUDA devices and zkaccel.Backends says
-// why. A build with CGO_ENABLED=0 has none either.
+// package opens the driver (libcuda.so.1, or $ZKACCEL_CUDA_DRIVER) with
+// dlopen and resolves every function it uses (the versioned _v2 entry
+// points); a machine without the driver, or without a GPU, has no CUDA
+// devices and zkaccel.Backends says why. A build with CGO_ENABLED=0 has
+// none either. scripts/cuda-emu.sh points $ZKACCEL_CUDA_DRIVER and
+// $ZKACCEL_NVRTC at test doubles that emulate a GPU with POCL, so that the
+// whole backend runs in CI without one.
 //
 // # Kernels
 //
