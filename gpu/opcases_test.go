@@ -56,7 +56,7 @@ func declinedBy(err error) string {
 		return ""
 	}
 	for _, name := range deviceSwitches {
-		if on, e := envflag.Switch(name, true); e == nil && !on && strings.Contains(err.Error(), name+"=0") {
+		if envflag.FirstOff(name) != "" && strings.Contains(err.Error(), name+"=0") {
 			return name
 		}
 	}
@@ -77,10 +77,8 @@ func skipDeclined(t *testing.T, err error) {
 // switches names, without which the operation t tests is declined.
 func skipSwitchedOff(t *testing.T, names ...string) {
 	t.Helper()
-	for _, name := range names {
-		if on, err := envflag.Switch(name, true); err == nil && !on {
-			t.Skipf("%s=0 turns this operation off on the device", name)
-		}
+	if name := envflag.FirstOff(names...); name != "" {
+		t.Skipf("%s=0 turns this operation off on the device", name)
 	}
 }
 

@@ -31,3 +31,16 @@ func Switch(name string, def bool) (bool, error) {
 	}
 	return on, nil
 }
+
+// FirstOff returns the first of names, switches on by default, that the
+// environment turns off ("0"), or "" where none is: for tests that expect
+// the path a fallback setting chooses. A malformed value counts as on (the
+// code that reads the switch reports it).
+func FirstOff(names ...string) string {
+	for _, name := range names {
+		if on, err := Switch(name, true); err == nil && !on {
+			return name
+		}
+	}
+	return ""
+}

@@ -35,3 +35,25 @@ func TestSwitch(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstOff(t *testing.T) {
+	t.Setenv("ZKACCEL_TEST_A", "1")
+	t.Setenv("ZKACCEL_TEST_B", "0")
+	t.Setenv("ZKACCEL_TEST_C", "yes")
+	t.Setenv("ZKACCEL_TEST_D", "0")
+	for _, c := range []struct {
+		names []string
+		want  string
+	}{
+		{nil, ""},
+		{[]string{"ZKACCEL_TEST_A"}, ""},
+		{[]string{"ZKACCEL_TEST_UNSET", "ZKACCEL_TEST_A"}, ""},
+		{[]string{"ZKACCEL_TEST_C"}, ""},
+		{[]string{"ZKACCEL_TEST_A", "ZKACCEL_TEST_B", "ZKACCEL_TEST_D"}, "ZKACCEL_TEST_B"},
+		{[]string{"ZKACCEL_TEST_C", "ZKACCEL_TEST_D"}, "ZKACCEL_TEST_D"},
+	} {
+		if got := envflag.FirstOff(c.names...); got != c.want {
+			t.Errorf("FirstOff(%v) = %q, want %q", c.names, got, c.want)
+		}
+	}
+}

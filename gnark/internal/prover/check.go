@@ -44,14 +44,7 @@ func CheckPlace(rep *Report, name string, dev zkaccel.Device, runs, required boo
 // choose: a run with a fallback setting takes the other path, and its
 // proofs must still verify. A malformed value counts as on (the device
 // then refuses the call, which the test reports).
-func SwitchedOn(names ...string) bool {
-	for _, name := range names {
-		if on, err := envflag.Switch(name, true); err == nil && !on {
-			return false
-		}
-	}
-	return true
-}
+func SwitchedOn(names ...string) bool { return envflag.FirstOff(names...) == "" }
 
 // DeviceHeld returns the device memory dev holds once it has dropped its
 // caches (for tests that nothing leaks); ok is false where dev does not
