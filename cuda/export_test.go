@@ -95,3 +95,62 @@ func FreeStaging(rt *Runtime) error {
 	}
 	return nil
 }
+
+// ReadEarly copies len(dst) bytes of b into the first staging buffer and
+// from there into dst, as Read does, but without waiting for the copy to
+// reach the host: a broken Read, for tests that the fake driver shows the
+// early read. It waits for the copy before it returns, so that the
+// staging buffer is free again.
+func ReadEarly(rt *Runtime, dst []byte, b gpu.Buffer) error {
+	exit, err := rt.enter()
+	if err != nil {
+		return err
+	}
+	defer exit()
+	bb, err := rt.own("read", b)
+	if err != nil {
+		return err
+	}
+	if err := rt.stagingBuffers(); err != nil {
+		return err
+	}
+	s := &rt.stage[0]
+	if err := rt.await(s); err != nil {
+		return err
+	}
+	if err := rt.check("cuMemcpyDtoHAsync_v2", rt.api.call(rt.api.memcpyDtoHAsync, s.host, bb.ptr, uintptr(len(dst)), rt.stream)); err != nil {
+		return err
+	}
+	copy(dst, s.bytes())
+	rt.busy = true
+	return rt.finish()
+}
+
+// WriteReused copies first into b through the first staging buffer, as
+// Write does, but fills that buffer with second before it waits for the
+// copy: a broken Write, for tests that the fake driver catches the race.
+func WriteReused(rt *Runtime, b gpu.Buffer, first, second []byte) error {
+	exit, err := rt.enter()
+	if err != nil {
+		return err
+	}
+	defer exit()
+	bb, err := rt.own("write", b)
+	if err != nil {
+		return err
+	}
+	if err := rt.stagingBuffers(); err != nil {
+		return err
+	}
+	s := &rt.stage[0]
+	if err := rt.await(s); err != nil {
+		return err
+	}
+	copy(s.bytes(), first)
+	if err := rt.check("cuMemcpyHtoDAsync_v2", rt.api.call(rt.api.memcpyHtoDAsync, bb.ptr, s.host, uintptr(len(first)), rt.copies)); err != nil {
+		return err
+	}
+	copy(s.bytes(), second)
+	rt.cbusy = true
+	return rt.finish()
+}

@@ -70,7 +70,7 @@ func fake(t *testing.T) (*cuda.Runtime, *fakeHooks) {
 			return
 		}
 		fakeRT = rts[0]
-		fakeLib, fakeErr = cgo.Open([]string{fakePath}, []string{"fake_live_allocs", "fake_ctx_errors", "fake_bad_pointers", "fake_launches", "fake_hazards", "fake_clear_hazards", "fake_streams", "fake_largest_copy"})
+		fakeLib, fakeErr = cgo.Open([]string{fakePath}, []string{"fake_live_allocs", "fake_ctx_errors", "fake_bad_pointers", "fake_launches", "fake_hazards", "fake_clear_hazards", "fake_streams", "fake_largest_copy", "fake_host_races", "fake_clear_host_races", "fake_in_flight"})
 	})
 	if fakeErr != nil {
 		if _, err := exec.LookPath("gcc"); err != nil && os.Getenv("CC") == "" {
@@ -90,8 +90,9 @@ func (h *fakeHooks) get(name string) int64 {
 }
 
 // check fails t if the driver saw a call without a current context, a bad
-// device pointer, an access a GPU would race on, or (with wantLive ≥ 0) a
-// different number of live allocations.
+// device pointer, an access a GPU would race on, host memory touched under
+// a copy the host had not waited for, or (with wantLive ≥ 0) a different
+// number of live allocations.
 func (h *fakeHooks) check(t *testing.T, wantLive int64) {
 	t.Helper()
 	if n := h.get("fake_ctx_errors"); n != 0 {
@@ -102,6 +103,9 @@ func (h *fakeHooks) check(t *testing.T, wantLive int64) {
 	}
 	if n := h.get("fake_hazards"); n != 0 {
 		t.Errorf("the driver saw %d accesses a GPU would race on (streams not ordered)", n)
+	}
+	if n := h.get("fake_host_races"); n != 0 {
+		t.Errorf("the driver saw %d races between the host and copies of pinned memory", n)
 	}
 	if n := h.get("fake_live_allocs"); wantLive >= 0 && n != wantLive {
 		t.Errorf("%d device allocations live, want %d", n, wantLive)
@@ -753,4 +757,49 @@ func fakeWords(n int, v uint32) []byte {
 		binary.LittleEndian.PutUint32(b[4*i:], v+uint32(i))
 	}
 	return b
+}
+
+// TestFakeHostRaces: the fake driver makes copies of pinned memory
+// asynchronous toward the host, as a GPU's are, so that a runtime that
+// touches its staging buffers before it waits for their copies fails the
+// tests that use it: an early read gets poison in place of the data, and
+// a source changed under its copy is counted as a race. The runtime's own
+// Write and Read wait, and see neither (TestFakeRoundTrip, check).
+func TestFakeHostRaces(t *testing.T) {
+	rt, h := fake(t)
+	const n = 4096
+	b, err := rt.Alloc(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Free(b)
+	data := fakeWords(n/4, 7)
+	if err := rt.Write(b, 0, data); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, n)
+	if err := cuda.ReadEarly(rt, got, b); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, bytes.Repeat([]byte{0xA5}, n)) {
+		t.Errorf("a read before the wait got %x…, want the poison a5…", got[:8])
+	}
+	if err := rt.Read(got, b, 0); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, data) {
+		t.Error("a read after the early one differs")
+	}
+	h.check(t, -1)
+	if got := h.get("fake_in_flight"); got != 0 {
+		t.Errorf("%d copies in flight after Read, want 0", got)
+	}
+
+	if err := cuda.WriteReused(rt, b, data, fakeWords(n/4, 9)); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.get("fake_clear_host_races"); got != 1 {
+		t.Errorf("the fake driver saw %d races on a staging buffer refilled under its copy, want 1", got)
+	}
+	h.check(t, -1)
 }

@@ -5,9 +5,11 @@
 # a machine without a GPU. The CUDA runtime's own code runs as on a GPU
 # (contexts, streams, events, pinned staging, chunked copies, the copy
 # stream), and the kernels, from the source NVRTC would compile, run on
-# POCL's CPU device at launch. Every stream hazard (an access a GPU would
-# race on), bad pointer and missing context aborts the run
-# (FAKECUDA_STRICT=1). zkaccel loads only its CUDA backend
+# POCL's CPU device at launch. Copies of pinned host memory are
+# asynchronous toward the host (a copy's destination holds poison until the
+# host waits for it). Every stream hazard (an access a GPU would race on),
+# host race on pinned memory, bad pointer and missing context aborts the
+# run (FAKECUDA_STRICT=1). zkaccel loads only its CUDA backend
 # (ZKACCEL_BACKENDS=cuda), so the devices tested are cpu:0 and cuda:0.
 #
 #   scripts/cuda-emu.sh go test -short ./gpu/

@@ -17,7 +17,10 @@
 // waits for an event is ordered after that point. A copy, read or launch
 // that touches an allocation whose last write (or, for a write, last use)
 // on another stream it is not ordered after is a hazard, which a GPU would
-// race on: fake_hazards counts them.
+// race on: fake_hazards counts them. Copies between the device and pinned
+// host memory are asynchronous toward the host as well (see struct
+// flight): a host that touches the pinned bytes before it waits for the
+// copy reads poison or is caught, and fake_host_races counts it.
 //
 // Built with -DFAKECUDA_OPENCL (scripts/cuda-emu.sh), it is an emulated GPU
 // instead: device memory is OpenCL fine-grained shared virtual memory, and
@@ -151,6 +154,155 @@ static struct stream* stream_of(void* s) {
 		if ((void*)&streams[i] == s) return &streams[i];
 	}
 	return NULL;
+}
+
+// Pinned host memory (cuMemHostAlloc) and the asynchronous copies that
+// use it. As on a GPU, such a copy is asynchronous toward the host too: the
+// host may touch its pinned bytes again only once it knows the copy is done,
+// from a stream or event synchronisation that comes after it. The fake
+// keeps the device's data right (a copy to the device reads its source at
+// issue) and makes early host access show:
+//   - a copy to the host fills its destination with POISON at issue and
+//     writes the data only when the host learns that the copy is done, so
+//     that a host that reads it early reads poison;
+//   - when the host learns that a copy is done, the fake checks that the
+//     host did not change a copy's source (a GPU may have sent the changed
+//     bytes) or write into a copy's destination (the DMA would have
+//     overwritten it) in between;
+//   - two copies of one pinned range that a GPU could run at once (not
+//     ordered, at least one of them writing host memory), and pinned
+//     memory freed under a copy, are races too.
+// Each is counted in host_races (and, emulated, printed: see complain).
+// Copies from or to pageable memory complete at issue, as the driver makes
+// them. The caller of every function here holds mu.
+#define POISON 0xA5
+struct pinned {
+	char* p;
+	size_t n;
+	struct pinned* next;
+};
+static struct pinned* pinned;
+struct flight {
+	int to_host;     // a copy to the host (else to the device)
+	char* host;      // the pinned bytes it reads or writes
+	size_t n;
+	struct point at; // its stream and operation
+	uint64_t sum;    // the host bytes' checksum at issue
+	char* data;      // to the host: the data, written when it is done
+	struct flight* next;
+};
+static struct flight* flights;
+static long host_races;
+
+// is_pinned reports whether [p, p+n) lies in one pinned allocation.
+static int is_pinned(const void* p, size_t n) {
+	for (struct pinned* a = pinned; a; a = a->next) {
+		if ((const char*)p >= a->p && (const char*)p + n <= a->p + a->n) return 1;
+	}
+	return 0;
+}
+
+// checksum is a 64-bit hash of n bytes.
+static uint64_t checksum(const char* p, size_t n) {
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 32;
+	}
+	for (; i < n; i++) h = (h ^ (unsigned char)p[i]) * 0x100000001B3ull;
+	return h;
+}
+
+static void host_race(const char* what, const struct flight* f) {
+	host_races++;
+	char d[160];
+	snprintf(d, sizeof d, "a copy of %zu bytes %s the host on stream %d", f->n, f->to_host ? "to" : "from", f->at.stream);
+	complain(what, d);
+}
+
+// land ends flight f as the host learns that it is done, checking the
+// host bytes it used, and frees it (the caller unlinks it).
+static void land(struct flight* f) {
+	if (checksum(f->host, f->n) != f->sum) {
+		host_race(f->to_host ? "the host wrote into a copy's destination before it waited for the copy"
+		                     : "the host changed a copy's source before it waited for the copy", f);
+	}
+	if (f->to_host) memcpy(f->host, f->data, f->n);
+	free(f->data);
+	free(f);
+}
+
+// settle lands every flight the host now knows is done (host_done).
+static void settle(void) {
+	for (struct flight** pf = &flights; *pf;) {
+		struct flight* f = *pf;
+		if (host_done[f->at.stream] >= f->at.at) {
+			*pf = f->next;
+			land(f);
+		} else {
+			pf = &f->next;
+		}
+	}
+}
+
+// host_wait records that the host knows stream id done up to at, and
+// with it whatever that point had waited for (seen).
+static void host_wait(int id, unsigned long long at, const unsigned long long* seen) {
+	if (at > host_done[id]) host_done[id] = at;
+	for (int i = 1; i <= NSTREAMS; i++) {
+		if (seen[i] > host_done[i]) host_done[i] = seen[i];
+	}
+	settle();
+}
+
+// take_off records copy (to_host) of the pinned range [p, p+n) on st,
+// just counted (st->count): flights on that range that st comes after
+// land first, as a GPU would run them first; one it does not come after
+// races with it, unless both only read the host. A copy to the host
+// reads the device now, poisons its destination and writes the data when
+// it lands.
+static void take_off(struct stream* st, int to_host, char* p, const char* dev, size_t n) {
+	for (struct flight** pf = &flights; *pf;) {
+		struct flight* f = *pf;
+		if (f->host >= p + n || p >= f->host + f->n || (!to_host && !f->to_host)) {
+			pf = &f->next;
+			continue;
+		}
+		*pf = f->next;
+		if (!ordered(st, f->at)) host_race("two copies of one pinned range that a GPU may run at once", f);
+		land(f);
+	}
+	struct flight* f = calloc(1, sizeof *f);
+	f->to_host = to_host;
+	f->host = p;
+	f->n = n;
+	f->at = (struct point){st->id, st->count};
+	if (to_host) {
+		f->data = malloc(n);
+		memcpy(f->data, dev, n);
+		memset(p, POISON, n);
+	}
+	f->sum = checksum(p, n);
+	f->next = flights;
+	flights = f;
+}
+
+// drop_flights forgets every flight on [p, p+n) (n = 0: every flight),
+// counting each as a race where race is set.
+static void drop_flights(const char* p, size_t n, const char* race) {
+	for (struct flight** pf = &flights; *pf;) {
+		struct flight* f = *pf;
+		if (n && (f->host >= p + n || p >= f->host + f->n)) {
+			pf = &f->next;
+			continue;
+		}
+		*pf = f->next;
+		if (race) host_race(race, f);
+		free(f->data);
+		free(f);
+	}
 }
 
 #define EXPORT __attribute__((visibility("default")))
@@ -515,6 +667,7 @@ EXPORT CUresult cuDevicePrimaryCtxReset_v2(int dev) {
 	primary.alive = 0;
 	nstreams = 0;
 	memset(host_done, 0, sizeof host_done);
+	drop_flights(NULL, 0, NULL); // the context's copies end with it
 	pthread_mutex_unlock(&mu);
 	return OK;
 }
@@ -552,7 +705,7 @@ EXPORT CUresult cuStreamSynchronize(void* s) {
 	STICKY();
 	pthread_mutex_lock(&mu);
 	struct stream* st = stream_of(s);
-	if (st) host_done[st->id] = st->count;
+	if (st) host_wait(st->id, st->count, st->seen);
 	pthread_mutex_unlock(&mu);
 	return st ? OK : E_INVALID_VALUE;
 }
@@ -597,7 +750,12 @@ EXPORT CUresult cuMemFree_v2(CUdeviceptr p) {
 	for (struct alloc** pa = &allocs; *pa; pa = &(*pa)->next) {
 		if ((CUdeviceptr)(*pa)->p == p) {
 			struct alloc* a = *pa;
-			if (a->used.stream && host_done[a->used.stream] < a->used.at) hazards++; // freed while in use
+			if (a->used.stream && host_done[a->used.stream] < a->used.at) { // freed while in use
+				hazards++;
+				char d[96];
+				snprintf(d, sizeof d, "an allocation of %zu bytes last used on stream %d", a->n, a->used.stream);
+				complain("a free before the host waited for the work that uses it", d);
+			}
 			*pa = a->next;
 			used -= a->n;
 			dev_free(a->p);
@@ -621,18 +779,37 @@ EXPORT CUresult cuMemGetInfo_v2(size_t* f, size_t* t) {
 EXPORT CUresult cuMemHostAlloc(void** pp, size_t n, unsigned flags) {
 	CTX();
 	(void)flags;
+	if (n == 0) return E_INVALID_VALUE;
+	struct pinned* a = malloc(sizeof *a);
 	*pp = malloc(n);
+	if (!a || !*pp) {
+		free(a);
+		free(*pp);
+		return E_OUT_OF_MEMORY;
+	}
 	pthread_mutex_lock(&mu);
+	*a = (struct pinned){*pp, n, pinned};
+	pinned = a;
 	live_host++;
 	pthread_mutex_unlock(&mu);
-	return *pp ? OK : E_OUT_OF_MEMORY;
+	return OK;
 }
 EXPORT CUresult cuMemFreeHost(void* p) {
-	free(p);
 	pthread_mutex_lock(&mu);
-	live_host--;
+	for (struct pinned** pa = &pinned; *pa; pa = &(*pa)->next) {
+		if ((*pa)->p == p) {
+			struct pinned* a = *pa;
+			drop_flights(a->p, a->n, "pinned memory freed before the host waited for a copy that uses it");
+			*pa = a->next;
+			free(a);
+			free(p);
+			live_host--;
+			pthread_mutex_unlock(&mu);
+			return OK;
+		}
+	}
 	pthread_mutex_unlock(&mu);
-	return OK;
+	return E_INVALID_VALUE;
 }
 EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t n, void* s) {
 	CTX();
@@ -643,10 +820,14 @@ EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t n,
 	if (!inside(dst, n)) return E_INVALID_VALUE;
 	pthread_mutex_lock(&mu);
 	struct stream* st = stream_of(s);
-	if (st) access(st, dst, 1, "a copy to the device");
-	pthread_mutex_unlock(&mu);
-	if (!st) return E_INVALID_VALUE;
+	if (!st) {
+		pthread_mutex_unlock(&mu);
+		return E_INVALID_VALUE;
+	}
+	access(st, dst, 1, "a copy to the device");
+	if (is_pinned(src, n)) take_off(st, 0, (char*)src, NULL, n);
 	memcpy((void*)dst, src, n);
+	pthread_mutex_unlock(&mu);
 	return OK;
 }
 EXPORT CUresult cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t n, void* s) {
@@ -658,10 +839,17 @@ EXPORT CUresult cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t n, void*
 	if (!inside(src, n)) return E_INVALID_VALUE;
 	pthread_mutex_lock(&mu);
 	struct stream* st = stream_of(s);
-	if (st) access(st, src, 0, "a copy to the host");
+	if (!st) {
+		pthread_mutex_unlock(&mu);
+		return E_INVALID_VALUE;
+	}
+	access(st, src, 0, "a copy to the host");
+	if (is_pinned(dst, n)) {
+		take_off(st, 1, dst, (const char*)src, n);
+	} else {
+		memcpy(dst, (void*)src, n);
+	}
 	pthread_mutex_unlock(&mu);
-	if (!st) return E_INVALID_VALUE;
-	memcpy(dst, (void*)src, n);
 	return OK;
 }
 
@@ -807,7 +995,7 @@ EXPORT CUresult cuEventSynchronize(void* e) {
 	STICKY();
 	pthread_mutex_lock(&mu);
 	struct event* ev = e;
-	if (ev->stream && ev->at > host_done[ev->stream]) host_done[ev->stream] = ev->at;
+	if (ev->stream) host_wait(ev->stream, ev->at, ev->seen);
 	pthread_mutex_unlock(&mu);
 	return OK;
 }
@@ -870,6 +1058,23 @@ EXPORT long fake_largest_copy(void) {
 	return n;
 }
 EXPORT long fake_hazards(void) { return hazards; }
+EXPORT long fake_host_races(void) { return host_races; }
+EXPORT long fake_clear_host_races(void) {
+	pthread_mutex_lock(&mu);
+	long n = host_races;
+	host_races = 0;
+	pthread_mutex_unlock(&mu);
+	return n;
+}
+// fake_in_flight is the number of copies of pinned memory the host has not
+// waited for.
+EXPORT long fake_in_flight(void) {
+	long n = 0;
+	pthread_mutex_lock(&mu);
+	for (struct flight* f = flights; f; f = f->next) n++;
+	pthread_mutex_unlock(&mu);
+	return n;
+}
 EXPORT long fake_clear_hazards(void) {
 	pthread_mutex_lock(&mu);
 	long n = hazards;
