@@ -166,7 +166,7 @@ func hermezSource() string {
 			} else {
 				sb.WriteString(" ")
 			}
-			fmt.Fprintf(&sb, "0x%016xULL,", mont(v))
+			fmt.Fprintf(&sb, "0x%016xUL,", mont(v))
 		}
 		sb.WriteString("\n};\n")
 	}

@@ -1,6 +1,7 @@
 package gpu_test
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -47,4 +48,26 @@ func TestPrograms(t *testing.T) {
 			t.Logf("%s: %d bytes of source, compiled (or loaded) in %v", k, len(src), time.Since(start).Round(time.Millisecond))
 		}
 	})
+}
+
+// TestSourceLiterals: no device source has a long long literal (suffix ll,
+// ull and their capitals). In OpenCL C, long long is a reserved 128-bit
+// type: clang compiles such a literal as a 128-bit integer (on POCL, into
+// 128-bit arithmetic), and other OpenCL compilers may refuse it. 64-bit
+// literals take the suffix UL, which OpenCL reads as ulong and C++ as
+// unsigned long, or unsigned long long where long has 32 bits.
+func TestSourceLiterals(t *testing.T) {
+	longLong := regexp.MustCompile(`\b(0[xX][0-9a-fA-F]+|[0-9]+)([uU]?(ll|LL)|(ll|LL)[uU])\b`)
+	for _, k := range gpu.Programs() {
+		src, err := gpu.ProgramSource(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := longLong.FindAllString(src, 3); len(m) > 0 {
+			t.Errorf("%s: long long literals %q (use UL)", k, m)
+		}
+	}
+	if !longLong.MatchString("x = 1ull << c;") || !longLong.MatchString("0x8000000000008082ULL,") || longLong.MatchString("0x8000000000008082UL, 1u, small") {
+		t.Error("the pattern is wrong")
+	}
 }

@@ -44,7 +44,7 @@ func FieldSource(name string, p *big.Int, limbBits int) string {
 		n := (p.BitLen() + 63) / 64
 		r := new(big.Int).Lsh(big.NewInt(1), uint(64*n))
 		fmt.Fprintf(&sb, "#define FLD_N %d\n", n)
-		fmt.Fprintf(&sb, "#define FLD_INV 0x%xULL\n", negInv(p, 64))
+		fmt.Fprintf(&sb, "#define FLD_INV 0x%xUL\n", negInv(p, 64))
 		fmt.Fprintf(&sb, "CONSTANT u64 FLD_P[%d] = {%s};\n", n, limbs64(p, n))
 		fmt.Fprintf(&sb, "CONSTANT u64 FLD_ONE[%d] = {%s};\n", n, limbs64(new(big.Int).Mod(r, p), n))
 		r2 := new(big.Int).Mul(r, r)
@@ -199,7 +199,7 @@ func limbs64(x *big.Int, n int) string {
 	mask := new(big.Int).SetUint64(^uint64(0))
 	t := new(big.Int).Set(x)
 	for i := range words {
-		words[i] = fmt.Sprintf("0x%016xULL", new(big.Int).And(t, mask).Uint64())
+		words[i] = fmt.Sprintf("0x%016xUL", new(big.Int).And(t, mask).Uint64())
 		t.Rsh(t, 64)
 	}
 	return strings.Join(words, ", ")

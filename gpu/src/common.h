@@ -1,5 +1,9 @@
 // zkaccel device source: the portability header. Everything after it is
 // written once and compiles both as OpenCL C 1.2 and as CUDA C++ (NVRTC).
+// A 64-bit literal takes the suffix UL, never ULL: OpenCL C reserves long
+// long for a 128-bit type (clang gives a ULL literal 128 bits), and C++
+// gives a UL literal too large for a 32-bit long the type unsigned long
+// long.
 #if defined(__CUDACC__) || defined(__CUDACC_RTC__)
 #define ZK_CUDA 1
 typedef unsigned char u8;

@@ -95,7 +95,7 @@ KERNEL void msm_digits(const GLOBAL u64* scalars, u32 soff, u32 n, u32 c, u32 nw
 		u32 sh = lo - base;
 		u64 v = s.v[0] >> sh;
 		if (sh != 0) v |= s.v[1] << (64 - sh);
-		u32 d = (u32)(v & ((1ull << c) - 1)) + carry;
+		u32 d = (u32)(v & ((1ul << c) - 1)) + carry;
 		u32 neg = 0;
 		carry = 0;
 		if (d > nb) { // d − 2^c < 0: borrow from the next window
