@@ -52,25 +52,36 @@ func TelemetryFrom(rt *Runtime, path string) (zkaccel.Telemetry, error) {
 // without the event that orders later launches after it: a broken Write,
 // for tests that the fake driver catches the race.
 func WriteUnordered(rt *Runtime, b gpu.Buffer, src []byte) error {
-	exit, err := rt.enter()
+	bb, s, exit, err := firstStage(rt, "write", b)
 	if err != nil {
 		return err
 	}
 	defer exit()
-	bb, err := rt.own("write", b)
-	if err != nil {
-		return err
-	}
-	if err := rt.stagingBuffers(); err != nil {
-		return err
-	}
-	s := &rt.stage[0]
-	if err := rt.await(s); err != nil {
-		return err
-	}
 	copy(s.bytes(), src)
 	rt.cbusy = true
 	return rt.check("cuMemcpyHtoDAsync_v2", rt.api.call(rt.api.memcpyHtoDAsync, bb.ptr, s.host, uintptr(len(src)), rt.copies))
+}
+
+// firstStage enters rt (exit leaves it) and returns b as its buffer and
+// the first staging buffer, its last copy waited for: how the broken
+// copies (WriteUnordered, ReadEarly, WriteReused) start.
+func firstStage(rt *Runtime, op string, b gpu.Buffer) (bb *buffer, s *staging, exit func(), err error) {
+	exit, err = rt.enter()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if bb, err = rt.own(op, b); err == nil {
+		err = rt.stagingBuffers()
+	}
+	if err == nil {
+		s = &rt.stage[0]
+		err = rt.await(s)
+	}
+	if err != nil {
+		exit()
+		return nil, nil, nil, err
+	}
+	return bb, s, exit, nil
 }
 
 // FreeStaging frees rt's staging buffers once their copies are done, so
@@ -102,22 +113,11 @@ func FreeStaging(rt *Runtime) error {
 // early read. It waits for the copy before it returns, so that the
 // staging buffer is free again.
 func ReadEarly(rt *Runtime, dst []byte, b gpu.Buffer) error {
-	exit, err := rt.enter()
+	bb, s, exit, err := firstStage(rt, "read", b)
 	if err != nil {
 		return err
 	}
 	defer exit()
-	bb, err := rt.own("read", b)
-	if err != nil {
-		return err
-	}
-	if err := rt.stagingBuffers(); err != nil {
-		return err
-	}
-	s := &rt.stage[0]
-	if err := rt.await(s); err != nil {
-		return err
-	}
 	if err := rt.check("cuMemcpyDtoHAsync_v2", rt.api.call(rt.api.memcpyDtoHAsync, s.host, bb.ptr, uintptr(len(dst)), rt.stream)); err != nil {
 		return err
 	}
@@ -130,22 +130,11 @@ func ReadEarly(rt *Runtime, dst []byte, b gpu.Buffer) error {
 // Write does, but fills that buffer with second before it waits for the
 // copy: a broken Write, for tests that the fake driver catches the race.
 func WriteReused(rt *Runtime, b gpu.Buffer, first, second []byte) error {
-	exit, err := rt.enter()
+	bb, s, exit, err := firstStage(rt, "write", b)
 	if err != nil {
 		return err
 	}
 	defer exit()
-	bb, err := rt.own("write", b)
-	if err != nil {
-		return err
-	}
-	if err := rt.stagingBuffers(); err != nil {
-		return err
-	}
-	s := &rt.stage[0]
-	if err := rt.await(s); err != nil {
-		return err
-	}
 	copy(s.bytes(), first)
 	if err := rt.check("cuMemcpyHtoDAsync_v2", rt.api.call(rt.api.memcpyHtoDAsync, bb.ptr, s.host, uintptr(len(first)), rt.copies)); err != nil {
 		return err

@@ -1039,6 +1039,15 @@ EXPORT CUresult cuGetErrorString(CUresult code, const char** s) {
 }
 
 // Test hooks.
+
+// take returns *v and sets it to 0.
+static long take(long* v) {
+	pthread_mutex_lock(&mu);
+	long n = *v;
+	*v = 0;
+	pthread_mutex_unlock(&mu);
+	return n;
+}
 EXPORT long fake_live_allocs(void) {
 	long n = 0;
 	pthread_mutex_lock(&mu);
@@ -1050,22 +1059,10 @@ EXPORT long fake_ctx_errors(void) { return ctx_errors; }
 EXPORT long fake_bad_pointers(void) { return bad_pointers; }
 EXPORT long fake_live_host(void) { return live_host; }
 EXPORT long fake_launches(void) { return launches; }
-EXPORT long fake_largest_copy(void) {
-	pthread_mutex_lock(&mu);
-	long n = largest_copy;
-	largest_copy = 0;
-	pthread_mutex_unlock(&mu);
-	return n;
-}
+EXPORT long fake_largest_copy(void) { return take(&largest_copy); }
 EXPORT long fake_hazards(void) { return hazards; }
 EXPORT long fake_host_races(void) { return host_races; }
-EXPORT long fake_clear_host_races(void) {
-	pthread_mutex_lock(&mu);
-	long n = host_races;
-	host_races = 0;
-	pthread_mutex_unlock(&mu);
-	return n;
-}
+EXPORT long fake_clear_host_races(void) { return take(&host_races); }
 // fake_in_flight is the number of copies of pinned memory the host has not
 // waited for.
 EXPORT long fake_in_flight(void) {
@@ -1075,11 +1072,5 @@ EXPORT long fake_in_flight(void) {
 	pthread_mutex_unlock(&mu);
 	return n;
 }
-EXPORT long fake_clear_hazards(void) {
-	pthread_mutex_lock(&mu);
-	long n = hazards;
-	hazards = 0;
-	pthread_mutex_unlock(&mu);
-	return n;
-}
+EXPORT long fake_clear_hazards(void) { return take(&hazards); }
 EXPORT long fake_streams(void) { return nstreams; }
