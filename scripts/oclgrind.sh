@@ -40,7 +40,7 @@ if [ -z "$lib" ]; then
   echo "oclgrind.sh: no Oclgrind (liboclgrind-rt-icd.so; Debian: apt-get install oclgrind)" >&2
   exit 2
 fi
-rm -rf "$dir/cache" "$dir/oclgrind.log"
+rm -rf "$dir/cache" "$dir/oclgrind.log" "$dir/conformance.out" "$dir/gpu.out"
 mkdir -p "$dir/icd"
 echo "$lib" >"$dir/icd/oclgrind.icd"
 (cd "$root" && go build -o "$dir/zkaccel" ./cmd/zkaccel)
@@ -69,17 +69,35 @@ quick='^(msm/bn254/g1/random/n=(3|33)|msm/bn254/g1/cancel|msm/bn254/g2/random/n=
 # over resident points take minutes a case here: TestPlonkOpen at n = 16
 # took 4.5 min a case, so it and the quotients' one-call forms stay out.)
 tests='^(TestGroth16Quotient|TestPlonkQuotient|TestPlonkQuotientLagrange|TestPlonkRatio|TestPlonkEvaluate)$/opencl:0/bn254/n=(1|2|4|8|16|64)(,|$)'
+# What the quick set must have run, so that a renamed case or test fails
+# the run instead of leaving it out: the conformance cases it names, and
+# each test on opencl:0.
+quickCases=17
+quickTests=(TestGroth16Quotient TestPlonkQuotient TestPlonkQuotientLagrange TestPlonkRatio TestPlonkEvaluate)
 
 conformance() {
-  "$dir/zkaccel" conformance --device opencl:0 "$@"
+  "$dir/zkaccel" conformance --device opencl:0 "$@" | tee "$dir/conformance.out"
 }
 gputests() {
   (cd "$root" && go test -c -o "$dir/gpu.test" ./gpu/)
-  (cd "$root/gpu" && "$dir/gpu.test" -test.v -test.short -test.count=1 -test.timeout=20m -test.run "$1")
+  (cd "$root/gpu" && "$dir/gpu.test" -test.v -test.short -test.count=1 -test.timeout=20m -test.run "$1") | tee "$dir/gpu.out"
+}
+# ranQuick fails unless the quick set ran everything it names.
+ranQuick() {
+  if ! grep -q "^$quickCases passed, 0 failed" "$dir/conformance.out"; then
+    echo "oclgrind.sh: the quick set's conformance did not pass $quickCases cases" >&2
+    return 1
+  fi
+  for t in "${quickTests[@]}"; do
+    if ! grep -q -- "--- PASS: $t/opencl:0 " "$dir/gpu.out"; then
+      echo "oclgrind.sh: $t did not pass on opencl:0" >&2
+      return 1
+    fi
+  done
 }
 rc=0
 case "${1:-}" in
-"") conformance --run "$quick" && gputests "$tests" || rc=$? ;;
+"") conformance --run "$quick" && gputests "$tests" && ranQuick || rc=$? ;;
 conformance) shift; conformance "$@" || rc=$? ;;
 test) gputests "${2:?usage: scripts/oclgrind.sh test REGEXP}" || rc=$? ;;
 *) echo "usage: scripts/oclgrind.sh [conformance ARGS | test REGEXP]" >&2; exit 2 ;;

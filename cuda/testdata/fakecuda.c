@@ -215,6 +215,11 @@ static uint64_t checksum(const char* p, size_t n) {
 	return h;
 }
 
+// apart reports whether flight f's host bytes and [p, p+n) do not meet.
+static int apart(const struct flight* f, const char* p, size_t n) {
+	return f->host >= p + n || p >= f->host + f->n;
+}
+
 static void host_race(const char* what, const struct flight* f) {
 	host_races++;
 	char d[160];
@@ -266,7 +271,7 @@ static void host_wait(int id, unsigned long long at, const unsigned long long* s
 static void take_off(struct stream* st, int to_host, char* p, const char* dev, size_t n) {
 	for (struct flight** pf = &flights; *pf;) {
 		struct flight* f = *pf;
-		if (f->host >= p + n || p >= f->host + f->n || (!to_host && !f->to_host)) {
+		if (apart(f, p, n) || (!to_host && !f->to_host)) {
 			pf = &f->next;
 			continue;
 		}
@@ -294,7 +299,7 @@ static void take_off(struct stream* st, int to_host, char* p, const char* dev, s
 static void drop_flights(const char* p, size_t n, const char* race) {
 	for (struct flight** pf = &flights; *pf;) {
 		struct flight* f = *pf;
-		if (n && (f->host >= p + n || p >= f->host + f->n)) {
+		if (n && apart(f, p, n)) {
 			pf = &f->next;
 			continue;
 		}
@@ -1061,6 +1066,7 @@ EXPORT long fake_live_host(void) { return live_host; }
 EXPORT long fake_launches(void) { return launches; }
 EXPORT long fake_largest_copy(void) { return take(&largest_copy); }
 EXPORT long fake_hazards(void) { return hazards; }
+EXPORT long fake_clear_hazards(void) { return take(&hazards); }
 EXPORT long fake_host_races(void) { return host_races; }
 EXPORT long fake_clear_host_races(void) { return take(&host_races); }
 // fake_in_flight is the number of copies of pinned memory the host has not
@@ -1072,5 +1078,4 @@ EXPORT long fake_in_flight(void) {
 	pthread_mutex_unlock(&mu);
 	return n;
 }
-EXPORT long fake_clear_hazards(void) { return take(&hazards); }
 EXPORT long fake_streams(void) { return nstreams; }
