@@ -3,7 +3,7 @@ module github.com/zkaccel/zkaccel
 go 1.25.7
 
 require (
-	github.com/consensys/gnark v0.16.1
+	github.com/consensys/gnark v0.16.3
 	github.com/consensys/gnark-crypto v0.21.0
 	github.com/iden3/go-iden3-crypto v0.0.17
 	golang.org/x/crypto v0.54.0
