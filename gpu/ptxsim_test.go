@@ -1,0 +1,395 @@
+package gpu_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"github.com/consensys/gnark-crypto/ecc"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	bls381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
+	frbls381 "github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
+	"github.com/consensys/gnark-crypto/ecc/bn254"
+	frbn "github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	fgl "github.com/consensys/gnark-crypto/field/goldilocks"
+	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/cuda/ptx"
+	"github.com/zkaccel/zkaccel/gpu"
+	"github.com/zkaccel/zkaccel/internal/bind"
+	"github.com/zkaccel/zkaccel/internal/devtest"
+	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/internal/ptxsim"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
+	pbn254 "github.com/zkaccel/zkaccel/poseidon/bn254"
+	"github.com/zkaccel/zkaccel/poseidon/goldilocks"
+)
+
+// ptxRuntime is a gpu.Runtime of kind "cuda" whose kernels are the PTX
+// that zkaccel embeds for the CUDA driver (cuda/ptx), made by NVRTC from
+// the CUDA form of the device source, and run by an interpreter of PTX
+// (internal/ptxsim). It runs what neither POCL nor Oclgrind can: the
+// CUDA form itself, with its inline PTX (the field multiplication's
+// carry chains) and its warp-level primitives (the MSM's aggregated
+// atomics), under an adversarial scheduler of a warp's threads. It is
+// some thousand times slower than POCL: tests use it for small inputs.
+type ptxRuntime struct {
+	mu     sync.Mutex
+	mem    *ptxsim.Memory
+	mods   map[[32]byte]*ptxsim.Module
+	seed   int64
+	lock   bool // Lockstep scheduling
+	stats  ptxsim.Stats
+	allocs int
+	freed  int
+	// mutate, if set, edits the PTX of a program (named as in cuda/ptx's
+	// index) before it is parsed: the tests' mutants.
+	mutate func(program, code string) string
+}
+
+func newPTXRuntime(seed int64) *ptxRuntime {
+	return &ptxRuntime{mem: ptxsim.NewMemory(), mods: map[[32]byte]*ptxsim.Module{}, seed: seed}
+}
+
+type ptxBuffer struct {
+	addr uint64
+	size int
+}
+
+func (b *ptxBuffer) Size() int { return b.size }
+
+type ptxProgram struct {
+	rt  *ptxRuntime
+	mod *ptxsim.Module
+}
+
+type ptxKernel struct {
+	prog *ptxProgram
+	name string
+}
+
+func (k *ptxKernel) Name() string { return k.name }
+
+func (p *ptxProgram) Kernel(name string) (gpu.Kernel, error) {
+	for _, e := range p.mod.Entries() {
+		if e == name {
+			return &ptxKernel{prog: p, name: name}, nil
+		}
+	}
+	return nil, fmt.Errorf("ptx: no kernel %q", name)
+}
+
+func (rt *ptxRuntime) Kind() string        { return "cuda" }
+func (rt *ptxRuntime) Ordinal() int        { return 0 }
+func (rt *ptxRuntime) Name() string        { return "PTX interpreter" }
+func (rt *ptxRuntime) Memory() uint64      { return 1 << 30 }
+func (rt *ptxRuntime) MaxAlloc() uint64    { return 1 << 30 }
+func (rt *ptxRuntime) MaxGroupSize() int   { return 1024 }
+func (rt *ptxRuntime) Finish() error       { return nil }
+func (rt *ptxRuntime) Free(b gpu.Buffer)   { rt.freed++ }
+func (rt *ptxRuntime) String() string      { return "ptx:0" }
+func (rt *ptxRuntime) Stats() ptxsim.Stats { return rt.stats }
+
+// Compile finds the embedded PTX of src, by its hash, as the CUDA
+// runtime does where NVRTC is absent.
+func (rt *ptxRuntime) Compile(src string) (gpu.Program, error) {
+	key := sha256.Sum256([]byte(src))
+	if m, ok := rt.mods[key]; ok {
+		return &ptxProgram{rt: rt, mod: m}, nil
+	}
+	code, ok := ptx.Lookup(key)
+	if !ok {
+		return nil, fmt.Errorf("ptx: no embedded PTX for this source (not a default variant, or run go generate ./cuda/ptx): %w", zkaccel.ErrUnsupported)
+	}
+	text := string(code)
+	if rt.mutate != nil {
+		ix, err := ptx.Load()
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range ix.Entries {
+			if e.SourceHash == key {
+				text = rt.mutate(e.Program, text)
+			}
+		}
+	}
+	m, err := ptxsim.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	rt.mods[key] = m
+	return &ptxProgram{rt: rt, mod: m}, nil
+}
+
+func (rt *ptxRuntime) Alloc(size int) (gpu.Buffer, error) {
+	if size < 1 {
+		return nil, fmt.Errorf("ptx: alloc of %d bytes", size)
+	}
+	rt.allocs++
+	return &ptxBuffer{addr: rt.mem.Alloc(size), size: size}, nil
+}
+
+func (rt *ptxRuntime) Write(dst gpu.Buffer, off int, src []byte) error {
+	b := dst.(*ptxBuffer)
+	if off < 0 || off+len(src) > b.size {
+		return fmt.Errorf("ptx: write of %d bytes at %d into %d", len(src), off, b.size)
+	}
+	return rt.mem.Write(b.addr+uint64(off), src)
+}
+
+func (rt *ptxRuntime) Read(dst []byte, src gpu.Buffer, off int) error {
+	b := src.(*ptxBuffer)
+	if off < 0 || off+len(dst) > b.size {
+		return fmt.Errorf("ptx: read of %d bytes at %d from %d", len(dst), off, b.size)
+	}
+	v, err := rt.mem.Read(b.addr+uint64(off), len(dst))
+	copy(dst, v)
+	return err
+}
+
+func (rt *ptxRuntime) Launch(k gpu.Kernel, global, local int, args ...any) error {
+	kk := k.(*ptxKernel)
+	if global == 0 {
+		return nil
+	}
+	if local == 0 {
+		local = 256
+	}
+	vals := make([]uint64, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case gpu.Buffer:
+			vals[i] = v.(*ptxBuffer).addr
+		case int32:
+			vals[i] = uint64(uint32(v))
+		case uint32:
+			vals[i] = uint64(v)
+		case int64:
+			vals[i] = uint64(v)
+		case uint64:
+			vals[i] = v
+		default:
+			return fmt.Errorf("ptx: launch %s: argument %d has type %T", kk.name, i, a)
+		}
+	}
+	rt.seed++
+	st, err := kk.prog.mod.Run(ptxsim.Launch{Kernel: kk.name, Grid: (global + local - 1) / local, Block: local,
+		Args: vals, Mem: rt.mem, Seed: rt.seed, Lockstep: rt.lock})
+	rt.stats.Instructions += st.Instructions
+	rt.stats.Splits += st.Splits
+	return err
+}
+
+// ptxDevice is a GPU device over the PTX interpreter.
+func ptxDevice(seed int64) (*gpu.Device, *ptxRuntime) {
+	rt := newPTXRuntime(seed)
+	return gpu.NewDevice(rt), rt
+}
+
+// TestPTX runs the CUDA form of the kernels, as NVRTC compiled it into the
+// embedded PTX, through the device's own host code, on small inputs, and
+// compares each result with gnark-crypto's (or x/crypto's): the MSM with
+// random scalars, with 0/1 scalars that crowd one bucket (the warp-level
+// aggregated atomics of msm_inc), with repeated points and with edge
+// scalars, over G1 and G2 and both base-field widths; the NTT of every
+// field with the CUDA layout (word-major local blocks) in one pass and in
+// several; Keccak-256; and Poseidon2. Before its first curve program the
+// device runs the multiplication self-check (selfcheck/mul), so the inline
+// PTX of every field's multiplication runs too.
+func TestPTX(t *testing.T) {
+	seed := devtest.Seed(t)
+	d, rt := ptxDevice(seed)
+	rng := inputs.NewRand(seed)
+	defer func() {
+		t.Logf("%d instructions interpreted, %d groups run apart", rt.stats.Instructions, rt.stats.Splits)
+	}()
+	t.Run("msm/bn254/g1", func(t *testing.T) {
+		b := bind.BN254G1
+		check := func(pts []bn254.G1Affine, sc []frbn.Element) {
+			t.Helper()
+			checkMSM[bn254.G1Jac, bn254.G1Affine, frbn.Element](t, d, b, pts, sc)
+		}
+		for _, n := range []int{1, 3, 64} {
+			check(b.Random(rng, n), inputs.Elements[frbn.Element](rng, n))
+		}
+		// 0/1 scalars: half the entries of every window in one bucket,
+		// whole warps of threads on one key.
+		sc := make([]frbn.Element, 96)
+		for i := range sc {
+			if rng.Intn(2) == 1 {
+				sc[i].SetOne()
+			}
+		}
+		check(b.Random(rng, len(sc)), sc)
+		var one, minusOne frbn.Element
+		one.SetOne()
+		minusOne.Neg(&one)
+		check(b.Random(rng, 5), make([]frbn.Element, 5))
+		check(b.Random(rng, 3), []frbn.Element{one, minusOne, minusOne})
+		// One point repeated: every entry of a bucket the same point.
+		p := b.Random(rng, 1)[0]
+		pts := make([]bn254.G1Affine, 40)
+		for i := range pts {
+			pts[i] = p
+		}
+		check(pts, inputs.Elements[frbn.Element](rng, len(pts)))
+	})
+	t.Run("msm/bn254/g2", func(t *testing.T) {
+		b := bind.BN254G2
+		checkMSM[bn254.G2Jac, bn254.G2Affine, frbn.Element](t, d, b, b.Random(rng, 9), inputs.Elements[frbn.Element](rng, 9))
+	})
+	t.Run("msm/bls12-381/g1", func(t *testing.T) {
+		b := bind.BLS12381G1
+		checkMSM[bls381.G1Jac, bls381.G1Affine, frbls381.Element](t, d, b, b.Random(rng, 5), inputs.Elements[frbls381.Element](rng, 5))
+	})
+	for _, f := range nttFields {
+		t.Run("ntt/"+string(f.field), func(t *testing.T) {
+			f.check(t, d, rng, 0, 6)
+			// Passes over blocks of 2^2: three at 2^6, the last uneven.
+			defer gpu.SetNTTLocalLog(d, -1)
+			gpu.SetNTTLocalLog(d, 2)
+			f.check(t, d, rng, 5, 6)
+		})
+	}
+	t.Run("keccak", func(t *testing.T) {
+		var msgs [][]byte
+		for _, n := range keccakLengths {
+			msgs = append(msgs, randBytes(rng, n))
+		}
+		checkKeccak256(t, d, msgs)
+	})
+	t.Run("poseidon/circom", func(t *testing.T) {
+		in := circomInputs(9, 2, inputs.Elements[frbn.Element](rng, 18))
+		req := circomRequest(in)
+		if err := d.Poseidon(req); err != nil {
+			t.Fatal(err)
+		}
+		want, err := pbn254.PoseidonBatch(in, cpuOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(req.Out, rawbytes.Of(want)) {
+			t.Fatal("the device's hashes differ from the CPU's")
+		}
+	})
+	t.Run("poseidon/hermez", func(t *testing.T) {
+		states := make([][12]fgl.Element, 9)
+		copy(rawbytes.Of(states), rawbytes.Of(inputs.Elements[fgl.Element](rng, 12*len(states))))
+		req := hermezRequest(states)
+		if err := d.Poseidon(req); err != nil {
+			t.Fatal(err)
+		}
+		want, err := goldilocks.HashHermezBatch(states, cpuOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(req.Out, rawbytes.Of(want)) {
+			t.Fatal("the device's hashes differ from the CPU's")
+		}
+	})
+	// The provers' device calls, on every field they serve.
+	for _, f := range plonkFields {
+		t.Run("groth16-quotient/"+string(f.field), func(t *testing.T) {
+			checkGroth16(t, d, newGroth16Instance(f.field, f.domain, 16, rng))
+		})
+		t.Run("plonk-quotient/"+string(f.field), func(t *testing.T) {
+			checkPlonk(t, d, newPlonkInstance(f.field, f.domain, plonkCase{16, 4, 1, [4]int{2, 2, 2, 3}}, rng))
+		})
+		t.Run("plonk-ratio/"+string(f.field), func(t *testing.T) {
+			newRatioInstance(f.field, f.domain, 16, rng).check(t, d)
+		})
+	}
+	// A resident key with its window multiples (msmpre), and the Groth16
+	// quotient with its MSMs in one call over it.
+	t.Run("msm-precompute/bn254/g1", func(t *testing.T) {
+		testMSMPre(t, d, bind.BN254G1, 24)
+	})
+	t.Run("groth16-quotient-msm", func(t *testing.T) {
+		const n = 16
+		key, res := residentKey(t, d, rng, n)
+		newFusedCase(t, d, rng, n, n-1, 1, res, key, true).run(t, d)
+	})
+	for _, c := range []p2Case{p2BN254(3, 8, 56), p2Goldilocks(8, 6, 17), p2BabyBear(16, 8, 13), p2KoalaBear(16, 6, 21)} {
+		t.Run("poseidon2/"+c.name, func(t *testing.T) {
+			req, want := c.req(rng, 33)
+			if err := d.Poseidon2(req); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(req.States, want) {
+				t.Fatal("the device's states differ from gnark-crypto's")
+			}
+		})
+	}
+}
+
+// TestPTXMutants shows that TestPTX can fail: each mutant edits the
+// embedded PTX as a plausible bug would, and its MSM must then fail or
+// differ from gnark-crypto's.
+//   - "one-per-leader": the warp's leader adds 1 to a bucket's count
+//     instead of its group's size, as a lost popcount would; with 0/1
+//     scalars whole warps share a bucket, and the counts come out short.
+//   - "full-mask": __activemask() replaced by all 32 lanes, as code that
+//     assumes a converged warp would write; where the digit's branch
+//     diverges, the match waits for threads that never arrive, which
+//     hangs a GPU and is a deadlock here.
+//   - "carry-dropped": the multiplication's rows drop the carry into
+//     their high products; the multiplication self-check stops the
+//     program before any MSM runs.
+func TestPTXMutants(t *testing.T) {
+	seed := devtest.Seed(t)
+	rng := inputs.NewRand(seed)
+	b := bind.BN254G1
+	bits := make([]frbn.Element, 96)
+	for i := range bits {
+		if rng.Intn(2) == 1 {
+			bits[i].SetOne()
+		}
+	}
+	pts := b.Random(rng, len(bits))
+	atom := regexp.MustCompile(`atom\.global\.add\.u32\s+(%r\d+), \[(%rd\d+)\], %r\d+;`)
+	mutants := []struct {
+		name    string
+		program string
+		edit    func(string) string
+	}{
+		{"one-per-leader", "msm/bn254/g1", func(s string) string { return atom.ReplaceAllString(s, "atom.global.add.u32 $1, [$2], 1;") }},
+		{"full-mask", "msm/bn254/g1", func(s string) string {
+			return regexp.MustCompile(`activemask\.b32\s+(%r\d+);`).ReplaceAllString(s, "mov.u32 $1, -1;")
+		}},
+		{"carry-dropped", "", func(s string) string { return strings.ReplaceAll(s, "madc.hi.cc.u32", "mad.hi.cc.u32") }},
+	}
+	for _, m := range mutants {
+		t.Run(m.name, func(t *testing.T) {
+			d, rt := ptxDevice(seed)
+			edited := 0
+			rt.mutate = func(program, code string) string {
+				if m.program != "" && program != m.program {
+					return code
+				}
+				out := m.edit(code)
+				if out != code {
+					edited++
+				}
+				return out
+			}
+			var want bn254.G1Jac
+			if _, err := want.MultiExp(pts, bits, ecc.MultiExpConfig{}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := deviceMSM(d, b, pts, bits)
+			if edited == 0 {
+				t.Fatal("the mutation matched nothing in the PTX: update the test")
+			}
+			switch {
+			case err != nil:
+				t.Logf("killed: %v", err)
+			case !got.Equal(&want):
+				t.Logf("killed: the MSM differs from gnark-crypto's")
+			default:
+				t.Fatal("the mutant survived: its MSM equals gnark-crypto's")
+			}
+		})
+	}
+}
