@@ -5,7 +5,10 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/zkaccel/zkaccel/cuda"
+	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -47,7 +50,18 @@ type ptxRuntime struct {
 	// mutate, if set, edits the PTX of a program (named as in cuda/ptx's
 	// index) before it is parsed: the tests' mutants.
 	mutate func(program, code string) string
+	// nv, if set, compiles the sources that have no embedded PTX (the
+	// variants that settings such as ZKACCEL_GPU_WARP=0 choose) for the
+	// embedded PTX's architecture.
+	nv *cuda.NVRTC
+	// compiles counts the programs built, embedded those whose PTX was
+	// the embedded one.
+	compiles, embedded int
 }
+
+// nvrtcPTX caches the PTX that NVRTC made for sources without embedded
+// PTX, by the source's hash, across the tests' devices.
+var nvrtcPTX sync.Map
 
 func newPTXRuntime(seed int64) *ptxRuntime {
 	return &ptxRuntime{mem: ptxsim.NewMemory(), mods: map[[32]byte]*ptxsim.Module{}, seed: seed}
@@ -100,8 +114,30 @@ func (rt *ptxRuntime) Compile(src string) (gpu.Program, error) {
 		return &ptxProgram{rt: rt, mod: m}, nil
 	}
 	code, ok := ptx.Lookup(key)
+	if c, cached := nvrtcPTX.Load(key); !ok && cached {
+		code, ok = c.([]byte), true
+	}
+	if !ok && rt.nv != nil {
+		ix, err := ptx.Load()
+		if err != nil {
+			return nil, err
+		}
+		arch, err := strconv.Atoi(strings.TrimPrefix(ix.Arch, "compute_"))
+		if err != nil {
+			return nil, fmt.Errorf("ptx: the embedded PTX's architecture %q: %w", ix.Arch, err)
+		}
+		if code, err = rt.nv.Compile(src, "ptxsim", cuda.Target{Arch: arch}); err != nil {
+			return nil, err
+		}
+		nvrtcPTX.Store(key, code)
+		ok = true
+	}
 	if !ok {
 		return nil, fmt.Errorf("ptx: no embedded PTX for this source (not a default variant, or run go generate ./cuda/ptx): %w", zkaccel.ErrUnsupported)
+	}
+	rt.compiles++
+	if _, emb := ptx.Lookup(key); emb {
+		rt.embedded++
 	}
 	text := string(code)
 	if rt.mutate != nil {
@@ -389,6 +425,49 @@ func TestPTXMutants(t *testing.T) {
 				t.Logf("killed: the MSM differs from gnark-crypto's")
 			default:
 				t.Fatal("the mutant survived: its MSM equals gnark-crypto's")
+			}
+		})
+	}
+}
+
+// TestPTXVariants runs the CUDA forms that the fallback settings of
+// scripts/gpu-check.sh choose, compiled by NVRTC (no GPU needed; skipped
+// without NVRTC unless ZKACCEL_REQUIRE_NVRTC=1): the MSM's atomics one per
+// thread (ZKACCEL_GPU_WARP=0), the field multiplication in C over 32-bit
+// words and over 64-bit limbs (ZKACCEL_GPU_MUL=32c, 64), the NTT's
+// element-major blocks (ZKACCEL_GPU_NTT_LAYOUT=element), and the bucket
+// kernels under launch bounds (ZKACCEL_MSM_MIN_BLOCKS=2, which caps their
+// registers).
+func TestPTXVariants(t *testing.T) {
+	nv, err := cuda.LoadNVRTC()
+	if err != nil {
+		if os.Getenv("ZKACCEL_REQUIRE_NVRTC") == "1" {
+			t.Fatalf("ZKACCEL_REQUIRE_NVRTC=1 but NVRTC cannot be loaded: %v", err)
+		}
+		t.Skipf("no NVRTC (set ZKACCEL_REQUIRE_NVRTC=1 to make this a failure): %v", err)
+	}
+	seed := devtest.Seed(t)
+	b := bind.BN254G1
+	for _, v := range []struct{ env, val string }{
+		{gpu.EnvWarp, "0"}, {gpu.EnvMul, "32c"}, {gpu.EnvMul, "64"}, {gpu.EnvNTTLayout, "element"}, {gpu.EnvMSMMinBlocks, "2"},
+	} {
+		t.Run(v.env+"="+v.val, func(t *testing.T) {
+			t.Setenv(v.env, v.val)
+			rng := inputs.NewRand(seed)
+			d, rt := ptxDevice(seed)
+			rt.nv = nv
+			bits := make([]frbn.Element, 64)
+			for i := range bits {
+				if rng.Intn(2) == 1 {
+					bits[i].SetOne()
+				}
+			}
+			checkMSM[bn254.G1Jac, bn254.G1Affine, frbn.Element](t, d, b, b.Random(rng, len(bits)), bits)
+			checkMSM[bn254.G1Jac, bn254.G1Affine, frbn.Element](t, d, b, b.Random(rng, 9), inputs.Elements[frbn.Element](rng, 9))
+			nttFields[0].check(t, d, rng, 4, 5)
+			nttFields[3].check(t, d, rng, 4, 5)
+			if embedded := rt.embedded; embedded == rt.compiles {
+				t.Errorf("every program came from the embedded PTX: %s=%s changed no source", v.env, v.val)
 			}
 		})
 	}
