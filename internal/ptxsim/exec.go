@@ -27,6 +27,9 @@ type Launch struct {
 	// without independent scheduling would; else the scheduler is
 	// adversarial (see the package's comment).
 	Lockstep bool
+	// Profile, when set, counts the instructions run by opcode
+	// (Stats.Ops).
+	Profile bool
 	// MaxSteps bounds the instructions each thread runs (0: 1<<25), so that
 	// a kernel that does not end is an error.
 	MaxSteps int
@@ -36,6 +39,8 @@ type Launch struct {
 type Stats struct {
 	Instructions int64 // per thread, summed
 	Splits       int64 // groups of threads run apart from the rest of their warp's group
+	// Ops counts the instructions run by opcode, with Launch.Profile.
+	Ops map[string]int64
 }
 
 const warpSize = 32
@@ -86,7 +91,10 @@ type block struct {
 
 // Run runs a launch to its end and returns what it ran.
 func (m *Module) Run(l Launch) (Stats, error) {
-	var st Stats
+	st := Stats{}
+	if l.Profile {
+		st.Ops = map[string]int64{}
+	}
 	f := m.funcs[l.Kernel]
 	if f == nil || !f.entry {
 		return st, fmt.Errorf("ptxsim: no kernel %q", l.Kernel)
@@ -306,12 +314,20 @@ func (b *block) runGroup(g []*thread) (int, error) {
 			}
 		}
 		n++
-		b.stats.Instructions += int64(len(g))
+		b.count(in, len(g))
 		if in.kind == kBra || in.kind == kCall || in.kind == kRet {
 			return n, nil
 		}
 	}
 	return n, nil
+}
+
+// count adds n runs of in to the launch's statistics.
+func (b *block) count(in *inst, n int) {
+	b.stats.Instructions += int64(n)
+	if b.stats.Ops != nil {
+		b.stats.Ops[in.op] += int64(n)
+	}
 }
 
 // active reports whether the guard lets t run in.
@@ -337,7 +353,7 @@ func (b *block) collective(g []*thread, in *inst) error {
 			}
 			t.top().pc++
 		}
-		b.stats.Instructions += int64(len(g))
+		b.count(in, len(g))
 		return nil
 	case kBar:
 		for _, t := range g {
@@ -399,7 +415,7 @@ func (b *block) collective(g []*thread, in *inst) error {
 			u.state = running
 			u.top().pc++
 		}
-		b.stats.Instructions += int64(len(members))
+		b.count(in, len(members))
 	}
 	return nil
 }
