@@ -37,8 +37,9 @@ import (
 // (internal/ptxsim). It runs what neither POCL nor Oclgrind can: the
 // CUDA form itself, with its inline PTX (the field multiplication's
 // carry chains) and its warp-level primitives (the MSM's aggregated
-// atomics), under an adversarial scheduler of a warp's threads. It is
-// some thousand times slower than POCL: tests use it for small inputs.
+// atomics), under an adversarial scheduler of a warp's threads, and
+// fails a launch at a data race in global or shared memory. It is some
+// thousand times slower than POCL: tests use it for small inputs.
 type ptxRuntime struct {
 	mu     sync.Mutex
 	mem    *ptxsim.Memory
@@ -224,7 +225,7 @@ func (rt *ptxRuntime) Launch(k gpu.Kernel, global, local int, args ...any) error
 	}
 	rt.seed++
 	st, err := kk.prog.mod.Run(ptxsim.Launch{Kernel: kk.name, Grid: (global + local - 1) / local, Block: local,
-		Args: vals, Mem: rt.mem, Seed: rt.seed, Lockstep: rt.lock, Profile: rt.ops != nil})
+		Args: vals, Mem: rt.mem, Seed: rt.seed, Lockstep: rt.lock, Profile: rt.ops != nil, Races: true})
 	for op, n := range st.Ops {
 		rt.ops[op] += n
 	}

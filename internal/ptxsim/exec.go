@@ -27,6 +27,9 @@ type Launch struct {
 	// without independent scheduling would; else the scheduler is
 	// adversarial (see the package's comment).
 	Lockstep bool
+	// Races, when set, makes a data race in global or shared memory an
+	// error (see race.go).
+	Races bool
 	// Profile, when set, counts the instructions run by opcode
 	// (Stats.Ops).
 	Profile bool
@@ -82,6 +85,9 @@ type block struct {
 	m       *Module
 	syms    map[string]uint64
 	ctaid   int
+	epoch   int     // barriers opened so far
+	races   raceMap // shared memory's words, with Launch.Races
+	gRaces  raceMap // global memory's words, with Launch.Races (the launch's)
 	threads []*thread
 	shared  space
 	shsyms  map[string]uint64
@@ -122,8 +128,15 @@ func (m *Module) Run(l Launch) (Stats, error) {
 	}
 	syms := l.Mem.load(m)
 	rng := rand.New(rand.NewSource(l.Seed))
+	var global raceMap
+	if l.Races {
+		global = raceMap{}
+	}
 	for c := 0; c < l.Grid; c++ {
-		b := &block{l: &l, m: m, syms: syms, ctaid: c, rng: rng, stats: &st, shsyms: map[string]uint64{}}
+		b := &block{l: &l, m: m, syms: syms, ctaid: c, rng: rng, stats: &st, shsyms: map[string]uint64{}, gRaces: global}
+		if l.Races {
+			b.races = raceMap{}
+		}
 		b.shared.name = "shared"
 		for _, d := range f.shared {
 			b.shsyms[d.name] = b.shared.place(len(d.init), d.align)
@@ -269,6 +282,7 @@ func (b *block) release() (done bool, err error) {
 		return true, nil
 	}
 	if atBar == live {
+		b.epoch++
 		for _, t := range b.threads {
 			if t.state == waitBar {
 				t.state = running
@@ -617,8 +631,16 @@ func (b *block) set(t *thread, o operand, v uint64, w int) {
 	}
 }
 
-// mem resolves a memory operand of thread t in space sp to its bytes.
-func (b *block) mem(t *thread, in *inst, o operand, sp string, n int) ([]byte, error) {
+// Memory access kinds, for the race check.
+const (
+	accRead = iota
+	accWrite
+	accAtomic // not checked: atomics do not race with each other
+)
+
+// mem resolves a memory operand of thread t in space sp to its bytes, for
+// an access of kind acc.
+func (b *block) mem(t *thread, in *inst, o operand, sp string, n int, acc int) ([]byte, error) {
 	f := t.top()
 	if sp == "param" {
 		if o.hasReg {
@@ -657,6 +679,16 @@ func (b *block) mem(t *thread, in *inst, o operand, sp string, n int) ([]byte, e
 			sp, addr = "shared", addr-sharedWindow
 		default:
 			sp = "global"
+		}
+	}
+	if b.races != nil && acc != accAtomic && (sp == "global" || sp == "shared") {
+		rm := b.gRaces
+		if sp == "shared" {
+			rm = b.races
+		}
+		a := who{thread: b.ctaid*b.l.Block + t.tid, block: b.ctaid, epoch: b.epoch}
+		if err := rm.access(sp, addr, n, acc == accWrite, a); err != nil {
+			return nil, err
 		}
 	}
 	switch sp {
@@ -724,7 +756,11 @@ func (b *block) step(t *thread, in *inst) error {
 		if in.kind == kSt {
 			mo, ro = in.args[0], in.args[1]
 		}
-		p, err := b.mem(t, in, mo, sp, ew*vec)
+		acc := accRead
+		if in.kind == kSt {
+			acc = accWrite
+		}
+		p, err := b.mem(t, in, mo, sp, ew*vec, acc)
 		if err != nil {
 			return err
 		}
@@ -1032,7 +1068,7 @@ func (b *block) step(t *thread, in *inst) error {
 		if in.kind == kRed {
 			mo, vi = in.args[0], 1
 		}
-		p, err := b.mem(t, in, mo, in.space, w/8)
+		p, err := b.mem(t, in, mo, in.space, w/8, accAtomic)
 		if err != nil {
 			return err
 		}

@@ -22,7 +22,8 @@
 // a warp instruction, can fail. Memory accesses outside any allocation,
 // a warp instruction whose threads disagree on the mask or that reads a
 // lane that is not taking part, and a block that can make no progress are
-// errors.
+// errors; so, with Launch.Races, are two threads' unordered accesses to a
+// word of global or shared memory where one writes (race.go).
 package ptxsim
 
 import (
