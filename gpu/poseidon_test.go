@@ -64,6 +64,24 @@ func circomInputs(n, k int, els []fr.Element) [][]fr.Element {
 // seeded random inputs with 0, 1 and r−1), with go-iden3-crypto on the
 // first hash of each width, and with the known answers of
 // testdata/poseidon/circom_bn254.txt.
+// checkCircomBatch hashes in on d and compares with the CPU's hashes,
+// which it returns.
+func checkCircomBatch(t *testing.T, d *gpu.Device, in [][]fr.Element) []fr.Element {
+	t.Helper()
+	req := circomRequest(in)
+	if err := d.Poseidon(req); err != nil {
+		t.Fatalf("t=%d: %v", len(in[0])+1, err)
+	}
+	want, err := bn254.PoseidonBatch(in, cpuOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(req.Out, rawbytes.Of(want)) {
+		t.Fatalf("t=%d: the device's hashes differ from the CPU's", len(in[0])+1)
+	}
+	return want
+}
+
 func TestPoseidonCircom(t *testing.T) {
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
@@ -71,17 +89,7 @@ func TestPoseidonCircom(t *testing.T) {
 		for w := 2; w <= 17; w++ {
 			k := w - 1
 			in := circomInputs(n, k, inputs.Elements[fr.Element](rng, n*k))
-			req := circomRequest(in)
-			if err := d.Poseidon(req); err != nil {
-				t.Fatalf("t=%d: %v", w, err)
-			}
-			want, err := bn254.PoseidonBatch(in, cpuOnly)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(req.Out, rawbytes.Of(want)) {
-				t.Fatalf("t=%d: the device's hashes differ from the CPU's", w)
-			}
+			want := checkCircomBatch(t, d, in)
 			big0 := make([]*big.Int, k)
 			for j := range big0 {
 				big0[j] = in[0][j].BigInt(new(big.Int))
@@ -125,6 +133,22 @@ func hermezRequest(states [][12]fgl.Element) *zkaccel.PoseidonRequest {
 	return req
 }
 
+// checkHermezBatch hashes states on d and compares with the CPU's hashes.
+func checkHermezBatch(t *testing.T, d *gpu.Device, states [][12]fgl.Element) {
+	t.Helper()
+	req := hermezRequest(states)
+	if err := d.Poseidon(req); err != nil {
+		t.Fatal(err)
+	}
+	want, err := goldilocks.HashHermezBatch(states, cpuOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(req.Out, rawbytes.Of(want)) {
+		t.Fatalf("n=%d: the device's hashes differ from the CPU's", len(states))
+	}
+}
+
 // TestPoseidonHermez compares the device's Hermez Poseidon with
 // poseidon/goldilocks.HashHermezBatch on seeded random states (with 0, 1
 // and p−1), and with the known answers of testdata/poseidon
@@ -141,17 +165,7 @@ func TestPoseidonHermez(t *testing.T) {
 			els[11].Neg(&els[11])
 			states := make([][12]fgl.Element, n)
 			copy(rawbytes.Of(states), rawbytes.Of(els))
-			req := hermezRequest(states)
-			if err := d.Poseidon(req); err != nil {
-				t.Fatal(err)
-			}
-			want, err := goldilocks.HashHermezBatch(states, cpuOnly)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(req.Out, rawbytes.Of(want)) {
-				t.Fatalf("n=%d: the device's hashes differ from the CPU's", n)
-			}
+			checkHermezBatch(t, d, states)
 		}
 		p := fgl.Modulus()
 		for _, file := range []string{"hermez_goldilocks.txt", "hermez_goldilocks_fullstate.txt"} {

@@ -27,8 +27,6 @@ import (
 	"github.com/zkaccel/zkaccel/internal/inputs"
 	"github.com/zkaccel/zkaccel/internal/ptxsim"
 	"github.com/zkaccel/zkaccel/internal/rawbytes"
-	pbn254 "github.com/zkaccel/zkaccel/poseidon/bn254"
-	"github.com/zkaccel/zkaccel/poseidon/goldilocks"
 )
 
 // ptxRuntime is a gpu.Runtime of kind "cuda" whose kernels are the PTX
@@ -324,33 +322,12 @@ func TestPTX(t *testing.T) {
 		checkKeccak256(t, d, msgs)
 	})
 	t.Run("poseidon/circom", func(t *testing.T) {
-		in := circomInputs(9, 2, inputs.Elements[frbn.Element](rng, 18))
-		req := circomRequest(in)
-		if err := d.Poseidon(req); err != nil {
-			t.Fatal(err)
-		}
-		want, err := pbn254.PoseidonBatch(in, cpuOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(req.Out, rawbytes.Of(want)) {
-			t.Fatal("the device's hashes differ from the CPU's")
-		}
+		checkCircomBatch(t, d, circomInputs(9, 2, inputs.Elements[frbn.Element](rng, 18)))
 	})
 	t.Run("poseidon/hermez", func(t *testing.T) {
 		states := make([][12]fgl.Element, 9)
 		copy(rawbytes.Of(states), rawbytes.Of(inputs.Elements[fgl.Element](rng, 12*len(states))))
-		req := hermezRequest(states)
-		if err := d.Poseidon(req); err != nil {
-			t.Fatal(err)
-		}
-		want, err := goldilocks.HashHermezBatch(states, cpuOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(req.Out, rawbytes.Of(want)) {
-			t.Fatal("the device's hashes differ from the CPU's")
-		}
+		checkHermezBatch(t, d, states)
 	})
 	// The provers' device calls, on every field they serve.
 	for _, f := range plonkFields {

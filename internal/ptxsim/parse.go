@@ -733,29 +733,18 @@ func (f *function) operand(a string, m *Module) (operand, error) {
 
 // isSymbol reports whether a names a variable or a parameter.
 func (f *function) isSymbol(a string, m *Module) bool {
-	for _, d := range m.data {
-		if d.name == a {
-			return true
+	for _, ds := range [][]dataDecl{m.data, f.shared, f.local} {
+		for _, d := range ds {
+			if d.name == a {
+				return true
+			}
 		}
 	}
-	for _, d := range f.shared {
-		if d.name == a {
-			return true
-		}
-	}
-	for _, d := range f.local {
-		if d.name == a {
-			return true
-		}
-	}
-	for _, p := range f.params {
-		if p.name == a {
-			return true
-		}
-	}
-	for _, p := range f.retvals {
-		if p.name == a {
-			return true
+	for _, ps := range [][]paramDecl{f.params, f.retvals} {
+		for _, p := range ps {
+			if p.name == a {
+				return true
+			}
 		}
 	}
 	return strings.HasPrefix(a, "param") || strings.HasPrefix(a, "retval")

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 )
 
 const header = ".version 7.8\n.target sm_70\n.address_size 64\n\n"
@@ -66,13 +68,8 @@ func mustLaunch(t *testing.T, src string, l Launch, args ...any) [][]byte {
 	return out
 }
 
-func u64s(v []uint64) []byte {
-	b := make([]byte, 8*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint64(b[8*i:], x)
-	}
-	return b
-}
+// u64s returns a copy of v's bytes (little-endian, as the device's).
+func u64s(v []uint64) []byte { return append([]byte(nil), rawbytes.Of(v)...) }
 
 func get64(b []byte, i int) uint64 { return binary.LittleEndian.Uint64(b[8*i:]) }
 func get32(b []byte, i int) uint32 { return binary.LittleEndian.Uint32(b[4*i:]) }
