@@ -3,6 +3,7 @@ package gpu_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/zkaccel/zkaccel/cuda"
@@ -243,10 +244,52 @@ func (rt *ptxRuntime) Launch(k gpu.Kernel, global, local int, args ...any) error
 	return err
 }
 
-// ptxDevice is a GPU device over the PTX interpreter.
+// ptxDevice is a GPU device over the PTX interpreter. Where NVRTC loads,
+// it compiles the sources that have no embedded PTX.
 func ptxDevice(seed int64) (*gpu.Device, *ptxRuntime) {
 	rt := newPTXRuntime(seed)
+	rt.nv, _ = ptxNVRTC()
 	return gpu.NewDevice(rt), rt
+}
+
+// errNVRTCDouble marks an NVRTC that makes no PTX: cuda/testdata's test
+// double, which scripts/cuda-emu.sh loads.
+var errNVRTCDouble = errors.New("a test double, not NVIDIA's NVRTC")
+
+var (
+	ptxNVRTCOnce sync.Once
+	ptxNV        *cuda.NVRTC
+	ptxNVErr     error
+)
+
+// ptxNVRTC loads NVRTC and checks, once, that it makes PTX: under
+// scripts/cuda-emu.sh it is a test double whose output is the source.
+func ptxNVRTC() (*cuda.NVRTC, error) {
+	ptxNVRTCOnce.Do(func() {
+		nv, err := cuda.LoadNVRTC()
+		if err != nil {
+			ptxNVErr = err
+			return
+		}
+		code, err := nv.Compile(`extern "C" __global__ void probe(int* p) { *p = 1; }`, "probe", cuda.Target{Arch: 70})
+		if err == nil && !strings.Contains(string(code), ".entry probe") {
+			err = fmt.Errorf("NVRTC %s made no PTX: %w", nv.Version(), errNVRTCDouble)
+		}
+		if err == nil {
+			ptxNV = nv
+		}
+		ptxNVErr = err
+	})
+	return ptxNV, ptxNVErr
+}
+
+// embeddedForm unsets, for the test, the settings that change the device
+// source (ZKACCEL_GPU_MUL and the like, which CI sets for other tests of
+// the package), so that the device runs the embedded PTX.
+func embeddedForm(t *testing.T) {
+	for _, env := range []string{gpu.EnvMul, gpu.EnvNTTLayout, gpu.EnvWarp, gpu.EnvMSMBlock, gpu.EnvMSMMinBlocks} {
+		t.Setenv(env, "")
+	}
 }
 
 // TestPTX runs the CUDA form of the kernels, as NVRTC compiled it into the
@@ -260,11 +303,15 @@ func ptxDevice(seed int64) (*gpu.Device, *ptxRuntime) {
 // device runs the multiplication self-check (selfcheck/mul), so the inline
 // PTX of every field's multiplication runs too.
 func TestPTX(t *testing.T) {
+	embeddedForm(t)
 	seed := devtest.Seed(t)
 	d, rt := ptxDevice(seed)
 	rng := inputs.NewRand(seed)
 	defer func() {
 		t.Logf("%d instructions interpreted, %d groups run apart", rt.stats.Instructions, rt.stats.Splits)
+		if rt.embedded != rt.compiles {
+			t.Errorf("%d of %d programs had no embedded PTX (run go generate ./cuda/ptx)", rt.compiles-rt.embedded, rt.compiles)
+		}
 	}()
 	t.Run("msm/bn254/g1", func(t *testing.T) {
 		b := bind.BN254G1
@@ -338,6 +385,7 @@ func TestPTX(t *testing.T) {
 			checkPlonk(t, d, newPlonkInstance(f.field, f.domain, plonkCase{16, 4, 1, [4]int{2, 2, 2, 3}}, rng))
 		})
 		t.Run("plonk-ratio/"+string(f.field), func(t *testing.T) {
+			skipSwitchedOff(t, gpu.EnvPlonkRatio)
 			newRatioInstance(f.field, f.domain, 16, rng).check(t, d)
 		})
 	}
@@ -347,6 +395,7 @@ func TestPTX(t *testing.T) {
 		testMSMPre(t, d, bind.BN254G1, 24)
 	})
 	t.Run("groth16-quotient-msm", func(t *testing.T) {
+		skipSwitchedOff(t, gpu.EnvGroth16Fuse)
 		const n = 16
 		key, res := residentKey(t, d, rng, n)
 		newFusedCase(t, d, rng, n, n-1, 1, res, key, true).run(t, d)
@@ -378,6 +427,7 @@ func TestPTX(t *testing.T) {
 //     their high products; the multiplication self-check stops the
 //     program before any MSM runs.
 func TestPTXMutants(t *testing.T) {
+	embeddedForm(t)
 	seed := devtest.Seed(t)
 	rng := inputs.NewRand(seed)
 	b := bind.BN254G1
@@ -443,9 +493,9 @@ func TestPTXMutants(t *testing.T) {
 // kernels under launch bounds (ZKACCEL_MSM_MIN_BLOCKS=2, which caps their
 // registers).
 func TestPTXVariants(t *testing.T) {
-	nv, err := cuda.LoadNVRTC()
+	nv, err := ptxNVRTC()
 	if err != nil {
-		if os.Getenv("ZKACCEL_REQUIRE_NVRTC") == "1" {
+		if os.Getenv("ZKACCEL_REQUIRE_NVRTC") == "1" && !errors.Is(err, errNVRTCDouble) {
 			t.Fatalf("ZKACCEL_REQUIRE_NVRTC=1 but NVRTC cannot be loaded: %v", err)
 		}
 		t.Skipf("no NVRTC (set ZKACCEL_REQUIRE_NVRTC=1 to make this a failure): %v", err)
@@ -490,6 +540,7 @@ func TestPTXVariants(t *testing.T) {
 // a source change that makes a kernel much costlier fails, on purpose
 // (update the record if the cost is meant).
 func TestPTXCounts(t *testing.T) {
+	embeddedForm(t)
 	seed := devtest.Seed(t)
 	rng := inputs.NewRand(seed)
 	perm := p2BN254(3, 8, 56)
