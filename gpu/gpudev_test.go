@@ -7,6 +7,7 @@ import (
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/devtest"
+	"github.com/zkaccel/zkaccel/internal/ptxdev"
 
 	_ "github.com/zkaccel/zkaccel/opencl" // registers opencl:N
 )
@@ -16,7 +17,7 @@ import (
 // where ZKACCEL_REQUIRE names it.
 //
 // With ZKACCEL_TEST_PTX=1 it also runs fn on a device whose kernels are
-// the embedded CUDA PTX run by an interpreter (ptxsim_test.go), named
+// the embedded CUDA PTX run by an interpreter (internal/ptxdev), named
 // ptx:0: thousands of times slower than POCL, for a manual run of the
 // whole package on the CUDA form of the kernels.
 func forEachGPU(t *testing.T, fn func(t *testing.T, d *gpu.Device)) {
@@ -30,7 +31,7 @@ func forEachGPU(t *testing.T, fn func(t *testing.T, d *gpu.Device)) {
 	})
 	if os.Getenv("ZKACCEL_TEST_PTX") == "1" {
 		t.Run("ptx:0", func(t *testing.T) {
-			d, _ := ptxDevice(devtest.Seed(t))
+			d, _ := ptxdev.NewDevice(devtest.Seed(t))
 			fn(t, d)
 		})
 	}

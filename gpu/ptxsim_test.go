@@ -2,286 +2,29 @@ package gpu_test
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"github.com/consensys/gnark-crypto/ecc"
-	"github.com/zkaccel/zkaccel/cuda"
 	"os"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/consensys/gnark-crypto/ecc"
 	bls381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
 	frbls381 "github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
 	"github.com/consensys/gnark-crypto/ecc/bn254"
 	frbn "github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	fgl "github.com/consensys/gnark-crypto/field/goldilocks"
+
 	"github.com/zkaccel/zkaccel"
-	"github.com/zkaccel/zkaccel/cuda/ptx"
 	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/bind"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 	"github.com/zkaccel/zkaccel/internal/inputs"
-	"github.com/zkaccel/zkaccel/internal/ptxsim"
+	"github.com/zkaccel/zkaccel/internal/ptxdev"
 	"github.com/zkaccel/zkaccel/internal/rawbytes"
 )
-
-// ptxRuntime is a gpu.Runtime of kind "cuda" whose kernels are the PTX
-// that zkaccel embeds for the CUDA driver (cuda/ptx), made by NVRTC from
-// the CUDA form of the device source, and run by an interpreter of PTX
-// (internal/ptxsim). It runs what neither POCL nor Oclgrind can: the
-// CUDA form itself, with its inline PTX (the field multiplication's
-// carry chains) and its warp-level primitives (the MSM's aggregated
-// atomics), under an adversarial scheduler of a warp's threads, and
-// fails a launch at a data race in global or shared memory. It is some
-// thousand times slower than POCL: tests use it for small inputs.
-type ptxRuntime struct {
-	mu     sync.Mutex
-	mem    *ptxsim.Memory
-	mods   map[[32]byte]*ptxsim.Module
-	seed   int64
-	lock   bool // Lockstep scheduling
-	stats  ptxsim.Stats
-	allocs int
-	freed  int
-	// mutate, if set, edits the PTX of a program (named as in cuda/ptx's
-	// index) before it is parsed: the tests' mutants.
-	mutate func(program, code string) string
-	// nv, if set, compiles the sources that have no embedded PTX (the
-	// variants that settings such as ZKACCEL_GPU_WARP=0 choose) for the
-	// embedded PTX's architecture.
-	nv *cuda.NVRTC
-	// compiles counts the programs built, embedded those whose PTX was
-	// the embedded one.
-	compiles, embedded int
-	// kernels counts each kernel's launches, work items and instructions.
-	kernels map[string]*ptxCount
-	// ops, if not nil, counts the instructions run by opcode.
-	ops map[string]int64
-}
-
-// ptxCount is what one kernel ran: launches, work items (the global sizes
-// asked for) and PTX instructions, summed over its threads.
-type ptxCount struct {
-	launches            int
-	items, instructions int64
-}
-
-// nvrtcPTX caches the PTX that NVRTC made for sources without embedded
-// PTX, by the source's hash, across the tests' devices.
-var nvrtcPTX sync.Map
-
-func newPTXRuntime(seed int64) *ptxRuntime {
-	return &ptxRuntime{mem: ptxsim.NewMemory(), mods: map[[32]byte]*ptxsim.Module{}, seed: seed}
-}
-
-type ptxBuffer struct {
-	addr uint64
-	size int
-}
-
-func (b *ptxBuffer) Size() int { return b.size }
-
-type ptxProgram struct {
-	rt  *ptxRuntime
-	mod *ptxsim.Module
-}
-
-type ptxKernel struct {
-	prog *ptxProgram
-	name string
-}
-
-func (k *ptxKernel) Name() string { return k.name }
-
-func (p *ptxProgram) Kernel(name string) (gpu.Kernel, error) {
-	for _, e := range p.mod.Entries() {
-		if e == name {
-			return &ptxKernel{prog: p, name: name}, nil
-		}
-	}
-	return nil, fmt.Errorf("ptx: no kernel %q", name)
-}
-
-func (rt *ptxRuntime) Kind() string        { return "cuda" }
-func (rt *ptxRuntime) Ordinal() int        { return 0 }
-func (rt *ptxRuntime) Name() string        { return "PTX interpreter" }
-func (rt *ptxRuntime) Memory() uint64      { return 1 << 30 }
-func (rt *ptxRuntime) MaxAlloc() uint64    { return 1 << 30 }
-func (rt *ptxRuntime) MaxGroupSize() int   { return 1024 }
-func (rt *ptxRuntime) Finish() error       { return nil }
-func (rt *ptxRuntime) Free(b gpu.Buffer)   { rt.freed++ }
-func (rt *ptxRuntime) String() string      { return "ptx:0" }
-func (rt *ptxRuntime) Stats() ptxsim.Stats { return rt.stats }
-
-// Compile finds the embedded PTX of src, by its hash, as the CUDA
-// runtime does where NVRTC is absent.
-func (rt *ptxRuntime) Compile(src string) (gpu.Program, error) {
-	key := sha256.Sum256([]byte(src))
-	if m, ok := rt.mods[key]; ok {
-		return &ptxProgram{rt: rt, mod: m}, nil
-	}
-	code, ok := ptx.Lookup(key)
-	if c, cached := nvrtcPTX.Load(key); !ok && cached {
-		code, ok = c.([]byte), true
-	}
-	if !ok && rt.nv != nil {
-		ix, err := ptx.Load()
-		if err != nil {
-			return nil, err
-		}
-		arch, err := strconv.Atoi(strings.TrimPrefix(ix.Arch, "compute_"))
-		if err != nil {
-			return nil, fmt.Errorf("ptx: the embedded PTX's architecture %q: %w", ix.Arch, err)
-		}
-		if code, err = rt.nv.Compile(src, "ptxsim", cuda.Target{Arch: arch}); err != nil {
-			return nil, err
-		}
-		nvrtcPTX.Store(key, code)
-		ok = true
-	}
-	if !ok {
-		return nil, fmt.Errorf("ptx: no embedded PTX for this source (not a default variant, or run go generate ./cuda/ptx): %w", zkaccel.ErrUnsupported)
-	}
-	rt.compiles++
-	if _, emb := ptx.Lookup(key); emb {
-		rt.embedded++
-	}
-	text := string(code)
-	if rt.mutate != nil {
-		ix, err := ptx.Load()
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range ix.Entries {
-			if e.SourceHash == key {
-				text = rt.mutate(e.Program, text)
-			}
-		}
-	}
-	m, err := ptxsim.Parse(text)
-	if err != nil {
-		return nil, err
-	}
-	rt.mods[key] = m
-	return &ptxProgram{rt: rt, mod: m}, nil
-}
-
-func (rt *ptxRuntime) Alloc(size int) (gpu.Buffer, error) {
-	if size < 1 {
-		return nil, fmt.Errorf("ptx: alloc of %d bytes", size)
-	}
-	rt.allocs++
-	return &ptxBuffer{addr: rt.mem.Alloc(size), size: size}, nil
-}
-
-func (rt *ptxRuntime) Write(dst gpu.Buffer, off int, src []byte) error {
-	b := dst.(*ptxBuffer)
-	if off < 0 || off+len(src) > b.size {
-		return fmt.Errorf("ptx: write of %d bytes at %d into %d", len(src), off, b.size)
-	}
-	return rt.mem.Write(b.addr+uint64(off), src)
-}
-
-func (rt *ptxRuntime) Read(dst []byte, src gpu.Buffer, off int) error {
-	b := src.(*ptxBuffer)
-	if off < 0 || off+len(dst) > b.size {
-		return fmt.Errorf("ptx: read of %d bytes at %d from %d", len(dst), off, b.size)
-	}
-	v, err := rt.mem.Read(b.addr+uint64(off), len(dst))
-	copy(dst, v)
-	return err
-}
-
-func (rt *ptxRuntime) Launch(k gpu.Kernel, global, local int, args ...any) error {
-	kk := k.(*ptxKernel)
-	if global == 0 {
-		return nil
-	}
-	if local == 0 {
-		local = 256
-	}
-	vals := make([]uint64, len(args))
-	for i, a := range args {
-		switch v := a.(type) {
-		case gpu.Buffer:
-			vals[i] = v.(*ptxBuffer).addr
-		case int32:
-			vals[i] = uint64(uint32(v))
-		case uint32:
-			vals[i] = uint64(v)
-		case int64:
-			vals[i] = uint64(v)
-		case uint64:
-			vals[i] = v
-		default:
-			return fmt.Errorf("ptx: launch %s: argument %d has type %T", kk.name, i, a)
-		}
-	}
-	rt.seed++
-	st, err := kk.prog.mod.Run(ptxsim.Launch{Kernel: kk.name, Grid: (global + local - 1) / local, Block: local,
-		Args: vals, Mem: rt.mem, Seed: rt.seed, Lockstep: rt.lock, Profile: rt.ops != nil, Races: true})
-	for op, n := range st.Ops {
-		rt.ops[op] += n
-	}
-	rt.stats.Instructions += st.Instructions
-	rt.stats.Splits += st.Splits
-	if rt.kernels == nil {
-		rt.kernels = map[string]*ptxCount{}
-	}
-	c := rt.kernels[kk.name]
-	if c == nil {
-		c = &ptxCount{}
-		rt.kernels[kk.name] = c
-	}
-	c.launches++
-	c.items += int64(global)
-	c.instructions += st.Instructions
-	return err
-}
-
-// ptxDevice is a GPU device over the PTX interpreter. Where NVRTC loads,
-// it compiles the sources that have no embedded PTX.
-func ptxDevice(seed int64) (*gpu.Device, *ptxRuntime) {
-	rt := newPTXRuntime(seed)
-	rt.nv, _ = ptxNVRTC()
-	return gpu.NewDevice(rt), rt
-}
-
-// errNVRTCDouble marks an NVRTC that makes no PTX: cuda/testdata's test
-// double, which scripts/cuda-emu.sh loads.
-var errNVRTCDouble = errors.New("a test double, not NVIDIA's NVRTC")
-
-var (
-	ptxNVRTCOnce sync.Once
-	ptxNV        *cuda.NVRTC
-	ptxNVErr     error
-)
-
-// ptxNVRTC loads NVRTC and checks, once, that it makes PTX: under
-// scripts/cuda-emu.sh it is a test double whose output is the source.
-func ptxNVRTC() (*cuda.NVRTC, error) {
-	ptxNVRTCOnce.Do(func() {
-		nv, err := cuda.LoadNVRTC()
-		if err != nil {
-			ptxNVErr = err
-			return
-		}
-		code, err := nv.Compile(`extern "C" __global__ void probe(int* p) { *p = 1; }`, "probe", cuda.Target{Arch: 70})
-		if err == nil && !strings.Contains(string(code), ".entry probe") {
-			err = fmt.Errorf("NVRTC %s made no PTX: %w", nv.Version(), errNVRTCDouble)
-		}
-		if err == nil {
-			ptxNV = nv
-		}
-		ptxNVErr = err
-	})
-	return ptxNV, ptxNVErr
-}
 
 // embeddedForm unsets, for the test, the settings that change the device
 // source (ZKACCEL_GPU_MUL and the like, which CI sets for other tests of
@@ -305,12 +48,12 @@ func embeddedForm(t *testing.T) {
 func TestPTX(t *testing.T) {
 	embeddedForm(t)
 	seed := devtest.Seed(t)
-	d, rt := ptxDevice(seed)
+	d, rt := ptxdev.NewDevice(seed)
 	rng := inputs.NewRand(seed)
 	defer func() {
-		t.Logf("%d instructions interpreted, %d groups run apart", rt.stats.Instructions, rt.stats.Splits)
-		if rt.embedded != rt.compiles {
-			t.Errorf("%d of %d programs had no embedded PTX (run go generate ./cuda/ptx)", rt.compiles-rt.embedded, rt.compiles)
+		t.Logf("%d instructions interpreted, %d groups run apart", rt.Stats.Instructions, rt.Stats.Splits)
+		if rt.Embedded != rt.Compiles {
+			t.Errorf("%d of %d programs had no embedded PTX (run go generate ./cuda/ptx)", rt.Compiles-rt.Embedded, rt.Compiles)
 		}
 	}()
 	t.Run("msm/bn254/g1", func(t *testing.T) {
@@ -452,9 +195,9 @@ func TestPTXMutants(t *testing.T) {
 	}
 	for _, m := range mutants {
 		t.Run(m.name, func(t *testing.T) {
-			d, rt := ptxDevice(seed)
+			d, rt := ptxdev.NewDevice(seed)
 			edited := 0
-			rt.mutate = func(program, code string) string {
+			rt.Mutate = func(program, code string) string {
 				if m.program != "" && program != m.program {
 					return code
 				}
@@ -486,19 +229,21 @@ func TestPTXMutants(t *testing.T) {
 
 // TestPTXVariants runs the CUDA forms that the fallback settings of
 // scripts/gpu-check.sh choose, compiled by NVRTC (no GPU needed; skipped
-// without NVRTC unless ZKACCEL_REQUIRE_NVRTC=1): the MSM's atomics one per
+// without NVRTC unless ZKACCEL_REQUIRE_NVRTC=1, and where NVRTC makes no
+// PTX for the embedded PTX's architecture, as the emulated GPU's test
+// double does): the MSM's atomics one per
 // thread (ZKACCEL_GPU_WARP=0), the field multiplication in C over 32-bit
 // words and over 64-bit limbs (ZKACCEL_GPU_MUL=32c, 64), the NTT's
 // element-major blocks (ZKACCEL_GPU_NTT_LAYOUT=element), and the bucket
 // kernels under launch bounds (ZKACCEL_MSM_MIN_BLOCKS=2, which caps their
 // registers).
 func TestPTXVariants(t *testing.T) {
-	nv, err := ptxNVRTC()
+	nv, err := ptxdev.LoadNVRTC()
 	if err != nil {
-		if os.Getenv("ZKACCEL_REQUIRE_NVRTC") == "1" && !errors.Is(err, errNVRTCDouble) {
+		if os.Getenv("ZKACCEL_REQUIRE_NVRTC") == "1" && !errors.Is(err, ptxdev.ErrNVRTCUnusable) {
 			t.Fatalf("ZKACCEL_REQUIRE_NVRTC=1 but NVRTC cannot be loaded: %v", err)
 		}
-		t.Skipf("no NVRTC (set ZKACCEL_REQUIRE_NVRTC=1 to make this a failure): %v", err)
+		t.Skipf("no NVRTC to compile the variants (where it is absent, ZKACCEL_REQUIRE_NVRTC=1 makes this a failure): %v", err)
 	}
 	seed := devtest.Seed(t)
 	b := bind.BN254G1
@@ -508,8 +253,8 @@ func TestPTXVariants(t *testing.T) {
 		t.Run(v.env+"="+v.val, func(t *testing.T) {
 			t.Setenv(v.env, v.val)
 			rng := inputs.NewRand(seed)
-			d, rt := ptxDevice(seed)
-			rt.nv = nv
+			d, rt := ptxdev.NewDevice(seed)
+			rt.NVRTC = nv
 			bits := make([]frbn.Element, 64)
 			for i := range bits {
 				if rng.Intn(2) == 1 {
@@ -520,7 +265,7 @@ func TestPTXVariants(t *testing.T) {
 			checkMSM[bn254.G1Jac, bn254.G1Affine, frbn.Element](t, d, b, b.Random(rng, 9), inputs.Elements[frbn.Element](rng, 9))
 			nttFields[0].check(t, d, rng, 4, 5)
 			nttFields[3].check(t, d, rng, 4, 5)
-			if embedded := rt.embedded; embedded == rt.compiles {
+			if embedded := rt.Embedded; embedded == rt.Compiles {
 				t.Errorf("every program came from the embedded PTX: %s=%s changed no source", v.env, v.val)
 			}
 		})
@@ -549,10 +294,10 @@ func TestPTXCounts(t *testing.T) {
 		msgs = append(msgs, randBytes(rng, 64))
 	}
 	msmPts, msmSc := bind.BN254G1.Random(rng, 256), inputs.Elements[frbn.Element](rng, 256)
-	items := func(kernel string) func(map[string]*ptxCount) float64 {
-		return func(k map[string]*ptxCount) float64 {
+	items := func(kernel string) func(map[string]*ptxdev.Count) float64 {
+		return func(k map[string]*ptxdev.Count) float64 {
 			if c := k[kernel]; c != nil {
-				return float64(c.items)
+				return float64(c.Items)
 			}
 			return 0
 		}
@@ -560,9 +305,9 @@ func TestPTXCounts(t *testing.T) {
 	cases := []struct {
 		name     string
 		run      func(d *gpu.Device) error
-		kernels  []string                           // whose instructions count
-		units    func(map[string]*ptxCount) float64 // the units of work done
-		recorded float64                            // instructions per unit
+		kernels  []string                               // whose instructions count
+		units    func(map[string]*ptxdev.Count) float64 // the units of work done
+		recorded float64                                // instructions per unit
 	}{
 		{"poseidon2 bn254 t=3, per permutation", func(d *gpu.Device) error {
 			req, want := perm.req(rng, 64)
@@ -583,7 +328,7 @@ func TestPTXCounts(t *testing.T) {
 				err = fmt.Errorf("wrong transform")
 			}
 			return err
-		}, []string{"ntt_dif_local"}, func(map[string]*ptxCount) float64 { return 10 * 512 }, 481},
+		}, []string{"ntt_dif_local"}, func(map[string]*ptxdev.Count) float64 { return 10 * 512 }, 481},
 		{"msm bn254 g1 n=256, per bucket entry", func(d *gpu.Device) error {
 			_, err := deviceMSM(d, bind.BN254G1, msmPts, msmSc)
 			return err
@@ -591,30 +336,30 @@ func TestPTXCounts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d, rt := ptxDevice(seed)
+			d, rt := ptxdev.NewDevice(seed)
 			if err := c.run(d); err != nil { // compiles, and runs the self-check
 				t.Fatal(err)
 			}
-			rt.kernels = nil
+			rt.Kernels = nil
 			if err := c.run(d); err != nil {
 				t.Fatal(err)
 			}
-			names := make([]string, 0, len(rt.kernels))
-			for name := range rt.kernels {
+			names := make([]string, 0, len(rt.Kernels))
+			for name := range rt.Kernels {
 				names = append(names, name)
 			}
 			sort.Strings(names)
 			for _, name := range names {
-				k := rt.kernels[name]
-				t.Logf("%-20s %2d launches %6d work items %10d instructions", name, k.launches, k.items, k.instructions)
+				k := rt.Kernels[name]
+				t.Logf("%-20s %2d launches %6d work items %10d instructions", name, k.Launches, k.Items, k.Instructions)
 			}
 			var n int64
 			for _, name := range c.kernels {
-				if k := rt.kernels[name]; k != nil {
-					n += k.instructions
+				if k := rt.Kernels[name]; k != nil {
+					n += k.Instructions
 				}
 			}
-			units := c.units(rt.kernels)
+			units := c.units(rt.Kernels)
 			if n == 0 || units == 0 {
 				t.Fatalf("kernels %v did not run", c.kernels)
 			}

@@ -105,68 +105,73 @@ func TestProveVerify(t *testing.T) {
 	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
 		for _, id := range curves {
 			for _, c := range cases(rounds) {
-				t.Run(id.String()+"/"+c.name, func(t *testing.T) {
-					s := setupOf(t, c.name, id, c.circuit)
-					w, pub := fullAndPublic(t, id, c.assign(id))
-					var rep zplonk.Report
-					proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(dev), zplonk.WithReport(&rep))
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := plonk.Verify(proof, s.vk, pub); err != nil {
-						t.Fatalf("gnark rejects the proof: %v", err)
-					}
-					msms := 0
-					for _, p := range rep.Phases {
-						if strings.HasPrefix(p.Name, "msm ") {
-							msms++
-							if devtest.MustRun(dev, "msm") && (p.Fallback || p.Ran != dev) {
-								t.Errorf("%s ran on %v (fallback %v), want %v", p.Name, p.Ran, p.Fallback, dev)
-							}
-						}
-					}
-					// On a GPU the quotient and the commitments to H's
-					// shards are one call, whose time each of them reports.
-					if _, fused := dev.(zkaccel.PlonkMSMDevice); fused && prover.SwitchedOn(gpu.EnvPlonkFuse) && (rep.Get("quotient") != rep.Get("msm H1") || rep.Get("quotient") != rep.Get("msm H3")) {
-						t.Errorf("the quotient and H's MSMs were not one call: %s", rep.String())
-					}
-					if _, onDev := dev.(zkaccel.PlonkRatioDevice); onDev {
-						if err := prover.CheckPlace(&rep, "ratio", dev, prover.SwitchedOn(gpu.EnvPlonkRatio), true); err != nil {
-							t.Error(err)
-						}
-					}
-					// On a GPU the ratio and Z's commitment are one call too.
-					if _, fused := dev.(zkaccel.PlonkRatioMSMDevice); fused && prover.SwitchedOn(gpu.EnvPlonkFuse, gpu.EnvPlonkRatio) && rep.Get("ratio") != rep.Get("msm Z") {
-						t.Errorf("the ratio and Z's MSM were not one call: %s", rep.String())
-					}
-					// On a GPU the openings are one call too: the
-					// divisions and the MSMs report its time.
-					if _, opens := dev.(zkaccel.PlonkOpenDevice); opens && prover.SwitchedOn(zplonk.EnvOpen) {
-						call := rep.Get("msm batch opening")
-						for _, ph := range []string{"msm Z opening", "divide", "divide Z"} {
-							if rep.Get(ph) != call {
-								t.Errorf("the openings were not one call on %v (%s): %s", dev, ph, rep.String())
-							}
-						}
-					}
-					_, runs := dev.(zkaccel.PlonkDevice) // where the quotient runs whole
-					if err := prover.CheckPlace(&rep, "quotient", dev, runs, devtest.Required(dev)); err != nil {
-						t.Error(err)
-					}
-					for _, host := range []string{"ratio", "evaluate", "linearise", "fold", "divide", "divide Z"} {
-						if rep.Get(host) <= 0 {
-							t.Errorf("report lacks the host phase %q: %s", host, rep.String())
-						}
-					}
-					// L, R, O, Z, H1–H3 and the two openings (the
-					// linearised polynomial's commitment is no MSM).
-					if msms < 9 || rep.Get("msm linearised") != 0 || rep.Get("solve") <= 0 || rep.Get("ntt") <= 0 || rep.Curve != id {
-						t.Errorf("report: %s", rep.String())
-					}
-				})
+				t.Run(id.String()+"/"+c.name, func(t *testing.T) { proveAndCheck(t, dev, id, c) })
 			}
 		}
 	})
+}
+
+// proveAndCheck proves case c on dev for curve id, has gnark's verifier
+// check the proof, and checks where the report says each step ran.
+func proveAndCheck(t *testing.T, dev zkaccel.Device, id ecc.ID, c testCase) {
+	t.Helper()
+	s := setupOf(t, c.name, id, c.circuit)
+	w, pub := fullAndPublic(t, id, c.assign(id))
+	var rep zplonk.Report
+	proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(dev), zplonk.WithReport(&rep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plonk.Verify(proof, s.vk, pub); err != nil {
+		t.Fatalf("gnark rejects the proof: %v", err)
+	}
+	msms := 0
+	for _, p := range rep.Phases {
+		if strings.HasPrefix(p.Name, "msm ") {
+			msms++
+			if devtest.MustRun(dev, "msm") && (p.Fallback || p.Ran != dev) {
+				t.Errorf("%s ran on %v (fallback %v), want %v", p.Name, p.Ran, p.Fallback, dev)
+			}
+		}
+	}
+	// On a GPU the quotient and the commitments to H's
+	// shards are one call, whose time each of them reports.
+	if _, fused := dev.(zkaccel.PlonkMSMDevice); fused && prover.SwitchedOn(gpu.EnvPlonkFuse) && (rep.Get("quotient") != rep.Get("msm H1") || rep.Get("quotient") != rep.Get("msm H3")) {
+		t.Errorf("the quotient and H's MSMs were not one call: %s", rep.String())
+	}
+	if _, onDev := dev.(zkaccel.PlonkRatioDevice); onDev {
+		if err := prover.CheckPlace(&rep, "ratio", dev, prover.SwitchedOn(gpu.EnvPlonkRatio), true); err != nil {
+			t.Error(err)
+		}
+	}
+	// On a GPU the ratio and Z's commitment are one call too.
+	if _, fused := dev.(zkaccel.PlonkRatioMSMDevice); fused && prover.SwitchedOn(gpu.EnvPlonkFuse, gpu.EnvPlonkRatio) && rep.Get("ratio") != rep.Get("msm Z") {
+		t.Errorf("the ratio and Z's MSM were not one call: %s", rep.String())
+	}
+	// On a GPU the openings are one call too: the
+	// divisions and the MSMs report its time.
+	if _, opens := dev.(zkaccel.PlonkOpenDevice); opens && prover.SwitchedOn(zplonk.EnvOpen) {
+		call := rep.Get("msm batch opening")
+		for _, ph := range []string{"msm Z opening", "divide", "divide Z"} {
+			if rep.Get(ph) != call {
+				t.Errorf("the openings were not one call on %v (%s): %s", dev, ph, rep.String())
+			}
+		}
+	}
+	_, runs := dev.(zkaccel.PlonkDevice) // where the quotient runs whole
+	if err := prover.CheckPlace(&rep, "quotient", dev, runs, devtest.Required(dev)); err != nil {
+		t.Error(err)
+	}
+	for _, host := range []string{"ratio", "evaluate", "linearise", "fold", "divide", "divide Z"} {
+		if rep.Get(host) <= 0 {
+			t.Errorf("report lacks the host phase %q: %s", host, rep.String())
+		}
+	}
+	// L, R, O, Z, H1–H3 and the two openings (the
+	// linearised polynomial's commitment is no MSM).
+	if msms < 9 || rep.Get("msm linearised") != 0 || rep.Get("solve") <= 0 || rep.Get("ntt") <= 0 || rep.Curve != id {
+		t.Errorf("report: %s", rep.String())
+	}
 }
 
 // TestProverOptions: gnark's prover options pass through, and the proof

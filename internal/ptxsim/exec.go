@@ -618,7 +618,17 @@ func (b *block) symAddr(t *thread, name string) uint64 {
 	if a, ok := b.shsyms[name]; ok {
 		return a
 	}
-	if a, ok := t.top().local[name]; ok {
+	f := t.top()
+	if a, ok := f.local[name]; ok {
+		return a
+	}
+	// The address of a device function's parameter: as the PTX ISA
+	// allows, the parameter moves to local memory, where ld.param and
+	// st.param then find it too.
+	if p, ok := f.params[name]; ok && f.call != nil {
+		a := t.local.place(len(p), 8)
+		copy(t.local.data[a:], p)
+		f.local[name] = a
 		return a
 	}
 	return 0
@@ -645,6 +655,9 @@ func (b *block) mem(t *thread, in *inst, o operand, sp string, n int, acc int) (
 	if sp == "param" {
 		if o.hasReg {
 			return nil, fmt.Errorf("parameter access through a register is not supported")
+		}
+		if a, ok := f.local[o.name]; ok { // a parameter whose address was taken
+			return t.local.span(a+o.imm, n)
 		}
 		buf, ok := f.out[o.name]
 		if !ok {
@@ -1180,18 +1193,23 @@ func (b *block) ret(t *thread) error {
 		t.state = exited
 		return nil
 	}
-	t.frames = t.frames[:len(t.frames)-1]
-	t.local.data = t.local.data[:f.depth]
-	caller := t.top()
+	caller := t.frames[len(t.frames)-2]
 	if len(f.call.args) > 0 && f.call.args[0].kind == opList {
 		for i, r := range f.call.args[0].elems {
 			dst, ok := caller.out[r.name]
 			if !ok {
 				return fmt.Errorf("the result %q of a call is not declared", r.name)
 			}
-			copy(dst, f.params[f.fn.retvals[i].name])
+			name := f.fn.retvals[i].name
+			src := f.params[name]
+			if a, ok := f.local[name]; ok { // its address was taken
+				src = t.local.data[a : a+uint64(len(src))]
+			}
+			copy(dst, src)
 		}
 	}
+	t.frames = t.frames[:len(t.frames)-1]
+	t.local.data = t.local.data[:f.depth]
 	caller.pc++
 	return nil
 }
