@@ -45,7 +45,7 @@ func TestProvePTX(t *testing.T) {
 					t.Setenv(gpu.EnvMSMPrecompute, "0")
 				}
 				d, rt := ptxdev.NewDevice(devtest.Seed(t))
-				s := setupOf(t, c.name, id, c.circuit)
+				s := setupOf(t, "ptx-"+c.name, id, c.circuit) // its own setup: TestProveVerify's cubic has more rounds
 				w, pub := fullAndPublic(t, id, c.assign(id))
 				var rep zgroth16.Report
 				proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(d), zgroth16.WithReport(&rep))

@@ -26,6 +26,7 @@ func TestProvePTX(t *testing.T) {
 	for _, id := range ids {
 		for _, c := range cs {
 			t.Run(id.String()+"/"+c.name, func(t *testing.T) {
+				c.name = "ptx-" + c.name // its own setup: TestProveVerify's cubic has more rounds
 				d, rt := ptxdev.NewDevice(devtest.Seed(t))
 				proveAndCheck(t, d, id, c)
 				d.ReleaseCache()
