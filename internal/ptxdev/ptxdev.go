@@ -46,10 +46,11 @@ type Runtime struct {
 	// the embedded one.
 	Compiles, Embedded int
 
-	mem  *ptxsim.Memory
-	mods map[[32]byte]*ptxsim.Module
-	seed int64
-	live map[*buffer]bool
+	mem   *ptxsim.Memory
+	meter gpu.MemoryMeter
+	mods  map[[32]byte]*ptxsim.Module
+	seed  int64
+	live  map[*buffer]bool
 }
 
 // Count is what one kernel ran: launches, work items (the global sizes
@@ -181,6 +182,9 @@ func (rt *Runtime) String() string { return "ptx:0" }
 // Live is the number of buffers allocated and not freed.
 func (rt *Runtime) Live() int { return len(rt.live) }
 
+// Meter counts the bytes allocated (gpu.Device's PeakMemory reads it).
+func (rt *Runtime) Meter() *gpu.MemoryMeter { return &rt.meter }
+
 // Compile finds the embedded PTX of src by the hash of the source, as the
 // CUDA runtime does where NVRTC is absent; else NVRTC compiles it.
 func (rt *Runtime) Compile(src string) (gpu.Program, error) {
@@ -238,13 +242,15 @@ func (rt *Runtime) Alloc(size int) (gpu.Buffer, error) {
 	}
 	b := &buffer{addr: rt.mem.Alloc(size), size: size}
 	rt.live[b] = true
+	rt.meter.Allocated(size)
 	return b, nil
 }
 
 // Free releases b (nil: nothing).
 func (rt *Runtime) Free(b gpu.Buffer) {
-	if bb, ok := b.(*buffer); ok {
+	if bb, ok := b.(*buffer); ok && rt.live[bb] {
 		delete(rt.live, bb)
+		rt.meter.Freed(bb.size)
 	}
 }
 
