@@ -73,6 +73,13 @@ func fullAndPublic(t *testing.T, id ecc.ID, assignment frontend.Circuit) (witnes
 	return w, pub
 }
 
+// proveCase is a circuit and its assignment on a curve.
+type proveCase struct {
+	name    string
+	circuit frontend.Circuit
+	assign  func(id ecc.ID) frontend.Circuit
+}
+
 // TestProveVerify proves on every device present, for every curve, a
 // circuit without and circuits with one and two commitments, and has
 // gnark's verifier check each proof. Where ZKACCEL_REQUIRE names the
@@ -82,11 +89,7 @@ func TestProveVerify(t *testing.T) {
 	if testing.Short() {
 		rounds = 60
 	}
-	cases := []struct {
-		name    string
-		circuit frontend.Circuit
-		assign  func(id ecc.ID) frontend.Circuit
-	}{
+	cases := []proveCase{
 		{"cubic", &cubic{Rounds: rounds}, func(id ecc.ID) frontend.Circuit { return cubicWitness(id.ScalarField(), 3, rounds) }},
 		{"rangecheck", &committed{Commits: 1}, func(ecc.ID) frontend.Circuit { return committedWitness(1000, 77777, 1) }},
 		{"commit2", &committed{Commits: 2}, func(ecc.ID) frontend.Circuit { return committedWitness(5, 9, 2) }},
@@ -94,45 +97,52 @@ func TestProveVerify(t *testing.T) {
 	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
 		for _, id := range curves {
 			for _, c := range cases {
-				t.Run(id.String()+"/"+c.name, func(t *testing.T) {
-					s := setupOf(t, c.name, id, c.circuit)
-					w, pub := fullAndPublic(t, id, c.assign(id))
-					var rep zgroth16.Report
-					proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(dev), zgroth16.WithReport(&rep))
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := groth16.Verify(proof, s.vk, pub); err != nil {
-						t.Fatalf("gnark rejects the proof: %v", err)
-					}
-					if proof.CurveID() != id || rep.Curve != id || rep.Total <= 0 {
-						t.Errorf("proof curve %v, report %v", proof.CurveID(), rep.String())
-					}
-					msms := 0
-					for _, p := range rep.Phases {
-						if strings.HasPrefix(p.Name, "msm ") {
-							msms++
-							if devtest.MustRun(dev, "msm") && (p.Fallback || p.Ran != dev) {
-								t.Errorf("%s ran on %v (fallback %v), want %v", p.Name, p.Ran, p.Fallback, dev)
-							}
-						}
-					}
-					if msms < 5 || rep.Get("solve") <= 0 || rep.Get("ntt") <= 0 || rep.Get("wires") <= 0 {
-						t.Errorf("report lacks phases: %s", rep.String())
-					}
-					// On a GPU the quotient and the MSMs are one call, whose
-					// time each of them reports.
-					if _, fused := dev.(zkaccel.Groth16MSMDevice); fused && prover.SwitchedOn(gpu.EnvGroth16Fuse) && (rep.Get("ntt") != rep.Get("msm Z") || rep.Get("ntt") != rep.Get("msm B2") || !pokInCall(&rep, "ntt")) {
-						t.Errorf("the quotient and the MSMs (the commitments' proofs of knowledge too) were not one call: %s", rep.String())
-					}
-					_, runs := dev.(zkaccel.Groth16Device) // where the quotient runs whole
-					if err := prover.CheckPlace(&rep, "ntt", dev, runs, devtest.Required(dev)); err != nil {
-						t.Error(err)
-					}
-				})
+				t.Run(id.String()+"/"+c.name, func(t *testing.T) { proveAndCheck(t, dev, id, c) })
 			}
 		}
 	})
+}
+
+// proveAndCheck proves case c on dev for curve id, has gnark's verifier
+// check the proof, and checks where the report says each step ran. It
+// returns the setup, the witnesses and the report.
+func proveAndCheck(t *testing.T, dev zkaccel.Device, id ecc.ID, c proveCase) (*setup, witness.Witness, witness.Witness, *zgroth16.Report) {
+	t.Helper()
+	s := setupOf(t, c.name, id, c.circuit)
+	w, pub := fullAndPublic(t, id, c.assign(id))
+	var rep zgroth16.Report
+	proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(dev), zgroth16.WithReport(&rep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := groth16.Verify(proof, s.vk, pub); err != nil {
+		t.Fatalf("gnark rejects the proof: %v", err)
+	}
+	if proof.CurveID() != id || rep.Curve != id || rep.Total <= 0 {
+		t.Errorf("proof curve %v, report %v", proof.CurveID(), rep.String())
+	}
+	msms := 0
+	for _, p := range rep.Phases {
+		if strings.HasPrefix(p.Name, "msm ") {
+			msms++
+			if devtest.MustRun(dev, "msm") && (p.Fallback || p.Ran != dev) {
+				t.Errorf("%s ran on %v (fallback %v), want %v", p.Name, p.Ran, p.Fallback, dev)
+			}
+		}
+	}
+	if msms < 5 || rep.Get("solve") <= 0 || rep.Get("ntt") <= 0 || rep.Get("wires") <= 0 {
+		t.Errorf("report lacks phases: %s", rep.String())
+	}
+	// On a GPU the quotient and the MSMs are one call, whose
+	// time each of them reports.
+	if _, fused := dev.(zkaccel.Groth16MSMDevice); fused && prover.SwitchedOn(gpu.EnvGroth16Fuse) && (rep.Get("ntt") != rep.Get("msm Z") || rep.Get("ntt") != rep.Get("msm B2") || !pokInCall(&rep, "ntt")) {
+		t.Errorf("the quotient and the MSMs (the commitments' proofs of knowledge too) were not one call: %s", rep.String())
+	}
+	_, runs := dev.(zkaccel.Groth16Device) // where the quotient runs whole
+	if err := prover.CheckPlace(&rep, "ntt", dev, runs, devtest.Required(dev)); err != nil {
+		t.Error(err)
+	}
+	return s, w, pub, &rep
 }
 
 // TestWrongStatement: a proof does not verify against another public input.

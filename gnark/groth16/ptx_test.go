@@ -9,7 +9,6 @@ import (
 	"github.com/consensys/gnark/frontend"
 
 	zgroth16 "github.com/zkaccel/zkaccel/gnark/groth16"
-	"github.com/zkaccel/zkaccel/gnark/internal/prover"
 	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 	"github.com/zkaccel/zkaccel/internal/ptxdev"
@@ -26,13 +25,9 @@ import (
 // The interpreter is slow: with -short, BN254 only, its commitment case
 // without the window multiples (TestPTX in gpu runs those kernels too).
 func TestProvePTX(t *testing.T) {
-	cases := []struct {
-		name    string
-		circuit frontend.Circuit
-		assign  func(id ecc.ID) frontend.Circuit
-	}{
-		{"cubic", &cubic{Rounds: 12}, func(id ecc.ID) frontend.Circuit { return cubicWitness(id.ScalarField(), 3, 12) }},
-		{"commit1", &committed{Commits: 1}, func(ecc.ID) frontend.Circuit { return committedWitness(5, 9, 1) }},
+	cases := []proveCase{
+		{"ptx-cubic", &cubic{Rounds: 12}, func(id ecc.ID) frontend.Circuit { return cubicWitness(id.ScalarField(), 3, 12) }},
+		{"ptx-commit1", &committed{Commits: 1}, func(ecc.ID) frontend.Circuit { return committedWitness(5, 9, 1) }},
 	}
 	ids := []ecc.ID{ecc.BN254, ecc.BLS12_381}
 	if testing.Short() {
@@ -41,29 +36,17 @@ func TestProvePTX(t *testing.T) {
 	for _, id := range ids {
 		for _, c := range cases {
 			t.Run(id.String()+"/"+c.name, func(t *testing.T) {
-				if testing.Short() && c.name == "commit1" {
+				if testing.Short() && c.name == "ptx-commit1" {
 					t.Setenv(gpu.EnvMSMPrecompute, "0")
 				}
 				d, rt := ptxdev.NewDevice(devtest.Seed(t))
-				s := setupOf(t, "ptx-"+c.name, id, c.circuit) // its own setup: TestProveVerify's cubic has more rounds
-				w, pub := fullAndPublic(t, id, c.assign(id))
-				var rep zgroth16.Report
-				proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(d), zgroth16.WithReport(&rep))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := groth16.Verify(proof, s.vk, pub); err != nil {
-					t.Fatalf("gnark rejects the proof: %v", err)
-				}
+				s, w, pub, rep := proveAndCheck(t, d, id, c) // its own setup names: TestProveVerify's cubic has more rounds
 				for _, p := range rep.Phases {
 					if strings.HasPrefix(p.Name, "msm ") && (p.Fallback || p.Ran != d) {
 						t.Errorf("%s ran on %v (fallback %v)", p.Name, p.Ran, p.Fallback)
 					}
 				}
-				if err := prover.CheckPlace(&rep, "ntt", d, true, true); err != nil {
-					t.Error(err)
-				}
-				if testing.Short() || id != ecc.BN254 || c.name != "commit1" {
+				if testing.Short() || id != ecc.BN254 || c.name != "ptx-commit1" {
 					d.ReleaseCache()
 					if n := rt.Live(); n != 0 {
 						t.Errorf("%d device buffers left allocated", n)
@@ -75,7 +58,7 @@ func TestProvePTX(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				proof, err = p.Prove(s.ccs, w)
+				proof, err := p.Prove(s.ccs, w)
 				p.Close()
 				if err != nil {
 					t.Fatal(err)

@@ -112,8 +112,9 @@ func TestProveVerify(t *testing.T) {
 }
 
 // proveAndCheck proves case c on dev for curve id, has gnark's verifier
-// check the proof, and checks where the report says each step ran.
-func proveAndCheck(t *testing.T, dev zkaccel.Device, id ecc.ID, c testCase) {
+// check the proof, and checks where the report says each step ran. It
+// returns the report.
+func proveAndCheck(t *testing.T, dev zkaccel.Device, id ecc.ID, c testCase) *zplonk.Report {
 	t.Helper()
 	s := setupOf(t, c.name, id, c.circuit)
 	w, pub := fullAndPublic(t, id, c.assign(id))
@@ -172,6 +173,7 @@ func proveAndCheck(t *testing.T, dev zkaccel.Device, id ecc.ID, c testCase) {
 	if msms < 9 || rep.Get("msm linearised") != 0 || rep.Get("solve") <= 0 || rep.Get("ntt") <= 0 || rep.Curve != id {
 		t.Errorf("report: %s", rep.String())
 	}
+	return &rep
 }
 
 // TestProverOptions: gnark's prover options pass through, and the proof

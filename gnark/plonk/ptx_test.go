@@ -1,6 +1,7 @@
 package plonk_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -28,7 +29,12 @@ func TestProvePTX(t *testing.T) {
 			t.Run(id.String()+"/"+c.name, func(t *testing.T) {
 				c.name = "ptx-" + c.name // its own setup: TestProveVerify's cubic has more rounds
 				d, rt := ptxdev.NewDevice(devtest.Seed(t))
-				proveAndCheck(t, d, id, c)
+				rep := proveAndCheck(t, d, id, c)
+				for _, p := range rep.Phases {
+					if strings.HasPrefix(p.Name, "msm ") && (p.Fallback || p.Ran != d) {
+						t.Errorf("%s ran on %v (fallback %v)", p.Name, p.Ran, p.Fallback)
+					}
+				}
 				d.ReleaseCache()
 				if n := rt.Live(); n != 0 {
 					t.Errorf("%d device buffers left allocated", n)
