@@ -32,7 +32,8 @@ type Runtime struct {
 	// Mutate, if set, edits the PTX of a program (named as in cuda/ptx's
 	// index, e.g. "msm/bn254/g1") before it is parsed: tests' mutants.
 	Mutate func(program, code string) string
-	// NVRTC, if set, compiles the sources that have no embedded PTX.
+	// NVRTC compiles the sources that have no embedded PTX; unset, the
+	// first such source loads it (LoadNVRTC).
 	NVRTC *cuda.NVRTC
 	// Lockstep runs whole warps in lockstep (see ptxsim.Launch).
 	Lockstep bool
@@ -60,12 +61,9 @@ type Count struct {
 	Items, Instructions int64
 }
 
-// New returns a runtime whose scheduler takes its choices from seed, with
-// NVIDIA's NVRTC where it loads (see LoadNVRTC).
+// New returns a runtime whose scheduler takes its choices from seed.
 func New(seed int64) *Runtime {
-	rt := &Runtime{mem: ptxsim.NewMemory(), mods: map[[32]byte]*ptxsim.Module{}, seed: seed, live: map[*buffer]bool{}}
-	rt.NVRTC, _ = LoadNVRTC()
-	return rt
+	return &Runtime{mem: ptxsim.NewMemory(), mods: map[[32]byte]*ptxsim.Module{}, seed: seed, live: map[*buffer]bool{}}
 }
 
 // NewDevice returns a GPU device over a new runtime.
@@ -196,6 +194,9 @@ func (rt *Runtime) Compile(src string) (gpu.Program, error) {
 	ok := embedded
 	if c, cached := nvPTX.Load(key); !ok && cached {
 		code, ok = c.([]byte), true
+	}
+	if !ok && rt.NVRTC == nil {
+		rt.NVRTC, _ = LoadNVRTC() // only now: most tests need no compile
 	}
 	if !ok && rt.NVRTC != nil {
 		arch, err := embeddedArch()

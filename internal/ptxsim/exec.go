@@ -650,7 +650,7 @@ const (
 
 // mem resolves a memory operand of thread t in space sp to its bytes, for
 // an access of kind acc.
-func (b *block) mem(t *thread, in *inst, o operand, sp string, n int, acc int) ([]byte, error) {
+func (b *block) mem(t *thread, o operand, sp string, n int, acc int) ([]byte, error) {
 	f := t.top()
 	if sp == "param" {
 		if o.hasReg {
@@ -773,7 +773,7 @@ func (b *block) step(t *thread, in *inst) error {
 		if in.kind == kSt {
 			acc = accWrite
 		}
-		p, err := b.mem(t, in, mo, sp, ew*vec, acc)
+		p, err := b.mem(t, mo, sp, ew*vec, acc)
 		if err != nil {
 			return err
 		}
@@ -1081,7 +1081,7 @@ func (b *block) step(t *thread, in *inst) error {
 		if in.kind == kRed {
 			mo, vi = in.args[0], 1
 		}
-		p, err := b.mem(t, in, mo, in.space, w/8, accAtomic)
+		p, err := b.mem(t, mo, in.space, w/8, accAtomic)
 		if err != nil {
 			return err
 		}
