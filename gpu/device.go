@@ -48,7 +48,9 @@ func NewDevice(rt Runtime) *Device {
 // EnvMul names the variable that chooses how the device programs multiply
 // in the fields of 64-bit limbs (BN254, BLS12-381, BLS12-377): "32" over
 // 32-bit words, the fast form on GPUs, under CUDA with the carry chains in
-// inline PTX; "32c" the same in C only; "64" over 64-bit limbs, the fast
+// inline PTX (the multiplication's rows, and the addition, subtraction and
+// final reduction with the carry flag); "32c" the same in C only; "64"
+// over 64-bit limbs (also in C), the fast
 // form on CPUs. Unset, CUDA devices and OpenCL GPUs use 32 and OpenCL CPU
 // devices (POCL) 64. All give the same results; tests run each.
 const EnvMul = "ZKACCEL_GPU_MUL"

@@ -316,7 +316,7 @@ func TestPTXCounts(t *testing.T) {
 				return fmt.Errorf("wrong states")
 			}
 			return nil
-		}, []string{"poseidon2_permute"}, items("poseidon2_permute"), 111467},
+		}, []string{"poseidon2_permute"}, items("poseidon2_permute"), 103937},
 		{"keccak-256 of 64 bytes, per message", func(d *gpu.Device) error {
 			return d.Keccak256(keccakBatch(msgs))
 		}, []string{"keccak256_batch"}, items("keccak256_batch"), 7336},
@@ -326,11 +326,11 @@ func TestPTXCounts(t *testing.T) {
 				err = fmt.Errorf("wrong transform")
 			}
 			return err
-		}, []string{"ntt_dif_local"}, func(map[string]*ptxdev.Count) float64 { return 10 * 512 }, 481},
+		}, []string{"ntt_dif_local"}, func(map[string]*ptxdev.Count) float64 { return 10 * 512 }, 445},
 		{"msm bn254 g1 n=256, per bucket entry", func(d *gpu.Device) error {
 			_, err := deviceMSM(d, bind.BN254G1, msmPts, msmSc)
 			return err
-		}, []string{"msm_task_accumulate"}, items("msm_scatter"), 3707},
+		}, []string{"msm_task_accumulate"}, items("msm_scatter"), 3587},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -12,12 +12,14 @@ import (
 	"github.com/zkaccel/zkaccel"
 )
 
-// The multiplication self-check. The field multiplication's inline PTX
-// (gpu/source.go's montRowPTX) is the one part of the device code that CI
-// cannot run: it runs only on an NVIDIA GPU. So before a CUDA device first
-// compiles a program that multiplies in a curve field with it, the device
-// multiplies a set of edge and random elements of every curve field and
-// compares each product with math/big's. A difference makes every such
+// The multiplication self-check. The curve fields' arithmetic in inline
+// PTX (gpu/source.go: the multiplication's rows, montRowPTX, and the
+// addition, subtraction and final reduction, addSubPTX) runs only on an
+// NVIDIA GPU, through its driver's own compiler; CI checks it only on an
+// interpreter of the PTX (internal/ptxsim). So before a CUDA device first
+// compiles a program that uses it, the device multiplies, adds and
+// subtracts a set of edge and random elements of every curve field and
+// compares each result with math/big's. A difference makes every such
 // program unavailable on the device (an error wrapping
 // zkaccel.ErrUnsupported, so calls fall back to the CPU, visibly, and
 // conformance fails) rather than give a wrong answer; ZKACCEL_GPU_MUL=32c
@@ -81,26 +83,42 @@ func (d *Device) mulCheck() error {
 	return err
 }
 
-// mulCheckSource is one program with a multiplication kernel per curve
-// field: mulcheck_<i>(out, a, b, n) writes out[j] = a[j]·b[j].
+// mulCheckSource is one program with an arithmetic kernel per curve
+// field: mulcheck_<i>(out, a, b, n, op) writes out[j] = a[j]·b[j] (op 0),
+// a[j] + b[j] (op 1) or a[j] − b[j] (op 2), each mod p.
 func mulCheckSource() string {
 	parts := make([]string, 0, 2*len(mulCheckFields))
 	for i, f := range mulCheckFields {
 		prefix := fmt.Sprintf("mc%d", i)
 		parts = append(parts, FieldSource(prefix, f.p, 64), strings.ReplaceAll(`
-KERNEL void mulcheck_P(GLOBAL u64* out, const GLOBAL u64* a, const GLOBAL u64* b, u32 n) {
+KERNEL void mulcheck_P(GLOBAL u64* out, const GLOBAL u64* a, const GLOBAL u64* b, u32 n, u32 op) {
 	u32 j = GLOBAL_ID();
 	if (j >= n) return;
-	P_store(out, j, P_mul(P_load(a, j), P_load(b, j)));
+	P_t x = P_load(a, j), y = P_load(b, j);
+	P_store(out, j, op == 0 ? P_mul(x, y) : op == 1 ? P_add(x, y) : P_sub(x, y));
 }
 `, "P", prefix))
 	}
 	return Source(parts...)
 }
 
+// mulCheckOps are the check's operations, by their kernel argument op.
+var mulCheckOps = []struct {
+	name string
+	f    func(x, y, p, rInv *big.Int) *big.Int
+}{
+	{"a·b·R⁻¹", func(x, y, p, rInv *big.Int) *big.Int {
+		z := new(big.Int).Mul(x, y)
+		return z.Mul(z, rInv).Mod(z, p)
+	}},
+	{"a + b", func(x, y, p, _ *big.Int) *big.Int { z := new(big.Int).Add(x, y); return z.Mod(z, p) }},
+	{"a − b", func(x, y, p, _ *big.Int) *big.Int { z := new(big.Int).Sub(x, y); return z.Mod(z, p) }},
+}
+
 // runMulCheck compiles the check's program under prelude on rt, and
-// compares every product with math/big's. corrupt, for tests, alters the
-// expected products of field i before the comparison.
+// compares every product, sum and difference with math/big's. corrupt,
+// for tests, alters the expected products of field i before the
+// comparison.
 func runMulCheck(rt Runtime, prelude string, corrupt func(i int, want []byte)) error {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("%w: the multiplication self-check: %s", zkaccel.ErrUnsupported, fmt.Sprintf(format, args...))
@@ -120,43 +138,47 @@ func runMulCheck(rt Runtime, prelude string, corrupt func(i int, want []byte)) e
 			new(big.Int).Mod(new(big.Int).Sub(r, big.NewInt(1)), f.p)}
 		a := make([]byte, mulCheckPairs*es)
 		b := make([]byte, mulCheckPairs*es)
-		want := make([]byte, mulCheckPairs*es)
 		put := func(dst []byte, v *big.Int) {
 			for k := range words {
 				binary.LittleEndian.PutUint64(dst[8*k:], new(big.Int).Rsh(v, uint(64*k)).Uint64())
 			}
 		}
+		xs, ys := make([]*big.Int, mulCheckPairs), make([]*big.Int, mulCheckPairs)
 		for j := range mulCheckPairs {
-			var x, y *big.Int
 			if j < len(edges)*len(edges) {
-				x, y = edges[j/len(edges)], edges[j%len(edges)]
+				xs[j], ys[j] = edges[j/len(edges)], edges[j%len(edges)]
 			} else {
-				x, y = new(big.Int).Rand(rng, f.p), new(big.Int).Rand(rng, f.p)
+				xs[j], ys[j] = new(big.Int).Rand(rng, f.p), new(big.Int).Rand(rng, f.p)
 			}
-			put(a[j*es:], x)
-			put(b[j*es:], y)
-			z := new(big.Int).Mul(x, y)
-			put(want[j*es:], z.Mul(z, rInv).Mod(z, f.p))
+			put(a[j*es:], xs[j])
+			put(b[j*es:], ys[j])
 		}
-		if corrupt != nil {
-			corrupt(i, want)
-		}
-		got, err := runMulKernel(rt, prog, fmt.Sprintf("mulcheck_mc%d", i), a, b)
-		if err != nil {
-			return fmt.Errorf("the multiplication self-check: %s: %w", f.name, err)
-		}
-		for j := range mulCheckPairs {
-			if g, w := got[j*es:(j+1)*es], want[j*es:(j+1)*es]; !bytes.Equal(g, w) {
-				return fail("%s: a·b·R⁻¹ for a = %x, b = %x (little-endian limbs) gave %x, want %x; set %s=32c or 64 for a form without inline PTX",
-					f.name, a[j*es:(j+1)*es], b[j*es:(j+1)*es], g, w, EnvMul)
+		for op, o := range mulCheckOps {
+			want := make([]byte, mulCheckPairs*es)
+			for j := range mulCheckPairs {
+				put(want[j*es:], o.f(xs[j], ys[j], f.p, rInv))
+			}
+			if corrupt != nil && op == 0 {
+				corrupt(i, want)
+			}
+			got, err := runMulKernel(rt, prog, fmt.Sprintf("mulcheck_mc%d", i), a, b, uint32(op))
+			if err != nil {
+				return fmt.Errorf("the multiplication self-check: %s: %w", f.name, err)
+			}
+			for j := range mulCheckPairs {
+				if g, w := got[j*es:(j+1)*es], want[j*es:(j+1)*es]; !bytes.Equal(g, w) {
+					return fail("%s: %s for a = %x, b = %x (little-endian limbs) gave %x, want %x; set %s=32c or 64 for a form without inline PTX",
+						f.name, o.name, a[j*es:(j+1)*es], b[j*es:(j+1)*es], g, w, EnvMul)
+				}
 			}
 		}
 	}
 	return nil
 }
 
-// runMulKernel runs one mulcheck kernel on a and b and returns its output.
-func runMulKernel(rt Runtime, prog Program, name string, a, b []byte) ([]byte, error) {
+// runMulKernel runs one mulcheck kernel's operation op on a and b and
+// returns its output.
+func runMulKernel(rt Runtime, prog Program, name string, a, b []byte, op uint32) ([]byte, error) {
 	k, err := prog.Kernel(name)
 	if err != nil {
 		return nil, err
@@ -188,7 +210,7 @@ func runMulKernel(rt Runtime, prog Program, name string, a, b []byte) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	if err := rt.Launch(k, mulCheckPairs, 0, ob, ab, bb, uint32(mulCheckPairs)); err != nil {
+	if err := rt.Launch(k, mulCheckPairs, 0, ob, ab, bb, uint32(mulCheckPairs), op); err != nil {
 		_ = rt.Finish()
 		return nil, err
 	}

@@ -55,6 +55,7 @@ func FieldSource(name string, p *big.Int, limbBits int) string {
 		if top := new(big.Int).Rsh(p, uint(64*n-32)); top.Uint64() < 0x7FFFFFFE {
 			sb.WriteString("#define FLD_NOCARRY32 1\n")
 			sb.WriteString(montRowCUDA(p, 2*n))
+			sb.WriteString(addSubCUDA(p, n))
 		}
 		sb.WriteString(File("field64.cl"))
 	case 32:
@@ -170,6 +171,162 @@ func montRowPTX(p *big.Int, w int) []string {
 	}
 	add("mov.u32 %s, zk_h;", t(w-1))
 	return l
+}
+
+// The addition, subtraction and final reduction in inline PTX. In C, a
+// carry is a comparison (s < a) and a reduction a compare of all limbs
+// with p and a branch: about a hundred machine instructions each for
+// BN254's four limbs. PTX has the carry flag (add.cc, addc, sub.cc, subc),
+// and a choice without a branch (selp), so each becomes about 3n 64-bit
+// operations. They come with the multiplication's row, under the same
+// switch: ZK_NO_ASM (ZKACCEL_GPU_MUL=32c) or ZK_MUL64 turns all of them
+// off, and the multiplication self-check checks them too.
+
+// Addition and subtraction operand kinds of addSubPTX.
+const (
+	ptxAdd    = iota // $0… ← (a + b) mod p, a and b < p
+	ptxSub           // $0… ← (a − b) mod p, a and b < p
+	ptxReduce        // $0… ← a mod p, a < 2p
+)
+
+// addSubCUDA returns, for CUDA with inline PTX (FLD_ASM_ROW's
+// condition), the device functions FLD_addp, FLD_subp (r ← a ± b mod p)
+// and FLD_redp (r ← a mod p for a < 2p) over n 64-bit limbs, each one block
+// of addSubPTX, and defines FLD_ASM_ADD, which makes src/field64.cl use
+// them.
+func addSubCUDA(p *big.Int, n int) string {
+	var sb strings.Builder
+	sb.WriteString("#if defined(ZK_CUDA) && defined(ZK_MUL32) && !defined(ZK_NO_ASM)\n#define FLD_ASM_ADD 1\n")
+	for _, f := range []struct {
+		name, doc string
+		op, ins   int
+	}{
+		{"FLD_addp", "r ← (a + b) mod p for a, b < p", ptxAdd, 2},
+		{"FLD_subp", "r ← (a − b) mod p for a, b < p", ptxSub, 2},
+		{"FLD_redp", "r ← a mod p for a < 2p", ptxReduce, 1},
+	} {
+		params := "u64* r, const u64* a"
+		if f.ins == 2 {
+			params += ", const u64* b"
+		}
+		fmt.Fprintf(&sb, "// %s: %s.\nDEVICE void %s(%s) {\n\tasm(\"{\\n\\t\"\n", f.name, f.doc, f.name, params)
+		for _, l := range addSubPTX(p, n, f.op) {
+			fmt.Fprintf(&sb, "\t    \"%s\\n\\t\"\n", strings.ReplaceAll(l, "$", "%"))
+		}
+		sb.WriteString("\t    \"}\"\n\t    :")
+		for j := range n {
+			if j > 0 {
+				sb.WriteString(",")
+			}
+			fmt.Fprintf(&sb, " \"=l\"(r[%d])", j)
+		}
+		sb.WriteString("\n\t    :")
+		for k, arr := range []string{"a", "b"}[:f.ins] {
+			for j := range n {
+				if k > 0 || j > 0 {
+					sb.WriteString(",")
+				}
+				fmt.Fprintf(&sb, " \"l\"(%s[%d])", arr, j)
+			}
+		}
+		sb.WriteString(");\n}\n")
+	}
+	sb.WriteString("#endif\n")
+	return sb.String()
+}
+
+// addSubPTX returns the PTX of one addition (op ptxAdd), subtraction
+// (ptxSub) or reduction (ptxReduce) mod p over n 64-bit limbs, one
+// instruction per line, with operands $0 … $(n−1) the result (written
+// only), $n … $(2n−1) a and, for the two with two inputs, $2n … $(3n−1) b
+// (addSubCUDA writes them as %0 …). The results are written last, from
+// the block's own registers, so the code is right whichever registers the
+// compiler gives the operands.
+//
+//	add:    r = a + b (carry c), s = r − p (borrow); a + b < p exactly when
+//	        c − borrow is negative: then the result is r, else s.
+//	sub:    r = a − b (borrow); m = −borrow (0 or all ones); r + (p AND m).
+//	reduce: s = a − p (borrow); the result is a on a borrow, else s.
+//
+// TestAddSubPTX runs this text through an interpreter against math/big.
+func addSubPTX(p *big.Int, n int, op int) []string {
+	pw := make([]string, n)
+	for i, x := range split64(p, n) {
+		pw[i] = fmt.Sprintf("0x%016x", x)
+	}
+	out := func(j int) string { return fmt.Sprintf("$%d", j) }
+	a := func(j int) string { return fmt.Sprintf("$%d", n+j) }
+	b := func(j int) string { return fmt.Sprintf("$%d", 2*n+j) }
+	reg := func(r string, j int) string { return fmt.Sprintf("zk_%s%d", r, j) }
+	var l []string
+	add := func(f string, args ...any) { l = append(l, fmt.Sprintf(f, args...)) }
+	var regs []string
+	for j := range n {
+		regs = append(regs, reg("r", j), reg("s", j))
+	}
+	add(".reg .u64 zk_z, zk_c, %s;", strings.Join(regs, ", "))
+	add(".reg .pred zk_lt;")
+	add("mov.u64 zk_z, 0;")
+	// chain runs op over the limbs with the carry flag: first op.cc, then
+	// opc.cc, and the last without .cc when last is set.
+	chain := func(opname string, dst, x, y func(int) string, last bool) {
+		for j := range n {
+			switch {
+			case j == 0:
+				add("%s.cc.u64 %s, %s, %s;", opname, dst(j), x(j), y(j))
+			case j == n-1 && last:
+				add("%sc.u64 %s, %s, %s;", opname, dst(j), x(j), y(j))
+			default:
+				add("%sc.cc.u64 %s, %s, %s;", opname, dst(j), x(j), y(j))
+			}
+		}
+	}
+	r := func(j int) string { return reg("r", j) }
+	s := func(j int) string { return reg("s", j) }
+	pj := func(j int) string { return pw[j] }
+	switch op {
+	case ptxAdd:
+		chain("add", r, a, b, false)
+		add("addc.u64 zk_c, zk_z, zk_z;")
+		chain("sub", s, r, pj, false)
+		add("subc.u64 zk_c, zk_c, zk_z;")
+		add("setp.lt.s64 zk_lt, zk_c, 0;")
+		for j := range n {
+			add("selp.u64 %s, %s, %s, zk_lt;", out(j), r(j), s(j))
+		}
+	case ptxSub:
+		chain("sub", r, a, b, false)
+		add("subc.u64 zk_c, zk_z, zk_z;")
+		for j := range n {
+			add("and.b64 %s, zk_c, %s;", s(j), pw[j])
+		}
+		chain("add", out, r, s, true)
+	case ptxReduce:
+		chain("sub", s, a, pj, false)
+		add("subc.u64 zk_c, zk_z, zk_z;")
+		add("setp.ne.u64 zk_lt, zk_c, 0;")
+		for j := range n {
+			add("selp.u64 %s, %s, %s, zk_lt;", r(j), a(j), s(j))
+		}
+		for j := range n {
+			add("mov.u64 %s, %s;", out(j), r(j))
+		}
+	default:
+		panic(fmt.Sprintf("gpu: addSubPTX op %d", op))
+	}
+	return l
+}
+
+// split64 returns the n low 64-bit words of x, least significant first.
+func split64(x *big.Int, n int) []uint64 {
+	out := make([]uint64, n)
+	v := new(big.Int).Set(x)
+	mask := new(big.Int).SetUint64(^uint64(0))
+	for i := range out {
+		out[i] = new(big.Int).And(v, mask).Uint64()
+		v.Rsh(v, 64)
+	}
+	return out
 }
 
 // split32 returns the n low 32-bit words of x, least significant first.

@@ -208,8 +208,9 @@ if [ -n "$san" ]; then
 else
 	echo "== sanitize: no compute-sanitizer on this machine" | tee -a "$L/summary.log"
 fi
-# 3. The field multiplication's other forms (gpu.EnvMul: the default is 32,
-# inline PTX; 32c is the same in C, 64 over 64-bit limbs) at one size.
+# 3. The field arithmetic's other forms (gpu.EnvMul: the default is 32,
+# inline PTX for the multiplication's rows and the carry-flag addition and
+# subtraction; 32c is the same in C, 64 over 64-bit limbs) at one size.
 ZKACCEL_GPU_MUL=32c step bench-mul32c 120 "$B/zkaccel" bench --device "$dev" --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul32c.json"
 ZKACCEL_GPU_MUL=64 step bench-mul64 120 "$B/zkaccel" bench --device "$dev" --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul64.json"
 # The copy stream (cuda.EnvCopyStream): copies on the launch stream, for

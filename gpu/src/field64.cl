@@ -78,8 +78,13 @@ DEVICE FLD_t FLD_sub_p(FLD_t a) {
 	return r;
 }
 
+// FLD_add, FLD_sub: with FLD_ASM_ADD (CUDA's inline PTX, gpu/source.go's
+// addSubCUDA), the carry-flag forms FLD_addp and FLD_subp; else in C.
 DEVICE FLD_t FLD_add(FLD_t a, FLD_t b) {
 	FLD_t r;
+#ifdef FLD_ASM_ADD
+	FLD_addp(r.v, a.v, b.v);
+#else
 	u64 carry = 0;
 	for (int i = 0; i < FLD_N; i++) {
 		u64 s = a.v[i] + b.v[i];
@@ -88,6 +93,7 @@ DEVICE FLD_t FLD_add(FLD_t a, FLD_t b) {
 		carry = c1 | (r.v[i] < s);
 	}
 	if (FLD_geq_p(r, carry)) r = FLD_sub_p(r);
+#endif
 	return r;
 }
 
@@ -95,6 +101,9 @@ DEVICE FLD_t FLD_double(FLD_t a) { return FLD_add(a, a); }
 
 DEVICE FLD_t FLD_sub(FLD_t a, FLD_t b) {
 	FLD_t r;
+#ifdef FLD_ASM_ADD
+	FLD_subp(r.v, a.v, b.v);
+#else
 	u64 borrow = 0;
 	for (int i = 0; i < FLD_N; i++) {
 		u64 d = a.v[i] - b.v[i];
@@ -111,6 +120,7 @@ DEVICE FLD_t FLD_sub(FLD_t a, FLD_t b) {
 			carry = c1 | (r.v[i] < s);
 		}
 	}
+#endif
 	return r;
 }
 
@@ -171,8 +181,14 @@ DEVICE FLD_t FLD_mul(FLD_t a, FLD_t b) {
 	FLD_t r;
 	UNROLL
 	for (int j = 0; j < FLD_N; j++) r.v[j] = (u64)t[2 * j] | ((u64)t[2 * j + 1] << 32);
+#ifdef FLD_ASM_ADD
+	FLD_t q;
+	FLD_redp(q.v, r.v);
+	return q;
+#else
 	if (FLD_geq_p(r, 0)) r = FLD_sub_p(r);
 	return r;
+#endif
 }
 #else
 // FLD_mul returns a·b·R⁻¹ mod p (Montgomery multiplication, CIOS).
