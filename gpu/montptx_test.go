@@ -90,61 +90,66 @@ func (m *ptxMachine) exec(line string) error {
 // cuda.TestNVRTCCubin; TestField runs it on a GPU).
 func TestMontRowPTX(t *testing.T) {
 	for _, f := range mulCheckFields {
-		t.Run(f.name, func(t *testing.T) {
-			p := f.p
-			w := 2 * ((p.BitLen() + 63) / 64)
-			prog := montRowPTX(p, w)
-			r := new(big.Int).Lsh(big.NewInt(1), uint(32*w))
-			rInv := new(big.Int).ModInverse(r, p)
-			rng := rand.New(rand.NewSource(1))
-			pm1 := new(big.Int).Sub(p, big.NewInt(1))
-			edges := []*big.Int{big.NewInt(0), big.NewInt(1), big.NewInt(2), pm1, new(big.Int).Sub(p, big.NewInt(2)),
-				new(big.Int).Rsh(p, 1), new(big.Int).Mod(new(big.Int).Sub(r, big.NewInt(1)), p)}
-			var as, bs []*big.Int
-			for _, a := range edges {
-				for _, b := range edges {
-					as, bs = append(as, a), append(bs, b)
+		for _, pairs := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/pairs=%v", f.name, pairs), func(t *testing.T) { testMontRowPTX(t, f, pairs) })
+		}
+	}
+}
+
+// testMontRowPTX is TestMontRowPTX for one field and order.
+func testMontRowPTX(t *testing.T, f mulCheckField, pairs bool) {
+	p := f.p
+	w := 2 * ((p.BitLen() + 63) / 64)
+	prog := montRowPTX(p, w, pairs)
+	r := new(big.Int).Lsh(big.NewInt(1), uint(32*w))
+	rInv := new(big.Int).ModInverse(r, p)
+	rng := rand.New(rand.NewSource(1))
+	pm1 := new(big.Int).Sub(p, big.NewInt(1))
+	edges := []*big.Int{big.NewInt(0), big.NewInt(1), big.NewInt(2), pm1, new(big.Int).Sub(p, big.NewInt(2)),
+		new(big.Int).Rsh(p, 1), new(big.Int).Mod(new(big.Int).Sub(r, big.NewInt(1)), p)}
+	var as, bs []*big.Int
+	for _, a := range edges {
+		for _, b := range edges {
+			as, bs = append(as, a), append(bs, b)
+		}
+	}
+	for range 2000 {
+		as = append(as, new(big.Int).Rand(rng, p))
+		bs = append(bs, new(big.Int).Rand(rng, p))
+	}
+	word := func(v *big.Int, j int) uint32 {
+		return uint32(new(big.Int).Rsh(v, uint(32*j)).Uint64())
+	}
+	for k := range as {
+		a, b := as[k], bs[k]
+		m := &ptxMachine{reg: map[string]uint32{}}
+		for j := range w {
+			m.reg[fmt.Sprintf("$%d", j)] = 0
+			m.reg[fmt.Sprintf("$%d", w+j)] = word(a, j)
+		}
+		for i := range w {
+			m.reg[fmt.Sprintf("$%d", 2*w)] = word(b, i)
+			for _, line := range prog {
+				if err := m.exec(line); err != nil {
+					t.Fatalf("a = %v, b = %v, row %d: %v", a, b, i, err)
 				}
 			}
-			for range 2000 {
-				as = append(as, new(big.Int).Rand(rng, p))
-				bs = append(bs, new(big.Int).Rand(rng, p))
-			}
-			word := func(v *big.Int, j int) uint32 {
-				return uint32(new(big.Int).Rsh(v, uint(32*j)).Uint64())
-			}
-			for k := range as {
-				a, b := as[k], bs[k]
-				m := &ptxMachine{reg: map[string]uint32{}}
-				for j := range w {
-					m.reg[fmt.Sprintf("$%d", j)] = 0
-					m.reg[fmt.Sprintf("$%d", w+j)] = word(a, j)
-				}
-				for i := range w {
-					m.reg[fmt.Sprintf("$%d", 2*w)] = word(b, i)
-					for _, line := range prog {
-						if err := m.exec(line); err != nil {
-							t.Fatalf("a = %v, b = %v, row %d: %v", a, b, i, err)
-						}
-					}
-				}
-				got := new(big.Int)
-				for j := w - 1; j >= 0; j-- {
-					got.Lsh(got, 32).Or(got, big.NewInt(int64(m.reg[fmt.Sprintf("$%d", j)])))
-				}
-				if got.Cmp(new(big.Int).Lsh(p, 1)) >= 0 {
-					t.Fatalf("a = %v, b = %v: t = %v ≥ 2p", a, b, got)
-				}
-				if got.Cmp(p) >= 0 {
-					got.Sub(got, p)
-				}
-				want := new(big.Int).Mul(a, b)
-				want.Mul(want, rInv).Mod(want, p)
-				if got.Cmp(want) != 0 {
-					t.Fatalf("a = %v, b = %v: PTX gives %v, want %v", a, b, got, want)
-				}
-			}
-		})
+		}
+		got := new(big.Int)
+		for j := w - 1; j >= 0; j-- {
+			got.Lsh(got, 32).Or(got, big.NewInt(int64(m.reg[fmt.Sprintf("$%d", j)])))
+		}
+		if got.Cmp(new(big.Int).Lsh(p, 1)) >= 0 {
+			t.Fatalf("a = %v, b = %v: t = %v ≥ 2p", a, b, got)
+		}
+		if got.Cmp(p) >= 0 {
+			got.Sub(got, p)
+		}
+		want := new(big.Int).Mul(a, b)
+		want.Mul(want, rInv).Mod(want, p)
+		if got.Cmp(want) != 0 {
+			t.Fatalf("a = %v, b = %v: PTX gives %v, want %v", a, b, got, want)
+		}
 	}
 }
 

@@ -232,8 +232,9 @@ func TestPTXMutants(t *testing.T) {
 // without NVRTC unless ZKACCEL_REQUIRE_NVRTC=1, and where NVRTC makes no
 // PTX for the embedded PTX's architecture, as the emulated GPU's test
 // double does): the MSM's atomics one per
-// thread (ZKACCEL_GPU_WARP=0), the field multiplication in C over 32-bit
-// words and over 64-bit limbs (ZKACCEL_GPU_MUL=32c, 64), the NTT's
+// thread (ZKACCEL_GPU_WARP=0), the field multiplication's rows in pairs
+// (ZKACCEL_GPU_MUL=32w), in C over 32-bit words and over 64-bit limbs
+// (32c, 64), the NTT's
 // element-major blocks (ZKACCEL_GPU_NTT_LAYOUT=element), and the bucket
 // kernels under launch bounds (ZKACCEL_MSM_MIN_BLOCKS=2, which caps their
 // registers).
@@ -247,7 +248,7 @@ func TestPTXVariants(t *testing.T) {
 	seed := devtest.Seed(t)
 	b := bind.BN254G1
 	for _, v := range []struct{ env, val string }{
-		{gpu.EnvWarp, "0"}, {gpu.EnvMul, "32c"}, {gpu.EnvMul, "64"}, {gpu.EnvNTTLayout, "element"}, {gpu.EnvMSMMinBlocks, "2"},
+		{gpu.EnvWarp, "0"}, {gpu.EnvMul, "32w"}, {gpu.EnvMul, "32c"}, {gpu.EnvMul, "64"}, {gpu.EnvNTTLayout, "element"}, {gpu.EnvMSMMinBlocks, "2"},
 	} {
 		t.Run(v.env+"="+v.val, func(t *testing.T) {
 			t.Setenv(v.env, v.val)

@@ -89,27 +89,38 @@ func negInv(p *big.Int, bits uint) uint64 {
 // words as one block of inline PTX (montRowPTX), whose carry chains are the
 // multiply-add-with-carry instructions the hardware has. src/field64.cl
 // uses it in place of its C row where FLD_ASM_ROW is defined; ZK_NO_ASM
-// turns it off.
+// turns it off. The row's instructions come in two orders (montRowPTX):
+// split chains, the default, and pairs where ZK_MUL_PAIRS is defined
+// (ZKACCEL_GPU_MUL=32w).
 func montRowCUDA(p *big.Int, w int) string {
 	var sb strings.Builder
 	sb.WriteString("#if defined(ZK_CUDA) && defined(ZK_MUL32) && !defined(ZK_NO_ASM)\n#define FLD_ASM_ROW 1\n")
 	sb.WriteString("// FLD_row sets t (w words, < 2p) to (t + x·bi + m·p)/2^32, m = (t₀ + x₀·bi)·(−p⁻¹) mod 2^32.\n")
-	sb.WriteString("DEVICE void FLD_row(u32* t, const u32* x, u32 bi) {\n\tasm(\"{\\n\\t\"\n")
-	for _, l := range montRowPTX(p, w) {
-		fmt.Fprintf(&sb, "\t    \"%s\\n\\t\"\n", strings.ReplaceAll(l, "$", "%"))
-	}
-	sb.WriteString("\t    \"}\"\n\t    :")
-	for j := range w {
-		if j > 0 {
-			sb.WriteString(",")
+	sb.WriteString("DEVICE void FLD_row(u32* t, const u32* x, u32 bi) {\n")
+	for k, pairs := range []bool{true, false} {
+		if k == 0 {
+			sb.WriteString("#ifdef ZK_MUL_PAIRS\n")
+		} else {
+			sb.WriteString("#else\n")
 		}
-		fmt.Fprintf(&sb, " \"+r\"(t[%d])", j)
+		sb.WriteString("\tasm(\"{\\n\\t\"\n")
+		for _, l := range montRowPTX(p, w, pairs) {
+			fmt.Fprintf(&sb, "\t    \"%s\\n\\t\"\n", strings.ReplaceAll(l, "$", "%"))
+		}
+		sb.WriteString("\t    \"}\"\n\t    :")
+		for j := range w {
+			if j > 0 {
+				sb.WriteString(",")
+			}
+			fmt.Fprintf(&sb, " \"+r\"(t[%d])", j)
+		}
+		sb.WriteString("\n\t    :")
+		for j := range w {
+			fmt.Fprintf(&sb, " \"r\"(x[%d]),", j)
+		}
+		sb.WriteString(" \"r\"(bi));\n")
 	}
-	sb.WriteString("\n\t    :")
-	for j := range w {
-		fmt.Fprintf(&sb, " \"r\"(x[%d]),", j)
-	}
-	sb.WriteString(" \"r\"(bi));\n}\n#endif\n")
+	sb.WriteString("#endif\n}\n#endif\n")
 	return sb.String()
 }
 
@@ -121,13 +132,27 @@ func montRowCUDA(p *big.Int, w int) string {
 //
 //	t ← (t + x·bi + m·p) / 2^32,  m = (t₀ + x₀·bi)·(−p⁻¹) mod 2^32
 //
-// It adds x·bi in two carry chains (the low halves of the products into
-// t₀ … t_(w−1) and a top word h, then the high halves one word up), then
-// m·p the same way (t₀ becomes 0), and shifts down by one word. With
-// t < 2p and p < 2^(32w−1), no sum exceeds w+1 words and the new t < 2p
-// again. TestMontRowPTX runs this text through an interpreter of the PTX
+// It adds x·bi, then m·p (t₀ becomes 0), into t and a top word h, and
+// shifts down by one word. With t < 2p and p < 2^(32w−1), no sum exceeds
+// w+1 words and the new t < 2p again. Each product u·v goes in as its low
+// half (mad.lo) at some word j and its high half (mad.hi) at j+1, and the
+// instructions' order is one of two:
+//
+//   - split (pairs false): for each of x·bi and m·p, one carry chain adds
+//     the low halves of all products into t₀ … t_(w−1), and a second the
+//     high halves one word up;
+//   - pairs (pairs true): one chain adds the products of the even words
+//     of u, each product's low and high halves one after the other (they
+//     cover words 2k and 2k+1, so they never overlap), and a second the
+//     odd words'. ptxas turns each such pair into one wide multiply-add
+//     with carry in and out (IMAD.WIDE.U32.X on sm_90), where the split
+//     order costs a multiply and an addition for each half: about 40 %
+//     fewer machine instructions for the same multiplications, but more
+//     registers (BENCHMARKS.md).
+//
+// TestMontRowPTX runs this text through an interpreter of the PTX
 // instructions it uses against math/big.
-func montRowPTX(p *big.Int, w int) []string {
+func montRowPTX(p *big.Int, w int, pairs bool) []string {
 	pw := make([]string, w)
 	for i, x := range split32(p, w) {
 		pw[i] = fmt.Sprintf("0x%08x", x)
@@ -139,9 +164,18 @@ func montRowPTX(p *big.Int, w int) []string {
 	add := func(f string, a ...any) { l = append(l, fmt.Sprintf(f, a...)) }
 	add(".reg .u32 zk_z, zk_m, zk_h;")
 	add("mov.u32 zk_z, 0;")
-	// chain adds lo(u_j·v_j) into t_j (j < w), its carry into h; then
+	// top adds the carry of the chain that reached t_(w−1) into h: h
+	// starts as that carry in the first product (first), else grows by it.
+	top := func(first bool) {
+		if first {
+			add("addc.u32 zk_h, zk_z, zk_z;")
+		} else {
+			add("addc.u32 zk_h, zk_h, zk_z;")
+		}
+	}
+	// split adds lo(u_j·v_j) into t_j (j < w), its carry into h; then
 	// hi(u_j·v_j) into t_(j+1) and the last into h.
-	chain := func(u func(int) string, v func(int) string, first bool) {
+	split := func(u func(int) string, v func(int) string, first bool) {
 		for j := range w {
 			op := "madc.lo.cc.u32"
 			if j == 0 {
@@ -149,11 +183,7 @@ func montRowPTX(p *big.Int, w int) []string {
 			}
 			add("%s %s, %s, %s, %s;", op, t(j), u(j), v(j), t(j))
 		}
-		if first {
-			add("addc.u32 zk_h, zk_z, zk_z;")
-		} else {
-			add("addc.u32 zk_h, zk_h, zk_z;")
-		}
+		top(first)
 		for j := range w - 1 {
 			op := "madc.hi.cc.u32"
 			if j == 0 {
@@ -162,6 +192,34 @@ func montRowPTX(p *big.Int, w int) []string {
 			add("%s %s, %s, %s, %s;", op, t(j+1), u(j), v(j), t(j+1))
 		}
 		add("madc.hi.u32 zk_h, %s, %s, zk_h;", u(w-1), v(w-1))
+	}
+	// paired adds u_j·v_j for even j (lo into t_j, hi into t_(j+1)), the
+	// carry into h; then for odd j, the last high half into h. w is even.
+	paired := func(u func(int) string, v func(int) string, first bool) {
+		for par := range 2 {
+			for j := par; j < w; j += 2 {
+				lo := "madc.lo.cc.u32"
+				if j == par {
+					lo = "mad.lo.cc.u32"
+				}
+				add("%s %s, %s, %s, %s;", lo, t(j), u(j), v(j), t(j))
+				if j+1 < w {
+					add("madc.hi.cc.u32 %s, %s, %s, %s;", t(j+1), u(j), v(j), t(j+1))
+				} else {
+					add("madc.hi.u32 zk_h, %s, %s, zk_h;", u(j), v(j))
+				}
+			}
+			if par == 0 {
+				top(first)
+			}
+		}
+	}
+	chain := split
+	if pairs {
+		if w%2 != 0 {
+			panic("gpu: montRowPTX pairs needs an even word count")
+		}
+		chain = paired
 	}
 	chain(x, func(int) string { return bi }, true)
 	add("mul.lo.u32 zk_m, %s, 0x%08x;", t(0), negInv(p, 32))
