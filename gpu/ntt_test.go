@@ -209,7 +209,7 @@ func TestMulEnv(t *testing.T) {
 		t.Setenv(gpu.EnvMul, "48")
 		d2 := gpu.NewDevice(d.Runtime())
 		_, _, err := nttFields[0].one(d2, inputs.NewRand(1), 4, false, zkaccel.DIT, false)
-		if err == nil || !strings.Contains(err.Error(), `ZKACCEL_GPU_MUL="48": want 32, 32w, 32c or 64`) {
+		if err == nil || !strings.Contains(err.Error(), `ZKACCEL_GPU_MUL="48": want 32, 32s, 32c or 64`) {
 			t.Fatalf("NTT with %s=48: err = %v, want one naming the variable", gpu.EnvMul, err)
 		}
 	})

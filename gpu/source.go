@@ -84,43 +84,65 @@ func negInv(p *big.Int, bits uint) uint64 {
 	return inv.Uint64()
 }
 
-// montRowCUDA returns, for CUDA with the 32-bit-word multiplication, the
-// function FLD_row: one row of the Montgomery multiplication mod p over w
-// words as one block of inline PTX (montRowPTX), whose carry chains are the
-// multiply-add-with-carry instructions the hardware has. src/field64.cl
-// uses it in place of its C row where FLD_ASM_ROW is defined; ZK_NO_ASM
-// turns it off. The row's instructions come in two orders (montRowPTX):
-// split chains, the default, and pairs where ZK_MUL_PAIRS is defined
-// (ZKACCEL_GPU_MUL=32w).
+// montRowCUDA returns, for CUDA with the 32-bit-word multiplication, its
+// inline PTX, as device functions that src/field64.cl uses in place of its
+// C rows (ZK_NO_ASM turns them off):
+//
+//   - by default, FLD_mulw: the whole multiplication in one block
+//     (montMulPTX), each product's two halves one wide multiply-add;
+//     FLD_ASM_MUL says it is there;
+//   - with ZK_MUL_ROWS (ZKACCEL_GPU_MUL=32s), FLD_row: one row of the
+//     multiplication (montRowPTX), its low and high halves in split carry
+//     chains; FLD_ASM_ROW says it is there.
 func montRowCUDA(p *big.Int, w int) string {
 	var sb strings.Builder
-	sb.WriteString("#if defined(ZK_CUDA) && defined(ZK_MUL32) && !defined(ZK_NO_ASM)\n#define FLD_ASM_ROW 1\n")
-	sb.WriteString("// FLD_row sets t (w words, < 2p) to (t + x·bi + m·p)/2^32, m = (t₀ + x₀·bi)·(−p⁻¹) mod 2^32.\n")
-	sb.WriteString("DEVICE void FLD_row(u32* t, const u32* x, u32 bi) {\n")
-	for k, pairs := range []bool{true, false} {
-		if k == 0 {
-			sb.WriteString("#ifdef ZK_MUL_PAIRS\n")
-		} else {
-			sb.WriteString("#else\n")
-		}
-		sb.WriteString("\tasm(\"{\\n\\t\"\n")
-		for _, l := range montRowPTX(p, w, pairs) {
-			fmt.Fprintf(&sb, "\t    \"%s\\n\\t\"\n", strings.ReplaceAll(l, "$", "%"))
-		}
+	// operands writes an asm statement's output list (t, read and written
+	// where rw) and input lists.
+	operands := func(rw bool, ins ...string) {
 		sb.WriteString("\t    \"}\"\n\t    :")
+		c := "=r"
+		if rw {
+			c = "+r"
+		}
 		for j := range w {
 			if j > 0 {
 				sb.WriteString(",")
 			}
-			fmt.Fprintf(&sb, " \"+r\"(t[%d])", j)
+			fmt.Fprintf(&sb, " \"%s\"(t[%d])", c, j)
 		}
 		sb.WriteString("\n\t    :")
-		for j := range w {
-			fmt.Fprintf(&sb, " \"r\"(x[%d]),", j)
+		for k, arr := range ins {
+			if arr == "bi" {
+				sb.WriteString(", \"r\"(bi)")
+				continue
+			}
+			for j := range w {
+				if k > 0 || j > 0 {
+					sb.WriteString(",")
+				}
+				fmt.Fprintf(&sb, " \"r\"(%s[%d])", arr, j)
+			}
 		}
-		sb.WriteString(" \"r\"(bi));\n")
+		sb.WriteString(");\n}\n")
 	}
-	sb.WriteString("#endif\n}\n#endif\n")
+	lines := func(l []string) {
+		sb.WriteString("\tasm(\"{\\n\\t\"\n")
+		for _, x := range l {
+			fmt.Fprintf(&sb, "\t    \"%s\\n\\t\"\n", strings.ReplaceAll(x, "$", "%"))
+		}
+	}
+	sb.WriteString("#if defined(ZK_CUDA) && defined(ZK_MUL32) && !defined(ZK_NO_ASM)\n")
+	sb.WriteString("#ifdef ZK_MUL_ROWS\n#define FLD_ASM_ROW 1\n")
+	sb.WriteString("// FLD_row sets t (w words, < 2p) to (t + x·bi + m·p)/2^32, m = (t₀ + x₀·bi)·(−p⁻¹) mod 2^32.\n")
+	sb.WriteString("DEVICE void FLD_row(u32* t, const u32* x, u32 bi) {\n")
+	lines(montRowPTX(p, w))
+	operands(true, "x", "bi")
+	sb.WriteString("#else\n#define FLD_ASM_MUL 1\n")
+	sb.WriteString("// FLD_mulw sets t (w words, < 2p) to x·y·2^(−32w) mod p.\n")
+	sb.WriteString("DEVICE void FLD_mulw(u32* t, const u32* x, const u32* y) {\n")
+	lines(montMulPTX(p, w))
+	operands(false, "x", "y")
+	sb.WriteString("#endif\n#endif\n")
 	return sb.String()
 }
 
@@ -132,27 +154,16 @@ func montRowCUDA(p *big.Int, w int) string {
 //
 //	t ← (t + x·bi + m·p) / 2^32,  m = (t₀ + x₀·bi)·(−p⁻¹) mod 2^32
 //
-// It adds x·bi, then m·p (t₀ becomes 0), into t and a top word h, and
-// shifts down by one word. With t < 2p and p < 2^(32w−1), no sum exceeds
-// w+1 words and the new t < 2p again. Each product u·v goes in as its low
-// half (mad.lo) at some word j and its high half (mad.hi) at j+1, and the
-// instructions' order is one of two:
-//
-//   - split (pairs false): for each of x·bi and m·p, one carry chain adds
-//     the low halves of all products into t₀ … t_(w−1), and a second the
-//     high halves one word up;
-//   - pairs (pairs true): one chain adds the products of the even words
-//     of u, each product's low and high halves one after the other (they
-//     cover words 2k and 2k+1, so they never overlap), and a second the
-//     odd words'. ptxas turns each such pair into one wide multiply-add
-//     with carry in and out (IMAD.WIDE.U32.X on sm_90), where the split
-//     order costs a multiply and an addition for each half: about 40 %
-//     fewer machine instructions for the same multiplications, but more
-//     registers (BENCHMARKS.md).
-//
-// TestMontRowPTX runs this text through an interpreter of the PTX
-// instructions it uses against math/big.
-func montRowPTX(p *big.Int, w int, pairs bool) []string {
+// It adds x·bi in two carry chains (the low halves of the products into
+// t₀ … t_(w−1) and a top word h, then the high halves one word up), then
+// m·p the same way (t₀ becomes 0), and shifts down by one word. With
+// t < 2p and p < 2^(32w−1), no sum exceeds w+1 words and the new t < 2p
+// again. ptxas makes each of these multiply-adds a multiply and a
+// separate addition for the carry, because a product's two halves are in
+// different chains; montMulPTX, the default, avoids that. TestMontRowPTX
+// runs this text through an interpreter of the PTX instructions it uses
+// against math/big.
+func montRowPTX(p *big.Int, w int) []string {
 	pw := make([]string, w)
 	for i, x := range split32(p, w) {
 		pw[i] = fmt.Sprintf("0x%08x", x)
@@ -164,18 +175,9 @@ func montRowPTX(p *big.Int, w int, pairs bool) []string {
 	add := func(f string, a ...any) { l = append(l, fmt.Sprintf(f, a...)) }
 	add(".reg .u32 zk_z, zk_m, zk_h;")
 	add("mov.u32 zk_z, 0;")
-	// top adds the carry of the chain that reached t_(w−1) into h: h
-	// starts as that carry in the first product (first), else grows by it.
-	top := func(first bool) {
-		if first {
-			add("addc.u32 zk_h, zk_z, zk_z;")
-		} else {
-			add("addc.u32 zk_h, zk_h, zk_z;")
-		}
-	}
-	// split adds lo(u_j·v_j) into t_j (j < w), its carry into h; then
+	// chain adds lo(u_j·v_j) into t_j (j < w), its carry into h; then
 	// hi(u_j·v_j) into t_(j+1) and the last into h.
-	split := func(u func(int) string, v func(int) string, first bool) {
+	chain := func(u func(int) string, v func(int) string, first bool) {
 		for j := range w {
 			op := "madc.lo.cc.u32"
 			if j == 0 {
@@ -183,7 +185,11 @@ func montRowPTX(p *big.Int, w int, pairs bool) []string {
 			}
 			add("%s %s, %s, %s, %s;", op, t(j), u(j), v(j), t(j))
 		}
-		top(first)
+		if first {
+			add("addc.u32 zk_h, zk_z, zk_z;")
+		} else {
+			add("addc.u32 zk_h, zk_h, zk_z;")
+		}
 		for j := range w - 1 {
 			op := "madc.hi.cc.u32"
 			if j == 0 {
@@ -193,34 +199,6 @@ func montRowPTX(p *big.Int, w int, pairs bool) []string {
 		}
 		add("madc.hi.u32 zk_h, %s, %s, zk_h;", u(w-1), v(w-1))
 	}
-	// paired adds u_j·v_j for even j (lo into t_j, hi into t_(j+1)), the
-	// carry into h; then for odd j, the last high half into h. w is even.
-	paired := func(u func(int) string, v func(int) string, first bool) {
-		for par := range 2 {
-			for j := par; j < w; j += 2 {
-				lo := "madc.lo.cc.u32"
-				if j == par {
-					lo = "mad.lo.cc.u32"
-				}
-				add("%s %s, %s, %s, %s;", lo, t(j), u(j), v(j), t(j))
-				if j+1 < w {
-					add("madc.hi.cc.u32 %s, %s, %s, %s;", t(j+1), u(j), v(j), t(j+1))
-				} else {
-					add("madc.hi.u32 zk_h, %s, %s, zk_h;", u(j), v(j))
-				}
-			}
-			if par == 0 {
-				top(first)
-			}
-		}
-	}
-	chain := split
-	if pairs {
-		if w%2 != 0 {
-			panic("gpu: montRowPTX pairs needs an even word count")
-		}
-		chain = paired
-	}
 	chain(x, func(int) string { return bi }, true)
 	add("mul.lo.u32 zk_m, %s, 0x%08x;", t(0), negInv(p, 32))
 	chain(func(int) string { return "zk_m" }, func(j int) string { return pw[j] }, false)
@@ -228,6 +206,134 @@ func montRowPTX(p *big.Int, w int, pairs bool) []string {
 		add("mov.u32 %s, %s;", t(j), t(j+1))
 	}
 	add("mov.u32 %s, zk_h;", t(w-1))
+	return l
+}
+
+// montMulPTX returns the PTX of a whole Montgomery multiplication mod p
+// over w 32-bit words (w even), CUDA's default form (FLD_mulw), one
+// instruction per line, with operands
+// $0 … $(w−1) the result t (written only, last), $w … $(2w−1) the
+// multiplicand x and $(2w) … $(3w−1) the multiplier y (montRowCUDA
+// writes them as %0 …):
+//
+//	t ≡ x·y·2^(−32w) (mod p), t < 2p
+//
+// It makes the same sum as w rows of montRowPTX, T = x·y + M·p with M's
+// words m_i chosen so that T's low w words are zero, but without shifting
+// T down after each row: the rows write at absolute word positions,
+// which the compiler's registers name without moves. Each product u·v
+// lands at words k and k+1 (its low and high halves, adjacent in one
+// carry chain, which ptxas makes one wide multiply-add); those with k even
+// go into accumulator E and those with k odd into O, so a product's two
+// words always sit in one aligned register pair of one accumulator, and T
+// = E + O. Row i adds x·y_i at word i, then m_i·p, with m_i = (T's word
+// i)·(−p⁻¹) mod 2^32. T's word i is E_i + O_i + c mod 2^32, where c
+// (0, 1 or 2) is the carry out of the words below i of E + O, which the
+// row then updates. A chain's carry out lands in a word that holds at most
+// a few earlier carries, so it never overflows, and nothing reaches word
+// 2w: E and O are each below T < 2^(64w). The result is E + O + c from word
+// w up. On sm_90, ptxas makes a BN254 multiplication of it 237 machine
+// instructions, 128 of them IMAD.WIDE.U32(.X), against 556 for montRowPTX's
+// rows (BENCHMARKS.md). TestMontMulPTX runs it against math/big.
+func montMulPTX(p *big.Int, w int) []string {
+	if w%2 != 0 {
+		panic("gpu: montMulPTX needs an even word count")
+	}
+	pw := make([]string, w)
+	for i, v := range split32(p, w) {
+		pw[i] = fmt.Sprintf("0x%08x", v)
+	}
+	out := func(j int) string { return fmt.Sprintf("$%d", j) }
+	x := func(j int) string { return fmt.Sprintf("$%d", w+j) }
+	y := func(j int) string { return fmt.Sprintf("$%d", 2*w+j) }
+	e := func(k int) string { return fmt.Sprintf("zk_e%d", k) }
+	o := func(k int) string { return fmt.Sprintf("zk_o%d", k) }
+	var l []string
+	add := func(f string, a ...any) { l = append(l, fmt.Sprintf(f, a...)) }
+	var regs []string
+	for k := range 2 * w {
+		regs = append(regs, e(k), o(k))
+	}
+	add(".reg .u32 zk_z, zk_m, zk_s, zk_k, zk_c, zk_drop, %s;", strings.Join(regs, ", "))
+	add("mov.u32 zk_z, 0;")
+	add("mov.u32 zk_c, 0;")
+	// An accumulator word is zero until first written: rd reads it as
+	// zk_z until then, so no word needs setting to zero.
+	written := map[string]bool{}
+	rd := func(r string) string {
+		if written[r] {
+			return r
+		}
+		return "zk_z"
+	}
+	wr := func(r string) string { written[r] = true; return r }
+	// chains adds u_j·v_j at words i+j, i+j+1 for every j < w: those with
+	// i+j even into E, the others into O, one carry chain each.
+	chains := func(i int, u, v func(int) string) {
+		for par := range 2 {
+			arr := e
+			if par == 1 {
+				arr = o
+			}
+			top := -1
+			for j := range w {
+				if (i+j)%2 != par {
+					continue
+				}
+				lo := "madc.lo.cc.u32"
+				if top < 0 {
+					lo = "mad.lo.cc.u32"
+				}
+				in := rd(arr(i + j))
+				add("%s %s, %s, %s, %s;", lo, wr(arr(i+j)), u(j), v(j), in)
+				in = rd(arr(i + j + 1))
+				add("madc.hi.cc.u32 %s, %s, %s, %s;", wr(arr(i+j+1)), u(j), v(j), in)
+				top = i + j + 1
+			}
+			switch {
+			case top >= 0 && top+1 < 2*w:
+				in := rd(arr(top + 1))
+				add("addc.u32 %s, %s, zk_z;", wr(arr(top+1)), in)
+			case top >= 0:
+				// The carry out of word 2w − 1 is zero (see above). This
+				// keeps it where TestMontMulPTX checks that it is; ptxas
+				// drops the unread register.
+				add("addc.u32 zk_drop, zk_z, zk_z;")
+			}
+		}
+	}
+	for i := range w {
+		chains(i, x, func(int) string { return y(i) })
+		add("add.u32 zk_s, %s, %s;", rd(e(i)), rd(o(i)))
+		add("add.u32 zk_s, zk_s, zk_c;")
+		add("mul.lo.u32 zk_m, zk_s, 0x%08x;", negInv(p, 32))
+		chains(i, func(int) string { return "zk_m" }, func(j int) string { return pw[j] })
+		// c ← (E_i + O_i + c) >> 32; the low word is zero.
+		add("add.cc.u32 zk_s, %s, %s;", rd(e(i)), rd(o(i)))
+		add("addc.u32 zk_k, zk_z, zk_z;")
+		add("add.cc.u32 zk_s, zk_s, zk_c;")
+		add("addc.u32 zk_c, zk_k, zk_z;")
+	}
+	for k := range w {
+		op := "addc.cc.u32"
+		switch {
+		case k == 0:
+			op = "add.cc.u32"
+		case k == w-1:
+			op = "addc.u32"
+		}
+		add("%s %s, %s, %s;", op, out(k), rd(e(w+k)), rd(o(w+k)))
+	}
+	for k := range w {
+		op, b := "addc.cc.u32", "zk_z"
+		switch {
+		case k == 0:
+			op, b = "add.cc.u32", "zk_c"
+		case k == w-1:
+			op = "addc.u32"
+		}
+		add("%s %s, %s, %s;", op, out(k), out(k), b)
+	}
 	return l
 }
 

@@ -209,12 +209,13 @@ else
 	echo "== sanitize: no compute-sanitizer on this machine" | tee -a "$L/summary.log"
 fi
 # 3. The field arithmetic's other forms (gpu.EnvMul: the default is 32,
-# inline PTX for the multiplication's rows and the carry-flag addition and
-# subtraction; 32w the same with the rows' instructions in pairs, which
-# the GPU runs as wide multiply-adds: 38 % fewer machine instructions and
-# more registers; 32c is the same in C, 64 over 64-bit limbs) at one size.
-# If 32w wins here, make it the default (gpu/device.go).
-ZKACCEL_GPU_MUL=32w step bench-mul32w 150 "$B/zkaccel" bench --device "$dev" --ops msm,ntt,poseidon2 --curves bn254,bls12-381 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul32w.json"
+# inline PTX for the multiplication, as wide multiply-adds, and for the
+# carry-flag addition and subtraction; 32s has the multiplication's rows
+# in split carry chains, the default until 2026-12-06: about twice the
+# machine instructions, fewer registers; 32c is the same in C, 64 over
+# 64-bit limbs) at one size. If 32s wins here, make it the default again
+# (gpu/source.go's montRowCUDA).
+ZKACCEL_GPU_MUL=32s step bench-mul32s 150 "$B/zkaccel" bench --device "$dev" --ops msm,ntt,poseidon2 --curves bn254,bls12-381 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul32s.json"
 ZKACCEL_GPU_MUL=32c step bench-mul32c 120 "$B/zkaccel" bench --device "$dev" --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul32c.json"
 ZKACCEL_GPU_MUL=64 step bench-mul64 120 "$B/zkaccel" bench --device "$dev" --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul64.json"
 # The copy stream (cuda.EnvCopyStream): copies on the launch stream, for

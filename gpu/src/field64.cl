@@ -154,6 +154,15 @@ DEVICE FLD_t FLD_mul(FLD_t a, FLD_t b) {
 		x[2 * j] = (u32)a.v[j];
 		x[2 * j + 1] = (u32)(a.v[j] >> 32);
 	}
+#ifdef FLD_ASM_MUL
+	u32 y[2 * FLD_N];
+	UNROLL
+	for (int j = 0; j < FLD_N; j++) {
+		y[2 * j] = (u32)b.v[j];
+		y[2 * j + 1] = (u32)(b.v[j] >> 32);
+	}
+	FLD_mulw(t, x, y); // the whole multiplication, as inline PTX (gpu/source.go's montMulPTX)
+#else
 	UNROLL
 	for (int j = 0; j < 2 * FLD_N; j++) t[j] = 0;
 	UNROLL
@@ -178,6 +187,7 @@ DEVICE FLD_t FLD_mul(FLD_t a, FLD_t b) {
 		t[2 * FLD_N - 1] = (u32)(cc + ac);
 #endif
 	}
+#endif
 	FLD_t r;
 	UNROLL
 	for (int j = 0; j < FLD_N; j++) r.v[j] = (u64)t[2 * j] | ((u64)t[2 * j + 1] << 32);
