@@ -145,8 +145,10 @@ DEVICE FLD_t FLD_neg(FLD_t a) {
 // every curve field here), the condition gnark-crypto's "no-carry"
 // multiplication states. The carries a and c stay below 2^32, so each
 // c + x·y + t fits in 64 bits, and t stays below 2p. Each round computes
-// t ← (t + x·bi + m·p)/2^32; under CUDA the host's FLD_row does the same in
-// inline PTX with the hardware's carry chains (unless ZK_NO_ASM).
+// t ← (t + x·bi + m·p)/2^32. Under CUDA (unless ZK_NO_ASM) the host's
+// inline PTX does the work with the hardware's carry chains: by default
+// FLD_mulw, the whole multiplication in one block of wide multiply-adds;
+// with ZK_MUL_ROWS (ZKACCEL_GPU_MUL=32s), FLD_row, each round as one block.
 DEVICE FLD_t FLD_mul(FLD_t a, FLD_t b) {
 	u32 x[2 * FLD_N], t[2 * FLD_N];
 	UNROLL
