@@ -241,13 +241,17 @@ ZKACCEL_CUDA_COPY_CHUNK=2 step bench-chunk2 90 "$B/zkaccel" bench --device "$dev
 ZKACCEL_CUDA_COPY_CHUNK=32 step bench-chunk32 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-chunk32.json"
 ZKACCEL_MSM_PASSES=2 step bench-passes2 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-passes2.json"
 ZKACCEL_MSM_PASSES=4 step bench-passes4 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-passes4.json"
-# The bucket kernels' occupancy (gpu.EnvMSMBlock, gpu.EnvMSMMinBlocks):
-# at 90 registers a thread (BN254 G1, sm_90) two blocks of 256 threads fit
-# on a multiprocessor (16 warps); blocks of 128 fit five (20 warps) with
-# the same code; bounds of three blocks of 256 cap it at 80 registers and
-# an 8-byte spill (24 warps). Against bench-msm-bn254 at 2^20 and 2^24.
+# The bucket kernels' occupancy (gpu.EnvMSMBlock, gpu.EnvMSMMinBlocks),
+# with the wide-multiply-add form (sm_90, 2026-12-06): at 112 registers a
+# thread (BN254 G1) two blocks of 256 threads fit on a multiprocessor (16
+# warps), and four of 128 (16 warps); bounds of three blocks of 256 cap it
+# at 80 registers with a 112-byte spill (24 warps). BLS12-381 G1 at 156
+# registers fits one block of 256 (8 warps); bounds of two cap it at 128
+# with a 112-byte spill (16 warps). Against bench-msm-bn254 and
+# bench-msm-bls12-381 at 2^20 and 2^24.
 ZKACCEL_MSM_BLOCK=128 step bench-block128 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-block128.json"
 ZKACCEL_MSM_MIN_BLOCKS=3 step bench-minblocks3 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-minblocks3.json"
+ZKACCEL_MSM_MIN_BLOCKS=2 step bench-minblocks2-bls12-381 120 "$B/zkaccel" bench --device "$dev" --ops msm --curves bls12-381 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-minblocks2-bls12-381.json"
 # 4. Everything else: the other tests and curves, the windows, the provers.
 # The MSM window width (gpu.EnvMSMWindow) at 2^22: the default (16) against 18 and 20.
 for c in default 18 20; do
