@@ -62,7 +62,8 @@ func unreduced(f FieldInfo, raw []byte, n int) int {
 	return -1
 }
 
-// modulusLimbs returns p as n little-endian 64-bit words.
+// modulusLimbs returns the n low 64-bit words of p (or of any x ≥ 0),
+// least significant first.
 func modulusLimbs(p *big.Int, n int) []uint64 {
 	out := make([]uint64, n)
 	t := new(big.Int).Set(p)

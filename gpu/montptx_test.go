@@ -234,7 +234,7 @@ func TestAddSubPTX(t *testing.T) {
 			run := func(op int, in ...*big.Int) (*big.Int, error) {
 				m := newPTXMachine()
 				for k, v := range in {
-					for j, w := range split64(v, n) {
+					for j, w := range modulusLimbs(v, n) {
 						m.reg[fmt.Sprintf("$%d", (k+1)*n+j)] = w
 					}
 				}

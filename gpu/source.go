@@ -96,54 +96,40 @@ func negInv(p *big.Int, bits uint) uint64 {
 //     chains; FLD_ASM_ROW says it is there.
 func montRowCUDA(p *big.Int, w int) string {
 	var sb strings.Builder
-	// operands writes an asm statement's output list (t, read and written
-	// where rw) and input lists.
-	operands := func(rw bool, ins ...string) {
-		sb.WriteString("\t    \"}\"\n\t    :")
-		c := "=r"
-		if rw {
-			c = "+r"
+	// regs returns the operands "c"(name[0]) … "c"(name[w−1]).
+	regs := func(c, name string) []string {
+		out := make([]string, w)
+		for j := range out {
+			out[j] = fmt.Sprintf("%q(%s[%d])", c, name, j)
 		}
-		for j := range w {
-			if j > 0 {
-				sb.WriteString(",")
-			}
-			fmt.Fprintf(&sb, " \"%s\"(t[%d])", c, j)
-		}
-		sb.WriteString("\n\t    :")
-		for k, arr := range ins {
-			if arr == "bi" {
-				sb.WriteString(", \"r\"(bi)")
-				continue
-			}
-			for j := range w {
-				if k > 0 || j > 0 {
-					sb.WriteString(",")
-				}
-				fmt.Fprintf(&sb, " \"r\"(%s[%d])", arr, j)
-			}
-		}
-		sb.WriteString(");\n}\n")
-	}
-	lines := func(l []string) {
-		sb.WriteString("\tasm(\"{\\n\\t\"\n")
-		for _, x := range l {
-			fmt.Fprintf(&sb, "\t    \"%s\\n\\t\"\n", strings.ReplaceAll(x, "$", "%"))
-		}
+		return out
 	}
 	sb.WriteString("#if defined(ZK_CUDA) && defined(ZK_MUL32) && !defined(ZK_NO_ASM)\n")
 	sb.WriteString("#ifdef ZK_MUL_ROWS\n#define FLD_ASM_ROW 1\n")
 	sb.WriteString("// FLD_row sets t (w words, < 2p) to (t + x·bi + m·p)/2^32, m = (t₀ + x₀·bi)·(−p⁻¹) mod 2^32.\n")
 	sb.WriteString("DEVICE void FLD_row(u32* t, const u32* x, u32 bi) {\n")
-	lines(montRowPTX(p, w))
-	operands(true, "x", "bi")
-	sb.WriteString("#else\n#define FLD_ASM_MUL 1\n")
+	writeAsm(&sb, montRowPTX(p, w), regs("+r", "t"), append(regs("r", "x"), `"r"(bi)`))
+	sb.WriteString("}\n#else\n#define FLD_ASM_MUL 1\n")
 	sb.WriteString("// FLD_mulw sets t (w words, < 2p) to x·y·2^(−32w) mod p.\n")
 	sb.WriteString("DEVICE void FLD_mulw(u32* t, const u32* x, const u32* y) {\n")
-	lines(montMulPTX(p, w))
-	operands(false, "x", "y")
-	sb.WriteString("#endif\n#endif\n")
+	writeAsm(&sb, montMulPTX(p, w), regs("=r", "t"), append(regs("r", "x"), regs("r", "y")...))
+	sb.WriteString("}\n#endif\n#endif\n")
 	return sb.String()
+}
+
+// writeAsm writes one inline-PTX statement: the PTX lines (operands
+// $0 … written %0 …) in a block of their own, with the output and input
+// operand lists (each item such as "=r"(t[0])).
+func writeAsm(sb *strings.Builder, lines, outs, ins []string) {
+	sb.WriteString("\tasm(\"{\\n\\t\"\n")
+	for _, l := range lines {
+		fmt.Fprintf(sb, "\t    \"%s\\n\\t\"\n", strings.ReplaceAll(l, "$", "%"))
+	}
+	sb.WriteString("\t    \"}\"\n\t    : ")
+	sb.WriteString(strings.Join(outs, ", "))
+	sb.WriteString("\n\t    : ")
+	sb.WriteString(strings.Join(ins, ", "))
+	sb.WriteString(");\n")
 }
 
 // montRowPTX returns the PTX of one row of the Montgomery multiplication
@@ -373,27 +359,18 @@ func addSubCUDA(p *big.Int, n int) string {
 		if f.ins == 2 {
 			params += ", const u64* b"
 		}
-		fmt.Fprintf(&sb, "// %s: %s.\nDEVICE void %s(%s) {\n\tasm(\"{\\n\\t\"\n", f.name, f.doc, f.name, params)
-		for _, l := range addSubPTX(p, n, f.op) {
-			fmt.Fprintf(&sb, "\t    \"%s\\n\\t\"\n", strings.ReplaceAll(l, "$", "%"))
-		}
-		sb.WriteString("\t    \"}\"\n\t    :")
+		fmt.Fprintf(&sb, "// %s: %s.\nDEVICE void %s(%s) {\n", f.name, f.doc, f.name, params)
+		var outs, ins []string
 		for j := range n {
-			if j > 0 {
-				sb.WriteString(",")
-			}
-			fmt.Fprintf(&sb, " \"=l\"(r[%d])", j)
+			outs = append(outs, fmt.Sprintf(`"=l"(r[%d])`, j))
 		}
-		sb.WriteString("\n\t    :")
-		for k, arr := range []string{"a", "b"}[:f.ins] {
+		for _, arr := range []string{"a", "b"}[:f.ins] {
 			for j := range n {
-				if k > 0 || j > 0 {
-					sb.WriteString(",")
-				}
-				fmt.Fprintf(&sb, " \"l\"(%s[%d])", arr, j)
+				ins = append(ins, fmt.Sprintf(`"l"(%s[%d])`, arr, j))
 			}
 		}
-		sb.WriteString(");\n}\n")
+		writeAsm(&sb, addSubPTX(p, n, f.op), outs, ins)
+		sb.WriteString("}\n")
 	}
 	sb.WriteString("#endif\n")
 	return sb.String()
@@ -415,7 +392,7 @@ func addSubCUDA(p *big.Int, n int) string {
 // TestAddSubPTX runs this text through an interpreter against math/big.
 func addSubPTX(p *big.Int, n int, op int) []string {
 	pw := make([]string, n)
-	for i, x := range split64(p, n) {
+	for i, x := range modulusLimbs(p, n) {
 		pw[i] = fmt.Sprintf("0x%016x", x)
 	}
 	out := func(j int) string { return fmt.Sprintf("$%d", j) }
@@ -479,18 +456,6 @@ func addSubPTX(p *big.Int, n int, op int) []string {
 		panic(fmt.Sprintf("gpu: addSubPTX op %d", op))
 	}
 	return l
-}
-
-// split64 returns the n low 64-bit words of x, least significant first.
-func split64(x *big.Int, n int) []uint64 {
-	out := make([]uint64, n)
-	v := new(big.Int).Set(x)
-	mask := new(big.Int).SetUint64(^uint64(0))
-	for i := range out {
-		out[i] = new(big.Int).And(v, mask).Uint64()
-		v.Rsh(v, 64)
-	}
-	return out
 }
 
 // split32 returns the n low 32-bit words of x, least significant first.
