@@ -361,13 +361,24 @@ KERNEL void ceil_fmul(GLOBAL u64* out, const GLOBAL u64* in, u32 iters) {
 	}
 	f_store(out, GLOBAL_ID(), f_add(x, z));
 }
+
+KERNEL void ceil_fsqr(GLOBAL u64* out, const GLOBAL u64* in, u32 iters) {
+	f_t x = f_load(in, 0), z = f_load(in, 2);
+	x.v[0] ^= GLOBAL_ID();
+	for (u32 i = 0; i < iters; i++) {
+		x = f_sqr(x);
+		z = f_sqr(z);
+	}
+	f_store(out, GLOBAL_ID(), f_add(x, z));
+}
 `
 
 // TestCeilings measures the two ceilings that bound the kernels (METHOD.md
 // of the device notes): device-memory bandwidth (a copy, bytes read plus
 // written) and the 32-bit multiply-add rate, and, between them, the rate of
 // BN254 base-field multiplications in each of the field template's forms
-// (gpu.EnvMul). It logs "CEILING" lines, which scripts/gpu-check.sh
+// (gpu.EnvMul), and of squarings in the default form with and without its
+// own PTX (gpu.EnvSqr). It logs "CEILING" lines, which scripts/gpu-check.sh
 // collects; it checks only that each kernel ran.
 func TestCeilings(t *testing.T) {
 	rt := runtime0(t)
@@ -443,18 +454,28 @@ func TestCeilings(t *testing.T) {
 	}
 	defer rt.Free(fout)
 	const fiters = 256
-	for _, v := range []struct{ name, prelude string }{
-		{"32 (PTX, wide)", "#define ZK_MUL32 1\n"},
-		{"32s (PTX rows)", "#define ZK_MUL32 1\n#define ZK_MUL_ROWS 1\n"},
-		{"32c", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n"},
-		{"64", "#define ZK_MUL64 1\n"},
+	// The squarings (gpu.EnvSqr) in the wide form, with and without its
+	// own PTX; the other forms square by multiplying.
+	mul, sqr := "ceil_fmul", "ceil_fsqr"
+	for _, v := range []struct {
+		name, prelude string
+		kernels       []string
+	}{
+		{"32 (PTX, wide)", "#define ZK_MUL32 1\n", []string{mul, sqr}},
+		{"32 (PTX, wide), squaring by multiplying", "#define ZK_MUL32 1\n#define ZK_SQR_MUL 1\n", []string{sqr}},
+		{"32s (PTX rows)", "#define ZK_MUL32 1\n#define ZK_MUL_ROWS 1\n", []string{mul}},
+		{"32c", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n", []string{mul}},
+		{"64", "#define ZK_MUL64 1\n", []string{mul}},
 	} {
 		p, err := rt.Compile(v.prelude + gpu.Source(fp.Source("f"), ceilingSrc[strings.Index(ceilingSrc, "KERNEL void ceil_fmul"):]))
 		if err != nil {
 			t.Fatal(err)
 		}
-		k, _ := p.Kernel("ceil_fmul")
-		sec := median(func() error { return rt.Launch(k, fthreads, 256, fout, inBuf, uint32(fiters)) })
-		t.Logf("CEILING BN254 Fp multiplications, form %s: %.1f G/s (%d registers)", v.name, float64(fthreads)*fiters*2/sec/1e9, k.(*cuda.Kernel).Registers())
+		for _, name := range v.kernels {
+			k, _ := p.Kernel(name)
+			op := map[string]string{mul: "multiplications", sqr: "squarings"}[name]
+			sec := median(func() error { return rt.Launch(k, fthreads, 256, fout, inBuf, uint32(fiters)) })
+			t.Logf("CEILING BN254 Fp %s, form %s: %.1f G/s (%d registers)", op, v.name, float64(fthreads)*fiters*2/sec/1e9, k.(*cuda.Kernel).Registers())
+		}
 	}
 }

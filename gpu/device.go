@@ -24,8 +24,8 @@ type Device struct {
 	mu    sync.Mutex
 	progs map[string]Program // compiled programs by key
 	// prelude goes before every program's source: the field
-	// multiplication's form (EnvMul), the NTT's local layout
-	// (EnvNTTLayout), CUDA's warp-level primitives (EnvWarp) and the
+	// multiplication's form (EnvMul) and squaring (EnvSqr), the NTT's
+	// local layout (EnvNTTLayout), CUDA's warp-level primitives (EnvWarp) and the
 	// MSM bucket kernels' register bound (EnvMSMMinBlocks), or an error for
 	// a bad value of any.
 	prelude    string
@@ -57,6 +57,15 @@ func NewDevice(rt Runtime) *Device {
 // form on CPUs. Unset, CUDA devices and OpenCL GPUs use 32 and OpenCL CPU
 // devices (POCL) 64. All give the same results; tests run each.
 const EnvMul = "ZKACCEL_GPU_MUL"
+
+// EnvSqr names the variable that turns off ("0") or on ("1", the default)
+// CUDA's dedicated squaring in the fields of 64-bit limbs (the 32 form of
+// EnvMul only: gpu/source.go's montSqrPTX, each cross product once, 100
+// wide multiply-adds for BN254 where a multiplication takes 128). Off, a
+// square is a multiplication of an element by itself, as in the other
+// forms. For measuring the gain, and as a way around a GPU on which it
+// misbehaves. Both give the same results; tests run each.
+const EnvSqr = "ZKACCEL_GPU_SQR"
 
 // EnvNTTLayout names the variable that chooses how the NTT's local-memory
 // kernels lay out their block (src/ntt.cl): "word", word-major (word w of
@@ -142,10 +151,10 @@ func (d *Device) switchedOn(op string, names ...string) error {
 }
 
 // devicePrelude returns the definitions that go before every program's
-// source on rt: the field multiplication's form (EnvMul), the NTT's local
-// layout (EnvNTTLayout), CUDA's warp-level primitives (EnvWarp) and the
-// bucket kernels' register bound (EnvMSMMinBlocks); none
-// where the source's default is right (common.h, ntt.cl, msm.cl: under
+// source on rt: the field multiplication's form (EnvMul) and squaring
+// (EnvSqr), the NTT's local layout (EnvNTTLayout), CUDA's warp-level
+// primitives (EnvWarp) and the bucket kernels' register bound
+// (EnvMSMMinBlocks); none where the source's default is right (common.h, ntt.cl, msm.cl: under
 // CUDA the 32-bit multiplication, word-major and the warp primitives,
 // under OpenCL the 64-bit one and element-major), so that CUDA's default
 // sources are those of the embedded PTX.
@@ -173,6 +182,12 @@ func devicePrelude(rt Runtime) (string, int, error) {
 		}
 	default:
 		return "", 0, fmt.Errorf("%s=%q: want 32, 32s, 32c or 64", EnvMul, v)
+	}
+	switch sqr, err := envflag.Switch(EnvSqr, true); {
+	case err != nil:
+		return "", 0, err
+	case !sqr:
+		pre += "#define ZK_SQR_MUL 1\n"
 	}
 	switch v := os.Getenv(EnvNTTLayout); v {
 	case "word":
@@ -316,14 +331,14 @@ func (d *Device) program(key string) (Program, error) {
 	if d.preludeErr != nil {
 		return nil, fmt.Errorf("compile %s: %w", key, d.preludeErr)
 	}
-	if d.needsMulCheck(key) {
-		if err := d.mulCheck(); err != nil {
-			return nil, fmt.Errorf("compile %s: %w", key, err)
-		}
-	}
 	src, err := ProgramSource(key)
 	if err != nil {
 		return nil, err
+	}
+	if d.needsMulCheck(key, src) {
+		if err := d.mulCheck(); err != nil {
+			return nil, fmt.Errorf("compile %s: %w", key, err)
+		}
 	}
 	p, err := d.rt.Compile(d.prelude + src)
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 	"github.com/zkaccel/zkaccel/internal/inputs"
+	"github.com/zkaccel/zkaccel/internal/ptxdev"
 	"github.com/zkaccel/zkaccel/internal/rawbytes"
 )
 
@@ -271,13 +272,50 @@ func testField[E any, PE fieldElem[E]](t *testing.T, d *gpu.Device, info gpu.Fie
 	}
 }
 
+// TestNeedsMulCheck checks which programs a CUDA device checks its
+// multiplication for (the source-based rule of needsMulCheck) against a
+// hand-made list: every program that works in a curve field (BN254,
+// BLS12-381, BLS12-377), and none other.
+func TestNeedsMulCheck(t *testing.T) {
+	d, _ := ptxdev.NewDevice(1)
+	curveField := func(key string) bool {
+		for _, p := range []string{"msm/", "msmpre/", "quotient/"} {
+			if strings.HasPrefix(key, p) {
+				return true
+			}
+		}
+		switch key {
+		case "ntt/bn254", "ntt/bls12-381", "ntt/bls12-377", "poseidon2/bn254", "poseidon/circom":
+			return true
+		}
+		return false
+	}
+	n := 0
+	for _, key := range gpu.Programs() {
+		got := gpu.NeedsMulCheck(d, key)
+		if want := curveField(key); got != want {
+			t.Errorf("NeedsMulCheck(%s) = %v, want %v", key, got, want)
+		}
+		if got {
+			n++
+		}
+	}
+	if n < 15 {
+		t.Errorf("%d programs checked, want at least the 12 MSM programs and 3 quotients", n)
+	}
+	t.Setenv(gpu.EnvMul, "32c")
+	if d, _ := ptxdev.NewDevice(1); gpu.NeedsMulCheck(d, "msm/bn254/g1") {
+		t.Errorf("%s=32c: the check runs without inline PTX", gpu.EnvMul)
+	}
+}
+
 // TestMulCheck runs the multiplication self-check (gpu/selfcheck.go) in each
-// form on every device, and checks that a wrong product fails it with an
+// form (the squaring as its own PTX and as a multiplication included) on every device, and checks that a wrong product fails it with an
 // error that wraps ErrUnsupported and names the field and the remedy.
 func TestMulCheck(t *testing.T) {
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
-		for _, prelude := range []string{"#define ZK_MUL32 1\n", "#define ZK_MUL32 1\n#define ZK_MUL_ROWS 1\n", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n", "#define ZK_MUL64 1\n"} {
-			if strings.Contains(prelude, "ROWS") && d.Kind() != zkaccel.CUDA {
+		for _, prelude := range []string{"#define ZK_MUL32 1\n", "#define ZK_MUL32 1\n#define ZK_MUL_ROWS 1\n", "#define ZK_MUL32 1\n#define ZK_SQR_MUL 1\n", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n", "#define ZK_MUL64 1\n"} {
+			if (strings.Contains(prelude, "ROWS") || strings.Contains(prelude, "SQR")) && d.Kind() != zkaccel.CUDA {
 				continue // no inline PTX outside CUDA: the same program as ZK_MUL32
 			}
 			if err := gpu.RunMulCheck(d, prelude, nil); err != nil {

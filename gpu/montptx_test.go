@@ -10,8 +10,8 @@ import (
 	"testing"
 )
 
-// ptxMachine interprets the PTX instructions that montRowPTX, montMulPTX
-// and addSubPTX emit, with the semantics of NVIDIA's PTX ISA: registers of
+// ptxMachine interprets the PTX instructions that montRowPTX, montMulPTX,
+// montSqrPTX and addSubPTX emit, with the semantics of NVIDIA's PTX ISA: registers of
 // the width their type suffix says (32 or 64 bits), predicates, and one
 // carry flag that the .cc forms set and the madc/addc/subc forms consume
 // (a borrow, for the subtractions). In the multiplications, a carry out
@@ -78,6 +78,13 @@ func (m *ptxMachine) exec(line string) error {
 		return nil
 	case "add.u32":
 		m.reg[d] = (src(1) + src(2)) & mask
+		return nil
+	case "shf.l.wrap.b32": // the high word of (b:a) << c
+		c := src(3) & 31
+		m.reg[d] = (src(2)<<c | src(1)>>(32-c)) & mask
+		return nil
+	case "shl.b32":
+		m.reg[d] = src(1) << (src(2) & 31) & mask
 		return nil
 	case "and.b64":
 		m.reg[d] = src(1) & src(2)
@@ -161,6 +168,13 @@ func TestMontRowPTX(t *testing.T) {
 // $0 … $(w−1), below 2p.
 func checkMontPTX(t *testing.T, p *big.Int, w int, seed int64, run func(m *ptxMachine, b func(j int) uint32) error) {
 	t.Helper()
+	checkMontPTXOps(t, p, w, seed, false, run)
+}
+
+// checkMontPTXOps is checkMontPTX, with b = a where sq is set (a
+// squaring's check).
+func checkMontPTXOps(t *testing.T, p *big.Int, w int, seed int64, sq bool, run func(m *ptxMachine, b func(j int) uint32) error) {
+	t.Helper()
 	r := new(big.Int).Lsh(big.NewInt(1), uint(32*w))
 	rInv := new(big.Int).ModInverse(r, p)
 	rng := rand.New(rand.NewSource(seed))
@@ -169,6 +183,9 @@ func checkMontPTX(t *testing.T, p *big.Int, w int, seed int64, run func(m *ptxMa
 		new(big.Int).Rsh(p, 1), new(big.Int).Mod(new(big.Int).Sub(r, big.NewInt(1)), p),
 		new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(32*w-32)), big.NewInt(1))}
 	as, bs := operandPairs(rng, p, edges, 2000)
+	if sq {
+		bs = as
+	}
 	word := func(v *big.Int, j int) uint32 {
 		return uint32(new(big.Int).Rsh(v, uint(32*j)).Uint64())
 	}
@@ -291,22 +308,54 @@ func TestMontMulPTX(t *testing.T) {
 				for j := range w {
 					m.reg[fmt.Sprintf("$%d", 2*w+j)] = uint64(b(j))
 				}
-				drops := 0
-				for _, line := range prog {
-					if err := m.exec(line); err != nil {
-						return err
-					}
-					if strings.HasPrefix(line, "addc.u32 zk_drop,") {
-						drops++
-						if m.reg["zk_drop"] != 0 {
-							return fmt.Errorf("a carry out of the top word: %s", line)
-						}
-					}
+				return runMontPTX(m, prog)
+			})
+		})
+	}
+}
+
+// runMontPTX runs montPTX's text on m and checks that every carry out of
+// the top word (zk_drop) is zero.
+func runMontPTX(m *ptxMachine, prog []string) error {
+	drops := 0
+	for _, line := range prog {
+		if err := m.exec(line); err != nil {
+			return err
+		}
+		if strings.HasPrefix(line, "addc.u32 zk_drop,") {
+			drops++
+			if m.reg["zk_drop"] != 0 {
+				return fmt.Errorf("a carry out of the top word: %s", line)
+			}
+		}
+	}
+	if drops == 0 {
+		return fmt.Errorf("no carry out of the top word checked")
+	}
+	return nil
+}
+
+// TestMontSqrPTX runs CUDA's squaring (montSqrPTX, FLD_sqrw) through
+// ptxMachine for every curve field and compares x²·R⁻¹ mod p with
+// math/big's on edge and random operands, its bounds checked as
+// TestMontMulPTX checks the multiplication's. It also checks that the
+// squaring makes w(w+1)/2 + w² products, the point of it.
+func TestMontSqrPTX(t *testing.T) {
+	for _, f := range mulCheckFields {
+		t.Run(f.name, func(t *testing.T) {
+			w := 2 * ((f.p.BitLen() + 63) / 64)
+			prog := montSqrPTX(f.p, w)
+			products := 0
+			for _, line := range prog {
+				if strings.Contains(line, ".lo.cc.u32 ") && strings.HasPrefix(line, "mad") {
+					products++
 				}
-				if drops == 0 {
-					return fmt.Errorf("no carry out of the top word checked")
-				}
-				return nil
+			}
+			if want := w*(w+1)/2 + w*w; products != want {
+				t.Errorf("%d products, want %d", products, want)
+			}
+			checkMontPTXOps(t, f.p, w, 4, true, func(m *ptxMachine, _ func(j int) uint32) error {
+				return runMontPTX(m, prog)
 			})
 		})
 	}

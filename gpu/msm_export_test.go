@@ -51,7 +51,10 @@ func RunMulCheck(d *Device, prelude string, corrupt func(i int, want []byte)) er
 
 // NeedsMulCheck reports whether d checks its multiplication before
 // compiling program key.
-func NeedsMulCheck(d *Device, key string) bool { return d.needsMulCheck(key) }
+func NeedsMulCheck(d *Device, key string) bool {
+	src, err := ProgramSource(key)
+	return err == nil && d.needsMulCheck(key, src)
+}
 
 // SetMSMScanGroup forces the work-group size of the MSM's counts scan (0:
 // the default) and returns a function that restores the previous setting.

@@ -202,8 +202,9 @@ func TestNTT(t *testing.T) {
 	})
 }
 
-// TestMulEnv checks that a bad ZKACCEL_GPU_MUL is a clear error of the
-// first call that compiles, not a panic or a silent default.
+// TestMulEnv checks that a bad ZKACCEL_GPU_MUL or ZKACCEL_GPU_SQR is a
+// clear error of the first call that compiles, not a panic or a silent
+// default.
 func TestMulEnv(t *testing.T) {
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		t.Setenv(gpu.EnvMul, "48")
@@ -211,6 +212,13 @@ func TestMulEnv(t *testing.T) {
 		_, _, err := nttFields[0].one(d2, inputs.NewRand(1), 4, false, zkaccel.DIT, false)
 		if err == nil || !strings.Contains(err.Error(), `ZKACCEL_GPU_MUL="48": want 32, 32s, 32c or 64`) {
 			t.Fatalf("NTT with %s=48: err = %v, want one naming the variable", gpu.EnvMul, err)
+		}
+		t.Setenv(gpu.EnvMul, "")
+		t.Setenv(gpu.EnvSqr, "2")
+		d2 = gpu.NewDevice(d.Runtime())
+		_, _, err = nttFields[0].one(d2, inputs.NewRand(1), 4, false, zkaccel.DIT, false)
+		if err == nil || !strings.Contains(err.Error(), gpu.EnvSqr) {
+			t.Fatalf("NTT with %s=2: err = %v, want one naming the variable", gpu.EnvSqr, err)
 		}
 	})
 }

@@ -233,7 +233,8 @@ func TestPTXMutants(t *testing.T) {
 // PTX for the embedded PTX's architecture, as the emulated GPU's test
 // double does): the MSM's atomics one per
 // thread (ZKACCEL_GPU_WARP=0), the field multiplication's rows in split
-// carry chains (ZKACCEL_GPU_MUL=32s), in C over 32-bit words and over 64-bit limbs
+// carry chains (ZKACCEL_GPU_MUL=32s), the squaring as a multiplication
+// (ZKACCEL_GPU_SQR=0), in C over 32-bit words and over 64-bit limbs
 // (32c, 64), the NTT's
 // element-major blocks (ZKACCEL_GPU_NTT_LAYOUT=element), and the bucket
 // kernels under launch bounds (ZKACCEL_MSM_MIN_BLOCKS=2, which caps their
@@ -248,7 +249,7 @@ func TestPTXVariants(t *testing.T) {
 	seed := devtest.Seed(t)
 	b := bind.BN254G1
 	for _, v := range []struct{ env, val string }{
-		{gpu.EnvWarp, "0"}, {gpu.EnvMul, "32s"}, {gpu.EnvMul, "32c"}, {gpu.EnvMul, "64"}, {gpu.EnvNTTLayout, "element"}, {gpu.EnvMSMMinBlocks, "2"},
+		{gpu.EnvWarp, "0"}, {gpu.EnvMul, "32s"}, {gpu.EnvSqr, "0"}, {gpu.EnvMul, "32c"}, {gpu.EnvMul, "64"}, {gpu.EnvNTTLayout, "element"}, {gpu.EnvMSMMinBlocks, "2"},
 	} {
 		t.Run(v.env+"="+v.val, func(t *testing.T) {
 			t.Setenv(v.env, v.val)
@@ -317,7 +318,7 @@ func TestPTXCounts(t *testing.T) {
 				return fmt.Errorf("wrong states")
 			}
 			return nil
-		}, []string{"poseidon2_permute"}, items("poseidon2_permute"), 104364},
+		}, []string{"poseidon2_permute"}, items("poseidon2_permute"), 97484},
 		{"keccak-256 of 64 bytes, per message", func(d *gpu.Device) error {
 			return d.Keccak256(keccakBatch(msgs))
 		}, []string{"keccak256_batch"}, items("keccak256_batch"), 7336},
@@ -331,7 +332,7 @@ func TestPTXCounts(t *testing.T) {
 		{"msm bn254 g1 n=256, per bucket entry", func(d *gpu.Device) error {
 			_, err := deviceMSM(d, bind.BN254G1, msmPts, msmSc)
 			return err
-		}, []string{"msm_task_accumulate"}, items("msm_scatter"), 3613},
+		}, []string{"msm_task_accumulate"}, items("msm_scatter"), 3535},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

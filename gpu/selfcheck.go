@@ -13,12 +13,13 @@ import (
 )
 
 // The multiplication self-check. The curve fields' arithmetic in inline
-// PTX (gpu/source.go: the multiplication's rows, montRowPTX, and the
-// addition, subtraction and final reduction, addSubPTX) runs only on an
+// PTX (gpu/source.go: the multiplication, montMulPTX or montRowPTX's rows,
+// the squaring, montSqrPTX, and the addition, subtraction and final
+// reduction, addSubPTX) runs only on an
 // NVIDIA GPU, through its driver's own compiler; CI checks it only on an
 // interpreter of the PTX (internal/ptxsim). So before a CUDA device first
-// compiles a program that uses it, the device multiplies, adds and
-// subtracts a set of edge and random elements of every curve field and
+// compiles a program that uses it, the device multiplies, adds,
+// subtracts and squares a set of edge and random elements of every curve field and
 // compares each result with math/big's. A difference makes every such
 // program unavailable on the device (an error wrapping
 // zkaccel.ErrUnsupported, so calls fall back to the CPU, visibly, and
@@ -49,18 +50,15 @@ const mulCheckKey = "selfcheck/mul"
 // mulCheckPairs is the number of products checked per field.
 const mulCheckPairs = 256
 
-// needsMulCheck reports whether program key multiplies in a curve field
-// with inline PTX on d.
-func (d *Device) needsMulCheck(key string) bool {
+// needsMulCheck reports whether program key, whose source is src,
+// multiplies in a curve field with inline PTX on d: whether src holds a
+// curve field's inline PTX (montRowCUDA's text, under fieldAsmGuard), so
+// that no program added later escapes the check.
+func (d *Device) needsMulCheck(key, src string) bool {
 	if d.rt.Kind() != "cuda" || strings.Contains(d.prelude, "ZK_NO_ASM") || strings.Contains(d.prelude, "ZK_MUL64") {
 		return false
 	}
-	switch {
-	case strings.HasPrefix(key, "msm/"), key == "poseidon/circom", key == "poseidon2/bn254",
-		key == "ntt/bn254", key == "ntt/bls12-381", key == "ntt/bls12-377":
-		return true
-	}
-	return false
+	return key != mulCheckKey && strings.Contains(src, fieldAsmGuard)
 }
 
 // mulCheck runs the check once per device and returns its outcome. The
@@ -85,7 +83,7 @@ func (d *Device) mulCheck() error {
 
 // mulCheckSource is one program with an arithmetic kernel per curve
 // field: mulcheck_<i>(out, a, b, n, op) writes out[j] = a[j]·b[j] (op 0),
-// a[j] + b[j] (op 1) or a[j] − b[j] (op 2), each mod p.
+// a[j] + b[j] (op 1), a[j] − b[j] (op 2) or a[j]² (op 3), each mod p.
 func mulCheckSource() string {
 	parts := make([]string, 0, 2*len(mulCheckFields))
 	for i, f := range mulCheckFields {
@@ -95,7 +93,7 @@ KERNEL void mulcheck_P(GLOBAL u64* out, const GLOBAL u64* a, const GLOBAL u64* b
 	u32 j = GLOBAL_ID();
 	if (j >= n) return;
 	P_t x = P_load(a, j), y = P_load(b, j);
-	P_store(out, j, op == 0 ? P_mul(x, y) : op == 1 ? P_add(x, y) : P_sub(x, y));
+	P_store(out, j, op == 0 ? P_mul(x, y) : op == 1 ? P_add(x, y) : op == 2 ? P_sub(x, y) : P_sqr(x));
 }
 `, "P", prefix))
 	}
@@ -113,10 +111,14 @@ var mulCheckOps = []struct {
 	}},
 	{"a + b", func(x, y, p, _ *big.Int) *big.Int { z := new(big.Int).Add(x, y); return z.Mod(z, p) }},
 	{"a − b", func(x, y, p, _ *big.Int) *big.Int { z := new(big.Int).Sub(x, y); return z.Mod(z, p) }},
+	{"a²·R⁻¹", func(x, _, p, rInv *big.Int) *big.Int {
+		z := new(big.Int).Mul(x, x)
+		return z.Mul(z, rInv).Mod(z, p)
+	}},
 }
 
 // runMulCheck compiles the check's program under prelude on rt, and
-// compares every product, sum and difference with math/big's. corrupt,
+// compares every product, sum, difference and square with math/big's. corrupt,
 // for tests, alters the expected products of field i before the
 // comparison.
 func runMulCheck(rt Runtime, prelude string, corrupt func(i int, want []byte)) error {
@@ -167,8 +169,14 @@ func runMulCheck(rt Runtime, prelude string, corrupt func(i int, want []byte)) e
 			}
 			for j := range mulCheckPairs {
 				if g, w := got[j*es:(j+1)*es], want[j*es:(j+1)*es]; !bytes.Equal(g, w) {
-					return fail("%s: %s for a = %x, b = %x (little-endian limbs) gave %x, want %x; set %s=32c or 64 for a form without inline PTX",
-						f.name, o.name, a[j*es:(j+1)*es], b[j*es:(j+1)*es], g, w, EnvMul)
+					operands := fmt.Sprintf("a = %x, b = %x", a[j*es:(j+1)*es], b[j*es:(j+1)*es])
+					remedy := fmt.Sprintf("set %s=32c or 64 for a form without inline PTX", EnvMul)
+					if op == 3 {
+						operands = fmt.Sprintf("a = %x", a[j*es:(j+1)*es])
+						remedy = fmt.Sprintf("set %s=0 to square by multiplying, or %s", EnvSqr, remedy)
+					}
+					return fail("%s: %s for %s (little-endian limbs) gave %x, want %x; %s",
+						f.name, o.name, operands, g, w, remedy)
 				}
 			}
 		}

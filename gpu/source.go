@@ -84,13 +84,19 @@ func negInv(p *big.Int, bits uint) uint64 {
 	return inv.Uint64()
 }
 
+// fieldAsmGuard opens montRowCUDA's text: a program whose source holds it
+// multiplies with inline PTX under CUDA (needsMulCheck).
+const fieldAsmGuard = "#if defined(ZK_CUDA) && defined(ZK_MUL32) && !defined(ZK_NO_ASM)\n"
+
 // montRowCUDA returns, for CUDA with the 32-bit-word multiplication, its
 // inline PTX, as device functions that src/field64.cl uses in place of its
 // C rows (ZK_NO_ASM turns them off):
 //
 //   - by default, FLD_mulw: the whole multiplication in one block
 //     (montMulPTX), each product's two halves one wide multiply-add;
-//     FLD_ASM_MUL says it is there;
+//     FLD_ASM_MUL says it is there; and FLD_sqrw, the squaring in the
+//     same form with each cross product once (montSqrPTX), unless
+//     ZK_SQR_MUL (ZKACCEL_GPU_SQR=0); FLD_ASM_SQR says it is there;
 //   - with ZK_MUL_ROWS (ZKACCEL_GPU_MUL=32s), FLD_row: one row of the
 //     multiplication (montRowPTX), its low and high halves in split carry
 //     chains; FLD_ASM_ROW says it is there.
@@ -104,7 +110,7 @@ func montRowCUDA(p *big.Int, w int) string {
 		}
 		return out
 	}
-	sb.WriteString("#if defined(ZK_CUDA) && defined(ZK_MUL32) && !defined(ZK_NO_ASM)\n")
+	sb.WriteString(fieldAsmGuard)
 	sb.WriteString("#ifdef ZK_MUL_ROWS\n#define FLD_ASM_ROW 1\n")
 	sb.WriteString("// FLD_row sets t (w words, < 2p) to (t + x·bi + m·p)/2^32, m = (t₀ + x₀·bi)·(−p⁻¹) mod 2^32.\n")
 	sb.WriteString("DEVICE void FLD_row(u32* t, const u32* x, u32 bi) {\n")
@@ -113,7 +119,11 @@ func montRowCUDA(p *big.Int, w int) string {
 	sb.WriteString("// FLD_mulw sets t (w words, < 2p) to x·y·2^(−32w) mod p.\n")
 	sb.WriteString("DEVICE void FLD_mulw(u32* t, const u32* x, const u32* y) {\n")
 	writeAsm(&sb, montMulPTX(p, w), regs("=r", "t"), append(regs("r", "x"), regs("r", "y")...))
-	sb.WriteString("}\n#endif\n#endif\n")
+	sb.WriteString("}\n#ifndef ZK_SQR_MUL\n#define FLD_ASM_SQR 1\n")
+	sb.WriteString("// FLD_sqrw sets t (w words, < 2p) to x²·2^(−32w) mod p.\n")
+	sb.WriteString("DEVICE void FLD_sqrw(u32* t, const u32* x) {\n")
+	writeAsm(&sb, montSqrPTX(p, w), regs("=r", "t"), regs("r", "x"))
+	sb.WriteString("}\n#endif\n#endif\n#endif\n")
 	return sb.String()
 }
 
@@ -221,7 +231,32 @@ func montRowPTX(p *big.Int, w int) []string {
 // w up. On sm_90, ptxas makes a BN254 multiplication of it 237 machine
 // instructions, 128 of them IMAD.WIDE.U32(.X), against 556 for montRowPTX's
 // rows (BENCHMARKS.md). TestMontMulPTX runs it against math/big.
-func montMulPTX(p *big.Int, w int) []string {
+func montMulPTX(p *big.Int, w int) []string { return montPTX(p, w, false) }
+
+// montSqrPTX returns the PTX of a Montgomery squaring mod p over w 32-bit
+// words (w even), CUDA's FLD_sqrw, with operands $0 … $(w−1) the result t
+// and $w … $(2w−1) x:
+//
+//	t ≡ x²·2^(−32w) (mod p), t < 2p, for x < p < 2^(32w−1)
+//
+// It is montMulPTX's sum with y = x, less the products that appear twice:
+// row i adds x_i² at word 2i, x_i·h_(i+1) at word 2i+1 and x_i·d_j at
+// word i+j for j > i+1, where d = 2x (w words: x < 2^(32w−1), so the
+// doubling loses no bit; one funnel shift a word) and h_j = x_j << 1 mod
+// 2^32, d_j without the bit it takes from x_(j−1): row i's products then
+// sum to x_i² + 2x_i·Σ_(j>i) x_j 2^(32(j−i)) at word 2i, because d's words
+// above i+1 carry x_(i+1)'s top bit, which h_(i+1) drops, and none of
+// x_i's. That is w(w+1)/2 products for x² instead of w², and the
+// same w² for M·p: for BN254 100 wide multiply-adds instead of 128. Row i
+// touches no word below 2i ≥ i, so T's word i is complete when m_i is
+// taken, as in the multiplication, and every word and carry position is
+// one the multiplication also writes, so its bounds hold. M, and with it
+// T, is the multiplication's for y = x. TestMontSqrPTX runs it against
+// math/big.
+func montSqrPTX(p *big.Int, w int) []string { return montPTX(p, w, true) }
+
+// montPTX writes montMulPTX (sq false) or montSqrPTX (sq true).
+func montPTX(p *big.Int, w int, sq bool) []string {
 	if w%2 != 0 {
 		panic("gpu: montMulPTX needs an even word count")
 	}
@@ -232,6 +267,8 @@ func montMulPTX(p *big.Int, w int) []string {
 	out := func(j int) string { return fmt.Sprintf("$%d", j) }
 	x := func(j int) string { return fmt.Sprintf("$%d", w+j) }
 	y := func(j int) string { return fmt.Sprintf("$%d", 2*w+j) }
+	d := func(j int) string { return fmt.Sprintf("zk_d%d", j) }
+	h := func(j int) string { return fmt.Sprintf("zk_h%d", j) }
 	e := func(k int) string { return fmt.Sprintf("zk_e%d", k) }
 	o := func(k int) string { return fmt.Sprintf("zk_o%d", k) }
 	var l []string
@@ -240,9 +277,22 @@ func montMulPTX(p *big.Int, w int) []string {
 	for k := range 2 * w {
 		regs = append(regs, e(k), o(k))
 	}
+	if sq {
+		for j := 1; j < w; j++ {
+			regs = append(regs, d(j), h(j))
+		}
+	}
 	add(".reg .u32 zk_z, zk_m, zk_s, zk_k, zk_c, zk_drop, %s;", strings.Join(regs, ", "))
 	add("mov.u32 zk_z, 0;")
 	add("mov.u32 zk_c, 0;")
+	if sq {
+		// d_j = 2x's word j = x_j << 1 | x_(j−1) >> 31, and h_j = x_j << 1
+		// (d_0 and h_0 are not needed).
+		for j := 1; j < w; j++ {
+			add("shf.l.wrap.b32 %s, %s, %s, 1;", d(j), x(j-1), x(j))
+			add("shl.b32 %s, %s, 1;", h(j), x(j))
+		}
+	}
 	// An accumulator word is zero until first written: rd reads it as
 	// zk_z until then, so no word needs setting to zero.
 	written := map[string]bool{}
@@ -253,16 +303,16 @@ func montMulPTX(p *big.Int, w int) []string {
 		return "zk_z"
 	}
 	wr := func(r string) string { written[r] = true; return r }
-	// chains adds u_j·v_j at words i+j, i+j+1 for every j < w: those with
-	// i+j even into E, the others into O, one carry chain each.
-	chains := func(i int, u, v func(int) string) {
+	// chains adds u_j·v_j at words i+j, i+j+1 for every j from j0 to w−1:
+	// those with i+j even into E, the others into O, one carry chain each.
+	chains := func(i, j0 int, u, v func(int) string) {
 		for par := range 2 {
 			arr := e
 			if par == 1 {
 				arr = o
 			}
 			top := -1
-			for j := range w {
+			for j := j0; j < w; j++ {
 				if (i+j)%2 != par {
 					continue
 				}
@@ -289,11 +339,25 @@ func montMulPTX(p *big.Int, w int) []string {
 		}
 	}
 	for i := range w {
-		chains(i, x, func(int) string { return y(i) })
+		if sq {
+			// x_i·x_i at word 2i, x_i·h_(i+1) at word 2i+1, then x_i·d_j
+			// for j > i+1.
+			chains(i, i, func(j int) string {
+				switch j {
+				case i:
+					return x(i)
+				case i + 1:
+					return h(j)
+				}
+				return d(j)
+			}, func(int) string { return x(i) })
+		} else {
+			chains(i, 0, x, func(int) string { return y(i) })
+		}
 		add("add.u32 zk_s, %s, %s;", rd(e(i)), rd(o(i)))
 		add("add.u32 zk_s, zk_s, zk_c;")
 		add("mul.lo.u32 zk_m, zk_s, 0x%08x;", negInv(p, 32))
-		chains(i, func(int) string { return "zk_m" }, func(j int) string { return pw[j] })
+		chains(i, 0, func(int) string { return "zk_m" }, func(j int) string { return pw[j] })
 		// c ← (E_i + O_i + c) >> 32; the low word is zero.
 		add("add.cc.u32 zk_s, %s, %s;", rd(e(i)), rd(o(i)))
 		add("addc.u32 zk_k, zk_z, zk_z;")

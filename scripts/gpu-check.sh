@@ -21,7 +21,7 @@
 # program cache stay in /tmp/zk): a first call with a budget that leaves
 # device time over, then a second that goes on from where it stopped and
 # retries what failed (with a fallback setting where the logs point at
-# one: ZKACCEL_GPU_WARP=0, ZKACCEL_GPU_MUL=32c, ZKACCEL_GPU_NTT_LAYOUT=element,
+# one: ZKACCEL_GPU_WARP=0, ZKACCEL_GPU_SQR=0, ZKACCEL_GPU_MUL=32c, ZKACCEL_GPU_NTT_LAYOUT=element,
 # ZKACCEL_CUDA_COPY_STREAM=0, ZKACCEL_GROTH16_FUSE=0, ZKACCEL_PLONK_FUSE=0,
 # ZKACCEL_PLONK_RATIO=0, ZKACCEL_PLONK_KEEP=0, ZKACCEL_PLONK_OPEN=0,
 # ZKACCEL_MSM_PRECOMPUTE=0,
@@ -215,6 +215,13 @@ fi
 # machine instructions, fewer registers; 32c is the same in C, 64 over
 # 64-bit limbs) at one size. If 32s wins here, make it the default again
 # (gpu/source.go's montRowCUDA).
+# The squarings as multiplications (gpu.EnvSqr=0: the wide form's squaring
+# has 100 wide multiply-adds for BN254 against 128, and 2 of a mixed
+# addition's 10 multiplications and 2 of Poseidon2's S-box's 3 are
+# squarings), against bench-msm-bn254, bench-msm-bls12-381 and bench-hash
+# at 2^20. If this wins, make ZK_SQR_MUL the default (gpu/source.go's
+# montRowCUDA).
+ZKACCEL_GPU_SQR=0 step bench-nosqr 120 "$B/zkaccel" bench --device "$dev" --ops msm,poseidon2,poseidon --curves bn254,bls12-381 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-nosqr.json"
 ZKACCEL_GPU_MUL=32s step bench-mul32s 150 "$B/zkaccel" bench --device "$dev" --ops msm,ntt,poseidon2 --curves bn254,bls12-381 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul32s.json"
 ZKACCEL_GPU_MUL=32c step bench-mul32c 120 "$B/zkaccel" bench --device "$dev" --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul32c.json"
 ZKACCEL_GPU_MUL=64 step bench-mul64 120 "$B/zkaccel" bench --device "$dev" --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul64.json"

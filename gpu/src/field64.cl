@@ -132,6 +132,31 @@ DEVICE FLD_t FLD_neg(FLD_t a) {
 }
 
 #if defined(ZK_MUL32) && FLD_N > 1 && defined(FLD_NOCARRY32)
+// FLD_words splits a's limbs into 2·FLD_N 32-bit words, low first.
+DEVICE void FLD_words(u32* x, FLD_t a) {
+	UNROLL
+	for (int j = 0; j < FLD_N; j++) {
+		x[2 * j] = (u32)a.v[j];
+		x[2 * j + 1] = (u32)(a.v[j] >> 32);
+	}
+}
+
+// FLD_from_words returns the element t (2·FLD_N words, below 2p) reduced
+// below p.
+DEVICE FLD_t FLD_from_words(const u32* t) {
+	FLD_t r;
+	UNROLL
+	for (int j = 0; j < FLD_N; j++) r.v[j] = (u64)t[2 * j] | ((u64)t[2 * j + 1] << 32);
+#ifdef FLD_ASM_ADD
+	FLD_t q;
+	FLD_redp(q.v, r.v);
+	return q;
+#else
+	if (FLD_geq_p(r, 0)) r = FLD_sub_p(r);
+	return r;
+#endif
+}
+
 // FLD_mul returns a·b·R⁻¹ mod p (Montgomery multiplication) over 32-bit
 // words: the form GPUs multiply fastest, whose integer units are 32 bits
 // wide (a 32×32+64-bit multiply-add is one instruction on NVIDIA GPUs, a
@@ -151,18 +176,10 @@ DEVICE FLD_t FLD_neg(FLD_t a) {
 // with ZK_MUL_ROWS (ZKACCEL_GPU_MUL=32s), FLD_row, each round as one block.
 DEVICE FLD_t FLD_mul(FLD_t a, FLD_t b) {
 	u32 x[2 * FLD_N], t[2 * FLD_N];
-	UNROLL
-	for (int j = 0; j < FLD_N; j++) {
-		x[2 * j] = (u32)a.v[j];
-		x[2 * j + 1] = (u32)(a.v[j] >> 32);
-	}
+	FLD_words(x, a);
 #ifdef FLD_ASM_MUL
 	u32 y[2 * FLD_N];
-	UNROLL
-	for (int j = 0; j < FLD_N; j++) {
-		y[2 * j] = (u32)b.v[j];
-		y[2 * j + 1] = (u32)(b.v[j] >> 32);
-	}
+	FLD_words(y, b);
 	FLD_mulw(t, x, y); // the whole multiplication, as inline PTX (gpu/source.go's montMulPTX)
 #else
 	UNROLL
@@ -190,18 +207,22 @@ DEVICE FLD_t FLD_mul(FLD_t a, FLD_t b) {
 #endif
 	}
 #endif
-	FLD_t r;
-	UNROLL
-	for (int j = 0; j < FLD_N; j++) r.v[j] = (u64)t[2 * j] | ((u64)t[2 * j + 1] << 32);
-#ifdef FLD_ASM_ADD
-	FLD_t q;
-	FLD_redp(q.v, r.v);
-	return q;
-#else
-	if (FLD_geq_p(r, 0)) r = FLD_sub_p(r);
-	return r;
-#endif
+	return FLD_from_words(t);
 }
+
+#ifdef FLD_ASM_SQR
+// FLD_sqr returns a²·R⁻¹ mod p: under CUDA's default form, the squaring
+// as inline PTX with each cross product once (gpu/source.go's
+// montSqrPTX), 100 wide multiply-adds for BN254 against the
+// multiplication's 128.
+DEVICE FLD_t FLD_sqr(FLD_t a) {
+	u32 x[2 * FLD_N], t[2 * FLD_N];
+	FLD_words(x, a);
+	FLD_sqrw(t, x);
+	return FLD_from_words(t);
+}
+#define FLD_HAVE_SQR 1
+#endif
 #else
 // FLD_mul returns a·b·R⁻¹ mod p (Montgomery multiplication, CIOS).
 DEVICE FLD_t FLD_mul(FLD_t a, FLD_t b) {
@@ -227,7 +248,9 @@ DEVICE FLD_t FLD_mul(FLD_t a, FLD_t b) {
 }
 #endif
 
+#ifndef FLD_HAVE_SQR
 DEVICE FLD_t FLD_sqr(FLD_t a) { return FLD_mul(a, a); }
+#endif
 
 // FLD_from_mont returns a·R⁻¹: the canonical value of a Montgomery element,
 // still as N limbs.
