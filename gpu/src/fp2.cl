@@ -82,21 +82,22 @@ DEVICE_NOINLINE fp2_t fp2_mul(fp2_t a, fp2_t b) {
 	return r;
 }
 
-// fp2_sqr: (a0 + a1·u)² = a0² + β·a1² + 2·a0·a1·u. Where β = −1 (BN254,
-// BLS12-381) the real part is (a0 + a1)(a0 − a1): two multiplications in
-// all, against two squarings and a multiplication (a quarter fewer
-// multiplier instructions than even CUDA's own squaring). For β = −5
-// (BLS12-377) that form needs eight more additions, as many machine
-// instructions as it saves, so it squares.
+// fp2_sqr: (a0 + a1·u)² = a0² + β·a1² + 2·a0·a1·u, with β = −k: the real
+// part as (a0 + a1)(a0 − k·a1) + (k − 1)·a0·a1, two multiplications in all
+// against two squarings and a multiplication (a quarter fewer multiplier
+// instructions than even CUDA's own squaring makes). Where k = 1 (BN254,
+// BLS12-381) it is (a0 + a1)(a0 − a1); for k = 5 (BLS12-377) it takes one
+// addition more than β·a1² did.
 DEVICE_NOINLINE fp2_t fp2_sqr(fp2_t a) {
 	fp_t m = fp_mul(a.a0, a.a1);
 	fp2_t r;
 #if FP2_NONRES_NEG == 1
 	r.a0 = fp_mul(fp_add(a.a0, a.a1), fp_sub(a.a0, a.a1));
 #else
-	fp_t v0 = fp_sqr(a.a0);
-	fp_t v1 = fp_sqr(a.a1);
-	r.a0 = fp_add(v0, fp2_mul_nonres(v1));
+	fp_t ka1 = a.a1, km = m; // k·a1, (k − 1)·a0·a1
+	for (int i = 1; i < FP2_NONRES_NEG; i++) ka1 = fp_add(ka1, a.a1);
+	for (int i = 2; i < FP2_NONRES_NEG; i++) km = fp_add(km, m);
+	r.a0 = fp_add(fp_mul(fp_add(a.a0, a.a1), fp_sub(a.a0, ka1)), km);
 #endif
 	r.a1 = fp_double(m);
 	return r;
