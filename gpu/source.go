@@ -260,6 +260,9 @@ func montPTX(p *big.Int, w int, sq bool) []string {
 	if w%2 != 0 {
 		panic("gpu: montMulPTX needs an even word count")
 	}
+	if sq && p.BitLen() >= 32*w {
+		panic("gpu: montSqrPTX needs p < 2^(32w−1), so that 2x fits in w words")
+	}
 	pw := make([]string, w)
 	for i, v := range split32(p, w) {
 		pw[i] = fmt.Sprintf("0x%08x", v)

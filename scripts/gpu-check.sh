@@ -83,7 +83,9 @@ step() { # [dir=DIR] step NAME LIMIT COMMAND...: runs a step (in DIR) within the
 	[ "$limit" -gt "$left" ] && limit=$left
 	[ -n "${ZKACCEL_GPU_STEP_CAP:-}" ] && [ "$limit" -gt "$ZKACCEL_GPU_STEP_CAP" ] && limit=$ZKACCEL_GPU_STEP_CAP
 	local start=$SECONDS packed=$SECONDS
-	(cd "${dir:-.}" && timeout "$limit" "$@") >"$L/$name.log" 2>&1 &
+	# SIGTERM at the limit: zkaccel bench then writes what it measured
+	# (its JSON) and exits; whatever has not stopped 20 s later is killed.
+	(cd "${dir:-.}" && timeout -k 20 "$limit" "$@") >"$L/$name.log" 2>&1 &
 	local pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 2
@@ -306,4 +308,4 @@ echo "== skipped for want of time: ${skipped[*]:-none}"
 grep -h "CEILING" "$L/cuda-test.log" 2>/dev/null | sed 's/^ *//' 
 grep -hE '^(--- FAIL|FAIL|ok|PASS)' "$L"/*-test.log 2>/dev/null | head -40
 grep -hE 'passed|failed' "$L/conformance.log" 2>/dev/null | tail -2
-cat "$W/targets.md" 2>/dev/null
+cat "$W/targets.md" 2>/dev/null || echo "== no targets table: no benchmark wrote its JSON"

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/bench"
@@ -66,7 +67,8 @@ median (proofs per second with --in-flight). A device that lacks an op falls bac
 
 The table goes to stdout and progress to stderr; --json writes every timing
 with the machine, devices, Go version and zkaccel commit, for 'zkaccel
-report'. Exits 1 if any measurement failed.`
+report'. An interrupt or SIGTERM stops the measurements and still writes
+what they measured. Exits 1 if any measurement failed or was cut short.`
 
 func runBench(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("bench", "[flags]", benchAbout, stderr)
@@ -140,7 +142,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// An interrupt or a termination (a timeout's, a job runner's) stops
+	// the measurements; what they measured is still reported and written.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	f, runErr := bench.Run(ctx, cfg)
 	if f == nil || cfg.PrepareOnly && runErr != nil {

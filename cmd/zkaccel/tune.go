@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -110,7 +111,7 @@ func runTune(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg.Devices = tuned
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	f, runErr := bench.Run(ctx, cfg)
 	if f == nil {
