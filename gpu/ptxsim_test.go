@@ -318,7 +318,7 @@ func TestPTXCounts(t *testing.T) {
 				return fmt.Errorf("wrong states")
 			}
 			return nil
-		}, []string{"poseidon2_permute"}, items("poseidon2_permute"), 97484},
+		}, []string{"poseidon2_permute"}, items("poseidon2_permute"), 97644},
 		{"keccak-256 of 64 bytes, per message", func(d *gpu.Device) error {
 			return d.Keccak256(keccakBatch(msgs))
 		}, []string{"keccak256_batch"}, items("keccak256_batch"), 7336},

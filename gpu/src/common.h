@@ -30,6 +30,10 @@ typedef long long i64;
 #define MULHI32(a, b) __umulhi((a), (b))
 #define ATOMIC_ADD_U32(p, v) atomicAdd((unsigned int*)(p), (unsigned int)(v))
 #define UNROLL _Pragma("unroll")
+// ROLLED keeps the loop it precedes rolled: for loops whose iterations
+// depend on each other, where unrolling buys no parallelism and costs
+// registers.
+#define ROLLED _Pragma("unroll 1")
 // Field multiplication over 32-bit words (field64.cl), unless ZK_MUL64.
 #if !defined(ZK_MUL64) && !defined(ZK_MUL32)
 #define ZK_MUL32 1
@@ -58,6 +62,7 @@ typedef long i64;
 #define MULHI32(a, b) mul_hi((u32)(a), (u32)(b))
 #define ATOMIC_ADD_U32(p, v) atomic_add((volatile GLOBAL u32*)(p), (u32)(v))
 #define UNROLL
+#define ROLLED
 #endif
 #if defined(ZK_MUL32) && defined(ZK_MUL64)
 #error "ZK_MUL32 and ZK_MUL64 are exclusive"

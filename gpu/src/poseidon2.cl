@@ -119,6 +119,10 @@ DEVICE void p2_permute(fe_t* s, u32 w, u32 rf, u32 rp, u32 ext, const GLOBAL FE_
 	u32 nh = rf / 2;
 	for (u32 r = 0; r < nh; r++) p2_full(s, w, ext, keys + (u64)r * w * fe_N);
 	const GLOBAL FE_WORD* k = keys + (u64)nh * w * fe_N;
+	// Rolled: each partial round needs the one before, and unrolled (by
+	// NVRTC's choice) the BN254 Merkle layer took 96 registers, 66 rolled
+	// (sm_90), three blocks of 256 threads an SM instead of two.
+	ROLLED
 	for (u32 r = 0; r < rp; r++) {
 		s[0] = p2_sbox(fe_add(s[0], p2_load(k, r)));
 		p2_internal(s, w, diag);
