@@ -83,6 +83,11 @@ type Config struct {
 	Progress io.Writer
 	// Command is recorded in the File as the command line.
 	Command []string
+	// Checkpoint, when not nil, is called with the File after each result
+	// is added to it (from Run's goroutine), so that a caller can save
+	// what is measured as it goes: a run killed part-way then keeps all
+	// but the measurement it was making.
+	Checkpoint func(*File)
 	// PrepareOnly prepares each workload at each size (draws the inputs;
 	// for the proof ops compiles the circuit and sets it up, into the
 	// set-up cache where proofs.EnvSetupCache keeps set-ups) and measures

@@ -231,13 +231,20 @@ func (f *File) Encode(w io.Writer) error {
 	return nil
 }
 
-// WriteFile writes f as indented JSON to the named file.
+// WriteFile writes f as indented JSON to the named file: to a temporary
+// file beside it, then renamed over it, so that a reader (or a process
+// killed while writing) never leaves a partial file.
 func (f *File) WriteFile(name string) error {
 	var buf bytes.Buffer
 	if err := f.Encode(&buf); err != nil {
 		return err
 	}
-	if err := os.WriteFile(name, buf.Bytes(), 0o644); err != nil {
+	tmp := name + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("zkaccel bench: %w", err)
+	}
+	if err := os.Rename(tmp, name); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("zkaccel bench: %w", err)
 	}
 	return nil

@@ -86,6 +86,9 @@ func Run(ctx context.Context, cfg Config) (*File, error) {
 				}
 				fmt.Fprintf(progress, "  %s\n", r.summary())
 				f.Results = append(f.Results, r)
+				if cfg.Checkpoint != nil {
+					cfg.Checkpoint(f)
+				}
 			}
 			if pr, ok := inst.(preparer); ok {
 				pr.release() // its keys' device memory, before the next size

@@ -84,7 +84,9 @@ step() { # [dir=DIR] step NAME LIMIT COMMAND...: runs a step (in DIR) within the
 	[ -n "${ZKACCEL_GPU_STEP_CAP:-}" ] && [ "$limit" -gt "$ZKACCEL_GPU_STEP_CAP" ] && limit=$ZKACCEL_GPU_STEP_CAP
 	local start=$SECONDS packed=$SECONDS
 	# SIGTERM at the limit: zkaccel bench then writes what it measured
-	# (its JSON) and exits; whatever has not stopped 20 s later is killed.
+	# (its JSON) and exits; whatever has not stopped 20 s later is killed
+	# (bench's JSON, saved after each measurement, keeps all but the one
+	# it was making).
 	(cd "${dir:-.}" && timeout -k 20 "$limit" "$@") >"$L/$name.log" 2>&1 &
 	local pid=$!
 	while kill -0 "$pid" 2>/dev/null; do

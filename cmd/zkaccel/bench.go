@@ -67,8 +67,10 @@ median (proofs per second with --in-flight). A device that lacks an op falls bac
 
 The table goes to stdout and progress to stderr; --json writes every timing
 with the machine, devices, Go version and zkaccel commit, for 'zkaccel
-report'. An interrupt or SIGTERM stops the measurements and still writes
-what they measured. Exits 1 if any measurement failed or was cut short.`
+report'; it is rewritten after each measurement, so a run killed part-way
+keeps what it measured. An interrupt or SIGTERM stops the measurements and
+writes the table and JSON of what they measured. Exits 1 if any
+measurement failed or was cut short.`
 
 func runBench(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("bench", "[flags]", benchAbout, stderr)
@@ -146,6 +148,15 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	// the measurements; what they measured is still reported and written.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *jsonOut != "" && !cfg.PrepareOnly {
+		// The JSON as it grows, so that a run killed part-way (where a
+		// signal cannot stop a long call in time) keeps what it measured.
+		cfg.Checkpoint = func(f *bench.File) {
+			if err := f.WriteFile(*jsonOut); err != nil {
+				fmt.Fprintf(stderr, "zkaccel bench: saving the results so far: %v\n", err)
+			}
+		}
+	}
 	f, runErr := bench.Run(ctx, cfg)
 	if f == nil || cfg.PrepareOnly && runErr != nil {
 		return fail(stderr, runErr)
