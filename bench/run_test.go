@@ -57,10 +57,16 @@ func TestRunTiny(t *testing.T) {
 	if _, ok := f.Env["ZKACCEL_EMPTY_KNOB"]; ok {
 		t.Errorf("Env = %v records an empty variable", f.Env)
 	}
-	g, err := Run(context.Background(), Config{Ops: []string{OpNTT}, Sizes: []int{4}, Runs: 1, Devices: []zkaccel.Device{cpu}, Seed: 7})
+	var saved []int // the results each checkpoint saw
+	g, err := Run(context.Background(), Config{Ops: []string{OpNTT}, Sizes: []int{4, 5}, Runs: 1, Devices: []zkaccel.Device{cpu}, Seed: 7,
+		Checkpoint: func(f *File) { saved = append(saved, len(f.Results)) }})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !slices.Equal(saved, []int{1, 2}) {
+		t.Errorf("checkpoints after %v results, want after 1 and 2", saved)
+	}
+	g.Results = g.Results[:1]
 	f.Results = append(f.Results, g.Results...)
 	want := []string{"msm/bn254/g1/4", "msm/bn254/g1/5", "ntt/bn254/fft-dif/4"}
 	if len(f.Results) != len(want) {
