@@ -78,6 +78,12 @@ func Run(ctx context.Context, cfg Config) (*File, error) {
 			var ref []byte
 			for _, dev := range p.devicesFor(w) {
 				r, digest := measure(ctx, p, w, k, inst, dev)
+				if ctx.Err() != nil && len(r.Times) == 0 && r.Error == "" {
+					// Stopped before a timed call: nothing measured, and
+					// no row (a row would read as a failure).
+					fmt.Fprintf(progress, "  %s: stopped before a timed run\n", dev)
+					return f, fmt.Errorf("zkaccel bench: %w", ctx.Err())
+				}
 				switch {
 				case isCPU(dev.String()):
 					ref = digest

@@ -193,6 +193,22 @@ func TestConfigErrors(t *testing.T) {
 }
 
 // fakeDevice runs nothing: every operation sent to it falls back.
+// TestRunCancelledMidway cancels the run during a device's warm-up call:
+// Run keeps the CPU's result, adds no row for the device (which made no
+// timed call), and returns context.Canceled.
+func TestRunCancelledMidway(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dev := &fakeNTT{fn: func(req *zkaccel.NTTRequest) error { cancel(); return correctNTT(req) }}
+	f, err := Run(ctx, Config{Ops: []string{OpNTT}, Sizes: []int{3, 4}, Runs: 2, Devices: []zkaccel.Device{dev}})
+	if !errors.Is(err, context.Canceled) || f == nil {
+		t.Fatalf("Run = %v, %v; want the file and context.Canceled", f, err)
+	}
+	if len(f.Results) != 1 || f.Results[0].Device != "cpu:0" || !f.Results[0].OK() {
+		t.Errorf("results %+v; want the CPU's at 2^3 alone", f.Results)
+	}
+}
+
 type fakeDevice struct{ ord int }
 
 func (d *fakeDevice) Kind() zkaccel.Kind { return "fake" }
