@@ -29,6 +29,29 @@ func MachineLabels(files []*File) []string {
 	return labels
 }
 
+// WriteSettings writes, for each of files measured under ZKACCEL_*
+// settings (File.Env), a Markdown line naming its label (labels, one per
+// file) and the settings, so that tables whose rows name files by label
+// can be read.
+func WriteSettings(w io.Writer, files []*File, labels []string) error {
+	bw := bufio.NewWriter(w)
+	writeSettings(bw, files, labels)
+	return bw.Flush()
+}
+
+func writeSettings(bw *bufio.Writer, files []*File, labels []string) {
+	for i, f := range files {
+		if len(f.Env) == 0 || i >= len(labels) {
+			continue
+		}
+		keys := slices.Sorted(maps.Keys(f.Env))
+		for j, k := range keys {
+			keys[j] = "`" + k + "=" + f.Env[k] + "`"
+		}
+		fmt.Fprintf(bw, "Settings of %s (%s): %s\n\n", labels[i], f.Date, strings.Join(keys, ", "))
+	}
+}
+
 // WriteMarkdown renders files, e.g. from different machines, as Markdown: a
 // table of the machines (CPU, memory, OS, Go version, zkaccel commit, date),
 // then one table of every measurement with columns machine, device, op,
@@ -60,16 +83,7 @@ func WriteMarkdown(w io.Writer, files []*File) error {
 		mdRow(bw, labels[i], cpu, FormatGiB(m.Memory), m.OS+"/"+m.Arch, f.GoVersion, f.Commit, f.Date, strings.Join(devs, "; "))
 	}
 	fmt.Fprintln(bw)
-	for i, f := range files {
-		if len(f.Env) == 0 {
-			continue
-		}
-		keys := slices.Sorted(maps.Keys(f.Env))
-		for j, k := range keys {
-			keys[j] = "`" + k + "=" + f.Env[k] + "`"
-		}
-		fmt.Fprintf(bw, "Settings of %s (%s): %s\n\n", labels[i], f.Date, strings.Join(keys, ", "))
-	}
+	writeSettings(bw, files, labels)
 	fmt.Fprintln(bw, "### Results")
 	fmt.Fprintln(bw)
 	rates, times, power, phases := hasRates(files...), hasDeviceTimes(files...), hasPower(files...), hasPhases(files...)

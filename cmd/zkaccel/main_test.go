@@ -320,6 +320,17 @@ func TestBenchAndReport(t *testing.T) {
 	if !strings.HasPrefix(out, "| target | machine, device | bound | measured | met |") || !strings.Contains(out, "| MSM G1 BN254 2^24 | - | ≤ 100 ms | not measured | - |") {
 		t.Errorf("report --targets: stdout %q, stderr %q", out, errs)
 	}
+	// … with each file's settings named below the table.
+	f.Env = map[string]string{"ZKACCEL_GPU_SQR": "0"}
+	knobFile := filepath.Join(dir, "knob.json")
+	if err := f.WriteFile(knobFile); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = zk(t, "report", "--targets", jsonFile, knobFile)
+	wantCode(t, []string{"report", "--targets"}, code, 0, errs)
+	if want := "Settings of " + host + " (2) (" + f.Date + "): `ZKACCEL_GPU_SQR=0`"; !strings.Contains(out, want) {
+		t.Errorf("report --targets lacks %q: stdout %q, stderr %q", want, out, errs)
+	}
 
 	// Markdown to stdout by default, and no chart with --svg "".
 	code, out, errs = zk(t, "report", "--svg", "", jsonFile)

@@ -25,7 +25,8 @@ against size, log-log, one line per machine, device, op and curve/field (to
 Poseidon2 and Keccak on a GPU; Groth16 and PLONK proofs against gnark's CPU
 provers) checked against every matching device measurement in the files:
 the bound, the measured value, and whether it is met, by what factor. A
-target that no file measured says so.`
+target that no file measured says so. Below the table, each file measured
+under ZKACCEL_* settings is named with them.`
 
 const defaultSVG = "zkaccel-report.svg"
 
@@ -53,7 +54,14 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	}
 	if *targets {
 		checks := bench.CheckGoals(results, bench.Goals)
-		if err := bench.WriteGoals(stdout, checks, bench.MachineLabels(results)); err != nil {
+		labels := bench.MachineLabels(results)
+		if err := bench.WriteGoals(stdout, checks, labels); err != nil {
+			return fail(stderr, fmt.Errorf("zkaccel report: %w", err))
+		}
+		// Which settings each file was measured under (its knobs: a
+		// file's rows are those of its label).
+		fmt.Fprintln(stdout)
+		if err := bench.WriteSettings(stdout, results, labels); err != nil {
 			return fail(stderr, fmt.Errorf("zkaccel report: %w", err))
 		}
 		return exitOK
