@@ -192,7 +192,6 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
-// fakeDevice runs nothing: every operation sent to it falls back.
 // TestRunCancelledMidway cancels the run during a device's warm-up call:
 // Run keeps the CPU's result, adds no row for the device (which made no
 // timed call), and returns context.Canceled.
@@ -209,6 +208,7 @@ func TestRunCancelledMidway(t *testing.T) {
 	}
 }
 
+// fakeDevice runs nothing: every operation sent to it falls back.
 type fakeDevice struct{ ord int }
 
 func (d *fakeDevice) Kind() zkaccel.Kind { return "fake" }

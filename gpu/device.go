@@ -183,12 +183,6 @@ func devicePrelude(rt Runtime) (string, int, error) {
 	default:
 		return "", 0, fmt.Errorf("%s=%q: want 32, 32s, 32c or 64", EnvMul, v)
 	}
-	switch sqr, err := envflag.Switch(EnvSqr, true); {
-	case err != nil:
-		return "", 0, err
-	case !sqr:
-		pre += "#define ZK_SQR_MUL 1\n"
-	}
 	switch v := os.Getenv(EnvNTTLayout); v {
 	case "word":
 		pre += "#define NTT_WORD_MAJOR 1\n"
@@ -201,11 +195,14 @@ func devicePrelude(rt Runtime) (string, int, error) {
 	default:
 		return "", 0, fmt.Errorf("%s=%q: want word or element", EnvNTTLayout, v)
 	}
-	switch warp, err := envflag.Switch(EnvWarp, true); {
-	case err != nil:
-		return "", 0, err
-	case !warp:
-		pre += "#define ZK_NO_WARP 1\n"
+	// The switches (default on) whose "0" defines a macro.
+	for _, sw := range []struct{ env, off string }{{EnvSqr, "ZK_SQR_MUL"}, {EnvWarp, "ZK_NO_WARP"}} {
+		switch on, err := envflag.Switch(sw.env, true); {
+		case err != nil:
+			return "", 0, err
+		case !on:
+			pre += "#define " + sw.off + " 1\n"
+		}
 	}
 	block := 0
 	if v := os.Getenv(EnvMSMBlock); v != "" {

@@ -240,13 +240,11 @@ func montMulPTX(p *big.Int, w int) []string { return montPTX(p, w, false) }
 //	t ≡ x²·2^(−32w) (mod p), t < 2p, for x < p < 2^(32w−1)
 //
 // It is montMulPTX's sum with y = x, less the products that appear twice:
-// row i adds x_i² at word 2i, x_i·h_(i+1) at word 2i+1 and x_i·d_j at
-// word i+j for j > i+1, where d = 2x (w words: x < 2^(32w−1), so the
-// doubling loses no bit; one funnel shift a word) and h_j = x_j << 1 mod
-// 2^32, d_j without the bit it takes from x_(j−1): row i's products then
-// sum to x_i² + 2x_i·Σ_(j>i) x_j 2^(32(j−i)) at word 2i, because d's words
-// above i+1 carry x_(i+1)'s top bit, which h_(i+1) drops, and none of
-// x_i's. That is w(w+1)/2 products for x² instead of w², and the
+// row i adds x_i² at word 2i and 2x_i·x_j at word i+j for each j > i, as
+// x_i·d_j with d = 2x (w words, since x < 2^(32w−1); one funnel shift a
+// word). One correction: d's word i+1 holds x_i's top bit, which belongs
+// to x_i's own square, so row i takes h_(i+1) = x_(i+1) << 1 (one shift)
+// in its place. That is w(w+1)/2 products for x² instead of w², and the
 // same w² for M·p: for BN254 100 wide multiply-adds instead of 128. Row i
 // touches no word below 2i ≥ i, so T's word i is complete when m_i is
 // taken, as in the multiplication, and every word and carry position is
