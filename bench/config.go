@@ -66,8 +66,13 @@ type Config struct {
 	// OpenCL CPU device such as POCL), which is measured only when named.
 	// The CPU is always measured too, first, as the
 	// baseline of every speed-up and the reference every other device's
-	// output is compared with.
+	// output is compared with (see CPU).
 	Devices []zkaccel.Device
+	// CPU is the CPU's role, from [CPURoles]: CPUMeasure (the default)
+	// times it; CPUCheck has it compute only the answers the other
+	// devices' are checked against, from a cache where an earlier run
+	// computed them.
+	CPU string
 	// Runs is the number of timed calls per measurement, after one
 	// untimed warm-up call; default DefaultRuns.
 	Runs int
@@ -105,9 +110,11 @@ type plan struct {
 	devices     []zkaccel.Device
 	// zkCPU is set where the CPU device was named: the proof operations
 	// then add zkaccel's provers on it (ZKCPUSpec) beside gnark's.
-	zkCPU   bool
-	runs    int
-	maxTime time.Duration
+	zkCPU bool
+	// cpuCheck is set for CPUCheck: the CPU computes the references only.
+	cpuCheck bool
+	runs     int
+	maxTime  time.Duration
 }
 
 // devicesFor returns the devices on which w is measured: the plan's, and
@@ -146,6 +153,13 @@ func (p *plan) sizesFor(w *workload) []int {
 // plan checks c and fills in its defaults.
 func (c *Config) plan() (*plan, error) {
 	p := &plan{runs: c.Runs, maxTime: c.MaxTime}
+	switch c.CPU {
+	case "", CPUMeasure:
+	case CPUCheck:
+		p.cpuCheck = true
+	default:
+		return nil, fmt.Errorf("zkaccel bench: unknown CPU role %q (known: %s)", c.CPU, strings.Join(CPURoles(), ", "))
+	}
 	if p.runs == 0 {
 		p.runs = DefaultRuns
 	}
@@ -254,6 +268,9 @@ func (c *Config) plan() (*plan, error) {
 		if !dup {
 			p.devices = append(p.devices, d)
 		}
+	}
+	if p.cpuCheck && len(p.devices) == 1 && !(p.zkCPU && slices.ContainsFunc(p.workloads, (*workload).proof)) {
+		return nil, fmt.Errorf("zkaccel bench: the CPU in check mode (%s) and no other device: nothing would be timed", CPUCheck)
 	}
 	return p, nil
 }

@@ -33,8 +33,13 @@ type File struct {
 	// Env holds the ZKACCEL_* variables set for the run (tuning knobs such
 	// as ZKACCEL_MSM_WINDOW or ZKACCEL_GPU_MUL change what is measured);
 	// absent where none was set, and in files from before it was recorded.
-	Env     map[string]string `json:"env,omitempty"`
-	Results []Result          `json:"results"`
+	Env map[string]string `json:"env,omitempty"`
+	// CPU is CPUCheck where the CPU only computed the answers that the
+	// devices' were checked against (bench --cpu check): the file then
+	// has no speed-ups, and CPU rows only for reference calls that
+	// failed. Empty where the CPU was timed.
+	CPU     string   `json:"cpu,omitempty"`
+	Results []Result `json:"results"`
 }
 
 // Machine describes the host a file was measured on.

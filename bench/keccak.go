@@ -5,6 +5,7 @@ import (
 	"math/rand"
 
 	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/internal/inputs"
 	"github.com/zkaccel/zkaccel/internal/rawbytes"
 	"github.com/zkaccel/zkaccel/keccak"
 )
@@ -27,7 +28,7 @@ func keccakWorkloads() []*workload {
 			prepare: func(rng *rand.Rand, logN int) instance {
 				n := 1 << logN
 				data := make([]byte, n*keccakMsgLen)
-				rng.Read(data)
+				inputs.Bytes(rng, data)
 				msgs := make([][]byte, n)
 				for i := range msgs {
 					msgs[i] = data[i*keccakMsgLen : (i+1)*keccakMsgLen : (i+1)*keccakMsgLen]
@@ -37,17 +38,13 @@ func keccakWorkloads() []*workload {
 		{op: OpKeccak, target: keccakTarget, variant: "f1600", items: perItem, check: anySize,
 			prepare: func(rng *rand.Rand, logN int) instance {
 				in := make([][25]uint64, 1<<logN)
-				for i := range in {
-					for j := range in[i] {
-						in[i][j] = rng.Uint64()
-					}
-				}
+				inputs.Bytes(rng, rawbytes.Of(in))
 				return &keccakPermInstance{input: in, work: make([][25]uint64, len(in))}
 			}},
 		{op: OpKeccak, target: keccakTarget, variant: "merkle", items: perNode, check: anySize,
 			prepare: func(rng *rand.Rand, logN int) instance {
 				leaves := make([][32]byte, 1<<logN)
-				rng.Read(rawbytes.Of(leaves))
+				inputs.Bytes(rng, rawbytes.Of(leaves))
 				return &keccakMerkleInstance{leaves: leaves}
 			}},
 	}

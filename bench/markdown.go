@@ -30,9 +30,9 @@ func MachineLabels(files []*File) []string {
 }
 
 // WriteSettings writes, for each of files measured under ZKACCEL_*
-// settings (File.Env), a Markdown line naming its label (labels, one per
-// file) and the settings, so that tables whose rows name files by label
-// can be read.
+// settings (File.Env) or without timing the CPU (File.CPU), a Markdown
+// line naming its label (labels, one per file) and the settings, so that
+// tables whose rows name files by label can be read.
 func WriteSettings(w io.Writer, files []*File, labels []string) error {
 	bw := bufio.NewWriter(w)
 	writeSettings(bw, files, labels)
@@ -41,12 +41,15 @@ func WriteSettings(w io.Writer, files []*File, labels []string) error {
 
 func writeSettings(bw *bufio.Writer, files []*File, labels []string) {
 	for i, f := range files {
-		if len(f.Env) == 0 || i >= len(labels) {
+		if len(f.Env) == 0 && f.CPU == "" || i >= len(labels) {
 			continue
 		}
 		keys := slices.Sorted(maps.Keys(f.Env))
 		for j, k := range keys {
 			keys[j] = "`" + k + "=" + f.Env[k] + "`"
+		}
+		if f.CPU == CPUCheck {
+			keys = append(keys, "the CPU not timed (`--cpu check`: it only computed the answers checked against)")
 		}
 		fmt.Fprintf(bw, "Settings of %s (%s): %s\n\n", labels[i], f.Date, strings.Join(keys, ", "))
 	}

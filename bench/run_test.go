@@ -180,6 +180,8 @@ func TestConfigErrors(t *testing.T) {
 		{Config{Runs: -1}, "runs is out of range"},
 		{Config{MaxTime: -time.Second}, "negative time budget"},
 		{Config{Devices: []zkaccel.Device{nil}}, "nil device"},
+		{Config{CPU: "skip"}, `unknown CPU role "skip"`},
+		{Config{CPU: CPUCheck, Devices: []zkaccel.Device{zkaccel.HostCPU()}}, "nothing would be timed"},
 	} {
 		f, err := Run(context.Background(), tc.cfg)
 		if err == nil || f != nil {

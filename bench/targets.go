@@ -70,15 +70,29 @@ type GoalCheck struct {
 // files on a device other than the CPU; a goal that nothing measured gets
 // one check with Found false. A measurement that fell back to the CPU,
 // failed, or lacks what its goal needs (kernel time, a CPU row) counts as
-// found but not met, with Why saying so.
+// found but not met, with Why saying so. A speed-up goal skips the files
+// whose CPU was not timed (File.CPU), unless only those measured it.
 func CheckGoals(files []*File, goals []Goal) []GoalCheck {
 	var out []GoalCheck
 	for _, g := range goals {
 		found := false
+		var untimed *GoalCheck // a match in a file whose CPU was not timed
 		for fi, f := range files {
 			for ri := range f.Results {
 				r := &f.Results[ri]
 				if isCPU(r.Device) || r.Op != g.Op || r.Target != g.Target || r.Variant != g.Variant || r.LogN != g.LogN {
+					continue
+				}
+				if g.MinSpeedUp > 0 && f.CPU == CPUCheck {
+					// No speed-up to check: listed only where no other
+					// file measured the goal.
+					if untimed == nil {
+						untimed = &GoalCheck{Goal: g, Found: true, File: fi, Device: r.Device,
+							Why: "the CPU was not timed in its file (bench --cpu check)"}
+						if info, ok := f.Device(r.Device); ok {
+							untimed.Name = info.Name
+						}
+					}
 					continue
 				}
 				found = true
@@ -90,7 +104,11 @@ func CheckGoals(files []*File, goals []Goal) []GoalCheck {
 				out = append(out, c)
 			}
 		}
-		if !found {
+		switch {
+		case found:
+		case untimed != nil:
+			out = append(out, *untimed)
+		default:
 			out = append(out, GoalCheck{Goal: g})
 		}
 	}

@@ -44,6 +44,13 @@
 # The proof benchmarks run with --max-time 30s: bench caps the timed runs at
 # --max-time over the warm-up, and a prover's warm-up loads its key (with
 # its window multiples, ZKACCEL_MSM_PRECOMPUTE).
+# The steps that run under a knob (ZKACCEL_GPU_SQR=0, ZKACCEL_MSM_PASSES=2,
+# …) to compare with a default step run bench --cpu check: the CPU is not
+# timed again, and the answers the GPU's must equal come from the
+# reference cache, which the default steps (the CPU timed) fill, or from
+# one untimed CPU call (at 2^24 points an MSM on the CPU takes seconds a
+# call, and the knob steps made up to four each). Their files have no
+# speed-ups; the default steps' have.
 # ZKACCEL_GPU_CHECK=proofs runs issue 6's checks first: both provers'
 # tests on cuda:0, then Groth16 and PLONK at 2^20 constraints beside
 # gnark's CPU provers (the wide circuit, then the chain, then Groth16's
@@ -159,16 +166,16 @@ if [ "$mode" = proofs ]; then
 	# for them, and PLONK's ratio Z on the host, against one call each and
 	# the ratio on the device (bench-proofs-wide-2e20; the phases "ratio",
 	# "quotient" and "msm H1" tell the gains apart).
-	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-2e20-noprecompute 300 "$B/zkaccel" bench --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-noprecompute.json"
-	ZKACCEL_GROTH16_FUSE=0 ZKACCEL_PLONK_FUSE=0 ZKACCEL_PLONK_RATIO=0 step bench-proofs-wide-2e20-nofuse 300 "$B/zkaccel" bench --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-nofuse.json"
+	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-2e20-noprecompute 300 "$B/zkaccel" bench --cpu check --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-noprecompute.json"
+	ZKACCEL_GROTH16_FUSE=0 ZKACCEL_PLONK_FUSE=0 ZKACCEL_PLONK_RATIO=0 step bench-proofs-wide-2e20-nofuse 300 "$B/zkaccel" bench --cpu check --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-nofuse.json"
 	# PLONK with σ and each proof's wires and Z uploaded again (7 × 32 MiB
 	# a proof at 2^20), against kept on the device (bench-proofs-wide-2e20;
 	# the phases "ratio" and "quotient" tell the gain).
-	ZKACCEL_PLONK_KEEP=0 step bench-proofs-wide-2e20-nokeep 200 "$B/zkaccel" bench --device "$dev" --ops plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-nokeep.json"
+	ZKACCEL_PLONK_KEEP=0 step bench-proofs-wide-2e20-nokeep 200 "$B/zkaccel" bench --cpu check --device "$dev" --ops plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-nokeep.json"
 	# PLONK's openings on the host (the values at ζ, the linearised
 	# polynomial, the fold, both divisions, the opening MSMs' uploads)
 	# against on the device (the phases "evaluate" … "divide Z" tell it).
-	ZKACCEL_PLONK_OPEN=0 step bench-proofs-wide-2e20-noopen 200 "$B/zkaccel" bench --device "$dev" --ops plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-noopen.json"
+	ZKACCEL_PLONK_OPEN=0 step bench-proofs-wide-2e20-noopen 200 "$B/zkaccel" bench --cpu check --device "$dev" --ops plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20-noopen.json"
 fi
 # The runtime on the GPU, and its two ceilings. The compile-only tests
 # (NVRTC on every program, its variants, the sm_90 cubins: 95 s on the
@@ -225,33 +232,33 @@ fi
 # squarings), against bench-msm-bn254, bench-msm-bls12-381 and bench-hash
 # at 2^20. If this wins, make ZK_SQR_MUL the default (gpu/source.go's
 # montRowCUDA).
-ZKACCEL_GPU_SQR=0 step bench-nosqr 120 "$B/zkaccel" bench --device "$dev" --ops msm,poseidon2,poseidon --curves bn254,bls12-381 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-nosqr.json"
-ZKACCEL_GPU_MUL=32s step bench-mul32s 150 "$B/zkaccel" bench --device "$dev" --ops msm,ntt,poseidon2 --curves bn254,bls12-381 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul32s.json"
-ZKACCEL_GPU_MUL=32c step bench-mul32c 120 "$B/zkaccel" bench --device "$dev" --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul32c.json"
-ZKACCEL_GPU_MUL=64 step bench-mul64 120 "$B/zkaccel" bench --device "$dev" --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul64.json"
+ZKACCEL_GPU_SQR=0 step bench-nosqr 120 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm,poseidon2,poseidon --curves bn254,bls12-381 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-nosqr.json"
+ZKACCEL_GPU_MUL=32s step bench-mul32s 150 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm,ntt,poseidon2 --curves bn254,bls12-381 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul32s.json"
+ZKACCEL_GPU_MUL=32c step bench-mul32c 120 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul32c.json"
+ZKACCEL_GPU_MUL=64 step bench-mul64 120 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm,ntt --curves bn254 --fields bn254 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-mul64.json"
 # The copy stream (cuda.EnvCopyStream): copies on the launch stream, for
 # what the overlap gains at the largest MSM and NTT.
-ZKACCEL_CUDA_COPY_STREAM=0 step bench-onestream 120 "$B/zkaccel" bench --device "$dev" --ops msm,ntt --curves bn254 --fields bn254 --sizes 24 --runs 3 --max-time 5s --json "$W/bench-onestream.json"
+ZKACCEL_CUDA_COPY_STREAM=0 step bench-onestream 120 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm,ntt --curves bn254 --fields bn254 --sizes 24 --runs 3 --max-time 5s --json "$W/bench-onestream.json"
 # The NTT's local blocks element-major (gpu.EnvNTTLayout) against the
 # default word-major (bench-ntt-bn254 at 2^20 and 2^24).
-ZKACCEL_GPU_NTT_LAYOUT=element step bench-layout-element 90 "$B/zkaccel" bench --device "$dev" --ops ntt --fields bn254 --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-layout-element.json"
+ZKACCEL_GPU_NTT_LAYOUT=element step bench-layout-element 90 "$B/zkaccel" bench --cpu check --device "$dev" --ops ntt --fields bn254 --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-layout-element.json"
 # The MSM on 0/1 scalars (a witness's bits: half the entries in one
 # bucket), and both distributions with the warp-level primitives off
 # (gpu.EnvWarp: each work item's own atomic on the crowded bucket's count
 # and cursor) against bench-msm-bn254 and bench-bits.
 step bench-bits 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --scalars bits --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-bits.json"
-ZKACCEL_GPU_WARP=0 step bench-nowarp-bits 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --scalars bits --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-nowarp-bits.json"
-ZKACCEL_GPU_WARP=0 step bench-nowarp 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-nowarp.json"
+ZKACCEL_GPU_WARP=0 step bench-nowarp-bits 90 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm --curves bn254 --scalars bits --sizes 20,24 --runs 5 --max-time 5s --json "$W/bench-nowarp-bits.json"
+ZKACCEL_GPU_WARP=0 step bench-nowarp 90 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-nowarp.json"
 # An MSM in 2 and 4 passes (gpu.EnvMSMPasses), each pass's copies beside
 # the one before's kernels, against one pass (bench-msm-bn254 at 2^20 and
 # 2^24): with the points from the host, the copies (96 MiB at 2^20) are
 # about as long as the kernels, and one pass overlaps only the sort.
 # Copies in chunks of 2 and 32 MiB through the staging buffers
 # (cuda.EnvCopyChunk), against 8 (bench-msm-bn254 at 2^20 and 2^24).
-ZKACCEL_CUDA_COPY_CHUNK=2 step bench-chunk2 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-chunk2.json"
-ZKACCEL_CUDA_COPY_CHUNK=32 step bench-chunk32 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-chunk32.json"
-ZKACCEL_MSM_PASSES=2 step bench-passes2 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-passes2.json"
-ZKACCEL_MSM_PASSES=4 step bench-passes4 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-passes4.json"
+ZKACCEL_CUDA_COPY_CHUNK=2 step bench-chunk2 90 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-chunk2.json"
+ZKACCEL_CUDA_COPY_CHUNK=32 step bench-chunk32 90 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-chunk32.json"
+ZKACCEL_MSM_PASSES=2 step bench-passes2 90 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-passes2.json"
+ZKACCEL_MSM_PASSES=4 step bench-passes4 90 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-passes4.json"
 # The bucket kernels' occupancy (gpu.EnvMSMBlock, gpu.EnvMSMMinBlocks),
 # with the wide-multiply-add form (sm_90, 2026-12-06): at 112 registers a
 # thread (BN254 G1) two blocks of 256 threads fit on a multiprocessor (16
@@ -260,14 +267,14 @@ ZKACCEL_MSM_PASSES=4 step bench-passes4 90 "$B/zkaccel" bench --device "$dev" --
 # registers fits one block of 256 (8 warps); bounds of two cap it at 128
 # with a 112-byte spill (16 warps). Against bench-msm-bn254 and
 # bench-msm-bls12-381 at 2^20 and 2^24.
-ZKACCEL_MSM_BLOCK=128 step bench-block128 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-block128.json"
-ZKACCEL_MSM_MIN_BLOCKS=3 step bench-minblocks3 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-minblocks3.json"
-ZKACCEL_MSM_MIN_BLOCKS=2 step bench-minblocks2-bls12-381 120 "$B/zkaccel" bench --device "$dev" --ops msm --curves bls12-381 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-minblocks2-bls12-381.json"
+ZKACCEL_MSM_BLOCK=128 step bench-block128 90 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-block128.json"
+ZKACCEL_MSM_MIN_BLOCKS=3 step bench-minblocks3 90 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-minblocks3.json"
+ZKACCEL_MSM_MIN_BLOCKS=2 step bench-minblocks2-bls12-381 120 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm --curves bls12-381 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-minblocks2-bls12-381.json"
 # 4. Everything else: the other tests and curves, the windows, the provers.
 # The MSM window width (gpu.EnvMSMWindow) at 2^22: the default (16) against 18 and 20.
 for c in default 18 20; do
 	if [ $c = default ]; then w=; else w=$c; fi
-	ZKACCEL_MSM_WINDOW=$w step bench-window-$c 90 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes 22 --runs 3 --max-time 5s --json "$W/bench-window-$c.json"
+	ZKACCEL_MSM_WINDOW=$w step bench-window-$c 90 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm --curves bn254 --sizes 22 --runs 3 --max-time 5s --json "$W/bench-window-$c.json"
 done
 dir=gpu step gpu-test 400 "$B/gpu.test" -test.v -test.count=1 -test.short -test.timeout=390s
 step bench-msm 400 "$B/zkaccel" bench --device "$dev" --ops msm --curves bls12-381,bls12-377 --sizes "$msm" --runs 5 --max-time 5s --json "$W/bench-msm.json"
@@ -290,8 +297,8 @@ if [ "$mode" != proofs ]; then
 	# (bench-proofs-wide; the phases tell the gains apart).
 	# The provers without their keys' window multiples, against with them
 	# (bench-proofs-wide).
-	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-noprecompute 200 "$B/zkaccel" bench --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-noprecompute.json"
-	ZKACCEL_GROTH16_FUSE=0 ZKACCEL_PLONK_FUSE=0 ZKACCEL_PLONK_RATIO=0 step bench-proofs-wide-nofuse 200 "$B/zkaccel" bench --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-nofuse.json"
+	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-noprecompute 200 "$B/zkaccel" bench --cpu check --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-noprecompute.json"
+	ZKACCEL_GROTH16_FUSE=0 ZKACCEL_PLONK_FUSE=0 ZKACCEL_PLONK_RATIO=0 step bench-proofs-wide-nofuse 200 "$B/zkaccel" bench --cpu check --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-nofuse.json"
 fi
 # The crossovers for the automatic device choice, from the measurements
 # above (zkaccel tune --from), brought back for BENCHMARKS.md.

@@ -65,6 +65,13 @@ take longer than --max-time), and reports the median, min and max, and for
 the hash ops the hashes (permutations, Merkle compressions) per second at the
 median (proofs per second with --in-flight). A device that lacks an op falls back to the CPU; the table says so.
 
+--cpu check leaves the CPU untimed, for runs that compare a device's settings
+(ZKACCEL_* knobs) with each other: the CPU then only computes the answers the
+devices' must equal, in one untimed call per op, target and size, and in none
+where an earlier run of the same executable with the same --seed left that
+answer in the cache (ZKACCEL_CACHE_DIR/bench; ZKACCEL_CACHE=off disables
+it). Such a run has no speed-ups; its JSON says "cpu": "check".
+
 The table goes to stdout and progress to stderr; --json writes every timing
 with the machine, devices, Go version and zkaccel commit, for 'zkaccel
 report'; it is rewritten after each measurement, so a run killed part-way
@@ -93,6 +100,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	scalars := fs.String("scalars", bench.ScalarsUniform, "MSM scalar `distribution`: uniform, or bits (each 0 or 1, as a witness's boolean wires)")
 	runs := fs.Int("runs", bench.DefaultRuns, "timed `runs` per measurement, after one warm-up")
 	maxTime := fs.Duration("max-time", bench.DefaultMaxTime, "time `budget` of one measurement's timed runs; fewer runs are made (at least one) to keep within it")
+	cpuRole := fs.String("cpu", bench.CPUMeasure, "the CPU's `role`: measure (timed, the baseline of the speed-ups) or check (untimed: only the answers the devices' must equal, cached across runs)")
 	seed := fs.Int64("seed", 1, "`seed` of the inputs")
 	jsonOut := fs.String("json", "", "write the results as JSON to `file`")
 	mdOut := fs.String("md", "", "write the results as Markdown to `file`")
@@ -136,6 +144,10 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, fmt.Errorf("zkaccel bench: --scalars: unknown distribution %q (known: %s)", *scalars, strings.Join(bench.ScalarKinds(), ", ")))
 	}
 	cfg.Scalars = *scalars
+	if !slices.Contains(bench.CPURoles(), *cpuRole) {
+		return fail(stderr, fmt.Errorf("zkaccel bench: --cpu: unknown role %q (known: %s)", *cpuRole, strings.Join(bench.CPURoles(), ", ")))
+	}
+	cfg.CPU = *cpuRole
 	if err := setMeasure("bench", &cfg, measureArgs{ops: ops.values, knownOps: bench.Ops(), curves: curves.values, fields: fields.values,
 		group: *group, runs: *runs, maxTime: *maxTime}); err != nil {
 		return fail(stderr, err)

@@ -373,6 +373,8 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"--fields", "m31"}, 1, `--fields: unknown value "m31"`},
 		{[]string{"--group", "g3"}, 1, `unknown group "g3"`},
 		{[]string{"--scalars", "ones"}, 1, `--scalars: unknown distribution "ones" (known: uniform, bits)`},
+		{[]string{"--cpu", "skip"}, 1, `--cpu: unknown role "skip" (known: measure, check)`},
+		{[]string{"--cpu", "check", "--device", "cpu:0", "--sizes", "3"}, 1, "the CPU in check mode (check) and no other device: nothing would be timed"},
 		{[]string{"--ops", "groth16", "--in-flight", "0"}, 1, "--in-flight: 0 proofs: want 1 to 64"},
 		{[]string{"--ops", "plonk", "--in-flight", "65"}, 1, "--in-flight: 65 proofs: want 1 to 64"},
 		{[]string{"--ops", "msm", "--in-flight", "2"}, 1, "--in-flight: applies to the proof ops (groth16, plonk), and --ops names none"},

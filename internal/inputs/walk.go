@@ -14,6 +14,9 @@ import (
 // points picked by rng at each step. The points are distinct with
 // overwhelming probability and carry no structure an MSM can exploit, at
 // the cost of one addition each plus a batched conversion to affine.
+// Above BlockLen points each block of BlockLen walks on its own, in
+// parallel, from a random start of its own with the same 64 steps (see
+// BlockLen): the walk of 2^24 BN254 G1 points took 14 s on one core.
 
 const walkSteps = 64
 
@@ -27,14 +30,28 @@ func walk[J, A any, PJ jacobian[J, A]](rng *rand.Rand, n int, random func(*rand.
 	if n <= walkSteps {
 		return random(rng, n)
 	}
+	// At most BlockLen points: the 64 steps and the start from rng, as
+	// before the blocks.
 	steps := random(rng, walkSteps+1)
-	jac := make([]J, n)
-	PJ(&jac[0]).FromAffine(&steps[walkSteps])
-	for i := 1; i < n; i++ {
-		jac[i] = jac[i-1]
-		PJ(&jac[i]).AddMixed(&steps[rng.Intn(walkSteps)])
+	run := func(src *rand.Rand, start *A, jac []J) {
+		PJ(&jac[0]).FromAffine(start)
+		for i := 1; i < len(jac); i++ {
+			jac[i] = jac[i-1]
+			PJ(&jac[i]).AddMixed(&steps[src.Intn(walkSteps)])
+		}
 	}
-	return toAffine(jac)
+	if n <= BlockLen {
+		jac := make([]J, n)
+		run(rng, &steps[walkSteps], jac)
+		return toAffine(jac)
+	}
+	out := make([]A, n)
+	blocks(rng, n, func(src *rand.Rand, start, end int) {
+		jac := make([]J, end-start)
+		run(src, &random(src, 1)[0], jac)
+		copy(out[start:end], toAffine(jac))
+	})
+	return out
 }
 
 func eachToAffine[J, A any](from func(*A, *J)) func([]J) []A {
