@@ -353,13 +353,23 @@ func (d *Device) program(key string) (Program, error) {
 // runtime has one. progress, if not nil, is called as work completes:
 // stage "compile" with the programs compiled so far, then stage "load".
 func (d *Device) Warmup(progress func(stage string, done, total int)) error {
+	return d.WarmupPrograms(Programs(), progress)
+}
+
+// WarmupPrograms is Warmup for the programs keys only (from [Programs];
+// see [SelectPrograms]).
+func (d *Device) WarmupPrograms(keys []string, progress func(stage string, done, total int)) error {
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
 	if d.preludeErr != nil {
 		return d.errorf("warmup", d.preludeErr)
 	}
-	keys := Programs()
+	for _, key := range keys {
+		if _, ok := programs[key]; !ok {
+			return d.errorf("warmup", fmt.Errorf("gpu: no device program %q", key))
+		}
+	}
 	if p, ok := d.rt.(interface {
 		Precompile(srcs []string, workers int, progress func(done, total int)) error
 	}); ok {

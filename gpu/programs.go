@@ -3,6 +3,7 @@ package gpu
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/zkaccel/zkaccel"
 )
@@ -57,6 +58,35 @@ func Programs() []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// SelectPrograms returns the programs ([Programs], in that order) that
+// patterns name: each pattern is a program's key ("msm/bn254/g1") or the
+// start of keys up to a '/' ("msm/bn254" names both of BN254's groups,
+// "msm" every MSM program but not "msmpre/…"). A pattern that names no
+// program is an error that lists them.
+func SelectPrograms(patterns []string) ([]string, error) {
+	all := Programs()
+	want := map[string]bool{}
+	for _, p := range patterns {
+		p = strings.TrimSuffix(strings.TrimSpace(p), "/")
+		found := false
+		for _, k := range all {
+			if k == p || strings.HasPrefix(k, p+"/") {
+				want[k], found = true, true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("gpu: no device program is or starts with %q (programs: %s)", p, strings.Join(all, ", "))
+		}
+	}
+	var out []string
+	for _, k := range all {
+		if want[k] {
+			out = append(out, k)
+		}
+	}
+	return out, nil
 }
 
 // ProgramSource returns the complete device source of the program key (one

@@ -71,3 +71,31 @@ func TestSourceLiterals(t *testing.T) {
 		t.Error("the pattern is wrong")
 	}
 }
+
+// TestSelectPrograms: keys, and starts of keys up to a '/', name programs
+// in Programs' order; a start inside a word names nothing.
+func TestSelectPrograms(t *testing.T) {
+	for _, tc := range []struct {
+		patterns []string
+		want     string
+	}{
+		{[]string{"msm/bn254/g1"}, "msm/bn254/g1"},
+		{[]string{"msm/bn254"}, "msm/bn254/g1 msm/bn254/g2"},
+		{[]string{"ntt/bn254", "keccak", "msm/bn254/"}, "keccak msm/bn254/g1 msm/bn254/g2 ntt/bn254"},
+		{[]string{"poseidon2", "poseidon2/bn254"}, "poseidon2/babybear poseidon2/bn254 poseidon2/goldilocks poseidon2/koalabear"},
+	} {
+		got, err := gpu.SelectPrograms(tc.patterns)
+		if err != nil || strings.Join(got, " ") != tc.want {
+			t.Errorf("SelectPrograms(%q) = %q, %v; want %q", tc.patterns, got, err, tc.want)
+		}
+	}
+	msm, err := gpu.SelectPrograms([]string{"msm"})
+	if err != nil || len(msm) != 6 {
+		t.Errorf("SelectPrograms(msm) = %q, %v; want the six MSM programs, not msmpre's", msm, err)
+	}
+	for _, bad := range []string{"ms", "msm/bn", "", "ntt/bn254/x"} {
+		if got, err := gpu.SelectPrograms([]string{bad}); err == nil || !strings.Contains(err.Error(), "programs: keccak") {
+			t.Errorf("SelectPrograms(%q) = %q, %v; want an error listing the programs", bad, got, err)
+		}
+	}
+}

@@ -109,6 +109,22 @@ step() { # [dir=DIR] step NAME LIMIT COMMAND...: runs a step (in DIR) within the
 	tail -n 3 "$L/$name.log" | sed -e 's/^/   /' -e '$a\'
 	pack
 }
+await() { # await NAME PID: waits for a background job (none where PID is empty), within the budget
+	local name=$1 pid=$2 line rc
+	[ -z "$pid" ] && return
+	while kill -0 "$pid" 2>/dev/null && [ $((budget - SECONDS)) -ge 15 ]; do
+		sleep 2
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		line="== $name: still running at $SECONDS s, the budget spent (a resumed call finds what it finishes in the cache)"
+	else
+		wait "$pid"
+		rc=$?
+		line="== $name: exit $rc at $SECONDS s"
+	fi
+	echo "$line" | tee -a "$L/summary.log"
+	pack
+}
 {
 	nvidia-smi
 	nvidia-smi -q -d CLOCK,POWER,PERFORMANCE
@@ -139,23 +155,39 @@ step devices 60 "$B/zkaccel" devices
 # Every program compiled once, in parallel, into the disk cache that every
 # later step loads from.
 step warmup 150 "$B/zkaccel" warmup --device "$dev"
+# The knob steps' programs. A knob that changes the device source (its
+# prelude) makes each program it touches a new compile, which the bench
+# step would otherwise make inside its own time, one program after
+# another: on the 2-thread VM NVRTC took 26 s for msm/bls12-381/g1 to
+# sm_90, 10 s for poseidon/circom, 6 s for poseidon2/bn254, 4 s for
+# msm/bn254/g1. Here they all compile at once, into the program cache,
+# beside the GPU-bound steps that follow; the first step that times the
+# CPU waits for them, so that no compile runs beside a timed CPU row.
+variants=
+if [ "$resume" != 1 ] && [ "${dev%%:*}" = cuda ]; then
+	(
+		v() { env "$1" "$B/zkaccel" warmup --device "$dev" --programs "selfcheck/mul,$2" & }
+		v ZKACCEL_GPU_SQR=0 msm/bn254/g1,msm/bls12-381/g1,poseidon2/bn254,poseidon/circom
+		v ZKACCEL_GPU_MUL=32s msm/bn254/g1,msm/bls12-381/g1,ntt/bn254,poseidon2/bn254
+		v ZKACCEL_GPU_MUL=32c msm/bn254/g1,ntt/bn254
+		v ZKACCEL_GPU_MUL=64 msm/bn254/g1,ntt/bn254
+		v ZKACCEL_GPU_NTT_LAYOUT=element ntt/bn254
+		v ZKACCEL_GPU_WARP=0 msm/bn254/g1
+		v ZKACCEL_MSM_BLOCK=128 msm/bn254/g1
+		v ZKACCEL_MSM_MIN_BLOCKS=3 msm/bn254/g1
+		v ZKACCEL_MSM_MIN_BLOCKS=2 msm/bls12-381/g1
+		wait
+	) >"$L/variants.log" 2>&1 &
+	variants=$!
+fi
 if [ "$mode" = proofs ]; then
 	# Issue 6 first: the provers on cuda:0, every proof checked by gnark's
 	# verifier, then its speed target at 2^20.
 	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSMDeclined|TestDefaultDevice' -test.timeout=145s
 	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSM|TestOpenDevice|TestDefaultDevice' -test.timeout=145s
-	if [ -n "$setups" ]; then # wait for them, within the budget
-		while kill -0 "$setups" 2>/dev/null && [ $((budget - SECONDS)) -ge 15 ]; do
-			sleep 2
-		done
-		if kill -0 "$setups" 2>/dev/null; then
-			echo "== setups: still running at $SECONDS s, the budget spent (a resumed call finds what they finish in the cache)"
-		else
-			wait "$setups"
-			echo "== setups: exit $? at $SECONDS s"
-		fi | tee -a "$L/summary.log"
-		pack
-	fi
+	await setups "$setups"
+	await variants "$variants"
+	variants=
 	step bench-proofs-wide-2e20 300 "$B/zkaccel" bench --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-wide-2e20.json"
 	step bench-proofs-2e20 300 "$B/zkaccel" bench --device "$dev" --ops groth16,plonk --curves bn254 --constraints 2^20 --runs 3 --max-time 30s --json "$W/bench-proofs-2e20.json"
 	# Throughput with four proofs in flight (one proof's serial solving
@@ -193,6 +225,7 @@ fi
 # 2. How fast? The headline sizes, BN254, beside the CPU.
 # Full mode covers issue 5's 2^16…2^26 (the MSM at 2^26 moves 6 GiB).
 if [ "$mode" = full ]; then msm=10,12,14,16,18,20,22,24,26 ntt=10,12,14,16,18,20,22,24,26; else msm=16,20,24 ntt=16,20,22,24; fi
+await variants "$variants"
 step bench-msm-bn254 200 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --sizes "$msm" --runs 5 --max-time 5s --json "$W/bench-msm-bn254.json"
 step bench-ntt-bn254 120 "$B/zkaccel" bench --device "$dev" --ops ntt --fields bn254 --sizes "$ntt" --runs 5 --max-time 5s --json "$W/bench-ntt-bn254.json"
 step bench-hash 150 "$B/zkaccel" bench --device "$dev" --ops poseidon,poseidon2 --sizes 16,20,24 --runs 5 --max-time 5s --json "$W/bench-hash.json"

@@ -722,11 +722,19 @@ func TestWarmup(t *testing.T) {
 	if !strings.Contains(out, "opencl:0: every program ready in ") || !strings.Contains(errs, fmt.Sprintf("warmup opencl:0: load %d/%d", n, n)) {
 		t.Errorf("warmup output:\n%s\nstderr:\n%s", out, errs)
 	}
+	// Some programs only: what the output names, and the load count.
+	args = []string{"warmup", "--device", "opencl:0", "--programs", "ntt/bn254,keccak"}
+	code, out, errs = zk(t, args...)
+	wantCode(t, args, code, 0, errs)
+	if !strings.Contains(out, "opencl:0: 2 programs (keccak, ntt/bn254) ready in ") || !strings.Contains(errs, "warmup opencl:0: load 2/2") {
+		t.Errorf("warmup --programs output:\n%s\nstderr:\n%s", out, errs)
+	}
 	for _, c := range []struct {
 		args []string
 		code int
 		msg  string
 	}{
+		{[]string{"warmup", "--device", "opencl:0", "--programs", "msm/bn254/g3"}, 1, `--programs: gpu: no device program is or starts with "msm/bn254/g3" (programs: keccak, msm/bls12-377/g1`},
 		{[]string{"warmup", "--device", "nosuch:0"}, 1, `--device nosuch:0`},
 		{[]string{"warmup", "extra"}, 2, "unexpected argument"},
 		{[]string{"warmup", "--device", "cpu:0"}, 0, "cpu:0: nothing to compile"},
