@@ -33,12 +33,11 @@ const (
 func CPURoles() []string { return []string{CPUMeasure, CPUCheck} }
 
 // The reference cache holds the CPU's answers (their digests, from runs in
-// either mode) in the cache
-// directory's bench/ folder (zkaccel.EnvCacheDir; off with
-// ZKACCEL_CACHE=off), each keyed by the SHA-256 of the executable, the
-// workload, its size and the seed: the inputs are drawn by the
-// executable's code from the seed, so another build never reads an answer
-// it did not compute.
+// either mode) in the cache directory's bench/ folder (zkaccel.EnvCacheDir;
+// off with ZKACCEL_CACHE=off), each keyed by the SHA-256 of the
+// executable, the workload, its size and the seed: the inputs are drawn by
+// the executable's code from the seed, so another build never reads an
+// answer it did not compute.
 var referenceFormat = bincache.Format{Magic: "ZKBENREF", Version: 1}
 
 // executableHash is the SHA-256 of the running executable, or "" where it
