@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/bincache"
@@ -34,10 +36,10 @@ func CPURoles() []string { return []string{CPUMeasure, CPUCheck} }
 
 // The reference cache holds the CPU's answers (their digests, from runs in
 // either mode) in the cache directory's bench/ folder (zkaccel.EnvCacheDir;
-// off with ZKACCEL_CACHE=off), each keyed by the SHA-256 of the
-// executable, the workload, its size and the seed: the inputs are drawn by
-// the executable's code from the seed, so another build never reads an
-// answer it did not compute.
+// off with ZKACCEL_CACHE=off): a folder for each executable, named by its
+// SHA-256, and in it an entry for each workload, size and seed. The inputs
+// are drawn by the executable's code from the seed, so another build never
+// reads an answer it did not compute.
 var referenceFormat = bincache.Format{Magic: "ZKBENREF", Version: 1}
 
 // executableHash is the SHA-256 of the running executable, or "" where it
@@ -62,18 +64,66 @@ var executableHash = sync.OnceValue(func() string {
 	return hex.EncodeToString(h.Sum(nil))
 })
 
-// referencePath returns the cache entry of w's answer at size 2^logN from
-// seed, or "" when there is no cache.
-func referencePath(w *workload, logN int, seed int64) string {
+// referenceMaxAge is how long the answers of another executable stay in
+// the reference cache after they were last written: each executable keeps
+// its answers in a folder of its own, and the first use of the cache by
+// an executable removes the other folders not written for that long, so
+// that rebuilt binaries do not pile up entries.
+const referenceMaxAge = 7 * 24 * time.Hour
+
+// referenceDir returns the reference cache's folder for the running
+// executable (bench/<the first 16 hex digits of its SHA-256>), creating it,
+// or "" when there is no cache.
+func referenceDir() string {
 	exe := executableHash()
 	if exe == "" {
 		return ""
 	}
-	dir := bincache.Dir("bench")
+	root := bincache.Dir("bench")
+	if root == "" {
+		return ""
+	}
+	dir := filepath.Join(root, exe[:16])
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		zkaccel.Debugf("bench: reference cache off: %v", err)
+		return ""
+	}
+	pruneReferences(root, dir, time.Now().Add(-referenceMaxAge))
+	return dir
+}
+
+// pruneReferences removes, once per process, the folders of root other
+// than keep that were last modified before cutoff.
+func pruneReferences(root, keep string, cutoff time.Time) {
+	pruneOnce.Do(func() {
+		entries, err := os.ReadDir(root)
+		if err != nil {
+			return
+		}
+		for _, e := range entries {
+			path := filepath.Join(root, e.Name())
+			info, err := e.Info()
+			if err != nil || !e.IsDir() || path == keep || !info.ModTime().Before(cutoff) {
+				continue
+			}
+			if err := os.RemoveAll(path); err != nil {
+				zkaccel.Debugf("bench: reference cache: removing %s: %v", path, err)
+			}
+		}
+	})
+}
+
+// pruneOnce makes pruneReferences run once per process (tests reset it).
+var pruneOnce sync.Once
+
+// referencePath returns the cache entry of w's answer at size 2^logN from
+// seed, or "" when there is no cache.
+func referencePath(w *workload, logN int, seed int64) string {
+	dir := referenceDir()
 	if dir == "" {
 		return ""
 	}
-	return bincache.Path(dir, "reference", exe, w.name(), strconv.Itoa(logN), strconv.FormatInt(seed, 10))
+	return bincache.Path(dir, "reference", w.name(), strconv.Itoa(logN), strconv.FormatInt(seed, 10))
 }
 
 // reference returns the CPU's answer to inst (w at size 2^logN, drawn

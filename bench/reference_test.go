@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,7 +53,7 @@ func TestRunCPUCheck(t *testing.T) {
 	if !strings.Contains(progress, "cpu:0: the reference only (--cpu check): one untimed call") || !strings.Contains(progress, "cached") {
 		t.Errorf("first run's progress:\n%s", progress)
 	}
-	entries, _ := filepath.Glob(filepath.Join(dir, "bench", "*.bin"))
+	entries, _ := filepath.Glob(filepath.Join(dir, "bench", "*", "*.bin"))
 	if len(entries) != 1 {
 		t.Fatalf("cache entries %v, want one", entries)
 	}
@@ -150,5 +151,42 @@ func TestGoalsCPUCheck(t *testing.T) {
 	got = CheckGoals([]*File{check}, goal)
 	if len(got) != 1 || !got[0].Found || got[0].Met || !strings.Contains(got[0].Why, "--cpu check") {
 		t.Errorf("check file only: %+v; want found, not met, the reason given", got)
+	}
+}
+
+// TestReferencePrune: the first use of the reference cache removes the
+// folders of other executables not written for referenceMaxAge, and keeps
+// the recent ones and its own.
+func TestReferencePrune(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(zkaccel.EnvCacheDir, dir)
+	t.Setenv(bincache.EnvCache, "")
+	root := filepath.Join(dir, "bench")
+	old, recent := filepath.Join(root, "0123456789abcdef"), filepath.Join(root, "fedcba9876543210")
+	for _, d := range []string{old, recent} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "x.bin"), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-referenceMaxAge - time.Hour)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	pruneOnce = sync.Once{}
+	t.Cleanup(func() { pruneOnce = sync.Once{} })
+	own := referenceDir()
+	if own == "" || filepath.Dir(own) != root {
+		t.Fatalf("referenceDir() = %q, want a folder of %s", own, root)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("the old folder is still there (%v)", err)
+	}
+	for _, d := range []string{recent, own} {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("%s was removed: %v", d, err)
+		}
 	}
 }

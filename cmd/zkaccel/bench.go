@@ -69,8 +69,9 @@ median (proofs per second with --in-flight). A device that lacks an op falls bac
 (ZKACCEL_* knobs) with each other: the CPU then only computes the answers the
 devices' must equal, in one untimed call per op, target and size, and in none
 where an earlier run of the same executable with the same --seed left that
-answer in the cache (ZKACCEL_CACHE_DIR/bench; ZKACCEL_CACHE=off disables
-it). Such a run has no speed-ups; its JSON says "cpu": "check".
+answer in the cache (ZKACCEL_CACHE_DIR/bench, a folder per executable, the
+others' removed after a week unused; ZKACCEL_CACHE=off disables it). Such a
+run has no speed-ups; its JSON says "cpu": "check".
 
 The table goes to stdout and progress to stderr; --json writes every timing
 with the machine, devices, Go version and zkaccel commit, for 'zkaccel
