@@ -317,7 +317,7 @@ func TestBenchAndReport(t *testing.T) {
 	// The speed targets against that file: none measured on a GPU there.
 	code, out, errs = zk(t, "report", "--targets", jsonFile)
 	wantCode(t, []string{"report", "--targets"}, code, 0, errs)
-	if !strings.HasPrefix(out, "| target | machine, device | bound | measured | met |") || !strings.Contains(out, "| MSM G1 BN254 2^24 | - | ≤ 100 ms | not measured | - |") {
+	if !strings.HasPrefix(out, "| target | machine, device | bound | measured | met | device time per call |") || !strings.Contains(out, "| MSM G1 BN254 2^24 | - | ≤ 100 ms | not measured | - | - |") {
 		t.Errorf("report --targets: stdout %q, stderr %q", out, errs)
 	}
 	// … with each file's settings named below the table.

@@ -24,9 +24,12 @@ against size, log-log, one line per machine, device, op and curve/field (to
 --targets prints instead the speed targets of issues 5 and 6 (MSM, NTT,
 Poseidon2 and Keccak on a GPU; Groth16 and PLONK proofs against gnark's CPU
 provers) checked against every matching device measurement in the files:
-the bound, the measured value, and whether it is met, by what factor. A
-target that no file measured says so. Below the table, each file measured
-under ZKACCEL_* settings is named with them.`
+the bound, the measured value, whether it is met, by what factor, and the
+device's own time of its kernels and copies per call (which of the two
+bounds a missed target). A target that no file measured says so. A
+speed-up target skips the files whose CPU was not timed (bench --cpu check)
+where another file measured it. Below the table, each file measured under
+ZKACCEL_* settings or with the CPU untimed is named with them.`
 
 const defaultSVG = "zkaccel-report.svg"
 
