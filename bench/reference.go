@@ -3,7 +3,6 @@ package bench
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -143,7 +142,7 @@ func reference(w *workload, logN int, seed int64, inst instance, cpu zkaccel.Dev
 	}
 	fail := func(what string, err error) ([]byte, string, *Result) {
 		r := Result{Op: w.op, Target: w.target, Variant: w.variant, LogN: logN, N: 1 << logN, Device: cpu.String(),
-			Error: fmt.Sprintf("%s on %s, %s: %v", w.name(), cpu, what, err)}
+			Error: failure(w, cpu, what, err)}
 		return nil, "failed", &r
 	}
 	if pr, ok := inst.(preparer); ok {

@@ -55,6 +55,13 @@ func Run(ctx context.Context, cfg Config) (*File, error) {
 	if p.zkCPU && slices.ContainsFunc(p.workloads, (*workload).proof) {
 		f.Devices = append(f.Devices, Describe(zkaccelCPU{p.devices[0]}))
 	}
+	// add records a result, and saves the file so far where asked.
+	add := func(r Result) {
+		f.Results = append(f.Results, r)
+		if cfg.Checkpoint != nil {
+			cfg.Checkpoint(f)
+		}
+	}
 	for _, w := range p.workloads {
 		for _, k := range p.sizesFor(w) {
 			if err := ctx.Err(); err != nil {
@@ -85,10 +92,7 @@ func Run(ctx context.Context, cfg Config) (*File, error) {
 					ref = d
 					fmt.Fprintf(progress, "  %s: the reference only (--cpu check): %s\n", dev, from)
 					if failed != nil {
-						f.Results = append(f.Results, *failed)
-						if cfg.Checkpoint != nil {
-							cfg.Checkpoint(f)
-						}
+						add(*failed)
 					}
 					continue
 				}
@@ -110,10 +114,7 @@ func Run(ctx context.Context, cfg Config) (*File, error) {
 					r.Error = fmt.Sprintf("%s on %s: the result differs from the cpu's (seed %d)", w.name(), dev, cfg.Seed)
 				}
 				fmt.Fprintf(progress, "  %s\n", r.summary())
-				f.Results = append(f.Results, r)
-				if cfg.Checkpoint != nil {
-					cfg.Checkpoint(f)
-				}
+				add(r)
 			}
 			if pr, ok := inst.(preparer); ok {
 				pr.release() // its keys' device memory, before the next size
@@ -130,9 +131,7 @@ func Run(ctx context.Context, cfg Config) (*File, error) {
 // the result with the warm-up output's digest (nil when the warm-up failed).
 func measure(ctx context.Context, p *plan, w *workload, logN int, inst instance, dev zkaccel.Device) (Result, []byte) {
 	r := Result{Op: w.op, Target: w.target, Variant: w.variant, LogN: logN, N: 1 << logN, Device: dev.String()}
-	fail := func(what string, err error) {
-		r.Error = fmt.Sprintf("%s on %s, %s: %v", w.name(), dev, what, err)
-	}
+	fail := func(what string, err error) { r.Error = failure(w, dev, what, err) }
 	if pr, ok := inst.(preparer); ok {
 		start := time.Now()
 		loaded, err := pr.prepare(dev)
@@ -229,6 +228,12 @@ func measure(ctx context.Context, p *plan, w *workload, logN int, inst instance,
 		r.ItemsPerSecond = float64(w.items(logN)) / r.Median.Seconds()
 	}
 	return r, digest
+}
+
+// failure is the error text of w failing on dev in what ("warm-up", "run
+// 2", …).
+func failure(w *workload, dev zkaccel.Device, what string, err error) string {
+	return fmt.Sprintf("%s on %s, %s: %v", w.name(), dev, what, err)
 }
 
 // call makes one timed front-end call, turning a panic into an error.

@@ -90,23 +90,20 @@ func CheckGoals(files []*File, goals []Goal) []GoalCheck {
 				if isCPU(r.Device) || r.Op != g.Op || r.Target != g.Target || r.Variant != g.Variant || r.LogN != g.LogN {
 					continue
 				}
-				if g.MinSpeedUp > 0 && f.CPU == CPUCheck {
-					// No speed-up to check: listed only where no other
-					// file measured the goal.
-					if untimed == nil {
-						untimed = &GoalCheck{Goal: g, Found: true, File: fi, Device: r.Device,
-							Why: "the CPU was not timed in its file (bench --cpu check)"}
-						if info, ok := f.Device(r.Device); ok {
-							untimed.Name = info.Name
-						}
-					}
-					continue
-				}
-				found = true
 				c := GoalCheck{Goal: g, Found: true, File: fi, Device: r.Device}
 				if info, ok := f.Device(r.Device); ok {
 					c.Name = info.Name
 				}
+				if g.MinSpeedUp > 0 && f.CPU == CPUCheck {
+					// No speed-up to check: listed only where no other
+					// file measured the goal.
+					if untimed == nil {
+						c.Why = "the CPU was not timed in its file (bench --cpu check)"
+						untimed = &c
+					}
+					continue
+				}
+				found = true
 				c.evaluate(f, r)
 				out = append(out, c)
 			}
