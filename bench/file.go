@@ -98,11 +98,17 @@ type Result struct {
 	Warmup         time.Duration `json:"warmup_ns"`                 // the untimed first call
 	// Load is the untimed preparation on the device before the warm-up: a
 	// prover's key loaded there (NewProver); 0 for the other ops.
-	Load   time.Duration   `json:"load_ns,omitempty"`
-	Times  []time.Duration `json:"times_ns"` // every timed call, in order
-	Median time.Duration   `json:"median_ns"`
-	Min    time.Duration   `json:"min_ns"`
-	Max    time.Duration   `json:"max_ns"`
+	Load time.Duration `json:"load_ns,omitempty"`
+	// KeyResident and KeyBytes are the size of the prover's key points
+	// (Groth16's bases, PLONK's SRS) that the device keeps in its memory,
+	// and of all of them, in bytes: a GPU keeps them within half of its
+	// memory, and each proof copies the rest (0 for the other ops).
+	KeyResident int64           `json:"key_resident_bytes,omitempty"`
+	KeyBytes    int64           `json:"key_bytes,omitempty"`
+	Times       []time.Duration `json:"times_ns"` // every timed call, in order
+	Median      time.Duration   `json:"median_ns"`
+	Min         time.Duration   `json:"min_ns"`
+	Max         time.Duration   `json:"max_ns"`
 	// ItemsPerSecond is the throughput at the median time of the hash
 	// ops: hashes, permutations or Merkle compressions (N − 1 for N
 	// leaves) per second; of the proof ops with proofs in flight

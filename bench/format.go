@@ -116,9 +116,15 @@ func deviceTimeCell(r *Result) string {
 // memoryCell is the device memory of a result ("1.2 GiB", "34.5 MiB"), or
 // "-".
 func memoryCell(r *Result) string {
-	switch b := r.DeviceMemory; {
-	case b == 0:
+	if r.DeviceMemory == 0 {
 		return "-"
+	}
+	return formatBytes(r.DeviceMemory)
+}
+
+// formatBytes writes a size in GiB, MiB or KiB ("1.2 GiB", "34.5 MiB").
+func formatBytes(b uint64) string {
+	switch {
 	case b >= 1<<30:
 		return FormatGiB(b)
 	case b >= 1<<20:

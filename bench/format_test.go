@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -63,5 +64,19 @@ func TestFormatRate(t *testing.T) {
 		if got := FormatRate(tc.x); got != tc.want {
 			t.Errorf("FormatRate(%v) = %q, want %q", tc.x, got, tc.want)
 		}
+	}
+}
+
+// TestSummaryKey checks the progress line of a prover's row: the key's
+// load, and how much of its points the device keeps when not all.
+func TestSummaryKey(t *testing.T) {
+	r := Result{Device: "cuda:0", Times: []time.Duration{time.Second}, Median: time.Second, Min: time.Second, Max: time.Second,
+		Load: 2 * time.Second, KeyResident: 3 << 30, KeyBytes: 3 << 30}
+	if s := r.summary(); !strings.Contains(s, "key loaded in 2.00 s (untimed)") || strings.Contains(s, "device memory") {
+		t.Errorf("the whole key resident: %q", s)
+	}
+	r.KeyResident = 1 << 30
+	if s := r.summary(); !strings.Contains(s, "key loaded in 2.00 s (untimed), 1.0 GiB of its 3.0 GiB of points in device memory (the rest copied on each proof)") {
+		t.Errorf("a third of the key resident: %q", s)
 	}
 }

@@ -224,12 +224,16 @@ func (g *proofInstance) note() string {
 
 // prepare makes zkaccel's prover for dev (not the CPU, whose row is
 // gnark's prover), loading the key there: untimed (see preparer).
-func (g *proofInstance) prepare(dev zkaccel.Device) (bool, error) {
+func (g *proofInstance) prepare(dev zkaccel.Device) (bool, int64, int64, error) {
 	if g.err != nil || gnarkRow(dev) {
-		return false, nil // run reports a failed set-up
+		return false, 0, 0, nil // run reports a failed set-up
 	}
-	_, err := g.prover(dev)
-	return err == nil, err
+	p, err := g.prover(dev)
+	if err != nil {
+		return false, 0, 0, err
+	}
+	on, all := p.Residency()
+	return true, on, all, nil
 }
 
 // release closes the provers, freeing their keys' device memory.

@@ -146,7 +146,7 @@ func reference(w *workload, logN int, seed int64, inst instance, cpu zkaccel.Dev
 		return nil, "failed", &r
 	}
 	if pr, ok := inst.(preparer); ok {
-		if _, err := pr.prepare(cpu); err != nil {
+		if _, _, _, err := pr.prepare(cpu); err != nil {
 			return fail("loading the key", err)
 		}
 	}

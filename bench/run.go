@@ -134,13 +134,14 @@ func measure(ctx context.Context, p *plan, w *workload, logN int, inst instance,
 	fail := func(what string, err error) { r.Error = failure(w, dev, what, err) }
 	if pr, ok := inst.(preparer); ok {
 		start := time.Now()
-		loaded, err := pr.prepare(dev)
+		loaded, on, all, err := pr.prepare(dev)
 		if err != nil {
 			fail("loading the key", err)
 			return r, nil
 		}
 		if loaded {
 			r.Load = time.Since(start)
+			r.KeyResident, r.KeyBytes = on, all
 		}
 	}
 	inst.reset()
@@ -316,6 +317,9 @@ func (r *Result) summary() string {
 	}
 	if r.Load > 0 {
 		s += fmt.Sprintf(", key loaded in %s (untimed)", FormatDuration(r.Load))
+		if r.KeyResident < r.KeyBytes {
+			s += fmt.Sprintf(", %s of its %s of points in device memory (the rest copied on each proof)", formatBytes(uint64(r.KeyResident)), formatBytes(uint64(r.KeyBytes)))
+		}
 	}
 	if c := deviceTimeCell(r); c != "-" {
 		s += ", on the device " + c

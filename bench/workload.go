@@ -91,8 +91,10 @@ type instance interface {
 // window multiples). measure runs it first, so that the warm-up, which
 // caps the timed runs at --max-time, is one call like the others.
 type preparer interface {
-	// prepare reports whether it had anything to do on dev.
-	prepare(dev zkaccel.Device) (bool, error)
+	// prepare reports whether it had anything to do on dev, and then the
+	// size of what it loaded there (a key's points) that dev keeps in its
+	// memory, and of all it loaded, in bytes.
+	prepare(dev zkaccel.Device) (loaded bool, onDevice, all int64, err error)
 	// release frees what prepare holds on every device, once the
 	// instance is measured.
 	release()

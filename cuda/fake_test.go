@@ -332,7 +332,7 @@ func TestFakeErrors(t *testing.T) {
 		t.Errorf("unknown kernel: %v", err)
 	}
 	_, err := rt.Alloc(300 << 20)
-	if err == nil || !strings.Contains(err.Error(), "out of device memory (need 300.0 MiB, free 256.0 MiB)") || !strings.Contains(err.Error(), "cuda:0") {
+	if !errors.Is(err, gpu.ErrOutOfMemory) || !strings.Contains(err.Error(), "out of device memory (need 300.0 MiB, free 256.0 MiB)") || !strings.Contains(err.Error(), "cuda:0") {
 		t.Errorf("oversized alloc: %v", err)
 	}
 	var ce *cuda.Error

@@ -65,11 +65,11 @@ func (rt *Runtime) Alloc(size int) (gpu.Buffer, error) {
 	p := ps.Word(0)
 	r := rt.api.call(rt.api.memAlloc, cgo.Addr(p), uintptr(size))
 	if int32(uint32(r)) == cudaErrorOutOfMemory {
-		msg := fmt.Sprintf("out of device memory (need %s", gib(uint64(size)))
+		msg := fmt.Sprintf("need %s", gib(uint64(size)))
 		if free, _, err := rt.memInfo(); err == nil {
 			msg += fmt.Sprintf(", free %s", gib(free))
 		}
-		return nil, fmt.Errorf("zkaccel/cuda: alloc on %s: %s): %w", rt, msg, rt.api.check("cuMemAlloc_v2", r))
+		return nil, fmt.Errorf("zkaccel/cuda: alloc on %s: %w (%s): %w", rt, gpu.ErrOutOfMemory, msg, rt.api.check("cuMemAlloc_v2", r))
 	}
 	if err := rt.check(fmt.Sprintf("cuMemAlloc_v2(%d bytes)", size), r); err != nil {
 		return nil, err

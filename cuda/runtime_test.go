@@ -225,7 +225,7 @@ func TestMisuse(t *testing.T) {
 		t.Error("Alloc(0) succeeded")
 	}
 	_, err = rt.Alloc(int(rt.Memory() + 1<<30))
-	if err == nil || !strings.Contains(err.Error(), "out of device memory (need") || !strings.Contains(err.Error(), "free") {
+	if !errors.Is(err, gpu.ErrOutOfMemory) || !strings.Contains(err.Error(), "out of device memory (need") || !strings.Contains(err.Error(), "free") {
 		t.Errorf("oversized Alloc: %v", err)
 	}
 	var ce *cuda.Error

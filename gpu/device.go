@@ -245,15 +245,16 @@ func (d *Device) Memory() uint64 { return d.rt.Memory() }
 
 // room is the device memory one call may plan for: the device's, less what
 // outlives calls (resident points and polynomials, kept values:
-// ResidentBytes), at least 1 byte; 0 where the runtime does not say. A call
-// whose plan exceeds it declines (zkaccel.ErrUnsupported), so that the
-// caller falls back, where its allocations would otherwise fail halfway.
+// ResidentBytes; the NTT tables cached), at least 1 byte; 0 where the
+// runtime does not say. A call whose plan exceeds it declines
+// (zkaccel.ErrUnsupported), so that the caller falls back, where its
+// allocations would otherwise fail halfway. The caller holds d.mu.
 func (d *Device) room() uint64 {
 	mem := d.rt.Memory()
 	if mem == 0 {
 		return 0
 	}
-	return max(mem-min(d.ResidentBytes(), mem), 1)
+	return max(mem-min(d.ResidentBytes()+d.nttCached(), mem), 1)
 }
 
 // Driver describes the device's runtime and driver version in one line
@@ -472,6 +473,13 @@ func (d *Device) errorf(op string, err error) error {
 func (d *Device) unsupported(op, format string, args ...any) error {
 	return fmt.Errorf("zkaccel/%s: %s: %s: %w", d.rt.Kind(), op, fmt.Sprintf(format, args...), zkaccel.ErrUnsupported)
 }
+
+// ErrOutOfMemory marks a runtime's failure to allocate device memory for
+// want of room (CUDA's CUDA_ERROR_OUT_OF_MEMORY, OpenCL's
+// CL_MEM_OBJECT_ALLOCATION_FAILURE and CL_OUT_OF_RESOURCES at a buffer's
+// creation). Data a caller only keeps there to spare copies (resident MSM
+// points) then stay in host memory; the work itself still fails with it.
+var ErrOutOfMemory = errors.New("out of device memory")
 
 // ErrDeviceReset marks a runtime error after which the runtime reset its
 // device (a kernel fault or an uncorrectable memory error left the device's

@@ -13,6 +13,19 @@
 // error wrapping zkaccel.ErrUnsupported, before touching any output, for
 // what it does not run.
 //
+// # Device memory
+//
+// A call plans for the device's memory less what outlives calls (resident
+// points and polynomials, kept values, cached NTT tables): an MSM splits
+// into passes that fit it, two at a time (one computing while the next
+// one's data arrive), and a call that would not fit even so (an MSM pass
+// of one point, a quotient's vectors) declines with zkaccel.ErrUnsupported
+// before any work, so that the caller falls back visibly rather than
+// failing halfway. LoadPoints keeps points while the resident data stay
+// within half of the device's memory and the device has room (an
+// allocation that fails for want of it wraps [ErrOutOfMemory]); beyond
+// that it declines, and the caller keeps those points in host memory.
+//
 // # Device source
 //
 // The files in src/ are composed by [Source]: src/common.h first (the

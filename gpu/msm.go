@@ -392,22 +392,28 @@ func (p msmPlan) fits(g msmGroup, mem, maxAlloc uint64) bool {
 }
 
 // msmChunkSize returns the points per device pass for n points in at
-// least passes passes (more where the device's memory needs them).
+// least passes passes (more where the device's memory needs them), 0
+// where not even a pass of one point fits.
 func (d *Device) msmChunkSize(g msmGroup, n, passes int) int {
 	chunk := min(n, msmChunkLimit, (n+passes-1)/passes)
 	if msmMaxChunk > 0 {
 		chunk = min(chunk, msmMaxChunk)
 	}
-	fit := func(mem uint64) {
-		for chunk > 1 && !newMSMPlan(g, chunk, d.OnHost()).fits(g, mem, d.rt.MaxAlloc()) {
+	fit := func(mem uint64) bool {
+		fits := func() bool { return newMSMPlan(g, chunk, d.OnHost()).fits(g, mem, d.rt.MaxAlloc()) }
+		for chunk > 1 && !fits() {
 			chunk = (chunk + 1) / 2
 		}
+		return fits()
 	}
-	fit(d.room())
-	if chunk < n {
+	ok := fit(d.room())
+	if ok && chunk < n {
 		// Two passes are on the device at once (one computes while the
 		// next one's data arrive): each takes half of what one could.
-		fit(d.room() / 2)
+		ok = fit(d.room() / 2)
+	}
+	if !ok {
+		return 0
 	}
 	// Balance the chunks.
 	nchunks := (n + chunk - 1) / chunk
@@ -654,7 +660,13 @@ func (d *Device) msmCheck(req *zkaccel.MSMRequest, devScalars bool) (*msmCall, e
 	}
 	k := msmKernels{ks[0], ks[1], ks[2], ks[3], ks[4], ks[5], ks[6], ks[7], ks[8], ks[9], ks[10], ks[11], ks[12], ks[13]}
 	pre := res != nil && res.pre.nwin > 0 && msmPreBetter(g, req.N, res.pre)
-	return &msmCall{req: req, g: g, k: k, res: res, chunk: d.msmChunkSize(g, req.N, passes), acc: make([]byte, g.resultSize()), devScalars: devScalars, pre: pre}, nil
+	chunk := d.msmChunkSize(g, req.N, passes)
+	if chunk == 0 {
+		// The passes shrink to fit the device's memory, down to one point:
+		// a device too small for even that declines.
+		return nil, d.unsupported(op, "not even a pass of one point fits the device's memory left (%s)", bytesStr(d.room()))
+	}
+	return &msmCall{req: req, g: g, k: k, res: res, chunk: chunk, acc: make([]byte, g.resultSize()), devScalars: devScalars, pre: pre}, nil
 }
 
 // stage allocates the buffers of c's pass from point lo and writes its

@@ -20,6 +20,8 @@ import (
 	"github.com/zkaccel/zkaccel/internal/devtest"
 	"github.com/zkaccel/zkaccel/internal/inputs"
 	"github.com/zkaccel/zkaccel/internal/rawbytes"
+	"github.com/zkaccel/zkaccel/msm"
+	msmbn254 "github.com/zkaccel/zkaccel/msm/bn254"
 )
 
 // The MSM is checked against gnark-crypto's MultiExp on seeded random
@@ -500,6 +502,57 @@ func TestMSMPassesEnv(t *testing.T) {
 			if err := d.MSM(&r); err == nil || !strings.Contains(err.Error(), gpu.EnvMSMPasses) {
 				t.Errorf("%s=%s: err = %v, want one naming the variable", gpu.EnvMSMPasses, v, err)
 			}
+		}
+	})
+}
+
+// TestMSMMemory checks the passes an MSM takes from the device's memory:
+// on a device that reports room for a few passes, the MSM splits into
+// them and gives gnark-crypto's result; on one too small for a pass of a
+// single point it declines (ErrUnsupported, the result unwritten), and the
+// front end computes it on the CPU, visibly.
+func TestMSMMemory(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		const n = 1 << 12
+		pts, sc, want := bn254Inputs(t, n)
+		whole := gpu.MSMChunk(d, zkaccel.BN254, zkaccel.G1, n)
+		if whole != n {
+			t.Fatalf("%d points a pass on %v, want all %d", whole, d, n)
+		}
+		for _, c := range []struct {
+			mem        uint64
+			split, run bool
+		}{{2 << 20, true, true}, {16 << 10, false, false}} {
+			small := devtest.WithMemory(d, c.mem)
+			chunk := gpu.MSMChunk(small, zkaccel.BN254, zkaccel.G1, n)
+			switch {
+			case c.split && (chunk < 1 || chunk >= n):
+				t.Errorf("%d bytes of memory: %d points a pass, want a few passes", c.mem, chunk)
+			case !c.split && chunk != 0:
+				t.Errorf("%d bytes of memory: %d points a pass, want none", c.mem, chunk)
+			}
+			r := zkaccel.MSMRequest{Curve: zkaccel.BN254, Group: zkaccel.G1, N: n, Points: rawbytes.Of(pts), Scalars: rawbytes.Of(sc), Result: make([]byte, 96)}
+			rawbytes.Poison(r.Result)
+			err := small.MSM(&r)
+			switch {
+			case c.run && err != nil:
+				t.Fatalf("%d bytes of memory: %v", c.mem, err)
+			case c.run:
+				var got [1]bn254.G1Jac
+				copy(rawbytes.Of(got[:]), r.Result)
+				if !got[0].Equal(&want) {
+					t.Errorf("%d bytes of memory, %d points a pass: the MSM differs from gnark-crypto's", c.mem, chunk)
+				}
+			case !errors.Is(err, zkaccel.ErrUnsupported) || !bytes.Equal(r.Result, bytes.Repeat([]byte{0xFF}, 96)):
+				t.Errorf("%d bytes of memory: err = %v (result written: %v), want ErrUnsupported and nothing written", c.mem, err, !bytes.Equal(r.Result, bytes.Repeat([]byte{0xFF}, 96)))
+			default:
+				var got bn254.G1Jac
+				var rep zkaccel.Report
+				if _, err := msmbn254.MultiExpG1(&got, pts, sc, msm.WithDevice(small), msm.WithReport(&rep)); err != nil || !got.Equal(&want) || !rep.Fallback {
+					t.Errorf("%d bytes of memory, through the front end: %v, right %v, fallback %v", c.mem, err, got.Equal(&want), rep.Fallback)
+				}
+			}
+			small.ReleaseCache()
 		}
 	})
 }

@@ -530,9 +530,25 @@ func (d *Device) nttPowers(s *scratch, k *nttKernels, now uint64, field zkaccel.
 
 // nttCacheBudget is the bytes of NTT tables d keeps: 1/32 of its memory
 // (2.5 GiB of an 80 GiB GPU: the twiddles of a 2^24 BN254 transform are
-// 256 MiB), and at least nttCacheBytes.
+// 256 MiB), and at least nttCacheBytes, or an eighth of its memory where
+// that is less.
 func (d *Device) nttCacheBudget() uint64 {
-	return max(nttCacheBytes, d.rt.Memory()/32)
+	mem := d.rt.Memory()
+	if mem == 0 {
+		return nttCacheBytes
+	}
+	return max(min(nttCacheBytes, mem/8), mem/32)
+}
+
+// nttCached is the bytes of the NTT tables d keeps. The caller holds d.mu.
+func (d *Device) nttCached() uint64 {
+	var total uint64
+	for key, v := range d.cache {
+		if t, ok := v.(*nttTable); ok && strings.HasPrefix(key, nttKeyPrefix) {
+			total += t.size
+		}
+	}
+	return total
 }
 
 // nttMakeRoom evicts the least recently used tables, never one used by the

@@ -264,14 +264,20 @@ func TestResidentRoom(t *testing.T) {
 		rng := inputs.NewRand(devtest.Seed(t))
 		bn := plonkFields[0]
 		in := newPlonkInstance(bn.field, bn.domain, plonkCase{8, 4, 1, [4]int{2, 2, 2, 3}}, rng)
-		small := gpu.NewDevice(smallRuntime{d.Runtime(), gpu.QuotientBytes(in.req) + 64<<10})
+		mem := gpu.QuotientBytes(in.req) + 64<<10
+		rt := &tightRuntime{Runtime: d.Runtime(), mem: mem}
+		small := gpu.NewDevice(rt)
 		defer small.ReleaseCache()
 		checkPlonk(t, small, in)
 		pts := inputs.BN254G1(rng, 1100) // more than 64 KiB
+		// The points are loaded while the device reports room for them
+		// (LoadPoints keeps resident data within half of its memory).
+		rt.mem = 1 << 30
 		res, err := small.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(pts), len(pts))
 		if err != nil {
 			t.Fatal(err)
 		}
+		rt.mem = mem
 		checkRefused(t, nil, [][]byte{in.req.Result}, true, func() error { return small.PlonkQuotient(in.req) })
 		res.Free()
 		checkPlonk(t, small, in)

@@ -87,11 +87,20 @@ func (d *Device) ResidentBytes() uint64 { return uint64(max(d.resident.Load(), 0
 // errFreed marks resident points used after Free.
 var errFreed = errors.New("the resident points were freed")
 
+// residentShare bounds what LoadPoints keeps: the device's resident data
+// (ResidentBytes) and the new points hold at most 1/residentShare of its
+// memory, so that the work that reads them (an MSM's passes, a prover's
+// quotient) keeps room.
+const residentShare = 2
+
 // LoadPoints copies n affine points of a curve group into the device's
 // memory for many MSMs (zkaccel.ResidentMSMDevice), and where
 // EnvMSMPrecompute allows computes their window multiples there, once, for
 // the MSMs to use. A curve or group the device does not run is
-// zkaccel.ErrUnsupported; a size the device cannot hold is an error.
+// zkaccel.ErrUnsupported, and so are points that would take the resident
+// data past half of the device's memory, or that the device has no room
+// for (ErrOutOfMemory): the caller keeps them in host memory, and MSMs
+// over them copy them to the device on each call.
 func (d *Device) LoadPoints(c zkaccel.Curve, grp zkaccel.Group, points []byte, n int) (zkaccel.ResidentPoints, error) {
 	g, ok := msmGroupOf(c, grp)
 	if !ok {
@@ -106,8 +115,15 @@ func (d *Device) LoadPoints(c zkaccel.Curve, grp zkaccel.Group, points []byte, n
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if mem, held := d.rt.Memory(), d.ResidentBytes(); mem > 0 && held+uint64(len(points)) > mem/residentShare {
+		return nil, d.unsupported(op, "%s of points beside %s resident would exceed half of the device's memory (%s)",
+			bytesStr(uint64(len(points))), bytesStr(held), bytesStr(mem))
+	}
 	res, err := d.loadPoints(g, points, n)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrOutOfMemory):
+		return nil, fmt.Errorf("zkaccel/%s: %s: no room for %s of points: %w: %w", d.rt.Kind(), op, bytesStr(uint64(len(points))), err, zkaccel.ErrUnsupported)
+	case err != nil:
 		return nil, d.forgetIfReset(d.errorf(op, err))
 	}
 	return res, nil
@@ -120,16 +136,24 @@ func (d *Device) loadPoints(g msmGroup, points []byte, n int) (*residentPoints, 
 		return nil, err
 	}
 	var buf Buffer
-	if pre.nwin == 0 {
-		buf, err = d.uploadPersistent(points)
-	} else if buf, err = d.rt.Alloc(pre.nwin * len(points)); err == nil {
-		// The points, then room for their window multiples.
-		if err = d.msmPrecompute(g, buf, points, pre); err != nil {
-			d.rt.Free(buf)
+	if pre.nwin != 0 {
+		if buf, err = d.rt.Alloc(pre.nwin * len(points)); err == nil {
+			// The points, then room for their window multiples.
+			if err = d.msmPrecompute(g, buf, points, pre); err != nil {
+				d.rt.Free(buf)
+				return nil, err
+			}
+		} else if !errors.Is(err, ErrOutOfMemory) {
+			return nil, err
+		} else {
+			// No room for the window multiples: the points alone.
+			pre = msmPre{}
 		}
 	}
-	if err != nil {
-		return nil, err
+	if pre.nwin == 0 {
+		if buf, err = d.uploadPersistent(points); err != nil {
+			return nil, err
+		}
 	}
 	d.resident.Add(int64(buf.Size()))
 	return &residentPoints{d: d, g: g, n: n, buf: buf, pre: pre}, nil

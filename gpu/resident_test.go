@@ -2,6 +2,7 @@ package gpu_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -237,4 +238,133 @@ func TestLoadedBatch(t *testing.T) {
 	if err := msmbn254.MultiExpG1LoadedBatch([]msmbn254.BatchG1{{Points: onCPU}}); err == nil {
 		t.Error("an item without a result accepted")
 	}
+}
+
+// tightRuntime is a runtime that reports mem bytes of device memory and,
+// where failAt > 0, fails every allocation of at least failAt bytes as a
+// device out of memory does (gpu.ErrOutOfMemory).
+type tightRuntime struct {
+	gpu.Runtime
+	mem    uint64
+	failAt int
+}
+
+func (r *tightRuntime) Memory() uint64 { return r.mem }
+
+func (r *tightRuntime) Alloc(size int) (gpu.Buffer, error) {
+	if r.failAt > 0 && size >= r.failAt {
+		return nil, fmt.Errorf("tight runtime: alloc of %d bytes: %w", size, gpu.ErrOutOfMemory)
+	}
+	return r.Runtime.Alloc(size)
+}
+
+// TestResidentShare checks what a device keeps of loaded points: while
+// its resident data stay within half of its memory, and where it has room.
+// Points beyond that are declined (ErrUnsupported, nothing held), the
+// front end keeps them in host memory, and MSMs over them still run on
+// the device, right; freed points make room again. Where the window
+// multiples find no room, the points alone are kept.
+func TestResidentShare(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		const n = 1000
+		points := inputs.BN254G1(rng, n)
+		scalars := inputs.Elements[fr.Element](rng, n)
+		size := uint64(len(rawbytes.Of(points)))
+		var want bn254.G1Jac
+		if _, err := want.MultiExp(points, scalars, ecc.MultiExpConfig{}); err != nil {
+			t.Fatal(err)
+		}
+		check := func(what string, dev *gpu.Device, l *msmbn254.PointsG1) {
+			t.Helper()
+			var got bn254.G1Jac
+			var rep zkaccel.Report
+			if _, err := msmbn254.MultiExpG1Loaded(&got, l, 0, scalars, msm.WithDevice(dev), msm.WithReport(&rep)); err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			if !got.Equal(&want) {
+				t.Errorf("%s: wrong result", what)
+			}
+			if rep.Ran != zkaccel.Device(dev) || rep.Fallback {
+				t.Errorf("%s: ran on %v (fallback %v)", what, rep.Ran, rep.Fallback)
+			}
+		}
+
+		// Beside another set of points, room for one set of these in half
+		// of the memory, not for two.
+		rt := &tightRuntime{Runtime: d.Runtime(), mem: 4 << 20}
+		small := gpu.NewDevice(rt)
+		defer small.ReleaseCache()
+		t.Setenv(gpu.EnvMSMPrecompute, "0")
+		other := make([]bn254.G1Affine, (rt.mem/2-size*3/2)/uint64(len(rawbytes.Of(points[:1])))) // points at infinity
+		filler, err := small.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(other), len(other))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := small.ResidentBytes()
+		first, err := msmbn254.LoadG1(points, msm.WithDevice(small))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first.Resident() != zkaccel.Device(small) {
+			t.Fatalf("the first points resident on %v, want %v", first.Resident(), small)
+		}
+		held := small.ResidentBytes()
+		if held != before+size || held > rt.mem/2 {
+			t.Fatalf("%d bytes resident for %d bytes of points beside %d on a device of %d", held, size, before, rt.mem)
+		}
+		second, err := msmbn254.LoadG1(points, msm.WithDevice(small))
+		if err != nil {
+			t.Fatalf("points past half of the memory: %v, want them kept on the host", err)
+		}
+		if second.Resident() != nil || small.ResidentBytes() != held {
+			t.Fatalf("points past half of the memory resident on %v (%d bytes resident, want %d)", second.Resident(), small.ResidentBytes(), held)
+		}
+		if _, err := small.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(points), n); !errors.Is(err, zkaccel.ErrUnsupported) || !strings.Contains(err.Error(), "half of the device's memory") {
+			t.Errorf("LoadPoints past half of the memory: %v", err)
+		}
+		check("resident points", small, first)
+		check("points kept on the host", small, second)
+		first.Free()
+		third, err := msmbn254.LoadG1(points, msm.WithDevice(small))
+		if err != nil || third.Resident() != zkaccel.Device(small) {
+			t.Fatalf("after Free: resident on %v, %v", third.Resident(), err)
+		}
+		third.Free()
+		filler.Free()
+		if small.ResidentBytes() != 0 {
+			t.Errorf("%d bytes resident after Free", small.ResidentBytes())
+		}
+
+		// No room at all: the points stay on the host.
+		rt = &tightRuntime{Runtime: d.Runtime(), mem: 1 << 40, failAt: int(size)}
+		full := gpu.NewDevice(rt)
+		defer full.ReleaseCache()
+		if _, err := full.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(points), n); !errors.Is(err, zkaccel.ErrUnsupported) || !errors.Is(err, gpu.ErrOutOfMemory) {
+			t.Errorf("LoadPoints without room: %v", err)
+		}
+		host, err := msmbn254.LoadG1(points, msm.WithDevice(full))
+		if err != nil || host.Resident() != nil {
+			t.Fatalf("without room: resident on %v, %v", host.Resident(), err)
+		}
+		if full.ResidentBytes() != 0 {
+			t.Errorf("without room: %d bytes resident", full.ResidentBytes())
+		}
+		rt.failAt = 0
+		check("points kept on the host of a full device", full, host)
+
+		// Room for the points, not for their window multiples.
+		t.Setenv(gpu.EnvMSMPrecompute, "1")
+		rt.failAt = int(2 * size)
+		pre, err := msmbn254.LoadG1(points, msm.WithDevice(full))
+		if err != nil || pre.Resident() != zkaccel.Device(full) {
+			t.Fatalf("without room for the window multiples: resident on %v, %v", pre.Resident(), err)
+		}
+		if full.ResidentBytes() != size {
+			t.Errorf("without room for the window multiples: %d bytes resident, want the points' %d", full.ResidentBytes(), size)
+		}
+		rt.failAt = 0
+		check("points without their window multiples", full, pre)
+		pre.Free()
+	})
 }

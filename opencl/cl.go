@@ -11,10 +11,12 @@ import (
 // header CL/cl.h (OpenCL 1.2 API; unchanged in 3.0). No header is needed to
 // build: the library is opened at run time.
 const (
-	clSuccess          = 0     // CL_SUCCESS
-	clTrue             = 1     // CL_TRUE
-	clDeviceNotFound   = -1    // CL_DEVICE_NOT_FOUND
-	clPlatformNotFound = -1001 // CL_PLATFORM_NOT_FOUND_KHR (cl_ext.h; the ICD loader's "no platform")
+	clSuccess                    = 0     // CL_SUCCESS
+	clTrue                       = 1     // CL_TRUE
+	clDeviceNotFound             = -1    // CL_DEVICE_NOT_FOUND
+	clMemObjectAllocationFailure = -4    // CL_MEM_OBJECT_ALLOCATION_FAILURE
+	clOutOfResources             = -5    // CL_OUT_OF_RESOURCES
+	clPlatformNotFound           = -1001 // CL_PLATFORM_NOT_FOUND_KHR (cl_ext.h; the ICD loader's "no platform")
 
 	clPlatformVersion = 0x0901 // CL_PLATFORM_VERSION
 	clPlatformName    = 0x0902 // CL_PLATFORM_NAME

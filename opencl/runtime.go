@@ -158,6 +158,9 @@ func (rt *Runtime) Alloc(size int) (gpu.Buffer, error) {
 	st := ps.Word(0)
 	mem := call(rt.api.createBuffer, rt.ctx, clMemReadWrite, uintptr(size), 0, cgo.Addr(st))
 	if err := check(fmt.Sprintf("clCreateBuffer(%d bytes)", size), *st); err != nil {
+		if c := int32(*st); c == clMemObjectAllocationFailure || c == clOutOfResources {
+			return nil, fmt.Errorf("zkaccel/opencl: alloc on %s: %w: %w", rt, gpu.ErrOutOfMemory, err)
+		}
 		return nil, err
 	}
 	rt.live.Add(1)

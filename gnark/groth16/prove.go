@@ -32,6 +32,7 @@ var (
 type curveProver interface {
 	curve() ecc.ID
 	close()
+	residency() (onDevice, all int64)
 	prove(ccs constraint.ConstraintSystem, fullWitness witness.Witness, cfg *config) (gnarkgroth16.Proof, error)
 }
 
@@ -49,7 +50,8 @@ const pkgName = "groth16"
 // BLS12-377) and derives what every proof with it needs. opts apply to
 // every Prove call, before the call's own. The key's points are loaded
 // into the memory of the device of WithDevice (else the default device),
-// where that device keeps points, so that proofs on it move none: call
+// where that device keeps points, so that proofs on it move none (as much
+// of them as fits in half of a GPU's memory: see [Prover.Residency]): call
 // [Prover.Close] to free them.
 func NewProver(pk gnarkgroth16.ProvingKey, opts ...Option) (*Prover, error) {
 	dev, err := prover.Apply(opts).Target()
@@ -80,6 +82,14 @@ func NewProver(pk gnarkgroth16.ProvingKey, opts ...Option) (*Prover, error) {
 // device keeps points). The prover still proves afterwards, moving the
 // points on every call. Closing twice does nothing.
 func (p *Prover) Close() { p.impl.close() }
+
+// Residency is the size, in bytes, of the key's points that the prover
+// keeps in the device's memory, and of all of them (its bases).
+// A GPU keeps points while its resident data stay within half of its
+// memory (and it has room): the others stay in host memory, and each proof
+// copies them to the device. After Close, onDevice is 0. Not to be called
+// during Close.
+func (p *Prover) Residency() (onDevice, all int64) { return p.impl.residency() }
 
 // Curve is the proving key's curve.
 func (p *Prover) Curve() ecc.ID { return p.impl.curve() }

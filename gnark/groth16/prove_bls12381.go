@@ -134,6 +134,16 @@ func (p *proverBLS12381) close() {
 
 func (p *proverBLS12381) curve() ecc.ID { return ecc.BLS12_381 }
 
+// residency is the size of the key's bases kept in the device's memory,
+// and of all of them, in bytes.
+func (p *proverBLS12381) residency() (onDevice, all int64) {
+	sets := []prover.PointSet{p.a, p.b1, p.k, p.z, p.b2}
+	for _, l := range append(p.ck, p.cks...) {
+		sets = append(sets, l)
+	}
+	return prover.Residency(sets...)
+}
+
 // prove computes a Groth16 proof of the solution of r1cs on fullWitness,
 // every MSM and NTT through zkaccel on cfg's device. It follows gnark's
 // prover step for step, so that gnark's verifier accepts the proof:

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
+	bls12377 "github.com/consensys/gnark-crypto/ecc/bls12-377"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/backend/witness"
@@ -23,6 +24,7 @@ import (
 	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/circuits"
 	"github.com/zkaccel/zkaccel/internal/devtest"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 )
 
 // setup is one circuit compiled and set up on one curve.
@@ -332,6 +334,78 @@ func TestResidentKey(t *testing.T) {
 					t.Errorf("Close left %d bytes resident", rd.ResidentBytes()-before)
 				}
 			}
+		}
+	})
+}
+
+// TestKeyPartlyResident: on a GPU whose share for resident data (half of
+// its memory) has room for only part of the key, beside another key's
+// points already there, a Prover keeps what fits and the rest stays in
+// host memory; its proofs run every MSM on the GPU (those points copied
+// on each call) and verify, and Close frees what it kept. The device is
+// a GPU present, reporting 8 MiB of memory.
+func TestKeyPartlyResident(t *testing.T) {
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		gd, ok := dev.(*gpu.Device)
+		if !ok {
+			t.Skipf("%v keeps no points", dev)
+		}
+		id := ecc.BLS12_377
+		s := setupOf(t, "rangecheck", id, &committed{Commits: 1})
+		whole, err := zgroth16.NewProver(s.pk, zgroth16.WithDevice(gd))
+		if err != nil {
+			t.Fatal(err)
+		}
+		on, all := whole.Residency()
+		whole.Close()
+		if on != all || all == 0 {
+			t.Fatalf("on %v: %d of the key's %d bytes of bases resident, want all", gd, on, all)
+		}
+		if on, _ := whole.Residency(); on != 0 {
+			t.Errorf("after Close: %d bytes resident", on)
+		}
+
+		const mem = 8 << 20
+		small := devtest.WithMemory(gd, mem)
+		defer small.ReleaseCache()
+		// Another key's points hold the share but for half of this key.
+		t.Setenv(gpu.EnvMSMPrecompute, "0")
+		ps := int64(len(rawbytes.Of([]bls12377.G1Affine{{}})))
+		other := make([]bls12377.G1Affine, (mem/2-all/2)/ps) // points at infinity: as good as any to hold memory
+		held, err := small.LoadPoints(zkaccel.BLS12377, zkaccel.G1, rawbytes.Of(other), len(other))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer held.Free()
+		p, err := zgroth16.NewProver(s.pk, zgroth16.WithDevice(small))
+		if err != nil {
+			t.Fatal(err)
+		}
+		on, all = p.Residency()
+		t.Logf("%d of %d bytes of bases resident, beside %d bytes of another key's", on, all, int64(len(other))*ps)
+		if on == 0 || on >= all || small.ResidentBytes() > mem/2 {
+			t.Errorf("%d of %d bytes of bases resident (the device holds %d), want some, within half of its memory", on, all, small.ResidentBytes())
+		}
+		for round := range 2 {
+			w, pub := fullAndPublic(t, id, committedWitness(int64(60+round), 3, 1))
+			var rep zgroth16.Report
+			proof, err := p.Prove(s.ccs, w, zgroth16.WithReport(&rep))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := groth16.Verify(proof, s.vk, pub); err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			for _, ph := range rep.Phases {
+				if strings.HasPrefix(ph.Name, "msm ") && (ph.Fallback || ph.Ran != zkaccel.Device(small)) {
+					t.Errorf("round %d: %s ran on %v (fallback %v): %s", round, ph.Name, ph.Ran, ph.Fallback, rep.String())
+				}
+			}
+		}
+		before := uint64(int64(len(other)) * ps)
+		p.Close()
+		if small.ResidentBytes() != before {
+			t.Errorf("Close left %d bytes resident", small.ResidentBytes()-before)
 		}
 	})
 }

@@ -33,6 +33,7 @@ var (
 type curveProver interface {
 	curve() ecc.ID
 	close()
+	residency() (onDevice, all int64)
 	prove(ccs constraint.ConstraintSystem, fullWitness witness.Witness, cfg *prover.Config) (gnarkplonk.Proof, error)
 }
 
@@ -51,7 +52,8 @@ const pkgName = "plonk"
 // BLS12-377). opts apply to every Prove call, before the call's own. The
 // key's SRS is loaded into the memory of the device of WithDevice (else the
 // default device), where that device keeps points, so that proofs on it
-// move none: call [Prover.Close] to free it.
+// move none (as much of it as fits in half of a GPU's memory: see
+// [Prover.Residency]): call [Prover.Close] to free it.
 func NewProver(pk gnarkplonk.ProvingKey, opts ...Option) (*Prover, error) {
 	dev, err := prover.Apply(opts).Target()
 	if err != nil {
@@ -81,6 +83,14 @@ func NewProver(pk gnarkplonk.ProvingKey, opts ...Option) (*Prover, error) {
 // device keeps points). The prover still proves afterwards, moving the
 // points on every call. Closing twice does nothing.
 func (p *Prover) Close() { p.impl.close() }
+
+// Residency is the size, in bytes, of the key's points that the prover
+// keeps in the device's memory, and of all of them (its SRS (canonical and Lagrange)).
+// A GPU keeps points while its resident data stay within half of its
+// memory (and it has room): the others stay in host memory, and each proof
+// copies them to the device. After Close, onDevice is 0. Not to be called
+// during Close.
+func (p *Prover) Residency() (onDevice, all int64) { return p.impl.residency() }
 
 // Curve is the proving key's curve.
 func (p *Prover) Curve() ecc.ID { return p.impl.curve() }

@@ -126,6 +126,12 @@ func newProverBLS12377(pk *gplonk.ProvingKey, dev zkaccel.Device) (*proverBLS123
 	return p, nil
 }
 
+// residency is the size of the key's SRS points (canonical and Lagrange)
+// kept in the device's memory, and of all of them, in bytes.
+func (p *proverBLS12377) residency() (onDevice, all int64) {
+	return prover.Residency(p.srs, p.lagrange)
+}
+
 // close frees the device's copies of the SRS and of the circuits' fixed
 // polynomials.
 func (p *proverBLS12377) close() {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark-crypto/ecc/bn254"
 	"github.com/consensys/gnark/backend"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
@@ -23,6 +24,7 @@ import (
 	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/circuits"
 	"github.com/zkaccel/zkaccel/internal/devtest"
+	"github.com/zkaccel/zkaccel/internal/rawbytes"
 )
 
 var curves = []ecc.ID{ecc.BN254, ecc.BLS12_381, ecc.BLS12_377}
@@ -356,6 +358,76 @@ func TestResidentKey(t *testing.T) {
 					t.Errorf("Close left %d bytes resident", rd.ResidentBytes()-before)
 				}
 			}
+		}
+	})
+}
+
+// TestKeyPartlyResident: on a GPU whose share for resident data (half of
+// its memory) has room for the SRS's canonical points but not also its
+// Lagrange points, beside another key's points already there, a Prover
+// keeps the first and leaves the second in host memory; its proofs run
+// every MSM on the GPU and verify, and Close frees what it kept. The
+// device is a GPU present, reporting 4 MiB of memory.
+func TestKeyPartlyResident(t *testing.T) {
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		gd, ok := dev.(*gpu.Device)
+		if !ok {
+			t.Skipf("%v keeps no points", dev)
+		}
+		id := ecc.BN254
+		s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
+		whole, err := zplonk.NewProver(s.pk, zplonk.WithDevice(gd))
+		if err != nil {
+			t.Fatal(err)
+		}
+		on, all := whole.Residency()
+		whole.Close()
+		if on != all || all == 0 {
+			t.Fatalf("on %v: %d of the SRS's %d bytes resident, want all", gd, on, all)
+		}
+
+		const mem = 4 << 20
+		small := devtest.WithMemory(gd, mem)
+		defer small.ReleaseCache()
+		t.Setenv(gpu.EnvMSMPrecompute, "0")
+		// Another key's points hold the share but for the canonical SRS and
+		// half of the Lagrange one (about half of the SRS each).
+		ps := int64(len(rawbytes.Of([]bn254.G1Affine{{}})))
+		other := make([]bn254.G1Affine, (mem/2-all*3/4)/ps) // points at infinity: as good as any to hold memory
+		held, err := small.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(other), len(other))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer held.Free()
+		before := small.ResidentBytes()
+		p, err := zplonk.NewProver(s.pk, zplonk.WithDevice(small))
+		if err != nil {
+			t.Fatal(err)
+		}
+		on, all = p.Residency()
+		t.Logf("%d of %d bytes of the SRS resident, beside %d bytes of another key's", on, all, before)
+		if on == 0 || on >= all || small.ResidentBytes() > mem/2 {
+			t.Errorf("%d of %d bytes of the SRS resident (the device holds %d), want some, within half of its memory", on, all, small.ResidentBytes())
+		}
+		for round := range 2 {
+			w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(int64(60+round), 3, 1))
+			var rep zplonk.Report
+			proof, err := p.Prove(s.ccs, w, zplonk.WithReport(&rep))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := plonk.Verify(proof, s.vk, pub); err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			for _, ph := range rep.Phases {
+				if strings.HasPrefix(ph.Name, "msm ") && (ph.Fallback || ph.Ran != zkaccel.Device(small)) {
+					t.Errorf("round %d: %s ran on %v (fallback %v): %s", round, ph.Name, ph.Ran, ph.Fallback, rep.String())
+				}
+			}
+		}
+		p.Close()
+		if small.ResidentBytes() != before {
+			t.Errorf("Close left %d bytes resident", small.ResidentBytes()-before)
 		}
 	})
 }

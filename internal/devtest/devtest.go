@@ -14,6 +14,7 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	_ "github.com/zkaccel/zkaccel/backends" // every shipped backend: tests run on every device present
+	"github.com/zkaccel/zkaccel/gpu"
 )
 
 // EnvRequire names the devices that must be present, as a comma-separated
@@ -206,4 +207,20 @@ func MustRun(dev zkaccel.Device, op string) bool {
 		return p.Supports(op) || p.Supports(base)
 	}
 	return true
+}
+
+// memRuntime is a GPU runtime that reports mem bytes of device memory.
+type memRuntime struct {
+	gpu.Runtime
+	mem uint64
+}
+
+func (r memRuntime) Memory() uint64 { return r.mem }
+
+// WithMemory returns a device over d's runtime that reports mem bytes of
+// device memory: a GPU of that size to what plans by it (what LoadPoints
+// keeps, the room a call plans for), whose allocations are still d's. Call
+// its ReleaseCache when done.
+func WithMemory(d *gpu.Device, mem uint64) *gpu.Device {
+	return gpu.NewDevice(memRuntime{d.Runtime(), mem})
 }

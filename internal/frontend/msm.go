@@ -116,7 +116,11 @@ func Load[A any](g MSMGroup, points []A, opts []msm.Option) (*Loaded[A], error) 
 	switch {
 	case err == nil:
 		l.res = res
-	case !errors.Is(err, zkaccel.ErrUnsupported):
+	case errors.Is(err, zkaccel.ErrUnsupported):
+		// The device does not keep these (a group it lacks, or no room):
+		// MSMs over them copy them from the host on each call.
+		zkaccel.Debugf("load %d %s points on %v: they stay in host memory: %v", len(points), g.Op, dev, err)
+	default:
 		return nil, fmt.Errorf("zkaccel: load %s points on %v: %w", g.Op, dev, err)
 	}
 	return l, nil
@@ -132,6 +136,9 @@ func (l *Loaded[A]) Resident() zkaccel.Device {
 	}
 	return l.res.Device()
 }
+
+// Size is the points' size in bytes (affine, gnark-crypto's layout).
+func (l *Loaded[A]) Size() int64 { return int64(len(rawbytes.Of(l.points))) }
 
 // Free releases the device's copy; the host points stay usable.
 func (l *Loaded[A]) Free() {

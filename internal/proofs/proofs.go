@@ -55,6 +55,9 @@ type Prover interface {
 	Prove(ccs constraint.ConstraintSystem, w witness.Witness, rep *Report) (any, error)
 	// Close frees the device's copy of the key's points.
 	Close()
+	// Residency is the size of the key's points kept in the device's
+	// memory, and of all of them, in bytes.
+	Residency() (onDevice, all int64)
 }
 
 type groth16Prover struct{ p *zgroth16.Prover }
@@ -65,6 +68,8 @@ func (g groth16Prover) Prove(ccs constraint.ConstraintSystem, w witness.Witness,
 
 func (g groth16Prover) Close() { g.p.Close() }
 
+func (g groth16Prover) Residency() (int64, int64) { return g.p.Residency() }
+
 type plonkProver struct{ p *zplonk.Prover }
 
 func (g plonkProver) Prove(ccs constraint.ConstraintSystem, w witness.Witness, rep *Report) (any, error) {
@@ -72,6 +77,8 @@ func (g plonkProver) Prove(ccs constraint.ConstraintSystem, w witness.Witness, r
 }
 
 func (g plonkProver) Close() { g.p.Close() }
+
+func (g plonkProver) Residency() (int64, int64) { return g.p.Residency() }
 
 // Systems are the proof systems by name.
 var Systems = map[string]*System{

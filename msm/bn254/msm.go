@@ -40,9 +40,12 @@ type PointsG2 = frontend.Loaded[curve.G2Affine]
 
 // LoadG1 loads points for many MSMs on the device of msm.WithDevice, else
 // zkaccel.Default(): into the device's memory where it keeps points (the
-// GPU devices), else only referenced (the CPU). MSMs through
-// [MultiExpG1Loaded] on that device then move no points. Free releases the
-// device's copy; the points must not change while they are loaded.
+// GPU devices, while their resident data stay within half of their memory
+// and they have room), else only referenced (the CPU; a GPU without room,
+// whose MSMs then copy the points on each call). MSMs through
+// [MultiExpG1Loaded] on a device that keeps them move no points; Resident
+// says which device does. Free releases the device's copy; the points must
+// not change while they are loaded.
 func LoadG1(points []curve.G1Affine, opts ...msm.Option) (*PointsG1, error) {
 	return frontend.Load(g1, points, opts)
 }

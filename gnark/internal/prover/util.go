@@ -278,3 +278,25 @@ func (p *Workspaces[E]) Drop() {
 	defer p.mu.Unlock()
 	p.free = nil
 }
+
+// PointSet is a set of a key's points loaded for MSMs (msm's PointsG1,
+// PointsG2).
+type PointSet interface {
+	Resident() zkaccel.Device
+	Size() int64
+}
+
+// Residency sums the sizes of sets (nil ones skipped): of those kept in
+// a device's memory, and of all.
+func Residency(sets ...PointSet) (onDevice, all int64) {
+	for _, s := range sets {
+		if s == nil || reflect.ValueOf(s).IsNil() {
+			continue
+		}
+		all += s.Size()
+		if s.Resident() != nil {
+			onDevice += s.Size()
+		}
+	}
+	return onDevice, all
+}
