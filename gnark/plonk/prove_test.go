@@ -362,6 +362,23 @@ func TestResidentKey(t *testing.T) {
 	})
 }
 
+// proveCommitted proves the committed circuit's assignment of seed with p
+// (two range-checked values, one commitment), has gnark's verifier check
+// the proof, and returns the proof's report.
+func proveCommitted(t *testing.T, p *zplonk.Prover, s *setup, id ecc.ID, seed int64) *zplonk.Report {
+	t.Helper()
+	w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(seed, 3, 1))
+	var rep zplonk.Report
+	proof, err := p.Prove(s.ccs, w, zplonk.WithReport(&rep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plonk.Verify(proof, s.vk, pub); err != nil {
+		t.Fatalf("seed %d: %v", seed, err)
+	}
+	return &rep
+}
+
 // TestKeyPartlyResident: on a GPU whose share for resident data (half of
 // its memory) has room for the SRS's canonical points but not also its
 // Lagrange points, beside another key's points already there, a Prover
@@ -410,15 +427,7 @@ func TestKeyPartlyResident(t *testing.T) {
 			t.Errorf("%d of %d bytes of the SRS resident (the device holds %d), want some, within half of its memory", on, all, small.ResidentBytes())
 		}
 		for round := range 2 {
-			w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(int64(60+round), 3, 1))
-			var rep zplonk.Report
-			proof, err := p.Prove(s.ccs, w, zplonk.WithReport(&rep))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := plonk.Verify(proof, s.vk, pub); err != nil {
-				t.Fatalf("round %d: %v", round, err)
-			}
+			rep := proveCommitted(t, p, s, id, int64(60+round))
 			for _, ph := range rep.Phases {
 				if strings.HasPrefix(ph.Name, "msm ") && (ph.Fallback || ph.Ran != zkaccel.Device(small)) {
 					t.Errorf("round %d: %s ran on %v (fallback %v): %s", round, ph.Name, ph.Ran, ph.Fallback, rep.String())
@@ -453,15 +462,7 @@ func TestResidentFixed(t *testing.T) {
 		srs := rd.ResidentBytes()
 		var held []uint64
 		for round := 0; round < 3; round++ {
-			w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(int64(70+round), 3, 1))
-			var rep zplonk.Report
-			proof, err := p.Prove(s.ccs, w, zplonk.WithReport(&rep))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := plonk.Verify(proof, s.vk, pub); err != nil {
-				t.Fatalf("round %d: %v", round, err)
-			}
+			proveCommitted(t, p, s, id, int64(70+round))
 			held = append(held, rd.ResidentBytes())
 		}
 		if held[0] <= srs || held[1] != held[0] || held[2] != held[0] {
