@@ -232,6 +232,9 @@ func (g *proofInstance) prepare(dev zkaccel.Device) (bool, int64, int64, error) 
 	if err != nil {
 		return false, 0, 0, err
 	}
+	if _, keeps := dev.(zkaccel.ResidentMSMDevice); !keeps {
+		return true, 0, 0, nil // the CPU: nothing to keep
+	}
 	on, all := p.Residency()
 	return true, on, all, nil
 }

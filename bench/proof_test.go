@@ -234,6 +234,9 @@ func TestRunProofsZKCPU(t *testing.T) {
 	if zk.Fallback || zk.Error != "" || zk.Phases["quotient"] <= 0 || zk.Phases["msm L"] <= 0 {
 		t.Errorf("zkaccel's cpu row: %+v", zk)
 	}
+	if zk.Load <= 0 || zk.KeyBytes != 0 || zk.KeyResident != 0 {
+		t.Errorf("zkaccel's cpu row: key loaded in %v, %d of %d bytes resident; want a load and no residency (the CPU keeps nothing)", zk.Load, zk.KeyResident, zk.KeyBytes)
+	}
 	if _, ok := f.SpeedUp(zk); !ok {
 		t.Errorf("zkaccel's cpu row has no speed-up against gnark's")
 	}
