@@ -137,17 +137,18 @@ func (d *Device) loadPoints(g msmGroup, points []byte, n int) (*residentPoints, 
 	}
 	var buf Buffer
 	if pre.nwin != 0 {
-		if buf, err = d.rt.Alloc(pre.nwin * len(points)); err == nil {
-			// The points, then room for their window multiples.
+		// The points, then room for their window multiples.
+		buf, err = d.rt.Alloc(pre.nwin * len(points))
+		switch {
+		case err == nil:
 			if err = d.msmPrecompute(g, buf, points, pre); err != nil {
 				d.rt.Free(buf)
 				return nil, err
 			}
-		} else if !errors.Is(err, ErrOutOfMemory) {
+		case errors.Is(err, ErrOutOfMemory):
+			pre = msmPre{} // no room for the window multiples: the points alone
+		default:
 			return nil, err
-		} else {
-			// No room for the window multiples: the points alone.
-			pre = msmPre{}
 		}
 	}
 	if pre.nwin == 0 {
