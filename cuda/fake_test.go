@@ -634,6 +634,40 @@ func TestFakeMemoryMeter(t *testing.T) {
 	h.check(t, -1)
 }
 
+// TestFakeLoadPointsNoRoom: points that the device has no room for (the
+// driver's CUDA_ERROR_OUT_OF_MEMORY, gpu.ErrOutOfMemory) are declined by
+// LoadPoints (zkaccel.ErrUnsupported), nothing held, so that the caller
+// keeps them in host memory; once room is made, they load.
+func TestFakeLoadPointsNoRoom(t *testing.T) {
+	rt, h := fake(t)
+	t.Setenv(gpu.EnvMSMPrecompute, "0")
+	d := gpu.NewDevice(rt)
+	defer d.ReleaseCache()
+	const n = 1 << 16 // 4 MiB of BN254 G1 points, within half of the fake's 256 MiB
+	points := make([]byte, n*64)
+	filler, err := rt.Alloc(254 << 20) // another user of the device's memory: 2 MiB left
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.LoadPoints(zkaccel.BN254, zkaccel.G1, points, n)
+	if !errors.Is(err, zkaccel.ErrUnsupported) || !errors.Is(err, gpu.ErrOutOfMemory) || !strings.Contains(err.Error(), "CUDA_ERROR_OUT_OF_MEMORY") {
+		t.Errorf("LoadPoints on a full device: %v, want ErrUnsupported from the driver's out of memory", err)
+	}
+	if d.ResidentBytes() != 0 {
+		t.Errorf("%d bytes resident after the decline", d.ResidentBytes())
+	}
+	rt.Free(filler)
+	res, err := d.LoadPoints(zkaccel.BN254, zkaccel.G1, points, n)
+	if err != nil {
+		t.Fatalf("LoadPoints with room: %v", err)
+	}
+	if d.ResidentBytes() != n*64 {
+		t.Errorf("%d bytes resident, want %d", d.ResidentBytes(), n*64)
+	}
+	res.Free()
+	h.check(t, -1)
+}
+
 // TestFakeReadAfter checks ReadAfter: it reads a buffer on the copy stream
 // once the launches before its mark are done, beside a launch queued after
 // the mark on another buffer, in an order the fake driver finds no race
