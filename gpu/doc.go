@@ -24,7 +24,10 @@
 // failing halfway. LoadPoints keeps points while the resident data stay
 // within half of the device's memory and the device has room (an
 // allocation that fails for want of it wraps [ErrOutOfMemory]); beyond
-// that it declines, and the caller keeps those points in host memory.
+// that it declines, and the caller keeps those points in host memory. The
+// hash batches (Keccak-256, Keccak-f[1600], Poseidon, Poseidon2) run in as
+// many calls as half of the memory left needs; a Merkle tree, one buffer,
+// declines where it does not fit.
 //
 // # Device source
 //

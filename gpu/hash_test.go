@@ -2,6 +2,7 @@ package gpu_test
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
@@ -182,4 +183,70 @@ func frontP2[E any, PE interface {
 	if !bytes.Equal(rawbytes.Of(states), rawbytes.Of(cpu)) {
 		t.Errorf("%s: Permute2 differs from the CPU's", rep.Op)
 	}
+}
+
+// TestHashMemory runs the hash batches on a device that reports 64 KiB of
+// memory (32 KiB for one call of a batch), against the same batches on the
+// device itself or the CPU: Keccak-256 of messages of random lengths,
+// Keccak-f[1600], Poseidon2, circom and Hermez Poseidon, each split into
+// calls that fit and right; a message, state or tree too large for the
+// budget is declined (ErrUnsupported), its output unwritten.
+func TestHashMemory(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rng := inputs.NewRand(devtest.Seed(t))
+		small := devtest.WithMemory(d, 64<<10)
+		defer small.ReleaseCache()
+		declined := func(what string, err error, out []byte) {
+			t.Helper()
+			if !errors.Is(err, zkaccel.ErrUnsupported) || !bytes.Equal(out, bytes.Repeat([]byte{0xFF}, len(out))) {
+				t.Errorf("%s: err = %v, want ErrUnsupported and nothing written", what, err)
+			}
+		}
+
+		msgs := make([][]byte, 400) // about 80 KB of messages
+		for i := range msgs {
+			msgs[i] = make([]byte, rng.Intn(401))
+			rng.Read(msgs[i])
+		}
+		checkKeccak256(t, small, msgs)
+		big := keccakBatch([][]byte{make([]byte, 40<<10)})
+		declined("a message of 40 KiB", small.Keccak256(big), big.Out)
+
+		states := make([]byte, 200*500) // 100 KB
+		rng.Read(states)
+		want := &zkaccel.KeccakPermuteRequest{N: 500, States: append([]byte(nil), states...)}
+		got := &zkaccel.KeccakPermuteRequest{N: 500, States: states}
+		if err := d.KeccakF1600(want); err != nil {
+			t.Fatal(err)
+		}
+		if err := small.KeccakF1600(got); err != nil || !bytes.Equal(got.States, want.States) {
+			t.Errorf("Keccak-f[1600] in calls: %v, equal %v", err, bytes.Equal(got.States, want.States))
+		}
+
+		req, wantP2 := p2BN254(3, 8, 56).req(rng, 700) // 67 KB of states
+		if err := small.Poseidon2(req); err != nil || !bytes.Equal(req.States, wantP2) {
+			t.Errorf("Poseidon2 in calls: %v, equal %v", err, bytes.Equal(req.States, wantP2))
+		}
+		tiny := devtest.WithMemory(d, 64) // 32 bytes a call: not one state of 96
+		defer tiny.ReleaseCache()
+		req, _ = p2BN254(3, 8, 56).req(rng, 2)
+		before := append([]byte(nil), req.States...)
+		if err := tiny.Poseidon2(req); !errors.Is(err, zkaccel.ErrUnsupported) || !bytes.Equal(req.States, before) {
+			t.Errorf("Poseidon2 without room for one state: err = %v, states changed %v", err, !bytes.Equal(req.States, before))
+		}
+
+		checkCircomBatch(t, small, circomInputs(600, 2, inputs.Elements[fr.Element](rng, 1200))) // 58 KB
+		hermez := make([][12]fgl.Element, 500)                                                   // 64 KB
+		for i := range hermez {
+			for j := range hermez[i] {
+				hermez[i][j].SetUint64(rng.Uint64())
+			}
+		}
+		checkHermezBatch(t, small, hermez)
+
+		leaves := make([]byte, 32*2048) // a tree of 128 KB
+		rng.Read(leaves)
+		tree := merkleRequest(zkaccel.MerkleKeccak256, leaves, 2048)
+		declined("a Merkle tree of 128 KB", small.Merkle(tree), tree.Out)
+	})
 }

@@ -99,3 +99,38 @@ func (d *Device) launch1D(k Kernel, n int, args ...any) error {
 	}
 	return d.rt.Launch(k, n, 0, args...)
 }
+
+// batchBudget is the device memory that one call of a batch operation
+// (hashes, permutations) plans for: half of the memory left (room), so
+// that the driver's own allocations and the cached constants keep room,
+// 0 where the runtime does not say; and the largest allocation, 0 for no
+// limit.
+func (d *Device) batchBudget() (mem, maxAlloc uint64) {
+	return d.room() / 2, d.rt.MaxAlloc()
+}
+
+// inChunks runs a batch of n items of fixed size in calls over [lo, hi),
+// as many items a call as fit batchBudget: each item holds perItem bytes
+// of device buffers, at most bufItem of them in any one buffer. A batch
+// that fits runs as one call; one where not even an item fits is
+// zkaccel.ErrUnsupported, so that the caller computes it on the CPU. The
+// caller holds d.mu.
+func (d *Device) inChunks(op string, n int, perItem, bufItem uint64, run func(lo, hi int) error) error {
+	k := uint64(n)
+	mem, maxAlloc := d.batchBudget()
+	if mem > 0 {
+		k = min(k, mem/perItem)
+	}
+	if maxAlloc > 0 {
+		k = min(k, maxAlloc/bufItem)
+	}
+	if k == 0 {
+		return d.unsupported(op, "one item's %d bytes exceed the device's memory left for a batch (%s) or its largest buffer (%s)", perItem, bytesStr(mem), bytesStr(maxAlloc))
+	}
+	for lo := 0; lo < n; lo += int(k) {
+		if err := run(lo, min(lo+int(k), n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

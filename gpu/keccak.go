@@ -42,7 +42,42 @@ func (d *Device) keccak256(req *zkaccel.KeccakRequest) error {
 	if req.N > maxBatch {
 		return d.unsupported(op, "%d messages in one batch (at most %d)", req.N, maxBatch)
 	}
-	return d.errorf(op, d.keccak256Run(req))
+	return d.errorf(op, d.keccak256Chunks(op, req))
+}
+
+// keccak256Chunks runs a checked request in as many calls as the device's
+// memory needs (see batchBudget): messages lo … hi−1 a call, their bytes,
+// offsets and digests within the budget. A message too large for it is
+// zkaccel.ErrUnsupported.
+func (d *Device) keccak256Chunks(op string, req *zkaccel.KeccakRequest) error {
+	mem, maxAlloc := d.batchBudget()
+	fits := func(lo, hi int) bool {
+		data := uint64(req.Offsets[hi] - req.Offsets[lo])
+		offs, out := 8*uint64(hi-lo+1), 32*uint64(hi-lo)
+		return (mem == 0 || data+offs+out <= mem) && (maxAlloc == 0 || max(data, offs, out) <= maxAlloc)
+	}
+	if fits(0, req.N) {
+		return d.keccak256Run(req)
+	}
+	for lo := 0; lo < req.N; {
+		hi := lo
+		for hi < req.N && fits(lo, hi+1) {
+			hi++
+		}
+		if hi == lo {
+			return d.unsupported(op, "message %d's %d bytes exceed the device's memory left for a batch (%s) or its largest buffer (%s)",
+				lo, req.Offsets[lo+1]-req.Offsets[lo], bytesStr(mem), bytesStr(maxAlloc))
+		}
+		sub := zkaccel.KeccakRequest{N: hi - lo, Data: req.Data[req.Offsets[lo]:req.Offsets[hi]], Offsets: make([]int, hi-lo+1), Out: req.Out[32*lo : 32*hi], NbTasks: req.NbTasks}
+		for i := range sub.Offsets {
+			sub.Offsets[i] = req.Offsets[lo+i] - req.Offsets[lo]
+		}
+		if err := d.keccak256Run(&sub); err != nil {
+			return err
+		}
+		lo = hi
+	}
+	return nil
 }
 
 func (d *Device) keccak256Run(req *zkaccel.KeccakRequest) error {
@@ -87,7 +122,14 @@ func (d *Device) keccakF1600(req *zkaccel.KeccakPermuteRequest) error {
 	if req.N > maxBatch {
 		return d.unsupported(op, "%d states in one batch (at most %d)", req.N, maxBatch)
 	}
-	return d.errorf(op, d.keccakF1600Run(req))
+	return d.errorf(op, d.inChunks(op, req.N, 200, 200, func(lo, hi int) error {
+		if lo == 0 && hi == req.N {
+			return d.keccakF1600Run(req)
+		}
+		sub := *req
+		sub.N, sub.States = hi-lo, req.States[200*lo:200*hi]
+		return d.keccakF1600Run(&sub)
+	}))
 }
 
 func (d *Device) keccakF1600Run(req *zkaccel.KeccakPermuteRequest) error {

@@ -44,6 +44,12 @@ func (d *Device) merkle(req *zkaccel.MerkleRequest) error {
 	if req.N == 1 {
 		return nil // the leaf is the root: no layer above it
 	}
+	// The whole tree is one buffer: a tree larger than the device's
+	// memory for a batch declines, and the CPU builds it.
+	tree := uint64(2*req.N-1) * uint64(req.NodeSize)
+	if mem, maxAlloc := d.batchBudget(); mem > 0 && tree > mem || maxAlloc > 0 && tree > maxAlloc {
+		return d.unsupported(op, "the tree's %s exceed the device's memory left for a batch (%s) or its largest buffer (%s)", bytesStr(tree), bytesStr(mem), bytesStr(maxAlloc))
+	}
 	return d.errorf(op, d.merkleRun(req))
 }
 

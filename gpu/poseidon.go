@@ -118,7 +118,7 @@ func (d *Device) poseidonCircom(req *zkaccel.PoseidonRequest) error {
 	if req.N > maxBatch {
 		return d.unsupported(op, "%d hashes in one batch", req.N)
 	}
-	return d.errorf(op, d.circomRun(req))
+	return d.errorf(op, d.poseidonChunks(op, req, d.circomRun))
 }
 
 func (d *Device) circomRun(req *zkaccel.PoseidonRequest) error {
@@ -225,7 +225,21 @@ func (d *Device) poseidonHermez(req *zkaccel.PoseidonRequest) error {
 	if req.N > maxBatch {
 		return d.unsupported(op, "%d hashes in one batch", req.N)
 	}
-	return d.errorf(op, d.hermezRun(req))
+	return d.errorf(op, d.poseidonChunks(op, req, d.hermezRun))
+}
+
+// poseidonChunks runs a checked Poseidon request through run in as many
+// calls as the device's memory needs (see inChunks).
+func (d *Device) poseidonChunks(op string, req *zkaccel.PoseidonRequest, run func(*zkaccel.PoseidonRequest) error) error {
+	in, out := len(req.In)/req.N, len(req.Out)/req.N
+	return d.inChunks(op, req.N, uint64(in+out), uint64(max(in, out)), func(lo, hi int) error {
+		if lo == 0 && hi == req.N {
+			return run(req)
+		}
+		sub := *req
+		sub.N, sub.In, sub.Out = hi-lo, req.In[lo*in:hi*in], req.Out[lo*out:hi*out]
+		return run(&sub)
+	})
 }
 
 func (d *Device) hermezRun(req *zkaccel.PoseidonRequest) error {

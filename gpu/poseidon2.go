@@ -145,7 +145,15 @@ func (d *Device) poseidon2(req *zkaccel.Poseidon2Request) error {
 	if req.N > maxBatch/req.Width {
 		return d.unsupported(op, "%d states in one batch", req.N)
 	}
-	return d.errorf(op, d.poseidon2Run(req, diag))
+	size := len(req.States) / req.N
+	return d.errorf(op, d.inChunks(op, req.N, uint64(size), uint64(size), func(lo, hi int) error {
+		if lo == 0 && hi == req.N {
+			return d.poseidon2Run(req, diag)
+		}
+		sub := *req
+		sub.N, sub.States = hi-lo, req.States[lo*size:hi*size]
+		return d.poseidon2Run(&sub, diag)
+	}))
 }
 
 // poseidon2Check checks a request of a known field and returns the
