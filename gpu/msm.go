@@ -558,8 +558,10 @@ func (d *Device) msmRun(calls []*msmCall, during func() error) error {
 // fusedFits returns an error wrapping zkaccel.ErrUnsupported where a
 // quotient that holds held bytes of device memory, and beside it the MSMs
 // of calls two passes at a time (the one computing, the next staged),
-// would exceed the device's memory: the caller then sends the quotient
-// and the MSMs as two calls, the quotient's memory freed between them.
+// would exceed half of the device's memory left (the other half for what
+// these counts leave out: the quotient's and the passes' smaller buffers,
+// constants, the driver's own): the caller then sends the quotient and
+// the MSMs as two calls, the quotient's memory freed between them.
 func (d *Device) fusedFits(op string, held uint64, calls []*msmCall) error {
 	mem := d.room()
 	if mem == 0 {
@@ -569,8 +571,8 @@ func (d *Device) fusedFits(op string, held uint64, calls []*msmCall) error {
 	for _, c := range calls {
 		most = max(most, c.passBytes(d, 0))
 	}
-	if need := held + 2*most; need > mem {
-		return d.unsupported(op, "the quotient's %s and two MSM passes of %s each exceed the device's memory (%s)", bytesStr(held), bytesStr(most), bytesStr(mem))
+	if need := held + 2*most; need > mem/2 {
+		return d.unsupported(op, "the quotient's %s and two MSM passes of %s each exceed half of the device's memory left (%s)", bytesStr(held), bytesStr(most), bytesStr(mem))
 	}
 	return nil
 }
