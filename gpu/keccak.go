@@ -123,9 +123,6 @@ func (d *Device) keccakF1600(req *zkaccel.KeccakPermuteRequest) error {
 		return d.unsupported(op, "%d states in one batch (at most %d)", req.N, maxBatch)
 	}
 	return d.errorf(op, d.inChunks(op, req.N, 200, 200, func(lo, hi int) error {
-		if lo == 0 && hi == req.N {
-			return d.keccakF1600Run(req)
-		}
 		sub := *req
 		sub.N, sub.States = hi-lo, req.States[200*lo:200*hi]
 		return d.keccakF1600Run(&sub)

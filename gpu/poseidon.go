@@ -233,9 +233,6 @@ func (d *Device) poseidonHermez(req *zkaccel.PoseidonRequest) error {
 func (d *Device) poseidonChunks(op string, req *zkaccel.PoseidonRequest, run func(*zkaccel.PoseidonRequest) error) error {
 	in, out := len(req.In)/req.N, len(req.Out)/req.N
 	return d.inChunks(op, req.N, uint64(in+out), uint64(max(in, out)), func(lo, hi int) error {
-		if lo == 0 && hi == req.N {
-			return run(req)
-		}
 		sub := *req
 		sub.N, sub.In, sub.Out = hi-lo, req.In[lo*in:hi*in], req.Out[lo*out:hi*out]
 		return run(&sub)

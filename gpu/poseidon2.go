@@ -147,9 +147,6 @@ func (d *Device) poseidon2(req *zkaccel.Poseidon2Request) error {
 	}
 	size := len(req.States) / req.N
 	return d.errorf(op, d.inChunks(op, req.N, uint64(size), uint64(size), func(lo, hi int) error {
-		if lo == 0 && hi == req.N {
-			return d.poseidon2Run(req, diag)
-		}
 		sub := *req
 		sub.N, sub.States = hi-lo, req.States[lo*size:hi*size]
 		return d.poseidon2Run(&sub, diag)

@@ -85,7 +85,8 @@ func NewProver(pk gnarkplonk.ProvingKey, opts ...Option) (*Prover, error) {
 func (p *Prover) Close() { p.impl.close() }
 
 // Residency is the size, in bytes, of the key's points that the prover
-// keeps in the device's memory, and of all of them (its SRS (canonical and Lagrange)).
+// keeps in the device's memory, and of all of them (its SRS, canonical
+// and Lagrange).
 // A GPU keeps points while its resident data stay within half of its
 // memory (and it has room): the others stay in host memory, and each proof
 // copies them to the device. After Close, onDevice is 0. Not to be called

@@ -286,13 +286,10 @@ type PointSet interface {
 	Size() int64
 }
 
-// Residency sums the sizes of sets (nil ones skipped): of those kept in
-// a device's memory, and of all.
+// Residency sums the sizes of sets: of those kept in a device's memory,
+// and of all.
 func Residency(sets ...PointSet) (onDevice, all int64) {
 	for _, s := range sets {
-		if s == nil || reflect.ValueOf(s).IsNil() {
-			continue
-		}
 		all += s.Size()
 		if s.Resident() != nil {
 			onDevice += s.Size()
