@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math/big"
 	"math/rand"
 	"os"
@@ -51,35 +52,39 @@ type fieldElem[E any] interface {
 // The operations of src/fieldtest.cl's field_ops, in its output order.
 var fieldOps = []string{"add", "sub", "neg", "double", "mul", "sqr", "from_mont", "to_mont", "pow", "one", "zero"}
 
+// fieldCases are the nine fields zkaccel's kernels use, each with its
+// gnark-crypto element type bound to TestField's and FuzzField's bodies.
+var fieldCases = []struct {
+	name string
+	info func() (gpu.FieldInfo, bool)
+	test func(t *testing.T, d *gpu.Device, info gpu.FieldInfo, rng *rand.Rand)
+	fuzz func(t *testing.T, devs []*gpu.Device, info gpu.FieldInfo, in *stream)
+}{
+	{"bn254/fr", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldBN254) }, testField[bn254fr.Element], fuzzField[bn254fr.Element]},
+	{"bn254/fp", func() (gpu.FieldInfo, bool) { return gpu.BaseField(zkaccel.BN254) }, testField[bn254fp.Element], fuzzField[bn254fp.Element]},
+	{"bls12-381/fr", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldBLS12381) }, testField[bls381fr.Element], fuzzField[bls381fr.Element]},
+	{"bls12-381/fp", func() (gpu.FieldInfo, bool) { return gpu.BaseField(zkaccel.BLS12381) }, testField[bls381fp.Element], fuzzField[bls381fp.Element]},
+	{"bls12-377/fr", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldBLS12377) }, testField[bls377fr.Element], fuzzField[bls377fr.Element]},
+	{"bls12-377/fp", func() (gpu.FieldInfo, bool) { return gpu.BaseField(zkaccel.BLS12377) }, testField[bls377fp.Element], fuzzField[bls377fp.Element]},
+	{"goldilocks", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldGoldilocks) }, testField[goldilocks.Element], fuzzField[goldilocks.Element]},
+	{"babybear", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldBabyBear) }, testField[babybear.Element], fuzzField[babybear.Element]},
+	{"koalabear", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldKoalaBear) }, testField[koalabear.Element], fuzzField[koalabear.Element]},
+}
+
 // TestField runs every operation of the field templates (src/field64.cl,
 // src/field32.cl) on the device for every field zkaccel uses, and compares
 // each result with gnark-crypto's, on edge values (0, 1, 2, p−1, p−2,
 // (p−1)/2, 2^k−1 mod p, R mod p, all pairs of them) and seeded random ones.
 func TestField(t *testing.T) {
-	fields := []struct {
-		name string
-		info func() (gpu.FieldInfo, bool)
-		run  func(t *testing.T, d *gpu.Device, info gpu.FieldInfo, rng *rand.Rand)
-	}{
-		{"bn254/fr", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldBN254) }, testField[bn254fr.Element]},
-		{"bn254/fp", func() (gpu.FieldInfo, bool) { return gpu.BaseField(zkaccel.BN254) }, testField[bn254fp.Element]},
-		{"bls12-381/fr", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldBLS12381) }, testField[bls381fr.Element]},
-		{"bls12-381/fp", func() (gpu.FieldInfo, bool) { return gpu.BaseField(zkaccel.BLS12381) }, testField[bls381fp.Element]},
-		{"bls12-377/fr", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldBLS12377) }, testField[bls377fr.Element]},
-		{"bls12-377/fp", func() (gpu.FieldInfo, bool) { return gpu.BaseField(zkaccel.BLS12377) }, testField[bls377fp.Element]},
-		{"goldilocks", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldGoldilocks) }, testField[goldilocks.Element]},
-		{"babybear", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldBabyBear) }, testField[babybear.Element]},
-		{"koalabear", func() (gpu.FieldInfo, bool) { return gpu.ScalarField(zkaccel.FieldKoalaBear) }, testField[koalabear.Element]},
-	}
 	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
 		seed := devtest.Seed(t)
-		for _, f := range fields {
+		for _, f := range fieldCases {
 			t.Run(f.name, func(t *testing.T) {
 				info, ok := f.info()
 				if !ok {
 					t.Fatalf("no FieldInfo for %s", f.name)
 				}
-				f.run(t, d, info, inputs.NewRand(seed))
+				f.test(t, d, info, inputs.NewRand(seed))
 			})
 		}
 	})
@@ -158,7 +163,52 @@ func testField[E any, PE fieldElem[E]](t *testing.T, d *gpu.Device, info gpu.Fie
 		}
 	}
 
-	// gnark-crypto.
+	want, wantFlags := fieldOpsWant[E, PE](a, b, exps)
+	for _, v := range fieldVariants {
+		if !v.runsOn(d) {
+			continue
+		}
+		t.Run(v.name, func(t *testing.T) {
+			start := time.Now()
+			out, flags, err := runFieldOps(d, info, v.prelude, rawbytes.Of(a), rawbytes.Of(b), exps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %d elements of %d bytes: compile and run %v", v.name, n, es, time.Since(start).Round(time.Millisecond))
+			for _, e := range fieldOpsDiff[E, PE](a, b, exps, out, flags, want, wantFlags) {
+				t.Error(e)
+			}
+		})
+	}
+}
+
+// fieldVariants are the forms of the multiplication that the field tests
+// run: both forms in fields of 64-bit limbs (gpu.EnvMul), whatever the
+// runtime would choose, and under CUDA the rows and the C form too.
+var fieldVariants = []fieldVariant{
+	{"ZK_MUL32", "#define ZK_MUL32 1\n"},
+	{"ZK_MUL32+ZK_MUL_ROWS", "#define ZK_MUL32 1\n#define ZK_MUL_ROWS 1\n"},
+	{"ZK_MUL32+ZK_NO_ASM", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n"},
+	{"ZK_MUL64", "#define ZK_MUL64 1\n"},
+}
+
+// fieldVariant is a form of the multiplication: its name and the source
+// prelude that selects it.
+type fieldVariant struct{ name, prelude string }
+
+// runsOn says whether v differs from the other variants on d: OpenCL has
+// no inline PTX, so ZK_MUL32 is already its C form, without rows.
+func (v fieldVariant) runsOn(d *gpu.Device) bool {
+	return d.Kind() == "cuda" || !strings.Contains(v.prelude, "NO_ASM") && !strings.Contains(v.prelude, "ROWS")
+}
+
+// fieldOpsWant is what src/fieldtest.cl's field_ops must write for the
+// pairs (a[i], b[i]) and exponents exps[i], computed with gnark-crypto:
+// each operation's n results in fieldOps order, and the eq and is_zero
+// flags of each pair.
+func fieldOpsWant[E any, PE fieldElem[E]](a, b []E, exps []uint64) ([]E, []uint32) {
+	n := len(a)
+	es := len(rawbytes.Of(a[:1]))
 	want := make([]E, len(fieldOps)*n)
 	wantFlags := make([]uint32, 2*n)
 	for i := range n {
@@ -182,94 +232,97 @@ func testField[E any, PE fieldElem[E]](t *testing.T, d *gpu.Device, info gpu.Fie
 			wantFlags[2*i+1] = 1
 		}
 	}
-	// Device: both forms of the multiplication in fields of 64-bit limbs
-	// (gpu.EnvMul), whatever the runtime would choose.
-	for _, v := range []struct{ name, prelude string }{
-		{"ZK_MUL32", "#define ZK_MUL32 1\n"},
-		{"ZK_MUL32+ZK_MUL_ROWS", "#define ZK_MUL32 1\n#define ZK_MUL_ROWS 1\n"},
-		{"ZK_MUL32+ZK_NO_ASM", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n"},
-		{"ZK_MUL64", "#define ZK_MUL64 1\n"},
-	} {
-		prelude := v.prelude
-		if (strings.Contains(prelude, "NO_ASM") || strings.Contains(prelude, "ROWS")) && d.Kind() != "cuda" {
-			continue // OpenCL has no inline PTX: ZK_MUL32 is already the C form
-		}
-		t.Run(v.name, func(t *testing.T) {
-			// Device.
-			rt := d.Runtime()
-			start := time.Now()
-			prog, err := rt.Compile(prelude + gpu.Source(info.Source("f"), gpu.File("rev.cl"), gpu.File("fieldtest.cl")))
-			if err != nil {
-				t.Fatal(err)
-			}
-			k, err := prog.Kernel("field_ops")
-			if err != nil {
-				t.Fatal(err)
-			}
-			var bufs []gpu.Buffer
-			defer func() {
-				for _, b := range bufs {
-					rt.Free(b)
-				}
-			}()
-			upload := func(data []byte) gpu.Buffer {
-				t.Helper()
-				buf, err := rt.Alloc(len(data))
-				if err != nil {
-					t.Fatal(err)
-				}
-				bufs = append(bufs, buf)
-				if err := rt.Write(buf, 0, data); err != nil {
-					t.Fatal(err)
-				}
-				return buf
-			}
-			out := make([]byte, len(fieldOps)*n*es)
-			flags := make([]byte, 2*n*4)
-			rawbytes.Poison(out)
-			rawbytes.Poison(flags)
-			ebytes := make([]byte, 8*n)
-			for i, e := range exps {
-				binary.LittleEndian.PutUint64(ebytes[8*i:], e)
-			}
-			outBuf, flagBuf := upload(out), upload(flags)
-			aBuf, bBuf, eBuf := upload(rawbytes.Of(a)), upload(rawbytes.Of(b)), upload(ebytes)
-			if err := rt.Launch(k, n, 64, outBuf, flagBuf, aBuf, bBuf, eBuf, uint32(n)); err != nil {
-				t.Fatal(err)
-			}
-			if err := rt.Read(out, outBuf, 0); err != nil {
-				t.Fatal(err)
-			}
-			if err := rt.Read(flags, flagBuf, 0); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%s: %d elements of %d bytes: compile and run %v", v.name, n, es, time.Since(start).Round(time.Millisecond))
+	return want, wantFlags
+}
 
-			wantBytes := rawbytes.Of(want)
-			bad := 0
-			for op := range fieldOps {
-				for i := range n {
-					off := (op*n + i) * es
-					if g, w := out[off:off+es], wantBytes[off:off+es]; !bytes.Equal(g, w) {
-						if bad++; bad <= 10 {
-							t.Errorf("%s(a[%d] = %s, b = %s, e = %d) = raw %s, want raw %s", fieldOps[op], i,
-								PE(&a[i]).BigInt(new(big.Int)), PE(&b[i]).BigInt(new(big.Int)), exps[i], fromLE(g), fromLE(w))
-						}
-					}
-				}
-			}
-			for i, w := range wantFlags {
-				if g := binary.LittleEndian.Uint32(flags[4*i:]); g != w {
-					if bad++; bad <= 10 {
-						t.Errorf("%s(element %d) = %d, want %d", []string{"eq", "is_zero"}[i%2], i/2, g, w)
-					}
-				}
-			}
-			if bad > 10 {
-				t.Errorf("%d mismatches in all", bad)
-			}
-		})
+// runFieldOps runs src/fieldtest.cl's field_ops on d, under prelude, for
+// the raw elements a and b (len(exps) of each) and the exponents exps,
+// and returns what it wrote: the results, and the flags.
+func runFieldOps(d *gpu.Device, info gpu.FieldInfo, prelude string, a, b []byte, exps []uint64) (out, flags []byte, err error) {
+	rt := d.Runtime()
+	n := len(exps)
+	prog, err := rt.Compile(prelude + gpu.Source(info.Source("f"), gpu.File("rev.cl"), gpu.File("fieldtest.cl")))
+	if err != nil {
+		return nil, nil, err
 	}
+	k, err := prog.Kernel("field_ops")
+	if err != nil {
+		return nil, nil, err
+	}
+	var bufs []gpu.Buffer
+	defer func() {
+		for _, b := range bufs {
+			rt.Free(b)
+		}
+	}()
+	upload := func(data []byte) gpu.Buffer {
+		if err != nil {
+			return nil
+		}
+		var buf gpu.Buffer
+		if buf, err = rt.Alloc(len(data)); err != nil {
+			return nil
+		}
+		bufs = append(bufs, buf)
+		err = rt.Write(buf, 0, data)
+		return buf
+	}
+	out = make([]byte, len(fieldOps)*n*info.ElemSize())
+	flags = make([]byte, 2*n*4)
+	rawbytes.Poison(out)
+	rawbytes.Poison(flags)
+	ebytes := make([]byte, 8*n)
+	for i, e := range exps {
+		binary.LittleEndian.PutUint64(ebytes[8*i:], e)
+	}
+	outBuf, flagBuf := upload(out), upload(flags)
+	aBuf, bBuf, eBuf := upload(a), upload(b), upload(ebytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := rt.Launch(k, n, 64, outBuf, flagBuf, aBuf, bBuf, eBuf, uint32(n)); err != nil {
+		return nil, nil, err
+	}
+	if err := rt.Read(out, outBuf, 0); err != nil {
+		return nil, nil, err
+	}
+	if err := rt.Read(flags, flagBuf, 0); err != nil {
+		return nil, nil, err
+	}
+	return out, flags, nil
+}
+
+// fieldOpsDiff describes where field_ops's output (out, flags) differs
+// from gnark-crypto's (want, wantFlags): at most ten mismatches, then
+// their count.
+func fieldOpsDiff[E any, PE fieldElem[E]](a, b []E, exps []uint64, out, flags []byte, want []E, wantFlags []uint32) []string {
+	n := len(a)
+	es := len(rawbytes.Of(a[:1]))
+	var errs []string
+	bad := 0
+	wantBytes := rawbytes.Of(want)
+	for op := range fieldOps {
+		for i := range n {
+			off := (op*n + i) * es
+			if g, w := out[off:off+es], wantBytes[off:off+es]; !bytes.Equal(g, w) {
+				if bad++; bad <= 10 {
+					errs = append(errs, fmt.Sprintf("%s(a[%d] = %s, b = %s, e = %d) = raw %s, want raw %s", fieldOps[op], i,
+						PE(&a[i]).BigInt(new(big.Int)), PE(&b[i]).BigInt(new(big.Int)), exps[i], fromLE(g), fromLE(w)))
+				}
+			}
+		}
+	}
+	for i, w := range wantFlags {
+		if g := binary.LittleEndian.Uint32(flags[4*i:]); g != w {
+			if bad++; bad <= 10 {
+				errs = append(errs, fmt.Sprintf("%s(element %d) = %d, want %d", []string{"eq", "is_zero"}[i%2], i/2, g, w))
+			}
+		}
+	}
+	if bad > 10 {
+		errs = append(errs, fmt.Sprintf("%d mismatches in all", bad))
+	}
+	return errs
 }
 
 // TestNeedsMulCheck checks which programs a CUDA device checks its
@@ -335,4 +388,98 @@ func TestMulCheck(t *testing.T) {
 			t.Errorf("NeedsMulCheck(msm/bn254/g1) = %v, want %v; keccak: %v", gpu.NeedsMulCheck(d, "msm/bn254/g1"), want, gpu.NeedsMulCheck(d, "keccak"))
 		}
 	})
+}
+
+// FuzzField runs field_ops (every operation of the field templates) on
+// every GPU device, and on ptx:0 where ZKACCEL_TEST_PTX=1, against
+// gnark-crypto, on eight pairs of elements built limb by limb: the input's
+// first byte picks the field (fieldCases's nine, in its order), then each
+// limb of each element is a code byte, 0 for 0, 1 for 1, 2 for all ones, 3
+// for the top bit alone, 4, 5, 6 for the modulus's limb, minus one, plus
+// one, 7 for the limb's bytes from the input, the value reduced modulo p;
+// then each pair's exponent, 8 bytes. Such limbs drive the carries of the
+// additions and of the Montgomery reduction to their ends, which random
+// elements almost never do.
+func FuzzField(f *testing.F) {
+	for fld := range byte(9) {
+		f.Add([]byte{fld, 2, 2, 2, 2, 4, 4, 4, 5})
+		f.Add([]byte{fld, 5, 4, 4, 4, 3, 3, 3, 3, 7, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0x80, 1, 0, 6})
+	}
+	devs := gpuDevices()
+	if os.Getenv("ZKACCEL_TEST_PTX") == "1" {
+		d, _ := ptxdev.NewDevice(1)
+		devs = append(devs, d)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(devs) == 0 {
+			t.Skip("no GPU-runtime device")
+		}
+		in := stream(data)
+		f := fieldCases[int(in.byte())%len(fieldCases)]
+		info, ok := f.info()
+		if !ok {
+			t.Fatalf("no FieldInfo for %s", f.name)
+		}
+		f.fuzz(t, devs, info, &in)
+	})
+}
+
+// fuzzField builds FuzzField's pairs of one field from in and compares
+// field_ops on each device, in each form of the multiplication, with
+// gnark-crypto.
+func fuzzField[E any, PE fieldElem[E]](t *testing.T, devs []*gpu.Device, info gpu.FieldInfo, in *stream) {
+	const pairs = 8
+	p := info.Modulus
+	lb := info.LimbBits
+	mask := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(lb)), big.NewInt(1))
+	elem := func() E {
+		v := new(big.Int)
+		for j := info.Limbs - 1; j >= 0; j-- {
+			pj := new(big.Int).And(new(big.Int).Rsh(p, uint(j*lb)), mask)
+			var l *big.Int
+			switch in.byte() % 8 {
+			case 0:
+				l = new(big.Int)
+			case 1:
+				l = big.NewInt(1)
+			case 2:
+				l = new(big.Int).Set(mask)
+			case 3:
+				l = new(big.Int).Lsh(big.NewInt(1), uint(lb-1))
+			case 4:
+				l = pj
+			case 5:
+				l = pj.Sub(pj, big.NewInt(1))
+			case 6:
+				l = pj.Add(pj, big.NewInt(1))
+			default:
+				l = fromLE(in.bytes(lb / 8))
+			}
+			v.Lsh(v, uint(lb)).Add(v, l.And(l, mask))
+		}
+		var e [1]E
+		copy(rawbytes.Of(e[:]), leBytes(v.Mod(v, p), info.ElemSize()))
+		return e[0]
+	}
+	a, b := make([]E, pairs), make([]E, pairs)
+	exps := make([]uint64, pairs)
+	for i := range pairs {
+		a[i], b[i] = elem(), elem()
+		exps[i] = binary.LittleEndian.Uint64(in.bytes(8))
+	}
+	want, wantFlags := fieldOpsWant[E, PE](a, b, exps)
+	for _, d := range devs {
+		for _, v := range fieldVariants {
+			if !v.runsOn(d) {
+				continue
+			}
+			out, flags, err := runFieldOps(d, info, v.prelude, rawbytes.Of(a), rawbytes.Of(b), exps)
+			if err != nil {
+				t.Fatalf("%v %s: %v", d.Runtime(), v.name, err)
+			}
+			for _, e := range fieldOpsDiff[E, PE](a, b, exps, out, flags, want, wantFlags) {
+				t.Errorf("%v %s: %s", d.Runtime(), v.name, e)
+			}
+		}
+	}
 }

@@ -424,8 +424,8 @@ func (d *Device) msmChunkSize(g msmGroup, n, passes int) int {
 // phase on the device (see src/msm.cl): G1 and G2 of BN254, BLS12-381 and
 // BLS12-377, points and scalars read as the request holds them (affine,
 // Montgomery form; scalars are converted on the device), the result written
-// as one Jacobian point, the point at infinity as (1, 1, 0) as gnark-crypto
-// writes it. Inputs larger than the device's memory (or its largest
+// as one Jacobian point, the point at infinity as (0, 0, 0) as gnark-crypto's
+// MultiExp writes it. Inputs larger than the device's memory (or its largest
 // allocation), or split by EnvMSMPasses, run as several passes whose
 // results are added on the host with gnark-crypto; each pass's data go to
 // the device while the pass before it computes. req.NbTasks is not used:
@@ -543,6 +543,7 @@ func (d *Device) msmRun(calls []*msmCall, during func() error) error {
 			c.g.addJac(c.acc, part)
 		}
 		if ps.lo+c.chunk >= c.req.N { // the call's last pass
+			rawbytes.ClearInfinity(c.acc)
 			copy(c.req.Result, c.acc)
 		}
 		if late {

@@ -79,6 +79,7 @@ func multiExp[J, A, S any, PJ Jacobian[J, A, S]](g MSMGroup, p *J, points []A, s
 		if err := md.MSM(&req); err != nil {
 			return err
 		}
+		rawbytes.ClearInfinity(raw) // the point at infinity as gnark-crypto writes it
 		PJ(p).Set(&out[0])
 		return nil
 	}
@@ -354,7 +355,10 @@ func batchEntries[J, A, S any, PJ Jacobian[J, A, S]](items []BatchItem[J, A, S],
 				}
 				return req
 			},
-			done: func() { PJ(it.P).Set(&out[0]) },
+			done: func() {
+				rawbytes.ClearInfinity(rawbytes.Of(out))
+				PJ(it.P).Set(&out[0])
+			},
 			one: func() error {
 				o := opts
 				if it.Report != nil {

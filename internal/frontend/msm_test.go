@@ -11,6 +11,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 
 	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/internal/fakedev"
 	"github.com/zkaccel/zkaccel/internal/frontend"
 	"github.com/zkaccel/zkaccel/internal/inputs"
 	"github.com/zkaccel/zkaccel/internal/rawbytes"
@@ -102,3 +103,64 @@ func TestNewDeviceBatch(t *testing.T) {
 
 // bn254FrFromUint returns v as a big integer for a scalar multiplication.
 func bn254FrFromUint(v uint64) *big.Int { return new(big.Int).SetUint64(v) }
+
+// infDevice answers every MSM with the point at infinity as a device may
+// write it, Z = 0 beside nonzero X and Y, one by one or as a batch.
+type infDevice struct{ zkaccel.Device }
+
+func (infDevice) MSM(req *zkaccel.MSMRequest) error {
+	for i := range req.Result {
+		req.Result[i] = byte(i + 1)
+	}
+	clear(req.Result[len(req.Result)/3*2:])
+	return nil
+}
+
+func (d infDevice) MSMBatch(reqs []*zkaccel.MSMRequest) error {
+	for _, r := range reqs {
+		if err := d.MSM(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestInfinityAsGnark checks that an MSM whose sum is the point at
+// infinity returns it byte for byte as gnark-crypto's MultiExp does,
+// (0, 0, 0), whatever X and Y the device wrote beside Z = 0: one MSM, and
+// the items of a batch.
+func TestInfinityAsGnark(t *testing.T) {
+	dev := infDevice{fakedev.New("infinity", nil, nil)}
+	pts := inputs.BN254G1(inputs.NewRand(2), 2)
+	pts[1].Neg(&pts[0])
+	sc := []fr.Element{fr.One(), fr.One()} // P + (−P)
+	var want bn254.G1Jac
+	if _, err := want.MultiExp(pts, sc, ecc.MultiExpConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	wantRaw := string(rawbytes.Of([]bn254.G1Jac{want}))
+	got, err := msmbn254.MultiExpG1(nil, pts, sc, msm.WithDevice(dev))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := rawbytes.Of([]bn254.G1Jac{*got}); string(g) != wantRaw {
+		t.Errorf("MultiExpG1 wrote the point at infinity as %x, want gnark-crypto's %x", g, wantRaw)
+	}
+	loaded, err := msmbn254.LoadG1(pts, msm.WithDevice(dev))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer loaded.Free()
+	items := []msmbn254.BatchG1{
+		{P: new(bn254.G1Jac), Points: loaded, Scalars: sc},
+		{P: new(bn254.G1Jac), Points: loaded, Scalars: sc},
+	}
+	if err := msmbn254.MultiExpG1LoadedBatch(items, msm.WithDevice(dev)); err != nil {
+		t.Fatal(err)
+	}
+	for i, it := range items {
+		if g := rawbytes.Of([]bn254.G1Jac{*it.P}); string(g) != wantRaw {
+			t.Errorf("batch item %d: the point at infinity written as %x, want gnark-crypto's %x", i, g, wantRaw)
+		}
+	}
+}

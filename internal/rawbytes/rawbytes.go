@@ -26,3 +26,18 @@ func Poison(b []byte) {
 		b[i] = 0xFF
 	}
 }
+
+// ClearInfinity zeroes the Jacobian point jac (X, Y, Z of equal sizes, as
+// gnark-crypto lays them out) where it is the point at infinity (Z = 0):
+// gnark-crypto's MultiExp writes that point as (0, 0, 0), while a device's
+// point at infinity may carry any X and Y (as gnark-crypto's AddAssign
+// leaves them when it adds a point to its negation). Other points are left
+// as they are.
+func ClearInfinity(jac []byte) {
+	for _, b := range jac[len(jac)/3*2:] {
+		if b != 0 {
+			return
+		}
+	}
+	clear(jac)
+}

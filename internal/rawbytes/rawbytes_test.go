@@ -20,3 +20,20 @@ func TestOf(t *testing.T) {
 		t.Errorf("Poison left %#x %#x", s[0], s[1])
 	}
 }
+
+func TestClearInfinity(t *testing.T) {
+	// X = Y = 1 (any values), Z = 0: cleared.
+	inf := []byte{1, 0, 0, 0, 7, 7, 7, 7, 0, 0, 0, 0}
+	ClearInfinity(inf)
+	for i, b := range inf {
+		if b != 0 {
+			t.Fatalf("byte %d of the point at infinity = %d after ClearInfinity, want 0", i, b)
+		}
+	}
+	// Z ≠ 0 in its last byte only: kept.
+	p := []byte{1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 9}
+	want := string(p)
+	if ClearInfinity(p); string(p) != want {
+		t.Fatalf("ClearInfinity changed a finite point: %v", p)
+	}
+}

@@ -18,11 +18,16 @@ var (
 )
 
 // MultiExpG1 sets p to Σ scalars[i]·points[i] in BLS12-377 G1 and returns p,
-// exactly as gnark-crypto's p.MultiExp(points, scalars, config) does; a nil p
+// as gnark-crypto's p.MultiExp(points, scalars, config) does; a nil p
 // is allocated. It runs on the device of msm.WithDevice, else on
 // zkaccel.Default(), and falls back to the CPU where that device lacks the
 // operation. len(points) must equal len(scalars); points and scalars are not
 // modified. Not constant-time.
+//
+// The result is the point gnark-crypto's MultiExp returns. Computed on a
+// device, its Jacobian coordinates (X, Y, Z) may be another representative
+// of that point (compare with Equal, or in affine form); the point at
+// infinity is written (0, 0, 0), as gnark-crypto writes it.
 func MultiExpG1(p *curve.G1Jac, points []curve.G1Affine, scalars []fr.Element, opts ...msm.Option) (*curve.G1Jac, error) {
 	return frontend.MultiExp(g1, p, points, scalars, opts)
 }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Fuzzes zkaccel's fuzz targets one after another: every Fuzz… function of
+# the packages given (default: all), or those whose names match
+# ZKACCEL_FUZZ_MATCH (a regexp), for ZKACCEL_FUZZ_TIME each (a duration
+# such as 2m, or a count of executions such as 5000x; default 1m).
+#
+#   scripts/fuzz.sh                      # every target, a minute each
+#   ZKACCEL_FUZZ_MATCH='FuzzMSM|FuzzField' ZKACCEL_FUZZ_TIME=5m scripts/fuzz.sh ./gpu
+#   OCL_ICD_VENDORS=/nonexistent ZKACCEL_TEST_PTX=1 ZKACCEL_FUZZ_MATCH=FuzzField scripts/fuzz.sh ./gpu
+#
+# The gpu package's targets run on every GPU-runtime device present (POCL in
+# CI; the emulated GPU under scripts/cuda-emu.sh; ptx:0, the CUDA form on
+# the PTX interpreter, with ZKACCEL_TEST_PTX=1), the front ends' on the CPU
+# and the loopback test device. Go writes an input that fails to the
+# package's testdata/fuzz/<target>/: commit it with the fix, and it runs as
+# a seed in every `go test` from then on.
+#
+# With a duration, Go 1.26's fuzzing coordinator can end a clean run with
+# "context deadline exceeded" (go.dev/issue/75804, fixed in Go 1.27). This
+# script reports such a run as "stopped by Go's deadline race" when no new
+# failing input was written; a count (5000x) has no deadline to race.
+#
+# Exit status: 0 when no target found a failing input, 1 otherwise.
+set -u
+cd "$(dirname "$0")/.."
+time_per=${ZKACCEL_FUZZ_TIME:-1m}
+match=${ZKACCEL_FUZZ_MATCH:-.}
+pkgs=("$@")
+[ ${#pkgs[@]} -eq 0 ] && pkgs=(./...)
+status=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for pkg in $(go list "${pkgs[@]}"); do
+	dir=$(go list -f '{{.Dir}}' "$pkg")
+	for target in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' | grep -E -- "$match"); do
+		before=$(ls "$dir/testdata/fuzz/$target" 2>/dev/null | wc -l)
+		start=$(date +%s)
+		go test -run '^$' -fuzz "^$target\$" -fuzztime "$time_per" "$pkg" >"$log" 2>&1
+		rc=$?
+		after=$(ls "$dir/testdata/fuzz/$target" 2>/dev/null | wc -l)
+		execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+		took=$(($(date +%s) - start))
+		if [ "$rc" -eq 0 ]; then
+			echo "ok    $pkg $target: ${execs:-0} execs in ${took}s"
+		elif [ "$after" -eq "$before" ] && grep -q 'context deadline exceeded' "$log"; then
+			echo "ok    $pkg $target: ${execs:-0} execs in ${took}s (stopped by Go's deadline race, no failing input)"
+		else
+			status=1
+			echo "FAIL  $pkg $target after ${took}s:"
+			grep -v '^fuzz: elapsed' "$log" | head -40 | sed 's/^/      /'
+		fi
+	done
+done
+exit $status
