@@ -2,6 +2,7 @@ package gpu_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/big"
@@ -629,6 +630,119 @@ func fuzzMSM[J, A, S any, PJ bind.Jac[J, A, S], PA bind.Affine[A, J], PS bind.El
 			PS(&sc[i]).SetOne()
 			PS(&sc[i]).Neg(&sc[i])
 		case 3:
+			PS(&sc[i]).SetBytes(in.bytes(32))
+		}
+	}
+	for _, d := range devs {
+		checkMSM[J, A, S, PJ, PA](t, d, b, pts, sc)
+	}
+}
+
+// FuzzMSMShape compares MSMs of up to 1024 points on every GPU device with
+// gnark-crypto under the plan's test settings at once: the window width,
+// the accumulation in tasks (the GPU path, which a CPU device otherwise
+// skips) and their length, the counts scan's work-group, the reduction's
+// segment length and the points per pass. The input: the group byte (as
+// FuzzMSM's first byte, less the count), two bytes of point count, a
+// settings byte for each knob, a pool of up to 8 base points ([k]G, k from
+// 2 bytes), then per point a pool byte (index byte/2, past the pool's end
+// the point at infinity, an odd byte negating the point) and a scalar code
+// (the previous scalar, 1, r−1, 0, a small value, a power of two, or 32
+// bytes). Points drawn from a small pool and repeated scalars crowd
+// buckets, as skewed witnesses do; past the input's end every point is the
+// pool's first and every scalar the last one.
+func FuzzMSMShape(f *testing.F) {
+	f.Add([]byte{0, 40, 0, 0, 0, 0, 0, 0, 3, 1, 0, 2, 0, 3, 0})
+	f.Add([]byte{0, 0xff, 1, 3, 1, 2, 1, 3, 2, 5, 0, 7, 0, 1, 2, 3, 4, 5, 6, 7})
+	f.Add([]byte{8, 9, 0, 5, 2, 1, 3, 1, 1, 9, 0})
+	f.Add([]byte{16, 100, 0, 1, 3, 3, 2, 0, 4, 1, 0, 2, 0, 3, 0, 4, 0})
+	f.Add([]byte{24, 17, 0, 2, 1, 0, 0, 4, 1, 3, 0})
+	f.Add([]byte{32, 64, 0, 4, 4, 2, 1, 2, 2, 6, 0, 6, 0})
+	f.Add([]byte{40, 5, 0, 3, 0, 1, 0, 1, 1, 2, 0})
+	// Crowded buckets in tasks of 1 and 2 entries: 300 and 1000 points,
+	// nearly all one point with one scalar.
+	f.Add([]byte{0, 43, 1, 1, 1, 0, 0, 0, 1, 9, 0, 2, 1})
+	f.Add([]byte{8, 0xe7, 3, 4, 2, 3, 1, 2, 2, 3, 0, 5, 0, 0, 2, 7})
+	devs := gpuDevices()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(devs) == 0 {
+			t.Skip("no GPU-runtime device")
+		}
+		in := stream(data)
+		grp := (in.byte() / 8) % 6
+		n := 1 + int(binary.LittleEndian.Uint16(in.bytes(2)))%1024
+		// The plan's settings, each 0 for the default.
+		windows := []int{0, 4, 5, 7, 8, 11, 13, 16}
+		tasks := []int{0, 1, 2, 3, 5, 256}
+		groups := []int{0, 1, 2, 4, 8, 64}
+		seglens := []int{0, 1, 2, 4, 16, 1 << 10}
+		defer gpu.SetMSMWindow(windows[int(in.byte())%len(windows)])()
+		defer gpu.SetMSMTaskLen(tasks[int(in.byte())%len(tasks)])()
+		defer gpu.SetMSMScanGroup(groups[int(in.byte())%len(groups)])()
+		defer gpu.SetMSMSeglen(seglens[int(in.byte())%len(seglens)])()
+		if k := int(in.byte()) % 8; k > 0 {
+			defer gpu.SetMSMMaxChunk(1 + n/k)() // about k passes
+		}
+		switch grp {
+		case 0:
+			fuzzMSMShape(t, devs, bind.BN254G1, &in, n)
+		case 1:
+			fuzzMSMShape(t, devs, bind.BN254G2, &in, n)
+		case 2:
+			fuzzMSMShape(t, devs, bind.BLS12381G1, &in, n)
+		case 3:
+			fuzzMSMShape(t, devs, bind.BLS12381G2, &in, n)
+		case 4:
+			fuzzMSMShape(t, devs, bind.BLS12377G1, &in, n)
+		default:
+			fuzzMSMShape(t, devs, bind.BLS12377G2, &in, n)
+		}
+	})
+}
+
+// fuzzMSMShape builds FuzzMSMShape's n points of group b, from a pool of
+// base points, and n scalars from in, and checks their MSM on devs.
+func fuzzMSMShape[J, A, S any, PJ bind.Jac[J, A, S], PA bind.Affine[A, J], PS bind.Element[S]](t *testing.T, devs []*gpu.Device, b bind.MSM[J, A, S], in *stream, n int) {
+	pool := make([]A, 1+int(in.byte())%8)
+	for i := range pool {
+		k := binary.LittleEndian.Uint16(in.bytes(2))
+		PA(&pool[i]).ScalarMultiplicationBase(new(big.Int).SetUint64(uint64(k) + 1))
+	}
+	pts := make([]A, n)
+	sc := make([]S, n)
+	var minusOne S
+	PS(&minusOne).SetOne()
+	PS(&minusOne).Neg(&minusOne)
+	for i := range pts {
+		// The pool index: past the pool, the point at infinity; an odd
+		// byte negates the point.
+		sel := int(in.byte())
+		if j := (sel / 2) % (len(pool) + 1); j < len(pool) {
+			pts[i] = pool[j]
+			if sel%2 == 1 {
+				PA(&pts[i]).Neg(&pts[i])
+			}
+		}
+		// The scalar: the previous one (1 for the first), 1, r−1, 0, a
+		// small value, a power of two, or 32 bytes. Once the input ends,
+		// every scalar repeats the last, as in a skewed witness.
+		switch code := in.byte(); code % 8 {
+		case 0:
+			if i > 0 {
+				sc[i] = sc[i-1]
+			} else {
+				PS(&sc[i]).SetOne()
+			}
+		case 1:
+			PS(&sc[i]).SetOne()
+		case 2:
+			sc[i] = minusOne
+		case 3:
+		case 4:
+			PS(&sc[i]).SetUint64(uint64(code / 8))
+		case 5:
+			PS(&sc[i]).SetBytes(new(big.Int).Lsh(big.NewInt(1), uint(in.byte())).Bytes())
+		default:
 			PS(&sc[i]).SetBytes(in.bytes(32))
 		}
 	}
