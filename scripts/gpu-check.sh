@@ -232,8 +232,9 @@ step bench-ntt-bn254 120 "$B/zkaccel" bench --device "$dev" --ops ntt --fields b
 step bench-hash 150 "$B/zkaccel" bench --device "$dev" --ops poseidon,poseidon2 --sizes 16,20,24 --runs 5 --max-time 5s --json "$W/bench-hash.json"
 # Keccak's target is at 2^26 messages (4 GiB of input).
 step bench-keccak 120 "$B/zkaccel" bench --device "$dev" --ops keccak --sizes 20,24,26 --runs 3 --max-time 5s --json "$W/bench-keccak.json"
-# The core tests in detail (every field, NTT and MSM path against gnark-crypto).
-dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestWarpEnv|TestResidentMSM|TestLoadedBatch|TestPlonkQuotient|TestPlonkRatio|TestPlonkKept|TestPlonkEvaluate|TestPlonkOpen|TestGroth16Quotient' -test.timeout=235s
+# The core tests in detail (every field, NTT and MSM path against gnark-crypto),
+# with the field and MSM fuzz targets' seeds.
+dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestWarpEnv|TestResidentMSM|TestLoadedBatch|TestPlonkQuotient|TestPlonkRatio|TestPlonkKept|TestPlonkEvaluate|TestPlonkOpen|TestGroth16Quotient|FuzzField$|FuzzMSM' -test.timeout=235s
 # Both provers end to end on cuda:0 (their quotients run whole on the
 # device), every proof checked by gnark's verifier.
 if [ "$mode" != proofs ]; then
