@@ -590,22 +590,34 @@ func FuzzMSM(f *testing.F) {
 		}
 		in := stream(data)
 		b := in.byte()
-		n := int(b%8) + 1
-		switch (b / 8) % 6 {
-		case 0:
-			fuzzMSM(t, devs, bind.BN254G1, &in, n)
-		case 1:
-			fuzzMSM(t, devs, bind.BN254G2, &in, n)
-		case 2:
-			fuzzMSM(t, devs, bind.BLS12381G1, &in, n)
-		case 3:
-			fuzzMSM(t, devs, bind.BLS12381G2, &in, n)
-		case 4:
-			fuzzMSM(t, devs, bind.BLS12377G1, &in, n)
-		default:
-			fuzzMSM(t, devs, bind.BLS12377G2, &in, n)
-		}
+		msmFuzzGroups[int(b/8)%len(msmFuzzGroups)].small(t, devs, &in, int(b%8)+1)
 	})
+}
+
+// msmFuzzer is a curve group bound to FuzzMSM's body (small) and
+// FuzzMSMShape's (shape).
+type msmFuzzer struct {
+	small, shape func(t *testing.T, devs []*gpu.Device, in *stream, n int)
+}
+
+// fuzzerOf binds curve group b to both MSM fuzz bodies.
+func fuzzerOf[J, A, S any, PJ bind.Jac[J, A, S], PA bind.Affine[A, J], PS bind.Element[S]](b bind.MSM[J, A, S]) msmFuzzer {
+	return msmFuzzer{
+		small: func(t *testing.T, devs []*gpu.Device, in *stream, n int) {
+			fuzzMSM[J, A, S, PJ, PA, PS](t, devs, b, in, n)
+		},
+		shape: func(t *testing.T, devs []*gpu.Device, in *stream, n int) {
+			fuzzMSMShape[J, A, S, PJ, PA, PS](t, devs, b, in, n)
+		},
+	}
+}
+
+// msmFuzzGroups are the six curve groups in the order of the MSM fuzz
+// targets' group byte (its value / 8).
+var msmFuzzGroups = []msmFuzzer{
+	fuzzerOf(bind.BN254G1), fuzzerOf(bind.BN254G2),
+	fuzzerOf(bind.BLS12381G1), fuzzerOf(bind.BLS12381G2),
+	fuzzerOf(bind.BLS12377G1), fuzzerOf(bind.BLS12377G2),
 }
 
 // fuzzMSM builds FuzzMSM's n points and scalars of group b from in and
@@ -669,7 +681,7 @@ func FuzzMSMShape(f *testing.F) {
 			t.Skip("no GPU-runtime device")
 		}
 		in := stream(data)
-		grp := (in.byte() / 8) % 6
+		grp := msmFuzzGroups[int(in.byte()/8)%len(msmFuzzGroups)]
 		n := 1 + int(binary.LittleEndian.Uint16(in.bytes(2)))%1024
 		// The plan's settings, each 0 for the default.
 		windows := []int{0, 4, 5, 7, 8, 11, 13, 16}
@@ -683,20 +695,7 @@ func FuzzMSMShape(f *testing.F) {
 		if k := int(in.byte()) % 8; k > 0 {
 			defer gpu.SetMSMMaxChunk(1 + n/k)() // about k passes
 		}
-		switch grp {
-		case 0:
-			fuzzMSMShape(t, devs, bind.BN254G1, &in, n)
-		case 1:
-			fuzzMSMShape(t, devs, bind.BN254G2, &in, n)
-		case 2:
-			fuzzMSMShape(t, devs, bind.BLS12381G1, &in, n)
-		case 3:
-			fuzzMSMShape(t, devs, bind.BLS12381G2, &in, n)
-		case 4:
-			fuzzMSMShape(t, devs, bind.BLS12377G1, &in, n)
-		default:
-			fuzzMSMShape(t, devs, bind.BLS12377G2, &in, n)
-		}
+		grp.shape(t, devs, &in, n)
 	})
 }
 
