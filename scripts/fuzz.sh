@@ -20,6 +20,13 @@
 # script reports such a run as "stopped by Go's deadline race" when no new
 # failing input was written; a count (5000x) has no deadline to race.
 #
+# Go's coordinator discards its workers' output: a worker that dies (a
+# panic in a goroutine, a fatal error, or an execution over Go's 10 s limit,
+# which panics "deadlocked!") shows only "fuzzing process hung or
+# terminated unexpectedly". The script sets ZKACCEL_CRASH_DIR
+# (internal/devtest), where each test process writes what the runtime
+# printed as it crashed, and prints it under the failure.
+#
 # Exit status: 0 when no target found a failing input, 1 otherwise.
 set -u
 cd "$(dirname "$0")/.."
@@ -29,11 +36,14 @@ pkgs=("$@")
 [ ${#pkgs[@]} -eq 0 ] && pkgs=(./...)
 status=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+crash=$(mktemp -d)
+trap 'rm -rf "$log" "$crash"' EXIT
+export ZKACCEL_CRASH_DIR="$crash"
 for pkg in $(go list "${pkgs[@]}"); do
 	dir=$(go list -f '{{.Dir}}' "$pkg")
 	for target in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' | grep -E -- "$match"); do
 		before=$(ls "$dir/testdata/fuzz/$target" 2>/dev/null | wc -l)
+		rm -f "$crash"/*
 		start=$(date +%s)
 		go test -run '^$' -fuzz "^$target\$" -fuzztime "$time_per" "$pkg" >"$log" 2>&1
 		rc=$?
@@ -48,6 +58,11 @@ for pkg in $(go list "${pkgs[@]}"); do
 			status=1
 			echo "FAIL  $pkg $target after ${took}s:"
 			grep -v '^fuzz: elapsed' "$log" | head -40 | sed 's/^/      /'
+			for f in "$crash"/*; do
+				[ -s "$f" ] || continue
+				echo "      what a crashed test process printed ($(basename "$f")):"
+				head -40 "$f" | sed 's/^/        /'
+			done
 		fi
 	done
 done

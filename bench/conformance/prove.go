@@ -26,8 +26,11 @@ import (
 //     an api.Commit), two public inputs;
 //
 // and gnark's verifier must accept the proof and reject it against another
-// public input. Proofs are randomised, so a device is checked by what
-// gnark's verifier says, not by the proof's bytes. The reports are the
+// public input. Proofs are randomised, so a device is checked here by what
+// gnark's verifier says, not by the proof's bytes. (The provers' own tests
+// compare the bytes too, with gnark's proof from the same random bytes:
+// that replaces the process's crypto/rand.Reader, which a test binary may
+// do and a library such as this suite must not.) The reports are the
 // prover's phases that name a device: every MSM, and the quotient
 // (Groth16's phase "ntt", PLONK's "quotient"), which runs whole on a device
 // that computes it. The keys are made once per process (gnark's setup;

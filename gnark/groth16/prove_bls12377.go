@@ -56,8 +56,8 @@ type proverBLS12377 struct {
 func newProverBLS12377(pk *g16.ProvingKey, dev zkaccel.Device) (*proverBLS12377, error) {
 	n := pk.Domain.Cardinality
 	switch {
-	case n < 2 || n&(n-1) != 0:
-		return nil, fmt.Errorf("%w: the domain's cardinality %d is not a power of two ≥ 2", errKey, n)
+	case n < 1 || n&(n-1) != 0:
+		return nil, fmt.Errorf("%w: the domain's cardinality %d is not a power of two", errKey, n)
 	case uint64(len(pk.G1.Z)) != n-1:
 		return nil, fmt.Errorf("%w: %d Z points for a domain of %d", errKey, len(pk.G1.Z), n)
 	case len(pk.InfinityA) != len(pk.InfinityB) || uint64(len(pk.G1.A))+pk.NbInfinityA != uint64(len(pk.InfinityA)) ||
@@ -276,8 +276,10 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	// private wires for K (which skips the committed wires). On a GPU that
 	// runs the quotient and the MSMs as one call (zkaccel.Groth16MSMDevice)
 	// H is computed there below, with the MSMs, and stays on the device for
-	// Z's.
+	// Z's. A domain of one element (a circuit of one constraint) leaves Z
+	// no point and H no value for it: the quotient and the MSMs go apart.
 	_, fused := cfg.Device.(zkaccel.Groth16MSMDevice) // a GPU: it runs MSM batches too
+	fused = fused && len(p.z.Points()) > 0
 	var h []fr.Element
 	hErr := make(chan error, 1)
 	if fused {
@@ -299,12 +301,15 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		return nil, fmt.Errorf("%w: %d private wires, the key has %d K points", errMismatch, len(wiresK), len(pk.G1.K))
 	}
 
+	// r, then s, drawn after solving as gnark draws them, and nothing
+	// else: from the same random bytes the proof is gnark's, byte for byte
+	// (the tests' verifySame).
 	var rs, ss, krs fr.Element
 	if _, err := rs.SetRandom(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("random r: %w", err)
 	}
 	if _, err := ss.SetRandom(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("random s: %w", err)
 	}
 	krs.Mul(&rs, &ss).Neg(&krs)
 	var r, s big.Int

@@ -3,6 +3,7 @@ package groth16_test
 import (
 	"errors"
 	"fmt"
+	mathrand "math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -82,9 +83,38 @@ type proveCase struct {
 	assign  func(id ecc.ID) frontend.Circuit
 }
 
+// seedProof makes crypto/rand a stream seeded by a new seed for the next
+// proof and returns the seed, for verifySame to prove again with gnark.
+func seedProof(t *testing.T) int64 {
+	t.Helper()
+	seed := mathrand.Int64()
+	devtest.SeedCryptoRand(t, seed)
+	return seed
+}
+
+// verifySame has gnark's verifier check proof, then gnark's own prover
+// prove w again from the random bytes of seed (seedProof's): zkaccel's
+// proof must be gnark's, byte for byte. Both draw r and s alone, after
+// solving, so one seed gives both the same r and s.
+func verifySame(t *testing.T, s *setup, w, pub witness.Witness, seed int64, proof groth16.Proof) {
+	t.Helper()
+	if err := groth16.Verify(proof, s.vk, pub); err != nil {
+		t.Fatalf("gnark rejects the proof: %v", err)
+	}
+	devtest.SeedCryptoRand(t, seed)
+	want, err := groth16.Prove(s.ccs, s.pk, w)
+	if err != nil {
+		t.Fatalf("gnark's prover: %v", err)
+	}
+	if err := prover.SameBytes(want, proof); err != nil {
+		t.Errorf("seed %d: %v", seed, err)
+	}
+}
+
 // TestProveVerify proves on every device present, for every curve, a
 // circuit without and circuits with one and two commitments, and has
-// gnark's verifier check each proof. Where ZKACCEL_REQUIRE names the
+// gnark's verifier check each proof, which must also be gnark's own proof
+// from the same random bytes, byte for byte. Where ZKACCEL_REQUIRE names the
 // device, every MSM must have run on it.
 func TestProveVerify(t *testing.T) {
 	rounds := 300
@@ -106,20 +136,19 @@ func TestProveVerify(t *testing.T) {
 }
 
 // proveAndCheck proves case c on dev for curve id, has gnark's verifier
-// check the proof, and checks where the report says each step ran. It
+// check the proof, compares it with gnark's own (verifySame), and checks where the report says each step ran. It
 // returns the setup, the witnesses and the report.
 func proveAndCheck(t *testing.T, dev zkaccel.Device, id ecc.ID, c proveCase) (*setup, witness.Witness, witness.Witness, *zgroth16.Report) {
 	t.Helper()
 	s := setupOf(t, c.name, id, c.circuit)
 	w, pub := fullAndPublic(t, id, c.assign(id))
 	var rep zgroth16.Report
+	seed := seedProof(t)
 	proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(dev), zgroth16.WithReport(&rep))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := groth16.Verify(proof, s.vk, pub); err != nil {
-		t.Fatalf("gnark rejects the proof: %v", err)
-	}
+	verifySame(t, s, w, pub, seed, proof)
 	if proof.CurveID() != id || rep.Curve != id || rep.Total <= 0 {
 		t.Errorf("proof curve %v, report %v", proof.CurveID(), rep.String())
 	}
@@ -249,13 +278,12 @@ func TestNoDeviceMemoryLeft(t *testing.T) {
 		if _, err := zgroth16.Prove(s.ccs, other.pk, w, zgroth16.WithDevice(dev)); err == nil {
 			t.Error("another circuit's key proved")
 		}
+		seed := seedProof(t)
 		proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(dev))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := groth16.Verify(proof, s.vk, pub); err != nil {
-			t.Fatal(err)
-		}
+		verifySame(t, s, w, pub, seed, proof)
 		if after, _ := prover.DeviceHeld(dev); after != before {
 			t.Errorf("%v holds %d bytes after the proofs, %d before", dev, after, before)
 		}
@@ -320,13 +348,12 @@ func TestResidentKey(t *testing.T) {
 		t.Logf("%d bytes of bases resident on %v", held, dev)
 		for round := 0; round < 2; round++ {
 			w, pub := fullAndPublic(t, id, committedWitness(int64(40+round), 2, 1))
+			seed := seedProof(t)
 			proof, err := p.Prove(s.ccs, w)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := groth16.Verify(proof, s.vk, pub); err != nil {
-				t.Fatalf("round %d: %v", round, err)
-			}
+			verifySame(t, s, w, pub, seed, proof)
 			if round == 0 {
 				p.Close()
 				p.Close()
@@ -389,13 +416,12 @@ func TestKeyPartlyResident(t *testing.T) {
 		for round := range 2 {
 			w, pub := fullAndPublic(t, id, committedWitness(int64(60+round), 3, 1))
 			var rep zgroth16.Report
+			seed := seedProof(t)
 			proof, err := p.Prove(s.ccs, w, zgroth16.WithReport(&rep))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := groth16.Verify(proof, s.vk, pub); err != nil {
-				t.Fatalf("round %d: %v", round, err)
-			}
+			verifySame(t, s, w, pub, seed, proof)
 			for _, ph := range rep.Phases {
 				if strings.HasPrefix(ph.Name, "msm ") && (ph.Fallback || ph.Ran != zkaccel.Device(small)) {
 					t.Errorf("round %d: %s ran on %v (fallback %v): %s", round, ph.Name, ph.Ran, ph.Fallback, rep.String())
@@ -461,13 +487,12 @@ func TestQuotientMSMDeclined(t *testing.T) {
 		proveApart := func(t *testing.T, dev zkaccel.Device) {
 			t.Helper()
 			var rep zgroth16.Report
+			seed := seedProof(t)
 			proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(dev), zgroth16.WithReport(&rep))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := groth16.Verify(proof, s.vk, pub); err != nil {
-				t.Fatalf("gnark rejects the proof: %v", err)
-			}
+			verifySame(t, s, w, pub, seed, proof)
 			if rep.Get("ntt") == rep.Get("msm Z") {
 				t.Errorf("the quotient and MSMs did not run apart: %s", rep.String())
 			}
@@ -506,13 +531,12 @@ func TestDefaultDevice(t *testing.T) {
 		s := setupOf(t, "commit2", id, &committed{Commits: 2})
 		w, pub := fullAndPublic(t, id, committedWitness(5, 9, 2))
 		var rep zgroth16.Report
+		seed := seedProof(t)
 		proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithReport(&rep))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := groth16.Verify(proof, s.vk, pub); err != nil {
-			t.Fatalf("gnark rejects the proof: %v", err)
-		}
+		verifySame(t, s, w, pub, seed, proof)
 		if prover.SwitchedOn(gpu.EnvGroth16Fuse) && rep.Get("ntt") != rep.Get("msm Z") {
 			t.Errorf("the quotient and the MSMs were not one call: %s", rep.String())
 		}
@@ -540,13 +564,12 @@ func TestProverReuse(t *testing.T) {
 		var prevPub witness.Witness
 		for k := range 3 {
 			w, pub := fullAndPublic(t, id, committedWitness(int64(5+k), int64(9+2*k), 2))
+			seed := seedProof(t)
 			proof, err := p.Prove(s.ccs, w)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := groth16.Verify(proof, s.vk, pub); err != nil {
-				t.Fatalf("proof %d: gnark rejects it: %v", k, err)
-			}
+			verifySame(t, s, w, pub, seed, proof)
 			if prevPub != nil && groth16.Verify(proof, s.vk, prevPub) == nil {
 				t.Fatalf("proof %d verifies against the previous public input", k)
 			}

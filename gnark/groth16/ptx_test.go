@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
-	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/frontend"
 
 	zgroth16 "github.com/zkaccel/zkaccel/gnark/groth16"
@@ -19,7 +18,7 @@ import (
 // NTTs and the BSB22 commitments' proofs of knowledge run in the CUDA form,
 // inline PTX and warp primitives included, under an adversarial warp
 // scheduler with the race check on. gnark's verifier must accept each
-// proof: BN254 and BLS12-381, a circuit without and one with a commitment,
+// proof, and it must be gnark's own proof from the same random bytes: BN254 and BLS12-381, a circuit without and one with a commitment,
 // one-shot and with the key resident (its window multiples computed on the
 // device). No device buffer may be left allocated after the prover closes.
 // The interpreter is slow: with -short, BN254 only, its commitment case
@@ -58,14 +57,13 @@ func TestProvePTX(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				seed := seedProof(t)
 				proof, err := p.Prove(s.ccs, w)
 				p.Close()
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := groth16.Verify(proof, s.vk, pub); err != nil {
-					t.Fatalf("gnark rejects the resident key's proof: %v", err)
-				}
+				verifySame(t, s, w, pub, seed, proof)
 				d.ReleaseCache()
 				if n := rt.Live(); n != 0 {
 					t.Errorf("%d device buffers left allocated", n)

@@ -53,7 +53,13 @@
 // The prover computes what gnark v0.16's computes and binds the same
 // Fiat-Shamir transcript; it is written here, not copied. It draws its
 // blinding from crypto/rand, so two proofs of one statement differ; both
-// verify.
+// verify. It draws them in gnark's order (the quotient's randomizers under
+// statistical zero knowledge, the commitments' blinding as the solver
+// meets them, then L, R, O and Z's), so from the same random bytes its
+// proof is gnark's, byte for byte, on every device; the tests compare the
+// proofs' encodings. (With BSB22 commitments gnark's own order is not
+// fixed, the solver and another goroutine drawing at once, so those tests
+// give every random value the same value.)
 package plonk
 
 //go:generate go run ../internal/gen

@@ -54,16 +54,17 @@ func TestQuotientMSM(t *testing.T) {
 			w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(1000, 77777, 1))
 			var rep zplonk.Report
 			opts := []zplonk.Option{zplonk.WithDevice(dev), zplonk.WithReport(&rep)}
+			var gopts []backend.ProverOption
 			if statZK {
-				opts = append(opts, zplonk.WithProverOptions(backend.WithStatisticalZeroKnowledge()))
+				gopts = append(gopts, backend.WithStatisticalZeroKnowledge())
+				opts = append(opts, zplonk.WithProverOptions(gopts...))
 			}
+			r := seedProof(t, s)
 			proof, err := zplonk.Prove(s.ccs, s.pk, w, opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := plonk.Verify(proof, s.vk, pub); err != nil {
-				t.Fatalf("gnark rejects the proof: %v", err)
-			}
+			verifySame(t, s, w, pub, r, proof, gopts...)
 			one := rep.Get("quotient") == rep.Get("msm H1") && rep.Get("msm H1") == rep.Get("msm H3")
 			if one != oneCall {
 				t.Errorf("the quotient and H's MSMs as one call: %v, want %v: %s", one, oneCall, rep.String())
@@ -161,13 +162,12 @@ func TestProverReuse(t *testing.T) {
 		var prevPub witness.Witness
 		for k := range 3 {
 			w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(int64(100+k), int64(7000+3*k), 1))
+			r := seedProof(t, s)
 			proof, err := p.Prove(s.ccs, w)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := plonk.Verify(proof, s.vk, pub); err != nil {
-				t.Fatalf("proof %d: gnark rejects it: %v", k, err)
-			}
+			verifySame(t, s, w, pub, r, proof)
 			if prevPub != nil && plonk.Verify(proof, s.vk, prevPub) == nil {
 				t.Fatalf("proof %d verifies against the previous public input", k)
 			}
@@ -184,12 +184,11 @@ func proveRangecheck(t *testing.T, opts ...zplonk.Option) *zplonk.Report {
 	s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
 	w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(1000, 77777, 1))
 	var rep zplonk.Report
+	r := seedProof(t, s)
 	proof, err := zplonk.Prove(s.ccs, s.pk, w, append(opts, zplonk.WithReport(&rep))...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := plonk.Verify(proof, s.vk, pub); err != nil {
-		t.Fatalf("gnark rejects the proof: %v", err)
-	}
+	verifySame(t, s, w, pub, r, proof)
 	return &rep
 }

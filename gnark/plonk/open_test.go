@@ -56,13 +56,12 @@ func TestOpenDevice(t *testing.T) {
 				for i := range 2 {
 					w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(int64(70+i), 3, 1))
 					var rep zplonk.Report
+					r := seedProof(t, s)
 					proof, err := p.Prove(s.ccs, w, zplonk.WithReport(&rep), zplonk.WithProverOptions(backend.WithStatisticalZeroKnowledge()))
 					if err != nil {
 						t.Fatal(err)
 					}
-					if err := plonk.Verify(proof, s.vk, pub); err != nil {
-						t.Fatalf("%s, proof %d: %v", id, i, err)
-					}
+					verifySame(t, s, w, pub, r, proof, backend.WithStatisticalZeroKnowledge())
 					if oneCall(&rep) || rep.Get("read back") <= 0 {
 						t.Errorf("%s, proof %d: openings on the device %v, read back %v: %s", id, i, oneCall(&rep), rep.Get("read back"), rep.String())
 					}
@@ -89,13 +88,12 @@ func TestOpenDevice(t *testing.T) {
 					t.Setenv(zplonk.EnvOpen, on)
 					w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(int64(40+i), 3, 1))
 					var rep zplonk.Report
+					r := seedProof(t, s)
 					proof, err := p.Prove(s.ccs, w, zplonk.WithReport(&rep))
 					if err != nil {
 						t.Fatal(err)
 					}
-					if err := plonk.Verify(proof, s.vk, pub); err != nil {
-						t.Fatalf("%s %v, proof %d: %v", zplonk.EnvOpen, c.env, i, err)
-					}
+					verifySame(t, s, w, pub, r, proof)
 					if got := oneCall(&rep); got != c.onCall[i] {
 						t.Errorf("%s %v, proof %d: the openings on the device %v, want %v: %s", zplonk.EnvOpen, c.env, i, got, c.onCall[i], rep.String())
 					}

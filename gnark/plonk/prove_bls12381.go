@@ -357,6 +357,19 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	if len(wv) < nbPublic {
 		return nil, fmt.Errorf("%w: the witness has %d values for %d public inputs", errMismatch, len(wv), nbPublic)
 	}
+	// The random values are drawn in gnark's order (the quotient's
+	// shard randomizers first, then the commitments' blinding as the
+	// solver meets them, then L, R, O and Z's blinding), so that from the
+	// same random bytes the proof is gnark's, byte for byte (the tests'
+	// verifySame).
+	var quotientRand [2]fr.Element
+	if opt.StatisticalZK {
+		for i := range quotientRand {
+			if _, err := quotientRand[i].SetRandom(); err != nil {
+				return nil, fmt.Errorf("quotient randomizer: %w", err)
+			}
+		}
+	}
 	nttStart := time.Now()
 	t, err := p.traceOf(spr, cfg)
 	if err != nil {
@@ -461,11 +474,6 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 				return nil, err
 			}
 		}
-	}
-	var quotientRand [2]fr.Element
-	if opt.StatisticalZK {
-		quotientRand[0].SetRandom()
-		quotientRand[1].SetRandom()
 	}
 	wired, err := p.commitLRO(rep, t, ws, lro, [3][]fr.Element{bl, br, bo}, wv, nbPublic, spr.GetNbConstraints(), proof, cfg)
 	if err != nil {

@@ -1,7 +1,9 @@
 package plonk_test
 
 import (
+	"fmt"
 	"math/big"
+	mathrand "math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -95,9 +97,63 @@ func cases(rounds int) []testCase {
 	}
 }
 
+// randomness is how a proof's random values were drawn, for verifySame
+// to draw gnark's the same: a seeded stream, or the same value for each.
+// The second serves circuits with BSB22 commitments, whose blinding gnark
+// draws in the solver while another goroutine draws L, R, O and Z's: in no
+// fixed order. Without commitments gnark's order is fixed (the quotient's
+// randomizers, then L, R, O and Z's blinding), and zkaccel's must be it.
+type randomness struct {
+	seed     int64
+	constant bool
+}
+
+// seedProof sets crypto/rand for the next proof of s's circuit and
+// returns how, for verifySame.
+func seedProof(t *testing.T, s *setup) randomness {
+	t.Helper()
+	r := randomness{seed: mathrand.Int64(), constant: len(s.ccs.GetCommitments().CommitmentIndexes()) > 0}
+	r.set(t)
+	return r
+}
+
+func (r randomness) set(t *testing.T) {
+	if r.constant {
+		devtest.ConstantCryptoRand(t)
+	} else {
+		devtest.SeedCryptoRand(t, r.seed)
+	}
+}
+
+func (r randomness) String() string {
+	if r.constant {
+		return "each random value the same"
+	}
+	return fmt.Sprintf("seed %d", r.seed)
+}
+
+// verifySame has gnark's verifier check proof, then gnark's own prover
+// prove w again (with gnark's prover options opts) from the same random
+// bytes (seedProof's r): zkaccel's proof must be gnark's, byte for byte.
+func verifySame(t *testing.T, s *setup, w, pub witness.Witness, r randomness, proof plonk.Proof, opts ...backend.ProverOption) {
+	t.Helper()
+	if err := plonk.Verify(proof, s.vk, pub); err != nil {
+		t.Fatalf("gnark rejects the proof: %v", err)
+	}
+	r.set(t)
+	want, err := plonk.Prove(s.ccs, s.pk, w, opts...)
+	if err != nil {
+		t.Fatalf("gnark's prover: %v", err)
+	}
+	if err := prover.SameBytes(want, proof); err != nil {
+		t.Errorf("%v: %v", r, err)
+	}
+}
+
 // TestProveVerify proves on every device present, for every curve, a
 // circuit without and circuits with one and two commitments, and has
-// gnark's verifier check each proof. Where ZKACCEL_REQUIRE names the
+// gnark's verifier check each proof, which must also be gnark's own proof
+// from the same random bytes, byte for byte. Where ZKACCEL_REQUIRE names the
 // device, every MSM must have run on it.
 func TestProveVerify(t *testing.T) {
 	rounds := 200
@@ -114,20 +170,19 @@ func TestProveVerify(t *testing.T) {
 }
 
 // proveAndCheck proves case c on dev for curve id, has gnark's verifier
-// check the proof, and checks where the report says each step ran. It
+// check the proof, compares it with gnark's own (verifySame), and checks where the report says each step ran. It
 // returns the report.
 func proveAndCheck(t *testing.T, dev zkaccel.Device, id ecc.ID, c testCase) *zplonk.Report {
 	t.Helper()
 	s := setupOf(t, c.name, id, c.circuit)
 	w, pub := fullAndPublic(t, id, c.assign(id))
 	var rep zplonk.Report
+	r := seedProof(t, s)
 	proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(dev), zplonk.WithReport(&rep))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := plonk.Verify(proof, s.vk, pub); err != nil {
-		t.Fatalf("gnark rejects the proof: %v", err)
-	}
+	verifySame(t, s, w, pub, r, proof)
 	msms := 0
 	for _, p := range rep.Phases {
 		if strings.HasPrefix(p.Name, "msm ") {
@@ -179,19 +234,27 @@ func proveAndCheck(t *testing.T, dev zkaccel.Device, id ecc.ID, c testCase) *zpl
 }
 
 // TestProverOptions: gnark's prover options pass through, and the proof
-// verifies with the matching verifier options (statistical zero
-// knowledge; other challenge and folding hashes).
+// verifies, on every device: statistical zero knowledge, whose two
+// randomizers of the quotient's shards zkaccel must draw where gnark
+// does (first), for the proof to be gnark's from the same random bytes;
+// with and without a commitment.
 func TestProverOptions(t *testing.T) {
 	id := ecc.BN254
-	s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
-	w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(123, 456, 1))
-	proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithProverOptions(backend.WithStatisticalZeroKnowledge()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := plonk.Verify(proof, s.vk, pub); err != nil {
-		t.Fatalf("statistical ZK proof rejected: %v", err)
-	}
+	szk := backend.WithStatisticalZeroKnowledge()
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		for _, c := range cases(8)[:2] {
+			t.Run(c.name, func(t *testing.T) {
+				s := setupOf(t, c.name+"-8", id, c.circuit)
+				w, pub := fullAndPublic(t, id, c.assign(id))
+				r := seedProof(t, s)
+				proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(dev), zplonk.WithProverOptions(szk))
+				if err != nil {
+					t.Fatal(err)
+				}
+				verifySame(t, s, w, pub, r, proof, szk)
+			})
+		}
+	})
 }
 
 // TestWrongStatement: a proof does not verify against another public input.
@@ -280,13 +343,12 @@ func TestNoDeviceMemoryLeft(t *testing.T) {
 		if _, err := zplonk.Prove(s.ccs, other.pk, w, zplonk.WithDevice(dev)); err == nil {
 			t.Error("another circuit's key proved")
 		}
+		r := seedProof(t, s)
 		proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(dev))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := plonk.Verify(proof, s.vk, pub); err != nil {
-			t.Fatal(err)
-		}
+		verifySame(t, s, w, pub, r, proof)
 		if after, _ := prover.DeviceHeld(dev); after != before {
 			t.Errorf("%v holds %d bytes after the proofs, %d before", dev, after, before)
 		}
@@ -345,13 +407,12 @@ func TestResidentKey(t *testing.T) {
 		}
 		for round := 0; round < 2; round++ {
 			w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(int64(40+round), 2, 1))
+			r := seedProof(t, s)
 			proof, err := p.Prove(s.ccs, w)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := plonk.Verify(proof, s.vk, pub); err != nil {
-				t.Fatalf("round %d: %v", round, err)
-			}
+			verifySame(t, s, w, pub, r, proof)
 			if round == 0 {
 				p.Close()
 				if rd.ResidentBytes() != before {
@@ -369,13 +430,12 @@ func proveCommitted(t *testing.T, p *zplonk.Prover, s *setup, id ecc.ID, seed in
 	t.Helper()
 	w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(seed, 3, 1))
 	var rep zplonk.Report
+	r := seedProof(t, s)
 	proof, err := p.Prove(s.ccs, w, zplonk.WithReport(&rep))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := plonk.Verify(proof, s.vk, pub); err != nil {
-		t.Fatalf("seed %d: %v", seed, err)
-	}
+	verifySame(t, s, w, pub, r, proof)
 	return &rep
 }
 

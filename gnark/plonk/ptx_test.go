@@ -15,7 +15,8 @@ import (
 // quotient, the ratio Z and the openings run in the CUDA form, inline PTX
 // and warp primitives included, under an adversarial warp scheduler with
 // the race check on, and the checks of TestProveVerify apply (gnark's
-// verifier accepts the proof; each step ran where the device says). No
+// verifier accepts the proof, which is gnark's own from the same random
+// bytes; each step ran where the device says). No
 // device buffer may be left allocated. The interpreter is slow: with
 // -short, BN254's cubic circuit only.
 func TestProvePTX(t *testing.T) {

@@ -2,9 +2,11 @@ package circuits
 
 import (
 	"math/big"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/constraint"
 	csbn "github.com/consensys/gnark/constraint/bn254"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
@@ -60,4 +62,90 @@ func TestShapes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRandom: a Random circuit's assignment satisfies it exactly where
+// DecodeRandom says so, in R1CS and in PLONK, on random programs that
+// use every op, and on a division by a zero input (unsatisfiable) and by a
+// value folded to the constant 0 (which gnark refuses to compile).
+func TestRandom(t *testing.T) {
+	field := ecc.BN254.ScalarField()
+	rng := rand.New(rand.NewPCG(1, 2))
+	seen := map[Op]bool{}
+	nSat, nUnsat := 0, 0
+	check := func(t *testing.T, data []byte) (compiled bool) {
+		t.Helper()
+		shape, assign, sat := DecodeRandom(data, field)
+		for _, s := range shape.Steps {
+			seen[s.Op] = true
+		}
+		for i, builder := range []string{"R1CS", "PLONK"} {
+			var ccs constraint.ConstraintSystem
+			var err error
+			if i == 0 {
+				ccs, err = frontend.Compile(field, r1cs.NewBuilder, shape)
+			} else {
+				ccs, err = frontend.Compile(field, scs.NewBuilder, shape)
+			}
+			if err != nil {
+				return false
+			}
+			w, err := frontend.NewWitness(assign, field)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ccs.Solve(w); (err == nil) != sat {
+				t.Errorf("%s: solve: %v, DecodeRandom says satisfiable %v: %s", builder, err, sat, shape)
+			}
+		}
+		if sat {
+			nSat++
+		} else {
+			nUnsat++
+		}
+		return true
+	}
+	for range 60 {
+		data := make([]byte, 1+8*(RandomInputs+MaxRandomPublic)+3*rng.IntN(MaxRandomSteps+1))
+		for i := range data {
+			data[i] = byte(rng.Uint32())
+		}
+		// Small inputs now and then, so that IsZero, Select, equality and
+		// division meet zeros and equal values.
+		if rng.IntN(2) == 0 {
+			for i := 1; i < 1+8*(RandomInputs+MaxRandomPublic); i++ {
+				if i%8 != 1 {
+					data[i] = 0
+				}
+				data[i] %= 3
+			}
+		}
+		check(t, data)
+	}
+	for op := range nbOps {
+		if !seen[op] {
+			t.Errorf("no program used %v", op)
+		}
+	}
+	// x1 = 0: x0 / x1 cannot be satisfied.
+	data := make([]byte, 1+8*RandomInputs)
+	data[1] = 5
+	if !check(t, append(data, byte(OpDiv), 0, 1)) {
+		t.Error("x0 / x1 did not compile")
+	}
+	// x0 − x0 is the constant 0: gnark refuses to divide by it.
+	if check(t, append(data, byte(OpSub), 0, 0, byte(OpDiv), 1, 4)) {
+		t.Error("a division by the constant 0 compiled")
+	}
+	// The fuzz targets' seeds: all compile; only the last is unsatisfiable.
+	for i, data := range RandomCorpus() {
+		_, _, sat := DecodeRandom(data, field)
+		if !check(t, data) || sat != (i < len(RandomCorpus())-1) {
+			t.Errorf("seed %d: compiled or satisfiable not as meant", i)
+		}
+	}
+	if nSat == 0 || nUnsat == 0 {
+		t.Errorf("%d satisfiable programs, %d not: want both", nSat, nUnsat)
+	}
+	t.Logf("%d satisfiable programs, %d not", nSat, nUnsat)
 }

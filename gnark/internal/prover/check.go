@@ -1,7 +1,10 @@
 package prover
 
 import (
+	"bytes"
 	"fmt"
+
+	gnarkio "github.com/consensys/gnark/io"
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/internal/envflag"
@@ -60,4 +63,25 @@ func DeviceHeld(dev zkaccel.Device) (held uint64, ok bool) {
 	m.ResetPeakMemory()
 	held, err := m.PeakMemory()
 	return held, err == nil
+}
+
+// SameBytes returns an error (for tests) unless got's raw encoding is
+// want's, byte for byte, naming the first byte that differs.
+func SameBytes(want, got gnarkio.WriterRawTo) error {
+	var a, b bytes.Buffer
+	if _, err := want.WriteRawTo(&a); err != nil {
+		return fmt.Errorf("encode gnark's proof: %w", err)
+	}
+	if _, err := got.WriteRawTo(&b); err != nil {
+		return fmt.Errorf("encode zkaccel's proof: %w", err)
+	}
+	x, y := a.Bytes(), b.Bytes()
+	if bytes.Equal(x, y) {
+		return nil
+	}
+	i := 0
+	for i < len(x) && i < len(y) && x[i] == y[i] {
+		i++
+	}
+	return fmt.Errorf("zkaccel's proof (%d bytes) differs from gnark's (%d bytes) made from the same random bytes, from byte %d on", len(y), len(x), i)
 }

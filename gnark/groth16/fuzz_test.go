@@ -1,0 +1,66 @@
+package groth16_test
+
+import (
+	"testing"
+
+	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/frontend/cs/r1cs"
+
+	"github.com/zkaccel/zkaccel"
+	zgroth16 "github.com/zkaccel/zkaccel/gnark/groth16"
+	"github.com/zkaccel/zkaccel/internal/circuits"
+	"github.com/zkaccel/zkaccel/internal/devtest"
+)
+
+// FuzzProve proves random circuits (circuits.DecodeRandom: a program of
+// field arithmetic, IsZero, Select, equality, bit decompositions, range checks
+// and commitments over secret and public inputs) on every device present.
+// The first byte picks the curve. Each proof must be gnark's own, byte for
+// byte, from the same random bytes (verifySame); where gnark's prover
+// cannot prove the witness (a division by zero), zkaccel's must return an
+// error, and DecodeRandom must have said so. The seeds are
+// circuits.RandomCorpus on each curve.
+func FuzzProve(f *testing.F) {
+	for i, p := range circuits.RandomCorpus() {
+		f.Add(append([]byte{byte(i % len(curves))}, p...))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 {
+			return
+		}
+		id := curves[int(data[0])%len(curves)]
+		field := id.ScalarField()
+		shape, assign, sat := circuits.DecodeRandom(data[1:], field)
+		ccs, err := frontend.Compile(field, r1cs.NewBuilder, shape)
+		if err != nil {
+			return // gnark refuses it (a division by the constant 0)
+		}
+		if ccs.GetNbConstraints() > circuits.RandomMaxConstraints {
+			return // too slow for Go's fuzzing (see RandomMaxConstraints)
+		}
+		pk, vk, err := groth16.Setup(ccs)
+		if err != nil {
+			t.Fatalf("gnark's setup: %v", err)
+		}
+		s := &setup{ccs, pk, vk}
+		w, pub := fullAndPublic(t, id, assign)
+		_, gerr := groth16.Prove(ccs, pk, w)
+		if (gerr == nil) != sat {
+			t.Fatalf("gnark's prover: %v; DecodeRandom says satisfiable %v: %s", gerr, sat, shape)
+		}
+		devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+			seed := seedProof(t)
+			proof, err := zgroth16.Prove(ccs, pk, w, zgroth16.WithDevice(dev))
+			switch {
+			case gerr != nil && err == nil:
+				t.Fatalf("zkaccel proved what gnark could not (%v): %s", gerr, shape)
+			case gerr != nil:
+				return
+			case err != nil:
+				t.Fatalf("%v: %s", err, shape)
+			}
+			verifySame(t, s, w, pub, seed, proof)
+		})
+	})
+}

@@ -1,0 +1,78 @@
+package plonk_test
+
+import (
+	"testing"
+
+	"github.com/consensys/gnark/backend"
+	"github.com/consensys/gnark/backend/plonk"
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/frontend/cs/scs"
+	"github.com/consensys/gnark/test/unsafekzg"
+
+	"github.com/zkaccel/zkaccel"
+	zplonk "github.com/zkaccel/zkaccel/gnark/plonk"
+	"github.com/zkaccel/zkaccel/internal/circuits"
+	"github.com/zkaccel/zkaccel/internal/devtest"
+)
+
+// FuzzProve proves random circuits (circuits.DecodeRandom: a program of
+// field arithmetic, IsZero, Select, equality, bit decompositions, range checks
+// and commitments over secret and public inputs) on every device present.
+// The first byte picks the curve and whether the proof has statistical
+// zero knowledge. Each proof must be gnark's own, byte for byte, from the
+// same random bytes (verifySame); where gnark's prover cannot prove the
+// witness (a division by zero), zkaccel's must return an error, and
+// DecodeRandom must have said so. Circuits gnark cannot set up (fewer than
+// two constraints) are skipped. The seeds are circuits.RandomCorpus, with
+// and without statistical zero knowledge, on each curve.
+func FuzzProve(f *testing.F) {
+	for i, p := range circuits.RandomCorpus() {
+		f.Add(append([]byte{byte(i % (2 * len(curves)))}, p...))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 {
+			return
+		}
+		id := curves[int(data[0])%len(curves)]
+		var opts []backend.ProverOption
+		if data[0]/byte(len(curves))%2 == 1 {
+			opts = append(opts, backend.WithStatisticalZeroKnowledge())
+		}
+		field := id.ScalarField()
+		shape, assign, sat := circuits.DecodeRandom(data[1:], field)
+		ccs, err := frontend.Compile(field, scs.NewBuilder, shape)
+		if err != nil {
+			return // gnark refuses it (a division by the constant 0)
+		}
+		if ccs.GetNbConstraints() > circuits.RandomMaxConstraints {
+			return // too slow for Go's fuzzing (see RandomMaxConstraints)
+		}
+		srs, srsLagrange, err := unsafekzg.NewSRS(ccs)
+		if err != nil {
+			t.Fatalf("test SRS: %v", err)
+		}
+		pk, vk, err := plonk.Setup(ccs, srs, srsLagrange)
+		if err != nil {
+			return // fewer than two constraints: gnark refuses it
+		}
+		s := &setup{ccs, pk, vk}
+		w, pub := fullAndPublic(t, id, assign)
+		_, gerr := plonk.Prove(ccs, pk, w, opts...)
+		if (gerr == nil) != sat {
+			t.Fatalf("gnark's prover: %v; DecodeRandom says satisfiable %v: %s", gerr, sat, shape)
+		}
+		devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+			r := seedProof(t, s)
+			proof, err := zplonk.Prove(ccs, pk, w, zplonk.WithDevice(dev), zplonk.WithProverOptions(opts...))
+			switch {
+			case gerr != nil && err == nil:
+				t.Fatalf("zkaccel proved what gnark could not (%v): %s", gerr, shape)
+			case gerr != nil:
+				return
+			case err != nil:
+				t.Fatalf("%v: %s", err, shape)
+			}
+			verifySame(t, s, w, pub, r, proof, opts...)
+		})
+	})
+}
