@@ -4,11 +4,14 @@ import (
 	"testing"
 
 	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/backend/witness"
+	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 
 	"github.com/zkaccel/zkaccel"
 	zgroth16 "github.com/zkaccel/zkaccel/gnark/groth16"
+	"github.com/zkaccel/zkaccel/gnark/internal/prover"
 	"github.com/zkaccel/zkaccel/internal/circuits"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 )
@@ -16,14 +19,16 @@ import (
 // FuzzProve proves random circuits (circuits.DecodeRandom: a program of
 // field arithmetic, IsZero, Select, equality, bit decompositions, range checks
 // and commitments over secret and public inputs) on every device present.
-// The first byte picks the curve. Each proof must be gnark's own, byte for
-// byte, from the same random bytes (verifySame); where gnark's prover
+// The first byte picks the curve, and whether the key is kept on the
+// device (NewProver) or not (Prove). Each proof must be gnark's own, byte
+// for byte, from the same random bytes (verifySame); where gnark's prover
 // cannot prove the witness (a division by zero), zkaccel's must return an
-// error, and DecodeRandom must have said so. The seeds are
-// circuits.RandomCorpus on each curve.
+// error, and DecodeRandom must have said so. Either way the device must
+// hold no more memory afterwards than before. The seeds are
+// circuits.RandomCorpus, on each curve, with the key kept and not.
 func FuzzProve(f *testing.F) {
 	for i, p := range circuits.RandomCorpus() {
-		f.Add(append([]byte{byte(i % len(curves))}, p...))
+		f.Add(append([]byte{byte(i % (2 * len(curves)))}, p...))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) == 0 {
@@ -49,9 +54,14 @@ func FuzzProve(f *testing.F) {
 		if (gerr == nil) != sat {
 			t.Fatalf("gnark's prover: %v; DecodeRandom says satisfiable %v: %s", gerr, sat, shape)
 		}
+		resident := data[0]/byte(len(curves))%2 == 1
 		devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+			before, counts := prover.DeviceHeld(dev)
 			seed := seedProof(t)
-			proof, err := zgroth16.Prove(ccs, pk, w, zgroth16.WithDevice(dev))
+			proof, err := proveOnce(ccs, pk, w, dev, resident)
+			if after, _ := prover.DeviceHeld(dev); counts && after != before {
+				t.Errorf("%v holds %d bytes after the proof (resident key %v), %d before: %s", dev, after, resident, before, shape)
+			}
 			switch {
 			case gerr != nil && err == nil:
 				t.Fatalf("zkaccel proved what gnark could not (%v): %s", gerr, shape)
@@ -63,4 +73,18 @@ func FuzzProve(f *testing.F) {
 			verifySame(t, s, w, pub, seed, proof)
 		})
 	})
+}
+
+// proveOnce proves w on dev with Prove or, where resident, with a Prover
+// that keeps the key on the device, closed once the proof is made.
+func proveOnce(ccs constraint.ConstraintSystem, pk groth16.ProvingKey, w witness.Witness, dev zkaccel.Device, resident bool) (groth16.Proof, error) {
+	if !resident {
+		return zgroth16.Prove(ccs, pk, w, zgroth16.WithDevice(dev))
+	}
+	p, err := zgroth16.NewProver(pk, zgroth16.WithDevice(dev))
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	return p.Prove(ccs, w)
 }
