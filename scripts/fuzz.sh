@@ -3,6 +3,11 @@
 # the packages given (default: all), or those whose names match
 # ZKACCEL_FUZZ_MATCH (a regexp), for ZKACCEL_FUZZ_TIME each (a duration
 # such as 2m, or a count of executions such as 5000x; default 1m).
+# ZKACCEL_FUZZ_MINIMIZE bounds the minimizing of each new input (go test's
+# -fuzzminimizetime, default 60s): Go minimizes every input that finds new
+# coverage, not only failing ones, and does not count those runs as
+# executions. For slow targets such as the provers' FuzzProve (a proof a
+# run), set it low (10x) or most of the time goes there.
 #
 #   scripts/fuzz.sh                      # every target, a minute each
 #   ZKACCEL_FUZZ_MATCH='FuzzMSM|FuzzField' ZKACCEL_FUZZ_TIME=5m scripts/fuzz.sh ./gpu
@@ -31,6 +36,7 @@
 set -u
 cd "$(dirname "$0")/.."
 time_per=${ZKACCEL_FUZZ_TIME:-1m}
+minimize=${ZKACCEL_FUZZ_MINIMIZE:-60s}
 match=${ZKACCEL_FUZZ_MATCH:-.}
 pkgs=("$@")
 [ ${#pkgs[@]} -eq 0 ] && pkgs=(./...)
@@ -45,7 +51,7 @@ for pkg in $(go list "${pkgs[@]}"); do
 		before=$(ls "$dir/testdata/fuzz/$target" 2>/dev/null | wc -l)
 		rm -f "$crash"/*
 		start=$(date +%s)
-		go test -run '^$' -fuzz "^$target\$" -fuzztime "$time_per" "$pkg" >"$log" 2>&1
+		go test -run '^$' -fuzz "^$target\$" -fuzztime "$time_per" -fuzzminimizetime "$minimize" "$pkg" >"$log" 2>&1
 		rc=$?
 		after=$(ls "$dir/testdata/fuzz/$target" 2>/dev/null | wc -l)
 		execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)

@@ -185,7 +185,7 @@ if [ "$mode" = proofs ]; then
 	# Issue 6 first: the provers on cuda:0, every proof checked by gnark's
 	# verifier and compared byte for byte with gnark's own proof from the
 	# same random bytes, then its speed target at 2^20.
-	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSMDeclined|TestDefaultDevice' -test.timeout=145s
+	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSMDeclined|TestDefaultDevice' -test.timeout=145s
 	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSM|TestOpenDevice|TestDefaultDevice' -test.timeout=145s
 	await setups "$setups"
 	await variants "$variants"
@@ -240,7 +240,7 @@ dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -
 # device), every proof checked by gnark's verifier and compared byte for
 # byte with gnark's own proof from the same random bytes.
 if [ "$mode" != proofs ]; then
-	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestQuotientMSMDeclined|TestDefaultDevice' -test.timeout=145s
+	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSMDeclined|TestDefaultDevice' -test.timeout=145s
 	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSM|TestOpenDevice|TestDefaultDevice' -test.timeout=145s
 fi
 # The last target row of issue 5: BLS12-381's MSM at 2^24.

@@ -1,6 +1,7 @@
 package groth16_test
 
 import (
+	"crypto/sha3"
 	"errors"
 	"fmt"
 	mathrand "math/rand/v2"
@@ -10,10 +11,12 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc"
 	bls12377 "github.com/consensys/gnark-crypto/ecc/bls12-377"
+	"github.com/consensys/gnark/backend"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
+	"github.com/consensys/gnark/constraint/solver"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 	"github.com/consensys/gnark/frontend/cs/scs"
@@ -98,11 +101,18 @@ func seedProof(t *testing.T) int64 {
 // solving, so one seed gives both the same r and s.
 func verifySame(t *testing.T, s *setup, w, pub witness.Witness, seed int64, proof groth16.Proof) {
 	t.Helper()
-	if err := groth16.Verify(proof, s.vk, pub); err != nil {
+	verifySameWith(t, s, w, pub, seed, proof, nil, nil)
+}
+
+// verifySameWith is verifySame with gnark's prover options opts (given to
+// gnark's prover as they were to zkaccel's) and verifier options vopts.
+func verifySameWith(t *testing.T, s *setup, w, pub witness.Witness, seed int64, proof groth16.Proof, opts []backend.ProverOption, vopts []backend.VerifierOption) {
+	t.Helper()
+	if err := groth16.Verify(proof, s.vk, pub, vopts...); err != nil {
 		t.Fatalf("gnark rejects the proof: %v", err)
 	}
 	devtest.SeedCryptoRand(t, seed)
-	want, err := groth16.Prove(s.ccs, s.pk, w)
+	want, err := groth16.Prove(s.ccs, s.pk, w, opts...)
 	if err != nil {
 		t.Fatalf("gnark's prover: %v", err)
 	}
@@ -174,6 +184,47 @@ func proveAndCheck(t *testing.T, dev zkaccel.Device, id ecc.ID, c proveCase) (*s
 		t.Error(err)
 	}
 	return s, w, pub, &rep
+}
+
+// TestProverOptions: gnark's prover options pass through, on every
+// device. Solver options reach the solver: a circuit whose hint is not
+// registered with gnark fails to prove without them and proves with them.
+// Another hash to the field for the commitments gives a proof that gnark's
+// verifier accepts with that hash only. Each proof is gnark's own, made
+// with the same options from the same random bytes.
+func TestProverOptions(t *testing.T) {
+	id := ecc.BN254
+	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		t.Run("solver-hints", func(t *testing.T) {
+			s := setupOf(t, "hinted", id, &circuits.Hinted{})
+			w, pub := fullAndPublic(t, id, &circuits.Hinted{X: 7, Y: 49})
+			if _, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(dev)); err == nil {
+				t.Fatal("proved without the hint")
+			}
+			hints := backend.WithSolverOptions(solver.WithHints(circuits.SquareHint))
+			seed := seedProof(t)
+			proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(dev), zgroth16.WithProverOptions(hints))
+			if err != nil {
+				t.Fatal(err)
+			}
+			verifySameWith(t, s, w, pub, seed, proof, []backend.ProverOption{hints}, nil)
+		})
+		t.Run("sha3-hash-to-field", func(t *testing.T) {
+			s := setupOf(t, "rangecheck", id, &committed{Commits: 1})
+			w, pub := fullAndPublic(t, id, committedWitness(1000, 77777, 1))
+			// A hash is stateful: each prover and the verifier get a new one.
+			htf := func() backend.ProverOption { return backend.WithProverHashToFieldFunction(sha3.New256()) }
+			seed := seedProof(t)
+			proof, err := zgroth16.Prove(s.ccs, s.pk, w, zgroth16.WithDevice(dev), zgroth16.WithProverOptions(htf()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if groth16.Verify(proof, s.vk, pub) == nil {
+				t.Error("gnark's verifier, with its default hash, accepts a proof made with another")
+			}
+			verifySameWith(t, s, w, pub, seed, proof, []backend.ProverOption{htf()}, []backend.VerifierOption{backend.WithVerifierHashToFieldFunction(sha3.New256())})
+		})
+	})
 }
 
 // TestWrongStatement: a proof does not verify against another public input.

@@ -1,6 +1,7 @@
 package plonk_test
 
 import (
+	"crypto/sha3"
 	"fmt"
 	"math/big"
 	mathrand "math/rand/v2"
@@ -15,6 +16,7 @@ import (
 	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
+	"github.com/consensys/gnark/constraint/solver"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 	"github.com/consensys/gnark/frontend/cs/scs"
@@ -137,7 +139,14 @@ func (r randomness) String() string {
 // bytes (seedProof's r): zkaccel's proof must be gnark's, byte for byte.
 func verifySame(t *testing.T, s *setup, w, pub witness.Witness, r randomness, proof plonk.Proof, opts ...backend.ProverOption) {
 	t.Helper()
-	if err := plonk.Verify(proof, s.vk, pub); err != nil {
+	verifySameWith(t, s, w, pub, r, proof, opts, nil)
+}
+
+// verifySameWith is verifySame with gnark's verifier options vopts, for
+// proofs made with other hashes.
+func verifySameWith(t *testing.T, s *setup, w, pub witness.Witness, r randomness, proof plonk.Proof, opts []backend.ProverOption, vopts []backend.VerifierOption) {
+	t.Helper()
+	if err := plonk.Verify(proof, s.vk, pub, vopts...); err != nil {
 		t.Fatalf("gnark rejects the proof: %v", err)
 	}
 	r.set(t)
@@ -233,26 +242,76 @@ func proveAndCheck(t *testing.T, dev zkaccel.Device, id ecc.ID, c testCase) *zpl
 	return &rep
 }
 
-// TestProverOptions: gnark's prover options pass through, and the proof
-// verifies, on every device: statistical zero knowledge, whose two
-// randomizers of the quotient's shards zkaccel must draw where gnark
-// does (first), for the proof to be gnark's from the same random bytes;
-// with and without a commitment.
+// TestProverOptions: gnark's prover options pass through, on every
+// device: solver options (a hint not registered with gnark), and, with and
+// without a commitment, statistical zero knowledge (whose
+// two randomizers of the quotient's shards zkaccel must draw where gnark
+// does, first), and other hashes (three different ones) for the
+// Fiat-Shamir challenges, the KZG folding and the commitments' hash to the
+// field. Each proof verifies with
+// the matching verifier options and is gnark's own, made with the same
+// options from the same random bytes.
 func TestProverOptions(t *testing.T) {
 	id := ecc.BN254
-	szk := backend.WithStatisticalZeroKnowledge()
+	// Each call makes new hashes: a hash is stateful, and each prover
+	// (and the verifier) must start from a fresh one.
+	sets := []struct {
+		name   string
+		prover func() []backend.ProverOption
+		verify func() []backend.VerifierOption
+	}{
+		{"statistical-zk", func() []backend.ProverOption {
+			return []backend.ProverOption{backend.WithStatisticalZeroKnowledge()}
+		}, func() []backend.VerifierOption { return nil }},
+		{"sha3-hashes", func() []backend.ProverOption {
+			return []backend.ProverOption{
+				backend.WithProverChallengeHashFunction(sha3.New256()),
+				backend.WithProverKZGFoldingHashFunction(sha3.New512()),
+				backend.WithProverHashToFieldFunction(sha3.New384()),
+			}
+		}, func() []backend.VerifierOption {
+			return []backend.VerifierOption{
+				backend.WithVerifierChallengeHashFunction(sha3.New256()),
+				backend.WithVerifierKZGFoldingHashFunction(sha3.New512()),
+				backend.WithVerifierHashToFieldFunction(sha3.New384()),
+			}
+		}},
+	}
 	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
-		for _, c := range cases(8)[:2] {
-			t.Run(c.name, func(t *testing.T) {
-				s := setupOf(t, c.name+"-8", id, c.circuit)
-				w, pub := fullAndPublic(t, id, c.assign(id))
-				r := seedProof(t, s)
-				proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(dev), zplonk.WithProverOptions(szk))
-				if err != nil {
-					t.Fatal(err)
-				}
-				verifySame(t, s, w, pub, r, proof, szk)
-			})
+		// Solver options reach the solver: the circuit's hint is not
+		// registered with gnark.
+		t.Run("solver-hints", func(t *testing.T) {
+			s := setupOf(t, "hinted", id, &circuits.Hinted{})
+			w, pub := fullAndPublic(t, id, &circuits.Hinted{X: 7, Y: 49})
+			if _, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(dev)); err == nil {
+				t.Fatal("proved without the hint")
+			}
+			hints := backend.WithSolverOptions(solver.WithHints(circuits.SquareHint))
+			r := seedProof(t, s)
+			proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(dev), zplonk.WithProverOptions(hints))
+			if err != nil {
+				t.Fatal(err)
+			}
+			verifySame(t, s, w, pub, r, proof, hints)
+		})
+		for _, set := range sets {
+			for _, c := range cases(8)[:2] {
+				t.Run(set.name+"/"+c.name, func(t *testing.T) {
+					s := setupOf(t, c.name+"-8", id, c.circuit)
+					w, pub := fullAndPublic(t, id, c.assign(id))
+					r := seedProof(t, s)
+					proof, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(dev), zplonk.WithProverOptions(set.prover()...))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if set.name != "statistical-zk" {
+						if err := plonk.Verify(proof, s.vk, pub); err == nil {
+							t.Error("gnark's verifier, with its default hashes, accepts a proof made with others")
+						}
+					}
+					verifySameWith(t, s, w, pub, r, proof, set.prover(), set.verify())
+				})
+			}
 		}
 	})
 }

@@ -135,3 +135,33 @@ func (c *Committed) Define(api frontend.API) error {
 func CommittedAssignment(a, b int64, commits int) *Committed {
 	return &Committed{A: a, B: b, Sum: a + b, Prod: a * b, Commits: commits}
 }
+
+// Hinted proves knowledge of X with X² = Y (Y public), computing X² with
+// the hint SquareHint, which is not registered with gnark's solver: a
+// prover must be given it (solver.WithHints, through
+// backend.WithSolverOptions), so that tests can check that the solver
+// options reach the solver.
+type Hinted struct {
+	X frontend.Variable
+	Y frontend.Variable `gnark:",public"`
+}
+
+// Define writes the circuit.
+func (c *Hinted) Define(api frontend.API) error {
+	sq, err := api.Compiler().NewHint(SquareHint, 1, c.X)
+	if err != nil {
+		return err
+	}
+	api.AssertIsEqual(sq[0], api.Mul(c.X, c.X))
+	api.AssertIsEqual(sq[0], c.Y)
+	return nil
+}
+
+// SquareHint is Hinted's hint: out[0] = in[0]² mod field.
+func SquareHint(field *big.Int, in, out []*big.Int) error {
+	if len(in) != 1 || len(out) != 1 {
+		return fmt.Errorf("square hint: %d inputs and %d outputs, want 1 and 1", len(in), len(out))
+	}
+	out[0].Mul(in[0], in[0]).Mod(out[0], field)
+	return nil
+}
