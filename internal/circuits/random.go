@@ -7,6 +7,8 @@ import (
 	"math/bits"
 	"strings"
 
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/std/rangecheck"
 )
@@ -307,4 +309,35 @@ func RandomCorpus() [][]byte {
 			Step{OpRange, 0, 0}, Step{OpCommit, 1, 2}, Step{OpMul, 4, 5}, Step{OpCommit, 6, 0}, Step{OpRange, 3, 0}, Step{OpPopCount, 1, 0}),
 		steps(inputs(1, 5, 0, 3, 4, 6), Step{OpDiv, 0, 1}),
 	}
+}
+
+// FuzzInput is a provers' fuzz input decoded and compiled (see
+// CompileFuzzInput).
+type FuzzInput struct {
+	Curve  ecc.ID
+	Shape  *Random
+	Assign *Random
+	Sat    bool // DecodeRandom's: whether Assign can satisfy the circuit
+	CCS    constraint.ConstraintSystem
+}
+
+// CompileFuzzInput decodes a provers' fuzz input: data[0] picks the curve
+// among curves (the callers read its higher digits for their own choices),
+// the rest is DecodeRandom's. builder compiles it (R1CS or PLONK's). ok is
+// false where there is nothing to prove: empty data, a circuit gnark
+// refuses to compile (a division by the constant 0), or one of more than
+// RandomMaxConstraints constraints.
+func CompileFuzzInput(data []byte, curves []ecc.ID, builder func(field *big.Int, c frontend.Circuit) (constraint.ConstraintSystem, error)) (in FuzzInput, ok bool) {
+	if len(data) == 0 {
+		return in, false
+	}
+	in.Curve = curves[int(data[0])%len(curves)]
+	field := in.Curve.ScalarField()
+	in.Shape, in.Assign, in.Sat = DecodeRandom(data[1:], field)
+	ccs, err := builder(field, in.Shape)
+	if err != nil || ccs.GetNbConstraints() > RandomMaxConstraints {
+		return in, false
+	}
+	in.CCS = ccs
+	return in, true
 }

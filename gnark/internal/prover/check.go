@@ -85,3 +85,20 @@ func SameBytes(want, got gnarkio.WriterRawTo) error {
 	}
 	return fmt.Errorf("zkaccel's proof (%d bytes) differs from gnark's (%d bytes) made from the same random bytes, from byte %d on", len(y), len(x), i)
 }
+
+// Outcome compares, for tests, zkaccel's prover's error err with gnark's
+// gerr on the same witness: compare is true where both proved (their
+// proofs are then to be compared), and problem is non-nil where they
+// disagree: zkaccel proved where gnark could not, or failed where gnark
+// proved.
+func Outcome(gerr, err error) (compare bool, problem error) {
+	switch {
+	case gerr != nil && err == nil:
+		return false, fmt.Errorf("zkaccel proved what gnark could not (%v)", gerr)
+	case gerr != nil:
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("gnark proved, zkaccel did not: %w", err)
+	}
+	return true, nil
+}
