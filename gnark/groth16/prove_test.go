@@ -4,7 +4,6 @@ import (
 	"crypto/sha3"
 	"errors"
 	"fmt"
-	mathrand "math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -86,11 +85,12 @@ type proveCase struct {
 	assign  func(id ecc.ID) frontend.Circuit
 }
 
-// seedProof makes crypto/rand a stream seeded by a new seed for the next
-// proof and returns the seed, for verifySame to prove again with gnark.
+// seedProof makes crypto/rand a stream seeded by devtest.Seed (logged;
+// ZKACCEL_SEED fixes it) for the next proof and returns the seed, for
+// verifySame to prove again with gnark.
 func seedProof(t *testing.T) int64 {
 	t.Helper()
-	seed := mathrand.Int64()
+	seed := devtest.Seed(t)
 	devtest.SeedCryptoRand(t, seed)
 	return seed
 }

@@ -96,9 +96,9 @@ const (
 // frontend.Compile) and its assignment over the field of modulus field.
 // The first byte gives the number of public inputs (modulo
 // MaxRandomPublic+1) and, in its bit 2, whether the sum is a constant
-// (Want) instead of the public input Out; then 8 bytes per secret and public input (little
-// endian; missing bytes are 0); then 3 bytes per step (op, A, B), at most
-// MaxRandomSteps. sat is false where the assignment cannot satisfy the
+// (Want) instead of the public input Out; then 8 bytes per secret and
+// public input (little endian; missing bytes are 0); then 3 bytes per step
+// (op, A, B), at most MaxRandomSteps. sat is false where the assignment cannot satisfy the
 // circuit (a division by zero), as gnark's solver will find.
 func DecodeRandom(data []byte, field *big.Int) (shape, assign *Random, sat bool) {
 	next := func(n int) []byte {

@@ -14,7 +14,8 @@ import (
 // in the same order draw the same values: a proof made from it can then be
 // compared byte for byte with gnark's made from the same seed. gnark-crypto's
 // SetRandom reads crypto/rand.Reader. Not for parallel tests: the reader is
-// the process's.
+// the process's. (Go 1.26's testing/cryptotest.SetGlobalRandom does the
+// same; zkaccel still builds with Go 1.25.7, which lacks it.)
 func SeedCryptoRand(t testing.TB, seed int64) {
 	t.Helper()
 	var key [32]byte
