@@ -32,6 +32,14 @@
 # (internal/devtest), where each test process writes what the runtime
 # printed as it crashed, and prints it under the failure.
 #
+# Go counts executions, not what they did. Targets that call
+# devtest.Tally (the provers' FuzzProve) write each run's outcome under
+# ZKACCEL_FUZZ_TALLY_DIR, which the script sets; it prints the sums after
+# the count ("runs: 812 proved on each device, ..."). Those sums include the
+# seed corpus's runs and Go's minimizing, which the execution count leaves
+# out, so they may add up to more than it. A short run that ends before Go
+# prints its first count shows "? execs".
+#
 # Exit status: 0 when no target found a failing input, 1 otherwise.
 set -u
 cd "$(dirname "$0")/.."
@@ -43,13 +51,18 @@ pkgs=("$@")
 status=0
 log=$(mktemp)
 crash=$(mktemp -d)
-trap 'rm -rf "$log" "$crash"' EXIT
-export ZKACCEL_CRASH_DIR="$crash"
+tally=$(mktemp -d)
+trap 'rm -rf "$log" "$crash" "$tally"' EXIT
+export ZKACCEL_CRASH_DIR="$crash" ZKACCEL_FUZZ_TALLY_DIR="$tally"
+# runs prints the tallied outcomes of the target that just ran, if any.
+runs() {
+	cat "$tally"/* 2>/dev/null | sort | uniq -c | sort -rn | awk '{n=$1; $1=""; s=s (s?",":"") " " n $0} END {if (s) print "; runs:" s}'
+}
 for pkg in $(go list "${pkgs[@]}"); do
 	dir=$(go list -f '{{.Dir}}' "$pkg")
 	for target in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' | grep -E -- "$match"); do
 		before=$(ls "$dir/testdata/fuzz/$target" 2>/dev/null | wc -l)
-		rm -f "$crash"/*
+		rm -f "$crash"/* "$tally"/*
 		start=$(date +%s)
 		go test -run '^$' -fuzz "^$target\$" -fuzztime "$time_per" -fuzzminimizetime "$minimize" "$pkg" >"$log" 2>&1
 		rc=$?
@@ -57,12 +70,12 @@ for pkg in $(go list "${pkgs[@]}"); do
 		execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
 		took=$(($(date +%s) - start))
 		if [ "$rc" -eq 0 ]; then
-			echo "ok    $pkg $target: ${execs:-0} execs in ${took}s"
+			echo "ok    $pkg $target: ${execs:-?} execs in ${took}s$(runs)"
 		elif [ "$after" -eq "$before" ] && grep -q 'context deadline exceeded' "$log"; then
-			echo "ok    $pkg $target: ${execs:-0} execs in ${took}s (stopped by Go's deadline race, no failing input)"
+			echo "ok    $pkg $target: ${execs:-?} execs in ${took}s (stopped by Go's deadline race, no failing input)$(runs)"
 		else
 			status=1
-			echo "FAIL  $pkg $target after ${took}s:"
+			echo "FAIL  $pkg $target after ${took}s$(runs):"
 			grep -v '^fuzz: elapsed' "$log" | head -40 | sed 's/^/      /'
 			for f in "$crash"/*; do
 				[ -s "$f" ] || continue

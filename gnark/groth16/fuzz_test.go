@@ -1,6 +1,7 @@
 package groth16_test
 
 import (
+	"fmt"
 	"math/big"
 	"testing"
 
@@ -13,71 +14,141 @@ import (
 	"github.com/zkaccel/zkaccel"
 	zgroth16 "github.com/zkaccel/zkaccel/gnark/groth16"
 	"github.com/zkaccel/zkaccel/gnark/internal/prover"
+	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/circuits"
 	"github.com/zkaccel/zkaccel/internal/devtest"
+	"github.com/zkaccel/zkaccel/internal/ptxdev"
 )
 
 // FuzzProve proves random circuits (circuits.DecodeRandom: a program of
 // field arithmetic, IsZero, Select, equality, bit decompositions, range checks
 // and commitments over secret and public inputs) on every device present.
 // The first byte picks the curve, and whether the key is kept on the
-// device (NewProver) or not (Prove). Each proof must be gnark's own, byte
+// device (NewProver) or not (Prove), and on a GPU whether the device has
+// room for only a part of it (devtest.KeepOf). Each proof must be gnark's own, byte
 // for byte, from the same random bytes (verifySame); where gnark's prover
 // cannot prove the witness (a division by zero), zkaccel's must return an
 // error, and DecodeRandom must have said so. Either way the device must
-// hold no more memory afterwards than before. The seeds are
-// circuits.RandomCorpus, on each curve, with the key kept and not.
+// hold no more memory afterwards than before, and a device that
+// ZKACCEL_REQUIRE names must run every MSM itself. The seeds are
+// circuits.RandomCorpus, over the curves and the ways of keeping the key
+// (seedHead).
 func FuzzProve(f *testing.F) {
 	for i, p := range circuits.RandomCorpus() {
-		f.Add(append([]byte{byte(i % (2 * len(curves)))}, p...))
+		f.Add(append([]byte{seedHead(i)}, p...))
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		in, ok := circuits.CompileFuzzInput(data, curves, func(field *big.Int, c frontend.Circuit) (constraint.ConstraintSystem, error) {
-			return frontend.Compile(field, r1cs.NewBuilder, c)
-		})
-		if !ok {
-			return
-		}
-		id, shape, assign, sat, ccs := in.Curve, in.Shape, in.Assign, in.Sat, in.CCS
-		pk, vk, err := groth16.Setup(ccs)
-		if err != nil {
-			t.Fatalf("gnark's setup: %v", err)
-		}
-		s := &setup{ccs, pk, vk}
-		w, pub := fullAndPublic(t, id, assign)
-		_, gerr := groth16.Prove(ccs, pk, w)
-		if (gerr == nil) != sat {
-			t.Fatalf("gnark's prover: %v; DecodeRandom says satisfiable %v: %s", gerr, sat, shape)
-		}
-		resident := data[0]/byte(len(curves))%2 == 1
-		devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
-			before, counts := prover.DeviceHeld(dev)
-			seed := seedProof(t)
-			proof, err := proveOnce(ccs, pk, w, dev, resident)
-			if after, _ := prover.DeviceHeld(dev); counts && after != before {
-				t.Errorf("%v holds %d bytes after the proof (resident key %v), %d before: %s", dev, after, resident, before, shape)
-			}
-			compare, problem := prover.Outcome(gerr, err)
-			if problem != nil {
-				t.Fatalf("%v: %s", problem, shape)
-			}
-			if compare {
-				verifySame(t, s, w, pub, seed, proof)
-			}
-		})
-	})
+	f.Fuzz(func(t *testing.T, data []byte) { proveRandom(t, data, devtest.ForEachDevice) })
 }
 
-// proveOnce proves w on dev with Prove or, where resident, with a Prover
-// that keeps the key on the device, closed once the proof is made.
-func proveOnce(ccs constraint.ConstraintSystem, pk groth16.ProvingKey, w witness.Witness, dev zkaccel.Device, resident bool) (groth16.Proof, error) {
-	if !resident {
-		return zgroth16.Prove(ccs, pk, w, zgroth16.WithDevice(dev))
+// TestRandomPTX proves circuits.RandomCorpus, as FuzzProve's seeds, on the
+// PTX interpreter (internal/ptxdev): the CUDA form of the kernels on random
+// circuits, the smallest domains included. Each proof must be gnark's, byte
+// for byte, every MSM must run on the interpreter, and no device buffer may
+// be left allocated. With -short, kept keys skip the window multiples of
+// their points (the interpreter takes minutes on them; TestPTX in gpu runs
+// those kernels).
+func TestRandomPTX(t *testing.T) {
+	if testing.Short() {
+		t.Setenv(gpu.EnvMSMPrecompute, "0")
 	}
-	p, err := zgroth16.NewProver(pk, zgroth16.WithDevice(dev))
+	for i, p := range circuits.RandomCorpus() {
+		data := append([]byte{seedHead(i)}, p...)
+		t.Run(fmt.Sprint(i), func(t *testing.T) { proveRandom(t, data, ptxdev.Each) })
+	}
+}
+
+// seedHead is the first byte of FuzzProve's seed i: the curves in turn,
+// and the ways of keeping the key (the whole key twice, the one-element
+// domain of seed 0 not kept).
+func seedHead(i int) byte {
+	keeps := []devtest.Keep{devtest.KeepNone, devtest.KeepAll, devtest.KeepQuarter, devtest.KeepAll, devtest.KeepHalf, devtest.KeepNone, devtest.KeepThreeQuarters}
+	return byte(i%len(curves)) + byte(len(curves))*keeps[i%len(keeps)].Bits()
+}
+
+// proveRandom is FuzzProve's check of one input, on the devices that each
+// gives.
+func proveRandom(t *testing.T, data []byte, each func(*testing.T, func(*testing.T, zkaccel.Device))) {
+	in, ok := circuits.CompileFuzzInput(data, curves, func(field *big.Int, c frontend.Circuit) (constraint.ConstraintSystem, error) {
+		return frontend.Compile(field, r1cs.NewBuilder, c)
+	})
+	if !ok {
+		devtest.Tally("skipped: empty, not compiled, or over the constraint cap")
+		return
+	}
+	id, shape, assign, sat, ccs := in.Curve, in.Shape, in.Assign, in.Sat, in.CCS
+	pk, vk, err := groth16.Setup(ccs)
 	if err != nil {
-		return nil, err
+		t.Fatalf("gnark's setup: %v", err)
+	}
+	s := &setup{ccs, pk, vk}
+	w, pub := fullAndPublic(t, id, assign)
+	_, gerr := groth16.Prove(ccs, pk, w)
+	if (gerr == nil) != sat {
+		t.Fatalf("gnark's prover: %v; DecodeRandom says satisfiable %v: %s", gerr, sat, shape)
+	}
+	keep := devtest.KeepOf(data[0] / byte(len(curves)))
+	each(t, func(t *testing.T, dev zkaccel.Device) {
+		before, counts := prover.DeviceHeld(dev)
+		seed := seedProof(t)
+		var rep zgroth16.Report
+		proof, ran, err := proveOnce(ccs, pk, w, dev, keep, &rep)
+		if after, _ := prover.DeviceHeld(dev); counts && after != before {
+			t.Errorf("%v holds %d bytes after the proof (%v), %d before: %s", dev, after, keep, before, shape)
+		}
+		compare, problem := prover.Outcome(gerr, err)
+		if problem != nil {
+			t.Fatalf("%v: %s", problem, shape)
+		}
+		if compare {
+			verifySame(t, s, w, pub, seed, proof)
+			if devtest.MustRun(dev, "msm") || ptxdev.Is(dev) {
+				if err := prover.MSMsOn(&rep, ran); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+	})
+	switch {
+	case t.Failed():
+		devtest.Tally("failed")
+	case sat:
+		devtest.Tally("proved on each device")
+	default:
+		devtest.Tally("unsatisfiable: refused on each device")
+	}
+}
+
+// proveOnce proves w on dev with Prove or, where keep says, with a Prover
+// that keeps the key (on a device crowded by another key's points, for a
+// part of it: devtest.KeptOn), closed once the proof is made; rep receives
+// the proof's report, and ran is the device the Prover used.
+func proveOnce(ccs constraint.ConstraintSystem, pk groth16.ProvingKey, w witness.Witness, dev zkaccel.Device, keep devtest.Keep, rep *zgroth16.Report) (proof groth16.Proof, ran zkaccel.Device, err error) {
+	if keep == devtest.KeepNone {
+		proof, err = zgroth16.Prove(ccs, pk, w, zgroth16.WithDevice(dev), zgroth16.WithReport(rep))
+		return proof, dev, err
+	}
+	var all int64
+	if keep != devtest.KeepAll {
+		host, err := zgroth16.NewProver(pk, zgroth16.WithDevice(zkaccel.HostCPU()))
+		if err != nil {
+			return nil, dev, err
+		}
+		_, all = host.Residency()
+		host.Close()
+	}
+	ran, room, release, err := devtest.KeptOn(dev, keep, all)
+	if err != nil {
+		return nil, dev, err
+	}
+	defer release()
+	p, err := zgroth16.NewProver(pk, zgroth16.WithDevice(ran))
+	if err != nil {
+		return nil, ran, err
 	}
 	defer p.Close()
-	return p.Prove(ccs, w)
+	if on, all := p.Residency(); ran != dev && (on < 0 || uint64(on) > room || on == all) {
+		return nil, ran, fmt.Errorf("%d of the key's %d bytes kept on a device with room for %d", on, all, room)
+	}
+	proof, err = p.Prove(ccs, w, zgroth16.WithReport(rep))
+	return proof, ran, err
 }

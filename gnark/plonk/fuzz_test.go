@@ -1,6 +1,7 @@
 package plonk_test
 
 import (
+	"fmt"
 	"math/big"
 	"testing"
 
@@ -15,85 +16,164 @@ import (
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gnark/internal/prover"
 	zplonk "github.com/zkaccel/zkaccel/gnark/plonk"
+	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/circuits"
 	"github.com/zkaccel/zkaccel/internal/devtest"
+	"github.com/zkaccel/zkaccel/internal/ptxdev"
 )
 
 // FuzzProve proves random circuits (circuits.DecodeRandom: a program of
 // field arithmetic, IsZero, Select, equality, bit decompositions, range checks
 // and commitments over secret and public inputs) on every device present.
 // The first byte picks the curve, whether the proof has statistical zero
-// knowledge, and whether the key is kept on the device (NewProver) or not
-// (Prove). Each proof must be gnark's own, byte for byte, from the
+// knowledge, whether the key is kept on the device (NewProver) or not
+// (Prove), and on a GPU whether the device has room for only a part of it
+// (devtest.KeepOf). Each proof must be gnark's own, byte for byte, from the
 // same random bytes (verifySame); where gnark's prover cannot prove the
 // witness (a division by zero), zkaccel's must return an error, and
 // DecodeRandom must have said so. Either way the device must hold no more
-// memory afterwards than before. Circuits gnark cannot set up (fewer than
+// memory afterwards than before, and a device that ZKACCEL_REQUIRE names
+// must run every MSM itself. Circuits gnark cannot set up (fewer than
 // two constraints) are skipped. The seeds are circuits.RandomCorpus, spread
-// over the curves, with and without statistical zero knowledge, with the
-// key kept and not.
+// over the curves, with and without statistical zero knowledge, and over
+// the ways of keeping the key (seedHead).
 func FuzzProve(f *testing.F) {
 	for i, p := range circuits.RandomCorpus() {
-		head := i%len(curves) + len(curves)*(i%4) // the curves, statistical ZK and kept keys in turn
-		f.Add(append([]byte{byte(head)}, p...))
+		f.Add(append([]byte{seedHead(i)}, p...))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		in, ok := circuits.CompileFuzzInput(data, curves, func(field *big.Int, c frontend.Circuit) (constraint.ConstraintSystem, error) {
-			return frontend.Compile(field, scs.NewBuilder, c)
-		})
-		if !ok {
-			return
-		}
-		id, shape, assign, sat, ccs := in.Curve, in.Shape, in.Assign, in.Sat, in.CCS
-		var opts []backend.ProverOption
-		if data[0]/byte(len(curves))%2 == 1 {
-			opts = append(opts, backend.WithStatisticalZeroKnowledge())
-		}
-		srs, srsLagrange, err := unsafekzg.NewSRS(ccs)
-		if err != nil {
-			t.Fatalf("test SRS: %v", err)
-		}
-		pk, vk, err := plonk.Setup(ccs, srs, srsLagrange)
-		if err != nil {
-			return // fewer than two constraints: gnark refuses it
-		}
-		s := &setup{ccs, pk, vk}
-		w, pub := fullAndPublic(t, id, assign)
-		_, gerr := plonk.Prove(ccs, pk, w, opts...)
-		if (gerr == nil) != sat {
-			t.Fatalf("gnark's prover: %v; DecodeRandom says satisfiable %v: %s", gerr, sat, shape)
-		}
-		resident := data[0]/byte(2*len(curves))%2 == 1
-		devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
-			before, counts := prover.DeviceHeld(dev)
-			r := seedProof(t, s)
-			proof, err := proveOnce(ccs, pk, w, dev, resident, opts)
-			if after, _ := prover.DeviceHeld(dev); counts && after != before {
-				t.Errorf("%v holds %d bytes after the proof (resident key %v), %d before: %s", dev, after, resident, before, shape)
-			}
-			compare, problem := prover.Outcome(gerr, err)
-			if problem != nil {
-				t.Fatalf("%v: %s", problem, shape)
-			}
-			if compare {
-				verifySame(t, s, w, pub, r, proof, opts...)
-			}
-		})
+		proveRandom(t, data, devtest.ForEachDevice, circuits.RandomMaxConstraints)
 	})
 }
 
-// proveOnce proves w on dev with gnark's prover options opts, with Prove
-// or, where resident, with a Prover that keeps the SRS (and, after its
-// first proof, the circuit's polynomials) on the device, closed once the
-// proof is made.
-func proveOnce(ccs constraint.ConstraintSystem, pk plonk.ProvingKey, w witness.Witness, dev zkaccel.Device, resident bool, opts []backend.ProverOption) (plonk.Proof, error) {
-	if !resident {
-		return zplonk.Prove(ccs, pk, w, zplonk.WithDevice(dev), zplonk.WithProverOptions(opts...))
+// TestRandomPTX proves circuits.RandomCorpus, as FuzzProve's seeds, on the
+// PTX interpreter (internal/ptxdev): the CUDA form of the kernels on random
+// circuits, the smallest domains included. Each proof must be gnark's, byte
+// for byte, every MSM must run on the interpreter, and no device buffer may
+// be left allocated. With -short, the SRS's points go without their window
+// multiples (the interpreter takes minutes on them; TestPTX in gpu runs those
+// kernels), and circuits of more than 64 constraints are skipped (the two
+// largest seeds: more than a minute together).
+func TestRandomPTX(t *testing.T) {
+	limit := circuits.RandomMaxConstraints
+	if testing.Short() {
+		t.Setenv(gpu.EnvMSMPrecompute, "0")
+		limit = 64
 	}
-	p, err := zplonk.NewProver(pk, zplonk.WithDevice(dev))
+	for i, p := range circuits.RandomCorpus() {
+		data := append([]byte{seedHead(i)}, p...)
+		t.Run(fmt.Sprint(i), func(t *testing.T) { proveRandom(t, data, ptxdev.Each, limit) })
+	}
+}
+
+// seedHead is the first byte of FuzzProve's seed i: the curves in turn,
+// statistical zero knowledge in every other seed, and the ways of keeping
+// the key.
+func seedHead(i int) byte {
+	keeps := []devtest.Keep{devtest.KeepNone, devtest.KeepAll, devtest.KeepQuarter, devtest.KeepNone, devtest.KeepHalf, devtest.KeepAll, devtest.KeepThreeQuarters}
+	n := byte(len(curves))
+	return byte(i%len(curves)) + n*byte(i%2) + 2*n*keeps[i%len(keeps)].Bits()
+}
+
+// proveRandom is FuzzProve's check of one input, on the devices that each
+// gives; it skips a circuit of more than limit constraints.
+func proveRandom(t *testing.T, data []byte, each func(*testing.T, func(*testing.T, zkaccel.Device)), limit int) {
+	in, ok := circuits.CompileFuzzInput(data, curves, func(field *big.Int, c frontend.Circuit) (constraint.ConstraintSystem, error) {
+		return frontend.Compile(field, scs.NewBuilder, c)
+	})
+	if !ok {
+		devtest.Tally("skipped: empty, not compiled, or over the constraint cap")
+		return
+	}
+	id, shape, assign, sat, ccs := in.Curve, in.Shape, in.Assign, in.Sat, in.CCS
+	if n := ccs.GetNbConstraints(); n > limit {
+		devtest.Tally("skipped: over the test's constraint limit")
+		t.Skipf("%d constraints, more than %d", n, limit)
+	}
+	var opts []backend.ProverOption
+	if data[0]/byte(len(curves))%2 == 1 {
+		opts = append(opts, backend.WithStatisticalZeroKnowledge())
+	}
+	srs, srsLagrange, err := unsafekzg.NewSRS(ccs)
 	if err != nil {
-		return nil, err
+		t.Fatalf("test SRS: %v", err)
+	}
+	pk, vk, err := plonk.Setup(ccs, srs, srsLagrange)
+	if err != nil {
+		devtest.Tally("skipped: gnark's setup refused it (fewer than 2 constraints)")
+		return
+	}
+	s := &setup{ccs, pk, vk}
+	w, pub := fullAndPublic(t, id, assign)
+	_, gerr := plonk.Prove(ccs, pk, w, opts...)
+	if (gerr == nil) != sat {
+		t.Fatalf("gnark's prover: %v; DecodeRandom says satisfiable %v: %s", gerr, sat, shape)
+	}
+	keep := devtest.KeepOf(data[0] / byte(2*len(curves)))
+	each(t, func(t *testing.T, dev zkaccel.Device) {
+		before, counts := prover.DeviceHeld(dev)
+		r := seedProof(t, s)
+		var rep zplonk.Report
+		proof, ran, err := proveOnce(ccs, pk, w, dev, keep, opts, &rep)
+		if after, _ := prover.DeviceHeld(dev); counts && after != before {
+			t.Errorf("%v holds %d bytes after the proof (%v), %d before: %s", dev, after, keep, before, shape)
+		}
+		compare, problem := prover.Outcome(gerr, err)
+		if problem != nil {
+			t.Fatalf("%v: %s", problem, shape)
+		}
+		if compare {
+			verifySame(t, s, w, pub, r, proof, opts...)
+			if devtest.MustRun(dev, "msm") || ptxdev.Is(dev) {
+				if err := prover.MSMsOn(&rep, ran); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+	})
+	switch {
+	case t.Failed():
+		devtest.Tally("failed")
+	case sat:
+		devtest.Tally("proved on each device")
+	default:
+		devtest.Tally("unsatisfiable: refused on each device")
+	}
+}
+
+// proveOnce proves w on dev with gnark's prover options opts, with Prove
+// or, where keep says, with a Prover that keeps the SRS (and, after its
+// first proof, the circuit's polynomials) on the device (on a device
+// crowded by another key's points, for a part of the SRS:
+// devtest.KeptOn), closed once the proof is made; rep receives the
+// proof's report, and ran is the device the Prover used.
+func proveOnce(ccs constraint.ConstraintSystem, pk plonk.ProvingKey, w witness.Witness, dev zkaccel.Device, keep devtest.Keep, opts []backend.ProverOption, rep *zplonk.Report) (proof plonk.Proof, ran zkaccel.Device, err error) {
+	if keep == devtest.KeepNone {
+		proof, err = zplonk.Prove(ccs, pk, w, zplonk.WithDevice(dev), zplonk.WithProverOptions(opts...), zplonk.WithReport(rep))
+		return proof, dev, err
+	}
+	var all int64
+	if keep != devtest.KeepAll {
+		host, err := zplonk.NewProver(pk, zplonk.WithDevice(zkaccel.HostCPU()))
+		if err != nil {
+			return nil, dev, err
+		}
+		_, all = host.Residency()
+		host.Close()
+	}
+	ran, room, release, err := devtest.KeptOn(dev, keep, all)
+	if err != nil {
+		return nil, dev, err
+	}
+	defer release()
+	p, err := zplonk.NewProver(pk, zplonk.WithDevice(ran))
+	if err != nil {
+		return nil, ran, err
 	}
 	defer p.Close()
-	return p.Prove(ccs, w, zplonk.WithProverOptions(opts...))
+	if on, all := p.Residency(); ran != dev && (on < 0 || uint64(on) > room || on == all) {
+		return nil, ran, fmt.Errorf("%d of the SRS's %d bytes kept on a device with room for %d", on, all, room)
+	}
+	proof, err = p.Prove(ccs, w, zplonk.WithProverOptions(opts...), zplonk.WithReport(rep))
+	return proof, ran, err
 }

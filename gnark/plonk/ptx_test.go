@@ -1,11 +1,11 @@
 package plonk_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
 
+	"github.com/zkaccel/zkaccel/gnark/internal/prover"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 	"github.com/zkaccel/zkaccel/internal/ptxdev"
 )
@@ -31,10 +31,8 @@ func TestProvePTX(t *testing.T) {
 				c.name = "ptx-" + c.name // its own setup: TestProveVerify's cubic has more rounds
 				d, rt := ptxdev.NewDevice(devtest.Seed(t))
 				rep := proveAndCheck(t, d, id, c)
-				for _, p := range rep.Phases {
-					if strings.HasPrefix(p.Name, "msm ") && (p.Fallback || p.Ran != d) {
-						t.Errorf("%s ran on %v (fallback %v)", p.Name, p.Ran, p.Fallback)
-					}
+				if err := prover.MSMsOn(rep, d); err != nil {
+					t.Error(err)
 				}
 				d.ReleaseCache()
 				if n := rt.Live(); n != 0 {

@@ -224,3 +224,34 @@ func (r memRuntime) Memory() uint64 { return r.mem }
 func WithMemory(d *gpu.Device, mem uint64) *gpu.Device {
 	return gpu.NewDevice(memRuntime{d.Runtime(), mem})
 }
+
+// Crowded returns a device over d's runtime that reports mem bytes of
+// memory and already keeps another key's points (BN254 G1 points at
+// infinity, without window multiples), so that at most room bytes, and
+// fewer than room plus one such point, are left of its share for resident
+// data (half of its memory: what gpu's LoadPoints keeps), and a function
+// that frees those points and the device's caches. mem must be at least
+// 4·room, so that the points fill more than a quarter of it: window
+// multiples then fit neither them nor anything loaded after.
+func Crowded(d *gpu.Device, mem, room uint64) (*gpu.Device, func(), error) {
+	if mem < 4*room {
+		return nil, nil, fmt.Errorf("devtest.Crowded: %d bytes of memory, want at least 4 × the room (%d)", mem, room)
+	}
+	small := WithMemory(d, mem)
+	const ps = 64 // a BN254 G1 affine point
+	n := int((mem/2 - room + ps - 1) / ps)
+	held, err := small.LoadPoints(zkaccel.BN254, zkaccel.G1, make([]byte, n*ps), n)
+	if err != nil {
+		small.ReleaseCache()
+		return nil, nil, fmt.Errorf("devtest.Crowded: %w", err)
+	}
+	release := func() {
+		held.Free()
+		small.ReleaseCache()
+	}
+	if got := small.ResidentBytes(); got != uint64(n*ps) {
+		release()
+		return nil, nil, fmt.Errorf("devtest.Crowded: %d points keep %d bytes, want %d", n, got, n*ps)
+	}
+	return small, release, nil
+}

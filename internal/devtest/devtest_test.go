@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/gpu"
 )
 
 // dev is a device of any kind, for plans.
@@ -166,4 +167,46 @@ func TestForEachDevice(t *testing.T) {
 	if len(ran) == 0 || ran[0] != "cpu:0" {
 		t.Fatalf("ForEachDevice ran %q, want cpu:0 first", ran)
 	}
+}
+
+// TestCrowded: on each GPU-runtime device present, a crowded device leaves
+// between room − 63 and room bytes of its resident share: points of room
+// − 63 bytes or fewer load beside the other key's, one point more than
+// room does not, and the release frees them all.
+func TestCrowded(t *testing.T) {
+	ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		gd, ok := dev.(*gpu.Device)
+		if !ok {
+			t.Skipf("%v keeps no points", dev)
+		}
+		const mem, room = 1 << 20, 10000
+		if _, _, err := Crowded(gd, 4*room-1, room); err == nil {
+			t.Error("Crowded took less memory than 4 × the room")
+		}
+		small, release, err := Crowded(gd, mem, room)
+		if err != nil {
+			t.Fatal(err)
+		}
+		left := mem/2 - small.ResidentBytes()
+		if left > room || left+64 <= room {
+			t.Errorf("%d bytes left of the share, want %d − 63 … %d", left, room, room)
+		}
+		load := func(n int) error {
+			p, err := small.LoadPoints(zkaccel.BN254, zkaccel.G1, make([]byte, 64*n), n)
+			if err == nil {
+				p.Free()
+			}
+			return err
+		}
+		if err := load(room/64 - 1); err != nil {
+			t.Errorf("%d points within the room: %v", room/64-1, err)
+		}
+		if err := load(room/64 + 1); !errors.Is(err, zkaccel.ErrUnsupported) {
+			t.Errorf("%d points past the room: %v, want ErrUnsupported", room/64+1, err)
+		}
+		release()
+		if n := small.ResidentBytes(); n != 0 {
+			t.Errorf("%d bytes resident after the release", n)
+		}
+	})
 }

@@ -72,6 +72,16 @@ func NewDevice(seed int64) (*gpu.Device, *Runtime) {
 	return gpu.NewDevice(rt), rt
 }
 
+// Is reports whether dev is a GPU device over this package's runtime.
+func Is(dev zkaccel.Device) bool {
+	g, ok := dev.(*gpu.Device)
+	if !ok || g == nil {
+		return false
+	}
+	_, ok = g.Runtime().(*Runtime)
+	return ok
+}
+
 // ErrNVRTCUnusable marks an NVRTC that loads but makes no PTX for the
 // embedded PTX's architecture: cuda/testdata's test double, which
 // scripts/cuda-emu.sh loads, or a CUDA release that dropped it.

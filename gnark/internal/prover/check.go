@@ -3,6 +3,7 @@ package prover
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	gnarkio "github.com/consensys/gnark/io"
 
@@ -38,6 +39,21 @@ func CheckPlace(rep *Report, name string, dev zkaccel.Device, runs, required boo
 		if !p.Fallback || p.Ran == nil || p.Ran.Kind() != zkaccel.CPU {
 			return fmt.Errorf("%s on %v, which does not compute it: ran on %v (fallback %v), want a cpu fallback", name, dev, p.Ran, p.Fallback)
 		}
+	}
+	return nil
+}
+
+// MSMsOn returns an error (for tests) naming each MSM phase of rep that
+// did not run on dev itself.
+func MSMsOn(rep *Report, dev zkaccel.Device) error {
+	var off []string
+	for _, p := range rep.Phases {
+		if strings.HasPrefix(p.Name, "msm ") && (p.Fallback || p.Ran != dev) {
+			off = append(off, fmt.Sprintf("%s ran on %v (fallback %v)", p.Name, p.Ran, p.Fallback))
+		}
+	}
+	if len(off) > 0 {
+		return fmt.Errorf("not on %v: %s", dev, strings.Join(off, "; "))
 	}
 	return nil
 }
