@@ -839,6 +839,7 @@ func (p *proverBLS12381) commitWires(rep *prover.Report, t *traceBLS12381, names
 	}
 	_, done, err := prover.PlonkWiresMSM(rep, wd, req, names, items, hn, from)
 	if err != nil || !done {
+		prover.FreeKept(req.Kept) // kept by a call that then failed
 		return nil, nil, err
 	}
 	out := make([]curve.G1Affine, 3)
@@ -1033,6 +1034,10 @@ func (p *proverBLS12381) quotient(rep *prover.Report, t *traceBLS12381, res []fr
 		}
 		if err != nil && fx != nil && !errors.Is(err, zkaccel.ErrUnsupported) {
 			p.dropFixed(t, dev, fx)
+		}
+		if err != nil {
+			prover.FreeKept(req.Kept) // kept by a call that then failed
+			req.Kept = nil
 		}
 		if err == nil {
 			in.coeffs, in.onDevice = req.Kept, req.NoRead && req.Kept != nil
@@ -2087,6 +2092,7 @@ func (p *proverBLS12381) ratio(rep *prover.Report, t *traceBLS12381, z []fr.Elem
 		items := []zmsm.BatchG1{{P: &zJ, Points: p.lagrange}}
 		elapsed, ok, err := prover.PlonkRatioMSM(rep, fd, req, []string{"Z"}, items, []int{n}, []int{0})
 		if err != nil {
+			prover.FreeKept(req.Kept) // kept by a call that then failed
 			return nil, nil, nil, failed(err)
 		}
 		if ok {
@@ -2104,6 +2110,7 @@ func (p *proverBLS12381) ratio(rep *prover.Report, t *traceBLS12381, z []fr.Elem
 		rep.Add("ratio", time.Since(start), &zkaccel.Report{Op: op, N: n, Requested: rd, Ran: zkaccel.HostCPU(), Fallback: true, Reason: err})
 		return z, nil, nil, nil
 	case err != nil:
+		prover.FreeKept(req.Kept)
 		return nil, nil, nil, failed(fmt.Errorf("plonk ratio: %w", err))
 	}
 	elapsed := time.Since(callStart)

@@ -286,21 +286,22 @@ func newDeviceBatch(es []batchEntry, dev zkaccel.Device, nbTasks int) *DeviceBat
 
 // Done sets each item's result once the call that ran Requests succeeded,
 // and fills each item's Report as run on dev in elapsed, the whole call's
-// time; an item with no scalar gets the identity from the CPU, and a
-// Report of its own.
+// time. An item with no scalar gets the identity, as gnark-crypto's
+// MultiExp writes it, computed here without a device, and the same Report
+// (as MultiExpLoaded reports a call of no scalar on a device): nothing here
+// depends on the default device (ZKACCEL_DEVICE), so nothing fails once the
+// device has done its part.
 func (b *DeviceBatch) Done(dev zkaccel.Device, elapsed time.Duration) error {
-	for _, i := range b.sent {
-		e := b.es[i]
-		e.done()
-		if e.report != nil {
-			*e.report = zkaccel.Report{Op: e.op, N: e.n, Requested: dev, Ran: dev, Elapsed: elapsed}
-		}
-	}
 	for _, e := range b.es {
 		if e.n == 0 {
-			if err := e.one(); err != nil {
+			if err := e.identity(); err != nil {
 				return err
 			}
+		} else {
+			e.done()
+		}
+		if e.report != nil {
+			*e.report = zkaccel.Report{Op: e.op, N: e.n, Requested: dev, Ran: dev, Elapsed: elapsed}
 		}
 	}
 	return nil
@@ -319,6 +320,9 @@ type batchEntry struct {
 	done    func()
 	// one runs the item through MultiExpLoaded.
 	one func() error
+	// identity sets the result of an item with no scalar, with
+	// gnark-crypto's MultiExp of no point.
+	identity func() error
 }
 
 // batchEntries checks items (numbered from first in errors) and makes
@@ -366,6 +370,12 @@ func batchEntries[J, A, S any, PJ Jacobian[J, A, S]](items []BatchItem[J, A, S],
 				}
 				_, err := MultiExpLoaded[J, A, S, PJ](it.P, it.Points, it.Lo, it.Scalars, o)
 				return err
+			},
+			identity: func() error {
+				if _, err := PJ(it.P).MultiExp(nil, nil, ecc.MultiExpConfig{}); err != nil {
+					return fmt.Errorf("zkaccel: %s: item %d: the identity: %w", it.Points.g.Op, first+i, err)
+				}
+				return nil
 			},
 		}
 	}

@@ -22,7 +22,8 @@ import (
 // TestNewDeviceBatch checks the requests of a batch whose items take some
 // of their scalars from the device (hn): those items' requests have no
 // scalars and hn of them; an item with none on either side is the
-// identity, left out of the requests and set by Done; Select picks each
+// identity, left out of the requests and set by Done (reported as run on
+// the call's device, whatever ZKACCEL_DEVICE says); Select picks each
 // request's entry of a per-item slice; malformed batches are errors.
 func TestNewDeviceBatch(t *testing.T) {
 	rng := inputs.NewRand(1)
@@ -33,10 +34,10 @@ func TestNewDeviceBatch(t *testing.T) {
 	}
 	sc := inputs.Elements[fr.Element](rng, 7)
 	items := []msmbn254.BatchG1{
-		{P: new(bn254.G1Jac), Points: loaded, Lo: 3},              // 12 on the device
-		{P: new(bn254.G1Jac), Points: loaded, Lo: 1, Scalars: sc}, // 7 from the host
-		{P: new(bn254.G1Jac), Points: loaded},                     // the identity
-		{P: new(bn254.G1Jac), Points: loaded, Lo: 30},             // 10 on the device
+		{P: new(bn254.G1Jac), Points: loaded, Lo: 3},                       // 12 on the device
+		{P: new(bn254.G1Jac), Points: loaded, Lo: 1, Scalars: sc},          // 7 from the host
+		{P: new(bn254.G1Jac), Points: loaded, Report: new(zkaccel.Report)}, // the identity
+		{P: new(bn254.G1Jac), Points: loaded, Lo: 30},                      // 10 on the device
 	}
 	hn := []int{12, 0, 0, 10}
 	b, err := frontend.NewDeviceBatch[bn254.G1Jac, bn254.G1Affine, fr.Element](items, hn, zkaccel.HostCPU(), 3)
@@ -66,8 +67,14 @@ func TestNewDeviceBatch(t *testing.T) {
 	for k, r := range b.Requests {
 		copy(r.Result, rawbytes.Of(want[k:k+1]))
 	}
+	// The identity must not depend on the default device: a batch's call
+	// has run on its device when Done sets it.
+	t.Setenv("ZKACCEL_DEVICE", "nosuch:7")
 	if err := b.Done(zkaccel.HostCPU(), time.Millisecond); err != nil {
 		t.Fatal(err)
+	}
+	if r := items[2].Report; r.Ran != zkaccel.HostCPU() || r.Requested != zkaccel.HostCPU() || r.Fallback || r.N != 0 || r.Elapsed != time.Millisecond {
+		t.Errorf("the identity's report: %v (requested %v), want the call's device and time", r, r.Requested)
 	}
 	if !items[0].P.Equal(&want[0]) || !items[1].P.Equal(&want[1]) || !items[3].P.Equal(&want[2]) {
 		t.Error("Done did not set each item's result from its request")

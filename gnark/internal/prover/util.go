@@ -297,3 +297,11 @@ func Residency(sets ...PointSet) (onDevice, all int64) {
 	}
 	return onDevice, all
 }
+
+// FreeKept frees what a device kept for a proof (k may be nil): the
+// callers free it where the call that kept it, or a step after it, failed.
+func FreeKept(k zkaccel.ResidentPolys) {
+	if k != nil {
+		k.Free()
+	}
+}
