@@ -108,14 +108,7 @@ func proveRandom(t *testing.T, data []byte, each func(*testing.T, func(*testing.
 			}
 		}
 	})
-	switch {
-	case t.Failed():
-		devtest.Tally("failed")
-	case sat:
-		devtest.Tally("proved on each device")
-	default:
-		devtest.Tally("unsatisfiable: refused on each device")
-	}
+	devtest.TallyProof(t, sat)
 }
 
 // proveOnce proves w on dev with Prove or, where keep says, with a Prover
@@ -127,28 +120,13 @@ func proveOnce(ccs constraint.ConstraintSystem, pk groth16.ProvingKey, w witness
 		proof, err = zgroth16.Prove(ccs, pk, w, zgroth16.WithDevice(dev), zgroth16.WithReport(rep))
 		return proof, dev, err
 	}
-	var all int64
-	if keep != devtest.KeepAll {
-		host, err := zgroth16.NewProver(pk, zgroth16.WithDevice(zkaccel.HostCPU()))
-		if err != nil {
-			return nil, dev, err
-		}
-		_, all = host.Residency()
-		host.Close()
-	}
-	ran, room, release, err := devtest.KeptOn(dev, keep, all)
-	if err != nil {
-		return nil, dev, err
-	}
-	defer release()
-	p, err := zgroth16.NewProver(pk, zgroth16.WithDevice(ran))
+	p, ran, done, err := devtest.KeptProver(dev, keep, func(d zkaccel.Device) (*zgroth16.Prover, error) {
+		return zgroth16.NewProver(pk, zgroth16.WithDevice(d))
+	})
 	if err != nil {
 		return nil, ran, err
 	}
-	defer p.Close()
-	if on, all := p.Residency(); ran != dev && (on < 0 || uint64(on) > room || on == all) {
-		return nil, ran, fmt.Errorf("%d of the key's %d bytes kept on a device with room for %d", on, all, room)
-	}
+	defer done()
 	proof, err = p.Prove(ccs, w, zgroth16.WithReport(rep))
 	return proof, ran, err
 }

@@ -131,14 +131,7 @@ func proveRandom(t *testing.T, data []byte, each func(*testing.T, func(*testing.
 			}
 		}
 	})
-	switch {
-	case t.Failed():
-		devtest.Tally("failed")
-	case sat:
-		devtest.Tally("proved on each device")
-	default:
-		devtest.Tally("unsatisfiable: refused on each device")
-	}
+	devtest.TallyProof(t, sat)
 }
 
 // proveOnce proves w on dev with gnark's prover options opts, with Prove
@@ -152,28 +145,13 @@ func proveOnce(ccs constraint.ConstraintSystem, pk plonk.ProvingKey, w witness.W
 		proof, err = zplonk.Prove(ccs, pk, w, zplonk.WithDevice(dev), zplonk.WithProverOptions(opts...), zplonk.WithReport(rep))
 		return proof, dev, err
 	}
-	var all int64
-	if keep != devtest.KeepAll {
-		host, err := zplonk.NewProver(pk, zplonk.WithDevice(zkaccel.HostCPU()))
-		if err != nil {
-			return nil, dev, err
-		}
-		_, all = host.Residency()
-		host.Close()
-	}
-	ran, room, release, err := devtest.KeptOn(dev, keep, all)
-	if err != nil {
-		return nil, dev, err
-	}
-	defer release()
-	p, err := zplonk.NewProver(pk, zplonk.WithDevice(ran))
+	p, ran, done, err := devtest.KeptProver(dev, keep, func(d zkaccel.Device) (*zplonk.Prover, error) {
+		return zplonk.NewProver(pk, zplonk.WithDevice(d))
+	})
 	if err != nil {
 		return nil, ran, err
 	}
-	defer p.Close()
-	if on, all := p.Residency(); ran != dev && (on < 0 || uint64(on) > room || on == all) {
-		return nil, ran, fmt.Errorf("%d of the SRS's %d bytes kept on a device with room for %d", on, all, room)
-	}
+	defer done()
 	proof, err = p.Prove(ccs, w, zplonk.WithProverOptions(opts...), zplonk.WithReport(rep))
 	return proof, ran, err
 }

@@ -2,6 +2,7 @@ package devtest
 
 import (
 	"fmt"
+	"testing"
 
 	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gpu"
@@ -67,4 +68,59 @@ func KeptOn(dev zkaccel.Device, k Keep, all int64) (on zkaccel.Device, room uint
 		return nil, 0, nil, err
 	}
 	return small, room, release, nil
+}
+
+// KeyKeeper is what KeptProver needs of a prover that keeps a key on a
+// device (gnark/groth16's and gnark/plonk's Prover).
+type KeyKeeper interface {
+	Residency() (onDevice, all int64)
+	Close()
+}
+
+// KeptProver makes, with newProver, a prover on dev that keeps its key the
+// way k says (not KeepNone): for a part of the key, on a crowded device
+// (KeptOn; the key's size from a prover on the host CPU), where the prover
+// must keep no more than the room and not all of it. It returns the prover,
+// the device it runs on, and a function that closes the prover and frees
+// what KeptOn set up.
+func KeptProver[P KeyKeeper](dev zkaccel.Device, k Keep, newProver func(zkaccel.Device) (P, error)) (p P, ran zkaccel.Device, done func(), err error) {
+	var all int64
+	if k != KeepAll {
+		host, err := newProver(zkaccel.HostCPU())
+		if err != nil {
+			return p, dev, nil, err
+		}
+		_, all = host.Residency()
+		host.Close()
+	}
+	ran, room, release, err := KeptOn(dev, k, all)
+	if err != nil {
+		return p, dev, nil, err
+	}
+	if p, err = newProver(ran); err != nil {
+		release()
+		return p, ran, nil, err
+	}
+	done = func() {
+		p.Close()
+		release()
+	}
+	if on, all := p.Residency(); ran != dev && (on < 0 || uint64(on) > room || on == all) {
+		done()
+		return p, ran, nil, fmt.Errorf("%v: %d of the key's %d bytes kept on a device with room for %d", k, on, all, room)
+	}
+	return p, ran, done, nil
+}
+
+// TallyProof tallies (Tally) the outcome of a provers' fuzz input once
+// every device has run it: failed, proved (sat) or refused.
+func TallyProof(t testing.TB, sat bool) {
+	switch {
+	case t.Failed():
+		Tally("failed")
+	case sat:
+		Tally("proved on each device")
+	default:
+		Tally("unsatisfiable: refused on each device")
+	}
 }
