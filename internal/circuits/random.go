@@ -273,8 +273,9 @@ func (c *Random) String() string {
 // no public input at all, with no constraint, then with one (R1CS: a
 // Groth16 domain of one element; gnark's PLONK refuses fewer than two);
 // every op once, with three public inputs; arithmetic on full-field
-// values; two commitments beside a range check; and a division by an
-// input that is 0 (unsatisfiable).
+// values; two commitments beside a range check; three public inputs and
+// nothing else (PLONK: rows of public inputs only, so R and O commit to no
+// value); and a division by an input that is 0 (unsatisfiable).
 func RandomCorpus() [][]byte {
 	// inputs writes the first byte, head, and the inputs' values.
 	inputs := func(head byte, vals ...uint64) []byte {
@@ -307,6 +308,7 @@ func RandomCorpus() [][]byte {
 			Step{OpMul, 0, 0}, Step{OpMul, 5, 5}, Step{OpMul, 6, 6}, Step{OpMul, 7, 7}, Step{OpDiv, 8, 2}, Step{OpInverse, 9, 0}, Step{OpSub, 1, 10}, Step{OpEqual, 10, 11}),
 		steps(inputs(2, 1000, 77777, 5, 9, 12, 13),
 			Step{OpRange, 0, 0}, Step{OpCommit, 1, 2}, Step{OpMul, 4, 5}, Step{OpCommit, 6, 0}, Step{OpRange, 3, 0}, Step{OpPopCount, 1, 0}),
+		{0xff}, // FuzzProve's finding of 2026-12-06: three public inputs, zero values, the sum constant
 		steps(inputs(1, 5, 0, 3, 4, 6), Step{OpDiv, 0, 1}),
 	}
 }

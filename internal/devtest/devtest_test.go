@@ -210,3 +210,19 @@ func TestCrowded(t *testing.T) {
 		}
 	})
 }
+
+// TestKeepOf: Bits and KeepOf are inverses on every way of keeping a key,
+// and KeepOf reads only the low three bits.
+func TestKeepOf(t *testing.T) {
+	for _, k := range []Keep{KeepNone, KeepAll, KeepQuarter, KeepHalf, KeepThreeQuarters} {
+		if got := KeepOf(k.Bits()); got != k {
+			t.Errorf("KeepOf(%v.Bits() = %d) = %v", k, k.Bits(), got)
+		}
+		if got := KeepOf(k.Bits() + 8); got != k {
+			t.Errorf("KeepOf(%d) = %v, want %v", k.Bits()+8, got, k)
+		}
+	}
+	if KeepOf(2) != KeepNone || KeepOf(5) != KeepHalf {
+		t.Errorf("KeepOf(2) = %v, KeepOf(5) = %v", KeepOf(2), KeepOf(5))
+	}
+}
