@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -226,14 +225,6 @@ func WithMemory(d *gpu.Device, mem uint64) *gpu.Device {
 	return gpu.NewDevice(memRuntime{d.Runtime(), mem})
 }
 
-// crowdedDevs holds the devices Crowded made, by crowdedKey.
-var crowdedDevs sync.Map
-
-type crowdedKey struct {
-	d   *gpu.Device
-	mem uint64
-}
-
 // Crowded returns a device over d's runtime that reports mem bytes of
 // memory and already keeps another key's points (BN254 G1 points at
 // infinity, without window multiples), so that at most room bytes, and
@@ -242,24 +233,11 @@ type crowdedKey struct {
 // that frees those points and the device's caches. mem must be at least
 // 4·room, so that the points fill more than a quarter of it: window
 // multiples then fit neither them nor anything loaded after.
-//
-// The device is made once for d and mem and reused (with its compiled
-// programs: a fuzz target that crowds a device on every run would
-// otherwise compile every kernel again each time); it must hold nothing
-// resident when Crowded is called.
 func Crowded(d *gpu.Device, mem, room uint64) (*gpu.Device, func(), error) {
 	if mem < 4*room {
 		return nil, nil, fmt.Errorf("devtest.Crowded: %d bytes of memory, want at least 4 × the room (%d)", mem, room)
 	}
-	key := crowdedKey{d, mem}
-	v, ok := crowdedDevs.Load(key)
-	if !ok {
-		v, _ = crowdedDevs.LoadOrStore(key, WithMemory(d, mem))
-	}
-	small := v.(*gpu.Device)
-	if n := small.ResidentBytes(); n != 0 {
-		return nil, nil, fmt.Errorf("devtest.Crowded: the device of %d bytes over %v still keeps %d bytes from before", mem, d, n)
-	}
+	small := WithMemory(d, mem)
 	const ps = 64 // a BN254 G1 affine point
 	n := int((mem/2 - room + ps - 1) / ps)
 	held, err := small.LoadPoints(zkaccel.BN254, zkaccel.G1, make([]byte, n*ps), n)
