@@ -57,6 +57,18 @@ func TestRandomPTX(t *testing.T) {
 	}
 }
 
+// TestExplicitDevice proves FuzzProve's seeds on every device present, each
+// named explicitly, with ZKACCEL_DEVICE naming no device: nothing in a proof
+// on a chosen device may consult the default one (a device call once set
+// the identity of an MSM of no scalar through it, and such a proof failed).
+func TestExplicitDevice(t *testing.T) {
+	t.Setenv(zkaccel.EnvDevice, "nosuch:7")
+	for i, p := range circuits.RandomCorpus() {
+		data := append([]byte{seedHead(i)}, p...)
+		t.Run(fmt.Sprint(i), func(t *testing.T) { proveRandom(t, data, devtest.ForEachDevice) })
+	}
+}
+
 // seedHead is the first byte of FuzzProve's seed i: the curves in turn,
 // and the ways of keeping the key (the whole key twice, the one-element
 // domain of seed 0 not kept).
