@@ -186,8 +186,8 @@ if [ "$mode" = proofs ]; then
 	# verifier and compared byte for byte with gnark's own proof from the
 	# same random bytes (FuzzProve's random circuits too, the one-element
 	# domain among them), then its speed target at 2^20.
-	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSMDeclined|TestDefaultDevice|FuzzProve' -test.timeout=145s
-	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSM|TestOpenDevice|TestDefaultDevice|FuzzProve' -test.timeout=145s
+	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSMDeclined|TestDefaultDevice|TestExplicitDevice|FuzzProve' -test.timeout=145s
+	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSM|TestOpenDevice|TestDefaultDevice|TestExplicitDevice|FuzzProve' -test.timeout=145s
 	await setups "$setups"
 	await variants "$variants"
 	variants=
@@ -242,8 +242,8 @@ dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -
 # byte with gnark's own proof from the same random bytes, FuzzProve's
 # random circuits (its seeds) too.
 if [ "$mode" != proofs ]; then
-	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSMDeclined|TestDefaultDevice|FuzzProve' -test.timeout=145s
-	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSM|TestOpenDevice|TestDefaultDevice|FuzzProve' -test.timeout=145s
+	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSMDeclined|TestDefaultDevice|TestExplicitDevice|FuzzProve' -test.timeout=145s
+	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSM|TestOpenDevice|TestDefaultDevice|TestExplicitDevice|FuzzProve' -test.timeout=145s
 fi
 # The last target row of issue 5: BLS12-381's MSM at 2^24.
 step bench-msm-bls12-381 200 "$B/zkaccel" bench --device "$dev" --ops msm --curves bls12-381 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-msm-bls12-381.json"
