@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
-	bls12377 "github.com/consensys/gnark-crypto/ecc/bls12-377"
 	"github.com/consensys/gnark/backend"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
@@ -27,7 +26,6 @@ import (
 	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/circuits"
 	"github.com/zkaccel/zkaccel/internal/devtest"
-	"github.com/zkaccel/zkaccel/internal/rawbytes"
 )
 
 // setup is one circuit compiled and set up on one curve.
@@ -444,23 +442,20 @@ func TestKeyPartlyResident(t *testing.T) {
 		}
 
 		const mem = 8 << 20
-		small := devtest.WithMemory(gd, mem)
-		defer small.ReleaseCache()
 		// Another key's points hold the share but for half of this key.
 		t.Setenv(gpu.EnvMSMPrecompute, "0")
-		ps := int64(len(rawbytes.Of([]bls12377.G1Affine{{}})))
-		other := make([]bls12377.G1Affine, (mem/2-all/2)/ps) // points at infinity: as good as any to hold memory
-		held, err := small.LoadPoints(zkaccel.BLS12377, zkaccel.G1, rawbytes.Of(other), len(other))
+		small, release, err := devtest.Crowded(gd, mem, uint64(all/2))
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer held.Free()
+		defer release()
+		before := small.ResidentBytes()
 		p, err := zgroth16.NewProver(s.pk, zgroth16.WithDevice(small))
 		if err != nil {
 			t.Fatal(err)
 		}
 		on, all = p.Residency()
-		t.Logf("%d of %d bytes of bases resident, beside %d bytes of another key's", on, all, int64(len(other))*ps)
+		t.Logf("%d of %d bytes of bases resident, beside %d bytes of another key's", on, all, before)
 		if on == 0 || on >= all || small.ResidentBytes() > mem/2 {
 			t.Errorf("%d of %d bytes of bases resident (the device holds %d), want some, within half of its memory", on, all, small.ResidentBytes())
 		}
@@ -477,7 +472,6 @@ func TestKeyPartlyResident(t *testing.T) {
 				t.Errorf("round %d: %v", round, err)
 			}
 		}
-		before := uint64(int64(len(other)) * ps)
 		p.Close()
 		if small.ResidentBytes() != before {
 			t.Errorf("Close left %d bytes resident", small.ResidentBytes()-before)

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
-	"github.com/consensys/gnark-crypto/ecc/bn254"
 	"github.com/consensys/gnark/backend"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
@@ -27,7 +26,6 @@ import (
 	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/circuits"
 	"github.com/zkaccel/zkaccel/internal/devtest"
-	"github.com/zkaccel/zkaccel/internal/rawbytes"
 )
 
 var curves = []ecc.ID{ecc.BN254, ecc.BLS12_381, ecc.BLS12_377}
@@ -526,18 +524,14 @@ func TestKeyPartlyResident(t *testing.T) {
 		}
 
 		const mem = 4 << 20
-		small := devtest.WithMemory(gd, mem)
-		defer small.ReleaseCache()
 		t.Setenv(gpu.EnvMSMPrecompute, "0")
 		// Another key's points hold the share but for the canonical SRS and
 		// half of the Lagrange one (about half of the SRS each).
-		ps := int64(len(rawbytes.Of([]bn254.G1Affine{{}})))
-		other := make([]bn254.G1Affine, (mem/2-all*3/4)/ps) // points at infinity: as good as any to hold memory
-		held, err := small.LoadPoints(zkaccel.BN254, zkaccel.G1, rawbytes.Of(other), len(other))
+		small, release, err := devtest.Crowded(gd, mem, uint64(all*3/4))
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer held.Free()
+		defer release()
 		before := small.ResidentBytes()
 		p, err := zplonk.NewProver(s.pk, zplonk.WithDevice(small))
 		if err != nil {
