@@ -23,8 +23,8 @@ import (
 )
 
 // FuzzProve proves random circuits (circuits.DecodeRandom: a program of
-// field arithmetic, IsZero, Select, equality, bit decompositions, range checks
-// and commitments over secret and public inputs) on every device present.
+// field arithmetic, IsZero, Select, equality, bit decompositions, range checks,
+// commitments and lookups over secret and public inputs) on every device present.
 // The first byte picks the curve, whether the proof has statistical zero
 // knowledge, whether the key is kept on the device (NewProver) or not
 // (Prove), and on a GPU whether the device has room for only a part of it
@@ -82,7 +82,7 @@ func TestExplicitDevice(t *testing.T) {
 // statistical zero knowledge in every other seed, and the ways of keeping
 // the key.
 func seedHead(i int) byte {
-	keeps := []devtest.Keep{devtest.KeepNone, devtest.KeepAll, devtest.KeepQuarter, devtest.KeepNone, devtest.KeepHalf, devtest.KeepAll, devtest.KeepThreeQuarters}
+	keeps := []devtest.Keep{devtest.KeepNone, devtest.KeepAll, devtest.KeepQuarter, devtest.KeepNone, devtest.KeepHalf, devtest.KeepAll, devtest.KeepThreeQuarters, devtest.KeepHalf}
 	n := byte(len(curves))
 	return byte(i%len(curves)) + n*byte(i%2) + 2*n*keeps[i%len(keeps)].Bits()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/std/lookup/logderivlookup"
 	"github.com/consensys/gnark/std/rangecheck"
 )
 
@@ -19,8 +20,8 @@ import (
 // the constant Want (then a circuit may have no public input at all, and
 // as little as one constraint, or none). Its steps mix field
 // arithmetic (add, sub, mul, div, inverse, negation, constants), IsZero,
-// Select and equality, bit decompositions, range checks and BSB22
-// commitments,
+// Select and equality, bit decompositions, range checks, BSB22
+// commitments and lookups in tables of registers,
 // so that the provers meet many shapes of constraint system: wires absent
 // from A, B or C, public inputs in any number, zero and full-field values,
 // one commitment or several.
@@ -61,10 +62,11 @@ const (
 	OpPopCount           // the number of ones in input In[A]'s 64 bits (ToBinary)
 	OpRange              // range check of In[A] on 64 bits (a commitment); no result
 	OpCommit             // a BSB22 commitment to A and B, asserted nonzero; no result
+	OpLookup             // entry IsZero(A) + 2·IsZero(A+1) of registers B … B+3, appended to the circuit's lookup table
 	nbOps
 )
 
-var opNames = [...]string{"add", "sub", "mul", "div", "inverse", "neg", "addc", "mulc", "iszero", "select", "equal", "popcount", "range", "commit"}
+var opNames = [...]string{"add", "sub", "mul", "div", "inverse", "neg", "addc", "mulc", "iszero", "select", "equal", "popcount", "range", "commit", "lookup"}
 
 func (o Op) String() string {
 	if o < nbOps {
@@ -177,6 +179,14 @@ func DecodeRandom(data []byte, field *big.Int) (shape, assign *Random, sat bool)
 		case OpPopCount:
 			in := assign.In[int(s.A)%RandomInputs].(*big.Int)
 			r = big.NewInt(int64(bits.OnesCount64(in.Uint64())))
+		case OpLookup:
+			i := 0
+			for j, v := range []*big.Int{a, regs[(int(s.A)+1)%len(regs)]} {
+				if v.Sign() == 0 {
+					i += 1 << j
+				}
+			}
+			r = new(big.Int).Set(regs[(int(s.B)+i)%len(regs)])
 		}
 		if r != nil {
 			regs = append(regs, r)
@@ -198,6 +208,7 @@ func (c *Random) Define(api frontend.API) error {
 	regs = append(regs, c.In[:]...)
 	regs = append(regs, c.Pub...)
 	sum := frontend.Variable(0)
+	var table logderivlookup.Table
 	for _, s := range c.Steps {
 		a, b := regs[int(s.A)%len(regs)], regs[int(s.B)%len(regs)]
 		var r frontend.Variable
@@ -242,6 +253,20 @@ func (c *Random) Define(api frontend.API) error {
 				return err
 			}
 			api.AssertIsDifferent(cm, 0)
+		case OpLookup:
+			// One table per circuit, as circuits use them (its
+			// argument costs some 350 R1CS constraints, committed at
+			// the end of Define): each lookup appends four registers
+			// and looks up one of them.
+			if table == nil {
+				table = logderivlookup.New(api)
+			}
+			base := table.Insert(regs[int(s.B)%len(regs)])
+			for j := 1; j < 4; j++ {
+				table.Insert(regs[(int(s.B)+j)%len(regs)])
+			}
+			i := api.Add(base, api.IsZero(a), api.Mul(api.IsZero(regs[(int(s.A)+1)%len(regs)]), 2))
+			r = table.Lookup(i)[0]
 		default:
 			return fmt.Errorf("step %v: no such op", s.Op)
 		}
@@ -272,10 +297,11 @@ func (c *Random) String() string {
 // DecodeRandom reads them: no step at all (no public input besides Out);
 // no public input at all, with no constraint, then with one (R1CS: a
 // Groth16 domain of one element; gnark's PLONK refuses fewer than two);
-// every op once, with three public inputs; arithmetic on full-field
+// every op but the lookup once, with three public inputs; arithmetic on full-field
 // values; two commitments beside a range check; three public inputs and
 // nothing else (PLONK: rows of public inputs only, so R and O commit to no
-// value); and a division by an input that is 0 (unsatisfiable).
+// value); three lookups (in the circuit's one table) beside a range check
+// and a commitment; and a division by an input that is 0 (unsatisfiable).
 func RandomCorpus() [][]byte {
 	// inputs writes the first byte, head, and the inputs' values.
 	inputs := func(head byte, vals ...uint64) []byte {
@@ -296,7 +322,7 @@ func RandomCorpus() [][]byte {
 		return b
 	}
 	var every []Step
-	for op := range nbOps {
+	for op := range OpLookup { // the lookup's argument alone is some 350 R1CS constraints: a seed of its own
 		every = append(every, Step{op, uint8(3 * op), uint8(op + 5)})
 	}
 	return [][]byte{
@@ -309,6 +335,8 @@ func RandomCorpus() [][]byte {
 		steps(inputs(2, 1000, 77777, 5, 9, 12, 13),
 			Step{OpRange, 0, 0}, Step{OpCommit, 1, 2}, Step{OpMul, 4, 5}, Step{OpCommit, 6, 0}, Step{OpRange, 3, 0}, Step{OpPopCount, 1, 0}),
 		{0xff}, // FuzzProve's finding of 2026-12-06: three public inputs, zero values, the sum constant
+		steps(inputs(2, 1000, 0, 0, ^uint64(0), 12, 13),
+			Step{OpMul, 3, 3}, Step{OpLookup, 1, 4}, Step{OpLookup, 2, 6}, Step{OpRange, 3, 0}, Step{OpLookup, 0, 7}, Step{OpCommit, 8, 6}),
 		steps(inputs(1, 5, 0, 3, 4, 6), Step{OpDiv, 0, 1}),
 	}
 }
