@@ -185,9 +185,11 @@ if [ "$mode" = proofs ]; then
 	# Issue 6 first: the provers on cuda:0, every proof checked by gnark's
 	# verifier and compared byte for byte with gnark's own proof from the
 	# same random bytes (FuzzProve's random circuits too, the one-element
-	# domain among them), then its speed target at 2^20.
-	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSMDeclined|TestDefaultDevice|TestExplicitDevice|FuzzProve' -test.timeout=145s
-	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSM|TestOpenDevice|TestDefaultDevice|TestExplicitDevice|FuzzProve' -test.timeout=145s
+	# domain among them), each runtime call of a proof failed in turn
+	# (TestDeviceFaults: the error returned, no buffer left), then its
+	# speed target at 2^20.
+	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSMDeclined|TestDefaultDevice|TestExplicitDevice|TestDeviceFaults|FuzzProve' -test.timeout=145s
+	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSM|TestOpenDevice|TestDefaultDevice|TestExplicitDevice|TestDeviceFaults|FuzzProve' -test.timeout=145s
 	await setups "$setups"
 	await variants "$variants"
 	variants=
@@ -240,10 +242,10 @@ dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -
 # Both provers end to end on cuda:0 (their quotients run whole on the
 # device), every proof checked by gnark's verifier and compared byte for
 # byte with gnark's own proof from the same random bytes, FuzzProve's
-# random circuits (its seeds) too.
+# random circuits (its seeds) too, and device faults (TestDeviceFaults).
 if [ "$mode" != proofs ]; then
-	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSMDeclined|TestDefaultDevice|TestExplicitDevice|FuzzProve' -test.timeout=145s
-	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSM|TestOpenDevice|TestDefaultDevice|TestExplicitDevice|FuzzProve' -test.timeout=145s
+	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSMDeclined|TestDefaultDevice|TestExplicitDevice|TestDeviceFaults|FuzzProve' -test.timeout=145s
+	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSM|TestOpenDevice|TestDefaultDevice|TestExplicitDevice|TestDeviceFaults|FuzzProve' -test.timeout=145s
 fi
 # The last target row of issue 5: BLS12-381's MSM at 2^24.
 step bench-msm-bls12-381 200 "$B/zkaccel" bench --device "$dev" --ops msm --curves bls12-381 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-msm-bls12-381.json"
