@@ -7,54 +7,33 @@ import (
 
 	"github.com/zkaccel/zkaccel"
 	zplonk "github.com/zkaccel/zkaccel/gnark/plonk"
-	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/circuits"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 )
 
 // TestDeviceFaults fails each device runtime call in turn (on every
-// GPU-runtime device present, through devtest.Faulty) of making a Prover
-// (loading the SRS), of a one-shot Prove and of a proof with a kept key
-// (its fixed polynomials kept on the device too), on a circuit with a
+// GPU-runtime device present, through devtest.FaultProofs) of making a
+// Prover (loading the SRS), of a one-shot Prove and of a proof with a kept
+// key (its fixed polynomials kept on the device too), on a circuit with a
 // commitment. Each must return an error wrapping the fault (no CPU
 // fallback, no panic) and leave no more device buffers than the key's own;
 // the next proof on the device must then be gnark's own. With -short, at
 // most 24 calls of each are failed, spread over it.
 func TestDeviceFaults(t *testing.T) {
-	most := 1 << 30
-	if testing.Short() {
-		most = 24
-	}
 	id := ecc.BN254
 	s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
 	w, pub := fullAndPublic(t, id, circuits.CommittedAssignment(5, 3, 1))
 	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
-		g, ok := dev.(*gpu.Device)
-		if !ok {
-			t.Skipf("%v is not a GPU-runtime device", dev)
-		}
-		f := devtest.NewFaulty(g)
-		defer f.ReleaseCache()
-		devtest.FaultEach(t, f, "NewProver", most, func() error {
-			p, err := zplonk.NewProver(s.pk, zplonk.WithDevice(f))
-			if err == nil {
-				p.Close()
-			}
-			return err
-		})
-		devtest.FaultEach(t, f, "Prove", most, func() error {
-			_, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(f))
-			return err
-		})
-		p, err := zplonk.NewProver(s.pk, zplonk.WithDevice(f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer p.Close()
-		_, held := devtest.FaultEach(t, f, "Prover.Prove", most, func() error {
-			_, err := p.Prove(s.ccs, w)
-			return err
-		})
+		f, p, held := devtest.FaultProofs(t, dev,
+			func(d zkaccel.Device) (*zplonk.Prover, error) { return zplonk.NewProver(s.pk, zplonk.WithDevice(d)) },
+			func(d zkaccel.Device) error {
+				_, err := zplonk.Prove(s.ccs, s.pk, w, zplonk.WithDevice(d))
+				return err
+			},
+			func(p *zplonk.Prover) error {
+				_, err := p.Prove(s.ccs, w)
+				return err
+			})
 		r := seedProof(t, s)
 		proof, err := p.Prove(s.ccs, w)
 		if err != nil {

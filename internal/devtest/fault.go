@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/gpu"
 )
 
@@ -152,8 +153,8 @@ func (f *faultRuntime) Finish() error {
 // the buffers live after it, f's caches dropped, are what run keeps), then
 // once failing each call of FaultPositions(calls, most) in turn. Each of
 // those must return an error wrapping ErrInjected and leave no more
-// buffers live than the clean runs did (nor than before, if fewer). It
-// returns the count of calls and the buffers the clean runs left live.
+// buffers live than the clean runs did. It returns the count of calls and
+// the buffers the clean runs left live.
 func FaultEach(t *testing.T, f *Faulty, name string, most int, run func() error) (calls, held int) {
 	t.Helper()
 	for range 2 {
@@ -187,4 +188,40 @@ func FaultEach(t *testing.T, f *Faulty, name string, most int, run func() error)
 	}
 	t.Logf("%s: %d device calls, %d of them failed in turn", name, calls, len(ks))
 	return calls, held
+}
+
+// FaultProofs is the device-fault check of a prover (the provers'
+// TestDeviceFaults): on a Faulty twin of dev (the test skips where dev is
+// no GPU-runtime device), FaultEach on making a prover (newProver, which
+// it closes), on a one-shot proof (oneShot) and on proofs by one prover
+// made for them (prove), failing every call of each, or with -short 24
+// spread over it. It returns the Faulty device, that prover and the
+// buffers its proofs keep; both are released when the test ends.
+func FaultProofs[P interface{ Close() }](t *testing.T, dev zkaccel.Device, newProver func(zkaccel.Device) (P, error), oneShot func(zkaccel.Device) error, prove func(P) error) (f *Faulty, p P, held int) {
+	t.Helper()
+	g, ok := dev.(*gpu.Device)
+	if !ok {
+		t.Skipf("%v is not a GPU-runtime device", dev)
+	}
+	most := 1 << 30
+	if testing.Short() {
+		most = 24
+	}
+	f = NewFaulty(g)
+	t.Cleanup(f.ReleaseCache)
+	FaultEach(t, f, "NewProver", most, func() error {
+		p, err := newProver(f)
+		if err == nil {
+			p.Close()
+		}
+		return err
+	})
+	FaultEach(t, f, "Prove", most, func() error { return oneShot(f) })
+	p, err := newProver(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	_, held = FaultEach(t, f, "Prover.Prove", most, func() error { return prove(p) })
+	return f, p, held
 }
