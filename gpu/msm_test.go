@@ -421,8 +421,8 @@ func TestMSMBlockEnv(t *testing.T) {
 		for _, v := range settings {
 			t.Setenv(gpu.EnvMSMBlock, v.block)
 			t.Setenv(gpu.EnvMSMMinBlocks, v.min)
-			rec := newFaultRuntime(d.Runtime()) // records the launches' block sizes
-			d2 := gpu.NewDevice(rec)
+			rec := devtest.NewFaultyAsGPU(d) // records the launches' block sizes
+			d2 := rec.Device
 			for _, T := range []int{0, 16} { // the device's default path, then tasks of 16 entries
 				restore := gpu.SetMSMTaskLen(T)
 				checkMSM(t, d2, bind.BN254G1, pts, sc)
@@ -435,11 +435,11 @@ func TestMSMBlockEnv(t *testing.T) {
 			}
 			// The tasks of 16 ran msm_task_accumulate; msm_accumulate runs
 			// where the device's default path is one work item per bucket.
-			if _, ok := rec.local("msm_task_accumulate"); !ok {
+			if _, ok := rec.Local("msm_task_accumulate"); !ok {
 				t.Errorf("msm_task_accumulate was not launched")
 			}
 			for _, k := range []string{"msm_accumulate", "msm_task_accumulate"} {
-				if got, ok := rec.local(k); ok && got != want {
+				if got, ok := rec.Local(k); ok && got != want {
 					t.Errorf("%s=%q: %s launched in blocks of %d, want %d", gpu.EnvMSMBlock, v.block, k, got, want)
 				}
 			}

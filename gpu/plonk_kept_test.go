@@ -327,8 +327,8 @@ func TestPlonkKeptUploads(t *testing.T) {
 	skipSwitchedOff(t, gpu.EnvPlonkRatio)
 	forEachGPU(t, func(t *testing.T, dev *gpu.Device) {
 		rng := inputs.NewRand(devtest.Seed(t))
-		fr := newFaultRuntime(dev.Runtime())
-		d := gpu.NewDevice(fr)
+		fr := devtest.NewFaultyAsGPU(dev) // counts the bytes written
+		d := fr.Device
 		defer d.ReleaseCache()
 		bn := plonkFields[0]
 		li := newLinkedInstance(bn.field, bn.domain, plonkCase{64, 4, 1, [4]int{2, 2, 2, 3}}, rng)
@@ -341,11 +341,11 @@ func TestPlonkKeptUploads(t *testing.T) {
 			t.Helper()
 			var w int64
 			for range 2 {
-				fr.resetWritten()
+				fr.ResetWritten()
 				if err := run(); err != nil {
 					t.Fatal(err)
 				}
-				w = fr.bytesWritten()
+				w = fr.Written()
 			}
 			return w
 		}

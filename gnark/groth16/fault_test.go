@@ -12,8 +12,9 @@ import (
 
 // TestDeviceFaults fails each device runtime call in turn (on every
 // GPU-runtime device present, through devtest.FaultProofs) of making a
-// Prover (loading the key), of a one-shot Prove and of a proof with a kept
-// key, on a circuit with a commitment. Each must return an error wrapping
+// Prover (loading the key), of a one-shot Prove, of both with the key kept
+// in half (a crowded device: the proofs move the other half) and of a
+// proof with a kept key, on a circuit with a commitment. Each must return an error wrapping
 // the fault (no CPU fallback, no panic) and leave no more device buffers
 // than the key's own; the next proof on the device must then be gnark's
 // own. With -short, at most 24 calls of each are failed, spread over it.
@@ -22,7 +23,7 @@ func TestDeviceFaults(t *testing.T) {
 	s := setupOf(t, "commit1", id, &committed{Commits: 1})
 	w, pub := fullAndPublic(t, id, committedWitness(5, 9, 1))
 	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
-		f, p, held := devtest.FaultProofs(t, dev,
+		devtest.FaultProofs(t, dev,
 			func(d zkaccel.Device) (*zgroth16.Prover, error) {
 				return zgroth16.NewProver(s.pk, zgroth16.WithDevice(d))
 			},
@@ -33,16 +34,18 @@ func TestDeviceFaults(t *testing.T) {
 			func(p *zgroth16.Prover) error {
 				_, err := p.Prove(s.ccs, w)
 				return err
+			},
+			func(t *testing.T, f *devtest.Faulty, p *zgroth16.Prover, held int) {
+				seed := seedProof(t)
+				proof, err := p.Prove(s.ccs, w)
+				if err != nil {
+					t.Fatalf("a proof after the faults: %v", err)
+				}
+				verifySame(t, s, w, pub, seed, proof)
+				f.ReleaseCache()
+				if n := f.Live(); n != held {
+					t.Errorf("after the faults and a proof: %d buffers live, %d before", n, held)
+				}
 			})
-		seed := seedProof(t)
-		proof, err := p.Prove(s.ccs, w)
-		if err != nil {
-			t.Fatalf("a proof after the faults: %v", err)
-		}
-		verifySame(t, s, w, pub, seed, proof)
-		f.ReleaseCache()
-		if n := f.Live(); n != held {
-			t.Errorf("after the faults and a proof: %d buffers live, %d before", n, held)
-		}
 	})
 }

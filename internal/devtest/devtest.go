@@ -222,7 +222,54 @@ func (r memRuntime) Memory() uint64 { return r.mem }
 // keeps, the room a call plans for), whose allocations are still d's. Call
 // its ReleaseCache when done.
 func WithMemory(d *gpu.Device, mem uint64) *gpu.Device {
-	return gpu.NewDevice(memRuntime{d.Runtime(), mem})
+	return gpu.NewDevice(like(memRuntime{d.Runtime(), mem}, d.Runtime(), nil))
+}
+
+// besideReader is a runtime that reads device memory beside the kernels
+// queued after a mark (gpu's besideReader: CUDA's copy stream).
+type besideReader interface {
+	Mark() (gpu.Mark, error)
+	ReadAfter(m gpu.Mark, dst []byte, src gpu.Buffer, off int) error
+}
+
+// typed is a runtime with the OpenCL device type typ ("cpu", "gpu"; "" as
+// a runtime without one), which gpu's OnHost and its choice of OpenCL
+// kernel forms read.
+type typed struct {
+	gpu.Runtime
+	typ string
+}
+
+// Type is the OpenCL device type.
+func (t typed) Type() string { return t.typ }
+
+// typedBeside is a typed runtime that reads beside later kernels.
+type typedBeside struct {
+	typed
+	besideReader
+}
+
+// like returns rt, a runtime wrapping inner, dressed as inner where the
+// gpu package chooses its paths by optional methods of a device's runtime:
+// inner's OpenCL device type and, where inner reads beside later kernels
+// (CUDA), those reads, made through br (inner's own where br is nil). A
+// wrapper that only embedded gpu.Runtime would hide them, and its device
+// would take other paths than inner's (on POCL, the OpenCL GPU forms and a
+// GPU's plans; on CUDA, reads after every kernel). The optional methods
+// that only report (times, telemetry, a memory meter) are not kept.
+func like(rt, inner gpu.Runtime, br besideReader) gpu.Runtime {
+	t := typed{Runtime: rt}
+	if ti, ok := inner.(interface{ Type() string }); ok {
+		t.typ = ti.Type()
+	}
+	ib, ok := inner.(besideReader)
+	if !ok {
+		return t
+	}
+	if br == nil {
+		br = ib
+	}
+	return typedBeside{t, br}
 }
 
 // Crowded returns a device over d's runtime that reports mem bytes of

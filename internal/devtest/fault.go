@@ -15,19 +15,104 @@ var ErrInjected = errors.New("devtest: injected device fault")
 
 // Faulty is a GPU device over another one's runtime that counts the
 // runtime calls that can fail (Compile, Alloc, Write, Read, Launch,
-// Finish), fails the one [Faulty.Arm] names with ErrInjected, and tracks
-// the buffers allocated through it: a device whose every call can be made
-// to fail in turn, to check that what runs on it returns the error and
-// frees what it allocated. Call its ReleaseCache when done.
+// Finish, and where it reads beside later kernels Mark and ReadAfter),
+// fails the one [Faulty.Arm] names with ErrInjected (or what
+// [Faulty.Inject] says), and tracks the buffers allocated through it: a
+// device whose every call can be made to fail in turn, to check that what
+// runs on it returns the error and frees what it allocated. It also
+// records what some tests read: the compiles, each kernel's last block
+// size, the bytes written. Call its ReleaseCache when done.
 type Faulty struct {
 	*gpu.Device
 	rt *faultRuntime
+
+	mu     sync.Mutex
+	others []*gpu.Device // devices over rt whose caches ReleaseCache drops too
 }
 
-// NewFaulty returns a Faulty device over d's runtime.
+// NewFaulty returns a Faulty device over d's runtime, dressed as d's
+// (like): the same OpenCL device type, and on a runtime that reads beside
+// later kernels (CUDA) those reads too, counted and failed as the other
+// calls, so that the twin takes d's paths.
 func NewFaulty(d *gpu.Device) *Faulty {
-	rt := &faultRuntime{Runtime: d.Runtime(), live: map[gpu.Buffer]bool{}}
-	return &Faulty{Device: gpu.NewDevice(rt), rt: rt}
+	inner := d.Runtime()
+	rt := newFaultRuntime(inner)
+	var br besideReader
+	if ib, ok := inner.(besideReader); ok {
+		br = faultBeside{rt, ib}
+	}
+	return &Faulty{Device: gpu.NewDevice(like(rt, inner, br)), rt: rt}
+}
+
+// NewFaultyAsGPU returns a Faulty device over d's runtime dressed as a GPU
+// that reads beside its later kernels, as CUDA does, whatever d is: on an
+// OpenCL CPU device (POCL) it takes the paths of a GPU's host code (the
+// OpenCL GPU forms of the kernels, a GPU's plans, reads beside later
+// kernels, which it makes after all of them, as a plain read), which a
+// twin like d would not.
+func NewFaultyAsGPU(d *gpu.Device) *Faulty {
+	rt := newFaultRuntime(d.Runtime())
+	dressed := typedBeside{typed{rt, "gpu"}, faultBeside{rt, readAfterAll{d.Runtime()}}}
+	return &Faulty{Device: gpu.NewDevice(dressed), rt: rt}
+}
+
+// readAfterAll reads beside later kernels the simplest way: after all of
+// them (Read), whatever its marks. A read after a freed or foreign mark is
+// an error.
+type readAfterAll struct{ rt gpu.Runtime }
+
+// afterAll is readAfterAll's mark.
+type afterAll struct{ freed bool }
+
+func (m *afterAll) Free() { m.freed = true }
+
+func (r readAfterAll) Mark() (gpu.Mark, error) { return &afterAll{}, nil }
+
+func (r readAfterAll) ReadAfter(m gpu.Mark, dst []byte, src gpu.Buffer, off int) error {
+	if a, ok := m.(*afterAll); !ok || a.freed {
+		return fmt.Errorf("devtest: a read after a freed or foreign mark %T", m)
+	}
+	return r.rt.Read(dst, src, off)
+}
+
+// ReleaseCache frees the device's caches and those of the devices made
+// over its runtime by [Faulty.KeptOn].
+func (f *Faulty) ReleaseCache() {
+	f.Device.ReleaseCache()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, d := range f.others {
+		d.ReleaseCache()
+	}
+}
+
+// KeptOn is [KeptOn] over f's runtime: a device (for a part of the key, a
+// crowded one) whose runtime calls f counts and fails and whose buffers f
+// tracks, and whose caches f's ReleaseCache frees. Call release when done.
+func (f *Faulty) KeptOn(k Keep, all int64) (on *gpu.Device, release func(), err error) {
+	d, _, free, err := KeptOn(f.Device, k, all)
+	if err != nil {
+		return nil, nil, err
+	}
+	g, ok := d.(*gpu.Device)
+	if !ok {
+		free()
+		return nil, nil, fmt.Errorf("devtest: KeptOn made a %T, not a GPU-runtime device", d)
+	}
+	f.mu.Lock()
+	f.others = append(f.others, g)
+	f.mu.Unlock()
+	return g, func() {
+		f.mu.Lock()
+		for i, o := range f.others {
+			if o == g {
+				f.others = append(f.others[:i], f.others[i+1:]...)
+				break
+			}
+		}
+		f.mu.Unlock()
+		free()
+	}, nil
 }
 
 // Arm restarts the count of calls and makes call k from now fail (0: none).
@@ -69,28 +154,98 @@ func FaultPositions(n, most int) []int {
 	return ks
 }
 
+// Inject makes the armed call fail with fail's error instead of
+// ErrInjected (nil: ErrInjected again). fail runs without the twin's
+// lock: it may call FreeLive, as a device reset loses every buffer.
+func (f *Faulty) Inject(fail func() error) {
+	f.rt.mu.Lock()
+	defer f.rt.mu.Unlock()
+	f.rt.inject = fail
+}
+
+// FreeLive frees every buffer allocated through the device and not freed.
+func (f *Faulty) FreeLive() {
+	f.rt.mu.Lock()
+	live := make([]gpu.Buffer, 0, len(f.rt.live))
+	for b := range f.rt.live {
+		live = append(live, b)
+	}
+	f.rt.mu.Unlock()
+	for _, b := range live {
+		f.rt.Free(b)
+	}
+}
+
+// Compiles is the number of Compile calls made through the device.
+func (f *Faulty) Compiles() int {
+	f.rt.mu.Lock()
+	defer f.rt.mu.Unlock()
+	return f.rt.compiles
+}
+
+// Local returns the block size the kernel called name was last launched
+// with through the device, and whether it was launched.
+func (f *Faulty) Local(name string) (int, bool) {
+	f.rt.mu.Lock()
+	defer f.rt.mu.Unlock()
+	l, ok := f.rt.locals[name]
+	return l, ok
+}
+
+// Written is the number of bytes written to the device (Write) since
+// ResetWritten.
+func (f *Faulty) Written() int64 {
+	f.rt.mu.Lock()
+	defer f.rt.mu.Unlock()
+	return f.rt.written
+}
+
+// ResetWritten restarts Written's count.
+func (f *Faulty) ResetWritten() {
+	f.rt.mu.Lock()
+	defer f.rt.mu.Unlock()
+	f.rt.written = 0
+}
+
 // faultRuntime is Faulty's runtime.
 type faultRuntime struct {
 	gpu.Runtime
 
-	mu     sync.Mutex
-	calls  int
-	failAt int // 0: never
-	live   map[gpu.Buffer]bool
+	mu       sync.Mutex
+	calls    int
+	failAt   int          // 0: never
+	inject   func() error // the failure (nil: ErrInjected)
+	live     map[gpu.Buffer]bool
+	compiles int
+	locals   map[string]int // the block size each kernel was last launched with
+	written  int64          // the bytes Write wrote
+}
+
+// newFaultRuntime returns a faultRuntime over rt.
+func newFaultRuntime(rt gpu.Runtime) *faultRuntime {
+	return &faultRuntime{Runtime: rt, live: map[gpu.Buffer]bool{}, locals: map[string]int{}}
 }
 
 // step counts a call and returns the error it must fail with, if any.
 func (f *faultRuntime) step() error {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.calls++
-	if f.failAt != 0 && f.calls == f.failAt {
-		return ErrInjected
+	fail := f.failAt != 0 && f.calls == f.failAt
+	inject := f.inject
+	f.mu.Unlock()
+	switch {
+	case !fail:
+		return nil
+	case inject != nil:
+		return inject()
 	}
-	return nil
+	return ErrInjected
 }
 
 func (f *faultRuntime) Compile(src string) (gpu.Program, error) {
+	f.mu.Lock()
+	f.compiles++
+	f.mu.Unlock()
 	if err := f.step(); err != nil {
 		return nil, err
 	}
@@ -124,6 +279,9 @@ func (f *faultRuntime) Write(dst gpu.Buffer, off int, src []byte) error {
 	if err := f.step(); err != nil {
 		return err
 	}
+	f.mu.Lock()
+	f.written += int64(len(src))
+	f.mu.Unlock()
 	return f.Runtime.Write(dst, off, src)
 }
 
@@ -138,6 +296,9 @@ func (f *faultRuntime) Launch(k gpu.Kernel, global, local int, args ...any) erro
 	if err := f.step(); err != nil {
 		return err
 	}
+	f.mu.Lock()
+	f.locals[k.Name()] = local
+	f.mu.Unlock()
 	return f.Runtime.Launch(k, global, local, args...)
 }
 
@@ -146,6 +307,27 @@ func (f *faultRuntime) Finish() error {
 		return err
 	}
 	return f.Runtime.Finish()
+}
+
+// faultBeside is a Faulty twin's reads beside later kernels (CUDA's):
+// br's, each counted and failed as the twin's other calls.
+type faultBeside struct {
+	f  *faultRuntime
+	br besideReader
+}
+
+func (b faultBeside) Mark() (gpu.Mark, error) {
+	if err := b.f.step(); err != nil {
+		return nil, err
+	}
+	return b.br.Mark()
+}
+
+func (b faultBeside) ReadAfter(m gpu.Mark, dst []byte, src gpu.Buffer, off int) error {
+	if err := b.f.step(); err != nil {
+		return err
+	}
+	return b.br.ReadAfter(m, dst, src, off)
 }
 
 // FaultEach checks run against faults on f: it runs it twice without one
@@ -191,13 +373,19 @@ func FaultEach(t *testing.T, f *Faulty, name string, most int, run func() error)
 }
 
 // FaultProofs is the device-fault check of a prover (the provers'
-// TestDeviceFaults): on a Faulty twin of dev (the test skips where dev is
-// no GPU-runtime device), FaultEach on making a prover (newProver, which
-// it closes), on a one-shot proof (oneShot) and on proofs by one prover
-// made for them (prove), failing every call of each, or with -short 24
-// spread over it. It returns the Faulty device, that prover and the
-// buffers its proofs keep; both are released when the test ends.
-func FaultProofs[P interface{ Close() }](t *testing.T, dev zkaccel.Device, newProver func(zkaccel.Device) (P, error), oneShot func(zkaccel.Device) error, prove func(P) error) (f *Faulty, p P, held int) {
+// TestDeviceFaults). The test skips where dev is no GPU-runtime device.
+// On a Faulty twin of dev (NewFaulty), and where dev is on the host
+// (POCL) on a twin dressed as a GPU too (NewFaultyAsGPU: the paths a GPU
+// takes), each a subtest, it runs FaultEach on making a prover (newProver,
+// which it closes), on a one-shot proof (oneShot), on both again for a key
+// kept in half (a prover on a crowded device over the twin's runtime,
+// whose proofs move the other half of the key: Faulty.KeptOn), and on
+// proofs by one prover made for them (prove), failing every call of each,
+// or with -short 24 spread over it. Then it calls after with the twin,
+// that prover and the buffers its proofs keep (what FaultEach returned),
+// for the test's own checks; the prover is closed and the twin's caches
+// released when the subtest ends.
+func FaultProofs[P KeyKeeper](t *testing.T, dev zkaccel.Device, newProver func(zkaccel.Device) (P, error), oneShot func(zkaccel.Device) error, prove func(P) error, after func(t *testing.T, f *Faulty, p P, held int)) {
 	t.Helper()
 	g, ok := dev.(*gpu.Device)
 	if !ok {
@@ -207,21 +395,75 @@ func FaultProofs[P interface{ Close() }](t *testing.T, dev zkaccel.Device, newPr
 	if testing.Short() {
 		most = 24
 	}
-	f = NewFaulty(g)
-	t.Cleanup(f.ReleaseCache)
-	FaultEach(t, f, "NewProver", most, func() error {
-		p, err := newProver(f)
+	twins := []struct {
+		name string
+		make func(*gpu.Device) *Faulty
+	}{{"as-is", NewFaulty}}
+	if g.OnHost() {
+		twins = append(twins, struct {
+			name string
+			make func(*gpu.Device) *Faulty
+		}{"as-a-GPU", NewFaultyAsGPU})
+	}
+	for _, tw := range twins {
+		t.Run(tw.name, func(t *testing.T) {
+			f := tw.make(g)
+			t.Cleanup(f.ReleaseCache)
+			var all int64
+			FaultEach(t, f, "NewProver", most, func() error {
+				p, err := newProver(f)
+				if err == nil {
+					_, all = p.Residency()
+					p.Close()
+				}
+				return err
+			})
+			FaultEach(t, f, "Prove", most, func() error { return oneShot(f) })
+			faultKeptInHalf(t, f, all, most, newProver, prove)
+			p, err := newProver(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(p.Close)
+			_, held := FaultEach(t, f, "Prover.Prove", most, func() error { return prove(p) })
+			after(t, f, p, held)
+		})
+	}
+}
+
+// faultKeptInHalf is FaultProofs' check of a key of all bytes kept in
+// half: FaultEach on making a prover on a crowded device over f's runtime
+// with room for half of the key, and on that prover's proofs, which must
+// keep some of the key and not all of it. Once the prover is closed and
+// the crowded device released, f must hold no more buffers than before.
+func faultKeptInHalf[P KeyKeeper](t *testing.T, f *Faulty, all int64, most int, newProver func(zkaccel.Device) (P, error), prove func(P) error) {
+	t.Helper()
+	f.ReleaseCache()
+	before := f.Live()
+	small, release, err := f.KeptOn(KeepHalf, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	FaultEach(t, f, "NewProver, key kept in half", most, func() error {
+		p, err := newProver(small)
 		if err == nil {
 			p.Close()
 		}
 		return err
 	})
-	FaultEach(t, f, "Prove", most, func() error { return oneShot(f) })
-	p, err := newProver(f)
+	p, err := newProver(small)
 	if err != nil {
+		release()
 		t.Fatal(err)
 	}
-	t.Cleanup(p.Close)
-	_, held = FaultEach(t, f, "Prover.Prove", most, func() error { return prove(p) })
-	return f, p, held
+	if on, all := p.Residency(); on <= 0 || on >= all {
+		t.Errorf("key kept in half: %d of its %d bytes kept", on, all)
+	}
+	FaultEach(t, f, "Prover.Prove, key kept in half", most, func() error { return prove(p) })
+	p.Close()
+	release()
+	f.ReleaseCache()
+	if n := f.Live(); n > before {
+		t.Errorf("after the faults with the key kept in half: %d buffers live, %d before", n, before)
+	}
 }
