@@ -14,20 +14,24 @@ import (
 // driver's header cuda.h (unchanged since CUDA 11). No header is needed to
 // build: libcuda is opened at run time.
 const (
-	cudaSuccess           = 0   // CUDA_SUCCESS
-	cudaErrorOutOfMemory  = 2   // CUDA_ERROR_OUT_OF_MEMORY
-	cudaErrorNoDevice     = 100 // CUDA_ERROR_NO_DEVICE
-	cudaErrorNotReady     = 600 // CUDA_ERROR_NOT_READY
-	cudaErrorECC          = 214 // CUDA_ERROR_ECC_UNCORRECTABLE
-	cudaErrorIllegalAddr  = 700 // CUDA_ERROR_ILLEGAL_ADDRESS
-	cudaErrorLaunchTimout = 702 // CUDA_ERROR_LAUNCH_TIMEOUT
-	cudaErrorHWStack      = 714 // CUDA_ERROR_HARDWARE_STACK_ERROR
-	cudaErrorIllegalInstr = 715 // CUDA_ERROR_ILLEGAL_INSTRUCTION
-	cudaErrorMisaligned   = 716 // CUDA_ERROR_MISALIGNED_ADDRESS
-	cudaErrorAddrSpace    = 717 // CUDA_ERROR_INVALID_ADDRESS_SPACE
-	cudaErrorInvalidPC    = 718 // CUDA_ERROR_INVALID_PC
-	cudaErrorLaunchFailed = 719 // CUDA_ERROR_LAUNCH_FAILED
-	cudaErrorUnknown      = 999 // CUDA_ERROR_UNKNOWN
+	cudaSuccess               = 0   // CUDA_SUCCESS
+	cudaErrorOutOfMemory      = 2   // CUDA_ERROR_OUT_OF_MEMORY
+	cudaErrorNotInitialized   = 3   // CUDA_ERROR_NOT_INITIALIZED
+	cudaErrorDeinitialized    = 4   // CUDA_ERROR_DEINITIALIZED
+	cudaErrorInvalidContext   = 201 // CUDA_ERROR_INVALID_CONTEXT
+	cudaErrorContextDestroyed = 709 // CUDA_ERROR_CONTEXT_IS_DESTROYED
+	cudaErrorNoDevice         = 100 // CUDA_ERROR_NO_DEVICE
+	cudaErrorNotReady         = 600 // CUDA_ERROR_NOT_READY
+	cudaErrorECC              = 214 // CUDA_ERROR_ECC_UNCORRECTABLE
+	cudaErrorIllegalAddr      = 700 // CUDA_ERROR_ILLEGAL_ADDRESS
+	cudaErrorLaunchTimout     = 702 // CUDA_ERROR_LAUNCH_TIMEOUT
+	cudaErrorHWStack          = 714 // CUDA_ERROR_HARDWARE_STACK_ERROR
+	cudaErrorIllegalInstr     = 715 // CUDA_ERROR_ILLEGAL_INSTRUCTION
+	cudaErrorMisaligned       = 716 // CUDA_ERROR_MISALIGNED_ADDRESS
+	cudaErrorAddrSpace        = 717 // CUDA_ERROR_INVALID_ADDRESS_SPACE
+	cudaErrorInvalidPC        = 718 // CUDA_ERROR_INVALID_PC
+	cudaErrorLaunchFailed     = 719 // CUDA_ERROR_LAUNCH_FAILED
+	cudaErrorUnknown          = 999 // CUDA_ERROR_UNKNOWN
 
 	attrMaxThreadsPerBlock = 1  // CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK
 	attrClockRate          = 13 // CU_DEVICE_ATTRIBUTE_CLOCK_RATE (kHz)

@@ -70,7 +70,7 @@ func fake(t *testing.T) (*cuda.Runtime, *fakeHooks) {
 			return
 		}
 		fakeRT = rts[0]
-		fakeLib, fakeErr = cgo.Open([]string{fakePath}, []string{"fake_live_allocs", "fake_ctx_errors", "fake_bad_pointers", "fake_launches", "fake_hazards", "fake_clear_hazards", "fake_streams", "fake_largest_copy", "fake_host_races", "fake_clear_host_races", "fake_in_flight"})
+		fakeLib, fakeErr = cgo.Open([]string{fakePath}, []string{"fake_live_allocs", "fake_ctx_errors", "fake_bad_pointers", "fake_launches", "fake_hazards", "fake_clear_hazards", "fake_streams", "fake_largest_copy", "fake_host_races", "fake_clear_host_races", "fake_in_flight", "fake_live_events", "fake_live_modules", "fake_live_host", "fake_fail_at", "fake_fault_calls"})
 	})
 	if fakeErr != nil {
 		if _, err := exec.LookPath("gcc"); err != nil && os.Getenv("CC") == "" {
@@ -84,9 +84,19 @@ func fake(t *testing.T) (*cuda.Runtime, *fakeHooks) {
 type fakeHooks struct{ lib *cgo.Library }
 
 func (h *fakeHooks) get(name string) int64 {
-	f, _ := h.lib.Func(name)
+	f, err := h.lib.Func(name)
+	if err != nil {
+		panic(err) // a hook missing from fake's list: a bug of the test
+	}
 	r, _ := f.Call()
 	return int64(r)
+}
+
+// failAt restarts the driver's count of the calls that can fail and makes
+// the k-th from now fail with CUDA_ERROR_OUT_OF_MEMORY (0: none).
+func (h *fakeHooks) failAt(k int) {
+	f, _ := h.lib.Func("fake_fail_at")
+	_, _ = f.Call(uintptr(k))
 }
 
 // check fails t if the driver saw a call without a current context, a bad

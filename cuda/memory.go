@@ -107,6 +107,9 @@ func (rt *Runtime) Free(b gpu.Buffer) {
 	default:
 		if bb.written != 0 {
 			err = rt.check("cuEventSynchronize", rt.api.call(rt.api.eventSynchronize, bb.written))
+			if err != nil && bb.gen == rt.gen { // not a reset: wait for every copy instead
+				err = rt.check("cuStreamSynchronize", rt.api.call(rt.api.streamSynchronize, rt.copies))
+			}
 		}
 		if err == nil && bb.used && rt.busy {
 			if err = rt.check("cuStreamSynchronize", rt.api.call(rt.api.streamSynchronize, rt.stream)); err == nil {
@@ -210,8 +213,11 @@ func (rt *Runtime) await(s *staging) error {
 	if !s.pending {
 		return nil
 	}
+	if err := rt.check("cuEventSynchronize", rt.api.call(rt.api.eventSynchronize, s.event)); err != nil {
+		return err // still pending: the next use or FreeStaging waits again
+	}
 	s.pending = false
-	return rt.check("cuEventSynchronize", rt.api.call(rt.api.eventSynchronize, s.event))
+	return nil
 }
 
 // Write copies src into dst at byte offset off through the pinned staging
@@ -276,6 +282,7 @@ func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) (err error) {
 		b.written = ev
 	}()
 	stop := rt.timeStart(true, "", stream)
+	defer func() { stop(queued) }()
 	chunk := rt.stage[0].size
 	for k, pos := 0, 0; pos < len(src); k, pos = k+1, pos+chunk {
 		s := &rt.stage[k%2]
@@ -287,13 +294,27 @@ func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) (err error) {
 			return err
 		}
 		queued = true
-		if err := rt.check("cuEventRecord", a.call(a.eventRecord, s.event, stream)); err != nil {
+		if err := rt.recordStage(s, stream); err != nil {
 			return err
 		}
-		s.pending = true
 	}
-	stop()
 	return nil
+}
+
+// recordStage records on stream that the copy just queued through s is
+// done (s.event), for the next use of s to wait for. Where it cannot, it
+// waits for the stream instead, so that s is free again either way.
+func (rt *Runtime) recordStage(s *staging, stream uintptr) error {
+	a := rt.api
+	err := rt.check("cuEventRecord", a.call(a.eventRecord, s.event, stream))
+	if err == nil {
+		s.pending = true
+		return nil
+	}
+	if serr := rt.check("cuStreamSynchronize", a.call(a.streamSynchronize, stream)); serr != nil {
+		s.pending = true // the event's last record, if any, is older: the best left to wait for
+	}
+	return err
 }
 
 // Read copies len(dst) bytes of src at byte offset off into dst, after
@@ -443,6 +464,8 @@ func (rt *Runtime) read(dst []byte, b *buffer, off int, stream uintptr) error {
 	a := rt.api
 	chunk := rt.stage[0].size
 	stop := rt.timeStart(true, "", stream)
+	queued := false
+	defer func() { stop(queued) }()
 	drain := func(k int) error {
 		s := &rt.stage[k%2]
 		if err := rt.await(s); err != nil {
@@ -463,17 +486,18 @@ func (rt *Runtime) read(dst []byte, b *buffer, off int, stream uintptr) error {
 		if err := rt.check(fmt.Sprintf("cuMemcpyDtoHAsync_v2(%d bytes)", n), a.call(a.memcpyDtoHAsync, s.host, b.ptr+uintptr(off+pos), uintptr(n), stream)); err != nil {
 			return err
 		}
-		if err := rt.check("cuEventRecord", a.call(a.eventRecord, s.event, stream)); err != nil {
+		queued = true
+		if err := rt.recordStage(s, stream); err != nil {
 			return err
 		}
-		s.pending = true
 		if k > 0 {
 			if err := drain(k - 1); err != nil {
 				return err
 			}
 		}
 	}
-	stop() // recorded before the last chunk is waited for: it ends with the DMA
+	stop(true) // recorded before the last chunk is waited for: it ends with the DMA
+	stop = func(bool) {}
 	return drain(nchunks - 1)
 }
 

@@ -124,8 +124,8 @@ func (rt *Runtime) build(src string, key [32]byte) (*Program, error) {
 						rt.stats.cached.Add(1)
 						return p, nil
 					}
-					if errors.Is(lerr, gpu.ErrDeviceReset) {
-						return nil, lerr
+					if !refused(lerr) {
+						return nil, lerr // the driver could not load it now: the entry is good
 					}
 					rt.reject(entry, lerr)
 				case !errors.Is(err, fs.ErrNotExist):
@@ -147,7 +147,7 @@ func (rt *Runtime) build(src string, key [32]byte) (*Program, error) {
 				}
 				return p, nil
 			}
-			if errors.Is(lerr, gpu.ErrDeviceReset) {
+			if !refused(lerr) {
 				return nil, lerr
 			}
 			// A driver older than NVRTC may refuse its output: try the
@@ -164,6 +164,26 @@ func (rt *Runtime) build(src string, key [32]byte) (*Program, error) {
 		return p, nil
 	}
 	return nil, rt.errorf("compile "+name, "no NVRTC to compile it (%v) and no embedded PTX for this source (run go generate ./cuda/ptx)", nvErr)
+}
+
+// refused reports whether err, an error of loading a module, says that
+// the driver refuses the image itself (a PTX version it does not know, an
+// architecture, a corrupt image), which another image may cure, rather
+// than that it could not load one now: out of memory, a context lost or
+// reset. Those are returned as they are, and the image is kept.
+func refused(err error) bool {
+	if errors.Is(err, gpu.ErrDeviceReset) {
+		return false
+	}
+	var ce *Error
+	if !errors.As(err, &ce) {
+		return true
+	}
+	switch ce.Code {
+	case cudaErrorOutOfMemory, cudaErrorNotInitialized, cudaErrorDeinitialized, cudaErrorInvalidContext, cudaErrorContextDestroyed:
+		return false
+	}
+	return true
 }
 
 // cacheEntry is the disk cache's path for src compiled by nv for target t
@@ -413,9 +433,10 @@ func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) error {
 	a := rt.api
 	r := a.call(a.launchKernel, kk.fn, uintptr(blocks), 1, 1, uintptr(local), 1, 1, 0, rt.stream, paramList, 0)
 	if err := rt.check(fmt.Sprintf("cuLaunchKernel(%s, %d×%d)", kk.name, blocks, local), r); err != nil {
+		stop(false)
 		return err
 	}
-	stop()
+	stop(true)
 	rt.busy = true
 	return nil
 }

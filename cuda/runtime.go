@@ -306,9 +306,13 @@ func (rt *Runtime) ready(b *buffer) error {
 	if b.written == 0 {
 		return nil
 	}
-	ev := b.written
+	a := rt.api
+	if err := rt.check("cuStreamWaitEvent", a.call(a.streamWaitEvent, rt.stream, b.written, 0)); err != nil {
+		return err // b keeps the copy's event: its Free, and a later use, still wait for it
+	}
+	a.call(a.eventDestroy, b.written)
 	b.written = 0
-	return rt.streamWait(rt.stream, ev)
+	return nil
 }
 
 // check is a.check that, for a sticky error, resets the device's context

@@ -21,28 +21,35 @@ type timedEvent struct {
 const maxPending = 4096
 
 // timeStart records a start event on stream when timing is on and returns
-// the function that records the matching end event (a no-op when timing is
-// off or an event could not be made: timing never fails an operation), for
-// a copy or for a launch of the kernel name. The caller has entered the
-// runtime.
-func (rt *Runtime) timeStart(copy bool, name string, stream uintptr) func() {
+// the function that ends the timing, for a copy or for a launch of the
+// kernel name: with ok, the operation was queued, and it records the
+// matching end event; else it drops the events. The function is a no-op
+// when timing is off or an event could not be made: timing never fails an
+// operation. Every path of the operation must call it once. The caller
+// has entered the runtime.
+func (rt *Runtime) timeStart(copy bool, name string, stream uintptr) func(ok bool) {
 	if !rt.timing {
-		return func() {}
+		return func(bool) {}
 	}
 	a := rt.api
 	var ps cgo.Pins
 	defer ps.Done()
 	s, e := ps.Word(0), ps.Word(0)
 	if a.check("cuEventCreate", a.call(a.eventCreate, cgo.Addr(s), eventDefault)) != nil {
-		return func() {}
+		return func(bool) {}
 	}
 	if a.check("cuEventCreate", a.call(a.eventCreate, cgo.Addr(e), eventDefault)) != nil {
 		a.call(a.eventDestroy, *s)
-		return func() {}
+		return func(bool) {}
 	}
 	start, end := *s, *e
 	a.call(a.eventRecord, start, stream)
-	return func() {
+	return func(ok bool) {
+		if !ok {
+			a.call(a.eventDestroy, start) // CUDA frees it once the stream reaches it
+			a.call(a.eventDestroy, end)
+			return
+		}
 		a.call(a.eventRecord, end, stream)
 		rt.pending = append(rt.pending, timedEvent{start, end, copy, name, rt.epoch})
 		if len(rt.pending) >= maxPending {

@@ -8,8 +8,10 @@
 // every device pointer is checked against the live allocations. Three
 // "kernels" are written in C: add_u32, mul_u64 and fault (which leaves a
 // sticky CUDA_ERROR_ILLEGAL_ADDRESS, as a kernel that faults does). Test
-// hooks (fake_*) report what it saw. Built by the tests with the system C
-// compiler; not part of zkaccel.
+// hooks (fake_*) report what it saw, and fake_fail_at makes the k-th call
+// that a GPU can fail (an allocation, a copy, a launch, a module load, an
+// event, a wait) fail, for the tests that fail each in turn. Built by the
+// tests with the system C compiler; not part of zkaccel.
 //
 // It runs everything at once, but keeps the order a GPU would give: each
 // stream counts its operations, an event holds the point of its stream it
@@ -327,6 +329,29 @@ static CUresult need_ctx(void) {
 
 #define CTX() do { CUresult r_ = need_ctx(); if (r_) return r_; } while (0)
 #define STICKY() do { if (sticky) return E_ILLEGAL_ADDRESS; } while (0)
+
+// Injected faults (fake_fail_at): the calls that can fail for want of
+// resources on a GPU (allocations, copies, launches, module loads, streams,
+// events, waits) are counted, and the k-th fails with
+// CUDA_ERROR_OUT_OF_MEMORY, which is not sticky. Releases (frees,
+// unloads, destroys) never fail.
+static long fault_calls, fault_at;
+static long live_events, live_modules;
+
+// fault counts a call that can fail and returns the error it must fail
+// with, if any. The caller does not hold mu.
+// With FAKECUDA_FAULT_LOG set, it names the call it fails on standard
+// error.
+static CUresult fault(const char* fn) {
+	pthread_mutex_lock(&mu);
+	fault_calls++;
+	CUresult r = fault_at != 0 && fault_calls == fault_at ? E_OUT_OF_MEMORY : OK;
+	long k = fault_calls;
+	pthread_mutex_unlock(&mu);
+	if (r && getenv("FAKECUDA_FAULT_LOG")) fprintf(stderr, "fakecuda: call %ld (%s) fails\n", k, fn);
+	return r;
+}
+#define FAULT() do { CUresult r_ = fault(__func__); if (r_) return r_; } while (0)
 
 // inside reports whether [p, p+n) lies in one live allocation.
 static int inside(CUdeviceptr p, size_t n) {
@@ -695,6 +720,7 @@ EXPORT CUresult cuCtxPopCurrent_v2(void** old) {
 
 EXPORT CUresult cuStreamCreate(void** s, unsigned flags) {
 	CTX();
+	FAULT();
 	(void)flags;
 	pthread_mutex_lock(&mu);
 	if (nstreams == NSTREAMS) { pthread_mutex_unlock(&mu); return E_OUT_OF_MEMORY; }
@@ -708,6 +734,7 @@ EXPORT CUresult cuStreamCreate(void** s, unsigned flags) {
 EXPORT CUresult cuStreamSynchronize(void* s) {
 	CTX();
 	STICKY();
+	FAULT();
 	pthread_mutex_lock(&mu);
 	struct stream* st = stream_of(s);
 	if (st) host_wait(st->id, st->count, st->seen);
@@ -718,6 +745,7 @@ EXPORT CUresult cuStreamDestroy_v2(void* s) { (void)s; return OK; }
 EXPORT CUresult cuStreamWaitEvent(void* s, void* e, unsigned flags) {
 	CTX();
 	STICKY();
+	FAULT();
 	if (flags != 0) return E_INVALID_VALUE;
 	pthread_mutex_lock(&mu);
 	struct stream* st = stream_of(s);
@@ -735,6 +763,7 @@ EXPORT CUresult cuStreamWaitEvent(void* s, void* e, unsigned flags) {
 EXPORT CUresult cuMemAlloc_v2(CUdeviceptr* p, size_t n) {
 	CTX();
 	STICKY();
+	FAULT();
 	if (n == 0) return E_INVALID_VALUE;
 	pthread_mutex_lock(&mu);
 	if (used + n > memsize) { pthread_mutex_unlock(&mu); return E_OUT_OF_MEMORY; }
@@ -783,6 +812,7 @@ EXPORT CUresult cuMemGetInfo_v2(size_t* f, size_t* t) {
 }
 EXPORT CUresult cuMemHostAlloc(void** pp, size_t n, unsigned flags) {
 	CTX();
+	FAULT();
 	(void)flags;
 	if (n == 0) return E_INVALID_VALUE;
 	struct pinned* a = malloc(sizeof *a);
@@ -819,6 +849,7 @@ EXPORT CUresult cuMemFreeHost(void* p) {
 EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t n, void* s) {
 	CTX();
 	STICKY();
+	FAULT();
 	pthread_mutex_lock(&mu);
 	if ((long)n > largest_copy) largest_copy = (long)n;
 	pthread_mutex_unlock(&mu);
@@ -838,6 +869,7 @@ EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void* src, size_t n,
 EXPORT CUresult cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t n, void* s) {
 	CTX();
 	STICKY();
+	FAULT();
 	pthread_mutex_lock(&mu);
 	if ((long)n > largest_copy) largest_copy = (long)n;
 	pthread_mutex_unlock(&mu);
@@ -863,6 +895,7 @@ EXPORT CUresult cuMemcpyDtoHAsync_v2(void* dst, CUdeviceptr src, size_t n, void*
 EXPORT CUresult cuModuleLoadDataEx(void** m, const void* image, unsigned nopt, int* opts, void** vals) {
 	CTX();
 	STICKY();
+	FAULT();
 	char* log = NULL;
 	size_t size = 0;
 	for (unsigned i = 0; i < nopt; i++) {
@@ -873,15 +906,24 @@ EXPORT CUresult cuModuleLoadDataEx(void** m, const void* image, unsigned nopt, i
 		if (log && size > 0) snprintf(log, size, "fake JIT: line 1: this is not PTX");
 		return E_INVALID_IMAGE;
 	}
+	CUresult r = OK;
 #ifdef FAKECUDA_OPENCL
 	if (strncmp((const char*)image, EMU_MARK, strlen(EMU_MARK)) == 0) {
-		return emu_load(m, (const char*)image + strlen(EMU_MARK), log, size);
-	}
+		r = emu_load(m, (const char*)image + strlen(EMU_MARK), log, size);
+	} else
 #endif
-	*m = (void*)0x10;
-	return OK;
+		*m = (void*)0x10;
+	if (r == OK) {
+		pthread_mutex_lock(&mu);
+		live_modules++;
+		pthread_mutex_unlock(&mu);
+	}
+	return r;
 }
 EXPORT CUresult cuModuleUnload(void* m) {
+	pthread_mutex_lock(&mu);
+	live_modules--;
+	pthread_mutex_unlock(&mu);
 #ifdef FAKECUDA_OPENCL
 	struct emu_module* em = m;
 	if (em && em != (void*)0x10 && em->magic == MODULE_MAGIC) {
@@ -920,6 +962,7 @@ static const struct {
 
 EXPORT CUresult cuModuleGetFunction(void** f, void* m, const char* name) {
 	CTX();
+	FAULT();
 #ifdef FAKECUDA_OPENCL
 	if (m != (void*)0x10 && ((struct emu_module*)m)->magic == MODULE_MAGIC) return emu_function(f, m, name);
 #endif
@@ -949,6 +992,7 @@ EXPORT CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, u
 		unsigned shmem, void* stream, void** params, void** extra) {
 	CTX();
 	STICKY();
+	FAULT();
 	(void)shmem;
 	(void)extra;
 	if (gy != 1 || gz != 1 || by != 1 || bz != 1 || bx == 0 || bx > 1024 || gx == 0) return E_INVALID_VALUE;
@@ -980,9 +1024,19 @@ EXPORT CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, u
 	return OK;
 }
 
-EXPORT CUresult cuEventCreate(void** e, unsigned flags) { CTX(); (void)flags; *e = calloc(1, sizeof(struct event)); return OK; }
+EXPORT CUresult cuEventCreate(void** e, unsigned flags) {
+	CTX();
+	FAULT();
+	(void)flags;
+	*e = calloc(1, sizeof(struct event));
+	pthread_mutex_lock(&mu);
+	live_events++;
+	pthread_mutex_unlock(&mu);
+	return OK;
+}
 EXPORT CUresult cuEventRecord(void* e, void* s) {
 	CTX();
+	FAULT();
 	pthread_mutex_lock(&mu);
 	struct stream* st = stream_of(s);
 	struct event* ev = e;
@@ -998,6 +1052,7 @@ EXPORT CUresult cuEventRecord(void* e, void* s) {
 EXPORT CUresult cuEventSynchronize(void* e) {
 	CTX();
 	STICKY();
+	FAULT();
 	pthread_mutex_lock(&mu);
 	struct event* ev = e;
 	if (ev->stream) host_wait(ev->stream, ev->at, ev->seen);
@@ -1018,7 +1073,13 @@ EXPORT CUresult cuEventElapsedTime(float* ms, void* a, void* b) {
 #endif
 	return OK;
 }
-EXPORT CUresult cuEventDestroy_v2(void* e) { free(e); return OK; }
+EXPORT CUresult cuEventDestroy_v2(void* e) {
+	free(e);
+	pthread_mutex_lock(&mu);
+	live_events--;
+	pthread_mutex_unlock(&mu);
+	return OK;
+}
 
 EXPORT CUresult cuGetErrorName(CUresult code, const char** s) {
 	switch (code) {
@@ -1079,3 +1140,16 @@ EXPORT long fake_in_flight(void) {
 	return n;
 }
 EXPORT long fake_streams(void) { return nstreams; }
+EXPORT long fake_live_events(void) { return live_events; }
+EXPORT long fake_live_modules(void) { return live_modules; }
+
+// fake_fail_at restarts the count of calls that can fail (see fault) and
+// makes the k-th from now fail (0: none); fake_fault_calls is the count.
+EXPORT long fake_fail_at(long k) {
+	pthread_mutex_lock(&mu);
+	fault_calls = 0;
+	fault_at = k;
+	pthread_mutex_unlock(&mu);
+	return 0;
+}
+EXPORT long fake_fault_calls(void) { return fault_calls; }
