@@ -343,6 +343,7 @@ func (rt *Runtime) Read(dst []byte, src gpu.Buffer, off int) error {
 	if err := rt.ready(b); err != nil {
 		return err
 	}
+	rt.busy = true // the copies queue on the stream: a Free waits for them if a chunk fails
 	if err := rt.read(dst, b, off, rt.stream); err != nil {
 		return err
 	}

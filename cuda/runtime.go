@@ -312,6 +312,7 @@ func (rt *Runtime) ready(b *buffer) error {
 	}
 	a.call(a.eventDestroy, b.written)
 	b.written = 0
+	rt.busy = true // the stream now waits for the copy: a Free of b waits for the stream, even if the launch fails
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/zkaccel/zkaccel"
+	"github.com/zkaccel/zkaccel/cuda"
 	"github.com/zkaccel/zkaccel/gpu"
 	"github.com/zkaccel/zkaccel/internal/devtest"
 )
@@ -76,6 +77,88 @@ func testFaults(t *testing.T, dev *gpu.Device) {
 			}
 		})
 	}
+}
+
+// TestDriverFaults fails each call of the CUDA driver (of those a GPU can
+// fail) that an operation makes, in turn, where the device is the
+// emulated GPU (scripts/cuda-emu.sh), whose driver can fail them: faults
+// below zkaccel's CUDA runtime, with its streams, staging buffers and
+// timing events, where TestFaults' are above it. Each run must return an
+// error wrapping the driver's, or, where nothing failed for the operation
+// (a timing event, a wait in a Free, a retry, window multiples left out
+// for want of memory), the right result, which the operation checks; no device or pinned memory or event may stay beyond
+// what a clean run leaves, and the fake driver stops the process at any
+// stream hazard or host race. Each operation runs with the runtime's
+// timing off (where only a Free's wait, a retry or a fallback may fail no
+// operation) and on (where its events may too). With -short, at most 12
+// calls of each are failed, spread over it.
+func TestDriverFaults(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, dev *gpu.Device) {
+		drv := devtest.FaultyDriver(dev)
+		if drv == nil {
+			t.Skipf("%v is not the emulated GPU, whose driver can fail calls", dev)
+		}
+		most := 1 << 30
+		if testing.Short() {
+			most = 12
+		}
+		timed, ok := dev.Runtime().(interface{ SetTiming(on bool) })
+		if !ok {
+			t.Fatalf("the runtime of %v cannot turn its timing off", dev)
+		}
+		defer timed.SetTiming(true)
+		for _, c := range opCases() {
+			for _, timing := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/timing=%v", c.name, timing), func(t *testing.T) {
+					timed.SetTiming(timing)
+					var calls int
+					for range 2 { // the first compiles, the second is a steady run
+						drv.Arm(0)
+						if err := c.run(dev); err != nil {
+							skipDeclined(t, err)
+							t.Fatalf("clean run: %v", err)
+						}
+						calls = drv.Calls()
+					}
+					// settle frees the device's caches and collects the timing
+					// events still pending (Times waits for all the work), so
+					// that what the driver holds can be counted.
+					settle := func() {
+						dev.ReleaseCache()
+						if _, _, err := dev.Times(); err != nil {
+							t.Fatalf("Times: %v", err)
+						}
+					}
+					settle()
+					base := drv.Live()
+					quiet := 0
+					for _, k := range devtest.FaultPositions(calls, most) {
+						drv.Arm(k)
+						err := c.run(dev)
+						drv.Arm(0)
+						what := fmt.Sprintf("driver call %d of %d failed", k, calls)
+						var ce *cuda.Error
+						switch {
+						case err == nil:
+							quiet++
+						case errors.Is(err, errNoWindows):
+							quiet++ // out of memory: LoadPoints kept the points without them, as it should
+						case !errors.As(err, &ce) || ce.Code != 2:
+							t.Fatalf("%s: the error does not wrap the driver's: %v", what, err)
+						}
+						settle()
+						if got := drv.Live(); got[0] > base[0] || got[1] > base[1] || got[2] > base[2] {
+							t.Fatalf("%s: allocations, pinned buffers, events live %v; %v after a clean run", what, got, base)
+						}
+					}
+					if err := c.run(dev); err != nil {
+						t.Fatalf("run after the faults: %v", err)
+					}
+					t.Logf("%d driver calls, %d failed in turn, %d of them failing no operation", calls, len(devtest.FaultPositions(calls, most)), quiet)
+				})
+			}
+		}
+	})
 }
 
 // TestDeviceReset: after an error wrapping gpu.ErrDeviceReset the device
