@@ -70,7 +70,7 @@ func fake(t *testing.T) (*cuda.Runtime, *fakeHooks) {
 			return
 		}
 		fakeRT = rts[0]
-		fakeLib, fakeErr = cgo.Open([]string{fakePath}, []string{"fake_live_allocs", "fake_ctx_errors", "fake_bad_pointers", "fake_launches", "fake_hazards", "fake_clear_hazards", "fake_streams", "fake_largest_copy", "fake_host_races", "fake_clear_host_races", "fake_in_flight", "fake_live_events", "fake_live_modules", "fake_live_host", "fake_fail_at", "fake_fault_calls"})
+		fakeLib, fakeErr = cgo.Open([]string{fakePath}, []string{"fake_live_allocs", "fake_ctx_errors", "fake_bad_pointers", "fake_launches", "fake_hazards", "fake_clear_hazards", "fake_streams", "fake_largest_copy", "fake_host_races", "fake_clear_host_races", "fake_in_flight", "fake_live_events", "fake_live_modules", "fake_live_host", "fake_fail_at", "fake_fail_with", "fake_fault_calls"})
 	})
 	if fakeErr != nil {
 		if _, err := exec.LookPath("gcc"); err != nil && os.Getenv("CC") == "" {
@@ -90,6 +90,14 @@ func (h *fakeHooks) get(name string) int64 {
 	}
 	r, _ := f.Call()
 	return int64(r)
+}
+
+// failWith sets the error the failing call returns: 2
+// (CUDA_ERROR_OUT_OF_MEMORY, the default) or 700
+// (CUDA_ERROR_ILLEGAL_ADDRESS, sticky until the context is reset).
+func (h *fakeHooks) failWith(code int) {
+	f, _ := h.lib.Func("fake_fail_with")
+	_, _ = f.Call(uintptr(code))
 }
 
 // failAt restarts the driver's count of the calls that can fail and makes

@@ -43,7 +43,7 @@ func (rt *Runtime) own(op string, b gpu.Buffer) (*buffer, error) {
 	case bb.freed.Load():
 		return nil, rt.errorf(op, "the buffer was freed")
 	case bb.gen != rt.gen:
-		return nil, rt.errorf(op, "the buffer was lost when the device was reset")
+		return nil, rt.lost(op, "buffer")
 	}
 	return bb, nil
 }
@@ -415,7 +415,7 @@ func (rt *Runtime) ReadAfter(m gpu.Mark, dst []byte, src gpu.Buffer, off int) (e
 	case mk.freed:
 		return rt.errorf("read after", "the mark was freed")
 	case mk.gen != rt.gen:
-		return rt.errorf("read after", "the mark was lost when the device was reset")
+		return rt.lost("read after", "mark")
 	}
 	b, err := rt.own("read after", src)
 	if err != nil {

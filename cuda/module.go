@@ -327,7 +327,7 @@ func (p *Program) Kernel(name string) (gpu.Kernel, error) {
 	}
 	defer exit()
 	if p.gen != rt.gen {
-		return nil, rt.errorf("kernel "+name, "the program was lost when the device was reset")
+		return nil, rt.lost("kernel "+name, "program")
 	}
 	if k, ok := p.kernels[name]; ok {
 		return k, nil
@@ -393,7 +393,7 @@ func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) error {
 	}
 	defer exit()
 	if kk.prog.gen != rt.gen {
-		return rt.errorf("launch "+kk.name, "the kernel was lost when the device was reset")
+		return rt.lost("launch "+kk.name, "kernel")
 	}
 	var ps cgo.Pins
 	defer ps.Done()

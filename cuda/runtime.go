@@ -133,6 +133,14 @@ func (rt *Runtime) errorf(op, format string, args ...any) error {
 	return fmt.Errorf("zkaccel/cuda: %s on %s: %s", op, rt, fmt.Sprintf(format, args...))
 }
 
+// lost is the error of op on a handle (a buffer, a program, a kernel, a
+// mark) that a reset of the device destroyed. It wraps gpu.ErrDeviceReset,
+// so that the caller drops what it kept on the device: the reset may have
+// been noticed where no error could say so (a Free's wait).
+func (rt *Runtime) lost(op, what string) error {
+	return fmt.Errorf("zkaccel/cuda: %s on %s: the %s was lost when the device was reset: %w", op, rt, what, gpu.ErrDeviceReset)
+}
+
 // discover lists the GPUs and reads their properties; no context is made
 // until a runtime is used.
 func discover() ([]*Runtime, error) {

@@ -90,8 +90,11 @@ func testFaults(t *testing.T, dev *gpu.Device) {
 // what a clean run leaves, and the fake driver stops the process at any
 // stream hazard or host race. Each operation runs with the runtime's
 // timing off (where only a Free's wait, a retry or a fallback may fail no
-// operation) and on (where its events may too). With -short, at most 12
-// calls of each are failed, spread over it.
+// operation) and on (where its events may too), and with the driver's
+// error sticky (a kernel fault's): then the error must say the device was
+// reset, and the next run, on a fresh context, must succeed. With -short,
+// at most 12 calls of each are failed, spread over it (4 with the sticky
+// error, after which the programs compile again).
 func TestDriverFaults(t *testing.T) {
 	forEachGPU(t, func(t *testing.T, dev *gpu.Device) {
 		drv := devtest.FaultyDriver(dev)
@@ -107,10 +110,21 @@ func TestDriverFaults(t *testing.T) {
 			t.Fatalf("the runtime of %v cannot turn its timing off", dev)
 		}
 		defer timed.SetTiming(true)
+		defer drv.FailWith(2)
 		for _, c := range opCases() {
-			for _, timing := range []bool{false, true} {
-				t.Run(fmt.Sprintf("%s/timing=%v", c.name, timing), func(t *testing.T) {
-					timed.SetTiming(timing)
+			for _, mode := range []struct {
+				name   string
+				timing bool
+				code   int // the driver's error: 2 out of memory, 700 an illegal address (sticky)
+			}{{"timing=false", false, 2}, {"timing=true", true, 2}, {"sticky", true, 700}} {
+				t.Run(c.name+"/"+mode.name, func(t *testing.T) {
+					timed.SetTiming(mode.timing)
+					drv.FailWith(mode.code)
+					sticky := mode.code == 700
+					most := most
+					if sticky && testing.Short() {
+						most = 4 // each reset recompiles the programs
+					}
 					var calls int
 					for range 2 { // the first compiles, the second is a steady run
 						drv.Arm(0)
@@ -141,6 +155,9 @@ func TestDriverFaults(t *testing.T) {
 						switch {
 						case err == nil:
 							quiet++
+						case sticky && !errors.Is(err, gpu.ErrDeviceReset):
+							t.Fatalf("%s: the error does not say the device was reset: %v", what, err)
+						case sticky:
 						case errors.Is(err, errNoWindows):
 							quiet++ // out of memory: LoadPoints kept the points without them, as it should
 						case !errors.As(err, &ce) || ce.Code != 2:

@@ -333,9 +333,12 @@ static CUresult need_ctx(void) {
 // Injected faults (fake_fail_at): the calls that can fail for want of
 // resources on a GPU (allocations, copies, launches, module loads, streams,
 // events, waits) are counted, and the k-th fails with
-// CUDA_ERROR_OUT_OF_MEMORY, which is not sticky. Releases (frees,
-// unloads, destroys) never fail.
+// CUDA_ERROR_OUT_OF_MEMORY, which is not sticky, or with what
+// fake_fail_with sets: CUDA_ERROR_ILLEGAL_ADDRESS is sticky, as after a
+// kernel fault (every later call fails until the context is reset).
+// Releases (frees, unloads, destroys) never fail.
 static long fault_calls, fault_at;
+static CUresult fault_code = E_OUT_OF_MEMORY; // fake_fail_with
 static long live_events, live_modules;
 
 // fault counts a call that can fail and returns the error it must fail
@@ -345,7 +348,8 @@ static long live_events, live_modules;
 static CUresult fault(const char* fn) {
 	pthread_mutex_lock(&mu);
 	fault_calls++;
-	CUresult r = fault_at != 0 && fault_calls == fault_at ? E_OUT_OF_MEMORY : OK;
+	CUresult r = fault_at != 0 && fault_calls == fault_at ? fault_code : OK;
+	if (r == E_ILLEGAL_ADDRESS) sticky = 1; // as a kernel fault leaves it, until the context is reset
 	long k = fault_calls;
 	pthread_mutex_unlock(&mu);
 	if (r && getenv("FAKECUDA_FAULT_LOG")) fprintf(stderr, "fakecuda: call %ld (%s) fails\n", k, fn);
@@ -682,7 +686,10 @@ EXPORT CUresult cuDevicePrimaryCtxRetain(void** c, int dev) {
 	return OK;
 }
 EXPORT CUresult cuDevicePrimaryCtxRelease_v2(int dev) { return dev ? E_INVALID_DEVICE : OK; }
-// cuDevicePrimaryCtxReset_v2 destroys the context's state: every allocation.
+// cuDevicePrimaryCtxReset_v2 destroys the context's state: every
+// allocation, pinned buffer, event and module (the events' and modules'
+// handles stay allocated here, but no longer count as live: a runtime that
+// destroyed one after the reset would count below zero).
 EXPORT CUresult cuDevicePrimaryCtxReset_v2(int dev) {
 	if (dev != 0) return E_INVALID_DEVICE;
 	pthread_mutex_lock(&mu);
@@ -692,6 +699,15 @@ EXPORT CUresult cuDevicePrimaryCtxReset_v2(int dev) {
 		dev_free(a->p);
 		free(a);
 	}
+	while (pinned) {
+		struct pinned* h = pinned;
+		pinned = h->next;
+		free(h->p);
+		free(h);
+	}
+	live_host = 0;
+	live_events = 0;
+	live_modules = 0;
 	used = 0;
 	sticky = 0;
 	primary.alive = 0;
@@ -1153,3 +1169,7 @@ EXPORT long fake_fail_at(long k) {
 	return 0;
 }
 EXPORT long fake_fault_calls(void) { return fault_calls; }
+EXPORT long fake_fail_with(long code) {
+	fault_code = (CUresult)code;
+	return 0;
+}

@@ -35,7 +35,7 @@ func TestDeviceFaults(t *testing.T) {
 				_, err := p.Prove(s.ccs, w)
 				return err
 			},
-			func(t *testing.T, f *devtest.Faulty, p *zplonk.Prover, held int) {
+			func(t *testing.T, f devtest.Faults, p *zplonk.Prover, held int) {
 				r := seedProof(t, s)
 				proof, err := p.Prove(s.ccs, w)
 				if err != nil {

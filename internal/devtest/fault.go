@@ -30,6 +30,43 @@ type Faulty struct {
 	others []*gpu.Device // devices over rt whose caches ReleaseCache drops too
 }
 
+// Faults is a GPU device whose calls can be made to fail in turn (the
+// provers' fault checks run on it): a Faulty twin, whose runtime calls
+// fail above the GPU runtime, or DriverFaults, the emulated GPU, whose
+// CUDA driver's calls fail below zkaccel's CUDA runtime.
+type Faults interface {
+	zkaccel.Device
+	// Arm restarts the count of calls and makes call k from now fail (0:
+	// none).
+	Arm(k int)
+	// Calls is the number of calls counted since Arm.
+	Calls() int
+	// ReleaseCache frees the device's caches, and those of the devices
+	// made by KeptOn.
+	ReleaseCache()
+	// Live is what the device holds: buffers (for the driver, also pinned
+	// buffers and events).
+	Live() int
+	// KeptOn is devtest.KeptOn over the device's runtime (see
+	// Faulty.KeptOn).
+	KeptOn(k Keep, all int64) (on *gpu.Device, release func(), err error)
+	// Failed returns why err is not what a run under an armed fault may
+	// return, or nil where it is.
+	Failed(err error) error
+}
+
+// Failed returns nil where err wraps ErrInjected: a Faulty device's call
+// must fail the run that made it.
+func (f *Faulty) Failed(err error) error {
+	switch {
+	case err == nil:
+		return errors.New("no error")
+	case !errors.Is(err, ErrInjected):
+		return fmt.Errorf("the error does not wrap the fault: %w", err)
+	}
+	return nil
+}
+
 // NewFaulty returns a Faulty device over d's runtime, dressed as d's
 // (like): the same OpenCL device type, and on a runtime that reads beside
 // later kernels (CUDA) those reads too, counted and failed as the other
@@ -334,10 +371,11 @@ func (b faultBeside) ReadAfter(m gpu.Mark, dst []byte, src gpu.Buffer, off int) 
 // (the first compiles what it needs; the second's calls are counted, and
 // the buffers live after it, f's caches dropped, are what run keeps), then
 // once failing each call of FaultPositions(calls, most) in turn. Each of
-// those must return an error wrapping ErrInjected and leave no more
-// buffers live than the clean runs did. It returns the count of calls and
+// those must return what f.Failed accepts (a Faulty twin's: an error
+// wrapping ErrInjected) and leave no more buffers live than the clean runs
+// did. It returns the count of calls and
 // the buffers the clean runs left live.
-func FaultEach(t *testing.T, f *Faulty, name string, most int, run func() error) (calls, held int) {
+func FaultEach(t *testing.T, f Faults, name string, most int, run func() error) (calls, held int) {
 	t.Helper()
 	for range 2 {
 		f.Arm(0)
@@ -357,11 +395,8 @@ func FaultEach(t *testing.T, f *Faulty, name string, most int, run func() error)
 		err := run()
 		f.Arm(0)
 		what := fmt.Sprintf("%s, call %d of %d failed", name, k, calls)
-		switch {
-		case err == nil:
-			t.Fatalf("%s: no error", what)
-		case !errors.Is(err, ErrInjected):
-			t.Fatalf("%s: the error does not wrap the fault: %v", what, err)
+		if ferr := f.Failed(err); ferr != nil {
+			t.Fatalf("%s: %v", what, ferr)
 		}
 		f.ReleaseCache()
 		if n := f.Live(); n > held {
@@ -374,18 +409,19 @@ func FaultEach(t *testing.T, f *Faulty, name string, most int, run func() error)
 
 // FaultProofs is the device-fault check of a prover (the provers'
 // TestDeviceFaults). The test skips where dev is no GPU-runtime device.
-// On a Faulty twin of dev (NewFaulty), and where dev is on the host
-// (POCL) on a twin dressed as a GPU too (NewFaultyAsGPU: the paths a GPU
-// takes), each a subtest, it runs FaultEach on making a prover (newProver,
-// which it closes), on a one-shot proof (oneShot), on both again for a key
-// kept in half (a prover on a crowded device over the twin's runtime,
-// whose proofs move the other half of the key: Faulty.KeptOn), and on
-// proofs by one prover made for them (prove), failing every call of each,
-// or with -short 24 spread over it. Then it calls after with the twin,
-// that prover and the buffers its proofs keep (what FaultEach returned),
-// for the test's own checks; the prover is closed and the twin's caches
-// released when the subtest ends.
-func FaultProofs[P KeyKeeper](t *testing.T, dev zkaccel.Device, newProver func(zkaccel.Device) (P, error), oneShot func(zkaccel.Device) error, prove func(P) error, after func(t *testing.T, f *Faulty, p P, held int)) {
+// On a Faulty twin of dev (NewFaulty), where dev is on the host (POCL) on
+// a twin dressed as a GPU too (NewFaultyAsGPU: the paths a GPU takes), and
+// where dev is the emulated GPU on dev itself with its driver's calls
+// failed (DriverFaults), each a subtest, it runs FaultEach on making a
+// prover (newProver, which it closes), on a one-shot proof (oneShot), on
+// both again for a key kept in half (a prover on a crowded device over the
+// same runtime, whose proofs move the other half of the key: KeptOn), and
+// on proofs by one prover made for them (prove), failing every call of
+// each, or with -short 24 spread over it. Then it calls after with the
+// device, that prover and the buffers its proofs keep (what FaultEach
+// returned), for the test's own checks; the prover is closed and the
+// device's caches released when the subtest ends.
+func FaultProofs[P KeyKeeper](t *testing.T, dev zkaccel.Device, newProver func(zkaccel.Device) (P, error), oneShot func(zkaccel.Device) error, prove func(P) error, after func(t *testing.T, f Faults, p P, held int)) {
 	t.Helper()
 	g, ok := dev.(*gpu.Device)
 	if !ok {
@@ -395,19 +431,20 @@ func FaultProofs[P KeyKeeper](t *testing.T, dev zkaccel.Device, newProver func(z
 	if testing.Short() {
 		most = 24
 	}
-	twins := []struct {
+	type twin struct {
 		name string
-		make func(*gpu.Device) *Faulty
-	}{{"as-is", NewFaulty}}
+		make func(*testing.T, *gpu.Device) Faults
+	}
+	twins := []twin{{"as-is", func(_ *testing.T, g *gpu.Device) Faults { return NewFaulty(g) }}}
 	if g.OnHost() {
-		twins = append(twins, struct {
-			name string
-			make func(*gpu.Device) *Faulty
-		}{"as-a-GPU", NewFaultyAsGPU})
+		twins = append(twins, twin{"as-a-GPU", func(_ *testing.T, g *gpu.Device) Faults { return NewFaultyAsGPU(g) }})
+	}
+	if FaultyDriver(g) != nil {
+		twins = append(twins, twin{"driver", func(t *testing.T, g *gpu.Device) Faults { return NewDriverFaults(t, g) }})
 	}
 	for _, tw := range twins {
 		t.Run(tw.name, func(t *testing.T) {
-			f := tw.make(g)
+			f := tw.make(t, g)
 			t.Cleanup(f.ReleaseCache)
 			var all int64
 			FaultEach(t, f, "NewProver", most, func() error {
@@ -436,7 +473,7 @@ func FaultProofs[P KeyKeeper](t *testing.T, dev zkaccel.Device, newProver func(z
 // with room for half of the key, and on that prover's proofs, which must
 // keep some of the key and not all of it. Once the prover is closed and
 // the crowded device released, f must hold no more buffers than before.
-func faultKeptInHalf[P KeyKeeper](t *testing.T, f *Faulty, all int64, most int, newProver func(zkaccel.Device) (P, error), prove func(P) error) {
+func faultKeptInHalf[P KeyKeeper](t *testing.T, f Faults, all int64, most int, newProver func(zkaccel.Device) (P, error), prove func(P) error) {
 	t.Helper()
 	f.ReleaseCache()
 	before := f.Live()
