@@ -50,8 +50,11 @@ export ZKACCEL_BACKENDS=opencl ZKACCEL_REQUIRE=opencl
 export OCLGRIND_BUILD_OPTIONS=-cl-opt-disable OCLGRIND_DATA_RACES=1 OCLGRIND_CHECK_API=1
 export OCLGRIND_GLOBAL_MEM_SIZE=$((1 << 30)) OCLGRIND_LOG="$dir/oclgrind.log"
 
-if ! "$dir/zkaccel" devices 2>&1 | grep -q '^opencl:0 .*Oclgrind'; then
-  "$dir/zkaccel" devices >&2 || true
+# The listing is read whole before grep looks at it: with pipefail, grep -q
+# leaving the pipe at its first match could fail the pipeline (SIGPIPE).
+devices=$("$dir/zkaccel" devices 2>&1 || true)
+if ! grep -q '^opencl:0 .*Oclgrind' <<<"$devices"; then
+  echo "$devices" >&2
   echo "oclgrind.sh: opencl:0 is not Oclgrind" >&2
   exit 2
 fi
