@@ -390,6 +390,7 @@ func FaultEach(t *testing.T, f Faults, name string, most int, run func() error) 
 	}
 	held = f.Live()
 	ks := FaultPositions(calls, most)
+	quiet := 0
 	for _, k := range ks {
 		f.Arm(k)
 		err := run()
@@ -398,12 +399,19 @@ func FaultEach(t *testing.T, f Faults, name string, most int, run func() error) 
 		if ferr := f.Failed(err); ferr != nil {
 			t.Fatalf("%s: %v", what, ferr)
 		}
+		if err == nil {
+			quiet++
+		}
 		f.ReleaseCache()
 		if n := f.Live(); n > held {
 			t.Fatalf("%s: %d device buffers live, want at most %d", what, n, held)
 		}
 	}
-	t.Logf("%s: %d device calls, %d of them failed in turn", name, calls, len(ks))
+	if quiet > 0 {
+		t.Logf("%s: %d device calls, %d of them failed in turn, %d of those failing no run (the device recovered)", name, calls, len(ks), quiet)
+	} else {
+		t.Logf("%s: %d device calls, %d of them failed in turn", name, calls, len(ks))
+	}
 	return calls, held
 }
 
