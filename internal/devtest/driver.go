@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
-	"sync"
 	"testing"
 
 	"github.com/zkaccel/zkaccel/cgo"
@@ -16,8 +14,9 @@ import (
 // Driver is the CUDA driver of the emulated GPU (scripts/cuda-emu.sh:
 // cuda/testdata/fakecuda.c), whose k-th call of those a GPU can fail
 // (allocations, copies, launches, module loads, events, waits) can be made
-// to fail with CUDA_ERROR_OUT_OF_MEMORY or a sticky error (FailWith): faults below zkaccel's CUDA
-// runtime, where a Faulty device's are above it.
+// to fail with CUDA_ERROR_OUT_OF_MEMORY or a sticky error (FailWith):
+// faults below zkaccel's CUDA runtime, where a Faulty device's are above
+// it.
 type Driver struct{ lib *cgo.Library }
 
 // FaultyDriver returns the driver of d where d is a CUDA device on the
@@ -70,10 +69,8 @@ func (d *Driver) Live() [3]int64 {
 // the process at any stream hazard or host race either way.
 type DriverFaults struct {
 	*gpu.Device
-	drv *Driver
-
-	mu     sync.Mutex
-	others []*gpu.Device // devices over its runtime whose caches ReleaseCache drops too
+	drv  *Driver
+	kept keptDevices // devices over its runtime whose caches ReleaseCache drops too
 }
 
 // NewDriverFaults returns d, the emulated GPU (FaultyDriver(d) not nil), as
@@ -104,11 +101,7 @@ func (d *DriverFaults) Calls() int { return d.drv.Calls() }
 // for all the work), so that Live counts what stays.
 func (d *DriverFaults) ReleaseCache() {
 	d.Device.ReleaseCache()
-	d.mu.Lock()
-	for _, o := range d.others {
-		o.ReleaseCache()
-	}
-	d.mu.Unlock()
+	d.kept.releaseCaches()
 	_, _, _ = d.Device.Times()
 }
 
@@ -124,24 +117,7 @@ func (d *DriverFaults) Live() int {
 // KeptOn is [KeptOn] on the device, whose caches ReleaseCache then frees
 // too. Call release when done.
 func (d *DriverFaults) KeptOn(k Keep, all int64) (on *gpu.Device, release func(), err error) {
-	dev, _, free, err := KeptOn(d.Device, k, all)
-	if err != nil {
-		return nil, nil, err
-	}
-	g, ok := dev.(*gpu.Device)
-	if !ok {
-		free()
-		return nil, nil, fmt.Errorf("devtest: KeptOn made a %T, not a GPU-runtime device", dev)
-	}
-	d.mu.Lock()
-	d.others = append(d.others, g)
-	d.mu.Unlock()
-	return g, func() {
-		d.mu.Lock()
-		d.others = slices.DeleteFunc(d.others, func(o *gpu.Device) bool { return o == g })
-		d.mu.Unlock()
-		free()
-	}, nil
+	return d.kept.keptOn(d.Device, k, all)
 }
 
 // Failed returns nil where err is the driver's injected error, or nil.

@@ -3,6 +3,7 @@ package devtest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -26,8 +27,7 @@ type Faulty struct {
 	*gpu.Device
 	rt *faultRuntime
 
-	mu     sync.Mutex
-	others []*gpu.Device // devices over rt whose caches ReleaseCache drops too
+	kept keptDevices // devices over rt whose caches ReleaseCache drops too
 }
 
 // Faults is a GPU device whose calls can be made to fail in turn (the
@@ -116,40 +116,53 @@ func (r readAfterAll) ReadAfter(m gpu.Mark, dst []byte, src gpu.Buffer, off int)
 // over its runtime by [Faulty.KeptOn].
 func (f *Faulty) ReleaseCache() {
 	f.Device.ReleaseCache()
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, d := range f.others {
-		d.ReleaseCache()
-	}
+	f.kept.releaseCaches()
 }
 
 // KeptOn is [KeptOn] over f's runtime: a device (for a part of the key, a
 // crowded one) whose runtime calls f counts and fails and whose buffers f
 // tracks, and whose caches f's ReleaseCache frees. Call release when done.
 func (f *Faulty) KeptOn(k Keep, all int64) (on *gpu.Device, release func(), err error) {
-	d, _, free, err := KeptOn(f.Device, k, all)
+	return f.kept.keptOn(f.Device, k, all)
+}
+
+// keptDevices are the devices a Faults made by KeptOn, whose caches its
+// ReleaseCache frees too.
+type keptDevices struct {
+	mu   sync.Mutex
+	devs []*gpu.Device
+}
+
+// keptOn is KeptOn over d, the device then counted among kp until its
+// release.
+func (kp *keptDevices) keptOn(d *gpu.Device, k Keep, all int64) (on *gpu.Device, release func(), err error) {
+	dev, _, free, err := KeptOn(d, k, all)
 	if err != nil {
 		return nil, nil, err
 	}
-	g, ok := d.(*gpu.Device)
+	g, ok := dev.(*gpu.Device)
 	if !ok {
 		free()
-		return nil, nil, fmt.Errorf("devtest: KeptOn made a %T, not a GPU-runtime device", d)
+		return nil, nil, fmt.Errorf("devtest: KeptOn made a %T, not a GPU-runtime device", dev)
 	}
-	f.mu.Lock()
-	f.others = append(f.others, g)
-	f.mu.Unlock()
+	kp.mu.Lock()
+	kp.devs = append(kp.devs, g)
+	kp.mu.Unlock()
 	return g, func() {
-		f.mu.Lock()
-		for i, o := range f.others {
-			if o == g {
-				f.others = append(f.others[:i], f.others[i+1:]...)
-				break
-			}
-		}
-		f.mu.Unlock()
+		kp.mu.Lock()
+		kp.devs = slices.DeleteFunc(kp.devs, func(o *gpu.Device) bool { return o == g })
+		kp.mu.Unlock()
 		free()
 	}, nil
+}
+
+// releaseCaches frees the caches of the devices in kp.
+func (kp *keptDevices) releaseCaches() {
+	kp.mu.Lock()
+	defer kp.mu.Unlock()
+	for _, d := range kp.devs {
+		d.ReleaseCache()
+	}
 }
 
 // Arm restarts the count of calls and makes call k from now fail (0: none).
