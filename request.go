@@ -86,7 +86,10 @@ type ResidentPoints interface {
 
 // ResidentMSMDevice is implemented by devices that can keep MSM points in
 // their memory. LoadPoints copies n points (affine, gnark-crypto's layout)
-// to the device.
+// to the device. The device may keep a reference to points until the
+// ResidentPoints are freed, to copy them again where a device reset lost
+// its memory (a GPU's context reset after a kernel fault): they must not
+// change until then.
 type ResidentMSMDevice interface {
 	MSMDevice
 	LoadPoints(curve Curve, group Group, points []byte, n int) (ResidentPoints, error)

@@ -207,7 +207,10 @@ type ResidentPolys interface {
 
 // ResidentPlonkDevice is implemented by devices that can keep a PLONK
 // circuit's fixed polynomials between proofs. LoadPlonkFixed returns an
-// error wrapping [ErrUnsupported] where they do not fit.
+// error wrapping [ErrUnsupported] where they do not fit. The device may
+// keep references to the request's slices until the ResidentPolys are
+// freed, to load them again where a device reset lost its memory: they
+// must not change until then.
 type ResidentPlonkDevice interface {
 	PlonkDevice
 	LoadPlonkFixed(req *PlonkFixedRequest) (ResidentPolys, error)

@@ -133,6 +133,15 @@ func (rt *Runtime) errorf(op, format string, args ...any) error {
 	return fmt.Errorf("zkaccel/cuda: %s on %s: %s", op, rt, fmt.Sprintf(format, args...))
 }
 
+// Generation counts the runtime's context resets (after sticky errors),
+// also those no operation's error reported (a reset a Free met): a device
+// over the runtime forgets what a reset lost when it changes.
+func (rt *Runtime) Generation() uint64 {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.gen
+}
+
 // lost is the error of op on a handle (a buffer, a program, a kernel, a
 // mark) that a reset of the device destroyed. It wraps gpu.ErrDeviceReset,
 // so that the caller drops what it kept on the device: the reset may have

@@ -36,12 +36,38 @@ type Device struct {
 	cache    map[string]any // per-op device data (twiddles, parameters) by value key
 
 	resident atomic.Int64 // bytes held by resident points, polynomials and kept values
+	resets   atomic.Int64 // the device resets seen (forgetIfReset, lock): resident data older than the last load again
+	gen      uint64       // the runtime's generation (generationRuntime) when last seen
+}
+
+// generationRuntime is a runtime that counts the resets of its device
+// (CUDA's context resets after a sticky error), also those no error of
+// an operation reported (a reset that a Free met, which has no error to
+// return).
+type generationRuntime interface {
+	Generation() uint64
+}
+
+// lock takes d.mu and, where the runtime was reset since d last looked
+// (generationRuntime), forgets what the reset lost, as forgetIfReset
+// does, so that no operation uses a program or table that is gone.
+func (d *Device) lock() {
+	d.mu.Lock()
+	if g, ok := d.rt.(generationRuntime); ok {
+		if gen := g.Generation(); gen != d.gen {
+			d.gen = gen
+			d.forget()
+		}
+	}
 }
 
 // NewDevice wraps a runtime as a zkaccel device.
 func NewDevice(rt Runtime) *Device {
 	d := &Device{rt: rt, progs: map[string]Program{}, cache: map[string]any{}}
 	d.prelude, d.msmBlock, d.preludeErr = devicePrelude(rt)
+	if g, ok := rt.(generationRuntime); ok {
+		d.gen = g.Generation()
+	}
 	return d
 }
 
@@ -388,7 +414,7 @@ func (d *Device) WarmupPrograms(keys []string, progress func(stage string, done,
 		}
 	}
 	for i, key := range keys {
-		d.mu.Lock()
+		d.lock()
 		_, err := d.program(key)
 		d.mu.Unlock()
 		if err != nil {
@@ -490,13 +516,24 @@ var ErrDeviceReset = errors.New("device reset")
 
 // forgetIfReset drops every program and cached table after an error that
 // wraps ErrDeviceReset (their device memory is already gone, so nothing is
-// freed). The caller holds d.mu.
+// freed), and counts the reset, so that resident points load again at
+// their next use (residentOf). The caller holds d.mu.
 func (d *Device) forgetIfReset(err error) error {
 	if err != nil && errors.Is(err, ErrDeviceReset) {
-		d.progs = map[string]Program{}
-		d.cache = map[string]any{}
+		if g, ok := d.rt.(generationRuntime); ok {
+			d.gen = g.Generation()
+		}
+		d.forget()
 	}
 	return err
+}
+
+// forget drops every program and cached table, which a device reset
+// lost, and counts the reset. The caller holds d.mu.
+func (d *Device) forget() {
+	d.progs = map[string]Program{}
+	d.cache = map[string]any{}
+	d.resets.Add(1)
 }
 
 // errBadRequest marks a malformed request (wrong buffer sizes …).
@@ -590,63 +627,63 @@ func bytesStr(n uint64) string {
 
 // MSM runs a multi-scalar multiplication (see msm.go).
 func (d *Device) MSM(req *zkaccel.MSMRequest) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.msm(req))
 }
 
 // MSMBatch runs several MSMs as one call (see msm.go's msmBatch).
 func (d *Device) MSMBatch(reqs []*zkaccel.MSMRequest) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.msmBatch(reqs))
 }
 
 // NTT runs an in-place NTT (see ntt.go).
 func (d *Device) NTT(req *zkaccel.NTTRequest) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.ntt(req))
 }
 
 // Poseidon runs a batch of fixed-constant Poseidon hashes (see poseidon.go).
 func (d *Device) Poseidon(req *zkaccel.PoseidonRequest) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.poseidon(req))
 }
 
 // Poseidon2 runs a batch of Poseidon2 permutations (see poseidon2.go).
 func (d *Device) Poseidon2(req *zkaccel.Poseidon2Request) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.poseidon2(req))
 }
 
 // Keccak256 runs a batch of Keccak-256 digests (see keccak.go).
 func (d *Device) Keccak256(req *zkaccel.KeccakRequest) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.keccak256(req))
 }
 
 // KeccakF1600 runs a batch of Keccak-f[1600] permutations (see keccak.go).
 func (d *Device) KeccakF1600(req *zkaccel.KeccakPermuteRequest) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.keccakF1600(req))
 }
 
 // Merkle builds a Merkle tree layer by layer on the device (see merkle.go).
 func (d *Device) Merkle(req *zkaccel.MerkleRequest) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.merkle(req))
 }
 
 // PlonkQuotient computes PLONK's quotient on the device (see plonk.go).
 func (d *Device) PlonkQuotient(req *zkaccel.PlonkQuotientRequest) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.plonkQuotient(req))
 }
@@ -654,7 +691,7 @@ func (d *Device) PlonkQuotient(req *zkaccel.PlonkQuotientRequest) error {
 // Groth16Quotient computes Groth16's quotient on the device (see
 // groth16.go).
 func (d *Device) Groth16Quotient(req *zkaccel.Groth16QuotientRequest) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.groth16Quotient(req))
 }
@@ -662,7 +699,7 @@ func (d *Device) Groth16Quotient(req *zkaccel.Groth16QuotientRequest) error {
 // Groth16QuotientMSM runs Groth16's quotient and then a proof's MSMs as
 // one call (see groth16.go's groth16QuotientMSM).
 func (d *Device) Groth16QuotientMSM(q *zkaccel.Groth16QuotientRequest, msms []*zkaccel.MSMRequest) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.groth16QuotientMSM(q, msms))
 }
@@ -670,7 +707,7 @@ func (d *Device) Groth16QuotientMSM(q *zkaccel.Groth16QuotientRequest, msms []*z
 // PlonkQuotientMSM runs PLONK's quotient and then MSMs, some of them over
 // H's shards, as one call (see plonk.go's plonkQuotientMSM).
 func (d *Device) PlonkQuotientMSM(q *zkaccel.PlonkQuotientRequest, msms []*zkaccel.MSMRequest, from []int) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.plonkQuotientMSM(q, msms, from))
 }
@@ -678,7 +715,7 @@ func (d *Device) PlonkQuotientMSM(q *zkaccel.PlonkQuotientRequest, msms []*zkacc
 // PlonkRatio computes PLONK's copy-constraint ratio on the device (see
 // plonk_ratio.go).
 func (d *Device) PlonkRatio(req *zkaccel.PlonkRatioRequest) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.plonkRatio(req))
 }
@@ -686,7 +723,7 @@ func (d *Device) PlonkRatio(req *zkaccel.PlonkRatioRequest) error {
 // PlonkRatioMSM runs PLONK's ratio and then MSMs, some of them over Z's
 // values, as one call (see plonk_ratio.go's plonkRatioMSM).
 func (d *Device) PlonkRatioMSM(req *zkaccel.PlonkRatioRequest, msms []*zkaccel.MSMRequest, from []int) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.plonkRatioMSM(req, msms, from))
 }

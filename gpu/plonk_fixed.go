@@ -35,7 +35,13 @@ type residentPolys struct {
 	// (and Qk's, where given), for the openings (plonk_open.go).
 	coeffs map[int]Buffer
 	size   int64
-	freed  freeOnce
+	// req and f load them again (reloadPolys) where a device reset lost
+	// them: req is LoadPlonkFixed's request, whose polynomials it refers
+	// to; epoch is d.resets when they were loaded.
+	req   zkaccel.PlonkFixedRequest
+	f     FieldInfo
+	epoch int64
+	freed freeOnce
 }
 
 func (r *residentPolys) Device() zkaccel.Device { return r.d }
@@ -67,14 +73,54 @@ func fixedIndex(s int) int {
 // Free releases the polynomials' device memory; freeing twice does
 // nothing.
 func (r *residentPolys) Free() {
-	bufs := append([]Buffer(nil), r.sigma[:]...)
+	if !r.freed.free() {
+		return
+	}
+	d := r.d
+	d.mu.Lock() // reloadPolys replaces the buffers under it
+	defer d.mu.Unlock()
+	for _, b := range r.bufs() {
+		d.rt.Free(b) // after a reset, lost buffers: the runtime does nothing
+	}
+	d.resident.Add(-r.size)
+	r.req = zkaccel.PlonkFixedRequest{}
+}
+
+// bufs lists r's buffers.
+func (r *residentPolys) bufs() []Buffer {
+	var bufs []Buffer
+	for _, b := range r.sigma {
+		if b != nil {
+			bufs = append(bufs, b)
+		}
+	}
 	for _, b := range r.coeffs {
 		bufs = append(bufs, b)
 	}
 	for _, row := range r.evals {
-		bufs = append(bufs, row...)
+		for _, b := range row {
+			if b != nil {
+				bufs = append(bufs, b)
+			}
+		}
 	}
-	r.d.release(&r.freed, r.size, bufs...)
+	return bufs
+}
+
+// reloadPolys loads r again, from the request LoadPlonkFixed was given,
+// where a device reset since it was loaded lost its buffers (with every
+// buffer of the runtime's context). The caller holds d.mu.
+func (d *Device) reloadPolys(r *residentPolys) error {
+	if r.epoch == d.resets.Load() {
+		return nil
+	}
+	fresh, err := d.loadPlonkFixed(&r.req, r.f)
+	if err != nil {
+		return fmt.Errorf("loading the fixed polynomials again after a device reset: %w", err)
+	}
+	d.resident.Add(-r.size) // the lost buffers' share
+	r.evals, r.sigma, r.coeffs, r.size, r.epoch = fresh.evals, fresh.sigma, fresh.coeffs, fresh.size, fresh.epoch
+	return nil
 }
 
 // LoadPlonkFixed evaluates a PLONK circuit's fixed polynomials on the
@@ -104,7 +150,7 @@ func (d *Device) LoadPlonkFixed(req *zkaccel.PlonkFixedRequest) (zkaccel.Residen
 	if mem := d.rt.Memory(); mem > 0 && size > mem/plonkFixedShare {
 		return nil, d.unsupported(op, "n = %d: %s of evaluations exceed a quarter of the device's memory (%s)", n, bytesStr(size), bytesStr(mem))
 	}
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	r, err := d.loadPlonkFixed(req, f)
 	if err != nil {
@@ -123,7 +169,8 @@ func (d *Device) loadPlonkFixed(req *zkaccel.PlonkFixedRequest, f FieldInfo) (*r
 	defer s.free()
 	keep := &scratch{rt: d.rt} // the evaluations, freed only on failure
 	r := &residentPolys{d: d, field: req.Field, n: n, rho: req.Rho,
-		generator: bytes.Clone(req.Generator), evals: make([][]Buffer, req.Rho)}
+		generator: bytes.Clone(req.Generator), evals: make([][]Buffer, req.Rho),
+		req: *req, f: f, epoch: d.resets.Load()}
 	for _, c := range req.CosetShifts {
 		r.shifts = append(r.shifts, bytes.Clone(c))
 	}
@@ -210,6 +257,9 @@ func (d *Device) plonkFixedOf(req *zkaccel.PlonkQuotientRequest) (*residentPolys
 	if r.freed.is() {
 		return nil, fmt.Errorf("the resident polynomials were freed")
 	}
+	if err := d.reloadPolys(r); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -229,6 +279,9 @@ func (d *Device) plonkSigmaOf(req *zkaccel.PlonkRatioRequest) (*residentPolys, e
 		return nil, fmt.Errorf("%w: the resident polynomials were loaded without σ's values", errBadRequest)
 	case r.freed.is():
 		return nil, fmt.Errorf("the resident polynomials were freed")
+	}
+	if err := d.reloadPolys(r); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

@@ -91,6 +91,11 @@ func (d *Device) polyOf(field zkaccel.Field, p zkaccel.PlonkPoly) (Buffer, error
 	switch s := p.Set.(type) {
 	case *residentPolys:
 		owner, of, freed, n = s.d, s.field, s.freed.is(), s.n
+		if owner == d && !freed {
+			if err := d.reloadPolys(s); err != nil {
+				return nil, err
+			}
+		}
 		if s.coeffs == nil {
 			return nil, fmt.Errorf("%w: the fixed polynomials were loaded without their coefficients", errBadRequest)
 		}
@@ -160,7 +165,7 @@ func chunkLevels(f FieldInfo, x []byte, n int) [][]byte {
 // PlonkEvaluate computes the values of polynomials held on the device
 // (see zkaccel.PlonkEvalRequest).
 func (d *Device) PlonkEvaluate(req *zkaccel.PlonkEvalRequest) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.plonkEvaluate(req))
 }
@@ -168,7 +173,7 @@ func (d *Device) PlonkEvaluate(req *zkaccel.PlonkEvalRequest) error {
 // PlonkOpen computes KZG opening proofs of combinations of polynomials
 // held on the device (see zkaccel.PlonkOpenRequest).
 func (d *Device) PlonkOpen(req *zkaccel.PlonkOpenRequest) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.plonkOpen(req))
 }
@@ -176,7 +181,7 @@ func (d *Device) PlonkOpen(req *zkaccel.PlonkOpenRequest) error {
 // PlonkRead copies the coefficients p names, held on the device, into dst
 // (see zkaccel.PlonkOpenDevice).
 func (d *Device) PlonkRead(field zkaccel.Field, elemSize int, p zkaccel.PlonkPoly, dst []byte) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	op := "plonk read " + string(field)
 	f, err := d.quotientField(op, field, elemSize, func() error { return nil })

@@ -34,7 +34,7 @@ func (w *keptWires) Free() { w.d.release(&w.freed, w.size, w.bufs[:]...) }
 // PlonkWiresMSM uploads and keeps a proof's wires and commits to them
 // (see zkaccel.PlonkWiresDevice).
 func (d *Device) PlonkWiresMSM(req *zkaccel.PlonkWiresRequest, msms []*zkaccel.MSMRequest, from []int) error {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	return d.forgetIfReset(d.plonkWiresMSM(req, msms, from))
 }
@@ -194,7 +194,7 @@ func (c *keptCommitted) Free() { c.d.release(&c.freed, c.size, c.buf) }
 // PlonkCommittedMSM uploads and keeps a commitment's values and commits to
 // them (see zkaccel.PlonkWiresDevice).
 func (d *Device) PlonkCommittedMSM(field zkaccel.Field, elemSize int, values []byte, msm *zkaccel.MSMRequest) (zkaccel.ResidentPolys, error) {
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	kc, err := d.plonkCommittedMSM(field, elemSize, values, msm)
 	if err != nil {

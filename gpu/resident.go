@@ -12,12 +12,16 @@ import (
 
 // residentPoints are MSM points kept in the device's memory (see
 // zkaccel.ResidentMSMDevice): one buffer, owned by the caller until Free.
+// They keep the caller's host points too (a reference, not a copy), to
+// load them again where a device reset lost the buffer.
 type residentPoints struct {
 	d     *Device
 	g     msmGroup
 	n     int
+	host  []byte // the points LoadPoints was given
 	buf   Buffer
 	pre   msmPre // the window multiples that buf holds after the points (nwin 0: none)
+	epoch int64  // d.resets when buf was loaded
 	freed freeOnce
 }
 
@@ -59,7 +63,17 @@ func (r *residentPoints) Group() zkaccel.Group   { return r.g.group }
 func (r *residentPoints) Len() int               { return r.n }
 
 // Free releases the points' device memory; freeing twice does nothing.
-func (r *residentPoints) Free() { r.d.release(&r.freed, int64(r.buf.Size()), r.buf) }
+func (r *residentPoints) Free() {
+	if !r.freed.free() {
+		return
+	}
+	d := r.d
+	d.mu.Lock() // reload replaces buf under it
+	defer d.mu.Unlock()
+	d.rt.Free(r.buf) // after a reset, a lost buffer: the runtime does nothing
+	d.resident.Add(-int64(r.buf.Size()))
+	r.host = nil
+}
 
 // release frees bufs (nil ones skipped) and takes size off the resident
 // count, once: where f was already marked freed it does nothing. A call
@@ -100,7 +114,10 @@ const residentShare = 2
 // zkaccel.ErrUnsupported, and so are points that would take the resident
 // data past half of the device's memory, or that the device has no room
 // for (ErrOutOfMemory): the caller keeps them in host memory, and MSMs
-// over them copy them to the device on each call.
+// over them copy them to the device on each call. The device keeps a
+// reference to points, which must not change until Free: where a device
+// reset (ErrDeviceReset) loses the buffer, the next MSM over them loads
+// them again.
 func (d *Device) LoadPoints(c zkaccel.Curve, grp zkaccel.Group, points []byte, n int) (zkaccel.ResidentPoints, error) {
 	g, ok := msmGroupOf(c, grp)
 	if !ok {
@@ -113,7 +130,7 @@ func (d *Device) LoadPoints(c zkaccel.Curve, grp zkaccel.Group, points []byte, n
 	case len(points) != n*g.pointSize():
 		return nil, d.errorf(op, fmt.Errorf("%w: points: %d bytes, want %d × %d", errBadRequest, len(points), n, g.pointSize()))
 	}
-	d.mu.Lock()
+	d.lock()
 	defer d.mu.Unlock()
 	if mem, held := d.rt.Memory(), d.ResidentBytes(); mem > 0 && held+uint64(len(points)) > mem/residentShare {
 		return nil, d.unsupported(op, "%s of points beside %s resident would exceed half of the device's memory (%s)",
@@ -157,7 +174,23 @@ func (d *Device) loadPoints(g msmGroup, points []byte, n int) (*residentPoints, 
 		}
 	}
 	d.resident.Add(int64(buf.Size()))
-	return &residentPoints{d: d, g: g, n: n, buf: buf, pre: pre}, nil
+	return &residentPoints{d: d, g: g, n: n, host: points, buf: buf, pre: pre, epoch: d.resets.Load()}, nil
+}
+
+// reload loads r's points again, from the host points LoadPoints was
+// given, where a device reset since they were loaded lost their buffer
+// (with every buffer of the runtime's context). The caller holds d.mu.
+func (d *Device) reload(r *residentPoints) error {
+	if r.epoch == d.resets.Load() {
+		return nil
+	}
+	fresh, err := d.loadPoints(r.g, r.host, r.n)
+	if err != nil {
+		return fmt.Errorf("loading the resident points again after a device reset: %w", err)
+	}
+	d.resident.Add(-int64(r.buf.Size())) // the lost buffer's share
+	r.buf, r.pre, r.epoch = fresh.buf, fresh.pre, fresh.epoch
+	return nil
 }
 
 // EnvMSMPrecompute names the variable that turns on ("1") or off ("0")
@@ -225,8 +258,9 @@ func msmPreBetter(g msmGroup, n int, pre msmPre) bool {
 }
 
 // residentOf checks req's resident points: this device's, not freed, of
-// req's curve and group, holding the range the request uses. The caller
-// holds d.mu.
+// req's curve and group, holding the range the request uses; where a
+// device reset lost them since they were loaded, it loads them again
+// (reload). The caller holds d.mu.
 func (d *Device) residentOf(req *zkaccel.MSMRequest, g msmGroup) (*residentPoints, error) {
 	r, ok := req.Resident.(*residentPoints)
 	switch {
@@ -241,6 +275,9 @@ func (d *Device) residentOf(req *zkaccel.MSMRequest, g msmGroup) (*residentPoint
 	}
 	if r.freed.is() {
 		return nil, errFreed
+	}
+	if err := d.reload(r); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

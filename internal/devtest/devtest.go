@@ -237,11 +237,21 @@ type besideReader interface {
 // kernel forms read.
 type typed struct {
 	gpu.Runtime
-	typ string
+	typ   string
+	inner gpu.Runtime // the runtime dressed as
 }
 
 // Type is the OpenCL device type.
 func (t typed) Type() string { return t.typ }
+
+// Generation is the inner runtime's count of device resets (gpu's
+// generationRuntime: CUDA's context resets), 0 where it counts none.
+func (t typed) Generation() uint64 {
+	if g, ok := t.inner.(interface{ Generation() uint64 }); ok {
+		return g.Generation()
+	}
+	return 0
+}
 
 // typedBeside is a typed runtime that reads beside later kernels.
 type typedBeside struct {
@@ -251,14 +261,14 @@ type typedBeside struct {
 
 // like returns rt, a runtime wrapping inner, dressed as inner where the
 // gpu package chooses its paths by optional methods of a device's runtime:
-// inner's OpenCL device type and, where inner reads beside later kernels
-// (CUDA), those reads, made through br (inner's own where br is nil). A
+// inner's OpenCL device type, its count of device resets and, where inner
+// reads beside later kernels (CUDA), those reads, made through br (inner's own where br is nil). A
 // wrapper that only embedded gpu.Runtime would hide them, and its device
 // would take other paths than inner's (on POCL, the OpenCL GPU forms and a
 // GPU's plans; on CUDA, reads after every kernel). The optional methods
 // that only report (times, telemetry, a memory meter) are not kept.
 func like(rt, inner gpu.Runtime, br besideReader) gpu.Runtime {
-	t := typed{Runtime: rt}
+	t := typed{Runtime: rt, inner: inner}
 	if ti, ok := inner.(interface{ Type() string }); ok {
 		t.typ = ti.Type()
 	}

@@ -69,25 +69,37 @@ func (d *Driver) Live() [3]int64 {
 // the process at any stream hazard or host race either way.
 type DriverFaults struct {
 	*gpu.Device
-	drv  *Driver
-	kept keptDevices // devices over its runtime whose caches ReleaseCache drops too
+	drv    *Driver
+	sticky bool        // the driver fails with a sticky error
+	kept   keptDevices // devices over its runtime whose caches ReleaseCache drops too
 }
 
 // NewDriverFaults returns d, the emulated GPU (FaultyDriver(d) not nil), as
 // Faults, with its runtime's timing off until the test ends (a timing
 // event that fails, fails no operation, which would make most faults
 // quiet).
-func NewDriverFaults(t testing.TB, d *gpu.Device) *DriverFaults {
+func NewDriverFaults(t testing.TB, d *gpu.Device, sticky bool) *DriverFaults {
 	drv := FaultyDriver(d)
 	if drv == nil {
 		t.Fatalf("%v is not the emulated GPU", d)
+	}
+	if sticky {
+		drv.FailWith(700)
+		t.Cleanup(func() { drv.FailWith(2) })
 	}
 	if timed, ok := d.Runtime().(interface{ SetTiming(on bool) }); ok {
 		timed.SetTiming(false)
 		t.Cleanup(func() { timed.SetTiming(true) })
 	}
-	return &DriverFaults{Device: d, drv: drv}
+	return &DriverFaults{Device: d, drv: drv, sticky: sticky}
 }
+
+// GPU is the device itself.
+func (d *DriverFaults) GPU() *gpu.Device { return d.Device }
+
+// Recovers is true with a sticky error: after each reset, the next run
+// must succeed.
+func (d *DriverFaults) Recovers() bool { return d.sticky }
 
 // Arm restarts the count of the driver's calls that can fail and makes
 // the k-th from now fail (0: none).
@@ -120,10 +132,15 @@ func (d *DriverFaults) KeptOn(k Keep, all int64) (on *gpu.Device, release func()
 	return d.kept.keptOn(d.Device, k, all)
 }
 
-// Failed returns nil where err is the driver's injected error, or nil.
+// Failed returns nil where err is the driver's injected error, or nil;
+// with a sticky error, one that says the device was reset.
 func (d *DriverFaults) Failed(err error) error {
 	var ce *cuda.Error
-	if err != nil && (!errors.As(err, &ce) || ce.Code != 2) {
+	switch {
+	case err == nil:
+	case d.sticky && !errors.Is(err, gpu.ErrDeviceReset):
+		return fmt.Errorf("the error does not say the device was reset: %w", err)
+	case !d.sticky && (!errors.As(err, &ce) || ce.Code != 2):
 		return fmt.Errorf("the error does not wrap the driver's: %w", err)
 	}
 	return nil

@@ -36,6 +36,10 @@ type Faulty struct {
 // CUDA driver's calls fail below zkaccel's CUDA runtime.
 type Faults interface {
 	zkaccel.Device
+	// GPU is the device to run on: the provers must be given it, not the
+	// Faults, whose resident data would otherwise belong to another device
+	// than the one the proof names (zkaccel.ResidentPoints.Device).
+	GPU() *gpu.Device
 	// Arm restarts the count of calls and makes call k from now fail (0:
 	// none).
 	Arm(k int)
@@ -53,7 +57,17 @@ type Faults interface {
 	// Failed returns why err is not what a run under an armed fault may
 	// return, or nil where it is.
 	Failed(err error) error
+	// Recovers reports whether a run without a fault must succeed right
+	// after each faulted one (after a device reset: the device and what
+	// the run keeps on it, a prover's key, must come back).
+	Recovers() bool
 }
+
+// GPU is the twin as a *gpu.Device, the device to run on.
+func (f *Faulty) GPU() *gpu.Device { return f.Device }
+
+// Recovers is false: FaultEach runs the faults one after another.
+func (f *Faulty) Recovers() bool { return false }
 
 // Failed returns nil where err wraps ErrInjected: a Faulty device's call
 // must fail the run that made it.
@@ -89,7 +103,7 @@ func NewFaulty(d *gpu.Device) *Faulty {
 // twin like d would not.
 func NewFaultyAsGPU(d *gpu.Device) *Faulty {
 	rt := newFaultRuntime(d.Runtime())
-	dressed := typedBeside{typed{rt, "gpu"}, faultBeside{rt, readAfterAll{d.Runtime()}}}
+	dressed := typedBeside{typed{rt, "gpu", d.Runtime()}, faultBeside{rt, readAfterAll{d.Runtime()}}}
 	return &Faulty{Device: gpu.NewDevice(dressed), rt: rt}
 }
 
@@ -386,7 +400,8 @@ func (b faultBeside) ReadAfter(m gpu.Mark, dst []byte, src gpu.Buffer, off int) 
 // once failing each call of FaultPositions(calls, most) in turn. Each of
 // those must return what f.Failed accepts (a Faulty twin's: an error
 // wrapping ErrInjected) and leave no more buffers live than the clean runs
-// did. It returns the count of calls and
+// did; where f.Recovers, a run without a fault right after each must
+// succeed. It returns the count of calls and
 // the buffers the clean runs left live.
 func FaultEach(t *testing.T, f Faults, name string, most int, run func() error) (calls, held int) {
 	t.Helper()
@@ -415,6 +430,11 @@ func FaultEach(t *testing.T, f Faults, name string, most int, run func() error) 
 		if err == nil {
 			quiet++
 		}
+		if f.Recovers() {
+			if err := run(); err != nil {
+				t.Fatalf("%s: the run after it: %v", what, err)
+			}
+		}
 		f.ReleaseCache()
 		if n := f.Live(); n > held {
 			t.Fatalf("%s: %d device buffers live, want at most %d", what, n, held)
@@ -438,7 +458,8 @@ func FaultEach(t *testing.T, f Faults, name string, most int, run func() error) 
 // both again for a key kept in half (a prover on a crowded device over the
 // same runtime, whose proofs move the other half of the key: KeptOn), and
 // on proofs by one prover made for them (prove), failing every call of
-// each, or with -short 24 spread over it. Then it calls after with the
+// each, or with -short 24 spread over it (6 where each fault resets the
+// device). Then it calls after with the
 // device, that prover and the buffers its proofs keep (what FaultEach
 // returned), for the test's own checks; the prover is closed and the
 // device's caches released when the subtest ends.
@@ -461,24 +482,30 @@ func FaultProofs[P KeyKeeper](t *testing.T, dev zkaccel.Device, newProver func(z
 		twins = append(twins, twin{"as-a-GPU", func(_ *testing.T, g *gpu.Device) Faults { return NewFaultyAsGPU(g) }})
 	}
 	if FaultyDriver(g) != nil {
-		twins = append(twins, twin{"driver", func(t *testing.T, g *gpu.Device) Faults { return NewDriverFaults(t, g) }})
+		twins = append(twins,
+			twin{"driver", func(t *testing.T, g *gpu.Device) Faults { return NewDriverFaults(t, g, false) }},
+			twin{"driver-sticky", func(t *testing.T, g *gpu.Device) Faults { return NewDriverFaults(t, g, true) }})
 	}
 	for _, tw := range twins {
 		t.Run(tw.name, func(t *testing.T) {
 			f := tw.make(t, g)
 			t.Cleanup(f.ReleaseCache)
+			most := most
+			if f.Recovers() && testing.Short() {
+				most = 6 // each fault resets the device: its programs compile again
+			}
 			var all int64
 			FaultEach(t, f, "NewProver", most, func() error {
-				p, err := newProver(f)
+				p, err := newProver(f.GPU())
 				if err == nil {
 					_, all = p.Residency()
 					p.Close()
 				}
 				return err
 			})
-			FaultEach(t, f, "Prove", most, func() error { return oneShot(f) })
+			FaultEach(t, f, "Prove", most, func() error { return oneShot(f.GPU()) })
 			faultKeptInHalf(t, f, all, most, newProver, prove)
-			p, err := newProver(f)
+			p, err := newProver(f.GPU())
 			if err != nil {
 				t.Fatal(err)
 			}
