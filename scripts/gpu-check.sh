@@ -238,7 +238,7 @@ step bench-hash 150 "$B/zkaccel" bench --device "$dev" --ops poseidon,poseidon2 
 step bench-keccak 120 "$B/zkaccel" bench --device "$dev" --ops keccak --sizes 20,24,26 --runs 3 --max-time 5s --json "$W/bench-keccak.json"
 # The core tests in detail (every field, NTT and MSM path against gnark-crypto),
 # with the field and MSM fuzz targets' seeds.
-dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestWarpEnv|TestResidentMSM|TestLoadedBatch|TestPlonkQuotient|TestPlonkRatio|TestPlonkKept|TestPlonkEvaluate|TestPlonkOpen|TestGroth16Quotient|FuzzField$|FuzzMSM' -test.timeout=235s
+dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestWarpEnv|TestResidentMSM|TestResidentAfterReset|TestLoadedBatch|TestPlonkQuotient|TestPlonkRatio|TestPlonkKept|TestPlonkEvaluate|TestPlonkOpen|TestGroth16Quotient|FuzzField$|FuzzMSM' -test.timeout=235s
 # Both provers end to end on cuda:0 (their quotients run whole on the
 # device), every proof checked by gnark's verifier and compared byte for
 # byte with gnark's own proof from the same random bytes, FuzzProve's
