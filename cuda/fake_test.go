@@ -83,29 +83,23 @@ func fake(t *testing.T) (*cuda.Runtime, *fakeHooks) {
 
 type fakeHooks struct{ lib *cgo.Library }
 
-func (h *fakeHooks) get(name string) int64 {
+func (h *fakeHooks) get(name string, args ...uintptr) int64 {
 	f, err := h.lib.Func(name)
 	if err != nil {
 		panic(err) // a hook missing from fake's list: a bug of the test
 	}
-	r, _ := f.Call()
+	r, _ := f.Call(args...)
 	return int64(r)
 }
 
 // failWith sets the error the failing call returns: 2
 // (CUDA_ERROR_OUT_OF_MEMORY, the default) or 700
 // (CUDA_ERROR_ILLEGAL_ADDRESS, sticky until the context is reset).
-func (h *fakeHooks) failWith(code int) {
-	f, _ := h.lib.Func("fake_fail_with")
-	_, _ = f.Call(uintptr(code))
-}
+func (h *fakeHooks) failWith(code int) { h.get("fake_fail_with", uintptr(code)) }
 
 // failAt restarts the driver's count of the calls that can fail and makes
 // the k-th from now fail with CUDA_ERROR_OUT_OF_MEMORY (0: none).
-func (h *fakeHooks) failAt(k int) {
-	f, _ := h.lib.Func("fake_fail_at")
-	_, _ = f.Call(uintptr(k))
-}
+func (h *fakeHooks) failAt(k int) { h.get("fake_fail_at", uintptr(k)) }
 
 // check fails t if the driver saw a call without a current context, a bad
 // device pointer, an access a GPU would race on, host memory touched under

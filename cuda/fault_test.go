@@ -117,13 +117,13 @@ func (c counts) within(max counts) bool {
 // timing on, a failure of timing's own events fails no operation (the
 // runtime's contract): there the run must either return that error or
 // read right (driverWork checks its reads). A failure in a Free, which has
-// no error to return, must fail no operation either. Either way a failed
-// call must
-// leave no more device allocations, pinned host buffers, events or modules
-// than a clean run leaves (the runtime keeps some: its streams' events,
-// the program's module), and no misuse the driver checks (a call without a
-// context, a bad pointer, a stream hazard, a host race); the next run must
-// succeed.
+// no error to return, must fail no operation either. In the sticky mode
+// every failure resets the device, and the error must say so. Either way a
+// failed call must leave no more device allocations, pinned host buffers,
+// events or modules than a clean run leaves (the runtime keeps some: its
+// streams' events, the program's module), and no misuse the driver checks
+// (a call without a context, a bad pointer, a stream hazard, a host race);
+// the next run must succeed.
 func TestFakeDriverFaults(t *testing.T) {
 	t.Setenv(cuda.EnvCopyChunk, "1")
 	rt, h := fake(t)

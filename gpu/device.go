@@ -53,21 +53,26 @@ type generationRuntime interface {
 // does, so that no operation uses a program or table that is gone.
 func (d *Device) lock() {
 	d.mu.Lock()
-	if g, ok := d.rt.(generationRuntime); ok {
-		if gen := g.Generation(); gen != d.gen {
-			d.gen = gen
-			d.forget()
-		}
+	if gen := generation(d.rt); gen != d.gen {
+		d.gen = gen
+		d.forget()
 	}
+}
+
+// generation is rt's count of device resets (generationRuntime), 0 where
+// it counts none.
+func generation(rt Runtime) uint64 {
+	if g, ok := rt.(generationRuntime); ok {
+		return g.Generation()
+	}
+	return 0
 }
 
 // NewDevice wraps a runtime as a zkaccel device.
 func NewDevice(rt Runtime) *Device {
 	d := &Device{rt: rt, progs: map[string]Program{}, cache: map[string]any{}}
 	d.prelude, d.msmBlock, d.preludeErr = devicePrelude(rt)
-	if g, ok := rt.(generationRuntime); ok {
-		d.gen = g.Generation()
-	}
+	d.gen = generation(rt)
 	return d
 }
 
@@ -520,9 +525,7 @@ var ErrDeviceReset = errors.New("device reset")
 // their next use (residentOf). The caller holds d.mu.
 func (d *Device) forgetIfReset(err error) error {
 	if err != nil && errors.Is(err, ErrDeviceReset) {
-		if g, ok := d.rt.(generationRuntime); ok {
-			d.gen = g.Generation()
-		}
+		d.gen = generation(d.rt)
 		d.forget()
 	}
 	return err

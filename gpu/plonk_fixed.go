@@ -72,39 +72,19 @@ func fixedIndex(s int) int {
 
 // Free releases the polynomials' device memory; freeing twice does
 // nothing.
+// After a reset, the buffers are lost ones, whose Free does nothing.
 func (r *residentPolys) Free() {
-	if !r.freed.free() {
-		return
-	}
-	d := r.d
-	d.mu.Lock() // reloadPolys replaces the buffers under it
-	defer d.mu.Unlock()
-	for _, b := range r.bufs() {
-		d.rt.Free(b) // after a reset, lost buffers: the runtime does nothing
-	}
-	d.resident.Add(-r.size)
-	r.req = zkaccel.PlonkFixedRequest{}
-}
-
-// bufs lists r's buffers.
-func (r *residentPolys) bufs() []Buffer {
-	var bufs []Buffer
-	for _, b := range r.sigma {
-		if b != nil {
+	r.d.releaseHeld(&r.freed, func() (int64, []Buffer) { // reloadPolys replaces the buffers under the lock
+		bufs := append([]Buffer(nil), r.sigma[:]...)
+		for _, b := range r.coeffs {
 			bufs = append(bufs, b)
 		}
-	}
-	for _, b := range r.coeffs {
-		bufs = append(bufs, b)
-	}
-	for _, row := range r.evals {
-		for _, b := range row {
-			if b != nil {
-				bufs = append(bufs, b)
-			}
+		for _, row := range r.evals {
+			bufs = append(bufs, row...)
 		}
-	}
-	return bufs
+		r.req = zkaccel.PlonkFixedRequest{}
+		return r.size, bufs
+	})
 }
 
 // reloadPolys loads r again, from the request LoadPlonkFixed was given,

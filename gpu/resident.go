@@ -63,16 +63,12 @@ func (r *residentPoints) Group() zkaccel.Group   { return r.g.group }
 func (r *residentPoints) Len() int               { return r.n }
 
 // Free releases the points' device memory; freeing twice does nothing.
+// After a reset, the buffer is a lost one, whose Free does nothing.
 func (r *residentPoints) Free() {
-	if !r.freed.free() {
-		return
-	}
-	d := r.d
-	d.mu.Lock() // reload replaces buf under it
-	defer d.mu.Unlock()
-	d.rt.Free(r.buf) // after a reset, a lost buffer: the runtime does nothing
-	d.resident.Add(-int64(r.buf.Size()))
-	r.host = nil
+	r.d.releaseHeld(&r.freed, func() (int64, []Buffer) { // reload replaces buf under the lock
+		r.host = nil
+		return int64(r.buf.Size()), []Buffer{r.buf}
+	})
 }
 
 // release frees bufs (nil ones skipped) and takes size off the resident
@@ -80,11 +76,19 @@ func (r *residentPoints) Free() {
 // that checked them before they were marked holds the device's lock while
 // it uses them: release frees after it.
 func (d *Device) release(f *freeOnce, size int64, bufs ...Buffer) {
+	d.releaseHeld(f, func() (int64, []Buffer) { return size, bufs })
+}
+
+// releaseHeld is release of what held returns, called under the device's
+// lock: for resident data that a reload after a device reset replaces
+// under it.
+func (d *Device) releaseHeld(f *freeOnce, held func() (size int64, bufs []Buffer)) {
 	if !f.free() {
 		return
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	size, bufs := held()
 	for _, b := range bufs {
 		if b != nil {
 			d.rt.Free(b)
