@@ -2,6 +2,7 @@ package opencl
 
 import (
 	"fmt"
+	"os"
 	"sync"
 
 	"github.com/zkaccel/zkaccel/cgo"
@@ -16,6 +17,7 @@ const (
 	clDeviceNotFound             = -1    // CL_DEVICE_NOT_FOUND
 	clMemObjectAllocationFailure = -4    // CL_MEM_OBJECT_ALLOCATION_FAILURE
 	clOutOfResources             = -5    // CL_OUT_OF_RESOURCES
+	clOutOfHostMemory            = -6    // CL_OUT_OF_HOST_MEMORY
 	clPlatformNotFound           = -1001 // CL_PLATFORM_NOT_FOUND_KHR (cl_ext.h; the ICD loader's "no platform")
 
 	clPlatformVersion = 0x0901 // CL_PLATFORM_VERSION
@@ -125,9 +127,20 @@ func check(op string, status uintptr) error {
 // only the low 32 bits of the returned word: the upper half is undefined.
 func succeeded(status uintptr) bool { return int32(status) == clSuccess }
 
-// libNames are the names under which the OpenCL ICD loader (or a vendor's
-// library) is opened, in order.
-var libNames = []string{"libOpenCL.so.1", "libOpenCL.so"}
+// EnvLibrary names the OpenCL library to open instead of the ICD loader
+// (libOpenCL.so.1, else libOpenCL.so): a file name or a path, e.g. a
+// vendor's library that is not registered with the loader, or the test
+// double of scripts/opencl-faults.sh.
+const EnvLibrary = "ZKACCEL_OPENCL_LIBRARY"
+
+// libNames are the names under which the OpenCL library is opened, in
+// order: $ZKACCEL_OPENCL_LIBRARY alone where set.
+func libNames() []string {
+	if v := os.Getenv(EnvLibrary); v != "" {
+		return []string{v}
+	}
+	return []string{"libOpenCL.so.1", "libOpenCL.so"}
+}
 
 // api holds every OpenCL entry point this package calls, resolved when the
 // library is opened so that a partial library is refused up front.
@@ -156,7 +169,7 @@ var (
 // loadAPI opens the OpenCL library once (lazily, never in init) and
 // resolves every symbol.
 func loadAPI() (*api, error) {
-	apiOnce.Do(func() { apiVal, apiErr = openAPI(libNames) })
+	apiOnce.Do(func() { apiVal, apiErr = openAPI(libNames()) })
 	return apiVal, apiErr
 }
 

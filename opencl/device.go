@@ -112,6 +112,11 @@ func discover() ([]*Runtime, error) {
 	if err != nil {
 		return nil, err
 	}
+	return discoverOn(a)
+}
+
+// discoverOn is discover over the library a.
+func discoverOn(a *api) ([]*Runtime, error) {
 	pls, err := a.platforms()
 	if err != nil {
 		return nil, err

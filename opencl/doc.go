@@ -10,9 +10,9 @@
 //
 // Nothing is linked at build time. On the first zkaccel.Devices, Open or
 // [Runtimes] call, the package opens the OpenCL ICD loader (libOpenCL.so.1,
-// else libOpenCL.so) with dlopen and resolves every function it uses; a
-// machine without the library has no OpenCL devices, and zkaccel.Backends
-// says why. A build with CGO_ENABLED=0 has none either. Each device gets
+// else libOpenCL.so; $ZKACCEL_OPENCL_LIBRARY, [EnvLibrary], names another)
+// with dlopen and resolves every function it uses; a machine without the
+// library has no OpenCL devices, and zkaccel.Backends says why. A build with CGO_ENABLED=0 has none either. Each device gets
 // one context and one in-order command queue with profiling enabled.
 //
 // # POCL
@@ -32,7 +32,9 @@
 // os.UserCacheDir()/zkaccel/opencl; ZKACCEL_CACHE=off disables the disk
 // cache. Entries carry a checksum and are written atomically; an entry
 // that is corrupt, or that the driver refuses, is deleted and the program
-// rebuilt from source. A directory that cannot be created disables the
+// rebuilt from source; one the device cannot load for want of memory or
+// resources (CL_OUT_OF_RESOURCES and the like) is kept, and the error
+// returned. A directory that cannot be created disables the
 // cache (ZKACCEL_DEBUG shows why).
 //
 // # Timing

@@ -40,3 +40,14 @@ func OpenLibrary(names ...string) error {
 	_, err := openAPI(names)
 	return err
 }
+
+// OpenRuntimes opens the OpenCL library at path (not the one the backend
+// uses) and returns a runtime for each of its devices: new contexts and
+// queues, apart from the backend's.
+func OpenRuntimes(path string) ([]*Runtime, error) {
+	a, err := openAPI([]string{path})
+	if err != nil {
+		return nil, err
+	}
+	return discoverOn(a)
+}

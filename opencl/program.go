@@ -153,6 +153,9 @@ func (rt *Runtime) build(src string) (*Program, error) {
 				zkaccel.Debugf("opencl: %s: program loaded from %s", rt, entry)
 				return p, nil
 			}
+			if !refused(err) {
+				return nil, err // the device could not load it now: the entry is good
+			}
 			rt.reject(entry, err)
 		case !errors.Is(err, fs.ErrNotExist):
 			rt.reject(entry, err)
@@ -173,6 +176,23 @@ func (rt *Runtime) build(src string) (*Program, error) {
 		}
 	}
 	return p, nil
+}
+
+// refused reports whether a failure to load a cached binary says the
+// binary is bad (the driver refused it: a stale or corrupt entry, to
+// delete and rebuild from source) rather than that the device lacks
+// resources now (out of memory or resources), where the entry is good and
+// a build from source would fail the same way.
+func refused(err error) bool {
+	var ce *Error
+	if !errors.As(err, &ce) {
+		return true
+	}
+	switch ce.Code {
+	case clMemObjectAllocationFailure, clOutOfResources, clOutOfHostMemory:
+		return false
+	}
+	return true
 }
 
 // reject deletes a cache entry that could not be used.

@@ -9,32 +9,59 @@ import (
 	"github.com/zkaccel/zkaccel/cgo"
 	"github.com/zkaccel/zkaccel/cuda"
 	"github.com/zkaccel/zkaccel/gpu"
+	"github.com/zkaccel/zkaccel/opencl"
 )
 
-// Driver is the CUDA driver of the emulated GPU (scripts/cuda-emu.sh:
-// cuda/testdata/fakecuda.c), whose k-th call of those a GPU can fail
-// (allocations, copies, launches, module loads, events, waits) can be made
-// to fail with CUDA_ERROR_OUT_OF_MEMORY or a sticky error (FailWith):
-// faults below zkaccel's CUDA runtime, where a Faulty device's are above
-// it.
-type Driver struct{ lib *cgo.Library }
+// Driver is the library below a device's runtime where it can fail its
+// k-th call of those a device can fail: a fault below zkaccel's runtime,
+// where a Faulty device's are above it. Two exist:
+//
+//   - the CUDA driver of the emulated GPU (scripts/cuda-emu.sh:
+//     cuda/testdata/fakecuda.c), whose allocations, copies, launches,
+//     module loads, events and waits fail with CUDA_ERROR_OUT_OF_MEMORY, or
+//     with a sticky error (Stick), after which every call fails until the
+//     runtime resets the device's context;
+//   - an OpenCL library that forwards to the machine's (scripts/opencl-faults.sh:
+//     opencl/testdata/faultcl.c), whose buffer, program and kernel
+//     creations, builds, kernel arguments, copies, launches and waits fail
+//     with CL_OUT_OF_RESOURCES.
+type Driver struct {
+	lib    *cgo.Library
+	kind   string // the runtime's: "cuda" or "opencl"
+	prefix string // of the library's test hooks
+	sticky bool
+}
 
-// FaultyDriver returns the driver of d where d is a CUDA device on the
-// emulated GPU, whose driver (cuda.EnvDriver) can fail calls; else nil.
+// driverHooks are the test hooks of each kind's library, without their
+// prefix.
+var driverHooks = map[string][]string{
+	"cuda":   {"fail_at", "fail_with", "fault_calls", "live_allocs", "live_host", "live_events"},
+	"opencl": {"fail_at", "fail_with", "fault_calls", "live_mems", "live_programs", "live_kernels", "live_events"},
+}
+
+// FaultyDriver returns the library below d's runtime where it can fail
+// calls: d on the emulated GPU (its driver is cuda.EnvDriver), or an
+// OpenCL device opened through faultcl.c (opencl.EnvLibrary); else nil.
 func FaultyDriver(d *gpu.Device) *Driver {
-	path := os.Getenv(cuda.EnvDriver)
-	if d.Runtime().Kind() != "cuda" || path == "" {
+	kind := d.Runtime().Kind()
+	env, prefix := map[string]string{"cuda": cuda.EnvDriver, "opencl": opencl.EnvLibrary}[kind], map[string]string{"cuda": "fake_", "opencl": "faultcl_"}[kind]
+	path := os.Getenv(env)
+	if env == "" || path == "" {
 		return nil
 	}
-	lib, err := cgo.Open([]string{path}, []string{"fake_fail_at", "fake_fail_with", "fake_fault_calls", "fake_live_allocs", "fake_live_host", "fake_live_events"})
+	var names []string
+	for _, h := range driverHooks[kind] {
+		names = append(names, prefix+h)
+	}
+	lib, err := cgo.Open([]string{path}, names)
 	if err != nil {
-		return nil
+		return nil // a library without the hooks: a real driver
 	}
-	return &Driver{lib}
+	return &Driver{lib: lib, kind: kind, prefix: prefix}
 }
 
 func (d *Driver) call(name string, args ...uintptr) int64 {
-	f, err := d.lib.Func(name)
+	f, err := d.lib.Func(d.prefix + name)
 	if err != nil {
 		panic(err) // opened with it
 	}
@@ -44,29 +71,90 @@ func (d *Driver) call(name string, args ...uintptr) int64 {
 
 // Arm restarts the count of the calls that can fail and makes the k-th
 // from now fail (0: none).
-func (d *Driver) Arm(k int) { d.call("fake_fail_at", uintptr(k)) }
+func (d *Driver) Arm(k int) { d.call("fail_at", uintptr(k)) }
 
 // Calls is the number of calls that can fail made since Arm.
-func (d *Driver) Calls() int { return int(d.call("fake_fault_calls")) }
+func (d *Driver) Calls() int { return int(d.call("fault_calls")) }
 
-// FailWith sets the error of the failing call: 2, CUDA_ERROR_OUT_OF_MEMORY
-// (the default), or 700, CUDA_ERROR_ILLEGAL_ADDRESS, which is sticky (as
-// after a kernel fault: every later call fails until the runtime resets
-// the device's context).
-func (d *Driver) FailWith(code int) { d.call("fake_fail_with", uintptr(code)) }
+// CanStick reports whether the library can fail with a sticky error (the
+// CUDA driver).
+func (d *Driver) CanStick() bool { return d.kind == "cuda" }
 
-// Live is what the driver holds: device allocations, pinned host buffers
-// and events.
-func (d *Driver) Live() [3]int64 {
-	return [3]int64{d.call("fake_live_allocs"), d.call("fake_live_host"), d.call("fake_live_events")}
+// Stick makes the failing call's error sticky (CUDA_ERROR_ILLEGAL_ADDRESS,
+// as after a kernel fault: every later call fails until the runtime
+// resets the device's context), or not (CUDA_ERROR_OUT_OF_MEMORY, the
+// default). Only a library that CanStick can.
+func (d *Driver) Stick(on bool) {
+	if !d.CanStick() {
+		panic("devtest: " + d.kind + "'s library cannot fail with a sticky error")
+	}
+	code := 2
+	if on {
+		code = 700
+	}
+	d.call("fail_with", uintptr(code))
+	d.sticky = on
 }
 
-// DriverFaults is the emulated GPU as Faults: the device itself, whose
-// driver's calls fail (Driver), below zkaccel's CUDA runtime. A run under
-// an armed fault must return the driver's error (a cuda.Error of
-// CUDA_ERROR_OUT_OF_MEMORY) or none, where the device recovered (a
-// fallback for want of memory, a wait in a Free); the emulated GPU stops
-// the process at any stream hazard or host race either way.
+// Injected reports whether err is (or wraps) the failing call's error,
+// not a sticky one: a cuda.Error of CUDA_ERROR_OUT_OF_MEMORY, an
+// opencl.Error of CL_OUT_OF_RESOURCES.
+func (d *Driver) Injected(err error) bool {
+	var ce *cuda.Error
+	var oe *opencl.Error
+	switch d.kind {
+	case "cuda":
+		return errors.As(err, &ce) && ce.Code == 2
+	case "opencl":
+		return errors.As(err, &oe) && oe.Code == -5
+	}
+	return false
+}
+
+// Live is what the library holds, by kind (each to compare with what it
+// held after a clean run): for CUDA device allocations, pinned host
+// buffers and events; for OpenCL buffers, programs and kernels, and
+// events.
+func (d *Driver) Live() [3]int64 {
+	if d.kind == "opencl" {
+		return [3]int64{d.call("live_mems"), d.call("live_programs") + d.call("live_kernels"), d.call("live_events")}
+	}
+	return [3]int64{d.call("live_allocs"), d.call("live_host"), d.call("live_events")}
+}
+
+// Held is Live as one number of what nothing should hold after a run:
+// all of it for OpenCL; for CUDA the allocations and pinned buffers, and
+// the events beyond one for each of those (a buffer keeps the event of
+// its last copy, a staging buffer its own).
+func (d *Driver) Held() int {
+	l := d.Live()
+	if d.kind == "opencl" {
+		return int(l[0] + l[1] + l[2])
+	}
+	return int(l[0] + l[1] + max(0, l[2]-l[0]-l[1]))
+}
+
+// SetTiming turns the timing of rt's launches (and copies) on or off:
+// CUDA's SetTiming, OpenCL's SetProfiling. It reports whether rt can.
+func SetTiming(rt gpu.Runtime, on bool) bool {
+	switch r := rt.(type) {
+	case interface{ SetTiming(on bool) }:
+		r.SetTiming(on)
+	case interface{ SetProfiling(on bool) }:
+		r.SetProfiling(on)
+	default:
+		return false
+	}
+	return true
+}
+
+// DriverFaults is a device whose library below zkaccel's runtime fails
+// its calls (Driver) as Faults: the emulated GPU, or an OpenCL device
+// through faultcl.c. A run under an armed fault must return the library's
+// error (a cuda.Error of CUDA_ERROR_OUT_OF_MEMORY, an opencl.Error of
+// CL_OUT_OF_RESOURCES) or none, where the device recovered (a fallback
+// for want of memory, a wait in a Free); the emulated GPU stops the
+// process at any stream hazard or host race either way.
 type DriverFaults struct {
 	*gpu.Device
 	drv    *Driver
@@ -74,22 +162,22 @@ type DriverFaults struct {
 	kept   keptDevices // devices over its runtime whose caches ReleaseCache drops too
 }
 
-// NewDriverFaults returns d, the emulated GPU (FaultyDriver(d) not nil), as
-// Faults, with its runtime's timing off until the test ends (a timing
-// event that fails, fails no operation, which would make most faults
-// quiet).
+// NewDriverFaults returns d (FaultyDriver(d) not nil) as Faults; sticky
+// (the CUDA driver only) makes each fault a kernel fault's sticky error.
+// On CUDA the runtime's timing is off until the test ends (a timing event
+// that fails, fails no operation, which would make most faults quiet);
+// OpenCL's profiling stays on (its queries are not failed).
 func NewDriverFaults(t testing.TB, d *gpu.Device, sticky bool) *DriverFaults {
 	drv := FaultyDriver(d)
 	if drv == nil {
-		t.Fatalf("%v is not the emulated GPU", d)
+		t.Fatalf("%v has no library below its runtime that can fail calls", d)
 	}
 	if sticky {
-		drv.FailWith(700)
-		t.Cleanup(func() { drv.FailWith(2) })
+		drv.Stick(true)
+		t.Cleanup(func() { drv.Stick(false) })
 	}
-	if timed, ok := d.Runtime().(interface{ SetTiming(on bool) }); ok {
-		timed.SetTiming(false)
-		t.Cleanup(func() { timed.SetTiming(true) })
+	if drv.kind == "cuda" && SetTiming(d.Runtime(), false) {
+		t.Cleanup(func() { SetTiming(d.Runtime(), true) })
 	}
 	return &DriverFaults{Device: d, drv: drv, sticky: sticky}
 }
@@ -117,14 +205,9 @@ func (d *DriverFaults) ReleaseCache() {
 	_, _, _ = d.Device.Times()
 }
 
-// Live is the number of device allocations and pinned host buffers the
-// driver holds, plus its events beyond one for each of those (a buffer
-// keeps the event of its last copy, a staging buffer its own): the events
-// that nothing holds.
-func (d *DriverFaults) Live() int {
-	l := d.drv.Live()
-	return int(l[0] + l[1] + max(0, l[2]-l[0]-l[1]))
-}
+// Live is what the library holds that nothing should after a run
+// (Driver.Held).
+func (d *DriverFaults) Live() int { return d.drv.Held() }
 
 // KeptOn is [KeptOn] on the device, whose caches ReleaseCache then frees
 // too. Call release when done.
@@ -135,12 +218,11 @@ func (d *DriverFaults) KeptOn(k Keep, all int64) (on *gpu.Device, release func()
 // Failed returns nil where err is the driver's injected error, or nil;
 // with a sticky error, one that says the device was reset.
 func (d *DriverFaults) Failed(err error) error {
-	var ce *cuda.Error
 	switch {
 	case err == nil:
 	case d.sticky && !errors.Is(err, gpu.ErrDeviceReset):
 		return fmt.Errorf("the error does not say the device was reset: %w", err)
-	case !d.sticky && (!errors.As(err, &ce) || ce.Code != 2):
+	case !d.sticky && !d.drv.Injected(err):
 		return fmt.Errorf("the error does not wrap the driver's: %w", err)
 	}
 	return nil

@@ -32,8 +32,9 @@ type Faulty struct {
 
 // Faults is a GPU device whose calls can be made to fail in turn (the
 // provers' fault checks run on it): a Faulty twin, whose runtime calls
-// fail above the GPU runtime, or DriverFaults, the emulated GPU, whose
-// CUDA driver's calls fail below zkaccel's CUDA runtime.
+// fail above the GPU runtime, or DriverFaults, whose library's calls (the
+// emulated GPU's CUDA driver, faultcl.c under OpenCL) fail below zkaccel's
+// runtime.
 type Faults interface {
 	zkaccel.Device
 	// GPU is the device to run on: the provers must be given it, not the
@@ -452,8 +453,10 @@ func FaultEach(t *testing.T, f Faults, name string, most int, run func() error) 
 // TestDeviceFaults). The test skips where dev is no GPU-runtime device.
 // On a Faulty twin of dev (NewFaulty), where dev is on the host (POCL) on
 // a twin dressed as a GPU too (NewFaultyAsGPU: the paths a GPU takes), and
-// where dev is the emulated GPU on dev itself with its driver's calls
-// failed (DriverFaults), each a subtest, it runs FaultEach on making a
+// where the library below dev's runtime can fail calls (the emulated GPU's
+// driver, faultcl.c under OpenCL) on dev itself with that library's calls
+// failed (DriverFaults; on the emulated GPU also with a sticky error),
+// each a subtest, it runs FaultEach on making a
 // prover (newProver, which it closes), on a one-shot proof (oneShot), on
 // both again for a key kept in half (a prover on a crowded device over the
 // same runtime, whose proofs move the other half of the key: KeptOn), and
@@ -481,10 +484,11 @@ func FaultProofs[P KeyKeeper](t *testing.T, dev zkaccel.Device, newProver func(z
 	if g.OnHost() {
 		twins = append(twins, twin{"as-a-GPU", func(_ *testing.T, g *gpu.Device) Faults { return NewFaultyAsGPU(g) }})
 	}
-	if FaultyDriver(g) != nil {
-		twins = append(twins,
-			twin{"driver", func(t *testing.T, g *gpu.Device) Faults { return NewDriverFaults(t, g, false) }},
-			twin{"driver-sticky", func(t *testing.T, g *gpu.Device) Faults { return NewDriverFaults(t, g, true) }})
+	if drv := FaultyDriver(g); drv != nil {
+		twins = append(twins, twin{"driver", func(t *testing.T, g *gpu.Device) Faults { return NewDriverFaults(t, g, false) }})
+		if drv.CanStick() {
+			twins = append(twins, twin{"driver-sticky", func(t *testing.T, g *gpu.Device) Faults { return NewDriverFaults(t, g, true) }})
+		}
 	}
 	for _, tw := range twins {
 		t.Run(tw.name, func(t *testing.T) {

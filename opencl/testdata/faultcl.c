@@ -1,0 +1,415 @@
+// faultcl.c: an OpenCL library for tests that forwards every call zkaccel's
+// OpenCL runtime makes to a real one (the ICD loader, libOpenCL.so.1, or
+// $FAULTCL_REAL) and can fail the k-th of the calls a device can fail:
+// faults below the OpenCL runtime (opencl/), where devtest's Faulty twin
+// injects them above it. It counts what the real library holds for the
+// caller (buffers, programs, kernels, events), so a test can tell whether
+// a failed operation left any of it behind.
+//
+// Build: cc -shared -fPIC -o libfaultcl.so faultcl.c -ldl -lpthread, then
+// point ZKACCEL_OPENCL_LIBRARY at it (scripts/opencl-faults.sh does both).
+//
+// The calls that can fail (counted by faultcl_fault_calls): buffer, program
+// and kernel creation, program builds and binaries, kernel arguments and
+// work-group queries, copies, launches, clFinish and clWaitForEvents. A
+// failing creation, copy, argument or launch does nothing and returns the
+// armed code (CL_OUT_OF_RESOURCES unless faultcl_fail_with says another);
+// a failing clFinish or clWaitForEvents first waits as asked and then
+// reports the code, as a device reports an earlier command's failure
+// there. Discovery (platform and device queries, contexts, queues),
+// releases, build logs and profiling queries never fail.
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+typedef int32_t cl_int;
+typedef uint32_t cl_uint;
+typedef uint64_t cl_ulong;
+typedef void* handle;
+
+#define CL_OUT_OF_RESOURCES (-5)
+#define CL_INVALID_OPERATION (-59)
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static void* real;
+static long fault_calls, fail_at, fail_code = CL_OUT_OF_RESOURCES;
+static long live_mems, live_programs, live_kernels, live_events;
+
+// The real library's functions, resolved on first use.
+static cl_int (*r_getPlatformIDs)(cl_uint, handle*, cl_uint*);
+static cl_int (*r_getPlatformInfo)(handle, cl_uint, size_t, void*, size_t*);
+static cl_int (*r_getDeviceIDs)(handle, cl_ulong, cl_uint, handle*, cl_uint*);
+static cl_int (*r_getDeviceInfo)(handle, cl_uint, size_t, void*, size_t*);
+static handle (*r_createContext)(const intptr_t*, cl_uint, const handle*, void (*)(const char*, const void*, size_t, void*), void*, cl_int*);
+static handle (*r_createCommandQueue)(handle, handle, cl_ulong, cl_int*);
+static cl_int (*r_releaseContext)(handle);
+static handle (*r_createBuffer)(handle, cl_ulong, size_t, void*, cl_int*);
+static cl_int (*r_releaseMemObject)(handle);
+static cl_int (*r_enqueueWriteBuffer)(handle, handle, cl_uint, size_t, size_t, const void*, cl_uint, const handle*, handle*);
+static cl_int (*r_enqueueReadBuffer)(handle, handle, cl_uint, size_t, size_t, void*, cl_uint, const handle*, handle*);
+static handle (*r_createProgramWithSource)(handle, cl_uint, const char**, const size_t*, cl_int*);
+static handle (*r_createProgramWithBinary)(handle, cl_uint, const handle*, const size_t*, const unsigned char**, cl_int*, cl_int*);
+static cl_int (*r_buildProgram)(handle, cl_uint, const handle*, const char*, void (*)(handle, void*), void*);
+static cl_int (*r_getProgramBuildInfo)(handle, handle, cl_uint, size_t, void*, size_t*);
+static cl_int (*r_getProgramInfo)(handle, cl_uint, size_t, void*, size_t*);
+static cl_int (*r_releaseProgram)(handle);
+static handle (*r_createKernel)(handle, const char*, cl_int*);
+static cl_int (*r_releaseKernel)(handle);
+static cl_int (*r_setKernelArg)(handle, cl_uint, size_t, const void*);
+static cl_int (*r_getKernelWorkGroupInfo)(handle, handle, cl_uint, size_t, void*, size_t*);
+static cl_int (*r_enqueueNDRangeKernel)(handle, handle, cl_uint, const size_t*, const size_t*, const size_t*, cl_uint, const handle*, handle*);
+static cl_int (*r_finish)(handle);
+static cl_int (*r_flush)(handle);
+static cl_int (*r_getEventProfilingInfo)(handle, cl_uint, size_t, void*, size_t*);
+static cl_int (*r_releaseEvent)(handle);
+static cl_int (*r_waitForEvents)(cl_uint, const handle*);
+
+static int resolved; // every function was found
+
+#define RESOLVE(var, name)                          \
+	do {                                            \
+		*(void**)(&var) = dlsym(real, name);        \
+		if (!var) {                                 \
+			fprintf(stderr, "faultcl: %s: %s\n", name, dlerror()); \
+			return;                                 \
+		}                                           \
+	} while (0)
+
+static void load(void) {
+	const char* name = getenv("FAULTCL_REAL");
+	if (!name || !*name) name = "libOpenCL.so.1";
+	real = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+	if (!real) {
+		fprintf(stderr, "faultcl: %s\n", dlerror());
+		return;
+	}
+	RESOLVE(r_getPlatformIDs, "clGetPlatformIDs");
+	RESOLVE(r_getPlatformInfo, "clGetPlatformInfo");
+	RESOLVE(r_getDeviceIDs, "clGetDeviceIDs");
+	RESOLVE(r_getDeviceInfo, "clGetDeviceInfo");
+	RESOLVE(r_createContext, "clCreateContext");
+	RESOLVE(r_createCommandQueue, "clCreateCommandQueue");
+	RESOLVE(r_releaseContext, "clReleaseContext");
+	RESOLVE(r_createBuffer, "clCreateBuffer");
+	RESOLVE(r_releaseMemObject, "clReleaseMemObject");
+	RESOLVE(r_enqueueWriteBuffer, "clEnqueueWriteBuffer");
+	RESOLVE(r_enqueueReadBuffer, "clEnqueueReadBuffer");
+	RESOLVE(r_createProgramWithSource, "clCreateProgramWithSource");
+	RESOLVE(r_createProgramWithBinary, "clCreateProgramWithBinary");
+	RESOLVE(r_buildProgram, "clBuildProgram");
+	RESOLVE(r_getProgramBuildInfo, "clGetProgramBuildInfo");
+	RESOLVE(r_getProgramInfo, "clGetProgramInfo");
+	RESOLVE(r_releaseProgram, "clReleaseProgram");
+	RESOLVE(r_createKernel, "clCreateKernel");
+	RESOLVE(r_releaseKernel, "clReleaseKernel");
+	RESOLVE(r_setKernelArg, "clSetKernelArg");
+	RESOLVE(r_getKernelWorkGroupInfo, "clGetKernelWorkGroupInfo");
+	RESOLVE(r_enqueueNDRangeKernel, "clEnqueueNDRangeKernel");
+	RESOLVE(r_finish, "clFinish");
+	RESOLVE(r_flush, "clFlush");
+	RESOLVE(r_getEventProfilingInfo, "clGetEventProfilingInfo");
+	RESOLVE(r_releaseEvent, "clReleaseEvent");
+	RESOLVE(r_waitForEvents, "clWaitForEvents");
+	resolved = 1;
+}
+
+// ready loads the real library once; without it every call fails with
+// CL_INVALID_OPERATION (and clGetPlatformIDs says there is no platform).
+static int ready(void) {
+	pthread_once(&once, load);
+	return resolved;
+}
+
+// fault counts a call that can fail and returns the code it must fail
+// with, or 0.
+static cl_int fault(void) {
+	pthread_mutex_lock(&mu);
+	long n = ++fault_calls;
+	cl_int code = (fail_at != 0 && n == fail_at) ? (cl_int)fail_code : 0;
+	pthread_mutex_unlock(&mu);
+	return code;
+}
+
+static void count(long* c, long d) {
+	pthread_mutex_lock(&mu);
+	*c += d;
+	pthread_mutex_unlock(&mu);
+}
+
+static void set(cl_int* p, cl_int v) {
+	if (p) *p = v;
+}
+
+// A call made through an event pointer that succeeded holds one event more.
+static cl_int evented(cl_int st, handle* ev) {
+	if (st == 0 && ev && *ev) count(&live_events, 1);
+	return st;
+}
+
+EXPORT cl_int clGetPlatformIDs(cl_uint n, handle* ids, cl_uint* num) {
+	if (!ready()) return -1001; // CL_PLATFORM_NOT_FOUND_KHR
+	return r_getPlatformIDs(n, ids, num);
+}
+
+EXPORT cl_int clGetPlatformInfo(handle pl, cl_uint p, size_t s, void* v, size_t* r) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	return r_getPlatformInfo(pl, p, s, v, r);
+}
+
+EXPORT cl_int clGetDeviceIDs(handle pl, cl_ulong type, cl_uint n, handle* ids, cl_uint* num) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	return r_getDeviceIDs(pl, type, n, ids, num);
+}
+
+EXPORT cl_int clGetDeviceInfo(handle d, cl_uint p, size_t s, void* v, size_t* r) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	return r_getDeviceInfo(d, p, s, v, r);
+}
+
+EXPORT handle clCreateContext(const intptr_t* props, cl_uint n, const handle* devs,
+                              void (*notify)(const char*, const void*, size_t, void*), void* user, cl_int* err) {
+	if (!ready()) {
+		set(err, CL_INVALID_OPERATION);
+		return NULL;
+	}
+	return r_createContext(props, n, devs, notify, user, err);
+}
+
+EXPORT handle clCreateCommandQueue(handle ctx, handle dev, cl_ulong props, cl_int* err) {
+	if (!ready()) {
+		set(err, CL_INVALID_OPERATION);
+		return NULL;
+	}
+	return r_createCommandQueue(ctx, dev, props, err);
+}
+
+EXPORT cl_int clReleaseContext(handle ctx) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	return r_releaseContext(ctx);
+}
+
+EXPORT handle clCreateBuffer(handle ctx, cl_ulong flags, size_t size, void* host, cl_int* err) {
+	if (!ready()) {
+		set(err, CL_INVALID_OPERATION);
+		return NULL;
+	}
+	cl_int code = fault();
+	if (code) {
+		set(err, code);
+		return NULL;
+	}
+	cl_int st = 0;
+	handle h = r_createBuffer(ctx, flags, size, host, &st);
+	set(err, st);
+	if (st == 0 && h) count(&live_mems, 1);
+	return h;
+}
+
+EXPORT cl_int clReleaseMemObject(handle m) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	cl_int st = r_releaseMemObject(m);
+	if (st == 0) count(&live_mems, -1);
+	return st;
+}
+
+EXPORT cl_int clEnqueueWriteBuffer(handle q, handle m, cl_uint blocking, size_t off, size_t size, const void* p,
+                                   cl_uint nw, const handle* wl, handle* ev) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	cl_int code = fault();
+	if (code) return code;
+	return evented(r_enqueueWriteBuffer(q, m, blocking, off, size, p, nw, wl, ev), ev);
+}
+
+EXPORT cl_int clEnqueueReadBuffer(handle q, handle m, cl_uint blocking, size_t off, size_t size, void* p,
+                                  cl_uint nw, const handle* wl, handle* ev) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	cl_int code = fault();
+	if (code) return code;
+	return evented(r_enqueueReadBuffer(q, m, blocking, off, size, p, nw, wl, ev), ev);
+}
+
+EXPORT handle clCreateProgramWithSource(handle ctx, cl_uint n, const char** strs, const size_t* lens, cl_int* err) {
+	if (!ready()) {
+		set(err, CL_INVALID_OPERATION);
+		return NULL;
+	}
+	cl_int code = fault();
+	if (code) {
+		set(err, code);
+		return NULL;
+	}
+	cl_int st = 0;
+	handle h = r_createProgramWithSource(ctx, n, strs, lens, &st);
+	set(err, st);
+	if (st == 0 && h) count(&live_programs, 1);
+	return h;
+}
+
+EXPORT handle clCreateProgramWithBinary(handle ctx, cl_uint n, const handle* devs, const size_t* lens,
+                                        const unsigned char** bins, cl_int* binst, cl_int* err) {
+	if (!ready()) {
+		set(err, CL_INVALID_OPERATION);
+		return NULL;
+	}
+	cl_int code = fault();
+	if (code) {
+		set(err, code);
+		return NULL;
+	}
+	cl_int st = 0;
+	handle h = r_createProgramWithBinary(ctx, n, devs, lens, bins, binst, &st);
+	set(err, st);
+	if (st == 0 && h) count(&live_programs, 1);
+	return h;
+}
+
+EXPORT cl_int clBuildProgram(handle p, cl_uint n, const handle* devs, const char* opts, void (*notify)(handle, void*), void* user) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	cl_int code = fault();
+	if (code) return code;
+	return r_buildProgram(p, n, devs, opts, notify, user);
+}
+
+EXPORT cl_int clGetProgramBuildInfo(handle p, handle d, cl_uint param, size_t s, void* v, size_t* r) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	return r_getProgramBuildInfo(p, d, param, s, v, r);
+}
+
+EXPORT cl_int clGetProgramInfo(handle p, cl_uint param, size_t s, void* v, size_t* r) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	cl_int code = fault();
+	if (code) return code;
+	return r_getProgramInfo(p, param, s, v, r);
+}
+
+EXPORT cl_int clReleaseProgram(handle p) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	cl_int st = r_releaseProgram(p);
+	if (st == 0) count(&live_programs, -1);
+	return st;
+}
+
+EXPORT handle clCreateKernel(handle p, const char* name, cl_int* err) {
+	if (!ready()) {
+		set(err, CL_INVALID_OPERATION);
+		return NULL;
+	}
+	cl_int code = fault();
+	if (code) {
+		set(err, code);
+		return NULL;
+	}
+	cl_int st = 0;
+	handle h = r_createKernel(p, name, &st);
+	set(err, st);
+	if (st == 0 && h) count(&live_kernels, 1);
+	return h;
+}
+
+EXPORT cl_int clReleaseKernel(handle k) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	cl_int st = r_releaseKernel(k);
+	if (st == 0) count(&live_kernels, -1);
+	return st;
+}
+
+EXPORT cl_int clSetKernelArg(handle k, cl_uint i, size_t s, const void* v) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	cl_int code = fault();
+	if (code) return code;
+	return r_setKernelArg(k, i, s, v);
+}
+
+EXPORT cl_int clGetKernelWorkGroupInfo(handle k, handle d, cl_uint param, size_t s, void* v, size_t* r) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	cl_int code = fault();
+	if (code) return code;
+	return r_getKernelWorkGroupInfo(k, d, param, s, v, r);
+}
+
+EXPORT cl_int clEnqueueNDRangeKernel(handle q, handle k, cl_uint dim, const size_t* off, const size_t* global,
+                                     const size_t* local, cl_uint nw, const handle* wl, handle* ev) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	cl_int code = fault();
+	if (code) return code;
+	return evented(r_enqueueNDRangeKernel(q, k, dim, off, global, local, nw, wl, ev), ev);
+}
+
+EXPORT cl_int clFinish(handle q) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	cl_int code = fault();
+	cl_int st = r_finish(q);
+	return code ? code : st;
+}
+
+EXPORT cl_int clFlush(handle q) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	return r_flush(q);
+}
+
+EXPORT cl_int clGetEventProfilingInfo(handle e, cl_uint param, size_t s, void* v, size_t* r) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	return r_getEventProfilingInfo(e, param, s, v, r);
+}
+
+EXPORT cl_int clReleaseEvent(handle e) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	cl_int st = r_releaseEvent(e);
+	if (st == 0) count(&live_events, -1);
+	return st;
+}
+
+EXPORT cl_int clWaitForEvents(cl_uint n, const handle* evs) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	cl_int code = fault();
+	cl_int st = r_waitForEvents(n, evs);
+	return code ? code : st;
+}
+
+// faultcl_fail_at restarts the count of the calls that can fail and makes
+// the k-th from now fail (0: none); faultcl_fault_calls is the count.
+EXPORT long faultcl_fail_at(long k) {
+	pthread_mutex_lock(&mu);
+	fault_calls = 0;
+	fail_at = k;
+	pthread_mutex_unlock(&mu);
+	return 0;
+}
+
+EXPORT long faultcl_fault_calls(void) {
+	pthread_mutex_lock(&mu);
+	long n = fault_calls;
+	pthread_mutex_unlock(&mu);
+	return n;
+}
+
+// faultcl_fail_with sets the code of the failing call (a negative cl_int,
+// passed as its two's complement in a long; 0 restores
+// CL_OUT_OF_RESOURCES).
+EXPORT long faultcl_fail_with(long code) {
+	pthread_mutex_lock(&mu);
+	fail_code = code ? (cl_int)code : CL_OUT_OF_RESOURCES;
+	pthread_mutex_unlock(&mu);
+	return 0;
+}
+
+static long get(long* c) {
+	pthread_mutex_lock(&mu);
+	long v = *c;
+	pthread_mutex_unlock(&mu);
+	return v;
+}
+
+// What the real library holds for the caller: buffers, programs, kernels
+// and events created through this library and not released.
+EXPORT long faultcl_live_mems(void) { return get(&live_mems); }
+EXPORT long faultcl_live_programs(void) { return get(&live_programs); }
+EXPORT long faultcl_live_kernels(void) { return get(&live_kernels); }
+EXPORT long faultcl_live_events(void) { return get(&live_events); }

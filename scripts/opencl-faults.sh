@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs a command with zkaccel's OpenCL backend over opencl/testdata/faultcl.c:
+# an OpenCL library that forwards every call to the machine's (the ICD
+# loader, libOpenCL.so.1; FAULTCL_REAL names another) and that tests can
+# make fail the k-th of the calls a device can fail (buffer, program and
+# kernel creation, builds, kernel arguments, copies, launches, waits) with
+# CL_OUT_OF_RESOURCES, and ask what it holds (buffers, programs, kernels,
+# events). zkaccel's tests then fail the calls below its OpenCL runtime
+# (gpu's TestDriverFaults, the provers' TestDeviceFaults "driver" twins),
+# as scripts/cuda-emu.sh lets them do below its CUDA runtime.
+#
+#   scripts/opencl-faults.sh env ZKACCEL_REQUIRE=opencl go test -short -run 'TestDriverFaults' ./gpu/
+#
+# Needs a C compiler and an OpenCL device (Debian: pocl-opencl-icd). The
+# library is built in $ZKACCEL_OPENCL_FAULTS_DIR (default: a directory
+# under /tmp). zkaccel loads only its OpenCL backend (ZKACCEL_BACKENDS=opencl).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dir="${ZKACCEL_OPENCL_FAULTS_DIR:-${TMPDIR:-/tmp}/zkaccel-opencl-faults}"
+mkdir -p "$dir"
+src="$root/opencl/testdata/faultcl.c"
+out="$dir/libfaultcl.so"
+if [ ! -f "$out" ] || [ "$src" -nt "$out" ]; then
+  "${CC:-gcc}" -shared -fPIC -O1 -o "$out.tmp" "$src" -ldl -lpthread
+  mv "$out.tmp" "$out"
+fi
+if [ $# -eq 0 ]; then
+  echo "usage: scripts/opencl-faults.sh command [args...]" >&2
+  exit 2
+fi
+export ZKACCEL_OPENCL_LIBRARY="$out"
+export ZKACCEL_BACKENDS="${ZKACCEL_BACKENDS:-opencl}"
+exec "$@"
