@@ -6,10 +6,12 @@ import (
 	"testing"
 
 	"github.com/zkaccel/zkaccel/cuda"
+	"github.com/zkaccel/zkaccel/internal/devtest"
 )
 
 // TestMain checks, after every test, that every buffer the tests allocated
-// was freed.
+// was freed, and that no goroutine of zkaccel's outlived them
+// (devtest.After).
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if rts, err := cuda.Runtimes(); err == nil {
@@ -20,5 +22,5 @@ func TestMain(m *testing.M) {
 			}
 		}
 	}
-	os.Exit(code)
+	os.Exit(devtest.After(code))
 }

@@ -5,11 +5,13 @@ import (
 	"os"
 	"testing"
 
+	"github.com/zkaccel/zkaccel/internal/devtest"
 	"github.com/zkaccel/zkaccel/opencl"
 )
 
 // TestMain checks, after every test, that every buffer the tests allocated
-// was freed.
+// was freed, and that no goroutine of zkaccel's outlived them
+// (devtest.After).
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if rts, err := opencl.Runtimes(); err == nil {
@@ -20,5 +22,5 @@ func TestMain(m *testing.M) {
 			}
 		}
 	}
-	os.Exit(code)
+	os.Exit(devtest.After(code))
 }

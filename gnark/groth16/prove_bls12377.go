@@ -298,6 +298,7 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	wiresK := prover.PrivateWiresIn(ws, 2, wires, r1cs.GetNbPublicVariables(), commitmentInfo)
 	rep.Add("wires", time.Since(start), nil)
 	if len(wiresK) != len(pk.G1.K) {
+		<-hErr // H is not left computing on the device once Prove returns
 		return nil, fmt.Errorf("%w: %d private wires, the key has %d K points", errMismatch, len(wiresK), len(pk.G1.K))
 	}
 
@@ -306,9 +307,11 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	// (the tests' verifySame).
 	var rs, ss, krs fr.Element
 	if _, err := rs.SetRandom(); err != nil {
+		<-hErr // H is not left computing on the device once Prove returns
 		return nil, fmt.Errorf("random r: %w", err)
 	}
 	if _, err := ss.SetRandom(); err != nil {
+		<-hErr // H is not left computing on the device once Prove returns
 		return nil, fmt.Errorf("random s: %w", err)
 	}
 	krs.Mul(&rs, &ss).Neg(&krs)
