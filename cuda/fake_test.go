@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"github.com/zkaccel/zkaccel/cgo"
 	"github.com/zkaccel/zkaccel/cuda"
 	"github.com/zkaccel/zkaccel/gpu"
+	"github.com/zkaccel/zkaccel/internal/devtest"
 )
 
 // The tests in this file run the runtime's host logic over
@@ -42,11 +42,10 @@ func fake(t *testing.T) (*cuda.Runtime, *fakeHooks) {
 	if !cgo.Available {
 		t.Skip("built without cgo: no library can be loaded")
 	}
+	if _, err := devtest.CC(); err != nil {
+		t.Skip(err)
+	}
 	fakeOnce.Do(func() {
-		cc := os.Getenv("CC")
-		if cc == "" {
-			cc = "gcc"
-		}
 		dir, err := os.MkdirTemp("", "zkaccel-fakecuda-")
 		if err != nil {
 			fakeErr = err
@@ -54,14 +53,10 @@ func fake(t *testing.T) (*cuda.Runtime, *fakeHooks) {
 		}
 		fakeDir = dir
 		fakePath = filepath.Join(dir, "libcuda.so.1")
-		out, err := exec.Command(cc, "-shared", "-fPIC", "-O1", "-o", fakePath, filepath.Join("testdata", "fakecuda.c"), "-lpthread").CombinedOutput()
-		if err != nil {
-			fakeErr = fmt.Errorf("building the fake driver with %s: %v\n%s", cc, err, out)
+		if fakeErr = devtest.BuildLibrary(fakePath, filepath.Join("testdata", "fakecuda.c"), "-lpthread"); fakeErr != nil {
 			return
 		}
-		nvml := filepath.Join(dir, "libnvidia-ml.so.1")
-		if out, err := exec.Command(cc, "-shared", "-fPIC", "-O1", "-o", nvml, filepath.Join("testdata", "fakenvml.c")).CombinedOutput(); err != nil {
-			fakeErr = fmt.Errorf("building the fake NVML with %s: %v\n%s", cc, err, out)
+		if fakeErr = devtest.BuildLibrary(filepath.Join(dir, "libnvidia-ml.so.1"), filepath.Join("testdata", "fakenvml.c")); fakeErr != nil {
 			return
 		}
 		rts, err := cuda.OpenDriver(fakePath)
@@ -73,9 +68,6 @@ func fake(t *testing.T) (*cuda.Runtime, *fakeHooks) {
 		fakeLib, fakeErr = cgo.Open([]string{fakePath}, []string{"fake_live_allocs", "fake_ctx_errors", "fake_bad_pointers", "fake_launches", "fake_hazards", "fake_clear_hazards", "fake_streams", "fake_largest_copy", "fake_host_races", "fake_clear_host_races", "fake_in_flight", "fake_live_events", "fake_live_modules", "fake_live_host", "fake_fail_at", "fake_fail_with", "fake_fault_calls"})
 	})
 	if fakeErr != nil {
-		if _, err := exec.LookPath("gcc"); err != nil && os.Getenv("CC") == "" {
-			t.Skipf("no C compiler to build the fake driver: %v", err)
-		}
 		t.Fatal(fakeErr)
 	}
 	return fakeRT, &fakeHooks{fakeLib}

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -41,21 +40,16 @@ func fakeDriver(t *testing.T, defines ...string) string {
 	if p, ok := built[key]; ok {
 		return p
 	}
-	cc := os.Getenv("CC")
-	if cc == "" {
-		cc = "gcc"
-	}
-	if _, err := exec.LookPath(cc); err != nil {
-		t.Skipf("no C compiler: %v", err)
+	if _, err := devtest.CC(); err != nil {
+		t.Skip(err)
 	}
 	dir, err := os.MkdirTemp("", "zkaccel-fakefpga-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "libfake.so")
-	args := append([]string{"-shared", "-fPIC", "-O1", "-o", path, filepath.Join("testdata", "fakedriver.c")}, defines...)
-	if out, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
-		t.Fatalf("building the fake driver: %v\n%s", err, out)
+	if err := devtest.BuildLibrary(path, filepath.Join("testdata", "fakedriver.c"), defines...); err != nil {
+		t.Fatal(err)
 	}
 	built[key] = path
 	return path

@@ -2,10 +2,8 @@ package opencl_test
 
 import (
 	"errors"
-	"fmt"
 	"math/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -63,25 +61,19 @@ func faultRuntime(t *testing.T) (*opencl.Runtime, faultHooks) {
 	if !cgo.Available {
 		t.Skip("built without cgo")
 	}
+	if _, err := devtest.CC(); err != nil {
+		t.Skip(err)
+	}
 	faultOnce.Do(func() {
-		cc := os.Getenv("CC")
-		if cc == "" {
-			cc = "gcc"
-		}
 		dir, err := os.MkdirTemp("", "zkaccel-faultcl-")
 		if err != nil {
 			faultErr = err
 			return
 		}
 		faultPath = filepath.Join(dir, "libfaultcl.so")
-		if out, err := exec.Command(cc, "-shared", "-fPIC", "-O1", "-o", faultPath, filepath.Join("testdata", "faultcl.c"), "-ldl", "-lpthread").CombinedOutput(); err != nil {
-			faultErr = fmt.Errorf("building testdata/faultcl.c with %s: %v\n%s", cc, err, out)
-		}
+		faultErr = devtest.BuildLibrary(faultPath, filepath.Join("testdata", "faultcl.c"), "-ldl", "-lpthread")
 	})
 	if faultErr != nil {
-		if _, err := exec.LookPath("gcc"); err != nil && os.Getenv("CC") == "" {
-			t.Skipf("no C compiler to build the fault library: %v", err)
-		}
 		t.Fatal(faultErr)
 	}
 	rts, err := opencl.OpenRuntimes(faultPath)

@@ -153,6 +153,35 @@ static cl_int evented(cl_int st, handle* ev) {
 	return st;
 }
 
+// gate makes a call that can fail: CL_INVALID_OPERATION without the real
+// library, the armed code where this is the call to fail, else 0.
+static cl_int gate(void) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	return fault();
+}
+
+// refused is gate for a creation, which reports through err: it sets
+// *err and returns 1 where the creation must fail.
+static int refused(cl_int* err) {
+	cl_int code = gate();
+	if (code) set(err, code);
+	return code != 0;
+}
+
+// created ends a creation: it reports st through err and counts h among
+// what live holds when it was made.
+static handle created(handle h, cl_int st, cl_int* err, long* live) {
+	set(err, st);
+	if (st == 0 && h) count(live, 1);
+	return h;
+}
+
+// released ends a release: it counts one fewer in live when it worked.
+static cl_int released(cl_int st, long* live) {
+	if (st == 0) count(live, -1);
+	return st;
+}
+
 EXPORT cl_int clGetPlatformIDs(cl_uint n, handle* ids, cl_uint* num) {
 	if (!ready()) return -1001; // CL_PLATFORM_NOT_FOUND_KHR
 	return r_getPlatformIDs(n, ids, num);
@@ -196,83 +225,48 @@ EXPORT cl_int clReleaseContext(handle ctx) {
 }
 
 EXPORT handle clCreateBuffer(handle ctx, cl_ulong flags, size_t size, void* host, cl_int* err) {
-	if (!ready()) {
-		set(err, CL_INVALID_OPERATION);
-		return NULL;
-	}
-	cl_int code = fault();
-	if (code) {
-		set(err, code);
-		return NULL;
-	}
+	if (refused(err)) return NULL;
 	cl_int st = 0;
 	handle h = r_createBuffer(ctx, flags, size, host, &st);
-	set(err, st);
-	if (st == 0 && h) count(&live_mems, 1);
-	return h;
+	return created(h, st, err, &live_mems);
 }
 
 EXPORT cl_int clReleaseMemObject(handle m) {
 	if (!ready()) return CL_INVALID_OPERATION;
-	cl_int st = r_releaseMemObject(m);
-	if (st == 0) count(&live_mems, -1);
-	return st;
+	return released(r_releaseMemObject(m), &live_mems);
 }
 
 EXPORT cl_int clEnqueueWriteBuffer(handle q, handle m, cl_uint blocking, size_t off, size_t size, const void* p,
                                    cl_uint nw, const handle* wl, handle* ev) {
-	if (!ready()) return CL_INVALID_OPERATION;
-	cl_int code = fault();
+	cl_int code = gate();
 	if (code) return code;
 	return evented(r_enqueueWriteBuffer(q, m, blocking, off, size, p, nw, wl, ev), ev);
 }
 
 EXPORT cl_int clEnqueueReadBuffer(handle q, handle m, cl_uint blocking, size_t off, size_t size, void* p,
                                   cl_uint nw, const handle* wl, handle* ev) {
-	if (!ready()) return CL_INVALID_OPERATION;
-	cl_int code = fault();
+	cl_int code = gate();
 	if (code) return code;
 	return evented(r_enqueueReadBuffer(q, m, blocking, off, size, p, nw, wl, ev), ev);
 }
 
 EXPORT handle clCreateProgramWithSource(handle ctx, cl_uint n, const char** strs, const size_t* lens, cl_int* err) {
-	if (!ready()) {
-		set(err, CL_INVALID_OPERATION);
-		return NULL;
-	}
-	cl_int code = fault();
-	if (code) {
-		set(err, code);
-		return NULL;
-	}
+	if (refused(err)) return NULL;
 	cl_int st = 0;
 	handle h = r_createProgramWithSource(ctx, n, strs, lens, &st);
-	set(err, st);
-	if (st == 0 && h) count(&live_programs, 1);
-	return h;
+	return created(h, st, err, &live_programs);
 }
 
 EXPORT handle clCreateProgramWithBinary(handle ctx, cl_uint n, const handle* devs, const size_t* lens,
                                         const unsigned char** bins, cl_int* binst, cl_int* err) {
-	if (!ready()) {
-		set(err, CL_INVALID_OPERATION);
-		return NULL;
-	}
-	cl_int code = fault();
-	if (code) {
-		set(err, code);
-		return NULL;
-	}
+	if (refused(err)) return NULL;
 	cl_int st = 0;
 	handle h = r_createProgramWithBinary(ctx, n, devs, lens, bins, binst, &st);
-	set(err, st);
-	if (st == 0 && h) count(&live_programs, 1);
-	return h;
+	return created(h, st, err, &live_programs);
 }
 
 EXPORT cl_int clBuildProgram(handle p, cl_uint n, const handle* devs, const char* opts, void (*notify)(handle, void*), void* user) {
-	if (!ready()) return CL_INVALID_OPERATION;
-	cl_int code = fault();
+	cl_int code = gate();
 	if (code) return code;
 	return r_buildProgram(p, n, devs, opts, notify, user);
 }
@@ -283,68 +277,50 @@ EXPORT cl_int clGetProgramBuildInfo(handle p, handle d, cl_uint param, size_t s,
 }
 
 EXPORT cl_int clGetProgramInfo(handle p, cl_uint param, size_t s, void* v, size_t* r) {
-	if (!ready()) return CL_INVALID_OPERATION;
-	cl_int code = fault();
+	cl_int code = gate();
 	if (code) return code;
 	return r_getProgramInfo(p, param, s, v, r);
 }
 
 EXPORT cl_int clReleaseProgram(handle p) {
 	if (!ready()) return CL_INVALID_OPERATION;
-	cl_int st = r_releaseProgram(p);
-	if (st == 0) count(&live_programs, -1);
-	return st;
+	return released(r_releaseProgram(p), &live_programs);
 }
 
 EXPORT handle clCreateKernel(handle p, const char* name, cl_int* err) {
-	if (!ready()) {
-		set(err, CL_INVALID_OPERATION);
-		return NULL;
-	}
-	cl_int code = fault();
-	if (code) {
-		set(err, code);
-		return NULL;
-	}
+	if (refused(err)) return NULL;
 	cl_int st = 0;
 	handle h = r_createKernel(p, name, &st);
-	set(err, st);
-	if (st == 0 && h) count(&live_kernels, 1);
-	return h;
+	return created(h, st, err, &live_kernels);
 }
 
 EXPORT cl_int clReleaseKernel(handle k) {
 	if (!ready()) return CL_INVALID_OPERATION;
-	cl_int st = r_releaseKernel(k);
-	if (st == 0) count(&live_kernels, -1);
-	return st;
+	return released(r_releaseKernel(k), &live_kernels);
 }
 
 EXPORT cl_int clSetKernelArg(handle k, cl_uint i, size_t s, const void* v) {
-	if (!ready()) return CL_INVALID_OPERATION;
-	cl_int code = fault();
+	cl_int code = gate();
 	if (code) return code;
 	return r_setKernelArg(k, i, s, v);
 }
 
 EXPORT cl_int clGetKernelWorkGroupInfo(handle k, handle d, cl_uint param, size_t s, void* v, size_t* r) {
-	if (!ready()) return CL_INVALID_OPERATION;
-	cl_int code = fault();
+	cl_int code = gate();
 	if (code) return code;
 	return r_getKernelWorkGroupInfo(k, d, param, s, v, r);
 }
 
 EXPORT cl_int clEnqueueNDRangeKernel(handle q, handle k, cl_uint dim, const size_t* off, const size_t* global,
                                      const size_t* local, cl_uint nw, const handle* wl, handle* ev) {
-	if (!ready()) return CL_INVALID_OPERATION;
-	cl_int code = fault();
+	cl_int code = gate();
 	if (code) return code;
 	return evented(r_enqueueNDRangeKernel(q, k, dim, off, global, local, nw, wl, ev), ev);
 }
 
 EXPORT cl_int clFinish(handle q) {
 	if (!ready()) return CL_INVALID_OPERATION;
-	cl_int code = fault();
+	cl_int code = fault(); // reported after the wait
 	cl_int st = r_finish(q);
 	return code ? code : st;
 }
@@ -361,14 +337,12 @@ EXPORT cl_int clGetEventProfilingInfo(handle e, cl_uint param, size_t s, void* v
 
 EXPORT cl_int clReleaseEvent(handle e) {
 	if (!ready()) return CL_INVALID_OPERATION;
-	cl_int st = r_releaseEvent(e);
-	if (st == 0) count(&live_events, -1);
-	return st;
+	return released(r_releaseEvent(e), &live_events);
 }
 
 EXPORT cl_int clWaitForEvents(cl_uint n, const handle* evs) {
 	if (!ready()) return CL_INVALID_OPERATION;
-	cl_int code = fault();
+	cl_int code = fault(); // reported after the wait
 	cl_int st = r_waitForEvents(n, evs);
 	return code ? code : st;
 }
