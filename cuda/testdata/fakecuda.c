@@ -395,6 +395,7 @@ static struct {
 	cl_int (*buildProgram)(cl_handle, cl_uint, const cl_handle*, const char*, void*, void*);
 	cl_int (*getProgramBuildInfo)(cl_handle, cl_handle, cl_uint, size_t, void*, size_t*);
 	cl_int (*releaseProgram)(cl_handle);
+	cl_int (*releaseKernel)(cl_handle);
 	cl_handle (*createKernel)(cl_handle, const char*, cl_int*);
 	cl_int (*getKernelInfo)(cl_handle, cl_uint, size_t, void*, size_t*);
 	cl_int (*getKernelArgInfo)(cl_handle, cl_uint, cl_uint, size_t, void*, size_t*);
@@ -442,6 +443,7 @@ static const char* cl_open(void) {
 	SYM(buildProgram, "clBuildProgram");
 	SYM(getProgramBuildInfo, "clGetProgramBuildInfo");
 	SYM(releaseProgram, "clReleaseProgram");
+	SYM(releaseKernel, "clReleaseKernel");
 	SYM(createKernel, "clCreateKernel");
 	SYM(getKernelInfo, "clGetKernelInfo");
 	SYM(getKernelArgInfo, "clGetKernelArgInfo");
@@ -468,10 +470,12 @@ static void* dev_alloc(size_t n) {
 }
 static void dev_free(void* p) { cl.svmFree(cl.ctx, p); }
 
-// An emulated module: an OpenCL program.
+// An emulated module: an OpenCL program, and the functions made of it.
 struct emu_module {
 	unsigned magic;
 	cl_handle prog;
+	struct emu_func* funcs;
+	struct emu_module* next; // in modules
 };
 #define MODULE_MAGIC 0x7a6b6d6fu
 #define FUNC_MAGIC 0x7a6b666eu
@@ -489,7 +493,47 @@ struct emu_func {
 		size_t size;
 	} args[MAXARGS];
 	size_t maxgroup;
+	struct emu_func* next; // in its module's funcs
 };
+
+// modules are the context's loaded modules (under mu).
+static struct emu_module* modules;
+
+// emu_drop releases what em holds in OpenCL (its functions' kernels; its
+// program stays built in programs) and marks it and its functions dead: a
+// launch or unload of either then fails or does nothing. Their small
+// structures stay allocated, as a runtime may still hold their handles
+// (after a reset, it must not use them). Called under mu, with no launch
+// running.
+static void emu_drop(struct emu_module* em) {
+	for (struct emu_func* ef = em->funcs; ef; ef = ef->next) {
+		cl.releaseKernel(ef->kernel);
+		ef->kernel = NULL;
+		ef->magic = 0;
+	}
+	em->funcs = NULL;
+	em->prog = NULL;
+	em->magic = 0;
+}
+
+// programs are the OpenCL programs built for modules, by source and
+// options, kept for the process: a module loaded again (after a reset, as
+// a runtime reloads its modules) takes the program built before instead of
+// building it again on POCL, which would take seconds and memory each time.
+struct emu_prog {
+	uint64_t hash;
+	size_t len;
+	cl_handle prog;
+	struct emu_prog* next;
+};
+static struct emu_prog* programs;
+static pthread_mutex_t build_mu = PTHREAD_MUTEX_INITIALIZER; // over programs and the builds
+
+// fnv1a hashes n bytes of p onto h (FNV-1a, 64 bits).
+static uint64_t fnv1a(uint64_t h, const char* p, size_t n) {
+	for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 0x100000001b3ull;
+	return h;
+}
 
 // emu_load builds the CUDA source that follows EMU_MARK as OpenCL C, with
 // the forms a CUDA build takes by default that OpenCL also has.
@@ -497,21 +541,45 @@ static CUresult emu_load(void** m, const char* src, char* log, size_t logsize) {
 	char opts[256];
 	snprintf(opts, sizeof opts, "-cl-std=CL1.2 -cl-kernel-arg-info -DZK_CUDA_EMU=1 -DNTT_WORD_MAJOR=1%s",
 		strstr(src, "#define ZK_MUL64") ? "" : " -DZK_MUL32=1");
-	cl_int err = 0;
-	cl_handle prog = cl.createProgramWithSource(cl.ctx, 1, &src, NULL, &err);
-	if (err != 0) return E_INVALID_IMAGE;
-	if (cl.buildProgram(prog, 1, &cl.dev, opts, NULL, NULL) != 0) {
-		if (log && logsize > 0) {
-			log[0] = 0;
-			cl.getProgramBuildInfo(prog, cl.dev, CL_PROGRAM_BUILD_LOG, logsize - 1, log, NULL);
-			log[logsize - 1] = 0;
-		}
-		cl.releaseProgram(prog);
-		return E_INVALID_IMAGE;
+	size_t len = strlen(src);
+	uint64_t hash = fnv1a(fnv1a(0xcbf29ce484222325ull, opts, strlen(opts) + 1), src, len);
+	pthread_mutex_lock(&build_mu);
+	cl_handle prog = NULL;
+	for (struct emu_prog* ep = programs; ep; ep = ep->next) {
+		if (ep->hash == hash && ep->len == len) prog = ep->prog;
 	}
+	if (!prog) {
+		cl_int err = 0;
+		prog = cl.createProgramWithSource(cl.ctx, 1, &src, NULL, &err);
+		if (err != 0) {
+			pthread_mutex_unlock(&build_mu);
+			return E_INVALID_IMAGE;
+		}
+		if (cl.buildProgram(prog, 1, &cl.dev, opts, NULL, NULL) != 0) {
+			if (log && logsize > 0) {
+				log[0] = 0;
+				cl.getProgramBuildInfo(prog, cl.dev, CL_PROGRAM_BUILD_LOG, logsize - 1, log, NULL);
+				log[logsize - 1] = 0;
+			}
+			cl.releaseProgram(prog);
+			pthread_mutex_unlock(&build_mu);
+			return E_INVALID_IMAGE;
+		}
+		struct emu_prog* ep = calloc(1, sizeof *ep);
+		ep->hash = hash;
+		ep->len = len;
+		ep->prog = prog;
+		ep->next = programs;
+		programs = ep;
+	}
+	pthread_mutex_unlock(&build_mu);
 	struct emu_module* em = calloc(1, sizeof *em);
 	em->magic = MODULE_MAGIC;
 	em->prog = prog;
+	pthread_mutex_lock(&mu);
+	em->next = modules;
+	modules = em;
+	pthread_mutex_unlock(&mu);
 	*m = em;
 	return OK;
 }
@@ -557,6 +625,10 @@ static CUresult emu_function(void** f, struct emu_module* em, const char* name) 
 		}
 	}
 	cl.getKernelWorkGroupInfo(k, cl.dev, CL_KERNEL_WORK_GROUP_SIZE, sizeof ef->maxgroup, &ef->maxgroup, NULL);
+	pthread_mutex_lock(&mu);
+	ef->next = em->funcs;
+	em->funcs = ef;
+	pthread_mutex_unlock(&mu);
 	*f = ef;
 	return OK;
 }
@@ -689,10 +761,19 @@ EXPORT CUresult cuDevicePrimaryCtxRelease_v2(int dev) { return dev ? E_INVALID_D
 // cuDevicePrimaryCtxReset_v2 destroys the context's state: every
 // allocation, pinned buffer, event and module (the events' and modules'
 // handles stay allocated here, but no longer count as live: a runtime that
-// destroyed one after the reset would count below zero).
+// destroyed one after the reset would count below zero; an emulated
+// module's OpenCL program and kernels are released).
 EXPORT CUresult cuDevicePrimaryCtxReset_v2(int dev) {
 	if (dev != 0) return E_INVALID_DEVICE;
+#ifdef FAKECUDA_OPENCL
+	pthread_mutex_lock(&launch_mu);
 	pthread_mutex_lock(&mu);
+	for (struct emu_module* em = modules; em; em = em->next) emu_drop(em);
+	modules = NULL;
+	pthread_mutex_unlock(&launch_mu);
+#else
+	pthread_mutex_lock(&mu);
+#endif
 	while (allocs) {
 		struct alloc* a = allocs;
 		allocs = a->next;
@@ -943,9 +1024,17 @@ EXPORT CUresult cuModuleUnload(void* m) {
 #ifdef FAKECUDA_OPENCL
 	struct emu_module* em = m;
 	if (em && em != (void*)0x10 && em->magic == MODULE_MAGIC) {
-		cl.releaseProgram(em->prog);
-		em->magic = 0;
-		free(em);
+		pthread_mutex_lock(&launch_mu);
+		pthread_mutex_lock(&mu);
+		for (struct emu_module** p = &modules; *p; p = &(*p)->next) {
+			if (*p == em) {
+				*p = em->next;
+				break;
+			}
+		}
+		emu_drop(em);
+		pthread_mutex_unlock(&mu);
+		pthread_mutex_unlock(&launch_mu);
 	}
 #endif
 	(void)m;
