@@ -622,29 +622,20 @@ func TestProverReuse(t *testing.T) {
 }
 
 // TestProverSteady: a kept Prover's proofs hold no more as they go, on
-// every device: after a few, the device holds the same bytes (the key's)
-// and the Go heap grows, on average over the next ones, by less than half
-// of one of the proof's vectors (A, B, C, H) a proof: a proof that left
-// anything of its own behind would keep at least one.
+// every device (devtest.SteadyProofs): after a few, the device holds the
+// same bytes (the key's) and the Go heap grows by less than half of one of
+// the proof's vectors (A, B, C, H) a proof.
 func TestProverSteady(t *testing.T) {
 	id := ecc.BN254
 	s := setupOf(t, "commit2", id, &committed{Commits: 2})
 	w, _ := fullAndPublic(t, id, committedWitness(5, 9, 2))
-	n := ecc.NextPowerOfTwo(uint64(s.ccs.GetNbConstraints()))
-	runs := 48
-	if testing.Short() {
-		runs = 16
-	}
-	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
-		p, err := zgroth16.NewProver(s.pk, zgroth16.WithDevice(dev))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer p.Close()
-		g := devtest.Steady(t, 5, runs, int64(32*n/2), func() (uint64, bool) { return prover.DeviceHeld(dev) }, func(int) error {
+	devtest.SteadyProofs(t, ecc.NextPowerOfTwo(uint64(s.ccs.GetNbConstraints())),
+		func(d zkaccel.Device) (*zgroth16.Prover, error) {
+			return zgroth16.NewProver(s.pk, zgroth16.WithDevice(d))
+		},
+		prover.DeviceHeld,
+		func(p *zgroth16.Prover) error {
 			_, err := p.Prove(s.ccs, w)
 			return err
 		})
-		t.Logf("domain of %d: the Go heap grew by %d bytes a proof (a vector: %d bytes)", n, g, 32*n)
-	})
 }

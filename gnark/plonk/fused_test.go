@@ -177,32 +177,21 @@ func TestProverReuse(t *testing.T) {
 }
 
 // TestProverSteady: a kept Prover's proofs hold no more as they go, on
-// every device: after a few, the device holds the same bytes (the key's)
-// and the Go heap grows, on average over the next ones, by less than half
-// of one of the proof's polynomials a proof (a proof that left anything of
-// its own behind would keep at least one; thousands of proofs here grow it
-// by nothing once the first few have filled the caches).
+// every device (devtest.SteadyProofs): after a few, the device holds the
+// same bytes (the key's) and the Go heap grows by less than half of one of
+// the proof's polynomials a proof (thousands of proofs here grow it by
+// nothing once the first few have filled the caches).
 func TestProverSteady(t *testing.T) {
 	id := ecc.BN254
 	s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
 	w, _ := fullAndPublic(t, id, circuits.CommittedAssignment(100, 7000, 1))
-	n := ecc.NextPowerOfTwo(uint64(s.ccs.GetNbConstraints() + s.ccs.GetNbPublicVariables()))
-	runs := 48
-	if testing.Short() {
-		runs = 16
-	}
-	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
-		p, err := zplonk.NewProver(s.pk, zplonk.WithDevice(dev))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer p.Close()
-		g := devtest.Steady(t, 5, runs, int64(32*n/2), func() (uint64, bool) { return prover.DeviceHeld(dev) }, func(int) error {
+	devtest.SteadyProofs(t, ecc.NextPowerOfTwo(uint64(s.ccs.GetNbConstraints()+s.ccs.GetNbPublicVariables())),
+		func(d zkaccel.Device) (*zplonk.Prover, error) { return zplonk.NewProver(s.pk, zplonk.WithDevice(d)) },
+		prover.DeviceHeld,
+		func(p *zplonk.Prover) error {
 			_, err := p.Prove(s.ccs, w)
 			return err
 		})
-		t.Logf("domain of %d: the Go heap grew by %d bytes a proof (a polynomial: %d bytes)", n, g, 32*n)
-	})
 }
 
 // proveRangecheck proves the range-check circuit on BN254 with opts (and

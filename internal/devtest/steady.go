@@ -3,6 +3,8 @@ package devtest
 import (
 	"runtime"
 	"testing"
+
+	"github.com/zkaccel/zkaccel"
 )
 
 // heapLive returns the bytes of the Go heap in use once two collections
@@ -58,4 +60,27 @@ func Steady(t *testing.T, warm, runs int, perRun int64, held func() (uint64, boo
 		t.Errorf("the Go heap grew by %d and %d bytes a run over two halves of %d runs (%d → %d → %d bytes), more than %d", first, second, runs, heap[0], heap[1], heap[2], perRun)
 	}
 	return (heap[2] - heap[0]) / int64(runs)
+}
+
+// SteadyProofs is the provers' TestProverSteady: on every device present
+// (ForEachDevice), a prover made by newProver proves 5 times and then 48
+// times more (16 with -short) under Steady, the device's bytes read by
+// held, the heap allowed half of a vector of n field elements of 32 bytes a
+// proof (a proof that left anything of its own behind would keep at least
+// one such vector).
+func SteadyProofs[P KeyKeeper](t *testing.T, n uint64, newProver func(zkaccel.Device) (P, error), held func(zkaccel.Device) (uint64, bool), prove func(P) error) {
+	t.Helper()
+	runs := 48
+	if testing.Short() {
+		runs = 16
+	}
+	ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
+		p, err := newProver(dev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		g := Steady(t, 5, runs, int64(32*n/2), func() (uint64, bool) { return held(dev) }, func(int) error { return prove(p) })
+		t.Logf("a domain of %d: the Go heap grew by %d bytes a proof (a vector: %d bytes)", n, g, 32*n)
+	})
 }
