@@ -63,7 +63,7 @@ func Steady(t *testing.T, warm, runs int, perRun int64, held func() (uint64, boo
 }
 
 // SteadyProofs is the provers' TestProverSteady: on every device present
-// (ForEachDevice), a prover made by newProver proves 5 times and then 48
+// (ForEachDevice), a prover made by newProver proves 10 times and then 48
 // times more (16 with -short) under Steady, the device's bytes read by
 // held, the heap allowed half of a vector of n field elements of 32 bytes a
 // proof (a proof that left anything of its own behind would keep at least
@@ -80,7 +80,7 @@ func SteadyProofs[P KeyKeeper](t *testing.T, n uint64, newProver func(zkaccel.De
 			t.Fatal(err)
 		}
 		defer p.Close()
-		g := Steady(t, 5, runs, int64(32*n/2), func() (uint64, bool) { return held(dev) }, func(int) error { return prove(p) })
+		g := Steady(t, 10, runs, int64(32*n/2), func() (uint64, bool) { return held(dev) }, func(int) error { return prove(p) })
 		t.Logf("a domain of %d: the Go heap grew by %d bytes a proof (a vector: %d bytes)", n, g, 32*n)
 	})
 }
