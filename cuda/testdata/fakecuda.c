@@ -546,7 +546,10 @@ static CUresult emu_load(void** m, const char* src, char* log, size_t logsize) {
 	pthread_mutex_lock(&build_mu);
 	cl_handle prog = NULL;
 	for (struct emu_prog* ep = programs; ep; ep = ep->next) {
-		if (ep->hash == hash && ep->len == len) prog = ep->prog;
+		if (ep->hash == hash && ep->len == len) {
+			prog = ep->prog;
+			break;
+		}
 	}
 	if (!prog) {
 		cl_int err = 0;

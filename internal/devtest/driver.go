@@ -29,14 +29,16 @@ type Driver struct {
 	lib    *cgo.Library
 	kind   string // the runtime's: "cuda" or "opencl"
 	prefix string // of the library's test hooks
-	sticky bool
 }
 
-// driverHooks are the test hooks of each kind's library, without their
-// prefix.
-var driverHooks = map[string][]string{
-	"cuda":   {"fail_at", "fail_with", "fault_calls", "live_allocs", "live_host", "live_events"},
-	"opencl": {"fail_at", "fail_with", "fault_calls", "live_mems", "live_programs", "live_kernels", "live_events"},
+// faultLibraries are, by runtime kind, the variable naming the library
+// below the runtime, the prefix of its test hooks and the hooks.
+var faultLibraries = map[string]struct {
+	env, prefix string
+	hooks       []string
+}{
+	"cuda":   {cuda.EnvDriver, "fake_", []string{"fail_at", "fail_with", "fault_calls", "live_allocs", "live_host", "live_events"}},
+	"opencl": {opencl.EnvLibrary, "faultcl_", []string{"fail_at", "fail_with", "fault_calls", "live_mems", "live_programs", "live_kernels", "live_events"}},
 }
 
 // FaultyDriver returns the library below d's runtime where it can fail
@@ -44,20 +46,20 @@ var driverHooks = map[string][]string{
 // OpenCL device opened through faultcl.c (opencl.EnvLibrary); else nil.
 func FaultyDriver(d *gpu.Device) *Driver {
 	kind := d.Runtime().Kind()
-	env, prefix := map[string]string{"cuda": cuda.EnvDriver, "opencl": opencl.EnvLibrary}[kind], map[string]string{"cuda": "fake_", "opencl": "faultcl_"}[kind]
-	path := os.Getenv(env)
-	if env == "" || path == "" {
+	fl, ok := faultLibraries[kind]
+	path := os.Getenv(fl.env)
+	if !ok || path == "" {
 		return nil
 	}
 	var names []string
-	for _, h := range driverHooks[kind] {
-		names = append(names, prefix+h)
+	for _, h := range fl.hooks {
+		names = append(names, fl.prefix+h)
 	}
 	lib, err := cgo.Open([]string{path}, names)
 	if err != nil {
 		return nil // a library without the hooks: a real driver
 	}
-	return &Driver{lib: lib, kind: kind, prefix: prefix}
+	return &Driver{lib: lib, kind: kind, prefix: fl.prefix}
 }
 
 func (d *Driver) call(name string, args ...uintptr) int64 {
@@ -93,7 +95,6 @@ func (d *Driver) Stick(on bool) {
 		code = 700
 	}
 	d.call("fail_with", uintptr(code))
-	d.sticky = on
 }
 
 // Injected reports whether err is (or wraps) the failing call's error,
