@@ -41,9 +41,9 @@ type Device struct {
 }
 
 // generationRuntime is a runtime that counts the resets of its device
-// (CUDA's context resets after a sticky error), also those no error of
-// an operation reported (a reset that a Free met, which has no error to
-// return).
+// (CUDA's context resets after a sticky error, OpenCL's new context after
+// one stopped running commands), also those no error of an operation
+// reported (a reset that a Free met, which has no error to return).
 type generationRuntime interface {
 	Generation() uint64
 }
@@ -514,7 +514,8 @@ var ErrOutOfMemory = errors.New("out of device memory")
 
 // ErrDeviceReset marks a runtime error after which the runtime reset its
 // device (a kernel fault or an uncorrectable memory error left the device's
-// context unusable, as CUDA's sticky errors do): every buffer and program
+// context unusable, as CUDA's sticky errors do; an OpenCL context whose
+// queue no longer runs commands is made again): every buffer and program
 // the runtime held is gone. The [Device] that sees it forgets its compiled
 // programs and cached tables, so the next call compiles and uploads afresh.
 var ErrDeviceReset = errors.New("device reset")

@@ -93,9 +93,10 @@ func testFaults(t *testing.T, dev *gpu.Device) {
 // stops the process at any stream hazard or host race. Each operation
 // runs with the runtime's timing off (where only a Free's wait, a retry or
 // a fallback may fail no operation) and on (where its events may too),
-// and on the emulated GPU with the driver's error sticky (a kernel
-// fault's): then the error must say the device was reset, and the next
-// run, on a fresh context, must succeed. With -short, at most 12 calls of
+// and with the library's error sticky (a kernel fault's: the CUDA
+// driver's CUDA_ERROR_ILLEGAL_ADDRESS, faultcl.c's lost context): then the
+// error must say the device was reset, and the next run, on a fresh
+// context, must succeed. With -short, at most 12 calls of
 // each are failed, spread over it (4 with the sticky error, after which
 // the programs compile again).
 func TestDriverFaults(t *testing.T) {
@@ -172,7 +173,7 @@ func TestDriverFaults(t *testing.T) {
 						}
 						settle()
 						if got := drv.Live(); got[0] > base[0] || got[1] > base[1] || got[2] > base[2] {
-							t.Fatalf("%s: what the library holds (CUDA: allocations, pinned buffers, events; OpenCL: buffers, programs and kernels, events) %v; %v after a clean run", what, got, base)
+							t.Fatalf("%s: what the library holds (CUDA: allocations, pinned buffers, events; OpenCL: buffers; programs, kernels, contexts and queues; events) %v; %v after a clean run", what, got, base)
 						}
 					}
 					if err := c.run(dev); err != nil {

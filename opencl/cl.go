@@ -149,6 +149,7 @@ type api struct {
 
 	getPlatformIDs, getPlatformInfo, getDeviceIDs, getDeviceInfo cgo.Func
 	createContext, createCommandQueue, releaseContext            cgo.Func
+	releaseCommandQueue                                          cgo.Func
 	createBuffer, releaseMemObject                               cgo.Func
 	enqueueWriteBuffer, enqueueReadBuffer                        cgo.Func
 	createProgramWithSource, createProgramWithBinary             cgo.Func
@@ -184,6 +185,7 @@ func openAPI(names []string) (*api, error) {
 		{Name: "clCreateContext", Func: &a.createContext},
 		{Name: "clCreateCommandQueue", Func: &a.createCommandQueue},
 		{Name: "clReleaseContext", Func: &a.releaseContext},
+		{Name: "clReleaseCommandQueue", Func: &a.releaseCommandQueue},
 		{Name: "clCreateBuffer", Func: &a.createBuffer},
 		{Name: "clReleaseMemObject", Func: &a.releaseMemObject},
 		{Name: "clEnqueueWriteBuffer", Func: &a.enqueueWriteBuffer},

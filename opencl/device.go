@@ -1,7 +1,6 @@
 package opencl
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/zkaccel/zkaccel"
@@ -151,10 +150,10 @@ func discoverOn(a *api) ([]*Runtime, error) {
 }
 
 // newRuntime reads a device's properties and creates its context and
-// in-order, profiling-enabled command queue.
+// in-order, profiling-enabled command queue (open).
 func newRuntime(a *api, pl, dev uintptr, ordinal int) (*Runtime, error) {
 	rt := &Runtime{api: a, platform: pl, device: dev, ordinal: ordinal, profiling: true,
-		progs: map[[32]byte]*Program{}}
+		progs: map[[32]byte]*Program{}, bufs: map[*buffer]struct{}{}}
 	var err error
 	if rt.name, err = a.deviceString(dev, clDeviceName); err != nil {
 		return nil, err
@@ -189,21 +188,8 @@ func newRuntime(a *api, pl, dev uintptr, ordinal int) (*Runtime, error) {
 		return nil, err
 	}
 
-	var ps cgo.Pins
-	defer ps.Done()
-	st := ps.Word(0)
-	props := ps.Words(clContextPlatform, pl, 0)
-	devs := ps.Words(dev)
-	ctx := call(a.createContext, cgo.Addrs(props), 1, cgo.Addrs(devs), 0, 0, cgo.Addr(st))
-	if err := check(fmt.Sprintf("clCreateContext(%s)", rt.name), *st); err != nil {
+	if err := rt.open(); err != nil {
 		return nil, err
 	}
-	rt.ctx = ctx
-	q := call(a.createCommandQueue, ctx, dev, clQueueProfilingEnable, cgo.Addr(st))
-	if err := check(fmt.Sprintf("clCreateCommandQueue(%s)", rt.name), *st); err != nil {
-		call(a.releaseContext, ctx)
-		return nil, err
-	}
-	rt.queue = q
 	return rt, nil
 }

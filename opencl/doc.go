@@ -48,4 +48,16 @@
 // OpenCL failures are [*Error] values naming the function and the status,
 // e.g. "zkaccel/opencl: clEnqueueNDRangeKernel(msm_bucket_acc):
 // CL_OUT_OF_RESOURCES (-5)"; a build failure carries the compiler's log.
+//
+// # Lost contexts
+//
+// OpenCL has no error that says a context is lost, yet after a kernel
+// fault or a GPU reset some drivers fail every later call on it. So after
+// a failed OpenCL call the runtime writes 4 bytes through its queue; where
+// that fails too, it releases every buffer, program, kernel and event it
+// made in the context, and the queue and the context, makes new ones, and
+// returns the call's error wrapped with gpu.ErrDeviceReset. The device
+// then compiles (or loads from the disk cache) and uploads afresh; buffers
+// and programs of the old context are refused with gpu.ErrDeviceReset, and
+// freeing them does nothing. [Runtime.Generation] counts these resets.
 package opencl

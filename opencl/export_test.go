@@ -19,13 +19,19 @@ func GetStats(rt gpu.Runtime) Stats {
 }
 
 // ForgetPrograms empties rt's in-memory program cache, so that the next
-// Compile goes to the disk cache (the programs are leaked, as tests do it
-// rarely).
+// Compile goes to the disk cache, and releases the programs: none Compile
+// returned before may be used after it.
 func ForgetPrograms(rt gpu.Runtime) {
 	r := rt.(*Runtime)
+	r.ctxMu.Lock() // no call may use a program meanwhile
+	defer r.ctxMu.Unlock()
 	r.mu.Lock()
+	progs := r.progs
 	r.progs = map[[32]byte]*Program{}
 	r.mu.Unlock()
+	for _, p := range progs {
+		p.release()
+	}
 }
 
 // CacheEntry returns the path of src's disk cache entry on rt.

@@ -2,9 +2,11 @@ package opencl_test
 
 import (
 	"errors"
+	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -48,9 +50,23 @@ func (h faultHooks) calls() int { return int(h.call("faultcl_fault_calls")) }
 // failWith sets the failing call's status.
 func (h faultHooks) failWith(code int32) { h.call("faultcl_fail_with", uintptr(int64(code))) }
 
-// live is what the library holds: buffers, programs, kernels, events.
-func (h faultHooks) live() [4]int64 {
-	return [4]int64{h.call("faultcl_live_mems"), h.call("faultcl_live_programs"), h.call("faultcl_live_kernels"), h.call("faultcl_live_events")}
+// failFor makes the n calls from the armed one fail.
+func (h faultHooks) failFor(n int) { h.call("faultcl_fail_for", uintptr(n)) }
+
+// stick makes the failing call lose its context.
+func (h faultHooks) stick(on bool) {
+	var v uintptr
+	if on {
+		v = 1
+	}
+	h.call("faultcl_stick", v)
+}
+
+// live is what the library holds: buffers, programs, kernels, events,
+// contexts, queues.
+func (h faultHooks) live() [6]int64 {
+	return [6]int64{h.call("faultcl_live_mems"), h.call("faultcl_live_programs"), h.call("faultcl_live_kernels"),
+		h.call("faultcl_live_events"), h.call("faultcl_live_contexts"), h.call("faultcl_live_queues")}
 }
 
 // faultRuntime returns a runtime of the machine's first OpenCL device
@@ -80,12 +96,13 @@ func faultRuntime(t *testing.T) (*opencl.Runtime, faultHooks) {
 	if err != nil || len(rts) == 0 {
 		t.Fatalf("OpenCL through %s: %d runtimes, %v", faultPath, len(rts), err)
 	}
-	lib, err := cgo.Open([]string{faultPath}, []string{"faultcl_fail_at", "faultcl_fail_with", "faultcl_fault_calls", "faultcl_live_mems", "faultcl_live_programs", "faultcl_live_kernels", "faultcl_live_events"})
+	lib, err := cgo.Open([]string{faultPath}, []string{"faultcl_fail_at", "faultcl_fail_with", "faultcl_fail_for", "faultcl_stick", "faultcl_fault_calls",
+		"faultcl_live_mems", "faultcl_live_programs", "faultcl_live_kernels", "faultcl_live_events", "faultcl_live_contexts", "faultcl_live_queues"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := faultHooks{lib}
-	t.Cleanup(func() { h.arm(0); h.failWith(0) })
+	t.Cleanup(func() { h.arm(0); h.failWith(0); h.failFor(1); h.stick(false) })
 	return rts[0], h
 }
 
@@ -138,6 +155,7 @@ func TestLibraryFaults(t *testing.T) {
 		}
 		settle()
 		base := h.live()
+		gen := rt.Generation()
 		for k := 1; k <= calls; k++ {
 			h.arm(k)
 			err := run()
@@ -147,6 +165,9 @@ func TestLibraryFaults(t *testing.T) {
 			}
 			if k == 1 && !errors.Is(err, gpu.ErrOutOfMemory) {
 				t.Errorf("a failed clCreateBuffer: %v does not wrap gpu.ErrOutOfMemory", err)
+			}
+			if errors.Is(err, gpu.ErrDeviceReset) || rt.Generation() != gen {
+				t.Fatalf("call %d of %d failed, the context still working: the runtime reset it (%v)", k, calls, err)
 			}
 			settle()
 			if got := h.live(); got != base {
@@ -249,4 +270,184 @@ func TestLibraryFaults(t *testing.T) {
 			t.Fatalf("a refused binary: stats %+v -> %+v, want it rejected and built again", before, after)
 		}
 	})
+}
+
+// TestContextLost fails each OpenCL call of a run in turn with the call's
+// context lost (as a kernel fault or a lost device leaves it: every later
+// call on it fails). The runtime must see that its queue no longer runs
+// commands, release everything it made in that context (buffers, programs,
+// kernels, events, the queue, the context), make a new one, and return an
+// error wrapping gpu.ErrDeviceReset and the call's; buffers and programs
+// of the old context are then refused with gpu.ErrDeviceReset (freeing
+// them does nothing), and the next run, the program loaded again from the
+// disk cache, succeeds. Where the new context cannot be made at once, the
+// next call makes it.
+func TestContextLost(t *testing.T) {
+	rt, h := faultRuntime(t)
+	t.Setenv(opencl.EnvCacheDir, t.TempDir())
+	t.Setenv(opencl.EnvCache, "")
+	rng := rand.New(rand.NewSource(devtest.Seed(t)))
+	src := uniqueSource(t, rng)
+	run := func() error {
+		p, err := rt.Compile(src)
+		if err != nil {
+			return err
+		}
+		if err := checkVecAdd(rt, p, rng, 300, 64); err != nil {
+			return err
+		}
+		_, err = rt.KernelTimes()
+		return err
+	}
+	calls := 0
+	for range 2 { // the first builds the program
+		h.arm(0)
+		if err := run(); err != nil {
+			t.Fatal(err)
+		}
+		calls = h.calls()
+	}
+	rt.ResetKernelTime()
+	base := h.live()
+	h.stick(true)
+	for k := 1; k <= calls; k++ {
+		what := fmt.Sprintf("call %d of %d lost the context", k, calls)
+		kept, err := rt.Alloc(64) // a buffer of the old context
+		if err != nil {
+			t.Fatal(err)
+		}
+		prog, err := rt.Compile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gen, built, loaded := rt.Generation(), opencl.GetStats(rt).Built, opencl.GetStats(rt).Loaded
+		h.arm(k)
+		err = run()
+		h.arm(0)
+		if !errors.Is(err, gpu.ErrDeviceReset) || !injected(err, -5) {
+			t.Fatalf("%s: the run returned %v, want CL_OUT_OF_RESOURCES wrapped with gpu.ErrDeviceReset", what, err)
+		}
+		if errors.Is(err, gpu.ErrOutOfMemory) {
+			t.Errorf("%s: %v wraps gpu.ErrOutOfMemory: the device's memory is not what failed", what, err)
+		}
+		if g := rt.Generation(); g != gen+1 {
+			t.Fatalf("%s: generation %d, was %d: want one reset", what, g, gen)
+		}
+		// Nothing of the old context stays: kept and the program went with
+		// it (both made before the base was counted, so not in it).
+		rt.ResetKernelTime()
+		if got, want := h.live(), [6]int64{base[0], base[1] - 1, base[2] - 1, base[3], base[4], base[5]}; got != want {
+			t.Fatalf("%s: buffers, programs, kernels, events, contexts, queues live %v, want %v (those of a clean run, less its program)", what, got, want)
+		}
+		if n := opencl.GetStats(rt).Live; n != 0 {
+			t.Fatalf("%s: the runtime counts %d live buffers", what, n)
+		}
+		if err := rt.Write(kept, 0, make([]byte, 8)); !errors.Is(err, gpu.ErrDeviceReset) || injected(err, -5) {
+			t.Fatalf("%s: a write to a buffer of the old context returned %v, want a refusal wrapping gpu.ErrDeviceReset", what, err)
+		}
+		rt.Free(kept) // does nothing: the reset released it
+		if _, err := prog.Kernel("vec_add"); !errors.Is(err, gpu.ErrDeviceReset) {
+			t.Fatalf("%s: a kernel of a program of the old context: %v, want a refusal wrapping gpu.ErrDeviceReset", what, err)
+		}
+		if err := run(); err != nil {
+			t.Fatalf("%s: the run after the reset: %v", what, err)
+		}
+		if st := opencl.GetStats(rt); st.Built != built || st.Loaded != loaded+1 {
+			t.Fatalf("%s: %d programs built, %d loaded since the reset; want the one loaded from the disk cache", what, st.Built-built, st.Loaded-loaded)
+		}
+	}
+	h.stick(false)
+
+	// The new context cannot be made at the reset (its probe buffer's
+	// creation, the third call, fails too) nor at the next call: the call
+	// after that makes it.
+	b, err := rt.Alloc(8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Free(b)
+	h.stick(true)
+	h.failFor(4)
+	h.arm(1)
+	err = rt.Write(b, 0, make([]byte, 8)) // 1: the write; 2: the probe's write; 3: the probe's creation
+	if !errors.Is(err, gpu.ErrDeviceReset) {
+		t.Fatalf("a write that lost the context: %v, want gpu.ErrDeviceReset", err)
+	}
+	if _, err := rt.Alloc(8); err == nil || !strings.Contains(err.Error(), "could not be made again") { // 4: the probe's creation again
+		t.Fatalf("an allocation while no context can be made: %v", err)
+	}
+	h.arm(0)
+	h.failFor(1)
+	h.stick(false)
+	if err := run(); err != nil {
+		t.Fatalf("the run after the context was made again: %v", err)
+	}
+	if got := h.live(); got[4] != base[4] || got[5] != base[5] {
+		t.Fatalf("contexts and queues live %v, want those of a clean run %v", got[4:], base[4:])
+	}
+	t.Logf("%d calls, each lost the context in turn", calls)
+}
+
+// TestContextLostConcurrent runs vec_add on several goroutines while one
+// call loses the context: each run must succeed or fail with an error
+// wrapping gpu.ErrDeviceReset (its call met the lost context, or its
+// buffers went with it), the runtime must reset once, and every run after
+// must succeed. With -race (CI), the runtime's locks around a reset are
+// checked too.
+func TestContextLostConcurrent(t *testing.T) {
+	rt, h := faultRuntime(t)
+	t.Setenv(opencl.EnvCacheDir, t.TempDir())
+	t.Setenv(opencl.EnvCache, "")
+	seed := devtest.Seed(t)
+	src := uniqueSource(t, rand.New(rand.NewSource(seed)))
+	if _, err := rt.Compile(src); err != nil {
+		t.Fatal(err)
+	}
+	const workers, runs = 4, 8
+	round := func(fail bool) (resets int, errs []error) {
+		gen := rt.Generation()
+		if fail {
+			h.stick(true)
+			h.arm(40) // some way into the first runs
+		}
+		var wg sync.WaitGroup
+		out := make(chan error, workers*runs)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rng := rand.New(rand.NewSource(seed + int64(w)))
+				for range runs {
+					p, err := rt.Compile(src)
+					if err == nil {
+						err = checkVecAdd(rt, p, rng, 100+w, 0)
+					}
+					out <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(out)
+		h.arm(0)
+		h.stick(false)
+		for err := range out {
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return int(rt.Generation() - gen), errs
+	}
+	resets, errs := round(true)
+	for _, err := range errs {
+		if !errors.Is(err, gpu.ErrDeviceReset) {
+			t.Errorf("a run beside a lost context: %v, want success or gpu.ErrDeviceReset", err)
+		}
+	}
+	if resets != 1 || len(errs) == 0 {
+		t.Fatalf("%d resets and %d failed runs of %d; want one reset and the runs it met failed", resets, len(errs), workers*runs)
+	}
+	if resets, errs := round(false); resets != 0 || len(errs) != 0 {
+		t.Fatalf("the runs after the reset: %d resets, errors %v", resets, errs)
+	}
+	t.Logf("%d of %d runs met the lost context", len(errs), workers*runs)
 }

@@ -22,11 +22,13 @@ const buildOptions = "-cl-std=CL1.2"
 const maxLog = 8 << 10
 
 // Program is an OpenCL program built for one device; it caches its kernels
-// by name. Programs stay alive as long as their runtime: they are cached by
-// source and reused by every later Compile of the same source.
+// by name. Programs stay alive as long as their runtime's context: they are
+// cached by source and reused by every later Compile of the same source
+// (after a reset, a Compile builds or loads them again).
 type Program struct {
 	rt     *Runtime
 	handle uintptr // cl_program
+	gen    uint64  // the runtime's generation when built
 
 	mu      sync.Mutex
 	kernels map[string]*Kernel
@@ -54,7 +56,15 @@ func (k *Kernel) MaxGroupSize() int { return k.maxGroup }
 
 // Kernel returns the kernel named name (a function marked KERNEL in the
 // source), creating it on first use.
-func (p *Program) Kernel(name string) (gpu.Kernel, error) {
+func (p *Program) Kernel(name string) (_ gpu.Kernel, err error) {
+	gen, err := p.rt.enter()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = p.rt.exit(gen, err, nil) }()
+	if p.gen != gen {
+		return nil, p.rt.lost(fmt.Sprintf("kernel %s", name), "program")
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if k, ok := p.kernels[name]; ok {
@@ -80,6 +90,23 @@ func (p *Program) Kernel(name string) (gpu.Kernel, error) {
 	}
 	p.kernels[name] = k
 	return k, nil
+}
+
+// release releases the program's kernels and the program (at a reset, or
+// when a test forgets the runtime's programs); their handles become 0, so
+// that a later use is an OpenCL error, not a use of a released object.
+// Nothing may use them meanwhile (a reset holds ctxMu).
+func (p *Program) release() {
+	a := p.rt.api
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, k := range p.kernels {
+		call(a.releaseKernel, k.handle)
+		k.handle = 0
+	}
+	p.kernels = map[string]*Kernel{}
+	call(a.releaseProgram, p.handle)
+	p.handle = 0
 }
 
 // cacheStats counts how programs were obtained, for tests and debugging.
@@ -124,13 +151,10 @@ func (rt *Runtime) Compile(src string) (gpu.Program, error) {
 	rt.compiling[key] = c
 	rt.mu.Unlock()
 
-	c.prog, c.err = rt.build(src)
+	c.prog, c.err = rt.compile(key, src)
 
 	rt.mu.Lock()
 	delete(rt.compiling, key)
-	if c.err == nil {
-		rt.progs[key] = c.prog
-	}
 	rt.mu.Unlock()
 	close(c.done)
 	if c.err != nil {
@@ -139,9 +163,31 @@ func (rt *Runtime) Compile(src string) (gpu.Program, error) {
 	return c.prog, nil
 }
 
+// compile builds src (build) in the runtime's context and keeps the
+// program in the runtime's memory cache under key.
+func (rt *Runtime) compile(key [32]byte, src string) (*Program, error) {
+	gen, err := rt.enter()
+	if err != nil {
+		return nil, err
+	}
+	var quiet error
+	p, err := rt.build(src, &quiet)
+	if err == nil {
+		rt.mu.Lock()
+		rt.progs[key] = p // before exit: a reset there releases it
+		rt.mu.Unlock()
+	}
+	if err := rt.exit(gen, err, quiet); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
 // build returns the program of src: from the disk cache when it holds a
-// good entry, else built from source (and then written to the cache).
-func (rt *Runtime) build(src string) (*Program, error) {
+// good entry, else built from source (and then written to the cache). An
+// OpenCL error it gets past (the binary could not be read for the cache)
+// goes to *quiet. The caller has entered the runtime.
+func (rt *Runtime) build(src string, quiet *error) (*Program, error) {
 	entry := rt.cacheEntry(src)
 	if entry != "" {
 		bin, err := readEntry(entry)
@@ -168,6 +214,7 @@ func (rt *Runtime) build(src string) (*Program, error) {
 	rt.stats.built.Add(1)
 	if entry != "" {
 		if bin, err := rt.binary(p); err != nil {
+			*quiet = err
 			zkaccel.Debugf("opencl: %s: cannot read the program binary to cache it: %v", rt, err)
 		} else if err := writeEntry(entry, bin); err != nil {
 			zkaccel.Debugf("opencl: %s: cannot write the cache entry: %v", rt, err)
@@ -203,7 +250,7 @@ func (rt *Runtime) reject(entry string, why error) {
 }
 
 func (rt *Runtime) newProgram(h uintptr) *Program {
-	return &Program{rt: rt, handle: h, kernels: map[string]*Kernel{}}
+	return &Program{rt: rt, handle: h, gen: rt.gen.Load(), kernels: map[string]*Kernel{}}
 }
 
 // fromSource builds src with clCreateProgramWithSource and clBuildProgram.

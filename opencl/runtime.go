@@ -20,12 +20,17 @@ import (
 // share), though [gpu.Device] calls them one at a time. Runtimes come from
 // [Runtimes] (or zkaccel.Devices) and live as long as the process; the zero
 // value is not usable.
+//
+// A context that stops running commands (a kernel fault or a lost device:
+// every later call would fail) is made again: after a failed OpenCL call
+// the runtime asks the device whether its queue still runs a 4-byte copy,
+// and where it does not, it releases everything it made in that context,
+// makes a new one and returns the call's error wrapped with
+// [gpu.ErrDeviceReset] (see [Runtime.Generation]).
 type Runtime struct {
 	api      *api
 	platform uintptr // cl_platform_id
 	device   uintptr // cl_device_id
-	ctx      uintptr // cl_context
-	queue    uintptr // cl_command_queue
 	ordinal  int
 
 	name, vendor, driver, version string
@@ -33,9 +38,18 @@ type Runtime struct {
 	memory, maxAlloc, devType     uint64
 	maxGroup                      int
 
+	// ctxMu guards the context, its queue and its probe buffer: every call
+	// that uses them holds it for reading (enter), a reset for writing.
+	ctxMu sync.RWMutex
+	ctx   uintptr       // cl_context; 0 after a reset that could not make a new one
+	queue uintptr       // cl_command_queue
+	probe uintptr       // a 4-byte cl_mem that alive writes
+	gen   atomic.Uint64 // bumped at each reset: older buffers and programs are stale
+
 	mu        sync.Mutex
 	progs     map[[32]byte]*Program   // compiled programs by source hash
 	compiling map[[32]byte]*compiling // programs being built, by source hash
+	bufs      map[*buffer]struct{}    // live buffers, released at a reset
 	profiling bool                    // record the events of launches
 	pending   []launchEvent           // launch events not yet timed
 	ktime     time.Duration           // summed kernel time since ResetKernelTime
@@ -123,6 +137,7 @@ type buffer struct {
 	rt    *Runtime
 	mem   uintptr // cl_mem
 	size  int
+	gen   uint64 // the runtime's generation when allocated
 	freed atomic.Bool
 }
 
@@ -138,6 +153,8 @@ func (rt *Runtime) own(op string, b gpu.Buffer) (*buffer, error) {
 		return nil, fmt.Errorf("zkaccel/opencl: %s on %s: %T is not an OpenCL buffer", op, rt, b)
 	case bb.rt != rt:
 		return nil, fmt.Errorf("zkaccel/opencl: %s on %s: the buffer belongs to %s", op, rt, bb.rt)
+	case bb.gen != rt.gen.Load():
+		return nil, rt.lost(op, "buffer")
 	case bb.freed.Load():
 		return nil, fmt.Errorf("zkaccel/opencl: %s on %s: the buffer was freed", op, rt)
 	}
@@ -146,13 +163,18 @@ func (rt *Runtime) own(op string, b gpu.Buffer) (*buffer, error) {
 
 // Alloc allocates size bytes of device memory (CL_MEM_READ_WRITE). A size
 // below 1 or above MaxAlloc is an error.
-func (rt *Runtime) Alloc(size int) (gpu.Buffer, error) {
+func (rt *Runtime) Alloc(size int) (_ gpu.Buffer, err error) {
 	if size < 1 {
 		return nil, fmt.Errorf("zkaccel/opencl: alloc on %s: size %d (want at least 1 byte)", rt, size)
 	}
 	if rt.maxAlloc > 0 && uint64(size) > rt.maxAlloc {
 		return nil, fmt.Errorf("zkaccel/opencl: alloc on %s: %d bytes exceed the device's largest allocation (%d bytes)", rt, size, rt.maxAlloc)
 	}
+	gen, err := rt.enter()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = rt.exit(gen, err, nil) }()
 	var ps cgo.Pins
 	defer ps.Done()
 	st := ps.Word(0)
@@ -163,23 +185,41 @@ func (rt *Runtime) Alloc(size int) (gpu.Buffer, error) {
 		}
 		return nil, err
 	}
+	b := &buffer{rt: rt, mem: mem, size: size, gen: gen}
+	rt.mu.Lock()
+	if rt.bufs == nil {
+		rt.bufs = map[*buffer]struct{}{}
+	}
+	rt.bufs[b] = struct{}{}
+	rt.mu.Unlock()
 	rt.live.Add(1)
 	rt.mem.Allocated(size)
-	return &buffer{rt: rt, mem: mem, size: size}, nil
+	return b, nil
 }
 
 // Meter is the runtime's count of the device memory it holds (see
 // gpu.Device.PeakMemory).
 func (rt *Runtime) Meter() *gpu.MemoryMeter { return &rt.mem }
 
-// Free releases a buffer of this runtime; nil, a buffer already freed or
-// one of another runtime is ignored. Commands already enqueued on the
-// buffer still complete (OpenCL defers the release).
+// Free releases a buffer of this runtime; nil, a buffer already freed,
+// one a reset released and one of another runtime are ignored. Commands
+// already enqueued on the buffer still complete (OpenCL defers the
+// release).
 func (rt *Runtime) Free(b gpu.Buffer) {
 	bb, ok := b.(*buffer)
-	if !ok || bb == nil || bb.rt != rt || !bb.freed.CompareAndSwap(false, true) {
+	if !ok || bb == nil || bb.rt != rt {
 		return
 	}
+	if _, err := rt.enter(); err != nil {
+		return // no context: a reset released every buffer
+	}
+	defer rt.ctxMu.RUnlock()
+	if !bb.freed.CompareAndSwap(false, true) { // also where a reset released it
+		return
+	}
+	rt.mu.Lock()
+	delete(rt.bufs, bb)
+	rt.mu.Unlock()
 	call(rt.api.releaseMemObject, bb.mem)
 	rt.live.Add(-1)
 	rt.mem.Freed(bb.size)
@@ -195,7 +235,12 @@ func (rt *Runtime) span(op string, b *buffer, off, n int) error {
 
 // Write copies src into dst at byte offset off (a blocking
 // clEnqueueWriteBuffer); an empty src does nothing.
-func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) error {
+func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) (err error) {
+	gen, err := rt.enter()
+	if err != nil {
+		return err
+	}
+	defer func() { err = rt.exit(gen, err, nil) }()
 	b, err := rt.own("write", dst)
 	if err != nil {
 		return err
@@ -216,7 +261,12 @@ func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) error {
 // Read copies len(dst) bytes of src at byte offset off into dst (a blocking
 // clEnqueueReadBuffer, after every earlier command of the queue); an empty
 // dst does nothing.
-func (rt *Runtime) Read(dst []byte, src gpu.Buffer, off int) error {
+func (rt *Runtime) Read(dst []byte, src gpu.Buffer, off int) (err error) {
+	gen, err := rt.enter()
+	if err != nil {
+		return err
+	}
+	defer func() { err = rt.exit(gen, err, nil) }()
 	b, err := rt.own("read", src)
 	if err != nil {
 		return err
@@ -253,7 +303,7 @@ const maxPending = 4096
 // of 256 and the kernel's CL_KERNEL_WORK_GROUP_SIZE), rounding global up to
 // a multiple of local; a global size of 0 launches nothing. Arguments are
 // gpu.Buffer (of this runtime), int32, uint32, int64 or uint64.
-func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) error {
+func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) (err error) {
 	kk, ok := k.(*Kernel)
 	if !ok || kk == nil {
 		return fmt.Errorf("zkaccel/opencl: launch on %s: %T is not an OpenCL kernel", rt, k)
@@ -278,6 +328,14 @@ func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) error {
 		return fmt.Errorf("zkaccel/opencl: launch %s on %s: %d work items exceed the 2^32-1 that kernels index with u32", kk.name, rt, global)
 	}
 
+	gen, err := rt.enter()
+	if err != nil {
+		return err
+	}
+	defer func() { err = rt.exit(gen, err, nil) }()
+	if kk.prog.gen != gen {
+		return rt.lost("launch "+kk.name, "kernel")
+	}
 	rt.launchMu.Lock()
 	defer rt.launchMu.Unlock()
 	var ps cgo.Pins
@@ -337,8 +395,13 @@ func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) error {
 
 // Finish waits for every command issued so far (clFinish) and reports an
 // error that happened asynchronously.
-func (rt *Runtime) Finish() error {
-	err := check("clFinish", call(rt.api.finish, rt.queue))
+func (rt *Runtime) Finish() (err error) {
+	gen, err := rt.enter()
+	if err != nil {
+		return err
+	}
+	defer func() { err = rt.exit(gen, err, nil) }()
+	err = check("clFinish", call(rt.api.finish, rt.queue))
 	if cerr := rt.collect(false); err == nil {
 		err = cerr
 	}
@@ -351,10 +414,22 @@ type launchEvent struct {
 	name string
 }
 
+// waitCollect is collect(true) for a caller that has not entered the
+// runtime.
+func (rt *Runtime) waitCollect() (err error) {
+	gen, err := rt.enter()
+	if err != nil {
+		return err
+	}
+	defer func() { err = rt.exit(gen, err, nil) }()
+	return rt.collect(true)
+}
+
 // collect adds the durations of the pending launch events to the kernel
 // timer (and each kernel's) and releases them; with wait it first waits for
 // them (a kernel that failed is then an error), else it only takes those a
 // blocking call has already completed (all of them, on the in-order queue).
+// The caller has entered the runtime.
 func (rt *Runtime) collect(wait bool) error {
 	rt.mu.Lock()
 	evs := rt.pending
@@ -411,7 +486,7 @@ func (rt *Runtime) SetProfiling(on bool) {
 // (or since the runtime was opened) while profiling was on: the time the
 // kernels ran on the device, without copies, compiles or host overhead.
 func (rt *Runtime) KernelTime() time.Duration {
-	_ = rt.collect(true)
+	_ = rt.waitCollect()
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	return rt.ktime
@@ -420,7 +495,7 @@ func (rt *Runtime) KernelTime() time.Duration {
 // ResetKernelTime waits for the launches issued so far and sets the kernel
 // timer, and each kernel's of [Runtime.KernelTimes], to zero.
 func (rt *Runtime) ResetKernelTime() {
-	_ = rt.collect(true)
+	_ = rt.waitCollect()
 	rt.mu.Lock()
 	rt.ktime, rt.kstats = 0, nil
 	rt.mu.Unlock()

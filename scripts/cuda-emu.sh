@@ -28,18 +28,20 @@ mkdir -p "$dir"
 cc="${CC:-gcc}"
 for lib in cuda nvrtc; do
   src="$root/cuda/testdata/fake$lib.c"
-  out="$dir/libfake$lib.so"
-  if [ ! -f "$out" ] || [ "$src" -nt "$out" ]; then
-    "$cc" -shared -fPIC -O1 -DFAKECUDA_OPENCL -o "$out.tmp" "$src" -lpthread -ldl
-    mv "$out.tmp" "$out"
+  # Named by the source's hash: checkouts of other commits share the directory.
+  out="$dir/libfake$lib-$(sha256sum <"$src" | cut -c1-16).so"
+  if [ ! -f "$out" ]; then
+    "$cc" -shared -fPIC -O1 -DFAKECUDA_OPENCL -o "$out.$$" "$src" -lpthread -ldl
+    mv "$out.$$" "$out"
   fi
+  eval "lib_$lib=\$out"
 done
 if [ $# -eq 0 ]; then
   echo "usage: scripts/cuda-emu.sh command [args...]" >&2
   exit 2
 fi
-export ZKACCEL_CUDA_DRIVER="$dir/libfakecuda.so"
-export ZKACCEL_NVRTC="$dir/libfakenvrtc.so"
+export ZKACCEL_CUDA_DRIVER="$lib_cuda"
+export ZKACCEL_NVRTC="$lib_nvrtc"
 export ZKACCEL_CACHE_DIR="$dir/cache"
 export ZKACCEL_BACKENDS="${ZKACCEL_BACKENDS:-cuda}"
 export FAKECUDA_STRICT="${FAKECUDA_STRICT:-1}"

@@ -4,10 +4,12 @@
 # loader, libOpenCL.so.1; FAULTCL_REAL names another) and that tests can
 # make fail the k-th of the calls a device can fail (buffer, program and
 # kernel creation, builds, kernel arguments, copies, launches, waits) with
-# CL_OUT_OF_RESOURCES, and ask what it holds (buffers, programs, kernels,
-# events). zkaccel's tests then fail the calls below its OpenCL runtime
-# (gpu's TestDriverFaults, the provers' TestDeviceFaults "driver" twins),
-# as scripts/cuda-emu.sh lets them do below its CUDA runtime.
+# CL_OUT_OF_RESOURCES, or lose the call's context as well (as a kernel
+# fault can: every later call on it fails), and ask what it holds (buffers,
+# programs, kernels, events, contexts, queues). zkaccel's tests then fail
+# the calls below its OpenCL runtime (gpu's TestDriverFaults, the provers'
+# TestDeviceFaults "driver" and "driver-sticky" twins), as
+# scripts/cuda-emu.sh lets them do below its CUDA runtime.
 #
 #   scripts/opencl-faults.sh env ZKACCEL_REQUIRE=opencl go test -short -run 'TestDriverFaults' ./gpu/
 #
@@ -19,10 +21,11 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${ZKACCEL_OPENCL_FAULTS_DIR:-${TMPDIR:-/tmp}/zkaccel-opencl-faults}"
 mkdir -p "$dir"
 src="$root/opencl/testdata/faultcl.c"
-out="$dir/libfaultcl.so"
-if [ ! -f "$out" ] || [ "$src" -nt "$out" ]; then
-  "${CC:-gcc}" -shared -fPIC -O1 -o "$out.tmp" "$src" -ldl -lpthread
-  mv "$out.tmp" "$out"
+# Named by the source's hash: checkouts of other commits share the directory.
+out="$dir/libfaultcl-$(sha256sum <"$src" | cut -c1-16).so"
+if [ ! -f "$out" ]; then
+  "${CC:-gcc}" -shared -fPIC -O1 -o "$out.$$" "$src" -ldl -lpthread
+  mv "$out.$$" "$out"
 fi
 if [ $# -eq 0 ]; then
   echo "usage: scripts/opencl-faults.sh command [args...]" >&2

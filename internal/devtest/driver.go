@@ -24,7 +24,8 @@ import (
 //   - an OpenCL library that forwards to the machine's (scripts/opencl-faults.sh:
 //     opencl/testdata/faultcl.c), whose buffer, program and kernel
 //     creations, builds, kernel arguments, copies, launches and waits fail
-//     with CL_OUT_OF_RESOURCES.
+//     with CL_OUT_OF_RESOURCES, or lose their context too (Stick), after
+//     which every call on it fails until the runtime makes a new one.
 type Driver struct {
 	lib    *cgo.Library
 	kind   string // the runtime's: "cuda" or "opencl"
@@ -38,7 +39,7 @@ var faultLibraries = map[string]struct {
 	hooks       []string
 }{
 	"cuda":   {cuda.EnvDriver, "fake_", []string{"fail_at", "fail_with", "fault_calls", "live_allocs", "live_host", "live_events"}},
-	"opencl": {opencl.EnvLibrary, "faultcl_", []string{"fail_at", "fail_with", "fault_calls", "live_mems", "live_programs", "live_kernels", "live_events"}},
+	"opencl": {opencl.EnvLibrary, "faultcl_", []string{"fail_at", "fail_with", "stick", "fault_calls", "live_mems", "live_programs", "live_kernels", "live_events", "live_contexts", "live_queues"}},
 }
 
 // FaultyDriver returns the library below d's runtime where it can fail
@@ -78,17 +79,27 @@ func (d *Driver) Arm(k int) { d.call("fail_at", uintptr(k)) }
 // Calls is the number of calls that can fail made since Arm.
 func (d *Driver) Calls() int { return int(d.call("fault_calls")) }
 
-// CanStick reports whether the library can fail with a sticky error (the
-// CUDA driver).
-func (d *Driver) CanStick() bool { return d.kind == "cuda" }
+// CanStick reports whether the library can fail with a sticky error (both
+// can).
+func (d *Driver) CanStick() bool { return d.kind == "cuda" || d.kind == "opencl" }
 
-// Stick makes the failing call's error sticky (CUDA_ERROR_ILLEGAL_ADDRESS,
-// as after a kernel fault: every later call fails until the runtime
-// resets the device's context), or not (CUDA_ERROR_OUT_OF_MEMORY, the
-// default). Only a library that CanStick can.
+// Stick makes the failing call's error sticky, as after a kernel fault:
+// every later call fails until the runtime resets the device's context
+// (CUDA: CUDA_ERROR_ILLEGAL_ADDRESS; OpenCL: CL_OUT_OF_RESOURCES, and the
+// call's context lost until the runtime makes a new one), or not
+// (CUDA_ERROR_OUT_OF_MEMORY or CL_OUT_OF_RESOURCES alone, the default).
+// Only a library that CanStick can.
 func (d *Driver) Stick(on bool) {
 	if !d.CanStick() {
 		panic("devtest: " + d.kind + "'s library cannot fail with a sticky error")
+	}
+	if d.kind == "opencl" {
+		var v uintptr
+		if on {
+			v = 1
+		}
+		d.call("stick", v)
+		return
 	}
 	code := 2
 	if on {
@@ -114,11 +125,12 @@ func (d *Driver) Injected(err error) bool {
 
 // Live is what the library holds, by kind (each to compare with what it
 // held after a clean run): for CUDA device allocations, pinned host
-// buffers and events; for OpenCL buffers, programs and kernels, and
-// events.
+// buffers and events; for OpenCL buffers, then programs, kernels,
+// contexts and queues, then events.
 func (d *Driver) Live() [3]int64 {
 	if d.kind == "opencl" {
-		return [3]int64{d.call("live_mems"), d.call("live_programs") + d.call("live_kernels"), d.call("live_events")}
+		objs := d.call("live_programs") + d.call("live_kernels") + d.call("live_contexts") + d.call("live_queues")
+		return [3]int64{d.call("live_mems"), objs, d.call("live_events")}
 	}
 	return [3]int64{d.call("live_allocs"), d.call("live_host"), d.call("live_events")}
 }
@@ -164,7 +176,7 @@ type DriverFaults struct {
 }
 
 // NewDriverFaults returns d (FaultyDriver(d) not nil) as Faults; sticky
-// (the CUDA driver only) makes each fault a kernel fault's sticky error.
+// makes each fault a kernel fault's sticky error (Driver.Stick).
 // On CUDA the runtime's timing is off until the test ends (a timing event
 // that fails, fails no operation, which would make most faults quiet);
 // OpenCL's profiling stays on (its queries are not failed).

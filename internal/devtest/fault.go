@@ -455,7 +455,7 @@ func FaultEach(t *testing.T, f Faults, name string, most int, run func() error) 
 // a twin dressed as a GPU too (NewFaultyAsGPU: the paths a GPU takes), and
 // where the library below dev's runtime can fail calls (the emulated GPU's
 // driver, faultcl.c under OpenCL) on dev itself with that library's calls
-// failed (DriverFaults; on the emulated GPU also with a sticky error),
+// failed (DriverFaults; also with a sticky error, which resets the device),
 // each a subtest, it runs FaultEach on making a
 // prover (newProver, which it closes), on a one-shot proof (oneShot), on
 // both again for a key kept in half (a prover on a crowded device over the

@@ -18,6 +18,14 @@
 // reports the code, as a device reports an earlier command's failure
 // there. Discovery (platform and device queries, contexts, queues),
 // releases, build logs and profiling queries never fail.
+//
+// With faultcl_stick(1), the failing call also loses its context, as a
+// kernel fault or a lost device does: every later call that can fail,
+// on any object of that context (buffer, queue, program, kernel, event),
+// fails with CL_OUT_OF_RESOURCES, until the caller releases the context
+// and makes a new one. Releases still work (they must, for the caller to
+// free what the lost context held); faultcl_live_contexts and
+// faultcl_live_queues count what the caller holds of those.
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <pthread.h>
@@ -39,8 +47,14 @@ typedef void* handle;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void* real;
-static long fault_calls, fail_at, fail_code = CL_OUT_OF_RESOURCES;
-static long live_mems, live_programs, live_kernels, live_events;
+static long fault_calls, fail_at, fail_for = 1, fail_code = CL_OUT_OF_RESOURCES;
+static long live_mems, live_programs, live_kernels, live_events, live_contexts, live_queues;
+static int stick; // a failing call loses its context
+
+// The contexts a failing call lost (faultcl_stick), until released.
+#define MAX_LOST 64
+static handle lost[MAX_LOST];
+static int nlost;
 
 // The real library's functions, resolved on first use.
 static cl_int (*r_getPlatformIDs)(cl_uint, handle*, cl_uint*);
@@ -70,6 +84,16 @@ static cl_int (*r_flush)(handle);
 static cl_int (*r_getEventProfilingInfo)(handle, cl_uint, size_t, void*, size_t*);
 static cl_int (*r_releaseEvent)(handle);
 static cl_int (*r_waitForEvents)(cl_uint, const handle*);
+static cl_int (*r_releaseCommandQueue)(handle);
+// Queries of an object's context (not forwarded: the runtime makes none).
+static cl_int (*r_getCommandQueueInfo)(handle, cl_uint, size_t, void*, size_t*);
+static cl_int (*r_getKernelInfo)(handle, cl_uint, size_t, void*, size_t*);
+static cl_int (*r_getEventInfo)(handle, cl_uint, size_t, void*, size_t*);
+
+#define CL_QUEUE_CONTEXT 0x1090
+#define CL_PROGRAM_CONTEXT 0x1161
+#define CL_KERNEL_CONTEXT 0x1193
+#define CL_EVENT_CONTEXT 0x11D4
 
 static int resolved; // every function was found
 
@@ -117,6 +141,10 @@ static void load(void) {
 	RESOLVE(r_getEventProfilingInfo, "clGetEventProfilingInfo");
 	RESOLVE(r_releaseEvent, "clReleaseEvent");
 	RESOLVE(r_waitForEvents, "clWaitForEvents");
+	RESOLVE(r_releaseCommandQueue, "clReleaseCommandQueue");
+	RESOLVE(r_getCommandQueueInfo, "clGetCommandQueueInfo");
+	RESOLVE(r_getKernelInfo, "clGetKernelInfo");
+	RESOLVE(r_getEventInfo, "clGetEventInfo");
 	resolved = 1;
 }
 
@@ -127,15 +155,52 @@ static int ready(void) {
 	return resolved;
 }
 
-// fault counts a call that can fail and returns the code it must fail
-// with, or 0.
-static cl_int fault(void) {
+// is_lost reports whether ctx is a lost context. The caller holds mu.
+static int is_lost(handle ctx) {
+	for (int i = 0; i < nlost; i++)
+		if (lost[i] == ctx) return 1;
+	return 0;
+}
+
+// forget drops ctx from the lost contexts (released, or a new context
+// that took its address). The caller holds mu.
+static void forget(handle ctx) {
+	for (int i = 0; i < nlost; i++)
+		if (lost[i] == ctx) {
+			lost[i] = lost[--nlost];
+			return;
+		}
+}
+
+// fault counts a call that can fail, on an object of context ctx (NULL:
+// unknown), and returns the code it must fail with, or 0: the armed code
+// where this is the call to fail (which then loses ctx where stick is
+// on), CL_OUT_OF_RESOURCES where ctx is lost.
+static cl_int fault(handle ctx) {
 	pthread_mutex_lock(&mu);
 	long n = ++fault_calls;
-	cl_int code = (fail_at != 0 && n == fail_at) ? (cl_int)fail_code : 0;
+	cl_int code = 0;
+	if (ctx && is_lost(ctx)) {
+		code = CL_OUT_OF_RESOURCES;
+	} else if (fail_at != 0 && n >= fail_at && n < fail_at + fail_for) {
+		code = (cl_int)fail_code;
+		if (stick && ctx && nlost < MAX_LOST) lost[nlost++] = ctx;
+	}
 	pthread_mutex_unlock(&mu);
 	return code;
 }
+
+// The context of a queue, program, kernel or event (NULL where the real
+// library cannot say).
+static handle context_of(cl_int (*info)(handle, cl_uint, size_t, void*, size_t*), handle h, cl_uint param) {
+	handle ctx = NULL;
+	if (!h || info(h, param, sizeof ctx, &ctx, NULL) != 0) return NULL;
+	return ctx;
+}
+static handle queue_ctx(handle q) { return context_of(r_getCommandQueueInfo, q, CL_QUEUE_CONTEXT); }
+static handle program_ctx(handle p) { return context_of(r_getProgramInfo, p, CL_PROGRAM_CONTEXT); }
+static handle kernel_ctx(handle k) { return context_of(r_getKernelInfo, k, CL_KERNEL_CONTEXT); }
+static handle event_ctx(handle e) { return context_of(r_getEventInfo, e, CL_EVENT_CONTEXT); }
 
 static void count(long* c, long d) {
 	pthread_mutex_lock(&mu);
@@ -153,17 +218,17 @@ static cl_int evented(cl_int st, handle* ev) {
 	return st;
 }
 
-// gate makes a call that can fail: CL_INVALID_OPERATION without the real
-// library, the armed code where this is the call to fail, else 0.
-static cl_int gate(void) {
+// gate makes a call that can fail, on an object of context ctx:
+// CL_INVALID_OPERATION without the real library, else fault's code.
+static cl_int gate(handle ctx) {
 	if (!ready()) return CL_INVALID_OPERATION;
-	return fault();
+	return fault(ctx);
 }
 
 // refused is gate for a creation, which reports through err: it sets
 // *err and returns 1 where the creation must fail.
-static int refused(cl_int* err) {
-	cl_int code = gate();
+static int refused(handle ctx, cl_int* err) {
+	cl_int code = gate(ctx);
 	if (code) set(err, code);
 	return code != 0;
 }
@@ -208,7 +273,16 @@ EXPORT handle clCreateContext(const intptr_t* props, cl_uint n, const handle* de
 		set(err, CL_INVALID_OPERATION);
 		return NULL;
 	}
-	return r_createContext(props, n, devs, notify, user, err);
+	cl_int st = 0;
+	handle ctx = r_createContext(props, n, devs, notify, user, &st);
+	set(err, st);
+	if (st == 0 && ctx) {
+		pthread_mutex_lock(&mu);
+		forget(ctx); // a new context at a lost one's address
+		live_contexts++;
+		pthread_mutex_unlock(&mu);
+	}
+	return ctx;
 }
 
 EXPORT handle clCreateCommandQueue(handle ctx, handle dev, cl_ulong props, cl_int* err) {
@@ -216,16 +290,30 @@ EXPORT handle clCreateCommandQueue(handle ctx, handle dev, cl_ulong props, cl_in
 		set(err, CL_INVALID_OPERATION);
 		return NULL;
 	}
-	return r_createCommandQueue(ctx, dev, props, err);
+	cl_int st = 0;
+	handle q = r_createCommandQueue(ctx, dev, props, &st);
+	return created(q, st, err, &live_queues);
+}
+
+EXPORT cl_int clReleaseCommandQueue(handle q) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	return released(r_releaseCommandQueue(q), &live_queues);
 }
 
 EXPORT cl_int clReleaseContext(handle ctx) {
 	if (!ready()) return CL_INVALID_OPERATION;
-	return r_releaseContext(ctx);
+	cl_int st = r_releaseContext(ctx);
+	if (st == 0) {
+		pthread_mutex_lock(&mu);
+		forget(ctx);
+		live_contexts--;
+		pthread_mutex_unlock(&mu);
+	}
+	return st;
 }
 
 EXPORT handle clCreateBuffer(handle ctx, cl_ulong flags, size_t size, void* host, cl_int* err) {
-	if (refused(err)) return NULL;
+	if (refused(ctx, err)) return NULL;
 	cl_int st = 0;
 	handle h = r_createBuffer(ctx, flags, size, host, &st);
 	return created(h, st, err, &live_mems);
@@ -238,20 +326,20 @@ EXPORT cl_int clReleaseMemObject(handle m) {
 
 EXPORT cl_int clEnqueueWriteBuffer(handle q, handle m, cl_uint blocking, size_t off, size_t size, const void* p,
                                    cl_uint nw, const handle* wl, handle* ev) {
-	cl_int code = gate();
+	cl_int code = gate(ready() ? queue_ctx(q) : NULL);
 	if (code) return code;
 	return evented(r_enqueueWriteBuffer(q, m, blocking, off, size, p, nw, wl, ev), ev);
 }
 
 EXPORT cl_int clEnqueueReadBuffer(handle q, handle m, cl_uint blocking, size_t off, size_t size, void* p,
                                   cl_uint nw, const handle* wl, handle* ev) {
-	cl_int code = gate();
+	cl_int code = gate(ready() ? queue_ctx(q) : NULL);
 	if (code) return code;
 	return evented(r_enqueueReadBuffer(q, m, blocking, off, size, p, nw, wl, ev), ev);
 }
 
 EXPORT handle clCreateProgramWithSource(handle ctx, cl_uint n, const char** strs, const size_t* lens, cl_int* err) {
-	if (refused(err)) return NULL;
+	if (refused(ctx, err)) return NULL;
 	cl_int st = 0;
 	handle h = r_createProgramWithSource(ctx, n, strs, lens, &st);
 	return created(h, st, err, &live_programs);
@@ -259,14 +347,14 @@ EXPORT handle clCreateProgramWithSource(handle ctx, cl_uint n, const char** strs
 
 EXPORT handle clCreateProgramWithBinary(handle ctx, cl_uint n, const handle* devs, const size_t* lens,
                                         const unsigned char** bins, cl_int* binst, cl_int* err) {
-	if (refused(err)) return NULL;
+	if (refused(ctx, err)) return NULL;
 	cl_int st = 0;
 	handle h = r_createProgramWithBinary(ctx, n, devs, lens, bins, binst, &st);
 	return created(h, st, err, &live_programs);
 }
 
 EXPORT cl_int clBuildProgram(handle p, cl_uint n, const handle* devs, const char* opts, void (*notify)(handle, void*), void* user) {
-	cl_int code = gate();
+	cl_int code = gate(ready() ? program_ctx(p) : NULL);
 	if (code) return code;
 	return r_buildProgram(p, n, devs, opts, notify, user);
 }
@@ -277,7 +365,7 @@ EXPORT cl_int clGetProgramBuildInfo(handle p, handle d, cl_uint param, size_t s,
 }
 
 EXPORT cl_int clGetProgramInfo(handle p, cl_uint param, size_t s, void* v, size_t* r) {
-	cl_int code = gate();
+	cl_int code = gate(ready() ? program_ctx(p) : NULL);
 	if (code) return code;
 	return r_getProgramInfo(p, param, s, v, r);
 }
@@ -288,7 +376,7 @@ EXPORT cl_int clReleaseProgram(handle p) {
 }
 
 EXPORT handle clCreateKernel(handle p, const char* name, cl_int* err) {
-	if (refused(err)) return NULL;
+	if (refused(ready() ? program_ctx(p) : NULL, err)) return NULL;
 	cl_int st = 0;
 	handle h = r_createKernel(p, name, &st);
 	return created(h, st, err, &live_kernels);
@@ -300,27 +388,27 @@ EXPORT cl_int clReleaseKernel(handle k) {
 }
 
 EXPORT cl_int clSetKernelArg(handle k, cl_uint i, size_t s, const void* v) {
-	cl_int code = gate();
+	cl_int code = gate(ready() ? kernel_ctx(k) : NULL);
 	if (code) return code;
 	return r_setKernelArg(k, i, s, v);
 }
 
 EXPORT cl_int clGetKernelWorkGroupInfo(handle k, handle d, cl_uint param, size_t s, void* v, size_t* r) {
-	cl_int code = gate();
+	cl_int code = gate(ready() ? kernel_ctx(k) : NULL);
 	if (code) return code;
 	return r_getKernelWorkGroupInfo(k, d, param, s, v, r);
 }
 
 EXPORT cl_int clEnqueueNDRangeKernel(handle q, handle k, cl_uint dim, const size_t* off, const size_t* global,
                                      const size_t* local, cl_uint nw, const handle* wl, handle* ev) {
-	cl_int code = gate();
+	cl_int code = gate(ready() ? queue_ctx(q) : NULL);
 	if (code) return code;
 	return evented(r_enqueueNDRangeKernel(q, k, dim, off, global, local, nw, wl, ev), ev);
 }
 
 EXPORT cl_int clFinish(handle q) {
 	if (!ready()) return CL_INVALID_OPERATION;
-	cl_int code = fault(); // reported after the wait
+	cl_int code = fault(queue_ctx(q)); // reported after the wait
 	cl_int st = r_finish(q);
 	return code ? code : st;
 }
@@ -342,7 +430,7 @@ EXPORT cl_int clReleaseEvent(handle e) {
 
 EXPORT cl_int clWaitForEvents(cl_uint n, const handle* evs) {
 	if (!ready()) return CL_INVALID_OPERATION;
-	cl_int code = fault(); // reported after the wait
+	cl_int code = fault(n > 0 && evs ? event_ctx(evs[0]) : NULL); // reported after the wait
 	cl_int st = r_waitForEvents(n, evs);
 	return code ? code : st;
 }
@@ -362,6 +450,24 @@ EXPORT long faultcl_fault_calls(void) {
 	long n = fault_calls;
 	pthread_mutex_unlock(&mu);
 	return n;
+}
+
+// faultcl_fail_for makes the n calls from the armed one fail (1, the
+// default, where n < 1).
+EXPORT long faultcl_fail_for(long n) {
+	pthread_mutex_lock(&mu);
+	fail_for = n < 1 ? 1 : n;
+	pthread_mutex_unlock(&mu);
+	return 0;
+}
+
+// faultcl_stick makes the failing call lose its context (1) or not (0,
+// the default).
+EXPORT long faultcl_stick(long on) {
+	pthread_mutex_lock(&mu);
+	stick = on != 0;
+	pthread_mutex_unlock(&mu);
+	return 0;
 }
 
 // faultcl_fail_with sets the code of the failing call (a negative cl_int,
@@ -387,3 +493,5 @@ EXPORT long faultcl_live_mems(void) { return get(&live_mems); }
 EXPORT long faultcl_live_programs(void) { return get(&live_programs); }
 EXPORT long faultcl_live_kernels(void) { return get(&live_kernels); }
 EXPORT long faultcl_live_events(void) { return get(&live_events); }
+EXPORT long faultcl_live_contexts(void) { return get(&live_contexts); }
+EXPORT long faultcl_live_queues(void) { return get(&live_queues); }
