@@ -40,8 +40,7 @@ func (rt *Runtime) open() error {
 
 // enter read-locks the context for a call that uses it and returns its
 // generation; where a reset could not make a new context, it tries again
-// first. Each enter that succeeds is paired with an exit (or, for a call
-// that reports no error, an RUnlock of ctxMu).
+// first. Each enter that succeeds is paired with an exit.
 func (rt *Runtime) enter() (uint64, error) {
 	for {
 		rt.ctxMu.RLock()

@@ -210,9 +210,7 @@ func (rt *Runtime) Free(b gpu.Buffer) {
 	if !ok || bb == nil || bb.rt != rt {
 		return
 	}
-	if _, err := rt.enter(); err != nil {
-		return // no context: a reset released every buffer
-	}
+	rt.ctxMu.RLock() // not during a reset, which releases the buffers itself
 	defer rt.ctxMu.RUnlock()
 	if !bb.freed.CompareAndSwap(false, true) { // also where a reset released it
 		return
