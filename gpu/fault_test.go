@@ -3,6 +3,7 @@ package gpu_test
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -261,6 +262,88 @@ func TestConcurrent(t *testing.T) {
 		close(errs)
 		for err := range errs {
 			t.Error(err)
+		}
+	})
+}
+
+// faultSource is a kernel that writes through the address it is given:
+// unmapped memory makes it fault on a GPU.
+const faultSource = `
+KERNEL void zk_fault(GLOBAL u64* out, u64 addr) {
+	if (GLOBAL_ID() == 0) {
+		*(GLOBAL u64*)(addr) = 1;
+		out[0] = 2;
+	}
+}
+`
+
+// TestKernelFault makes a real GPU fault: a kernel writes to address 16.
+// The runtime must report it, as an error of the launch or of the wait
+// after it, and the device must then work: every operation case runs, its
+// results checked, after it. CUDA's runtime resets the context (the error
+// must wrap gpu.ErrDeviceReset); OpenCL's makes a new one where the driver
+// left the old unusable (logged). Every GPU device compiles the kernel;
+// only with ZKACCEL_TEST_KERNEL_FAULT=1 (scripts/gpu-check.sh sets it on a
+// lent GPU) and only on a GPU whose kernels run outside the test's process
+// does it run: not on a CPU OpenCL device, the emulated GPU, faultcl.c,
+// Oclgrind or the PTX interpreter, where a wild write would stop the
+// process or be reported otherwise.
+func TestKernelFault(t *testing.T) {
+	forEachGPU(t, func(t *testing.T, d *gpu.Device) {
+		rt := d.Runtime()
+		prog, err := rt.Compile(gpu.Source(faultSource))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if os.Getenv("ZKACCEL_TEST_KERNEL_FAULT") != "1" {
+			t.Skip("compiled; running it makes the GPU fault: set ZKACCEL_TEST_KERNEL_FAULT=1 (scripts/gpu-check.sh does)")
+		}
+		plat, _ := rt.(interface{ Platform() string })
+		switch {
+		case rt.Kind() != "cuda" && rt.Kind() != "opencl", d.OnHost(), devtest.FaultyDriver(d) != nil,
+			plat != nil && strings.Contains(plat.Platform(), "Oclgrind"):
+			t.Skipf("%v runs its kernels in this process or checks their accesses itself", d)
+		}
+		cases := opCases()
+		for _, c := range cases { // compiles and caches what the cases use
+			if err := c.run(d); err != nil {
+				skipDeclined(t, err)
+				t.Fatalf("%s before the fault: %v", c.name, err)
+			}
+		}
+		gen := uint64(0)
+		g, counts := rt.(interface{ Generation() uint64 })
+		if counts {
+			gen = g.Generation()
+		}
+		k, err := prog.Kernel("zk_fault")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := rt.Alloc(8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rt.Free(out)
+		err = rt.Launch(k, 1, 1, out, uint64(16))
+		if err == nil {
+			err = rt.Finish()
+		}
+		if err == nil {
+			t.Fatal("a kernel that wrote to address 16 ran without an error")
+		}
+		reset := errors.Is(err, gpu.ErrDeviceReset)
+		if rt.Kind() == "cuda" && !reset {
+			t.Errorf("the fault's error does not say the context was reset: %v", err)
+		}
+		if counts && reset && g.Generation() == gen {
+			t.Errorf("the error says the context was reset, the runtime's generation did not move (%d)", gen)
+		}
+		t.Logf("the fault: %v (context reset: %v)", err, reset)
+		for _, c := range cases {
+			if err := c.run(d); err != nil {
+				t.Errorf("%s after the fault: %v", c.name, err)
+			}
 		}
 	})
 }

@@ -129,7 +129,8 @@ await() { # await NAME PID: waits for a background job (none where PID is empty)
 {
 	nvidia-smi
 	nvidia-smi -q -d CLOCK,POWER,PERFORMANCE
-	ldconfig -p | grep -E 'libcuda|libnvrtc|libnvidia-ml'
+	ldconfig -p | grep -E 'libcuda|libnvrtc|libnvidia-ml|libOpenCL|libnvidia-opencl'
+	ls -l /etc/OpenCL/vendors /usr/local/cuda*/lib64/libOpenCL* 2>&1
 } >"$L/machine.log" 2>&1
 echo "== machine: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1)"
 # NVRTC: zkaccel looks for libnvrtc by its sonames; where the image keeps it
@@ -239,6 +240,10 @@ step bench-keccak 120 "$B/zkaccel" bench --device "$dev" --ops keccak --sizes 20
 # The core tests in detail (every field, NTT and MSM path against gnark-crypto),
 # with the field and MSM fuzz targets' seeds.
 dir=gpu step gpu-core-test 240 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run 'TestField$|TestNTT$|TestMSM|TestWarpEnv|TestResidentMSM|TestResidentAfterReset|TestLoadedBatch|TestPlonkQuotient|TestPlonkRatio|TestPlonkKept|TestPlonkEvaluate|TestPlonkOpen|TestGroth16Quotient|FuzzField$|FuzzMSM' -test.timeout=235s
+# A real kernel fault (a write to address 16): the runtime reports it,
+# resets the context, and every operation works after it (the emulated
+# GPU only models the driver's side of this).
+ZKACCEL_TEST_KERNEL_FAULT=1 dir=gpu step kernel-fault 90 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run '^TestKernelFault$' -test.timeout=85s
 # Both provers end to end on cuda:0 (their quotients run whole on the
 # device), every proof checked by gnark's verifier and compared byte for
 # byte with gnark's own proof from the same random bytes, FuzzProve's
@@ -340,6 +345,26 @@ if [ "$mode" != proofs ]; then
 	# (bench-proofs-wide).
 	ZKACCEL_MSM_PRECOMPUTE=0 step bench-proofs-wide-noprecompute 200 "$B/zkaccel" bench --cpu check --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-noprecompute.json"
 	ZKACCEL_GROTH16_FUSE=0 ZKACCEL_PLONK_FUSE=0 ZKACCEL_PLONK_RATIO=0 step bench-proofs-wide-nofuse 200 "$B/zkaccel" bench --cpu check --device "$dev" --ops groth16,plonk --curves bn254 --circuit wide --constraints "$proofs" --runs 3 --max-time 30s --json "$W/bench-proofs-wide-nofuse.json"
+fi
+# 5. zkaccel's OpenCL runtime on the same GPU, where the machine has an
+# OpenCL loader (the CUDA toolkit ships one) and NVIDIA's OpenCL driver
+# (libnvidia-opencl; its ICD file is often missing in containers, so both
+# loaders are pointed at it here): the conformance suite on an OpenCL GPU,
+# the kernels' GPU forms as OpenCL compiles them, and a kernel fault there
+# (whether the driver loses the context, and the runtime makes a new one).
+ocl=$(ldconfig -p 2>/dev/null | awk '/libOpenCL\.so\.1 /{print $NF; exit}')
+[ -z "$ocl" ] && ocl=$(ls /usr/local/cuda*/lib64/libOpenCL.so.1 /usr/local/cuda*/targets/*/lib/libOpenCL.so.1 2>/dev/null | sort -V | tail -1)
+# ZKACCEL_GPU_OPENCL_DRIVER names another OpenCL driver (to rehearse this
+# block here: libpocl.so.2.10.0, POCL's, under scripts/cuda-emu.sh).
+nvocl=${ZKACCEL_GPU_OPENCL_DRIVER:-$(ldconfig -p 2>/dev/null | awk '/libnvidia-opencl\.so\.1 /{print $NF; exit}')}
+if [ "${dev%%:*}" = cuda ] && [ -n "$ocl" ] && [ -n "$nvocl" ]; then
+	mkdir -p /tmp/zk/icd && echo "$nvocl" >/tmp/zk/icd/nvidia.icd
+	oclenv=(env OCL_ICD_VENDORS=/tmp/zk/icd OCL_ICD_FILENAMES="$nvocl" ZKACCEL_OPENCL_LIBRARY="$ocl" ZKACCEL_BACKENDS=opencl ZKACCEL_REQUIRE=opencl)
+	step opencl-devices 60 "${oclenv[@]}" "$B/zkaccel" devices
+	step opencl-conformance 240 "${oclenv[@]}" "$B/zkaccel" conformance --device opencl:0
+	dir=gpu step opencl-kernel-fault 120 "${oclenv[@]}" ZKACCEL_TEST_KERNEL_FAULT=1 "$B/gpu.test" -test.v -test.count=1 -test.short -test.run '^TestKernelFault$' -test.timeout=115s
+else
+	echo "== opencl: no OpenCL loader or NVIDIA OpenCL driver here (loader: ${ocl:-none}; libnvidia-opencl: ${nvocl:-none})" | tee -a "$L/summary.log"
 fi
 # The crossovers for the automatic device choice, from the measurements
 # above (zkaccel tune --from), brought back for BENCHMARKS.md.
