@@ -301,7 +301,7 @@ func TestKernelFault(t *testing.T) {
 		plat, _ := rt.(interface{ Platform() string })
 		switch {
 		case rt.Kind() != "cuda" && rt.Kind() != "opencl", d.OnHost(), devtest.FaultyDriver(d) != nil,
-			plat != nil && strings.Contains(plat.Platform(), "Oclgrind"):
+			plat != nil && strings.Contains(plat.Platform(), "Oclgrind"), rt.Name() == "PTX interpreter":
 			t.Skipf("%v runs its kernels in this process or checks their accesses itself", d)
 		}
 		cases := opCases()
