@@ -60,4 +60,7 @@
 // then compiles (or loads from the disk cache) and uploads afresh; buffers
 // and programs of the old context are refused with gpu.ErrDeviceReset, and
 // freeing them does nothing. [Runtime.Generation] counts these resets.
+// The write waits for the commands queued before it, so each failed call
+// (an allocation for want of memory among them) costs one wait for the
+// queue.
 package opencl
