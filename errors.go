@@ -11,3 +11,12 @@ var ErrUnsupported = errors.New("unsupported by device")
 // kind, an ordinal past the last device of its kind, or a kind whose runtime
 // library could not be loaded.
 var ErrNoDevice = errors.New("no such device")
+
+// ErrDeviceReset reports that a GPU lost what it held during the call (a
+// kernel fault, an uncorrectable memory error, a driver reset) and that
+// its runtime reset it: the call failed, the device works again, and what
+// lived in its memory (compiled programs, tables, resident points, a
+// prover's key) loads again at its next use. The call may be retried.
+// CUDA's runtime resets after a sticky error; OpenCL's after a call that
+// left its context unable to run commands.
+var ErrDeviceReset = errors.New("device reset")

@@ -518,7 +518,10 @@ var ErrOutOfMemory = errors.New("out of device memory")
 // queue no longer runs commands is made again): every buffer and program
 // the runtime held is gone. The [Device] that sees it forgets its compiled
 // programs and cached tables, so the next call compiles and uploads afresh.
-var ErrDeviceReset = errors.New("device reset")
+//
+// It is zkaccel.ErrDeviceReset, so that callers need not import this
+// package to recognise it.
+var ErrDeviceReset = zkaccel.ErrDeviceReset
 
 // forgetIfReset drops every program and cached table after an error that
 // wraps ErrDeviceReset (their device memory is already gone, so nothing is

@@ -28,6 +28,12 @@
 // [NewProver] keeps what a proving key derives once and proves many
 // witnesses with it, the way production provers run.
 //
+// A proof during which a GPU faulted or was reset fails with an error
+// wrapping zkaccel.ErrDeviceReset: the device's runtime has reset it, so
+// the proof can be retried at once; a Prover loads its key again by
+// itself. Every other device error is returned as it is, and nothing falls
+// back to the CPU without the report saying so.
+//
 // The prover follows gnark v0.16's algorithm step for step; it is written
 // here, not copied. Like gnark's, it draws its blinding scalars from
 // crypto/rand, so two proofs of one statement differ; both verify. It

@@ -50,6 +50,12 @@
 // CPU, as one call each on a GPU device (zkaccel.MSMBatchDevice), every
 // MSM's scalars going up while the one before computes.
 //
+// A proof during which a GPU faulted or was reset fails with an error
+// wrapping zkaccel.ErrDeviceReset: the device's runtime has reset it, so
+// the proof can be retried at once; a Prover loads its key and the
+// circuit's fixed polynomials again by itself. Every other device error is
+// returned as it is.
+//
 // The prover computes what gnark v0.16's computes and binds the same
 // Fiat-Shamir transcript; it is written here, not copied. It draws its
 // blinding from crypto/rand, so two proofs of one statement differ; both

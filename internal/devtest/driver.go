@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/zkaccel/zkaccel"
 	"github.com/zkaccel/zkaccel/cgo"
 	"github.com/zkaccel/zkaccel/cuda"
 	"github.com/zkaccel/zkaccel/gpu"
@@ -233,7 +234,7 @@ func (d *DriverFaults) KeptOn(k Keep, all int64) (on *gpu.Device, release func()
 func (d *DriverFaults) Failed(err error) error {
 	switch {
 	case err == nil:
-	case d.sticky && !errors.Is(err, gpu.ErrDeviceReset):
+	case d.sticky && !errors.Is(err, zkaccel.ErrDeviceReset): // what callers test, gpu.ErrDeviceReset
 		return fmt.Errorf("the error does not say the device was reset: %w", err)
 	case !d.sticky && !d.drv.Injected(err):
 		return fmt.Errorf("the error does not wrap the driver's: %w", err)
