@@ -1,6 +1,7 @@
 package groth16_test
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 
+	"github.com/zkaccel/zkaccel"
 	zgroth16 "github.com/zkaccel/zkaccel/gnark/groth16"
 )
 
@@ -117,4 +119,31 @@ func ExampleProver_Prove() {
 	wg.Wait()
 	fmt.Println("verified:", ok)
 	// Output: verified: [true true true true]
+}
+
+// ExampleProver_Prove_retry proves again after a device reset: a GPU that
+// faulted or was reset during a proof fails it with an error wrapping
+// zkaccel.ErrDeviceReset, and has recovered by the time the error
+// returns; the Prover loads its key again by itself.
+func ExampleProver_Prove_retry() {
+	ccs, _ := frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, &square{})
+	pk, vk, _ := groth16.Setup(ccs)
+	prover, err := zgroth16.NewProver(pk)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer prover.Close()
+	w, _ := frontend.NewWitness(&square{X: 5, Y: 25}, ecc.BN254.ScalarField())
+	proof, err := prover.Prove(ccs, w)
+	for retries := 0; errors.Is(err, zkaccel.ErrDeviceReset) && retries < 2; retries++ {
+		proof, err = prover.Prove(ccs, w)
+	}
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	public, _ := w.Public()
+	fmt.Println("verified:", groth16.Verify(proof, vk, public) == nil)
+	// Output: verified: true
 }
