@@ -187,9 +187,6 @@ func (rt *Runtime) Alloc(size int) (_ gpu.Buffer, err error) {
 	}
 	b := &buffer{rt: rt, mem: mem, size: size, gen: gen}
 	rt.mu.Lock()
-	if rt.bufs == nil {
-		rt.bufs = map[*buffer]struct{}{}
-	}
 	rt.bufs[b] = struct{}{}
 	rt.mu.Unlock()
 	rt.live.Add(1)

@@ -26,16 +26,19 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="${ZKACCEL_CUDA_EMU_DIR:-${TMPDIR:-/tmp}/zkaccel-cuda-emu}"
 mkdir -p "$dir"
 cc="${CC:-gcc}"
-for lib in cuda nvrtc; do
-  src="$root/cuda/testdata/fake$lib.c"
-  # Named by the source's hash: checkouts of other commits share the directory.
-  out="$dir/libfake$lib-$(sha256sum <"$src" | cut -c1-16).so"
+# fake NAME builds cuda/testdata/fakeNAME.c once and prints the library's
+# path, named by the source's hash: checkouts of other commits share $dir.
+fake() {
+  local src="$root/cuda/testdata/fake$1.c"
+  local out="$dir/libfake$1-$(sha256sum <"$src" | cut -c1-16).so"
   if [ ! -f "$out" ]; then
     "$cc" -shared -fPIC -O1 -DFAKECUDA_OPENCL -o "$out.$$" "$src" -lpthread -ldl
     mv "$out.$$" "$out"
   fi
-  eval "lib_$lib=\$out"
-done
+  echo "$out"
+}
+lib_cuda=$(fake cuda)
+lib_nvrtc=$(fake nvrtc)
 if [ $# -eq 0 ]; then
   echo "usage: scripts/cuda-emu.sh command [args...]" >&2
   exit 2

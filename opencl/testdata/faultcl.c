@@ -190,17 +190,17 @@ static cl_int fault(handle ctx) {
 	return code;
 }
 
-// The context of a queue, program, kernel or event (NULL where the real
-// library cannot say).
-static handle context_of(cl_int (*info)(handle, cl_uint, size_t, void*, size_t*), handle h, cl_uint param) {
+// The context of a queue, program, kernel or event (NULL without the real
+// library, or where it cannot say).
+static handle context_of(cl_int (**info)(handle, cl_uint, size_t, void*, size_t*), handle h, cl_uint param) {
 	handle ctx = NULL;
-	if (!h || info(h, param, sizeof ctx, &ctx, NULL) != 0) return NULL;
+	if (!ready() || !h || (*info)(h, param, sizeof ctx, &ctx, NULL) != 0) return NULL;
 	return ctx;
 }
-static handle queue_ctx(handle q) { return context_of(r_getCommandQueueInfo, q, CL_QUEUE_CONTEXT); }
-static handle program_ctx(handle p) { return context_of(r_getProgramInfo, p, CL_PROGRAM_CONTEXT); }
-static handle kernel_ctx(handle k) { return context_of(r_getKernelInfo, k, CL_KERNEL_CONTEXT); }
-static handle event_ctx(handle e) { return context_of(r_getEventInfo, e, CL_EVENT_CONTEXT); }
+static handle queue_ctx(handle q) { return context_of(&r_getCommandQueueInfo, q, CL_QUEUE_CONTEXT); }
+static handle program_ctx(handle p) { return context_of(&r_getProgramInfo, p, CL_PROGRAM_CONTEXT); }
+static handle kernel_ctx(handle k) { return context_of(&r_getKernelInfo, k, CL_KERNEL_CONTEXT); }
+static handle event_ctx(handle e) { return context_of(&r_getEventInfo, e, CL_EVENT_CONTEXT); }
 
 static void count(long* c, long d) {
 	pthread_mutex_lock(&mu);
@@ -326,14 +326,14 @@ EXPORT cl_int clReleaseMemObject(handle m) {
 
 EXPORT cl_int clEnqueueWriteBuffer(handle q, handle m, cl_uint blocking, size_t off, size_t size, const void* p,
                                    cl_uint nw, const handle* wl, handle* ev) {
-	cl_int code = gate(ready() ? queue_ctx(q) : NULL);
+	cl_int code = gate(queue_ctx(q));
 	if (code) return code;
 	return evented(r_enqueueWriteBuffer(q, m, blocking, off, size, p, nw, wl, ev), ev);
 }
 
 EXPORT cl_int clEnqueueReadBuffer(handle q, handle m, cl_uint blocking, size_t off, size_t size, void* p,
                                   cl_uint nw, const handle* wl, handle* ev) {
-	cl_int code = gate(ready() ? queue_ctx(q) : NULL);
+	cl_int code = gate(queue_ctx(q));
 	if (code) return code;
 	return evented(r_enqueueReadBuffer(q, m, blocking, off, size, p, nw, wl, ev), ev);
 }
@@ -354,7 +354,7 @@ EXPORT handle clCreateProgramWithBinary(handle ctx, cl_uint n, const handle* dev
 }
 
 EXPORT cl_int clBuildProgram(handle p, cl_uint n, const handle* devs, const char* opts, void (*notify)(handle, void*), void* user) {
-	cl_int code = gate(ready() ? program_ctx(p) : NULL);
+	cl_int code = gate(program_ctx(p));
 	if (code) return code;
 	return r_buildProgram(p, n, devs, opts, notify, user);
 }
@@ -365,7 +365,7 @@ EXPORT cl_int clGetProgramBuildInfo(handle p, handle d, cl_uint param, size_t s,
 }
 
 EXPORT cl_int clGetProgramInfo(handle p, cl_uint param, size_t s, void* v, size_t* r) {
-	cl_int code = gate(ready() ? program_ctx(p) : NULL);
+	cl_int code = gate(program_ctx(p));
 	if (code) return code;
 	return r_getProgramInfo(p, param, s, v, r);
 }
@@ -376,7 +376,7 @@ EXPORT cl_int clReleaseProgram(handle p) {
 }
 
 EXPORT handle clCreateKernel(handle p, const char* name, cl_int* err) {
-	if (refused(ready() ? program_ctx(p) : NULL, err)) return NULL;
+	if (refused(program_ctx(p), err)) return NULL;
 	cl_int st = 0;
 	handle h = r_createKernel(p, name, &st);
 	return created(h, st, err, &live_kernels);
@@ -388,20 +388,20 @@ EXPORT cl_int clReleaseKernel(handle k) {
 }
 
 EXPORT cl_int clSetKernelArg(handle k, cl_uint i, size_t s, const void* v) {
-	cl_int code = gate(ready() ? kernel_ctx(k) : NULL);
+	cl_int code = gate(kernel_ctx(k));
 	if (code) return code;
 	return r_setKernelArg(k, i, s, v);
 }
 
 EXPORT cl_int clGetKernelWorkGroupInfo(handle k, handle d, cl_uint param, size_t s, void* v, size_t* r) {
-	cl_int code = gate(ready() ? kernel_ctx(k) : NULL);
+	cl_int code = gate(kernel_ctx(k));
 	if (code) return code;
 	return r_getKernelWorkGroupInfo(k, d, param, s, v, r);
 }
 
 EXPORT cl_int clEnqueueNDRangeKernel(handle q, handle k, cl_uint dim, const size_t* off, const size_t* global,
                                      const size_t* local, cl_uint nw, const handle* wl, handle* ev) {
-	cl_int code = gate(ready() ? queue_ctx(q) : NULL);
+	cl_int code = gate(queue_ctx(q));
 	if (code) return code;
 	return evented(r_enqueueNDRangeKernel(q, k, dim, off, global, local, nw, wl, ev), ev);
 }
