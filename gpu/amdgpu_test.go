@@ -333,9 +333,10 @@ func TestAMDGPUCompile(t *testing.T) {
 }
 
 // TestAMDGPUChecks: the checks of TestAMDGPUCompile fail where they
-// should. A kernel that calls a function never written, and one that
-// allows only small work-groups, are reported; a compile error carries
-// clang's message; a kernel missing from the code object is reported.
+// should. A kernel that calls a function never written, one that allows
+// only small work-groups, and one missing from the code object are
+// reported; a compile error, and a kernel with more local memory than a
+// work-group has, fail the compile with clang's message.
 func TestAMDGPUChecks(t *testing.T) {
 	c := amdgpuCompiler(t)
 	cpu := amdTargets[0].cpu
@@ -370,7 +371,13 @@ func TestAMDGPUChecks(t *testing.T) {
 	if _, errs := checkAMD(good+"KERNEL void absent(GLOBAL u32* a);\n", asm); len(errs) == 0 || !strings.Contains(fmt.Sprint(errs), "absent is not in the code object") {
 		t.Errorf("a kernel missing from the code object: errors %v", errs)
 	}
-	if _, _, err := c.compile(gpu.Source("KERNEL void broken(GLOBAL u32* a) { a[0] = undefined_name; }\n"), cpu); err == nil || !strings.Contains(err.Error(), "undefined_name") {
-		t.Errorf("a compile error: %v, want clang's message naming undefined_name", err)
+	for _, bad := range []struct{ name, src, want string }{
+		{"compile error", "KERNEL void broken(GLOBAL u32* a) { a[0] = undefined_name; }\n", "undefined_name"},
+		// clang itself refuses more local memory than a work-group has.
+		{"local memory", "KERNEL void big(GLOBAL u64* a) { LOCAL u64 b[10000]; b[LOCAL_ID()] = a[0]; BARRIER(); a[GLOBAL_ID()] = b[LOCAL_ID() + 1]; }\n", "local memory"},
+	} {
+		if _, _, err := c.compile(gpu.Source(bad.src), cpu); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s: %v, want clang's message saying %q", bad.name, err, bad.want)
+		}
 	}
 }
