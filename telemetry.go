@@ -62,3 +62,17 @@ type MemoryDevice interface {
 	ResetPeakMemory()
 	PeakMemory() (uint64, error)
 }
+
+// ResetDevice is implemented by devices that recover from a lost device
+// context (the CUDA and OpenCL devices). Resets counts the device's resets
+// since it was opened. A reset failed the call it happened in with an
+// error wrapping [ErrDeviceReset], or met no call's error at all (one
+// noticed while freeing memory). Either way the device lost what it kept:
+// compiled programs, tables, a kept prover's key. Its next calls load them
+// again. A service can export the count as a health metric; a benchmark
+// whose device's count moved measured reloads too (`zkaccel bench` notes
+// it).
+type ResetDevice interface {
+	Device
+	Resets() uint64
+}

@@ -154,6 +154,13 @@ type Result struct {
 	EnergyJ      float64      `json:"energy_j,omitempty"`
 	SMClockMHz   int          `json:"sm_clock_mhz,omitempty"`
 	TemperatureC int          `json:"temperature_c,omitempty"`
+	// DeviceResets is how many times the device was reset during the
+	// measurement, its key's loading and warm-up included
+	// (zkaccel.ResetDevice): each reset lost the device's programs and
+	// tables, and the calls after it loaded them again, so their times
+	// are not a steady device's. 0, absent, where none happened or the
+	// device does not count them.
+	DeviceResets uint64 `json:"device_resets,omitempty"`
 	// Error says why the measurement failed or was cut short (a device
 	// error, a result that differs from the CPU's); Times holds the calls
 	// that completed before it.

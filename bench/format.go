@@ -70,12 +70,17 @@ func sig3or(x float64) string {
 	return strconv.FormatFloat(x, 'g', 2, 64)
 }
 
-// deviceCell names r's device, noting a fallback to the CPU.
+// deviceCell names r's device, noting a fallback to the CPU and the
+// device's resets during the measurement.
 func deviceCell(r *Result) string {
+	s := r.Device
 	if r.Fallback {
-		return r.Device + " (fell back to cpu)"
+		s += " (fell back to cpu)"
 	}
-	return r.Device
+	if r.DeviceResets > 0 {
+		s += fmt.Sprintf(" (reset %d×)", r.DeviceResets)
+	}
+	return s
 }
 
 // rateCell is r's throughput in items (hashes, permutations, Merkle

@@ -128,8 +128,25 @@ func Run(ctx context.Context, cfg Config) (*File, error) {
 }
 
 // measure makes one warm-up and the timed calls of inst on dev, and returns
-// the result with the warm-up output's digest (nil when the warm-up failed).
+// the result, with the device's resets during them where it counts them
+// (zkaccel.ResetDevice), and the warm-up output's digest (nil when the
+// warm-up failed).
 func measure(ctx context.Context, p *plan, w *workload, logN int, inst instance, dev zkaccel.Device) (Result, []byte) {
+	rd, counts := dev.(zkaccel.ResetDevice)
+	var before uint64
+	if counts {
+		before = rd.Resets()
+	}
+	r, digest := measureCalls(ctx, p, w, logN, inst, dev)
+	if counts {
+		r.DeviceResets = rd.Resets() - before
+	}
+	return r, digest
+}
+
+// measureCalls makes measure's calls: the key's loading, the warm-up and
+// the timed calls.
+func measureCalls(ctx context.Context, p *plan, w *workload, logN int, inst instance, dev zkaccel.Device) (Result, []byte) {
 	r := Result{Op: w.op, Target: w.target, Variant: w.variant, LogN: logN, N: 1 << logN, Device: dev.String()}
 	fail := func(what string, err error) { r.Error = failure(w, dev, what, err) }
 	if pr, ok := inst.(preparer); ok {
@@ -335,6 +352,9 @@ func (r *Result) summary() string {
 	}
 	if r.Fallback {
 		s += " (fell back to cpu)"
+	}
+	if r.DeviceResets > 0 {
+		s += fmt.Sprintf(" (the device was reset %d× during it)", r.DeviceResets)
 	}
 	if r.Error != "" {
 		s += " error: " + r.Error

@@ -696,6 +696,65 @@ func TestRunDeviceTelemetry(t *testing.T) {
 	if cpu := &f.Results[0]; cpu.Compute != 0 || cpu.PowerW != 0 {
 		t.Errorf("the cpu row has device timing or power: %+v", cpu)
 	}
+	for name, out := range renders(t, f) {
+		for _, want := range []string{"k 3.00 ms + x 1.00 ms", " W, "} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s lacks %q:\n%s", name, want, out)
+			}
+		}
+	}
+}
+
+// resettingNTT is a correct NTT device that counts its resets
+// (zkaccel.ResetDevice) and is reset during its third call.
+type resettingNTT struct {
+	fakeNTT
+	calls  int
+	resets uint64
+}
+
+func (d *resettingNTT) NTT(req *zkaccel.NTTRequest) error {
+	d.calls++
+	if d.calls == 3 {
+		d.resets++
+	}
+	return correctNTT(req)
+}
+func (d *resettingNTT) Resets() uint64 { return d.resets }
+
+// TestRunDeviceResets: a reset during a measurement is counted in its
+// result and shown in the table and the Markdown; one before it is not.
+func TestRunDeviceResets(t *testing.T) {
+	dev := &resettingNTT{fakeNTT: fakeNTT{fn: correctNTT}, resets: 5}
+	f, err := Run(context.Background(), Config{Ops: []string{OpNTT}, Sizes: []int{3, 4}, Runs: 2, Devices: []zkaccel.Device{dev}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []uint64
+	for _, r := range f.Results {
+		got = append(got, r.DeviceResets)
+	}
+	// cpu 2^3, fake 2^3 (calls 1–3: the warm-up and two timed), cpu 2^4, fake 2^4
+	if want := []uint64{0, 1, 0, 0}; !slices.Equal(got, want) {
+		t.Fatalf("DeviceResets of the results: %v, want %v", got, want)
+	}
+	if f.Results[1].Device != "fake:0" || f.Results[1].LogN != 3 {
+		t.Fatalf("second result: %+v", f.Results[1])
+	}
+	out := renders(t, f)
+	for name, text := range out {
+		if strings.Count(text, "fake:0 (reset 1×)") != 1 {
+			t.Errorf("%s does not show the one reset once:\n%s", name, text)
+		}
+	}
+	if !strings.Contains(out["table"], "fake:0 was reset 1× during ntt fft-dif bn254 2^3") {
+		t.Errorf("table lacks the reset's note:\n%s", out["table"])
+	}
+}
+
+// renders writes f as the table and as Markdown, by those names.
+func renders(t *testing.T, f *File) map[string]string {
+	t.Helper()
 	var tb, md strings.Builder
 	if err := WriteTable(&tb, f); err != nil {
 		t.Fatal(err)
@@ -703,11 +762,5 @@ func TestRunDeviceTelemetry(t *testing.T) {
 	if err := WriteMarkdown(&md, []*File{f}); err != nil {
 		t.Fatal(err)
 	}
-	for name, out := range map[string]string{"table": tb.String(), "markdown": md.String()} {
-		for _, want := range []string{"k 3.00 ms + x 1.00 ms", " W, "} {
-			if !strings.Contains(out, want) {
-				t.Errorf("%s lacks %q:\n%s", name, want, out)
-			}
-		}
-	}
+	return map[string]string{"table": tb.String(), "markdown": md.String()}
 }

@@ -57,6 +57,9 @@ func WriteTable(w io.Writer, f *File) error {
 				notes = append(notes, note)
 			}
 		}
+		if r.DeviceResets > 0 {
+			notes = append(notes, fmt.Sprintf("%s was reset %d× during %s %s 2^%d: its programs and tables were lost and loaded again, so its times are not a steady device's", r.Device, r.DeviceResets, r.OpLabel(), r.Target, r.LogN))
+		}
 		fmt.Fprintf(tw, "%s\t%s\t2^%d\t%s\t%s\t%s\t%s\t%d\t",
 			r.OpLabel(), r.Target, r.LogN, deviceCell(r), median, lo, hi, len(r.Times))
 		if rates {

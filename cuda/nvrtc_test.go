@@ -19,6 +19,7 @@ import (
 	"github.com/zkaccel/zkaccel/cuda"
 	"github.com/zkaccel/zkaccel/cuda/ptx"
 	"github.com/zkaccel/zkaccel/gpu"
+	"github.com/zkaccel/zkaccel/internal/devtest"
 )
 
 // EnvRequireNVRTC set to 1 makes a missing NVRTC a test failure instead of
@@ -37,20 +38,6 @@ func nvrtc(t *testing.T) *cuda.NVRTC {
 		t.Skipf("no NVRTC (set %s=1 to make this a failure): %v", EnvRequireNVRTC, err)
 	}
 	return nv
-}
-
-// kernelNames lists the functions marked KERNEL in a program's source (the
-// last word before the parenthesis: "KERNEL void MSM_BOUNDS f(" is f).
-func kernelNames(src string) []string {
-	var names []string
-	for _, part := range strings.Split(src, "KERNEL void ")[1:] {
-		if i := strings.IndexByte(part, '('); i > 0 {
-			if f := strings.Fields(part[:i]); len(f) > 0 {
-				names = append(names, f[len(f)-1])
-			}
-		}
-	}
-	return names
 }
 
 // TestEmbeddedPTXCurrent checks, without NVRTC, that the embedded PTX was
@@ -96,7 +83,7 @@ func TestEmbeddedPTXCurrent(t *testing.T) {
 		if !strings.Contains(text, ".target sm_70") {
 			t.Errorf("%s: PTX does not target sm_70", key)
 		}
-		for _, k := range kernelNames(src) {
+		for _, k := range devtest.KernelNames(src) {
 			if !strings.Contains(text, ".entry "+k+"(") {
 				t.Errorf("%s: PTX lacks kernel %s", key, k)
 			}

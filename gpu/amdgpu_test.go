@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/zkaccel/zkaccel/gpu"
+	"github.com/zkaccel/zkaccel/internal/devtest"
 )
 
 // EnvRequireAMDGPU set to 1 makes a missing AMD GPU compiler (clang with
@@ -228,20 +229,6 @@ func amdUndefined(asm string) []string {
 	return out
 }
 
-// sourceKernels lists the functions marked KERNEL in a program's source
-// (the last word before the parenthesis: "KERNEL void MSM_BOUNDS f(" is f).
-func sourceKernels(src string) []string {
-	var names []string
-	for _, part := range strings.Split(src, "KERNEL void ")[1:] {
-		if i := strings.IndexByte(part, '('); i > 0 {
-			if f := strings.Fields(part[:i]); len(f) > 0 {
-				names = append(names, f[len(f)-1])
-			}
-		}
-	}
-	return names
-}
-
 // checkAMD checks one program's assembly for an AMD GPU: every kernel of
 // the source is in the code object, with no dynamic stack, at most 64 KiB
 // of local memory, and room for zkaccel's largest work-group; nothing it
@@ -256,7 +243,7 @@ func checkAMD(src, asm string) (lines []string, errs []error) {
 	for _, s := range amdUndefined(asm) {
 		errs = append(errs, fmt.Errorf("calls %s, which nothing defines (a builtin libclc lacks, or a function never written)", s))
 	}
-	for _, name := range sourceKernels(src) {
+	for _, name := range devtest.KernelNames(src) {
 		k := ks[name]
 		if k == nil {
 			errs = append(errs, fmt.Errorf("kernel %s is not in the code object", name))

@@ -59,6 +59,14 @@ func (d *Device) lock() {
 	}
 }
 
+// Resets counts the device's resets since its runtime was opened (CUDA's
+// context resets after a sticky error, OpenCL's new contexts): the
+// runtime's generation, so also resets no call of this device has seen
+// yet. It implements zkaccel.ResetDevice.
+func (d *Device) Resets() uint64 { return generation(d.rt) }
+
+var _ zkaccel.ResetDevice = (*Device)(nil)
+
 // generation is rt's count of device resets (generationRuntime), 0 where
 // it counts none.
 func generation(rt Runtime) uint64 {

@@ -157,10 +157,16 @@ func TestDriverFaults(t *testing.T) {
 					base := drv.Live()
 					quiet := 0
 					for _, k := range devtest.FaultPositions(calls, most) {
+						resets := dev.Resets()
 						drv.Arm(k)
 						err := c.run(dev)
 						drv.Arm(0)
 						what := fmt.Sprintf("driver call %d of %d failed", k, calls)
+						// A sticky error resets the device once (a quiet
+						// one may too: a Free met it); no other does.
+						if moved := dev.Resets() - resets; moved > 1 || !sticky && moved != 0 || sticky && err != nil && moved != 1 {
+							t.Fatalf("%s (%v): the device's reset count moved by %d", what, err, moved)
+						}
 						switch {
 						case err == nil:
 							quiet++
@@ -338,6 +344,9 @@ func TestKernelFault(t *testing.T) {
 		}
 		if counts && reset && g.Generation() == gen {
 			t.Errorf("the error says the context was reset, the runtime's generation did not move (%d)", gen)
+		}
+		if counts && d.Resets() != g.Generation() {
+			t.Errorf("the device counts %d resets, its runtime %d", d.Resets(), g.Generation())
 		}
 		t.Logf("the fault: %v (context reset: %v)", err, reset)
 		for _, c := range cases {

@@ -33,6 +33,8 @@
 // the proof can be retried at once; a Prover loads its key again by
 // itself. Every other device error is returned as it is, and nothing falls
 // back to the CPU without the report saying so.
+// (zkaccel.ResetDevice counts a device's resets, for a service's health
+// metrics.)
 //
 // The prover follows gnark v0.16's algorithm step for step; it is written
 // here, not copied. Like gnark's, it draws its blinding scalars from

@@ -55,6 +55,8 @@
 // the proof can be retried at once; a Prover loads its key and the
 // circuit's fixed polynomials again by itself. Every other device error is
 // returned as it is.
+// (zkaccel.ResetDevice counts a device's resets, for a service's health
+// metrics.)
 //
 // The prover computes what gnark v0.16's computes and binds the same
 // Fiat-Shamir transcript; it is written here, not copied. It draws its
