@@ -132,6 +132,7 @@ await() { # await NAME PID: waits for a background job (none where PID is empty)
 	nvidia-smi -q -d CLOCK,POWER,PERFORMANCE
 	ldconfig -p | grep -E 'libcuda|libnvrtc|libnvidia-ml|libOpenCL|libnvidia-opencl'
 	ls -l /etc/OpenCL/vendors /usr/local/cuda*/lib64/libOpenCL* 2>&1
+	ldd --version 2>&1 | head -1 # the binaries gpu-build.sh makes need glibc 2.34 or newer
 } >"$L/machine.log" 2>&1
 echo "== machine: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1)"
 # NVRTC: zkaccel looks for libnvrtc by its sonames; where the image keeps it
