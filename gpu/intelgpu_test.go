@@ -98,8 +98,11 @@ func TestIntelGPUCompile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			msg := strings.TrimSpace(strings.ReplaceAll(out, "Build succeeded.", ""))
-			t.Logf("%s %s: built in %v%s", device, key, time.Since(start).Round(100*time.Millisecond), map[bool]string{true: "; ocloc said: " + msg}[msg != ""])
+			line := fmt.Sprintf("%s %s: built in %v", device, key, time.Since(start).Round(100*time.Millisecond))
+			if msg := strings.TrimSpace(strings.ReplaceAll(out, "Build succeeded.", "")); msg != "" {
+				line += "; ocloc said: " + msg
+			}
+			t.Log(line)
 		})
 	}
 }
