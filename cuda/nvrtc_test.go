@@ -172,7 +172,8 @@ func TestNVRTCCompilesEveryProgram(t *testing.T) {
 // TestNVRTCVariants compiles, as CUDA C++, the forms of the device source
 // that the gpu package's variables select in place of CUDA's defaults (the
 // definitions gpu's devicePrelude writes): ZKACCEL_GPU_MUL=32c and 64,
-// ZKACCEL_GPU_SQR=0, ZKACCEL_GPU_NTT_LAYOUT=element, ZKACCEL_GPU_WARP=0 and the bucket
+// ZKACCEL_GPU_SQR=0, ZKACCEL_GPU_NTT_LAYOUT=element, ZKACCEL_GPU_WARP=0,
+// ZKACCEL_GPU_INLINE=1 (whose PTX it checks has no function left) and the bucket
 // kernels' launch bounds (ZKACCEL_MSM_MIN_BLOCKS, whose directives it finds
 // in the PTX), on the programs they change. The defaults are compiled by
 // TestNVRTCCompilesEveryProgram.
@@ -180,15 +181,24 @@ func TestNVRTCVariants(t *testing.T) {
 	nv := nvrtc(t)
 	for _, v := range []struct {
 		env, prelude, key string
-		want              []string // in the PTX
+		want              []string // in the PTX, in both bucket kernels
+		absent            []string // not in the PTX
+		present           []string // in the PTX
 	}{
-		{"ZKACCEL_GPU_MUL=32c", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n", "msm/bn254/g1", nil},
-		{"ZKACCEL_GPU_MUL=64", "#define ZK_MUL64 1\n", "ntt/bn254", nil},
-		{"ZKACCEL_GPU_NTT_LAYOUT=element", "#define NTT_ELEMENT_MAJOR 1\n", "ntt/bn254", nil},
-		{"ZKACCEL_GPU_WARP=0", "#define ZK_NO_WARP 1\n", "msm/bn254/g1", nil},
-		{"ZKACCEL_GPU_SQR=0", "#define ZK_SQR_MUL 1\n", "poseidon2/bn254", nil},
+		{"ZKACCEL_GPU_MUL=32c", "#define ZK_MUL32 1\n#define ZK_NO_ASM 1\n", "msm/bn254/g1", nil, nil, nil},
+		{"ZKACCEL_GPU_MUL=64", "#define ZK_MUL64 1\n", "ntt/bn254", nil, nil, nil},
+		{"ZKACCEL_GPU_NTT_LAYOUT=element", "#define NTT_ELEMENT_MAJOR 1\n", "ntt/bn254", nil, nil, nil},
+		{"ZKACCEL_GPU_WARP=0", "#define ZK_NO_WARP 1\n", "msm/bn254/g1", nil, nil, nil},
+		{"ZKACCEL_GPU_SQR=0", "#define ZK_SQR_MUL 1\n", "poseidon2/bn254", nil, nil, nil},
+		// The curve formulas inlined: no function left (the default
+		// keeps xyzz_add, xyzz_dbl and xyzz_add_g as .func calls).
+		{"ZKACCEL_GPU_INLINE=1", "#define ZK_FORMULA_INLINE 1\n", "msm/bn254/g1", nil, []string{".func", "xyzz_add", "xyzz_dbl"}, nil},
+		// As calls everywhere: the bucket reduction's too, which
+		// BLS12-381 G1 inlines by default (its PTX's one .func is
+		// xyzz_add_g); the names are C++'s mangled ones.
+		{"ZKACCEL_GPU_INLINE=0", "#define ZK_FORMULA_CALLS 1\n", "msm/bls12-381/g1", nil, nil, []string{"8xyzz_dblE", "8xyzz_addE"}},
 		{"ZKACCEL_MSM_BLOCK=128 ZKACCEL_MSM_MIN_BLOCKS=6", "#define MSM_BLOCK 128\n#define MSM_MIN_BLOCKS 6\n", "msm/bn254/g1",
-			[]string{".maxntid 128, 1, 1", ".minnctapersm 6"}},
+			[]string{".maxntid 128, 1, 1", ".minnctapersm 6"}, nil, nil},
 	} {
 		src, err := gpu.ProgramSource(v.key)
 		if err != nil {
@@ -203,6 +213,16 @@ func TestNVRTCVariants(t *testing.T) {
 			// Both bucket kernels carry the directive, and no other does.
 			if n := bytes.Count(ptx, []byte(w)); n != 2 {
 				t.Errorf("%s with %s: %q appears %d times in the PTX, want 2 (msm_accumulate, msm_task_accumulate)", v.key, v.env, w, n)
+			}
+		}
+		for _, a := range v.absent {
+			if bytes.Contains(ptx, []byte(a)) {
+				t.Errorf("%s with %s: %q in the PTX", v.key, v.env, a)
+			}
+		}
+		for _, p := range v.present {
+			if !bytes.Contains(ptx, []byte(p)) {
+				t.Errorf("%s with %s: no %q in the PTX", v.key, v.env, p)
 			}
 		}
 	}

@@ -1,19 +1,28 @@
 package gpu
 
 // OpenCLGPUPrelude is the prelude a Device puts before every program on an
-// OpenCL GPU (devicePrelude, under the current environment), for tests
-// that compile the OpenCL GPU form with a compiler of their own.
-func OpenCLGPUPrelude() (string, error) {
-	pre, _, err := devicePrelude(preludeRuntime{kind: "opencl", typ: "gpu"})
+// OpenCL GPU of vendor (its CL_DEVICE_VENDOR string; devicePrelude, under
+// the current environment), for tests that compile the OpenCL GPU form
+// with a compiler of their own.
+func OpenCLGPUPrelude(vendor string) (string, error) {
+	return Prelude("opencl", "gpu", vendor)
+}
+
+// Prelude is the prelude a Device puts before every program on a runtime
+// of kind ("cuda" or "opencl"), OpenCL device type typ ("gpu", "cpu") and
+// vendor, under the current environment.
+func Prelude(kind, typ, vendor string) (string, error) {
+	pre, _, err := devicePrelude(preludeRuntime{kind: kind, typ: typ, vendor: vendor})
 	return pre, err
 }
 
-// preludeRuntime answers the two questions devicePrelude asks of a
-// runtime: its kind and its OpenCL device type.
+// preludeRuntime answers the questions devicePrelude asks of a runtime:
+// its kind, its OpenCL device type and its vendor.
 type preludeRuntime struct {
 	Runtime
-	kind, typ string
+	kind, typ, vendor string
 }
 
-func (r preludeRuntime) Kind() string { return r.kind }
-func (r preludeRuntime) Type() string { return r.typ }
+func (r preludeRuntime) Kind() string   { return r.kind }
+func (r preludeRuntime) Type() string   { return r.typ }
+func (r preludeRuntime) Vendor() string { return r.vendor }

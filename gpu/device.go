@@ -123,6 +123,25 @@ const EnvNTTLayout = "ZKACCEL_GPU_NTT_LAYOUT"
 // which they misbehave.
 const EnvWarp = "ZKACCEL_GPU_WARP"
 
+// EnvInline names the variable that chooses how the curve formulas the
+// source keeps apart (src/curve.cl's point addition and doubling,
+// src/fp2.cl's multiplication and squaring in Fp2) are compiled: "0", as
+// calls, one copy of each in a program, also in the MSM's bucket
+// reduction; "1", inlined at every call site. The MSM's bucket loop
+// inlines its formulas under every setting. Inlined, a G2 MSM's code and
+// compile time grow tenfold and more: NVRTC took 184 s over BLS12-377 G2
+// with them inlined and 1.7 s with calls, and Intel's OpenCL compiler
+// did not finish BN254 G2 in 20 minutes inlined and took half a minute
+// with calls (BENCHMARKS.md). Unset: Intel's OpenCL GPUs use calls, as
+// with "0"; CUDA uses calls, but inlines the bucket reduction's formulas
+// in the curve groups larger than BN254 G1 (whose points would pass
+// through local memory into the calls); other OpenCL devices inline the
+// same reductions and leave the rest to their compiler (AMD's clang
+// inlines some formulas and calls others). For measuring what inlining
+// buys at run time, and as a way around a compiler that mishandles a
+// form. All give the same results; tests run each.
+const EnvInline = "ZKACCEL_GPU_INLINE"
+
 // EnvMSMBlock names the variable that sets the number of work items per
 // work-group (threads per block) of the MSM's bucket kernels
 // (msm_accumulate, msm_task_accumulate) on GPU runtime devices: a multiple
@@ -192,7 +211,8 @@ func (d *Device) switchedOn(op string, names ...string) error {
 // devicePrelude returns the definitions that go before every program's
 // source on rt: the field multiplication's form (EnvMul) and squaring
 // (EnvSqr), the NTT's local layout (EnvNTTLayout), CUDA's warp-level
-// primitives (EnvWarp) and the bucket kernels' register bound
+// primitives (EnvWarp), the curve formulas as calls or inlined
+// (EnvInline) and the bucket kernels' register bound
 // (EnvMSMMinBlocks); none where the source's default is right (common.h, ntt.cl, msm.cl: under
 // CUDA the 32-bit multiplication, word-major and the warp primitives,
 // under OpenCL the 64-bit one and element-major), so that CUDA's default
@@ -234,6 +254,18 @@ func devicePrelude(rt Runtime) (string, int, error) {
 	default:
 		return "", 0, fmt.Errorf("%s=%q: want word or element", EnvNTTLayout, v)
 	}
+	switch v := os.Getenv(EnvInline); v {
+	case "0":
+		pre += "#define ZK_FORMULA_CALLS 1\n"
+	case "1":
+		pre += "#define ZK_FORMULA_INLINE 1\n"
+	case "":
+		if gpuCL && intelGPU(rt) {
+			pre += "#define ZK_FORMULA_CALLS 1\n"
+		}
+	default:
+		return "", 0, fmt.Errorf("%s=%q: want 0 or 1", EnvInline, v)
+	}
 	// The switches (default on) whose "0" defines a macro.
 	for _, sw := range []struct{ env, off string }{{EnvSqr, "ZK_SQR_MUL"}, {EnvWarp, "ZK_NO_WARP"}} {
 		switch on, err := envflag.Switch(sw.env, true); {
@@ -265,6 +297,13 @@ func devicePrelude(rt Runtime) (string, int, error) {
 		}
 	}
 	return pre, block, nil
+}
+
+// intelGPU reports whether rt is an OpenCL device of Intel's (by its
+// vendor string, "Intel(R) Corporation" from Intel's drivers).
+func intelGPU(rt Runtime) bool {
+	v, ok := rt.(interface{ Vendor() string })
+	return ok && strings.Contains(strings.ToLower(v.Vendor()), "intel")
 }
 
 // Kind is the runtime's kind.

@@ -62,7 +62,9 @@ func (c *intelCompiler) compile(src, name, device, dir string) (string, error) {
 // TestIntelGPUCompile compiles every device program's OpenCL GPU form
 // with Intel's OpenCL compiler, offline (ocloc), for an Arc / Data Center
 // Flex GPU (dg2, Xe-HPG); the build must succeed, and each program's
-// compile time and ocloc's messages are logged. No Intel GPU is needed,
+// compile time and ocloc's messages (its spills) are logged. The form is
+// an Intel GPU's: the curve formulas as calls, unless ZKACCEL_GPU_INLINE
+// says otherwise (gpu.EnvInline). No Intel GPU is needed,
 // nor was one used: this says the programs build with Intel's compiler,
 // not that they run right or fast. It is not run with -short: IGC takes
 // minutes over an MSM program. ZKACCEL_INTEL_PROGRAMS, a regular
@@ -73,7 +75,7 @@ func TestIntelGPUCompile(t *testing.T) {
 		t.Skip("IGC takes minutes over an MSM program (scripts/intel-ocloc.sh runs this test)")
 	}
 	c := intelGPUCompiler(t)
-	pre, err := gpu.OpenCLGPUPrelude()
+	pre, err := gpu.OpenCLGPUPrelude("Intel(R) Corporation")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ import (
 // source (ZKACCEL_GPU_MUL and the like, which CI sets for other tests of
 // the package), so that the device runs the embedded PTX.
 func embeddedForm(t *testing.T) {
-	for _, env := range []string{gpu.EnvMul, gpu.EnvNTTLayout, gpu.EnvWarp, gpu.EnvMSMBlock, gpu.EnvMSMMinBlocks} {
+	for _, env := range []string{gpu.EnvMul, gpu.EnvSqr, gpu.EnvNTTLayout, gpu.EnvWarp, gpu.EnvInline, gpu.EnvMSMBlock, gpu.EnvMSMMinBlocks} {
 		t.Setenv(env, "")
 	}
 }

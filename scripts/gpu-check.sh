@@ -180,6 +180,7 @@ if [ "$resume" != 1 ] && [ "${dev%%:*}" = cuda ]; then
 		v ZKACCEL_MSM_BLOCK=128 msm/bn254/g1
 		v ZKACCEL_MSM_MIN_BLOCKS=3 msm/bn254/g1
 		v ZKACCEL_MSM_MIN_BLOCKS=2 msm/bls12-381/g1
+		v ZKACCEL_GPU_INLINE=1 msm/bn254/g2
 		wait
 	) >"$L/variants.log" 2>&1 &
 	variants=$!
@@ -318,6 +319,13 @@ ZKACCEL_MSM_PASSES=4 step bench-passes4 90 "$B/zkaccel" bench --cpu check --devi
 ZKACCEL_MSM_BLOCK=128 step bench-block128 90 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-block128.json"
 ZKACCEL_MSM_MIN_BLOCKS=3 step bench-minblocks3 90 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm --curves bn254 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-minblocks3.json"
 ZKACCEL_MSM_MIN_BLOCKS=2 step bench-minblocks2-bls12-381 120 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm --curves bls12-381 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-minblocks2-bls12-381.json"
+# The G2 MSM (Groth16's B), BN254 at 2^20, with the curve formulas as
+# calls (CUDA's default: each Fp2 multiplication of the bucket loop is a
+# call) and inlined (gpu.EnvInline=1, whose compile is among the variants
+# above). If inlined wins by more than the noise, make it CUDA's default
+# for G2 (gpu/device.go's devicePrelude).
+step bench-msm-g2 120 "$B/zkaccel" bench --device "$dev" --ops msm --curves bn254 --group g2 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-msm-g2.json"
+ZKACCEL_GPU_INLINE=1 step bench-inline-g2 90 "$B/zkaccel" bench --cpu check --device "$dev" --ops msm --curves bn254 --group g2 --sizes 20 --runs 5 --max-time 5s --json "$W/bench-inline-g2.json"
 # 4. Everything else: the other tests and curves, the windows, the provers.
 # The MSM window width (gpu.EnvMSMWindow) at 2^22: the default (16) against 18 and 20.
 for c in default 18 20; do

@@ -14,8 +14,13 @@ typedef long long i64;
 #define KERNEL extern "C" __global__
 #define DEVICE static __device__ __forceinline__
 // DEVICE_NOINLINE marks the large curve formulas: inlined into every call
-// site they make NVRTC's output (and its compile time) grow tenfold.
+// site they make NVRTC's output (and its compile time) grow tenfold, so
+// they are calls unless ZK_FORMULA_INLINE (gpu.EnvInline=1).
+#ifdef ZK_FORMULA_INLINE
+#define DEVICE_NOINLINE static __device__ __forceinline__
+#else
 #define DEVICE_NOINLINE static __device__ __noinline__
+#endif
 #define GLOBAL
 #define LOCAL __shared__
 #define LOCALPTR
@@ -47,7 +52,18 @@ typedef ulong u64;
 typedef long i64;
 #define KERNEL __kernel
 #define DEVICE static inline
+// DEVICE_NOINLINE marks the large curve formulas: calls with
+// ZK_FORMULA_CALLS (gpu.EnvInline=0, and the default on Intel's GPUs,
+// whose compiler takes half an hour over a G2 MSM with them inlined),
+// inlined at every call site with ZK_FORMULA_INLINE (gpu.EnvInline=1),
+// else as the compiler chooses.
+#if defined(ZK_FORMULA_INLINE)
+#define DEVICE_NOINLINE static inline __attribute__((always_inline))
+#elif defined(ZK_FORMULA_CALLS)
+#define DEVICE_NOINLINE static __attribute__((noinline))
+#else
 #define DEVICE_NOINLINE static inline
+#endif
 #define GLOBAL __global
 #define LOCAL __local
 #define LOCALPTR __local
@@ -66,4 +82,7 @@ typedef long i64;
 #endif
 #if defined(ZK_MUL32) && defined(ZK_MUL64)
 #error "ZK_MUL32 and ZK_MUL64 are exclusive"
+#endif
+#if defined(ZK_FORMULA_CALLS) && defined(ZK_FORMULA_INLINE)
+#error "ZK_FORMULA_CALLS and ZK_FORMULA_INLINE are exclusive"
 #endif

@@ -267,8 +267,9 @@ KERNEL void msm_task_buckets(const GLOBAL u64* partial, const GLOBAL u32* toff, 
 // defines for the curve groups whose points exceed BN254 G1's), since as
 // calls the points they take by value pass through local memory there
 // (TestNVRTCCubin reads the frames from the machine code); else calls,
-// which compile faster.
-#ifdef MSM_INLINE_REDUCE
+// which compile faster. ZK_FORMULA_CALLS (gpu.EnvInline=0, Intel's GPUs)
+// makes them calls everywhere, for the compile time.
+#if defined(MSM_INLINE_REDUCE) && !defined(ZK_FORMULA_CALLS)
 #define MSM_RADD xyzz_add_i
 #define MSM_RDBL xyzz_dbl_i
 #else
