@@ -64,6 +64,11 @@ type DeviceInfo struct {
 	// Driver is the device's runtime and driver version, where the device
 	// says (e.g. "OpenCL 3.0 PoCL 3.1 …, driver 3.1").
 	Driver string `json:"driver,omitempty"`
+	// Forms are the forms of the device source its programs were compiled
+	// in (gpu.Device.Forms: the field multiplication's, the NTT's layout,
+	// the curve formulas'), where the device says; absent in files from
+	// before they were recorded.
+	Forms string `json:"forms,omitempty"`
 	// Telemetry is a reading of the device's sensors when the run started
 	// (idle clocks, power limit, PCIe link, driver version), where the
 	// device reports them (CUDA GPUs, through NVML).

@@ -62,6 +62,11 @@ func Describe(d zkaccel.Device) DeviceInfo {
 	if dr, ok := d.(interface{ Driver() string }); ok {
 		info.Driver = dr.Driver()
 	}
+	if f, ok := d.(interface{ Forms() (string, error) }); ok {
+		if forms, err := f.Forms(); err == nil {
+			info.Forms = forms
+		}
+	}
 	if s, ok := d.(zkaccel.SensorDevice); ok {
 		if t, err := s.Telemetry(); err == nil {
 			info.Telemetry = &t

@@ -26,3 +26,13 @@ type preludeRuntime struct {
 func (r preludeRuntime) Kind() string   { return r.kind }
 func (r preludeRuntime) Type() string   { return r.typ }
 func (r preludeRuntime) Vendor() string { return r.vendor }
+
+// FormsOf is what Device.Forms says on a runtime of kind, OpenCL device
+// type typ and vendor, under the current environment.
+func FormsOf(kind, typ, vendor string) (string, error) {
+	pre, err := Prelude(kind, typ, vendor)
+	if err != nil {
+		return "", err
+	}
+	return describeForms(kind, pre), nil
+}

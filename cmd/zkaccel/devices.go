@@ -13,7 +13,9 @@ import (
 const devicesAbout = `
 Lists the devices present (the CPU is always one), then the runtime and
 driver of each device that reports them (and which are the host CPU seen
-through a GPU runtime, such as POCL, never chosen automatically), then every
+through a GPU runtime, such as POCL, never chosen automatically; and, for
+GPU runtimes, the forms of the source its programs are compiled in: the
+field multiplication's, the NTT's layout, the curve formulas'), then every
 registered backend that found no device and why, and the device kinds this build has no
 backend for; last, the default device (ZKACCEL_DEVICE's, or the automatic choice and the
 crossovers it follows: measured on this machine by 'zkaccel tune', or shipped with zkaccel
@@ -45,8 +47,20 @@ func runDevices(args []string, stdout, stderr io.Writer) int {
 		if h, ok := d.(interface{ OnHost() bool }); ok && h.OnHost() {
 			about = append(about, "the host CPU through a GPU runtime: never chosen automatically, used when named")
 		}
-		if len(about) > 0 {
-			notes = append(notes, fmt.Sprintf("  %s: %s", d, strings.Join(about, "; ")))
+		var forms string
+		if f, ok := d.(interface{ Forms() (string, error) }); ok {
+			if fs, err := f.Forms(); err != nil {
+				forms = fmt.Sprintf("\n    programs: %v", err)
+			} else {
+				forms = "\n    programs: " + fs
+			}
+		}
+		if len(about) > 0 || forms != "" {
+			line := fmt.Sprintf("  %s:", d)
+			if len(about) > 0 {
+				line += " " + strings.Join(about, "; ")
+			}
+			notes = append(notes, line+forms)
 		}
 	}
 	if len(notes) > 0 {

@@ -141,7 +141,8 @@ func TestDevices(t *testing.T) {
 	// The CUDA, OpenCL and FPGA backends are built in: each lists its devices, or
 	// says why it has none (no library, no platform, no GPU). Where
 	// ZKACCEL_REQUIRE names the kind, it must list at least one, and the
-	// table and the drivers must show its device 0.
+	// table and the drivers must show its device 0 (a GPU runtime's with
+	// the forms its programs are compiled in).
 	for _, kind := range []string{"cuda", "opencl", "fpga"} {
 		line := regexp.MustCompile(`(?m)^  ` + kind + `: (\d+ device\(s\)|no device: .+|loaded, but found no device)$`).FindStringSubmatch(out)
 		has := line != nil && strings.HasSuffix(line[1], "device(s)")
@@ -154,6 +155,8 @@ func TestDevices(t *testing.T) {
 			t.Errorf("%s has devices, but the table lists no %s:0:\n%s", kind, kind, out)
 		case has && !regexp.MustCompile(`(?m)^drivers:\n(  .+\n)*  `+kind+`:0: \S`).MatchString(out):
 			t.Errorf("%s has devices, but no driver line for %s:0:\n%s", kind, kind, out)
+		case has && kind != "fpga" && !regexp.MustCompile(`(?m)^  `+kind+`:0:.*\n    programs: field multiplication: \S`).MatchString(out):
+			t.Errorf("%s has devices, but no line for the forms of %s:0's programs:\n%s", kind, kind, out)
 		}
 	}
 	// The default device, last: the automatic choice, or the variable's.
