@@ -49,10 +49,10 @@ func runDevices(args []string, stdout, stderr io.Writer) int {
 		}
 		var forms string
 		if f, ok := d.(interface{ Forms() (string, error) }); ok {
-			if fs, err := f.Forms(); err != nil {
+			if desc, err := f.Forms(); err != nil {
 				forms = fmt.Sprintf("\n    programs: %v", err)
 			} else {
-				forms = "\n    programs: " + fs
+				forms = "\n    programs: " + desc
 			}
 		}
 		if len(about) > 0 || forms != "" {
