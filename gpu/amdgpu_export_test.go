@@ -1,16 +1,10 @@
 package gpu
 
-// OpenCLGPUPrelude is the prelude a Device puts before every program on an
-// OpenCL GPU of vendor (its CL_DEVICE_VENDOR string; devicePrelude, under
-// the current environment), for tests that compile the OpenCL GPU form
-// with a compiler of their own.
-func OpenCLGPUPrelude(vendor string) (string, error) {
-	return Prelude("opencl", "gpu", vendor)
-}
-
 // Prelude is the prelude a Device puts before every program on a runtime
 // of kind ("cuda" or "opencl"), OpenCL device type typ ("gpu", "cpu") and
-// vendor, under the current environment.
+// vendor (its CL_DEVICE_VENDOR string), under the current environment
+// (devicePrelude), for tests that check it or compile a device's form
+// with a compiler of their own.
 func Prelude(kind, typ, vendor string) (string, error) {
 	pre, _, err := devicePrelude(preludeRuntime{kind: kind, typ: typ, vendor: vendor})
 	return pre, err

@@ -276,7 +276,7 @@ func checkAMD(src, asm string) (lines []string, errs []error) {
 // ZKACCEL_AMDGPU_DIR set it writes each program's assembly there.
 func TestAMDGPUCompile(t *testing.T) {
 	c := amdgpuCompiler(t)
-	pre, err := gpu.OpenCLGPUPrelude("Advanced Micro Devices, Inc.")
+	pre, err := gpu.Prelude("opencl", "gpu", "Advanced Micro Devices, Inc.")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,7 +75,7 @@ func TestIntelGPUCompile(t *testing.T) {
 		t.Skip("IGC takes minutes over an MSM program (scripts/intel-ocloc.sh runs this test)")
 	}
 	c := intelGPUCompiler(t)
-	pre, err := gpu.OpenCLGPUPrelude("Intel(R) Corporation")
+	pre, err := gpu.Prelude("opencl", "gpu", "Intel(R) Corporation")
 	if err != nil {
 		t.Fatal(err)
 	}
