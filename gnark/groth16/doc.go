@@ -31,7 +31,8 @@
 // A proof during which a GPU faulted or was reset fails with an error
 // wrapping zkaccel.ErrDeviceReset: the device's runtime has reset it, so
 // the proof can be retried at once; a Prover loads its key again by
-// itself. Every other device error is returned as it is, and nothing falls
+// itself. [WithResetRetries] makes Prove retry by itself, keeping the
+// solved witness where it can. Every other device error is returned as it is, and nothing falls
 // back to the CPU without the report saying so.
 // (zkaccel.ResetDevice counts a device's resets, for a service's health
 // metrics.)

@@ -124,26 +124,31 @@ func ExampleProver_Prove() {
 // ExampleProver_Prove_retry proves again after a device reset: a GPU that
 // faulted or was reset during a proof fails it with an error wrapping
 // zkaccel.ErrDeviceReset, and has recovered by the time the error
-// returns; the Prover loads its key again by itself.
+// returns; the Prover loads its key again by itself. WithResetRetries has
+// Prove retry by itself, keeping the solved witness where it can (a
+// caller that wants its own policy retries on errors.Is(err,
+// zkaccel.ErrDeviceReset)).
 func ExampleProver_Prove_retry() {
 	ccs, _ := frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, &square{})
 	pk, vk, _ := groth16.Setup(ccs)
-	prover, err := zgroth16.NewProver(pk)
+	prover, err := zgroth16.NewProver(pk, zgroth16.WithResetRetries(2))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer prover.Close()
 	w, _ := frontend.NewWitness(&square{X: 5, Y: 25}, ecc.BN254.ScalarField())
-	proof, err := prover.Prove(ccs, w)
-	for retries := 0; errors.Is(err, zkaccel.ErrDeviceReset) && retries < 2; retries++ {
-		proof, err = prover.Prove(ccs, w)
+	var rep zgroth16.Report
+	proof, err := prover.Prove(ccs, w, zgroth16.WithReport(&rep))
+	if errors.Is(err, zkaccel.ErrDeviceReset) {
+		fmt.Println("the device reset three times:", err)
+		return
 	}
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	public, _ := w.Public()
-	fmt.Println("verified:", groth16.Verify(proof, vk, public) == nil)
-	// Output: verified: true
+	fmt.Println("verified:", groth16.Verify(proof, vk, public) == nil, "after", rep.Retries, "retries")
+	// Output: verified: true after 0 retries
 }

@@ -245,6 +245,35 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		return nil, fmt.Errorf("solve: %d wire values for %d wires", len(wires), nbWires)
 	}
 
+	// What follows the solve is tried again, with the solved witness kept,
+	// where a device reset interrupts it and cfg allows a retry
+	// (WithResetRetries). The solver's A, B and C stay as it made them
+	// unless H was computed on the host, which transforms them in place: a
+	// reset after that needs a new solve (prover.Run's retry).
+	for {
+		begin := time.Now()
+		hostH := false
+		res, err := p.afterSolve(rep, r1cs, commitmentInfo, solution, privateCommitted, proof, cfg, &hostH)
+		if err == nil {
+			rep.Finish(ecc.BLS12_381, time.Since(total))
+			return res, nil
+		}
+		if hostH || !cfg.Retry(err, begin) {
+			return nil, err
+		}
+	}
+}
+
+// afterSolve makes the proof from the solved witness (solution; the
+// commitments' private wires, privateCommitted; the commitments, in
+// proof): the quotient H, the MSMs, the commitments' proof of knowledge,
+// and the proof's elements, with blinding values of its own. It sets
+// *hostH where it computed H on the host, over solution's A, B and C,
+// which that overwrites.
+func (p *proverBLS12381) afterSolve(rep *Report, r1cs *cs.R1CS, commitmentInfo constraint.Groth16Commitments, solution *cs.R1CSSolution, privateCommitted [][]fr.Element, proof *g16.Proof, cfg *config, hostH *bool) (gnarkgroth16.Proof, error) {
+	pk := p.pk
+	wires := []fr.Element(solution.W)
+	var err error
 	// The commitments' proofs of knowledge (poks), folded with a challenge
 	// derived from the commitment wires once computed: on a GPU in the
 	// same device call as the proof's other MSMs (pokItems), elsewhere
@@ -287,11 +316,11 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	} else {
 		go func() {
 			var err error
-			h, err = p.computeH(rep, solution.A, solution.B, solution.C, cfg)
+			h, err = p.computeH(rep, solution.A, solution.B, solution.C, hostH, cfg)
 			hErr <- err
 		}()
 	}
-	start = time.Now()
+	start := time.Now()
 	ws := p.ws.Get() // given back once the proof is made
 	wiresA := prover.SkipIn(ws, 0, wires, pk.InfinityA)
 	wiresB := prover.SkipIn(ws, 1, wires, pk.InfinityB)
@@ -337,7 +366,7 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 			pokResults(g1)
 			done = true
 		default: // declined: H apart, then the MSMs
-			if h, err = p.computeH(rep, solution.A, solution.B, solution.C, cfg); err != nil {
+			if h, err = p.computeH(rep, solution.A, solution.B, solution.C, hostH, cfg); err != nil {
 				return nil, err
 			}
 		}
@@ -437,19 +466,18 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	proof.Ar = a
 	proof.Krs.FromJacobian(&krsJ)
 	p.ws.Put(ws) // nothing of the proof refers to it
-	rep.Finish(ecc.BLS12_381, time.Since(total))
 	return proof, nil
 }
 
 // computeH returns the coefficients of H = (A·B − C)/(X^N − 1), from the
-// evaluations a, b, c of A, B, C on the domain (which it may overwrite), in
-// bit-reversed order, as the key's Z bases are; it records the phase
-// "ntt". It runs whole on cfg's device where that device computes
-// Groth16's quotient (zkaccel.Groth16Device: A, B, C go up once and H
-// comes back), else on the host (computeHHost, whose NTTs still go to the
-// device). On the automatic default device, it runs there from the
+// evaluations a, b, c of A, B, C on the domain, in bit-reversed order, as
+// the key's Z bases are; it records the phase "ntt". It runs whole on
+// cfg's device where that device computes Groth16's quotient
+// (zkaccel.Groth16Device: A, B, C go up once and H comes back), else on
+// the host (computeHHost, whose NTTs still go to the device), which
+// overwrites a, b and c and sets *hostH. On the automatic default device, it runs there from the
 // crossover of the NTT on the domain.
-func (p *proverBLS12381) computeH(rep *Report, a, b, c []fr.Element, cfg *config) ([]fr.Element, error) {
+func (p *proverBLS12381) computeH(rep *Report, a, b, c []fr.Element, hostH *bool, cfg *config) ([]fr.Element, error) {
 	n := int(p.pk.Domain.Cardinality)
 	a, b, c = p.pad(a), p.pad(b), p.pad(c)
 	var h []fr.Element
@@ -471,6 +499,7 @@ func (p *proverBLS12381) computeH(rep *Report, a, b, c []fr.Element, cfg *config
 	start := time.Now()
 	err := dispatch.Run(&dcfg, op, n, accel, func() error {
 		h = a
+		*hostH = true // a, b and c are H's work space from here
 		return p.computeHHost(a, b, c, cfg)
 	})
 	rep.Add("ntt", time.Since(start), &zr)

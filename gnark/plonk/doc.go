@@ -53,8 +53,8 @@
 // A proof during which a GPU faulted or was reset fails with an error
 // wrapping zkaccel.ErrDeviceReset: the device's runtime has reset it, so
 // the proof can be retried at once; a Prover loads its key and the
-// circuit's fixed polynomials again by itself. Every other device error is
-// returned as it is.
+// circuit's fixed polynomials again by itself ([WithResetRetries] makes
+// Prove retry by itself). Every other device error is returned as it is.
 // (zkaccel.ResetDevice counts a device's resets, for a service's health
 // metrics.)
 //

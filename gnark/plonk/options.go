@@ -36,3 +36,18 @@ func WithProverOptions(opts ...backend.ProverOption) Option {
 
 // WithReport fills r, when the proof is done, with where the time went.
 func WithReport(r *Report) Option { return prover.WithReport(r) }
+
+// WithResetRetries tries a proof again, up to n times, where a device
+// reset interrupts it (an error wrapping zkaccel.ErrDeviceReset: a GPU
+// that faulted or was reset, whose runtime has made it ready again by the
+// time the error returns), so that a proving service need not wrap every
+// call in a loop. A retry starts the proof again
+// from the solver (a PLONK proof's later rounds keep device state from
+// the earlier ones, which a reset loses). Each retry draws new blinding values, so the proof
+// is not the one a single attempt would have made from the same random
+// bytes; gnark's verifier accepts it all the same. The report counts the
+// retries (Report.Retries) and gives each lost attempt as a phase
+// "reset". Given to NewProver (or Prove), it also loads the key again
+// after a reset during the loading, up to n times. n = 0, the default,
+// returns the first reset's error; a negative n is an error.
+func WithResetRetries(n int) Option { return prover.WithResetRetries(n) }

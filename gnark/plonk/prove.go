@@ -55,23 +55,28 @@ const pkgName = "plonk"
 // move none (as much of it as fits in half of a GPU's memory: see
 // [Prover.Residency]): call [Prover.Close] to free it.
 func NewProver(pk gnarkplonk.ProvingKey, opts ...Option) (*Prover, error) {
-	dev, err := prover.Apply(opts).Target()
+	cfg := prover.Apply(opts)
+	dev, err := cfg.Target()
 	if err != nil {
 		return nil, fmt.Errorf("zkaccel/gnark/%s: %w", pkgName, err)
 	}
 	var impl curveProver
-	switch k := pk.(type) {
-	case *gplonkbn254.ProvingKey:
-		impl, err = newProverBN254(k, dev)
-	case *gplonkbls12381.ProvingKey:
-		impl, err = newProverBLS12381(k, dev)
-	case *gplonkbls12377.ProvingKey:
-		impl, err = newProverBLS12377(k, dev)
-	case nil:
-		err = fmt.Errorf("%w: nil proving key", errKey)
-	default:
-		err = fmt.Errorf("proving key %T: %w (BN254, BLS12-381 and BLS12-377 are)", pk, ErrUnsupportedCurve)
-	}
+	err = cfg.Load(func() error { // again after a device reset (WithResetRetries)
+		var err error
+		switch k := pk.(type) {
+		case *gplonkbn254.ProvingKey:
+			impl, err = newProverBN254(k, dev)
+		case *gplonkbls12381.ProvingKey:
+			impl, err = newProverBLS12381(k, dev)
+		case *gplonkbls12377.ProvingKey:
+			impl, err = newProverBLS12377(k, dev)
+		case nil:
+			err = fmt.Errorf("%w: nil proving key", errKey)
+		default:
+			err = fmt.Errorf("proving key %T: %w (BN254, BLS12-381 and BLS12-377 are)", pk, ErrUnsupportedCurve)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("zkaccel/gnark/plonk: %w", err)
 	}
@@ -110,12 +115,13 @@ func (p *Prover) Prove(ccs constraint.ConstraintSystem, fullWitness witness.Witn
 // prover after: a drop-in for
 // gnark's plonk.Prove that runs the MSMs and NTTs through zkaccel.
 func Prove(ccs constraint.ConstraintSystem, pk gnarkplonk.ProvingKey, fullWitness witness.Witness, opts ...Option) (gnarkplonk.Proof, error) {
+	prover.Apply(opts).Report.Reset() // NewProver records its key's loading's resets
 	p, err := NewProver(pk, opts...)
 	if err != nil {
 		return nil, err
 	}
 	defer p.Close()
-	return p.Prove(ccs, fullWitness)
+	return p.Prove(ccs, fullWitness, prover.KeepReport())
 }
 
 // The slots of a proof's workspace (prover.Workspace, each curve's

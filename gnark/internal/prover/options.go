@@ -26,6 +26,11 @@ type Config struct {
 	Device     zkaccel.Device // nil: the default device (zkaccel.Default)
 	ProverOpts []backend.ProverOption
 	Report     *Report
+	// ResetRetries is how many times a proof (or NewProver's loading of
+	// the key) is tried again after a device reset (WithResetRetries).
+	ResetRetries int
+	retried      int  // the retries this configuration's proof has made
+	keepReport   bool // KeepReport
 }
 
 // Apply returns the configuration of opts, applied in order.
@@ -57,6 +62,62 @@ func WithProverOptions(opts ...backend.ProverOption) Option {
 // WithReport fills r, when the proof is done, with where the time went:
 // the solver, the NTTs and each MSM, with the device each ran on.
 func WithReport(r *Report) Option { return func(c *Config) { c.Report = r } }
+
+// WithResetRetries tries a proof again, up to n times, where a device
+// reset interrupts it (an error wrapping zkaccel.ErrDeviceReset: a GPU
+// that faulted or was reset, whose runtime has made it ready again by the
+// time the error returns). The witness solved before the reset is kept
+// where the prover can (Groth16 on a device that computes its quotient,
+// the GPUs: a reset during its MSMs or its quotient redoes only those),
+// else the proof starts again from the solver. Each retry draws new
+// blinding values, so the proof is not the one a single attempt would
+// have made from the same random bytes; it verifies all the same. The
+// report counts the retries (Report.Retries) and gives each lost attempt
+// as a phase "reset". NewProver, given it, also loads the key again after
+// a reset, up to n times. n = 0, the default, returns the first reset's
+// error, as without the option; a negative n is an error of the proof.
+func WithResetRetries(n int) Option { return func(c *Config) { c.ResetRetries = n } }
+
+// Retry reports whether a proof that failed with err, in an attempt begun
+// at begin, is to be tried again: err wraps zkaccel.ErrDeviceReset and
+// WithResetRetries leaves a retry. It then counts the retry, records the
+// lost attempt in the report (a phase "reset", with err as its reason)
+// and logs it (ZKACCEL_DEBUG).
+func (c *Config) Retry(err error, begin time.Time) bool {
+	if err == nil || !errors.Is(err, zkaccel.ErrDeviceReset) || c.retried >= c.ResetRetries {
+		return false
+	}
+	c.retried++
+	lost := time.Since(begin)
+	c.Report.reset(lost, c.Device, err)
+	zkaccel.Debugf("proof: a device reset after %v (retry %d of %d): %v", lost.Round(time.Microsecond), c.retried, c.ResetRetries, err)
+	return true
+}
+
+// Load runs load, a prover's loading of its key onto the device, again
+// after a device reset, as WithResetRetries allows (load must leave
+// nothing on the device when it fails).
+func (c *Config) Load(load func() error) error {
+	if c.ResetRetries < 0 {
+		return fmt.Errorf("WithResetRetries(%d): the retries must be 0 or more", c.ResetRetries)
+	}
+	for tries := 0; ; tries++ {
+		begin := time.Now()
+		err := load()
+		if err == nil || !errors.Is(err, zkaccel.ErrDeviceReset) || tries >= c.ResetRetries {
+			return err
+		}
+		c.Report.reset(time.Since(begin), c.Device, err)
+		zkaccel.Debugf("loading a proving key: a device reset (retry %d of %d): %v", tries+1, c.ResetRetries, err)
+	}
+}
+
+// KeepReport keeps what the report holds when the proof starts (a
+// one-shot Prove's: its key's loading, made just before).
+func KeepReport() Option { return func(c *Config) { c.keepReport = true } }
+
+// Retried is the number of retries this configuration's proof has made.
+func (c *Config) Retried() int { return c.retried }
 
 // MSMOpts are the front-end options of one MSM: the device, the report,
 // and (tasks > 0) the CPU tasks.
@@ -281,7 +342,13 @@ type Report struct {
 	Curve  ecc.ID
 	Total  time.Duration // the whole Prove call
 	Phases []Phase       // in the order they finished
-	mu     sync.Mutex
+	// Retries is the number of attempts tried again after a device reset
+	// (WithResetRetries): the proof's, and a one-shot Prove's loading of
+	// its key. Each lost attempt is a phase "reset" in Phases, its Elapsed
+	// the time from the attempt's start to the reset, its Reason the
+	// reset's error.
+	Retries int
+	mu      sync.Mutex
 }
 
 // Phase is one step of a proof.
@@ -310,6 +377,9 @@ type Phase struct {
 	// PLONK's does (zkaccel.PlonkMSMDevice: its quotient and H1–H3),
 	// "quotient" does, and where its ratio and Z's commitment are one call
 	// (zkaccel.PlonkRatioMSMDevice), "ratio" and "msm Z" both report it.
+	// "reset" is an attempt a device reset interrupted, tried again
+	// (WithResetRetries): its time until the reset, Reason the reset's
+	// error; the phases it finished before the reset stay in the report.
 	Name    string
 	Elapsed time.Duration
 	// Ran is the device that ran it (MSMs and the quotients; nil for the
@@ -334,6 +404,18 @@ func (r *Report) Add(name string, d time.Duration, zr *zkaccel.Report) {
 	r.mu.Unlock()
 }
 
+// reset records an attempt lost to a device reset: a retry, and the
+// phase "reset" of the attempt's time, on dev, for err.
+func (r *Report) reset(lost time.Duration, dev zkaccel.Device, err error) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	r.Retries++
+	r.Phases = append(r.Phases, Phase{Name: "reset", Elapsed: lost, Ran: dev, Reason: err})
+	r.mu.Unlock()
+}
+
 // Finish records the curve and the whole call's time.
 func (r *Report) Finish(c ecc.ID, total time.Duration) {
 	if r == nil {
@@ -350,7 +432,7 @@ func (r *Report) Reset() {
 		return
 	}
 	r.mu.Lock()
-	r.Curve, r.Total, r.Phases = ecc.UNKNOWN, 0, nil
+	r.Curve, r.Total, r.Phases, r.Retries = ecc.UNKNOWN, 0, nil, 0
 	r.mu.Unlock()
 }
 

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/consensys/gnark-crypto/ecc"
 
@@ -194,13 +195,16 @@ func DescribeCS(ccs constraint.ConstraintSystem) string {
 
 // Run is the body of a prover's Prove: it applies the prover's options and
 // the call's, resets the report, checks the inputs and the device, runs
-// prove, turns a panic into an error, and prefixes every error with
+// prove, again after a device reset as WithResetRetries allows, turns a
+// panic into an error, and prefixes every error with
 // "zkaccel/gnark/<pkg>: " (and "prove <curve>: " for prove's).
 func Run[P any](pkg string, curve ecc.ID, base, call []Option, ccs constraint.ConstraintSystem, w witness.Witness,
 	prove func(cfg *Config) (P, error)) (proof P, err error) {
 	var zero P
 	cfg := Apply(base, call)
-	cfg.Report.Reset()
+	if !cfg.keepReport {
+		cfg.Report.Reset()
+	}
 	if ccs == nil || w == nil {
 		return zero, fmt.Errorf("zkaccel/gnark/%s: nil constraint system or witness", pkg)
 	}
@@ -215,8 +219,23 @@ func Run[P any](pkg string, curve ecc.ID, base, call []Option, ccs constraint.Co
 			proof, err = zero, fmt.Errorf("zkaccel/gnark/%s: prove %s: panic: %v", pkg, curve, v)
 		}
 	}()
-	if proof, err = prove(cfg); err != nil {
-		return zero, fmt.Errorf("zkaccel/gnark/%s: prove %s: %w", pkg, curve, err)
+	if cfg.ResetRetries < 0 {
+		return zero, fmt.Errorf("zkaccel/gnark/%s: WithResetRetries(%d): the retries must be 0 or more", pkg, cfg.ResetRetries)
+	}
+	first := time.Now()
+	for {
+		// prove itself tries again, keeping the solved witness, where it
+		// can (cfg.Retry); a reset that reaches here needs a new solve.
+		begin := time.Now()
+		if proof, err = prove(cfg); err == nil {
+			break
+		}
+		if !cfg.Retry(err, begin) {
+			return zero, fmt.Errorf("zkaccel/gnark/%s: prove %s: %w", pkg, curve, err)
+		}
+	}
+	if cfg.Retried() > 0 {
+		cfg.Report.Finish(curve, time.Since(first)) // the lost attempts too
 	}
 	return proof, nil
 }
