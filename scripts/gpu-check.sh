@@ -190,10 +190,11 @@ if [ "$mode" = proofs ]; then
 	# verifier and compared byte for byte with gnark's own proof from the
 	# same random bytes (FuzzProve's random circuits too, the one-element
 	# domain among them), each runtime call of a proof failed in turn
-	# (TestDeviceFaults: the error returned, no buffer left), then its
-	# speed target at 2^20.
-	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSMDeclined|TestDefaultDevice|TestExplicitDevice|TestDeviceFaults|FuzzProve' -test.timeout=145s
-	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSM|TestOpenDevice|TestDefaultDevice|TestExplicitDevice|TestDeviceFaults|FuzzProve' -test.timeout=145s
+	# (TestDeviceFaults: the error returned, no buffer left) and reset in
+	# turn (TestResetRetries: the proof retried, WithResetRetries), then
+	# its speed target at 2^20.
+	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSMDeclined|TestDefaultDevice|TestExplicitDevice|TestDeviceFaults|TestResetRetries|FuzzProve' -test.timeout=145s
+	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSM|TestOpenDevice|TestDefaultDevice|TestExplicitDevice|TestDeviceFaults|TestResetRetries|FuzzProve' -test.timeout=145s
 	await setups "$setups"
 	await variants "$variants"
 	variants=
@@ -250,10 +251,11 @@ ZKACCEL_TEST_KERNEL_FAULT=1 dir=gpu step kernel-fault 90 "$B/gpu.test" -test.v -
 # Both provers end to end on cuda:0 (their quotients run whole on the
 # device), every proof checked by gnark's verifier and compared byte for
 # byte with gnark's own proof from the same random bytes, FuzzProve's
-# random circuits (its seeds) too, and device faults (TestDeviceFaults).
+# random circuits (its seeds) too, device faults (TestDeviceFaults) and
+# resets retried (TestResetRetries).
 if [ "$mode" != proofs ]; then
-	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSMDeclined|TestDefaultDevice|TestExplicitDevice|TestDeviceFaults|FuzzProve' -test.timeout=145s
-	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSM|TestOpenDevice|TestDefaultDevice|TestExplicitDevice|TestDeviceFaults|FuzzProve' -test.timeout=145s
+	dir=gnark/groth16 step groth16-verify 150 "$B/groth16.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSMDeclined|TestDefaultDevice|TestExplicitDevice|TestDeviceFaults|TestResetRetries|FuzzProve' -test.timeout=145s
+	dir=gnark/plonk step plonk-verify 150 "$B/plonk.test" -test.v -test.count=1 -test.short -test.run 'TestProveVerify|TestProverOptions|TestQuotientMSM|TestOpenDevice|TestDefaultDevice|TestExplicitDevice|TestDeviceFaults|TestResetRetries|FuzzProve' -test.timeout=145s
 fi
 # The last target row of issue 5: BLS12-381's MSM at 2^24.
 step bench-msm-bls12-381 200 "$B/zkaccel" bench --device "$dev" --ops msm --curves bls12-381 --sizes 20,24 --runs 3 --max-time 5s --json "$W/bench-msm-bls12-381.json"

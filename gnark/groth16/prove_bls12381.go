@@ -229,7 +229,7 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 
 	start := time.Now()
 	_solution, err := prover.Solve(r1cs, fullWitness, solverOpts)
-	rep.Add("solve", time.Since(start), nil)
+	rep.Step("solve", time.Since(start), err)
 	if err != nil {
 		if hintErr != nil {
 			return nil, hintErr

@@ -54,7 +54,8 @@
 // wrapping zkaccel.ErrDeviceReset: the device's runtime has reset it, so
 // the proof can be retried at once; a Prover loads its key and the
 // circuit's fixed polynomials again by itself ([WithResetRetries] makes
-// Prove retry by itself). Every other device error is returned as it is.
+// Prove retry by itself, keeping the solved witness where it can). Every
+// other device error is returned as it is.
 // (zkaccel.ResetDevice counts a device's resets, for a service's health
 // metrics.)
 //

@@ -41,9 +41,12 @@ func WithReport(r *Report) Option { return prover.WithReport(r) }
 // reset interrupts it (an error wrapping zkaccel.ErrDeviceReset: a GPU
 // that faulted or was reset, whose runtime has made it ready again by the
 // time the error returns), so that a proving service need not wrap every
-// call in a loop. A retry starts the proof again
-// from the solver (a PLONK proof's later rounds keep device state from
-// the earlier ones, which a reset loses). Each retry draws new blinding values, so the proof
+// call in a loop. The witness solved before the
+// reset is kept where the reset came before the quotient (during the
+// commitments to L, R and O or the ratio Z and its commitment), so the
+// retry redoes only those and what follows; a reset in the solver's
+// commitment MSMs, or from the quotient on (which turns the solved values
+// into coefficients in place), starts the proof again from the solver. Each retry draws new blinding values, so the proof
 // is not the one a single attempt would have made from the same random
 // bytes; gnark's verifier accepts it all the same. The report counts the
 // retries (Report.Retries) and gives each lost attempt as a phase

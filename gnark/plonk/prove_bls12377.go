@@ -446,7 +446,7 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	// 1. Solve; commit to L, R, O; γ and β.
 	start := time.Now()
 	_solution, err := prover.Solve(spr, fullWitness, solverOpts)
-	rep.Add("solve", time.Since(start), nil)
+	rep.Step("solve", time.Since(start), err)
 	if err != nil {
 		if hintErr != nil {
 			return nil, hintErr
@@ -463,234 +463,256 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 			return nil, fmt.Errorf("solve: %d values in column %d for a domain of %d", len(v), i, n)
 		}
 	}
-	var bl, br, bo, bz []fr.Element
-	for _, b := range []struct {
-		dst *[]fr.Element
-		deg int
-	}{{&bl, 1}, {&br, 1}, {&bo, 1}, {&bz, 2}} {
-		*b.dst = make([]fr.Element, b.deg+1)
-		for i := range *b.dst {
-			if _, err := (*b.dst)[i].SetRandom(); err != nil {
-				return nil, err
+	// What follows the solve is tried again, with the solved witness kept,
+	// where a device reset interrupts it before the quotient and cfg
+	// allows a retry (WithResetRetries). The quotient turns L, R, O and
+	// the commitments' values into coefficients in place, so a reset from
+	// there on needs a new solve (prover.Run's retry). The commitments'
+	// values that the device kept from the solver's hint went with the
+	// reset: the retry's quotient takes them from the host.
+	inQuotient := false
+	attempt := func() (gnarkplonk.Proof, error) {
+		var bl, br, bo, bz []fr.Element
+		for _, b := range []struct {
+			dst *[]fr.Element
+			deg int
+		}{{&bl, 1}, {&br, 1}, {&bo, 1}, {&bz, 2}} {
+			*b.dst = make([]fr.Element, b.deg+1)
+			for i := range *b.dst {
+				if _, err := (*b.dst)[i].SetRandom(); err != nil {
+					return nil, err
+				}
 			}
 		}
-	}
-	wired, err := p.commitLRO(rep, t, ws, lro, [3][]fr.Element{bl, br, bo}, wv, nbPublic, spr.GetNbConstraints(), proof, cfg)
-	if err != nil {
-		return nil, err
-	}
-	// The wires kept on the device from their commitments, for the ratio
-	// (and, through its kept values, the quotient): freed once the
-	// quotient is done, or on any way out before.
-	freeWired := func() {
-		if wired != nil {
-			wired.Free()
-			wired = nil
+		wired, err := p.commitLRO(rep, t, ws, lro, [3][]fr.Element{bl, br, bo}, wv, nbPublic, spr.GetNbConstraints(), proof, cfg)
+		if err != nil {
+			return nil, err
 		}
-	}
-	defer freeWired()
-	fs := fiatshamir.NewTranscript(opt.ChallengeHash, "gamma", "beta", "alpha", "zeta")
-	if err := bindPublicDataBLS12377(fs, vk, wv[:nbPublic]); err != nil {
-		return nil, err
-	}
-	gamma, err := deriveRandomnessBLS12377(fs, "gamma", &proof.LRO[0], &proof.LRO[1], &proof.LRO[2])
-	if err != nil {
-		return nil, err
-	}
-	bbeta, err := fs.ComputeChallenge("beta")
-	if err != nil {
-		return nil, err
-	}
-	var beta fr.Element
-	beta.SetBytes(bbeta)
-
-	// 2. Z, the copy constraint's accumulated ratio; α.
-	zLag, zCommit, kept, err := p.ratio(rep, t, ws.Slice(wsZ, n), lro, wired, beta, gamma, cfg)
-	if err != nil {
-		return nil, err
-	}
-	// The values the ratio kept on the device, for the quotient: freed
-	// once it is done, or on any way out before.
-	freeKept := func() {
-		if kept != nil {
-			kept.Free()
-			kept = nil
+		// The wires kept on the device from their commitments, for the ratio
+		// (and, through its kept values, the quotient): freed once the
+		// quotient is done, or on any way out before.
+		freeWired := func() {
+			if wired != nil {
+				wired.Free()
+				wired = nil
+			}
 		}
-	}
-	defer freeKept()
-	if zCommit != nil { // from the ratio's own device call
-		proof.Z = *zCommit
-	} else if proof.Z, err = p.commit(rep, "Z", p.lagrange, 0, zLag, cfg); err != nil {
-		return nil, err
-	}
-	blindZ := commitBlindingBLS12377(n, bz, pk.Kzg)
-	proof.Z.Add(&proof.Z, &blindZ)
-	alphaDeps := make([]*curve.G1Affine, 0, len(proof.Bsb22Commitments)+1)
-	for i := range proof.Bsb22Commitments {
-		alphaDeps = append(alphaDeps, &proof.Bsb22Commitments[i])
-	}
-	alphaDeps = append(alphaDeps, &proof.Z)
-	alpha, err := deriveRandomnessBLS12377(fs, "alpha", alphaDeps...)
-	if err != nil {
-		return nil, err
-	}
+		defer freeWired()
+		fs := fiatshamir.NewTranscript(opt.ChallengeHash, "gamma", "beta", "alpha", "zeta")
+		if err := bindPublicDataBLS12377(fs, vk, wv[:nbPublic]); err != nil {
+			return nil, err
+		}
+		gamma, err := deriveRandomnessBLS12377(fs, "gamma", &proof.LRO[0], &proof.LRO[1], &proof.LRO[2])
+		if err != nil {
+			return nil, err
+		}
+		bbeta, err := fs.ComputeChallenge("beta")
+		if err != nil {
+			return nil, err
+		}
+		var beta fr.Element
+		beta.SetBytes(bbeta)
 
-	// 3. The quotient H, from the values on the domain of the proof's
-	// polynomials (L, R, O, Z, Qk with the public inputs and the
-	// commitments' values, and the Piᵢ), which it turns into coefficients.
-	rep.Add("ntt", nttTime, nil)
-	qkFull := ws.Slice(wsQk, len(t.qkLagrange))
-	prover.ParallelRange(len(qkFull), func(lo, hi int) { copy(qkFull[lo:hi], t.qkLagrange[lo:hi]) })
-	copy(qkFull, wv[:nbPublic])
-	for i := range commitmentInfo {
-		qkFull[spr.GetNbPublicVariables()+commitmentInfo[i].CommitmentIndex] = commitmentVal[i]
-	}
-	// Nothing reads these values later, so they turn into coefficients
-	// in place.
-	qin := quotientInputsBLS12377{
-		l: lro[0], r: lro[1], o: lro[2], z: zLag, qk: qkFull, pi: committed, kept: kept, piKept: keptPi,
-		bl: bl, br: br, bo: bo, bz: bz,
-		alpha: alpha, beta: beta, gamma: gamma,
-	}
-	// On a GPU the commitments to H's shards come from the quotient's own
-	// device call (hc), H staying there for them.
-	var hc hShardsBLS12377
-	h, err := p.quotient(rep, t, ws.Slice(wsH, int(t.domain1.Cardinality)), &qin, &hc, cfg)
-	freeKept()
-	freeWired()
-	freePi()
-	// The coefficients the quotient kept on the device, for the openings:
-	// freed once they are done, or on any way out before.
-	defer func() {
+		// 2. Z, the copy constraint's accumulated ratio; α.
+		zLag, zCommit, kept, err := p.ratio(rep, t, ws.Slice(wsZ, n), lro, wired, beta, gamma, cfg)
+		if err != nil {
+			return nil, err
+		}
+		// The values the ratio kept on the device, for the quotient: freed
+		// once it is done, or on any way out before.
+		freeKept := func() {
+			if kept != nil {
+				kept.Free()
+				kept = nil
+			}
+		}
+		defer freeKept()
+		if zCommit != nil { // from the ratio's own device call
+			proof.Z = *zCommit
+		} else if proof.Z, err = p.commit(rep, "Z", p.lagrange, 0, zLag, cfg); err != nil {
+			return nil, err
+		}
+		blindZ := commitBlindingBLS12377(n, bz, pk.Kzg)
+		proof.Z.Add(&proof.Z, &blindZ)
+		alphaDeps := make([]*curve.G1Affine, 0, len(proof.Bsb22Commitments)+1)
+		for i := range proof.Bsb22Commitments {
+			alphaDeps = append(alphaDeps, &proof.Bsb22Commitments[i])
+		}
+		alphaDeps = append(alphaDeps, &proof.Z)
+		alpha, err := deriveRandomnessBLS12377(fs, "alpha", alphaDeps...)
+		if err != nil {
+			return nil, err
+		}
+
+		// 3. The quotient H, from the values on the domain of the proof's
+		// polynomials (L, R, O, Z, Qk with the public inputs and the
+		// commitments' values, and the Piᵢ), which it turns into coefficients.
+		inQuotient = true // L, R, O and the commitments' values turn into coefficients from here
+		rep.Add("ntt", nttTime, nil)
+		qkFull := ws.Slice(wsQk, len(t.qkLagrange))
+		prover.ParallelRange(len(qkFull), func(lo, hi int) { copy(qkFull[lo:hi], t.qkLagrange[lo:hi]) })
+		copy(qkFull, wv[:nbPublic])
+		for i := range commitmentInfo {
+			qkFull[spr.GetNbPublicVariables()+commitmentInfo[i].CommitmentIndex] = commitmentVal[i]
+		}
+		// Nothing reads these values later, so they turn into coefficients
+		// in place.
+		qin := quotientInputsBLS12377{
+			l: lro[0], r: lro[1], o: lro[2], z: zLag, qk: qkFull, pi: committed, kept: kept, piKept: keptPi,
+			bl: bl, br: br, bo: bo, bz: bz,
+			alpha: alpha, beta: beta, gamma: gamma,
+		}
+		// On a GPU the commitments to H's shards come from the quotient's own
+		// device call (hc), H staying there for them.
+		var hc hShardsBLS12377
+		h, err := p.quotient(rep, t, ws.Slice(wsH, int(t.domain1.Cardinality)), &qin, &hc, cfg)
+		freeKept()
+		freeWired()
+		freePi()
+		// The coefficients the quotient kept on the device, for the openings:
+		// freed once they are done, or on any way out before.
+		defer func() {
+			if qin.coeffs != nil {
+				qin.coeffs.Free()
+			}
+		}()
+		if err != nil {
+			return nil, err
+		}
+		np2 := n + 2
+		// H's shards as the proof commits to them: with statistical zero
+		// knowledge, shard 1 gains r₀·X^(n+2), shard 2 loses r₀ and gains
+		// r₁·X^(n+2), shard 3 loses r₁.
+		shards := func() (h1, h2, h3 []fr.Element) {
+			h1, h2, h3 = h[:np2], h[np2:2*np2], h[2*np2:3*np2]
+			if opt.StatisticalZK {
+				h1 = append(append([]fr.Element(nil), h1...), quotientRand[0])
+				h2 = append(append([]fr.Element(nil), h2...), quotientRand[1])
+				h2[0].Sub(&h2[0], &quotientRand[0])
+				h3 = append([]fr.Element(nil), h3...)
+				h3[0].Sub(&h3[0], &quotientRand[1])
+			}
+			return h1, h2, h3
+		}
+		if hc.ok {
+			hs, err := hc.commitments(pk.Kzg.G1, np2, quotientRand, opt.StatisticalZK)
+			if err != nil {
+				return nil, err
+			}
+			copy(proof.H[:], hs[:])
+		} else {
+			// The three shards' MSMs together, as L, R and O's.
+			h1, h2, h3 := shards()
+			hs, err := p.commitAll(rep, []string{"H1", "H2", "H3"}, p.srs, []int{0, 0, 0}, [][]fr.Element{h1, h2, h3}, cfg)
+			if err != nil {
+				return nil, err
+			}
+			copy(proof.H[:], hs)
+		}
+		zeta, err := deriveRandomnessBLS12377(fs, "zeta", &proof.H[0], &proof.H[1], &proof.H[2])
+		if err != nil {
+			return nil, err
+		}
+
+		// 4. Openings: on the device that kept the quotient's coefficients,
+		// where it opens them (openDevice), else here.
 		if qin.coeffs != nil {
-			qin.coeffs.Free()
-		}
-	}()
-	if err != nil {
-		return nil, err
-	}
-	np2 := n + 2
-	// H's shards as the proof commits to them: with statistical zero
-	// knowledge, shard 1 gains r₀·X^(n+2), shard 2 loses r₀ and gains
-	// r₁·X^(n+2), shard 3 loses r₁.
-	shards := func() (h1, h2, h3 []fr.Element) {
-		h1, h2, h3 = h[:np2], h[np2:2*np2], h[2*np2:3*np2]
-		if opt.StatisticalZK {
-			h1 = append(append([]fr.Element(nil), h1...), quotientRand[0])
-			h2 = append(append([]fr.Element(nil), h2...), quotientRand[1])
-			h2[0].Sub(&h2[0], &quotientRand[0])
-			h3 = append([]fr.Element(nil), h3...)
-			h3[0].Sub(&h3[0], &quotientRand[1])
-		}
-		return h1, h2, h3
-	}
-	if hc.ok {
-		hs, err := hc.commitments(pk.Kzg.G1, np2, quotientRand, opt.StatisticalZK)
-		if err != nil {
-			return nil, err
-		}
-		copy(proof.H[:], hs[:])
-	} else {
-		// The three shards' MSMs together, as L, R and O's.
-		h1, h2, h3 := shards()
-		hs, err := p.commitAll(rep, []string{"H1", "H2", "H3"}, p.srs, []int{0, 0, 0}, [][]fr.Element{h1, h2, h3}, cfg)
-		if err != nil {
-			return nil, err
-		}
-		copy(proof.H[:], hs)
-	}
-	zeta, err := deriveRandomnessBLS12377(fs, "zeta", &proof.H[0], &proof.H[1], &proof.H[2])
-	if err != nil {
-		return nil, err
-	}
-
-	// 4. Openings: on the device that kept the quotient's coefficients,
-	// where it opens them (openDevice), else here.
-	if qin.coeffs != nil {
-		done, err := p.openDevice(rep, t, &qin, proof, zeta, quotientRand, opt.StatisticalZK, opt.KZGFoldingHash)
-		if err != nil {
-			return nil, err
-		}
-		if done {
-			p.ws.Put(ws) // nothing of the proof refers to it
-			rep.Finish(ecc.BLS12_377, time.Since(total))
-			return proof, nil
-		}
-		if qin.onDevice { // the host needs them after all
-			if err := p.readBack(rep, &qin, h); err != nil {
+			done, err := p.openDevice(rep, t, &qin, proof, zeta, quotientRand, opt.StatisticalZK, opt.KZGFoldingHash)
+			if err != nil {
 				return nil, err
 			}
+			if done {
+				p.ws.Put(ws) // nothing of the proof refers to it
+				rep.Finish(ecc.BLS12_377, time.Since(total))
+				return proof, nil
+			}
+			if qin.onDevice { // the host needs them after all
+				if err := p.readBack(rep, &qin, h); err != nil {
+					return nil, err
+				}
+			}
 		}
-	}
-	lc, rc, oc, zc, pic := qin.l, qin.r, qin.o, qin.z, qin.pi
-	h1, h2, h3 := shards()
-	// Z's at ωζ (a division and an MSM) runs beside the rest,
-	// which needs only its value. The host's steps are phases of their own
-	// ("evaluate", "linearise", "fold", "divide", "divide Z"), so that the
-	// report shows what a GPU leaves to the host.
-	start = time.Now()
-	blindedZ := blindedIntoBLS12377(ws.Slice(wsBlindZ, len(zc)+len(bz)), zc, bz)
-	var zetaShifted fr.Element
-	zetaShifted.Mul(&zeta, &vk.Generator)
-	proof.ZShiftedOpening.ClaimedValue = evalManyBLS12377(zetaShifted, blindedZ)[0]
-	zOpen := make(chan error, 1)
-	evalStart := start
-	go func() { // divides blindedZ in place
-		var err error
-		start := time.Now()
-		q := divideByXMinusABLS12377(blindedZ, proof.ZShiftedOpening.ClaimedValue, zetaShifted)
-		rep.Add("divide Z", time.Since(start), nil)
-		proof.ZShiftedOpening.H, err = p.commit(rep, "Z opening", p.srs, 0, q, cfg)
-		zOpen <- err
-	}()
-	err = func() error {
-		var zhZeta, one fr.Element
-		one.SetOne()
-		zhZeta.Exp(zeta, big.NewInt(int64(n))).Sub(&zhZeta, &one) // ζⁿ − 1
-		// L, R, O, S1, S2 and the Qcpᵢ at ζ, in one pass; the blinding
-		// b·(Xⁿ − 1) of L, R and O adds b(ζ)·(ζⁿ − 1).
-		vals := evalManyBLS12377(zeta, append([][]fr.Element{lc, rc, oc, t.s1, t.s2}, t.qcp...)...)
-		for i, b := range [][]fr.Element{bl, br, bo} {
-			vb := hornerBLS12377(b, zeta)
-			vb.Mul(&vb, &zhZeta)
-			vals[i].Add(&vals[i], &vb)
-		}
-		lz, rz, oz, s1z, s2z := vals[0], vals[1], vals[2], vals[3], vals[4]
-		qcpZeta := vals[5:]
-		rep.Add("evaluate", time.Since(evalStart), nil)
-		start := time.Now()
-		// The linearised polynomial, of blindedZ's length, is built in the
-		// workspace from Z's coefficients and blinding: blindedZ itself is
-		// being divided beside it.
-		coefs := linCoefsBLS12377(lz, rz, oz, s1z, s2z, alpha, beta, gamma, zeta, zhZeta, proof.ZShiftedOpening.ClaimedValue,
-			t.domain0.CardinalityInv, vk.CosetShift, qcpZeta)
-		lin := linearizedBLS12377(t, coefs, ws.Slice(wsLin, len(zc)+len(bz)), zc, bz, pic, h1, h2, h3)
-		// Its commitment, from the commitments to its terms (an MSM of
-		// 10 + k points on the host, where gnark's prover makes one of
-		// n + 3).
-		linDigest, err := linDigestBLS12377(coefs, vk, proof)
-		if err != nil {
+		lc, rc, oc, zc, pic := qin.l, qin.r, qin.o, qin.z, qin.pi
+		h1, h2, h3 := shards()
+		// Z's at ωζ (a division and an MSM) runs beside the rest,
+		// which needs only its value. The host's steps are phases of their own
+		// ("evaluate", "linearise", "fold", "divide", "divide Z"), so that the
+		// report shows what a GPU leaves to the host.
+		start = time.Now()
+		blindedZ := blindedIntoBLS12377(ws.Slice(wsBlindZ, len(zc)+len(bz)), zc, bz)
+		var zetaShifted fr.Element
+		zetaShifted.Mul(&zeta, &vk.Generator)
+		proof.ZShiftedOpening.ClaimedValue = evalManyBLS12377(zetaShifted, blindedZ)[0]
+		zOpen := make(chan error, 1)
+		evalStart := start
+		go func() { // divides blindedZ in place
+			var err error
+			start := time.Now()
+			q := divideByXMinusABLS12377(blindedZ, proof.ZShiftedOpening.ClaimedValue, zetaShifted)
+			rep.Add("divide Z", time.Since(start), nil)
+			proof.ZShiftedOpening.H, err = p.commit(rep, "Z opening", p.srs, 0, q, cfg)
+			zOpen <- err
+		}()
+		err = func() error {
+			var zhZeta, one fr.Element
+			one.SetOne()
+			zhZeta.Exp(zeta, big.NewInt(int64(n))).Sub(&zhZeta, &one) // ζⁿ − 1
+			// L, R, O, S1, S2 and the Qcpᵢ at ζ, in one pass; the blinding
+			// b·(Xⁿ − 1) of L, R and O adds b(ζ)·(ζⁿ − 1).
+			vals := evalManyBLS12377(zeta, append([][]fr.Element{lc, rc, oc, t.s1, t.s2}, t.qcp...)...)
+			for i, b := range [][]fr.Element{bl, br, bo} {
+				vb := hornerBLS12377(b, zeta)
+				vb.Mul(&vb, &zhZeta)
+				vals[i].Add(&vals[i], &vb)
+			}
+			lz, rz, oz, s1z, s2z := vals[0], vals[1], vals[2], vals[3], vals[4]
+			qcpZeta := vals[5:]
+			rep.Add("evaluate", time.Since(evalStart), nil)
+			start := time.Now()
+			// The linearised polynomial, of blindedZ's length, is built in the
+			// workspace from Z's coefficients and blinding: blindedZ itself is
+			// being divided beside it.
+			coefs := linCoefsBLS12377(lz, rz, oz, s1z, s2z, alpha, beta, gamma, zeta, zhZeta, proof.ZShiftedOpening.ClaimedValue,
+				t.domain0.CardinalityInv, vk.CosetShift, qcpZeta)
+			lin := linearizedBLS12377(t, coefs, ws.Slice(wsLin, len(zc)+len(bz)), zc, bz, pic, h1, h2, h3)
+			// Its commitment, from the commitments to its terms (an MSM of
+			// 10 + k points on the host, where gnark's prover makes one of
+			// n + 3).
+			linDigest, err := linDigestBLS12377(coefs, vk, proof)
+			if err != nil {
+				return err
+			}
+			rep.Add("linearise", time.Since(start), nil)
+			polys := []blindedPolyBLS12377{{c: lin}, {lc, bl}, {rc, br}, {oc, bo}, {c: t.s1}, {c: t.s2}}
+			for _, q := range t.qcp {
+				polys = append(polys, blindedPolyBLS12377{c: q})
+			}
+			digests := []kzg.Digest{linDigest, proof.LRO[0], proof.LRO[1], proof.LRO[2], vk.S[0], vk.S[1]}
+			digests = append(digests, vk.Qcp...)
+			// The values at ζ of all but the linearised polynomial are known.
+			known := append([]fr.Element{lz, rz, oz, s1z, s2z}, qcpZeta...)
+			claimed := proof.ZShiftedOpening.ClaimedValue.Marshal()
+			proof.BatchedProof, err = p.batchOpen(rep, polys, known, digests, zeta, opt.KZGFoldingHash, cfg, claimed)
 			return err
+		}()
+		if err := errors.Join(err, <-zOpen); err != nil {
+			return nil, err
 		}
-		rep.Add("linearise", time.Since(start), nil)
-		polys := []blindedPolyBLS12377{{c: lin}, {lc, bl}, {rc, br}, {oc, bo}, {c: t.s1}, {c: t.s2}}
-		for _, q := range t.qcp {
-			polys = append(polys, blindedPolyBLS12377{c: q})
-		}
-		digests := []kzg.Digest{linDigest, proof.LRO[0], proof.LRO[1], proof.LRO[2], vk.S[0], vk.S[1]}
-		digests = append(digests, vk.Qcp...)
-		// The values at ζ of all but the linearised polynomial are known.
-		known := append([]fr.Element{lz, rz, oz, s1z, s2z}, qcpZeta...)
-		claimed := proof.ZShiftedOpening.ClaimedValue.Marshal()
-		proof.BatchedProof, err = p.batchOpen(rep, polys, known, digests, zeta, opt.KZGFoldingHash, cfg, claimed)
-		return err
-	}()
-	if err := errors.Join(err, <-zOpen); err != nil {
-		return nil, err
+		p.ws.Put(ws) // nothing of the proof refers to it
+		rep.Finish(ecc.BLS12_377, time.Since(total))
+		return proof, nil
 	}
-	p.ws.Put(ws) // nothing of the proof refers to it
-	rep.Finish(ecc.BLS12_377, time.Since(total))
-	return proof, nil
+	for {
+		begin := time.Now()
+		res, err := attempt()
+		if err == nil {
+			return res, nil
+		}
+		if inQuotient || !cfg.Retry(err, begin) {
+			return nil, err
+		}
+		freePi() // lost with the reset
+	}
 }
 
 // wireRows sets t.wire0 and t.rest (see trace) for spr, lag the Lagrange

@@ -2,6 +2,7 @@ package plonk_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,12 +20,14 @@ import (
 // twin whose armed call frees every buffer and reports a reset, and where
 // the device's library can fail with a sticky error, the emulated GPU's
 // CUDA driver or faultcl.c, on the runtime's own reset), on a circuit with
-// a commitment: with WithResetRetries(1) each proof verifies
-// after one retry, which starts again from the solver (PLONK keeps no
-// solved witness across a reset); a one-shot Prove loads its key again
-// after a reset there. Without retries the reset is the error; a device
-// that resets at every call exhausts two retries (on the twin). With
-// -short, 4 calls of each proof are reset.
+// a commitment: with WithResetRetries(1) each proof verifies after one
+// retry, which keeps the solved witness where the reset came after the
+// solver's end and before the quotient (L, R, O's commitments, the ratio
+// Z), and solves again where it came in the solver's commitment MSM or
+// from the quotient on; a one-shot Prove loads its key again after a reset
+// there. Without retries the reset is the error; a device that resets at
+// every call exhausts two retries (on the twin). With -short, 4 calls of
+// each proof are reset.
 func TestResetRetries(t *testing.T) {
 	id := ecc.BN254
 	s := setupOf(t, "rangecheck", id, &circuits.Committed{Commits: 1})
@@ -34,7 +37,7 @@ func TestResetRetries(t *testing.T) {
 		most = 4
 	}
 	devtest.ForEachDevice(t, func(t *testing.T, dev zkaccel.Device) {
-		devtest.ResetRetries(t, dev, most, false,
+		devtest.ResetRetries(t, dev, most, beforeQuotient,
 			func(d zkaccel.Device) (*zplonk.Prover, error) { return zplonk.NewProver(s.pk, zplonk.WithDevice(d)) },
 			func(d zkaccel.Device, p *zplonk.Prover, retries int) (int, []string, error) {
 				var rep zplonk.Report
@@ -51,7 +54,11 @@ func TestResetRetries(t *testing.T) {
 				}
 				var phases []string
 				for _, ph := range rep.Phases {
-					phases = append(phases, ph.Name)
+					name := ph.Name
+					if ph.Reason != nil && name != "reset" {
+						name += " failed"
+					}
+					phases = append(phases, name)
 				}
 				return rep.Retries, phases, err
 			})
@@ -77,3 +84,9 @@ func TestResetRetriesNegative(t *testing.T) {
 		t.Errorf("Prove with -2 retries: %v", err)
 	}
 }
+
+// beforeQuotient reports whether a reset after the phases before keeps
+// the solved witness: where the quotient had not started (its phase "ntt",
+// recorded as it starts, not yet there), which turns L, R and O into
+// coefficients in place.
+func beforeQuotient(before []string) bool { return !slices.Contains(before, "ntt") }

@@ -13,8 +13,9 @@ import (
 // RetryRun is one proof of a [ResetRetries] check, made with the gnark
 // provers' WithResetRetries(retries) and WithReport: on dev by a one-shot
 // Prove (p is the zero P), or by p. It returns the report's retries and
-// its phases' names in order, and an error where the proof failed or
-// gnark's verifier refused it.
+// its phases' names in order (a failed solve, whose phase has a Reason,
+// as "solve failed"), and an error where the proof failed or gnark's
+// verifier refused it.
 type RetryRun[P any] func(dev zkaccel.Device, p P, retries int) (retried int, phases []string, err error)
 
 // ResetRetries checks a gnark prover's WithResetRetries on a GPU-runtime
@@ -24,11 +25,11 @@ type RetryRun[P any] func(dev zkaccel.Device, p P, retries int) (retried int, ph
 //
 //   - each call of a proof with a kept key in turn (at most most of them)
 //     reset: with one retry the proof verifies, the report counts one
-//     retry and gives one phase "reset". Where keepsSolve (Groth16), a
-//     reset after the phase "solve" finished must not solve again, and
-//     one before it must; else every reset solves again. Where keepsSolve,
-//     at least one reset must have come after the solve, so that the kept
-//     witness was used.
+//     retry and gives one phase "reset". A reset after the solver's end
+//     must not solve again where kept (nil: never) says, from the phases
+//     finished before the reset, that the prover keeps its solved witness
+//     there, and must solve again elsewhere; where kept is not nil, at
+//     least one retry must have kept the solved witness.
 //   - the same for a one-shot Prove, whose first calls load the key;
 //   - without retries, a reset is the proof's error;
 //   - with every call from the first reset on failing, two retries give
@@ -38,7 +39,7 @@ type RetryRun[P any] func(dev zkaccel.Device, p P, retries int) (retried int, ph
 // the device's library can fail with a sticky error (FaultyDriver: the
 // emulated GPU's CUDA driver, faultcl.c under OpenCL), the first two
 // checks run there too, the runtime resetting its context itself.
-func ResetRetries[P KeyKeeper](t *testing.T, dev zkaccel.Device, most int, keepsSolve bool, newProver func(zkaccel.Device) (P, error), run RetryRun[P]) {
+func ResetRetries[P KeyKeeper](t *testing.T, dev zkaccel.Device, most int, kept func(before []string) bool, newProver func(zkaccel.Device) (P, error), run RetryRun[P]) {
 	t.Helper()
 	g, ok := dev.(*gpu.Device)
 	if !ok {
@@ -57,7 +58,7 @@ func ResetRetries[P KeyKeeper](t *testing.T, dev zkaccel.Device, most int, keeps
 			})
 		}
 		resets(false)
-		p := retryEach(t, f, most, keepsSolve, newProver, run)
+		p := retryEach(t, f, most, kept, newProver, run)
 
 		// Without retries, the reset's error; with every call failing
 		// from the reset on, the error after the retries.
@@ -87,7 +88,7 @@ func ResetRetries[P KeyKeeper](t *testing.T, dev zkaccel.Device, most int, keeps
 		t.Run("driver-sticky", func(t *testing.T) {
 			f := NewDriverFaults(t, g, true)
 			t.Cleanup(f.ReleaseCache)
-			retryEach(t, f, most, keepsSolve, newProver, run)
+			retryEach(t, f, most, kept, newProver, run)
 		})
 	}
 }
@@ -95,7 +96,7 @@ func ResetRetries[P KeyKeeper](t *testing.T, dev zkaccel.Device, most int, keeps
 // retryEach is ResetRetries' check of each call of a proof reset in turn
 // on f, whose armed call resets the device, with a prover made on it
 // (returned) and with one-shot proofs.
-func retryEach[P KeyKeeper](t *testing.T, f Faults, most int, keepsSolve bool, newProver func(zkaccel.Device) (P, error), run RetryRun[P]) P {
+func retryEach[P KeyKeeper](t *testing.T, f Faults, most int, kept func(before []string) bool, newProver func(zkaccel.Device) (P, error), run RetryRun[P]) P {
 	t.Helper()
 	var zero P
 	p, err := newProver(f.GPU())
@@ -112,7 +113,7 @@ func retryEach[P KeyKeeper](t *testing.T, f Faults, most int, keepsSolve bool, n
 	}{{"Prover.Prove", p}, {"Prove", zero}} {
 		calls := countCalls(t, f, c.name, c.q, run)
 		held := f.Live()
-		after, missed := 0, 0
+		after, keptN, missed := 0, 0, 0
 		ks := FaultPositions(calls, most)
 		for _, k := range ks {
 			f.Arm(k)
@@ -134,26 +135,29 @@ func retryEach[P KeyKeeper](t *testing.T, f Faults, most int, keepsSolve bool, n
 			if err != nil {
 				t.Fatalf("%s: %v", what, err)
 			}
-			kept, err := checkRetried(phases, retried, keepsSolve)
+			solved, keptSolve, err := checkRetried(phases, retried, kept)
 			if err != nil {
 				t.Fatalf("%s: %v (phases %v)", what, err, phases)
 			}
-			if kept {
+			if solved {
 				after++
+			}
+			if keptSolve {
+				keptN++
 			}
 			f.ReleaseCache()
 			if n := f.Live(); n > held {
 				t.Fatalf("%s: %d device buffers live, want at most %d", what, n, held)
 			}
 		}
-		if keepsSolve && after == 0 {
-			t.Errorf("%s: no reset came after the solve", c.name)
+		if kept != nil && keptN == 0 {
+			t.Errorf("%s: no retry kept the solved witness", c.name)
 		}
 		if missed > len(ks)/4 {
 			t.Errorf("%s: %d of the %d resets past the proof's last call", c.name, missed, len(ks))
 		}
-		t.Logf("%s: %d device calls, %d of them reset in turn (%d after the solve, %d past the proof's end), each proof retried once and verified",
-			c.name, calls, len(ks), after, missed)
+		t.Logf("%s: %d device calls, %d of them reset in turn (%d after the solver's end, %d of those retried with the solved witness kept; %d past the proof's end), each proof retried once and verified",
+			c.name, calls, len(ks), after, keptN, missed)
 	}
 	return p
 }
@@ -177,32 +181,33 @@ func countCalls[P any](t *testing.T, f Faults, name string, q P, run RetryRun[P]
 
 // checkRetried returns why a proof's phases, with retried retries, are
 // not those of one retry after a reset (see ResetRetries), and whether the
-// reset came after the solver's end. The phase "solve" is recorded when
-// the solver returns, also where a reset in a commitment's MSM failed it;
-// a reset after the solver's end follows other phases (Groth16's
-// "wires", recorded before its first device call).
-func checkRetried(phases []string, retried int, keepsSolve bool) (after bool, err error) {
-	resets, solves := count0(phases, "reset"), count0(phases, "solve")
+// reset came after the solver's end. A solve that failed (a reset in a
+// commitment's MSM) is the phase "solve failed" (RetryRun's names).
+func checkRetried(phases []string, retried int, kept func(before []string) bool) (solved, keptSolve bool, err error) {
+	resets := count0(phases, "reset")
+	failed := count0(phases, "solve failed")
+	solves := count0(phases, "solve") + failed
 	switch {
 	case retried != 1:
-		return false, fmt.Errorf("%d retries in the report, want 1", retried)
+		return false, false, fmt.Errorf("%d retries in the report, want 1", retried)
 	case resets != 1:
-		return false, fmt.Errorf("%d reset phases, want 1", resets)
+		return false, false, fmt.Errorf("%d reset phases, want 1", resets)
+	case failed > 1:
+		return false, false, fmt.Errorf("%d failed solves, want at most 1", failed)
 	}
-	reset := slices.Index(phases, "reset")
-	solved := slices.Contains(phases[:reset], "solve")
-	after = solved && phases[reset-1] != "solve"
+	before := phases[:slices.Index(phases, "reset")]
+	solved = slices.Contains(before, "solve")
 	want := 2 // the solver again
 	switch {
 	case !solved:
-		want = 1 // the reset came before the solver: the key's loading
-	case keepsSolve && after:
-		want = 1 // the solved witness kept
+		want = 1 + failed // the reset came in the solver, or before it (the key's loading)
+	case kept != nil && kept(before):
+		want, keptSolve = 1, true // the solved witness kept
 	}
 	if solves != want {
-		return after, fmt.Errorf("%d solves, want %d (the reset after the solver's start: %v, after its end: %v)", solves, want, solved, after)
+		return solved, keptSolve, fmt.Errorf("%d solves, want %d (the reset after the solver's end: %v)", solves, want, solved)
 	}
-	return after, nil
+	return solved, keptSolve, nil
 }
 
 // count0 is the number of times name is in names.

@@ -68,8 +68,9 @@ func WithReport(r *Report) Option { return func(c *Config) { c.Report = r } }
 // that faulted or was reset, whose runtime has made it ready again by the
 // time the error returns). The witness solved before the reset is kept
 // where the prover can (Groth16 on a device that computes its quotient,
-// the GPUs: a reset during its MSMs or its quotient redoes only those),
-// else the proof starts again from the solver. Each retry draws new
+// the GPUs: a reset during its MSMs or its quotient redoes only those;
+// PLONK where the reset came before its quotient), else the proof starts
+// again from the solver. Each retry draws new
 // blinding values, so the proof is not the one a single attempt would
 // have made from the same random bytes; it verifies all the same. The
 // report counts the retries (Report.Retries) and gives each lost attempt
@@ -384,7 +385,9 @@ type Phase struct {
 	Elapsed time.Duration
 	// Ran is the device that ran it (MSMs and the quotients; nil for the
 	// solver and PLONK's NTT phase), and Fallback reports a CPU fallback,
-	// for Reason (an error wrapping zkaccel.ErrUnsupported).
+	// for Reason (an error wrapping zkaccel.ErrUnsupported). A phase that
+	// failed (a "solve" in an attempt a reset interrupted, a "reset") has
+	// its error as Reason, without Fallback.
 	Ran      zkaccel.Device
 	Fallback bool
 	Reason   error
@@ -401,6 +404,17 @@ func (r *Report) Add(name string, d time.Duration, zr *zkaccel.Report) {
 	}
 	r.mu.Lock()
 	r.Phases = append(r.Phases, ph)
+	r.mu.Unlock()
+}
+
+// Step records one phase that may have failed: with err as its Reason
+// where it did (a solve that failed, e.g. in a commitment's MSM).
+func (r *Report) Step(name string, d time.Duration, err error) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	r.Phases = append(r.Phases, Phase{Name: name, Elapsed: d, Reason: err})
 	r.mu.Unlock()
 }
 
@@ -464,8 +478,11 @@ func (r *Report) String() string {
 		if p.Ran != nil {
 			s += " on " + p.Ran.String()
 		}
-		if p.Fallback {
+		switch {
+		case p.Fallback:
 			s += " (cpu fallback)"
+		case p.Reason != nil && p.Name != "reset":
+			s += " (failed)"
 		}
 	}
 	return s

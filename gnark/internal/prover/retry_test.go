@@ -44,8 +44,13 @@ func TestRetry(t *testing.T) {
 			t.Errorf("phase %+v, want a reset of at least 1ms for the reset's error", ph)
 		}
 	}
-	if s := rep.String(); !strings.Contains(s, "reset") {
-		t.Errorf("the report %q names no reset", s)
+	rep.Step("solve", time.Millisecond, reset)
+	rep.Step("wires", time.Millisecond, nil)
+	if s := rep.String(); !strings.Contains(s, "reset") || !strings.Contains(s, "solve 1ms (failed)") || strings.Contains(s, "wires 1ms (failed)") {
+		t.Errorf("the report %q names no reset, or not the failed solve alone", s)
+	}
+	if ph := rep.Phases[2]; ph.Name != "solve" || !errors.Is(ph.Reason, zkaccel.ErrDeviceReset) || ph.Fallback {
+		t.Errorf("a failed step's phase %+v", ph)
 	}
 	rep.Reset()
 	if rep.Retries != 0 || len(rep.Phases) != 0 {
