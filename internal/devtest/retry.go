@@ -29,7 +29,9 @@ type RetryRun[P any] func(dev zkaccel.Device, p P, retries int) (retried int, ph
 //     must not solve again where kept (nil: never) says, from the phases
 //     finished before the reset, that the prover keeps its solved witness
 //     there, and must solve again elsewhere; where kept is not nil, at
-//     least one retry must have kept the solved witness.
+//     least one retry must have kept the solved witness (where none of
+//     the positions fell where the prover keeps it, finer ones are reset
+//     until one does).
 //   - the same for a one-shot Prove, whose first calls load the key;
 //   - without retries, a reset is the proof's error;
 //   - with every call from the first reset on failing, two retries give
@@ -115,7 +117,9 @@ func retryEach[P KeyKeeper](t *testing.T, f Faults, most int, kept func(before [
 		held := f.Live()
 		after, keptN, missed := 0, 0, 0
 		ks := FaultPositions(calls, most)
-		for _, k := range ks {
+		// one resets call k and checks the proof's retry.
+		one := func(k int) {
+			t.Helper()
 			f.Arm(k)
 			retried, phases, err := run(f.GPU(), c.q, 1)
 			made := f.Calls()
@@ -130,7 +134,7 @@ func retryEach[P KeyKeeper](t *testing.T, f Faults, most int, kept func(before [
 				}
 				missed++
 				f.ReleaseCache()
-				continue
+				return
 			}
 			if err != nil {
 				t.Fatalf("%s: %v", what, err)
@@ -148,6 +152,21 @@ func retryEach[P KeyKeeper](t *testing.T, f Faults, most int, kept func(before [
 			f.ReleaseCache()
 			if n := f.Live(); n > held {
 				t.Fatalf("%s: %d device buffers live, want at most %d", what, n, held)
+			}
+		}
+		for _, k := range ks {
+			one(k)
+		}
+		// Where none of those fell where the prover keeps its solve (a
+		// window of the calls, PLONK's before its quotient), finer
+		// positions until one does.
+		for _, k := range FaultPositions(calls, 8*most) {
+			if kept == nil || keptN > 0 {
+				break
+			}
+			if !slices.Contains(ks, k) {
+				ks = append(ks, k)
+				one(k)
 			}
 		}
 		if kept != nil && keptN == 0 {

@@ -70,13 +70,13 @@ func WithReport(r *Report) Option { return func(c *Config) { c.Report = r } }
 // where the prover can (Groth16 on a device that computes its quotient,
 // the GPUs: a reset during its MSMs or its quotient redoes only those;
 // PLONK where the reset came before its quotient), else the proof starts
-// again from the solver. Each retry draws new
-// blinding values, so the proof is not the one a single attempt would
-// have made from the same random bytes; it verifies all the same. The
-// report counts the retries (Report.Retries) and gives each lost attempt
-// as a phase "reset". NewProver, given it, also loads the key again after
-// a reset, up to n times. n = 0, the default, returns the first reset's
-// error, as without the option; a negative n is an error of the proof.
+// again from the solver. Each retry draws new blinding values, so the
+// proof is not the one a single attempt would have made from the same
+// random bytes; it verifies all the same. The report counts the retries
+// (Report.Retries) and gives each lost attempt as a phase "reset".
+// NewProver, given it, also loads the key again after a reset, up to n
+// times. n = 0, the default, returns the first reset's error, as without
+// the option; a negative n is an error.
 func WithResetRetries(n int) Option { return func(c *Config) { c.ResetRetries = n } }
 
 // Retry reports whether a proof that failed with err, in an attempt begun
