@@ -250,18 +250,15 @@ func (p *proverBLS12377) prove(ccs constraint.ConstraintSystem, fullWitness witn
 	// (WithResetRetries). The solver's A, B and C stay as it made them
 	// unless H was computed on the host, which transforms them in place: a
 	// reset after that needs a new solve (prover.Run's retry).
-	for {
-		begin := time.Now()
-		hostH := false
-		res, err := p.afterSolve(rep, r1cs, commitmentInfo, solution, privateCommitted, proof, cfg, &hostH)
-		if err == nil {
-			rep.Finish(ecc.BLS12_377, time.Since(total))
-			return res, nil
-		}
-		if hostH || !cfg.Retry(err, begin) {
-			return nil, err
-		}
+	hostH := false
+	res, err := prover.Retrying(cfg, func() (gnarkgroth16.Proof, error) {
+		return p.afterSolve(rep, r1cs, commitmentInfo, solution, privateCommitted, proof, cfg, &hostH)
+	}, func() bool { return !hostH }, nil)
+	if err != nil {
+		return nil, err
 	}
+	rep.Finish(ecc.BLS12_377, time.Since(total))
+	return res, nil
 }
 
 // afterSolve makes the proof from the solved witness (solution; the
@@ -475,8 +472,8 @@ func (p *proverBLS12377) afterSolve(rep *Report, r1cs *cs.R1CS, commitmentInfo c
 // cfg's device where that device computes Groth16's quotient
 // (zkaccel.Groth16Device: A, B, C go up once and H comes back), else on
 // the host (computeHHost, whose NTTs still go to the device), which
-// overwrites a, b and c and sets *hostH. On the automatic default device, it runs there from the
-// crossover of the NTT on the domain.
+// overwrites a, b and c and sets *hostH. On the automatic default device,
+// it runs there from the crossover of the NTT on the domain.
 func (p *proverBLS12377) computeH(rep *Report, a, b, c []fr.Element, hostH *bool, cfg *config) ([]fr.Element, error) {
 	n := int(p.pk.Domain.Cardinality)
 	a, b, c = p.pad(a), p.pad(b), p.pad(c)

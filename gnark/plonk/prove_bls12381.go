@@ -702,17 +702,7 @@ func (p *proverBLS12381) prove(ccs constraint.ConstraintSystem, fullWitness witn
 		rep.Finish(ecc.BLS12_381, time.Since(total))
 		return proof, nil
 	}
-	for {
-		begin := time.Now()
-		res, err := attempt()
-		if err == nil {
-			return res, nil
-		}
-		if inQuotient || !cfg.Retry(err, begin) {
-			return nil, err
-		}
-		freePi() // lost with the reset
-	}
+	return prover.Retrying(cfg, attempt, func() bool { return !inQuotient }, freePi) // freePi: lost with the reset
 }
 
 // wireRows sets t.wire0 and t.rest (see trace) for spr, lag the Lagrange

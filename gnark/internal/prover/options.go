@@ -95,6 +95,26 @@ func (c *Config) Retry(err error, begin time.Time) bool {
 	return true
 }
 
+// Retrying runs attempt, and runs it again as Retry allows after a device
+// reset: the one loop of a proof's retries, around the whole proof (Run)
+// and around what follows its solve (the provers, which keep the solved
+// witness). intact (nil: always) reports, after a failed attempt, whether
+// what the attempt works from is still as the solver left it (else the
+// error is returned, for a retry with a new solve); prepare (nil: nothing)
+// runs before each retry, to drop what the reset lost.
+func Retrying[P any](c *Config, attempt func() (P, error), intact func() bool, prepare func()) (P, error) {
+	for {
+		begin := time.Now()
+		res, err := attempt()
+		if err == nil || (intact != nil && !intact()) || !c.Retry(err, begin) {
+			return res, err
+		}
+		if prepare != nil {
+			prepare()
+		}
+	}
+}
+
 // Load runs load, a prover's loading of its key onto the device, again
 // after a device reset, as WithResetRetries allows (load must leave
 // nothing on the device when it fails).

@@ -222,17 +222,11 @@ func Run[P any](pkg string, curve ecc.ID, base, call []Option, ccs constraint.Co
 	if cfg.ResetRetries < 0 {
 		return zero, fmt.Errorf("zkaccel/gnark/%s: WithResetRetries(%d): the retries must be 0 or more", pkg, cfg.ResetRetries)
 	}
+	// prove itself tries again, keeping the solved witness, where it can;
+	// a reset that reaches here needs a new solve.
 	first := time.Now()
-	for {
-		// prove itself tries again, keeping the solved witness, where it
-		// can (cfg.Retry); a reset that reaches here needs a new solve.
-		begin := time.Now()
-		if proof, err = prove(cfg); err == nil {
-			break
-		}
-		if !cfg.Retry(err, begin) {
-			return zero, fmt.Errorf("zkaccel/gnark/%s: prove %s: %w", pkg, curve, err)
-		}
+	if proof, err = Retrying(cfg, func() (P, error) { return prove(cfg) }, nil, nil); err != nil {
+		return zero, fmt.Errorf("zkaccel/gnark/%s: prove %s: %w", pkg, curve, err)
 	}
 	if cfg.Retried() > 0 {
 		cfg.Report.Finish(curve, time.Since(first)) // the lost attempts too
