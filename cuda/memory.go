@@ -102,7 +102,7 @@ func (rt *Runtime) Free(b gpu.Buffer) {
 	switch {
 	case !rt.separateCopies():
 		if rt.busy {
-			err = rt.finish()
+			_ = rt.finish() // an error is the next call's to report; a reset shows in rt.gen
 		}
 	default:
 		if bb.written != 0 {

@@ -21,6 +21,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bls12-381/fr/iop"
 	"github.com/consensys/gnark-crypto/ecc/bls12-381/kzg"
 	fiatshamir "github.com/consensys/gnark-crypto/fiat-shamir"
+	"github.com/consensys/gnark-crypto/utils"
 	"github.com/consensys/gnark/backend"
 	gnarkplonk "github.com/consensys/gnark/backend/plonk"
 	gplonk "github.com/consensys/gnark/backend/plonk/bls12-381"
@@ -305,7 +306,7 @@ func toCanonicalBLS12381(d *fft.Domain, v []fr.Element, cfg *prover.Config) ([]f
 	if err := zntt.FFTInverse(d, v, fft.DIF, cfg.NTTOpts(nil)...); err != nil {
 		return nil, err
 	}
-	fft.BitReverse(v) //nolint:staticcheck // gnark-crypto's own permutation of its output order
+	utils.BitReverse(v) // gnark-crypto's own permutation of its output order
 	return v, nil
 }
 
@@ -1242,7 +1243,7 @@ func cosetValuesBLS12381(d0 *fft.Domain, v, c, powers []fr.Element, cfg *prover.
 	if err := zntt.FFT(d0, v, fft.DIF, cfg.NTTOpts(nil)...); err != nil {
 		return err
 	}
-	fft.BitReverse(v) //nolint:staticcheck // natural order
+	utils.BitReverse(v) // natural order
 	return nil
 }
 

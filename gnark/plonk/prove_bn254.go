@@ -21,6 +21,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr/iop"
 	"github.com/consensys/gnark-crypto/ecc/bn254/kzg"
 	fiatshamir "github.com/consensys/gnark-crypto/fiat-shamir"
+	"github.com/consensys/gnark-crypto/utils"
 	"github.com/consensys/gnark/backend"
 	gnarkplonk "github.com/consensys/gnark/backend/plonk"
 	gplonk "github.com/consensys/gnark/backend/plonk/bn254"
@@ -305,7 +306,7 @@ func toCanonicalBN254(d *fft.Domain, v []fr.Element, cfg *prover.Config) ([]fr.E
 	if err := zntt.FFTInverse(d, v, fft.DIF, cfg.NTTOpts(nil)...); err != nil {
 		return nil, err
 	}
-	fft.BitReverse(v) //nolint:staticcheck // gnark-crypto's own permutation of its output order
+	utils.BitReverse(v) // gnark-crypto's own permutation of its output order
 	return v, nil
 }
 
@@ -1242,7 +1243,7 @@ func cosetValuesBN254(d0 *fft.Domain, v, c, powers []fr.Element, cfg *prover.Con
 	if err := zntt.FFT(d0, v, fft.DIF, cfg.NTTOpts(nil)...); err != nil {
 		return err
 	}
-	fft.BitReverse(v) //nolint:staticcheck // natural order
+	utils.BitReverse(v) // natural order
 	return nil
 }
 
