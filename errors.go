@@ -20,3 +20,14 @@ var ErrNoDevice = errors.New("no such device")
 // CUDA's runtime resets after a sticky error; OpenCL's after a call that
 // left its context unable to run commands.
 var ErrDeviceReset = errors.New("device reset")
+
+// ErrDeviceLost reports that a GPU can no longer be used by this process:
+// an error that its driver documents as leaving the process unable to go
+// on (CUDA's kernel faults: "the process must be terminated and
+// relaunched") did so. The runtime reset the device as for
+// [ErrDeviceReset], and the fresh context failed too. The call failed, and
+// every later call on the device fails at once with an error wrapping
+// ErrDeviceLost; other devices, the CPU's included, still work. It does
+// not wrap ErrDeviceReset: retrying on that device cannot help; restart
+// the process to use it again.
+var ErrDeviceLost = errors.New("device lost")

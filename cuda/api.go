@@ -19,6 +19,7 @@ const (
 	cudaErrorNotInitialized   = 3   // CUDA_ERROR_NOT_INITIALIZED
 	cudaErrorDeinitialized    = 4   // CUDA_ERROR_DEINITIALIZED
 	cudaErrorInvalidContext   = 201 // CUDA_ERROR_INVALID_CONTEXT
+	cudaErrorPTXVersion       = 222 // CUDA_ERROR_UNSUPPORTED_PTX_VERSION
 	cudaErrorContextDestroyed = 709 // CUDA_ERROR_CONTEXT_IS_DESTROYED
 	cudaErrorNoDevice         = 100 // CUDA_ERROR_NO_DEVICE
 	cudaErrorNotReady         = 600 // CUDA_ERROR_NOT_READY
@@ -31,6 +32,8 @@ const (
 	cudaErrorAddrSpace        = 717 // CUDA_ERROR_INVALID_ADDRESS_SPACE
 	cudaErrorInvalidPC        = 718 // CUDA_ERROR_INVALID_PC
 	cudaErrorLaunchFailed     = 719 // CUDA_ERROR_LAUNCH_FAILED
+	cudaErrorMPSTerminated    = 810 // CUDA_ERROR_MPS_CLIENT_TERMINATED
+	cudaErrorExternalDevice   = 911 // CUDA_ERROR_EXTERNAL_DEVICE
 	cudaErrorUnknown          = 999 // CUDA_ERROR_UNKNOWN
 
 	attrMaxThreadsPerBlock = 1  // CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK
@@ -77,13 +80,21 @@ func (e *Error) Error() string {
 
 // Sticky reports whether the error leaves the CUDA context unusable (a
 // kernel fault, an uncorrectable ECC error …): every later call in the
-// context fails until it is reset.
+// context fails until it is reset. cuda.h says of most of these codes
+// (700, 702, 714–719, 810, 911) that the process must be terminated and
+// relaunched to use CUDA again; the runtime resets the context all the
+// same and tries the fresh one, which either works (the call's error then
+// wraps gpu.ErrDeviceReset) or fails too (gpu.ErrDeviceLost). It treats
+// an uncorrectable ECC error (214) and CUDA_ERROR_UNKNOWN (999) alike:
+// whether the context survives them is not documented, and a reset costs
+// only the reloads.
 func (e *Error) Sticky() bool { return sticky(e.Code) }
 
 func sticky(code int) bool {
 	switch code {
 	case cudaErrorECC, cudaErrorIllegalAddr, cudaErrorLaunchTimout, cudaErrorHWStack, cudaErrorIllegalInstr,
-		cudaErrorMisaligned, cudaErrorAddrSpace, cudaErrorInvalidPC, cudaErrorLaunchFailed, cudaErrorUnknown:
+		cudaErrorMisaligned, cudaErrorAddrSpace, cudaErrorInvalidPC, cudaErrorLaunchFailed, cudaErrorUnknown,
+		cudaErrorMPSTerminated, cudaErrorExternalDevice:
 		return true
 	}
 	return false
@@ -198,13 +209,15 @@ func openDriver(names []string) (*driverAPI, error) {
 // function returns.
 const callFailed = uintptr(0x7FFF_FFFF)
 
-// call calls f and returns its CUresult (or callFailed).
+// call calls f and returns its CUresult (or callFailed): the low 32 bits
+// of the return register, which are all that a function returning a C
+// enum sets (the ABI leaves the upper half undefined).
 func (a *driverAPI) call(f cgo.Func, args ...uintptr) uintptr {
 	r, err := f.Call(args...)
 	if err != nil {
 		return callFailed
 	}
-	return r
+	return uintptr(uint32(r))
 }
 
 // check turns a CUresult into an *Error (nil for CUDA_SUCCESS), with the
@@ -235,6 +248,13 @@ func (a *driverAPI) check(op string, r uintptr) error {
 // deviceReset marks an error after which the runtime reset its context.
 func deviceReset(err error) error {
 	return fmt.Errorf("%w (%w: the device's context was reset; the next call starts afresh)", err, gpu.ErrDeviceReset)
+}
+
+// deviceLost marks err, the sticky error after which the runtime of dev
+// reset its context, as the loss of the device to the process: the fresh
+// context failed too (why).
+func deviceLost(dev fmt.Stringer, err, why error) error {
+	return fmt.Errorf("%w (%w: %s's context was reset and the fresh one failed too: %v; cuda.h says the process must be restarted after this error, and every later call on %s fails)", err, gpu.ErrDeviceLost, dev, why, dev)
 }
 
 // errNoDevice reports a machine whose driver sees no GPU.

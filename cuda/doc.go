@@ -51,5 +51,10 @@
 // how much was asked and how much is free. A sticky error (a kernel fault,
 // an uncorrectable ECC error) resets the device's context: the error wraps
 // gpu.ErrDeviceReset, the device's buffers and modules are gone, and the
-// next call starts afresh.
+// next call starts afresh. cuda.h says that after most sticky errors the
+// process must be restarted to use CUDA again, so the runtime tries the
+// fresh context at once (a small allocation): where that fails with a
+// sticky error too, the device is lost to the process, the error wraps
+// gpu.ErrDeviceLost instead (zkaccel.ErrDeviceLost; a retry cannot help),
+// and every later call on the device fails at once with it.
 package cuda

@@ -13,6 +13,15 @@ func ForgetModules(rt *Runtime) {
 	rt.mu.Unlock()
 }
 
+// Revive forgets that rt's device was lost to the process (a test's
+// poisoned fake driver, cured since), so that its next call retains a
+// context again.
+func Revive(rt *Runtime) {
+	rt.mu.Lock()
+	rt.gone = nil
+	rt.mu.Unlock()
+}
+
 // StagingSize is the default size of one pinned staging buffer.
 const StagingSize = defaultChunk
 

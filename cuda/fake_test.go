@@ -59,13 +59,16 @@ func fake(t *testing.T) (*cuda.Runtime, *fakeHooks) {
 		if fakeErr = devtest.BuildLibrary(filepath.Join(dir, "libnvidia-ml.so.1"), filepath.Join("testdata", "fakenvml.c")); fakeErr != nil {
 			return
 		}
+		if fakeErr = devtest.BuildLibrary(filepath.Join(dir, "libnvidia-ml-new.so"), filepath.Join("testdata", "fakenvml.c"), "-DFAKENVML_NEW"); fakeErr != nil {
+			return
+		}
 		rts, err := cuda.OpenDriver(fakePath)
 		if err != nil {
 			fakeErr = err
 			return
 		}
 		fakeRT = rts[0]
-		fakeLib, fakeErr = cgo.Open([]string{fakePath}, []string{"fake_live_allocs", "fake_ctx_errors", "fake_bad_pointers", "fake_launches", "fake_hazards", "fake_clear_hazards", "fake_streams", "fake_largest_copy", "fake_host_races", "fake_clear_host_races", "fake_in_flight", "fake_live_events", "fake_live_modules", "fake_live_host", "fake_fail_at", "fake_fail_with", "fake_fault_calls"})
+		fakeLib, fakeErr = cgo.Open([]string{fakePath}, []string{"fake_live_allocs", "fake_ctx_errors", "fake_bad_pointers", "fake_launches", "fake_hazards", "fake_clear_hazards", "fake_streams", "fake_largest_copy", "fake_host_races", "fake_clear_host_races", "fake_in_flight", "fake_live_events", "fake_live_modules", "fake_live_host", "fake_fail_at", "fake_fail_with", "fake_fault_calls", "fake_poison"})
 	})
 	if fakeErr != nil {
 		t.Fatal(fakeErr)
@@ -273,6 +276,15 @@ func TestFakeLaunchAndTiming(t *testing.T) {
 	if err := rt.Launch(add, 0, 0, b, uint32(0), uint32(1)); err != nil {
 		t.Fatal(err)
 	}
+	// Sizes past the grid's bounds are refused before the driver.
+	for _, c := range []struct {
+		global, local int
+		want          string
+	}{{1 << 31, 1, "grid of 2^31-1 blocks"}, {1<<32 - 1, 2, "2^32-1 that kernels index"}} {
+		if err := rt.Launch(add, c.global, c.local, b, uint32(0), uint32(1)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("a launch of %d threads in blocks of %d: %v, want an error naming the %s", c.global, c.local, err, c.want)
+		}
+	}
 	if got := h.get("fake_launches") - before; got != 2 {
 		t.Errorf("%d launches reached the driver, want 2 (an empty launch is none)", got)
 	}
@@ -427,6 +439,108 @@ func TestFakeReset(t *testing.T) {
 	h.check(t, 0)
 }
 
+// TestFakeLost: a kernel fault whose sticky error outlives the context's
+// reset (cuda.h: "the process must be terminated and relaunched"), the
+// fresh context failing at its first allocation (poison 1) or at its
+// retain (poison 2). The call's error wraps gpu.ErrDeviceLost and the
+// driver's error, not gpu.ErrDeviceReset (a retry cannot help); every
+// later call fails at once with gpu.ErrDeviceLost, making no driver call
+// that needs the context; stale buffers free as no-ops.
+func TestFakeLost(t *testing.T) {
+	rt, h := fake(t)
+	for _, mode := range []int{1, 2} {
+		t.Run(fmt.Sprintf("poison%d", mode), func(t *testing.T) {
+			t.Cleanup(func() {
+				h.get("fake_poison", 0)
+				cuda.Revive(rt)
+			})
+			prog := fakeProgram(t, rt)
+			fault, err := prog.Kernel("fault")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := rt.Alloc(64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.get("fake_poison", uintptr(mode))
+			if err := rt.Launch(fault, 1, 0); err != nil {
+				t.Fatal(err)
+			}
+			err = rt.Finish()
+			var ce *cuda.Error
+			if !errors.Is(err, gpu.ErrDeviceLost) || errors.Is(err, gpu.ErrDeviceReset) || !errors.As(err, &ce) || ce.Name != "CUDA_ERROR_ILLEGAL_ADDRESS" ||
+				!strings.Contains(err.Error(), "restarted") {
+				t.Fatalf("Finish after a fault that outlives the reset: %v", err)
+			}
+			gen := rt.Generation()
+			before := h.get("fake_fault_calls")
+			for what, call := range map[string]func() error{
+				"Alloc":  func() error { _, err := rt.Alloc(16); return err },
+				"Write":  func() error { return rt.Write(b, 0, []byte{1}) },
+				"Finish": rt.Finish,
+				"Compile": func() error {
+					src, err := gpu.ProgramSource("keccak")
+					if err == nil {
+						_, err = rt.Compile(src)
+					}
+					return err
+				},
+			} {
+				if err := call(); !errors.Is(err, gpu.ErrDeviceLost) || !strings.Contains(err.Error(), "cuda:0 is lost to this process") {
+					t.Errorf("%s on the lost device: %v", what, err)
+				}
+			}
+			if n := h.get("fake_fault_calls") - before; n != 0 {
+				t.Errorf("the lost device's runtime made %d driver calls", n)
+			}
+			rt.Free(b) // gone with the context: a no-op
+			if rt.Generation() != gen {
+				t.Errorf("generation %d, then %d with no reset", gen, rt.Generation())
+			}
+			h.check(t, 0)
+			// Cured (a new process, as far as the runtime knows), the
+			// device works again.
+			h.get("fake_poison", 0)
+			cuda.Revive(rt)
+			concurrentRoundTrips(t, rt, 2, 64)
+			h.check(t, 0)
+		})
+	}
+}
+
+// TestFakePTXVersion: a driver too old for the embedded PTX refuses it
+// (CUDA_ERROR_UNSUPPORTED_PTX_VERSION); the error says which CUDA the
+// PTX needs, which the driver supports, and the two cures.
+func TestFakePTXVersion(t *testing.T) {
+	rt, h := fake(t)
+	t.Setenv(cuda.EnvPTX, "embedded")
+	t.Setenv("ZKACCEL_CACHE", "off")
+	src, err := gpu.ProgramSource("keccak")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Finish(); err != nil { // the streams exist: the module's load is the next call that can fail
+		t.Fatal(err)
+	}
+	cuda.ForgetModules(rt)
+	t.Cleanup(func() { h.failAt(0); h.failWith(2); cuda.ForgetModules(rt) })
+	h.failWith(222)
+	h.failAt(1)
+	_, err = rt.Compile(src)
+	var ce *cuda.Error
+	if !errors.As(err, &ce) || ce.Name != "CUDA_ERROR_UNSUPPORTED_PTX_VERSION" || errors.Is(err, gpu.ErrDeviceReset) ||
+		!strings.Contains(err.Error(), "NVRTC of CUDA 11.8") || !strings.Contains(err.Error(), "this driver supports CUDA "+rt.DriverVersion()) ||
+		!strings.Contains(err.Error(), "update the driver, or install NVRTC") {
+		t.Fatalf("the embedded PTX refused for its version: %v", err)
+	}
+	h.failAt(0)
+	if p, err := rt.Compile(src); err != nil || p.(*cuda.Program).Origin() != "embedded PTX" {
+		t.Fatalf("the embedded PTX after: %v", err)
+	}
+	h.check(t, 0)
+}
+
 // TestFakeGoroutines uses the runtime from many goroutines (run with
 // -race): every call must find the context current on its own thread.
 func TestFakeGoroutines(t *testing.T) {
@@ -437,21 +551,28 @@ func TestFakeGoroutines(t *testing.T) {
 
 // TestFakeNVML reads telemetry through the fake NVML: every field, a
 // reading the GPU does not support left zero, and the energy counter.
+//
+// The fake returns each nvmlReturn_t with junk in the upper half of the
+// return register, which only the low 32 bits of are defined. Built as a
+// newer NVML (FAKENVML_NEW), it has nvmlDeviceGetTemperatureV instead of
+// the deprecated nvmlDeviceGetTemperature.
 func TestFakeNVML(t *testing.T) {
 	rt, _ := fake(t)
-	lib := filepath.Join(fakeDir, "libnvidia-ml.so.1")
-	a, err := cuda.TelemetryFrom(rt, lib)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := zkaccel.Telemetry{SMClockMHz: 1755, MemClockMHz: 2619, PowerW: 312.5, PowerLimitW: 700, EnergyJ: a.EnergyJ,
-		TemperatureC: 41, PCIeGen: 0, PCIeWidth: 16, Driver: "550.54.15"}
-	if a != want || a.EnergyJ < 5000 {
-		t.Errorf("Telemetry = %+v\nwant %+v", a, want)
-	}
-	b, err := cuda.TelemetryFrom(rt, lib)
-	if err != nil || b.EnergyJ != a.EnergyJ+1 {
-		t.Errorf("energy %v then %v (%v), want one joule more", a.EnergyJ, b.EnergyJ, err)
+	for _, name := range []string{"libnvidia-ml.so.1", "libnvidia-ml-new.so"} {
+		lib := filepath.Join(fakeDir, name)
+		a, err := cuda.TelemetryFrom(rt, lib)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := zkaccel.Telemetry{SMClockMHz: 1755, MemClockMHz: 2619, PowerW: 312.5, PowerLimitW: 700, EnergyJ: a.EnergyJ,
+			TemperatureC: 41, PCIeGen: 0, PCIeWidth: 16, Driver: "550.54.15"}
+		if a != want || a.EnergyJ < 5000 {
+			t.Errorf("%s: Telemetry = %+v\nwant %+v", name, a, want)
+		}
+		b, err := cuda.TelemetryFrom(rt, lib)
+		if err != nil || b.EnergyJ != a.EnergyJ+1 {
+			t.Errorf("%s: energy %v then %v (%v), want one joule more", name, a.EnergyJ, b.EnergyJ, err)
+		}
 	}
 	if _, err := cuda.TelemetryFrom(rt, filepath.Join(fakeDir, "missing.so")); err == nil || !strings.Contains(err.Error(), "NVML") {
 		t.Errorf("missing NVML: %v", err)

@@ -158,6 +158,13 @@ func (rt *Runtime) build(src string, key [32]byte) (*Program, error) {
 	if code, ok := ptx.Lookup(key); ok {
 		p, err := rt.load(code, name, "embedded PTX")
 		if err != nil {
+			if ce := (*Error)(nil); errors.As(err, &ce) && ce.Code == cudaErrorPTXVersion {
+				made := "a newer CUDA"
+				if ix, ierr := ptx.Load(); ierr == nil && ix.NVRTC != "" {
+					made = "CUDA " + ix.NVRTC
+				}
+				err = fmt.Errorf("%w (the embedded PTX was made by NVRTC of %s, whose PTX needs a driver of that CUDA version or newer; this driver supports CUDA %s: update the driver, or install NVRTC)", err, made, rt.DriverVersion())
+			}
 			return nil, fmt.Errorf("%w (the embedded PTX of %s; NVRTC: %v)", err, name, nvErr)
 		}
 		rt.stats.embedded.Add(1)
@@ -172,7 +179,7 @@ func (rt *Runtime) build(src string, key [32]byte) (*Program, error) {
 // than that it could not load one now: out of memory, a context lost or
 // reset. Those are returned as they are, and the image is kept.
 func refused(err error) bool {
-	if errors.Is(err, gpu.ErrDeviceReset) {
+	if errors.Is(err, gpu.ErrDeviceReset) || errors.Is(err, gpu.ErrDeviceLost) {
 		return false
 	}
 	var ce *Error
@@ -357,6 +364,10 @@ func (p *Program) Kernel(name string) (gpu.Kernel, error) {
 // bounded by what the kernel allows.
 const defaultBlock = 256
 
+// maxGridX is the most blocks of a launch's x dimension on every GPU since
+// compute capability 3.0 (CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X).
+const maxGridX = 1<<31 - 1
+
 // Launch runs k over global threads in blocks of local (0: the smaller of
 // 256 and the kernel's limit), rounding global up to whole blocks; a global
 // size of 0 launches nothing. Arguments are gpu.Buffer (of this runtime),
@@ -385,6 +396,9 @@ func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) error {
 	blocks := (global + local - 1) / local
 	if uint64(blocks)*uint64(local) > 1<<32-1 {
 		return rt.errorf("launch "+kk.name, "%d threads exceed the 2^32-1 that kernels index with u32", uint64(blocks)*uint64(local))
+	}
+	if blocks > maxGridX {
+		return rt.errorf("launch "+kk.name, "%d blocks of %d threads exceed CUDA's grid of 2^31-1 blocks", blocks, local)
 	}
 
 	exit, err := rt.enter()

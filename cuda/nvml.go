@@ -1,6 +1,7 @@
 package cuda
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"sync"
@@ -22,6 +23,8 @@ const (
 	nvmlClockMem     = 2 // NVML_CLOCK_MEM
 	nvmlTemperature  = 0 // NVML_TEMPERATURE_GPU
 	nvmlDriverVerLen = 80
+
+	nvmlTemperatureV1Size = 12 // sizeof(nvmlTemperature_v1_t)
 )
 
 var nvmlNames = []string{"libnvidia-ml.so.1", "libnvidia-ml.so"}
@@ -32,6 +35,7 @@ type nvmlAPI struct {
 
 	init, errorString, driverVersion, handleByPCI                          cgo.Func
 	clockInfo, powerUsage, powerLimit, energy, temperature, pcieGen, pcieW cgo.Func
+	temperatureV                                                           cgo.Func
 	driver                                                                 string
 }
 
@@ -58,7 +62,6 @@ func openNVML(names []string) (*nvmlAPI, error) {
 		{Name: "nvmlDeviceGetPowerUsage", Func: &n.powerUsage},
 		{Name: "nvmlDeviceGetEnforcedPowerLimit", Func: &n.powerLimit},
 		{Name: "nvmlDeviceGetTotalEnergyConsumption", Func: &n.energy},
-		{Name: "nvmlDeviceGetTemperature", Func: &n.temperature},
 		{Name: "nvmlDeviceGetCurrPcieLinkGeneration", Func: &n.pcieGen},
 		{Name: "nvmlDeviceGetCurrPcieLinkWidth", Func: &n.pcieW},
 	})
@@ -66,6 +69,11 @@ func openNVML(names []string) (*nvmlAPI, error) {
 		return nil, fmt.Errorf("zkaccel/cuda: NVML: %w", err)
 	}
 	n.lib = lib
+	// The temperature: nvmlDeviceGetTemperatureV where NVML has it (since
+	// CUDA 12.5; the older function is deprecated from CUDA 13.0, to be
+	// removed), else nvmlDeviceGetTemperature; with neither, it reads 0.
+	n.temperatureV, _ = lib.Lookup("nvmlDeviceGetTemperatureV")
+	n.temperature, _ = lib.Lookup("nvmlDeviceGetTemperature")
 	if err := n.check("nvmlInit_v2", n.call(n.init)); err != nil {
 		return nil, err
 	}
@@ -81,12 +89,15 @@ func openNVML(names []string) (*nvmlAPI, error) {
 	return n, nil
 }
 
+// call calls f and returns its nvmlReturn_t, a C enum: the low 32 bits of
+// the return register (the ABI leaves the upper half undefined), or
+// callFailed.
 func (n *nvmlAPI) call(f cgo.Func, args ...uintptr) uintptr {
 	r, err := f.Call(args...)
 	if err != nil {
 		return callFailed
 	}
-	return r
+	return uintptr(uint32(r))
 }
 
 // check turns an nvmlReturn_t into an error (nil for NVML_SUCCESS).
@@ -137,7 +148,7 @@ func (rt *Runtime) telemetry(n *nvmlAPI) (zkaccel.Telemetry, error) {
 	v := ps.Word(0)
 	read := func(f cgo.Func, args ...uintptr) (uint64, bool) {
 		*v = 0
-		ok := n.call(f, append(append([]uintptr{*dev}, args...), cgo.Addr(v))...) == nvmlSuccess
+		ok := f.Valid() && n.call(f, append(append([]uintptr{*dev}, args...), cgo.Addr(v))...) == nvmlSuccess
 		return uint64(*v), ok
 	}
 	if x, ok := read(n.clockInfo, nvmlClockSM); ok {
@@ -155,9 +166,7 @@ func (rt *Runtime) telemetry(n *nvmlAPI) (zkaccel.Telemetry, error) {
 	if x, ok := read(n.energy); ok { // unsigned long long, millijoules
 		t.EnergyJ = float64(x) / 1000
 	}
-	if x, ok := read(n.temperature, nvmlTemperature); ok {
-		t.TemperatureC = int(uint32(x))
-	}
+	t.TemperatureC = n.temperatureOf(*dev)
 	if x, ok := read(n.pcieGen); ok {
 		t.PCIeGen = int(uint32(x))
 	}
@@ -165,4 +174,28 @@ func (rt *Runtime) telemetry(n *nvmlAPI) (zkaccel.Telemetry, error) {
 		t.PCIeWidth = int(uint32(x))
 	}
 	return t, nil
+}
+
+// temperatureOf reads the GPU's temperature in °C (0 where NVML cannot):
+// through nvmlDeviceGetTemperatureV and its versioned struct
+// nvmlTemperature_v1_t {unsigned version; sensor type; int temperature},
+// else through nvmlDeviceGetTemperature.
+func (n *nvmlAPI) temperatureOf(dev uintptr) int {
+	var ps cgo.Pins
+	defer ps.Done()
+	if n.temperatureV.Valid() {
+		b := make([]byte, nvmlTemperatureV1Size)
+		binary.LittleEndian.PutUint32(b, nvmlTemperatureV1Size|1<<24) // nvmlTemperature_v1
+		binary.LittleEndian.PutUint32(b[4:], nvmlTemperature)
+		if n.call(n.temperatureV, dev, ps.Bytes(b)) == nvmlSuccess {
+			return int(int32(binary.LittleEndian.Uint32(b[8:])))
+		}
+	}
+	if n.temperature.Valid() {
+		v := ps.Word(0)
+		if n.call(n.temperature, dev, nvmlTemperature, cgo.Addr(v)) == nvmlSuccess {
+			return int(uint32(*v))
+		}
+	}
+	return 0
 }

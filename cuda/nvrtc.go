@@ -100,12 +100,15 @@ func (n *NVRTC) Archs() []int { return slices.Clone(n.archs) }
 // Library is the name under which NVRTC was opened.
 func (n *NVRTC) Library() string { return n.lib.Name() }
 
+// call calls f and returns its nvrtcResult, a C enum: the low 32 bits of
+// the return register (the ABI leaves the upper half undefined), or
+// callFailed.
 func (n *NVRTC) call(f cgo.Func, args ...uintptr) uintptr {
 	r, err := f.Call(args...)
 	if err != nil {
 		return callFailed
 	}
-	return r
+	return uintptr(uint32(r))
 }
 
 // check turns an nvrtcResult into an error (nil for NVRTC_SUCCESS).

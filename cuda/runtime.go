@@ -49,6 +49,7 @@ type Runtime struct {
 	stream  uintptr // launches and reads
 	copies  uintptr // copies to the device: a stream of its own, or stream (EnvCopyStream=0)
 	gen     uint64  // bumped at each context reset: older buffers and programs are stale
+	gone    error   // the device cannot be used again in this process (deviceLost)
 	busy    bool    // work was issued on the stream since it was last waited for
 	cbusy   bool    // copies were issued on the copy stream since it was last waited for
 	stage   [2]staging
@@ -239,6 +240,9 @@ func (rt *Runtime) enter() (exit func(), err error) {
 		rt.mu.Unlock()
 		return nil, err
 	}
+	if rt.gone != nil {
+		return fail(fmt.Errorf("zkaccel/cuda: %s is lost to this process (restart it to use the GPU again): %w", rt, rt.gone))
+	}
 	a := rt.api
 	var ps cgo.Pins
 	defer ps.Done()
@@ -254,8 +258,10 @@ func (rt *Runtime) enter() (exit func(), err error) {
 	}
 	exit = func() {
 		var ps cgo.Pins
-		old := ps.Word(0)
-		a.call(a.ctxPopCurrent, cgo.Addr(old))
+		if rt.ctx != 0 { // else a reset found no fresh context to push
+			old := ps.Word(0)
+			a.call(a.ctxPopCurrent, cgo.Addr(old))
+		}
 		ps.Done()
 		runtime.UnlockOSThread()
 		rt.mu.Unlock()
@@ -335,23 +341,32 @@ func (rt *Runtime) ready(b *buffer) error {
 
 // check is a.check that, for a sticky error, resets the device's context
 // (the runtime holds rt.mu and the context is current) and wraps
-// gpu.ErrDeviceReset, so that callers drop what they cached.
+// gpu.ErrDeviceReset, so that callers drop what they cached; or, where
+// the fresh context failed too, gpu.ErrDeviceLost.
 func (rt *Runtime) check(op string, r uintptr) error {
 	err := rt.api.check(op, r)
 	var ce *Error
 	if err == nil || !errors.As(err, &ce) || !ce.Sticky() {
 		return err
 	}
-	rt.reset()
+	if why := rt.reset(); why != nil {
+		rt.gone = deviceLost(rt, err, why)
+		return rt.gone
+	}
 	return deviceReset(err)
 }
 
 // reset destroys the primary context after a sticky error: every buffer,
 // module, stream and event of the runtime goes with it, and the generation
 // moves on so that stale handles are refused (and freeing them is a no-op).
-// The next enter retains a fresh context. The caller holds rt.mu with the
-// context current.
-func (rt *Runtime) reset() {
+// It then retains a fresh context and tries it (probe). Where that fails
+// with a sticky error, as cuda.h says it may (the process must be
+// restarted after most sticky errors), reset returns that error: the
+// device is lost to the process. Otherwise the next calls use the fresh
+// context (or, where it could not be retained for another reason, the
+// next enter tries again). The caller holds rt.mu with the context
+// current.
+func (rt *Runtime) reset() (lost error) {
 	a := rt.api
 	var ps cgo.Pins
 	defer ps.Done()
@@ -366,9 +381,11 @@ func (rt *Runtime) reset() {
 	// Keep the push/pop of enter balanced: make a fresh context current
 	// for the rest of the call, whose calls now fail cleanly or succeed.
 	ctx := ps.Word(0)
-	if a.check("cuDevicePrimaryCtxRetain", a.call(a.primaryCtxRetain, cgo.Addr(ctx), rt.dev)) == nil {
+	err := a.check("cuDevicePrimaryCtxRetain", a.call(a.primaryCtxRetain, cgo.Addr(ctx), rt.dev))
+	if err == nil {
 		rt.ctx = *ctx
 		a.call(a.ctxPushCurrent, rt.ctx)
+		err = rt.probe()
 	} else {
 		rt.ctx = 0
 	}
@@ -378,6 +395,25 @@ func (rt *Runtime) reset() {
 	rt.gen++
 	rt.live.Store(0)
 	rt.mem.Lost()
+	if ce := (*Error)(nil); errors.As(err, &ce) && ce.Sticky() {
+		return err
+	}
+	return nil
+}
+
+// probe tries the fresh context after a reset: an allocation of a few
+// bytes, freed at once (the first call that needs the device's state).
+// The caller holds rt.mu with the context current.
+func (rt *Runtime) probe() error {
+	a := rt.api
+	var ps cgo.Pins
+	defer ps.Done()
+	p := ps.Word(0)
+	if err := a.check("cuMemAlloc_v2 (a reset's probe)", a.call(a.memAlloc, cgo.Addr(p), 8)); err != nil {
+		return err
+	}
+	a.call(a.memFree, *p)
+	return nil
 }
 
 // Finish waits for every copy and launch issued so far on the runtime's

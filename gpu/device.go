@@ -570,12 +570,18 @@ var ErrOutOfMemory = errors.New("out of device memory")
 // package to recognise it.
 var ErrDeviceReset = zkaccel.ErrDeviceReset
 
+// ErrDeviceLost marks a runtime error after which the device cannot be
+// used again in this process (its reset failed: CUDA's fresh context
+// failed with the same kind of error). Every later call fails with it.
+// It is zkaccel.ErrDeviceLost.
+var ErrDeviceLost = zkaccel.ErrDeviceLost
+
 // forgetIfReset drops every program and cached table after an error that
-// wraps ErrDeviceReset (their device memory is already gone, so nothing is
+// wraps ErrDeviceReset or ErrDeviceLost (their device memory is already gone, so nothing is
 // freed), and counts the reset, so that resident points load again at
 // their next use (residentOf). The caller holds d.mu.
 func (d *Device) forgetIfReset(err error) error {
-	if err != nil && errors.Is(err, ErrDeviceReset) {
+	if err != nil && (errors.Is(err, ErrDeviceReset) || errors.Is(err, ErrDeviceLost)) {
 		d.gen = generation(d.rt)
 		d.forget()
 	}

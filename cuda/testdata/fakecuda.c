@@ -80,6 +80,11 @@ static __thread int depth;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int initialized, sticky;
+// fake_poison: how a sticky error outlives the context's reset, as cuda.h
+// says it may ("the process must be terminated and relaunched"): 0, not
+// (the reset clears it); 1, every call that needs the device's state
+// still fails with it; 2, so does retaining a fresh context.
+static int poisoned;
 static long ctx_errors, bad_pointers, live_host, launches;
 static long largest_copy; // the most bytes one asynchronous copy moved
 static unsigned long long used;
@@ -756,6 +761,7 @@ EXPORT CUresult cuDeviceGetAttribute(int* v, int attr, int dev) {
 
 EXPORT CUresult cuDevicePrimaryCtxRetain(void** c, int dev) {
 	if (dev != 0) return E_INVALID_DEVICE;
+	if (poisoned == 2 && sticky) return E_ILLEGAL_ADDRESS;
 	primary.alive = 1;
 	*c = &primary;
 	return OK;
@@ -793,7 +799,7 @@ EXPORT CUresult cuDevicePrimaryCtxReset_v2(int dev) {
 	live_events = 0;
 	live_modules = 0;
 	used = 0;
-	sticky = 0;
+	if (!poisoned) sticky = 0;
 	primary.alive = 0;
 	nstreams = 0;
 	memset(host_done, 0, sizeof host_done);
@@ -1199,6 +1205,7 @@ EXPORT CUresult cuGetErrorName(CUresult code, const char** s) {
 	case E_NOT_FOUND: *s = "CUDA_ERROR_NOT_FOUND"; break;
 	case E_ILLEGAL_ADDRESS: *s = "CUDA_ERROR_ILLEGAL_ADDRESS"; break;
 	case E_LAUNCH_FAILED: *s = "CUDA_ERROR_LAUNCH_FAILED"; break;
+	case 222: *s = "CUDA_ERROR_UNSUPPORTED_PTX_VERSION"; break;
 	default: *s = NULL; return E_INVALID_VALUE;
 	}
 	return OK;
@@ -1261,6 +1268,15 @@ EXPORT long fake_fail_at(long k) {
 	return 0;
 }
 EXPORT long fake_fault_calls(void) { return fault_calls; }
+// fake_poison sets how a sticky error outlives a reset (see poisoned);
+// 0 also clears the sticky error.
+EXPORT long fake_poison(long mode) {
+	pthread_mutex_lock(&mu);
+	poisoned = (int)mode;
+	if (!mode) sticky = 0;
+	pthread_mutex_unlock(&mu);
+	return 0;
+}
 EXPORT long fake_fail_with(long code) {
 	fault_code = (CUresult)code;
 	return 0;

@@ -35,7 +35,9 @@ type RetryRun[P any] func(dev zkaccel.Device, p P, retries int) (retried int, ph
 //   - the same for a one-shot Prove, whose first calls load the key;
 //   - without retries, a reset is the proof's error;
 //   - with every call from the first reset on failing, two retries give
-//     the reset's error after two retries.
+//     the reset's error after two retries;
+//   - a device lost during a proof (gpu.ErrDeviceLost: every call fails
+//     from then on) is the proof's error, with no retry.
 //
 // Afterwards the device holds no more buffers than the kept key's. Where
 // the device's library can fail with a sticky error (FaultyDriver: the
@@ -77,6 +79,20 @@ func ResetRetries[P KeyKeeper](t *testing.T, dev zkaccel.Device, most int, kept 
 		f.Arm(0)
 		if !errors.Is(err, zkaccel.ErrDeviceReset) || retried != 2 || count0(phases, "reset") != 2 {
 			t.Fatalf("a device that resets at every call, two retries: %d retries, phases %v, error %v; want 2, two resets and an error wrapping ErrDeviceReset", retried, phases, err)
+		}
+		// A device lost to the process (its reset failed: every call
+		// fails from then on): the loss is the proof's error, and no
+		// retry is made, however many are allowed.
+		f.Inject(func() error {
+			f.FreeLive()
+			f.Arm(1)
+			return fmt.Errorf("devtest: a kernel fault that the device's reset did not survive: %w", gpu.ErrDeviceLost)
+		})
+		f.Arm(calls / 2)
+		retried, phases, err = run(f.GPU(), p, 2)
+		f.Arm(0)
+		if !errors.Is(err, zkaccel.ErrDeviceLost) || errors.Is(err, zkaccel.ErrDeviceReset) || retried != 0 || count0(phases, "reset") != 0 {
+			t.Fatalf("a device lost during a proof, two retries allowed: %d retries, phases %v, error %v; want none and an error wrapping ErrDeviceLost", retried, phases, err)
 		}
 		f.ReleaseCache()
 		if _, _, err := run(f.GPU(), p, 0); err != nil {
