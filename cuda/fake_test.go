@@ -385,11 +385,11 @@ type fakeBuffer struct{}
 
 func (fakeBuffer) Size() int { return 1 }
 
-// TestFakeReset: a kernel fault leaves a sticky error; the runtime resets
-// the context, says so (gpu.ErrDeviceReset), refuses the lost buffers and
-// programs, and the next calls work.
-func TestFakeReset(t *testing.T) {
-	rt, h := fake(t)
+// faultSetup compiles the fake's program and allocates a buffer of 64
+// bytes, for a test of a kernel fault: the program, its kernel "fault"
+// and the buffer.
+func faultSetup(t *testing.T, rt *cuda.Runtime) (gpu.Program, gpu.Kernel, gpu.Buffer) {
+	t.Helper()
 	prog := fakeProgram(t, rt)
 	fault, err := prog.Kernel("fault")
 	if err != nil {
@@ -399,10 +399,19 @@ func TestFakeReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return prog, fault, b
+}
+
+// TestFakeReset: a kernel fault leaves a sticky error; the runtime resets
+// the context, says so (gpu.ErrDeviceReset), refuses the lost buffers and
+// programs, and the next calls work.
+func TestFakeReset(t *testing.T) {
+	rt, h := fake(t)
+	prog, fault, b := faultSetup(t, rt)
 	if err := rt.Launch(fault, 1, 0); err != nil {
 		t.Fatal(err) // launches are asynchronous: the fault shows later
 	}
-	err = rt.Finish()
+	err := rt.Finish()
 	var ce *cuda.Error
 	if !errors.Is(err, gpu.ErrDeviceReset) || !errors.As(err, &ce) || !ce.Sticky() || ce.Name != "CUDA_ERROR_ILLEGAL_ADDRESS" {
 		t.Fatalf("Finish after a fault: %v", err)
@@ -454,20 +463,12 @@ func TestFakeLost(t *testing.T) {
 				h.get("fake_poison", 0)
 				cuda.Revive(rt)
 			})
-			prog := fakeProgram(t, rt)
-			fault, err := prog.Kernel("fault")
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := rt.Alloc(64)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, fault, b := faultSetup(t, rt)
 			h.get("fake_poison", uintptr(mode))
 			if err := rt.Launch(fault, 1, 0); err != nil {
 				t.Fatal(err)
 			}
-			err = rt.Finish()
+			err := rt.Finish()
 			var ce *cuda.Error
 			if !errors.Is(err, gpu.ErrDeviceLost) || errors.Is(err, gpu.ErrDeviceReset) || !errors.As(err, &ce) || ce.Name != "CUDA_ERROR_ILLEGAL_ADDRESS" ||
 				!strings.Contains(err.Error(), "restarted") {
