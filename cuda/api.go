@@ -131,6 +131,7 @@ type driverAPI struct {
 	funcGetAttribute, launchKernel                                   cgo.Func
 	eventCreate, eventRecord, eventSynchronize, eventElapsedTime     cgo.Func
 	eventDestroy, getErrorName, getErrorString                       cgo.Func
+	pciBusID                                                         cgo.Func // optional: cuDeviceGetPCIBusId
 
 	version int // cuDriverGetVersion: 1000·major + 10·minor
 }
@@ -191,6 +192,7 @@ func openDriver(names []string) (*driverAPI, error) {
 		return nil, err
 	}
 	a.lib = lib
+	a.pciBusID, _ = lib.Lookup("cuDeviceGetPCIBusId")
 	if err := a.check("cuInit", a.call(a.init, 0)); err != nil {
 		return nil, err
 	}

@@ -133,9 +133,11 @@ func (rt *Runtime) telemetry(n *nvmlAPI) (zkaccel.Telemetry, error) {
 	var err error
 	// NVML names PCI devices with an 8-digit domain; older versions also
 	// take the 4-digit one that CUDA uses.
+	id := rt.PCIBusID()
+	dom, rest, _ := strings.Cut(id, ":")
 	for _, id := range []string{
-		fmt.Sprintf("%08x:%02x:%02x.0", rt.pciDomain, rt.pciBus, rt.pciD),
-		rt.PCIBusID(),
+		strings.Repeat("0", max(0, 8-len(dom))) + dom + ":" + rest,
+		id,
 	} {
 		if err = n.check("nvmlDeviceGetHandleByPciBusId_v2("+id+")", n.call(n.handleByPCI, ps.CString(id), cgo.Addr(dev))); err == nil {
 			break

@@ -1,6 +1,7 @@
 package cuda
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -43,6 +44,7 @@ type Runtime struct {
 	clockKHz, memClockKHz   int
 	busWidth                int
 	pciDomain, pciBus, pciD int
+	pciID                   string // cuDeviceGetPCIBusId's, with the PCI function ("" where the driver has none)
 
 	mu      sync.Mutex
 	ctx     uintptr // primary context, 0 until first use or after a reset
@@ -98,8 +100,13 @@ func (rt *Runtime) Clocks() (smMHz, memMHz, busBits int) {
 	return rt.clockKHz / 1000, rt.memClockKHz / 1000, rt.busWidth
 }
 
-// PCIBusID is the device's PCI address, e.g. "0000:65:00.0".
+// PCIBusID is the device's PCI address, e.g. "0000:65:00.0": the
+// driver's (cuDeviceGetPCIBusId), in lower case, else made from the
+// device's PCI attributes with function 0.
 func (rt *Runtime) PCIBusID() string {
+	if rt.pciID != "" {
+		return rt.pciID
+	}
 	return fmt.Sprintf("%04x:%02x:%02x.0", rt.pciDomain, rt.pciBus, rt.pciD)
 }
 
@@ -226,7 +233,21 @@ func newRuntime(a *driverAPI, ordinal int) (*Runtime, error) {
 	if rt.maxThreads < 1 {
 		rt.maxThreads = 1
 	}
+	if a.pciBusID.Valid() {
+		id := make([]byte, 32)
+		if a.check("cuDeviceGetPCIBusId", a.call(a.pciBusID, ps.Bytes(id), uintptr(len(id)), rt.dev)) == nil {
+			rt.pciID = strings.ToLower(strings.TrimSpace(cString(id)))
+		}
+	}
 	return rt, nil
+}
+
+// cString is the text of b up to its first NUL.
+func cString(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
 }
 
 // enter locks the runtime, pins the goroutine to its OS thread and makes

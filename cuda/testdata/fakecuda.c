@@ -731,6 +731,11 @@ EXPORT CUresult cuDeviceGet(int* d, int ord) {
 	*d = 0;
 	return OK;
 }
+EXPORT CUresult cuDeviceGetPCIBusId(char* id, int len, int dev) {
+	if (dev != 0 || len < 13) return E_INVALID_VALUE;
+	snprintf(id, (size_t)len, "0000:65:00.0");
+	return OK;
+}
 EXPORT CUresult cuDeviceGetName(char* name, int len, int dev) {
 	if (dev != 0 || len < 1) return E_INVALID_VALUE;
 #ifdef FAKECUDA_OPENCL
