@@ -149,8 +149,11 @@ func discoverOn(a *api) ([]*Runtime, error) {
 	return out, nil
 }
 
-// newRuntime reads a device's properties and creates its context and
-// in-order, profiling-enabled command queue (open).
+// newRuntime reads a device's properties. Its context and in-order,
+// profiling-enabled command queue (open) are made at its first call, so
+// that a process that lists the OpenCL devices but uses another (CUDA on
+// the same NVIDIA GPU, whose OpenCL context would hold device memory of
+// its own) makes none.
 func newRuntime(a *api, pl, dev uintptr, ordinal int) (*Runtime, error) {
 	rt := &Runtime{api: a, platform: pl, device: dev, ordinal: ordinal, profiling: true,
 		progs: map[[32]byte]*Program{}, bufs: map[*buffer]struct{}{}}
@@ -187,9 +190,5 @@ func newRuntime(a *api, pl, dev uintptr, ordinal int) (*Runtime, error) {
 	if rt.devType, err = a.deviceWord(dev, clDeviceType); err != nil {
 		return nil, err
 	}
-
-	if err := rt.open(); err != nil {
-		return nil, err
-	}
-	return rt, nil
+	return rt, nil // its context is made at its first call (enter)
 }

@@ -48,6 +48,11 @@
 // OpenCL failures are [*Error] values naming the function and the status,
 // e.g. "zkaccel/opencl: clEnqueueNDRangeKernel(msm_bucket_acc):
 // CL_OUT_OF_RESOURCES (-5)"; a build failure carries the compiler's log.
+// A device out of memory wraps gpu.ErrOutOfMemory: at a buffer's creation,
+// and where a write, a read or a launch fails with
+// CL_MEM_OBJECT_ALLOCATION_FAILURE (a driver may allocate a buffer's memory
+// at its first use). A launch in work-groups larger than the kernel allows
+// (CL_KERNEL_WORK_GROUP_SIZE) is refused before the driver is called.
 //
 // # Lost contexts
 //
@@ -62,5 +67,7 @@
 // freeing them does nothing. [Runtime.Generation] counts these resets.
 // The write waits for the commands queued before it, so each failed call
 // (an allocation for want of memory among them) costs one wait for the
-// queue.
+// queue. The probe's 4 bytes are written once when the context is made,
+// so that a driver that allocates at first use never needs memory for the
+// probe on a full device.
 package opencl

@@ -451,3 +451,91 @@ func TestContextLostConcurrent(t *testing.T) {
 	}
 	t.Logf("%d of %d runs met the lost context", len(errs), workers*runs)
 }
+
+// TestFirstUse: a driver that allocates a buffer's memory at its first use
+// (the specification allows it: copies and launches list
+// CL_MEM_OBJECT_ALLOCATION_FAILURE) fails a write, a read or a launch with
+// that code when the device is full. The error must wrap
+// gpu.ErrOutOfMemory (resident points then stay in host memory), and the
+// context, which still runs commands, must not be reset. CL_OUT_OF_RESOURCES
+// on a write says nothing of memory. A launch in work-groups larger than
+// the kernel allows (CL_KERNEL_WORK_GROUP_SIZE) is refused, naming the
+// limit, before the driver is called.
+func TestFirstUse(t *testing.T) {
+	rt, h := faultRuntime(t)
+	p, err := rt.Compile(vecAdd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := p.Kernel("vec_add")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := rt.Alloc(64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Free(b)
+	gen := rt.Generation()
+	h.failWith(-4) // CL_MEM_OBJECT_ALLOCATION_FAILURE
+	for _, c := range []struct {
+		what string
+		at   int // the failing call: vec_add's five arguments are set first
+		call func() error
+	}{
+		{"write", 1, func() error { return rt.Write(b, 0, make([]byte, 8)) }},
+		{"read", 1, func() error { return rt.Read(make([]byte, 8), b, 0) }},
+		{"launch", 6, func() error { return rt.Launch(k, 8, 0, b, b, b, uint64(1), uint32(8)) }},
+	} {
+		h.arm(c.at)
+		err := c.call()
+		h.arm(0)
+		if !errors.Is(err, gpu.ErrOutOfMemory) || errors.Is(err, gpu.ErrDeviceReset) || !injected(err, -4) {
+			t.Errorf("a %s that found the device full: %v, want CL_MEM_OBJECT_ALLOCATION_FAILURE wrapped with gpu.ErrOutOfMemory", c.what, err)
+		}
+	}
+	h.failWith(0)
+	h.arm(1)
+	err = rt.Write(b, 0, make([]byte, 8))
+	h.arm(0)
+	if errors.Is(err, gpu.ErrOutOfMemory) || !injected(err, -5) {
+		t.Errorf("a write that failed with CL_OUT_OF_RESOURCES: %v, want it as it is", err)
+	}
+	if g := rt.Generation(); g != gen {
+		t.Errorf("generation %d, was %d: a context that runs commands was reset", g, gen)
+	}
+	max := k.(*opencl.Kernel).MaxGroupSize()
+	before := h.calls()
+	if err := rt.Launch(k, 2*max, 2*max, b, b, b, uint64(1), uint32(8)); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("work-groups of %d exceed the kernel's limit of %d", 2*max, max)) {
+		t.Errorf("a launch in work-groups of %d, the kernel's limit %d: %v", 2*max, max, err)
+	}
+	if n := h.calls() - before; n != 0 {
+		t.Errorf("the refused launch made %d calls", n)
+	}
+	if err := checkVecAdd(rt, p, rand.New(rand.NewSource(devtest.Seed(t))), 300, 64); err != nil {
+		t.Fatalf("a run after: %v", err)
+	}
+}
+
+// TestLazyContext: listing the devices makes no context (a process that
+// uses CUDA on an NVIDIA GPU must not hold an OpenCL context there too);
+// a runtime makes its context and queue at its first call.
+func TestLazyContext(t *testing.T) {
+	_, h := faultRuntime(t)
+	before := h.live()
+	rts, err := opencl.OpenRuntimes(faultPath)
+	if err != nil || len(rts) == 0 {
+		t.Fatalf("%d runtimes, %v", len(rts), err)
+	}
+	if got := h.live(); got[4] != before[4] || got[5] != before[5] {
+		t.Fatalf("contexts and queues live %v after listing %d devices, want %v", got[4:], len(rts), before[4:])
+	}
+	b, err := rts[0].Alloc(8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rts[0].Free(b)
+	if got := h.live(); got[4] != before[4]+1 || got[5] != before[5]+1 {
+		t.Fatalf("contexts and queues live %v after the first call, want one more of each than %v", got[4:], before[4:])
+	}
+}

@@ -56,7 +56,7 @@ func TestMisuse(t *testing.T) {
 	wantErr(t, "2^32 work items", rt.Launch(k, 1<<32, 0, buf, buf, buf, uint64(1), uint32(8)), "2^32-1")
 	wantErr(t, "nil kernel", rt.Launch(nil, 8, 0), "not an OpenCL kernel")
 	wantErr(t, "local above the device's limit", rt.Launch(k, 8*rt.MaxGroupSize(), 2*rt.MaxGroupSize(), buf, buf, buf, uint64(1), uint32(8)),
-		"clEnqueueNDRangeKernel(vec_add)", "CL_INVALID_WORK_GROUP_SIZE")
+		"launch vec_add", "exceed the kernel's limit", "CL_KERNEL_WORK_GROUP_SIZE")
 	if err := rt.Launch(k, 0, 0, buf, buf, buf, uint64(1), uint32(0)); err != nil {
 		t.Errorf("launch of 0 items: %v", err)
 	}

@@ -34,13 +34,24 @@ func (rt *Runtime) open() error {
 		call(a.releaseContext, ctx)
 		return err
 	}
+	// Written once now, so that a driver that allocates at first use has
+	// the probe's memory before the device can run out of it: a probe
+	// after an out-of-memory error must not fail for want of its own 4
+	// bytes (and reset a context that still runs commands).
+	if err := check(fmt.Sprintf("clEnqueueWriteBuffer(%s: the probe's first write)", rt.name), call(a.enqueueWriteBuffer, q, probe, clTrue, 0, 4, ps.Bytes(make([]byte, 4)), 0, 0, 0)); err != nil {
+		call(a.releaseMemObject, probe)
+		call(a.releaseCommandQueue, q)
+		call(a.releaseContext, ctx)
+		return err
+	}
 	rt.ctx, rt.queue, rt.probe = ctx, q, probe
 	return nil
 }
 
 // enter read-locks the context for a call that uses it and returns its
-// generation; where a reset could not make a new context, it tries again
-// first. Each enter that succeeds is paired with an exit.
+// generation; it makes the context first at the runtime's first call, and
+// where a reset could not make a new one, tries again. Each enter that
+// succeeds is paired with an exit.
 func (rt *Runtime) enter() (uint64, error) {
 	for {
 		rt.ctxMu.RLock()
@@ -53,8 +64,12 @@ func (rt *Runtime) enter() (uint64, error) {
 		if rt.ctx == 0 {
 			err = rt.open()
 		}
+		gen := rt.gen.Load()
 		rt.ctxMu.Unlock()
-		if err != nil {
+		switch {
+		case err != nil && gen == 0:
+			return 0, fmt.Errorf("zkaccel/opencl: %s: the device's context could not be made: %w", rt, err)
+		case err != nil:
 			return 0, fmt.Errorf("zkaccel/opencl: %s: the device's context, lost at a reset, could not be made again: %w", rt, err)
 		}
 	}

@@ -1,6 +1,7 @@
 package opencl
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -250,7 +251,22 @@ func (rt *Runtime) Write(dst gpu.Buffer, off int, src []byte) (err error) {
 	defer ps.Done()
 	p := ps.Bytes(src)
 	st := call(rt.api.enqueueWriteBuffer, rt.queue, b.mem, clTrue, uintptr(off), uintptr(len(src)), p, 0, 0, 0)
-	return check(fmt.Sprintf("clEnqueueWriteBuffer(%d bytes at %d)", len(src), off), st)
+	return rt.firstUse("write", check(fmt.Sprintf("clEnqueueWriteBuffer(%d bytes at %d)", len(src), off), st))
+}
+
+// firstUse marks err, the error of a call that uses buffers, with
+// gpu.ErrOutOfMemory where it is CL_MEM_OBJECT_ALLOCATION_FAILURE: a
+// driver may allocate a buffer's memory at its first use rather than at
+// its creation (the specification lists the code for copies and
+// launches), so that a device out of memory shows there, and callers that
+// keep data on the device only to spare copies (resident points) must see
+// it as a want of memory.
+func (rt *Runtime) firstUse(op string, err error) error {
+	var ce *Error
+	if err != nil && errors.As(err, &ce) && ce.Code == clMemObjectAllocationFailure {
+		return fmt.Errorf("zkaccel/opencl: %s on %s: %w (the driver allocates at first use): %w", op, rt, gpu.ErrOutOfMemory, err)
+	}
+	return err
 }
 
 // Read copies len(dst) bytes of src at byte offset off into dst (a blocking
@@ -277,7 +293,7 @@ func (rt *Runtime) Read(dst []byte, src gpu.Buffer, off int) (err error) {
 	p := ps.Bytes(dst)
 	st := call(rt.api.enqueueReadBuffer, rt.queue, b.mem, clTrue, uintptr(off), uintptr(len(dst)), p, 0, 0, 0)
 	if err := check(fmt.Sprintf("clEnqueueReadBuffer(%d bytes at %d)", len(dst), off), st); err != nil {
-		return err
+		return rt.firstUse("read", err)
 	}
 	return rt.collect(false)
 }
@@ -317,6 +333,11 @@ func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) (err err
 	}
 	if local < 1 {
 		local = 1
+	}
+	if kk.maxGroup > 0 && local > kk.maxGroup {
+		// CL_KERNEL_WORK_GROUP_SIZE: the driver would refuse it
+		// (CL_INVALID_WORK_GROUP_SIZE); say why.
+		return fmt.Errorf("zkaccel/opencl: launch %s on %s: work-groups of %d exceed the kernel's limit of %d (CL_KERNEL_WORK_GROUP_SIZE)", kk.name, rt, local, kk.maxGroup)
 	}
 	global = (global + local - 1) / local * local
 	if global > maxGlobal {
@@ -374,7 +395,7 @@ func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) (err err
 	}
 	st := call(rt.api.enqueueNDRangeKernel, rt.queue, kk.handle, 1, 0, cgo.Addrs(sizes), cgo.Addrs(sizes)+8, 0, 0, evp)
 	if err := check(fmt.Sprintf("clEnqueueNDRangeKernel(%s)", kk.name), st); err != nil {
-		return err
+		return rt.firstUse("launch "+kk.name, err)
 	}
 	if profiling && *ev != 0 {
 		rt.mu.Lock()
