@@ -288,7 +288,11 @@ KERNEL void zk_fault(GLOBAL u64* out, u64 addr) {
 // after it, and the device must then work: every operation case runs, its
 // results checked, after it. CUDA's runtime resets the context (the error
 // must wrap gpu.ErrDeviceReset); OpenCL's makes a new one where the driver
-// left the old unusable (logged). Every GPU device compiles the kernel;
+// left the old unusable (logged). Where a CUDA driver keeps the GPU from
+// the process after the fault, as cuda.h says it may, the error must wrap
+// gpu.ErrDeviceLost instead, and every operation must then fail at once
+// with it (logged: which of the two a driver does is the finding). Every
+// GPU device compiles the kernel;
 // only with ZKACCEL_TEST_KERNEL_FAULT=1 (scripts/gpu-check.sh sets it on a
 // lent GPU) and only on a GPU whose kernels run outside the test's process
 // does it run: not on a CPU OpenCL device, the emulated GPU, faultcl.c,
@@ -337,6 +341,19 @@ func TestKernelFault(t *testing.T) {
 		}
 		if err == nil {
 			t.Fatal("a kernel that wrote to address 16 ran without an error")
+		}
+		if errors.Is(err, gpu.ErrDeviceLost) {
+			// cuda.h: after such a fault "the process must be terminated
+			// and relaunched". Where the driver holds to that, the runtime
+			// must say so (its fresh context failed too), and every later
+			// call must fail at once with the loss.
+			for _, c := range cases {
+				if err := c.run(d); !errors.Is(err, gpu.ErrDeviceLost) {
+					t.Errorf("%s after the device was lost: %v, want an error wrapping gpu.ErrDeviceLost", c.name, err)
+				}
+			}
+			t.Logf("the fault: %v (the device is lost to this process: its driver does not let a reset recover)", err)
+			return
 		}
 		reset := errors.Is(err, gpu.ErrDeviceReset)
 		if rt.Kind() == "cuda" && !reset {
