@@ -16,6 +16,7 @@ const (
 	clTrue                       = 1     // CL_TRUE
 	clDeviceNotFound             = -1    // CL_DEVICE_NOT_FOUND
 	clMemObjectAllocationFailure = -4    // CL_MEM_OBJECT_ALLOCATION_FAILURE
+	clProfilingInfoNotAvailable  = -7    // CL_PROFILING_INFO_NOT_AVAILABLE
 	clOutOfResources             = -5    // CL_OUT_OF_RESOURCES
 	clOutOfHostMemory            = -6    // CL_OUT_OF_HOST_MEMORY
 	clPlatformNotFound           = -1001 // CL_PLATFORM_NOT_FOUND_KHR (cl_ext.h; the ICD loader's "no platform")

@@ -97,12 +97,12 @@ func faultRuntime(t *testing.T) (*opencl.Runtime, faultHooks) {
 		t.Fatalf("OpenCL through %s: %d runtimes, %v", faultPath, len(rts), err)
 	}
 	lib, err := cgo.Open([]string{faultPath}, []string{"faultcl_fail_at", "faultcl_fail_with", "faultcl_fail_for", "faultcl_stick", "faultcl_fault_calls",
-		"faultcl_live_mems", "faultcl_live_programs", "faultcl_live_kernels", "faultcl_live_events", "faultcl_live_contexts", "faultcl_live_queues"})
+		"faultcl_live_mems", "faultcl_live_programs", "faultcl_live_kernels", "faultcl_live_events", "faultcl_live_contexts", "faultcl_live_queues", "faultcl_profiling_late"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := faultHooks{lib}
-	t.Cleanup(func() { h.arm(0); h.failWith(0); h.failFor(1); h.stick(false) })
+	t.Cleanup(func() { h.arm(0); h.failWith(0); h.failFor(1); h.stick(false); h.call("faultcl_profiling_late", 0) })
 	return rts[0], h
 }
 
@@ -537,5 +537,58 @@ func TestLazyContext(t *testing.T) {
 	defer rts[0].Free(b)
 	if got := h.live(); got[4] != before[4]+1 || got[5] != before[5]+1 {
 		t.Fatalf("contexts and queues live %v after the first call, want one more of each than %v", got[4:], before[4:])
+	}
+}
+
+// TestProfilingLate: a driver may mark a launch's event complete after the
+// blocking read (or clFinish) that followed it returned, so that its
+// profiling query says CL_PROFILING_INFO_NOT_AVAILABLE. The launch's time
+// must still be counted, by a later collect, and its event released.
+func TestProfilingLate(t *testing.T) {
+	rt, h := faultRuntime(t)
+	p, err := rt.Compile(vecAdd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := p.Kernel("vec_add")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := rt.Alloc(64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Free(b)
+	rt.ResetKernelTime()
+	base := h.live()
+	for late := 1; late <= 3; late++ { // the read's query; then Finish's; then the wait's too (released, not counted)
+		rt.ResetKernelTime()
+		if err := rt.Launch(k, 8, 0, b, b, b, uint64(1), uint32(8)); err != nil {
+			t.Fatal(err)
+		}
+		h.call("faultcl_profiling_late", uintptr(late))
+		if err := rt.Read(make([]byte, 8), b, 0); err != nil {
+			t.Fatal(err)
+		}
+		ks, err := rt.KernelTimes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 1
+		if late == 3 {
+			want = 0 // never available, even after waiting: dropped
+		}
+		got := 0
+		for _, kt := range ks {
+			if kt.Name == "vec_add" {
+				got = kt.Launches
+			}
+		}
+		if got != want {
+			t.Errorf("%d late queries: vec_add counted %d times, want %d (%+v)", late, got, want, ks)
+		}
+		if live := h.live(); live[3] != base[3] {
+			t.Errorf("%d late queries: %d events live, want %d", late, live[3], base[3])
+		}
 	}
 }

@@ -444,8 +444,9 @@ func (rt *Runtime) waitCollect() (err error) {
 // collect adds the durations of the pending launch events to the kernel
 // timer (and each kernel's) and releases them; with wait it first waits for
 // them (a kernel that failed is then an error), else it only takes those a
-// blocking call has already completed (all of them, on the in-order queue).
-// The caller has entered the runtime.
+// blocking call has already completed (all of them, on the in-order queue;
+// one whose driver says its times are not yet available stays pending for
+// the next collect). The caller has entered the runtime.
 func (rt *Runtime) collect(wait bool) error {
 	rt.mu.Lock()
 	evs := rt.pending
@@ -466,17 +467,28 @@ func (rt *Runtime) collect(wait bool) error {
 	}
 	start, end := ps.Word(0), ps.Word(0)
 	durs := make([]time.Duration, len(evs))
+	var later []launchEvent
 	for i, e := range evs {
 		durs[i] = -1
-		if succeeded(call(rt.api.getEventProfilingInfo, e.ev, clProfilingCommandStart, 8, cgo.Addr(start), 0)) &&
-			succeeded(call(rt.api.getEventProfilingInfo, e.ev, clProfilingCommandEnd, 8, cgo.Addr(end), 0)) &&
-			*end >= *start {
+		st := int32(call(rt.api.getEventProfilingInfo, e.ev, clProfilingCommandStart, 8, cgo.Addr(start), 0))
+		if st == clSuccess {
+			st = int32(call(rt.api.getEventProfilingInfo, e.ev, clProfilingCommandEnd, 8, cgo.Addr(end), 0))
+		}
+		switch {
+		case st == clSuccess && *end >= *start:
 			durs[i] = time.Duration(*end - *start)
+		case st == clProfilingInfoNotAvailable && !wait:
+			// Not yet complete as the driver sees it, though the blocking
+			// call that came after it returned: kept for the next collect
+			// (a Finish, a read of the times), which waits.
+			later = append(later, e)
+			continue
 		}
 		call(rt.api.releaseEvent, e.ev)
 	}
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
+	rt.pending = append(later, rt.pending...)
 	for i, e := range evs {
 		if durs[i] < 0 {
 			continue
@@ -522,6 +534,9 @@ func (rt *Runtime) ResetKernelTime() {
 // was on, its launches and their summed device time, the longest first.
 func (rt *Runtime) KernelTimes() ([]zkaccel.KernelTime, error) {
 	if err := rt.Finish(); err != nil {
+		return nil, err
+	}
+	if err := rt.waitCollect(); err != nil { // events a driver had not yet marked complete
 		return nil, err
 	}
 	rt.mu.Lock()

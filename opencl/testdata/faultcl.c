@@ -17,7 +17,10 @@
 // a failing clFinish or clWaitForEvents first waits as asked and then
 // reports the code, as a device reports an earlier command's failure
 // there. Discovery (platform and device queries, contexts, queues),
-// releases, build logs and profiling queries never fail.
+// releases, build logs and profiling queries never fail, except that
+// faultcl_profiling_late(n) has the next n queries of a launch's start
+// time say CL_PROFILING_INFO_NOT_AVAILABLE, as a driver that marks events
+// complete late does.
 //
 // With faultcl_stick(1), the failing call also loses its context, as a
 // kernel fault or a lost device does: every later call that can fail,
@@ -418,9 +421,27 @@ EXPORT cl_int clFlush(handle q) {
 	return r_flush(q);
 }
 
+static long profiling_late; // faultcl_profiling_late
+
 EXPORT cl_int clGetEventProfilingInfo(handle e, cl_uint param, size_t s, void* v, size_t* r) {
 	if (!ready()) return CL_INVALID_OPERATION;
+	if (param == 0x1282) { // CL_PROFILING_COMMAND_START
+		pthread_mutex_lock(&mu);
+		int late = profiling_late > 0;
+		if (late) profiling_late--;
+		pthread_mutex_unlock(&mu);
+		if (late) return -7; // CL_PROFILING_INFO_NOT_AVAILABLE
+	}
 	return r_getEventProfilingInfo(e, param, s, v, r);
+}
+
+// faultcl_profiling_late has the next n queries of a start time fail with
+// CL_PROFILING_INFO_NOT_AVAILABLE.
+EXPORT long faultcl_profiling_late(long n) {
+	pthread_mutex_lock(&mu);
+	profiling_late = n;
+	pthread_mutex_unlock(&mu);
+	return 0;
 }
 
 EXPORT cl_int clReleaseEvent(handle e) {
