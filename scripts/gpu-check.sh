@@ -40,9 +40,9 @@
 # there: scripts/cuda-emu.sh env ZKACCEL_GPU_STEP_CAP=25
 # ZKACCEL_GPU_BUDGET=3000 scripts/gpu-check.sh (there the cuda tests'
 # NVRTC and embedded-PTX checks fail, as its NVRTC is a test double; at
-# 044b3df, and again at b9b2b3c, every step exited 0, 124 or 137, in about
-# 22 minutes: 137 is a step still inside one long POCL call 20 s after its
-# SIGTERM).
+# 044b3df, again at b9b2b3c and at bc5579d, every step exited 0, 124 or
+# 137, in 22 to 24 minutes: 137 is a step still inside one long POCL call
+# 20 s after its SIGTERM).
 # The proof benchmarks run with --max-time 30s: bench caps the timed runs at
 # --max-time over the warm-up, and a prover's warm-up loads its key (with
 # its window multiples, ZKACCEL_MSM_PRECOMPUTE).
