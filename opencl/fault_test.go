@@ -463,19 +463,7 @@ func TestContextLostConcurrent(t *testing.T) {
 // limit, before the driver is called.
 func TestFirstUse(t *testing.T) {
 	rt, h := faultRuntime(t)
-	p, err := rt.Compile(vecAdd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := p.Kernel("vec_add")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := rt.Alloc(64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Free(b)
+	p, k, b := vecAddSetup(t, rt)
 	gen := rt.Generation()
 	h.failWith(-4) // CL_MEM_OBJECT_ALLOCATION_FAILURE
 	for _, c := range []struct {
@@ -496,7 +484,7 @@ func TestFirstUse(t *testing.T) {
 	}
 	h.failWith(0)
 	h.arm(1)
-	err = rt.Write(b, 0, make([]byte, 8))
+	err := rt.Write(b, 0, make([]byte, 8))
 	h.arm(0)
 	if errors.Is(err, gpu.ErrOutOfMemory) || !injected(err, -5) {
 		t.Errorf("a write that failed with CL_OUT_OF_RESOURCES: %v, want it as it is", err)
@@ -546,19 +534,7 @@ func TestLazyContext(t *testing.T) {
 // must still be counted, by a later collect, and its event released.
 func TestProfilingLate(t *testing.T) {
 	rt, h := faultRuntime(t)
-	p, err := rt.Compile(vecAdd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := p.Kernel("vec_add")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := rt.Alloc(64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Free(b)
+	_, k, b := vecAddSetup(t, rt)
 	rt.ResetKernelTime()
 	base := h.live()
 	for late := 1; late <= 3; late++ { // the read's query; then Finish's; then the wait's too (released, not counted)

@@ -33,19 +33,7 @@ func (otherBuffer) Size() int { return 8 }
 func TestMisuse(t *testing.T) {
 	rt := runtime0(t)
 	rng := rand.New(rand.NewSource(devtest.Seed(t)))
-	p, err := rt.Compile(vecAdd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := p.Kernel("vec_add")
-	if err != nil {
-		t.Fatal(err)
-	}
-	buf, err := rt.Alloc(64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Free(buf)
+	p, k, buf := vecAddSetup(t, rt)
 
 	// Kernel arguments.
 	wantErr(t, "string argument", rt.Launch(k, 8, 0, buf, buf, buf, "x", uint32(8)), "argument 3", "string")

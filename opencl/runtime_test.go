@@ -158,3 +158,23 @@ func TestBuildError(t *testing.T) {
 	}
 	t.Logf("build error: %.400s", msg)
 }
+
+// vecAddSetup compiles vec_add on rt and allocates a buffer of 64 bytes
+// (freed when the test ends): the program, its kernel and the buffer.
+func vecAddSetup(t *testing.T, rt *opencl.Runtime) (gpu.Program, gpu.Kernel, gpu.Buffer) {
+	t.Helper()
+	p, err := rt.Compile(vecAdd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := p.Kernel("vec_add")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := rt.Alloc(64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.Free(b) })
+	return p, k, b
+}
