@@ -52,5 +52,7 @@ func WithReport(r *Report) Option { return prover.WithReport(r) }
 // retries (Report.Retries) and gives each lost attempt as a phase
 // "reset". Given to NewProver (or Prove), it also loads the key again
 // after a reset during the loading, up to n times. n = 0, the default,
-// returns the first reset's error; a negative n is an error.
+// returns the first reset's error; a negative n is an error. A device lost
+// to the process (zkaccel.ErrDeviceLost: its reset failed too) is never
+// retried: its error returns at once.
 func WithResetRetries(n int) Option { return prover.WithResetRetries(n) }

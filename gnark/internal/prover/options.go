@@ -76,7 +76,8 @@ func WithReport(r *Report) Option { return func(c *Config) { c.Report = r } }
 // (Report.Retries) and gives each lost attempt as a phase "reset".
 // NewProver, given it, also loads the key again after a reset, up to n
 // times. n = 0, the default, returns the first reset's error, as without
-// the option; a negative n is an error.
+// the option; a negative n is an error. An error wrapping
+// zkaccel.ErrDeviceLost (the device's reset failed too) is never retried.
 func WithResetRetries(n int) Option { return func(c *Config) { c.ResetRetries = n } }
 
 // Retry reports whether a proof that failed with err, in an attempt begun
