@@ -30,7 +30,13 @@ func TestBestTarget(t *testing.T) {
 }
 
 func TestStickyErrors(t *testing.T) {
-	for code, want := range map[int]bool{700: true, 719: true, 214: true, 2: false, 1: false, 200: false} {
+	// cuda.h's codes after which "the process must be terminated and
+	// relaunched" (700, 702, 714–719, 810, 911), and 214, 999 alike.
+	sticky := map[int]bool{2: false, 1: false, 200: false, 222: false, 701: false, 720: false, 214: true, 999: true}
+	for _, c := range []int{700, 702, 714, 715, 716, 717, 718, 719, 810, 911} {
+		sticky[c] = true
+	}
+	for code, want := range sticky {
 		if got := (&Error{Code: code}).Sticky(); got != want {
 			t.Errorf("Sticky(%d) = %v", code, got)
 		}
