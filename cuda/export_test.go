@@ -22,6 +22,10 @@ func Revive(rt *Runtime) {
 	rt.mu.Unlock()
 }
 
+// OpenNVRTC opens the NVRTC library at path (a test double), apart from
+// the process's own.
+func OpenNVRTC(path string) (*NVRTC, error) { return openNVRTC([]string{path}) }
+
 // StagingSize is the default size of one pinned staging buffer.
 const StagingSize = defaultChunk
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -540,6 +541,46 @@ func TestFakePTXVersion(t *testing.T) {
 		t.Fatalf("the embedded PTX after: %v", err)
 	}
 	h.check(t, 0)
+}
+
+// TestFakeNVRTCArchs: the architectures NVRTC targets, as it lists them
+// (11.2 on), or, for 11.0 and 11.1, which cannot, the ones they are known
+// to target (11.1 added sm_86).
+func TestFakeNVRTCArchs(t *testing.T) {
+	fake(t) // a C compiler and cgo, or the test skips
+	for _, c := range []struct {
+		flags   []string
+		version string
+		want    []int
+		not     []int
+	}{
+		{nil, "12.0", []int{90}, []int{80}},
+		{[]string{"-DFAKENVRTC_MINOR=1"}, "11.1", []int{70, 80, 86}, []int{90}},
+		{[]string{"-DFAKENVRTC_MINOR=0"}, "11.0", []int{70, 80}, []int{86}},
+	} {
+		lib := filepath.Join(t.TempDir(), "libnvrtc.so")
+		if err := devtest.BuildLibrary(lib, filepath.Join("testdata", "fakenvrtc.c"), c.flags...); err != nil {
+			t.Fatal(err)
+		}
+		nv, err := cuda.OpenNVRTC(lib)
+		if err != nil {
+			t.Fatal(err)
+		}
+		archs := nv.Archs()
+		if nv.Version() != c.version || !slices.IsSorted(archs) {
+			t.Errorf("%v: NVRTC %s, archs %v", c.flags, nv.Version(), archs)
+		}
+		for _, a := range c.want {
+			if !slices.Contains(archs, a) {
+				t.Errorf("NVRTC %s: archs %v lack %d", nv.Version(), archs, a)
+			}
+		}
+		for _, a := range c.not {
+			if slices.Contains(archs, a) {
+				t.Errorf("NVRTC %s: archs %v hold %d", nv.Version(), archs, a)
+			}
+		}
+	}
 }
 
 // TestFakeGoroutines uses the runtime from many goroutines (run with

@@ -83,8 +83,12 @@ func openNVRTC(names []string) (*NVRTC, error) {
 		}
 	}
 	if len(n.archs) == 0 {
-		// CUDA 11.0 and 11.1 cannot say; they target at least these.
+		// CUDA 11.0 and 11.1 cannot say; they target at least these
+		// (11.1 added sm_86).
 		n.archs = []int{35, 37, 50, 52, 53, 60, 61, 62, 70, 72, 75, 80}
+		if n.major == 11 && n.minor >= 1 {
+			n.archs = append(n.archs, 86)
+		}
 	}
 	slices.Sort(n.archs)
 	return n, nil

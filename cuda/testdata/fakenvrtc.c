@@ -19,6 +19,16 @@ struct prog {
 	size_t size; // with the NUL
 };
 
+// Built with -DFAKENVRTC_MINOR=0 or 1, it is NVRTC 11.0 or 11.1, which
+// cannot list the architectures it targets (nvrtcGetSupportedArchs came
+// with 11.2).
+#ifdef FAKENVRTC_MINOR
+EXPORT nvrtcResult nvrtcVersion(int* major, int* minor) {
+	*major = 11;
+	*minor = FAKENVRTC_MINOR;
+	return 0;
+}
+#else
 EXPORT nvrtcResult nvrtcVersion(int* major, int* minor) {
 	*major = 12;
 	*minor = 0;
@@ -32,6 +42,7 @@ EXPORT nvrtcResult nvrtcGetSupportedArchs(int* archs) {
 	archs[0] = 90;
 	return 0;
 }
+#endif
 EXPORT nvrtcResult nvrtcCreateProgram(struct prog** p, const char* src, const char* name, int nheaders, const char** headers, const char** names) {
 	(void)name;
 	(void)headers;
