@@ -51,6 +51,11 @@ KERNEL void msm_fill(GLOBAL u32* a, u32 m, u32 v) {
 // no such instruction and keeps the plain atomic; so does ZK_NO_WARP
 // (gpu.EnvWarp). Within a warp, one key's positions go to its work items
 // in lane order; across warps in the order of their atomics, as before.
+// The mask is __activemask(), the lanes running together at the call: a
+// ballot over the full warp made before the callers' branches was tried,
+// and deadlocked on the PTX interpreter (TestPTX), since NVRTC compiles the
+// kernels' early returns into branches to one ret, so that the lanes that
+// returned have not exited when the others reach the ballot.
 DEVICE u32 msm_inc(GLOBAL u32* ctr, u32 k) {
 #if defined(ZK_CUDA) && !defined(ZK_NO_WARP)
 	u32 lane;
