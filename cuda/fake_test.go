@@ -93,6 +93,11 @@ func (h *fakeHooks) get(name string, args ...uintptr) int64 {
 // (CUDA_ERROR_ILLEGAL_ADDRESS, sticky until the context is reset).
 func (h *fakeHooks) failWith(code int) { h.get("fake_fail_with", uintptr(code)) }
 
+// poison sets how a sticky error outlives the context's reset (fakecuda.c's
+// fake_poison): 0 not (and clears it), 1 the fresh context's first
+// allocation fails with it, 2 its retain too.
+func (h *fakeHooks) poison(mode int) { h.get("fake_poison", uintptr(mode)) }
+
 // failAt restarts the driver's count of the calls that can fail and makes
 // the k-th from now fail with CUDA_ERROR_OUT_OF_MEMORY (0: none).
 func (h *fakeHooks) failAt(k int) { h.get("fake_fail_at", uintptr(k)) }
@@ -461,11 +466,11 @@ func TestFakeLost(t *testing.T) {
 	for _, mode := range []int{1, 2} {
 		t.Run(fmt.Sprintf("poison%d", mode), func(t *testing.T) {
 			t.Cleanup(func() {
-				h.get("fake_poison", 0)
+				h.poison(0)
 				cuda.Revive(rt)
 			})
 			_, fault, b := faultSetup(t, rt)
-			h.get("fake_poison", uintptr(mode))
+			h.poison(mode)
 			if err := rt.Launch(fault, 1, 0); err != nil {
 				t.Fatal(err)
 			}
@@ -503,7 +508,7 @@ func TestFakeLost(t *testing.T) {
 			h.check(t, 0)
 			// Cured (a new process, as far as the runtime knows), the
 			// device works again.
-			h.get("fake_poison", 0)
+			h.poison(0)
 			cuda.Revive(rt)
 			concurrentRoundTrips(t, rt, 2, 64)
 			h.check(t, 0)

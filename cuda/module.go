@@ -313,10 +313,7 @@ func (rt *Runtime) load(image []byte, name, origin string) (*Program, error) {
 	vals := ps.Words(ps.Bytes(logBuf), jitLogSize)
 	r := a.call(a.moduleLoadDataEx, cgo.Addr(mod), ps.Bytes(image), 2, ps.Bytes(opts), cgo.Addrs(vals))
 	if err := rt.check(fmt.Sprintf("cuModuleLoadDataEx(%s, %s)", name, origin), r); err != nil {
-		if log := strings.TrimSpace(strings.TrimRight(string(logBuf), "\x00")); log != "" {
-			if i := strings.IndexByte(log, 0); i >= 0 {
-				log = log[:i]
-			}
+		if log := strings.TrimSpace(cString(logBuf)); log != "" {
 			return nil, fmt.Errorf("%w: JIT log:\n%s", err, log)
 		}
 		return nil, err

@@ -81,10 +81,7 @@ func openNVML(names []string) (*nvmlAPI, error) {
 	defer ps.Done()
 	buf := make([]byte, nvmlDriverVerLen)
 	if n.check("nvmlSystemGetDriverVersion", n.call(n.driverVersion, ps.Bytes(buf), uintptr(len(buf)))) == nil {
-		n.driver = strings.TrimRight(string(buf), "\x00")
-		if i := strings.IndexByte(n.driver, 0); i >= 0 {
-			n.driver = n.driver[:i]
-		}
+		n.driver = cString(buf)
 	}
 	return n, nil
 }
@@ -150,7 +147,7 @@ func (rt *Runtime) telemetry(n *nvmlAPI) (zkaccel.Telemetry, error) {
 	v := ps.Word(0)
 	read := func(f cgo.Func, args ...uintptr) (uint64, bool) {
 		*v = 0
-		ok := f.Valid() && n.call(f, append(append([]uintptr{*dev}, args...), cgo.Addr(v))...) == nvmlSuccess
+		ok := n.call(f, append(append([]uintptr{*dev}, args...), cgo.Addr(v))...) == nvmlSuccess
 		return uint64(*v), ok
 	}
 	if x, ok := read(n.clockInfo, nvmlClockSM); ok {

@@ -206,10 +206,7 @@ func newRuntime(a *driverAPI, ordinal int) (*Runtime, error) {
 	if err := a.check("cuDeviceGetName", a.call(a.deviceGetName, ps.Bytes(name), uintptr(len(name)), rt.dev)); err != nil {
 		return nil, err
 	}
-	rt.name = strings.TrimSpace(strings.TrimRight(string(name), "\x00"))
-	if i := strings.IndexByte(rt.name, 0); i >= 0 {
-		rt.name = rt.name[:i]
-	}
+	rt.name = strings.TrimSpace(cString(name))
 	mem := ps.Word(0)
 	if err := a.check("cuDeviceTotalMem_v2", a.call(a.deviceTotalMem, cgo.Addr(mem), rt.dev)); err != nil {
 		return nil, err
@@ -242,7 +239,8 @@ func newRuntime(a *driverAPI, ordinal int) (*Runtime, error) {
 	return rt, nil
 }
 
-// cString is the text of b up to its first NUL.
+// cString is the text of b up to its first NUL: a string a driver wrote
+// into a buffer.
 func cString(b []byte) string {
 	if i := bytes.IndexByte(b, 0); i >= 0 {
 		b = b[:i]
