@@ -44,6 +44,11 @@ type Kernel struct {
 // Name is the kernel's function name.
 func (k *Kernel) Name() string { return k.name }
 
+// MaxGroupSize is the most threads a block of the kernel may have on its
+// device (CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK: at most the device's,
+// lower where the kernel's registers or shared memory do not fit more).
+func (k *Kernel) MaxGroupSize() int { return k.maxThreads }
+
 // Registers is the number of registers a thread of the kernel uses.
 func (k *Kernel) Registers() int { return k.regs }
 

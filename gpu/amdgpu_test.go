@@ -35,9 +35,12 @@ var amdTargets = []struct {
 
 // amdMaxGroup is the largest work-group zkaccel's algorithms launch with
 // (msmScanMaxGroup, nttLocalGroupGPU, the OpenCL runtime's default group,
-// the ratio's chaining group): every kernel must accept it. An AMD
-// kernel accepts at most its max_flat_workgroup_size, 256 where the source
-// says nothing, whatever the device's CL_DEVICE_MAX_WORK_GROUP_SIZE.
+// the ratio's chaining group). A kernel that accepted less would still
+// run, in the smaller groups its CL_KERNEL_WORK_GROUP_SIZE allows
+// (groupFor), but slower than the algorithms were sized for: every AMD
+// kernel must accept it. An AMD kernel accepts at most its
+// max_flat_workgroup_size, 256 where the source says nothing, whatever the
+// device's CL_DEVICE_MAX_WORK_GROUP_SIZE.
 const amdMaxGroup = 256
 
 // amdLDS is the local memory (LDS) one AMD work-group may use.
@@ -261,7 +264,7 @@ func checkAMD(src, asm string) (lines []string, errs []error) {
 			errs = append(errs, fmt.Errorf("kernel %s uses %d B of local memory, more than a work-group's %d", name, k.lds, amdLDS))
 		}
 		if k.maxGroup < amdMaxGroup {
-			errs = append(errs, fmt.Errorf("kernel %s accepts work-groups of at most %d, and zkaccel launches up to %d", name, k.maxGroup, amdMaxGroup))
+			errs = append(errs, fmt.Errorf("kernel %s accepts work-groups of at most %d, and zkaccel is sized for %d", name, k.maxGroup, amdMaxGroup))
 		}
 	}
 	return lines, errs

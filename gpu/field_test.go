@@ -280,7 +280,11 @@ func runFieldOps(d *gpu.Device, info gpu.FieldInfo, prelude string, a, b []byte,
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := rt.Launch(k, n, 64, outBuf, flagBuf, aBuf, bBuf, eBuf, uint32(n)); err != nil {
+	group := 64 // or the kernel's own limit, where lower (faultcl.c's FAULTCL_KERNEL_GROUP)
+	if m := k.MaxGroupSize(); m > 0 && m < group {
+		group = m
+	}
+	if err := rt.Launch(k, n, group, outBuf, flagBuf, aBuf, bBuf, eBuf, uint32(n)); err != nil {
 		return nil, nil, err
 	}
 	if err := rt.Read(out, outBuf, 0); err != nil {

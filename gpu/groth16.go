@@ -195,7 +195,7 @@ func (d *Device) groth16Queue(req *zkaccel.Groth16QuotientRequest, f FieldInfo, 
 	if err != nil {
 		return nil, err
 	}
-	if err := d.rt.Launch(h, n, d.nttGroup(), bufs[0], bufs[1], bufs[2], den, uint32(n)); err != nil {
+	if err := d.rt.Launch(h, n, d.nttGroup(h), bufs[0], bufs[1], bufs[2], den, uint32(n)); err != nil {
 		return nil, err
 	}
 	interp.Coset, interp.CosetShiftInv = true, req.CosetShiftInv

@@ -196,17 +196,15 @@ const (
 
 var msmForceScanGroup int
 
-// msmScanGroup is the work-group size of the counts' scan: a power of two,
-// at most msmScanMaxGroup and the device's largest group.
-func (d *Device) msmScanGroup() int {
+// msmScanGroup is the work-group size of the counts' scan kernel k: a
+// power of two, at most msmScanMaxGroup (or msmForceScanGroup) and what
+// the device and k allow (groupFor).
+func (d *Device) msmScanGroup(k Kernel) int {
+	want := msmScanMaxGroup
 	if msmForceScanGroup > 0 {
-		return msmForceScanGroup
+		want = msmForceScanGroup
 	}
-	g := msmScanMaxGroup
-	if m := d.rt.MaxGroupSize(); m > 0 && m < g {
-		g = 1 << (bits.Len(uint(m)) - 1)
-	}
-	return g
+	return d.groupFor(k, want)
 }
 
 // msmReduceItems is the number of bucket-reduction work items a GPU pass
@@ -764,6 +762,17 @@ func (d *Device) msmLaunch(k msmKernels, g msmGroup, st *msmStaged) error {
 	if p.pstride != 0 {
 		kstride = 0 // window multiples: one set of buckets
 	}
+	if d.msmBlock > 0 {
+		// A tuning knob's block is launched as set or not at all: a
+		// smaller one would time another setting than the one asked for.
+		kb := k.accumulate
+		if p.tasks {
+			kb = k.taskAccumulate
+		}
+		if m := kb.MaxGroupSize(); m > 0 && d.msmBlock > m {
+			return fmt.Errorf("%s=%d: %s runs blocks of at most %d threads on %s", EnvMSMBlock, d.msmBlock, kb.Name(), m, d.rt)
+		}
+	}
 	type launch struct {
 		k             Kernel
 		global, local int
@@ -776,7 +785,7 @@ func (d *Device) msmLaunch(k msmKernels, g msmGroup, st *msmStaged) error {
 	// The counts' exclusive prefix sum, a work-group scan over blocks of
 	// group·msmScanK counts, their totals scanned the same way, level by
 	// level; the top level's last step also fills the scatter's cursor.
-	group := d.msmScanGroup()
+	group := d.msmScanGroup(k.scanBlock)
 	blk := group * msmScanK
 	var scan func(a, cur Buffer, m int, top bool) error
 	scan = func(a, cur Buffer, m int, top bool) error {

@@ -418,24 +418,57 @@ func TestMSMBlockEnv(t *testing.T) {
 		} else {
 			settings = append(settings, setting{"", "3"}) // validated, no source change
 		}
+		// Which bucket kernel each path launches, and the kernel's own
+		// block limit, from runs with the knobs unset.
+		type bucket struct {
+			name  string
+			limit int
+		}
+		paths := map[int]bucket{}
+		t.Setenv(gpu.EnvMSMBlock, "")
+		t.Setenv(gpu.EnvMSMMinBlocks, "")
+		for _, T := range []int{0, 16} { // the device's default path, then tasks of 16 entries
+			rec := devtest.NewFaultyAsGPU(d)
+			restore := gpu.SetMSMTaskLen(T)
+			checkMSM(t, rec.Device, bind.BN254G1, pts, sc)
+			restore()
+			for _, k := range []string{"msm_accumulate", "msm_task_accumulate"} {
+				if l, ok := rec.Limit(k); ok {
+					paths[T] = bucket{k, l}
+				}
+			}
+		}
+		t.Logf("bucket kernels by task length: %v", paths)
 		for _, v := range settings {
 			t.Setenv(gpu.EnvMSMBlock, v.block)
 			t.Setenv(gpu.EnvMSMMinBlocks, v.min)
-			rec := devtest.NewFaultyAsGPU(d) // records the launches' block sizes
-			d2 := rec.Device
-			for _, T := range []int{0, 16} { // the device's default path, then tasks of 16 entries
-				restore := gpu.SetMSMTaskLen(T)
-				checkMSM(t, d2, bind.BN254G1, pts, sc)
-				checkMSM(t, d2, bind.BN254G1, pts, bits)
-				restore()
-			}
 			want := 0 // the runtime's default
 			if v.block != "" {
 				want, _ = strconv.Atoi(v.block)
 			}
+			rec := devtest.NewFaultyAsGPU(d) // records the launches' block sizes
+			d2 := rec.Device
+			tasks := false // msm_task_accumulate ran
+			for _, T := range []int{0, 16} {
+				restore := gpu.SetMSMTaskLen(T)
+				if b := paths[T]; b.limit > 0 && want > b.limit {
+					// A kernel that runs smaller blocks than the knob asks
+					// (as faultcl.c's FAULTCL_KERNEL_GROUP makes them on
+					// POCL) refuses it, naming both.
+					msg := fmt.Sprintf("%s=%d: %s runs blocks of at most %d threads", gpu.EnvMSMBlock, want, b.name, b.limit)
+					if _, err := deviceMSM(d2, bind.BN254G1, pts, sc); err == nil || !strings.Contains(err.Error(), msg) {
+						t.Errorf("err = %v, want one containing %q", err, msg)
+					}
+				} else {
+					checkMSM(t, d2, bind.BN254G1, pts, sc)
+					checkMSM(t, d2, bind.BN254G1, pts, bits)
+					tasks = tasks || T > 0
+				}
+				restore()
+			}
 			// The tasks of 16 ran msm_task_accumulate; msm_accumulate runs
 			// where the device's default path is one work item per bucket.
-			if _, ok := rec.Local("msm_task_accumulate"); !ok {
+			if _, ok := rec.Local("msm_task_accumulate"); tasks && !ok {
 				t.Errorf("msm_task_accumulate was not launched")
 			}
 			for _, k := range []string{"msm_accumulate", "msm_task_accumulate"} {

@@ -263,25 +263,40 @@ func (d *Device) nttBuffer(s *scratch, k *nttKernels, now uint64, req *zkaccel.N
 func (d *Device) nttApplyFix(k *nttKernels, data Buffer, n uint32, logn int, f nttFix) error {
 	switch f.mode {
 	case nttFixPre:
-		return d.rt.Launch(k.coset, int(n), d.nttGroup(), data, n, uint32(logn), f.rev, f.lo, f.hi, f.lobits, f.lo, uint32(0))
+		return d.rt.Launch(k.coset, int(n), d.nttGroup(k.coset), data, n, uint32(logn), f.rev, f.lo, f.hi, f.lobits, f.lo, uint32(0))
 	case nttFixScale:
-		return d.rt.Launch(k.scale, int(n), d.nttGroup(), data, n, f.c)
+		return d.rt.Launch(k.scale, int(n), d.nttGroup(k.scale), data, n, f.c)
 	case nttFixCoset:
-		return d.rt.Launch(k.coset, int(n), d.nttGroup(), data, n, uint32(logn), f.rev, f.lo, f.hi, f.lobits, f.c, uint32(1))
+		return d.rt.Launch(k.coset, int(n), d.nttGroup(k.coset), data, n, uint32(logn), f.rev, f.lo, f.hi, f.lobits, f.c, uint32(1))
 	}
 	return nil
 }
 
-// nttGroup is the work-group size of every NTT launch: one size, so that a
-// runtime that specialises kernels per group size (POCL) builds each once.
-// Kernels check their index, and the local-memory kernels loop over their
-// block, so any size works.
-func (d *Device) nttGroup() int {
-	g := nttGroup
-	if m := d.rt.MaxGroupSize(); m > 0 && m < g {
-		g = 1 << (bits.Len(uint(m)) - 1)
+// nttGroup is the work-group size of kernel k in the NTT's launches, and
+// in the other element-wise launches (the provers' quotients, openings,
+// copies): one size, so that a runtime that specialises kernels per group
+// size (POCL) builds each once, lowered to what the device and k allow
+// (groupFor). Kernels check their index, and the local-memory kernels loop
+// over their block, so any size works.
+func (d *Device) nttGroup(k Kernel) int { return d.groupFor(k, nttGroup) }
+
+// groupFor returns the work-group size to launch kernel k with, at most
+// want: the largest power of two within want, the device's MaxGroupSize
+// and the kernel's own limit (Kernel.MaxGroupSize), which on some devices
+// is lower than the device's for kernels heavy in registers or local
+// memory. Callers whose global size counts groups compute it from the
+// size this returns.
+func (d *Device) groupFor(k Kernel, want int) int {
+	if m := d.rt.MaxGroupSize(); m > 0 {
+		want = min(want, m)
 	}
-	return g
+	if m := k.MaxGroupSize(); m > 0 {
+		want = min(want, m)
+	}
+	if want < 1 {
+		return 1
+	}
+	return 1 << (bits.Len(uint(want)) - 1)
 }
 
 // nttStages runs the butterfly stages of a transform of 2^logn ≥ 2
@@ -301,7 +316,8 @@ func (d *Device) nttStages(k *nttKernels, dec zkaccel.Decimation, data, tw Buffe
 		// POCL: 1.3–1.8× slower for the 4- and 8-byte fields): one launch
 		// per stage down to the last L stages, which run in one pass.
 		if dec == zkaccel.DIT {
-			if err := d.rt.Launch(k.ditLocal, (1<<(logn-L))*d.nttGroup(), d.nttGroup(), none.args(data, uint32(logn), uint32(L), uint32(0), uint32(0), tw)...); err != nil {
+			g := d.nttGroup(k.ditLocal)
+			if err := d.rt.Launch(k.ditLocal, (1<<(logn-L))*g, g, none.args(data, uint32(logn), uint32(L), uint32(0), uint32(0), tw)...); err != nil {
 				return err
 			}
 			return d.nttGlobalStages(k, dec, data, tw, logn, L)
@@ -309,7 +325,8 @@ func (d *Device) nttStages(k *nttKernels, dec zkaccel.Decimation, data, tw Buffe
 		if err := d.nttGlobalStages(k, dec, data, tw, logn, L); err != nil {
 			return err
 		}
-		return d.rt.Launch(k.difLocal, (1<<(logn-L))*d.nttGroup(), d.nttGroup(), none.args(data, uint32(logn), uint32(L), uint32(0), uint32(0), tw)...)
+		g := d.nttGroup(k.difLocal)
+		return d.rt.Launch(k.difLocal, (1<<(logn-L))*g, g, none.args(data, uint32(logn), uint32(L), uint32(0), uint32(0), tw)...)
 	}
 	plan := nttPlan(logn, L, k.columnLog)
 	if dec == zkaccel.DIF { // from the top stages down
@@ -329,7 +346,7 @@ func (d *Device) nttStages(k *nttKernels, dec zkaccel.Decimation, data, tw Buffe
 		if i == len(plan)-1 && post.mode != nttFixNone {
 			fix = post
 		}
-		group := min(d.nttLocalGroup(), 1<<(p.lb+p.c-1))
+		group := min(d.nttLocalGroup(kern), 1<<(p.lb+p.c-1))
 		if err := d.rt.Launch(kern, (1<<(logn-p.lb-p.c))*group, group, fix.args(data, uint32(logn), uint32(p.lb), uint32(p.s), uint32(p.c), tw)...); err != nil {
 			return err
 		}
@@ -435,9 +452,8 @@ func nttPlan(logn, L, cw int) []nttPass {
 // each, one butterfly per work item, over global memory.
 func (d *Device) nttGlobalStages(k *nttKernels, dec zkaccel.Decimation, data, tw Buffer, logn, from int) error {
 	half := 1 << (logn - 1)
-	group := d.nttGroup()
 	stage := func(kern Kernel, logm int) error {
-		return d.rt.Launch(kern, half, group, data, uint32(half), uint32(logn), uint32(logm), tw)
+		return d.rt.Launch(kern, half, d.nttGroup(kern), data, uint32(half), uint32(logn), uint32(logm), tw)
 	}
 	if dec == zkaccel.DIF {
 		for logm := logn - 1; logm >= from; logm-- {
@@ -455,18 +471,15 @@ func (d *Device) nttGlobalStages(k *nttKernels, dec zkaccel.Decimation, data, tw
 	return nil
 }
 
-// nttLocalGroup is the work-group size of the local-memory kernels: the
+// nttLocalGroup is the work-group size of the local-memory kernel k: the
 // common size on a host device (POCL specialises kernels per size), up to
-// nttLocalGroupGPU on a GPU, where more threads per block hide latency.
-func (d *Device) nttLocalGroup() int {
+// nttLocalGroupGPU on a GPU, where more threads per block hide latency;
+// within what the device and k allow (groupFor).
+func (d *Device) nttLocalGroup(k Kernel) int {
 	if d.OnHost() {
-		return d.nttGroup()
+		return d.nttGroup(k)
 	}
-	g := nttLocalGroupGPU
-	if m := d.rt.MaxGroupSize(); m > 0 && m < g {
-		g = 1 << (bits.Len(uint(m)) - 1)
-	}
-	return g
+	return d.groupFor(k, nttLocalGroupGPU)
 }
 
 // nttPowers returns a device table of count elements base^(i·stride),
@@ -485,7 +498,7 @@ func (d *Device) nttPowers(s *scratch, k *nttKernels, now uint64, field zkaccel.
 	}
 	fill := func(out Buffer) error {
 		if count <= nttDirectPowers {
-			return d.rt.Launch(k.powers, count, d.nttGroup(), out, uint32(count), bbuf, stride)
+			return d.rt.Launch(k.powers, count, d.nttGroup(k.powers), out, uint32(count), bbuf, stride)
 		}
 		// base^(i·stride) = lo[i mod 2^h] · hi[i >> h], from two tables of
 		// about √count powers: one product per element instead of a
@@ -500,13 +513,13 @@ func (d *Device) nttPowers(s *scratch, k *nttKernels, now uint64, field zkaccel.
 		if err != nil {
 			return err
 		}
-		if err := d.rt.Launch(k.powers, 1<<h, d.nttGroup(), lo, uint32(1<<h), bbuf, stride); err != nil {
+		if err := d.rt.Launch(k.powers, 1<<h, d.nttGroup(k.powers), lo, uint32(1<<h), bbuf, stride); err != nil {
 			return err
 		}
-		if err := d.rt.Launch(k.powers, nhi, d.nttGroup(), hi, uint32(nhi), bbuf, stride<<h); err != nil {
+		if err := d.rt.Launch(k.powers, nhi, d.nttGroup(k.powers), hi, uint32(nhi), bbuf, stride<<h); err != nil {
 			return err
 		}
-		return d.rt.Launch(k.powers2, count, d.nttGroup(), out, uint32(count), lo, hi, uint32(h))
+		return d.rt.Launch(k.powers2, count, d.nttGroup(k.powers2), out, uint32(count), lo, hi, uint32(h))
 	}
 	if !d.nttMakeRoom(size, now) {
 		out, err := s.alloc(int(size))

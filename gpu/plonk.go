@@ -248,17 +248,16 @@ func (d *Device) plonkProgram(field zkaccel.Field, f FieldInfo) (*plonkKernels, 
 // plonkCoset transforms polynomials onto cosets of a small domain of 2^logn
 // elements with generator gen, DIF (bit-reversed output), tables in s.
 type plonkCoset struct {
-	d     *Device
-	k     *plonkKernels
-	s     *scratch
-	now   uint64
-	logn  int
-	fwd   zkaccel.NTTRequest
-	group int
+	d    *Device
+	k    *plonkKernels
+	s    *scratch
+	now  uint64
+	logn int
+	fwd  zkaccel.NTTRequest
 }
 
 func (d *Device) plonkCoset(k *plonkKernels, s *scratch, now uint64, field zkaccel.Field, es, n int, gen []byte) *plonkCoset {
-	return &plonkCoset{d: d, k: k, s: s, now: now, logn: bits.TrailingZeros(uint(n)), group: d.nttGroup(),
+	return &plonkCoset{d: d, k: k, s: s, now: now, logn: bits.TrailingZeros(uint(n)),
 		fwd: zkaccel.NTTRequest{Field: field, ElemSize: es, N: n, Decimation: zkaccel.DIF, Coset: true, Generator: gen}}
 }
 
@@ -268,10 +267,10 @@ func (d *Device) plonkCoset(k *plonkKernels, s *scratch, now uint64, field zkacc
 func (t *plonkCoset) to(dst, src Buffer, c Buffer, shift []byte) error {
 	n := uint32(t.fwd.N)
 	if src != nil {
-		if err := t.d.rt.Launch(t.k.copy, int(n), t.group, dst, src, n); err != nil {
+		if err := t.d.rt.Launch(t.k.copy, int(n), t.d.nttGroup(t.k.copy), dst, src, n); err != nil {
 			return err
 		}
-	} else if err := t.d.rt.Launch(t.k.fill, int(n), t.group, dst, c, n); err != nil {
+	} else if err := t.d.rt.Launch(t.k.fill, int(n), t.d.nttGroup(t.k.fill), dst, c, n); err != nil {
 		return err
 	}
 	t.fwd.CosetShift = shift
@@ -354,7 +353,6 @@ func (d *Device) plonkQueue(req *zkaccel.PlonkQuotientRequest, f FieldInfo, s *s
 	es := f.ElemSize()
 	n, m := req.N, req.N*req.Rho
 	logn, logm := bits.TrailingZeros(uint(n)), bits.TrailingZeros(uint(m))
-	group := d.nttGroup()
 
 	// One coset's evaluations of each polynomial that is not resident,
 	// L₁'s, and a commitment's Qcp and Pi.
@@ -480,7 +478,7 @@ func (d *Device) plonkQueue(req *zkaccel.PlonkQuotientRequest, f FieldInfo, s *s
 			if err := t.to(pi, canon[j+1], nil, shift); err != nil {
 				return nil, nil, err
 			}
-			if err := d.rt.Launch(k.muladd, n, group, at[zkaccel.PlonkQk], q, pi, uint32(n)); err != nil {
+			if err := d.rt.Launch(k.muladd, n, d.nttGroup(k.muladd), at[zkaccel.PlonkQk], q, pi, uint32(n)); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -489,7 +487,7 @@ func (d *Device) plonkQueue(req *zkaccel.PlonkQuotientRequest, f FieldInfo, s *s
 			args = append(args, at[j])
 		}
 		args = append(args, l1, pw, cbuf, bbuf, uint32(nb))
-		if err := d.rt.Launch(k.quotient, n, group, args...); err != nil {
+		if err := d.rt.Launch(k.quotient, n, d.nttGroup(k.quotient), args...); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -512,7 +510,7 @@ func (d *Device) plonkInterpolate(req *zkaccel.PlonkQuotientRequest, k *plonkKer
 	logn := bits.TrailingZeros(uint(n))
 	inv := zkaccel.NTTRequest{Field: req.Field, ElemSize: req.ElemSize, N: n, Inverse: true, Decimation: zkaccel.DIT,
 		GeneratorInv: req.GeneratorInv, CardinalityInv: req.CardinalityInv}
-	if err := d.rt.Launch(k.copyRev, n, d.nttGroup(), spare, vals, uint32(logn)); err != nil {
+	if err := d.rt.Launch(k.copyRev, n, d.nttGroup(k.copyRev), spare, vals, uint32(logn)); err != nil {
 		return nil, nil, err
 	}
 	if err := d.nttBuffer(s, k.ntt, now, &inv, logn, spare); err != nil {

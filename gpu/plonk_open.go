@@ -272,7 +272,7 @@ func (d *Device) plonkEvalRun(req *zkaccel.PlonkEvalRequest, f FieldInfo, bufs [
 			if l == len(levels[i])-1 { // one chunk: the value
 				dst, oo = vals, i
 			}
-			if err := d.rt.Launch(k.chunks, nc, d.nttGroup(), dst, uint32(oo), src, uint32(off), uint32(n), cbuf, xi, uint32(openChunk)); err != nil {
+			if err := d.rt.Launch(k.chunks, nc, d.nttGroup(k.chunks), dst, uint32(oo), src, uint32(off), uint32(n), cbuf, xi, uint32(openChunk)); err != nil {
 				return err
 			}
 			src, off, n = dst, 0, nc
@@ -339,7 +339,6 @@ func (d *Device) plonkOpenQueue(req *zkaccel.PlonkOpenRequest, f FieldInfo, s *s
 		return err
 	}
 	es := f.ElemSize()
-	group := d.nttGroup()
 	cs := &openConsts{es: es}
 	cs.add(make([]byte, es)) // index 0: zero, which plonk_fill writes
 	one := cs.add(oneMont(f))
@@ -375,17 +374,17 @@ func (d *Device) plonkOpenQueue(req *zkaccel.PlonkOpenRequest, f FieldInfo, s *s
 		if err != nil {
 			return err
 		}
-		if err := d.rt.Launch(k.fill, o.Len, group, fb, cbuf, uint32(o.Len)); err != nil { // cbuf[0] is zero
+		if err := d.rt.Launch(k.fill, o.Len, d.nttGroup(k.fill), fb, cbuf, uint32(o.Len)); err != nil { // cbuf[0] is zero
 			return err
 		}
 		for j, t := range o.Terms {
-			if err := d.rt.Launch(k.axpy, t.Len, group, fb, uint32(0), terms[i][j], uint32(t.From), cbuf, plans[i].coefs[j], uint32(t.Len)); err != nil {
+			if err := d.rt.Launch(k.axpy, t.Len, d.nttGroup(k.axpy), fb, uint32(0), terms[i][j], uint32(t.From), cbuf, plans[i].coefs[j], uint32(t.Len)); err != nil {
 				return err
 			}
 		}
 		for j, a := range o.Add {
 			if n := len(a.Values) / es; n > 0 {
-				if err := d.rt.Launch(k.axpy, n, group, fb, uint32(a.At), sbuf, uint32(plans[i].seg[j]), cbuf, one, uint32(n)); err != nil {
+				if err := d.rt.Launch(k.axpy, n, d.nttGroup(k.axpy), fb, uint32(a.At), sbuf, uint32(plans[i].seg[j]), cbuf, one, uint32(n)); err != nil {
 					return err
 				}
 			}
@@ -407,14 +406,13 @@ func (d *Device) plonkOpenQueue(req *zkaccel.PlonkOpenRequest, f FieldInfo, s *s
 // point's powers x^(chunkˡ) for each level l.
 func (d *Device) plonkScan(k *plonkKernels, s *scratch, es int, cbuf Buffer, levels []uint32, r, f Buffer, n int) error {
 	nc := (n + openChunk - 1) / openChunk
-	group := d.nttGroup()
 	carry, ncarry := cbuf, 0 // no carry: the top chunk's
 	if len(levels) > 1 {
 		g, err := s.alloc(nc * es)
 		if err != nil {
 			return err
 		}
-		if err := d.rt.Launch(k.chunks, nc, group, g, uint32(0), f, uint32(0), uint32(n), cbuf, levels[0], uint32(openChunk)); err != nil {
+		if err := d.rt.Launch(k.chunks, nc, d.nttGroup(k.chunks), g, uint32(0), f, uint32(0), uint32(n), cbuf, levels[0], uint32(openChunk)); err != nil {
 			return err
 		}
 		rg, err := s.alloc(nc * es)
@@ -426,5 +424,5 @@ func (d *Device) plonkScan(k *plonkKernels, s *scratch, es int, cbuf Buffer, lev
 		}
 		carry, ncarry = rg, nc
 	}
-	return d.rt.Launch(k.scan, nc, group, r, uint32(0), f, uint32(0), uint32(n), cbuf, levels[0], uint32(openChunk), carry, uint32(ncarry))
+	return d.rt.Launch(k.scan, nc, d.nttGroup(k.scan), r, uint32(0), f, uint32(0), uint32(n), cbuf, levels[0], uint32(openChunk), carry, uint32(ncarry))
 }

@@ -181,22 +181,21 @@ func (d *Device) plonkRatioQueue(req *zkaccel.PlonkRatioRequest, f FieldInfo, s,
 	if z, err = keep.alloc(n * es); err != nil {
 		return nil, wires, false, err
 	}
-	g := 1 // the scan's work items: a power of two, at most c
-	for lim := min(256, d.rt.MaxGroupSize(), c); 2*g <= lim; {
+	g := 1 // the scan's work items, one group: a power of two, at most c
+	for lim := min(d.groupFor(ks[1], 256), c); 2*g <= lim; {
 		g *= 2
 	}
 	seg, err := s.alloc(2 * g * es)
 	if err != nil {
 		return nil, wires, false, err
 	}
-	group := d.nttGroup()
-	if err := d.rt.Launch(ks[0], c, group, zn, zs, tn, td, in[0], in[1], in[2], in[3], in[4], in[5], pw, cbuf, uint32(m), uint32(chunk)); err != nil {
+	if err := d.rt.Launch(ks[0], c, d.nttGroup(ks[0]), zn, zs, tn, td, in[0], in[1], in[2], in[3], in[4], in[5], pw, cbuf, uint32(m), uint32(chunk)); err != nil {
 		return nil, wires, false, err
 	}
 	if err := d.rt.Launch(ks[1], g, g, tn, td, seg, inv, flag, uint32(c), uint32((c+g-1)/g)); err != nil {
 		return nil, wires, false, err
 	}
-	if err := d.rt.Launch(ks[2], m, group, z, zn, zs, tn, td, inv, uint32(m), uint32(chunk)); err != nil {
+	if err := d.rt.Launch(ks[2], m, d.nttGroup(ks[2]), z, zn, zs, tn, td, inv, uint32(m), uint32(chunk)); err != nil {
 		return nil, wires, false, err
 	}
 	if err := d.rt.Finish(); err != nil {

@@ -165,7 +165,7 @@ func (d *Device) plonkScatter(req *zkaccel.PlonkWiresRequest, f FieldInfo, s *sc
 		}
 		for i, z := range req.Zero {
 			if len(z) > 0 {
-				if err := d.rt.Launch(k.scatter, len(z), d.nttGroup(), w.bufs[i], idx[i], uint32(len(z)), c); err != nil {
+				if err := d.rt.Launch(k.scatter, len(z), d.nttGroup(k.scatter), w.bufs[i], idx[i], uint32(len(z)), c); err != nil {
 					return err
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/rand"
 	"os"
 	"regexp"
 	"sort"
@@ -49,13 +50,52 @@ func TestPTX(t *testing.T) {
 	embeddedForm(t)
 	seed := devtest.Seed(t)
 	d, rt := ptxdev.NewDevice(seed)
-	rng := inputs.NewRand(seed)
-	defer func() {
-		t.Logf("%d instructions interpreted, %d groups run apart", rt.Stats.Instructions, rt.Stats.Splits)
-		if rt.Embedded != rt.Compiles {
-			t.Errorf("%d of %d programs had no embedded PTX (run go generate ./cuda/ptx)", rt.Compiles-rt.Embedded, rt.Compiles)
-		}
-	}()
+	defer ptxSummary(t, rt)
+	ptxChecks(t, d, inputs.NewRand(seed))
+}
+
+// TestPTXKernelGroups runs TestPTX's checks on a device whose kernels
+// each allow fewer threads per block than the device (48, 24 or 12 by a
+// hash of the name, kernelGroupLimit), as a GPU allows for kernels heavy
+// in registers, and refuses larger blocks: every launch of the algorithms
+// must size its blocks from its own kernel's limit (groupFor), down to
+// the local-memory NTT passes, the MSM's counts scan and the PLONK
+// ratio's one-group chain. scripts/opencl-faults.sh with
+// FAULTCL_KERNEL_GROUP does the same below the OpenCL runtime.
+func TestPTXKernelGroups(t *testing.T) {
+	embeddedForm(t)
+	seed := devtest.Seed(t)
+	d, rt := ptxdev.NewDevice(seed)
+	rt.KernelGroup = kernelGroupLimit
+	defer ptxSummary(t, rt)
+	ptxChecks(t, d, inputs.NewRand(seed))
+}
+
+// kernelGroupLimit is a kernel's work-group limit in TestPTXKernelGroups:
+// 48, 24 or 12 by the FNV-1a hash of its name, as faultcl.c's
+// FAULTCL_KERNEL_GROUP=48 picks them; none a power of two, so groupFor
+// rounds each down.
+func kernelGroupLimit(name string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(name); i++ {
+		h ^= uint32(name[i])
+		h *= 16777619
+	}
+	return 48 >> (h % 3)
+}
+
+// ptxSummary logs what the interpreter ran and fails the test where a
+// program had no embedded PTX.
+func ptxSummary(t *testing.T, rt *ptxdev.Runtime) {
+	t.Helper()
+	t.Logf("%d instructions interpreted, %d groups run apart", rt.Stats.Instructions, rt.Stats.Splits)
+	if rt.Embedded != rt.Compiles {
+		t.Errorf("%d of %d programs had no embedded PTX (run go generate ./cuda/ptx)", rt.Compiles-rt.Embedded, rt.Compiles)
+	}
+}
+
+// ptxChecks are TestPTX's checks, on device d of the PTX interpreter.
+func ptxChecks(t *testing.T, d *gpu.Device, rng *rand.Rand) {
 	t.Run("msm/bn254/g1", func(t *testing.T) {
 		b := bind.BN254G1
 		check := func(pts []bn254.G1Affine, sc []frbn.Element) {

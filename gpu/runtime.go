@@ -27,6 +27,13 @@ type Program interface {
 type Kernel interface {
 	// Name is the kernel's function name.
 	Name() string
+	// MaxGroupSize is the largest work-group (thread block) the kernel
+	// can be launched with on its device: OpenCL's
+	// CL_KERNEL_WORK_GROUP_SIZE, CUDA's
+	// CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK. It depends on the kernel's
+	// registers and local memory and may be below the runtime's
+	// MaxGroupSize; 0 or less means no limit of its own.
+	MaxGroupSize() int
 }
 
 // Mark is a point of a runtime's queued work (see besideReader). Free

@@ -52,7 +52,9 @@
 // and where a write, a read or a launch fails with
 // CL_MEM_OBJECT_ALLOCATION_FAILURE (a driver may allocate a buffer's memory
 // at its first use). A launch in work-groups larger than the kernel allows
-// (CL_KERNEL_WORK_GROUP_SIZE) is refused before the driver is called.
+// (CL_KERNEL_WORK_GROUP_SIZE, which [Kernel.MaxGroupSize] reports; the
+// gpu package sizes its launches from it) is refused before the driver is
+// called.
 //
 // # Lost contexts
 //

@@ -15,6 +15,10 @@
 #   scripts/cuda-emu.sh go test -short ./gpu/
 #   scripts/cuda-emu.sh go run ./cmd/zkaccel devices
 #
+# FAKECUDA_OPENCL_LIB names the OpenCL library the kernels run through
+# (default: libOpenCL.so.1); `scripts/opencl-faults.sh --lib` gives one
+# whose kernels allow smaller blocks than the device (FAULTCL_KERNEL_GROUP).
+#
 # Needs a C compiler and POCL (Debian: pocl-opencl-icd). The libraries are
 # built in $ZKACCEL_CUDA_EMU_DIR (default: a directory under /tmp).
 # What it cannot check: the code that exists only in CUDA's form of the

@@ -13,6 +13,18 @@
 #
 #   scripts/opencl-faults.sh env ZKACCEL_REQUIRE=opencl go test -short -run 'TestDriverFaults' ./gpu/
 #
+# With FAULTCL_KERNEL_GROUP=n, kernels allow smaller work-groups than the
+# device (n, n/2 or n/4 by name) and refuse larger ones, as a driver does
+# for kernels heavy in registers; the algorithms must size their launches
+# from each kernel's limit:
+#
+#   FAULTCL_KERNEL_GROUP=48 scripts/opencl-faults.sh env ZKACCEL_REQUIRE=opencl go test -short ./gpu/
+#
+# `scripts/opencl-faults.sh --lib` prints the library's path (building it),
+# for other runners of OpenCL code: the emulated GPU's kernels run through
+# it with FAKECUDA_OPENCL_LIB="$(scripts/opencl-faults.sh --lib)"
+# scripts/cuda-emu.sh ….
+#
 # Needs a C compiler and an OpenCL device (Debian: pocl-opencl-icd). The
 # library is built in $ZKACCEL_OPENCL_FAULTS_DIR (default: a directory
 # under /tmp). zkaccel loads only its OpenCL backend (ZKACCEL_BACKENDS=opencl).
@@ -29,7 +41,12 @@ if [ ! -f "$out" ]; then
 fi
 if [ $# -eq 0 ]; then
   echo "usage: scripts/opencl-faults.sh command [args...]" >&2
+  echo "       scripts/opencl-faults.sh --lib   (prints the library's path)" >&2
   exit 2
+fi
+if [ "$1" = "--lib" ]; then
+  echo "$out"
+  exit 0
 fi
 export ZKACCEL_OPENCL_LIBRARY="$out"
 export ZKACCEL_BACKENDS="${ZKACCEL_BACKENDS:-opencl}"

@@ -257,6 +257,16 @@ func (f *Faulty) Local(name string) (int, bool) {
 	return l, ok
 }
 
+// Limit returns the work-group limit (gpu.Kernel's MaxGroupSize) of the
+// kernel called name, as its last launch through the device saw it, and
+// whether it was launched.
+func (f *Faulty) Limit(name string) (int, bool) {
+	f.rt.mu.Lock()
+	defer f.rt.mu.Unlock()
+	l, ok := f.rt.limits[name]
+	return l, ok
+}
+
 // Written is the number of bytes written to the device (Write) since
 // ResetWritten.
 func (f *Faulty) Written() int64 {
@@ -283,12 +293,13 @@ type faultRuntime struct {
 	live     map[gpu.Buffer]bool
 	compiles int
 	locals   map[string]int // the block size each kernel was last launched with
+	limits   map[string]int // and its MaxGroupSize then
 	written  int64          // the bytes Write wrote
 }
 
 // newFaultRuntime returns a faultRuntime over rt.
 func newFaultRuntime(rt gpu.Runtime) *faultRuntime {
-	return &faultRuntime{Runtime: rt, live: map[gpu.Buffer]bool{}, locals: map[string]int{}}
+	return &faultRuntime{Runtime: rt, live: map[gpu.Buffer]bool{}, locals: map[string]int{}, limits: map[string]int{}}
 }
 
 // step counts a call and returns the error it must fail with, if any.
@@ -363,6 +374,7 @@ func (f *faultRuntime) Launch(k gpu.Kernel, global, local int, args ...any) erro
 	}
 	f.mu.Lock()
 	f.locals[k.Name()] = local
+	f.limits[k.Name()] = k.MaxGroupSize()
 	f.mu.Unlock()
 	return f.Runtime.Launch(k, global, local, args...)
 }

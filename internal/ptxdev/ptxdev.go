@@ -37,6 +37,11 @@ type Runtime struct {
 	NVRTC *cuda.NVRTC
 	// Lockstep runs whole warps in lockstep (see ptxsim.Launch).
 	Lockstep bool
+	// KernelGroup, if set, gives each kernel by name its own work-group
+	// limit (the kernel's MaxGroupSize, ≥ 1), and Launch refuses larger
+	// blocks, as a GPU does for a kernel whose registers do not fit more
+	// threads; unset, every kernel allows the device's 1024.
+	KernelGroup func(name string) int
 	// Ops, if not nil, counts the instructions run by opcode.
 	Ops map[string]int64
 	// Kernels counts each kernel's launches, work items and instructions.
@@ -144,20 +149,28 @@ type buffer struct {
 func (b *buffer) Size() int { return b.size }
 
 type program struct {
+	rt  *Runtime
 	mod *ptxsim.Module
 }
 
 type kernel struct {
-	mod  *ptxsim.Module
-	name string
+	mod      *ptxsim.Module
+	name     string
+	maxGroup int
 }
 
 func (k *kernel) Name() string { return k.name }
 
+func (k *kernel) MaxGroupSize() int { return k.maxGroup }
+
 func (p *program) Kernel(name string) (gpu.Kernel, error) {
 	for _, e := range p.mod.Entries() {
 		if e == name {
-			return &kernel{mod: p.mod, name: name}, nil
+			k := &kernel{mod: p.mod, name: name, maxGroup: 1024}
+			if p.rt.KernelGroup != nil {
+				k.maxGroup = max(1, min(1024, p.rt.KernelGroup(name)))
+			}
+			return k, nil
 		}
 	}
 	return nil, fmt.Errorf("ptxdev: no kernel %q", name)
@@ -198,7 +211,7 @@ func (rt *Runtime) Meter() *gpu.MemoryMeter { return &rt.meter }
 func (rt *Runtime) Compile(src string) (gpu.Program, error) {
 	key := sha256.Sum256([]byte(src))
 	if m, ok := rt.mods[key]; ok {
-		return &program{mod: m}, nil
+		return &program{rt: rt, mod: m}, nil
 	}
 	code, embedded := ptx.Lookup(key)
 	ok := embedded
@@ -243,7 +256,7 @@ func (rt *Runtime) Compile(src string) (gpu.Program, error) {
 		return nil, err
 	}
 	rt.mods[key] = m
-	return &program{mod: m}, nil
+	return &program{rt: rt, mod: m}, nil
 }
 
 // Alloc allocates size bytes of the interpreter's global memory.
@@ -307,7 +320,10 @@ func (rt *Runtime) Launch(k gpu.Kernel, global, local int, args ...any) error {
 		return nil
 	}
 	if local == 0 {
-		local = 256
+		local = min(256, kk.maxGroup)
+	}
+	if local > kk.maxGroup {
+		return fmt.Errorf("ptxdev: launch %s: blocks of %d threads exceed the kernel's limit of %d", kk.name, local, kk.maxGroup)
 	}
 	vals := make([]uint64, len(args))
 	for i, a := range args {

@@ -29,6 +29,19 @@
 // and makes a new one. Releases still work (they must, for the caller to
 // free what the lost context held); faultcl_live_contexts and
 // faultcl_live_queues count what the caller holds of those.
+//
+// With FAULTCL_KERNEL_GROUP=n in the environment, each kernel allows
+// smaller work-groups than its device: its CL_KERNEL_WORK_GROUP_SIZE
+// reads as at most n, n/2 or n/4 (by the FNV-1a hash of its name modulo
+// 3; at least 1), and a launch with larger work-groups fails with
+// CL_INVALID_WORK_GROUP_SIZE, as drivers do for kernels whose registers or
+// local memory fit fewer work items than the device's
+// CL_DEVICE_MAX_WORK_GROUP_SIZE (which stays the real one).
+//
+// The emulated GPU (cuda/testdata/fakecuda.c, FAKECUDA_OPENCL_LIB) runs
+// its kernels through this library too; the calls it makes beside
+// zkaccel's (shared virtual memory, kernel and kernel argument info) are
+// forwarded untouched.
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <pthread.h>
@@ -45,7 +58,10 @@ typedef uint64_t cl_ulong;
 typedef void* handle;
 
 #define CL_OUT_OF_RESOURCES (-5)
+#define CL_INVALID_WORK_GROUP_SIZE (-54)
 #define CL_INVALID_OPERATION (-59)
+#define CL_KERNEL_FUNCTION_NAME 0x1190
+#define CL_KERNEL_WORK_GROUP_SIZE 0x11B0
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -92,6 +108,13 @@ static cl_int (*r_releaseCommandQueue)(handle);
 static cl_int (*r_getCommandQueueInfo)(handle, cl_uint, size_t, void*, size_t*);
 static cl_int (*r_getKernelInfo)(handle, cl_uint, size_t, void*, size_t*);
 static cl_int (*r_getEventInfo)(handle, cl_uint, size_t, void*, size_t*);
+// OpenCL 2.0 calls zkaccel does not make but the emulated GPU
+// (cuda/testdata/fakecuda.c) does: forwarded untouched, where the real
+// library has them.
+static void* (*r_svmAlloc)(handle, cl_ulong, size_t, cl_uint);
+static void (*r_svmFree)(handle, void*);
+static cl_int (*r_getKernelArgInfo)(handle, cl_uint, cl_uint, size_t, void*, size_t*);
+static cl_int (*r_setKernelArgSVMPointer)(handle, cl_uint, const void*);
 
 #define CL_QUEUE_CONTEXT 0x1090
 #define CL_PROGRAM_CONTEXT 0x1161
@@ -148,6 +171,10 @@ static void load(void) {
 	RESOLVE(r_getCommandQueueInfo, "clGetCommandQueueInfo");
 	RESOLVE(r_getKernelInfo, "clGetKernelInfo");
 	RESOLVE(r_getEventInfo, "clGetEventInfo");
+	*(void**)(&r_svmAlloc) = dlsym(real, "clSVMAlloc");
+	*(void**)(&r_svmFree) = dlsym(real, "clSVMFree");
+	*(void**)(&r_getKernelArgInfo) = dlsym(real, "clGetKernelArgInfo");
+	*(void**)(&r_setKernelArgSVMPointer) = dlsym(real, "clSetKernelArgSVMPointer");
 	resolved = 1;
 }
 
@@ -396,16 +423,45 @@ EXPORT cl_int clSetKernelArg(handle k, cl_uint i, size_t s, const void* v) {
 	return r_setKernelArg(k, i, s, v);
 }
 
+// kernel_group is kernel k's work-group limit under FAULTCL_KERNEL_GROUP
+// (see the top), 0 where that is unset or k's name cannot be read.
+static size_t kernel_group(handle k) {
+	const char* e = getenv("FAULTCL_KERNEL_GROUP");
+	if (!e || !*e) return 0;
+	long n = strtol(e, NULL, 10);
+	if (n < 1) return 0;
+	char name[512];
+	size_t len = 0;
+	if (r_getKernelInfo(k, CL_KERNEL_FUNCTION_NAME, sizeof name, name, &len) != 0) return 0;
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len && name[i]; i++) {
+		h ^= (unsigned char)name[i];
+		h *= 16777619u;
+	}
+	n >>= h % 3;
+	return n < 1 ? 1 : (size_t)n;
+}
+
 EXPORT cl_int clGetKernelWorkGroupInfo(handle k, handle d, cl_uint param, size_t s, void* v, size_t* r) {
 	cl_int code = gate(kernel_ctx(k));
 	if (code) return code;
-	return r_getKernelWorkGroupInfo(k, d, param, s, v, r);
+	cl_int st = r_getKernelWorkGroupInfo(k, d, param, s, v, r);
+	if (st == 0 && param == CL_KERNEL_WORK_GROUP_SIZE && v && s >= sizeof(size_t)) {
+		size_t lim = kernel_group(k);
+		if (lim && *(size_t*)v > lim) *(size_t*)v = lim;
+	}
+	return st;
 }
 
 EXPORT cl_int clEnqueueNDRangeKernel(handle q, handle k, cl_uint dim, const size_t* off, const size_t* global,
                                      const size_t* local, cl_uint nw, const handle* wl, handle* ev) {
 	cl_int code = gate(queue_ctx(q));
 	if (code) return code;
+	if (local) {
+		size_t lim = kernel_group(k), items = 1;
+		for (cl_uint i = 0; i < dim; i++) items *= local[i];
+		if (lim && items > lim) return CL_INVALID_WORK_GROUP_SIZE;
+	}
 	return evented(r_enqueueNDRangeKernel(q, k, dim, off, global, local, nw, wl, ev), ev);
 }
 
@@ -516,3 +572,30 @@ EXPORT long faultcl_live_kernels(void) { return get(&live_kernels); }
 EXPORT long faultcl_live_events(void) { return get(&live_events); }
 EXPORT long faultcl_live_contexts(void) { return get(&live_contexts); }
 EXPORT long faultcl_live_queues(void) { return get(&live_queues); }
+
+// The emulated GPU's calls that zkaccel does not make, forwarded (see
+// r_svmAlloc).
+
+EXPORT void* clSVMAlloc(handle ctx, cl_ulong flags, size_t size, cl_uint align) {
+	if (!ready() || !r_svmAlloc) return NULL;
+	return r_svmAlloc(ctx, flags, size, align);
+}
+
+EXPORT void clSVMFree(handle ctx, void* p) {
+	if (ready() && r_svmFree) r_svmFree(ctx, p);
+}
+
+EXPORT cl_int clGetKernelInfo(handle k, cl_uint param, size_t s, void* v, size_t* r) {
+	if (!ready()) return CL_INVALID_OPERATION;
+	return r_getKernelInfo(k, param, s, v, r);
+}
+
+EXPORT cl_int clGetKernelArgInfo(handle k, cl_uint i, cl_uint param, size_t s, void* v, size_t* r) {
+	if (!ready() || !r_getKernelArgInfo) return CL_INVALID_OPERATION;
+	return r_getKernelArgInfo(k, i, param, s, v, r);
+}
+
+EXPORT cl_int clSetKernelArgSVMPointer(handle k, cl_uint i, const void* p) {
+	if (!ready() || !r_setKernelArgSVMPointer) return CL_INVALID_OPERATION;
+	return r_setKernelArgSVMPointer(k, i, p);
+}
