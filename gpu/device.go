@@ -3,6 +3,7 @@ package gpu
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"os"
 	"runtime"
 	"strconv"
@@ -74,6 +75,25 @@ func generation(rt Runtime) uint64 {
 		return g.Generation()
 	}
 	return 0
+}
+
+// groupFor returns the work-group size to launch kernel k with, at most
+// want: the largest power of two within want, the device's MaxGroupSize
+// and the kernel's own limit (Kernel.MaxGroupSize), which on some devices
+// is lower than the device's for kernels heavy in registers or local
+// memory. Callers whose global size counts groups compute it from the
+// size this returns.
+func (d *Device) groupFor(k Kernel, want int) int {
+	if m := d.rt.MaxGroupSize(); m > 0 {
+		want = min(want, m)
+	}
+	if m := k.MaxGroupSize(); m > 0 {
+		want = min(want, m)
+	}
+	if want < 1 {
+		return 1
+	}
+	return 1 << (bits.Len(uint(want)) - 1)
 }
 
 // NewDevice wraps a runtime as a zkaccel device.

@@ -280,25 +280,6 @@ func (d *Device) nttApplyFix(k *nttKernels, data Buffer, n uint32, logn int, f n
 // over their block, so any size works.
 func (d *Device) nttGroup(k Kernel) int { return d.groupFor(k, nttGroup) }
 
-// groupFor returns the work-group size to launch kernel k with, at most
-// want: the largest power of two within want, the device's MaxGroupSize
-// and the kernel's own limit (Kernel.MaxGroupSize), which on some devices
-// is lower than the device's for kernels heavy in registers or local
-// memory. Callers whose global size counts groups compute it from the
-// size this returns.
-func (d *Device) groupFor(k Kernel, want int) int {
-	if m := d.rt.MaxGroupSize(); m > 0 {
-		want = min(want, m)
-	}
-	if m := k.MaxGroupSize(); m > 0 {
-		want = min(want, m)
-	}
-	if want < 1 {
-		return 1
-	}
-	return 1 << (bits.Len(uint(want)) - 1)
-}
-
 // nttStages runs the butterfly stages of a transform of 2^logn ≥ 2
 // elements: in the passes of nttPlan, each one launch of a local-memory
 // kernel over blocks of up to 2^L elements (L: the largest block that fits,
