@@ -32,6 +32,7 @@ const (
 
 	clDeviceType             = 0x1000 // CL_DEVICE_TYPE
 	clDeviceMaxWorkGroupSize = 0x1004 // CL_DEVICE_MAX_WORK_GROUP_SIZE
+	clDeviceMaxWorkItemSizes = 0x1005 // CL_DEVICE_MAX_WORK_ITEM_SIZES
 	clDeviceMaxMemAllocSize  = 0x1010 // CL_DEVICE_MAX_MEM_ALLOC_SIZE
 	clDeviceGlobalMemSize    = 0x101F // CL_DEVICE_GLOBAL_MEM_SIZE
 	clDeviceName             = 0x102B // CL_DEVICE_NAME

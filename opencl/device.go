@@ -1,6 +1,8 @@
 package opencl
 
 import (
+	"encoding/binary"
+	"fmt"
 	"strings"
 
 	"github.com/zkaccel/zkaccel"
@@ -53,6 +55,28 @@ func (a *api) deviceWord(dev uintptr, param uintptr) (uint64, error) {
 		return 0, err
 	}
 	return uint64(*v), nil
+}
+
+// deviceWords reads a size_t[] property of a device.
+func (a *api) deviceWords(dev uintptr, param uintptr) ([]uint64, error) {
+	var ps cgo.Pins
+	defer ps.Done()
+	n := ps.Word(0)
+	if err := check("clGetDeviceInfo", call(a.getDeviceInfo, dev, param, 0, 0, cgo.Addr(n))); err != nil {
+		return nil, err
+	}
+	if *n == 0 || *n%8 != 0 || *n > 8*64 {
+		return nil, fmt.Errorf("zkaccel/opencl: clGetDeviceInfo(%#x): %d bytes, not an array of 8-byte words", param, *n)
+	}
+	buf := make([]byte, *n)
+	if err := check("clGetDeviceInfo", call(a.getDeviceInfo, dev, param, *n, ps.Bytes(buf), 0)); err != nil {
+		return nil, err
+	}
+	out := make([]uint64, len(buf)/8)
+	for i := range out {
+		out[i] = binary.NativeEndian.Uint64(buf[8*i:])
+	}
+	return out, nil
 }
 
 // cString returns the text of a NUL-terminated C string in b, trimmed.
@@ -187,6 +211,15 @@ func newRuntime(a *api, pl, dev uintptr, ordinal int) (*Runtime, error) {
 		return nil, err
 	}
 	rt.maxGroup = int(g)
+	// A 1-D launch's work-group is also bounded by the first dimension's
+	// limit, which a device may set below its CL_DEVICE_MAX_WORK_GROUP_SIZE.
+	dims, err := a.deviceWords(dev, clDeviceMaxWorkItemSizes)
+	if err != nil {
+		return nil, err
+	}
+	if d0 := dims[0]; d0 > 0 && d0 < g {
+		rt.maxGroup = int(d0)
+	}
 	if rt.devType, err = a.deviceWord(dev, clDeviceType); err != nil {
 		return nil, err
 	}

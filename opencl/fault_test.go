@@ -97,12 +97,19 @@ func faultRuntime(t *testing.T) (*opencl.Runtime, faultHooks) {
 		t.Fatalf("OpenCL through %s: %d runtimes, %v", faultPath, len(rts), err)
 	}
 	lib, err := cgo.Open([]string{faultPath}, []string{"faultcl_fail_at", "faultcl_fail_with", "faultcl_fail_for", "faultcl_stick", "faultcl_fault_calls",
-		"faultcl_live_mems", "faultcl_live_programs", "faultcl_live_kernels", "faultcl_live_events", "faultcl_live_contexts", "faultcl_live_queues", "faultcl_profiling_late"})
+		"faultcl_live_mems", "faultcl_live_programs", "faultcl_live_kernels", "faultcl_live_events", "faultcl_live_contexts", "faultcl_live_queues", "faultcl_profiling_late", "faultcl_item_size"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := faultHooks{lib}
-	t.Cleanup(func() { h.arm(0); h.failWith(0); h.failFor(1); h.stick(false); h.call("faultcl_profiling_late", 0) })
+	t.Cleanup(func() {
+		h.arm(0)
+		h.failWith(0)
+		h.failFor(1)
+		h.stick(false)
+		h.call("faultcl_profiling_late", 0)
+		h.call("faultcl_item_size", 0)
+	})
 	return rts[0], h
 }
 
@@ -450,6 +457,46 @@ func TestContextLostConcurrent(t *testing.T) {
 		t.Fatalf("the runs after the reset: %d resets, errors %v", resets, errs)
 	}
 	t.Logf("%d of %d runs met the lost context", len(errs), workers*runs)
+}
+
+// TestItemSizes checks a device whose first work-item dimension
+// (CL_DEVICE_MAX_WORK_ITEM_SIZES[0]) is narrower than its
+// CL_DEVICE_MAX_WORK_GROUP_SIZE, as faultcl_item_size makes POCL's, where
+// a wider 1-D work-group fails with CL_INVALID_WORK_ITEM_SIZE: the runtime
+// reports the narrower limit (MaxGroupSize, and its kernels'), chooses
+// within it, refuses a wider group before the driver, and computes right.
+func TestItemSizes(t *testing.T) {
+	rt0, h := faultRuntime(t)
+	const narrow = 40
+	if rt0.MaxGroupSize() <= narrow {
+		t.Skipf("the device's work-groups are already at most %d", rt0.MaxGroupSize())
+	}
+	h.call("faultcl_item_size", narrow)
+	rts, err := opencl.OpenRuntimes(faultPath)
+	if err != nil || len(rts) == 0 {
+		t.Fatalf("OpenCL through %s: %d runtimes, %v", faultPath, len(rts), err)
+	}
+	rt := rts[0]
+	if g := rt.MaxGroupSize(); g != narrow {
+		t.Fatalf("MaxGroupSize %d, want the first dimension's %d (the device's group: %d)", g, narrow, rt0.MaxGroupSize())
+	}
+	p, k, b := vecAddSetup(t, rt)
+	if m := k.MaxGroupSize(); m > narrow {
+		t.Errorf("vec_add's MaxGroupSize %d, above the first dimension's %d", m, narrow)
+	}
+	rng := rand.New(rand.NewSource(devtest.Seed(t)))
+	for _, local := range []int{0, narrow, 8} {
+		if err := checkVecAdd(rt, p, rng, 300, local); err != nil {
+			t.Errorf("work-groups of %d (0: the runtime's choice): %v", local, err)
+		}
+	}
+	before := h.calls()
+	if err := rt.Launch(k, 64, 64, b, b, b, uint64(1), uint32(8)); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("exceed the kernel's limit of %d", k.MaxGroupSize())) {
+		t.Errorf("a launch in work-groups of 64, the first dimension %d: %v", narrow, err)
+	}
+	if n := h.calls() - before; n != 0 {
+		t.Errorf("the refused launch made %d calls", n)
+	}
 }
 
 // TestFirstUse: a driver that allocates a buffer's memory at its first use

@@ -80,7 +80,9 @@ func (rt *Runtime) Memory() uint64 { return rt.memory }
 // MaxAlloc is the device's CL_DEVICE_MAX_MEM_ALLOC_SIZE in bytes.
 func (rt *Runtime) MaxAlloc() uint64 { return rt.maxAlloc }
 
-// MaxGroupSize is the device's CL_DEVICE_MAX_WORK_GROUP_SIZE.
+// MaxGroupSize is the device's CL_DEVICE_MAX_WORK_GROUP_SIZE, or the first
+// dimension of its CL_DEVICE_MAX_WORK_ITEM_SIZES where that is lower (the
+// runtime's launches are 1-D).
 func (rt *Runtime) MaxGroupSize() int { return rt.maxGroup }
 
 // Vendor is the device's CL_DEVICE_VENDOR.

@@ -38,6 +38,12 @@
 // local memory fit fewer work items than the device's
 // CL_DEVICE_MAX_WORK_GROUP_SIZE (which stays the real one).
 //
+// faultcl_item_size(n) (0: off) caps the first dimension of every device's
+// CL_DEVICE_MAX_WORK_ITEM_SIZES at n, below CL_DEVICE_MAX_WORK_GROUP_SIZE,
+// and fails launches whose work-groups are wider with
+// CL_INVALID_WORK_ITEM_SIZE, as on a device whose first dimension is the
+// narrower limit.
+//
 // The emulated GPU (cuda/testdata/fakecuda.c, FAKECUDA_OPENCL_LIB) runs
 // its kernels through this library too; the calls it makes beside
 // zkaccel's (shared virtual memory, kernel and kernel argument info) are
@@ -59,6 +65,8 @@ typedef void* handle;
 
 #define CL_OUT_OF_RESOURCES (-5)
 #define CL_INVALID_WORK_GROUP_SIZE (-54)
+#define CL_INVALID_WORK_ITEM_SIZE (-55)
+#define CL_DEVICE_MAX_WORK_ITEM_SIZES 0x1005
 #define CL_INVALID_OPERATION (-59)
 #define CL_KERNEL_FUNCTION_NAME 0x1190
 #define CL_KERNEL_WORK_GROUP_SIZE 0x11B0
@@ -69,6 +77,7 @@ static void* real;
 static long fault_calls, fail_at, fail_for = 1, fail_code = CL_OUT_OF_RESOURCES;
 static long live_mems, live_programs, live_kernels, live_events, live_contexts, live_queues;
 static int stick; // a failing call loses its context
+static long item_size; // faultcl_item_size
 
 // The contexts a failing call lost (faultcl_stick), until released.
 #define MAX_LOST 64
@@ -294,7 +303,20 @@ EXPORT cl_int clGetDeviceIDs(handle pl, cl_ulong type, cl_uint n, handle* ids, c
 
 EXPORT cl_int clGetDeviceInfo(handle d, cl_uint p, size_t s, void* v, size_t* r) {
 	if (!ready()) return CL_INVALID_OPERATION;
-	return r_getDeviceInfo(d, p, s, v, r);
+	cl_int st = r_getDeviceInfo(d, p, s, v, r);
+	pthread_mutex_lock(&mu);
+	long cap = item_size;
+	pthread_mutex_unlock(&mu);
+	if (st == 0 && p == CL_DEVICE_MAX_WORK_ITEM_SIZES && cap > 0 && v && s >= sizeof(size_t) && *(size_t*)v > (size_t)cap)
+		*(size_t*)v = (size_t)cap;
+	return st;
+}
+
+EXPORT long faultcl_item_size(long n) {
+	pthread_mutex_lock(&mu);
+	item_size = n;
+	pthread_mutex_unlock(&mu);
+	return 0;
 }
 
 EXPORT handle clCreateContext(const intptr_t* props, cl_uint n, const handle* devs,
@@ -461,6 +483,10 @@ EXPORT cl_int clEnqueueNDRangeKernel(handle q, handle k, cl_uint dim, const size
 		size_t lim = kernel_group(k), items = 1;
 		for (cl_uint i = 0; i < dim; i++) items *= local[i];
 		if (lim && items > lim) return CL_INVALID_WORK_GROUP_SIZE;
+		pthread_mutex_lock(&mu);
+		long cap = item_size;
+		pthread_mutex_unlock(&mu);
+		if (cap > 0 && dim > 0 && local[0] > (size_t)cap) return CL_INVALID_WORK_ITEM_SIZE;
 	}
 	return evented(r_enqueueNDRangeKernel(q, k, dim, off, global, local, nw, wl, ev), ev);
 }
