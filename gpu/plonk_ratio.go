@@ -181,10 +181,7 @@ func (d *Device) plonkRatioQueue(req *zkaccel.PlonkRatioRequest, f FieldInfo, s,
 	if z, err = keep.alloc(n * es); err != nil {
 		return nil, wires, false, err
 	}
-	g := 1 // the scan's work items, one group: a power of two, at most c
-	for lim := min(d.groupFor(ks[1], 256), c); 2*g <= lim; {
-		g *= 2
-	}
+	g := d.groupFor(ks[1], min(256, c)) // the scan's work items, one group: a power of two, at most c
 	seg, err := s.alloc(2 * g * es)
 	if err != nil {
 		return nil, wires, false, err

@@ -29,20 +29,27 @@ func (a *api) platformInfo(pl uintptr, param uintptr) (string, error) {
 
 // deviceString reads a string property of a device.
 func (a *api) deviceString(dev uintptr, param uintptr) (string, error) {
+	buf, err := a.deviceBytes(dev, param)
+	return cString(buf), err
+}
+
+// deviceBytes reads a property of a device of any size (nil where it is
+// empty).
+func (a *api) deviceBytes(dev uintptr, param uintptr) ([]byte, error) {
 	var ps cgo.Pins
 	defer ps.Done()
 	n := ps.Word(0)
 	if err := check("clGetDeviceInfo", call(a.getDeviceInfo, dev, param, 0, 0, cgo.Addr(n))); err != nil {
-		return "", err
+		return nil, err
 	}
 	if *n == 0 {
-		return "", nil
+		return nil, nil
 	}
 	buf := make([]byte, *n)
 	if err := check("clGetDeviceInfo", call(a.getDeviceInfo, dev, param, *n, ps.Bytes(buf), 0)); err != nil {
-		return "", err
+		return nil, err
 	}
-	return cString(buf), nil
+	return buf, nil
 }
 
 // deviceWord reads a cl_ulong or size_t property of a device (both are one
@@ -59,18 +66,12 @@ func (a *api) deviceWord(dev uintptr, param uintptr) (uint64, error) {
 
 // deviceWords reads a size_t[] property of a device.
 func (a *api) deviceWords(dev uintptr, param uintptr) ([]uint64, error) {
-	var ps cgo.Pins
-	defer ps.Done()
-	n := ps.Word(0)
-	if err := check("clGetDeviceInfo", call(a.getDeviceInfo, dev, param, 0, 0, cgo.Addr(n))); err != nil {
+	buf, err := a.deviceBytes(dev, param)
+	if err != nil {
 		return nil, err
 	}
-	if *n == 0 || *n%8 != 0 || *n > 8*64 {
-		return nil, fmt.Errorf("zkaccel/opencl: clGetDeviceInfo(%#x): %d bytes, not an array of 8-byte words", param, *n)
-	}
-	buf := make([]byte, *n)
-	if err := check("clGetDeviceInfo", call(a.getDeviceInfo, dev, param, *n, ps.Bytes(buf), 0)); err != nil {
-		return nil, err
+	if len(buf) == 0 || len(buf)%8 != 0 {
+		return nil, fmt.Errorf("zkaccel/opencl: clGetDeviceInfo(%#x): %d bytes, not an array of 8-byte words", param, len(buf))
 	}
 	out := make([]uint64, len(buf)/8)
 	for i := range out {
