@@ -60,6 +60,48 @@ func TestFilterLarge(t *testing.T) {
 	}
 }
 
+// TestFilterNoCopy checks that where nothing is left out, Skip and
+// PrivateWires return (a part of) wires itself, as gnark's prover takes K's
+// scalars without commitments, and that where something is, the result is
+// a vector of its own.
+func TestFilterNoCopy(t *testing.T) {
+	same := func(a, b []int) bool { return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0] }
+	for _, n := range []int{5, 2*filterMin + 5} { // one range and several
+		wires := make([]int, n)
+		for i := range wires {
+			wires[i] = i + 1
+		}
+		none := make([]bool, n)
+		var w Workspace[int]
+		if got := SkipIn(&w, 0, wires, none); !same(got, wires) {
+			t.Errorf("n %d: SkipIn with no flag set copied", n)
+		}
+		if got := Skip(wires, nil); !same(got, wires) {
+			t.Errorf("n %d: Skip with no flags copied", n)
+		}
+		if got := PrivateWiresIn(&w, 1, wires, 2, nil); !same(got, wires[2:]) {
+			t.Errorf("n %d: PrivateWiresIn without commitments copied", n)
+		}
+		// A commitment whose wires all lie before nbPublic leaves nothing out.
+		info := constraint.Groth16Commitments{{PrivateCommitted: []int{0}, CommitmentIndex: 1}}
+		if got := PrivateWiresIn(&w, 1, wires, 2, info); !same(got, wires[2:]) {
+			t.Errorf("n %d: PrivateWiresIn leaving nothing out copied", n)
+		}
+		if len(w.bufs) != 0 {
+			t.Errorf("n %d: the workspace got %d vectors where nothing was copied", n, len(w.bufs))
+		}
+		one := slices.Clone(none)
+		one[n-1] = true
+		if got := SkipIn(&w, 0, wires, one); len(got) != n-1 || &got[0] == &wires[0] {
+			t.Errorf("n %d: SkipIn skipping one wire: %d wires, aliasing wires: %v", n, len(got), len(got) > 0 && &got[0] == &wires[0])
+		}
+		info = constraint.Groth16Commitments{{PrivateCommitted: []int{n - 2}, CommitmentIndex: 2}}
+		if got := PrivateWiresIn(&w, 1, wires, 1, info); len(got) != n-3 || &got[0] == &wires[1] {
+			t.Errorf("n %d: PrivateWiresIn leaving two out: %d wires, want %d", n, len(got), n-3)
+		}
+	}
+}
+
 func countTrue(b []bool) int {
 	c := 0
 	for _, v := range b {

@@ -29,25 +29,32 @@ func CheckDevice(dev zkaccel.Device) error {
 // Skip returns wires without those whose flag in infinity is set: the
 // wires whose basis point is the point at infinity, which the key leaves
 // out of its A and B bases. Large inputs are filtered on every core.
+// Where no flag is set the result is wires itself, not a copy.
 func Skip[E any](wires []E, infinity []bool) []E {
 	return SkipIn(nil, 0, wires, infinity)
 }
 
-// SkipIn is Skip with its result in slot k of w (nil: a new vector).
+// SkipIn is Skip with its result in slot k of w (nil: a new vector), or
+// wires itself where nothing is skipped.
 func SkipIn[E any](w *Workspace[E], k int, wires []E, infinity []bool) []E {
 	return filter(wires, 0, func(i int) bool { return i < len(infinity) && infinity[i] }, w, k)
 }
 
 // PrivateWires returns the wires from nbPublic on, without the private
 // wires of the commitments and the commitment wires themselves: the
-// scalars of the key's K bases.
+// scalars of the key's K bases. Without commitments that is
+// wires[nbPublic:] itself, not a copy, as gnark's prover takes it.
 func PrivateWires[E any](wires []E, nbPublic int, info constraint.Groth16Commitments) []E {
 	return PrivateWiresIn(nil, 0, wires, nbPublic, info)
 }
 
 // PrivateWiresIn is PrivateWires with its result in slot k of w (nil: a
-// new vector).
+// new vector), or a part of wires itself where nothing is left out.
 func PrivateWiresIn[E any](w *Workspace[E], k int, wires []E, nbPublic int, info constraint.Groth16Commitments) []E {
+	from := min(max(nbPublic, 0), len(wires))
+	if len(info) == 0 {
+		return wires[from:] // nothing to leave out: no vector to allocate, fill and fault in
+	}
 	drop := make([]bool, len(wires))
 	for _, c := range info {
 		for _, i := range c.PrivateCommitted {
@@ -59,7 +66,7 @@ func PrivateWiresIn[E any](w *Workspace[E], k int, wires []E, nbPublic int, info
 			drop[c.CommitmentIndex] = true
 		}
 	}
-	return filter(wires, min(max(nbPublic, 0), len(wires)), func(i int) bool { return drop[i] }, w, k)
+	return filter(wires, from, func(i int) bool { return drop[i] }, w, k)
 }
 
 // filterMin is the fewest wires per range that filter gives a core.
@@ -68,7 +75,10 @@ const filterMin = 1 << 14
 // filter returns wires[from:] without those for which drop is true, in
 // order, in ranges on every core: each range counts what it keeps, the
 // counts give each range its place in the result, and each range copies
-// its wires there. The result is slot k of w, or a new vector (w nil).
+// its wires there. The result is slot k of w, or a new vector (w nil), or
+// wires[from:] itself where drop is true for none: at 2^20 wires a copy is
+// 32 MiB allocated and written for nothing (the page faults of fresh
+// memory cost this VM about 1 ms a MiB; see Workspace).
 func filter[E any](wires []E, from int, drop func(i int) bool, w *Workspace[E], k int) []E {
 	n := len(wires) - from
 	parts := min(runtime.GOMAXPROCS(0), max(n/filterMin, 1))
@@ -86,6 +96,9 @@ func filter[E any](wires []E, from int, drop func(i int) bool, w *Workspace[E], 
 	})
 	for k := range parts {
 		counts[k+1] += counts[k]
+	}
+	if counts[parts] == n {
+		return wires[from:]
 	}
 	var out []E
 	if w != nil {
