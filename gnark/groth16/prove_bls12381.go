@@ -393,7 +393,7 @@ func (p *proverBLS12381) afterSolve(rep *Report, r1cs *cs.R1CS, commitmentInfo c
 		// order the scheduler runs them in follows, and with it which MSM
 		// ends last, alone on a core. With Z's and K's goroutines made
 		// from here, the prover took 1.00–1.04 times gnark's time at 2^20
-		// on two cores (median 1.03); made as gnark makes them, 0.98–1.01
+		// on two cores, per round; made as gnark makes them, 0.98–1.01
 		// (BENCHMARKS.md).
 		cpus := runtime.NumCPU()
 		errs := make([]error, 5)
